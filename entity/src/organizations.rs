@@ -1,0 +1,30 @@
+//! `organizations`: enterprises, IP offices, industry offices, assistance centres, other agencies.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "organizations")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub name: String,
+    /// `enterprise` | `ip_office` | `industry_office` | `assistance_center` | `other_agency`.
+    pub kind: String,
+    /// 统一社会信用代码 (required for enterprises, unique).
+    #[sea_orm(unique)]
+    pub uscc: Option<String>,
+    /// 行政区划代码.
+    pub region_code: String,
+    pub parent_id: Option<i64>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+    /// Loaded by `weiquan demo`.
+    pub is_demo: bool,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    #[sea_orm(has_many)]
+    pub users: HasMany<super::users::Entity>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

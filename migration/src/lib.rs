@@ -1,0 +1,18 @@
+//! Append-only schema migrations. Never edit a migration that has landed; add a new one.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_identity;
+mod m20261122_000002_create_audit_log;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_create_identity::Migration),
+            Box::new(m20261122_000002_create_audit_log::Migration),
+        ]
+    }
+}

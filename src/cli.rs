@@ -1,0 +1,286 @@
+//! The command line: `serve`, `migrate`, `demo`, `user`, `org`, `audit`.
+
+use crate::app::{App, connect_and_migrate, shutdown_signal};
+use crate::config::Config;
+use crate::domain::audit::Checkpoint;
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::service::{self, RequestMeta, admin::Caller, demo};
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use std::io::BufRead;
+use std::net::SocketAddr;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "weiquan",
+    version,
+    about = "weiquan (维权): IP rights-protection case work"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Apply pending migrations and serve the web UI and API.
+    Serve {
+        /// Load the demo province first (only into an empty database) and print the demo logins.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on (overrides the configuration).
+        #[arg(long)]
+        bind: Option<SocketAddr>,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Load the demo data into an empty database and exit.
+    Demo,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// List organisations (to find the id for `user add`).
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// The tamper-evident audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create a user. The password is read from standard input.
+    Add {
+        username: String,
+        /// Display name (e.g. 李强).
+        #[arg(long)]
+        name: String,
+        /// Organisation id (see `weiquan org list`).
+        #[arg(long)]
+        org: i64,
+        /// enterprise_filer | triager | officer | supervisor | admin
+        #[arg(long)]
+        role: String,
+    },
+    /// Set a new password (read from standard input); ends the user's sessions and tokens.
+    Passwd { username: String },
+    /// Disable an account (ends its sessions and tokens at once), or re-enable it.
+    Disable {
+        username: String,
+        #[arg(long)]
+        enable: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OrgCommand {
+    /// Print every organisation with its id.
+    List,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Re-walk the chain, report the first broken entry, and print the head as a checkpoint.
+    Verify {
+        /// An earlier checkpoint (`SEQ:HASH`) that the chain must still extend.
+        #[arg(long)]
+        checkpoint: Option<String>,
+    },
+}
+
+/// Runs a parsed command. Returns the process exit code.
+pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
+    match cli.command {
+        Command::Serve {
+            demo: with_demo,
+            bind,
+        } => {
+            if let Some(b) = bind {
+                config.bind = b;
+            }
+            let app = App::build(config).await?;
+            if with_demo {
+                load_demo(app.db()).await?;
+            }
+            let addr = app.local_addr();
+            tracing::info!(%addr, "weiquan is listening");
+            println!("weiquan 已启动 / listening on http://{addr}");
+            app.run_until_stopped(shutdown_signal()).await?;
+            Ok(0)
+        }
+        Command::Migrate => {
+            connect_and_migrate(&config).await?;
+            println!("migrations applied / 数据库迁移已完成");
+            Ok(0)
+        }
+        Command::Demo => {
+            let db = connect_and_migrate(&config).await?;
+            load_demo(&db).await?;
+            Ok(0)
+        }
+        Command::User { command } => user(command, &config).await,
+        Command::Org {
+            command: OrgCommand::List,
+        } => {
+            let db = connect_and_migrate(&config).await?;
+            for o in service::admin::list_orgs(&db, Caller::Operator)
+                .await
+                .map_err(explain)?
+            {
+                println!(
+                    "{:>5}  {:<18}  {:<6}  {}  {}",
+                    o.id,
+                    o.kind,
+                    o.region_code,
+                    o.uscc.unwrap_or_default(),
+                    o.name
+                );
+            }
+            Ok(0)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { checkpoint },
+        } => {
+            let checkpoint = match checkpoint {
+                Some(c) => Some(
+                    Checkpoint::parse(&c).context("a checkpoint looks like 42:<64 hex digits>")?,
+                ),
+                None => None,
+            };
+            let db = connect_and_migrate(&config).await?;
+            let report = service::audit::verify(&db, checkpoint)
+                .await
+                .map_err(explain)?;
+            println!("entries: {}", report.entries);
+            match (&report.broken, &report.head) {
+                (Some(b), _) => {
+                    println!("BROKEN: {b}");
+                    Ok(2)
+                }
+                (None, head) => {
+                    if report.extends_checkpoint == Some(true) {
+                        println!("the chain extends the given checkpoint");
+                    }
+                    println!("chain intact");
+                    println!(
+                        "checkpoint: {}",
+                        head.as_ref()
+                            .map(ToString::to_string)
+                            .unwrap_or_else(|| "0:(empty)".into())
+                    );
+                    Ok(0)
+                }
+            }
+        }
+    }
+}
+
+async fn load_demo(db: &crate::store::Db) -> anyhow::Result<()> {
+    match demo::load(db).await {
+        Ok(loaded) => {
+            if loaded == demo::Loaded::Now {
+                println!("演示数据已载入 / demo data loaded");
+            }
+            println!("演示账号 / demo logins (password {}):", demo::DEMO_PASSWORD);
+            for (username, name, role, _) in demo::DEMO_USERS {
+                println!("  {username:<18} {role:<17} {name}");
+            }
+            Ok(())
+        }
+        Err(AppError::Conflict(_)) => {
+            bail!("demo mode refused: this database already holds data that is not demo data")
+        }
+        Err(e) => Err(explain(e)),
+    }
+}
+
+async fn user(command: UserCommand, config: &Config) -> anyhow::Result<i32> {
+    let db = connect_and_migrate(config).await?;
+    let meta = RequestMeta::cli("user");
+    match command {
+        UserCommand::Add {
+            username,
+            name,
+            org,
+            role,
+        } => {
+            let password = read_password()?;
+            let input = service::admin::UserInput {
+                username,
+                display_name: name,
+                org_id: org.to_string(),
+                role,
+                password: Some(password),
+                phone: None,
+                email: None,
+            };
+            let u = service::admin::create_user(&db, Caller::Operator, input, &meta)
+                .await
+                .map_err(explain)?;
+            println!("created user {} (id {})", u.username, u.id);
+        }
+        UserCommand::Passwd { username } => {
+            let id = service::admin::user_id_by_name(&db, &username)
+                .await
+                .map_err(explain)?;
+            let password = read_password()?;
+            service::admin::set_password(&db, Caller::Operator, id, &password, &meta)
+                .await
+                .map_err(explain)?;
+            println!("password changed; every session and token of {username} has ended");
+        }
+        UserCommand::Disable { username, enable } => {
+            let id = service::admin::user_id_by_name(&db, &username)
+                .await
+                .map_err(explain)?;
+            service::admin::set_disabled(&db, Caller::Operator, id, !enable, &meta)
+                .await
+                .map_err(explain)?;
+            println!(
+                "{username} is now {}",
+                if enable {
+                    "enabled"
+                } else {
+                    "disabled; its sessions and tokens have ended"
+                }
+            );
+        }
+    }
+    Ok(0)
+}
+
+/// One line from standard input (prompted when it is a terminal).
+fn read_password() -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        eprint!("password / 密码: ");
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// An application error as a readable command-line error.
+fn explain(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Invalid(fields) => anyhow::anyhow!(
+            "{}",
+            fields
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message.render(Lang::En)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        AppError::Conflict(m) | AppError::Forbidden(m) | AppError::Unauthorized(m) => {
+            anyhow::anyhow!("{}", m.render(Lang::En))
+        }
+        other => anyhow::anyhow!("{other}"),
+    }
+}

@@ -1,0 +1,335 @@
+//! Configuration: built-in defaults, then an optional `weiquan.toml`, then `WEIQUAN_*` environment
+//! variables (and `DATABASE_URL`). Every setting is documented in `docs/configuration.md`.
+
+use serde::Deserialize;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// A secret value that never appears in logs or `Debug` output.
+#[derive(Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() {
+            "\"\""
+        } else {
+            "\"[redacted]\""
+        })
+    }
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Every setting of the service. Field names are the TOML keys; the environment variable is
+/// `WEIQUAN_` + the upper-cased name (except `database_url`, which is `DATABASE_URL`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address the HTTP server listens on.
+    pub bind: SocketAddr,
+    /// Folder for the embedded database, evidence files and the search index.
+    pub data_dir: PathBuf,
+    /// Database URL; empty means `sqlite://<data_dir>/weiquan.db`.
+    pub database_url: Secret,
+    /// Maximum database connections in the pool.
+    pub db_max_connections: u32,
+    /// Public base URL (used to check the `Origin` of form posts), e.g. `https://weiquan.example.gov.cn`.
+    pub public_url: Option<String>,
+    /// Mark cookies `Secure` (set when served over HTTPS).
+    pub cookie_secure: bool,
+    /// A web session ends after this many minutes without a request.
+    pub session_idle_minutes: i64,
+    /// A web session ends this many hours after sign-in, whatever the activity.
+    pub session_max_hours: i64,
+    /// API bearer tokens expire this many hours after creation.
+    pub token_ttl_hours: i64,
+    /// Failed sign-ins per account within the window before further attempts are refused.
+    pub login_max_failures_per_account: u64,
+    /// Failed sign-ins per client address within the window before further attempts are refused.
+    pub login_max_failures_per_address: u64,
+    /// The sign-in throttling window in minutes.
+    pub login_window_minutes: i64,
+    /// Whole-request time limit in seconds (uploads have their own limits).
+    pub request_timeout_secs: u64,
+    /// A client must finish sending request headers within this many seconds.
+    pub header_read_timeout_secs: u64,
+    /// Largest JSON or form body accepted, in bytes.
+    pub body_limit_bytes: usize,
+    /// Log format: `text` or `json`.
+    pub log_format: LogFormat,
+    /// Log filter in `tracing` syntax, e.g. `info,weiquan=debug`.
+    pub log: String,
+    /// Re-read templates from `templates/` on every render (development only).
+    pub dev_templates: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("data"),
+            database_url: Secret::default(),
+            db_max_connections: 10,
+            public_url: None,
+            cookie_secure: false,
+            session_idle_minutes: 120,
+            session_max_hours: 12,
+            token_ttl_hours: 24 * 30,
+            login_max_failures_per_account: 5,
+            login_max_failures_per_address: 20,
+            login_window_minutes: 15,
+            request_timeout_secs: 30,
+            header_read_timeout_secs: 10,
+            body_limit_bytes: 1024 * 1024,
+            log_format: LogFormat::Text,
+            log: "info".into(),
+            dev_templates: false,
+        }
+    }
+}
+
+/// Names of all settings, for mapping environment variables.
+const KEYS: &[&str] = &[
+    "bind",
+    "data_dir",
+    "database_url",
+    "db_max_connections",
+    "public_url",
+    "cookie_secure",
+    "session_idle_minutes",
+    "session_max_hours",
+    "token_ttl_hours",
+    "login_max_failures_per_account",
+    "login_max_failures_per_address",
+    "login_window_minutes",
+    "request_timeout_secs",
+    "header_read_timeout_secs",
+    "body_limit_bytes",
+    "log_format",
+    "log",
+    "dev_templates",
+];
+
+/// Environment variables that are ours but not settings (read elsewhere).
+const OTHER_ENV: &[&str] = &["WEIQUAN_CONFIG", "WEIQUAN_TEST_DATABASE_URL"];
+
+/// A configuration that could not be loaded, with the reason in words.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(String);
+
+/// What loading found besides the values: warnings to log once tracing is up.
+#[derive(Debug, Default)]
+pub struct LoadNotes {
+    pub file: Option<PathBuf>,
+    pub warnings: Vec<String>,
+}
+
+impl Config {
+    /// Loads defaults → `weiquan.toml` (or the file named by `WEIQUAN_CONFIG`) → environment.
+    pub fn load() -> Result<(Self, LoadNotes), ConfigError> {
+        let env: Vec<(String, String)> = std::env::vars().collect();
+        let explicit = std::env::var_os("WEIQUAN_CONFIG").map(PathBuf::from);
+        let file = explicit
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("weiquan.toml"));
+        let toml_text = match std::fs::read_to_string(&file) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && explicit.is_none() => None,
+            Err(e) => return Err(ConfigError(format!("cannot read {}: {e}", file.display()))),
+        };
+        let (config, mut notes) = Self::from_sources(toml_text.as_deref(), &env)?;
+        if toml_text.is_some() {
+            notes.file = Some(file);
+        }
+        Ok((config, notes))
+    }
+
+    /// Builds a configuration from a TOML text and environment pairs (pure, for tests).
+    pub fn from_sources(
+        toml_text: Option<&str>,
+        env: &[(String, String)],
+    ) -> Result<(Self, LoadNotes), ConfigError> {
+        let mut table = match toml_text {
+            Some(text) => text
+                .parse::<toml::Table>()
+                .map_err(|e| ConfigError(format!("weiquan.toml: {e}")))?,
+            None => toml::Table::new(),
+        };
+        let mut notes = LoadNotes::default();
+        for (name, value) in env {
+            let key = if name == "DATABASE_URL" {
+                "database_url".to_string()
+            } else if let Some(rest) = name.strip_prefix("WEIQUAN_") {
+                if OTHER_ENV.contains(&name.as_str()) {
+                    continue;
+                }
+                rest.to_ascii_lowercase()
+            } else {
+                continue;
+            };
+            if !KEYS.contains(&key.as_str()) {
+                notes
+                    .warnings
+                    .push(format!("unknown environment variable {name} is ignored"));
+                continue;
+            }
+            table.insert(key.clone(), env_value(&key, value));
+        }
+        let config: Config =
+            toml::Value::Table(table.clone())
+                .try_into()
+                .map_err(|e: toml::de::Error| {
+                    // Name the setting at fault: the first key that fails on its own.
+                    let culprit = table.iter().find(|(k, v)| {
+                        let mut one = toml::Table::new();
+                        one.insert((*k).clone(), (*v).clone());
+                        toml::Value::Table(one).try_into::<Config>().is_err()
+                    });
+                    match culprit {
+                        Some((k, _)) => ConfigError(format!("setting `{k}`: {}", e.message())),
+                        None => ConfigError(format!("configuration: {}", e.message())),
+                    }
+                })?;
+        config.check()?;
+        Ok((config, notes))
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let positive = [
+            ("session_idle_minutes", self.session_idle_minutes),
+            ("session_max_hours", self.session_max_hours),
+            ("token_ttl_hours", self.token_ttl_hours),
+            ("login_window_minutes", self.login_window_minutes),
+        ];
+        for (name, v) in positive {
+            if v <= 0 {
+                return Err(ConfigError(format!("{name} must be greater than zero")));
+            }
+        }
+        if self.db_max_connections == 0 {
+            return Err(ConfigError(
+                "db_max_connections must be greater than zero".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The database URL in force.
+    pub fn database_url(&self) -> String {
+        if self.database_url.0.is_empty() {
+            format!("sqlite://{}", self.data_dir.join("weiquan.db").display())
+        } else {
+            self.database_url.0.clone()
+        }
+    }
+
+    /// Where the embedded database lives when no URL is set.
+    pub fn data_path(&self, name: &str) -> PathBuf {
+        Path::new(&self.data_dir).join(name)
+    }
+}
+
+/// Turns an environment string into the TOML value its setting expects.
+fn env_value(key: &str, value: &str) -> toml::Value {
+    const NUMBERS: &[&str] = &[
+        "db_max_connections",
+        "session_idle_minutes",
+        "session_max_hours",
+        "token_ttl_hours",
+        "login_max_failures_per_account",
+        "login_max_failures_per_address",
+        "login_window_minutes",
+        "request_timeout_secs",
+        "header_read_timeout_secs",
+        "body_limit_bytes",
+    ];
+    const BOOLS: &[&str] = &["cookie_secure", "dev_templates"];
+    if NUMBERS.contains(&key)
+        && let Ok(n) = value.trim().parse::<i64>()
+    {
+        return toml::Value::Integer(n);
+    }
+    if BOOLS.contains(&key) {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "yes" | "on" => return toml::Value::Boolean(true),
+            "0" | "false" | "no" | "off" | "" => return toml::Value::Boolean(false),
+            _ => {}
+        }
+    }
+    toml::Value::String(value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_use_an_sqlite_file_under_data() {
+        let (c, notes) = Config::from_sources(None, &[]).unwrap();
+        assert_eq!(c.database_url(), "sqlite://data/weiquan.db");
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert!(notes.warnings.is_empty());
+    }
+
+    #[test]
+    fn the_file_overrides_defaults_and_the_environment_overrides_the_file() {
+        let toml = "bind = \"0.0.0.0:9000\"\nsession_idle_minutes = 30\ncookie_secure = true\n";
+        let (c, _) = Config::from_sources(
+            Some(toml),
+            &env(&[
+                ("WEIQUAN_SESSION_IDLE_MINUTES", "45"),
+                ("DATABASE_URL", "postgres://x/y"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.bind.to_string(), "0.0.0.0:9000");
+        assert_eq!(c.session_idle_minutes, 45);
+        assert!(c.cookie_secure);
+        assert_eq!(c.database_url(), "postgres://x/y");
+    }
+
+    #[test]
+    fn unknown_environment_variables_are_warned_about() {
+        let (_, notes) =
+            Config::from_sources(None, &env(&[("WEIQUAN_BIDN", "x"), ("HOME", "/root")])).unwrap();
+        assert_eq!(
+            notes.warnings,
+            vec!["unknown environment variable WEIQUAN_BIDN is ignored"]
+        );
+    }
+
+    #[test]
+    fn bad_values_are_clear_errors() {
+        let err = Config::from_sources(None, &env(&[("WEIQUAN_BIND", "nowhere")])).unwrap_err();
+        assert!(err.to_string().contains("bind"), "{err}");
+        let err = Config::from_sources(Some("colour = 1"), &[]).unwrap_err();
+        assert!(err.to_string().contains("colour"), "{err}");
+        let err =
+            Config::from_sources(None, &env(&[("WEIQUAN_SESSION_MAX_HOURS", "0")])).unwrap_err();
+        assert!(err.to_string().contains("session_max_hours"), "{err}");
+    }
+
+    #[test]
+    fn secrets_do_not_print() {
+        let (c, _) =
+            Config::from_sources(None, &env(&[("DATABASE_URL", "postgres://u:pw@h/d")])).unwrap();
+        assert!(!format!("{c:?}").contains("pw"));
+    }
+}

@@ -1,0 +1,206 @@
+//! Organisations, roles and account names: the identity vocabulary every other rule speaks.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// What kind of body an organisation is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OrgKind {
+    /// 企业 — files complaints about its own rights.
+    Enterprise,
+    /// 知识产权局 — IP office.
+    IpOffice,
+    /// 工业和信息化部门 — industry-and-IT office.
+    IndustryOffice,
+    /// 维权援助中心 / 知识产权保护中心.
+    AssistanceCenter,
+    /// Any other government agency (market regulation, customs …).
+    OtherAgency,
+}
+
+impl OrgKind {
+    pub const ALL: [OrgKind; 5] = [
+        Self::Enterprise,
+        Self::IpOffice,
+        Self::IndustryOffice,
+        Self::AssistanceCenter,
+        Self::OtherAgency,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enterprise => "enterprise",
+            Self::IpOffice => "ip_office",
+            Self::IndustryOffice => "industry_office",
+            Self::AssistanceCenter => "assistance_center",
+            Self::OtherAgency => "other_agency",
+        }
+    }
+
+    /// Whether this is a government body (everything but an enterprise).
+    pub fn is_office(self) -> bool {
+        self != Self::Enterprise
+    }
+}
+
+/// What a user may do, by job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    /// 企业申报人 — files and follows its enterprise's complaints.
+    EnterpriseFiler,
+    /// 分诊员 — triages leads at an assistance / protection centre.
+    Triager,
+    /// 执法人员 — works cases.
+    Officer,
+    /// 负责人 — approves extensions, assigns panels; can do what an officer does.
+    Supervisor,
+    /// 系统管理员 — organisations, users, audit log.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Self::EnterpriseFiler,
+        Self::Triager,
+        Self::Officer,
+        Self::Supervisor,
+        Self::Admin,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::EnterpriseFiler => "enterprise_filer",
+            Self::Triager => "triager",
+            Self::Officer => "officer",
+            Self::Supervisor => "supervisor",
+            Self::Admin => "admin",
+        }
+    }
+
+    /// Whether a user with this role may belong to an organisation of `kind`.
+    pub fn fits(self, kind: OrgKind) -> bool {
+        match self {
+            Self::EnterpriseFiler => kind == OrgKind::Enterprise,
+            Self::Triager => kind == OrgKind::AssistanceCenter,
+            Self::Officer | Self::Supervisor => kind.is_office(),
+            Self::Admin => kind.is_office(),
+        }
+    }
+}
+
+/// An unknown name for an enumerated value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownName(pub String);
+
+macro_rules! name_conversions {
+    ($ty:ty) => {
+        impl FromStr for $ty {
+            type Err = UnknownName;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::ALL
+                    .into_iter()
+                    .find(|v| v.as_str() == s)
+                    .ok_or_else(|| UnknownName(s.to_string()))
+            }
+        }
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+name_conversions!(OrgKind);
+name_conversions!(Role);
+
+/// A login name: 3–32 characters of a–z, 0–9, `.`, `_`, `-`, starting with a letter or digit;
+/// stored lower-case so that `Wang` and `wang` are one account.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(input: &str) -> Result<Self, &'static str> {
+        let name = input.trim().to_ascii_lowercase();
+        let len = name.chars().count();
+        if !(3..=32).contains(&len) {
+            return Err("error.username.length");
+        }
+        let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c);
+        if !name.chars().all(ok_char) || !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            return Err("error.username.characters");
+        }
+        Ok(Self(name))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A new password that meets the policy: 8–128 characters (the upper bound keeps hashing cheap
+/// for an attacker-supplied input) and not one character repeated.
+pub fn check_new_password(password: &str) -> Result<(), &'static str> {
+    let len = password.chars().count();
+    if len < 8 {
+        return Err("error.password.short");
+    }
+    if len > 128 {
+        return Err("error.password.long");
+    }
+    let first = password.chars().next();
+    if password.chars().all(|c| Some(c) == first) {
+        return Err("error.password.weak");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for kind in OrgKind::ALL {
+            assert_eq!(kind.as_str().parse::<OrgKind>().unwrap(), kind);
+        }
+        for role in Role::ALL {
+            assert_eq!(role.to_string().parse::<Role>().unwrap(), role);
+        }
+        assert!("root".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn roles_fit_only_their_kind_of_organisation() {
+        assert!(Role::EnterpriseFiler.fits(OrgKind::Enterprise));
+        assert!(!Role::EnterpriseFiler.fits(OrgKind::IpOffice));
+        assert!(Role::Triager.fits(OrgKind::AssistanceCenter));
+        assert!(!Role::Triager.fits(OrgKind::IpOffice));
+        assert!(Role::Officer.fits(OrgKind::IndustryOffice));
+        assert!(!Role::Officer.fits(OrgKind::Enterprise));
+        assert!(!Role::Admin.fits(OrgKind::Enterprise));
+    }
+
+    #[test]
+    fn usernames_are_folded_and_checked() {
+        assert_eq!(
+            Username::parse(" Demo-Admin ").unwrap().as_str(),
+            "demo-admin"
+        );
+        assert!(Username::parse("ab").is_err());
+        assert!(Username::parse("-abc").is_err());
+        assert!(Username::parse("王敏abc").is_err());
+        assert!(Username::parse("a b c").is_err());
+        assert!(Username::parse(&"a".repeat(33)).is_err());
+    }
+
+    #[test]
+    fn password_policy() {
+        assert!(check_new_password("demo12345").is_ok());
+        assert_eq!(check_new_password("short1"), Err("error.password.short"));
+        assert_eq!(check_new_password("aaaaaaaaaa"), Err("error.password.weak"));
+        assert_eq!(
+            check_new_password(&"ab".repeat(65)),
+            Err("error.password.long")
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! Pure domain rules: validated values, identity vocabulary, the access policy and the audit
+//! chain. Nothing here touches a database, the network or the clock.
+
+pub mod audit;
+pub mod identity;
+pub mod policy;
+pub mod region;
+pub mod uscc;

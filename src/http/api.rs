@@ -1,0 +1,88 @@
+//! The JSON API under `/api/v1` (bearer tokens). Contract: `shared/design/API.md`.
+
+use super::AppState;
+use super::extract::{ApiJson, Ctx, CurrentUser};
+use crate::error::Result;
+use crate::service;
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/token", post(create_token).delete(revoke_token))
+        .route("/me", get(me))
+}
+
+#[derive(Deserialize)]
+struct TokenRequest {
+    username: String,
+    password: String,
+}
+
+/// `POST /auth/token` → 201 `{token, expires_at}`.
+async fn create_token(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiJson(body): ApiJson<TokenRequest>,
+) -> Result<impl IntoResponse> {
+    let issued = service::auth::issue_token(
+        &state.db,
+        &state.config,
+        &body.username,
+        &body.password,
+        &ctx.meta(),
+    )
+    .await?;
+    let expires_at = issued.expires_at.with_timezone(&shanghai()).to_rfc3339();
+    Ok((
+        StatusCode::CREATED,
+        [(header::CACHE_CONTROL, "no-store")],
+        Json(json!({"token": issued.token, "token_type": "Bearer", "expires_at": expires_at})),
+    ))
+}
+
+/// `DELETE /auth/token` → 204; the token used for this request stops working.
+async fn revoke_token(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    CurrentUser(me): CurrentUser,
+) -> Result<StatusCode> {
+    service::auth::revoke_token(&state.db, &me, &ctx.meta()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /me`: the caller, their role and organisation.
+async fn me(CurrentUser(me): CurrentUser) -> Json<Value> {
+    Json(json!({
+        "id": me.user.id,
+        "username": me.user.username,
+        "display_name": me.user.display_name,
+        "role": me.role().as_str(),
+        "organization": {
+            "id": me.org.id,
+            "name": me.org.name,
+            "kind": me.org.kind,
+            "region_code": me.org.region_code,
+            "uscc": me.org.uscc,
+        }
+    }))
+}
+
+/// Beijing time (UTC+8, no daylight saving since 1991) for timestamps in answers.
+pub fn shanghai() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset")
+}
+
+/// `GET /api/openapi.json`: the OpenAPI 3.1 description of the API.
+pub async fn openapi() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("openapi.json"),
+    )
+}

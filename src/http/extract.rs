@@ -1,0 +1,154 @@
+//! Extractors that speak our error format: the signed-in user, the request context, and JSON and
+//! form bodies whose rejections become problem answers instead of plain-text framework errors.
+
+use super::RequestCtx;
+use super::middleware::{Authenticated, CsrfToken};
+use crate::error::{AppError, Msg};
+use crate::service::Identity;
+use axum::extract::rejection::{FormRejection, JsonRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+/// The signed-in user; answers 401 (or, on pages, a redirect to sign-in) when there is none.
+pub struct CurrentUser(pub Identity);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Authenticated>()
+            .map(|a| CurrentUser(a.0.clone()))
+            .ok_or(AppError::Unauthorized(Msg::new("error.signin_required")))
+    }
+}
+
+/// The signed-in user, if any.
+pub struct MaybeUser(pub Option<Identity>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeUser {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(MaybeUser(
+            parts.extensions.get::<Authenticated>().map(|a| a.0.clone()),
+        ))
+    }
+}
+
+/// Request id, language and client facts.
+pub struct Ctx(pub RequestCtx);
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let mut ctx = parts
+            .extensions
+            .get::<RequestCtx>()
+            .cloned()
+            .unwrap_or_default();
+        if ctx.client_addr.is_empty() {
+            ctx.client_addr = "unknown".into();
+        }
+        Ok(Ctx(ctx))
+    }
+}
+
+/// The CSRF token to embed in forms on this page.
+pub struct Csrf(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Csrf {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Csrf(
+            parts
+                .extensions
+                .get::<CsrfToken>()
+                .map(|t| t.0.clone())
+                .unwrap_or_default(),
+        ))
+    }
+}
+
+/// A JSON body. Malformed JSON is 400, a wrong shape 422, a wrong media type 415, too large 413.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(ApiJson(v)),
+            Err(rejection) => Err(json_rejection(rejection)),
+        }
+    }
+}
+
+fn json_rejection(r: JsonRejection) -> AppError {
+    match r {
+        JsonRejection::JsonSyntaxError(e) => AppError::BadRequest(e.body_text()),
+        JsonRejection::JsonDataError(e) => AppError::Invalid(vec![crate::error::FieldError {
+            field: data_error_field(&e.body_text()),
+            message: Msg::new("error.json_shape").arg("reason", e.body_text()),
+        }]),
+        JsonRejection::MissingJsonContentType(_) => AppError::UnsupportedMediaType,
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+        other => AppError::BadRequest(other.body_text()),
+    }
+}
+
+/// Best guess of the offending field from serde's message ("missing field `username`" …).
+fn data_error_field(text: &str) -> String {
+    let rest = text
+        .split_once("target type: ")
+        .map(|x| x.1)
+        .unwrap_or(text);
+    if let Some((path, _)) = rest.split_once(": ")
+        && !path.is_empty()
+        && !path.contains(' ')
+    {
+        return path.to_string();
+    }
+    if let Some(start) = rest.find('`')
+        && let Some(len) = rest[start + 1..].find('`')
+    {
+        return rest[start + 1..start + 1 + len].to_string();
+    }
+    "body".to_string()
+}
+
+/// A URL-encoded form body with the same rejection rules as [`ApiJson`].
+pub struct WebForm<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for WebForm<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(WebForm(v)),
+            Err(FormRejection::InvalidFormContentType(_)) => Err(AppError::UnsupportedMediaType),
+            Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::PayloadTooLarge),
+            Err(r) => Err(AppError::BadRequest(r.body_text())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_names_are_found_in_serde_messages() {
+        assert_eq!(
+            data_error_field(
+                "Failed to deserialize the JSON body into the target type: missing field `username` at line 1 column 2"
+            ),
+            "username"
+        );
+        assert_eq!(
+            data_error_field(
+                "Failed to deserialize the JSON body into the target type: password: invalid type: integer `5`"
+            ),
+            "password"
+        );
+    }
+}

@@ -1,0 +1,352 @@
+//! Cross-cutting request handling: request ids, logging and metrics; security headers; who the
+//! caller is (session cookie or bearer token); CSRF checks on every web form.
+
+use super::error::{Problem, is_api_path, problem_json};
+use super::{AppState, RequestCtx};
+use crate::error::{AppError, Msg};
+use crate::i18n::Lang;
+use crate::service::{self, Identity, Via};
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::net::SocketAddr;
+use std::time::Instant;
+use tracing::Instrument;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "wq_session";
+/// Name of the pre-sign-in CSRF cookie (double-submit token for the sign-in form).
+pub const CSRF_COOKIE: &str = "wq_csrf";
+/// Name of the language cookie.
+pub const LANG_COOKIE: &str = "wq_lang";
+/// Header that carries the request id.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// Reads a cookie from the request headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_string())
+}
+
+/// A `Set-Cookie` value with our defaults: HttpOnly, SameSite=Lax, Path=/, Secure when configured.
+pub fn set_cookie(name: &str, value: &str, max_age_secs: Option<i64>, secure: bool) -> HeaderValue {
+    let mut c = cookie::Cookie::build((name.to_string(), value.to_string()))
+        .path("/")
+        .http_only(true)
+        .same_site(cookie::SameSite::Lax)
+        .secure(secure);
+    if let Some(age) = max_age_secs {
+        c = c.max_age(cookie::time::Duration::seconds(age));
+    }
+    HeaderValue::from_str(&c.build().to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Outermost: request id, language, client address, a tracing span, one log line, metrics.
+pub async fn request_context(mut req: Request, next: Next) -> Response {
+    let request_id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string());
+    let lang = cookie(req.headers(), LANG_COOKIE)
+        .and_then(|c| Lang::from_tag(&c))
+        .unwrap_or_else(|| {
+            req.headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .map(Lang::from_accept_language)
+                .unwrap_or_default()
+        });
+    let client_addr = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(256)
+        .collect();
+    let ctx = RequestCtx {
+        request_id: request_id.clone(),
+        lang,
+        client_addr,
+        user_agent,
+        started: Instant::now(),
+    };
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|p| p.as_str().to_string());
+    req.extensions_mut().insert(ctx.clone());
+    let span =
+        tracing::info_span!("request", request_id = %request_id, method = %method, path = %path);
+    let mut res = next.run(req).instrument(span.clone()).await;
+    let elapsed = ctx.started.elapsed();
+    let status = res.status().as_u16();
+    span.in_scope(|| {
+        tracing::info!(status, latency_ms = elapsed.as_secs_f64() * 1000.0, client = %ctx.client_addr, "handled");
+    });
+    let route_label = route.unwrap_or_else(|| metrics_path(&path));
+    metrics::counter!("http_requests_total", "method" => method.to_string(), "status" => status.to_string()).increment(1);
+    metrics::histogram!("http_request_duration_seconds", "method" => method.to_string(), "route" => route_label).record(elapsed.as_secs_f64());
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        res.headers_mut().insert(REQUEST_ID, v);
+    }
+    res
+}
+
+/// Collapses ids in a path so metrics labels stay few (`/admin/users/17/edit` → `/admin/users/:id/edit`).
+fn metrics_path(path: &str) -> String {
+    path.split('/')
+        .map(|seg| {
+            if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
+                ":id"
+            } else {
+                seg
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Security headers on every response.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    let set = |h: &mut HeaderMap, name: &'static str, value: &'static str| {
+        if !h.contains_key(name) {
+            h.insert(name, HeaderValue::from_static(value));
+        }
+    };
+    set(
+        h,
+        "content-security-policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
+         connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    );
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "x-frame-options", "DENY");
+    set(h, "referrer-policy", "same-origin");
+    set(
+        h,
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=(), payment=()",
+    );
+    set(h, "cross-origin-opener-policy", "same-origin");
+    res
+}
+
+/// A panic becomes a plain 500 problem (and is logged), never a dropped connection.
+pub fn panic_response(_err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    problem_json(
+        &Problem::status(StatusCode::INTERNAL_SERVER_ERROR),
+        Lang::Zh,
+        "",
+    )
+}
+
+/// The caller's identity, when signed in.
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub Identity);
+
+/// The CSRF token a page must embed in its forms.
+#[derive(Debug, Clone)]
+pub struct CsrfToken(pub String);
+
+/// Resolves who is calling: a bearer token on the API, the session cookie on pages.
+pub async fn identify(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let identity = if is_api_path(path) {
+        let bearer = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(|t| t.trim().to_string());
+        match bearer {
+            Some(t) => service::auth::token_identity(&state.db, &t).await,
+            None => Ok(None),
+        }
+    } else {
+        match cookie(req.headers(), SESSION_COOKIE) {
+            Some(t) => service::auth::session_identity(&state.db, &state.config, &t).await,
+            None => Ok(None),
+        }
+    };
+    match identity {
+        Ok(Some(id)) => {
+            req.extensions_mut().insert(Authenticated(id));
+        }
+        Ok(None) => {}
+        Err(e) => return e.into_response(),
+    }
+    next.run(req).await
+}
+
+/// CSRF protection for the web pages (the API takes no cookies, so it needs none).
+///
+/// Every unsafe request must carry the page's token, as the `_csrf` form field or the
+/// `x-csrf-token` header: the session's token when signed in, otherwise the double-submit
+/// `wq_csrf` cookie. A cross-site `Origin` is refused outright.
+pub async fn csrf(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if is_api_path(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let session_token = req
+        .extensions()
+        .get::<Authenticated>()
+        .and_then(|a| match &a.0.via {
+            Via::Session { csrf_token, .. } => Some(csrf_token.clone()),
+            _ => None,
+        });
+    let cookie_token =
+        cookie(req.headers(), CSRF_COOKIE).filter(|t| t.len() >= 32 && t.len() <= 64);
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let (expected, new_cookie) = match (session_token, cookie_token) {
+        (Some(t), _) => (t, None),
+        (None, Some(t)) => (t, None),
+        (None, None) => {
+            let t = service::auth::random_token(32);
+            (t.clone(), Some(t))
+        }
+    };
+    let req = if safe {
+        req
+    } else {
+        match check_unsafe(&state, req, &expected).await {
+            Ok(req) => req,
+            Err(e) => return e.into_response(),
+        }
+    };
+    let mut req = req;
+    req.extensions_mut().insert(CsrfToken(expected));
+    let mut res = next.run(req).await;
+    if let Some(t) = new_cookie {
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(CSRF_COOKIE, &t, None, state.config.cookie_secure),
+        );
+    }
+    res
+}
+
+async fn check_unsafe(state: &AppState, req: Request, expected: &str) -> Result<Request, AppError> {
+    let denied = || AppError::Forbidden(Msg::new("error.csrf"));
+    if let Some(origin) = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        && !origin_allowed(origin, req.headers(), state.config.public_url.as_deref())
+    {
+        tracing::warn!(%origin, "cross-origin form post refused");
+        return Err(denied());
+    }
+    if let Some(h) = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
+        return if constant_eq(h, expected) {
+            Ok(req)
+        } else {
+            Err(denied())
+        };
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(denied());
+    }
+    let (parts, body) = req.into_parts();
+    let bytes: Bytes = axum::body::to_bytes(body, state.config.body_limit_bytes)
+        .await
+        .map_err(|_| AppError::PayloadTooLarge)?;
+    let token = url::form_urlencoded::parse(&bytes)
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v.into_owned());
+    match token {
+        Some(t) if constant_eq(&t, expected) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        _ => Err(denied()),
+    }
+}
+
+/// Whether a form post's `Origin` is this site: the configured public URL, or the `Host` header.
+fn origin_allowed(origin: &str, headers: &HeaderMap, public_url: Option<&str>) -> bool {
+    if let Some(public) = public_url
+        && origin.trim_end_matches('/') == public.trim_end_matches('/')
+    {
+        return true;
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+    !host.is_empty() && origin_host == host
+}
+
+fn constant_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_must_match_the_host_or_the_public_url() {
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, HeaderValue::from_static("127.0.0.1:8080"));
+        assert!(origin_allowed("http://127.0.0.1:8080", &h, None));
+        assert!(!origin_allowed("http://evil.example", &h, None));
+        assert!(!origin_allowed("null", &h, None));
+        assert!(origin_allowed(
+            "https://wq.gov.cn",
+            &h,
+            Some("https://wq.gov.cn/")
+        ));
+    }
+
+    #[test]
+    fn metrics_paths_hide_ids() {
+        assert_eq!(
+            metrics_path("/admin/users/17/edit"),
+            "/admin/users/:id/edit"
+        );
+    }
+
+    #[test]
+    fn constant_time_comparison() {
+        assert!(constant_eq("abc", "abc"));
+        assert!(!constant_eq("abc", "abd"));
+        assert!(!constant_eq("abc", "abcd"));
+    }
+}

@@ -1,0 +1,96 @@
+//! The HTTP surface: router, middleware stack, extractors, error rendering, the JSON API and the
+//! server-rendered web pages.
+
+pub mod api;
+pub mod error;
+pub mod extract;
+pub mod middleware;
+pub mod ops;
+pub mod page;
+pub mod views;
+pub mod web;
+
+use crate::config::Config;
+use crate::i18n::Lang;
+use crate::store::Db;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+
+/// Everything a handler may use. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub views: Arc<views::Views>,
+    pub metrics: PrometheusHandle,
+}
+
+/// Per-request facts set by the outermost middleware.
+#[derive(Debug, Clone)]
+pub struct RequestCtx {
+    pub request_id: String,
+    pub lang: Lang,
+    pub client_addr: String,
+    pub user_agent: String,
+    pub started: Instant,
+}
+
+impl Default for RequestCtx {
+    fn default() -> Self {
+        Self {
+            request_id: String::new(),
+            lang: Lang::Zh,
+            client_addr: String::new(),
+            user_agent: String::new(),
+            started: Instant::now(),
+        }
+    }
+}
+
+impl RequestCtx {
+    pub fn meta(&self) -> crate::service::RequestMeta {
+        crate::service::RequestMeta {
+            client_addr: self.client_addr.clone(),
+            request_id: self.request_id.clone(),
+            user_agent: self.user_agent.clone(),
+        }
+    }
+}
+
+/// The whole application router with its middleware stack (outermost last).
+pub fn router(state: AppState) -> Router {
+    let timeout = Duration::from_secs(state.config.request_timeout_secs);
+    let body_limit = state.config.body_limit_bytes;
+    Router::new()
+        .merge(ops::router())
+        .nest("/api/v1", api::router())
+        .route("/api/openapi.json", axum::routing::get(api::openapi))
+        .merge(web::router())
+        .fallback(|| async { crate::error::AppError::NotFound })
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::csrf,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::identify,
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            error::render_errors,
+        ))
+        .layer(axum::middleware::from_fn(middleware::request_context))
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
+        .with_state(state)
+}

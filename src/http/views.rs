@@ -1,0 +1,143 @@
+//! Server-rendered pages: handlebars templates embedded in the binary (or read from disk in
+//! development), the `t` helper for catalogue text, and static assets.
+
+use crate::i18n::{self, Lang};
+use handlebars::{
+    Context, DirectorySourceOptions, Handlebars, Helper, HelperResult, Output, RenderContext,
+    RenderErrorReason,
+};
+use rust_embed::RustEmbed;
+
+/// Templates (`*.hbs`) and static assets under `templates/`, compiled into the binary.
+#[derive(RustEmbed)]
+#[folder = "templates/"]
+pub struct Assets;
+
+/// The template registry.
+pub struct Views {
+    hbs: Handlebars<'static>,
+}
+
+impl Views {
+    /// Embedded templates; with `from_disk`, templates are re-read from `./templates` on every
+    /// render so that edits show without a rebuild.
+    pub fn new(from_disk: bool) -> anyhow::Result<Self> {
+        let mut hbs = Handlebars::new();
+        hbs.set_strict_mode(false);
+        hbs.register_helper("t", Box::new(t_helper));
+        hbs.register_helper("json", Box::new(json_helper));
+        if from_disk {
+            hbs.set_dev_mode(true);
+            let mut opts = DirectorySourceOptions::default();
+            opts.tpl_extension = ".hbs".into();
+            hbs.register_templates_directory("templates", opts)?;
+        } else {
+            hbs.register_embed_templates_with_extension::<Assets>(".hbs")?;
+        }
+        Ok(Self { hbs })
+    }
+
+    /// Renders `name` (e.g. `auth/login`) with `data`.
+    pub fn render(&self, name: &str, data: &serde_json::Value) -> anyhow::Result<String> {
+        Ok(self.hbs.render(name, data)?)
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.hbs.has_template(name)
+    }
+}
+
+/// `{{t "key" name=value …}}`: catalogue text in the page's language (`lang` at the root).
+fn t_helper(
+    h: &Helper,
+    _: &Handlebars,
+    ctx: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let key = h
+        .param(0)
+        .and_then(|p| p.value().as_str())
+        .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("t", 0))?;
+    let lang = ctx
+        .data()
+        .get("lang")
+        .and_then(|l| l.as_str())
+        .and_then(Lang::from_tag)
+        .unwrap_or_default();
+    let args: Vec<(String, String)> = h
+        .hash()
+        .iter()
+        .map(|(k, v)| {
+            let value = match v.value() {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            (k.to_string(), value)
+        })
+        .collect();
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let text = i18n::t_args(lang, key, &args);
+    out.write(&handlebars::html_escape(&text))?;
+    Ok(())
+}
+
+/// `{{json value}}`: a value as escaped JSON text (for data attributes).
+fn json_helper(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let v = h
+        .param(0)
+        .map(|p| p.value().to_string())
+        .unwrap_or_default();
+    out.write(&handlebars::html_escape(&v))?;
+    Ok(())
+}
+
+/// A static asset by path (e.g. `static/app.css`) with its media type.
+pub fn asset(path: &str) -> Option<(Vec<u8>, &'static str)> {
+    if !path.starts_with("static/") || path.contains("..") {
+        return None;
+    }
+    let file = Assets::get(path)?;
+    let mime = match path.rsplit('.').next() {
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("ico") => "image/x-icon",
+        Some("woff2") => "font/woff2",
+        _ => "application/octet-stream",
+    };
+    Some((file.data.into_owned(), mime))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_compiles_and_the_helper_translates() {
+        let views = Views::new(false).expect("templates compile");
+        assert!(views.has("auth/login"));
+        let zh = views
+            .render("auth/login", &serde_json::json!({"lang": "zh-CN"}))
+            .unwrap();
+        assert!(zh.contains("登录"), "{zh}");
+        let en = views
+            .render("auth/login", &serde_json::json!({"lang": "en"}))
+            .unwrap();
+        assert!(en.contains("Sign in"), "{en}");
+    }
+
+    #[test]
+    fn assets_are_served_only_from_static() {
+        assert!(asset("static/app.css").is_some());
+        assert!(asset("auth/login.hbs").is_none());
+        assert!(asset("static/../auth/login.hbs").is_none());
+    }
+}

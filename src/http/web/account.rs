@@ -1,0 +1,80 @@
+//! The signed-in user's own account: profile facts and a password change.
+
+use super::{page_response, redirect_with_flash, take_flash};
+use crate::error::{AppError, Result};
+use crate::http::AppState;
+use crate::http::extract::{Csrf, Ctx, CurrentUser, WebForm};
+use crate::http::page;
+use crate::service;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/account", get(show).post(change_password))
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Csrf(csrf): Csrf,
+    CurrentUser(me): CurrentUser,
+    headers: HeaderMap,
+) -> Result<Response> {
+    let (flash, clear) = take_flash(&headers, state.config.cookie_secure);
+    let base = page::base(&ctx, Some(&me), &csrf, "/account");
+    let html = page::render(
+        &state,
+        "account/show",
+        base,
+        json!({"flash": flash, "errors": {}}),
+    )?;
+    Ok(page_response(StatusCode::OK, html, clear))
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+    #[serde(default)]
+    confirm_password: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Csrf(csrf): Csrf,
+    CurrentUser(me): CurrentUser,
+    WebForm(form): WebForm<PasswordForm>,
+) -> Result<Response> {
+    let result = service::admin::change_own_password(
+        &state.db,
+        &me,
+        &form.current_password,
+        &form.new_password,
+        &form.confirm_password,
+        &ctx.meta(),
+    )
+    .await;
+    match result {
+        // Every session ended, this one too: sign in again with the new password.
+        Ok(()) => Ok(redirect_with_flash(
+            "/login",
+            "flash.password_changed",
+            state.config.cookie_secure,
+        )),
+        Err(AppError::Invalid(errors)) => {
+            let base = page::base(&ctx, Some(&me), &csrf, "/account");
+            let data = json!({"errors": page::field_errors(&errors, ctx.lang)});
+            let html = page::render(&state, "account/show", base, data)?;
+            Ok(page_response(StatusCode::UNPROCESSABLE_ENTITY, html, None))
+        }
+        Err(e) => Err(e),
+    }
+}

@@ -1,0 +1,140 @@
+//! Sign-in, sign-out and the language switch.
+
+use super::{local_target, page_response};
+use crate::error::{AppError, Result};
+use crate::http::AppState;
+use crate::http::extract::{Csrf, Ctx, CurrentUser, MaybeUser, WebForm};
+use crate::http::middleware::{LANG_COOKIE, SESSION_COOKIE, cookie, set_cookie};
+use crate::http::page;
+use crate::i18n::Lang;
+use crate::service;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(show).post(login))
+        .route("/logout", post(logout))
+        .route("/lang/{code}", get(switch_lang))
+}
+
+#[derive(Deserialize, Default)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Csrf(csrf): Csrf,
+    MaybeUser(user): MaybeUser,
+    Query(q): Query<NextQuery>,
+) -> Result<Response> {
+    if user.is_some() {
+        return Ok(Redirect::to(&local_target(q.next.as_deref())).into_response());
+    }
+    let base = page::base(&ctx, None, &csrf, "/login");
+    let html = page::render(
+        &state,
+        "auth/login",
+        base,
+        json!({"next": q.next, "username": ""}),
+    )?;
+    Ok(page_response(StatusCode::OK, html, None))
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Csrf(csrf): Csrf,
+    headers: HeaderMap,
+    WebForm(form): WebForm<LoginForm>,
+) -> Result<Response> {
+    let previous = cookie(&headers, SESSION_COOKIE);
+    let result = service::auth::login(
+        &state.db,
+        &state.config,
+        &form.username,
+        &form.password,
+        previous.as_deref(),
+        &ctx.meta(),
+    )
+    .await;
+    match result {
+        Ok(session) => {
+            let mut res = Redirect::to(&local_target(form.next.as_deref())).into_response();
+            let max_age = state.config.session_max_hours * 3600;
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                set_cookie(
+                    SESSION_COOKIE,
+                    &session.token,
+                    Some(max_age),
+                    state.config.cookie_secure,
+                ),
+            );
+            Ok(res)
+        }
+        Err(AppError::Unauthorized(msg)) | Err(AppError::TooManyRequests { message: msg, .. }) => {
+            // The form comes back with the name filled in and one message for every failure kind.
+            let status = if msg.key == "login.throttled" {
+                StatusCode::TOO_MANY_REQUESTS
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
+            let base = page::base(&ctx, None, &csrf, "/login");
+            let data = json!({"next": form.next, "username": form.username, "error": msg.render(ctx.lang)});
+            let html = page::render(&state, "auth/login", base, data)?;
+            Ok(page_response(status, html, None))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    CurrentUser(me): CurrentUser,
+) -> Result<Response> {
+    service::auth::logout(&state.db, &me, &ctx.meta()).await?;
+    let mut res = Redirect::to("/login").into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(SESSION_COOKIE, "", Some(0), state.config.cookie_secure),
+    );
+    Ok(res)
+}
+
+/// `/lang/en` or `/lang/zh`: remembers the choice in a cookie and goes back.
+async fn switch_lang(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(q): Query<NextQuery>,
+) -> Response {
+    let lang = Lang::from_tag(&code).unwrap_or_default();
+    let mut res = Redirect::to(&local_target(q.next.as_deref())).into_response();
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(
+            LANG_COOKIE,
+            lang.code(),
+            Some(365 * 24 * 3600),
+            state.config.cookie_secure,
+        ),
+    );
+    res
+}

@@ -1,0 +1,315 @@
+//! Signing in and out, web sessions, API tokens, password hashing and sign-in throttling.
+
+use super::{Identity, RequestMeta, Via, audit_entry};
+use crate::config::Config;
+use crate::error::{AppError, Msg, Result};
+use crate::store::{self, Db};
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use base64::Engine;
+use chrono::Duration;
+use entity::{organizations, users};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::sync::LazyLock;
+
+/// Hashes a password with Argon2id (OWASP parameters) on the blocking pool.
+pub async fn hash_password(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("hashing task failed: {e}"))?
+    .map_err(AppError::Internal)
+}
+
+/// Checks a password against a stored PHC string on the blocking pool.
+pub async fn verify_password(stored: String, password: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&stored)
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A real Argon2id hash of a random password: verifying against it for unknown users makes their
+/// answer take as long as a wrong password.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    Argon2::default()
+        .hash_password(random_token(16).as_bytes())
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+});
+
+/// Warms the dummy hash so the first unknown-user sign-in is not slower than the rest.
+pub fn warm_up() {
+    LazyLock::force(&DUMMY_HASH);
+}
+
+/// `n` random bytes, base64url without padding.
+pub fn random_token(n: usize) -> String {
+    let mut buf = vec![0u8; n];
+    rand::fill(&mut buf[..]);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// SHA-256 of a token, hex: what the database keeps instead of the token.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Checks a username and password with throttling; records the attempt (and a failure in the
+/// audit trail). Unknown users and wrong passwords get the same answer after the same work.
+async fn check_credentials(
+    db: &Db,
+    cfg: &Config,
+    username: &str,
+    password: &str,
+    meta: &RequestMeta,
+) -> Result<(users::Model, organizations::Model)> {
+    let name = username.trim().to_lowercase();
+    let name: String = name.chars().take(64).collect();
+    let now = store::now();
+    let since = now - Duration::minutes(cfg.login_window_minutes);
+    let conn = db.conn();
+    let per_user = store::auth::failures_for_user(conn, &name, since).await?;
+    let per_addr = store::auth::failures_from_addr(conn, &meta.client_addr, since).await?;
+    if per_user >= cfg.login_max_failures_per_account
+        || per_addr >= cfg.login_max_failures_per_address
+    {
+        tracing::warn!(username = %name, client = %meta.client_addr, "sign-in throttled");
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: (cfg.login_window_minutes * 60) as u64,
+            message: Msg::new("login.throttled").arg("minutes", cfg.login_window_minutes),
+        });
+    }
+    let found = store::users::by_username(conn, &name).await?;
+    let stored = found
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.clone());
+    let password_ok = verify_password(stored, password.to_string()).await;
+    let user = found.filter(|_| password_ok);
+
+    let txn = db.begin_write().await?;
+    store::auth::record_attempt(&txn, &name, &meta.client_addr, user.is_some(), now).await?;
+    if user.is_none() {
+        let entry = audit_entry(
+            None,
+            meta,
+            "auth.login_failed",
+            ("user", name.clone()),
+            &json!({"username": name}),
+        );
+        store::audit::append(&txn, entry, now).await?;
+    }
+    txn.commit().await?;
+
+    let user = user.ok_or_else(|| AppError::Unauthorized(Msg::new("login.failed")))?;
+    if user.disabled {
+        return Err(AppError::Unauthorized(Msg::new("login.disabled")));
+    }
+    let (user, org) = store::users::with_org(conn, user.id)
+        .await?
+        .ok_or_else(|| AppError::Unauthorized(Msg::new("login.failed")))?;
+    Ok((user, org))
+}
+
+/// A new web session: the cookie token (shown once) and the identity.
+pub struct NewSession {
+    pub token: String,
+    pub identity: Identity,
+}
+
+/// Signs in to the web: ends the session the browser presented (if any) and starts a new one
+/// with a fresh id, so a planted session id is never promoted.
+pub async fn login(
+    db: &Db,
+    cfg: &Config,
+    username: &str,
+    password: &str,
+    previous_token: Option<&str>,
+    meta: &RequestMeta,
+) -> Result<NewSession> {
+    let (user, org) = check_credentials(db, cfg, username, password, meta).await?;
+    let now = store::now();
+    let token = random_token(32);
+    let csrf_token = random_token(32);
+    let txn = db.begin_write().await?;
+    if let Some(prev) = previous_token {
+        store::auth::delete_session_by_hash(&txn, &token_hash(prev)).await?;
+    }
+    let session = store::auth::insert_session(
+        &txn,
+        store::auth::NewSession {
+            token_hash: token_hash(&token),
+            user_id: user.id,
+            csrf_token: csrf_token.clone(),
+            client_addr: meta.client_addr.clone(),
+            user_agent: meta.user_agent.chars().take(256).collect(),
+            expires_at: now + Duration::hours(cfg.session_max_hours),
+        },
+        now,
+    )
+    .await?;
+    let entry = audit_entry(
+        Some(&user),
+        meta,
+        "auth.login",
+        ("session", session.id.to_string()),
+        &json!({}),
+    );
+    store::audit::append(&txn, entry, now).await?;
+    txn.commit().await?;
+    let identity = Identity::from_rows(
+        user,
+        org,
+        Via::Session {
+            id: session.id,
+            csrf_token,
+        },
+    )
+    .ok_or_else(|| anyhow::anyhow!("stored role or organisation kind is unknown"))?;
+    Ok(NewSession { token, identity })
+}
+
+/// Resolves a session cookie to its live identity, ending it if it has expired or gone idle.
+pub async fn session_identity(db: &Db, cfg: &Config, token: &str) -> Result<Option<Identity>> {
+    let Some((session, user, org)) =
+        store::auth::session_by_hash(db.conn(), &token_hash(token)).await?
+    else {
+        return Ok(None);
+    };
+    let now = store::now();
+    let idle_limit = session.last_seen_at + Duration::minutes(cfg.session_idle_minutes);
+    if user.disabled || now >= session.expires_at || now >= idle_limit {
+        store::auth::delete_session(db.conn(), session.id).await?;
+        return Ok(None);
+    }
+    // Refresh the idle clock at most once a minute to keep reads cheap.
+    if now - session.last_seen_at > Duration::seconds(60) {
+        store::auth::touch_session(db.conn(), session.id, now).await?;
+    }
+    Ok(Identity::from_rows(
+        user,
+        org,
+        Via::Session {
+            id: session.id,
+            csrf_token: session.csrf_token,
+        },
+    ))
+}
+
+/// Ends a web session.
+pub async fn logout(db: &Db, identity: &Identity, meta: &RequestMeta) -> Result<()> {
+    let Via::Session { id, .. } = identity.via else {
+        return Ok(());
+    };
+    let now = store::now();
+    let txn = db.begin_write().await?;
+    store::auth::delete_session(&txn, id).await?;
+    let entry = audit_entry(
+        Some(&identity.user),
+        meta,
+        "auth.logout",
+        ("session", id.to_string()),
+        &json!({}),
+    );
+    store::audit::append(&txn, entry, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A new API token (shown once) and when it expires.
+pub struct IssuedToken {
+    pub token: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Issues an API bearer token for a username and password.
+pub async fn issue_token(
+    db: &Db,
+    cfg: &Config,
+    username: &str,
+    password: &str,
+    meta: &RequestMeta,
+) -> Result<IssuedToken> {
+    let (user, _org) = check_credentials(db, cfg, username, password, meta).await?;
+    let now = store::now();
+    let token = format!("wq_{}", random_token(32));
+    let expires_at = now + Duration::hours(cfg.token_ttl_hours);
+    let txn = db.begin_write().await?;
+    let row = store::auth::insert_token(&txn, token_hash(&token), user.id, expires_at, now).await?;
+    let entry = audit_entry(
+        Some(&user),
+        meta,
+        "auth.token_issued",
+        ("api_token", row.id.to_string()),
+        &json!({}),
+    );
+    store::audit::append(&txn, entry, now).await?;
+    txn.commit().await?;
+    Ok(IssuedToken { token, expires_at })
+}
+
+/// Resolves a bearer token to its live identity.
+pub async fn token_identity(db: &Db, token: &str) -> Result<Option<Identity>> {
+    if !token.starts_with("wq_") || token.len() > 100 {
+        return Ok(None);
+    }
+    let Some((row, user, org)) = store::auth::token_by_hash(db.conn(), &token_hash(token)).await?
+    else {
+        return Ok(None);
+    };
+    let now = store::now();
+    if user.disabled || row.revoked_at.is_some() || now >= row.expires_at {
+        return Ok(None);
+    }
+    if row
+        .last_used_at
+        .is_none_or(|t| now - t > Duration::seconds(60))
+    {
+        store::auth::touch_token(db.conn(), row.id, now).await?;
+    }
+    Ok(Identity::from_rows(user, org, Via::Token { id: row.id }))
+}
+
+/// Revokes the token the request was made with.
+pub async fn revoke_token(db: &Db, identity: &Identity, meta: &RequestMeta) -> Result<()> {
+    let Via::Token { id } = identity.via else {
+        return Err(AppError::BadRequest("not signed in with a token".into()));
+    };
+    let now = store::now();
+    let txn = db.begin_write().await?;
+    store::auth::revoke_token(&txn, id, now).await?;
+    let entry = audit_entry(
+        Some(&identity.user),
+        meta,
+        "auth.token_revoked",
+        ("api_token", id.to_string()),
+        &json!({}),
+    );
+    store::audit::append(&txn, entry, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Removes expired sessions and old sign-in attempts (run by the worker).
+pub async fn purge_expired(
+    db: &Db,
+    cfg: &Config,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(u64, u64)> {
+    let idle_cutoff = now - Duration::minutes(cfg.session_idle_minutes);
+    let sessions = store::auth::purge_sessions(db.conn(), now, idle_cutoff).await?;
+    let attempts = store::auth::purge_attempts(db.conn(), now - Duration::days(30)).await?;
+    Ok((sessions, attempts))
+}

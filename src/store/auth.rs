@@ -1,0 +1,259 @@
+//! Web sessions, API tokens and sign-in attempts.
+
+use chrono::{DateTime, Utc};
+use entity::{api_tokens, login_attempts, organizations, sessions, users};
+use sea_orm::ExprTrait;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
+};
+
+/// A new web session (the token already hashed).
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub client_addr: String,
+    pub user_agent: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+pub async fn insert_session<C: ConnectionTrait>(
+    db: &C,
+    s: NewSession,
+    now: DateTime<Utc>,
+) -> Result<sessions::Model, DbErr> {
+    sessions::ActiveModel {
+        token_hash: Set(s.token_hash),
+        user_id: Set(s.user_id),
+        csrf_token: Set(s.csrf_token),
+        client_addr: Set(s.client_addr),
+        user_agent: Set(s.user_agent),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        expires_at: Set(s.expires_at),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+/// A live principal: the session or token row, the user and the organisation.
+pub type Principal<T> = (T, users::Model, organizations::Model);
+
+/// The session with this token hash, with its user and organisation.
+pub async fn session_by_hash<C: ConnectionTrait>(
+    db: &C,
+    token_hash: &str,
+) -> Result<Option<Principal<sessions::Model>>, DbErr> {
+    let Some(s) = sessions::Entity::find()
+        .filter(sessions::Column::TokenHash.eq(token_hash))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(super::users::with_org(db, s.user_id)
+        .await?
+        .map(|(u, o)| (s, u, o)))
+}
+
+pub async fn touch_session<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    sessions::Entity::update_many()
+        .col_expr(sessions::Column::LastSeenAt, Expr::value(now))
+        .filter(sessions::Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn delete_session<C: ConnectionTrait>(db: &C, id: i64) -> Result<(), DbErr> {
+    sessions::Entity::delete_by_id(id)
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn delete_session_by_hash<C: ConnectionTrait>(db: &C, hash: &str) -> Result<u64, DbErr> {
+    Ok(sessions::Entity::delete_many()
+        .filter(sessions::Column::TokenHash.eq(hash))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// Ends every session of a user; returns how many.
+pub async fn delete_sessions_of<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<u64, DbErr> {
+    Ok(sessions::Entity::delete_many()
+        .filter(sessions::Column::UserId.eq(user_id))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+/// Removes sessions past their expiry or idle limit; returns how many.
+pub async fn purge_sessions<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    idle_cutoff: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    Ok(sessions::Entity::delete_many()
+        .filter(
+            sessions::Column::ExpiresAt
+                .lte(now)
+                .or(sessions::Column::LastSeenAt.lt(idle_cutoff)),
+        )
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+pub async fn insert_token<C: ConnectionTrait>(
+    db: &C,
+    token_hash: String,
+    user_id: i64,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<api_tokens::Model, DbErr> {
+    api_tokens::ActiveModel {
+        token_hash: Set(token_hash),
+        user_id: Set(user_id),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        last_used_at: Set(None),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+pub async fn token_by_hash<C: ConnectionTrait>(
+    db: &C,
+    token_hash: &str,
+) -> Result<Option<Principal<api_tokens::Model>>, DbErr> {
+    let Some(t) = api_tokens::Entity::find()
+        .filter(api_tokens::Column::TokenHash.eq(token_hash))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(super::users::with_org(db, t.user_id)
+        .await?
+        .map(|(u, o)| (t, u, o)))
+}
+
+pub async fn touch_token<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    api_tokens::Entity::update_many()
+        .col_expr(api_tokens::Column::LastUsedAt, Expr::value(Some(now)))
+        .filter(api_tokens::Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+pub async fn revoke_token<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    api_tokens::Entity::update_many()
+        .col_expr(api_tokens::Column::RevokedAt, Expr::value(Some(now)))
+        .filter(api_tokens::Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Revokes every live token of a user; returns how many.
+pub async fn revoke_tokens_of<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    Ok(api_tokens::Entity::update_many()
+        .col_expr(api_tokens::Column::RevokedAt, Expr::value(Some(now)))
+        .filter(api_tokens::Column::UserId.eq(user_id))
+        .filter(api_tokens::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
+pub async fn record_attempt<C: ConnectionTrait>(
+    db: &C,
+    username: &str,
+    client_addr: &str,
+    succeeded: bool,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    login_attempts::ActiveModel {
+        username: Set(username.to_string()),
+        client_addr: Set(client_addr.to_string()),
+        succeeded: Set(succeeded),
+        at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map(|_| ())
+}
+
+/// Failed attempts for `username` since `since`, not counting those before its last success.
+pub async fn failures_for_user<C: ConnectionTrait>(
+    db: &C,
+    username: &str,
+    since: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let last_success = login_attempts::Entity::find()
+        .filter(login_attempts::Column::Username.eq(username))
+        .filter(login_attempts::Column::Succeeded.eq(true))
+        .filter(login_attempts::Column::At.gte(since))
+        .order_by_desc(login_attempts::Column::At)
+        .one(db)
+        .await?;
+    let since = last_success.map(|s| s.at).unwrap_or(since);
+    login_attempts::Entity::find()
+        .filter(login_attempts::Column::Username.eq(username))
+        .filter(login_attempts::Column::Succeeded.eq(false))
+        .filter(login_attempts::Column::At.gte(since))
+        .count(db)
+        .await
+}
+
+/// Failed attempts from `client_addr` since `since`.
+pub async fn failures_from_addr<C: ConnectionTrait>(
+    db: &C,
+    client_addr: &str,
+    since: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    login_attempts::Entity::find()
+        .filter(login_attempts::Column::ClientAddr.eq(client_addr))
+        .filter(login_attempts::Column::Succeeded.eq(false))
+        .filter(login_attempts::Column::At.gte(since))
+        .count(db)
+        .await
+}
+
+/// Forgets attempts older than `before`.
+pub async fn purge_attempts<C: ConnectionTrait>(
+    db: &C,
+    before: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    Ok(login_attempts::Entity::delete_many()
+        .filter(login_attempts::Column::At.lt(before))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
