@@ -1,0 +1,177 @@
+//! Organisations and users through the administration pages.
+
+use crate::helpers::{PASSWORD, TestApp};
+use weiquan::domain::uscc;
+
+#[tokio::test]
+async fn an_admin_registers_an_enterprise_with_a_valid_credit_code() {
+    let app = TestApp::spawn().await;
+    app.login("demo-admin").await;
+    let code = uscc::complete("91320602MA1T7KJ3P").unwrap();
+    let res = app
+        .post_form("/admin/orgs/new", "/admin/orgs", &[
+            ("name", "南通智造装备有限公司"),
+            ("kind", "enterprise"),
+            ("uscc", &code.as_str().to_lowercase()),
+            ("region_code", "320602"),
+            ("contact_phone", "0513-85000000"),
+        ])
+        .await;
+    assert_eq!(res.status(), 303);
+    let html = app.get("/admin/orgs").await.text().await.unwrap();
+    assert!(html.contains("南通智造装备有限公司") && html.contains(code.as_str()), "stored upper-case:\n{html}");
+    assert!(html.contains("已保存"));
+}
+
+#[tokio::test]
+async fn a_wrong_credit_code_comes_back_with_a_message_and_the_form_filled_in() {
+    let app = TestApp::spawn().await;
+    app.login("demo-admin").await;
+    let code = uscc::complete("91320602MA1T7KJ3P").unwrap().as_str().to_string();
+    let last = code.chars().last().unwrap();
+    let wrong_check = format!("{}{}", &code[..17], if last == '0' { '1' } else { '0' });
+    let cases = [
+        (wrong_check.as_str(), "校验码不正确"),
+        (&code[..17], "应为 18 位"),
+        ("91320602MA1T7KJ3PI", "不允许的字符"),
+        ("", "企业必须填写"),
+    ];
+    for (uscc, message) in cases {
+        let res = app
+            .post_form("/admin/orgs/new", "/admin/orgs", &[("name", "南通测试有限公司"), ("kind", "enterprise"), ("uscc", uscc), ("region_code", "320602")])
+            .await;
+        assert_eq!(res.status(), 422, "{uscc}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains(message), "{uscc}: {html}");
+        assert!(html.contains("value=\"南通测试有限公司\""), "the name is kept");
+        assert!(html.contains("value=\"320602\""), "the region is kept");
+    }
+    let html = app.get("/admin/orgs").await.text().await.unwrap();
+    assert!(!html.contains("南通测试有限公司"), "nothing was saved");
+}
+
+#[tokio::test]
+async fn a_credit_code_can_be_registered_only_once() {
+    let app = TestApp::spawn().await;
+    app.login("demo-admin").await;
+    let existing: String = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        entity::organizations::Entity::find()
+            .filter(entity::organizations::Column::Kind.eq("enterprise"))
+            .one(app.db.conn())
+            .await
+            .unwrap()
+            .unwrap()
+            .uscc
+            .unwrap()
+    };
+    let res = app
+        .post_form("/admin/orgs/new", "/admin/orgs", &[("name", "冒用代码有限公司"), ("kind", "enterprise"), ("uscc", &existing), ("region_code", "320600")])
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("已登记"));
+}
+
+#[tokio::test]
+async fn an_admin_creates_a_user_who_can_then_sign_in() {
+    let app = TestApp::spawn().await;
+    app.login("demo-admin").await;
+    let org_id = org_id(&app, "南通市知识产权局").await.to_string();
+    let res = app
+        .post_form("/admin/users/new", "/admin/users", &[
+            ("username", "Wang.Fang"),
+            ("display_name", "王芳"),
+            ("org_id", &org_id),
+            ("role", "officer"),
+            ("password", "Nantong2026!"),
+        ])
+        .await;
+    assert_eq!(res.status(), 303);
+    let res = app.login_with(&TestApp::new_client(), "wang.fang", "Nantong2026!").await;
+    assert_eq!(res.status(), 303);
+    // The same name again is refused with a field message.
+    let res = app
+        .post_form("/admin/users/new", "/admin/users", &[
+            ("username", "wang.fang"), ("display_name", "另一个"), ("org_id", &org_id), ("role", "officer"), ("password", "Nantong2026!"),
+        ])
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("该用户名已被使用"));
+}
+
+#[tokio::test]
+async fn a_role_must_fit_the_organisation() {
+    let app = TestApp::spawn().await;
+    app.login("demo-admin").await;
+    let office = org_id(&app, "南通市知识产权局").await.to_string();
+    let res = app
+        .post_form("/admin/users/new", "/admin/users", &[
+            ("username", "filer-at-office"), ("display_name", "错配"), ("org_id", &office), ("role", "enterprise_filer"), ("password", "Nantong2026!"),
+        ])
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("该角色与所选机构的类型不符"), "{html}");
+    assert!(html.contains("value=\"filer-at-office\""));
+}
+
+#[tokio::test]
+async fn an_admin_reset_ends_the_users_sessions_and_the_new_password_works() {
+    let app = TestApp::spawn().await;
+    let officer = TestApp::new_client();
+    app.login_with(&officer, "demo-officer", PASSWORD).await;
+    app.login("demo-admin").await;
+    let id = crate::auth::officer_id(&app).await;
+    let res = app
+        .post_form(&format!("/admin/users/{id}/edit"), &format!("/admin/users/{id}/password"), &[("password", "NewSecret2026")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(officer.get(app.url("/")).send().await.unwrap().status(), 303);
+    assert_eq!(app.login_with(&TestApp::new_client(), "demo-officer", "NewSecret2026").await.status(), 303);
+}
+
+#[tokio::test]
+async fn users_change_their_own_password_after_proving_the_current_one() {
+    let app = TestApp::spawn().await;
+    app.login("demo-enterprise").await;
+    let res = app
+        .post_form("/account", "/account", &[("current_password", "wrong"), ("new_password", "Huaxin2026!"), ("confirm_password", "Huaxin2026!")])
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("当前密码不正确"));
+    let res = app
+        .post_form("/account", "/account", &[("current_password", PASSWORD), ("new_password", "Huaxin2026!"), ("confirm_password", "Huaxin2026!")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/login");
+    assert_eq!(app.login_with(&TestApp::new_client(), "demo-enterprise", "Huaxin2026!").await.status(), 303);
+}
+
+#[tokio::test]
+async fn demo_data_is_refused_on_a_database_with_real_data() {
+    let app = TestApp::spawn_empty().await;
+    let input = weiquan::service::admin::OrgInput {
+        name: "真实机构".into(),
+        kind: "ip_office".into(),
+        region_code: "320600".into(),
+        ..Default::default()
+    };
+    let meta = weiquan::service::RequestMeta::cli("test");
+    weiquan::service::admin::create_org(&app.db, weiquan::service::admin::Caller::Operator, input, &meta).await.unwrap();
+    let err = weiquan::service::demo::load(&app.db).await.unwrap_err();
+    assert!(matches!(err, weiquan::error::AppError::Conflict(_)), "{err:?}");
+    // And loading demo data twice is harmless.
+    let demo = TestApp::spawn().await;
+    assert_eq!(weiquan::service::demo::load(&demo.db).await.unwrap(), weiquan::service::demo::Loaded::Already);
+}
+
+pub async fn org_id(app: &TestApp, name: &str) -> i64 {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    entity::organizations::Entity::find()
+        .filter(entity::organizations::Column::Name.eq(name))
+        .one(app.db.conn())
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}

@@ -1,0 +1,9 @@
+//! One integration-test binary: the real server on port 0, a fresh database per test.
+//! Runs on SQLite always, and on PostgreSQL when `WEIQUAN_TEST_DATABASE_URL` names a server.
+
+mod admin;
+mod api;
+mod audit;
+mod auth;
+mod helpers;
+mod http_basics;
