@@ -70,13 +70,14 @@ impl App {
         ));
         let router = http::router(state.clone());
         let graceful = GracefulShutdown::new();
-        let mut builder = auto::Builder::new(TokioExecutor::new());
+        // HTTP/1.1 only: every client (and any reverse proxy in front) speaks it, and the
+        // header-read timeout that stops slow-header clients exists only there.
+        let mut builder = auto::Builder::new(TokioExecutor::new()).http1_only();
         builder
             .http1()
             .timer(TokioTimer::new())
             .header_read_timeout(header_timeout)
             .keep_alive(true);
-        builder.http2().timer(TokioTimer::new());
         tokio::pin!(shutdown);
         loop {
             tokio::select! {

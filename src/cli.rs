@@ -83,6 +83,24 @@ pub enum UserCommand {
 pub enum OrgCommand {
     /// Print every organisation with its id.
     List,
+    /// Create an organisation (e.g. the first office of a new installation).
+    Add {
+        /// Name, e.g. 南通市知识产权局.
+        #[arg(long)]
+        name: String,
+        /// enterprise | ip_office | industry_office | assistance_center | other_agency
+        #[arg(long)]
+        kind: String,
+        /// 行政区划代码, six digits (e.g. 320600).
+        #[arg(long)]
+        region: String,
+        /// 统一社会信用代码 (required for enterprises).
+        #[arg(long)]
+        uscc: Option<String>,
+        /// Id of the parent organisation.
+        #[arg(long)]
+        parent: Option<i64>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -126,6 +144,32 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::User { command } => user(command, &config).await,
+        Command::Org {
+            command:
+                OrgCommand::Add {
+                    name,
+                    kind,
+                    region,
+                    uscc,
+                    parent,
+                },
+        } => {
+            let db = connect_and_migrate(&config).await?;
+            let input = service::admin::OrgInput {
+                name,
+                kind,
+                uscc,
+                region_code: region,
+                parent_id: parent.map(|p| p.to_string()),
+                ..Default::default()
+            };
+            let o =
+                service::admin::create_org(&db, Caller::Operator, input, &RequestMeta::cli("org"))
+                    .await
+                    .map_err(explain)?;
+            println!("created organisation {} (id {})", o.name, o.id);
+            Ok(0)
+        }
         Command::Org {
             command: OrgCommand::List,
         } => {
@@ -171,9 +215,7 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
                     println!("chain intact");
                     println!(
                         "checkpoint: {}",
-                        head.as_ref()
-                            .map(ToString::to_string)
-                            .unwrap_or_else(|| "0:(empty)".into())
+                        head.as_ref().map(ToString::to_string).unwrap_or_default()
                     );
                     Ok(0)
                 }

@@ -7,7 +7,15 @@ use tracing_subscriber::EnvFilter;
 
 /// Installs the global log subscriber (once; later calls are ignored, as in tests).
 pub fn init_logging(format: LogFormat, filter: &str) {
-    let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    let (filter, bad) = match EnvFilter::try_new(filter) {
+        Ok(f) => (f, None),
+        Err(e) => (
+            EnvFilter::new("info"),
+            Some(format!(
+                "log filter {filter:?} is invalid ({e}); using \"info\""
+            )),
+        ),
+    };
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
@@ -19,6 +27,9 @@ pub fn init_logging(format: LogFormat, filter: &str) {
             .try_init(),
         LogFormat::Text => builder.try_init(),
     };
+    if let Some(warning) = bad {
+        tracing::warn!("{warning}");
+    }
 }
 
 /// The process-wide Prometheus recorder and its handle.

@@ -6,4 +6,5 @@ pub mod audit_log;
 pub mod login_attempts;
 pub mod organizations;
 pub mod sessions;
+pub mod srdi_designations;
 pub mod users;

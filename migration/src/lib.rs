@@ -4,6 +4,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_identity;
 mod m20261122_000002_create_audit_log;
+mod m20261122_000003_create_srdi_designations;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_create_identity::Migration),
             Box::new(m20261122_000002_create_audit_log::Migration),
+            Box::new(m20261122_000003_create_srdi_designations::Migration),
         ]
     }
 }

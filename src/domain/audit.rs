@@ -146,7 +146,7 @@ pub struct Verifier {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
     pub entries: i64,
-    /// The head as a checkpoint (`None` for an empty chain).
+    /// The head as a checkpoint (`None` when the chain is broken).
     pub head: Option<Checkpoint>,
     pub broken: Option<Break>,
     /// Whether a given checkpoint was found intact in the chain.
@@ -220,7 +220,8 @@ impl Verifier {
             }
         }
         let extends = self.checkpoint.as_ref().map(|_| self.broken.is_none());
-        let head = (entries > 0 && self.broken.is_none()).then(|| Checkpoint {
+        // An empty chain's checkpoint is `0:<genesis>`, which later walks accept too.
+        let head = self.broken.is_none().then(|| Checkpoint {
             seq: entries,
             hash: self.prev_hash.clone(),
         });
@@ -382,6 +383,15 @@ mod tests {
                 checkpoint_seq: 4
             })
         );
+    }
+
+    #[test]
+    fn an_empty_chain_yields_a_genesis_checkpoint_that_later_chains_extend() {
+        let empty = verify(&[], None);
+        let cp = empty.head.clone().unwrap();
+        assert_eq!(cp.to_string(), format!("0:{GENESIS}"));
+        let r = verify(&chain(2), Checkpoint::parse(&cp.to_string()));
+        assert_eq!((r.broken, r.extends_checkpoint), (None, Some(true)));
     }
 
     #[test]

@@ -5,4 +5,5 @@ pub mod audit;
 pub mod identity;
 pub mod policy;
 pub mod region;
+pub mod srdi;
 pub mod uscc;

@@ -534,3 +534,12 @@ pub async fn summary(db: &Db, caller: Caller<'_>) -> Result<Summary> {
         audit_entries,
     })
 }
+
+/// 专精特新 designations by organisation, for lists.
+pub async fn srdi_by_org(
+    db: &Db,
+    caller: Caller<'_>,
+) -> Result<std::collections::HashMap<i64, Vec<entity::srdi_designations::Model>>> {
+    caller.authorize(Action::ListOrganizations)?;
+    Ok(store::srdi::by_org(db.conn()).await?)
+}

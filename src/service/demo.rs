@@ -2,6 +2,7 @@
 //! user per role. Loaded only into an empty database (or one that holds nothing but demo data).
 
 use super::RequestMeta;
+use crate::domain::srdi::SrdiLevel;
 use crate::domain::uscc;
 use crate::error::{AppError, Msg, Result};
 use crate::store::{self, Db};
@@ -117,6 +118,23 @@ const DEMO_ORGS: [DemoOrg; 8] = [
     },
 ];
 
+/// 专精特新 designations of the demo enterprises (the lists named are the real kinds of source;
+/// the enterprises on them here are fictional).
+const DEMO_SRDI: [(&str, SrdiLevel, i32, &str); 2] = [
+    (
+        "ent_huaxin",
+        SrdiLevel::NationalLittleGiant,
+        2024,
+        "工业和信息化部第六批专精特新“小巨人”企业名单（演示）",
+    ),
+    (
+        "ent_qiming",
+        SrdiLevel::ProvincialSrdi,
+        2025,
+        "江苏省专精特新中小企业名单（演示）",
+    ),
+];
+
 /// What loading did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Loaded {
@@ -167,6 +185,22 @@ pub async fn load(db: &Db) -> Result<Loaded> {
         };
         let org = store::orgs::insert(&txn, fields, true, now).await?;
         ids.push((o.key, org.id));
+    }
+    for (org_key, level, year, source) in DEMO_SRDI {
+        let org_id = ids
+            .iter()
+            .find(|(k, _)| *k == org_key)
+            .map(|(_, id)| *id)
+            .unwrap_or_default();
+        let recorded_by = ids.iter().find(|(k, _)| *k == "nt_miit").map(|(_, id)| *id);
+        let d = store::srdi::NewDesignation {
+            org_id,
+            level: level.as_str().into(),
+            year,
+            source: source.into(),
+            recorded_by_org_id: recorded_by,
+        };
+        store::srdi::insert(&txn, d, now).await?;
     }
     for ((username, name, role, org_key), hash) in DEMO_USERS.iter().zip(hashes) {
         let org_id = ids

@@ -9,17 +9,24 @@ async fn an_admin_registers_an_enterprise_with_a_valid_credit_code() {
     app.login("demo-admin").await;
     let code = uscc::complete("91320602MA1T7KJ3P").unwrap();
     let res = app
-        .post_form("/admin/orgs/new", "/admin/orgs", &[
-            ("name", "南通智造装备有限公司"),
-            ("kind", "enterprise"),
-            ("uscc", &code.as_str().to_lowercase()),
-            ("region_code", "320602"),
-            ("contact_phone", "0513-85000000"),
-        ])
+        .post_form(
+            "/admin/orgs/new",
+            "/admin/orgs",
+            &[
+                ("name", "南通智造装备有限公司"),
+                ("kind", "enterprise"),
+                ("uscc", &code.as_str().to_lowercase()),
+                ("region_code", "320602"),
+                ("contact_phone", "0513-85000000"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), 303);
     let html = app.get("/admin/orgs").await.text().await.unwrap();
-    assert!(html.contains("南通智造装备有限公司") && html.contains(code.as_str()), "stored upper-case:\n{html}");
+    assert!(
+        html.contains("南通智造装备有限公司") && html.contains(code.as_str()),
+        "stored upper-case:\n{html}"
+    );
     assert!(html.contains("已保存"));
 }
 
@@ -27,7 +34,10 @@ async fn an_admin_registers_an_enterprise_with_a_valid_credit_code() {
 async fn a_wrong_credit_code_comes_back_with_a_message_and_the_form_filled_in() {
     let app = TestApp::spawn().await;
     app.login("demo-admin").await;
-    let code = uscc::complete("91320602MA1T7KJ3P").unwrap().as_str().to_string();
+    let code = uscc::complete("91320602MA1T7KJ3P")
+        .unwrap()
+        .as_str()
+        .to_string();
     let last = code.chars().last().unwrap();
     let wrong_check = format!("{}{}", &code[..17], if last == '0' { '1' } else { '0' });
     let cases = [
@@ -38,12 +48,24 @@ async fn a_wrong_credit_code_comes_back_with_a_message_and_the_form_filled_in() 
     ];
     for (uscc, message) in cases {
         let res = app
-            .post_form("/admin/orgs/new", "/admin/orgs", &[("name", "南通测试有限公司"), ("kind", "enterprise"), ("uscc", uscc), ("region_code", "320602")])
+            .post_form(
+                "/admin/orgs/new",
+                "/admin/orgs",
+                &[
+                    ("name", "南通测试有限公司"),
+                    ("kind", "enterprise"),
+                    ("uscc", uscc),
+                    ("region_code", "320602"),
+                ],
+            )
             .await;
         assert_eq!(res.status(), 422, "{uscc}");
         let html = res.text().await.unwrap();
         assert!(html.contains(message), "{uscc}: {html}");
-        assert!(html.contains("value=\"南通测试有限公司\""), "the name is kept");
+        assert!(
+            html.contains("value=\"南通测试有限公司\""),
+            "the name is kept"
+        );
         assert!(html.contains("value=\"320602\""), "the region is kept");
     }
     let html = app.get("/admin/orgs").await.text().await.unwrap();
@@ -66,7 +88,16 @@ async fn a_credit_code_can_be_registered_only_once() {
             .unwrap()
     };
     let res = app
-        .post_form("/admin/orgs/new", "/admin/orgs", &[("name", "冒用代码有限公司"), ("kind", "enterprise"), ("uscc", &existing), ("region_code", "320600")])
+        .post_form(
+            "/admin/orgs/new",
+            "/admin/orgs",
+            &[
+                ("name", "冒用代码有限公司"),
+                ("kind", "enterprise"),
+                ("uscc", &existing),
+                ("region_code", "320600"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("已登记"));
@@ -78,22 +109,36 @@ async fn an_admin_creates_a_user_who_can_then_sign_in() {
     app.login("demo-admin").await;
     let org_id = org_id(&app, "南通市知识产权局").await.to_string();
     let res = app
-        .post_form("/admin/users/new", "/admin/users", &[
-            ("username", "Wang.Fang"),
-            ("display_name", "王芳"),
-            ("org_id", &org_id),
-            ("role", "officer"),
-            ("password", "Nantong2026!"),
-        ])
+        .post_form(
+            "/admin/users/new",
+            "/admin/users",
+            &[
+                ("username", "Wang.Fang"),
+                ("display_name", "王芳"),
+                ("org_id", &org_id),
+                ("role", "officer"),
+                ("password", "Nantong2026!"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), 303);
-    let res = app.login_with(&TestApp::new_client(), "wang.fang", "Nantong2026!").await;
+    let res = app
+        .login_with(&TestApp::new_client(), "wang.fang", "Nantong2026!")
+        .await;
     assert_eq!(res.status(), 303);
     // The same name again is refused with a field message.
     let res = app
-        .post_form("/admin/users/new", "/admin/users", &[
-            ("username", "wang.fang"), ("display_name", "另一个"), ("org_id", &org_id), ("role", "officer"), ("password", "Nantong2026!"),
-        ])
+        .post_form(
+            "/admin/users/new",
+            "/admin/users",
+            &[
+                ("username", "wang.fang"),
+                ("display_name", "另一个"),
+                ("org_id", &org_id),
+                ("role", "officer"),
+                ("password", "Nantong2026!"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("该用户名已被使用"));
@@ -105,9 +150,17 @@ async fn a_role_must_fit_the_organisation() {
     app.login("demo-admin").await;
     let office = org_id(&app, "南通市知识产权局").await.to_string();
     let res = app
-        .post_form("/admin/users/new", "/admin/users", &[
-            ("username", "filer-at-office"), ("display_name", "错配"), ("org_id", &office), ("role", "enterprise_filer"), ("password", "Nantong2026!"),
-        ])
+        .post_form(
+            "/admin/users/new",
+            "/admin/users",
+            &[
+                ("username", "filer-at-office"),
+                ("display_name", "错配"),
+                ("org_id", &office),
+                ("role", "enterprise_filer"),
+                ("password", "Nantong2026!"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
@@ -123,11 +176,23 @@ async fn an_admin_reset_ends_the_users_sessions_and_the_new_password_works() {
     app.login("demo-admin").await;
     let id = crate::auth::officer_id(&app).await;
     let res = app
-        .post_form(&format!("/admin/users/{id}/edit"), &format!("/admin/users/{id}/password"), &[("password", "NewSecret2026")])
+        .post_form(
+            &format!("/admin/users/{id}/edit"),
+            &format!("/admin/users/{id}/password"),
+            &[("password", "NewSecret2026")],
+        )
         .await;
     assert_eq!(res.status(), 303);
-    assert_eq!(officer.get(app.url("/")).send().await.unwrap().status(), 303);
-    assert_eq!(app.login_with(&TestApp::new_client(), "demo-officer", "NewSecret2026").await.status(), 303);
+    assert_eq!(
+        officer.get(app.url("/")).send().await.unwrap().status(),
+        303
+    );
+    assert_eq!(
+        app.login_with(&TestApp::new_client(), "demo-officer", "NewSecret2026")
+            .await
+            .status(),
+        303
+    );
 }
 
 #[tokio::test]
@@ -135,16 +200,37 @@ async fn users_change_their_own_password_after_proving_the_current_one() {
     let app = TestApp::spawn().await;
     app.login("demo-enterprise").await;
     let res = app
-        .post_form("/account", "/account", &[("current_password", "wrong"), ("new_password", "Huaxin2026!"), ("confirm_password", "Huaxin2026!")])
+        .post_form(
+            "/account",
+            "/account",
+            &[
+                ("current_password", "wrong"),
+                ("new_password", "Huaxin2026!"),
+                ("confirm_password", "Huaxin2026!"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("当前密码不正确"));
     let res = app
-        .post_form("/account", "/account", &[("current_password", PASSWORD), ("new_password", "Huaxin2026!"), ("confirm_password", "Huaxin2026!")])
+        .post_form(
+            "/account",
+            "/account",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "Huaxin2026!"),
+                ("confirm_password", "Huaxin2026!"),
+            ],
+        )
         .await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/login");
-    assert_eq!(app.login_with(&TestApp::new_client(), "demo-enterprise", "Huaxin2026!").await.status(), 303);
+    assert_eq!(
+        app.login_with(&TestApp::new_client(), "demo-enterprise", "Huaxin2026!")
+            .await
+            .status(),
+        303
+    );
 }
 
 #[tokio::test]
@@ -157,12 +243,25 @@ async fn demo_data_is_refused_on_a_database_with_real_data() {
         ..Default::default()
     };
     let meta = weiquan::service::RequestMeta::cli("test");
-    weiquan::service::admin::create_org(&app.db, weiquan::service::admin::Caller::Operator, input, &meta).await.unwrap();
+    weiquan::service::admin::create_org(
+        &app.db,
+        weiquan::service::admin::Caller::Operator,
+        input,
+        &meta,
+    )
+    .await
+    .unwrap();
     let err = weiquan::service::demo::load(&app.db).await.unwrap_err();
-    assert!(matches!(err, weiquan::error::AppError::Conflict(_)), "{err:?}");
+    assert!(
+        matches!(err, weiquan::error::AppError::Conflict(_)),
+        "{err:?}"
+    );
     // And loading demo data twice is harmless.
     let demo = TestApp::spawn().await;
-    assert_eq!(weiquan::service::demo::load(&demo.db).await.unwrap(), weiquan::service::demo::Loaded::Already);
+    assert_eq!(
+        weiquan::service::demo::load(&demo.db).await.unwrap(),
+        weiquan::service::demo::Loaded::Already
+    );
 }
 
 pub async fn org_id(app: &TestApp, name: &str) -> i64 {
@@ -174,4 +273,106 @@ pub async fn org_id(app: &TestApp, name: &str) -> i64 {
         .unwrap()
         .unwrap()
         .id
+}
+
+#[tokio::test]
+async fn the_demo_marks_a_national_little_giant_in_the_organisation_list() {
+    let app = TestApp::spawn().await;
+    app.login("demo-admin").await;
+    let html = app.get("/admin/orgs").await.text().await.unwrap();
+    let row = html
+        .split("<tr>")
+        .find(|r| r.contains("南通华信精密机械有限公司"))
+        .unwrap();
+    assert!(
+        row.contains("国家级专精特新“小巨人”") && row.contains("2024"),
+        "{row}"
+    );
+}
+
+#[tokio::test]
+async fn a_new_installation_gets_its_first_office_and_admin_from_the_command_line() {
+    let app = TestApp::spawn_empty().await;
+    let weiquan = |args: &[&str], stdin: &str| {
+        use std::io::Write;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_weiquan"))
+            .args(args)
+            .env("DATABASE_URL", &app.database_url)
+            .env("WEIQUAN_LOG", "off")
+            .current_dir(app.dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (ok, out) = weiquan(
+        &[
+            "org",
+            "add",
+            "--name",
+            "如皋市市场监督管理局",
+            "--kind",
+            "ip_office",
+            "--region",
+            "320682",
+        ],
+        "",
+    );
+    assert!(ok, "{out}");
+    let id = out
+        .split("(id ")
+        .nth(1)
+        .unwrap()
+        .trim_end()
+        .trim_end_matches(')')
+        .to_string();
+    let (ok, out) = weiquan(
+        &[
+            "user",
+            "add",
+            "rg-admin",
+            "--name",
+            "管理员",
+            "--org",
+            &id,
+            "--role",
+            "admin",
+        ],
+        "Rugao-2026\n",
+    );
+    assert!(ok, "{out}");
+    assert_eq!(
+        app.login_with(&TestApp::new_client(), "rg-admin", "Rugao-2026")
+            .await
+            .status(),
+        303
+    );
+    // Bad input is a clear message and a failing exit code.
+    let (ok, out) = weiquan(
+        &[
+            "user", "add", "x", "--name", "短", "--org", &id, "--role", "root",
+        ],
+        "short\n",
+    );
+    assert!(!ok);
+    assert!(out.contains("username") && out.contains("role"), "{out}");
+    // Disabling from the command line ends the web session.
+    let client = TestApp::new_client();
+    app.login_with(&client, "rg-admin", "Rugao-2026").await;
+    let (ok, out) = weiquan(&["user", "disable", "rg-admin"], "");
+    assert!(ok, "{out}");
+    assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 303);
 }

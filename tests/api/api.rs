@@ -6,7 +6,13 @@ use serde_json::{Value, json};
 #[tokio::test]
 async fn a_bearer_token_identifies_the_user_their_role_and_organisation() {
     let app = TestApp::spawn().await;
-    let res = app.client.post(app.url("/api/v1/auth/token")).json(&json!({"username": "Demo-Enterprise", "password": PASSWORD})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .json(&json!({"username": "Demo-Enterprise", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 201);
     assert_eq!(res.headers()["cache-control"], "no-store");
     let body: Value = res.json().await.unwrap();
@@ -27,7 +33,10 @@ async fn tokens_are_stored_only_as_hashes() {
     let app = TestApp::spawn().await;
     let token = app.token("demo-officer").await;
     use sea_orm::EntityTrait;
-    let rows = entity::api_tokens::Entity::find().all(app.db.conn()).await.unwrap();
+    let rows = entity::api_tokens::Entity::find()
+        .all(app.db.conn())
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 1);
     assert_ne!(rows[0].token_hash, token);
     assert!(!rows[0].token_hash.contains(&token[3..]));
@@ -39,7 +48,13 @@ async fn a_revoked_token_stops_working_and_others_keep_working() {
     let app = TestApp::spawn().await;
     let a = app.token("demo-officer").await;
     let b = app.token("demo-officer").await;
-    let res = app.client.delete(app.url("/api/v1/auth/token")).bearer_auth(&a).send().await.unwrap();
+    let res = app
+        .client
+        .delete(app.url("/api/v1/auth/token"))
+        .bearer_auth(&a)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 204);
     assert_eq!(app.get_api("/api/v1/me", &a).await.status(), 401);
     assert_eq!(app.get_api("/api/v1/me", &b).await.status(), 200);
@@ -48,7 +63,12 @@ async fn a_revoked_token_stops_working_and_others_keep_working() {
 #[tokio::test]
 async fn missing_forged_and_cookie_credentials_are_401_problems() {
     let app = TestApp::spawn().await;
-    for auth in [None, Some("Bearer wq_forged"), Some("Bearer "), Some("Basic ZGVtbzpkZW1v")] {
+    for auth in [
+        None,
+        Some("Bearer wq_forged"),
+        Some("Bearer "),
+        Some("Basic ZGVtbzpkZW1v"),
+    ] {
         let mut req = app.client.get(app.url("/api/v1/me"));
         if let Some(a) = auth {
             req = req.header("authorization", a);
@@ -70,16 +90,65 @@ async fn bad_input_gets_problem_json_never_a_500() {
     let app = TestApp::spawn().await;
     let url = app.url("/api/v1/auth/token");
     let cases: Vec<(&str, Option<&str>, Vec<u8>, u16)> = vec![
-        ("malformed JSON", Some("application/json"), b"{\"username\":".to_vec(), 400),
-        ("not JSON at all", Some("application/json"), b"username=x".to_vec(), 400),
-        ("missing field", Some("application/json"), br#"{"username":"demo-admin"}"#.to_vec(), 422),
-        ("wrong type", Some("application/json"), br#"{"username":"demo-admin","password":5}"#.to_vec(), 422),
+        (
+            "malformed JSON",
+            Some("application/json"),
+            b"{\"username\":".to_vec(),
+            400,
+        ),
+        (
+            "not JSON at all",
+            Some("application/json"),
+            b"username=x".to_vec(),
+            400,
+        ),
+        (
+            "missing field",
+            Some("application/json"),
+            br#"{"username":"demo-admin"}"#.to_vec(),
+            422,
+        ),
+        (
+            "wrong type",
+            Some("application/json"),
+            br#"{"username":"demo-admin","password":5}"#.to_vec(),
+            422,
+        ),
         ("array body", Some("application/json"), b"[]".to_vec(), 422),
-        ("no content type", None, br#"{"username":"a","password":"b"}"#.to_vec(), 415),
-        ("wrong content type", Some("text/plain"), br#"{"username":"a","password":"b"}"#.to_vec(), 415),
-        ("NUL bytes", Some("application/json"), b"{\"username\":\"a\0\",\"password\":\"b\"}".to_vec(), 400),
-        ("invalid UTF-8", Some("application/json"), b"{\"username\":\"\xff\xfe\",\"password\":\"b\"}".to_vec(), 400),
-        ("very long name", Some("application/json"), format!("{{\"username\":\"{}\",\"password\":\"b\"}}", "长".repeat(5000)).into_bytes(), 401),
+        (
+            "no content type",
+            None,
+            br#"{"username":"a","password":"b"}"#.to_vec(),
+            415,
+        ),
+        (
+            "wrong content type",
+            Some("text/plain"),
+            br#"{"username":"a","password":"b"}"#.to_vec(),
+            415,
+        ),
+        (
+            "NUL bytes",
+            Some("application/json"),
+            b"{\"username\":\"a\0\",\"password\":\"b\"}".to_vec(),
+            400,
+        ),
+        (
+            "invalid UTF-8",
+            Some("application/json"),
+            b"{\"username\":\"\xff\xfe\",\"password\":\"b\"}".to_vec(),
+            400,
+        ),
+        (
+            "very long name",
+            Some("application/json"),
+            format!(
+                "{{\"username\":\"{}\",\"password\":\"b\"}}",
+                "长".repeat(5000)
+            )
+            .into_bytes(),
+            401,
+        ),
     ];
     for (what, ct, body, status) in cases {
         let mut req = app.client.post(&url).body(body);
@@ -88,27 +157,61 @@ async fn bad_input_gets_problem_json_never_a_500() {
         }
         let res = req.send().await.unwrap();
         assert_eq!(res.status().as_u16(), status, "{what}");
-        assert_eq!(res.headers()["content-type"], "application/problem+json", "{what}");
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/problem+json",
+            "{what}"
+        );
         let p: Value = res.json().await.unwrap();
         assert_eq!(p["status"], status, "{what}");
-        assert!(p["title"].is_string() && p["type"].is_string() && p["detail"].is_string(), "{what}: {p}");
+        assert!(
+            p["title"].is_string() && p["type"].is_string() && p["detail"].is_string(),
+            "{what}: {p}"
+        );
         if status == 422 {
             assert!(p["errors"][0]["field"].is_string(), "{what}: {p}");
         }
     }
-    let p: Value = app.client.post(&url).header("content-type", "application/json").body(r#"{"username":"demo-admin"}"#).send().await.unwrap().json().await.unwrap();
+    let p: Value = app
+        .client
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(r#"{"username":"demo-admin"}"#)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(p["errors"][0]["field"], "password");
 }
 
 #[tokio::test]
 async fn an_oversized_body_is_413() {
     let app = TestApp::spawn().await;
-    let big = format!("{{\"username\":\"{}\",\"password\":\"x\"}}", "a".repeat(2 * 1024 * 1024));
-    let res = app.client.post(app.url("/api/v1/auth/token")).header("content-type", "application/json").body(big).send().await.unwrap();
+    let big = format!(
+        "{{\"username\":\"{}\",\"password\":\"x\"}}",
+        "a".repeat(2 * 1024 * 1024)
+    );
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 413);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     // A big form on the web side as well.
-    let res = app.client.post(app.url("/login")).header("content-type", "application/x-www-form-urlencoded").body(format!("username={}", "a".repeat(2 * 1024 * 1024))).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("username={}", "a".repeat(2 * 1024 * 1024)))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 413);
 }
 

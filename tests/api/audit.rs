@@ -6,27 +6,48 @@ use weiquan::domain::audit::Break;
 use weiquan::service::audit::verify;
 
 async fn sql(app: &TestApp, query: &str) {
-    let q = if app.db.backend() == DbBackend::Postgres { query.to_string() } else { query.to_string() };
-    app.db.conn().execute_raw(Statement::from_string(app.db.backend(), q)).await.unwrap();
+    let q = if app.db.backend() == DbBackend::Postgres {
+        query.to_string()
+    } else {
+        query.to_string()
+    };
+    app.db
+        .conn()
+        .execute_raw(Statement::from_string(app.db.backend(), q))
+        .await
+        .unwrap();
 }
 
 /// An app whose chain has a few entries: demo load, sign-ins, a user change.
 async fn app_with_history() -> TestApp {
     let app = TestApp::spawn().await;
     app.login("demo-admin").await;
-    app.login_with(&TestApp::new_client(), "demo-officer", "wrong-one").await;
+    app.login_with(&TestApp::new_client(), "demo-officer", "wrong-one")
+        .await;
     let id = crate::auth::officer_id(&app).await;
-    app.post_form(&format!("/admin/users/{id}/edit"), &format!("/admin/users/{id}/status"), &[("disabled", "true"), ("confirm", "yes")]).await;
+    app.post_form(
+        &format!("/admin/users/{id}/edit"),
+        &format!("/admin/users/{id}/status"),
+        &[("disabled", "true"), ("confirm", "yes")],
+    )
+    .await;
     app
 }
 
 #[tokio::test]
 async fn state_changes_are_recorded_with_actor_address_and_request_id() {
     let app = app_with_history().await;
-    let (rows, total) = weiquan::store::audit::browse(app.db.conn(), &Default::default(), None, 50).await.unwrap();
+    let (rows, total) = weiquan::store::audit::browse(app.db.conn(), &Default::default(), None, 50)
+        .await
+        .unwrap();
     assert!(total >= 4, "{total}");
     let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
-    for a in ["system.demo_load", "auth.login", "auth.login_failed", "user.disable"] {
+    for a in [
+        "system.demo_load",
+        "auth.login",
+        "auth.login_failed",
+        "user.disable",
+    ] {
         assert!(actions.contains(&a), "{a} missing from {actions:?}");
     }
     let disable = rows.iter().find(|r| r.action == "user.disable").unwrap();
@@ -42,15 +63,28 @@ async fn state_changes_are_recorded_with_actor_address_and_request_id() {
 #[tokio::test]
 async fn an_edited_entry_is_caught() {
     let app = app_with_history().await;
-    sql(&app, "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2").await;
-    assert_eq!(verify(&app.db, None).await.unwrap().broken, Some(Break::Edited { seq: 2 }));
+    sql(
+        &app,
+        "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2",
+    )
+    .await;
+    assert_eq!(
+        verify(&app.db, None).await.unwrap().broken,
+        Some(Break::Edited { seq: 2 })
+    );
 }
 
 #[tokio::test]
 async fn a_deleted_entry_is_caught() {
     let app = app_with_history().await;
     sql(&app, "DELETE FROM audit_log WHERE seq = 2").await;
-    assert_eq!(verify(&app.db, None).await.unwrap().broken, Some(Break::Missing { expected_seq: 2, found_seq: 3 }));
+    assert_eq!(
+        verify(&app.db, None).await.unwrap().broken,
+        Some(Break::Missing {
+            expected_seq: 2,
+            found_seq: 3
+        })
+    );
 }
 
 #[tokio::test]
@@ -66,28 +100,46 @@ async fn reordered_entries_are_caught() {
 async fn an_inserted_entry_is_caught() {
     let app = app_with_history().await;
     // Make room after entry 1 and copy entry 1's link into a forged entry.
-    let (rows, _) = weiquan::store::audit::browse(app.db.conn(), &Default::default(), None, 100).await.unwrap();
+    let (rows, _) = weiquan::store::audit::browse(app.db.conn(), &Default::default(), None, 100)
+        .await
+        .unwrap();
     let max = rows.iter().map(|r| r.seq).max().unwrap();
     for seq in (2..=max).rev() {
-        sql(&app, &format!("UPDATE audit_log SET seq = {} WHERE seq = {seq}", seq + 1)).await;
+        sql(
+            &app,
+            &format!("UPDATE audit_log SET seq = {} WHERE seq = {seq}", seq + 1),
+        )
+        .await;
     }
     sql(&app, "INSERT INTO audit_log (seq, at, actor_user_id, actor, action, target_type, target_id, client_addr, request_id, payload_digest, prev_hash, hash) \
                SELECT 2, at, actor_user_id, 'forger', 'user.create', target_type, target_id, client_addr, request_id, payload_digest, hash, hash FROM audit_log WHERE seq = 1").await;
     let broken = verify(&app.db, None).await.unwrap().broken;
-    assert!(matches!(broken, Some(Break::Edited { seq: 2 })), "{broken:?}");
+    assert!(
+        matches!(broken, Some(Break::Edited { seq: 2 })),
+        "{broken:?}"
+    );
 }
 
 #[tokio::test]
 async fn a_checkpoint_proves_the_chain_still_extends_it_and_catches_truncation() {
     let app = app_with_history().await;
     let head = verify(&app.db, None).await.unwrap().head.unwrap();
-    app.login_with(&TestApp::new_client(), "demo-triager", "wrong-again").await;
+    app.login_with(&TestApp::new_client(), "demo-triager", "wrong-again")
+        .await;
     let r = verify(&app.db, Some(head.clone())).await.unwrap();
     assert_eq!(r.broken, None);
     assert_eq!(r.extends_checkpoint, Some(true));
-    sql(&app, &format!("DELETE FROM audit_log WHERE seq >= {}", head.seq)).await;
+    sql(
+        &app,
+        &format!("DELETE FROM audit_log WHERE seq >= {}", head.seq),
+    )
+    .await;
     let r = verify(&app.db, Some(head.clone())).await.unwrap();
-    assert!(matches!(r.broken, Some(Break::Truncated { .. })), "{:?}", r.broken);
+    assert!(
+        matches!(r.broken, Some(Break::Truncated { .. })),
+        "{:?}",
+        r.broken
+    );
 }
 
 #[tokio::test]
@@ -95,7 +147,10 @@ async fn the_cli_verifies_prints_a_checkpoint_and_fails_on_tampering() {
     let app = app_with_history().await;
     let run = |checkpoint: Option<String>| {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_weiquan"));
-        cmd.args(["audit", "verify"]).env("DATABASE_URL", &app.database_url).env("WEIQUAN_LOG", "off").current_dir(app.dir.path());
+        cmd.args(["audit", "verify"])
+            .env("DATABASE_URL", &app.database_url)
+            .env("WEIQUAN_LOG", "off")
+            .current_dir(app.dir.path());
         if let Some(c) = checkpoint {
             cmd.args(["--checkpoint", &c]);
         }
@@ -103,12 +158,24 @@ async fn the_cli_verifies_prints_a_checkpoint_and_fails_on_tampering() {
     };
     let out = run(None);
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("chain intact"));
-    let checkpoint = stdout.lines().find_map(|l| l.strip_prefix("checkpoint: ")).unwrap().to_string();
+    let checkpoint = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("checkpoint: "))
+        .unwrap()
+        .to_string();
     let out = run(Some(checkpoint.clone()));
     assert!(String::from_utf8_lossy(&out.stdout).contains("extends the given checkpoint"));
-    sql(&app, "UPDATE audit_log SET action = 'auth.logout' WHERE seq = 3").await;
+    sql(
+        &app,
+        "UPDATE audit_log SET action = 'auth.logout' WHERE seq = 3",
+    )
+    .await;
     let out = run(Some(checkpoint));
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stdout).contains("BROKEN: entry 3 was altered"));
@@ -117,10 +184,20 @@ async fn the_cli_verifies_prints_a_checkpoint_and_fails_on_tampering() {
 #[tokio::test]
 async fn admins_browse_and_filter_the_audit_log_and_verify_it_on_a_page() {
     let app = app_with_history().await;
-    let html = app.get("/admin/audit?action=user.").await.text().await.unwrap();
+    let html = app
+        .get("/admin/audit?action=user.")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("user.disable"));
     assert!(!html.contains("auth.login_failed"));
-    let html = app.get("/admin/audit?actor=demo-admin").await.text().await.unwrap();
+    let html = app
+        .get("/admin/audit?actor=demo-admin")
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("auth.login") && !html.contains("system.demo_load"));
     let html = app.get("/admin/audit/verify").await.text().await.unwrap();
     assert!(html.contains("审计链完整"), "{html}");
@@ -135,7 +212,9 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
         tasks.push(tokio::spawn(async move {
             reqwest::Client::new()
                 .post(url)
-                .json(&serde_json::json!({"username": format!("ghost-{i}"), "password": "nope-nope"}))
+                .json(
+                    &serde_json::json!({"username": format!("ghost-{i}"), "password": "nope-nope"}),
+                )
                 .send()
                 .await
                 .unwrap()

@@ -9,13 +9,19 @@ async fn the_login_page_is_in_chinese_by_default_and_english_on_request() {
     let res = app.get("/login").await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
-    assert!(html.contains("<html lang=\"zh-CN\">") && html.contains("登录") && html.contains("用户名"));
+    assert!(
+        html.contains("<html lang=\"zh-CN\">") && html.contains("登录") && html.contains("用户名")
+    );
 
     let res = app.get("/lang/en?next=/login").await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/login");
     let html = app.get("/login").await.text().await.unwrap();
-    assert!(html.contains("<html lang=\"en\">") && html.contains("Sign in") && html.contains("Username"));
+    assert!(
+        html.contains("<html lang=\"en\">")
+            && html.contains("Sign in")
+            && html.contains("Username")
+    );
 }
 
 #[tokio::test]
@@ -28,17 +34,35 @@ async fn each_demo_user_lands_on_their_role_dashboard() {
         ("demo-supervisor", "负责人", "南通市知识产权局"),
         ("demo-industry", "执法人员", "南通市工业和信息化局"),
         ("demo-enterprise", "企业申报人", "南通华信精密机械有限公司"),
-        ("demo-enterprise2", "企业申报人", "江苏海晟新材料科技有限公司"),
+        (
+            "demo-enterprise2",
+            "企业申报人",
+            "江苏海晟新材料科技有限公司",
+        ),
     ];
     for (user, role, org) in expected {
         let client = TestApp::new_client();
         let res = app.login_with(&client, user, PASSWORD).await;
         assert_eq!(res.status(), 303, "{user}");
         assert_eq!(res.headers()["location"], "/");
-        let html = client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
-        assert!(html.contains(role) && html.contains(org), "{user} dashboard:\n{html}");
+        let html = client
+            .get(app.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains(role) && html.contains(org),
+            "{user} dashboard:\n{html}"
+        );
         // Only the administrator sees the administration menu.
-        assert_eq!(html.contains("href=\"/admin/users\""), user == "demo-admin", "{user}");
+        assert_eq!(
+            html.contains("href=\"/admin/users\""),
+            user == "demo-admin",
+            "{user}"
+        );
     }
 }
 
@@ -47,15 +71,35 @@ async fn pages_that_need_a_user_send_the_browser_to_sign_in_and_back() {
     let app = TestApp::spawn().await;
     let res = app.get("/admin/users?org_id=1").await;
     assert_eq!(res.status(), 303);
-    assert_eq!(res.headers()["location"], "/login?next=%2Fadmin%2Fusers%3Forg_id%3D1");
+    assert_eq!(
+        res.headers()["location"],
+        "/login?next=%2Fadmin%2Fusers%3Forg_id%3D1"
+    );
     let res = app
-        .post_form("/login", "/login", &[("username", "demo-admin"), ("password", PASSWORD), ("next", "/admin/users")])
+        .post_form(
+            "/login",
+            "/login",
+            &[
+                ("username", "demo-admin"),
+                ("password", PASSWORD),
+                ("next", "/admin/users"),
+            ],
+        )
         .await;
     assert_eq!(res.headers()["location"], "/admin/users");
     // An off-site `next` is ignored.
     let client = TestApp::new_client();
     let res = app
-        .post_form_with(&client, "/login", "/login", &[("username", "demo-admin"), ("password", PASSWORD), ("next", "//evil.example/")])
+        .post_form_with(
+            &client,
+            "/login",
+            "/login",
+            &[
+                ("username", "demo-admin"),
+                ("password", PASSWORD),
+                ("next", "//evil.example/"),
+            ],
+        )
         .await;
     assert_eq!(res.headers()["location"], "/");
 }
@@ -65,7 +109,10 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
     let app = TestApp::spawn().await;
     let mut bodies = Vec::new();
     let mut times = Vec::new();
-    for (user, pw) in [("demo-officer", "wrong-password"), ("nobody-here", "wrong-password")] {
+    for (user, pw) in [
+        ("demo-officer", "wrong-password"),
+        ("nobody-here", "wrong-password"),
+    ] {
         let client = TestApp::new_client();
         let started = Instant::now();
         let res = app.login_with(&client, user, pw).await;
@@ -75,16 +122,37 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
         assert!(html.contains("用户名或密码错误"), "{html}");
         // The name typed comes back in the form.
         assert!(html.contains(&format!("value=\"{user}\"")));
-        bodies.push(html.replace(user, "NAME").split("name=\"_csrf\"").next().unwrap().to_string());
+        bodies.push(
+            html.replace(user, "NAME")
+                .split("name=\"_csrf\"")
+                .next()
+                .unwrap()
+                .to_string(),
+        );
     }
     assert_eq!(bodies[0], bodies[1], "the two answers must not differ");
     // Both paths run one Argon2 verification: neither is an order of magnitude faster.
     let (a, b) = (times[0].as_secs_f64(), times[1].as_secs_f64());
-    assert!(a / b < 5.0 && b / a < 5.0, "wrong password {a:.3}s vs unknown user {b:.3}s");
+    assert!(
+        a / b < 5.0 && b / a < 5.0,
+        "wrong password {a:.3}s vs unknown user {b:.3}s"
+    );
 
-    let res = app.client.post(app.url("/api/v1/auth/token")).json(&serde_json::json!({"username": "nobody-here", "password": "x"})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .json(&serde_json::json!({"username": "nobody-here", "password": "x"}))
+        .send()
+        .await
+        .unwrap();
     let unknown: serde_json::Value = res.json().await.unwrap();
-    let res = app.client.post(app.url("/api/v1/auth/token")).json(&serde_json::json!({"username": "demo-officer", "password": "x"})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .json(&serde_json::json!({"username": "demo-officer", "password": "x"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
     let wrong: serde_json::Value = res.json().await.unwrap();
     assert_eq!(unknown["detail"], wrong["detail"]);
@@ -94,27 +162,49 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
 async fn repeated_failures_lock_the_account_even_for_the_right_password() {
     let app = TestApp::spawn().await;
     for _ in 0..5 {
-        let res = app.login_with(&TestApp::new_client(), "demo-officer", "not-it-at-all").await;
+        let res = app
+            .login_with(&TestApp::new_client(), "demo-officer", "not-it-at-all")
+            .await;
         assert_eq!(res.status(), 401);
     }
-    let res = app.login_with(&TestApp::new_client(), "demo-officer", PASSWORD).await;
+    let res = app
+        .login_with(&TestApp::new_client(), "demo-officer", PASSWORD)
+        .await;
     assert_eq!(res.status(), 429);
     assert!(res.text().await.unwrap().contains("登录失败次数过多"));
     // The API refuses too, with Retry-After.
-    let res = app.client.post(app.url("/api/v1/auth/token")).json(&serde_json::json!({"username": "demo-officer", "password": PASSWORD})).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/v1/auth/token"))
+        .json(&serde_json::json!({"username": "demo-officer", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 429);
     assert!(res.headers().contains_key("retry-after"));
     // Other accounts are unaffected.
-    assert_eq!(app.login_with(&TestApp::new_client(), "demo-supervisor", PASSWORD).await.status(), 303);
+    assert_eq!(
+        app.login_with(&TestApp::new_client(), "demo-supervisor", PASSWORD)
+            .await
+            .status(),
+        303
+    );
 }
 
 #[tokio::test]
 async fn failures_from_one_address_are_throttled_across_accounts() {
     let app = TestApp::spawn_with(|c| c.login_max_failures_per_address = 3, true).await;
     for user in ["a-user", "b-user", "c-user"] {
-        assert_eq!(app.login_with(&TestApp::new_client(), user, "whatever1").await.status(), 401);
+        assert_eq!(
+            app.login_with(&TestApp::new_client(), user, "whatever1")
+                .await
+                .status(),
+            401
+        );
     }
-    let res = app.login_with(&TestApp::new_client(), "demo-admin", PASSWORD).await;
+    let res = app
+        .login_with(&TestApp::new_client(), "demo-admin", PASSWORD)
+        .await;
     assert_eq!(res.status(), 429);
 }
 
@@ -123,26 +213,59 @@ async fn each_sign_in_gets_a_new_session_id_and_the_old_one_stops_working() {
     let app = TestApp::spawn().await;
     let first = app.login("demo-officer").await;
     let first_cookie = set_cookie(&first, "wq_session").unwrap().to_string();
-    assert!(first_cookie.contains("HttpOnly") && first_cookie.contains("SameSite=Lax") && first_cookie.contains("Path=/"));
+    assert!(
+        first_cookie.contains("HttpOnly")
+            && first_cookie.contains("SameSite=Lax")
+            && first_cookie.contains("Path=/")
+    );
     let old = cookie_value(&first_cookie);
     // Signing in again from the same browser replaces the session.
     let second = app
-        .post_form("/", "/login", &[("username", "demo-officer"), ("password", PASSWORD)])
+        .post_form(
+            "/",
+            "/login",
+            &[("username", "demo-officer"), ("password", PASSWORD)],
+        )
         .await;
     let new = cookie_value(set_cookie(&second, "wq_session").unwrap());
     assert_ne!(old, new);
-    let stale = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let res = stale.get(app.url("/")).header("cookie", format!("wq_session={old}")).send().await.unwrap();
-    assert_eq!(res.status(), 303, "the old session id must not sign anyone in");
-    let res = stale.get(app.url("/")).header("cookie", format!("wq_session={new}")).send().await.unwrap();
+    let stale = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = stale
+        .get(app.url("/"))
+        .header("cookie", format!("wq_session={old}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        303,
+        "the old session id must not sign anyone in"
+    );
+    let res = stale
+        .get(app.url("/"))
+        .header("cookie", format!("wq_session={new}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
 }
 
 #[tokio::test]
 async fn a_planted_session_id_is_never_accepted() {
     let app = TestApp::spawn().await;
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let res = client.get(app.url("/")).header("cookie", "wq_session=attacker-chosen-value").send().await.unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = client
+        .get(app.url("/"))
+        .header("cookie", "wq_session=attacker-chosen-value")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 303);
 }
 
@@ -154,29 +277,60 @@ async fn signing_out_ends_the_session() {
     let res = app.post_form("/", "/logout", &[]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/login");
-    let other = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let res = other.get(app.url("/")).header("cookie", format!("wq_session={session}")).send().await.unwrap();
-    assert_eq!(res.status(), 303, "a signed-out session must be dead on the server, not just in the browser");
+    let other = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = other
+        .get(app.url("/"))
+        .header("cookie", format!("wq_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        303,
+        "a signed-out session must be dead on the server, not just in the browser"
+    );
 }
 
 #[tokio::test]
 async fn disabling_an_account_ends_its_sessions_and_tokens_at_once() {
     let app = TestApp::spawn().await;
     let officer = TestApp::new_client();
-    assert_eq!(app.login_with(&officer, "demo-officer", PASSWORD).await.status(), 303);
+    assert_eq!(
+        app.login_with(&officer, "demo-officer", PASSWORD)
+            .await
+            .status(),
+        303
+    );
     let token = app.token("demo-officer").await;
     assert_eq!(app.get_api("/api/v1/me", &token).await.status(), 200);
 
     app.login("demo-admin").await;
     let id = officer_id(&app).await;
     let res = app
-        .post_form(&format!("/admin/users/{id}/edit"), &format!("/admin/users/{id}/status"), &[("disabled", "true"), ("confirm", "yes")])
+        .post_form(
+            &format!("/admin/users/{id}/edit"),
+            &format!("/admin/users/{id}/status"),
+            &[("disabled", "true"), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(res.status(), 303);
 
-    assert_eq!(officer.get(app.url("/")).send().await.unwrap().status(), 303, "session ended");
-    assert_eq!(app.get_api("/api/v1/me", &token).await.status(), 401, "token ended");
-    let res = app.login_with(&TestApp::new_client(), "demo-officer", PASSWORD).await;
+    assert_eq!(
+        officer.get(app.url("/")).send().await.unwrap().status(),
+        303,
+        "session ended"
+    );
+    assert_eq!(
+        app.get_api("/api/v1/me", &token).await.status(),
+        401,
+        "token ended"
+    );
+    let res = app
+        .login_with(&TestApp::new_client(), "demo-officer", PASSWORD)
+        .await;
     assert_eq!(res.status(), 401);
     assert!(res.text().await.unwrap().contains("账号已停用"));
 }
@@ -187,44 +341,98 @@ async fn disabling_needs_the_confirmation_box() {
     app.login("demo-admin").await;
     let id = officer_id(&app).await;
     let res = app
-        .post_form(&format!("/admin/users/{id}/edit"), &format!("/admin/users/{id}/status"), &[("disabled", "true")])
+        .post_form(
+            &format!("/admin/users/{id}/edit"),
+            &format!("/admin/users/{id}/status"),
+            &[("disabled", "true")],
+        )
         .await;
     assert_eq!(res.status(), 303);
-    let html = app.get(&format!("/admin/users/{id}/edit")).await.text().await.unwrap();
+    let html = app
+        .get(&format!("/admin/users/{id}/edit"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("请先勾选确认"), "{html}");
-    assert_eq!(app.login_with(&TestApp::new_client(), "demo-officer", PASSWORD).await.status(), 303, "still enabled");
+    assert_eq!(
+        app.login_with(&TestApp::new_client(), "demo-officer", PASSWORD)
+            .await
+            .status(),
+        303,
+        "still enabled"
+    );
 }
 
 pub async fn officer_id(app: &TestApp) -> i64 {
     let conn = app.db.conn();
-    weiquan::store::users::by_username(conn, "demo-officer").await.unwrap().unwrap().id
+    weiquan::store::users::by_username(conn, "demo-officer")
+        .await
+        .unwrap()
+        .unwrap()
+        .id
 }
 
 #[tokio::test]
 async fn a_form_post_without_a_valid_csrf_token_is_refused() {
     let app = TestApp::spawn().await;
     app.login("demo-admin").await;
-    let fields = [("name", "某某市知识产权局"), ("kind", "ip_office"), ("region_code", "320600")];
+    let fields = [
+        ("name", "某某市知识产权局"),
+        ("kind", "ip_office"),
+        ("region_code", "320600"),
+    ];
     // No token.
-    let res = app.client.post(app.url("/admin/orgs")).form(&fields).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/admin/orgs"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
     assert!(res.text().await.unwrap().contains("表单已过期"));
     // A token that is not this session's.
     let mut with_bad = fields.to_vec();
     with_bad.push(("_csrf", "x".repeat(43).leak()));
-    let res = app.client.post(app.url("/admin/orgs")).form(&with_bad).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/admin/orgs"))
+        .form(&with_bad)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
     // A valid token from a cross-site page.
     let token = app.csrf_of(&app.client, "/admin/orgs/new").await;
     let mut with_good = fields.to_vec();
     with_good.push(("_csrf", &token));
-    let res = app.client.post(app.url("/admin/orgs")).header("origin", "https://evil.example").form(&with_good).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/admin/orgs"))
+        .header("origin", "https://evil.example")
+        .form(&with_good)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
     // The same request from this site goes through.
-    let res = app.client.post(app.url("/admin/orgs")).header("origin", app.base.clone()).form(&with_good).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/admin/orgs"))
+        .header("origin", app.base.clone())
+        .form(&with_good)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 303);
     // The sign-in form is protected too (login CSRF).
-    let res = TestApp::new_client().post(app.url("/login")).form(&[("username", "demo-admin"), ("password", PASSWORD)]).send().await.unwrap();
+    let res = TestApp::new_client()
+        .post(app.url("/login"))
+        .form(&[("username", "demo-admin"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
 }
 

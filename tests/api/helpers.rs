@@ -55,9 +55,14 @@ impl TestApp {
         if let Ok(server) = std::env::var("WEIQUAN_TEST_DATABASE_URL") {
             let server = server.trim_end_matches('/').to_string();
             let name = format!("wq_test_{}", uuid::Uuid::new_v4().simple());
-            let admin = sea_orm::Database::connect(format!("{server}/postgres")).await.expect("connect to PostgreSQL");
+            let admin = sea_orm::Database::connect(format!("{server}/postgres"))
+                .await
+                .expect("connect to PostgreSQL");
             use sea_orm::ConnectionTrait;
-            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create test database");
             admin.close().await.ok();
             config.database_url = weiquan::config::Secret(format!("{server}/{name}"));
             pg = Some((server, name));
@@ -67,7 +72,9 @@ impl TestApp {
         let app = weiquan::App::build(config).await.expect("app builds");
         let db = app.db().clone();
         if demo {
-            weiquan::service::demo::load(&db).await.expect("demo data loads");
+            weiquan::service::demo::load(&db)
+                .await
+                .expect("demo data loads");
         }
         let addr = app.local_addr();
         let (tx, rx) = oneshot::channel::<()>();
@@ -94,7 +101,11 @@ impl TestApp {
 
     /// A browser-like client: keeps cookies, does not follow redirects.
     pub fn new_client() -> Client {
-        Client::builder().cookie_store(true).redirect(Policy::none()).build().unwrap()
+        Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .unwrap()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -107,21 +118,45 @@ impl TestApp {
 
     /// GETs a page and returns the CSRF token embedded in its forms.
     pub async fn csrf_of(&self, client: &Client, path: &str) -> String {
-        let html = client.get(self.url(path)).send().await.unwrap().text().await.unwrap();
+        let html = client
+            .get(self.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         csrf_in(&html).unwrap_or_else(|| panic!("no CSRF token on {path}:\n{html}"))
     }
 
     /// Posts a form from `client` with the CSRF token of `token_page` added.
-    pub async fn post_form_with(&self, client: &Client, token_page: &str, path: &str, fields: &[(&str, &str)]) -> Response {
+    pub async fn post_form_with(
+        &self,
+        client: &Client,
+        token_page: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
         let token = self.csrf_of(client, token_page).await;
         let mut form: Vec<(&str, &str)> = fields.to_vec();
         form.push(("_csrf", &token));
-        client.post(self.url(path)).form(&form).send().await.unwrap()
+        client
+            .post(self.url(path))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
     }
 
     /// Signs `client` in through the web form.
     pub async fn login_with(&self, client: &Client, username: &str, password: &str) -> Response {
-        self.post_form_with(client, "/login", "/login", &[("username", username), ("password", password)]).await
+        self.post_form_with(
+            client,
+            "/login",
+            "/login",
+            &[("username", username), ("password", password)],
+        )
+        .await
     }
 
     /// Signs the app's own client in.
@@ -132,8 +167,14 @@ impl TestApp {
     }
 
     /// Posts a form from the app's client, taking the token from `token_page`.
-    pub async fn post_form(&self, token_page: &str, path: &str, fields: &[(&str, &str)]) -> Response {
-        self.post_form_with(&self.client, token_page, path, fields).await
+    pub async fn post_form(
+        &self,
+        token_page: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> Response {
+        self.post_form_with(&self.client, token_page, path, fields)
+            .await
     }
 
     /// A bearer token for a demo user.
@@ -151,7 +192,12 @@ impl TestApp {
     }
 
     pub async fn get_api(&self, path: &str, token: &str) -> Response {
-        self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap()
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
     }
 }
 
@@ -174,7 +220,14 @@ pub fn set_cookie<'a>(res: &'a Response, name: &str) -> Option<&'a str> {
 
 /// The cookie value from a `Set-Cookie` header.
 pub fn cookie_value(set_cookie: &str) -> String {
-    set_cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_string()
+    set_cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .split_once('=')
+        .unwrap()
+        .1
+        .to_string()
 }
 
 impl Drop for TestApp {
@@ -188,11 +241,20 @@ impl Drop for TestApp {
         if let Some((server, name)) = self.pg.take() {
             // Drop the per-test database on a thread of its own (Drop cannot await).
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
                 rt.block_on(async move {
                     use sea_orm::ConnectionTrait;
-                    if let Ok(admin) = sea_orm::Database::connect(format!("{server}/postgres")).await {
-                        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                    if let Ok(admin) =
+                        sea_orm::Database::connect(format!("{server}/postgres")).await
+                    {
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .await;
                         let _ = admin.close().await;
                     }
                 });

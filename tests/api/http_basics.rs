@@ -19,25 +19,56 @@ async fn every_response_carries_the_security_headers_and_a_request_id() {
         anonymous.get(app.url("/login")).send().await.unwrap(),
         anonymous.get(app.url("/api/v1/me")).send().await.unwrap(),
     ];
-    responses.push(app.client.post(app.url("/api/v1/auth/token")).body("{").header("content-type", "application/json").send().await.unwrap());
+    responses.push(
+        app.client
+            .post(app.url("/api/v1/auth/token"))
+            .body("{")
+            .header("content-type", "application/json")
+            .send()
+            .await
+            .unwrap(),
+    );
     for res in responses {
         let h = res.headers();
         let url = res.url().to_string();
-        let csp = h.get("content-security-policy").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'self'") && !csp.contains("unsafe-inline"), "{url}: {csp}");
+        let csp = h
+            .get("content-security-policy")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        assert!(
+            csp.contains("frame-ancestors 'none'")
+                && csp.contains("default-src 'self'")
+                && !csp.contains("unsafe-inline"),
+            "{url}: {csp}"
+        );
         assert_eq!(h["x-content-type-options"], "nosniff", "{url}");
         assert_eq!(h["referrer-policy"], "same-origin", "{url}");
         assert_eq!(h["x-frame-options"], "DENY", "{url}");
-        assert!(h.get("x-request-id").is_some_and(|v| !v.is_empty()), "{url}");
+        assert!(
+            h.get("x-request-id").is_some_and(|v| !v.is_empty()),
+            "{url}"
+        );
     }
 }
 
 #[tokio::test]
 async fn a_sane_incoming_request_id_is_kept_and_a_hostile_one_replaced() {
     let app = TestApp::spawn().await;
-    let res = app.client.get(app.url("/healthz")).header("x-request-id", "trace-123").send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-request-id", "trace-123")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.headers()["x-request-id"], "trace-123");
-    let res = app.client.get(app.url("/healthz")).header("x-request-id", "a b<script>").send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-request-id", "a b<script>")
+        .send()
+        .await
+        .unwrap();
     assert_ne!(res.headers()["x-request-id"], "a b<script>");
 }
 
@@ -46,10 +77,21 @@ async fn web_errors_are_html_pages_in_the_users_language() {
     let app = TestApp::spawn().await;
     let res = app.get("/no/such/page").await;
     assert_eq!(res.status(), 404);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let html = res.text().await.unwrap();
     assert!(html.contains("404") && html.contains("未找到"), "{html}");
-    let res = app.client.get(app.url("/no/such/page")).header("accept-language", "en-GB,en;q=0.9").send().await.unwrap();
+    let res = app
+        .client
+        .get(app.url("/no/such/page"))
+        .header("accept-language", "en-GB,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
     assert!(res.text().await.unwrap().contains("Not found"));
 }
 
@@ -57,12 +99,31 @@ async fn web_errors_are_html_pages_in_the_users_language() {
 async fn non_admins_are_refused_administration_with_403() {
     let app = TestApp::spawn().await;
     app.login("demo-officer").await;
-    for path in ["/admin/orgs", "/admin/users", "/admin/users/new", "/admin/audit", "/admin/audit/verify"] {
+    for path in [
+        "/admin/orgs",
+        "/admin/users",
+        "/admin/users/new",
+        "/admin/audit",
+        "/admin/audit/verify",
+    ] {
         let res = app.get(path).await;
         assert_eq!(res.status(), 403, "{path}");
-        assert!(res.text().await.unwrap().contains("无权执行此操作"), "{path}");
+        assert!(
+            res.text().await.unwrap().contains("无权执行此操作"),
+            "{path}"
+        );
     }
-    let res = app.post_form("/", "/admin/orgs", &[("name", "越权机构"), ("kind", "ip_office"), ("region_code", "320600")]).await;
+    let res = app
+        .post_form(
+            "/",
+            "/admin/orgs",
+            &[
+                ("name", "越权机构"),
+                ("kind", "ip_office"),
+                ("region_code", "320600"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 403);
 }
 
@@ -83,7 +144,10 @@ async fn health_readiness_and_metrics_answer() {
 async fn a_client_that_sends_headers_slowly_is_cut_off() {
     let app = TestApp::spawn_with(|c| c.header_read_timeout_secs = 1, false).await;
     let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
-    stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
     // Never finish the headers: the server must close the connection by itself.
     let mut buf = Vec::new();
     let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut buf)).await;
@@ -95,6 +159,11 @@ async fn static_assets_are_embedded_and_cacheable() {
     let app = TestApp::spawn_empty().await;
     let res = app.get("/static/app.css").await;
     assert_eq!(res.status(), 200);
-    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/css")
+    );
     assert_eq!(app.get("/static/../Cargo.toml").await.status(), 404);
 }

@@ -2,6 +2,7 @@
 
 use super::{page_response, redirect_with_flash, take_flash};
 use crate::domain::identity::{OrgKind, Role};
+use crate::domain::srdi::SrdiLevel;
 use crate::error::{AppError, Result};
 use crate::http::AppState;
 use crate::http::extract::{Csrf, Ctx, CurrentUser, WebForm};
@@ -75,6 +76,7 @@ async fn list_orgs(
     headers: HeaderMap,
 ) -> Result<Response> {
     let orgs = admin::list_orgs(&state.db, Caller::User(&me)).await?;
+    let srdi = admin::srdi_by_org(&state.db, Caller::User(&me)).await?;
     let names: std::collections::HashMap<i64, String> =
         orgs.iter().map(|o| (o.id, o.name.clone())).collect();
     let rows: Vec<Value> = orgs
@@ -82,6 +84,16 @@ async fn list_orgs(
         .map(|o| {
             let mut v = org_json(o);
             v["parent_name"] = json!(o.parent_id.and_then(|p| names.get(&p)));
+            let designations: Vec<Value> = srdi
+                .get(&o.id)
+                .map(|ds| {
+                    ds.iter()
+                        .filter_map(|d| d.level.parse::<SrdiLevel>().ok().map(|l| (l, d)))
+                        .map(|(l, d)| json!({"key": l.message_key(), "year": d.year, "source": d.source}))
+                        .collect()
+                })
+                .unwrap_or_default();
+            v["srdi"] = json!(designations);
             v
         })
         .collect();
