@@ -1,7 +1,7 @@
 //! The audit trail: every change is recorded; verification catches every kind of tampering.
 
 use crate::helpers::TestApp;
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, Statement};
 use weiquan::domain::audit::Break;
 use weiquan::service::audit::verify;
 

@@ -48,9 +48,11 @@ impl TestApp {
     pub async fn spawn_with(change: impl FnOnce(&mut Config), demo: bool) -> Self {
         quiet_logs();
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut config = Config::default();
-        config.bind = "127.0.0.1:0".parse().unwrap();
-        config.data_dir = dir.path().to_path_buf();
+        let mut config = Config {
+            bind: "127.0.0.1:0".parse().unwrap(),
+            data_dir: dir.path().to_path_buf(),
+            ..Config::default()
+        };
         let mut pg = None;
         if let Ok(server) = std::env::var("WEIQUAN_TEST_DATABASE_URL") {
             let server = server.trim_end_matches('/').to_string();
