@@ -6,14 +6,9 @@ use weiquan::domain::audit::Break;
 use weiquan::service::audit::verify;
 
 async fn sql(app: &TestApp, query: &str) {
-    let q = if app.db.backend() == DbBackend::Postgres {
-        query.to_string()
-    } else {
-        query.to_string()
-    };
     app.db
         .conn()
-        .execute_raw(Statement::from_string(app.db.backend(), q))
+        .execute_raw(Statement::from_string(app.db.backend(), query))
         .await
         .unwrap();
 }
