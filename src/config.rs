@@ -205,15 +205,32 @@ impl Config {
     }
 
     fn check(&self) -> Result<(), ConfigError> {
-        let positive = [
-            ("session_idle_minutes", self.session_idle_minutes),
-            ("session_max_hours", self.session_max_hours),
-            ("token_ttl_hours", self.token_ttl_hours),
-            ("login_window_minutes", self.login_window_minutes),
+        // Upper bounds keep date arithmetic far from overflow (a year of minutes, ten years of hours).
+        let ranges: [(&str, i64, i64); 8] = [
+            ("session_idle_minutes", self.session_idle_minutes, 525_600),
+            ("session_max_hours", self.session_max_hours, 87_600),
+            ("token_ttl_hours", self.token_ttl_hours, 87_600),
+            ("login_window_minutes", self.login_window_minutes, 525_600),
+            (
+                "request_timeout_secs",
+                self.request_timeout_secs as i64,
+                86_400,
+            ),
+            (
+                "header_read_timeout_secs",
+                self.header_read_timeout_secs as i64,
+                3_600,
+            ),
+            ("body_limit_bytes", self.body_limit_bytes as i64, 1 << 30),
+            (
+                "login_max_failures_per_account",
+                self.login_max_failures_per_account as i64,
+                1_000_000,
+            ),
         ];
-        for (name, v) in positive {
-            if v <= 0 {
-                return Err(ConfigError(format!("{name} must be greater than zero")));
+        for (name, v, max) in ranges {
+            if v <= 0 || v > max {
+                return Err(ConfigError(format!("{name} must be between 1 and {max}")));
             }
         }
         if self.db_max_connections == 0 {
@@ -324,6 +341,12 @@ mod tests {
         let err =
             Config::from_sources(None, &env(&[("WEIQUAN_SESSION_MAX_HOURS", "0")])).unwrap_err();
         assert!(err.to_string().contains("session_max_hours"), "{err}");
+        let err =
+            Config::from_sources(None, &env(&[("WEIQUAN_REQUEST_TIMEOUT_SECS", "0")])).unwrap_err();
+        assert!(err.to_string().contains("request_timeout_secs"), "{err}");
+        let err = Config::from_sources(None, &env(&[("WEIQUAN_TOKEN_TTL_HOURS", "99999999999")]))
+            .unwrap_err();
+        assert!(err.to_string().contains("token_ttl_hours"), "{err}");
     }
 
     #[test]

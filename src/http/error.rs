@@ -104,11 +104,22 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     if !(status.is_client_error() || status.is_server_error()) {
         return res;
     }
+    let own_body = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html") || ct.contains("json"));
     let problem = match res.extensions().get::<Problem>() {
         Some(p) => p.clone(),
-        // Already has a body of its own (e.g. a re-rendered form): leave it alone.
-        None if res.headers().contains_key(header::CONTENT_TYPE) => return res,
-        None => Problem::status(status),
+        // A page or JSON answer of our own (a re-rendered form, /readyz): leave it alone.
+        None if own_body => return res,
+        // A framework rejection (bad path or query parameter, an invalid redirect …): our format.
+        None => {
+            if status.is_server_error() {
+                tracing::error!(%status, "framework error response");
+            }
+            Problem::status(status)
+        }
     };
     let lang = ctx.lang;
     let mut out = if is_api_path(&path) || path == "/metrics" {

@@ -56,7 +56,8 @@ pub fn base(ctx: &RequestCtx, user: Option<&Identity>, csrf: &str, path: &str) -
         "lang": lang.code(),
         "lang_other": match lang { Lang::Zh => "en", Lang::En => "zh" },
         "lang_other_label": match lang { Lang::Zh => "English", Lang::En => "中文" },
-        "path": path,
+        // URL-encoded: it goes into `?next=` links.
+        "path": url::form_urlencoded::byte_serialize(path.as_bytes()).collect::<String>(),
         "csrf": csrf,
         "request_id": ctx.request_id,
         "nav": nav,

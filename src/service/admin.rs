@@ -69,6 +69,16 @@ pub struct OrgInput {
     pub contact_phone: Option<String>,
 }
 
+/// Refuses control characters (NUL, escapes …) in any text field: they are never meaningful in a
+/// name or contact, and PostgreSQL rejects NUL outright.
+fn no_control(errors: &mut Vec<FieldError>, fields: &[(&str, Option<&str>)]) {
+    for (field, value) in fields {
+        if value.is_some_and(|v| v.chars().any(char::is_control)) {
+            errors.push(FieldError::new(*field, "error.text.control"));
+        }
+    }
+}
+
 /// Validates an organisation; collects every field error at once.
 async fn validate_org(
     db: &Db,
@@ -76,9 +86,29 @@ async fn validate_org(
     editing: Option<i64>,
 ) -> Result<store::orgs::OrgFields> {
     let mut errors = Vec::new();
+    no_control(
+        &mut errors,
+        &[
+            ("name", Some(&input.name)),
+            ("uscc", input.uscc.as_deref()),
+            ("region_code", Some(&input.region_code)),
+            ("contact_name", input.contact_name.as_deref()),
+            ("contact_phone", input.contact_phone.as_deref()),
+        ],
+    );
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
     let name = input.name.trim().to_string();
     if name.chars().count() < 2 || name.chars().count() > 100 {
         errors.push(FieldError::new("name", "error.org.name"));
+    }
+    if input
+        .contact_name
+        .as_deref()
+        .is_some_and(|c| c.chars().count() > 50)
+    {
+        errors.push(FieldError::new("contact_name", "error.text.long"));
     }
     let kind = input.kind.parse::<OrgKind>().ok();
     if kind.is_none() {
@@ -171,7 +201,7 @@ pub async fn create_org(
         ("organization", org.id.to_string()),
         &json!(input),
     );
-    store::audit::append(&txn, entry, now).await?;
+    store::audit::append(&txn, entry).await?;
     txn.commit().await?;
     Ok(org)
 }
@@ -213,7 +243,7 @@ pub async fn update_org(
         ("organization", id.to_string()),
         &json!(input),
     );
-    store::audit::append(&txn, entry, now).await?;
+    store::audit::append(&txn, entry).await?;
     txn.commit().await?;
     Ok(org)
 }
@@ -242,6 +272,17 @@ impl UserInput {
 
 async fn validate_profile(db: &Db, input: &UserInput) -> Result<store::users::Profile> {
     let mut errors = Vec::new();
+    no_control(
+        &mut errors,
+        &[
+            ("display_name", Some(&input.display_name)),
+            ("phone", input.phone.as_deref()),
+            ("email", input.email.as_deref()),
+        ],
+    );
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
     let display_name = input.display_name.trim().to_string();
     if display_name.is_empty() || display_name.chars().count() > 50 {
         errors.push(FieldError::new("display_name", "error.user.display_name"));
@@ -340,7 +381,7 @@ pub async fn create_user(
         ("user", user.id.to_string()),
         &input.audit_payload(),
     );
-    store::audit::append(&txn, entry, now).await?;
+    store::audit::append(&txn, entry).await?;
     txn.commit().await?;
     Ok(user)
 }
@@ -372,7 +413,7 @@ pub async fn update_user(
         ("user", id.to_string()),
         &input.audit_payload(),
     );
-    store::audit::append(&txn, entry, now).await?;
+    store::audit::append(&txn, entry).await?;
     txn.commit().await?;
     Ok(user)
 }
@@ -403,7 +444,7 @@ pub async fn set_password(
         ("user", id.to_string()),
         &json!({"username": user.username}),
     );
-    store::audit::append(&txn, entry, now).await?;
+    store::audit::append(&txn, entry).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -439,7 +480,7 @@ pub async fn set_disabled(
     let payload =
         json!({"username": user.username, "sessions_ended": sessions, "tokens_revoked": tokens});
     let entry = caller.entry(meta, action, ("user", id.to_string()), &payload);
-    store::audit::append(&txn, entry, now).await?;
+    store::audit::append(&txn, entry).await?;
     txn.commit().await?;
     Ok(users::Model { disabled, ..user })
 }
@@ -486,9 +527,11 @@ pub async fn user_id_by_name(db: &Db, username: &str) -> Result<i64> {
         .ok_or(AppError::Conflict(Msg::new("error.user.unknown")))
 }
 
-/// Changes one's own password after checking the current one.
+/// Changes one's own password after checking the current one (throttled and audited like a
+/// sign-in, so a stolen session cannot guess it).
 pub async fn change_own_password(
     db: &Db,
+    cfg: &crate::config::Config,
     me: &Identity,
     current: &str,
     new: &str,
@@ -497,12 +540,6 @@ pub async fn change_own_password(
 ) -> Result<()> {
     policy::authorize(&me.actor, Action::ManageOwnAccount)?;
     let mut errors = Vec::new();
-    if !super::auth::verify_password(me.user.password_hash.clone(), current.to_string()).await {
-        errors.push(FieldError::new(
-            "current_password",
-            "error.password.current",
-        ));
-    }
     if let Err(k) = check_new_password(new) {
         errors.push(FieldError::new("new_password", k));
     } else if new != confirm {
@@ -510,6 +547,14 @@ pub async fn change_own_password(
             "confirm_password",
             "error.password.mismatch",
         ));
+    }
+    match super::auth::recheck_password(db, cfg, me, current, meta).await {
+        Ok(()) => {}
+        Err(AppError::Unauthorized(_)) => errors.insert(
+            0,
+            FieldError::new("current_password", "error.password.current"),
+        ),
+        Err(e) => return Err(e),
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));

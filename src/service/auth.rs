@@ -14,6 +14,7 @@ use std::sync::LazyLock;
 
 /// Hashes a password with Argon2id (OWASP parameters) on the blocking pool.
 pub async fn hash_password(password: String) -> Result<String> {
+    let _slot = hashing_slot().await?;
     tokio::task::spawn_blocking(move || {
         Argon2::default()
             .hash_password(password.as_bytes())
@@ -66,8 +67,30 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Checks a username and password with throttling; records the attempt (and a failure in the
-/// audit trail). Unknown users and wrong passwords get the same answer after the same work.
+/// At most this many Argon2 computations run at once (each takes ~19 MiB and a core for ~20 ms);
+/// a burst of sign-ins queues here instead of exhausting memory.
+static HASHING: LazyLock<tokio::sync::Semaphore> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    tokio::sync::Semaphore::new(cores.max(2))
+});
+
+/// Waits (up to 10 s) for a hashing slot; a server that is that busy answers 429.
+async fn hashing_slot() -> Result<tokio::sync::SemaphorePermit<'static>> {
+    match tokio::time::timeout(std::time::Duration::from_secs(10), HASHING.acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(AppError::TooManyRequests {
+            retry_after_secs: 5,
+            message: Msg::new("error.busy"),
+        }),
+    }
+}
+
+/// Checks a username and password with throttling. The attempt is recorded as a failure
+/// *before* the password is checked (in the same transaction as the count), so a burst of
+/// parallel guesses cannot all slip under the limit; a success then flips it. Unknown users and
+/// wrong passwords get the same answer after the same work.
 async fn check_credentials(
     db: &Db,
     cfg: &Config,
@@ -75,52 +98,92 @@ async fn check_credentials(
     password: &str,
     meta: &RequestMeta,
 ) -> Result<(users::Model, organizations::Model)> {
-    let name = username.trim().to_lowercase();
-    let name: String = name.chars().take(64).collect();
+    // Control characters can be no part of a username (and PostgreSQL refuses NUL in text).
+    let name: String = username
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(64)
+        .collect();
     let now = store::now();
     let since = now - Duration::minutes(cfg.login_window_minutes);
-    let conn = db.conn();
-    let per_user = store::auth::failures_for_user(conn, &name, since).await?;
-    let per_addr = store::auth::failures_from_addr(conn, &meta.client_addr, since).await?;
+    let txn = db.begin_write().await?;
+    let per_user = store::auth::failures_for_user(&txn, &name, since).await?;
+    let per_addr = store::auth::failures_from_addr(&txn, &meta.client_addr, since).await?;
     if per_user >= cfg.login_max_failures_per_account
         || per_addr >= cfg.login_max_failures_per_address
     {
+        txn.rollback().await?;
         tracing::warn!(username = %name, client = %meta.client_addr, "sign-in throttled");
         return Err(AppError::TooManyRequests {
             retry_after_secs: (cfg.login_window_minutes * 60) as u64,
             message: Msg::new("login.throttled").arg("minutes", cfg.login_window_minutes),
         });
     }
-    let found = store::users::by_username(conn, &name).await?;
+    let attempt = store::auth::record_attempt(&txn, &name, &meta.client_addr, false, now).await?;
+    let found = store::users::by_username(&txn, &name).await?;
+    txn.commit().await?;
+
     let stored = found
         .as_ref()
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| DUMMY_HASH.clone());
-    let password_ok = verify_password(stored, password.to_string()).await;
+    let password_ok = {
+        let _slot = hashing_slot().await?;
+        verify_password(stored, password.chars().take(1024).collect()).await
+    };
     let user = found.filter(|_| password_ok);
+    let refused = user.as_ref().is_some_and(|u| u.disabled);
 
     let txn = db.begin_write().await?;
-    store::auth::record_attempt(&txn, &name, &meta.client_addr, user.is_some(), now).await?;
-    if user.is_none() {
-        let entry = audit_entry(
-            None,
-            meta,
-            "auth.login_failed",
-            ("user", name.clone()),
-            &json!({"username": name}),
-        );
-        store::audit::append(&txn, entry, now).await?;
+    match &user {
+        Some(u) if !refused => store::auth::mark_succeeded(&txn, attempt).await?,
+        Some(u) => {
+            let entry = audit_entry(
+                Some(u),
+                meta,
+                "auth.login_refused",
+                ("user", u.id.to_string()),
+                &json!({"reason": "disabled"}),
+            );
+            store::audit::append(&txn, entry).await?;
+        }
+        None => {
+            let entry = audit_entry(
+                None,
+                meta,
+                "auth.login_failed",
+                ("user", name.clone()),
+                &json!({"username": name}),
+            );
+            store::audit::append(&txn, entry).await?;
+        }
     }
     txn.commit().await?;
 
     let user = user.ok_or_else(|| AppError::Unauthorized(Msg::new("login.failed")))?;
-    if user.disabled {
+    if refused {
         return Err(AppError::Unauthorized(Msg::new("login.disabled")));
     }
-    let (user, org) = store::users::with_org(conn, user.id)
+    let (user, org) = store::users::with_org(db.conn(), user.id)
         .await?
         .ok_or_else(|| AppError::Unauthorized(Msg::new("login.failed")))?;
     Ok((user, org))
+}
+
+/// Checks the signed-in user's own password (before a password change), with the same
+/// throttling and audit as signing in.
+pub async fn recheck_password(
+    db: &Db,
+    cfg: &Config,
+    identity: &Identity,
+    password: &str,
+    meta: &RequestMeta,
+) -> Result<()> {
+    check_credentials(db, cfg, &identity.user.username, password, meta)
+        .await
+        .map(|_| ())
 }
 
 /// A new web session: the cookie token (shown once) and the identity.
@@ -167,7 +230,7 @@ pub async fn login(
         ("session", session.id.to_string()),
         &json!({}),
     );
-    store::audit::append(&txn, entry, now).await?;
+    store::audit::append(&txn, entry).await?;
     txn.commit().await?;
     let identity = Identity::from_rows(
         user,
@@ -213,7 +276,6 @@ pub async fn logout(db: &Db, identity: &Identity, meta: &RequestMeta) -> Result<
     let Via::Session { id, .. } = identity.via else {
         return Ok(());
     };
-    let now = store::now();
     let txn = db.begin_write().await?;
     store::auth::delete_session(&txn, id).await?;
     let entry = audit_entry(
@@ -223,9 +285,32 @@ pub async fn logout(db: &Db, identity: &Identity, meta: &RequestMeta) -> Result<
         ("session", id.to_string()),
         &json!({}),
     );
-    store::audit::append(&txn, entry, now).await?;
+    store::audit::append(&txn, entry).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// "Sign out everywhere": ends every session and revokes every API token of the caller.
+pub async fn logout_everywhere(
+    db: &Db,
+    identity: &Identity,
+    meta: &RequestMeta,
+) -> Result<(u64, u64)> {
+    let now = store::now();
+    let txn = db.begin_write().await?;
+    let sessions = store::auth::delete_sessions_of(&txn, identity.user.id).await?;
+    let tokens = store::auth::revoke_tokens_of(&txn, identity.user.id, now).await?;
+    let payload = json!({"sessions_ended": sessions, "tokens_revoked": tokens});
+    let entry = audit_entry(
+        Some(&identity.user),
+        meta,
+        "auth.logout_everywhere",
+        ("user", identity.user.id.to_string()),
+        &payload,
+    );
+    store::audit::append(&txn, entry).await?;
+    txn.commit().await?;
+    Ok((sessions, tokens))
 }
 
 /// A new API token (shown once) and when it expires.
@@ -255,7 +340,7 @@ pub async fn issue_token(
         ("api_token", row.id.to_string()),
         &json!({}),
     );
-    store::audit::append(&txn, entry, now).await?;
+    store::audit::append(&txn, entry).await?;
     txn.commit().await?;
     Ok(IssuedToken { token, expires_at })
 }
@@ -297,7 +382,7 @@ pub async fn revoke_token(db: &Db, identity: &Identity, meta: &RequestMeta) -> R
         ("api_token", id.to_string()),
         &json!({}),
     );
-    store::audit::append(&txn, entry, now).await?;
+    store::audit::append(&txn, entry).await?;
     txn.commit().await?;
     Ok(())
 }

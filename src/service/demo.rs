@@ -227,7 +227,7 @@ pub async fn load(db: &Db) -> Result<Loaded> {
         &json!({"organizations": DEMO_ORGS.len(), "users": DEMO_USERS.len()}),
     );
     entry.actor = "operator".into();
-    store::audit::append(&txn, entry, now).await?;
+    store::audit::append(&txn, entry).await?;
     txn.commit().await?;
     Ok(Loaded::Now)
 }

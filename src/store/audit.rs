@@ -23,11 +23,7 @@ pub struct NewEntry {
 
 /// Appends an entry inside `txn`, linking it to the current head. Concurrent writers are
 /// serialised: by `BEGIN IMMEDIATE` on SQLite and a transaction-scoped advisory lock on PostgreSQL.
-pub async fn append(
-    txn: &DatabaseTransaction,
-    new: NewEntry,
-    at: DateTime<Utc>,
-) -> Result<audit_log::Model, DbErr> {
+pub async fn append(txn: &DatabaseTransaction, new: NewEntry) -> Result<audit_log::Model, DbErr> {
     if txn.get_database_backend() == DbBackend::Postgres {
         super::exec_raw(txn, "SELECT pg_advisory_xact_lock(4242001)").await?;
     }
@@ -36,6 +32,8 @@ pub async fn append(
         .limit(1)
         .one(txn)
         .await?;
+    // Taken after the lock, so that time never runs backwards along the chain.
+    let at = super::now();
     let (seq, prev_hash) = match head {
         Some(h) => (h.seq + 1, h.hash),
         None => (1, GENESIS.to_string()),

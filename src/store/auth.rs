@@ -191,13 +191,14 @@ pub async fn revoke_tokens_of<C: ConnectionTrait>(
         .rows_affected)
 }
 
+/// Records an attempt; returns its id.
 pub async fn record_attempt<C: ConnectionTrait>(
     db: &C,
     username: &str,
     client_addr: &str,
     succeeded: bool,
     now: DateTime<Utc>,
-) -> Result<(), DbErr> {
+) -> Result<i64, DbErr> {
     login_attempts::ActiveModel {
         username: Set(username.to_string()),
         client_addr: Set(client_addr.to_string()),
@@ -207,7 +208,17 @@ pub async fn record_attempt<C: ConnectionTrait>(
     }
     .insert(db)
     .await
-    .map(|_| ())
+    .map(|m| m.id)
+}
+
+/// Marks a recorded attempt as successful.
+pub async fn mark_succeeded<C: ConnectionTrait>(db: &C, id: i64) -> Result<(), DbErr> {
+    login_attempts::Entity::update_many()
+        .col_expr(login_attempts::Column::Succeeded, Expr::value(true))
+        .filter(login_attempts::Column::Id.eq(id))
+        .exec(db)
+        .await
+        .map(|_| ())
 }
 
 /// Failed attempts for `username` since `since`, not counting those before its last success.

@@ -457,3 +457,103 @@ async fn sessions_expire_after_the_idle_limit() {
         .unwrap();
     assert_eq!(app.get("/").await.status(), 303);
 }
+
+#[tokio::test]
+async fn a_burst_of_parallel_guesses_cannot_pass_the_account_limit() {
+    let app = TestApp::spawn().await;
+    let mut tasks = Vec::new();
+    for _ in 0..12 {
+        let url = app.url("/api/v1/auth/token");
+        tasks.push(tokio::spawn(async move {
+            reqwest::Client::new()
+                .post(url)
+                .json(
+                    &serde_json::json!({"username": "demo-supervisor", "password": "guess-guess"}),
+                )
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap());
+    }
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert!(
+        checked <= 5,
+        "only 5 guesses may be checked, {checked} were: {statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 401 || *s == 429),
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_ends_every_session_and_token() {
+    let app = TestApp::spawn().await;
+    let phone = TestApp::new_client();
+    app.login_with(&phone, "demo-enterprise", PASSWORD).await;
+    let token = app.token("demo-enterprise").await;
+    app.login("demo-enterprise").await;
+    let res = app
+        .post_form("/account", "/account/logout-everywhere", &[])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/login");
+    assert_eq!(phone.get(app.url("/")).send().await.unwrap().status(), 303);
+    assert_eq!(app.get("/").await.status(), 303);
+    assert_eq!(app.get_api("/api/v1/me", &token).await.status(), 401);
+    let html = app.get("/login").await.text().await.unwrap();
+    assert!(html.contains("已在所有设备上退出登录"), "{html}");
+}
+
+#[tokio::test]
+async fn signing_out_twice_or_from_an_old_tab_is_harmless() {
+    let app = TestApp::spawn().await;
+    app.login("demo-officer").await;
+    let token = app.csrf_of(&app.client, "/").await;
+    let res = app
+        .client
+        .post(app.url("/logout"))
+        .form(&[("_csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    // The old tab still shows the signed-in page with the old session's token.
+    let res = app
+        .client
+        .post(app.url("/logout"))
+        .form(&[("_csrf", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        res.status() == 303 || res.status() == 403,
+        "{}",
+        res.status()
+    );
+}
+
+#[tokio::test]
+async fn a_sign_in_form_from_an_older_tab_still_works() {
+    let app = TestApp::spawn().await;
+    let old_tab_token = app.csrf_of(&app.client, "/login").await;
+    app.login("demo-officer").await;
+    let res = app
+        .client
+        .post(app.url("/login"))
+        .form(&[
+            ("_csrf", old_tab_token.as_str()),
+            ("username", "demo-officer"),
+            ("password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+}

@@ -15,7 +15,36 @@ use serde::Deserialize;
 use serde_json::json;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/account", get(show).post(change_password))
+    Router::new()
+        .route("/account", get(show).post(change_password))
+        .route(
+            "/account/logout-everywhere",
+            axum::routing::post(logout_everywhere),
+        )
+}
+
+/// Ends every session (this one too) and revokes every API token of the user.
+async fn logout_everywhere(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    CurrentUser(me): CurrentUser,
+) -> Result<Response> {
+    service::auth::logout_everywhere(&state.db, &me, &ctx.meta()).await?;
+    let mut res = redirect_with_flash(
+        "/login",
+        "flash.logged_out_everywhere",
+        state.config.cookie_secure,
+    );
+    res.headers_mut().append(
+        axum::http::header::SET_COOKIE,
+        crate::http::middleware::set_cookie(
+            crate::http::middleware::SESSION_COOKIE,
+            "",
+            Some(0),
+            state.config.cookie_secure,
+        ),
+    );
+    Ok(res)
 }
 
 async fn show(
@@ -55,6 +84,7 @@ async fn change_password(
 ) -> Result<Response> {
     let result = service::admin::change_own_password(
         &state.db,
+        &state.config,
         &me,
         &form.current_password,
         &form.new_password,

@@ -75,7 +75,7 @@ async fn index(
                 "seq": e.seq,
                 "at": e.at.with_timezone(&shanghai()).format("%Y-%m-%d %H:%M:%S").to_string(),
                 "actor": e.actor, "action": e.action, "target": format!("{}:{}", e.target_type, e.target_id),
-                "client_addr": e.client_addr, "request_id": e.request_id, "hash": &e.hash[..12],
+                "client_addr": e.client_addr, "request_id": e.request_id, "hash": e.hash.get(..12).unwrap_or(&e.hash),
             })
         })
         .collect();

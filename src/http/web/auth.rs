@@ -34,18 +34,16 @@ async fn show(
     Csrf(csrf): Csrf,
     MaybeUser(user): MaybeUser,
     Query(q): Query<NextQuery>,
+    headers: HeaderMap,
 ) -> Result<Response> {
     if user.is_some() {
         return Ok(Redirect::to(&local_target(q.next.as_deref())).into_response());
     }
+    let (flash, clear) = super::take_flash(&headers, state.config.cookie_secure);
     let base = page::base(&ctx, None, &csrf, "/login");
-    let html = page::render(
-        &state,
-        "auth/login",
-        base,
-        json!({"next": q.next, "username": ""}),
-    )?;
-    Ok(page_response(StatusCode::OK, html, None))
+    let data = json!({"next": q.next, "username": "", "flash": flash});
+    let html = page::render(&state, "auth/login", base, data)?;
+    Ok(page_response(StatusCode::OK, html, clear))
 }
 
 #[derive(Deserialize)]
@@ -99,7 +97,14 @@ async fn login(
             let base = page::base(&ctx, None, &csrf, "/login");
             let data = json!({"next": form.next, "username": form.username, "error": msg.render(ctx.lang)});
             let html = page::render(&state, "auth/login", base, data)?;
-            Ok(page_response(status, html, None))
+            let mut res = page_response(status, html, None);
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                let secs = (state.config.login_window_minutes * 60).to_string();
+                if let Ok(v) = axum::http::HeaderValue::from_str(&secs) {
+                    res.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+            }
+            Ok(res)
         }
         Err(e) => Err(e),
     }
