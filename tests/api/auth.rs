@@ -229,44 +229,21 @@ async fn each_sign_in_gets_a_new_session_id_and_the_old_one_stops_working() {
         .await;
     let new = cookie_value(set_cookie(&second, "wq_session").unwrap());
     assert_ne!(old, new);
-    let stale = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let res = stale
-        .get(app.url("/"))
-        .header("cookie", format!("wq_session={old}"))
-        .send()
-        .await
-        .unwrap();
     assert_eq!(
-        res.status(),
+        app.status_with_session("/", &old).await,
         303,
         "the old session id must not sign anyone in"
     );
-    let res = stale
-        .get(app.url("/"))
-        .header("cookie", format!("wq_session={new}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    assert_eq!(app.status_with_session("/", &new).await, 200);
 }
 
 #[tokio::test]
 async fn a_planted_session_id_is_never_accepted() {
     let app = TestApp::spawn().await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let res = client
-        .get(app.url("/"))
-        .header("cookie", "wq_session=attacker-chosen-value")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303);
+    assert_eq!(
+        app.status_with_session("/", "attacker-chosen-value").await,
+        303
+    );
 }
 
 #[tokio::test]
@@ -277,18 +254,8 @@ async fn signing_out_ends_the_session() {
     let res = app.post_form("/", "/logout", &[]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/login");
-    let other = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let res = other
-        .get(app.url("/"))
-        .header("cookie", format!("wq_session={session}"))
-        .send()
-        .await
-        .unwrap();
     assert_eq!(
-        res.status(),
+        app.status_with_session("/", &session).await,
         303,
         "a signed-out session must be dead on the server, not just in the browser"
     );

@@ -193,6 +193,21 @@ impl TestApp {
         body["token"].as_str().unwrap().to_string()
     }
 
+    /// The status of GET `path` from a fresh browser that presents only this session cookie.
+    pub async fn status_with_session(&self, path: &str, session: &str) -> u16 {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .get(self.url(path))
+            .header("cookie", format!("wq_session={session}"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
     pub async fn get_api(&self, path: &str, token: &str) -> Response {
         self.client
             .get(self.url(path))
