@@ -18,6 +18,10 @@ use axum::routing::get;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/static/{*path}", get(asset))
+        .route(
+            "/favicon.ico",
+            get(|| async { Redirect::permanent("/static/favicon.svg") }),
+        )
         .merge(auth::router())
         .merge(home::router())
         .merge(account::router())

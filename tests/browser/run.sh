@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Starts the demo server on a free loopback port with a temporary data folder and runs the
+# Chromium checks against it. Needs: chromium (apt-get install chromium), node + npm.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${WEIQUAN_BIN:-target/debug/weiquan}
+[ -x "$BIN" ] || cargo build
+DATA=$(mktemp -d)
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+WEIQUAN_DATA_DIR="$DATA" WEIQUAN_LOG=warn "$BIN" serve --demo --bind "127.0.0.1:$PORT" >"$DATA/server.log" 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
+for _ in $(seq 1 200); do
+  curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break
+  sleep 0.1
+done
+(cd tests/browser && npm install --no-audit --no-fund --silent >/dev/null)
+node tests/browser/smoke.mjs "http://127.0.0.1:$PORT"
