@@ -1,6 +1,7 @@
 //! Administration of organisations and user accounts.
 
 use super::{Identity, RequestMeta, optional};
+use crate::domain::contact;
 use crate::domain::identity::{OrgKind, Role, Username, check_new_password};
 use crate::domain::policy::{self, Action};
 use crate::domain::region::RegionCode;
@@ -73,7 +74,7 @@ pub struct OrgInput {
 /// name or contact, and PostgreSQL rejects NUL outright.
 fn no_control(errors: &mut Vec<FieldError>, fields: &[(&str, Option<&str>)]) {
     for (field, value) in fields {
-        if value.is_some_and(|v| v.chars().any(char::is_control)) {
+        if value.is_some_and(contact::has_control) {
             errors.push(FieldError::new(*field, "error.text.control"));
         }
     }
@@ -157,12 +158,11 @@ async fn validate_org(
         },
     };
     let contact_phone = optional(input.contact_phone.as_deref());
-    if let Some(p) = &contact_phone {
-        let ok = (7..=20).contains(&p.len())
-            && p.chars().all(|c| c.is_ascii_digit() || "+- ".contains(c));
-        if !ok {
-            errors.push(FieldError::new("contact_phone", "error.phone"));
-        }
+    if contact_phone
+        .as_deref()
+        .is_some_and(|p| !contact::is_phone(p))
+    {
+        errors.push(FieldError::new("contact_phone", "error.phone"));
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
@@ -303,19 +303,11 @@ async fn validate_profile(db: &Db, input: &UserInput) -> Result<store::users::Pr
         _ => {}
     }
     let email = optional(input.email.as_deref());
-    if let Some(e) = &email {
-        let ok = e.len() <= 254
-            && e.split_once('@')
-                .is_some_and(|(a, b)| !a.is_empty() && b.contains('.'));
-        if !ok {
-            errors.push(FieldError::new("email", "error.email"));
-        }
+    if email.as_deref().is_some_and(|e| !contact::is_email(e)) {
+        errors.push(FieldError::new("email", "error.email"));
     }
     let phone = optional(input.phone.as_deref());
-    if let Some(p) = &phone
-        && !((7..=20).contains(&p.len())
-            && p.chars().all(|c| c.is_ascii_digit() || "+- ".contains(c)))
-    {
+    if phone.as_deref().is_some_and(|p| !contact::is_phone(p)) {
         errors.push(FieldError::new("phone", "error.phone"));
     }
     if !errors.is_empty() {
