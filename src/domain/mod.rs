@@ -2,6 +2,7 @@
 //! chain. Nothing here touches a database, the network or the clock.
 
 pub mod audit;
+pub mod calendar;
 pub mod contact;
 pub mod identity;
 pub mod policy;

@@ -17,6 +17,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/auth/token", post(create_token).delete(revoke_token))
         .route("/me", get(me))
+        .route("/calendar/add", get(calendar_add))
+        .route("/calendar/{date}", get(calendar_day))
 }
 
 #[derive(Deserialize)]
@@ -85,4 +87,38 @@ pub async fn openapi() -> impl IntoResponse {
         [(header::CONTENT_TYPE, "application/json")],
         include_str!("openapi.json"),
     )
+}
+
+/// `GET /calendar/{date}`: whether a day is a working day under the official schedule.
+async fn calendar_day(
+    CurrentUser(_): CurrentUser,
+    axum::extract::Path(date): axum::extract::Path<String>,
+) -> Result<Json<Value>> {
+    let day = service::calendar::day(&date)?;
+    Ok(Json(json!({
+        "date": day.date.to_string(),
+        "working_day": day.working_day,
+        "holiday": day.holiday.map(|f| f.chinese()),
+        "makeup_workday": day.makeup_workday.is_some(),
+        "published": day.published,
+    })))
+}
+
+#[derive(Deserialize)]
+struct AddQuery {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    working_days: String,
+}
+
+/// `GET /calendar/add?from=YYYY-MM-DD&working_days=N`: the N-th working day after `from`.
+async fn calendar_add(
+    CurrentUser(_): CurrentUser,
+    axum::extract::Query(q): axum::extract::Query<AddQuery>,
+) -> Result<Json<Value>> {
+    let r = service::calendar::add_working_days(&q.from, &q.working_days)?;
+    Ok(Json(
+        json!({"date": r.date.to_string(), "provisional": r.provisional}),
+    ))
 }

@@ -234,3 +234,77 @@ async fn the_openapi_document_describes_the_api() {
     assert!(doc["paths"]["/me"]["get"].is_object());
     assert!(doc["paths"]["/auth/token"]["post"].is_object());
 }
+
+#[tokio::test]
+async fn the_calendar_knows_official_days_off_and_make_up_working_days() {
+    let app = TestApp::spawn().await;
+    let token = app.token("demo-officer").await;
+    let day: Value = app
+        .get_api("/api/v1/calendar/2025-10-03", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        day,
+        json!({"date": "2025-10-03", "working_day": false, "holiday": "国庆节", "makeup_workday": false, "published": true})
+    );
+    let day: Value = app
+        .get_api("/api/v1/calendar/2025-09-28", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            day["working_day"].as_bool(),
+            day["makeup_workday"].as_bool()
+        ),
+        (Some(true), Some(true))
+    );
+    let day: Value = app
+        .get_api("/api/v1/calendar/2027-03-01", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(day["published"], false);
+
+    let r: Value = app
+        .get_api(
+            "/api/v1/calendar/add?from=2025-09-26&working_days=5",
+            &token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r, json!({"date": "2025-10-10", "provisional": false}));
+    let r: Value = app
+        .get_api(
+            "/api/v1/calendar/add?from=2026-12-30&working_days=3",
+            &token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["provisional"], true);
+
+    for bad in [
+        "/api/v1/calendar/2025-13-01",
+        "/api/v1/calendar/yesterday",
+        "/api/v1/calendar/add?from=2025-09-26&working_days=-1",
+        "/api/v1/calendar/add?from=2025-09-26&working_days=99999",
+        "/api/v1/calendar/add?working_days=5",
+    ] {
+        let res = app.get_api(bad, &token).await;
+        assert_eq!(res.status(), 422, "{bad}");
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/problem+json",
+            "{bad}"
+        );
+    }
+    assert_eq!(app.get("/api/v1/calendar/2025-10-03").await.status(), 401);
+}
