@@ -32,7 +32,13 @@ impl App {
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         crate::service::auth::warm_up();
+        let calendars = Arc::new(
+            crate::service::calendar::Calendars::load(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        );
         let state = AppState {
+            calendars,
             db,
             config: Arc::new(config),
             views: Arc::new(views),
@@ -55,6 +61,11 @@ impl App {
         &self.state.db
     }
 
+    /// The working-day calendar this app counts with.
+    pub fn calendars(&self) -> Arc<crate::service::calendar::Calendars> {
+        self.state.calendars.clone()
+    }
+
     /// Serves until `shutdown` completes, then lets in-flight requests finish (up to 30 s).
     pub async fn run_until_stopped(
         self,
@@ -66,6 +77,7 @@ impl App {
         let worker = tokio::spawn(crate::worker::run(
             state.db.clone(),
             state.config.clone(),
+            state.calendars.clone(),
             stop_rx,
         ));
         let router = http::router(state.clone());

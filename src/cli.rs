@@ -47,6 +47,11 @@ pub enum Command {
         #[command(subcommand)]
         command: OrgCommand,
     },
+    /// The official working-day calendar.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
     /// The tamper-evident audit trail.
     Audit {
         #[command(subcommand)]
@@ -104,6 +109,17 @@ pub enum OrgCommand {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum CalendarCommand {
+    /// Show what a calendar file (weiquan-calendar-v1 JSON) would change; load it with --apply.
+    Import {
+        file: std::path::PathBuf,
+        /// Load the years into the database (without it, only the differences are shown).
+        #[arg(long)]
+        apply: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum AuditCommand {
     /// Re-walk the chain, report the first broken entry, and print the head as a checkpoint.
     Verify {
@@ -144,6 +160,9 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::User { command } => user(command, &config).await,
+        Command::Calendar {
+            command: CalendarCommand::Import { file, apply },
+        } => calendar_import(&config, &file, apply).await,
         Command::Org {
             command:
                 OrgCommand::Add {
@@ -294,6 +313,67 @@ async fn user(command: UserCommand, config: &Config) -> anyhow::Result<i32> {
                 }
             );
         }
+    }
+    Ok(0)
+}
+
+async fn calendar_import(
+    config: &Config,
+    file: &std::path::Path,
+    apply: bool,
+) -> anyhow::Result<i32> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let db = connect_and_migrate(config).await?;
+    let calendars = service::calendar::Calendars::load(&db)
+        .await
+        .map_err(explain)?;
+    let (_, diffs) = service::calendar::preview(&calendars.current(), &text).map_err(explain)?;
+    let list = |days: &[chrono::NaiveDate]| {
+        days.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for d in &diffs {
+        let what = if d.new_year {
+            "new year".to_string()
+        } else {
+            format!(
+                "replaces version {}",
+                d.old_version.clone().unwrap_or_default()
+            )
+        };
+        println!("{} (version {}; {what}):", d.year, d.new_version);
+        if !d.changes_days() {
+            println!("  no change to working days");
+        }
+        for (label, days) in [
+            ("days off added", &d.off_added),
+            ("days off removed", &d.off_removed),
+            ("make-up working days added", &d.makeup_added),
+            ("make-up working days removed", &d.makeup_removed),
+        ] {
+            if !days.is_empty() {
+                println!("  {label}: {}", list(days));
+            }
+        }
+    }
+    if apply {
+        service::calendar::import(
+            &db,
+            &calendars,
+            Caller::Operator,
+            &text,
+            &RequestMeta::cli("calendar"),
+        )
+        .await
+        .map_err(explain)?;
+        println!(
+            "loaded; running servers pick it up within 5 minutes (deadline clocks are recomputed once they exist)"
+        );
+    } else {
+        println!("nothing changed: run again with --apply to load these years");
     }
     Ok(0)
 }

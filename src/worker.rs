@@ -2,6 +2,7 @@
 //! expired sessions and old sign-in attempts. Later: deadline reminders, the search outbox.
 
 use crate::config::Config;
+use crate::service::calendar::Calendars;
 use crate::store::Db;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -15,10 +16,17 @@ pub struct Outcome {
     pub attempts_removed: u64,
 }
 
-/// One round of housekeeping at `now`.
-pub async fn tick(db: &Db, config: &Config, now: DateTime<Utc>) -> crate::error::Result<Outcome> {
+/// One round of housekeeping at `now`: expired sessions and old attempts go, and the calendar is
+/// re-read in case another process loaded a year.
+pub async fn tick(
+    db: &Db,
+    config: &Config,
+    calendars: &Calendars,
+    now: DateTime<Utc>,
+) -> crate::error::Result<Outcome> {
     let (sessions_removed, attempts_removed) =
         crate::service::auth::purge_expired(db, config, now).await?;
+    calendars.reload(db).await?;
     Ok(Outcome {
         sessions_removed,
         attempts_removed,
@@ -26,12 +34,17 @@ pub async fn tick(db: &Db, config: &Config, now: DateTime<Utc>) -> crate::error:
 }
 
 /// Runs [`tick`] every few minutes until `stop` changes.
-pub async fn run(db: Db, config: Arc<Config>, mut stop: watch::Receiver<bool>) {
+pub async fn run(
+    db: Db,
+    config: Arc<Config>,
+    calendars: Arc<Calendars>,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut interval = tokio::time::interval(Duration::from_secs(300));
     loop {
         tokio::select! {
             _ = interval.tick() => {
-                match tick(&db, &config, crate::store::now()).await {
+                match tick(&db, &config, &calendars, crate::store::now()).await {
                     Ok(o) if o != Outcome::default() => tracing::info!(?o, "housekeeping"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "housekeeping failed"),

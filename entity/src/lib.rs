@@ -3,6 +3,7 @@
 
 pub mod api_tokens;
 pub mod audit_log;
+pub mod calendar_years;
 pub mod login_attempts;
 pub mod organizations;
 pub mod sessions;

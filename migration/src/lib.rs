@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_identity;
 mod m20261122_000002_create_audit_log;
 mod m20261122_000003_create_srdi_designations;
+mod m20261122_000004_create_calendar_years;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_identity::Migration),
             Box::new(m20261122_000002_create_audit_log::Migration),
             Box::new(m20261122_000003_create_srdi_designations::Migration),
+            Box::new(m20261122_000004_create_calendar_years::Migration),
         ]
     }
 }

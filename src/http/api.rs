@@ -91,10 +91,11 @@ pub async fn openapi() -> impl IntoResponse {
 
 /// `GET /calendar/{date}`: whether a day is a working day under the official schedule.
 async fn calendar_day(
+    State(state): State<AppState>,
     CurrentUser(_): CurrentUser,
     axum::extract::Path(date): axum::extract::Path<String>,
 ) -> Result<Json<Value>> {
-    let day = service::calendar::day(&date)?;
+    let day = service::calendar::day(&state.calendars.current(), &date)?;
     Ok(Json(json!({
         "date": day.date.to_string(),
         "working_day": day.working_day,
@@ -114,10 +115,12 @@ struct AddQuery {
 
 /// `GET /calendar/add?from=YYYY-MM-DD&working_days=N`: the N-th working day after `from`.
 async fn calendar_add(
+    State(state): State<AppState>,
     CurrentUser(_): CurrentUser,
     axum::extract::Query(q): axum::extract::Query<AddQuery>,
 ) -> Result<Json<Value>> {
-    let r = service::calendar::add_working_days(&q.from, &q.working_days)?;
+    let r =
+        service::calendar::add_working_days(&state.calendars.current(), &q.from, &q.working_days)?;
     Ok(Json(
         json!({"date": r.date.to_string(), "provisional": r.provisional}),
     ))

@@ -28,6 +28,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub views: Arc<views::Views>,
     pub metrics: PrometheusHandle,
+    /// The working-day calendar in force.
+    pub calendars: Arc<crate::service::calendar::Calendars>,
 }
 
 /// Per-request facts set by the outermost middleware.

@@ -1,13 +1,55 @@
-//! The working-day calendar as the rest of the service sees it.
+//! The working-day calendar in force: the shipped schedules plus the years an administrator has
+//! loaded (`weiquan calendar import`), kept in the database and re-read by every server process.
 
-use crate::domain::calendar::{Calendar, Counted, DayInfo};
-use crate::error::{AppError, FieldError, Result};
+use super::{RequestMeta, admin::Caller};
+use crate::domain::calendar::{self, Calendar, Counted, DayInfo, YearDiff};
+use crate::error::{AppError, FieldError, Msg, Result};
+use crate::store::{self, Db};
 use chrono::NaiveDate;
+use serde_json::json;
+use std::sync::{Arc, RwLock};
 
-/// The calendar in force: the schedules the project ships (years an administrator loads are
-/// added here once calendar import lands).
-pub fn current() -> &'static Calendar {
-    Calendar::builtin()
+/// The calendar in force, shared by the handlers of one process and swapped on reload.
+#[derive(Debug)]
+pub struct Calendars {
+    inner: RwLock<Arc<Calendar>>,
+}
+
+impl Calendars {
+    /// The shipped calendar merged with every year loaded into the database.
+    pub async fn load(db: &Db) -> Result<Self> {
+        Ok(Self {
+            inner: RwLock::new(Arc::new(merged(db).await?)),
+        })
+    }
+
+    /// The calendar for this request (a cheap clone of an `Arc`).
+    pub fn current(&self) -> Arc<Calendar> {
+        self.inner
+            .read()
+            .map(|c| c.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    /// Re-reads the loaded years (another process may have imported one).
+    pub async fn reload(&self, db: &Db) -> Result<()> {
+        let fresh = Arc::new(merged(db).await?);
+        match self.inner.write() {
+            Ok(mut w) => *w = fresh,
+            Err(p) => *p.into_inner() = fresh,
+        }
+        Ok(())
+    }
+}
+
+async fn merged(db: &Db) -> Result<Calendar> {
+    let mut years = Vec::new();
+    for row in store::calendar::all(db.conn()).await? {
+        let schedule = serde_json::from_str(&row.schedule)
+            .map_err(|e| anyhow::anyhow!("stored calendar year {} is unreadable: {e}", row.year))?;
+        years.push((row.year, schedule));
+    }
+    Ok(Calendar::builtin().with_years(years))
 }
 
 /// Parses a `YYYY-MM-DD` field.
@@ -17,12 +59,12 @@ pub fn parse_date(field: &str, value: &str) -> Result<NaiveDate> {
 }
 
 /// What the calendar says about a day.
-pub fn day(date: &str) -> Result<DayInfo> {
-    Ok(current().day(parse_date("date", date)?))
+pub fn day(cal: &Calendar, date: &str) -> Result<DayInfo> {
+    Ok(cal.day(parse_date("date", date)?))
 }
 
 /// The `working_days`-th working day after `from`.
-pub fn add_working_days(from: &str, working_days: &str) -> Result<Counted> {
+pub fn add_working_days(cal: &Calendar, from: &str, working_days: &str) -> Result<Counted> {
     let mut errors = Vec::new();
     let from = parse_date("from", from)
         .map_err(|_| errors.push(FieldError::new("from", "error.date")))
@@ -40,9 +82,67 @@ pub fn add_working_days(from: &str, working_days: &str) -> Result<Counted> {
         })
         .ok();
     match (from, n) {
-        (Some(from), Some(n)) => current()
+        (Some(from), Some(n)) => cal
             .add_working_days(from, n)
             .map_err(|_| AppError::field("from", "error.date")),
         _ => Err(AppError::Invalid(errors)),
     }
+}
+
+/// Reads a calendar file and compares it with the calendar in force, year by year.
+pub fn preview(current: &Calendar, text: &str) -> Result<(Calendar, Vec<YearDiff>)> {
+    let file = Calendar::from_json(text).map_err(|e| {
+        AppError::Invalid(vec![FieldError {
+            field: "file".into(),
+            message: Msg::new("error.calendar.file").arg("reason", e),
+        }])
+    })?;
+    let diffs = file
+        .years
+        .iter()
+        .map(|(y, s)| calendar::diff(*y, current.years.get(y), s))
+        .collect();
+    Ok((file, diffs))
+}
+
+/// Loads every year of a calendar file into the database (replacing earlier loads of the same
+/// years), records it in the audit trail, and returns what changed.
+pub async fn import(
+    db: &Db,
+    calendars: &Calendars,
+    caller: Caller<'_>,
+    text: &str,
+    meta: &RequestMeta,
+) -> Result<Vec<YearDiff>> {
+    if let Caller::User(_) | Caller::Own(_) = caller {
+        // Loading calendar years is an administrator's job (the CLI operator may too).
+        return Err(AppError::forbidden());
+    }
+    let (file, diffs) = preview(&calendars.current(), text)?;
+    let now = store::now();
+    let txn = db.begin_write().await?;
+    for (year, schedule) in &file.years {
+        let row = store::calendar::YearRow {
+            year: *year,
+            version: schedule.version.clone(),
+            source: file.source.clone(),
+            schedule_json: serde_json::to_string(schedule).map_err(anyhow::Error::from)?,
+            loaded_by: "operator".into(),
+        };
+        store::calendar::upsert(&txn, row, now).await?;
+    }
+    let years: Vec<i32> = file.years.keys().copied().collect();
+    let payload = json!({"source": file.source, "years": years, "file_sha256": crate::domain::audit::payload_digest(text.as_bytes())});
+    let mut entry = super::audit_entry(
+        None,
+        meta,
+        "calendar.import",
+        ("calendar", format!("{years:?}")),
+        &payload,
+    );
+    entry.actor = "operator".into();
+    store::audit::append(&txn, entry).await?;
+    txn.commit().await?;
+    calendars.reload(db).await?;
+    Ok(diffs)
 }

@@ -308,3 +308,96 @@ async fn the_calendar_knows_official_days_off_and_make_up_working_days() {
     }
     assert_eq!(app.get("/api/v1/calendar/2025-10-03").await.status(), 401);
 }
+
+#[tokio::test]
+async fn an_operator_loads_a_new_year_after_seeing_the_differences() {
+    let app = TestApp::spawn().await;
+    let file = app.dir.path().join("2027.json");
+    std::fs::write(
+        &file,
+        r#"{"format":"weiquan-calendar-v1","source":"国务院办公厅关于2027年部分节假日安排的通知（测试）","years":{"2027":{"version":"2027-official",
+            "off":{"2027-01-01":"new_year","2027-02-05":"spring_festival","2027-02-08":"spring_festival"},"makeup":{"2027-02-13":"spring_festival"}}}}"#,
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_weiquan"))
+            .args(args)
+            .env("DATABASE_URL", &app.database_url)
+            .env("WEIQUAN_LOG", "off")
+            .current_dir(app.dir.path())
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let path = file.to_str().unwrap();
+    let (ok, out) = run(&["calendar", "import", path]);
+    assert!(ok, "{out}");
+    assert!(
+        out.contains("2027 (version 2027-official; new year)")
+            && out.contains("make-up working days added: 2027-02-13"),
+        "{out}"
+    );
+    assert!(out.contains("run again with --apply"));
+    let token = app.token("demo-officer").await;
+    let day: Value = app
+        .get_api("/api/v1/calendar/2027-02-13", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (day["published"].as_bool(), day["working_day"].as_bool()),
+        (Some(false), Some(false)),
+        "a preview changes nothing"
+    );
+
+    let (ok, out) = run(&["calendar", "import", path, "--apply"]);
+    assert!(ok, "{out}");
+    // The running server re-reads the calendar on its housekeeping tick.
+    weiquan::worker::tick(
+        &app.db,
+        &weiquan::config::Config::default(),
+        &app.calendars,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let day: Value = app
+        .get_api("/api/v1/calendar/2027-02-13", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        day,
+        json!({"date": "2027-02-13", "working_day": true, "holiday": null, "makeup_workday": true, "published": true})
+    );
+    let r: Value = app
+        .get_api(
+            "/api/v1/calendar/add?from=2027-02-04&working_days=1",
+            &token,
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r, json!({"date": "2027-02-09", "provisional": false}));
+
+    // A broken file is refused with its reason and loads nothing.
+    std::fs::write(&file, r#"{"format":"weiquan-calendar-v1","source":"x","years":{"2028":{"version":"v","off":{},"makeup":{"2028-01-05":"new_year"}}}}"#).unwrap();
+    let (ok, out) = run(&["calendar", "import", path, "--apply"]);
+    assert!(!ok && out.contains("not a weekend"), "{out}");
+    let (rows, _) = weiquan::store::audit::browse(app.db.conn(), &Default::default(), None, 100)
+        .await
+        .unwrap();
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.action == "calendar.import")
+            .count(),
+        1
+    );
+}

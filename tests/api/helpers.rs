@@ -13,6 +13,7 @@ pub struct TestApp {
     pub addr: std::net::SocketAddr,
     pub base: String,
     pub db: Db,
+    pub calendars: std::sync::Arc<weiquan::service::calendar::Calendars>,
     pub database_url: String,
     pub client: Client,
     shutdown: Option<oneshot::Sender<()>>,
@@ -73,6 +74,7 @@ impl TestApp {
         let database_url = config.database_url();
         let app = weiquan::App::build(config).await.expect("app builds");
         let db = app.db().clone();
+        let calendars = app.calendars();
         if demo {
             weiquan::service::demo::load(&db)
                 .await
@@ -92,6 +94,7 @@ impl TestApp {
             addr,
             base: format!("http://{addr}"),
             db,
+            calendars,
             database_url,
             client,
             shutdown: Some(tx),

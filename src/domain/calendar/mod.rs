@@ -3,12 +3,12 @@
 //! Years without a published schedule count weekends only and mark results `provisional`.
 
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// The festival a day off or make-up working day belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Festival {
     NewYear,
@@ -54,7 +54,7 @@ impl Festival {
 }
 
 /// One year's official schedule.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct YearSchedule {
     /// Identifies this schedule (e.g. `2026-official`), recorded with every deadline computed from it.
     pub version: String,
@@ -158,6 +158,14 @@ impl Calendar {
         })
     }
 
+    /// This calendar with `years` added or replacing the ones it has (loaded years override the
+    /// shipped ones).
+    pub fn with_years(&self, years: impl IntoIterator<Item = (i32, YearSchedule)>) -> Calendar {
+        let mut merged = self.clone();
+        merged.years.extend(years);
+        merged
+    }
+
     /// Whether `year`'s official schedule is loaded.
     pub fn published(&self, year: i32) -> bool {
         self.years.contains_key(&year)
@@ -242,6 +250,54 @@ impl Calendar {
             .take_while(|d| *d <= to)
             .filter(|d| self.is_working_day(*d))
             .count() as u32
+    }
+}
+
+/// What loading a year's schedule would change, shown before it is applied.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct YearDiff {
+    pub year: i32,
+    pub new_year: bool,
+    pub old_version: Option<String>,
+    pub new_version: String,
+    pub off_added: Vec<NaiveDate>,
+    pub off_removed: Vec<NaiveDate>,
+    pub makeup_added: Vec<NaiveDate>,
+    pub makeup_removed: Vec<NaiveDate>,
+}
+
+impl YearDiff {
+    /// Whether anything about working days changes.
+    pub fn changes_days(&self) -> bool {
+        !(self.off_added.is_empty()
+            && self.off_removed.is_empty()
+            && self.makeup_added.is_empty()
+            && self.makeup_removed.is_empty())
+    }
+}
+
+/// Compares a year's schedule in force (if any) with a new one.
+pub fn diff(year: i32, old: Option<&YearSchedule>, new: &YearSchedule) -> YearDiff {
+    let keys = |m: Option<&BTreeMap<NaiveDate, Festival>>| -> Vec<NaiveDate> {
+        m.map(|m| m.keys().copied().collect()).unwrap_or_default()
+    };
+    let (old_off, old_makeup) = (keys(old.map(|o| &o.off)), keys(old.map(|o| &o.makeup)));
+    let (new_off, new_makeup) = (keys(Some(&new.off)), keys(Some(&new.makeup)));
+    let minus = |a: &[NaiveDate], b: &[NaiveDate]| {
+        a.iter()
+            .filter(|d| !b.contains(d))
+            .copied()
+            .collect::<Vec<_>>()
+    };
+    YearDiff {
+        year,
+        new_year: old.is_none(),
+        old_version: old.map(|o| o.version.clone()),
+        new_version: new.version.clone(),
+        off_added: minus(&new_off, &old_off),
+        off_removed: minus(&old_off, &new_off),
+        makeup_added: minus(&new_makeup, &old_makeup),
+        makeup_removed: minus(&old_makeup, &new_makeup),
     }
 }
 

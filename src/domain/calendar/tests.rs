@@ -142,6 +142,30 @@ fn every_official_day_off_is_off_and_every_make_up_day_is_worked() {
     }
 }
 
+#[test]
+fn loading_a_year_shows_what_changes_and_then_counts_with_it() {
+    let text = r#"{"format":"weiquan-calendar-v1","source":"国办发明电〔2026〕X号（测试）","years":{"2027":{"version":"2027-official",
+        "off":{"2027-01-01":"new_year","2027-02-05":"spring_festival","2027-02-08":"spring_festival"},
+        "makeup":{"2027-02-13":"spring_festival"}}}}"#;
+    let loaded = Calendar::from_json(text).unwrap();
+    let schedule = &loaded.years[&2027];
+    let d27 = diff(2027, cal().years.get(&2027), schedule);
+    assert!(d27.new_year && d27.changes_days());
+    assert_eq!(d27.off_added.len(), 3);
+    let merged = cal().with_years(loaded.years.clone());
+    assert!(merged.day(d("2027-02-13")).working_day && merged.day(d("2027-02-13")).published);
+    assert!(!merged.day(d("2027-01-01")).working_day);
+    // Re-loading the same schedule changes nothing.
+    assert!(!diff(2027, merged.years.get(&2027), schedule).changes_days());
+    // Replacing a shipped year reports removals.
+    let mut fewer = cal().years[&2026].clone();
+    let first = *fewer.off.keys().next().unwrap();
+    fewer.off.remove(&first);
+    fewer.version = "2026-corrected".into();
+    let d26 = diff(2026, cal().years.get(&2026), &fewer);
+    assert_eq!((d26.off_removed, d26.new_year), (vec![first], false));
+}
+
 proptest! {
     #[test]
     fn adding_working_days_lands_on_a_working_day_and_counts_back(
