@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod calendar;
 pub mod contact;
+pub mod deadline;
 pub mod identity;
 pub mod policy;
 pub mod region;

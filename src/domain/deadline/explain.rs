@@ -1,0 +1,67 @@
+//! The human explanation of a clock, in Chinese: start, count, days skipped, pauses, extensions.
+
+use super::{Event, Grant, Pause, Rule, Unit};
+use crate::domain::calendar::Calendar;
+use chrono::{DateTime, FixedOffset};
+
+pub(super) fn explain(
+    rule: &Rule,
+    start: &Event,
+    due_at: DateTime<FixedOffset>,
+    paused: &[Pause],
+    grants: &[Grant],
+    cal: &Calendar,
+    provisional: bool,
+) -> String {
+    let fmt = |t: DateTime<FixedOffset>| t.format("%Y-%m-%d %H:%M").to_string();
+    let mut parts = vec![format!("自 {}（{}）起算", fmt(start.at), start.kind)];
+    parts.push(match rule.unit {
+        Unit::Hours => format!("{} 小时", rule.amount),
+        Unit::WorkingDays => format!("{} 个工作日，起算日不计入", rule.amount),
+        Unit::CalendarDays => format!("{} 日，起算日不计入，期满日为休息日的顺延", rule.amount),
+        Unit::CalendarMonths => format!("{} 个月，期满日为休息日的顺延", rule.amount),
+    });
+    if rule.unit != Unit::Hours {
+        let (from, to) = (start.at.date_naive(), due_at.date_naive());
+        let mut off = Vec::new();
+        let mut makeup = Vec::new();
+        for d in from.iter_days().skip(1).take_while(|d| *d < to) {
+            let day = cal.day(d);
+            if let Some(h) = day.holiday {
+                off.push(format!("{}{}", d.format("%m-%d"), h.chinese()));
+            }
+            if day.makeup_workday.is_some() {
+                makeup.push(d.format("%m-%d").to_string());
+            }
+        }
+        if !off.is_empty() {
+            parts.push(format!("期间法定节假日：{}", off.join("、")));
+        }
+        if !makeup.is_empty() {
+            parts.push(format!("调休上班日：{}", makeup.join("、")));
+        }
+    }
+    for p in paused {
+        parts.push(match p.until {
+            Some(u) => format!("{} 至 {} 中止计算", fmt(p.from), fmt(u)),
+            None => format!("自 {} 起中止计算（尚未恢复）", fmt(p.from)),
+        });
+    }
+    for g in grants {
+        parts.push(format!("经批准延长 {}（{}）", g.amount, g.tier));
+    }
+    let end = if rule.unit == Unit::Hours {
+        fmt(due_at)
+    } else {
+        format!(
+            "{} 24:00",
+            (due_at.date_naive() - chrono::Days::new(1)).format("%Y-%m-%d")
+        )
+    };
+    parts.push(format!("截止 {end}（北京时间）"));
+    if provisional {
+        parts.push("涉及尚未公布放假安排的年份，按周末推算，待公布后重算".to_string());
+    }
+    parts.push(format!("依据：{}", rule.source));
+    parts.join("；") + "。"
+}

@@ -1,0 +1,379 @@
+//! Deadline rules as data and the pure engine that turns a rule and a case's events into a clock:
+//! start, due instant, paused segments, extensions, state, and a Chinese explanation of why.
+//! Day periods end at 24:00 Beijing time on their last day; hour periods at the exact instant.
+
+mod explain;
+
+use super::calendar::{Calendar, Counted};
+use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, TimeDelta, Utc};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+/// The unit a period is counted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    Hours,
+    WorkingDays,
+    CalendarDays,
+    CalendarMonths,
+}
+
+impl Unit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Hours => "hours",
+            Self::WorkingDays => "working_days",
+            Self::CalendarDays => "calendar_days",
+            Self::CalendarMonths => "calendar_months",
+        }
+    }
+}
+
+/// One level of extension a rule allows.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ExtensionTier {
+    /// `department_head`, `higher_department`, `panel` …
+    pub tier: String,
+    /// The role that approves it.
+    pub approver: String,
+    pub unit: Unit,
+    /// The most this tier may add.
+    pub cap: u32,
+}
+
+/// A deadline rule.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Rule {
+    pub id: String,
+    /// Chinese name shown to officers.
+    pub name: String,
+    pub queue: String,
+    pub unit: Unit,
+    pub amount: u32,
+    /// Events that start the clock.
+    pub start: Vec<String>,
+    /// Events that start it again from scratch.
+    #[serde(default)]
+    pub restart: Vec<String>,
+    /// Events that end it.
+    pub stop: Vec<String>,
+    /// `[pause, resume]` event pairs whose time does not count.
+    #[serde(default)]
+    pub pauses: Vec<[String; 2]>,
+    #[serde(default)]
+    pub extensions: Vec<ExtensionTier>,
+    /// A clock shown for information (a party's time limit), never escalated.
+    #[serde(default)]
+    pub informational: bool,
+    /// Legal source with article.
+    pub source: String,
+}
+
+/// The rule table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rules {
+    pub rules: BTreeMap<String, Rule>,
+}
+
+#[derive(Deserialize)]
+struct RulesFile {
+    rule: Vec<Rule>,
+}
+
+/// A rules file that could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("deadline rules: {0}")]
+pub struct RulesError(String);
+
+static BUILTIN: LazyLock<Rules> = LazyLock::new(|| {
+    Rules::builtin_from(include_str!("rules.toml")).expect("the shipped rules are valid")
+});
+
+impl Rules {
+    /// The rules the project ships (every clock of the domain rules).
+    pub fn builtin() -> &'static Rules {
+        &BUILTIN
+    }
+
+    fn builtin_from(text: &str) -> Result<Self, RulesError> {
+        Self {
+            rules: BTreeMap::new(),
+        }
+        .overlay(text)
+    }
+
+    /// These rules with a province's file laid over them: a rule with a known id replaces it, a
+    /// new id adds one.
+    pub fn overlay(&self, text: &str) -> Result<Self, RulesError> {
+        let file: RulesFile =
+            toml::from_str(text).map_err(|e| RulesError(e.message().to_string()))?;
+        let mut rules = self.rules.clone();
+        for r in file.rule {
+            if r.amount == 0 && r.unit != Unit::Hours {
+                return Err(RulesError(format!("rule {} has no period", r.id)));
+            }
+            if r.start.is_empty() || r.stop.is_empty() {
+                return Err(RulesError(format!(
+                    "rule {} needs start and stop events",
+                    r.id
+                )));
+            }
+            rules.insert(r.id.clone(), r);
+        }
+        Ok(Self { rules })
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.get(id)
+    }
+}
+
+/// A case event as the engine sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub kind: String,
+    pub at: DateTime<FixedOffset>,
+    /// For `extension_approved`: the rule, tier and amount granted.
+    pub extension: Option<Grant>,
+}
+
+impl Event {
+    pub fn new(kind: &str, at: DateTime<FixedOffset>) -> Self {
+        Self {
+            kind: kind.to_string(),
+            at,
+            extension: None,
+        }
+    }
+}
+
+/// An approved extension.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub rule_id: String,
+    pub tier: String,
+    pub amount: u32,
+}
+
+/// Where a clock stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Running,
+    Paused,
+    /// Stopped on time.
+    Met,
+    /// Past due without stopping, or stopped late.
+    Missed,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Paused => "paused",
+            Self::Met => "met",
+            Self::Missed => "missed",
+        }
+    }
+}
+
+/// A paused stretch; `until` is `None` while it lasts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pause {
+    pub from: DateTime<FixedOffset>,
+    pub until: Option<DateTime<FixedOffset>>,
+}
+
+/// A computed clock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clock {
+    pub rule_id: String,
+    pub start_at: DateTime<FixedOffset>,
+    pub due_at: DateTime<FixedOffset>,
+    pub state: State,
+    pub paused: Vec<Pause>,
+    pub extensions: Vec<Grant>,
+    /// Depends on a year whose official schedule is not loaded.
+    pub provisional: bool,
+    /// Why this due date, in Chinese.
+    pub explanation: String,
+}
+
+/// Beijing time.
+pub fn beijing() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("valid offset")
+}
+
+/// 24:00 Beijing time at the end of `date` (= 00:00 of the next day).
+pub fn end_of_day(date: NaiveDate) -> DateTime<FixedOffset> {
+    let next = date.checked_add_days(Days::new(1)).unwrap_or(date);
+    next.and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(beijing()).single())
+        .expect("midnight exists in a fixed offset")
+}
+
+/// Computes the clock of `rule` from a case's events (in time order) as of `now`. `None` when
+/// the clock has not started.
+pub fn compute(rule: &Rule, events: &[Event], cal: &Calendar, now: DateTime<Utc>) -> Option<Clock> {
+    let now = now.with_timezone(&beijing());
+    // The clock runs from the latest start or restart.
+    let start_idx = events
+        .iter()
+        .rposition(|e| rule.start.contains(&e.kind) || rule.restart.contains(&e.kind))?;
+    let start = &events[start_idx];
+    let later = &events[start_idx + 1..];
+
+    let stop = later.iter().find(|e| rule.stop.contains(&e.kind));
+    let horizon = stop.map(|s| s.at).unwrap_or(now);
+    let paused = pauses(rule, later, horizon);
+    let grants: Vec<Grant> = later
+        .iter()
+        .filter(|e| stop.is_none_or(|s| e.at <= s.at))
+        .filter_map(|e| e.extension.clone())
+        .filter(|g| g.rule_id == rule.id)
+        .collect();
+
+    let (due_at, provisional) = due(rule, start.at, &paused, &grants, cal, now);
+    let state = match stop {
+        Some(s) if s.at <= due_at => State::Met,
+        Some(_) => State::Missed,
+        None if paused.last().is_some_and(|p| p.until.is_none()) => State::Paused,
+        None if now >= due_at => State::Missed,
+        None => State::Running,
+    };
+    let explanation = explain::explain(rule, start, due_at, &paused, &grants, cal, provisional);
+    Some(Clock {
+        rule_id: rule.id.clone(),
+        start_at: start.at,
+        due_at,
+        state,
+        paused,
+        extensions: grants,
+        provisional,
+        explanation,
+    })
+}
+
+/// Paused stretches after the start, up to `horizon` (the stop, or now).
+fn pauses(rule: &Rule, later: &[Event], horizon: DateTime<FixedOffset>) -> Vec<Pause> {
+    let mut out: Vec<Pause> = Vec::new();
+    let mut open: Option<(usize, DateTime<FixedOffset>)> = None;
+    for e in later.iter().filter(|e| e.at <= horizon) {
+        match open {
+            None => {
+                if let Some(i) = rule.pauses.iter().position(|[p, _]| *p == e.kind) {
+                    open = Some((i, e.at));
+                }
+            }
+            Some((i, from)) => {
+                if rule.pauses[i][1] == e.kind {
+                    out.push(Pause {
+                        from,
+                        until: Some(e.at),
+                    });
+                    open = None;
+                }
+            }
+        }
+    }
+    if let Some((_, from)) = open {
+        out.push(Pause { from, until: None });
+    }
+    out
+}
+
+/// The due instant: the period from the start, moved by the paused time, plus extensions.
+fn due(
+    rule: &Rule,
+    start: DateTime<FixedOffset>,
+    paused: &[Pause],
+    grants: &[Grant],
+    cal: &Calendar,
+    now: DateTime<FixedOffset>,
+) -> (DateTime<FixedOffset>, bool) {
+    let pause_end = |p: &Pause| p.until.unwrap_or(now).max(p.from);
+    if rule.unit == Unit::Hours {
+        let paused_time: TimeDelta = paused.iter().map(|p| pause_end(p) - p.from).sum();
+        let extra: i64 = grants.iter().map(|g| i64::from(granted(rule, g))).sum();
+        let due = start + TimeDelta::hours(i64::from(rule.amount) + extra) + paused_time;
+        return (due, false);
+    }
+    let start_day = start.date_naive();
+    let mut provisional = false;
+    let mut add = |from: NaiveDate, unit: Unit, n: u32| -> NaiveDate {
+        let r: Counted = match unit {
+            Unit::WorkingDays => cal.add_working_days(from, n),
+            Unit::CalendarDays | Unit::Hours => cal.add_calendar_days(from, n).map(|c| Counted {
+                date: from + Days::new(n.into()),
+                provisional: c.provisional,
+            }),
+            Unit::CalendarMonths => from
+                .checked_add_months(chrono::Months::new(n))
+                .map(|d| Counted {
+                    date: d,
+                    provisional: !cal.published(d.year()),
+                })
+                .ok_or(super::calendar::OutOfRange),
+        }
+        .unwrap_or(Counted {
+            date: from,
+            provisional: true,
+        });
+        provisional |= r.provisional;
+        r.date
+    };
+    let mut last = add(start_day, rule.unit, rule.amount);
+    // Paused time moves the last day: by the working days it covered for working-day periods,
+    // by its calendar days otherwise.
+    for p in paused {
+        let (a, b) = (p.from.date_naive(), pause_end(p).date_naive());
+        let days = match rule.unit {
+            Unit::WorkingDays => cal.working_days_between(a, b),
+            _ => (b - a).num_days().max(0) as u32,
+        };
+        if days > 0 {
+            last = add(
+                last,
+                if rule.unit == Unit::WorkingDays {
+                    Unit::WorkingDays
+                } else {
+                    Unit::CalendarDays
+                },
+                days,
+            );
+        }
+    }
+    for g in grants {
+        let tier_unit = rule
+            .extensions
+            .iter()
+            .find(|t| t.tier == g.tier)
+            .map(|t| t.unit)
+            .unwrap_or(rule.unit);
+        last = add(last, tier_unit, granted(rule, g));
+    }
+    if rule.unit != Unit::WorkingDays {
+        let rolled = cal.roll_forward(last).unwrap_or(Counted {
+            date: last,
+            provisional: true,
+        });
+        provisional |= rolled.provisional;
+        last = rolled.date;
+    }
+    (end_of_day(last), provisional)
+}
+
+/// The amount a grant may add: what was granted, but no more than its tier's cap (a grant for a
+/// tier the rule does not have adds nothing).
+fn granted(rule: &Rule, g: &Grant) -> u32 {
+    rule.extensions
+        .iter()
+        .find(|t| t.tier == g.tier)
+        .map(|t| g.amount.min(t.cap))
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests;

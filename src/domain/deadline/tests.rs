@@ -1,0 +1,303 @@
+use super::*;
+
+fn at(s: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(s).unwrap()
+}
+
+fn utc(s: &str) -> DateTime<Utc> {
+    at(s).to_utc()
+}
+
+fn rule(id: &str) -> &'static Rule {
+    Rules::builtin().get(id).unwrap()
+}
+
+fn cal() -> &'static Calendar {
+    Calendar::builtin()
+}
+
+#[test]
+fn the_shipped_table_holds_every_clock_of_the_three_queues_triage_and_referral() {
+    for id in [
+        "triage.decision",
+        "triage.notify_filer",
+        "referral.jurisdiction",
+        "ar.docket",
+        "ar.serve",
+        "ar.answer",
+        "ar.answer_abroad",
+        "ar.forward_answer",
+        "ar.jurisdiction_objection",
+        "ar.evidence",
+        "ar.closing",
+        "ar.publish",
+        "ar.may_sue",
+        "ex.transfer",
+        "ex.statement",
+        "ex.report",
+        "os.accept",
+        "os.guidance",
+    ] {
+        let r = rule(id);
+        assert!(!r.source.is_empty() && !r.name.is_empty(), "{id}");
+    }
+    assert_eq!(rule("ar.closing").extensions.len(), 2);
+}
+
+#[test]
+fn docketing_counts_working_days_across_national_day() {
+    let events = [Event::new(
+        "request_received",
+        at("2025-09-26T10:00:00+08:00"),
+    )];
+    let c = compute(
+        rule("ar.docket"),
+        &events,
+        cal(),
+        utc("2025-09-29T09:00:00+08:00"),
+    )
+    .unwrap();
+    assert_eq!(
+        c.due_at,
+        at("2025-10-11T00:00:00+08:00"),
+        "24:00 on 2025-10-10"
+    );
+    assert_eq!(c.state, State::Running);
+    assert!(!c.provisional);
+    assert!(
+        c.explanation.contains("国庆节") && c.explanation.contains("调休上班日：09-28"),
+        "{}",
+        c.explanation
+    );
+    assert!(
+        c.explanation.contains("截止 2025-10-10 24:00"),
+        "{}",
+        c.explanation
+    );
+}
+
+#[test]
+fn a_stop_before_the_due_instant_is_met_and_after_it_missed() {
+    let mut events = vec![Event::new(
+        "request_received",
+        at("2025-09-26T10:00:00+08:00"),
+    )];
+    events.push(Event::new("docketed", at("2025-10-10T23:59:00+08:00")));
+    let c = compute(
+        rule("ar.docket"),
+        &events,
+        cal(),
+        utc("2025-12-01T00:00:00+08:00"),
+    )
+    .unwrap();
+    assert_eq!(c.state, State::Met);
+    events[1].at = at("2025-10-11T00:00:01+08:00");
+    let c = compute(
+        rule("ar.docket"),
+        &events,
+        cal(),
+        utc("2025-12-01T00:00:00+08:00"),
+    )
+    .unwrap();
+    assert_eq!(c.state, State::Missed);
+    let open = [Event::new(
+        "request_received",
+        at("2025-09-26T10:00:00+08:00"),
+    )];
+    assert_eq!(
+        compute(
+            rule("ar.docket"),
+            &open,
+            cal(),
+            utc("2025-10-11T00:00:00+08:00")
+        )
+        .unwrap()
+        .state,
+        State::Missed
+    );
+}
+
+#[test]
+fn calendar_day_periods_roll_forward_past_days_off() {
+    // 15 days from 2026-02-01 end on 02-16, inside the Spring Festival break → 2026-02-24.
+    let events = [Event::new(
+        "respondent_received",
+        at("2026-02-01T15:00:00+08:00"),
+    )];
+    let c = compute(
+        rule("ar.answer"),
+        &events,
+        cal(),
+        utc("2026-02-02T00:00:00+08:00"),
+    )
+    .unwrap();
+    assert_eq!(c.due_at, end_of_day("2026-02-24".parse().unwrap()));
+}
+
+#[test]
+fn hour_clocks_end_at_the_exact_instant_whatever_the_holiday() {
+    let events = [Event::new(
+        "complaint_received",
+        at("2026-04-03T14:05:00+08:00"),
+    )];
+    let c = compute(
+        rule("ex.transfer"),
+        &events,
+        cal(),
+        utc("2026-04-03T15:00:00+08:00"),
+    )
+    .unwrap();
+    assert_eq!(c.due_at, at("2026-04-04T14:05:00+08:00"));
+}
+
+#[test]
+fn suspension_moves_the_closing_date_and_shows_as_paused_while_it_lasts() {
+    let mut events = vec![Event::new("docketed", at("2025-03-03T09:00:00+08:00"))];
+    events.push(Event::new("suspended", at("2025-04-01T09:00:00+08:00")));
+    let c = compute(
+        rule("ar.closing"),
+        &events,
+        cal(),
+        utc("2025-04-10T09:00:00+08:00"),
+    )
+    .unwrap();
+    assert_eq!(c.state, State::Paused);
+    events.push(Event::new("resumed", at("2025-04-21T09:00:00+08:00")));
+    let c = compute(
+        rule("ar.closing"),
+        &events,
+        cal(),
+        utc("2025-05-01T09:00:00+08:00"),
+    )
+    .unwrap();
+    // 3 months → 2025-06-03, plus 20 paused days → 2025-06-23 (a Monday).
+    assert_eq!(c.due_at, end_of_day("2025-06-23".parse().unwrap()));
+    assert_eq!(c.paused.len(), 1);
+    assert!(c.explanation.contains("中止计算"), "{}", c.explanation);
+}
+
+#[test]
+fn extensions_add_within_their_tier_caps() {
+    let events = vec![
+        Event::new("docketed", at("2025-03-03T09:00:00+08:00")),
+        Event {
+            kind: "extension_approved".into(),
+            at: at("2025-05-20T09:00:00+08:00"),
+            extension: Some(Grant {
+                rule_id: "ar.closing".into(),
+                tier: "department_head".into(),
+                amount: 5,
+            }),
+        },
+    ];
+    let c = compute(
+        rule("ar.closing"),
+        &events,
+        cal(),
+        utc("2025-05-21T09:00:00+08:00"),
+    )
+    .unwrap();
+    // 2025-06-03 + 1 month (capped from 5) → 2025-07-03.
+    assert_eq!(c.due_at, end_of_day("2025-07-03".parse().unwrap()));
+    assert_eq!(c.extensions.len(), 1);
+}
+
+#[test]
+fn a_restart_counts_again_from_the_restarting_event() {
+    let events = [
+        Event::new("request_received", at("2025-03-03T09:00:00+08:00")),
+        Event::new("correction_requested", at("2025-03-04T09:00:00+08:00")),
+        Event::new("correction_received", at("2025-03-14T09:00:00+08:00")),
+    ];
+    let c = compute(
+        rule("ar.docket"),
+        &events,
+        cal(),
+        utc("2025-03-14T10:00:00+08:00"),
+    )
+    .unwrap();
+    assert_eq!(c.start_at, at("2025-03-14T09:00:00+08:00"));
+    assert_eq!(c.due_at, end_of_day("2025-03-21".parse().unwrap()));
+}
+
+#[test]
+fn clocks_into_an_unpublished_year_are_provisional() {
+    let events = [Event::new("docketed", at("2026-11-20T09:00:00+08:00"))];
+    let c = compute(
+        rule("ar.closing"),
+        &events,
+        cal(),
+        utc("2026-11-21T00:00:00+08:00"),
+    )
+    .unwrap();
+    assert!(c.provisional);
+    assert!(c.explanation.contains("尚未公布"));
+}
+
+#[test]
+fn no_start_event_means_no_clock() {
+    let events = [Event::new("docketed", at("2025-03-03T09:00:00+08:00"))];
+    assert!(
+        compute(
+            rule("os.accept"),
+            &events,
+            cal(),
+            utc("2025-03-04T00:00:00+08:00")
+        )
+        .is_none()
+    );
+}
+
+#[test]
+fn a_province_overrides_and_adds_rules_from_a_file() {
+    let file = r#"
+[[rule]]
+id = "ex.statement"
+name = "被投诉人陈述（厦门）"
+queue = "exhibition_enforcement"
+unit = "hours"
+amount = 12
+start = ["respondent_notified"]
+stop = ["answered"]
+source = "厦门市展会知识产权保护办法"
+"#;
+    let rules = Rules::builtin().overlay(file).unwrap();
+    assert_eq!(rules.get("ex.statement").unwrap().amount, 12);
+    assert_eq!(rules.rules.len(), Rules::builtin().rules.len());
+    assert!(Rules::builtin().overlay("[[rule]]\nid = 1").is_err());
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn a_working_day_clock_ends_after_exactly_its_working_days(offset in 0u64..8000, hour in 0u32..24) {
+            let day = "2004-01-01".parse::<NaiveDate>().unwrap() + Days::new(offset);
+            let start = day.and_hms_opt(hour, 0, 0).unwrap().and_local_timezone(beijing()).unwrap();
+            let events = [Event::new("request_received", start)];
+            let c = compute(rule("ar.docket"), &events, cal(), start.to_utc()).unwrap();
+            let last = c.due_at.date_naive() - Days::new(1);
+            prop_assert!(cal().is_working_day(last));
+            prop_assert_eq!(cal().working_days_between(day, last), 5);
+        }
+
+        #[test]
+        fn pausing_never_brings_a_due_date_forward(offset in 0u64..8000, pause_at in 1u64..60, pause_for in 0u64..60) {
+            let day = "2004-01-01".parse::<NaiveDate>().unwrap() + Days::new(offset);
+            let t = |d: NaiveDate| d.and_hms_opt(9, 0, 0).unwrap().and_local_timezone(beijing()).unwrap();
+            let plain = [Event::new("docketed", t(day))];
+            let paused = [
+                Event::new("docketed", t(day)),
+                Event::new("suspended", t(day + Days::new(pause_at))),
+                Event::new("resumed", t(day + Days::new(pause_at + pause_for))),
+            ];
+            let now = t(day + Days::new(200)).to_utc();
+            let a = compute(rule("ar.closing"), &plain, cal(), now).unwrap();
+            let b = compute(rule("ar.closing"), &paused, cal(), now).unwrap();
+            prop_assert!(b.due_at >= a.due_at);
+            prop_assert!(cal().is_working_day(b.due_at.date_naive() - Days::new(1)));
+        }
+    }
+}
