@@ -35,6 +35,8 @@ pub enum Action {
     DisableUser { user_id: i64 },
     /// Browse and filter the audit trail.
     ViewAuditLog,
+    /// Load a year of the official working-day calendar.
+    ManageCalendar,
 }
 
 /// The answer when the policy says no.
@@ -51,7 +53,7 @@ pub fn can(actor: &Actor, action: Action) -> bool {
         ListUsers | CreateUser | EditUser { .. } => admin,
         // An administrator may not lock themselves out.
         DisableUser { user_id } => admin && user_id != actor.user_id,
-        ViewAuditLog => admin,
+        ViewAuditLog | ManageCalendar => admin,
     }
 }
 
@@ -81,7 +83,7 @@ mod tests {
     /// Every role against every action; `Y` means allowed. Columns follow `ACTIONS`.
     #[test]
     fn access_matrix() {
-        const ACTIONS: [Action; 10] = [
+        const ACTIONS: [Action; 11] = [
             ViewDashboard,
             ManageOwnAccount,
             ListOrganizations,
@@ -92,14 +94,15 @@ mod tests {
             EditUser { user_id: 2 },
             DisableUser { user_id: 2 },
             ViewAuditLog,
+            ManageCalendar,
         ];
         let matrix = [
-            (Role::EnterpriseFiler, OrgKind::Enterprise, "YY........"),
-            (Role::Triager, OrgKind::AssistanceCenter, "YY........"),
-            (Role::Officer, OrgKind::IpOffice, "YY........"),
-            (Role::Officer, OrgKind::IndustryOffice, "YY........"),
-            (Role::Supervisor, OrgKind::IpOffice, "YY........"),
-            (Role::Admin, OrgKind::IpOffice, "YYYYYYYYYY"),
+            (Role::EnterpriseFiler, OrgKind::Enterprise, "YY........."),
+            (Role::Triager, OrgKind::AssistanceCenter, "YY........."),
+            (Role::Officer, OrgKind::IpOffice, "YY........."),
+            (Role::Officer, OrgKind::IndustryOffice, "YY........."),
+            (Role::Supervisor, OrgKind::IpOffice, "YY........."),
+            (Role::Admin, OrgKind::IpOffice, "YYYYYYYYYYY"),
         ];
         for (role, kind, row) in matrix {
             let a = actor(role, kind);

@@ -20,6 +20,11 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
     ("/admin/orgs", "nav.orgs", Some(Action::ListOrganizations)),
     ("/admin/users", "nav.users", Some(Action::ListUsers)),
     ("/admin/audit", "nav.audit", Some(Action::ViewAuditLog)),
+    (
+        "/admin/calendar",
+        "nav.calendar",
+        Some(Action::ManageCalendar),
+    ),
     ("/account", "nav.account", Some(Action::ManageOwnAccount)),
 ];
 

@@ -376,3 +376,81 @@ async fn a_new_installation_gets_its_first_office_and_admin_from_the_command_lin
     assert!(ok, "{out}");
     assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 303);
 }
+
+#[tokio::test]
+async fn an_admin_previews_then_loads_a_calendar_year_on_the_calendar_page() {
+    let app = TestApp::spawn().await;
+    app.login("demo-admin").await;
+    let html = app
+        .get("/admin/calendar?year=2025")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("2025-09-28") && html.contains("调休上班") && html.contains("国庆节"),
+        "{html}"
+    );
+    let file = r#"{"format":"weiquan-calendar-v1","source":"国务院办公厅关于2027年部分节假日安排的通知（测试）","years":{"2027":{"version":"2027-official","off":{"2027-01-01":"new_year"},"makeup":{}}}}"#;
+    let res = app
+        .post_form(
+            "/admin/calendar",
+            "/admin/calendar/preview",
+            &[("file", file)],
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("新增年份") && html.contains("2027-01-01") && html.contains("确认载入"),
+        "{html}"
+    );
+    // Nothing is loaded by a preview.
+    assert!(!app.calendars.current().published(2027));
+    // A broken file comes back with its reason and the text kept.
+    let res = app
+        .post_form(
+            "/admin/calendar",
+            "/admin/calendar/preview",
+            &[("file", "{\"format\":1")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("日历文件无法读取"));
+    let res = app
+        .post_form(
+            "/admin/calendar",
+            "/admin/calendar/import",
+            &[("file", file)],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert!(app.calendars.current().published(2027));
+    let html = app
+        .get("/admin/calendar?year=2027")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("demo-admin") && html.contains("已载入"),
+        "{html}"
+    );
+    // Officers may not load calendars.
+    let officer = TestApp::new_client();
+    app.login_with(&officer, "demo-officer", crate::helpers::PASSWORD)
+        .await;
+    assert_eq!(
+        officer
+            .get(app.url("/admin/calendar"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+    let res = app
+        .post_form_with(&officer, "/", "/admin/calendar/import", &[("file", file)])
+        .await;
+    assert_eq!(res.status(), 403);
+}

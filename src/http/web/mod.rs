@@ -4,6 +4,7 @@ mod account;
 mod admin;
 mod audit;
 mod auth;
+mod calendar;
 mod home;
 
 use super::AppState;
@@ -27,6 +28,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(admin::router())
         .merge(audit::router())
+        .merge(calendar::router())
 }
 
 /// Embedded CSS, scripts and icons, cacheable for a day.
