@@ -8,5 +8,6 @@ pub mod deadline;
 pub mod identity;
 pub mod policy;
 pub mod region;
+pub mod rights;
 pub mod srdi;
 pub mod uscc;
