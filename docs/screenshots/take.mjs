@@ -29,7 +29,14 @@ async function shoot(user, pages, viewport = { width: 1280, height: 800 }) {
 }
 
 await shoot(null, ['login']);
-await shoot('demo-admin', [['/', 'dashboard-admin'], ['/admin/orgs', 'orgs'], ['/admin/users', 'users'], ['/admin/audit', 'audit']]);
+{
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+  const page = await context.newPage();
+  await page.goto(`${base}/register`);
+  await page.screenshot({ path: `${out}/register-phone.png`, fullPage: true });
+  await context.close();
+}
+await shoot('demo-admin', [['/', 'dashboard-admin'], ['/admin/orgs', 'orgs'], ['/admin/users', 'users'], ['/admin/audit', 'audit'], ['/admin/calendar?year=2026', 'calendar']]);
 await shoot('demo-officer', [['/', 'dashboard-officer']]);
 await shoot('demo-enterprise', [['/', 'dashboard-enterprise-phone']], { width: 390, height: 844 });
 await browser.close();

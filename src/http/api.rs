@@ -17,6 +17,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/auth/token", post(create_token).delete(revoke_token))
         .route("/me", get(me))
+        .route("/enterprises/register", post(register))
         .route("/calendar/add", get(calendar_add))
         .route("/calendar/{date}", get(calendar_day))
 }
@@ -123,5 +124,18 @@ async fn calendar_add(
         service::calendar::add_working_days(&state.calendars.current(), &q.from, &q.working_days)?;
     Ok(Json(
         json!({"date": r.date.to_string(), "provisional": r.provisional}),
+    ))
+}
+
+/// `POST /enterprises/register` (public) → 201 `{organization_id, user_id}`.
+async fn register(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ApiJson(body): ApiJson<service::registration::Registration>,
+) -> Result<impl IntoResponse> {
+    let r = service::registration::register(&state.db, body, &ctx.meta()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"organization_id": r.organization_id, "user_id": r.user_id})),
     ))
 }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod demo;
+pub mod registration;
 
 use crate::domain::audit::payload_digest;
 use crate::domain::identity::{OrgKind, Role};

@@ -401,3 +401,153 @@ async fn an_operator_loads_a_new_year_after_seeing_the_differences() {
         1
     );
 }
+
+fn registration(uscc: &str, username: &str) -> Value {
+    json!({"name": "南通华睿新能源科技有限公司", "uscc": uscc, "region_code": "320600", "contact_name": "周华",
+           "contact_phone": "13900000000", "username": username, "password": "Huarui-2026"})
+}
+
+#[tokio::test]
+async fn an_enterprise_registers_itself_and_its_first_user_signs_in() {
+    let app = TestApp::spawn().await;
+    let code = weiquan::domain::uscc::complete("91320600MA1W9HR2K")
+        .unwrap()
+        .as_str()
+        .to_string();
+    let res = app
+        .client
+        .post(app.url("/api/v1/enterprises/register"))
+        .json(&registration(&code, "huarui"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let body: Value = res.json().await.unwrap();
+    assert!(body["organization_id"].is_i64() && body["user_id"].is_i64());
+    let token = {
+        let res = app
+            .client
+            .post(app.url("/api/v1/auth/token"))
+            .json(&json!({"username": "huarui", "password": "Huarui-2026"}))
+            .send()
+            .await
+            .unwrap();
+        res.json::<Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let me: Value = app
+        .get_api("/api/v1/me", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (me["role"].as_str(), me["organization"]["uscc"].as_str()),
+        (Some("enterprise_filer"), Some(code.as_str()))
+    );
+
+    // The same credit code again is a clear 409, not a second enterprise.
+    let res = app
+        .client
+        .post(app.url("/api/v1/enterprises/register"))
+        .json(&registration(&code.to_lowercase(), "huarui2"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    let p: Value = res.json().await.unwrap();
+    assert!(p["detail"].as_str().unwrap().contains("已注册"), "{p}");
+}
+
+#[tokio::test]
+async fn registration_reports_every_bad_field_and_creates_nothing() {
+    let app = TestApp::spawn().await;
+    let body = json!({"name": "x", "uscc": "91320600MA1W9HR2K0", "region_code": "99", "contact_name": "",
+                      "contact_phone": "abc", "username": "a", "password": "short"});
+    let res = app
+        .client
+        .post(app.url("/api/v1/enterprises/register"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let p: Value = res.json().await.unwrap();
+    let fields: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for f in [
+        "name",
+        "uscc",
+        "region_code",
+        "contact_name",
+        "contact_phone",
+        "username",
+        "password",
+    ] {
+        assert!(fields.contains(&f), "{f} missing from {fields:?}");
+    }
+    // A taken username leaves no half-registered enterprise behind.
+    let code = weiquan::domain::uscc::complete("91320600MA1W9HR2K")
+        .unwrap()
+        .as_str()
+        .to_string();
+    let res = app
+        .client
+        .post(app.url("/api/v1/enterprises/register"))
+        .json(&registration(&code, "demo-admin"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let res = app
+        .client
+        .post(app.url("/api/v1/enterprises/register"))
+        .json(&registration(&code, "huarui"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        201,
+        "the code was not taken by the failed attempt"
+    );
+}
+
+#[tokio::test]
+async fn the_registration_page_keeps_what_was_typed() {
+    let app = TestApp::spawn().await;
+    let html = app.get("/login").await.text().await.unwrap();
+    assert!(html.contains("href=\"/register\""));
+    let res = app
+        .post_form(
+            "/register",
+            "/register",
+            &[
+                ("name", "南通华睿新能源科技有限公司"),
+                ("uscc", "91320600MA1W9HR2K0"),
+                ("region_code", "320600"),
+                ("contact_name", "周华"),
+                ("contact_phone", "13900000000"),
+                ("username", "huarui"),
+                ("password", "Huarui-2026"),
+            ],
+        )
+        .await;
+    let status = res.status();
+    let html = res.text().await.unwrap();
+    if status == 303 {
+        panic!("91320600MA1W9HR2K0 should not be a valid code");
+    }
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("value=\"南通华睿新能源科技有限公司\"") && html.contains("value=\"周华\""),
+        "{html}"
+    );
+    assert!(html.contains("统一社会信用代码"), "{html}");
+}

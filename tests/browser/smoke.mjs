@@ -112,6 +112,30 @@ await check('disabling a user needs the confirmation box', async (page) => {
   assert.equal(valid, false, 'the browser refuses to submit without the box ticked');
 });
 
+await check('an enterprise registers on a phone and is told what is wrong first', async (page) => {
+  await page.goto(`${base}/login`);
+  await Promise.all([page.waitForLoadState('load'), page.click('a[href="/register"]')]);
+  await page.fill('#name', '南通浏览器注册测试有限公司');
+  await page.fill('#uscc', '91320600MA1W9HR2K0');
+  await page.fill('#region_code', '320600');
+  await page.fill('#contact_name', '周华');
+  await page.fill('#contact_phone', '13900000000');
+  await page.fill('#username', 'browser-reg');
+  await page.fill('#password', 'Browser-2026');
+  await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
+  assert.match(await page.textContent('.field-error'), /统一社会信用代码/);
+  assert.equal(await page.inputValue('#contact_name'), '周华');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+}, { width: 390, height: 844 });
+
+await check('the calendar page lists the make-up working days', async (page) => {
+  await signIn(page, 'demo-admin');
+  await page.goto(`${base}/admin/calendar?year=2025`);
+  assert.match(await page.textContent('main'), /2025-09-28/);
+  assert.match(await page.textContent('main'), /调休上班/);
+});
+
 await check('the enterprise dashboard fits a phone screen', async (page) => {
   await signIn(page, 'demo-enterprise');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

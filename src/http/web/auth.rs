@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(show).post(login))
         .route("/logout", post(logout))
         .route("/lang/{code}", get(switch_lang))
+        .route("/register", get(register_form).post(register))
 }
 
 #[derive(Deserialize, Default)]
@@ -142,4 +143,52 @@ async fn switch_lang(
         ),
     );
     res
+}
+
+async fn register_form(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Csrf(csrf): Csrf,
+) -> Result<Response> {
+    let base = page::base(&ctx, None, &csrf, "/register");
+    let html = page::render(
+        &state,
+        "auth/register",
+        base,
+        json!({"form": {}, "errors": {}}),
+    )?;
+    Ok(page_response(StatusCode::OK, html, None))
+}
+
+/// Registers an enterprise; errors come back on the filled-in form.
+async fn register(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Csrf(csrf): Csrf,
+    WebForm(form): WebForm<service::registration::Registration>,
+) -> Result<Response> {
+    match service::registration::register(&state.db, form.clone(), &ctx.meta()).await {
+        Ok(_) => Ok(super::redirect_with_flash(
+            "/login",
+            "flash.registered",
+            state.config.cookie_secure,
+        )),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            let status = if matches!(e, AppError::Conflict(_)) {
+                StatusCode::CONFLICT
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            let (errors, conflict) = match e {
+                AppError::Invalid(fields) => (page::field_errors(&fields, ctx.lang), None),
+                AppError::Conflict(m) => (json!({}), Some(m.render(ctx.lang))),
+                _ => (json!({}), None),
+            };
+            let base = page::base(&ctx, None, &csrf, "/register");
+            let data = json!({"form": form, "errors": errors, "conflict": conflict});
+            let html = page::render(&state, "auth/register", base, data)?;
+            Ok(page_response(status, html, None))
+        }
+        Err(e) => Err(e),
+    }
 }
