@@ -7,12 +7,11 @@ use serde_json::{Value, json};
 async fn a_bearer_token_identifies_the_user_their_role_and_organisation() {
     let app = TestApp::spawn().await;
     let res = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
-        .json(&json!({"username": "Demo-Enterprise", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "/api/v1/auth/token",
+            &json!({"username": "Demo-Enterprise", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(res.status(), 201);
     assert_eq!(res.headers()["cache-control"], "no-store");
     let body: Value = res.json().await.unwrap();
@@ -415,23 +414,21 @@ async fn an_enterprise_registers_itself_and_its_first_user_signs_in() {
         .as_str()
         .to_string();
     let res = app
-        .client
-        .post(app.url("/api/v1/enterprises/register"))
-        .json(&registration(&code, "huarui"))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "/api/v1/enterprises/register",
+            &registration(&code, "huarui"),
+        )
+        .await;
     assert_eq!(res.status(), 201);
     let body: Value = res.json().await.unwrap();
     assert!(body["organization_id"].is_i64() && body["user_id"].is_i64());
     let token = {
         let res = app
-            .client
-            .post(app.url("/api/v1/auth/token"))
-            .json(&json!({"username": "huarui", "password": "Huarui-2026"}))
-            .send()
-            .await
-            .unwrap();
+            .post_json(
+                "/api/v1/auth/token",
+                &json!({"username": "huarui", "password": "Huarui-2026"}),
+            )
+            .await;
         res.json::<Value>().await.unwrap()["token"]
             .as_str()
             .unwrap()
@@ -450,12 +447,11 @@ async fn an_enterprise_registers_itself_and_its_first_user_signs_in() {
 
     // The same credit code again is a clear 409, not a second enterprise.
     let res = app
-        .client
-        .post(app.url("/api/v1/enterprises/register"))
-        .json(&registration(&code.to_lowercase(), "huarui2"))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "/api/v1/enterprises/register",
+            &registration(&code.to_lowercase(), "huarui2"),
+        )
+        .await;
     assert_eq!(res.status(), 409);
     let p: Value = res.json().await.unwrap();
     assert!(p["detail"].as_str().unwrap().contains("已注册"), "{p}");
@@ -466,13 +462,7 @@ async fn registration_reports_every_bad_field_and_creates_nothing() {
     let app = TestApp::spawn().await;
     let body = json!({"name": "x", "uscc": "91320600MA1W9HR2K0", "region_code": "99", "contact_name": "",
                       "contact_phone": "abc", "username": "a", "password": "short"});
-    let res = app
-        .client
-        .post(app.url("/api/v1/enterprises/register"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_json("/api/v1/enterprises/register", &body).await;
     assert_eq!(res.status(), 422);
     let p: Value = res.json().await.unwrap();
     let fields: Vec<&str> = p["errors"]
@@ -498,20 +488,18 @@ async fn registration_reports_every_bad_field_and_creates_nothing() {
         .as_str()
         .to_string();
     let res = app
-        .client
-        .post(app.url("/api/v1/enterprises/register"))
-        .json(&registration(&code, "demo-admin"))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "/api/v1/enterprises/register",
+            &registration(&code, "demo-admin"),
+        )
+        .await;
     assert_eq!(res.status(), 422);
     let res = app
-        .client
-        .post(app.url("/api/v1/enterprises/register"))
-        .json(&registration(&code, "huarui"))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "/api/v1/enterprises/register",
+            &registration(&code, "huarui"),
+        )
+        .await;
     assert_eq!(
         res.status(),
         201,

@@ -139,20 +139,18 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
     );
 
     let res = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
-        .json(&serde_json::json!({"username": "nobody-here", "password": "x"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "/api/v1/auth/token",
+            &serde_json::json!({"username": "nobody-here", "password": "x"}),
+        )
+        .await;
     let unknown: serde_json::Value = res.json().await.unwrap();
     let res = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
-        .json(&serde_json::json!({"username": "demo-officer", "password": "x"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "/api/v1/auth/token",
+            &serde_json::json!({"username": "demo-officer", "password": "x"}),
+        )
+        .await;
     assert_eq!(res.status(), 401);
     let wrong: serde_json::Value = res.json().await.unwrap();
     assert_eq!(unknown["detail"], wrong["detail"]);
@@ -174,12 +172,11 @@ async fn repeated_failures_lock_the_account_even_for_the_right_password() {
     assert!(res.text().await.unwrap().contains("登录失败次数过多"));
     // The API refuses too, with Retry-After.
     let res = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
-        .json(&serde_json::json!({"username": "demo-officer", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            "/api/v1/auth/token",
+            &serde_json::json!({"username": "demo-officer", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(res.status(), 429);
     assert!(res.headers().contains_key("retry-after"));
     // Other accounts are unaffected.

@@ -196,6 +196,16 @@ impl TestApp {
         body["token"].as_str().unwrap().to_string()
     }
 
+    /// POSTs a JSON body (no credentials).
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// The status of GET `path` from a fresh browser that presents only this session cookie.
     pub async fn status_with_session(&self, path: &str, session: &str) -> u16 {
         reqwest::Client::builder()
