@@ -37,7 +37,13 @@ impl App {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
         );
+        let trusted_proxies = config
+            .trusted_proxies
+            .iter()
+            .filter_map(|p| crate::domain::net::IpRange::parse(p))
+            .collect();
         let state = AppState {
+            trusted_proxies: Arc::new(trusted_proxies),
             calendars,
             db,
             config: Arc::new(config),

@@ -44,6 +44,9 @@ pub struct Config {
     pub db_max_connections: u32,
     /// Public base URL (used to check the `Origin` of form posts), e.g. `https://weiquan.example.gov.cn`.
     pub public_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (addresses or CIDR ranges, comma
+    /// separated in the environment). Empty: the client address is the TCP peer.
+    pub trusted_proxies: Vec<String>,
     /// Mark cookies `Secure` (set when served over HTTPS).
     pub cookie_secure: bool,
     /// A web session ends after this many minutes without a request.
@@ -80,6 +83,7 @@ impl Default for Config {
             database_url: Secret::default(),
             db_max_connections: 10,
             public_url: None,
+            trusted_proxies: Vec::new(),
             cookie_secure: false,
             session_idle_minutes: 120,
             session_max_hours: 12,
@@ -104,6 +108,7 @@ const KEYS: &[&str] = &[
     "database_url",
     "db_max_connections",
     "public_url",
+    "trusted_proxies",
     "cookie_secure",
     "session_idle_minutes",
     "session_max_hours",
@@ -233,6 +238,15 @@ impl Config {
                 return Err(ConfigError(format!("{name} must be between 1 and {max}")));
             }
         }
+        if let Some(bad) = self
+            .trusted_proxies
+            .iter()
+            .find(|p| crate::domain::net::IpRange::parse(p).is_none())
+        {
+            return Err(ConfigError(format!(
+                "trusted_proxies: {bad:?} is not an address or CIDR range"
+            )));
+        }
         if self.db_max_connections == 0 {
             return Err(ConfigError(
                 "db_max_connections must be greater than zero".into(),
@@ -271,6 +285,10 @@ fn env_value(key: &str, value: &str) -> toml::Value {
         "body_limit_bytes",
     ];
     const BOOLS: &[&str] = &["cookie_secure", "dev_templates"];
+    if key == "trusted_proxies" {
+        let list = value.split(',').map(str::trim).filter(|s| !s.is_empty());
+        return toml::Value::Array(list.map(|s| toml::Value::String(s.to_string())).collect());
+    }
     if NUMBERS.contains(&key)
         && let Ok(n) = value.trim().parse::<i64>()
     {
@@ -347,6 +365,20 @@ mod tests {
         let err = Config::from_sources(None, &env(&[("WEIQUAN_TOKEN_TTL_HOURS", "99999999999")]))
             .unwrap_err();
         assert!(err.to_string().contains("token_ttl_hours"), "{err}");
+    }
+
+    #[test]
+    fn trusted_proxies_come_as_a_list() {
+        let (c, _) = Config::from_sources(
+            None,
+            &env(&[("WEIQUAN_TRUSTED_PROXIES", "10.0.0.0/8, ::1")]),
+        )
+        .unwrap();
+        assert_eq!(c.trusted_proxies, vec!["10.0.0.0/8", "::1"]);
+        assert!(
+            Config::from_sources(None, &env(&[("WEIQUAN_TRUSTED_PROXIES", "proxy.local")]))
+                .is_err()
+        );
     }
 
     #[test]

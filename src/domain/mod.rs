@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod contact;
 pub mod deadline;
 pub mod identity;
+pub mod net;
 pub mod policy;
 pub mod region;
 pub mod rights;

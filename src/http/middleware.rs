@@ -50,7 +50,11 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: Option<i64>, secure: bo
 }
 
 /// Outermost: request id, language, client address, a tracing span, one log line, metrics.
-pub async fn request_context(mut req: Request, next: Next) -> Response {
+pub async fn request_context(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let request_id = req
         .headers()
         .get(REQUEST_ID)
@@ -71,11 +75,16 @@ pub async fn request_context(mut req: Request, next: Next) -> Response {
                 .map(Lang::from_accept_language)
                 .unwrap_or_default()
         });
-    let client_addr = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let client_addr = match req.extensions().get::<ConnectInfo<SocketAddr>>() {
+        Some(c) => {
+            let forwarded = req
+                .headers()
+                .get("x-forwarded-for")
+                .and_then(|v| v.to_str().ok());
+            crate::domain::net::client_addr(c.0.ip(), forwarded, &state.trusted_proxies).to_string()
+        }
+        None => "unknown".into(),
+    };
     let user_agent = req
         .headers()
         .get(header::USER_AGENT)

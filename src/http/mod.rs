@@ -28,6 +28,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub views: Arc<views::Views>,
     pub metrics: PrometheusHandle,
+    /// Proxies whose `X-Forwarded-For` is believed (parsed from the configuration).
+    pub trusted_proxies: Arc<Vec<crate::domain::net::IpRange>>,
     /// The working-day calendar in force.
     pub calendars: Arc<crate::service::calendar::Calendars>,
 }
@@ -91,7 +93,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             error::render_errors,
         ))
-        .layer(axum::middleware::from_fn(middleware::request_context))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::request_context,
+        ))
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .with_state(state)

@@ -167,3 +167,38 @@ async fn static_assets_are_embedded_and_cacheable() {
     );
     assert_eq!(app.get("/static/../Cargo.toml").await.status(), 404);
 }
+
+#[tokio::test]
+async fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+    use serde_json::json;
+    let last_failure_addr = |app: &TestApp| {
+        let db = app.db.clone();
+        async move {
+            let (rows, _) = weiquan::store::audit::browse(db.conn(), &Default::default(), None, 1)
+                .await
+                .unwrap();
+            rows[0].client_addr.clone()
+        }
+    };
+    let body = json!({"username": "nobody-at-all", "password": "whatever1"});
+    // Default: the header is ignored.
+    let app = TestApp::spawn().await;
+    app.client
+        .post(app.url("/api/v1/auth/token"))
+        .header("x-forwarded-for", "198.51.100.7")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(last_failure_addr(&app).await, "127.0.0.1");
+    // Behind a trusted proxy on loopback: the forwarded client, not a spoofed left-most entry.
+    let app = TestApp::spawn_with(|c| c.trusted_proxies = vec!["127.0.0.1".into()], true).await;
+    app.client
+        .post(app.url("/api/v1/auth/token"))
+        .header("x-forwarded-for", "6.6.6.6, 198.51.100.7")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(last_failure_addr(&app).await, "198.51.100.7");
+}
