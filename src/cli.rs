@@ -218,7 +218,7 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
                 None => None,
             };
             let db = connect_and_migrate(&config).await?;
-            let report = service::audit::verify(&db, checkpoint)
+            let report = service::audit::verify(&db, Caller::Operator, checkpoint)
                 .await
                 .map_err(explain)?;
             println!("entries: {}", report.entries);

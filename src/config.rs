@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use std::fmt;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// A secret value that never appears in logs or `Debug` output.
 #[derive(Clone, Default, Deserialize, PartialEq, Eq)]
@@ -262,11 +262,6 @@ impl Config {
         } else {
             self.database_url.0.clone()
         }
-    }
-
-    /// Where the embedded database lives when no URL is set.
-    pub fn data_path(&self, name: &str) -> PathBuf {
-        Path::new(&self.data_dir).join(name)
     }
 }
 

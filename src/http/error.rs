@@ -98,7 +98,6 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
         .get::<RequestCtx>()
         .cloned()
         .unwrap_or_default();
-    let page_base = super::page::base_from_request(&state, &req);
     let res = next.run(req).await;
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
@@ -141,7 +140,12 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
         );
         Redirect::to(&target).into_response()
     } else {
-        html_page(&state, page_base, &problem, lang)
+        html_page(
+            &state,
+            super::page::base(&ctx, None, "", &path),
+            &problem,
+            lang,
+        )
     };
     if let Some(secs) = problem.retry_after_secs
         && let Ok(v) = HeaderValue::from_str(&secs.to_string())

@@ -7,7 +7,6 @@ use crate::domain::policy::{self, Action};
 use crate::error::{AppError, Result};
 use crate::i18n::Lang;
 use crate::service::Identity;
-use axum::extract::Request;
 use axum::response::Html;
 use serde_json::{Value, json};
 
@@ -76,16 +75,6 @@ pub fn base(ctx: &RequestCtx, user: Option<&Identity>, csrf: &str, path: &str) -
             "org_kind": u.org.kind,
         })),
     })
-}
-
-/// A minimal context for error pages rendered outside the handlers.
-pub fn base_from_request(_state: &AppState, req: &Request) -> Value {
-    let ctx = req
-        .extensions()
-        .get::<RequestCtx>()
-        .cloned()
-        .unwrap_or_default();
-    base(&ctx, None, "", req.uri().path())
 }
 
 /// Renders a template with `data` merged over the base context.

@@ -25,7 +25,6 @@ impl Views {
         let mut hbs = Handlebars::new();
         hbs.set_strict_mode(false);
         hbs.register_helper("t", Box::new(t_helper));
-        hbs.register_helper("json", Box::new(json_helper));
         if from_disk {
             hbs.set_dev_mode(true);
             let mut opts = DirectorySourceOptions::default();
@@ -79,22 +78,6 @@ fn t_helper(
     let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let text = i18n::t_args(lang, key, &args);
     out.write(&handlebars::html_escape(&text))?;
-    Ok(())
-}
-
-/// `{{json value}}`: a value as escaped JSON text (for data attributes).
-fn json_helper(
-    h: &Helper,
-    _: &Handlebars,
-    _: &Context,
-    _: &mut RenderContext,
-    out: &mut dyn Output,
-) -> HelperResult {
-    let v = h
-        .param(0)
-        .map(|p| p.value().to_string())
-        .unwrap_or_default();
-    out.write(&handlebars::html_escape(&v))?;
     Ok(())
 }
 

@@ -8,7 +8,8 @@ use crate::store::{self, Db};
 use entity::audit_log;
 
 /// Re-walks the whole chain in batches; memory stays flat however long it is.
-pub async fn verify(db: &Db, checkpoint: Option<Checkpoint>) -> Result<Report> {
+pub async fn verify(db: &Db, caller: Caller<'_>, checkpoint: Option<Checkpoint>) -> Result<Report> {
+    caller.authorize(Action::ViewAuditLog)?;
     let mut verifier = Verifier::new(checkpoint);
     let mut after = 0;
     'walk: loop {
@@ -32,8 +33,6 @@ pub async fn browse(
     before_seq: Option<i64>,
     limit: u64,
 ) -> Result<(Vec<audit_log::Model>, u64)> {
-    if let Caller::User(id) | Caller::Own(id) = caller {
-        crate::domain::policy::authorize(&id.actor, Action::ViewAuditLog)?;
-    }
+    caller.authorize(Action::ViewAuditLog)?;
     Ok(store::audit::browse(db.conn(), filter, before_seq, limit).await?)
 }

@@ -3,6 +3,7 @@
 
 use super::{RequestMeta, admin::Caller};
 use crate::domain::calendar::{self, Calendar, Counted, DayInfo, YearDiff};
+use crate::domain::policy::Action;
 use crate::error::{AppError, FieldError, Msg, Result};
 use crate::store::{self, Db};
 use chrono::NaiveDate;
@@ -114,15 +115,9 @@ pub async fn import(
     text: &str,
     meta: &RequestMeta,
 ) -> Result<Vec<YearDiff>> {
+    caller.authorize(Action::ManageCalendar)?;
     let loaded_by = match caller {
-        Caller::User(me) => {
-            crate::domain::policy::authorize(
-                &me.actor,
-                crate::domain::policy::Action::ManageCalendar,
-            )?;
-            me.user.username.clone()
-        }
-        Caller::Own(_) => return Err(AppError::forbidden()),
+        Caller::User(me) | Caller::Own(me) => me.user.username.clone(),
         Caller::Operator => "operator".to_string(),
     };
     let (file, diffs) = preview(&calendars.current(), text)?;
@@ -167,9 +162,7 @@ pub struct YearSummary {
 
 /// The years in force, newest first, for administrators.
 pub async fn years(db: &Db, calendars: &Calendars, caller: Caller<'_>) -> Result<Vec<YearSummary>> {
-    if let Caller::User(me) | Caller::Own(me) = caller {
-        crate::domain::policy::authorize(&me.actor, crate::domain::policy::Action::ManageCalendar)?;
-    }
+    caller.authorize(Action::ManageCalendar)?;
     let loaded = store::calendar::all(db.conn()).await?;
     let cal = calendars.current();
     Ok(cal

@@ -104,6 +104,11 @@ pub async fn page_after<C: ConnectionTrait>(
         .await
 }
 
+/// How many entries the chain holds.
+pub async fn count<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
+    audit_log::Entity::find().count(db).await
+}
+
 /// Filters for browsing the audit log.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {

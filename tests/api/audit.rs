@@ -50,7 +50,9 @@ async fn state_changes_are_recorded_with_actor_address_and_request_id() {
     assert_eq!(disable.client_addr, "127.0.0.1");
     assert_eq!(disable.request_id.len(), 32);
     assert_eq!(disable.payload_digest.len(), 64);
-    let report = verify(&app.db, None).await.unwrap();
+    let report = verify(&app.db, weiquan::service::admin::Caller::Operator, None)
+        .await
+        .unwrap();
     assert_eq!(report.broken, None);
     assert_eq!(report.entries as u64, total);
 }
@@ -64,7 +66,10 @@ async fn an_edited_entry_is_caught() {
     )
     .await;
     assert_eq!(
-        verify(&app.db, None).await.unwrap().broken,
+        verify(&app.db, weiquan::service::admin::Caller::Operator, None)
+            .await
+            .unwrap()
+            .broken,
         Some(Break::Edited { seq: 2 })
     );
 }
@@ -74,7 +79,10 @@ async fn a_deleted_entry_is_caught() {
     let app = app_with_history().await;
     sql(&app, "DELETE FROM audit_log WHERE seq = 2").await;
     assert_eq!(
-        verify(&app.db, None).await.unwrap().broken,
+        verify(&app.db, weiquan::service::admin::Caller::Operator, None)
+            .await
+            .unwrap()
+            .broken,
         Some(Break::Missing {
             expected_seq: 2,
             found_seq: 3
@@ -88,7 +96,13 @@ async fn reordered_entries_are_caught() {
     sql(&app, "UPDATE audit_log SET seq = -2 WHERE seq = 2").await;
     sql(&app, "UPDATE audit_log SET seq = 2 WHERE seq = 3").await;
     sql(&app, "UPDATE audit_log SET seq = 3 WHERE seq = -2").await;
-    assert!(verify(&app.db, None).await.unwrap().broken.is_some());
+    assert!(
+        verify(&app.db, weiquan::service::admin::Caller::Operator, None)
+            .await
+            .unwrap()
+            .broken
+            .is_some()
+    );
 }
 
 #[tokio::test]
@@ -108,7 +122,10 @@ async fn an_inserted_entry_is_caught() {
     }
     sql(&app, "INSERT INTO audit_log (seq, at, actor_user_id, actor, action, target_type, target_id, client_addr, request_id, payload_digest, prev_hash, hash) \
                SELECT 2, at, actor_user_id, 'forger', 'user.create', target_type, target_id, client_addr, request_id, payload_digest, hash, hash FROM audit_log WHERE seq = 1").await;
-    let broken = verify(&app.db, None).await.unwrap().broken;
+    let broken = verify(&app.db, weiquan::service::admin::Caller::Operator, None)
+        .await
+        .unwrap()
+        .broken;
     assert!(
         matches!(broken, Some(Break::Edited { seq: 2 })),
         "{broken:?}"
@@ -118,10 +135,20 @@ async fn an_inserted_entry_is_caught() {
 #[tokio::test]
 async fn a_checkpoint_proves_the_chain_still_extends_it_and_catches_truncation() {
     let app = app_with_history().await;
-    let head = verify(&app.db, None).await.unwrap().head.unwrap();
+    let head = verify(&app.db, weiquan::service::admin::Caller::Operator, None)
+        .await
+        .unwrap()
+        .head
+        .unwrap();
     app.login_with(&TestApp::new_client(), "demo-triager", "wrong-again")
         .await;
-    let r = verify(&app.db, Some(head.clone())).await.unwrap();
+    let r = verify(
+        &app.db,
+        weiquan::service::admin::Caller::Operator,
+        Some(head.clone()),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.broken, None);
     assert_eq!(r.extends_checkpoint, Some(true));
     sql(
@@ -129,7 +156,13 @@ async fn a_checkpoint_proves_the_chain_still_extends_it_and_catches_truncation()
         &format!("DELETE FROM audit_log WHERE seq >= {}", head.seq),
     )
     .await;
-    let r = verify(&app.db, Some(head.clone())).await.unwrap();
+    let r = verify(
+        &app.db,
+        weiquan::service::admin::Caller::Operator,
+        Some(head.clone()),
+    )
+    .await
+    .unwrap();
     assert!(
         matches!(r.broken, Some(Break::Truncated { .. })),
         "{:?}",
@@ -219,7 +252,9 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
     for t in tasks {
         assert_eq!(t.await.unwrap(), 401);
     }
-    let r = verify(&app.db, None).await.unwrap();
+    let r = verify(&app.db, weiquan::service::admin::Caller::Operator, None)
+        .await
+        .unwrap();
     assert_eq!(r.broken, None);
     assert_eq!(r.entries, 13);
 }

@@ -2,6 +2,7 @@
 
 use super::{page_response, redirect_with_flash, take_flash};
 use crate::domain::identity::{OrgKind, Role};
+use crate::domain::policy::Action;
 use crate::domain::srdi::SrdiLevel;
 use crate::error::{AppError, Result};
 use crate::http::AppState;
@@ -144,7 +145,7 @@ async fn new_org(
     Csrf(csrf): Csrf,
     CurrentUser(me): CurrentUser,
 ) -> Result<Response> {
-    admin::list_orgs(&state.db, Caller::User(&me)).await?;
+    Caller::User(&me).authorize(Action::CreateOrganization)?;
     let input = OrgInput {
         kind: "enterprise".into(),
         ..Default::default()
@@ -331,7 +332,7 @@ async fn new_user(
     Csrf(csrf): Csrf,
     CurrentUser(me): CurrentUser,
 ) -> Result<Response> {
-    admin::list_users(&state.db, Caller::User(&me), Some(-1)).await?;
+    Caller::User(&me).authorize(Action::CreateUser)?;
     user_form(
         &state,
         &ctx,

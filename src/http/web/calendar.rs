@@ -3,6 +3,7 @@
 
 use super::{page_response, redirect_with_flash, take_flash};
 use crate::domain::calendar::YearDiff;
+use crate::domain::policy::Action;
 use crate::error::{AppError, Result};
 use crate::http::AppState;
 use crate::http::api::shanghai;
@@ -114,7 +115,7 @@ async fn preview(
     CurrentUser(me): CurrentUser,
     WebForm(form): WebForm<ImportForm>,
 ) -> Result<Response> {
-    calendar::years(&state.db, &state.calendars, Caller::User(&me)).await?;
+    Caller::User(&me).authorize(Action::ManageCalendar)?;
     let base = page::base(&ctx, Some(&me), &csrf, "/admin/calendar");
     let (status, data) = match calendar::preview(&state.calendars.current(), &form.file) {
         Ok((_, diffs)) => (
