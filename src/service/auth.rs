@@ -109,6 +109,7 @@ async fn check_credentials(
     let now = store::now();
     let since = now - Duration::minutes(cfg.login_window_minutes);
     let txn = db.begin_write().await?;
+    store::auth::lock_attempts(&txn, &name, &meta.client_addr).await?;
     let per_user = store::auth::failures_for_user(&txn, &name, since).await?;
     let per_addr = store::auth::failures_from_addr(&txn, &meta.client_addr, since).await?;
     if per_user >= cfg.login_max_failures_per_account

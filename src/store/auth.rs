@@ -191,6 +191,29 @@ pub async fn revoke_tokens_of<C: ConnectionTrait>(
         .rows_affected)
 }
 
+/// Serialises sign-in attempts for one account and one client address until the transaction
+/// ends, so that counting failures and recording the next attempt cannot interleave. SQLite write
+/// transactions (`BEGIN IMMEDIATE`) are serial already; PostgreSQL takes two transaction-scoped
+/// advisory locks, always in the same order (account, then address), so they cannot deadlock.
+pub async fn lock_attempts(
+    txn: &sea_orm::DatabaseTransaction,
+    username: &str,
+    client_addr: &str,
+) -> Result<(), DbErr> {
+    if txn.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(());
+    }
+    for key in [format!("user:{username}"), format!("addr:{client_addr}")] {
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtext($1))",
+            [key.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// Records an attempt; returns its id.
 pub async fn record_attempt<C: ConnectionTrait>(
     db: &C,
