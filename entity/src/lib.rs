@@ -4,6 +4,14 @@
 pub mod api_tokens;
 pub mod audit_log;
 pub mod calendar_years;
+pub mod case_clocks;
+pub mod case_events;
+pub mod case_numbers;
+pub mod case_parties;
+pub mod case_rights;
+pub mod case_shares;
+pub mod cases;
+pub mod complaint_drafts;
 pub mod login_attempts;
 pub mod organizations;
 pub mod sessions;
