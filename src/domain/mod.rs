@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod case;
 pub mod contact;
 pub mod deadline;
 pub mod identity;

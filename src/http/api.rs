@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/enterprises/register", post(register))
         .route("/calendar/add", get(calendar_add))
         .route("/calendar/{date}", get(calendar_day))
+        .merge(super::cases_api::router())
 }
 
 #[derive(Deserialize)]

@@ -2,6 +2,7 @@
 //! server-rendered web pages.
 
 pub mod api;
+pub mod cases_api;
 pub mod error;
 pub mod extract;
 pub mod middleware;

@@ -105,3 +105,46 @@ pub async fn count_real<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
 pub async fn count<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
     organizations::Entity::find().count(db).await
 }
+
+/// The office that owns a lead from `region`: the IP office of the county, else of the
+/// prefecture, else of the province; failing that the assistance centre by the same order.
+pub async fn serving_office<C: ConnectionTrait>(
+    db: &C,
+    region: &str,
+) -> Result<Option<organizations::Model>, DbErr> {
+    let (Some(p), Some(c)) = (region.get(..2), region.get(..4)) else {
+        return Ok(None);
+    };
+    let candidates = [region.to_string(), format!("{c}00"), format!("{p}0000")];
+    let rows = organizations::Entity::find()
+        .filter(organizations::Column::RegionCode.is_in(candidates.clone()))
+        .filter(organizations::Column::Kind.is_in(["ip_office", "assistance_center"]))
+        .order_by_asc(organizations::Column::Id)
+        .all(db)
+        .await?;
+    for kind in ["ip_office", "assistance_center"] {
+        for code in &candidates {
+            if let Some(o) = rows
+                .iter()
+                .find(|o| o.kind == kind && &o.region_code == code)
+            {
+                return Ok(Some(o.clone()));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Organisations by id.
+pub async fn by_ids<C: ConnectionTrait>(
+    db: &C,
+    ids: Vec<i64>,
+) -> Result<Vec<organizations::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    organizations::Entity::find()
+        .filter(organizations::Column::Id.is_in(ids))
+        .all(db)
+        .await
+}

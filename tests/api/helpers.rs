@@ -221,6 +221,32 @@ impl TestApp {
             .as_u16()
     }
 
+    /// POSTs `body` with a bearer token; returns the status and the JSON body (Null if none).
+    pub async fn post_api(
+        &self,
+        path: &str,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let res = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
+    /// GETs with a bearer token; returns the status and the JSON body (Null if none).
+    pub async fn get_json(&self, path: &str, token: &str) -> (u16, serde_json::Value) {
+        let res = self.get_api(path, token).await;
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(serde_json::Value::Null))
+    }
+
     pub async fn get_api(&self, path: &str, token: &str) -> Response {
         self.client
             .get(self.url(path))

@@ -5,5 +5,7 @@ mod admin;
 mod api;
 mod audit;
 mod auth;
+mod cases;
 mod helpers;
 mod http_basics;
+mod srdi;

@@ -1,0 +1,520 @@
+//! Cases: filing a complaint, entering and importing leads, reading and listing what one may see.
+
+use super::calendar::Calendars;
+use super::{Identity, RequestMeta, audit_entry};
+use crate::domain::calendar::Calendar;
+use crate::domain::case::intake::{self, CaseInput, Submitter, ValidCase};
+use crate::domain::case::{self as case_domain, PartyRole, Queue};
+use crate::domain::deadline::{Event, beijing};
+use crate::domain::policy::{self, CaseAccess, CaseAction, CaseFacts};
+use crate::error::{AppError, Msg, Result};
+use crate::store::cases::{NewCase, NewEvent, NewParty, NewRight};
+use crate::store::{self, Db};
+use chrono::{DateTime, Datelike, Utc};
+use entity::{
+    case_clocks, case_events, case_parties, case_rights, case_shares, cases, organizations,
+};
+use sea_orm::DatabaseTransaction;
+use serde_json::json;
+use std::collections::HashMap;
+
+/// What a filing returns (API.md: `{id, number, version, queue, state, triage_due}`).
+#[derive(Debug, Clone)]
+pub struct Filed {
+    pub id: i64,
+    pub number: String,
+    pub version: i64,
+    pub received_at: DateTime<Utc>,
+    /// When triage must have answered (24:00 Beijing time of the 7th working day).
+    pub triage_due: Option<DateTime<Utc>>,
+    /// The due date depends on a year without an official schedule.
+    pub provisional: bool,
+}
+
+/// Who creates a case, which decides its owner, filer and source checks.
+#[derive(Debug, Clone, Copy)]
+pub enum Creator<'a> {
+    /// An enterprise filing its own complaint.
+    Enterprise(&'a Identity),
+    /// An office user entering a lead for their office.
+    Office(&'a Identity),
+    /// The operator importing leads for an office from the command line.
+    Operator { owner_org_id: i64 },
+}
+
+/// A validated case with everything needed to store it.
+struct Prepared {
+    valid: ValidCase,
+    owner_org_id: i64,
+    filer: Option<(i64, i64)>,
+    created_by: Option<i64>,
+    complainant: Option<NewParty>,
+    received_at: DateTime<Utc>,
+    is_demo: bool,
+}
+
+/// Files a complaint for the signed-in enterprise: a case in triage with its receipt.
+pub async fn file_complaint(
+    db: &Db,
+    calendars: &Calendars,
+    me: &Identity,
+    input: CaseInput,
+    meta: &RequestMeta,
+) -> Result<Filed> {
+    if !policy::can_file_complaint(&me.actor) {
+        return Err(AppError::forbidden());
+    }
+    let valid = intake::validate(&input, Submitter::Enterprise).map_err(AppError::Invalid)?;
+    create(db, calendars, Creator::Enterprise(me), valid, &input, meta).await
+}
+
+/// Enters a lead (source officer, shared or 12330 hotline) for the user's office.
+pub async fn enter_lead(
+    db: &Db,
+    calendars: &Calendars,
+    me: &Identity,
+    input: CaseInput,
+    meta: &RequestMeta,
+) -> Result<Filed> {
+    if !policy::can_enter_lead(&me.actor) {
+        return Err(AppError::forbidden());
+    }
+    let valid = intake::validate(&input, Submitter::Office).map_err(AppError::Invalid)?;
+    create(db, calendars, Creator::Office(me), valid, &input, meta).await
+}
+
+async fn create(
+    db: &Db,
+    calendars: &Calendars,
+    creator: Creator<'_>,
+    valid: ValidCase,
+    input: &CaseInput,
+    meta: &RequestMeta,
+) -> Result<Filed> {
+    let now = store::now();
+    let prepared = prepare(db, creator, valid, now).await?;
+    let actor = match creator {
+        Creator::Enterprise(me) | Creator::Office(me) => Some(me.user.clone()),
+        Creator::Operator { .. } => None,
+    };
+    let cal = calendars.current();
+    let txn = db.begin_write().await?;
+    let mut filed = store_cases(&txn, vec![prepared], &cal, now).await?;
+    let filed = filed
+        .pop()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no case stored")))?;
+    let action = match creator {
+        Creator::Enterprise(_) => "complaint.file",
+        _ => "lead.enter",
+    };
+    let entry = audit_entry(
+        actor.as_ref(),
+        meta,
+        action,
+        ("case", filed.number.clone()),
+        &json!(input),
+    );
+    store::audit::append(&txn, entry).await?;
+    txn.commit().await?;
+    Ok(filed)
+}
+
+/// Resolves owner, filer and complainant for a validated case.
+async fn prepare(
+    db: &Db,
+    creator: Creator<'_>,
+    valid: ValidCase,
+    now: DateTime<Utc>,
+) -> Result<Prepared> {
+    let received_at = valid
+        .received_at
+        .map(|t| t.with_timezone(&Utc))
+        .filter(|t| *t <= now)
+        .unwrap_or(now);
+    let (owner_org_id, filer, created_by, complainant, is_demo) = match creator {
+        Creator::Enterprise(me) => {
+            let owner = store::orgs::serving_office(db.conn(), valid.region.as_str())
+                .await?
+                .ok_or(AppError::Conflict(Msg::new("error.case.no_office")))?;
+            let complainant = NewParty {
+                role: PartyRole::Complainant.as_str(),
+                name: me.org.name.clone(),
+                uscc: me.org.uscc.clone(),
+                address: None,
+                listing_url: None,
+                contact_name: me.org.contact_name.clone(),
+                contact_phone: me.org.contact_phone.clone().or(me.user.phone.clone()),
+            };
+            (
+                owner.id,
+                Some((me.org.id, me.user.id)),
+                Some(me.user.id),
+                Some(complainant),
+                me.user.is_demo,
+            )
+        }
+        Creator::Office(me) => (
+            me.org.id,
+            None,
+            Some(me.user.id),
+            valid
+                .complainant
+                .clone()
+                .map(|p| party(PartyRole::Complainant, p)),
+            me.user.is_demo,
+        ),
+        Creator::Operator { owner_org_id } => (
+            owner_org_id,
+            None,
+            None,
+            valid
+                .complainant
+                .clone()
+                .map(|p| party(PartyRole::Complainant, p)),
+            false,
+        ),
+    };
+    Ok(Prepared {
+        valid,
+        owner_org_id,
+        filer,
+        created_by,
+        complainant,
+        received_at,
+        is_demo,
+    })
+}
+
+fn party(role: PartyRole, p: intake::Party) -> NewParty {
+    NewParty {
+        role: role.as_str(),
+        name: p.name,
+        uscc: p.uscc,
+        address: p.address,
+        listing_url: p.listing_url,
+        contact_name: p.contact_name,
+        contact_phone: p.contact_phone,
+    }
+}
+
+/// Stores prepared cases in `txn` with few statements whatever their number: case numbers are
+/// reserved per year in one step, rows go in as multi-row inserts, and each case gets its
+/// `received` event and its clocks.
+async fn store_cases(
+    txn: &DatabaseTransaction,
+    prepared: Vec<Prepared>,
+    cal: &Calendar,
+    now: DateTime<Utc>,
+) -> Result<Vec<Filed>> {
+    // Reserve numbers: one counter update per year present.
+    let mut per_year: HashMap<i32, i64> = HashMap::new();
+    for p in &prepared {
+        *per_year
+            .entry(p.received_at.with_timezone(&beijing()).year())
+            .or_default() += 1;
+    }
+    let mut next: HashMap<i32, i64> = HashMap::new();
+    for (year, n) in per_year {
+        let last = store::cases::reserve_numbers(txn, year, n).await?;
+        next.insert(year, last - n + 1);
+    }
+    let mut rows = Vec::with_capacity(prepared.len());
+    let mut clocks = Vec::with_capacity(prepared.len());
+    let mut srdi_by_uscc: HashMap<String, i16> = HashMap::new();
+    for p in &prepared {
+        let year = p.received_at.with_timezone(&beijing()).year();
+        let slot = next.get_mut(&year).expect("reserved above");
+        let number = case_domain::case_number(year, *slot);
+        *slot += 1;
+        let event = Event::new("received", p.received_at.with_timezone(&beijing()));
+        let computed = super::clocks::compute(&[event], cal, now);
+        let complainant_uscc = p.complainant.as_ref().and_then(|c| c.uscc.clone());
+        let srdi_rank = match &complainant_uscc {
+            Some(u) => match srdi_by_uscc.get(u) {
+                Some(r) => *r,
+                None => {
+                    let r = store::srdi::best_rank_for_uscc(txn, u).await?;
+                    srdi_by_uscc.insert(u.clone(), r);
+                    r
+                }
+            },
+            None => 0,
+        };
+        let v = &p.valid;
+        rows.push(NewCase {
+            number,
+            title: v.title.clone(),
+            description: v.description.clone(),
+            source: v.source.as_str().into(),
+            channel: v.channel.as_str().into(),
+            region_code: v.region.as_str().into(),
+            owner_org_id: p.owner_org_id,
+            filer_org_id: p.filer.map(|f| f.0),
+            filer_user_id: p.filer.map(|f| f.1),
+            created_by_user_id: p.created_by,
+            complainant_standing: v.standing.map(|s| s.as_str().to_string()),
+            complainant_uscc,
+            srdi_rank,
+            facts: serde_json::to_string(&v.facts).unwrap_or_else(|_| "{}".into()),
+            received_at: p.received_at,
+            next_due_at: computed
+                .iter()
+                .filter(|c| c.state == "running")
+                .map(|c| c.due_at)
+                .min(),
+            is_demo: p.is_demo,
+        });
+        clocks.push(computed);
+    }
+    let numbers: Vec<String> = rows.iter().map(|r| r.number.clone()).collect();
+    let ids = store::cases::insert_many(txn, rows, now).await?;
+    let mut parties = Vec::new();
+    let mut rights = Vec::new();
+    let mut events = Vec::new();
+    let mut clock_rows = Vec::new();
+    let mut filed = Vec::with_capacity(prepared.len());
+    for ((p, id), (number, computed)) in prepared
+        .into_iter()
+        .zip(ids)
+        .zip(numbers.into_iter().zip(clocks))
+    {
+        if let Some(c) = p.complainant {
+            parties.push((id, c));
+        }
+        for r in p.valid.respondents {
+            parties.push((id, party(PartyRole::Respondent, r)));
+        }
+        for r in p.valid.rights {
+            rights.push((
+                id,
+                NewRight {
+                    kind: r.kind.as_str().into(),
+                    number: r.number,
+                    title: r.title,
+                    holder: r.holder,
+                },
+            ));
+        }
+        events.push((
+            id,
+            NewEvent {
+                kind: "received".into(),
+                at: p.received_at,
+                actor_user_id: p.created_by,
+                actor_org_id: p.filer.map(|f| f.0).or(Some(p.owner_org_id)),
+                public: true,
+                payload: json!({"source": p.valid.source.as_str(), "channel": p.valid.channel.as_str()}),
+            },
+        ));
+        let triage = computed.iter().find(|c| c.rule_id == "triage.decision");
+        filed.push(Filed {
+            id,
+            number,
+            version: 1,
+            received_at: p.received_at,
+            triage_due: triage.map(|c| c.due_at),
+            provisional: triage.is_some_and(|c| c.provisional),
+        });
+        clock_rows.extend(computed.into_iter().map(|c| (id, c)));
+    }
+    store::cases::insert_parties_many(txn, parties).await?;
+    store::cases::insert_rights_many(txn, rights).await?;
+    store::cases::insert_first_events(txn, events, now).await?;
+    store::cases::insert_clocks_many(txn, clock_rows, now).await?;
+    Ok(filed)
+}
+
+/// A case with what the reader may know of it.
+pub struct Visible {
+    pub case: cases::Model,
+    pub facts: CaseFacts,
+    pub access: CaseAccess,
+}
+
+impl Visible {
+    pub fn can(&self, me: &Identity, action: CaseAction) -> bool {
+        policy::can_on_case(&me.actor, self.access, &self.facts, action)
+    }
+}
+
+/// The case if `me` may see it; 404 otherwise, whether or not it exists.
+pub async fn visible(db: &Db, me: &Identity, id: i64) -> Result<Visible> {
+    let case = store::cases::find(db.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let facts = store::cases::policy_facts(db.conn(), &case).await?;
+    let access = policy::case_access(&me.actor, &facts);
+    if access == CaseAccess::None {
+        return Err(AppError::NotFound);
+    }
+    Ok(Visible {
+        case,
+        facts,
+        access,
+    })
+}
+
+/// Everything on a case page.
+pub struct Detail {
+    pub visible: Visible,
+    pub parties: Vec<case_parties::Model>,
+    pub rights: Vec<case_rights::Model>,
+    pub shares: Vec<(case_shares::Model, Option<organizations::Model>)>,
+    pub clocks: Vec<case_clocks::Model>,
+    pub owner: Option<organizations::Model>,
+    pub referred_to: Option<organizations::Model>,
+    pub merged_into: Option<cases::Model>,
+}
+
+pub async fn detail(db: &Db, me: &Identity, id: i64) -> Result<Detail> {
+    let visible = visible(db, me, id).await?;
+    let conn = db.conn();
+    let c = &visible.case;
+    let parties = store::cases::parties(conn, id).await?;
+    let rights = store::cases::rights(conn, id).await?;
+    let filer = visible.access == CaseAccess::Filer;
+    let shares = if filer {
+        Vec::new()
+    } else {
+        store::cases::active_shares(conn, id).await?
+    };
+    let clocks = store::cases::clocks(conn, id).await?;
+    let mut org_ids: Vec<i64> = shares.iter().map(|s| s.org_id).collect();
+    org_ids.push(c.owner_org_id);
+    org_ids.extend(c.referred_to_org_id);
+    let orgs = store::orgs::by_ids(conn, org_ids).await?;
+    let org = |id: i64| orgs.iter().find(|o| o.id == id).cloned();
+    let merged_into = match c.merged_into_case_id {
+        Some(m) => store::cases::find(conn, m).await?,
+        None => None,
+    };
+    Ok(Detail {
+        owner: org(c.owner_org_id),
+        referred_to: c.referred_to_org_id.and_then(org),
+        shares: shares
+            .into_iter()
+            .map(|s| {
+                let o = org(s.org_id);
+                (s, o)
+            })
+            .collect(),
+        parties,
+        rights,
+        clocks,
+        merged_into,
+        visible,
+    })
+}
+
+/// The timeline; the filing enterprise sees the public events only.
+pub async fn events(db: &Db, me: &Identity, id: i64) -> Result<Vec<case_events::Model>> {
+    let v = visible(db, me, id).await?;
+    Ok(store::cases::events(db.conn(), id, v.access == CaseAccess::Filer).await?)
+}
+
+/// Filters of a case list, as asked.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    pub queue: Option<String>,
+    pub state: Option<String>,
+    /// `YYYY-MM-DD`: cases with a clock due before the end of that day (Beijing time).
+    pub due_before: Option<String>,
+    pub overdue: Option<bool>,
+    /// `me`: cases assigned to the caller.
+    pub assignee: Option<String>,
+    pub srdi: Option<bool>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// A page of cases.
+pub struct Page {
+    pub items: Vec<cases::Model>,
+    pub next_cursor: Option<String>,
+}
+
+/// The visible cases matching `q`, most urgent first, SRDI first among equally urgent.
+pub async fn list(db: &Db, me: &Identity, q: &ListQuery) -> Result<Page> {
+    let mut f = store::cases::Filter::default();
+    if let Some(queue) = q.queue.as_deref().filter(|s| !s.is_empty()) {
+        Queue::parse(queue).ok_or_else(|| AppError::field("queue", "error.case.queue"))?;
+        f.queue = Some(queue.to_string());
+    }
+    if let Some(state) = q.state.as_deref().filter(|s| !s.is_empty()) {
+        if state.len() > 32 || !state.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+            return Err(AppError::field("state", "error.case.state"));
+        }
+        f.state = Some(state.to_string());
+    }
+    if let Some(d) = q.due_before.as_deref().filter(|s| !s.is_empty()) {
+        let date = super::calendar::parse_date("due_before", d)?;
+        f.due_before = Some(crate::domain::deadline::end_of_day(date).with_timezone(&Utc));
+    }
+    if q.overdue == Some(true) {
+        f.overdue_at = Some(store::now());
+    }
+    match q.assignee.as_deref() {
+        None | Some("") => {}
+        Some("me") => f.assignee = Some(me.user.id),
+        Some(_) => return Err(AppError::field("assignee", "error.case.assignee")),
+    }
+    f.srdi = q.srdi == Some(true);
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(AppError::field("limit", "error.limit"));
+    }
+    let offset = match q.cursor.as_deref().filter(|s| !s.is_empty()) {
+        Some(c) => decode_cursor(c).ok_or_else(|| AppError::field("cursor", "error.cursor"))?,
+        None => 0,
+    };
+    let mut items = store::cases::list(db.conn(), &me.actor, &f, offset, limit + 1).await?;
+    let next_cursor = (items.len() as u64 > limit).then(|| encode_cursor(offset + limit));
+    items.truncate(limit as usize);
+    Ok(Page { items, next_cursor })
+}
+
+/// The triage workbench: cases waiting for triage that `me` may see, by triage deadline.
+pub async fn awaiting_triage(db: &Db, me: &Identity, limit: u64) -> Result<Vec<cases::Model>> {
+    let f = store::cases::Filter {
+        awaiting_triage: true,
+        ..Default::default()
+    };
+    Ok(store::cases::list(db.conn(), &me.actor, &f, 0, limit).await?)
+}
+
+fn encode_cursor(offset: u64) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("o:{offset}"))
+}
+
+fn decode_cursor(c: &str) -> Option<u64> {
+    use base64::Engine;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(c)
+        .ok()?;
+    std::str::from_utf8(&raw)
+        .ok()?
+        .strip_prefix("o:")?
+        .parse()
+        .ok()
+}
+
+/// Running clocks of the given cases, for deadline badges on lists.
+pub async fn clocks_of(db: &Db, ids: Vec<i64>) -> Result<HashMap<i64, Vec<case_clocks::Model>>> {
+    let mut map: HashMap<i64, Vec<case_clocks::Model>> = HashMap::new();
+    for c in store::cases::clocks_of(db.conn(), ids).await? {
+        map.entry(c.case_id).or_default().push(c);
+    }
+    Ok(map)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        assert_eq!(super::decode_cursor(&super::encode_cursor(150)), Some(150));
+        assert_eq!(super::decode_cursor("not-a-cursor"), None);
+        assert_eq!(super::decode_cursor(""), None);
+    }
+}

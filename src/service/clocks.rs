@@ -1,0 +1,49 @@
+//! Deadline clocks of cases: computed from the case's events by the pure engine and stored for
+//! querying (`case_clocks`, `cases.next_due_at`).
+
+use crate::domain::calendar::Calendar;
+use crate::domain::deadline::{self, Event, Rules, beijing};
+use crate::store::cases::ClockRow;
+use chrono::{DateTime, Utc};
+use entity::case_events;
+use serde_json::json;
+
+/// Every started clock of a case whose events (in order) are `events`.
+pub fn compute(events: &[Event], cal: &Calendar, now: DateTime<Utc>) -> Vec<ClockRow> {
+    let rules = Rules::builtin();
+    rules
+        .rules
+        .values()
+        .filter_map(|rule| {
+            let c = deadline::compute(rule, events, cal, now)?;
+            Some(ClockRow {
+                rule_id: rule.id.clone(),
+                name: rule.name.clone(),
+                unit: rule.unit.as_str().to_string(),
+                source: rule.source.clone(),
+                start_at: c.start_at.with_timezone(&Utc),
+                due_at: c.due_at.with_timezone(&Utc),
+                state: c.state.as_str().to_string(),
+                provisional: c.provisional,
+                explanation: c.explanation,
+                detail: json!({
+                    "informational": rule.informational,
+                    "paused_segments": c.paused.iter().map(|p| json!({
+                        "from": p.from.to_rfc3339(),
+                        "until": p.until.map(|u| u.to_rfc3339()),
+                    })).collect::<Vec<_>>(),
+                    "extensions": c.extensions.iter().map(|g| json!({
+                        "tier": g.tier, "amount": g.amount,
+                    })).collect::<Vec<_>>(),
+                }),
+            })
+        })
+        .collect()
+}
+
+/// The engine's view of stored events.
+pub fn engine_events(rows: &[case_events::Model]) -> Vec<Event> {
+    rows.iter()
+        .map(|e| Event::new(&e.kind, e.at.with_timezone(&beijing())))
+        .collect()
+}

@@ -1,0 +1,807 @@
+//! Cases, their parties, rights, events, shares and clocks.
+
+use crate::domain::case::{Queue, STATE_NEW};
+use crate::domain::identity::{OrgKind, Role};
+use crate::domain::policy::{Actor, CaseFacts};
+use chrono::{DateTime, Utc};
+use entity::{case_clocks, case_events, case_parties, case_rights, case_shares, cases, users};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
+    ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement,
+};
+use std::collections::HashMap;
+
+/// Reserves `n` case numbers of `year`; returns the last one (the block is `last-n+1 ..= last`).
+/// Numbers are taken inside the case's write transaction, so concurrent filings queue on the
+/// counter row and never share a number.
+pub async fn reserve_numbers<C: ConnectionTrait>(db: &C, year: i32, n: i64) -> Result<i64, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = "INSERT INTO case_numbers (year, last) VALUES ($1, $2) \
+               ON CONFLICT (year) DO UPDATE SET last = case_numbers.last + $2 RETURNING last";
+    let (sql, values) = match backend {
+        DbBackend::Postgres => (sql.to_string(), vec![year.into(), n.into()]),
+        _ => (
+            sql.replacen("$1", "?", 1)
+                .replacen("$2", "?", 1)
+                .replacen("$2", "?", 1),
+            vec![year.into(), n.into(), n.into()],
+        ),
+    };
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?
+        .ok_or_else(|| DbErr::Custom("case number counter returned nothing".into()))?;
+    row.try_get_by_index::<i64>(0)
+}
+
+/// A case as first stored: in `triage`/`new`, at version 1 (its `received` event).
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub number: String,
+    pub title: String,
+    pub description: String,
+    pub source: String,
+    pub channel: String,
+    pub region_code: String,
+    pub owner_org_id: i64,
+    pub filer_org_id: Option<i64>,
+    pub filer_user_id: Option<i64>,
+    pub created_by_user_id: Option<i64>,
+    pub complainant_standing: Option<String>,
+    pub complainant_uscc: Option<String>,
+    pub srdi_rank: i16,
+    pub facts: String,
+    pub received_at: DateTime<Utc>,
+    pub next_due_at: Option<DateTime<Utc>>,
+    pub is_demo: bool,
+}
+
+/// Rows per multi-row insert (well under every backend's bound-parameter limit).
+const CHUNK: usize = 400;
+
+/// Inserts cases; returns their ids in the order given.
+pub async fn insert_many<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<NewCase>,
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, DbErr> {
+    let numbers: Vec<String> = rows.iter().map(|r| r.number.clone()).collect();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<cases::ActiveModel> = rows
+            .by_ref()
+            .take(CHUNK)
+            .map(|c| cases::ActiveModel {
+                number: Set(c.number),
+                title: Set(c.title),
+                description: Set(c.description),
+                source: Set(c.source),
+                channel: Set(c.channel),
+                region_code: Set(c.region_code),
+                queue: Set(Queue::Triage.as_str().into()),
+                state: Set(STATE_NEW.into()),
+                owner_org_id: Set(c.owner_org_id),
+                filer_org_id: Set(c.filer_org_id),
+                filer_user_id: Set(c.filer_user_id),
+                created_by_user_id: Set(c.created_by_user_id),
+                assignee_user_id: Set(None),
+                complainant_standing: Set(c.complainant_standing),
+                complainant_uscc: Set(c.complainant_uscc),
+                srdi_rank: Set(c.srdi_rank),
+                facts: Set(c.facts),
+                referred_to_org_id: Set(None),
+                merged_into_case_id: Set(None),
+                next_due_at: Set(c.next_due_at),
+                received_at: Set(c.received_at),
+                closed_at: Set(None),
+                version: Set(1),
+                is_demo: Set(c.is_demo),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .collect();
+        cases::Entity::insert_many(chunk).exec(db).await?;
+    }
+    let mut ids = HashMap::with_capacity(numbers.len());
+    for chunk in numbers.chunks(CHUNK) {
+        let found: Vec<(i64, String)> = cases::Entity::find()
+            .select_only()
+            .column(cases::Column::Id)
+            .column(cases::Column::Number)
+            .filter(cases::Column::Number.is_in(chunk.to_vec()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        ids.extend(found.into_iter().map(|(id, n)| (n, id)));
+    }
+    numbers
+        .iter()
+        .map(|n| {
+            ids.get(n)
+                .copied()
+                .ok_or_else(|| DbErr::Custom(format!("case {n} not found after insert")))
+        })
+        .collect()
+}
+
+/// A party as stored.
+#[derive(Debug, Clone)]
+pub struct NewParty {
+    pub role: &'static str,
+    pub name: String,
+    pub uscc: Option<String>,
+    pub address: Option<String>,
+    pub listing_url: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+/// Inserts parties of many cases; positions count per case and role.
+pub async fn insert_parties_many<C: ConnectionTrait>(
+    db: &C,
+    parties: Vec<(i64, NewParty)>,
+) -> Result<(), DbErr> {
+    let mut position: HashMap<(i64, &'static str), i32> = HashMap::new();
+    let rows: Vec<case_parties::ActiveModel> = parties
+        .into_iter()
+        .map(|(case_id, p)| {
+            let pos = position.entry((case_id, p.role)).or_default();
+            *pos += 1;
+            case_parties::ActiveModel {
+                case_id: Set(case_id),
+                role: Set(p.role.into()),
+                position: Set(*pos - 1),
+                name: Set(p.name),
+                uscc: Set(p.uscc),
+                address: Set(p.address),
+                listing_url: Set(p.listing_url),
+                contact_name: Set(p.contact_name),
+                contact_phone: Set(p.contact_phone),
+                ..Default::default()
+            }
+        })
+        .collect();
+    for chunk in rows.chunks(CHUNK) {
+        case_parties::Entity::insert_many(chunk.to_vec())
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// A right as stored.
+#[derive(Debug, Clone)]
+pub struct NewRight {
+    pub kind: String,
+    pub number: Option<String>,
+    pub title: String,
+    pub holder: Option<String>,
+}
+
+/// Inserts rights of many cases.
+pub async fn insert_rights_many<C: ConnectionTrait>(
+    db: &C,
+    rights: Vec<(i64, NewRight)>,
+) -> Result<(), DbErr> {
+    let mut position: HashMap<i64, i32> = HashMap::new();
+    let rows: Vec<case_rights::ActiveModel> = rights
+        .into_iter()
+        .map(|(case_id, r)| {
+            let pos = position.entry(case_id).or_default();
+            *pos += 1;
+            case_rights::ActiveModel {
+                case_id: Set(case_id),
+                position: Set(*pos - 1),
+                kind: Set(r.kind),
+                number: Set(r.number),
+                title: Set(r.title),
+                holder: Set(r.holder),
+                ..Default::default()
+            }
+        })
+        .collect();
+    for chunk in rows.chunks(CHUNK) {
+        case_rights::Entity::insert_many(chunk.to_vec())
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Inserts the first event (seq 1) of many new cases.
+pub async fn insert_first_events<C: ConnectionTrait>(
+    db: &C,
+    events: Vec<(i64, NewEvent)>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let rows: Vec<case_events::ActiveModel> = events
+        .into_iter()
+        .map(|(case_id, e)| event_row(case_id, 1, e, now))
+        .collect();
+    for chunk in rows.chunks(CHUNK) {
+        case_events::Entity::insert_many(chunk.to_vec())
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+fn event_row(case_id: i64, seq: i64, e: NewEvent, now: DateTime<Utc>) -> case_events::ActiveModel {
+    case_events::ActiveModel {
+        case_id: Set(case_id),
+        seq: Set(seq),
+        kind: Set(e.kind),
+        at: Set(e.at),
+        recorded_at: Set(now),
+        actor_user_id: Set(e.actor_user_id),
+        actor_org_id: Set(e.actor_org_id),
+        public: Set(e.public),
+        payload: Set(e.payload.to_string()),
+        ..Default::default()
+    }
+}
+
+/// Inserts the clocks of many new cases.
+pub async fn insert_clocks_many<C: ConnectionTrait>(
+    db: &C,
+    clocks: Vec<(i64, ClockRow)>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let rows: Vec<case_clocks::ActiveModel> = clocks
+        .into_iter()
+        .map(|(case_id, c)| clock_row(case_id, c, now))
+        .collect();
+    for chunk in rows.chunks(CHUNK) {
+        case_clocks::Entity::insert_many(chunk.to_vec())
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+fn clock_row(case_id: i64, c: ClockRow, now: DateTime<Utc>) -> case_clocks::ActiveModel {
+    case_clocks::ActiveModel {
+        case_id: Set(case_id),
+        rule_id: Set(c.rule_id),
+        name: Set(c.name),
+        unit: Set(c.unit),
+        source: Set(c.source),
+        start_at: Set(c.start_at),
+        due_at: Set(c.due_at),
+        state: Set(c.state),
+        provisional: Set(c.provisional),
+        explanation: Set(c.explanation),
+        detail: Set(c.detail.to_string()),
+        updated_at: Set(now),
+    }
+}
+
+/// An event to append.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub kind: String,
+    pub at: DateTime<Utc>,
+    pub actor_user_id: Option<i64>,
+    pub actor_org_id: Option<i64>,
+    pub public: bool,
+    pub payload: serde_json::Value,
+}
+
+/// Appends `events` after `version`; returns the new version. The unique (case, seq) index makes
+/// a second writer with the same version fail instead of interleaving.
+pub async fn append_events<C: ConnectionTrait>(
+    db: &C,
+    case_id: i64,
+    version: i64,
+    events: Vec<NewEvent>,
+    now: DateTime<Utc>,
+) -> Result<i64, DbErr> {
+    let n = events.len() as i64;
+    if n == 0 {
+        return Ok(version);
+    }
+    let rows = events
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| event_row(case_id, version + 1 + i as i64, e, now));
+    case_events::Entity::insert_many(rows).exec(db).await?;
+    Ok(version + n)
+}
+
+/// New values of a case's state columns; `None` leaves a column alone.
+#[derive(Debug, Clone, Default)]
+pub struct Change {
+    pub queue: Option<String>,
+    pub state: Option<String>,
+    pub referred_to_org_id: Option<Option<i64>>,
+    pub merged_into_case_id: Option<Option<i64>>,
+    pub assignee_user_id: Option<Option<i64>>,
+    pub closed_at: Option<Option<DateTime<Utc>>>,
+    pub facts: Option<String>,
+}
+
+/// Moves a case from `expected` to `version` with `change`, only if nobody moved it first.
+/// Returns false when the stored version is not `expected` (a stale write).
+pub async fn update<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    expected: i64,
+    version: i64,
+    change: Change,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let mut q = cases::Entity::update_many()
+        .col_expr(cases::Column::Version, Expr::value(version))
+        .col_expr(cases::Column::UpdatedAt, Expr::value(now));
+    if let Some(v) = change.queue {
+        q = q.col_expr(cases::Column::Queue, Expr::value(v));
+    }
+    if let Some(v) = change.state {
+        q = q.col_expr(cases::Column::State, Expr::value(v));
+    }
+    if let Some(v) = change.referred_to_org_id {
+        q = q.col_expr(cases::Column::ReferredToOrgId, Expr::value(v));
+    }
+    if let Some(v) = change.merged_into_case_id {
+        q = q.col_expr(cases::Column::MergedIntoCaseId, Expr::value(v));
+    }
+    if let Some(v) = change.assignee_user_id {
+        q = q.col_expr(cases::Column::AssigneeUserId, Expr::value(v));
+    }
+    if let Some(v) = change.closed_at {
+        q = q.col_expr(cases::Column::ClosedAt, Expr::value(v));
+    }
+    if let Some(v) = change.facts {
+        q = q.col_expr(cases::Column::Facts, Expr::value(v));
+    }
+    let res = q
+        .filter(cases::Column::Id.eq(id))
+        .filter(cases::Column::Version.eq(expected))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+pub async fn find<C: ConnectionTrait>(db: &C, id: i64) -> Result<Option<cases::Model>, DbErr> {
+    cases::Entity::find_by_id(id).one(db).await
+}
+
+pub async fn find_by_number<C: ConnectionTrait>(
+    db: &C,
+    number: &str,
+) -> Result<Option<cases::Model>, DbErr> {
+    cases::Entity::find()
+        .filter(cases::Column::Number.eq(number))
+        .one(db)
+        .await
+}
+
+pub async fn parties<C: ConnectionTrait>(
+    db: &C,
+    case_id: i64,
+) -> Result<Vec<case_parties::Model>, DbErr> {
+    case_parties::Entity::find()
+        .filter(case_parties::Column::CaseId.eq(case_id))
+        .order_by_asc(case_parties::Column::Role)
+        .order_by_asc(case_parties::Column::Position)
+        .all(db)
+        .await
+}
+
+pub async fn rights<C: ConnectionTrait>(
+    db: &C,
+    case_id: i64,
+) -> Result<Vec<case_rights::Model>, DbErr> {
+    case_rights::Entity::find()
+        .filter(case_rights::Column::CaseId.eq(case_id))
+        .order_by_asc(case_rights::Column::Position)
+        .all(db)
+        .await
+}
+
+/// The case's events in order; `public_only` for the filing enterprise.
+pub async fn events<C: ConnectionTrait>(
+    db: &C,
+    case_id: i64,
+    public_only: bool,
+) -> Result<Vec<case_events::Model>, DbErr> {
+    let mut q = case_events::Entity::find().filter(case_events::Column::CaseId.eq(case_id));
+    if public_only {
+        q = q.filter(case_events::Column::Public.eq(true));
+    }
+    q.order_by_asc(case_events::Column::Seq).all(db).await
+}
+
+/// Shares still in force.
+pub async fn active_shares<C: ConnectionTrait>(
+    db: &C,
+    case_id: i64,
+) -> Result<Vec<case_shares::Model>, DbErr> {
+    case_shares::Entity::find()
+        .filter(case_shares::Column::CaseId.eq(case_id))
+        .filter(case_shares::Column::RevokedAt.is_null())
+        .order_by_asc(case_shares::Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn insert_share<C: ConnectionTrait>(
+    db: &C,
+    case_id: i64,
+    org_id: i64,
+    access: &str,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<case_shares::Model, DbErr> {
+    case_shares::ActiveModel {
+        case_id: Set(case_id),
+        org_id: Set(org_id),
+        access: Set(access.into()),
+        granted_by_user_id: Set(Some(by)),
+        granted_at: Set(now),
+        revoked_at: Set(None),
+        revoked_by_user_id: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+/// Ends the active shares of `case_id` with `org_id`; returns how many there were.
+pub async fn revoke_shares<C: ConnectionTrait>(
+    db: &C,
+    case_id: i64,
+    org_id: i64,
+    by: i64,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    let res = case_shares::Entity::update_many()
+        .col_expr(case_shares::Column::RevokedAt, Expr::value(now))
+        .col_expr(case_shares::Column::RevokedByUserId, Expr::value(by))
+        .filter(case_shares::Column::CaseId.eq(case_id))
+        .filter(case_shares::Column::OrgId.eq(org_id))
+        .filter(case_shares::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected)
+}
+
+/// What the access policy needs about `case`.
+pub async fn policy_facts<C: ConnectionTrait>(
+    db: &C,
+    case: &cases::Model,
+) -> Result<CaseFacts, DbErr> {
+    let shares = active_shares(db, case.id).await?;
+    let assignee_org_id = match case.assignee_user_id {
+        Some(u) => users::Entity::find_by_id(u)
+            .one(db)
+            .await?
+            .map(|u| u.org_id),
+        None => None,
+    };
+    Ok(CaseFacts {
+        owner_org_id: case.owner_org_id,
+        filer_org_id: case.filer_org_id,
+        awaiting_triage: case.queue == Queue::Triage.as_str() && case.state == STATE_NEW,
+        region_code: case.region_code.clone(),
+        assignee_org_id,
+        referred_to_org_id: case.referred_to_org_id,
+        shares: shares
+            .into_iter()
+            .map(|s| (s.org_id, s.access == "contribute"))
+            .collect(),
+    })
+}
+
+/// The leading digits of a region code that its sub-regions share.
+fn region_prefix(code: &str) -> &str {
+    if code.ends_with("0000") {
+        code.get(..2).unwrap_or(code)
+    } else if code.ends_with("00") {
+        code.get(..4).unwrap_or(code)
+    } else {
+        code
+    }
+}
+
+/// The cases `actor` may see, as a SQL condition: the same rules as
+/// `domain::policy::case_access` (compared by a test).
+pub fn visible(actor: &Actor) -> Condition {
+    if actor.org_kind == OrgKind::Enterprise {
+        return if actor.role == Role::EnterpriseFiler {
+            Condition::all().add(cases::Column::FilerOrgId.eq(actor.org_id))
+        } else {
+            Condition::all().add(Expr::val(1).eq(0))
+        };
+    }
+    let shared = Query::select()
+        .column(case_shares::Column::CaseId)
+        .from(case_shares::Entity)
+        .and_where(case_shares::Column::OrgId.eq(actor.org_id))
+        .and_where(case_shares::Column::RevokedAt.is_null())
+        .to_owned();
+    let mut any = Condition::any()
+        .add(cases::Column::OwnerOrgId.eq(actor.org_id))
+        .add(cases::Column::Id.in_subquery(shared))
+        .add(cases::Column::ReferredToOrgId.eq(actor.org_id));
+    if actor.org_kind == OrgKind::AssistanceCenter {
+        let staff = Query::select()
+            .column(users::Column::Id)
+            .from(users::Entity)
+            .and_where(users::Column::OrgId.eq(actor.org_id))
+            .to_owned();
+        any = any
+            .add(
+                Condition::all()
+                    .add(cases::Column::Queue.eq(Queue::Triage.as_str()))
+                    .add(cases::Column::State.eq(STATE_NEW))
+                    .add(cases::Column::RegionCode.starts_with(region_prefix(&actor.region_code))),
+            )
+            .add(cases::Column::AssigneeUserId.in_subquery(staff));
+    }
+    any
+}
+
+/// Filters of a case list (API.md `GET /api/v1/cases`).
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub queue: Option<String>,
+    pub state: Option<String>,
+    pub due_before: Option<DateTime<Utc>>,
+    pub overdue_at: Option<DateTime<Utc>>,
+    pub assignee: Option<i64>,
+    pub srdi: bool,
+    pub open_only: bool,
+    pub owner_org: Option<i64>,
+    pub awaiting_triage: bool,
+}
+
+/// One page of visible cases, most urgent first, SRDI first among equally urgent, then oldest.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    f: &Filter,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<cases::Model>, DbErr> {
+    let mut q = cases::Entity::find().filter(visible(actor));
+    if let Some(v) = &f.queue {
+        q = q.filter(cases::Column::Queue.eq(v.as_str()));
+    }
+    if let Some(v) = &f.state {
+        q = q.filter(cases::Column::State.eq(v.as_str()));
+    }
+    if let Some(t) = f.due_before {
+        q = q.filter(cases::Column::NextDueAt.lt(t));
+    }
+    if let Some(t) = f.overdue_at {
+        q = q.filter(cases::Column::NextDueAt.lt(t));
+    }
+    if let Some(u) = f.assignee {
+        q = q.filter(cases::Column::AssigneeUserId.eq(u));
+    }
+    if f.srdi {
+        q = q.filter(cases::Column::SrdiRank.gt(0));
+    }
+    if f.open_only {
+        q = q.filter(cases::Column::ClosedAt.is_null());
+    }
+    if let Some(o) = f.owner_org {
+        q = q.filter(cases::Column::OwnerOrgId.eq(o));
+    }
+    if f.awaiting_triage {
+        q = q
+            .filter(cases::Column::Queue.eq(Queue::Triage.as_str()))
+            .filter(cases::Column::State.eq(STATE_NEW));
+    }
+    q.order_by_asc(Expr::col(cases::Column::NextDueAt).is_null())
+        .order_by_asc(cases::Column::NextDueAt)
+        .order_by_desc(cases::Column::SrdiRank)
+        .order_by_asc(cases::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Ids of every case `actor` may see (for tests and checks; not for pages).
+pub async fn visible_ids<C: ConnectionTrait>(db: &C, actor: &Actor) -> Result<Vec<i64>, DbErr> {
+    cases::Entity::find()
+        .select_only()
+        .column(cases::Column::Id)
+        .filter(visible(actor))
+        .order_by_asc(cases::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Every case id, in order.
+pub async fn all_ids<C: ConnectionTrait>(db: &C) -> Result<Vec<i64>, DbErr> {
+    cases::Entity::find()
+        .select_only()
+        .column(cases::Column::Id)
+        .order_by_asc(cases::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+pub async fn count<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
+    cases::Entity::find().count(db).await
+}
+
+/// Open cases other than `except` with a respondent name or credit code, a right number or a
+/// listing URL in common with the given values: candidates the duplicate rule then checks.
+pub async fn duplicate_candidates<C: ConnectionTrait>(
+    db: &C,
+    except: i64,
+    names: Vec<String>,
+    numbers: Vec<String>,
+    urls: Vec<String>,
+) -> Result<Vec<i64>, DbErr> {
+    let mut ids: Vec<i64> = case_parties::Entity::find()
+        .select_only()
+        .column(case_parties::Column::CaseId)
+        .filter(
+            Condition::any()
+                .add(case_parties::Column::Name.is_in(names.clone()))
+                .add(case_parties::Column::Uscc.is_in(names))
+                .add(case_parties::Column::ListingUrl.is_in(urls)),
+        )
+        .filter(case_parties::Column::Role.eq("respondent"))
+        .limit(500)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let by_right: Vec<i64> = case_rights::Entity::find()
+        .select_only()
+        .column(case_rights::Column::CaseId)
+        .filter(case_rights::Column::Number.is_in(numbers))
+        .limit(500)
+        .into_tuple()
+        .all(db)
+        .await?;
+    ids.extend(by_right);
+    ids.sort_unstable();
+    ids.dedup();
+    ids.retain(|id| *id != except);
+    if ids.is_empty() {
+        return Ok(ids);
+    }
+    cases::Entity::find()
+        .select_only()
+        .column(cases::Column::Id)
+        .filter(cases::Column::Id.is_in(ids))
+        .filter(cases::Column::ClosedAt.is_null())
+        .order_by_asc(cases::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Parties of many cases.
+pub async fn parties_of<C: ConnectionTrait>(
+    db: &C,
+    ids: Vec<i64>,
+) -> Result<Vec<case_parties::Model>, DbErr> {
+    case_parties::Entity::find()
+        .filter(case_parties::Column::CaseId.is_in(ids))
+        .all(db)
+        .await
+}
+
+/// Rights of many cases.
+pub async fn rights_of<C: ConnectionTrait>(
+    db: &C,
+    ids: Vec<i64>,
+) -> Result<Vec<case_rights::Model>, DbErr> {
+    case_rights::Entity::find()
+        .filter(case_rights::Column::CaseId.is_in(ids))
+        .all(db)
+        .await
+}
+
+/// Those of `ids` that `actor` may see.
+pub async fn visible_ids_among<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    ids: Vec<i64>,
+) -> Result<Vec<i64>, DbErr> {
+    if ids.is_empty() {
+        return Ok(ids);
+    }
+    cases::Entity::find()
+        .select_only()
+        .column(cases::Column::Id)
+        .filter(cases::Column::Id.is_in(ids))
+        .filter(visible(actor))
+        .order_by_asc(cases::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Many cases by id.
+pub async fn by_ids<C: ConnectionTrait>(db: &C, ids: Vec<i64>) -> Result<Vec<cases::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    cases::Entity::find()
+        .filter(cases::Column::Id.is_in(ids))
+        .order_by_asc(cases::Column::Id)
+        .all(db)
+        .await
+}
+
+/// A computed clock to store.
+#[derive(Debug, Clone)]
+pub struct ClockRow {
+    pub rule_id: String,
+    pub name: String,
+    pub unit: String,
+    pub source: String,
+    pub start_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    pub state: String,
+    pub provisional: bool,
+    pub explanation: String,
+    pub detail: serde_json::Value,
+}
+
+/// Replaces the stored clocks of a case and its next due instant (the earliest running clock).
+pub async fn replace_clocks<C: ConnectionTrait>(
+    db: &C,
+    case_id: i64,
+    clocks: Vec<ClockRow>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    case_clocks::Entity::delete_many()
+        .filter(case_clocks::Column::CaseId.eq(case_id))
+        .exec(db)
+        .await?;
+    let next_due = clocks
+        .iter()
+        .filter(|c| c.state == "running")
+        .map(|c| c.due_at)
+        .min();
+    if !clocks.is_empty() {
+        let rows = clocks.into_iter().map(|c| clock_row(case_id, c, now));
+        case_clocks::Entity::insert_many(rows).exec(db).await?;
+    }
+    cases::Entity::update_many()
+        .col_expr(cases::Column::NextDueAt, Expr::value(next_due))
+        .filter(cases::Column::Id.eq(case_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn clocks<C: ConnectionTrait>(
+    db: &C,
+    case_id: i64,
+) -> Result<Vec<case_clocks::Model>, DbErr> {
+    case_clocks::Entity::find()
+        .filter(case_clocks::Column::CaseId.eq(case_id))
+        .order_by_asc(case_clocks::Column::StartAt)
+        .order_by_asc(case_clocks::Column::RuleId)
+        .all(db)
+        .await
+}
+
+/// The running clocks of many cases (for badges on lists).
+pub async fn clocks_of<C: ConnectionTrait>(
+    db: &C,
+    case_ids: Vec<i64>,
+) -> Result<Vec<case_clocks::Model>, DbErr> {
+    if case_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    case_clocks::Entity::find()
+        .filter(case_clocks::Column::CaseId.is_in(case_ids))
+        .order_by_asc(case_clocks::Column::DueAt)
+        .all(db)
+        .await
+}
