@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `demo`, `user`, `org`, `audit`.
+//! The command line: `serve`, `migrate`, `demo`, `user`, `org`, `calendar`, `audit`, `srdi`.
 
 use crate::app::{App, connect_and_migrate, shutdown_signal};
 use crate::config::Config;
@@ -57,6 +57,18 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// The 专精特新 registry.
+    Srdi {
+        #[command(subcommand)]
+        command: SrdiCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SrdiCommand {
+    /// Import a registry file (UTF-8 CSV with the header uscc,name,level,year,source; see
+    /// docs/srdi.md). Good rows are recorded, bad rows are listed; exits 1 if any row was rejected.
+    Import { file: std::path::PathBuf },
 }
 
 #[derive(Subcommand, Debug)]
@@ -163,6 +175,9 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
         Command::Calendar {
             command: CalendarCommand::Import { file, apply },
         } => calendar_import(&config, &file, apply).await,
+        Command::Srdi {
+            command: SrdiCommand::Import { file },
+        } => srdi_import(&config, &file).await,
         Command::Org {
             command:
                 OrgCommand::Add {
@@ -247,6 +262,10 @@ async fn load_demo(db: &crate::store::Db) -> anyhow::Result<()> {
     match demo::load(db).await {
         Ok(loaded) => {
             if loaded == demo::Loaded::Now {
+                let calendars = service::calendar::Calendars::load(db)
+                    .await
+                    .map_err(explain)?;
+                demo::load_cases(db, &calendars).await.map_err(explain)?;
                 println!("演示数据已载入 / demo data loaded");
             }
             println!("演示账号 / demo logins (password {}):", demo::DEMO_PASSWORD);
@@ -376,6 +395,37 @@ async fn calendar_import(
         println!("nothing changed: run again with --apply to load these years");
     }
     Ok(0)
+}
+
+async fn srdi_import(config: &Config, file: &std::path::Path) -> anyhow::Result<i32> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let db = connect_and_migrate(config).await?;
+    let report =
+        service::srdi::import_csv(&db, Caller::Operator, &bytes, &RequestMeta::cli("srdi"))
+            .await
+            .map_err(explain)?;
+    println!("已导入 / imported: {}", report.imported);
+    print!(
+        "已在名录中（未改动）/ already listed (unchanged): {}",
+        report.duplicates
+    );
+    if report.duplicate_lines.is_empty() {
+        println!();
+    } else {
+        let lines: Vec<String> = report.duplicate_lines.iter().map(u64::to_string).collect();
+        println!("  (第 {0} 行 / line {0})", lines.join(", "));
+    }
+    println!("有误未导入 / rejected: {}", report.errors.len());
+    for e in &report.errors {
+        println!(
+            "  第 {line} 行 / line {line} [{}]: {} / {}",
+            e.field,
+            crate::i18n::t(Lang::Zh, e.key),
+            crate::i18n::t(Lang::En, e.key),
+            line = e.line,
+        );
+    }
+    Ok(if report.errors.is_empty() { 0 } else { 1 })
 }
 
 /// One line from standard input (prompted when it is a terminal).

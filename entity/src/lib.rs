@@ -15,5 +15,5 @@ pub mod complaint_drafts;
 pub mod login_attempts;
 pub mod organizations;
 pub mod sessions;
-pub mod srdi_designations;
+pub mod srdi_registry;
 pub mod users;

@@ -7,6 +7,7 @@ mod m20261122_000002_create_audit_log;
 mod m20261122_000003_create_srdi_designations;
 mod m20261122_000004_create_calendar_years;
 mod m20261122_000005_create_cases;
+mod m20261122_000006_srdi_registry;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_create_srdi_designations::Migration),
             Box::new(m20261122_000004_create_calendar_years::Migration),
             Box::new(m20261122_000005_create_cases::Migration),
+            Box::new(m20261122_000006_srdi_registry::Migration),
         ]
     }
 }

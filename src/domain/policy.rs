@@ -10,6 +10,8 @@ pub struct Actor {
     pub org_id: i64,
     pub org_kind: OrgKind,
     pub role: Role,
+    /// The organisation's region (行政区划代码); an assistance centre triages leads from it.
+    pub region_code: String,
 }
 
 /// What they want to do, with the resource it touches.
@@ -37,6 +39,21 @@ pub enum Action {
     ViewAuditLog,
     /// Load a year of the official working-day calendar.
     ManageCalendar,
+    /// Add, import and withdraw entries of the 专精特新 registry (industry offices' officers and
+    /// supervisors, who publish the lists, and administrators).
+    ManageSrdiRegistry,
+    /// Browse the 专精特新 registry (any office user; not enterprises).
+    ViewSrdiRegistry,
+    /// Open the case lists (what each sees in them is [`case_access`]).
+    ViewCases,
+    /// File a complaint for one's own enterprise.
+    FileComplaint,
+    /// Enter a lead for one's office.
+    EnterLead,
+    /// Use the triage workbench.
+    TriageWorkbench,
+    /// Import leads from a CSV file.
+    ImportLeads,
 }
 
 /// The answer when the policy says no.
@@ -54,6 +71,21 @@ pub fn can(actor: &Actor, action: Action) -> bool {
         // An administrator may not lock themselves out.
         DisableUser { user_id } => admin && user_id != actor.user_id,
         ViewAuditLog | ManageCalendar => admin,
+        ManageSrdiRegistry => {
+            admin
+                || (actor.org_kind == OrgKind::IndustryOffice
+                    && matches!(actor.role, Role::Officer | Role::Supervisor))
+        }
+        ViewSrdiRegistry => actor.org_kind.is_office() && actor.role != Role::EnterpriseFiler,
+        ViewCases => true,
+        FileComplaint => can_file_complaint(actor),
+        EnterLead => can_enter_lead(actor),
+        TriageWorkbench => {
+            actor.role == Role::Triager
+                || (actor.org_kind == OrgKind::IpOffice
+                    && matches!(actor.role, Role::Officer | Role::Supervisor))
+        }
+        ImportLeads => can_import_leads(actor),
     }
 }
 
@@ -63,6 +95,140 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<(), Denied> {
         Ok(())
     } else {
         Err(Denied)
+    }
+}
+
+/// What the policy needs to know about one case.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CaseFacts {
+    pub owner_org_id: i64,
+    pub filer_org_id: Option<i64>,
+    /// Waiting for triage (queue `triage`, state `new`).
+    pub awaiting_triage: bool,
+    pub region_code: String,
+    /// The organisation of the assigned user, if any.
+    pub assignee_org_id: Option<i64>,
+    /// The office a referral is waiting on (state `referred`).
+    pub referred_to_org_id: Option<i64>,
+    /// Active shares: organisation and whether it may contribute.
+    pub shares: Vec<(i64, bool)>,
+}
+
+/// How much of a case an actor may see and do, weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CaseAccess {
+    /// Not visible: answer 404.
+    None,
+    /// The filing enterprise: its own filing, public events only.
+    Filer,
+    /// Read everything, including internal events.
+    Read,
+    /// Read and add (notes, evidence, workflow steps of a shared case).
+    Contribute,
+    /// The owning office.
+    Owner,
+}
+
+/// Whether `region` (an organisation's) covers `case_region` (province, prefecture or county).
+pub fn region_covers(region: &str, case_region: &str) -> bool {
+    let significant = if region.ends_with("0000") {
+        2
+    } else if region.ends_with("00") {
+        4
+    } else {
+        6
+    };
+    region.len() == 6
+        && case_region.len() == 6
+        && region.get(..significant) == case_region.get(..significant)
+}
+
+/// The access `actor` has to a case. The SQL filter of visible cases (`store::cases::visible`)
+/// implements the same rules; a test compares the two.
+pub fn case_access(actor: &Actor, case: &CaseFacts) -> CaseAccess {
+    if actor.org_kind == OrgKind::Enterprise {
+        return if actor.role == Role::EnterpriseFiler && case.filer_org_id == Some(actor.org_id) {
+            CaseAccess::Filer
+        } else {
+            CaseAccess::None
+        };
+    }
+    let mut access = CaseAccess::None;
+    if case.owner_org_id == actor.org_id {
+        access = CaseAccess::Owner;
+    }
+    for (org, contribute) in &case.shares {
+        if *org == actor.org_id {
+            let a = if *contribute {
+                CaseAccess::Contribute
+            } else {
+                CaseAccess::Read
+            };
+            access = access.max(a);
+        }
+    }
+    if case.referred_to_org_id == Some(actor.org_id) {
+        access = access.max(CaseAccess::Read);
+    }
+    if actor.org_kind == OrgKind::AssistanceCenter
+        && ((case.awaiting_triage && region_covers(&actor.region_code, &case.region_code))
+            || case.assignee_org_id == Some(actor.org_id))
+    {
+        access = access.max(CaseAccess::Contribute);
+    }
+    // Administrators keep the system running; they read their office's cases but do not work them.
+    if actor.role == Role::Admin {
+        access = access.min(CaseAccess::Read);
+    }
+    access
+}
+
+/// What an actor wants to do with a case they can see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseAction {
+    View,
+    /// Route, refer, reject or merge a case waiting for triage.
+    Triage,
+    /// Share with another office or revoke a share.
+    Share,
+    /// Acknowledge or return a referral made to one's office.
+    AnswerReferral,
+}
+
+/// Whether `actor` may enter leads (`POST /api/v1/cases`).
+pub fn can_enter_lead(actor: &Actor) -> bool {
+    actor.org_kind.is_office()
+        && matches!(actor.role, Role::Officer | Role::Supervisor | Role::Triager)
+}
+
+/// Whether `actor` may file complaints (`POST /api/v1/complaints`).
+pub fn can_file_complaint(actor: &Actor) -> bool {
+    actor.org_kind == OrgKind::Enterprise && actor.role == Role::EnterpriseFiler
+}
+
+/// Whether `actor` may import leads from a file.
+pub fn can_import_leads(actor: &Actor) -> bool {
+    actor.role == Role::Admin || (actor.org_kind.is_office() && actor.role == Role::Supervisor)
+}
+
+/// Whether `actor`, who has `access` to a case, may do `action` with it.
+pub fn can_on_case(
+    actor: &Actor,
+    access: CaseAccess,
+    case: &CaseFacts,
+    action: CaseAction,
+) -> bool {
+    let worker = matches!(actor.role, Role::Officer | Role::Supervisor | Role::Triager);
+    match action {
+        CaseAction::View => access > CaseAccess::None,
+        CaseAction::Triage => {
+            worker
+                && case.awaiting_triage
+                && (access == CaseAccess::Owner
+                    || (actor.role == Role::Triager && access >= CaseAccess::Contribute))
+        }
+        CaseAction::Share => worker && access == CaseAccess::Owner,
+        CaseAction::AnswerReferral => worker && case.referred_to_org_id == Some(actor.org_id),
     }
 }
 
@@ -77,13 +243,14 @@ mod tests {
             org_id: 10,
             org_kind: kind,
             role,
+            region_code: "320600".into(),
         }
     }
 
     /// Every role against every action; `Y` means allowed. Columns follow `ACTIONS`.
     #[test]
     fn access_matrix() {
-        const ACTIONS: [Action; 11] = [
+        const ACTIONS: [Action; 18] = [
             ViewDashboard,
             ManageOwnAccount,
             ListOrganizations,
@@ -95,14 +262,35 @@ mod tests {
             DisableUser { user_id: 2 },
             ViewAuditLog,
             ManageCalendar,
+            ManageSrdiRegistry,
+            ViewSrdiRegistry,
+            ViewCases,
+            FileComplaint,
+            EnterLead,
+            TriageWorkbench,
+            ImportLeads,
         ];
         let matrix = [
-            (Role::EnterpriseFiler, OrgKind::Enterprise, "YY........."),
-            (Role::Triager, OrgKind::AssistanceCenter, "YY........."),
-            (Role::Officer, OrgKind::IpOffice, "YY........."),
-            (Role::Officer, OrgKind::IndustryOffice, "YY........."),
-            (Role::Supervisor, OrgKind::IpOffice, "YY........."),
-            (Role::Admin, OrgKind::IpOffice, "YYYYYYYYYYY"),
+            (
+                Role::EnterpriseFiler,
+                OrgKind::Enterprise,
+                "YY...........YY...",
+            ),
+            (
+                Role::Triager,
+                OrgKind::AssistanceCenter,
+                "YY..........YY.YY.",
+            ),
+            (Role::Officer, OrgKind::IpOffice, "YY..........YY.YY."),
+            (Role::Officer, OrgKind::IndustryOffice, "YY.........YYY.Y.."),
+            (Role::Officer, OrgKind::OtherAgency, "YY..........YY.Y.."),
+            (Role::Supervisor, OrgKind::IpOffice, "YY..........YY.YYY"),
+            (
+                Role::Supervisor,
+                OrgKind::IndustryOffice,
+                "YY.........YYY.Y.Y",
+            ),
+            (Role::Admin, OrgKind::IpOffice, "YYYYYYYYYYYYYY...Y"),
         ];
         for (role, kind, row) in matrix {
             let a = actor(role, kind);
@@ -122,5 +310,197 @@ mod tests {
         assert!(!can(&a, DisableUser { user_id: a.user_id }));
         assert_eq!(authorize(&a, DisableUser { user_id: 1 }), Err(Denied));
         assert_eq!(authorize(&a, DisableUser { user_id: 7 }), Ok(()));
+    }
+}
+
+#[cfg(test)]
+mod case_tests {
+    use super::*;
+
+    const ENTERPRISE: i64 = 1;
+    const OWNER: i64 = 2;
+    const CENTRE: i64 = 3;
+    const SHARED_READ: i64 = 4;
+    const SHARED_CONTRIBUTE: i64 = 5;
+    const OTHER: i64 = 6;
+    const REFERRED_TO: i64 = 7;
+
+    fn actor(org_id: i64, kind: OrgKind, role: Role, region: &str) -> Actor {
+        Actor {
+            user_id: 100 + org_id,
+            org_id,
+            org_kind: kind,
+            role,
+            region_code: region.into(),
+        }
+    }
+
+    fn case(awaiting: bool) -> CaseFacts {
+        CaseFacts {
+            owner_org_id: OWNER,
+            filer_org_id: Some(ENTERPRISE),
+            awaiting_triage: awaiting,
+            region_code: "320612".into(),
+            assignee_org_id: None,
+            referred_to_org_id: Some(REFERRED_TO),
+            shares: vec![(SHARED_READ, false), (SHARED_CONTRIBUTE, true)],
+        }
+    }
+
+    #[test]
+    fn who_sees_a_case() {
+        use CaseAccess as A;
+        let rows = [
+            (
+                actor(
+                    ENTERPRISE,
+                    OrgKind::Enterprise,
+                    Role::EnterpriseFiler,
+                    "320600",
+                ),
+                A::Filer,
+                A::Filer,
+            ),
+            (
+                actor(9, OrgKind::Enterprise, Role::EnterpriseFiler, "320600"),
+                A::None,
+                A::None,
+            ),
+            (
+                actor(OWNER, OrgKind::IpOffice, Role::Officer, "320600"),
+                A::Owner,
+                A::Owner,
+            ),
+            (
+                actor(OWNER, OrgKind::IpOffice, Role::Admin, "320600"),
+                A::Read,
+                A::Read,
+            ),
+            (
+                actor(CENTRE, OrgKind::AssistanceCenter, Role::Triager, "320600"),
+                A::Contribute,
+                A::None,
+            ),
+            (
+                actor(CENTRE, OrgKind::AssistanceCenter, Role::Triager, "320000"),
+                A::Contribute,
+                A::None,
+            ),
+            (
+                actor(CENTRE, OrgKind::AssistanceCenter, Role::Triager, "320500"),
+                A::None,
+                A::None,
+            ),
+            (
+                actor(CENTRE, OrgKind::AssistanceCenter, Role::Triager, "320611"),
+                A::None,
+                A::None,
+            ),
+            (
+                actor(
+                    SHARED_READ,
+                    OrgKind::IndustryOffice,
+                    Role::Officer,
+                    "320600",
+                ),
+                A::Read,
+                A::Read,
+            ),
+            (
+                actor(
+                    SHARED_CONTRIBUTE,
+                    OrgKind::IpOffice,
+                    Role::Officer,
+                    "320600",
+                ),
+                A::Contribute,
+                A::Contribute,
+            ),
+            (
+                actor(REFERRED_TO, OrgKind::OtherAgency, Role::Officer, "320600"),
+                A::Read,
+                A::Read,
+            ),
+            (
+                actor(OTHER, OrgKind::IpOffice, Role::Supervisor, "320600"),
+                A::None,
+                A::None,
+            ),
+            (
+                actor(OTHER, OrgKind::IpOffice, Role::Admin, "320600"),
+                A::None,
+                A::None,
+            ),
+        ];
+        for (a, awaiting, later) in rows {
+            assert_eq!(
+                case_access(&a, &case(true)),
+                awaiting,
+                "{a:?} awaiting triage"
+            );
+            assert_eq!(case_access(&a, &case(false)), later, "{a:?} after triage");
+        }
+    }
+
+    #[test]
+    fn an_assigned_centre_keeps_seeing_the_case() {
+        let a = actor(CENTRE, OrgKind::AssistanceCenter, Role::Triager, "110000");
+        let mut c = case(false);
+        assert_eq!(case_access(&a, &c), CaseAccess::None);
+        c.assignee_org_id = Some(CENTRE);
+        assert_eq!(case_access(&a, &c), CaseAccess::Contribute);
+    }
+
+    #[test]
+    fn who_may_triage_share_and_answer() {
+        let c = case(true);
+        let check = |a: &Actor, action| can_on_case(a, case_access(a, &c), &c, action);
+        let triager = actor(CENTRE, OrgKind::AssistanceCenter, Role::Triager, "320600");
+        let owner_officer = actor(OWNER, OrgKind::IpOffice, Role::Officer, "320600");
+        let owner_admin = actor(OWNER, OrgKind::IpOffice, Role::Admin, "320600");
+        let contributor = actor(
+            SHARED_CONTRIBUTE,
+            OrgKind::IpOffice,
+            Role::Officer,
+            "320600",
+        );
+        let filer = actor(
+            ENTERPRISE,
+            OrgKind::Enterprise,
+            Role::EnterpriseFiler,
+            "320600",
+        );
+        let receiver = actor(REFERRED_TO, OrgKind::OtherAgency, Role::Officer, "320600");
+        assert!(check(&triager, CaseAction::Triage));
+        assert!(check(&owner_officer, CaseAction::Triage));
+        assert!(!check(&owner_admin, CaseAction::Triage));
+        assert!(!check(&contributor, CaseAction::Triage));
+        assert!(!check(&filer, CaseAction::Triage));
+        assert!(check(&owner_officer, CaseAction::Share));
+        assert!(!check(&triager, CaseAction::Share));
+        assert!(!check(&contributor, CaseAction::Share));
+        assert!(!check(&owner_admin, CaseAction::Share));
+        assert!(check(&receiver, CaseAction::AnswerReferral));
+        assert!(!check(&owner_officer, CaseAction::AnswerReferral));
+        let done = case(false);
+        assert!(!can_on_case(
+            &triager,
+            CaseAccess::Contribute,
+            &done,
+            CaseAction::Triage
+        ));
+        assert!(can_file_complaint(&filer) && !can_enter_lead(&filer));
+        assert!(can_enter_lead(&triager) && !can_file_complaint(&triager));
+        assert!(!can_enter_lead(&owner_admin) && can_import_leads(&owner_admin));
+    }
+
+    #[test]
+    fn regions_cover_their_parts() {
+        assert!(region_covers("320000", "320612"));
+        assert!(region_covers("320600", "320612"));
+        assert!(region_covers("320612", "320612"));
+        assert!(!region_covers("320612", "320600"));
+        assert!(!region_covers("320500", "320612"));
+        assert!(!region_covers("", "320612"));
     }
 }

@@ -289,25 +289,49 @@ async fn check_unsafe(
             Err(denied())
         };
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("")
+        .to_string();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    // File uploads: the token is a field of the multipart body (templates put it first).
+    let is_multipart = content_type.starts_with("multipart/form-data");
+    if !is_form && !is_multipart {
         return Err(denied());
     }
     let (parts, body) = req.into_parts();
     let bytes: Bytes = axum::body::to_bytes(body, state.config.body_limit_bytes)
         .await
         .map_err(|_| AppError::PayloadTooLarge)?;
-    let token = url::form_urlencoded::parse(&bytes)
-        .find(|(k, _)| k == "_csrf")
-        .map(|(_, v)| v.into_owned());
+    let token = if is_form {
+        url::form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == "_csrf")
+            .map(|(_, v)| v.into_owned())
+    } else {
+        multipart_field(&content_type, bytes.clone(), "_csrf").await
+    };
     match token {
         Some(t) if matches(&t) => Ok(Request::from_parts(parts, Body::from(bytes))),
         _ => Err(denied()),
     }
+}
+
+/// The text of the first field called `name` in a buffered multipart body.
+async fn multipart_field(content_type: &str, bytes: Bytes, name: &str) -> Option<String> {
+    use axum::extract::{FromRequest, Multipart};
+    let req = Request::builder()
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(bytes))
+        .ok()?;
+    let mut form = Multipart::from_request(req, &()).await.ok()?;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// Whether a form post's `Origin` is this site: the configured public URL, or the `Host` header.

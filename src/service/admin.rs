@@ -43,7 +43,8 @@ impl Caller<'_> {
         }
     }
 
-    fn entry(
+    /// The audit entry of this caller doing `action` (the operator is recorded as `operator`).
+    pub(super) fn entry(
         &self,
         meta: &RequestMeta,
         action: &str,
@@ -573,11 +574,12 @@ pub async fn summary(db: &Db, caller: Caller<'_>) -> Result<Summary> {
     })
 }
 
-/// 专精特新 designations by organisation, for lists.
-pub async fn srdi_by_org(
+/// 专精特新 registry entries in force for these credit codes, by code, for the organisation list.
+pub async fn srdi_by_uscc(
     db: &Db,
     caller: Caller<'_>,
-) -> Result<std::collections::HashMap<i64, Vec<entity::srdi_designations::Model>>> {
+    usccs: &[String],
+) -> Result<std::collections::HashMap<String, Vec<entity::srdi_registry::Model>>> {
     caller.authorize(Action::ListOrganizations)?;
-    Ok(store::srdi::by_org(db.conn()).await?)
+    Ok(store::srdi::in_force_by_uscc(db.conn(), usccs).await?)
 }

@@ -2,6 +2,9 @@
 //! user per role. Loaded only into an empty database (or one that holds nothing but demo data).
 
 use super::RequestMeta;
+use crate::domain::case::intake::{
+    CaseInput, ExhibitionInput, OverseasInput, PartyInput, RightInput,
+};
 use crate::domain::srdi::SrdiLevel;
 use crate::domain::uscc;
 use crate::error::{AppError, Msg, Result};
@@ -118,8 +121,8 @@ const DEMO_ORGS: [DemoOrg; 8] = [
     },
 ];
 
-/// 专精特新 designations of the demo enterprises (the lists named are the real kinds of source;
-/// the enterprises on them here are fictional).
+/// 专精特新 registry entries of the demo enterprises (the lists named are the real kinds of
+/// source; the enterprises on them here are fictional).
 const DEMO_SRDI: [(&str, SrdiLevel, i32, &str); 2] = [
     (
         "ent_huaxin",
@@ -128,10 +131,10 @@ const DEMO_SRDI: [(&str, SrdiLevel, i32, &str); 2] = [
         "工业和信息化部第六批专精特新“小巨人”企业名单（演示）",
     ),
     (
-        "ent_qiming",
+        "ent_haisheng",
         SrdiLevel::ProvincialSrdi,
         2025,
-        "江苏省专精特新中小企业名单（演示）",
+        "江苏省2025年度专精特新中小企业名单（演示）",
     ),
 ];
 
@@ -161,6 +164,7 @@ pub async fn load(db: &Db) -> Result<Loaded> {
     let now = store::now();
     let txn = db.begin_write().await?;
     let mut ids: Vec<(&str, i64)> = Vec::new();
+    let mut usccs: Vec<(&str, String)> = Vec::new();
     for o in &DEMO_ORGS {
         let parent_id = o
             .parent
@@ -174,6 +178,9 @@ pub async fn load(db: &Db) -> Result<Loaded> {
             ),
             None => None,
         };
+        if let Some(code) = &uscc {
+            usccs.push((o.key, code.clone()));
+        }
         let fields = store::orgs::OrgFields {
             name: o.name.into(),
             kind: o.kind.into(),
@@ -187,20 +194,24 @@ pub async fn load(db: &Db) -> Result<Loaded> {
         ids.push((o.key, org.id));
     }
     for (org_key, level, year, source) in DEMO_SRDI {
-        let org_id = ids
-            .iter()
-            .find(|(k, _)| *k == org_key)
-            .map(|(_, id)| *id)
-            .unwrap_or_default();
+        let (Some(org), Some((_, uscc))) = (
+            DEMO_ORGS.iter().find(|o| o.key == org_key),
+            usccs.iter().find(|(k, _)| *k == org_key),
+        ) else {
+            return Err(anyhow::anyhow!("demo SRDI entry of {org_key}: no such enterprise").into());
+        };
         let recorded_by = ids.iter().find(|(k, _)| *k == "nt_miit").map(|(_, id)| *id);
-        let d = store::srdi::NewDesignation {
-            org_id,
-            level: level.as_str().into(),
+        let entry = store::srdi::NewEntry {
+            uscc: uscc.clone(),
+            name: org.name.into(),
+            level,
             year,
             source: source.into(),
             recorded_by_org_id: recorded_by,
+            recorded_by_user_id: None,
         };
-        store::srdi::insert(&txn, d, now).await?;
+        store::srdi::insert(&txn, entry, now).await?;
+        store::srdi::refresh_case_flags(&txn, uscc).await?;
     }
     for ((username, name, role, org_key), hash) in DEMO_USERS.iter().zip(hashes) {
         let org_id = ids
@@ -230,6 +241,213 @@ pub async fn load(db: &Db) -> Result<Loaded> {
     store::audit::append(&txn, entry).await?;
     txn.commit().await?;
     Ok(Loaded::Now)
+}
+
+/// A demo user as the services see them.
+async fn demo_identity(db: &Db, username: &str) -> Result<super::Identity> {
+    let user = store::users::by_username(db.conn(), username)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("demo user {username} missing"))?;
+    let org = store::orgs::get(db.conn(), user.org_id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("organisation of {username} missing"))?;
+    super::Identity::from_rows(user, org, super::Via::Cli)
+        .ok_or_else(|| anyhow::anyhow!("demo user {username} has an unknown role").into())
+}
+
+fn demo_case(
+    description: &str,
+    channel: &str,
+    region: &str,
+    right: (&str, &str, &str),
+    respondent: (&str, Option<&str>),
+) -> CaseInput {
+    CaseInput {
+        description: description.into(),
+        channel: channel.into(),
+        region_code: region.into(),
+        complainant_standing: Some("patentee".into()),
+        rights: vec![RightInput {
+            kind: right.0.into(),
+            number: Some(right.1.into()),
+            title: right.2.into(),
+            holder: None,
+        }],
+        respondents: vec![PartyInput {
+            name: respondent.0.into(),
+            listing_url: respondent.1.map(str::to_string),
+            ..Default::default()
+        }],
+        ..Default::default()
+    }
+}
+
+/// Demo cases in every early state: complaints waiting for triage (one a likely duplicate),
+/// leads from the hotline and from the industry office (shared with the IP office), a case
+/// routed to administrative ruling and one rejected. Loaded through the same services as real
+/// work, so their events, clocks and audit entries are real.
+pub async fn load_cases(db: &Db, calendars: &super::calendar::Calendars) -> Result<()> {
+    use super::{cases, triage};
+    let meta = RequestMeta::cli("demo");
+    let huaxin = demo_identity(db, "demo-enterprise").await?;
+    let haisheng = demo_identity(db, "demo-enterprise2").await?;
+    let officer = demo_identity(db, "demo-officer").await?;
+    let industry = demo_identity(db, "demo-industry").await?;
+    let triager = demo_identity(db, "demo-triager").await?;
+
+    let listing = "https://shop.example.com/item/20261101";
+    cases::file_complaint(db, calendars, &huaxin, demo_case(
+        "被投诉人在电商平台店铺销售的锂电池隔膜，经比对落入我司发明专利权利要求1至3的保护范围。",
+        "e_commerce", "320612",
+        ("invention_patent", "ZL202310123456.6", "一种锂电池隔膜及其制备方法"),
+        ("南通某某新能源科技有限公司", Some(listing)),
+    ), &meta).await?;
+    cases::file_complaint(
+        db,
+        calendars,
+        &haisheng,
+        demo_case(
+            "同一店铺销售仿冒我司专利产品的隔膜，与此前投诉的链接相同。",
+            "e_commerce",
+            "320612",
+            (
+                "invention_patent",
+                "ZL202310123456.6",
+                "一种锂电池隔膜及其制备方法",
+            ),
+            ("南通某某新能源科技有限公司", Some(listing)),
+        ),
+        &meta,
+    )
+    .await?;
+    let mut exhibition = demo_case(
+        "展会期间A馆12号展位展出与我司外观设计专利相同的数控机床防护罩。",
+        "exhibition",
+        "320600",
+        ("design_patent", "ZL202330123456.8", "数控机床防护罩"),
+        ("苏州某精密设备有限公司", None),
+    );
+    exhibition.exhibition = Some(ExhibitionInput {
+        name: "2026中国（南通）国际工业博览会（演示）".into(),
+        venue: "南通国际会展中心".into(),
+        booth: Some("A12".into()),
+        organiser: Some("南通市贸促会（演示）".into()),
+        opens_at: "2026-12-03T09:00".into(),
+        closes_at: "2026-12-06T16:00".into(),
+    });
+    cases::file_complaint(db, calendars, &haisheng, exhibition, &meta).await?;
+
+    let mut hotline = demo_case(
+        "12330热线来电反映：某商场摊位销售假冒“启明”注册商标的电子产品。",
+        "offline_market",
+        "320681",
+        ("trademark", "第12345678号", "启明"),
+        ("海门某电子商行", None),
+    );
+    hotline.complainant_standing = None;
+    hotline.source = Some("hotline_12330".into());
+    hotline.complainant = Some(PartyInput {
+        name: "南通启明电子科技有限公司".into(),
+        ..Default::default()
+    });
+    cases::enter_lead(db, calendars, &officer, hotline, &meta).await?;
+
+    let mut shared = demo_case(
+        "工信局在专精特新企业走访中发现：企业核心实用新型专利产品在跨境平台被仿冒销售。",
+        "cross_border_e_commerce",
+        "320600",
+        ("utility_model", "ZL202320123456.1", "一种高精度减速器"),
+        (
+            "Shenzhen Example Trading Co.",
+            Some("https://marketplace.example.com/dp/B0DEMO"),
+        ),
+    );
+    shared.complainant_standing = None;
+    shared.source = Some("shared".into());
+    shared.complainant = Some(PartyInput {
+        name: "南通华信精密机械有限公司".into(),
+        ..Default::default()
+    });
+    shared.overseas = Some(OverseasInput {
+        country: "US".into(),
+        category: "cross_border_platform_takedown".into(),
+        foreign_deadline: None,
+        time_zone: None,
+    });
+    let lead = cases::enter_lead(db, calendars, &industry, shared, &meta).await?;
+    triage::share(
+        db,
+        calendars,
+        &industry,
+        lead.id,
+        triage::ShareRequest {
+            org_id: Some(officer.org.id),
+            access: "contribute".into(),
+            expected_version: Some(lead.version),
+        },
+        &meta,
+    )
+    .await?;
+
+    let routed = cases::file_complaint(
+        db,
+        calendars,
+        &huaxin,
+        demo_case(
+            "被请求人制造、销售的减速器落入我司发明专利保护范围，请求专利侵权纠纷行政裁决。",
+            "offline_market",
+            "320602",
+            ("invention_patent", "ZL202210987654.3", "一种谐波减速器"),
+            ("南通某机械制造有限公司", None),
+        ),
+        &meta,
+    )
+    .await?;
+    triage::decide(
+        db,
+        calendars,
+        &triager,
+        routed.id,
+        triage::TriageRequest {
+            action: "route".into(),
+            queue: Some("administrative_ruling".into()),
+            expected_version: Some(routed.version),
+            ..Default::default()
+        },
+        &meta,
+    )
+    .await?;
+
+    let rejected = cases::file_complaint(
+        db,
+        calendars,
+        &haisheng,
+        demo_case(
+            "对方公司使用与我司近似的企业名称，请求处理。",
+            "other",
+            "320612",
+            ("other", "—", "企业名称"),
+            ("南通海晟贸易有限公司", None),
+        ),
+        &meta,
+    )
+    .await?;
+    triage::decide(
+        db,
+        calendars,
+        &triager,
+        rejected.id,
+        triage::TriageRequest {
+            action: "reject".into(),
+            reason_code: Some("not_ip_dispute".into()),
+            reason: Some("企业名称争议请向市场监督管理部门反映。".into()),
+            expected_version: Some(rejected.version),
+            ..Default::default()
+        },
+        &meta,
+    )
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

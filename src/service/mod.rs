@@ -5,8 +5,13 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod cases;
+pub mod clocks;
 pub mod demo;
+pub mod drafts;
 pub mod registration;
+pub mod srdi;
+pub mod triage;
 
 use crate::domain::audit::payload_digest;
 use crate::domain::identity::{OrgKind, Role};
@@ -63,6 +68,7 @@ impl Identity {
             org_id: org.id,
             org_kind,
             role,
+            region_code: org.region_code.clone(),
         };
         Some(Self {
             user,

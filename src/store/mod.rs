@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
+pub mod drafts;
 pub mod orgs;
 pub mod srdi;
 pub mod users;

@@ -77,7 +77,8 @@ async fn list_orgs(
     headers: HeaderMap,
 ) -> Result<Response> {
     let orgs = admin::list_orgs(&state.db, Caller::User(&me)).await?;
-    let srdi = admin::srdi_by_org(&state.db, Caller::User(&me)).await?;
+    let usccs: Vec<String> = orgs.iter().filter_map(|o| o.uscc.clone()).collect();
+    let srdi = admin::srdi_by_uscc(&state.db, Caller::User(&me), &usccs).await?;
     let names: std::collections::HashMap<i64, String> =
         orgs.iter().map(|o| (o.id, o.name.clone())).collect();
     let rows: Vec<Value> = orgs
@@ -85,8 +86,10 @@ async fn list_orgs(
         .map(|o| {
             let mut v = org_json(o);
             v["parent_name"] = json!(o.parent_id.and_then(|p| names.get(&p)));
-            let designations: Vec<Value> = srdi
-                .get(&o.id)
+            let designations: Vec<Value> = o
+                .uscc
+                .as_ref()
+                .and_then(|u| srdi.get(u))
                 .map(|ds| {
                     ds.iter()
                         .filter_map(|d| d.level.parse::<SrdiLevel>().ok().map(|l| (l, d)))
