@@ -16,6 +16,14 @@ pub const FLASH_COOKIE: &str = "wq_flash";
 /// Navigation entries: path, catalogue key, and the action that must be allowed to see it.
 const NAV: &[(&str, &str, Option<Action>)] = &[
     ("/", "nav.dashboard", None),
+    ("/cases", "nav.cases", Some(Action::ViewCases)),
+    ("/triage", "nav.triage", Some(Action::TriageWorkbench)),
+    (
+        "/complaints/new",
+        "nav.file_complaint",
+        Some(Action::FileComplaint),
+    ),
+    ("/leads/new", "nav.enter_lead", Some(Action::EnterLead)),
     ("/admin/orgs", "nav.orgs", Some(Action::ListOrganizations)),
     ("/admin/users", "nav.users", Some(Action::ListUsers)),
     ("/admin/audit", "nav.audit", Some(Action::ViewAuditLog)),
@@ -24,6 +32,7 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
         "nav.calendar",
         Some(Action::ManageCalendar),
     ),
+    ("/srdi", "srdi_registry.nav", Some(Action::ViewSrdiRegistry)),
     ("/account", "nav.account", Some(Action::ManageOwnAccount)),
 ];
 

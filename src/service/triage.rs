@@ -236,7 +236,7 @@ pub async fn decide(
     let entry = audit_entry(
         Some(&me.user),
         meta,
-        &format!("case.triage.{}", req.action),
+        &format!("triage.{}", req.action),
         ("case", v.case.number.clone()),
         &json!(req),
     );
@@ -428,7 +428,7 @@ pub async fn answer_referral(
     let entry = audit_entry(
         Some(&me.user),
         meta,
-        &format!("case.referral.{}", req.action),
+        &format!("referral.{}", req.action),
         ("case", v.case.number.clone()),
         &json!(req),
     );
@@ -482,7 +482,7 @@ pub async fn share(
     let entry = audit_entry(
         Some(&me.user),
         meta,
-        "case.share",
+        "share.grant",
         ("case", v.case.number.clone()),
         &json!(req),
     );
@@ -523,7 +523,7 @@ pub async fn revoke_share(
     let entry = audit_entry(
         Some(&me.user),
         meta,
-        "case.share_revoke",
+        "share.revoke",
         ("case", v.case.number.clone()),
         &json!({"org_id": org_id}),
     );

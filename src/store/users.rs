@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use entity::{organizations, users};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 /// A new account (validated by the service; the password already hashed).
@@ -158,4 +158,23 @@ pub async fn count_real<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
         .filter(users::Column::IsDemo.eq(false))
         .count(db)
         .await
+}
+
+/// Display names of users by id.
+pub async fn names<C: ConnectionTrait>(
+    db: &C,
+    ids: Vec<i64>,
+) -> Result<std::collections::HashMap<i64, String>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(i64, String)> = users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .column(users::Column::DisplayName)
+        .filter(users::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
 }

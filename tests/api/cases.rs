@@ -401,8 +401,8 @@ async fn an_industry_office_shares_a_lead_with_an_ip_office_and_a_third_office_s
         .all(app.db.conn())
         .await
         .unwrap();
-    assert!(audit.iter().any(|a| a.action == "case.share"));
-    assert!(audit.iter().any(|a| a.action == "case.share_revoke"));
+    assert!(audit.iter().any(|a| a.action == "share.grant"));
+    assert!(audit.iter().any(|a| a.action == "share.revoke"));
 }
 
 use sea_orm::EntityTrait;

@@ -634,7 +634,7 @@ mod tests {
             booth: Some("A12".into()),
             organiser: None,
             opens_at: "2026-09-22T09:00".into(),
-            closes_at: "2026-09-21T17:00+08:00".into(),
+            closes_at: "2026-09-21T17:00:00+08:00".into(),
         });
         assert_eq!(
             fields(validate(&input, Submitter::Enterprise)),

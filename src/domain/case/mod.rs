@@ -237,6 +237,55 @@ mod tests {
         assert_eq!(Source::parse("hotline_12330"), Some(Source::Hotline12330));
     }
 
+    /// Names shown on pages are labelled through the catalogue by `section.name`.
+    #[test]
+    fn every_name_has_a_label_in_both_languages() {
+        let mut keys: Vec<String> = Vec::new();
+        keys.extend(Queue::ALL.iter().map(|v| format!("queue.{v}")));
+        keys.extend(Channel::ALL.iter().map(|v| format!("channel.{v}")));
+        keys.extend(RightKind::ALL.iter().map(|v| format!("right_kind.{v}")));
+        keys.extend(Standing::ALL.iter().map(|v| format!("standing.{v}")));
+        keys.extend(Source::ALL.iter().map(|v| format!("source.{v}")));
+        keys.extend(
+            OverseasCategory::ALL
+                .iter()
+                .map(|v| format!("overseas_category.{v}")),
+        );
+        keys.extend(ShareAccess::ALL.iter().map(|v| format!("share_access.{v}")));
+        keys.extend(PartyRole::ALL.iter().map(|v| format!("party_role.{v}")));
+        keys.extend(
+            triage::REJECT_REASONS
+                .iter()
+                .map(|v| format!("reject_reason.{v}")),
+        );
+        keys.extend(Queue::ALL.iter().map(|q| state_key(triage::entry(*q).0)));
+        keys.extend(
+            Queue::ALL
+                .iter()
+                .map(|q| format!("event.{}", triage::entry(*q).1)),
+        );
+        for s in [STATE_REFERRED, STATE_REJECTED, STATE_MERGED, STATE_CLOSED] {
+            keys.push(state_key(s));
+        }
+        for e in [
+            "received",
+            "routed",
+            "referred",
+            "rejected",
+            "merged",
+            "duplicate_merged",
+            "filer_notified",
+            "referral_acknowledged",
+            "referral_returned",
+            "shared",
+            "share_revoked",
+        ] {
+            keys.push(format!("event.{e}"));
+        }
+        let missing: Vec<&String> = keys.iter().filter(|k| !crate::i18n::has(k)).collect();
+        assert!(missing.is_empty(), "missing labels: {missing:?}");
+    }
+
     #[test]
     fn case_numbers_have_six_digits_and_grow() {
         assert_eq!(case_number(2026, 123), "WQ-2026-000123");

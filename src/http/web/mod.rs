@@ -5,7 +5,10 @@ mod admin;
 mod audit;
 mod auth;
 mod calendar;
+mod case_form;
+mod cases;
 mod home;
+mod srdi;
 
 use super::AppState;
 use super::middleware::set_cookie;
@@ -29,6 +32,8 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(audit::router())
         .merge(calendar::router())
+        .merge(cases::router())
+        .merge(srdi::router())
 }
 
 /// Embedded CSS, scripts and icons, cacheable for a day.
