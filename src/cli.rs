@@ -57,10 +57,28 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Import case leads from a file.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// The 专精特新 registry.
     Srdi {
         #[command(subcommand)]
         command: SrdiCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCommand {
+    /// Import leads (UTF-8 CSV, one lead per row; header and columns in docs/import.md) into the
+    /// office `--org`. Good rows are imported, bad rows listed with their line numbers; exits 1 if
+    /// any row was rejected.
+    Leads {
+        file: std::path::PathBuf,
+        /// Id of the office the leads belong to (see `weiquan org list`).
+        #[arg(long)]
+        org: i64,
     },
 }
 
@@ -178,6 +196,9 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
         Command::Srdi {
             command: SrdiCommand::Import { file },
         } => srdi_import(&config, &file).await,
+        Command::Import {
+            command: ImportCommand::Leads { file, org },
+        } => import_leads(&config, &file, org).await,
         Command::Org {
             command:
                 OrgCommand::Add {
@@ -455,4 +476,62 @@ fn explain(e: AppError) -> anyhow::Error {
         }
         other => anyhow::anyhow!("{other}"),
     }
+}
+
+/// A progress bar on the terminal (stderr), redrawn in place.
+fn draw_progress(done: usize, total: usize, started: std::time::Instant) {
+    use std::io::Write;
+    let width = 30;
+    let filled = (done * width).checked_div(total).unwrap_or(width);
+    let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-6);
+    let mut err = std::io::stderr();
+    let _ = write!(
+        err,
+        "\r[{}{}] {done}/{total} ({:.0} 行/秒 rows/s)",
+        "#".repeat(filled),
+        ".".repeat(width - filled),
+        rate
+    );
+    if done >= total {
+        let _ = writeln!(err);
+    }
+    let _ = err.flush();
+}
+
+async fn import_leads(config: &Config, file: &std::path::Path, org: i64) -> anyhow::Result<i32> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let db = connect_and_migrate(config).await?;
+    let calendars = service::calendar::Calendars::load(&db)
+        .await
+        .map_err(explain)?;
+    let started = std::time::Instant::now();
+    let report = service::import::leads(
+        &db,
+        &calendars,
+        service::import::Importer::Operator { owner_org_id: org },
+        &bytes,
+        &RequestMeta::cli("import"),
+        |done, total| draw_progress(done, total, started),
+    )
+    .await
+    .map_err(explain)?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "已导入 / imported: {} ({} … {}), {:.1} 秒 / s",
+        report.imported,
+        report.first_number.as_deref().unwrap_or("-"),
+        report.last_number.as_deref().unwrap_or("-"),
+        secs
+    );
+    println!("有误未导入 / rejected rows: {}", report.errors.len());
+    for e in &report.errors {
+        println!(
+            "  第 {line} 行 / line {line} [{}]: {} / {}",
+            e.field,
+            crate::i18n::t(Lang::Zh, e.key),
+            crate::i18n::t(Lang::En, e.key),
+            line = e.line,
+        );
+    }
+    Ok(if report.errors.is_empty() { 0 } else { 1 })
 }

@@ -28,9 +28,32 @@ pub fn has_control(s: &str) -> bool {
     s.chars().any(char::is_control)
 }
 
+/// Whether a multi-line text (a description, a reason) holds control characters other than
+/// line breaks and tabs.
+pub fn has_control_multiline(s: &str) -> bool {
+    s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
+/// A multi-line text as stored: CRLF and lone CR become LF, outer whitespace trimmed.
+pub fn normalise_multiline(s: &str) -> String {
+    s.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .trim()
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multi_line_text_keeps_its_line_breaks_but_no_other_controls() {
+        assert!(!has_control_multiline("第一行\r\n第二行\t完"));
+        assert!(has_control_multiline("a\u{0}b"));
+        assert!(has_control_multiline("a\u{1b}[31m"));
+        assert_eq!(normalise_multiline(" 一\r\n二\r三\n "), "一\n二\n三");
+    }
 
     #[test]
     fn phones() {

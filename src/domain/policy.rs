@@ -221,9 +221,16 @@ pub fn can_on_case(
     let worker = matches!(actor.role, Role::Officer | Role::Supervisor | Role::Triager);
     match action {
         CaseAction::View => access > CaseAccess::None,
+        // Centres triage; an IP office or centre may also decide the leads it owns. Industry
+        // offices share their leads instead of deciding them.
         CaseAction::Triage => {
+            let triaging_office = matches!(
+                actor.org_kind,
+                OrgKind::IpOffice | OrgKind::AssistanceCenter
+            );
             worker
                 && case.awaiting_triage
+                && triaging_office
                 && (access == CaseAccess::Owner
                     || (actor.role == Role::Triager && access >= CaseAccess::Contribute))
         }
@@ -481,6 +488,12 @@ mod case_tests {
         assert!(!check(&contributor, CaseAction::Share));
         assert!(!check(&owner_admin, CaseAction::Share));
         assert!(check(&receiver, CaseAction::AnswerReferral));
+        let industry_owner = Actor {
+            org_kind: OrgKind::IndustryOffice,
+            ..owner_officer.clone()
+        };
+        assert!(!check(&industry_owner, CaseAction::Triage));
+        assert!(check(&industry_owner, CaseAction::Share));
         assert!(!check(&owner_officer, CaseAction::AnswerReferral));
         let done = case(false);
         assert!(!can_on_case(

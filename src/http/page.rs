@@ -24,6 +24,11 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
         Some(Action::FileComplaint),
     ),
     ("/leads/new", "nav.enter_lead", Some(Action::EnterLead)),
+    (
+        "/leads/import",
+        "nav.import_leads",
+        Some(Action::ImportLeads),
+    ),
     ("/admin/orgs", "nav.orgs", Some(Action::ListOrganizations)),
     ("/admin/users", "nav.users", Some(Action::ListUsers)),
     ("/admin/audit", "nav.audit", Some(Action::ViewAuditLog)),

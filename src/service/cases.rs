@@ -126,63 +126,75 @@ async fn prepare(
     valid: ValidCase,
     now: DateTime<Utc>,
 ) -> Result<Prepared> {
+    let Creator::Enterprise(me) = creator else {
+        return Ok(prepare_lead(creator, valid, now));
+    };
+    let received_at = now;
+    let owner = store::orgs::serving_office(db.conn(), valid.region.as_str())
+        .await?
+        .ok_or(AppError::Conflict(Msg::new("error.case.no_office")))?;
+    let complainant = NewParty {
+        role: PartyRole::Complainant.as_str(),
+        name: me.org.name.clone(),
+        uscc: me.org.uscc.clone(),
+        address: None,
+        listing_url: None,
+        contact_name: me.org.contact_name.clone(),
+        contact_phone: me.org.contact_phone.clone().or(me.user.phone.clone()),
+    };
+    Ok(Prepared {
+        valid,
+        owner_org_id: owner.id,
+        filer: Some((me.org.id, me.user.id)),
+        created_by: Some(me.user.id),
+        complainant: Some(complainant),
+        received_at,
+        is_demo: me.user.is_demo,
+    })
+}
+
+/// A lead entered or imported by an office: owned by that office, received when it says (never
+/// in the future).
+fn prepare_lead(creator: Creator<'_>, valid: ValidCase, now: DateTime<Utc>) -> Prepared {
     let received_at = valid
         .received_at
         .map(|t| t.with_timezone(&Utc))
         .filter(|t| *t <= now)
         .unwrap_or(now);
-    let (owner_org_id, filer, created_by, complainant, is_demo) = match creator {
-        Creator::Enterprise(me) => {
-            let owner = store::orgs::serving_office(db.conn(), valid.region.as_str())
-                .await?
-                .ok_or(AppError::Conflict(Msg::new("error.case.no_office")))?;
-            let complainant = NewParty {
-                role: PartyRole::Complainant.as_str(),
-                name: me.org.name.clone(),
-                uscc: me.org.uscc.clone(),
-                address: None,
-                listing_url: None,
-                contact_name: me.org.contact_name.clone(),
-                contact_phone: me.org.contact_phone.clone().or(me.user.phone.clone()),
-            };
-            (
-                owner.id,
-                Some((me.org.id, me.user.id)),
-                Some(me.user.id),
-                Some(complainant),
-                me.user.is_demo,
-            )
+    let (owner_org_id, created_by, is_demo) = match creator {
+        Creator::Office(me) | Creator::Enterprise(me) => {
+            (me.org.id, Some(me.user.id), me.user.is_demo)
         }
-        Creator::Office(me) => (
-            me.org.id,
-            None,
-            Some(me.user.id),
-            valid
-                .complainant
-                .clone()
-                .map(|p| party(PartyRole::Complainant, p)),
-            me.user.is_demo,
-        ),
-        Creator::Operator { owner_org_id } => (
-            owner_org_id,
-            None,
-            None,
-            valid
-                .complainant
-                .clone()
-                .map(|p| party(PartyRole::Complainant, p)),
-            false,
-        ),
+        Creator::Operator { owner_org_id } => (owner_org_id, None, false),
     };
-    Ok(Prepared {
+    let complainant = valid
+        .complainant
+        .clone()
+        .map(|p| party(PartyRole::Complainant, p));
+    Prepared {
         valid,
         owner_org_id,
-        filer,
+        filer: None,
         created_by,
         complainant,
         received_at,
         is_demo,
-    })
+    }
+}
+
+/// Stores many leads of one office in `txn` (the import path).
+pub(crate) async fn store_batch(
+    txn: &DatabaseTransaction,
+    creator: Creator<'_>,
+    valid: Vec<ValidCase>,
+    cal: &Calendar,
+    now: DateTime<Utc>,
+) -> Result<Vec<Filed>> {
+    let prepared = valid
+        .into_iter()
+        .map(|v| prepare_lead(creator, v, now))
+        .collect();
+    store_cases(txn, prepared, cal, now).await
 }
 
 fn party(role: PartyRole, p: intake::Party) -> NewParty {

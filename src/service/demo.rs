@@ -324,7 +324,7 @@ pub async fn load_cases(db: &Db, calendars: &super::calendar::Calendars) -> Resu
         "展会期间A馆12号展位展出与我司外观设计专利相同的数控机床防护罩。",
         "exhibition",
         "320600",
-        ("design_patent", "ZL202330123456.8", "数控机床防护罩"),
+        ("design_patent", "ZL202330123456.7", "数控机床防护罩"),
         ("苏州某精密设备有限公司", None),
     );
     exhibition.exhibition = Some(ExhibitionInput {
@@ -397,7 +397,7 @@ pub async fn load_cases(db: &Db, calendars: &super::calendar::Calendars) -> Resu
             "被请求人制造、销售的减速器落入我司发明专利保护范围，请求专利侵权纠纷行政裁决。",
             "offline_market",
             "320602",
-            ("invention_patent", "ZL202210987654.3", "一种谐波减速器"),
+            ("invention_patent", "ZL202210987654.2", "一种谐波减速器"),
             ("南通某机械制造有限公司", None),
         ),
         &meta,

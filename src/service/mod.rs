@@ -9,6 +9,7 @@ pub mod cases;
 pub mod clocks;
 pub mod demo;
 pub mod drafts;
+pub mod import;
 pub mod registration;
 pub mod srdi;
 pub mod triage;

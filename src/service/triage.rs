@@ -5,10 +5,10 @@
 use super::calendar::Calendars;
 use super::cases::{Visible, visible};
 use super::{Identity, RequestMeta, audit_entry, optional};
-use crate::domain::case::intake::{self, CaseInput, Facts};
+use crate::domain::case::intake::{self, Facts};
 use crate::domain::case::triage::{self, Decision, REJECT_REASONS};
 use crate::domain::case::{
-    Channel, MatchKeys, Queue, RightKind, ShareAccess, normalise_name, normalise_url,
+    MatchKeys, Queue, RightKind, ShareAccess, normalise_name, normalise_url,
 };
 use crate::domain::policy::{CaseAccess, CaseAction};
 use crate::error::{AppError, FieldError, Msg, Result};
@@ -75,13 +75,16 @@ fn stale() -> AppError {
 }
 
 fn reason_text(errors: &mut Vec<FieldError>, r: Option<&str>, required: bool) -> Option<String> {
-    let r = optional(r);
+    let r = optional(
+        r.map(crate::domain::contact::normalise_multiline)
+            .as_deref(),
+    );
     match &r {
         None if required => errors.push(FieldError::new("reason", "error.required")),
         Some(t) if t.chars().count() > 1000 => {
             errors.push(FieldError::new("reason", "error.text.too_long"))
         }
-        Some(t) if crate::domain::contact::has_control(t) => {
+        Some(t) if crate::domain::contact::has_control_multiline(t) => {
             errors.push(FieldError::new("reason", "error.text.control"))
         }
         _ => {}
@@ -125,6 +128,7 @@ pub async fn decide(
     let version = expected(req.expected_version)?;
     let mut payload = json!({});
     let mut merge_target: Option<cases::Model> = None;
+    let mut handover: Option<i64> = None;
     match &decision {
         Decision::Route(q) => {
             let facts = route_facts(db, &v.case, *q, &req, &mut errors).await?;
@@ -132,6 +136,19 @@ pub async fn decide(
                 change.facts = Some(serde_json::to_string(&f).unwrap_or_else(|_| "{}".into()));
             }
             payload = json!({"queue": q.as_str()});
+            // Queues are worked by IP offices: a lead owned by an industry office or a centre
+            // moves to the IP office of its region, and the previous owner keeps reading it.
+            let owner = store::orgs::get(db.conn(), v.case.owner_org_id).await?;
+            if owner.as_ref().is_some_and(|o| o.kind != "ip_office")
+                && let Some(ip) =
+                    store::orgs::serving_office(db.conn(), &v.case.region_code).await?
+                && ip.kind == "ip_office"
+            {
+                change.owner_org_id = Some(ip.id);
+                payload["owner_org_id"] = json!(ip.id);
+                payload["owner"] = json!(ip.name);
+                handover = Some(v.case.owner_org_id);
+            }
         }
         Decision::Refer => {
             let reason = reason_text(&mut errors, req.reason.as_deref(), true);
@@ -199,6 +216,10 @@ pub async fn decide(
     }
     let txn = db.begin_write().await?;
     let moved = write(&txn, calendars, me, &v, events, change, now).await?;
+    if let Some(previous) = handover {
+        store::cases::revoke_shares(&txn, id, previous, me.user.id, now).await?;
+        store::cases::insert_share(&txn, id, previous, "read", me.user.id, now).await?;
+    }
     if let Some(target) = merge_target {
         // The surviving case records what was merged into it.
         let fresh = store::cases::find(&txn, target.id)
@@ -257,33 +278,18 @@ async fn route_facts(
     let mut changed = false;
     // Facts supplied with the decision are validated as at intake.
     if req.exhibition.is_some() || req.overseas.is_some() {
-        let probe = CaseInput {
-            channel: if req.exhibition.is_some() {
-                Channel::Exhibition.as_str().into()
-            } else {
-                Channel::Overseas.as_str().into()
-            },
-            exhibition: req.exhibition.clone(),
-            overseas: req.overseas.clone(),
-            ..Default::default()
-        };
-        let submitted = intake::validate(&probe, intake::Submitter::Office);
-        let found = match submitted {
-            Ok(v) => v.facts,
-            Err(errs) => {
-                errors.extend(errs.into_iter().filter(|e| {
-                    e.field.starts_with("exhibition") || e.field.starts_with("overseas")
-                }));
-                Facts::default()
+        match intake::validate_facts(req.exhibition.as_ref(), req.overseas.as_ref()) {
+            Ok(found) => {
+                if let Some(e) = found.exhibition {
+                    facts.exhibition = Some(e);
+                    changed = true;
+                }
+                if let Some(o) = found.overseas {
+                    facts.overseas = Some(o);
+                    changed = true;
+                }
             }
-        };
-        if let Some(e) = found.exhibition {
-            facts.exhibition = Some(e);
-            changed = true;
-        }
-        if let Some(o) = found.overseas {
-            facts.overseas = Some(o);
-            changed = true;
+            Err(errs) => errors.extend(errs),
         }
     }
     match queue {

@@ -313,6 +313,7 @@ pub async fn append_events<C: ConnectionTrait>(
 /// New values of a case's state columns; `None` leaves a column alone.
 #[derive(Debug, Clone, Default)]
 pub struct Change {
+    pub owner_org_id: Option<i64>,
     pub queue: Option<String>,
     pub state: Option<String>,
     pub referred_to_org_id: Option<Option<i64>>,
@@ -335,6 +336,9 @@ pub async fn update<C: ConnectionTrait>(
     let mut q = cases::Entity::update_many()
         .col_expr(cases::Column::Version, Expr::value(version))
         .col_expr(cases::Column::UpdatedAt, Expr::value(now));
+    if let Some(v) = change.owner_org_id {
+        q = q.col_expr(cases::Column::OwnerOrgId, Expr::value(v));
+    }
     if let Some(v) = change.queue {
         q = q.col_expr(cases::Column::Queue, Expr::value(v));
     }

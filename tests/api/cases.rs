@@ -541,3 +541,39 @@ async fn lists_are_filtered_sorted_and_paged() {
         .await;
     assert_eq!(q["items"].as_array().unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn a_routed_industry_lead_moves_to_the_ip_office_and_the_industry_office_keeps_reading() {
+    let app = TestApp::spawn().await;
+    let industry = app.token("demo-industry").await;
+    let triager = app.token("demo-triager").await;
+    let officer = app.token("demo-officer").await;
+    let mut l = lead("shared");
+    l["region_code"] = json!("320612");
+    let (_, filed) = app.post_api("/api/v1/cases", &industry, &l).await;
+    let id = filed["id"].as_i64().unwrap();
+    // The industry office owns its lead but does not triage it.
+    let route = json!({"action": "route", "queue": "overseas_assistance", "expected_version": 1,
+                       "overseas": {"country": "US", "category": "cross_border_platform_takedown"}});
+    let (s, _) = app
+        .post_api(&format!("/api/v1/cases/{id}/triage"), &industry, &route)
+        .await;
+    assert_eq!(s, 403);
+    let (s, moved) = app
+        .post_api(&format!("/api/v1/cases/{id}/triage"), &triager, &route)
+        .await;
+    assert_eq!(s, 200, "{moved}");
+    let (s, case) = app.get_json(&format!("/api/v1/cases/{id}"), &officer).await;
+    assert_eq!(s, 200);
+    assert_eq!(case["owner"]["name"], "南通市知识产权局");
+    assert_eq!(case["access"], "owner");
+    assert_eq!(
+        case["overseas"]["category"],
+        "cross_border_platform_takedown"
+    );
+    let (s, case) = app
+        .get_json(&format!("/api/v1/cases/{id}"), &industry)
+        .await;
+    assert_eq!(s, 200);
+    assert_eq!(case["access"], "read");
+}

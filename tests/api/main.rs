@@ -5,6 +5,8 @@ mod admin;
 mod api;
 mod audit;
 mod auth;
+mod case_matrix;
+mod case_pages;
 mod cases;
 mod helpers;
 mod http_basics;

@@ -3,7 +3,7 @@
 //! field and come back filled in.
 
 use super::{Channel, OverseasCategory, RightKind, Source, Standing};
-use crate::domain::contact::has_control;
+use crate::domain::contact::{has_control_multiline, normalise_multiline};
 use crate::domain::deadline::beijing;
 use crate::domain::region::RegionCode;
 use crate::domain::rights::{PatentNumber, PatentType, TrademarkNumber};
@@ -188,9 +188,9 @@ impl Check {
 pub fn validate(input: &CaseInput, who: Submitter) -> Result<ValidCase, Vec<FieldError>> {
     let mut c = Check { errors: Vec::new() };
 
-    let description = input.description.trim().to_string();
+    let description = normalise_multiline(&input.description);
     let len = description.chars().count();
-    if has_control(&description) {
+    if has_control_multiline(&description) {
         c.err("description", "error.text.control");
     } else if len < 10 {
         c.err("description", "error.case.description_short");
@@ -310,6 +310,23 @@ pub fn validate(input: &CaseInput, who: Submitter) -> Result<ValidCase, Vec<Fiel
         source,
         received_at,
     })
+}
+
+/// Channel facts supplied on their own (a triager adding what a queue needs).
+pub fn validate_facts(
+    exhibition_input: Option<&ExhibitionInput>,
+    overseas_input: Option<&OverseasInput>,
+) -> Result<Facts, Vec<FieldError>> {
+    let mut c = Check { errors: Vec::new() };
+    let facts = Facts {
+        exhibition: exhibition_input.and_then(|e| exhibition(&mut c, e)),
+        overseas: overseas_input.and_then(|o| overseas(&mut c, o)),
+    };
+    if c.errors.is_empty() {
+        Ok(facts)
+    } else {
+        Err(c.errors)
+    }
 }
 
 /// `某某科技有限公司 涉嫌侵犯 ZL202310123456.6` when the filer gave no title.

@@ -1,6 +1,7 @@
 //! Cases: the names of queues, states, channels and right kinds (API.md "Names"), validated
 //! intake, the triage state machine and duplicate matching. Pure: no database, no clock.
 
+pub mod import;
 pub mod intake;
 pub mod triage;
 

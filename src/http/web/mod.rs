@@ -8,6 +8,7 @@ mod calendar;
 mod case_form;
 mod cases;
 mod home;
+mod import;
 mod srdi;
 
 use super::AppState;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(calendar::router())
         .merge(cases::router())
+        .merge(import::router())
         .merge(srdi::router())
 }
 

@@ -205,7 +205,7 @@ fn report_json(report: &ImportReport, lang: i18n::Lang) -> Value {
 }
 
 /// The uploaded file, or the pasted text when no file was chosen.
-async fn upload(mut form: Multipart) -> Result<Vec<u8>> {
+pub(super) async fn upload(mut form: Multipart) -> Result<Vec<u8>> {
     let bad = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::PayloadTooLarge

@@ -1,0 +1,97 @@
+//! The lead import page: upload a CSV of leads for one's office; see what was imported and every
+//! rejected row with its line number and reason.
+
+use super::page_response;
+use crate::domain::case::import::{COLUMNS, header_line};
+use crate::domain::policy::{self, Action};
+use crate::error::{AppError, Result};
+use crate::http::AppState;
+use crate::http::extract::{Csrf, Ctx, CurrentUser};
+use crate::http::page;
+use crate::i18n;
+use crate::service::import::{self, Importer};
+use axum::Router;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use serde_json::{Value, json};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/leads/import", get(form).post(submit))
+}
+
+fn columns() -> Vec<Value> {
+    COLUMNS
+        .iter()
+        .map(|(c, required)| json!({"name": c, "required": required}))
+        .collect()
+}
+
+async fn form(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Csrf(csrf): Csrf,
+    CurrentUser(me): CurrentUser,
+) -> Result<Response> {
+    if !policy::can(&me.actor, Action::ImportLeads) {
+        return Err(AppError::forbidden());
+    }
+    let data = json!({"columns": columns(), "header": header_line()});
+    let html = page::render(
+        &state,
+        "cases/import",
+        page::base(&ctx, Some(&me), &csrf, "/leads/import"),
+        data,
+    )?;
+    Ok(page_response(StatusCode::OK, html, None))
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Csrf(csrf): Csrf,
+    CurrentUser(me): CurrentUser,
+    form: std::result::Result<Multipart, MultipartRejection>,
+) -> Result<Response> {
+    if !policy::can(&me.actor, Action::ImportLeads) {
+        return Err(AppError::forbidden());
+    }
+    let form = form.map_err(|_| AppError::UnsupportedMediaType)?;
+    let bytes = super::srdi::upload(form).await?;
+    let base = page::base(&ctx, Some(&me), &csrf, "/leads/import");
+    let lang = ctx.lang;
+    let result = import::leads(
+        &state.db,
+        &state.calendars,
+        Importer::User(&me),
+        &bytes,
+        &ctx.meta(),
+        |_, _| {},
+    )
+    .await;
+    let (status, data) = match result {
+        Ok(r) => (
+            StatusCode::OK,
+            json!({
+                "columns": columns(), "header": header_line(),
+                "report": {
+                    "imported": r.imported, "first": r.first_number, "last": r.last_number,
+                    "rejected": r.errors.len(),
+                    "errors": r.errors.iter().take(1000).map(|e| json!({
+                        "line": e.line, "field": e.field, "message": i18n::t(lang, e.key),
+                    })).collect::<Vec<_>>(),
+                    "truncated": r.errors.len() > 1000,
+                }
+            }),
+        ),
+        Err(AppError::Invalid(_) | AppError::Conflict(_)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            json!({"columns": columns(), "header": header_line(), "file_error": i18n::t(lang, "error.import.empty")}),
+        ),
+        Err(e) => return Err(e),
+    };
+    let html = page::render(&state, "cases/import", base, data)?;
+    Ok(page_response(status, html, None))
+}

@@ -1,0 +1,942 @@
+//! The permission matrix of the case endpoints (issue 3): every case endpoint × every user (all
+//! demo users, an officer of another province, anonymous callers and a bad token) × cases in every
+//! relation to them: own filing, own office, shared `read`, shared `contribute`, a revoked share,
+//! referred to the office, routed out of triage, foreign, another province, and a case that does
+//! not exist.
+//!
+//! The expected answers come from the hand-written tables below, derived from the rules in
+//! ARCHITECTURE.md (Actors) and API.md (401 without credentials, 404 for what one may not see —
+//! exactly as for a case that does not exist —, 403 for what one sees but may not do), not from the
+//! policy code. Every write is sent with an invalid body or a stale version, so a caller the policy
+//! lets through gets 409/422 and nothing changes; the test checks that nothing did.
+//!
+//! The list of each user is compared with the table (which checks the SQL twin
+//! `store::cases::visible`) and with an independent SQL query over the stored facts; the case
+//! endpoints go through the pure policy (`domain::policy::case_access`).
+
+use crate::admin::org_id;
+use crate::cases::{complaint, lead};
+use crate::helpers::{PASSWORD, TestApp};
+use futures::StreamExt;
+use reqwest::{Client, Method};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, Statement};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The signed-in users, in the column order of [`CASES`], with whether they may file complaints
+/// (`POST /complaints`: enterprise filers) and enter leads (`POST /cases`: office officers,
+/// supervisors and triagers; not administrators, not enterprises).
+const USERS: [(&str, &str, bool, bool); 8] = [
+    // username, who, files complaints, enters leads
+    ("demo-admin", "admin @ 江苏省知识产权局", false, false),
+    ("demo-triager", "triager @ 南通保护中心", false, true),
+    ("demo-officer", "officer @ 南通市知识产权局", false, true),
+    (
+        "demo-supervisor",
+        "supervisor @ 南通市知识产权局",
+        false,
+        true,
+    ),
+    ("demo-industry", "officer @ 南通市工信局", false, true),
+    ("demo-enterprise", "filer @ 南通华信", true, false),
+    ("demo-enterprise2", "filer @ 江苏海晟", true, false),
+    (BJ_OFFICER, "officer @ 北京市知识产权局", false, true),
+];
+
+/// Callers without a (valid) credential.
+const ANONYMOUS: [&str; 2] = ["anonymous", "bad-token"];
+
+/// The officer of the other-province office the fixture creates.
+const BJ_OFFICER: &str = "bj-officer";
+
+/// One case of the fixture and what each user (columns in [`USERS`] order) may do with it.
+///
+/// A cell is `-` (not visible: 404 everywhere), or the access the case page reports — `F` filer,
+/// `R` read, `C` contribute, `O` owner — optionally followed by `:` and what the user may do:
+/// `t` triage (passes the triage permission; `GET /triage` says `allowed` only while the case is
+/// awaiting triage), `s` share and revoke shares, `a` answer a referral made to their office.
+struct CaseRow {
+    key: &'static str,
+    what: &'static str,
+    /// In queue `triage`, state `new`.
+    awaiting: bool,
+    /// Cases of the same group are duplicates of each other (same respondent and right).
+    group: char,
+    /// The share `DELETE /shares/{org}` names: an organisation the case is shared with (the owner
+    /// then gets 409 for the stale version), or else one it is not shared with (404).
+    revoke: RevokeOrg,
+    cells: [&'static str; 8],
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RevokeOrg {
+    /// 南通市知识产权局, with which the case is shared.
+    SharedIpOffice,
+    /// 南通市知识产权局, whose share of the case was revoked.
+    RevokedIpOffice,
+    /// 江苏省工业和信息化厅, with which the case is not shared.
+    Unshared,
+}
+
+const CASES: [CaseRow; 10] = [
+    //                                   admin  triager officer supervisor industry ent  ent2  bj
+    CaseRow {
+        key: "a",
+        what: "complaint of 华信, owned by 南通市知识产权局, awaiting triage in 320612",
+        awaiting: true,
+        group: 'C',
+        revoke: RevokeOrg::Unshared,
+        cells: ["-", "C:t", "O:ts", "O:ts", "-", "F", "-", "-"],
+    },
+    // An industry office owns its leads but does not triage them: it shares them, and the
+    // assistance centre (or an IP office owning a lead) decides (ARCHITECTURE.md, Actors).
+    CaseRow {
+        key: "b",
+        what: "lead of 工信局 shared read with 南通市知识产权局, awaiting triage in 320612",
+        awaiting: true,
+        group: 'L',
+        revoke: RevokeOrg::SharedIpOffice,
+        cells: ["-", "C:t", "R", "R", "O:s", "-", "-", "-"],
+    },
+    CaseRow {
+        key: "c",
+        what: "lead of 工信局 shared contribute with 南通市知识产权局, awaiting triage in 320612",
+        awaiting: true,
+        group: 'L',
+        revoke: RevokeOrg::SharedIpOffice,
+        cells: ["-", "C:t", "C", "C", "O:s", "-", "-", "-"],
+    },
+    CaseRow {
+        key: "d",
+        what: "lead of 工信局, not shared, awaiting triage in 320100 (outside the centre's region)",
+        awaiting: true,
+        group: 'L',
+        revoke: RevokeOrg::Unshared,
+        cells: ["-", "-", "-", "-", "O:s", "-", "-", "-"],
+    },
+    CaseRow {
+        // The owner passes the triage permission; the decision itself is then an illegal
+        // transition (409, or 422 first for an invalid body), not a 403.
+        key: "e",
+        what: "complaint of 海晟 referred by the triager to 南通市工信局",
+        awaiting: false,
+        group: 'C',
+        revoke: RevokeOrg::Unshared,
+        cells: ["-", "-", "O:ts", "O:ts", "R:a", "-", "F", "-"],
+    },
+    CaseRow {
+        key: "f",
+        what: "complaint of 华信 routed to administrative_ruling",
+        awaiting: false,
+        group: 'C',
+        revoke: RevokeOrg::Unshared,
+        cells: ["-", "-", "O:ts", "O:ts", "-", "F", "-", "-"],
+    },
+    CaseRow {
+        key: "g",
+        what: "lead of 北京市知识产权局 in 110105",
+        awaiting: true,
+        group: 'L',
+        revoke: RevokeOrg::Unshared,
+        cells: ["-", "-", "-", "-", "-", "-", "-", "O:ts"],
+    },
+    CaseRow {
+        // Administrators read their office's cases but do not work them.
+        key: "h",
+        what: "complaint of 海晟 in 320100, owned by 江苏省知识产权局 (the admin's office), awaiting triage",
+        awaiting: true,
+        group: 'C',
+        revoke: RevokeOrg::Unshared,
+        cells: ["R", "-", "-", "-", "-", "-", "F", "-"],
+    },
+    CaseRow {
+        key: "i",
+        what: "lead of 工信局 once shared read with 南通市知识产权局, share revoked; awaiting triage in 320612",
+        awaiting: true,
+        group: 'L',
+        revoke: RevokeOrg::RevokedIpOffice,
+        cells: ["-", "C:t", "-", "-", "O:s", "-", "-", "-"],
+    },
+    CaseRow {
+        key: "z",
+        what: "no such case",
+        awaiting: false,
+        group: 'Z',
+        revoke: RevokeOrg::Unshared,
+        cells: ["-", "-", "-", "-", "-", "-", "-", "-"],
+    },
+];
+
+/// The case endpoints.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Endpoint {
+    Show,
+    Events,
+    Deadlines,
+    TriageOptions,
+    Duplicates,
+    TriageDecide,
+    Referral,
+    Share,
+    Revoke,
+}
+
+const ENDPOINTS: [Endpoint; 9] = [
+    Endpoint::Show,
+    Endpoint::Events,
+    Endpoint::Deadlines,
+    Endpoint::TriageOptions,
+    Endpoint::Duplicates,
+    Endpoint::TriageDecide,
+    Endpoint::Referral,
+    Endpoint::Share,
+    Endpoint::Revoke,
+];
+
+impl Endpoint {
+    fn label(self) -> &'static str {
+        match self {
+            Endpoint::Show => "GET /cases/{id}",
+            Endpoint::Events => "GET /cases/{id}/events",
+            Endpoint::Deadlines => "GET /cases/{id}/deadlines",
+            Endpoint::TriageOptions => "GET /cases/{id}/triage",
+            Endpoint::Duplicates => "GET /cases/{id}/duplicates",
+            Endpoint::TriageDecide => "POST /cases/{id}/triage",
+            Endpoint::Referral => "POST /cases/{id}/referral",
+            Endpoint::Share => "POST /cases/{id}/shares",
+            Endpoint::Revoke => "DELETE /cases/{id}/shares/{org}",
+        }
+    }
+}
+
+/// The access a cell grants (as `GET /cases/{id}` reports it) and its action flags.
+fn parse_cell(cell: &'static str) -> Option<(&'static str, &'static str)> {
+    let (level, flags) = cell.split_once(':').unwrap_or((cell, ""));
+    let access = match level {
+        "-" => return None,
+        "F" => "filer",
+        "R" => "read",
+        "C" => "contribute",
+        "O" => "owner",
+        other => panic!("bad cell {other:?}"),
+    };
+    Some((access, flags))
+}
+
+fn cell(user: usize, case: &CaseRow) -> Option<(&'static str, &'static str)> {
+    parse_cell(case.cells[user])
+}
+
+/// What the fixture built.
+struct Fixture {
+    ids: HashMap<&'static str, i64>,
+    ip_office: i64,
+    unrelated_office: i64,
+}
+
+impl Fixture {
+    fn key_of(&self, id: i64) -> String {
+        self.ids
+            .iter()
+            .find(|(_, v)| **v == id)
+            .map(|(k, _)| k.to_string())
+            .unwrap_or_else(|| format!("#{id}"))
+    }
+
+    fn keys_of(&self, items: &Value) -> String {
+        let mut keys: Vec<String> = items
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["id"].as_i64())
+            .map(|id| self.key_of(id))
+            .collect();
+        keys.sort();
+        format!("[{}]", keys.join(","))
+    }
+}
+
+/// A plain client: no cookies, no redirects, so the bearer token is the only credential.
+fn api_client() -> Client {
+    Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Sends one request; returns the status and the JSON body (Null if none).
+async fn call(
+    client: &Client,
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let mut req = client.request(method, app.url(path));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(b);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn post_ok(app: &TestApp, path: &str, token: &str, body: &Value, expect: u16) -> Value {
+    let (status, res) = app.post_api(path, token, body).await;
+    assert_eq!(status, expect, "fixture: POST {path}: {res}");
+    res
+}
+
+async fn org_of(app: &TestApp, token: &str) -> i64 {
+    app.get_json("/api/v1/me", token).await.1["organization"]["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// Builds the other-province office and officer, then the cases of [`CASES`], through the API.
+async fn build(app: &TestApp, tokens: &HashMap<&'static str, String>) -> Fixture {
+    let t = |u: &str| tokens[u].as_str();
+    let ip_office = org_of(app, t("demo-officer")).await;
+    let industry_office = org_of(app, t("demo-industry")).await;
+    let unrelated_office = org_id(app, "江苏省工业和信息化厅").await;
+    let mut ids = HashMap::new();
+
+    // (a) A complaint of 华信 in 320612: owned by 南通市知识产权局, awaiting triage.
+    let a = post_ok(
+        app,
+        "/api/v1/complaints",
+        t("demo-enterprise"),
+        &complaint(),
+        201,
+    )
+    .await;
+    ids.insert("a", a["id"].as_i64().unwrap());
+
+    // (b), (c) Leads of the industry office shared with the 南通 IP office.
+    for (key, access) in [("b", "read"), ("c", "contribute")] {
+        let l = post_ok(
+            app,
+            "/api/v1/cases",
+            t("demo-industry"),
+            &lead("shared"),
+            201,
+        )
+        .await;
+        let id = l["id"].as_i64().unwrap();
+        let share = json!({"org_id": ip_office, "access": access, "expected_version": 1});
+        let path = format!("/api/v1/cases/{id}/shares");
+        post_ok(app, &path, t("demo-industry"), &share, 201).await;
+        ids.insert(key, id);
+    }
+
+    // (d) A lead of the industry office in 南京 (320100), shared with nobody.
+    let mut body = lead("shared");
+    body["region_code"] = json!("320100");
+    let d = post_ok(app, "/api/v1/cases", t("demo-industry"), &body, 201).await;
+    ids.insert("d", d["id"].as_i64().unwrap());
+
+    // (e) A complaint of 海晟 referred by the triager to the industry office.
+    let e = post_ok(
+        app,
+        "/api/v1/complaints",
+        t("demo-enterprise2"),
+        &complaint(),
+        201,
+    )
+    .await;
+    let id = e["id"].as_i64().unwrap();
+    let refer = json!({"action": "refer", "to_org_id": industry_office,
+                       "reason": "涉及工业产品，属工信部门职责", "expected_version": 1});
+    let path = format!("/api/v1/cases/{id}/triage");
+    let moved = post_ok(app, &path, t("demo-triager"), &refer, 200).await;
+    assert_eq!(moved["state"], "referred", "fixture (e): {moved}");
+    ids.insert("e", id);
+
+    // (f) A complaint of 华信 routed to administrative ruling.
+    let f = post_ok(
+        app,
+        "/api/v1/complaints",
+        t("demo-enterprise"),
+        &complaint(),
+        201,
+    )
+    .await;
+    let id = f["id"].as_i64().unwrap();
+    let route = json!({"action": "route", "queue": "administrative_ruling", "expected_version": 1});
+    let path = format!("/api/v1/cases/{id}/triage");
+    let moved = post_ok(app, &path, t("demo-triager"), &route, 200).await;
+    assert_eq!(
+        moved["queue"], "administrative_ruling",
+        "fixture (f): {moved}"
+    );
+    ids.insert("f", id);
+
+    // (g) A lead of the Beijing office in 110105.
+    let mut body = lead("officer");
+    body["region_code"] = json!("110105");
+    let g = post_ok(app, "/api/v1/cases", t(BJ_OFFICER), &body, 201).await;
+    ids.insert("g", g["id"].as_i64().unwrap());
+
+    // (h) A complaint of 海晟 about 南京 (320100): served by the provincial office.
+    let mut body = complaint();
+    body["region_code"] = json!("320100");
+    let h = post_ok(app, "/api/v1/complaints", t("demo-enterprise2"), &body, 201).await;
+    ids.insert("h", h["id"].as_i64().unwrap());
+
+    // (i) A lead of the industry office whose share with the 南通 IP office was revoked.
+    let l = post_ok(
+        app,
+        "/api/v1/cases",
+        t("demo-industry"),
+        &lead("shared"),
+        201,
+    )
+    .await;
+    let id = l["id"].as_i64().unwrap();
+    let share = json!({"org_id": ip_office, "access": "read", "expected_version": 1});
+    let path = format!("/api/v1/cases/{id}/shares");
+    post_ok(app, &path, t("demo-industry"), &share, 201).await;
+    let (status, _) = call(
+        &api_client(),
+        app,
+        Method::DELETE,
+        &format!("/api/v1/cases/{id}/shares/{ip_office}?expected_version=2"),
+        Some(t("demo-industry")),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "fixture (i): revoke");
+    ids.insert("i", id);
+
+    // (z) An id no case has.
+    let max = ids.values().copied().max().unwrap();
+    ids.insert("z", max + 1000);
+
+    // The fixture is what the table says it is.
+    let stored = entity::cases::Entity::find()
+        .all(app.db.conn())
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 9, "the demo data has no cases of its own");
+    let js_ipo = org_id(app, "江苏省知识产权局").await;
+    for row in CASES.iter().filter(|r| r.key != "z") {
+        let c = stored.iter().find(|c| c.id == ids[row.key]).unwrap();
+        assert_eq!(
+            c.queue == "triage" && c.state == "new",
+            row.awaiting,
+            "fixture ({}) {}: {}/{}",
+            row.key,
+            row.what,
+            c.queue,
+            c.state
+        );
+    }
+    let owner = |k: &str| stored.iter().find(|c| c.id == ids[k]).unwrap().owner_org_id;
+    assert_eq!(owner("a"), ip_office);
+    assert_eq!(owner("h"), js_ipo);
+    Fixture {
+        ids,
+        ip_office,
+        unrelated_office,
+    }
+}
+
+/// The other-province office and its officer, as an operator creates them.
+async fn other_province_officer(app: &TestApp) {
+    use weiquan::service::admin::{Caller, OrgInput, UserInput, create_org, create_user};
+    let meta = weiquan::service::RequestMeta::cli("test");
+    let org = create_org(
+        &app.db,
+        Caller::Operator,
+        OrgInput {
+            name: "北京市知识产权局".into(),
+            kind: "ip_office".into(),
+            region_code: "110000".into(),
+            ..Default::default()
+        },
+        &meta,
+    )
+    .await
+    .unwrap();
+    create_user(
+        &app.db,
+        Caller::Operator,
+        UserInput {
+            username: BJ_OFFICER.into(),
+            display_name: "周京（北京执法人员）".into(),
+            org_id: org.id.to_string(),
+            role: "officer".into(),
+            password: Some(PASSWORD.into()),
+            ..Default::default()
+        },
+        &meta,
+    )
+    .await
+    .unwrap();
+}
+
+/// Everything about the cases that a write would change.
+async fn snapshot(app: &TestApp) -> BTreeMap<String, String> {
+    let conn = app.db.conn();
+    let mut s = BTreeMap::new();
+    for c in entity::cases::Entity::find().all(conn).await.unwrap() {
+        s.insert(
+            format!("case {}", c.id),
+            format!(
+                "version {} {}/{} owner {} referred_to {:?} merged_into {:?} assignee {:?} closed {:?} updated {}",
+                c.version,
+                c.queue,
+                c.state,
+                c.owner_org_id,
+                c.referred_to_org_id,
+                c.merged_into_case_id,
+                c.assignee_user_id,
+                c.closed_at,
+                c.updated_at
+            ),
+        );
+    }
+    for sh in entity::case_shares::Entity::find().all(conn).await.unwrap() {
+        s.insert(
+            format!("share {}", sh.id),
+            format!(
+                "case {} org {} {} revoked {:?}",
+                sh.case_id, sh.org_id, sh.access, sh.revoked_at
+            ),
+        );
+    }
+    let events = entity::case_events::Entity::find()
+        .count(conn)
+        .await
+        .unwrap();
+    s.insert("case events".into(), events.to_string());
+    let clocks = entity::case_clocks::Entity::find()
+        .count(conn)
+        .await
+        .unwrap();
+    s.insert("case clocks".into(), clocks.to_string());
+    s
+}
+
+/// The ids `username` may see, by an SQL query written from the rules (ARCHITECTURE.md, Actors)
+/// independently of `store::cases::visible`: an enterprise filer sees its own filings; an office
+/// sees what it owns, what is shared with it and what is referred to it; an assistance centre also
+/// sees what waits for triage in its region (province, prefecture or county) and what its staff are
+/// assigned.
+async fn visible_by_sql(app: &TestApp, username: &str) -> BTreeSet<i64> {
+    const SQL: &str = "
+        SELECT c.id FROM cases c
+        JOIN users u ON u.username = $1
+        JOIN organizations o ON o.id = u.org_id
+        WHERE (o.kind = 'enterprise' AND u.role = 'enterprise_filer' AND c.filer_org_id = o.id)
+           OR (o.kind <> 'enterprise' AND (
+                  c.owner_org_id = o.id
+               OR c.referred_to_org_id = o.id
+               OR EXISTS (SELECT 1 FROM case_shares s
+                          WHERE s.case_id = c.id AND s.org_id = o.id AND s.revoked_at IS NULL)
+               OR (o.kind = 'assistance_center' AND (
+                      (c.queue = 'triage' AND c.state = 'new' AND (
+                           (o.region_code LIKE '__0000'
+                            AND substr(c.region_code, 1, 2) = substr(o.region_code, 1, 2))
+                        OR (o.region_code LIKE '____00' AND o.region_code NOT LIKE '__0000'
+                            AND substr(c.region_code, 1, 4) = substr(o.region_code, 1, 4))
+                        OR (o.region_code NOT LIKE '____00' AND c.region_code = o.region_code)))
+                   OR EXISTS (SELECT 1 FROM users a
+                              WHERE a.id = c.assignee_user_id AND a.org_id = o.id)))))
+        ORDER BY c.id";
+    let backend = app.db.backend();
+    let sql = match backend {
+        DbBackend::Postgres => SQL.to_string(),
+        _ => SQL.replace("$1", "?"),
+    };
+    let rows = app
+        .db
+        .conn()
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [username.into()],
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| r.try_get_by_index::<i64>(0).unwrap())
+        .collect()
+}
+
+/// Every page of `GET /cases?limit=200`.
+async fn listed(client: &Client, app: &TestApp, token: Option<&str>) -> Result<BTreeSet<i64>, u16> {
+    let mut ids = BTreeSet::new();
+    let mut path = "/api/v1/cases?limit=200".to_string();
+    loop {
+        let (status, page) = call(client, app, Method::GET, &path, token, None).await;
+        if status != 200 {
+            return Err(status);
+        }
+        ids.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_i64().unwrap()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/cases?limit=200&cursor={c}"),
+            None => return Ok(ids),
+        }
+    }
+}
+
+/// One request of the matrix.
+struct Cell {
+    caller: usize,
+    case: usize,
+    endpoint: Endpoint,
+}
+
+fn request(cell: &Cell, fx: &Fixture) -> (Method, String, Option<Value>) {
+    let row = &CASES[cell.case];
+    let id = fx.ids[row.key];
+    let base = format!("/api/v1/cases/{id}");
+    match cell.endpoint {
+        Endpoint::Show => (Method::GET, base, None),
+        Endpoint::Events => (Method::GET, format!("{base}/events"), None),
+        Endpoint::Deadlines => (Method::GET, format!("{base}/deadlines"), None),
+        Endpoint::TriageOptions => (Method::GET, format!("{base}/triage"), None),
+        Endpoint::Duplicates => (Method::GET, format!("{base}/duplicates"), None),
+        // A rejection without its reason code at a stale version: 422 once past the permission.
+        Endpoint::TriageDecide => (
+            Method::POST,
+            format!("{base}/triage"),
+            Some(json!({"action": "reject", "expected_version": 999})),
+        ),
+        // An answer that is neither `acknowledge` nor `return`: 422 once past the permission.
+        Endpoint::Referral => (
+            Method::POST,
+            format!("{base}/referral"),
+            Some(json!({"action": "nonsense", "expected_version": 999})),
+        ),
+        // An access that is neither `read` nor `contribute`: 422 once past the permission.
+        Endpoint::Share => (
+            Method::POST,
+            format!("{base}/shares"),
+            Some(
+                json!({"org_id": fx.unrelated_office, "access": "everything", "expected_version": 999}),
+            ),
+        ),
+        // A stale version: 409 for an existing share, 404 for none, once past the permission.
+        Endpoint::Revoke => {
+            let org = match row.revoke {
+                RevokeOrg::SharedIpOffice | RevokeOrg::RevokedIpOffice => fx.ip_office,
+                RevokeOrg::Unshared => fx.unrelated_office,
+            };
+            (
+                Method::DELETE,
+                format!("{base}/shares/{org}?expected_version=999"),
+                None,
+            )
+        }
+    }
+}
+
+/// The duplicates `user` should be offered for `case`: the other cases of its group they can see
+/// (the filing enterprise is offered none).
+fn expected_duplicates(user: usize, case: &CaseRow) -> String {
+    if matches!(cell(user, case), Some(("filer", _)) | None) {
+        return "[]".into();
+    }
+    let keys: Vec<&str> = CASES
+        .iter()
+        .filter(|r| r.group == case.group && r.key != case.key && cell(user, r).is_some())
+        .map(|r| r.key)
+        .collect();
+    format!("[{}]", keys.join(","))
+}
+
+/// The answer the tables call for.
+fn expected(cell: &Cell) -> String {
+    let row = &CASES[cell.case];
+    if cell.caller >= USERS.len() {
+        return "401".into();
+    }
+    let Some((access, flags)) = self::cell(cell.caller, row) else {
+        return "404".into();
+    };
+    let may = |f: char| flags.contains(f);
+    let gate = |f: char, ok: &str| if may(f) { ok.to_string() } else { "403".into() };
+    match cell.endpoint {
+        Endpoint::Show => format!("200 access={access}"),
+        Endpoint::Events | Endpoint::Deadlines => "200".into(),
+        Endpoint::TriageOptions => {
+            let now = may('t') && row.awaiting;
+            let dups = if now {
+                expected_duplicates(cell.caller, row)
+            } else {
+                "[]".into()
+            };
+            format!("200 allowed={now} duplicates={dups}")
+        }
+        Endpoint::Duplicates => {
+            format!("200 duplicates={}", expected_duplicates(cell.caller, row))
+        }
+        Endpoint::TriageDecide => gate('t', "422"),
+        Endpoint::Referral => gate('a', "422"),
+        Endpoint::Share => gate('s', "422"),
+        Endpoint::Revoke => gate(
+            's',
+            if row.revoke == RevokeOrg::SharedIpOffice {
+                "409"
+            } else {
+                "404"
+            },
+        ),
+    }
+}
+
+/// What came back, in the terms of [`expected`], with any leak of hidden details spelled out.
+fn actual(cell: &Cell, status: u16, body: &Value, fx: &Fixture, filer: bool) -> String {
+    if status != 200 {
+        return status.to_string();
+    }
+    match cell.endpoint {
+        Endpoint::Show => {
+            let mut s = format!("200 access={}", body["access"].as_str().unwrap_or("?"));
+            if filer
+                && (body.get("owner_org_id").is_some()
+                    || body["shares"].as_array().is_some_and(|a| !a.is_empty()))
+            {
+                s.push_str(" LEAK: owner/shares shown to the filer");
+            }
+            s
+        }
+        Endpoint::Events => {
+            let internal = body["items"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|e| e["public"] != true));
+            if filer && internal {
+                "200 LEAK: internal events shown to the filer".into()
+            } else {
+                "200".into()
+            }
+        }
+        Endpoint::Deadlines => "200".into(),
+        Endpoint::TriageOptions => format!(
+            "200 allowed={} duplicates={}",
+            body["allowed"],
+            fx.keys_of(&body["duplicates"])
+        ),
+        Endpoint::Duplicates => format!("200 duplicates={}", fx.keys_of(&body["items"])),
+        _ => "200".into(),
+    }
+}
+
+/// The problem fields that must not tell a hidden case from a missing one.
+fn problem(body: &Value) -> Value {
+    json!([
+        body["type"],
+        body["title"],
+        body["status"],
+        body["detail"],
+        body["errors"]
+    ])
+}
+
+#[tokio::test]
+async fn every_case_endpoint_answers_every_user_as_the_permission_table_says() {
+    let app = TestApp::spawn().await;
+    other_province_officer(&app).await;
+    let mut tokens: HashMap<&'static str, String> = HashMap::new();
+    for (u, ..) in USERS {
+        tokens.insert(u, app.token(u).await);
+    }
+    let fx = build(&app, &tokens).await;
+    let before = snapshot(&app).await;
+
+    let callers: Vec<(&str, &str, Option<String>)> = USERS
+        .iter()
+        .map(|(u, who, ..)| (*u, *who, Some(tokens[u].clone())))
+        .chain([
+            ("anonymous", "no credentials", None),
+            (
+                "bad-token",
+                "unknown bearer token",
+                Some("wq_not-a-real-token-0000000000000000".to_string()),
+            ),
+        ])
+        .collect();
+    assert_eq!(callers.len(), USERS.len() + ANONYMOUS.len());
+    let client = api_client();
+    let mut mismatches: Vec<String> = Vec::new();
+    let mut report = |caller: usize, case: &str, endpoint: &str, exp: &str, got: &str| {
+        let (name, who, _) = &callers[caller];
+        mismatches.push(format!(
+            "{name} ({who}) | case {case} | {endpoint} | expected {exp} | actual {got}"
+        ));
+    };
+
+    // 1. Every case endpoint × every caller × every case.
+    let cells: Vec<Cell> = (0..callers.len())
+        .flat_map(|caller| {
+            (0..CASES.len()).flat_map(move |case| {
+                ENDPOINTS.iter().map(move |&endpoint| Cell {
+                    caller,
+                    case,
+                    endpoint,
+                })
+            })
+        })
+        .collect();
+    let results: Vec<(u16, Value)> = futures::stream::iter(cells.iter())
+        .map(|c| {
+            let (method, path, body) = request(c, &fx);
+            let token = callers[c.caller].2.clone();
+            let client = &client;
+            let app = &app;
+            async move { call(client, app, method, &path, token.as_deref(), body.as_ref()).await }
+        })
+        .buffered(8)
+        .collect()
+        .await;
+    let missing = CASES.iter().position(|r| r.key == "z").unwrap();
+    let mut checked = 0;
+    for (c, (status, body)) in cells.iter().zip(&results) {
+        let row = &CASES[c.case];
+        let filer = c.caller < USERS.len() && matches!(cell(c.caller, row), Some(("filer", _)));
+        let exp = expected(c);
+        let mut got = actual(c, *status, body, &fx, filer);
+        // A hidden case answers exactly as a missing one.
+        if *status == 404 && c.case != missing {
+            let i = cells
+                .iter()
+                .position(|m| m.caller == c.caller && m.case == missing && m.endpoint == c.endpoint)
+                .unwrap();
+            let (ms, mb) = &results[i];
+            if *ms == 404 && problem(mb) != problem(body) {
+                got.push_str(&format!(
+                    " (differs from a missing case: {} vs {})",
+                    problem(body),
+                    problem(mb)
+                ));
+            }
+        }
+        checked += 1;
+        if exp != got {
+            report(c.caller, row.key, c.endpoint.label(), &exp, &got);
+        }
+    }
+
+    // 2. Creating cases, with bodies that fail validation once past the permission.
+    for (caller, (_, _, token)) in callers.iter().enumerate() {
+        for (path, col) in [("/api/v1/complaints", 0), ("/api/v1/cases", 1)] {
+            let exp = match USERS.get(caller) {
+                None => "401",
+                Some((_, _, complaints, leads)) => {
+                    if if col == 0 { *complaints } else { *leads } {
+                        "422"
+                    } else {
+                        "403"
+                    }
+                }
+            };
+            let (status, _) = call(
+                &client,
+                &app,
+                Method::POST,
+                path,
+                token.as_deref(),
+                Some(&json!({})),
+            )
+            .await;
+            checked += 1;
+            if status.to_string() != exp {
+                report(
+                    caller,
+                    "-",
+                    &format!("POST {path}"),
+                    exp,
+                    &status.to_string(),
+                );
+            }
+        }
+    }
+
+    // 3. Lists: the table, the SQL twin behind the list, and an independent query agree.
+    for (caller, (name, _, token)) in callers.iter().enumerate() {
+        let got = listed(&client, &app, token.as_deref()).await;
+        checked += 1;
+        if caller >= USERS.len() {
+            if got != Err(401) {
+                report(caller, "*", "GET /cases", "401", &format!("{got:?}"));
+            }
+            continue;
+        }
+        let table: BTreeSet<i64> = CASES
+            .iter()
+            .filter(|r| r.key != "z" && cell(caller, r).is_some())
+            .map(|r| fx.ids[r.key])
+            .collect();
+        let keys = |s: &BTreeSet<i64>| {
+            let mut k: Vec<String> = s.iter().map(|id| fx.key_of(*id)).collect();
+            k.sort();
+            format!("[{}]", k.join(","))
+        };
+        let got = match got {
+            Ok(ids) => keys(&ids),
+            Err(status) => status.to_string(),
+        };
+        if got != keys(&table) {
+            report(caller, "*", "GET /cases?limit=200", &keys(&table), &got);
+        }
+        let by_sql = visible_by_sql(&app, name).await;
+        checked += 1;
+        if by_sql != table {
+            report(
+                caller,
+                "*",
+                "independent SQL over the stored facts",
+                &keys(&table),
+                &keys(&by_sql),
+            );
+        }
+    }
+
+    // 4. Reads and refused writes changed nothing.
+    let after = snapshot(&app).await;
+    for (k, v) in &before {
+        if after.get(k) != Some(v) {
+            mismatches.push(format!(
+                "changed by the matrix: {k}: before {v} | after {:?}",
+                after.get(k)
+            ));
+        }
+    }
+    for (k, v) in &after {
+        if !before.contains_key(k) {
+            mismatches.push(format!("created by the matrix: {k}: {v}"));
+        }
+    }
+
+    eprintln!(
+        "case permission matrix: {checked} cells checked ({} callers × {} cases × {} endpoints, \
+         case creation, lists), {} mismatches",
+        callers.len(),
+        CASES.len(),
+        ENDPOINTS.len(),
+        mismatches.len()
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} mismatches in the case permission matrix (caller | case | endpoint | expected | actual):\n{}\n\ncases:\n{}",
+        mismatches.len(),
+        mismatches.join("\n"),
+        CASES
+            .iter()
+            .map(|r| format!("  {} = #{}: {}", r.key, fx.ids[r.key], r.what))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}

@@ -1,0 +1,334 @@
+//! The case pages as a user meets them: the complaint wizard with drafts and its receipt, the
+//! triage workbench and case page forms, the import page and `weiquan import leads`.
+
+use crate::helpers::{TestApp, csrf_in};
+use reqwest::Client;
+
+const WRONG: &str = "ZL202310123456.5";
+const RIGHT: &str = "ZL202310123456.6";
+
+fn complaint_fields(number: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("complainant_standing", "patentee".into()),
+        ("right0_kind", "invention_patent".into()),
+        ("right0_number", number.into()),
+        ("right0_title", "一种锂电池隔膜".into()),
+        ("resp0_name", "某某科技有限公司".into()),
+        (
+            "resp0_listing_url",
+            "https://shop.example.com/item/9".into(),
+        ),
+        ("channel", "e_commerce".into()),
+        ("region_code", "320612".into()),
+        (
+            "description",
+            "被投诉人在网店销售侵权的锂电池隔膜产品。\r\n第二行：已公证购买。".into(),
+        ),
+    ]
+}
+
+async fn post(
+    app: &TestApp,
+    client: &Client,
+    page: &str,
+    path: &str,
+    fields: &[(&str, String)],
+) -> reqwest::Response {
+    let token = app.csrf_of(client, page).await;
+    let mut form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    form.push(("_csrf", &token));
+    client.post(app.url(path)).form(&form).send().await.unwrap()
+}
+
+async fn signed_in(app: &TestApp, user: &str) -> Client {
+    let c = TestApp::new_client();
+    assert_eq!(
+        app.login_with(&c, user, crate::helpers::PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    c
+}
+
+async fn page(app: &TestApp, client: &Client, path: &str) -> (u16, String) {
+    let res = client.get(app.url(path)).send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers()["location"].to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_new_enterprise_files_with_a_wrong_check_digit_corrects_it_and_the_triager_routes_it() {
+    let app = TestApp::spawn().await;
+    // A new enterprise registers (the registration page is covered elsewhere; here the API).
+    let reg = serde_json::json!({
+        "name": "南通新锐电池材料有限公司", "uscc": "91320612MA1XYZ1234",
+        "region_code": "320612", "contact_name": "周婷", "contact_phone": "13900000009",
+        "username": "xinrui", "password": "xinrui-2026!"});
+    let uscc = weiquan::domain::uscc::complete("91320612MA1XW8123").unwrap();
+    let mut reg = reg;
+    reg["uscc"] = serde_json::json!(uscc.as_str());
+    assert_eq!(
+        app.post_json("/api/v1/enterprises/register", &reg)
+            .await
+            .status(),
+        201
+    );
+    let ent = TestApp::new_client();
+    assert_eq!(
+        app.login_with(&ent, "xinrui", "xinrui-2026!")
+            .await
+            .status(),
+        303
+    );
+
+    // Wrong check digit: a field message, everything typed still there, nothing stored.
+    let res = post(
+        &app,
+        &ent,
+        "/complaints/new",
+        "/complaints/new",
+        &complaint_fields(WRONG),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("专利号校验位不正确"), "{html}");
+    assert!(html.contains(&format!("value=\"{WRONG}\"")));
+    assert!(html.contains("被投诉人在网店销售侵权的锂电池隔膜产品。"));
+    assert!(html.contains("value=\"https://shop.example.com/item/9\""));
+    assert!(html.contains("<option value=\"patentee\" selected>"));
+
+    // Saved as a draft, it comes back from the list of drafts.
+    let mut draft = complaint_fields(WRONG);
+    draft.push(("intent", "draft".into()));
+    let res = post(&app, &ent, "/complaints/new", "/complaints/new", &draft).await;
+    assert_eq!(res.status(), 303);
+    let draft_page = location(&res);
+    assert!(
+        draft_page.starts_with("/complaints/new?draft="),
+        "{draft_page}"
+    );
+    let (_, list) = page(&app, &ent, "/cases").await;
+    assert!(list.contains(&draft_page.replace("&", "&amp;")), "{list}");
+    let (_, form) = page(&app, &ent, &draft_page).await;
+    assert!(form.contains(&format!("value=\"{WRONG}\"")));
+
+    // Corrected and submitted from the draft: the receipt, and the draft is gone.
+    let draft_id = draft_page.rsplit('=').next().unwrap().to_string();
+    let mut fields = complaint_fields(RIGHT);
+    fields.push(("draft_id", draft_id));
+    fields.push(("intent", "submit".into()));
+    let res = post(&app, &ent, &draft_page, "/complaints/new", &fields).await;
+    assert_eq!(res.status(), 303);
+    let receipt = location(&res);
+    assert!(receipt.ends_with("/receipt"), "{receipt}");
+    let (status, html) = page(&app, &ent, &receipt).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("投诉回执"));
+    assert!(
+        html.contains("WQ-2026-") || html.contains("WQ-20"),
+        "{html}"
+    );
+    assert!(html.contains("分诊答复期限"));
+    let (_, list) = page(&app, &ent, "/cases").await;
+    assert!(!list.contains("/complaints/new?draft="));
+
+    // demo-triager sees it in the workbench and routes it from the case page.
+    let triager = signed_in(&app, "demo-triager").await;
+    let (status, bench) = page(&app, &triager, "/triage").await;
+    assert_eq!(status, 200);
+    let case_path = receipt.trim_end_matches("/receipt").to_string();
+    assert!(bench.contains(&format!("href=\"{case_path}\"")), "{bench}");
+    let (_, case_page) = page(&app, &triager, &case_path).await;
+    assert!(case_page.contains("name=\"action\" value=\"route\""));
+    let route = vec![
+        ("action", "route".to_string()),
+        ("queue", "administrative_ruling".to_string()),
+        ("expected_version", "1".to_string()),
+    ];
+    let res = post(
+        &app,
+        &triager,
+        &case_path,
+        &format!("{case_path}/triage"),
+        &route,
+    )
+    .await;
+    assert_eq!(res.status(), 303);
+    // The case left the triager's sight; back to the workbench.
+    assert_eq!(location(&res), "/triage");
+
+    // The enterprise sees the new state and the public timeline.
+    let (_, html) = page(&app, &ent, &case_path).await;
+    assert!(html.contains("专利侵权纠纷行政裁决"), "{html}");
+    assert!(html.contains("分流"));
+    assert!(
+        !html.contains("行政裁决收到请求"),
+        "internal event shown to the filer"
+    );
+}
+
+#[tokio::test]
+async fn a_stale_triage_form_and_an_unconfirmed_rejection_come_back_with_a_message() {
+    let app = TestApp::spawn().await;
+    let t = app.token("demo-enterprise").await;
+    let (_, filed) = app
+        .post_api("/api/v1/complaints", &t, &crate::cases::complaint())
+        .await;
+    let path = format!("/cases/{}", filed["id"]);
+    let triager = signed_in(&app, "demo-triager").await;
+    let reject = vec![
+        ("action", "reject".to_string()),
+        ("reason_code", "other".to_string()),
+        ("reason", "多行说明\r\n第二行".to_string()),
+        ("expected_version", "1".to_string()),
+    ];
+    let res = post(&app, &triager, &path, &format!("{path}/triage"), &reject).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("请勾选确认后再提交"), "{html}");
+    assert!(html.contains("多行说明"));
+    let stale = vec![
+        ("action", "route".to_string()),
+        ("queue", "administrative_ruling".to_string()),
+        ("expected_version", "9".to_string()),
+    ];
+    let res = post(&app, &triager, &path, &format!("{path}/triage"), &stale).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("案件已被他人更新"));
+    let mut confirmed = reject.clone();
+    confirmed.push(("confirm", "yes".to_string()));
+    let res = post(&app, &triager, &path, &format!("{path}/triage"), &confirmed).await;
+    assert_eq!(res.status(), 303);
+    let (_, events) = app
+        .get_json(&format!("/api/v1/cases/{}/events", filed["id"]), &t)
+        .await;
+    let last = events["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["payload"]["reason"], "多行说明\n第二行");
+}
+
+#[tokio::test]
+async fn the_pages_of_a_case_answer_404_to_those_who_may_not_see_it() {
+    let app = TestApp::spawn().await;
+    let t = app.token("demo-enterprise").await;
+    let (_, filed) = app
+        .post_api("/api/v1/complaints", &t, &crate::cases::complaint())
+        .await;
+    let id = filed["id"].as_i64().unwrap();
+    for user in ["demo-enterprise2", "demo-industry", "demo-admin"] {
+        let c = signed_in(&app, user).await;
+        for p in [
+            format!("/cases/{id}"),
+            format!("/cases/{id}/receipt"),
+            "/cases/999999".to_string(),
+        ] {
+            assert_eq!(page(&app, &c, &p).await.0, 404, "{user} {p}");
+        }
+        let res = post(
+            &app,
+            &c,
+            "/cases",
+            &format!("/cases/{id}/triage"),
+            &[("action", "route".into())],
+        )
+        .await;
+        assert_eq!(res.status(), 404, "{user}");
+    }
+    let anonymous = TestApp::new_client();
+    let res = anonymous
+        .get(app.url(&format!("/cases/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+}
+
+const HEADER: &str = "source,received_at,channel,region_code,title,description,complainant_name,complainant_uscc,right_kind,right_number,right_title,respondent_name,respondent_uscc,respondent_address,listing_url";
+const ROW: &str = "hotline_12330,2026-03-02 09:30,e_commerce,320600,,来电反映某网店销售假冒商标商品。,南通启明电子科技有限公司,,trademark,第12345678号,启明,某某商行,,,";
+
+#[tokio::test]
+async fn the_import_page_imports_good_rows_and_lists_bad_ones_by_line() {
+    let app = TestApp::spawn().await;
+    let admin = signed_in(&app, "demo-admin").await;
+    let (status, html) = page(&app, &admin, "/leads/import").await;
+    assert_eq!(status, 200);
+    let token = csrf_in(&html).unwrap();
+    let bad = ROW.replace(
+        "trademark,第12345678号",
+        "invention_patent,ZL202310123456.5",
+    );
+    let csv = format!("{HEADER}\n{ROW}\n{bad}\n{ROW}\n");
+    let form = reqwest::multipart::Form::new().text("_csrf", token).part(
+        "file",
+        reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("leads.csv"),
+    );
+    let res = admin
+        .post(app.url("/leads/import"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("已导入 2 条"), "{html}");
+    assert!(
+        html.contains("<td>3</td><td><code>right_number</code></td>"),
+        "{html}"
+    );
+    // Not for officers or enterprises.
+    for user in ["demo-officer", "demo-enterprise"] {
+        let c = signed_in(&app, user).await;
+        assert_eq!(page(&app, &c, "/leads/import").await.0, 403, "{user}");
+    }
+}
+
+#[tokio::test]
+async fn weiquan_import_leads_reports_bad_lines_and_imports_the_rest() {
+    let app = TestApp::spawn().await;
+    let bad = ROW.replace(",320600,", ",999999,");
+    let file = app.dir.path().join("leads.csv");
+    std::fs::write(&file, format!("{HEADER}\n{ROW}\n\n{bad}\n{ROW}\n")).unwrap();
+    let officer = app.token("demo-officer").await;
+    let org = app.get_json("/api/v1/me", &officer).await.1["organization"]["id"]
+        .as_i64()
+        .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_weiquan"))
+        .args(["import", "leads"])
+        .arg(&file)
+        .args(["--org", &org.to_string()])
+        .env("DATABASE_URL", &app.database_url)
+        .env("WEIQUAN_LOG", "off")
+        .current_dir(app.dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("已导入 / imported: 2"), "{stdout}");
+    assert!(
+        stdout.contains("第 4 行 / line 4 [region_code]"),
+        "{stdout}"
+    );
+    let (_, list) = app.get_json("/api/v1/cases?limit=200", &officer).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    assert_eq!(list["items"][0]["source"], "hotline_12330");
+    // An unknown office is refused before anything is read.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_weiquan"))
+        .args(["import", "leads"])
+        .arg(&file)
+        .args(["--org", "999999"])
+        .env("DATABASE_URL", &app.database_url)
+        .env("WEIQUAN_LOG", "off")
+        .current_dir(app.dir.path())
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+}
