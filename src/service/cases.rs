@@ -218,6 +218,7 @@ async fn store_cases(
     cal: &Calendar,
     now: DateTime<Utc>,
 ) -> Result<Vec<Filed>> {
+    let __t = std::time::Instant::now();
     // Reserve numbers: one counter update per year present.
     let mut per_year: HashMap<i32, i64> = HashMap::new();
     for p in &prepared {
@@ -278,8 +279,10 @@ async fn store_cases(
         });
         clocks.push(computed);
     }
+    let __t1 = __t.elapsed();
     let numbers: Vec<String> = rows.iter().map(|r| r.number.clone()).collect();
     let ids = store::cases::insert_many(txn, rows, now).await?;
+    let __t2 = __t.elapsed();
     let mut parties = Vec::new();
     let mut rights = Vec::new();
     let mut events = Vec::new();
@@ -329,10 +332,16 @@ async fn store_cases(
         });
         clock_rows.extend(computed.into_iter().map(|c| (id, c)));
     }
+    let __t3 = __t.elapsed();
     store::cases::insert_parties_many(txn, parties).await?;
+    let __t4 = __t.elapsed();
     store::cases::insert_rights_many(txn, rights).await?;
+    let __t5 = __t.elapsed();
     store::cases::insert_first_events(txn, events, now).await?;
+    let __t6 = __t.elapsed();
     store::cases::insert_clocks_many(txn, clock_rows, now).await?;
+    let __t7 = __t.elapsed();
+    if std::env::var_os("WQ_PROF").is_some() { eprintln!("PROF prep {:?} cases {:?} rest {:?} parties {:?} rights {:?} events {:?} clocks {:?}", __t1, __t2-__t1, __t3-__t2, __t4-__t3, __t5-__t4, __t6-__t5, __t7-__t6); }
     Ok(filed)
 }
 

@@ -96,8 +96,11 @@ pub async fn leads(
             ("case", format!("{first}..{last}")),
             &json!({"lines": lines, "first": first, "last": last, "count": filed.len()}),
         );
+        let __a = std::time::Instant::now();
         store::audit::append(&txn, entry).await?;
+        let __b = __a.elapsed();
         txn.commit().await?;
+        if std::env::var_os("WQ_PROF").is_some() { eprintln!("PROF audit {:?} commit {:?}", __b, __a.elapsed()-__b); }
         report.imported += filed.len();
         report.first_number.get_or_insert(first);
         report.last_number = Some(last);

@@ -232,6 +232,22 @@ async fn the_openapi_document_describes_the_api() {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     assert!(doc["paths"]["/me"]["get"].is_object());
     assert!(doc["paths"]["/auth/token"]["post"].is_object());
+    for (path, method) in [
+        ("/complaints", "post"),
+        ("/cases", "post"),
+        ("/cases", "get"),
+        ("/cases/{id}", "get"),
+        ("/cases/{id}/events", "get"),
+        ("/cases/{id}/deadlines", "get"),
+        ("/cases/{id}/triage", "get"),
+        ("/cases/{id}/triage", "post"),
+        ("/cases/{id}/referral", "post"),
+        ("/cases/{id}/shares", "post"),
+        ("/cases/{id}/shares/{org_id}", "delete"),
+        ("/cases/{id}/duplicates", "get"),
+    ] {
+        assert!(doc["paths"][path][method].is_object(), "{method} {path} undocumented");
+    }
 }
 
 #[tokio::test]
