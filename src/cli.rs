@@ -57,6 +57,11 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Deadline clocks of cases.
+    Deadlines {
+        #[command(subcommand)]
+        command: DeadlinesCommand,
+    },
     /// Import case leads from a file.
     Import {
         #[command(subcommand)]
@@ -67,6 +72,12 @@ pub enum Command {
         #[command(subcommand)]
         command: SrdiCommand,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DeadlinesCommand {
+    /// Recompute the clocks of every open case from its events (they are derived data).
+    Rebuild,
 }
 
 #[derive(Subcommand, Debug)]
@@ -199,6 +210,22 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
         Command::Import {
             command: ImportCommand::Leads { file, org },
         } => import_leads(&config, &file, org).await,
+        Command::Deadlines {
+            command: DeadlinesCommand::Rebuild,
+        } => {
+            let db = connect_and_migrate(&config).await?;
+            let calendars = service::calendar::Calendars::load(&db)
+                .await
+                .map_err(explain)?;
+            let started = std::time::Instant::now();
+            let n = service::deadlines::rebuild(&db, &calendars, |done, total| {
+                draw_progress(done, total, started)
+            })
+            .await
+            .map_err(explain)?;
+            println!("已重算 / recomputed: {n} 件案件 / cases");
+            Ok(0)
+        }
         Command::Org {
             command:
                 OrgCommand::Add {

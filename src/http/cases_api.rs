@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}", get(show))
         .route("/cases/{id}/events", get(events))
         .route("/cases/{id}/deadlines", get(deadlines))
+        .route("/cases/{id}/deadlines/{rule_id}/extension", post(extension))
         .route(
             "/cases/{id}/triage",
             get(triage_options).post(triage_decide),
@@ -335,4 +336,29 @@ async fn duplicates(
     Ok(Json(
         json!({"items": d.iter().map(|c| summary_json(c, false)).collect::<Vec<_>>()}),
     ))
+}
+
+/// `POST /cases/{id}/deadlines/{rule_id}/extension`: request, approve or refuse an extension.
+async fn extension(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    CurrentUser(me): CurrentUser,
+    Path((id, rule_id)): Path<(i64, String)>,
+    ApiJson(body): ApiJson<crate::service::deadlines::ExtensionRequest>,
+) -> Result<Json<Value>> {
+    let m = crate::service::deadlines::extension(
+        &state.db,
+        &state.calendars,
+        &me,
+        id,
+        &rule_id,
+        body,
+        &ctx.meta(),
+    )
+    .await?;
+    let d = cases_service::detail(&state.db, &me, id).await?;
+    Ok(Json(json!({
+        "id": m.id, "version": m.version, "state": m.state,
+        "deadlines": detail_json(&d)["deadlines"].clone(),
+    })))
 }

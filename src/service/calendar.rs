@@ -146,6 +146,12 @@ pub async fn import(
     store::audit::append(&txn, entry).await?;
     txn.commit().await?;
     calendars.reload(db).await?;
+    // Clocks that counted a year on weekends only are counted again on the official schedule.
+    let recomputed = super::deadlines::rebuild_provisional(db, calendars).await?;
+    tracing::info!(
+        recomputed,
+        "clocks recomputed after loading a calendar year"
+    );
     Ok(diffs)
 }
 

@@ -2,7 +2,7 @@
 //! querying (`case_clocks`, `cases.next_due_at`).
 
 use crate::domain::calendar::Calendar;
-use crate::domain::deadline::{self, Event, Rules, beijing};
+use crate::domain::deadline::{self, Event, Grant, Rules, beijing};
 use crate::store::cases::ClockRow;
 use chrono::{DateTime, Utc};
 use entity::case_events;
@@ -41,9 +41,25 @@ pub fn compute(events: &[Event], cal: &Calendar, now: DateTime<Utc>) -> Vec<Cloc
         .collect()
 }
 
-/// The engine's view of stored events.
+/// The engine's view of stored events; an approved extension carries its grant.
 pub fn engine_events(rows: &[case_events::Model]) -> Vec<Event> {
     rows.iter()
-        .map(|e| Event::new(&e.kind, e.at.with_timezone(&beijing())))
+        .map(|e| {
+            let mut ev = Event::new(&e.kind, e.at.with_timezone(&beijing()));
+            if e.kind == "extension_approved" {
+                ev.extension = grant_of(&e.payload);
+            }
+            ev
+        })
         .collect()
+}
+
+/// The grant recorded in an `extension_approved` payload.
+fn grant_of(payload: &str) -> Option<Grant> {
+    let v: serde_json::Value = serde_json::from_str(payload).ok()?;
+    Some(Grant {
+        rule_id: v.get("rule_id")?.as_str()?.to_string(),
+        tier: v.get("tier")?.as_str()?.to_string(),
+        amount: u32::try_from(v.get("amount")?.as_u64()?).ok()?,
+    })
 }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod calendar;
 pub mod cases;
 pub mod clocks;
+pub mod deadlines;
 pub mod demo;
 pub mod drafts;
 pub mod import;

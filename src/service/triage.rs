@@ -70,7 +70,7 @@ fn expected(v: Option<i64>) -> Result<i64> {
     v.ok_or_else(|| AppError::field("expected_version", "error.case.expected_version"))
 }
 
-fn stale() -> AppError {
+pub(crate) fn stale() -> AppError {
     AppError::Conflict(Msg::new("error.case.stale"))
 }
 
@@ -316,7 +316,7 @@ async fn route_facts(
 }
 
 /// Appends `events` at the caller's expected version, updates the case, recomputes its clocks.
-async fn write(
+pub(crate) async fn write(
     txn: &sea_orm::DatabaseTransaction,
     calendars: &Calendars,
     me: &Identity,

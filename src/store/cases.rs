@@ -809,3 +809,29 @@ pub async fn clocks_of<C: ConnectionTrait>(
         .all(db)
         .await
 }
+
+/// Ids of the cases still open (not closed), in order.
+pub async fn open_ids<C: ConnectionTrait>(db: &C) -> Result<Vec<i64>, DbErr> {
+    cases::Entity::find()
+        .select_only()
+        .column(cases::Column::Id)
+        .filter(cases::Column::ClosedAt.is_null())
+        .order_by_asc(cases::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// Open cases with a provisional clock (one that counted a year without an official schedule).
+pub async fn ids_with_provisional_clocks<C: ConnectionTrait>(db: &C) -> Result<Vec<i64>, DbErr> {
+    let mut ids: Vec<i64> = case_clocks::Entity::find()
+        .select_only()
+        .column(case_clocks::Column::CaseId)
+        .filter(case_clocks::Column::Provisional.eq(true))
+        .into_tuple()
+        .all(db)
+        .await?;
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}

@@ -332,3 +332,58 @@ async fn weiquan_import_leads_reports_bad_lines_and_imports_the_rest() {
         .unwrap();
     assert_ne!(out.status.code(), Some(0));
 }
+
+#[tokio::test]
+async fn an_extension_is_requested_and_approved_on_the_case_page() {
+    let app = TestApp::spawn().await;
+    let t = app.token("demo-enterprise").await;
+    let triager = app.token("demo-triager").await;
+    let (_, filed) = app
+        .post_api("/api/v1/complaints", &t, &crate::cases::complaint())
+        .await;
+    let id = filed["id"].as_i64().unwrap();
+    let route = serde_json::json!({"action": "route", "queue": "administrative_ruling", "expected_version": 1});
+    let (_, moved) = app
+        .post_api(&format!("/api/v1/cases/{id}/triage"), &triager, &route)
+        .await;
+    let path = format!("/cases/{id}");
+    let officer = signed_in(&app, "demo-officer").await;
+    let (_, html) = page(&app, &officer, &path).await;
+    assert!(html.contains("申请延长"));
+    let ask = vec![
+        ("action", "request".to_string()),
+        ("tier", "department_head".to_string()),
+        ("amount", "9".to_string()),
+        ("reason", "需要补充调查".to_string()),
+        ("expected_version", moved["version"].to_string()),
+    ];
+    let url = format!("{path}/deadlines/ar.docket/extension");
+    let res = post(&app, &officer, &path, &url, &ask).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("超过该级可延长的上限"));
+    let mut ask = ask;
+    ask[2].1 = "2".into();
+    let res = post(&app, &officer, &path, &url, &ask).await;
+    assert_eq!(res.status(), 303);
+    let supervisor = signed_in(&app, "demo-supervisor").await;
+    let (_, html) = page(&app, &supervisor, &path).await;
+    assert!(html.contains("延长申请待审批"), "{html}");
+    let seq = html
+        .split("name=\"request_seq\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let version = (moved["version"].as_i64().unwrap() + 1).to_string();
+    let approve = vec![
+        ("action", "approve".to_string()),
+        ("request_seq", seq),
+        ("expected_version", version),
+    ];
+    let res = post(&app, &supervisor, &path, &url, &approve).await;
+    assert_eq!(res.status(), 303);
+    let (_, html) = page(&app, &supervisor, &path).await;
+    assert!(html.contains("已延长 2"), "{html}");
+}

@@ -586,21 +586,35 @@ async fn srdi_enterprises_carry_the_flag_and_come_first_among_equally_urgent_cas
     let national = app.token("demo-enterprise").await; // 华信: 国家级小巨人
     let triager = app.token("demo-triager").await;
     // Filed in this order, on the same day: the same triage deadline.
-    let (_, a) = app.post_api("/api/v1/cases", &plain, &lead("officer")).await;
-    let (_, b) = app.post_api("/api/v1/complaints", &provincial, &complaint()).await;
-    let (_, c) = app.post_api("/api/v1/complaints", &national, &complaint()).await;
+    let (_, a) = app
+        .post_api("/api/v1/cases", &plain, &lead("officer"))
+        .await;
+    let (_, b) = app
+        .post_api("/api/v1/complaints", &provincial, &complaint())
+        .await;
+    let (_, c) = app
+        .post_api("/api/v1/complaints", &national, &complaint())
+        .await;
     assert_eq!(a["triage_due"], c["triage_due"]);
     let (_, list) = app.get_json("/api/v1/cases", &triager).await;
     let order: Vec<(i64, String)> = list["items"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| (i["id"].as_i64().unwrap(), i["srdi"].as_str().unwrap().to_string()))
+        .map(|i| {
+            (
+                i["id"].as_i64().unwrap(),
+                i["srdi"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     assert_eq!(
         order,
         [
-            (c["id"].as_i64().unwrap(), "national_little_giant".to_string()),
+            (
+                c["id"].as_i64().unwrap(),
+                "national_little_giant".to_string()
+            ),
             (b["id"].as_i64().unwrap(), "provincial_srdi".to_string()),
             (a["id"].as_i64().unwrap(), "none".to_string()),
         ]

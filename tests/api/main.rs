@@ -8,6 +8,7 @@ mod auth;
 mod case_matrix;
 mod case_pages;
 mod cases;
+mod deadlines;
 mod helpers;
 mod http_basics;
 mod srdi;

@@ -3,6 +3,7 @@
 //! Day periods end at 24:00 Beijing time on their last day; hour periods at the exact instant.
 
 mod explain;
+pub mod extension;
 
 use super::calendar::{Calendar, Counted};
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, TimeDelta, Utc};

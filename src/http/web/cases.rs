@@ -5,6 +5,7 @@ use super::case_form::{self, Flat};
 use super::{page_response, redirect_with_flash, take_flash};
 use crate::domain::case::triage::REJECT_REASONS;
 use crate::domain::case::{self, Queue};
+use crate::domain::identity::Role;
 use crate::domain::policy::{self, Action, CaseAccess, CaseAction};
 use crate::error::{AppError, FieldError, Result};
 use crate::http::AppState;
@@ -42,6 +43,10 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/referral", post(referral_submit))
         .route("/cases/{id}/shares", post(share_submit))
         .route("/cases/{id}/shares/{org_id}/revoke", post(revoke_submit))
+        .route(
+            "/cases/{id}/deadlines/{rule_id}/extension",
+            post(extension_submit),
+        )
 }
 
 fn local(t: DateTime<Utc>) -> String {
@@ -455,6 +460,11 @@ async fn case_page(
         Vec::new()
     };
     let users = event_actor_names(state, &events).await?;
+    let requests = crate::service::deadlines::requests(&events);
+    let can_extend = !filer
+        && v.access >= CaseAccess::Contribute
+        && matches!(me.role(), Role::Officer | Role::Supervisor | Role::Triager);
+    let is_supervisor = me.role() == Role::Supervisor;
     let timeline: Vec<Value> = events
         .iter()
         .rev()
@@ -505,7 +515,13 @@ async fn case_page(
         "rights": d.rights.iter().map(|r| json!({
             "kind_key": format!("right_kind.{}", r.kind), "number": r.number, "right_title": r.title, "holder": r.holder,
         })).collect::<Vec<_>>(),
-        "clocks": d.clocks.iter().filter(|k| !filer || k.rule_id.starts_with("triage.")).map(|k| clock_view(k, now)).collect::<Vec<_>>(),
+        "clocks": d.clocks.iter().filter(|k| !filer || k.rule_id.starts_with("triage.")).map(|k| {
+            let mut j = clock_view(k, now);
+            if !filer {
+                extension_view(&mut j, k, &requests, can_extend, is_supervisor);
+            }
+            j
+        }).collect::<Vec<_>>(),
         "shares": d.shares.iter().map(|(s, o)| json!({
             "org_id": s.org_id, "org": o.as_ref().map(|o| o.name.clone()),
             "access_key": format!("share_access.{}", s.access), "granted": local(s.granted_at),
@@ -527,6 +543,44 @@ async fn case_page(
         page::base(ctx, Some(me), csrf, &format!("/cases/{id}")),
         data,
     )
+}
+
+/// The extension tiers a clock offers and its pending requests, for the clock panel.
+fn extension_view(
+    j: &mut Value,
+    k: &case_clocks::Model,
+    requests: &[crate::service::deadlines::Requested],
+    can_extend: bool,
+    is_supervisor: bool,
+) {
+    let Some(rule) = crate::domain::deadline::Rules::builtin().get(&k.rule_id) else {
+        return;
+    };
+    let open = matches!(k.state.as_str(), "running" | "paused" | "missed");
+    let tiers: Vec<Value> = rule
+        .extensions
+        .iter()
+        .map(|t| json!({"tier": t.tier, "tier_key": format!("extension_tier.{}", t.tier), "cap": t.cap, "unit_key": format!("unit.{}", t.unit.as_str())}))
+        .collect();
+    let pending: Vec<Value> = requests
+        .iter()
+        .filter(|r| r.rule_id == k.rule_id && r.decided.is_none())
+        .map(|r| json!({"seq": r.seq, "tier_key": format!("extension_tier.{}", r.tier), "amount": r.amount}))
+        .collect();
+    j["can_request"] = json!(can_extend && open && !tiers.is_empty());
+    // Who decides is checked by the service; the page offers the buttons to supervisors, and to
+    // the panel's officers for the tiers an officer approves.
+    let officer_tier = rule.extensions.iter().any(|t| t.approver == "officer");
+    j["can_decide"] = json!(can_extend && (is_supervisor || officer_tier));
+    j["tiers"] = json!(tiers);
+    j["granted"] =
+        json!(requests
+        .iter()
+        .filter(|r| r.rule_id == k.rule_id && r.decided == Some(true))
+        .map(|r| json!({"amount": r.amount, "tier_key": format!("extension_tier.{}", r.tier)}))
+        .collect::<Vec<_>>());
+    j["pending"] = json!(pending);
+    j["unit_key"] = json!(format!("unit.{}", rule.unit.as_str()));
 }
 
 /// Display names of the users who recorded events.
@@ -774,4 +828,51 @@ async fn revoke_submit(
         "flash.share_revoked",
         state.config.cookie_secure,
     ))
+}
+
+async fn extension_submit(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    Csrf(csrf): Csrf,
+    CurrentUser(me): CurrentUser,
+    Path((id, rule_id)): Path<(i64, String)>,
+    WebForm(flat): WebForm<Flat>,
+) -> Result<Response> {
+    let req = crate::service::deadlines::ExtensionRequest {
+        action: text(&flat, "action").unwrap_or_default(),
+        tier: text(&flat, "tier"),
+        amount: text(&flat, "amount")
+            .and_then(|a| a.parse().ok())
+            .or(Some(0)),
+        reason: text(&flat, "reason"),
+        request_seq: num(&flat, "request_seq"),
+        expected_version: num(&flat, "expected_version"),
+    };
+    let flash = match req.action.as_str() {
+        "approve" => "flash.extension_approved",
+        "refuse" => "flash.extension_refused",
+        _ => "flash.extension_requested",
+    };
+    let result = crate::service::deadlines::extension(
+        &state.db,
+        &state.calendars,
+        &me,
+        id,
+        &rule_id,
+        req,
+        &ctx.meta(),
+    )
+    .await;
+    after_form(
+        &state,
+        &ctx,
+        &csrf,
+        &me,
+        id,
+        "extension",
+        &flat,
+        result,
+        flash,
+    )
+    .await
 }

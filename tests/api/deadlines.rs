@@ -1,0 +1,174 @@
+//! Extensions of a clock: requested by an officer, decided by the right approver, capped; the
+//! clock moves by the granted amount.
+
+use crate::cases::complaint;
+use crate::helpers::TestApp;
+use serde_json::{Value, json};
+
+fn clock<'a>(case: &'a Value, rule: &str) -> &'a Value {
+    case["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rule_id"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} in {case}"))
+}
+
+#[tokio::test]
+async fn an_extension_is_requested_approved_by_the_supervisor_and_capped() {
+    let app = TestApp::spawn().await;
+    let ent = app.token("demo-enterprise").await;
+    let triager = app.token("demo-triager").await;
+    let officer = app.token("demo-officer").await;
+    let supervisor = app.token("demo-supervisor").await;
+    let (_, filed) = app.post_api("/api/v1/complaints", &ent, &complaint()).await;
+    let id = filed["id"].as_i64().unwrap();
+    let route = json!({"action": "route", "queue": "administrative_ruling", "expected_version": 1});
+    let (_, moved) = app
+        .post_api(&format!("/api/v1/cases/{id}/triage"), &triager, &route)
+        .await;
+    let (_, case) = app.get_json(&format!("/api/v1/cases/{id}"), &officer).await;
+    let before = clock(&case, "ar.docket")["due_at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/v1/cases/{id}/deadlines/ar.docket/extension");
+
+    // Bad requests change nothing.
+    for (body, field) in [
+        (
+            json!({"action": "request", "tier": "panel", "amount": 3, "reason": "x", "expected_version": moved["version"]}),
+            "tier",
+        ),
+        (
+            json!({"action": "request", "tier": "department_head", "amount": 6, "reason": "x", "expected_version": moved["version"]}),
+            "amount",
+        ),
+        (
+            json!({"action": "request", "tier": "department_head", "amount": 3, "expected_version": moved["version"]}),
+            "reason",
+        ),
+    ] {
+        let (s, b) = app.post_api(&path, &officer, &body).await;
+        assert_eq!(s, 422, "{b}");
+        assert_eq!(b["errors"][0]["field"], field);
+    }
+    // The filer may not ask; the request by the officer.
+    let ask = json!({"action": "request", "tier": "department_head", "amount": 3, "reason": "案情复杂，需补充调查", "expected_version": moved["version"]});
+    assert_eq!(app.post_api(&path, &ent, &ask).await.0, 403);
+    let (s, asked) = app.post_api(&path, &officer, &ask).await;
+    assert_eq!(s, 200, "{asked}");
+    // A second request while one is pending is a conflict.
+    let mut again = ask.clone();
+    again["expected_version"] = asked["version"].clone();
+    assert_eq!(app.post_api(&path, &officer, &again).await.0, 409);
+
+    let (_, events) = app
+        .get_json(&format!("/api/v1/cases/{id}/events"), &officer)
+        .await;
+    let seq = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "extension_requested")
+        .unwrap()["seq"]
+        .clone();
+    let approve =
+        json!({"action": "approve", "request_seq": seq, "expected_version": asked["version"]});
+    // The officer is not the department head.
+    assert_eq!(app.post_api(&path, &officer, &approve).await.0, 403);
+    let (s, approved) = app.post_api(&path, &supervisor, &approve).await;
+    assert_eq!(s, 200, "{approved}");
+    let after = clock(&approved, "ar.docket");
+    assert_ne!(after["due_at"].as_str().unwrap(), before);
+    assert_eq!(after["extensions"][0]["amount"], 3);
+    // Three more would pass the cap of five working days; two are fine.
+    let mut more = ask.clone();
+    more["expected_version"] = approved["version"].clone();
+    let (s, b) = app.post_api(&path, &officer, &more).await;
+    assert_eq!(s, 422, "{b}");
+    more["amount"] = json!(2);
+    let (s, _) = app.post_api(&path, &officer, &more).await;
+    assert_eq!(s, 200);
+    // An unknown clock is not found.
+    let (s, _) = app
+        .post_api(
+            &format!("/api/v1/cases/{id}/deadlines/ar.nope/extension"),
+            &officer,
+            &ask,
+        )
+        .await;
+    assert_eq!(s, 404);
+}
+
+#[tokio::test]
+async fn weiquan_deadlines_rebuild_recomputes_every_open_case() {
+    let app = TestApp::spawn().await;
+    let ent = app.token("demo-enterprise").await;
+    let (_, filed) = app.post_api("/api/v1/complaints", &ent, &complaint()).await;
+    // Derived data lost (e.g. a bad manual fix): the rebuild restores it from the events.
+    use sea_orm::EntityTrait;
+    entity::case_clocks::Entity::delete_many()
+        .exec(app.db.conn())
+        .await
+        .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_weiquan"))
+        .args(["deadlines", "rebuild"])
+        .env("DATABASE_URL", &app.database_url)
+        .env("WEIQUAN_LOG", "off")
+        .current_dir(app.dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_, case) = app
+        .get_json(&format!("/api/v1/cases/{}", filed["id"]), &ent)
+        .await;
+    assert_eq!(
+        clock(&case, "triage.decision")["due_at"],
+        filed["triage_due"]
+    );
+}
+
+#[tokio::test]
+async fn loading_a_calendar_year_recomputes_the_provisional_clocks() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = TestApp::spawn().await;
+    let ent = app.token("demo-enterprise").await;
+    let (_, filed) = app.post_api("/api/v1/complaints", &ent, &complaint()).await;
+    // Pretend the clock had been counted without an official schedule (as for a case received in
+    // late December before the next year's notice): provisional, and a day off.
+    let id = filed["id"].as_i64().unwrap();
+    let wrong = chrono::Utc::now() + chrono::TimeDelta::days(40);
+    entity::case_clocks::Entity::update_many()
+        .col_expr(
+            entity::case_clocks::Column::Provisional,
+            sea_orm::sea_query::Expr::value(true),
+        )
+        .col_expr(
+            entity::case_clocks::Column::DueAt,
+            sea_orm::sea_query::Expr::value(wrong),
+        )
+        .filter(entity::case_clocks::Column::CaseId.eq(id))
+        .exec(app.db.conn())
+        .await
+        .unwrap();
+    let file = r#"{"format":"weiquan-calendar-v1","source":"国务院办公厅关于2027年部分节假日安排的通知（测试）","years":{"2027":{"version":"2027-official","off":{"2027-01-01":"new_year"},"makeup":{}}}}"#;
+    weiquan::service::calendar::import(
+        &app.db,
+        &app.calendars,
+        weiquan::service::admin::Caller::Operator,
+        file,
+        &weiquan::service::RequestMeta::cli("test"),
+    )
+    .await
+    .unwrap();
+    let (_, case) = app.get_json(&format!("/api/v1/cases/{id}"), &ent).await;
+    let c = clock(&case, "triage.decision");
+    assert_eq!(c["provisional"], false);
+    assert_eq!(c["due_at"], filed["triage_due"]);
+}
