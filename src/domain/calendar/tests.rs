@@ -189,3 +189,62 @@ proptest! {
         prop_assert_eq!(cal().working_days_between(plain, r.date), if r.date == plain { 0 } else { 1 });
     }
 }
+
+/// The straightforward model: a day is worked when it is Monday–Friday and not an official day
+/// off, or when it is an official make-up day; step one day at a time.
+fn reference_add(from: NaiveDate, n: u32) -> NaiveDate {
+    use chrono::{Datelike, Weekday};
+    let c = cal();
+    let worked = |day: NaiveDate| {
+        let y = c.years.get(&day.year());
+        let off = y.is_some_and(|s| s.off.contains_key(&day));
+        let makeup = y.is_some_and(|s| s.makeup.contains_key(&day));
+        makeup || (!off && !matches!(day.weekday(), Weekday::Sat | Weekday::Sun))
+    };
+    let (mut day, mut left) = (from, n);
+    while left > 0 {
+        day = day.succ_opt().unwrap();
+        if worked(day) {
+            left -= 1;
+        }
+    }
+    day
+}
+
+#[test]
+fn adding_working_days_agrees_with_the_reference_model_on_every_day_2004_to_2026() {
+    let mut day = d("2004-01-01");
+    let last = d("2026-12-31");
+    let mut checked = 0;
+    while day <= last {
+        for n in 1..=30 {
+            let got = cal().add_working_days(day, n).unwrap().date;
+            assert_eq!(got, reference_add(day, n), "{day} + {n}");
+            checked += 1;
+        }
+        day = day.succ_opt().unwrap();
+    }
+    assert_eq!(checked, 8401 * 30);
+}
+
+#[test]
+fn every_2026_make_up_day_is_a_working_day() {
+    for day in ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"] {
+        let info = cal().day(d(day));
+        assert!(info.working_day, "{day}");
+        assert!(info.makeup_workday.is_some(), "{day}");
+        // Each is a weekend day by the week alone.
+        use chrono::Datelike;
+        assert!(d(day).weekday().number_from_monday() >= 6, "{day}");
+    }
+}
+
+proptest! {
+    #[test]
+    fn calendar_day_periods_roll_forward_exactly_when_the_last_day_is_off(offset in 0u64..8300, n in 1u32..120) {
+        let from = d("2004-01-01") + Days::new(offset);
+        let plain = from + Days::new(n.into());
+        let r = cal().add_calendar_days(from, n).unwrap();
+        prop_assert_eq!(r.date == plain, cal().is_working_day(plain));
+    }
+}
