@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use std::hint::black_box;
 use std::time::Instant;
 use weiquan::domain::calendar::Calendar;
-use weiquan::domain::deadline::{Event, Rules, beijing, compute};
+use weiquan::domain::deadline::{Event, Rules, beijing, compute, compute_due};
 
 fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<FixedOffset> {
     beijing().with_ymd_and_hms(y, m, d, h, 0, 0).unwrap()
@@ -16,9 +16,18 @@ fn main() {
     let rules = Rules::builtin();
     let now = Utc.with_ymd_and_hms(2026, 6, 1, 0, 0, 0).unwrap();
     let cases: Vec<(&str, Vec<Event>)> = vec![
-        ("triage.decision (7 WD)", vec![Event::new("received", at(2025, 9, 26, 10))]),
-        ("ar.docket (5 WD)", vec![Event::new("request_received", at(2025, 9, 26, 10))]),
-        ("ar.answer (15 CD, roll forward)", vec![Event::new("respondent_received", at(2026, 2, 1, 9))]),
+        (
+            "triage.decision (7 WD)",
+            vec![Event::new("received", at(2025, 9, 26, 10))],
+        ),
+        (
+            "ar.docket (5 WD)",
+            vec![Event::new("request_received", at(2025, 9, 26, 10))],
+        ),
+        (
+            "ar.answer (15 CD, roll forward)",
+            vec![Event::new("respondent_received", at(2026, 2, 1, 9))],
+        ),
         (
             "ar.closing (3 months, suspended)",
             vec![
@@ -27,22 +36,35 @@ fn main() {
                 Event::new("resumed", at(2026, 3, 2, 9)),
             ],
         ),
-        ("ex.transfer (24 h)", vec![Event::new("complaint_received", at(2026, 5, 1, 9))]),
+        (
+            "ex.transfer (24 h)",
+            vec![Event::new("complaint_received", at(2026, 5, 1, 9))],
+        ),
     ];
     println!("deadline computations on one core (release build), 2004–2026 calendar");
     for (name, events) in &cases {
         let rule_id = name.split(' ').next().unwrap();
         let rule = rules.get(rule_id).expect("rule");
-        // Warm up, then time.
-        for _ in 0..10_000 {
-            black_box(compute(rule, black_box(events), cal, now));
-        }
-        let n = 1_000_000;
-        let started = Instant::now();
-        for _ in 0..n {
-            black_box(compute(rule, black_box(events), cal, now));
-        }
-        let secs = started.elapsed().as_secs_f64();
-        println!("  {name:<36} {:>10.0} /s  ({:.0} ns each)", n as f64 / secs, secs * 1e9 / n as f64);
+        let rate = |explained: bool| {
+            let run = |n: u32| {
+                for _ in 0..n {
+                    if explained {
+                        black_box(compute(rule, black_box(events), cal, now));
+                    } else {
+                        black_box(compute_due(rule, black_box(events), cal, now));
+                    }
+                }
+            };
+            run(10_000);
+            let n = if explained { 200_000 } else { 2_000_000 };
+            let started = Instant::now();
+            run(n);
+            f64::from(n) / started.elapsed().as_secs_f64()
+        };
+        println!(
+            "  {name:<36} {:>12.0} /s due and state   {:>10.0} /s with the explanation",
+            rate(false),
+            rate(true)
+        );
     }
 }

@@ -24,6 +24,8 @@ impl Views {
     pub fn new(from_disk: bool) -> anyhow::Result<Self> {
         let mut hbs = Handlebars::new();
         hbs.set_strict_mode(false);
+        // An indented partial must not indent the text of a textarea it contains.
+        hbs.set_prevent_indent(true);
         hbs.register_helper("t", Box::new(t_helper));
         if from_disk {
             hbs.set_dev_mode(true);

@@ -64,11 +64,71 @@ pub struct YearSchedule {
     pub makeup: BTreeMap<NaiveDate, Festival>,
 }
 
-/// The schedules of all loaded years.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+/// The schedules of all loaded years. Build it with [`Calendar::from_json`] or
+/// [`Calendar::with_years`], which also build the day index used for counting.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Calendar {
     pub source: String,
     pub years: BTreeMap<i32, YearSchedule>,
+    index: DayIndex,
+}
+
+/// Whether each day is worked, one bit per day, from 1 January of the first loaded year to
+/// 31 December of the last (years in between without a schedule count weekends only), so that
+/// counting working days is a bit test per day instead of map lookups.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct DayIndex {
+    /// `num_days_from_ce` of the first indexed day.
+    first: i32,
+    days: u32,
+    working: Vec<u64>,
+    first_year: i32,
+    /// Published years as bits from `first_year`.
+    published: Vec<bool>,
+}
+
+impl DayIndex {
+    fn build(years: &BTreeMap<i32, YearSchedule>) -> Self {
+        let (Some(lo), Some(hi)) = (years.keys().next(), years.keys().next_back()) else {
+            return Self::default();
+        };
+        let (Some(start), Some(end)) = (
+            NaiveDate::from_ymd_opt(*lo, 1, 1),
+            NaiveDate::from_ymd_opt(*hi, 12, 31),
+        ) else {
+            return Self::default();
+        };
+        let days = (end - start).num_days() as u32 + 1;
+        let mut working = vec![0u64; days.div_ceil(64) as usize];
+        for (i, d) in start.iter_days().take(days as usize).enumerate() {
+            let schedule = years.get(&d.year());
+            let off = schedule.is_some_and(|s| s.off.contains_key(&d));
+            let makeup = schedule.is_some_and(|s| s.makeup.contains_key(&d));
+            if makeup || (!off && !is_weekend(d)) {
+                working[i / 64] |= 1 << (i % 64);
+            }
+        }
+        Self {
+            first: start.num_days_from_ce(),
+            days,
+            working,
+            first_year: *lo,
+            published: (*lo..=*hi).map(|y| years.contains_key(&y)).collect(),
+        }
+    }
+
+    fn working(&self, date: NaiveDate) -> Option<bool> {
+        let i = date.num_days_from_ce() - self.first;
+        (i >= 0 && (i as u32) < self.days)
+            .then(|| self.working[i as usize / 64] >> (i % 64) & 1 == 1)
+    }
+
+    fn published(&self, year: i32) -> Option<bool> {
+        let i = year - self.first_year;
+        (i >= 0)
+            .then(|| self.published.get(i as usize).copied())
+            .flatten()
+    }
 }
 
 /// What the calendar says about one day.
@@ -154,6 +214,7 @@ impl Calendar {
         }
         Ok(Self {
             source: file.source,
+            index: DayIndex::build(&years),
             years,
         })
     }
@@ -163,12 +224,15 @@ impl Calendar {
     pub fn with_years(&self, years: impl IntoIterator<Item = (i32, YearSchedule)>) -> Calendar {
         let mut merged = self.clone();
         merged.years.extend(years);
+        merged.index = DayIndex::build(&merged.years);
         merged
     }
 
     /// Whether `year`'s official schedule is loaded.
     pub fn published(&self, year: i32) -> bool {
-        self.years.contains_key(&year)
+        self.index
+            .published(year)
+            .unwrap_or_else(|| self.years.contains_key(&year))
     }
 
     /// Everything known about `date`.
@@ -191,7 +255,9 @@ impl Calendar {
     }
 
     pub fn is_working_day(&self, date: NaiveDate) -> bool {
-        self.day(date).working_day
+        self.index
+            .working(date)
+            .unwrap_or_else(|| self.day(date).working_day)
     }
 
     /// The first working day strictly after `date`.
@@ -204,9 +270,13 @@ impl Calendar {
         let mut date = from;
         let mut provisional = false;
         let mut left = n;
+        let mut year = None;
         while left > 0 {
             date = date.succ_opt().ok_or(OutOfRange)?;
-            provisional |= !self.published(date.year());
+            if year != Some(date.year()) {
+                year = Some(date.year());
+                provisional |= !self.published(date.year());
+            }
             if self.is_working_day(date) {
                 left -= 1;
             }

@@ -218,6 +218,27 @@ pub fn end_of_day(date: NaiveDate) -> DateTime<FixedOffset> {
 /// Computes the clock of `rule` from a case's events (in time order) as of `now`. `None` when
 /// the clock has not started.
 pub fn compute(rule: &Rule, events: &[Event], cal: &Calendar, now: DateTime<Utc>) -> Option<Clock> {
+    compute_with(rule, events, cal, now, true)
+}
+
+/// [`compute`] without the explanation (left empty): for the scheduler and other callers that
+/// need only the due instant and state.
+pub fn compute_due(
+    rule: &Rule,
+    events: &[Event],
+    cal: &Calendar,
+    now: DateTime<Utc>,
+) -> Option<Clock> {
+    compute_with(rule, events, cal, now, false)
+}
+
+fn compute_with(
+    rule: &Rule,
+    events: &[Event],
+    cal: &Calendar,
+    now: DateTime<Utc>,
+    with_explanation: bool,
+) -> Option<Clock> {
     let now = now.with_timezone(&beijing());
     // The clock runs from the latest start or restart.
     let start_idx = events
@@ -244,7 +265,11 @@ pub fn compute(rule: &Rule, events: &[Event], cal: &Calendar, now: DateTime<Utc>
         None if now >= due_at => State::Missed,
         None => State::Running,
     };
-    let explanation = explain::explain(rule, start, due_at, &paused, &grants, cal, provisional);
+    let explanation = if with_explanation {
+        explain::explain(rule, start, due_at, &paused, &grants, cal, provisional)
+    } else {
+        String::new()
+    };
     Some(Clock {
         rule_id: rule.id.clone(),
         start_at: start.at,

@@ -301,3 +301,28 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn the_quick_computation_agrees_with_the_explained_one() {
+    let now = utc("2026-06-01T00:00:00Z");
+    for rule in Rules::builtin().rules.values() {
+        let events: Vec<Event> = rule
+            .start
+            .iter()
+            .take(1)
+            .map(|k| Event::new(k, at("2025-09-26T10:00:00+08:00")))
+            .collect();
+        let full = compute(rule, &events, cal(), now).expect("started");
+        let quick = compute_due(rule, &events, cal(), now).expect("started");
+        assert!(!full.explanation.is_empty());
+        assert_eq!(
+            Clock {
+                explanation: String::new(),
+                ..full
+            },
+            quick,
+            "{}",
+            rule.id
+        );
+    }
+}
