@@ -269,7 +269,7 @@ fn demo_case(
         complainant_standing: Some("patentee".into()),
         rights: vec![RightInput {
             kind: right.0.into(),
-            number: Some(right.1.into()),
+            number: Some(right.1.to_string()).filter(|n| !n.is_empty()),
             title: right.2.into(),
             holder: None,
         }],
@@ -366,6 +366,7 @@ pub async fn load_cases(db: &Db, calendars: &super::calendar::Calendars) -> Resu
     shared.source = Some("shared".into());
     shared.complainant = Some(PartyInput {
         name: "南通华信精密机械有限公司".into(),
+        uscc: huaxin.org.uscc.clone(),
         ..Default::default()
     });
     shared.overseas = Some(OverseasInput {
@@ -426,7 +427,7 @@ pub async fn load_cases(db: &Db, calendars: &super::calendar::Calendars) -> Resu
             "对方公司使用与我司近似的企业名称，请求处理。",
             "other",
             "320612",
-            ("other", "—", "企业名称"),
+            ("other", "", "企业名称"),
             ("南通海晟贸易有限公司", None),
         ),
         &meta,

@@ -13,21 +13,46 @@ const browser = await chromium.launch({
 
 let passed = 0;
 let failed = 0;
-async function check(name, fn, viewport = { width: 1280, height: 800 }) {
+const desktop = { width: 1280, height: 800 };
+const phone = { width: 390, height: 844 };
+
+// A new browser context whose page reports console errors (CSP violations, script errors),
+// failed sub-resources (CSS, icons) and network failures into `problems`. A page itself may
+// answer 401 or 422 on purpose (a wrong password, a form with errors): those are in `documents`.
+async function openPage(viewport, problems, documents = []) {
   const context = await browser.newContext({ viewport, locale: 'zh-CN' });
   const page = await context.newPage();
-  const problems = [];
-  // Console errors (CSP violations, script errors) and failed sub-resources (CSS, icons). A page
-  // itself may answer 401 or 422 on purpose (a wrong password, a form with errors).
   page.on('console', (m) => {
     if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
   });
   page.on('response', (r) => {
-    if (r.request().resourceType() !== 'document' && r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
+    if (r.status() < 400) return;
+    if (r.request().resourceType() === 'document') documents.push(`${r.status()} ${new URL(r.url()).pathname}`);
+    else problems.push(`${r.status()} ${r.url()}`);
+  });
+  // A request cancelled because the page moved on (ERR_ABORTED) is no failure.
+  page.on('requestfailed', (r) => {
+    const why = r.failure()?.errorText ?? '';
+    if (!why.includes('ERR_ABORTED')) problems.push(`failed: ${r.url()} ${why}`);
   });
   page.on('pageerror', (e) => problems.push(String(e)));
+  return page;
+}
+
+async function check(name, fn, viewport = desktop) {
+  const problems = [];
+  const documents = [];
+  const page = await openPage(viewport, problems, documents);
   try {
-    await fn(page);
+    // `fn` may open more pages (another user) with `open(viewport)`; they report the same way.
+    // `documents` lists the pages that answered 4xx/5xx, for checks that expect some.
+    const others = [];
+    const open = async (vp = desktop) => { const p = await openPage(vp, problems, documents); others.push(p); return p; };
+    try {
+      await fn(page, open, documents);
+    } finally {
+      for (const p of others) await p.context().close();
+    }
     assert.deepEqual(problems, [], 'no console errors (CSP violations, missing assets)');
     passed += 1;
     console.log(`ok   ${name}`);
@@ -35,7 +60,7 @@ async function check(name, fn, viewport = { width: 1280, height: 800 }) {
     failed += 1;
     console.log(`FAIL ${name}\n     ${String(e.message ?? e).split('\n').join('\n     ')}`);
   } finally {
-    await context.close();
+    await page.context().close();
   }
 }
 
@@ -142,6 +167,139 @@ await check('the enterprise dashboard fits a phone screen', async (page) => {
   assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
   assert.match(await page.textContent('main'), /南通华信精密机械有限公司/);
 }, { width: 390, height: 844 });
+
+// ------------------------------------------------------------------ the complaint journey
+
+// Every form that posts carries the CSRF token.
+async function assertCsrf(page) {
+  const forms = await page.$$eval('form', (fs) => fs.map((f) => ({
+    action: f.getAttribute('action'),
+    post: (f.getAttribute('method') ?? 'get').toLowerCase() === 'post',
+    csrf: f.querySelector('input[type=hidden][name=_csrf]')?.value ?? '',
+  })));
+  const posts = forms.filter((f) => f.post);
+  assert.ok(posts.length > 0, `${page.url()} has a form that posts`);
+  for (const f of posts) assert.ok(f.csrf.length >= 16, `${page.url()}: form ${f.action} has a CSRF field`);
+}
+
+async function assertFits(page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `${page.url()} is ${overflow}px wider than the screen`);
+}
+
+// Clicks a submit button (or link) and waits for the page that answers.
+async function submit(page, button) {
+  await Promise.all([page.waitForNavigation(), page.click(button)]);
+}
+
+await check('an enterprise files an exhibition complaint on a phone, a triager routes it, the enterprise sees the queue', async (page, open, documents) => {
+  await signIn(page, 'demo-enterprise');
+  await page.goto(`${base}/complaints/new`);
+  await assertCsrf(page);
+  const exhibition = page.locator('fieldset[data-for-channel="exhibition"]');
+  const overseas = page.locator('fieldset[data-for-channel~="overseas"]');
+  assert.equal(await exhibition.isVisible(), false, 'no exhibition step for the default channel');
+  await page.selectOption('#channel', 'exhibition');
+  assert.equal(await exhibition.isVisible(), true, 'choosing 展会 shows the exhibition step');
+  assert.equal(await overseas.isVisible(), false);
+  await page.selectOption('#channel', 'e_commerce');
+  assert.equal(await exhibition.isVisible(), false, 'an e-commerce complaint has no exhibition step');
+  await page.selectOption('#channel', 'exhibition');
+
+  const day = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10);
+  const title = `浏览器测试展会投诉 ${Date.now()}`;
+  const typed = {
+    '#right0_number': 'ZL202310123456.5', // wrong check digit: .6 is right
+    '#right0_title': '一种锂电池隔膜及其制备方法',
+    '#right0_holder': '南通华信精密机械有限公司',
+    '#resp0_name': '苏州某新能源有限公司',
+    '#resp0_address': '苏州市工业园区星湖街 1 号',
+    '#title': title,
+    '#description': '展会期间 B 馆 8 号展位展出的锂电池隔膜与我司发明专利权利要求 1 相同。\n现场照片已留存。',
+    '#ex_name': '2026中国（南通）国际工业博览会（浏览器测试）',
+    '#ex_venue': '南通国际会展中心',
+    '#ex_booth': 'B8',
+    '#ex_opens_at': `${day(7)}T09:00`,
+    '#ex_closes_at': `${day(10)}T16:00`,
+  };
+  const chosen = { '#complainant_standing': 'patentee', '#right0_kind': 'invention_patent', '#channel': 'exhibition' };
+  await page.selectOption('#complainant_standing', 'patentee');
+  await page.selectOption('#right0_kind', 'invention_patent');
+  for (const [sel, value] of Object.entries(typed)) await page.fill(sel, value);
+  const region = await page.inputValue('#region_code');
+  assert.match(region, /^\d{6}$/, 'the region is filled in from the enterprise');
+
+  await submit(page, 'button[name=intent][value=submit]');
+  assert.equal(new URL(page.url()).pathname, '/complaints/new');
+  assert.deepEqual(documents, ['422 /complaints/new'], 'the form comes back as 422');
+  // The message follows the number field, with at most its hint in between.
+  const numberError = await page.$eval('#right0_number', (input) => {
+    let next = input.nextElementSibling;
+    while (next?.classList.contains('hint')) next = next.nextElementSibling;
+    return {
+      invalid: input.getAttribute('aria-invalid'),
+      text: next?.classList.contains('field-error') ? next.textContent : '(no message under the field)',
+    };
+  });
+  assert.match(numberError.text, /校验位/, 'the error under the number names the check digit');
+  assert.equal(numberError.invalid, 'true');
+  assert.equal(await page.locator('.field-error').count(), 1, 'only the number is wrong');
+  for (const [sel, value] of Object.entries(typed)) assert.equal(await page.inputValue(sel), value, `${sel} kept`);
+  for (const [sel, value] of Object.entries(chosen)) assert.equal(await page.inputValue(sel), value, `${sel} kept`);
+  assert.equal(await page.inputValue('#region_code'), region);
+  assert.equal(await exhibition.isVisible(), true, 'the exhibition step is still shown');
+  await assertCsrf(page);
+  await assertFits(page);
+
+  // Save a draft on the way (the browser does not validate for a draft), then finish from it.
+  await submit(page, 'button[name=intent][value=draft]');
+  assert.match(page.url(), /\/complaints\/new\?draft=\d+$/);
+  assert.match(await page.textContent('.flash'), /草稿已保存/);
+  assert.equal(await page.inputValue('#title'), title, 'the draft keeps what was typed');
+  assert.equal(await page.inputValue('#ex_booth'), 'B8');
+  assert.equal(await exhibition.isVisible(), true);
+  await assertCsrf(page);
+
+  await page.fill('#right0_number', 'ZL202310123456.6');
+  await submit(page, 'button[name=intent][value=submit]');
+  assert.match(new URL(page.url()).pathname, /^\/cases\/\d+\/receipt$/);
+  const receipt = await page.textContent('main');
+  const number = receipt.match(/WQ-\d{4}-\d{6}/)?.[0];
+  assert.ok(number, 'the receipt shows a case number');
+  assert.match(receipt, /分诊答复期限/);
+  assert.match(receipt, /\d{4}-\d{2}-\d{2}/);
+  const casePath = new URL(page.url()).pathname.replace(/\/receipt$/, '');
+  await assertCsrf(page);
+  await assertFits(page);
+  await page.goto(`${base}/cases`);
+  assert.equal(await page.locator('a[href^="/complaints/new?draft="]', { hasText: title }).count(), 0, 'the draft is gone once filed');
+  assert.match(await page.textContent('main'), new RegExp(number));
+  await assertCsrf(page);
+  await assertFits(page);
+
+  // The triager finds it on the workbench and routes it to an administrative ruling.
+  const triager = await open(desktop);
+  await signIn(triager, 'demo-triager');
+  await triager.goto(`${base}/triage`);
+  await assertCsrf(triager);
+  await submit(triager, `a:has-text("${number}")`);
+  assert.equal(new URL(triager.url()).pathname, casePath);
+  await assertCsrf(triager);
+  assert.match(await triager.textContent('main'), /待分诊/);
+  const route = triager.locator('form:has(input[name=action][value=route])');
+  await route.locator('select[name=queue]').selectOption({ label: '专利侵权纠纷行政裁决' });
+  await submit(triager, 'form:has(input[name=action][value=route]) button[type=submit]');
+  assert.match(await triager.textContent('.flash'), /已分流/);
+  await assertCsrf(triager);
+
+  // The enterprise sees the new queue on its case page.
+  await page.goto(`${base}${casePath}`);
+  assert.match(await page.textContent('.case-head'), /专利侵权纠纷行政裁决/);
+  assert.match(await page.textContent('main'), new RegExp(number));
+  await assertCsrf(page);
+  await assertFits(page);
+  assert.deepEqual(documents, ['422 /complaints/new'], 'no other page failed');
+}, phone);
 
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
