@@ -296,15 +296,8 @@ async fn weiquan_import_leads_reports_bad_lines_and_imports_the_rest() {
     let org = app.get_json("/api/v1/me", &officer).await.1["organization"]["id"]
         .as_i64()
         .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_weiquan"))
-        .args(["import", "leads"])
-        .arg(&file)
-        .args(["--org", &org.to_string()])
-        .env("DATABASE_URL", &app.database_url)
-        .env("WEIQUAN_LOG", "off")
-        .current_dir(app.dir.path())
-        .output()
-        .unwrap();
+    let path = file.to_string_lossy().to_string();
+    let out = app.cli(&["import", "leads", &path, "--org", &org.to_string()]);
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert_eq!(
         out.status.code(),
@@ -321,15 +314,7 @@ async fn weiquan_import_leads_reports_bad_lines_and_imports_the_rest() {
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
     assert_eq!(list["items"][0]["source"], "hotline_12330");
     // An unknown office is refused before anything is read.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_weiquan"))
-        .args(["import", "leads"])
-        .arg(&file)
-        .args(["--org", "999999"])
-        .env("DATABASE_URL", &app.database_url)
-        .env("WEIQUAN_LOG", "off")
-        .current_dir(app.dir.path())
-        .output()
-        .unwrap();
+    let out = app.cli(&["import", "leads", &path, "--org", "999999"]);
     assert_ne!(out.status.code(), Some(0));
 }
 

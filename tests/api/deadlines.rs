@@ -112,13 +112,7 @@ async fn weiquan_deadlines_rebuild_recomputes_every_open_case() {
         .exec(app.db.conn())
         .await
         .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_weiquan"))
-        .args(["deadlines", "rebuild"])
-        .env("DATABASE_URL", &app.database_url)
-        .env("WEIQUAN_LOG", "off")
-        .current_dir(app.dir.path())
-        .output()
-        .unwrap();
+    let out = app.cli(&["deadlines", "rebuild"]);
     assert_eq!(
         out.status.code(),
         Some(0),

@@ -247,6 +247,17 @@ impl TestApp {
         (status, res.json().await.unwrap_or(serde_json::Value::Null))
     }
 
+    /// Runs the `weiquan` binary against this app's database; returns its output.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_weiquan"))
+            .args(args)
+            .env("DATABASE_URL", &self.database_url)
+            .env("WEIQUAN_LOG", "off")
+            .current_dir(self.dir.path())
+            .output()
+            .unwrap()
+    }
+
     pub async fn get_api(&self, path: &str, token: &str) -> Response {
         self.client
             .get(self.url(path))

@@ -229,7 +229,14 @@ fn adding_working_days_agrees_with_the_reference_model_on_every_day_2004_to_2026
 
 #[test]
 fn every_2026_make_up_day_is_a_working_day() {
-    for day in ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"] {
+    for day in [
+        "2026-01-04",
+        "2026-02-14",
+        "2026-02-28",
+        "2026-05-09",
+        "2026-09-20",
+        "2026-10-10",
+    ] {
         let info = cal().day(d(day));
         assert!(info.working_day, "{day}");
         assert!(info.makeup_workday.is_some(), "{day}");
