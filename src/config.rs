@@ -73,6 +73,24 @@ pub struct Config {
     pub log: String,
     /// Re-read templates from `templates/` on every render (development only).
     pub dev_templates: bool,
+    /// Seconds between two runs of the deadline scheduler (due-soon, overdue, escalation
+    /// notices and e-mail delivery); housekeeping runs every five minutes.
+    pub deadline_tick_secs: u64,
+    /// Day and month clocks are announced as due soon this many working days before their last
+    /// day (0: on the last day).
+    pub due_soon_working_days: u32,
+    /// Hour clocks are announced this many hours before they are due …
+    pub due_soon_hours: u32,
+    /// … or this percentage of their window before, whichever is earlier.
+    pub due_soon_hour_percent: u32,
+    /// A clock found missed more than this many days after its due instant (the scheduler was
+    /// off, or the step was recorded late) is not announced any more.
+    pub notice_lookback_days: i64,
+    /// SMTP server for notice e-mails, e.g. `smtps://user:pass@mail.example.gov.cn` or
+    /// `smtp://user:pass@host:587?tls=required`; empty: no e-mail.
+    pub smtp_url: Secret,
+    /// Sender of notice e-mails.
+    pub mail_from: String,
 }
 
 impl Default for Config {
@@ -97,6 +115,13 @@ impl Default for Config {
             log_format: LogFormat::Text,
             log: "info".into(),
             dev_templates: false,
+            deadline_tick_secs: 60,
+            due_soon_working_days: 2,
+            due_soon_hours: 6,
+            due_soon_hour_percent: 25,
+            notice_lookback_days: 30,
+            smtp_url: Secret::default(),
+            mail_from: "维权平台 <noreply@localhost>".into(),
         }
     }
 }
@@ -122,6 +147,13 @@ const KEYS: &[&str] = &[
     "log_format",
     "log",
     "dev_templates",
+    "deadline_tick_secs",
+    "due_soon_working_days",
+    "due_soon_hours",
+    "due_soon_hour_percent",
+    "notice_lookback_days",
+    "smtp_url",
+    "mail_from",
 ];
 
 /// Environment variables that are ours but not settings (read elsewhere).
@@ -247,6 +279,50 @@ impl Config {
                 "trusted_proxies: {bad:?} is not an address or CIDR range"
             )));
         }
+        let notices: [(&str, i64, i64, i64); 5] = [
+            (
+                "deadline_tick_secs",
+                self.deadline_tick_secs as i64,
+                1,
+                86_400,
+            ),
+            (
+                "due_soon_working_days",
+                self.due_soon_working_days.into(),
+                0,
+                30,
+            ),
+            ("due_soon_hours", self.due_soon_hours.into(), 0, 720),
+            (
+                "due_soon_hour_percent",
+                self.due_soon_hour_percent.into(),
+                0,
+                100,
+            ),
+            ("notice_lookback_days", self.notice_lookback_days, 1, 3_650),
+        ];
+        for (name, v, min, max) in notices {
+            if v < min || v > max {
+                return Err(ConfigError(format!(
+                    "{name} must be between {min} and {max}"
+                )));
+            }
+        }
+        if !self.smtp_url.0.is_empty() {
+            let ok = url::Url::parse(&self.smtp_url.0)
+                .is_ok_and(|u| matches!(u.scheme(), "smtp" | "smtps") && u.host_str().is_some());
+            if !ok {
+                return Err(ConfigError(
+                    "smtp_url must look like smtps://user:password@host or smtp://host:port".into(),
+                ));
+            }
+            if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+                return Err(ConfigError(format!(
+                    "mail_from: {:?} is not an e-mail address",
+                    self.mail_from
+                )));
+            }
+        }
         if self.db_max_connections == 0 {
             return Err(ConfigError(
                 "db_max_connections must be greater than zero".into(),
@@ -278,6 +354,11 @@ fn env_value(key: &str, value: &str) -> toml::Value {
         "request_timeout_secs",
         "header_read_timeout_secs",
         "body_limit_bytes",
+        "deadline_tick_secs",
+        "due_soon_working_days",
+        "due_soon_hours",
+        "due_soon_hour_percent",
+        "notice_lookback_days",
     ];
     const BOOLS: &[&str] = &["cookie_secure", "dev_templates"];
     if key == "trusted_proxies" {
@@ -374,6 +455,37 @@ mod tests {
             Config::from_sources(None, &env(&[("WEIQUAN_TRUSTED_PROXIES", "proxy.local")]))
                 .is_err()
         );
+    }
+
+    #[test]
+    fn scheduler_and_mail_settings_are_checked() {
+        let (c, _) = Config::from_sources(
+            None,
+            &env(&[
+                ("WEIQUAN_DEADLINE_TICK_SECS", "30"),
+                ("WEIQUAN_SMTP_URL", "smtp://u:secret@127.0.0.1:2525"),
+                ("WEIQUAN_MAIL_FROM", "weiquan@example.gov.cn"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.deadline_tick_secs, 30);
+        assert_eq!(c.due_soon_working_days, 2);
+        assert!(!format!("{c:?}").contains("secret"));
+        let err =
+            Config::from_sources(None, &env(&[("WEIQUAN_SMTP_URL", "mail.example")])).unwrap_err();
+        assert!(err.to_string().contains("smtp_url"), "{err}");
+        let err = Config::from_sources(
+            None,
+            &env(&[
+                ("WEIQUAN_SMTP_URL", "smtp://127.0.0.1"),
+                ("WEIQUAN_MAIL_FROM", "nobody"),
+            ]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("mail_from"), "{err}");
+        let err = Config::from_sources(None, &env(&[("WEIQUAN_DUE_SOON_HOUR_PERCENT", "101")]))
+            .unwrap_err();
+        assert!(err.to_string().contains("due_soon_hour_percent"), "{err}");
     }
 
     #[test]

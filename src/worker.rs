@@ -1,24 +1,66 @@
-//! Background work as loops around one testable step, `tick(state, now)`. For now: removing
-//! expired sessions and old sign-in attempts. Later: deadline reminders, the search outbox.
+//! Background work as loops around testable steps that take `now`:
+//! - [`deadlines`], every `deadline_tick_secs` (default a minute): running clocks past due are
+//!   marked missed, due-soon / overdue / escalation notices are created exactly once, and queued
+//!   e-mails are delivered;
+//! - [`housekeeping`], every five minutes: expired sessions and old sign-in attempts go, and the
+//!   calendar is re-read in case another process loaded a year.
+//!
+//! [`tick`] runs both, in that order (housekeeping first, so a freshly loaded year counts).
 
 use crate::config::Config;
 use crate::service::calendar::Calendars;
+use crate::service::notifications;
 use crate::store::Db;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
+/// How often housekeeping runs.
+const HOUSEKEEPING_SECS: u64 = 300;
+
 /// What one tick did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Outcome {
     pub sessions_removed: u64,
     pub attempts_removed: u64,
+    /// Running clocks past their due instant, marked `missed`.
+    pub clocks_missed: u64,
+    /// Notices created (one per recipient).
+    pub due_soon: u64,
+    pub overdue: u64,
+    pub escalations: u64,
+    /// E-mails queued for new notices, sent, and failed (to be retried).
+    pub mails_queued: u64,
+    pub mails_sent: u64,
+    pub mails_failed: u64,
 }
 
-/// One round of housekeeping at `now`: expired sessions and old attempts go, and the calendar is
-/// re-read in case another process loaded a year.
+impl Outcome {
+    /// Notices created, of every kind.
+    pub fn notices(&self) -> u64 {
+        self.due_soon + self.overdue + self.escalations
+    }
+}
+
+/// Housekeeping and the deadline pass at `now`.
 pub async fn tick(
+    db: &Db,
+    config: &Config,
+    calendars: &Calendars,
+    now: DateTime<Utc>,
+) -> crate::error::Result<Outcome> {
+    let h = housekeeping(db, config, calendars, now).await?;
+    let d = deadlines(db, config, calendars, now).await?;
+    Ok(Outcome {
+        sessions_removed: h.sessions_removed,
+        attempts_removed: h.attempts_removed,
+        ..d
+    })
+}
+
+/// Expired sessions and old attempts go, and the calendar is re-read.
+pub async fn housekeeping(
     db: &Db,
     config: &Config,
     calendars: &Calendars,
@@ -30,24 +72,64 @@ pub async fn tick(
     Ok(Outcome {
         sessions_removed,
         attempts_removed,
+        ..Default::default()
     })
 }
 
-/// Runs [`tick`] every few minutes until `stop` changes.
+/// The deadline pass (see `service::notifications::deadline_pass`), then e-mail delivery.
+pub async fn deadlines(
+    db: &Db,
+    config: &Config,
+    calendars: &Calendars,
+    now: DateTime<Utc>,
+) -> crate::error::Result<Outcome> {
+    let p = notifications::deadline_pass(db, config, &calendars.current(), now).await?;
+    let m = notifications::deliver_mail(db, config, now).await?;
+    Ok(Outcome {
+        clocks_missed: p.clocks_missed,
+        due_soon: p.due_soon,
+        overdue: p.overdue,
+        escalations: p.escalations,
+        mails_queued: p.mails_queued,
+        mails_sent: m.sent,
+        mails_failed: m.failed,
+        ..Default::default()
+    })
+}
+
+/// Runs [`deadlines`] every `deadline_tick_secs` and [`housekeeping`] every five minutes until
+/// `stop` changes. A failed step is logged and tried again on its next round.
 pub async fn run(
     db: Db,
     config: Arc<Config>,
     calendars: Arc<Calendars>,
     mut stop: watch::Receiver<bool>,
 ) {
-    let mut interval = tokio::time::interval(Duration::from_secs(300));
+    let mut house = tokio::time::interval(Duration::from_secs(HOUSEKEEPING_SECS));
+    // The first deadline pass comes one period after start-up (tests set a long period and
+    // drive `deadlines` themselves).
+    let period = Duration::from_secs(config.deadline_tick_secs.max(1));
+    let mut dead = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    // A slow round (a large backlog, an unreachable mail server) does not cause a burst after.
+    house.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    dead.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            _ = interval.tick() => {
-                match tick(&db, &config, &calendars, crate::store::now()).await {
+            _ = house.tick() => {
+                match housekeeping(&db, &config, &calendars, crate::store::now()).await {
                     Ok(o) if o != Outcome::default() => tracing::info!(?o, "housekeeping"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+                }
+            }
+            _ = dead.tick() => {
+                let started = std::time::Instant::now();
+                match deadlines(&db, &config, &calendars, crate::store::now()).await {
+                    Ok(o) if o != Outcome::default() => tracing::info!(
+                        ?o, elapsed_ms = started.elapsed().as_millis() as u64, "deadline notices"
+                    ),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "deadline pass failed"),
                 }
             }
             _ = stop.changed() => break,

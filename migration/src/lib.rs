@@ -8,6 +8,7 @@ mod m20261122_000003_create_srdi_designations;
 mod m20261122_000004_create_calendar_years;
 mod m20261122_000005_create_cases;
 mod m20261122_000006_srdi_registry;
+mod m20261122_000007_create_notifications;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_create_calendar_years::Migration),
             Box::new(m20261122_000005_create_cases::Migration),
             Box::new(m20261122_000006_srdi_registry::Migration),
+            Box::new(m20261122_000007_create_notifications::Migration),
         ]
     }
 }

@@ -8,6 +8,7 @@ pub mod contact;
 pub mod deadline;
 pub mod identity;
 pub mod net;
+pub mod notice;
 pub mod policy;
 pub mod region;
 pub mod rights;

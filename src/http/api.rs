@@ -21,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .route("/calendar/add", get(calendar_add))
         .route("/calendar/{date}", get(calendar_day))
         .merge(super::cases_api::router())
+        .merge(super::notifications_api::router())
 }
 
 #[derive(Deserialize)]

@@ -6,6 +6,7 @@ pub mod cases_api;
 pub mod error;
 pub mod extract;
 pub mod middleware;
+pub mod notifications_api;
 pub mod ops;
 pub mod page;
 pub mod views;
@@ -77,6 +78,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/openapi.json", axum::routing::get(api::openapi))
         .merge(web::router())
         .fallback(|| async { crate::error::AppError::NotFound })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            page::unread_badge,
+        ))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -17,6 +17,7 @@ pub const FLASH_COOKIE: &str = "wq_flash";
 const NAV: &[(&str, &str, Option<Action>)] = &[
     ("/", "nav.dashboard", None),
     ("/cases", "nav.cases", Some(Action::ViewCases)),
+    ("/deadlines", "nav.deadlines", Some(Action::ViewCases)),
     ("/triage", "nav.triage", Some(Action::TriageWorkbench)),
     (
         "/complaints/new",
@@ -38,8 +39,40 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
         Some(Action::ManageCalendar),
     ),
     ("/srdi", "srdi_registry.nav", Some(Action::ViewSrdiRegistry)),
+    ("/notifications", "nav.notifications", None),
     ("/account", "nav.account", Some(Action::ManageOwnAccount)),
 ];
+
+tokio::task_local! {
+    /// The signed-in user's unread notices, counted once per page request by [`unread_badge`].
+    static UNREAD: u64;
+}
+
+/// Middleware: counts the signed-in user's unread notices (a COUNT on the `(user_id, read_at)`
+/// index) for the navigation badge of the page this request renders. API and asset requests
+/// skip it.
+pub async fn unread_badge(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = req.uri().path();
+    let user = req
+        .extensions()
+        .get::<super::middleware::Authenticated>()
+        .filter(|_| !path.starts_with("/api/") && !path.starts_with("/static/"))
+        .map(|a| a.0.user.id);
+    let Some(user_id) = user else {
+        return next.run(req).await;
+    };
+    match crate::service::notifications::unread(&state.db, user_id).await {
+        Ok(n) => UNREAD.scope(n, next.run(req)).await,
+        Err(e) => {
+            tracing::warn!(error = %e, "unread count failed");
+            next.run(req).await
+        }
+    }
+}
 
 /// Catalogue key of a role's name.
 pub fn role_key(role: Role) -> &'static str {
@@ -65,7 +98,11 @@ pub fn base(ctx: &RequestCtx, user: Option<&Identity>, csrf: &str, path: &str) -
                 } else {
                     path.starts_with(href)
                 };
-                json!({"href": href, "key": key, "active": active})
+                let badge = (*href == "/notifications")
+                    .then(|| UNREAD.try_with(|n| *n).ok())
+                    .flatten()
+                    .filter(|n| *n > 0);
+                json!({"href": href, "key": key, "active": active, "badge": badge})
             })
             .collect(),
         None => Vec::new(),

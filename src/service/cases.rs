@@ -8,7 +8,8 @@ use crate::domain::case::{self as case_domain, PartyRole, Queue};
 use crate::domain::deadline::{Event, beijing};
 use crate::domain::policy::{self, CaseAccess, CaseAction, CaseFacts};
 use crate::error::{AppError, Msg, Result};
-use crate::store::cases::{NewCase, NewEvent, NewParty, NewRight};
+use crate::store::audit::NewEntry;
+use crate::store::cases::{ClockRow, NewCase, NewEvent, NewParty, NewRight};
 use crate::store::{self, Db};
 use chrono::{DateTime, Datelike, Utc};
 use entity::{
@@ -17,6 +18,7 @@ use entity::{
 use sea_orm::DatabaseTransaction;
 use serde_json::json;
 use std::collections::HashMap;
+use tokio::sync::oneshot;
 
 /// What a filing returns (API.md: `{id, number, version, queue, state, triage_due}`).
 #[derive(Debug, Clone)]
@@ -43,6 +45,7 @@ pub enum Creator<'a> {
 }
 
 /// A validated case with everything needed to store it.
+#[derive(Clone)]
 struct Prepared {
     valid: ValidCase,
     owner_org_id: i64,
@@ -83,6 +86,15 @@ pub async fn enter_lead(
     create(db, calendars, Creator::Office(me), valid, &input, meta).await
 }
 
+/// Stores one filing with its audit entry and answers when it is on disk.
+///
+/// Filings share write transactions (group commit): each request computes its rows and clocks,
+/// queues them and waits; a flusher task takes every filing queued by the time it holds the
+/// write transaction, stores them together (numbers, rows, one audit entry each, in queue
+/// order), commits once and answers each. Under load one commit (one fsync on SQLite) serves
+/// many filings; alone, a filing is stored at once in a transaction of its own. If a shared
+/// transaction fails, its filings are stored again one by one, so one filing's error never
+/// becomes another's.
 async fn create(
     db: &Db,
     calendars: &Calendars,
@@ -98,23 +110,171 @@ async fn create(
         Creator::Operator { .. } => None,
     };
     let cal = calendars.current();
-    let txn = db.begin_write().await?;
-    let mut filed = store_cases(&txn, vec![prepared], &cal, now).await?;
-    let filed = filed
-        .pop()
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no case stored")))?;
+    let built = build(vec![prepared], &cal, now);
     let action = match creator {
         Creator::Enterprise(_) => "complaint.file",
         _ => "lead.enter",
     };
-    let entry = audit_entry(
+    // The target (the case number) is filled in when the number is reserved.
+    let audit = audit_entry(
         actor.as_ref(),
         meta,
         action,
-        ("case", filed.number.clone()),
+        ("case", String::new()),
         &json!(input),
     );
-    store::audit::append(&txn, entry).await?;
+    let intake = db.write_queue::<Intake>();
+    let (done, answer) = oneshot::channel();
+    let (id, start_flusher) = intake.push(built, audit, done);
+    if start_flusher {
+        tokio::spawn(flush(db.clone()));
+    }
+    // A request given up while its filing still waits takes the filing out of the queue.
+    let _unqueue = Unqueue { intake, id };
+    answer.await.unwrap_or_else(|_| {
+        Err(AppError::Internal(anyhow::anyhow!(
+            "the filing was not stored"
+        )))
+    })
+}
+
+/// Filings waiting for a write transaction, one queue per database (see `create`).
+#[derive(Default)]
+struct Intake {
+    state: std::sync::Mutex<IntakeState>,
+}
+
+#[derive(Default)]
+struct IntakeState {
+    waiting: Vec<Filing>,
+    next_id: u64,
+    /// A flusher task is running; it stops when it finds the queue empty.
+    flushing: bool,
+}
+
+/// A filing with everything computed, its audit entry and where to send the outcome.
+struct Filing {
+    id: u64,
+    built: Built,
+    audit: NewEntry,
+    done: oneshot::Sender<Result<Filed>>,
+}
+
+impl Intake {
+    fn lock(&self) -> std::sync::MutexGuard<'_, IntakeState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Queues a filing; returns its id and whether a flusher must be started.
+    fn push(
+        &self,
+        built: Built,
+        audit: NewEntry,
+        done: oneshot::Sender<Result<Filed>>,
+    ) -> (u64, bool) {
+        let mut st = self.lock();
+        st.next_id += 1;
+        let id = st.next_id;
+        st.waiting.push(Filing {
+            id,
+            built,
+            audit,
+            done,
+        });
+        let start = !st.flushing;
+        st.flushing = true;
+        (id, start)
+    }
+
+    /// Every waiting filing, or `None` (and the flusher stops) when there is none.
+    fn take(&self) -> Option<Vec<Filing>> {
+        let mut st = self.lock();
+        if st.waiting.is_empty() {
+            st.flushing = false;
+            return None;
+        }
+        Some(std::mem::take(&mut st.waiting))
+    }
+}
+
+/// Takes a filing out of the queue when its request is dropped before it was taken.
+struct Unqueue<'a> {
+    intake: &'a Intake,
+    id: u64,
+}
+
+impl Drop for Unqueue<'_> {
+    fn drop(&mut self) {
+        self.intake.lock().waiting.retain(|f| f.id != self.id);
+    }
+}
+
+/// Stores queued filings until the queue is empty: all those waiting when the write
+/// transaction is obtained go into it.
+async fn flush(db: Db) {
+    use futures::FutureExt;
+    let intake = db.write_queue::<Intake>();
+    loop {
+        let txn = db.begin_write().await;
+        let Some(filings) = intake.take() else {
+            return;
+        };
+        // A panic fails the filings taken (their requests get an error), not the queue.
+        let _ = std::panic::AssertUnwindSafe(store_filings(&db, txn.ok(), filings))
+            .catch_unwind()
+            .await;
+    }
+}
+
+/// Stores `filings` together in `txn`, or one by one when that fails (or there is no `txn`),
+/// and answers each.
+async fn store_filings(db: &Db, mut txn: Option<DatabaseTransaction>, filings: Vec<Filing>) {
+    if filings.len() > 1
+        && let Some(shared) = txn.take()
+    {
+        let mut built = Built::default();
+        let mut audits = Vec::with_capacity(filings.len());
+        for f in &filings {
+            built.extend(f.built.clone());
+            audits.push(f.audit.clone());
+        }
+        if let Ok(filed) = store_with_audit(db, Some(shared), built, audits).await {
+            for (f, filed) in filings.into_iter().zip(filed) {
+                let _ = f.done.send(Ok(filed));
+            }
+            return;
+        }
+        // The shared transaction was rolled back; each filing is stored on its own below.
+    }
+    for f in filings {
+        let r = store_with_audit(db, txn.take(), f.built, vec![f.audit])
+            .await
+            .and_then(|mut filed| {
+                filed
+                    .pop()
+                    .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no case stored")))
+            });
+        let _ = f.done.send(r);
+    }
+}
+
+/// Stores `built` with one audit entry per case (in order, naming its number) in `txn`, or in
+/// a new write transaction, and commits.
+async fn store_with_audit(
+    db: &Db,
+    txn: Option<DatabaseTransaction>,
+    built: Built,
+    audits: Vec<NewEntry>,
+) -> Result<Vec<Filed>> {
+    let txn = match txn {
+        Some(t) => t,
+        None => db.begin_write().await?,
+    };
+    let filed = store_built(&txn, built).await?;
+    for (f, mut entry) in filed.iter().zip(audits) {
+        entry.target_id = f.number.clone();
+        store::audit::append(&txn, entry).await?;
+    }
     txn.commit().await?;
     Ok(filed)
 }
@@ -182,19 +342,27 @@ fn prepare_lead(creator: Creator<'_>, valid: ValidCase, now: DateTime<Utc>) -> P
     }
 }
 
-/// Stores many leads of one office in `txn` (the import path).
-pub(crate) async fn store_batch(
-    txn: &DatabaseTransaction,
+/// A batch of leads of one office, ready to store: everything that needs no database, computed
+/// before the write transaction (on the import path, while the previous batch is being stored).
+pub(crate) struct Batch(Built);
+
+/// Prepares many leads of one office as of `now` (pure computation, no database).
+pub(crate) fn prepare_batch(
     creator: Creator<'_>,
     valid: Vec<ValidCase>,
     cal: &Calendar,
     now: DateTime<Utc>,
-) -> Result<Vec<Filed>> {
+) -> Batch {
     let prepared = valid
         .into_iter()
         .map(|v| prepare_lead(creator, v, now))
         .collect();
-    store_cases(txn, prepared, cal, now).await
+    Batch(build(prepared, cal, now))
+}
+
+/// Stores a prepared batch of leads in `txn` (the import path).
+pub(crate) async fn store_batch(txn: &DatabaseTransaction, batch: Batch) -> Result<Vec<Filed>> {
+    store_built(txn, batch.0).await
 }
 
 fn party(role: PartyRole, p: intake::Party) -> NewParty {
@@ -209,55 +377,48 @@ fn party(role: PartyRole, p: intake::Party) -> NewParty {
     }
 }
 
-/// Stores prepared cases in `txn` with few statements whatever their number: case numbers are
-/// reserved per year in one step, rows go in as multi-row inserts, and each case gets its
-/// `received` event and its clocks.
-async fn store_cases(
-    txn: &DatabaseTransaction,
+/// Prepared cases with their rows and clocks computed; the case numbers and SRDI flags are
+/// filled in inside the write transaction. Cases of several filings may be stored together,
+/// each keeping the instant it was computed at.
+#[derive(Clone, Default)]
+struct Built {
     prepared: Vec<Prepared>,
-    cal: &Calendar,
-    now: DateTime<Utc>,
-) -> Result<Vec<Filed>> {
-    let __t = std::time::Instant::now();
-    // Reserve numbers: one counter update per year present.
-    let mut per_year: HashMap<i32, i64> = HashMap::new();
-    for p in &prepared {
-        *per_year
-            .entry(p.received_at.with_timezone(&beijing()).year())
-            .or_default() += 1;
+    /// One per case, in order; `number` is blank and `srdi_rank` 0 until stored.
+    rows: Vec<NewCase>,
+    clocks: Vec<Vec<ClockRow>>,
+    /// When each case was computed: its `created_at`, event `recorded_at`, clock `updated_at`.
+    nows: Vec<DateTime<Utc>>,
+}
+
+impl Built {
+    fn extend(&mut self, other: Built) {
+        self.prepared.extend(other.prepared);
+        self.rows.extend(other.rows);
+        self.clocks.extend(other.clocks);
+        self.nows.extend(other.nows);
     }
-    let mut next: HashMap<i32, i64> = HashMap::new();
-    for (year, n) in per_year {
-        let last = store::cases::reserve_numbers(txn, year, n).await?;
-        next.insert(year, last - n + 1);
-    }
+}
+
+/// The case rows and clocks of `prepared` as of `now`. Cases received at the same instant have
+/// the same clocks, so each distinct instant is computed once.
+fn build(mut prepared: Vec<Prepared>, cal: &Calendar, now: DateTime<Utc>) -> Built {
     let mut rows = Vec::with_capacity(prepared.len());
     let mut clocks = Vec::with_capacity(prepared.len());
-    let mut srdi_by_uscc: HashMap<String, i16> = HashMap::new();
-    for p in &prepared {
-        let year = p.received_at.with_timezone(&beijing()).year();
-        let slot = next.get_mut(&year).expect("reserved above");
-        let number = case_domain::case_number(year, *slot);
-        *slot += 1;
-        let event = Event::new("received", p.received_at.with_timezone(&beijing()));
-        let computed = super::clocks::compute(&[event], cal, now);
-        let complainant_uscc = p.complainant.as_ref().and_then(|c| c.uscc.clone());
-        let srdi_rank = match &complainant_uscc {
-            Some(u) => match srdi_by_uscc.get(u) {
-                Some(r) => *r,
-                None => {
-                    let r = store::srdi::best_rank_for_uscc(txn, u).await?;
-                    srdi_by_uscc.insert(u.clone(), r);
-                    r
-                }
-            },
-            None => 0,
-        };
-        let v = &p.valid;
+    let mut by_instant: HashMap<DateTime<Utc>, Vec<ClockRow>> = HashMap::new();
+    for p in &mut prepared {
+        let computed = by_instant
+            .entry(p.received_at)
+            .or_insert_with(|| {
+                let event = Event::new("received", p.received_at.with_timezone(&beijing()));
+                super::clocks::compute(&[event], cal, now)
+            })
+            .clone();
+        let v = &mut p.valid;
         rows.push(NewCase {
-            number,
-            title: v.title.clone(),
-            description: v.description.clone(),
+            number: String::new(),
+            // Only the case row needs these two (taken rather than copied).
+            title: std::mem::take(&mut v.title),
+            description: std::mem::take(&mut v.description),
             source: v.source.as_str().into(),
             channel: v.channel.as_str().into(),
             region_code: v.region.as_str().into(),
@@ -266,32 +427,80 @@ async fn store_cases(
             filer_user_id: p.filer.map(|f| f.1),
             created_by_user_id: p.created_by,
             complainant_standing: v.standing.map(|s| s.as_str().to_string()),
-            complainant_uscc,
-            srdi_rank,
+            complainant_uscc: p.complainant.as_ref().and_then(|c| c.uscc.clone()),
+            srdi_rank: 0,
             facts: serde_json::to_string(&v.facts).unwrap_or_else(|_| "{}".into()),
             received_at: p.received_at,
             next_due_at: computed
                 .iter()
-                .filter(|c| c.state == "running")
+                .filter(|c| store::cases::counts_for_urgency(c))
                 .map(|c| c.due_at)
                 .min(),
             is_demo: p.is_demo,
+            created_at: now,
         });
         clocks.push(computed);
     }
-    let __t1 = __t.elapsed();
+    Built {
+        nows: vec![now; prepared.len()],
+        prepared,
+        rows,
+        clocks,
+    }
+}
+
+/// Stores built cases in `txn` with few statements whatever their number: case numbers are
+/// reserved per year in one step, SRDI flags looked up once per credit code, and cases, parties,
+/// rights, `received` events and clocks go in as multi-row inserts.
+async fn store_built(txn: &DatabaseTransaction, built: Built) -> Result<Vec<Filed>> {
+    let Built {
+        prepared,
+        mut rows,
+        clocks,
+        nows,
+    } = built;
+    // Reserve numbers: one counter update per year present.
+    let years: Vec<i32> = prepared
+        .iter()
+        .map(|p| p.received_at.with_timezone(&beijing()).year())
+        .collect();
+    let mut per_year: HashMap<i32, i64> = HashMap::new();
+    for year in &years {
+        *per_year.entry(*year).or_default() += 1;
+    }
+    let mut next: HashMap<i32, i64> = HashMap::new();
+    for (year, n) in per_year {
+        let last = store::cases::reserve_numbers(txn, year, n).await?;
+        next.insert(year, last - n + 1);
+    }
+    let mut srdi_by_uscc: HashMap<String, i16> = HashMap::new();
+    for (row, year) in rows.iter_mut().zip(&years) {
+        let slot = next.get_mut(year).expect("reserved above");
+        row.number = case_domain::case_number(*year, *slot);
+        *slot += 1;
+        if let Some(u) = &row.complainant_uscc {
+            row.srdi_rank = match srdi_by_uscc.get(u) {
+                Some(r) => *r,
+                None => {
+                    let r = store::srdi::best_rank_for_uscc(txn, u).await?;
+                    srdi_by_uscc.insert(u.clone(), r);
+                    r
+                }
+            };
+        }
+    }
     let numbers: Vec<String> = rows.iter().map(|r| r.number.clone()).collect();
-    let ids = store::cases::insert_many(txn, rows, now).await?;
-    let __t2 = __t.elapsed();
+    let ids = store::cases::insert_many(txn, rows).await?;
     let mut parties = Vec::new();
     let mut rights = Vec::new();
-    let mut events = Vec::new();
-    let mut clock_rows = Vec::new();
+    let mut events = Vec::with_capacity(prepared.len());
+    let mut clock_rows = Vec::with_capacity(prepared.len());
     let mut filed = Vec::with_capacity(prepared.len());
-    for ((p, id), (number, computed)) in prepared
+    for (((p, id), (number, computed)), now) in prepared
         .into_iter()
         .zip(ids)
         .zip(numbers.into_iter().zip(clocks))
+        .zip(nows)
     {
         if let Some(c) = p.complainant {
             parties.push((id, c));
@@ -320,6 +529,7 @@ async fn store_cases(
                 public: true,
                 payload: json!({"source": p.valid.source.as_str(), "channel": p.valid.channel.as_str()}),
             },
+            now,
         ));
         let triage = computed.iter().find(|c| c.rule_id == "triage.decision");
         filed.push(Filed {
@@ -330,18 +540,12 @@ async fn store_cases(
             triage_due: triage.map(|c| c.due_at),
             provisional: triage.is_some_and(|c| c.provisional),
         });
-        clock_rows.extend(computed.into_iter().map(|c| (id, c)));
+        clock_rows.extend(computed.into_iter().map(|c| (id, c, now)));
     }
-    let __t3 = __t.elapsed();
     store::cases::insert_parties_many(txn, parties).await?;
-    let __t4 = __t.elapsed();
     store::cases::insert_rights_many(txn, rights).await?;
-    let __t5 = __t.elapsed();
-    store::cases::insert_first_events(txn, events, now).await?;
-    let __t6 = __t.elapsed();
-    store::cases::insert_clocks_many(txn, clock_rows, now).await?;
-    let __t7 = __t.elapsed();
-    if std::env::var_os("WQ_PROF").is_some() { eprintln!("PROF prep {:?} cases {:?} rest {:?} parties {:?} rights {:?} events {:?} clocks {:?}", __t1, __t2-__t1, __t3-__t2, __t4-__t3, __t5-__t4, __t6-__t5, __t7-__t6); }
+    store::cases::insert_first_events(txn, events).await?;
+    store::cases::insert_clocks_many(txn, clock_rows).await?;
     Ok(filed)
 }
 

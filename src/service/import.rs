@@ -2,13 +2,15 @@
 //! (one transaction and one audit entry per batch), bad rows reported with their line numbers.
 
 use super::calendar::Calendars;
-use super::cases::{Creator, store_batch};
+use super::cases::{Batch, Creator, prepare_batch, store_batch};
 use super::{Identity, RequestMeta, audit_entry};
 use crate::domain::case::import::{self, RowError};
+use crate::domain::case::intake::ValidCase;
 use crate::domain::policy;
 use crate::error::{AppError, Msg, Result};
 use crate::store::{self, Db};
 use serde_json::json;
+use tokio::sync::{mpsc, oneshot};
 
 /// Rows per transaction.
 pub const BATCH: usize = 2000;
@@ -30,6 +32,11 @@ pub enum Importer<'a> {
 }
 
 /// Imports the leads of `bytes`; `progress(done, total)` is called after every batch.
+///
+/// Three stages overlap: one thread reads and checks the file, a second computes the rows and
+/// clocks of the next batches, and this task stores one batch per transaction. The reader never
+/// waits, so the number of good leads (the progress total) is known as soon as the file is read;
+/// progress for batches stored before that is reported then, in order.
 pub async fn leads(
     db: &Db,
     calendars: &Calendars,
@@ -38,53 +45,61 @@ pub async fn leads(
     meta: &RequestMeta,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Report> {
-    let (creator, actor) = match importer {
+    let (owner_org_id, actor) = match importer {
         Importer::User(me) => {
             if !policy::can_import_leads(&me.actor) {
                 return Err(AppError::forbidden());
             }
-            (
-                Creator::Operator {
-                    owner_org_id: me.org.id,
-                },
-                Some(me.user.clone()),
-            )
+            (me.org.id, Some(me.user.clone()))
         }
         Importer::Operator { owner_org_id } => {
             let org = store::orgs::get(db.conn(), owner_org_id).await?;
             if org.is_none_or(|o| o.kind == "enterprise") {
                 return Err(AppError::field("org", "error.import.owner"));
             }
-            (Creator::Operator { owner_org_id }, None)
+            (owner_org_id, None)
         }
     };
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(AppError::field("file", "error.import.empty"));
     }
     let owned = bytes.to_vec();
-    let parsed = tokio::task::spawn_blocking(move || import::parse(&owned))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
-    let total = parsed.leads.len();
-    let mut report = Report {
-        errors: parsed.errors,
-        ..Default::default()
-    };
+    let (read_tx, mut read_rx) = mpsc::unbounded_channel::<Vec<(u64, ValidCase)>>();
+    let (end_tx, end_rx) = oneshot::channel::<(usize, Vec<RowError>)>();
+    tokio::task::spawn_blocking(move || {
+        let mut total = 0;
+        let mut batch = Vec::with_capacity(BATCH);
+        let errors = import::parse_each(&owned, |line, v| {
+            total += 1;
+            batch.push((line, v));
+            if batch.len() == BATCH {
+                let _ = read_tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            }
+        });
+        if !batch.is_empty() {
+            let _ = read_tx.send(batch);
+        }
+        let _ = end_tx.send((total, errors));
+    });
     let cal = calendars.current();
-    let mut leads = parsed.leads.into_iter().peekable();
-    while leads.peek().is_some() {
-        let batch: Vec<_> = leads.by_ref().take(BATCH).collect();
-        let lines: Vec<u64> = batch.iter().map(|(l, _)| *l).collect();
-        let now = store::now();
+    let (ready_tx, mut ready_rx) = mpsc::channel::<(Vec<u64>, Batch)>(2);
+    tokio::task::spawn_blocking(move || {
+        let creator = Creator::Operator { owner_org_id };
+        while let Some(batch) = read_rx.blocking_recv() {
+            let (lines, valid): (Vec<u64>, Vec<ValidCase>) = batch.into_iter().unzip();
+            let prepared = prepare_batch(creator, valid, &cal, store::now());
+            if ready_tx.blocking_send((lines, prepared)).is_err() {
+                break;
+            }
+        }
+    });
+    let mut report = Report::default();
+    let mut end_rx = Some(end_rx);
+    let mut total = None;
+    let mut unreported = Vec::new();
+    while let Some((lines, batch)) = ready_rx.recv().await {
         let txn = db.begin_write().await?;
-        let filed = store_batch(
-            &txn,
-            creator,
-            batch.into_iter().map(|(_, v)| v).collect(),
-            &cal,
-            now,
-        )
-        .await?;
+        let filed = store_batch(&txn, batch).await?;
         let (first, last) = match (filed.first(), filed.last()) {
             (Some(f), Some(l)) => (f.number.clone(), l.number.clone()),
             _ => return Err(AppError::Internal(anyhow::anyhow!("empty import batch"))),
@@ -96,15 +111,30 @@ pub async fn leads(
             ("case", format!("{first}..{last}")),
             &json!({"lines": lines, "first": first, "last": last, "count": filed.len()}),
         );
-        let __a = std::time::Instant::now();
         store::audit::append(&txn, entry).await?;
-        let __b = __a.elapsed();
         txn.commit().await?;
-        if std::env::var_os("WQ_PROF").is_some() { eprintln!("PROF audit {:?} commit {:?}", __b, __a.elapsed()-__b); }
         report.imported += filed.len();
         report.first_number.get_or_insert(first);
         report.last_number = Some(last);
-        progress(report.imported, total);
+        unreported.push(report.imported);
+        if total.is_none()
+            && let Some(Ok((t, errors))) = end_rx.as_mut().map(oneshot::Receiver::try_recv)
+        {
+            end_rx = None;
+            total = Some(t);
+            report.errors = errors;
+        }
+        if let Some(t) = total {
+            unreported.drain(..).for_each(|done| progress(done, t));
+        }
+    }
+    // Every batch is stored: the reader has finished.
+    if let Some(rx) = end_rx {
+        let (t, errors) = rx
+            .await
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("the lead file reader stopped")))?;
+        report.errors = errors;
+        unreported.drain(..).for_each(|done| progress(done, t));
     }
     if report.imported == 0 && report.errors.is_empty() {
         return Err(AppError::Conflict(Msg::new("error.import.empty")));

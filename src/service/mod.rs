@@ -11,6 +11,7 @@ pub mod deadlines;
 pub mod demo;
 pub mod drafts;
 pub mod import;
+pub mod notifications;
 pub mod registration;
 pub mod srdi;
 pub mod triage;

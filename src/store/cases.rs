@@ -8,7 +8,8 @@ use entity::{case_clocks, case_events, case_parties, case_rights, case_shares, c
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
-    ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, Statement,
+    ExprTrait, PaginatorTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, Set, Statement,
+    Value,
 };
 use std::collections::HashMap;
 
@@ -55,66 +56,177 @@ pub struct NewCase {
     pub received_at: DateTime<Utc>,
     pub next_due_at: Option<DateTime<Utc>>,
     pub is_demo: bool,
+    /// When the row is written (`created_at` and `updated_at`).
+    pub created_at: DateTime<Utc>,
 }
 
-/// Rows per multi-row insert (well under every backend's bound-parameter limit).
-const CHUNK: usize = 400;
+/// The most rows one multi-row insert takes: as many as the backend's bound-value limit allows
+/// (SQLite 32,766, PostgreSQL 65,535), at most 2,048.
+fn max_rows(backend: DbBackend, width: usize) -> usize {
+    let limit = match backend {
+        DbBackend::Postgres => 65_535,
+        _ => 32_766,
+    };
+    (limit / width).clamp(1, 2048)
+}
 
-/// Inserts cases; returns their ids in the order given.
+/// How `n` rows are split into statements: full statements of `max` rows, then the rest in
+/// one statement when it is large (an import batch) or in power-of-two pieces when it is small
+/// (a few filings stored together), so that statements are few and each connection needs only a
+/// handful of distinct ones (it keeps them prepared).
+fn statement_sizes(mut n: usize, max: usize) -> Vec<usize> {
+    let mut sizes = Vec::new();
+    while n >= max {
+        sizes.push(max);
+        n -= max;
+    }
+    if n >= 256 {
+        sizes.push(n);
+    } else {
+        for bit in (0..8).rev() {
+            if n & (1 << bit) != 0 {
+                sizes.push(1 << bit);
+            }
+        }
+    }
+    sizes
+}
+
+/// `INSERT INTO "table" ("a", "b") VALUES (?, ?), (?, ?) …` for `rows` rows, with the backend's
+/// placeholders, then `tail` (a `RETURNING` clause or nothing).
+fn insert_sql(backend: DbBackend, table: &str, cols: &[&str], rows: usize, tail: &str) -> String {
+    use std::fmt::Write;
+    let mut sql = String::with_capacity(64 + cols.len() * (12 + rows * 7) + tail.len());
+    let _ = write!(sql, "INSERT INTO \"{table}\" (");
+    for (i, c) in cols.iter().enumerate() {
+        let _ = write!(sql, "{}\"{c}\"", if i == 0 { "" } else { ", " });
+    }
+    sql.push_str(") VALUES ");
+    let mut n = 0;
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for i in 0..cols.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            n += 1;
+            match backend {
+                DbBackend::Postgres => {
+                    let _ = write!(sql, "${n}");
+                }
+                _ => sql.push('?'),
+            }
+        }
+        sql.push(')');
+    }
+    sql.push_str(tail);
+    sql
+}
+
+/// Inserts rows given as their values one row after another (`cols.len()` values each), in as
+/// few multi-row statements as `statement_sizes` allows; returns the rows of `returning` (a
+/// `RETURNING …` clause), or none when it is empty.
+async fn insert_rows<C: ConnectionTrait>(
+    db: &C,
+    table: &str,
+    cols: &[&str],
+    values: Vec<Value>,
+    returning: &str,
+) -> Result<Vec<QueryResult>, DbErr> {
+    let backend = db.get_database_backend();
+    let width = cols.len();
+    debug_assert_eq!(values.len() % width, 0);
+    let rows = values.len() / width;
+    let mut values = values.into_iter();
+    let mut out = Vec::new();
+    for size in statement_sizes(rows, max_rows(backend, width)) {
+        let chunk: Vec<Value> = values.by_ref().take(size * width).collect();
+        let stmt = Statement::from_sql_and_values(
+            backend,
+            insert_sql(backend, table, cols, size, returning),
+            chunk,
+        );
+        if returning.is_empty() {
+            db.execute_raw(stmt).await?;
+        } else {
+            out.extend(db.query_all_raw(stmt).await?);
+        }
+    }
+    Ok(out)
+}
+
+/// Inserts cases; returns their ids in the order given (read back with `RETURNING`, matched by
+/// case number, so the order in which the database returns them does not matter).
 pub async fn insert_many<C: ConnectionTrait>(
     db: &C,
     rows: Vec<NewCase>,
-    now: DateTime<Utc>,
 ) -> Result<Vec<i64>, DbErr> {
+    const COLS: [&str; 26] = [
+        "number",
+        "title",
+        "description",
+        "source",
+        "channel",
+        "region_code",
+        "queue",
+        "state",
+        "owner_org_id",
+        "filer_org_id",
+        "filer_user_id",
+        "created_by_user_id",
+        "assignee_user_id",
+        "complainant_standing",
+        "complainant_uscc",
+        "srdi_rank",
+        "facts",
+        "referred_to_org_id",
+        "merged_into_case_id",
+        "next_due_at",
+        "received_at",
+        "closed_at",
+        "version",
+        "is_demo",
+        "created_at",
+        "updated_at",
+    ];
     let numbers: Vec<String> = rows.iter().map(|r| r.number.clone()).collect();
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<cases::ActiveModel> = rows
-            .by_ref()
-            .take(CHUNK)
-            .map(|c| cases::ActiveModel {
-                number: Set(c.number),
-                title: Set(c.title),
-                description: Set(c.description),
-                source: Set(c.source),
-                channel: Set(c.channel),
-                region_code: Set(c.region_code),
-                queue: Set(Queue::Triage.as_str().into()),
-                state: Set(STATE_NEW.into()),
-                owner_org_id: Set(c.owner_org_id),
-                filer_org_id: Set(c.filer_org_id),
-                filer_user_id: Set(c.filer_user_id),
-                created_by_user_id: Set(c.created_by_user_id),
-                assignee_user_id: Set(None),
-                complainant_standing: Set(c.complainant_standing),
-                complainant_uscc: Set(c.complainant_uscc),
-                srdi_rank: Set(c.srdi_rank),
-                facts: Set(c.facts),
-                referred_to_org_id: Set(None),
-                merged_into_case_id: Set(None),
-                next_due_at: Set(c.next_due_at),
-                received_at: Set(c.received_at),
-                closed_at: Set(None),
-                version: Set(1),
-                is_demo: Set(c.is_demo),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            })
-            .collect();
-        cases::Entity::insert_many(chunk).exec(db).await?;
+    let mut values = Vec::with_capacity(rows.len() * COLS.len());
+    for c in rows {
+        values.extend([
+            Value::from(c.number),
+            c.title.into(),
+            c.description.into(),
+            c.source.into(),
+            c.channel.into(),
+            c.region_code.into(),
+            Queue::Triage.as_str().into(),
+            STATE_NEW.into(),
+            c.owner_org_id.into(),
+            c.filer_org_id.into(),
+            c.filer_user_id.into(),
+            c.created_by_user_id.into(),
+            Option::<i64>::None.into(),
+            c.complainant_standing.into(),
+            c.complainant_uscc.into(),
+            c.srdi_rank.into(),
+            c.facts.into(),
+            Option::<i64>::None.into(),
+            Option::<i64>::None.into(),
+            c.next_due_at.into(),
+            c.received_at.into(),
+            Option::<DateTime<Utc>>::None.into(),
+            1i64.into(),
+            c.is_demo.into(),
+            c.created_at.into(),
+            c.created_at.into(),
+        ]);
     }
-    let mut ids = HashMap::with_capacity(numbers.len());
-    for chunk in numbers.chunks(CHUNK) {
-        let found: Vec<(i64, String)> = cases::Entity::find()
-            .select_only()
-            .column(cases::Column::Id)
-            .column(cases::Column::Number)
-            .filter(cases::Column::Number.is_in(chunk.to_vec()))
-            .into_tuple()
-            .all(db)
-            .await?;
-        ids.extend(found.into_iter().map(|(id, n)| (n, id)));
+    let found = insert_rows(db, "cases", &COLS, values, " RETURNING \"id\", \"number\"").await?;
+    let mut ids = HashMap::with_capacity(found.len());
+    for row in found {
+        let id: i64 = row.try_get_by_index(0)?;
+        let number: String = row.try_get_by_index(1)?;
+        ids.insert(number, id);
     }
     numbers
         .iter()
@@ -143,31 +255,35 @@ pub async fn insert_parties_many<C: ConnectionTrait>(
     db: &C,
     parties: Vec<(i64, NewParty)>,
 ) -> Result<(), DbErr> {
+    const COLS: [&str; 9] = [
+        "case_id",
+        "role",
+        "position",
+        "name",
+        "uscc",
+        "address",
+        "listing_url",
+        "contact_name",
+        "contact_phone",
+    ];
     let mut position: HashMap<(i64, &'static str), i32> = HashMap::new();
-    let rows: Vec<case_parties::ActiveModel> = parties
-        .into_iter()
-        .map(|(case_id, p)| {
-            let pos = position.entry((case_id, p.role)).or_default();
-            *pos += 1;
-            case_parties::ActiveModel {
-                case_id: Set(case_id),
-                role: Set(p.role.into()),
-                position: Set(*pos - 1),
-                name: Set(p.name),
-                uscc: Set(p.uscc),
-                address: Set(p.address),
-                listing_url: Set(p.listing_url),
-                contact_name: Set(p.contact_name),
-                contact_phone: Set(p.contact_phone),
-                ..Default::default()
-            }
-        })
-        .collect();
-    for chunk in rows.chunks(CHUNK) {
-        case_parties::Entity::insert_many(chunk.to_vec())
-            .exec(db)
-            .await?;
+    let mut values = Vec::with_capacity(parties.len() * COLS.len());
+    for (case_id, p) in parties {
+        let pos = position.entry((case_id, p.role)).or_default();
+        *pos += 1;
+        values.extend([
+            Value::from(case_id),
+            p.role.into(),
+            (*pos - 1).into(),
+            p.name.into(),
+            p.uscc.into(),
+            p.address.into(),
+            p.listing_url.into(),
+            p.contact_name.into(),
+            p.contact_phone.into(),
+        ]);
     }
+    insert_rows(db, "case_parties", &COLS, values, "").await?;
     Ok(())
 }
 
@@ -185,46 +301,56 @@ pub async fn insert_rights_many<C: ConnectionTrait>(
     db: &C,
     rights: Vec<(i64, NewRight)>,
 ) -> Result<(), DbErr> {
+    const COLS: [&str; 6] = ["case_id", "position", "kind", "number", "title", "holder"];
     let mut position: HashMap<i64, i32> = HashMap::new();
-    let rows: Vec<case_rights::ActiveModel> = rights
-        .into_iter()
-        .map(|(case_id, r)| {
-            let pos = position.entry(case_id).or_default();
-            *pos += 1;
-            case_rights::ActiveModel {
-                case_id: Set(case_id),
-                position: Set(*pos - 1),
-                kind: Set(r.kind),
-                number: Set(r.number),
-                title: Set(r.title),
-                holder: Set(r.holder),
-                ..Default::default()
-            }
-        })
-        .collect();
-    for chunk in rows.chunks(CHUNK) {
-        case_rights::Entity::insert_many(chunk.to_vec())
-            .exec(db)
-            .await?;
+    let mut values = Vec::with_capacity(rights.len() * COLS.len());
+    for (case_id, r) in rights {
+        let pos = position.entry(case_id).or_default();
+        *pos += 1;
+        values.extend([
+            Value::from(case_id),
+            (*pos - 1).into(),
+            r.kind.into(),
+            r.number.into(),
+            r.title.into(),
+            r.holder.into(),
+        ]);
     }
+    insert_rows(db, "case_rights", &COLS, values, "").await?;
     Ok(())
 }
 
-/// Inserts the first event (seq 1) of many new cases.
+/// Inserts the first event (seq 1) of many new cases, each with when it is recorded.
 pub async fn insert_first_events<C: ConnectionTrait>(
     db: &C,
-    events: Vec<(i64, NewEvent)>,
-    now: DateTime<Utc>,
+    events: Vec<(i64, NewEvent, DateTime<Utc>)>,
 ) -> Result<(), DbErr> {
-    let rows: Vec<case_events::ActiveModel> = events
-        .into_iter()
-        .map(|(case_id, e)| event_row(case_id, 1, e, now))
-        .collect();
-    for chunk in rows.chunks(CHUNK) {
-        case_events::Entity::insert_many(chunk.to_vec())
-            .exec(db)
-            .await?;
+    const COLS: [&str; 9] = [
+        "case_id",
+        "seq",
+        "kind",
+        "at",
+        "recorded_at",
+        "actor_user_id",
+        "actor_org_id",
+        "public",
+        "payload",
+    ];
+    let mut values = Vec::with_capacity(events.len() * COLS.len());
+    for (case_id, e, recorded_at) in events {
+        values.extend([
+            Value::from(case_id),
+            1i64.into(),
+            e.kind.into(),
+            e.at.into(),
+            recorded_at.into(),
+            e.actor_user_id.into(),
+            e.actor_org_id.into(),
+            e.public.into(),
+            e.payload.to_string().into(),
+        ]);
     }
+    insert_rows(db, "case_events", &COLS, values, "").await?;
     Ok(())
 }
 
@@ -243,21 +369,43 @@ fn event_row(case_id: i64, seq: i64, e: NewEvent, now: DateTime<Utc>) -> case_ev
     }
 }
 
-/// Inserts the clocks of many new cases.
+/// Inserts the clocks of many new cases, each with when it was computed.
 pub async fn insert_clocks_many<C: ConnectionTrait>(
     db: &C,
-    clocks: Vec<(i64, ClockRow)>,
-    now: DateTime<Utc>,
+    clocks: Vec<(i64, ClockRow, DateTime<Utc>)>,
 ) -> Result<(), DbErr> {
-    let rows: Vec<case_clocks::ActiveModel> = clocks
-        .into_iter()
-        .map(|(case_id, c)| clock_row(case_id, c, now))
-        .collect();
-    for chunk in rows.chunks(CHUNK) {
-        case_clocks::Entity::insert_many(chunk.to_vec())
-            .exec(db)
-            .await?;
+    const COLS: [&str; 12] = [
+        "case_id",
+        "rule_id",
+        "name",
+        "unit",
+        "source",
+        "start_at",
+        "due_at",
+        "state",
+        "provisional",
+        "explanation",
+        "detail",
+        "updated_at",
+    ];
+    let mut values = Vec::with_capacity(clocks.len() * COLS.len());
+    for (case_id, c, updated_at) in clocks {
+        values.extend([
+            Value::from(case_id),
+            c.rule_id.into(),
+            c.name.into(),
+            c.unit.into(),
+            c.source.into(),
+            c.start_at.into(),
+            c.due_at.into(),
+            c.state.into(),
+            c.provisional.into(),
+            c.explanation.into(),
+            c.detail.to_string().into(),
+            updated_at.into(),
+        ]);
     }
+    insert_rows(db, "case_clocks", &COLS, values, "").await?;
     Ok(())
 }
 
@@ -755,7 +903,18 @@ pub struct ClockRow {
     pub detail: serde_json::Value,
 }
 
-/// Replaces the stored clocks of a case and its next due instant (the earliest running clock).
+/// Whether a clock makes its case urgent: it has not stopped (running, paused or already missed)
+/// and it is not a party's informational clock.
+pub fn counts_for_urgency(c: &ClockRow) -> bool {
+    matches!(c.state.as_str(), "running" | "paused" | "missed")
+        && !c
+            .detail
+            .get("informational")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false)
+}
+
+/// Replaces the stored clocks of a case and its next due instant (the earliest open clock).
 pub async fn replace_clocks<C: ConnectionTrait>(
     db: &C,
     case_id: i64,
@@ -768,7 +927,7 @@ pub async fn replace_clocks<C: ConnectionTrait>(
         .await?;
     let next_due = clocks
         .iter()
-        .filter(|c| c.state == "running")
+        .filter(|c| counts_for_urgency(c))
         .map(|c| c.due_at)
         .min();
     if !clocks.is_empty() {
@@ -834,4 +993,31 @@ pub async fn ids_with_provisional_clocks<C: ConnectionTrait>(db: &C) -> Result<V
     ids.sort_unstable();
     ids.dedup();
     Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_are_split_into_few_statements_within_the_bound_value_limits() {
+        assert_eq!(max_rows(DbBackend::Sqlite, 26), 1260);
+        assert_eq!(max_rows(DbBackend::Postgres, 26), 2048);
+        assert_eq!(max_rows(DbBackend::Sqlite, 6), 2048);
+        assert_eq!(statement_sizes(2000, 1260), [1260, 740]);
+        assert_eq!(statement_sizes(2000, 2048), [2000]);
+        assert_eq!(statement_sizes(4000, 2048), [2048, 1952]);
+        assert_eq!(statement_sizes(13, 2048), [8, 4, 1]);
+        assert_eq!(statement_sizes(0, 2048), Vec::<usize>::new());
+        for n in 0..3000 {
+            for max in [1, 7, 256, 1024, 2048] {
+                let sizes = statement_sizes(n, max);
+                assert_eq!(sizes.iter().sum::<usize>(), n);
+                assert!(
+                    sizes.iter().all(|s| (1..=max).contains(s)),
+                    "{n} {max} {sizes:?}"
+                );
+            }
+        }
+    }
 }

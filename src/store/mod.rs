@@ -6,6 +6,7 @@ pub mod auth;
 pub mod calendar;
 pub mod cases;
 pub mod drafts;
+pub mod notifications;
 pub mod orgs;
 pub mod srdi;
 pub mod users;
@@ -16,12 +17,20 @@ use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
     DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
+use std::any::Any;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-/// The database: a connection pool and which backend it is.
+/// The database: a connection pool and which backend it is. On an SQLite file, write
+/// transactions go through a second pool of exactly one connection, so writers queue in the
+/// process (first come, first served) instead of sleeping in SQLite's busy handler.
 #[derive(Clone, Debug)]
 pub struct Db {
     conn: DatabaseConnection,
+    writer: Option<DatabaseConnection>,
+    /// Writes waiting to share one write transaction (group commit): kept here so that there is
+    /// one queue per database, created on first use by the service that fills and drains it.
+    write_queue: Arc<OnceLock<Box<dyn Any + Send + Sync>>>,
 }
 
 impl Db {
@@ -35,21 +44,18 @@ impl Db {
             std::fs::create_dir_all(dir)
                 .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
         }
-        let mut opts = ConnectOptions::new(url.to_string());
-        opts.max_connections(max_connections)
-            .min_connections(1)
-            .connect_timeout(Duration::from_secs(10))
-            .acquire_timeout(Duration::from_secs(10))
-            .sqlx_logging(false)
-            .map_sqlx_sqlite_opts(|o| {
-                o.create_if_missing(true)
-                    .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Full)
-                    .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(10))
-            });
-        let conn = Database::connect(opts).await?;
-        Ok(Self { conn })
+        let conn = Database::connect(options(url, max_connections, false)).await?;
+        // One writer connection: SQLite admits one writer at a time anyway, and a queue in the
+        // process hands the lock over at once, where a busy connection would sleep and retry.
+        let writer = match sqlite_path(url) {
+            Some(_) => Some(Database::connect(options(url, 1, true)).await?),
+            None => None,
+        };
+        Ok(Self {
+            conn,
+            writer,
+            write_queue: Arc::default(),
+        })
     }
 
     pub fn conn(&self) -> &DatabaseConnection {
@@ -63,12 +69,23 @@ impl Db {
     /// Starts a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so writers queue on the busy
     /// timeout instead of failing when a read turns into a write.
     pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
-        self.conn
+        self.writer
+            .as_ref()
+            .unwrap_or(&self.conn)
             .begin_with_options(TransactionOptions {
                 sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
                 ..Default::default()
             })
             .await
+    }
+
+    /// This database's queue of writes waiting to share a transaction, of the one type `Q` its
+    /// service keeps there (created empty on first use).
+    pub(crate) fn write_queue<Q: Default + Send + Sync + 'static>(&self) -> &Q {
+        self.write_queue
+            .get_or_init(|| Box::new(Q::default()))
+            .downcast_ref()
+            .expect("one type of write queue per database")
     }
 
     /// Whether the database answers a trivial query.
@@ -77,8 +94,51 @@ impl Db {
     }
 
     pub async fn close(self) {
+        if let Some(w) = self.writer {
+            let _ = w.close().await;
+        }
         let _ = self.conn.close().await;
     }
+}
+
+/// Page cache of the SQLite writer connection, in KiB (SQLite's default is 2,000 KiB).
+const WRITER_CACHE_KIB: u32 = 16 * 1024;
+
+/// WAL pages after which a committing connection checkpoints (SQLite's default is 1,000, about
+/// 4 MiB): the WAL grows to about 40 MiB, so a page that many transactions change (an index
+/// page, during an import) is copied into the database file once per checkpoint instead of
+/// after nearly every commit. Commits are on disk either way (`synchronous=FULL`).
+const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
+
+/// Pool options: an SQLite file in WAL mode with `synchronous=FULL` (every commit is on disk
+/// before it is acknowledged), foreign keys on and a busy timeout. The `writer` connection also
+/// keeps statement journals (each multi-row insert has one) and sort space in memory, has a
+/// larger page cache, so that the pages a bulk write touches stay cached between its
+/// transactions, and room for more prepared statements.
+fn options(url: &str, max_connections: u32, writer: bool) -> ConnectOptions {
+    let mut opts = ConnectOptions::new(url.to_string());
+    opts.max_connections(max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(move |o| {
+            let o = o
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES.to_string());
+            if writer {
+                o.pragma("temp_store", "memory")
+                    .pragma("cache_size", format!("-{WRITER_CACHE_KIB}"))
+                    .statement_cache_capacity(256)
+            } else {
+                o
+            }
+        });
+    opts
 }
 
 /// The file path of an `sqlite://` URL (None for other databases or in-memory SQLite).

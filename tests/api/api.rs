@@ -246,7 +246,10 @@ async fn the_openapi_document_describes_the_api() {
         ("/cases/{id}/shares/{org_id}", "delete"),
         ("/cases/{id}/duplicates", "get"),
     ] {
-        assert!(doc["paths"][path][method].is_object(), "{method} {path} undocumented");
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} undocumented"
+        );
     }
 }
 

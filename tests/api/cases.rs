@@ -622,3 +622,27 @@ async fn srdi_enterprises_carry_the_flag_and_come_first_among_equally_urgent_cas
     let (_, only) = app.get_json("/api/v1/cases?srdi=true", &triager).await;
     assert_eq!(only["items"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn a_lead_already_past_its_triage_deadline_is_listed_as_overdue_and_first() {
+    let app = TestApp::spawn().await;
+    let officer = app.token("demo-officer").await;
+    let (_, fresh) = app
+        .post_api("/api/v1/cases", &officer, &lead("officer"))
+        .await;
+    let mut old = lead("hotline_12330");
+    old["received_at"] = json!("2026-03-02T09:30:00+08:00");
+    let (s, late) = app.post_api("/api/v1/cases", &officer, &old).await;
+    assert_eq!(s, 201, "{late}");
+    let (_, list) = app.get_json("/api/v1/cases", &officer).await;
+    assert_eq!(list["items"][0]["id"], late["id"]);
+    assert_eq!(list["items"][1]["id"], fresh["id"]);
+    let (_, overdue) = app.get_json("/api/v1/cases?overdue=true", &officer).await;
+    let ids: Vec<&Value> = overdue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| &i["id"])
+        .collect();
+    assert_eq!(ids, [&late["id"]]);
+}

@@ -11,4 +11,5 @@ mod cases;
 mod deadlines;
 mod helpers;
 mod http_basics;
+mod notifications;
 mod srdi;

@@ -67,6 +67,15 @@ impl Lines<'_> {
 
 /// Reads and validates a lead file.
 pub fn parse(bytes: &[u8]) -> Parsed {
+    let mut leads = Vec::new();
+    let errors = parse_each(bytes, |line, v| leads.push((line, v)));
+    Parsed { leads, errors }
+}
+
+/// Reads and validates a lead file, handing each good lead with its line number to `lead` as
+/// soon as it is read (so that storing can start before the whole file is read); returns the
+/// bad rows, in file order.
+pub fn parse_each(bytes: &[u8], mut lead: impl FnMut(u64, ValidCase)) -> Vec<RowError> {
     let mut out = Parsed::default();
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new()
@@ -81,7 +90,7 @@ pub fn parse(bytes: &[u8]) -> Parsed {
                 field: "header".into(),
                 key: "error.import.header",
             });
-            return out;
+            return out.errors;
         }
     };
     let missing: Vec<&str> = COLUMNS
@@ -95,7 +104,7 @@ pub fn parse(bytes: &[u8]) -> Parsed {
             field: (*c).into(),
             key: "error.import.missing_column",
         });
-        return out;
+        return out.errors;
     }
     let col = |name: &str| header.iter().position(|h| h == name);
     let idx: Vec<Option<usize>> = COLUMNS.iter().map(|(c, _)| col(c)).collect();
@@ -148,7 +157,7 @@ pub fn parse(bytes: &[u8]) -> Parsed {
                     ..Default::default()
                 };
                 match intake::validate(&input, Submitter::Office) {
-                    Ok(v) => out.leads.push((line, v)),
+                    Ok(v) => lead(line, v),
                     Err(errors) => out
                         .errors
                         .extend(errors.into_iter().map(|e| row_error(line, e))),
@@ -173,7 +182,7 @@ pub fn parse(bytes: &[u8]) -> Parsed {
             }
         }
     }
-    out
+    out.errors
 }
 
 /// A field error of the lead, named by the file's column.

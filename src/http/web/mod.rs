@@ -9,6 +9,7 @@ mod case_form;
 mod cases;
 mod home;
 mod import;
+mod notifications;
 mod srdi;
 
 use super::AppState;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(calendar::router())
         .merge(cases::router())
         .merge(import::router())
+        .merge(notifications::router())
         .merge(srdi::router())
 }
 

@@ -1,0 +1,194 @@
+//! One scheduler tick over 100,000 open clocks on SQLite (issue 4: target under 1 s).
+//! `cargo bench --bench scheduler` — builds a fresh database in a temporary folder (20 offices
+//! with four officers and a supervisor each, 25,000 open cases with four clocks each, due from
+//! 30 days ago to 90 days ahead), then times deadline passes at chosen instants:
+//! the first pass (the whole backlog: every overdue and due-soon notice at once), the next
+//! minute (the steady state), and the next day. `--clocks N` changes the size.
+
+use chrono::{DateTime, Days, TimeDelta, Utc};
+use serde_json::json;
+use std::time::Instant;
+use weiquan::config::Config;
+use weiquan::domain::deadline::{Rules, Unit, beijing, end_of_day};
+use weiquan::service::calendar::Calendars;
+use weiquan::store::cases::{ClockRow, NewCase};
+use weiquan::store::orgs::OrgFields;
+use weiquan::store::users::NewUser;
+use weiquan::store::{self, Db};
+use weiquan::worker;
+
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+const RULES: [&str; 4] = ["triage.decision", "ar.docket", "ar.may_sue", "ex.transfer"];
+
+async fn seed(db: &Db, clocks: usize, t0: DateTime<Utc>) -> anyhow::Result<()> {
+    let conn = db.conn();
+    let mut offices = Vec::new();
+    for i in 0..20 {
+        let org = store::orgs::insert(
+            conn,
+            OrgFields {
+                name: format!("第{i}知识产权局"),
+                kind: "ip_office".into(),
+                uscc: None,
+                region_code: format!("32{:02}00", i + 1),
+                parent_id: None,
+                contact_name: None,
+                contact_phone: None,
+            },
+            false,
+            t0,
+        )
+        .await?;
+        for (j, role) in ["officer", "officer", "officer", "officer", "supervisor"]
+            .iter()
+            .enumerate()
+        {
+            store::users::insert(
+                conn,
+                NewUser {
+                    username: format!("u{i}-{j}"),
+                    display_name: format!("用户{i}-{j}"),
+                    org_id: org.id,
+                    role: (*role).into(),
+                    password_hash: "x".into(),
+                    phone: None,
+                    email: Some(format!("u{i}-{j}@example.gov.cn")),
+                },
+                false,
+                t0,
+            )
+            .await?;
+        }
+        offices.push((org.id, org.region_code));
+    }
+    let n_cases = clocks.div_ceil(RULES.len());
+    let cases: Vec<NewCase> = (0..n_cases)
+        .map(|i| {
+            let (owner, region) = &offices[i % offices.len()];
+            NewCase {
+                number: format!("WQ-2026-{:06}", i + 1),
+                title: format!("基准案件 {i}"),
+                description: String::new(),
+                source: "officer".into(),
+                channel: "e_commerce".into(),
+                region_code: region.clone(),
+                owner_org_id: *owner,
+                filer_org_id: None,
+                filer_user_id: None,
+                created_by_user_id: None,
+                complainant_standing: None,
+                complainant_uscc: None,
+                srdi_rank: (i % 3) as i16,
+                facts: "{}".into(),
+                received_at: t0,
+                next_due_at: None,
+                is_demo: false,
+                created_at: t0,
+            }
+        })
+        .collect();
+    let txn = db.begin_write().await?;
+    let ids = store::cases::insert_many(&txn, cases).await?;
+    let mut rng = Lcg(7);
+    let first_day = (t0 - TimeDelta::days(30))
+        .with_timezone(&beijing())
+        .date_naive();
+    let mut rows = Vec::with_capacity(clocks);
+    'outer: for id in &ids {
+        for rule_id in RULES {
+            if rows.len() == clocks {
+                break 'outer;
+            }
+            let rule = Rules::builtin().get(rule_id).expect("rule");
+            let (start_at, due_at) = if rule.unit == Unit::Hours {
+                let due =
+                    t0 - TimeDelta::days(30) + TimeDelta::minutes(rng.next(120 * 24 * 60) as i64);
+                (due - TimeDelta::hours(24), due)
+            } else {
+                let due = end_of_day(first_day + Days::new(rng.next(120))).to_utc();
+                (due - TimeDelta::days(14), due)
+            };
+            rows.push((
+                *id,
+                ClockRow {
+                    rule_id: rule_id.into(),
+                    name: rule.name.clone(),
+                    unit: rule.unit.as_str().into(),
+                    source: rule.source.clone(),
+                    start_at,
+                    due_at,
+                    state: "running".into(),
+                    provisional: false,
+                    explanation: String::new(),
+                    detail: json!({"informational": rule.informational}),
+                },
+                t0,
+            ));
+        }
+    }
+    store::cases::insert_clocks_many(&txn, rows).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    let clocks = args
+        .iter()
+        .position(|a| a == "--clocks")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000usize);
+    let dir = tempfile::tempdir()?;
+    let config = Config {
+        data_dir: dir.path().to_path_buf(),
+        ..Config::default()
+    };
+    let db = weiquan::app::connect_and_migrate(&config).await?;
+    let t0 = DateTime::parse_from_rfc3339("2026-11-23T09:00:00+08:00")?.to_utc();
+    let started = Instant::now();
+    seed(&db, clocks, t0).await?;
+    println!(
+        "seeded {clocks} running clocks of open cases in {:.1} s (SQLite, {})",
+        started.elapsed().as_secs_f64(),
+        config.database_url()
+    );
+    let calendars = Calendars::load(&db).await?;
+    println!("| pass | at | ms | clocks marked missed | notices created |");
+    println!("|---|---|---:|---:|---:|");
+    for (label, t) in [
+        ("first (whole backlog)", t0),
+        ("same instant again", t0),
+        ("next minute (steady state)", t0 + TimeDelta::minutes(1)),
+        ("next minute", t0 + TimeDelta::minutes(2)),
+        ("next day, 09:00", t0 + TimeDelta::days(1)),
+        (
+            "next day, 09:01",
+            t0 + TimeDelta::days(1) + TimeDelta::minutes(1),
+        ),
+    ] {
+        let started = Instant::now();
+        let o = worker::deadlines(&db, &config, &calendars, t).await?;
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        println!(
+            "| {label} | {} | {ms:.0} | {} | {} |",
+            t.with_timezone(&beijing()).format("%m-%d %H:%M"),
+            o.clocks_missed,
+            o.notices()
+        );
+    }
+    db.close().await;
+    Ok(())
+}

@@ -1,0 +1,612 @@
+//! Deadline notices: the scheduler's pass (missed clocks, due-soon, overdue and escalation
+//! notices, their e-mails), e-mail delivery from the outbox, the notification centre and
+//! "my deadlines".
+//!
+//! Exactly once: a notice is keyed by (user, case, rule, kind, due instant) under a unique index
+//! and inserted with `ON CONFLICT DO NOTHING`, so a second tick, a restart or a second server
+//! process finds it there and adds nothing; the e-mail of a notice is queued in the same
+//! transaction, only for notices this pass actually inserted.
+
+use super::Identity;
+use crate::config::Config;
+use crate::domain::calendar::Calendar;
+use crate::domain::deadline::{self, Rules, State, Unit, beijing};
+use crate::domain::identity::{OrgKind, Role};
+use crate::domain::notice::{self, CaseInfo, ClockInfo, Kind, Settings, Staff};
+use crate::error::{AppError, Result};
+use crate::i18n::{self, Lang};
+use crate::store::notifications::{self as store, Candidate, NewMail, NewNotice, Window};
+use crate::store::{self as db_store, Db};
+use chrono::{DateTime, Datelike, Days, TimeDelta, Utc};
+use entity::notifications;
+use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet};
+
+/// How far ahead hour clocks are read for their warning: the lead of the longest hour rule
+/// (its period plus every extension), doubled to leave room for paused time. A clock whose
+/// window grew longer still is warned at least this long before it is due.
+pub fn hour_lookahead(s: &Settings) -> TimeDelta {
+    let longest = Rules::builtin()
+        .rules
+        .values()
+        .filter(|r| r.unit == Unit::Hours)
+        .map(|r| {
+            i64::from(r.amount)
+                + r.extensions
+                    .iter()
+                    .filter(|t| t.unit == Unit::Hours)
+                    .map(|t| i64::from(t.cap))
+                    .sum::<i64>()
+        })
+        .max()
+        .unwrap_or(0);
+    let share = TimeDelta::minutes(longest * 2 * 60 * i64::from(s.hour_percent) / 100);
+    share.max(TimeDelta::hours(i64::from(s.hours)))
+}
+/// An e-mail is tried this many times, then left with its last error.
+pub const MAIL_MAX_ATTEMPTS: i32 = 10;
+/// A claimed e-mail is hidden from other senders this long.
+const MAIL_LEASE_MINUTES: i64 = 10;
+/// E-mails claimed at once, and sent per pass at most.
+const MAIL_BATCH: u64 = 20;
+const MAIL_PER_PASS: usize = 500;
+
+/// The warning settings in force.
+pub fn settings(config: &Config) -> Settings {
+    Settings {
+        working_days: config.due_soon_working_days,
+        hours: config.due_soon_hours,
+        hour_percent: config.due_soon_hour_percent,
+    }
+}
+
+/// What one deadline pass did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PassOutcome {
+    /// Running clocks past their due instant, now marked `missed`.
+    pub clocks_missed: u64,
+    pub due_soon: u64,
+    pub overdue: u64,
+    pub escalations: u64,
+    pub mails_queued: u64,
+}
+
+fn unit_of(s: &str) -> Unit {
+    match s {
+        "hours" => Unit::Hours,
+        "calendar_days" => Unit::CalendarDays,
+        "calendar_months" => Unit::CalendarMonths,
+        _ => Unit::WorkingDays,
+    }
+}
+
+fn state_of(s: &str) -> State {
+    match s {
+        "paused" => State::Paused,
+        "met" => State::Met,
+        "missed" => State::Missed,
+        _ => State::Running,
+    }
+}
+
+fn informational(rule_id: &str) -> bool {
+    Rules::builtin()
+        .get(rule_id)
+        .is_some_and(|r| r.informational)
+}
+
+/// Whether the clock `rule_id` of a case whose events have `kinds` has stopped (a stop event
+/// after its latest start), as the engine decides: a missed clock that stopped late is no
+/// longer overdue. An unknown rule counts as running.
+pub fn stopped(rule_id: &str, kinds: &[&str]) -> bool {
+    let Some(rule) = Rules::builtin().get(rule_id) else {
+        return false;
+    };
+    let Some(start) = kinds
+        .iter()
+        .rposition(|k| rule.start.iter().any(|s| s == k) || rule.restart.iter().any(|s| s == k))
+    else {
+        return false;
+    };
+    kinds[start + 1..]
+        .iter()
+        .any(|k| rule.stop.iter().any(|s| s == k))
+}
+
+/// Drops the missed clocks among `clocks` that have stopped (late); running ones stay.
+async fn still_open<C: sea_orm::ConnectionTrait, T>(
+    db: &C,
+    clocks: Vec<T>,
+    key: impl Fn(&T) -> (i64, &str, &str),
+) -> Result<Vec<T>> {
+    let mut ids: Vec<i64> = clocks
+        .iter()
+        .filter(|c| key(c).2 == "missed")
+        .map(|c| key(c).0)
+        .collect();
+    if ids.is_empty() {
+        return Ok(clocks);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    let mut kinds: HashMap<i64, Vec<String>> = HashMap::new();
+    for (case_id, kind) in store::event_kinds(db, &ids).await? {
+        kinds.entry(case_id).or_default().push(kind);
+    }
+    Ok(clocks
+        .into_iter()
+        .filter(|c| {
+            let (case_id, rule_id, state) = key(c);
+            state != "missed" || {
+                let k: Vec<&str> = kinds
+                    .get(&case_id)
+                    .map(|v| v.iter().map(String::as_str).collect())
+                    .unwrap_or_default();
+                !stopped(rule_id, &k)
+            }
+        })
+        .collect())
+}
+
+/// A due instant as officers say it: 24:00 of the last day for day clocks.
+pub fn due_local(t: DateTime<Utc>) -> String {
+    let b = t.with_timezone(&beijing());
+    if b.format("%H:%M:%S").to_string() == "00:00:00" {
+        format!("{} 24:00", notice::last_day(t))
+    } else {
+        b.format("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
+/// The title and text of a notice in `lang`.
+pub fn text(lang: Lang, n: &notifications::Model) -> (String, String) {
+    let data: Value = serde_json::from_str(&n.data).unwrap_or(Value::Null);
+    let s = |k: &str| {
+        data.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let due = due_local(n.due_at);
+    let args = [
+        ("number", s("number")),
+        ("title", s("title")),
+        ("clock", s("clock")),
+        ("due", due),
+    ];
+    let args: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    (
+        i18n::t(lang, &format!("notice.kind.{}", n.kind)),
+        i18n::t_args(lang, &format!("notice.text.{}", n.kind), &args),
+    )
+}
+
+fn mail_of(config: &Config, n: &notifications::Model, to: &str) -> NewMail {
+    let (title_zh, text_zh) = text(Lang::Zh, n);
+    let (title_en, text_en) = text(Lang::En, n);
+    let number = serde_json::from_str::<Value>(&n.data)
+        .ok()
+        .and_then(|d| d.get("number").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_default();
+    let mut body = format!("{title_zh}\n{text_zh}\n\n{title_en}\n{text_en}\n");
+    if let Some(base) = config.public_url.as_deref() {
+        let link = format!("{}/cases/{}", base.trim_end_matches('/'), n.case_id);
+        body.push('\n');
+        body.push_str(&i18n::t_args(
+            Lang::Zh,
+            "notice.mail.open",
+            &[("link", &link)],
+        ));
+        body.push('\n');
+    }
+    NewMail {
+        notification_id: n.id,
+        to_address: to.to_string(),
+        subject: format!("【{title_zh}】{number} {title_en}"),
+        body,
+    }
+}
+
+/// One deadline pass at `now`, in one write transaction: running clocks past due become
+/// `missed`; every clock of an open case that calls for a notice (see `domain::notice`) gets
+/// one per recipient, unless it has it already; an e-mail is queued per new notice for
+/// recipients with an address when SMTP is configured.
+pub async fn deadline_pass(
+    db: &Db,
+    config: &Config,
+    cal: &Calendar,
+    now: DateTime<Utc>,
+) -> Result<PassOutcome> {
+    let s = settings(config);
+    let txn = db.begin_write().await?;
+    let overdue = store::candidates(
+        &txn,
+        Window::Overdue {
+            from: now - TimeDelta::days(config.notice_lookback_days),
+            now,
+        },
+    )
+    .await?;
+    let clocks_missed = store::mark_missed(&txn, now).await?;
+    let overdue = still_open(&txn, overdue, |c: &Candidate| {
+        (c.case_id, c.rule_id.as_str(), c.state.as_str())
+    })
+    .await?;
+    let horizon = notice::day_horizon(now, &s, cal);
+    let mut soon = store::candidates(
+        &txn,
+        Window::DueSoon {
+            after: now,
+            until: horizon,
+            unit: None,
+        },
+    )
+    .await?;
+    let hour_until = now + hour_lookahead(&s);
+    if hour_until > horizon {
+        soon.extend(
+            store::candidates(
+                &txn,
+                Window::DueSoon {
+                    after: horizon,
+                    until: hour_until,
+                    unit: Some("hours"),
+                },
+            )
+            .await?,
+        );
+    }
+
+    // Which notices each clock calls for now.
+    let mut wanted: Vec<(&Candidate, Kind)> = Vec::new();
+    for (c, allowed) in overdue
+        .iter()
+        .map(|c| (c, [Kind::Overdue, Kind::Escalation].as_slice()))
+        .chain(soon.iter().map(|c| (c, [Kind::DueSoon].as_slice())))
+    {
+        let info = ClockInfo {
+            unit: unit_of(&c.unit),
+            start_at: c.start_at,
+            due_at: c.due_at,
+            state: state_of(&c.state),
+            informational: informational(&c.rule_id),
+        };
+        for k in notice::due_notices(&info, now, &s, cal) {
+            if allowed.contains(&k) {
+                wanted.push((c, k));
+            }
+        }
+    }
+
+    let mut out = PassOutcome {
+        clocks_missed,
+        ..Default::default()
+    };
+    if !wanted.is_empty() {
+        let rows = store::staff(&txn).await?;
+        let emails: HashMap<i64, String> = rows
+            .iter()
+            .filter_map(|r| Some((r.user_id, r.email.clone().filter(|e| !e.is_empty())?)))
+            .collect();
+        let staff: Vec<Staff> = rows
+            .into_iter()
+            .filter_map(|r| {
+                Some(Staff {
+                    user_id: r.user_id,
+                    org_id: r.org_id,
+                    org_kind: r.org_kind.parse::<OrgKind>().ok()?,
+                    role: r.role.parse::<Role>().ok()?,
+                    region_code: r.region_code,
+                })
+            })
+            .collect();
+        let mut notices = Vec::new();
+        for (c, k) in &wanted {
+            let case = CaseInfo {
+                owner_org_id: c.owner_org_id,
+                assignee_user_id: c.assignee_user_id,
+                awaiting_triage: c.queue == crate::domain::case::Queue::Triage.as_str()
+                    && c.case_state == crate::domain::case::STATE_NEW,
+                region_code: c.region_code.clone(),
+            };
+            let data = json!({
+                "number": c.number,
+                "title": c.title,
+                "clock": c.name,
+                "unit": c.unit,
+                "srdi_rank": c.srdi_rank,
+            })
+            .to_string();
+            for user_id in notice::recipients(*k, &c.rule_id, &case, &staff) {
+                notices.push(NewNotice {
+                    user_id,
+                    case_id: c.case_id,
+                    rule_id: c.rule_id.clone(),
+                    kind: k.as_str().to_string(),
+                    due_at: c.due_at,
+                    data: data.clone(),
+                });
+            }
+        }
+        let inserted = store::insert_notices(&txn, notices, now).await?;
+        for n in &inserted {
+            match Kind::parse(&n.kind) {
+                Some(Kind::DueSoon) => out.due_soon += 1,
+                Some(Kind::Overdue) => out.overdue += 1,
+                Some(Kind::Escalation) => out.escalations += 1,
+                None => {}
+            }
+        }
+        if !config.smtp_url.0.is_empty() {
+            let mails: Vec<NewMail> = inserted
+                .iter()
+                .filter_map(|n| Some(mail_of(config, n, emails.get(&n.user_id)?)))
+                .collect();
+            out.mails_queued = mails.len() as u64;
+            store::insert_mails(&txn, mails, now).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(out)
+}
+
+// ---------------------------------------------------------------- e-mail delivery
+
+/// What one delivery round did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct MailOutcome {
+    pub sent: u64,
+    pub failed: u64,
+}
+
+/// How long to wait after the `attempts`-th failure: 1, 2, 4 … minutes, at most 6 hours.
+pub fn backoff(attempts: i32) -> TimeDelta {
+    let exp = attempts.clamp(1, 20) - 1;
+    TimeDelta::minutes((1i64 << exp).min(360))
+}
+
+/// Sends the queued e-mails that are due, when SMTP is configured. Each batch is claimed in its
+/// own short transaction (on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so two processes never
+/// take the same row), then sent outside it; a failure is recorded with its error and retried
+/// with backoff up to [`MAIL_MAX_ATTEMPTS`] times.
+pub async fn deliver_mail(db: &Db, config: &Config, now: DateTime<Utc>) -> Result<MailOutcome> {
+    use lettre::{
+        AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, message::header::ContentType,
+    };
+    let mut out = MailOutcome::default();
+    if config.smtp_url.0.is_empty() {
+        return Ok(out);
+    }
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&config.smtp_url.0)
+        .map_err(|e| anyhow::anyhow!("smtp_url: {e}"))?
+        .timeout(Some(std::time::Duration::from_secs(30)))
+        .build();
+    let from: lettre::message::Mailbox = config
+        .mail_from
+        .parse()
+        .map_err(|e| anyhow::anyhow!("mail_from: {e}"))?;
+    let mut handled = 0usize;
+    while handled < MAIL_PER_PASS {
+        let txn = db.begin_write().await?;
+        let batch = store::claim_mails(
+            &txn,
+            now,
+            now + TimeDelta::minutes(MAIL_LEASE_MINUTES),
+            MAIL_MAX_ATTEMPTS,
+            MAIL_BATCH,
+        )
+        .await?;
+        txn.commit().await?;
+        if batch.is_empty() {
+            break;
+        }
+        handled += batch.len();
+        for m in batch {
+            let message = m
+                .to_address
+                .parse::<lettre::message::Mailbox>()
+                .map_err(|e| e.to_string())
+                .and_then(|to| {
+                    Message::builder()
+                        .from(from.clone())
+                        .to(to)
+                        .subject(m.subject.clone())
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(m.body.clone())
+                        .map_err(|e| e.to_string())
+                });
+            let result = match message {
+                Ok(msg) => transport
+                    .send(msg)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => {
+                    store::mail_sent(db.conn(), m.id, db_store::now()).await?;
+                    out.sent += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(mail = m.id, attempts = m.attempts, error = %e, "e-mail not sent");
+                    store::mail_failed(db.conn(), m.id, &e, now + backoff(m.attempts)).await?;
+                    out.failed += 1;
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------- the notification centre
+
+/// A page of the caller's notices, newest first, and their unread count.
+pub struct Page {
+    pub items: Vec<notifications::Model>,
+    pub unread: u64,
+    /// Pass as `before` for the next page.
+    pub next_before: Option<i64>,
+}
+
+pub async fn list(db: &Db, me: &Identity, before: Option<i64>, limit: u64) -> Result<Page> {
+    let limit = limit.clamp(1, 200);
+    let items = store::list(db.conn(), me.user.id, before, limit).await?;
+    let unread = store::unread_count(db.conn(), me.user.id).await?;
+    let next_before = (items.len() as u64 == limit)
+        .then(|| items.last().map(|n| n.id))
+        .flatten();
+    Ok(Page {
+        items,
+        unread,
+        next_before,
+    })
+}
+
+/// The caller's unread count (the navigation badge).
+pub async fn unread(db: &Db, user_id: i64) -> Result<u64> {
+    Ok(store::unread_count(db.conn(), user_id).await?)
+}
+
+/// Marks one of the caller's notices read (404 when it is not theirs); returns the unread count.
+pub async fn mark_read(db: &Db, me: &Identity, id: i64) -> Result<u64> {
+    if !store::mark_read(db.conn(), me.user.id, id, db_store::now()).await? {
+        return Err(AppError::NotFound);
+    }
+    unread(db, me.user.id).await
+}
+
+/// Marks all the caller's notices read; returns how many were unread.
+pub async fn mark_all_read(db: &Db, me: &Identity) -> Result<u64> {
+    Ok(store::mark_all_read(db.conn(), me.user.id, db_store::now()).await?)
+}
+
+// ---------------------------------------------------------------- my deadlines
+
+/// One open clock on "my deadlines".
+#[derive(Debug, Clone)]
+pub struct OpenClock {
+    pub case_id: i64,
+    pub number: String,
+    pub title: String,
+    pub srdi_rank: i16,
+    pub rule_id: String,
+    pub name: String,
+    pub unit: String,
+    pub due_at: DateTime<Utc>,
+    pub provisional: bool,
+}
+
+/// The open clocks of the cases the caller may see: overdue, due today and due this week
+/// (to Sunday 24:00 Beijing time), each soonest first and 专精特新 first among equals.
+#[derive(Debug, Clone, Default)]
+pub struct Deadlines {
+    pub overdue: Vec<OpenClock>,
+    pub today: Vec<OpenClock>,
+    pub week: Vec<OpenClock>,
+}
+
+/// At most this many clocks are listed.
+const DEADLINES_LIMIT: u64 = 1000;
+
+pub async fn my_deadlines(db: &Db, me: &Identity, now: DateTime<Utc>) -> Result<Deadlines> {
+    let today = now.with_timezone(&beijing()).date_naive();
+    let end_today = deadline::end_of_day(today).to_utc();
+    let sunday = today
+        .checked_add_days(Days::new(
+            6 - u64::from(today.weekday().num_days_from_monday()),
+        ))
+        .unwrap_or(today);
+    let end_week = deadline::end_of_day(sunday).to_utc();
+    let rows = store::open_clocks(
+        db.conn(),
+        db_store::cases::visible(&me.actor),
+        end_week,
+        DEADLINES_LIMIT,
+    )
+    .await?;
+    let filer = me.actor.org_kind == OrgKind::Enterprise;
+    // The filing enterprise sees only the triage clocks, as on the case page.
+    let rows: Vec<_> = rows
+        .into_iter()
+        .filter(|r| !filer || r.rule_id.starts_with("triage."))
+        .collect();
+    let rows = still_open(db.conn(), rows, |r: &store::OpenClock| {
+        (r.case_id, r.rule_id.as_str(), r.state.as_str())
+    })
+    .await?;
+    let mut out = Deadlines::default();
+    let mut seen = HashSet::new();
+    for r in rows {
+        if !seen.insert((r.case_id, r.rule_id.clone())) {
+            continue;
+        }
+        let c = OpenClock {
+            case_id: r.case_id,
+            number: r.number,
+            title: r.title,
+            srdi_rank: r.srdi_rank,
+            rule_id: r.rule_id,
+            name: r.name,
+            unit: r.unit,
+            due_at: r.due_at,
+            provisional: r.provisional,
+        };
+        if c.due_at <= now {
+            out.overdue.push(c);
+        } else if c.due_at <= end_today {
+            out.today.push(c);
+        } else {
+            out.week.push(c);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clock_stops_only_after_its_latest_start() {
+        let rule = Rules::builtin().get("ar.docket").unwrap();
+        let start = rule.start[0].as_str();
+        let stop = rule.stop[0].as_str();
+        assert!(stopped("ar.docket", &[start, stop]));
+        assert!(!stopped("ar.docket", &[start, stop, start]));
+        assert!(!stopped("ar.docket", &[stop]));
+        assert!(!stopped("no.such_rule", &[start, stop]));
+    }
+
+    #[test]
+    fn hour_clocks_are_read_far_enough_ahead_for_their_warning() {
+        // The longest hour rule is 24 h: a quarter of twice that, or the six hours.
+        assert_eq!(hour_lookahead(&Settings::default()), TimeDelta::hours(12));
+        let s = Settings {
+            hours: 30,
+            ..Settings::default()
+        };
+        assert_eq!(hour_lookahead(&s), TimeDelta::hours(30));
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_six_hours() {
+        assert_eq!(backoff(1), TimeDelta::minutes(1));
+        assert_eq!(backoff(2), TimeDelta::minutes(2));
+        assert_eq!(backoff(4), TimeDelta::minutes(8));
+        assert_eq!(backoff(10), TimeDelta::minutes(360));
+    }
+
+    #[test]
+    fn due_instants_read_as_officers_say_them() {
+        let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+        assert_eq!(
+            due_local(t("2025-10-11T00:00:00+08:00")),
+            "2025-10-10 24:00"
+        );
+        assert_eq!(
+            due_local(t("2026-04-04T14:05:00+08:00")),
+            "2026-04-04 14:05"
+        );
+    }
+}
