@@ -742,4 +742,85 @@ mod tests {
         assert_eq!(super::decode_cursor("not-a-cursor"), None);
         assert_eq!(super::decode_cursor(""), None);
     }
+
+    /// Filings made at the same time share write transactions: each still gets its own case,
+    /// number, `received` event, clocks and audit entry, and the chain stays intact.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_filings_are_stored_together_each_with_its_own_case() {
+        use crate::service::{Identity, RequestMeta, Via, admin::Caller, calendar::Calendars};
+        use crate::store::{self, Db};
+        use migration::{Migrator, MigratorTrait};
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let db = Db::connect(&url, 4).await.unwrap();
+        Migrator::up(db.conn(), None).await.unwrap();
+        crate::service::demo::load(&db).await.unwrap();
+        let calendars = Calendars::load(&db).await.unwrap();
+        let user = store::users::by_username(db.conn(), "demo-enterprise")
+            .await
+            .unwrap()
+            .unwrap();
+        let (user, org) = store::users::with_org(db.conn(), user.id)
+            .await
+            .unwrap()
+            .unwrap();
+        let me = Identity::from_rows(user, org, Via::Cli).unwrap();
+        let input: crate::domain::case::intake::CaseInput = serde_json::from_value(serde_json::json!({
+            "description": "被请求人未经许可，在其网店许诺销售与涉案专利相同的锂电池隔膜。",
+            "channel": "e_commerce",
+            "region_code": "320612",
+            "complainant_standing": "patentee",
+            "rights": [{"kind": "invention_patent", "number": "ZL202310123456.6", "title": "一种锂电池隔膜"}],
+            "respondents": [{"name": "某某科技有限公司"}]
+        }))
+        .unwrap();
+        let before = store::cases::count(db.conn()).await.unwrap();
+        let meta = RequestMeta::cli("test");
+        let filed = futures::future::join_all(
+            (0..40).map(|_| super::file_complaint(&db, &calendars, &me, input.clone(), &meta)),
+        )
+        .await;
+        let filed: Vec<super::Filed> = filed.into_iter().map(|f| f.unwrap()).collect();
+        let mut numbers: Vec<&str> = filed.iter().map(|f| f.number.as_str()).collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        assert_eq!(numbers.len(), 40);
+        assert_eq!(store::cases::count(db.conn()).await.unwrap(), before + 40);
+        for f in &filed {
+            let case = store::cases::find(db.conn(), f.id).await.unwrap().unwrap();
+            assert_eq!(case.number, f.number);
+            assert_eq!(
+                (case.received_at, case.created_at),
+                (f.received_at, f.received_at)
+            );
+            assert_eq!(
+                store::cases::events(db.conn(), f.id, false)
+                    .await
+                    .unwrap()
+                    .len(),
+                1
+            );
+            assert_eq!(
+                store::cases::parties(db.conn(), f.id).await.unwrap().len(),
+                2
+            );
+            let clocks = store::cases::clocks(db.conn(), f.id).await.unwrap();
+            assert_eq!(clocks.len(), 1);
+            assert_eq!(Some(clocks[0].due_at), f.triage_due);
+        }
+        let audit = store::audit::page_after(db.conn(), 0, 10_000)
+            .await
+            .unwrap();
+        let mut targets: Vec<&str> = audit
+            .iter()
+            .filter(|e| e.action == "complaint.file" && e.actor == "demo-enterprise")
+            .map(|e| e.target_id.as_str())
+            .collect();
+        targets.sort_unstable();
+        assert_eq!(targets, numbers);
+        let report = crate::service::audit::verify(&db, Caller::Operator, None)
+            .await
+            .unwrap();
+        assert!(report.broken.is_none());
+    }
 }
