@@ -26,6 +26,7 @@ pub struct App {
 impl App {
     /// Connects to the database, applies pending migrations and binds `config.bind`.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        crate::service::rules::install(&config)?;
         let db = connect_and_migrate(&config).await?;
         let views = Views::new(config.dev_templates).context("loading templates")?;
         let listener = TcpListener::bind(config.bind)

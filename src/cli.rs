@@ -172,6 +172,8 @@ pub enum AuditCommand {
 
 /// Runs a parsed command. Returns the process exit code.
 pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
+    // Every command that computes a clock counts by the same rules as the server.
+    crate::service::rules::install(&config)?;
     match cli.command {
         Command::Serve {
             demo: with_demo,

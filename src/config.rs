@@ -91,6 +91,10 @@ pub struct Config {
     pub smtp_url: Secret,
     /// Sender of notice e-mails.
     pub mail_from: String,
+    /// A province's deadline rules file (TOML, the format of the shipped `rules.toml`) laid over
+    /// the shipped table: a rule with a known id replaces it, a new id adds one. Unset: the
+    /// shipped rules only.
+    pub deadline_rules: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -122,6 +126,7 @@ impl Default for Config {
             notice_lookback_days: 30,
             smtp_url: Secret::default(),
             mail_from: "维权平台 <noreply@localhost>".into(),
+            deadline_rules: None,
         }
     }
 }
@@ -154,6 +159,7 @@ const KEYS: &[&str] = &[
     "notice_lookback_days",
     "smtp_url",
     "mail_from",
+    "deadline_rules",
 ];
 
 /// Environment variables that are ours but not settings (read elsewhere).

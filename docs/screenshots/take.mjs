@@ -97,6 +97,8 @@ await shoot('demo-enterprise', [['/', 'dashboard-enterprise-phone']], phone);
   await page.screenshot({ path: `${out}/case-page.png`, fullPage: true });
   await context.close();
 }
+// The supervisor's deadlines and notices (the scheduler's first pass runs when the server starts).
+await shoot('demo-supervisor', [['/deadlines', 'deadlines'], ['/notifications', 'notifications']]);
 // Last, as it adds leads: the import page with the report of a file with one bad row.
 {
   const { context, page } = await signedIn('demo-admin');

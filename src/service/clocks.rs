@@ -2,7 +2,7 @@
 //! querying (`case_clocks`, `cases.next_due_at`).
 
 use crate::domain::calendar::Calendar;
-use crate::domain::deadline::{self, Event, Grant, Rules, beijing};
+use crate::domain::deadline::{self, Event, Grant, beijing};
 use crate::store::cases::ClockRow;
 use chrono::{DateTime, Utc};
 use entity::case_events;
@@ -10,7 +10,7 @@ use serde_json::json;
 
 /// Every started clock of a case whose events (in order) are `events`.
 pub fn compute(events: &[Event], cal: &Calendar, now: DateTime<Utc>) -> Vec<ClockRow> {
-    let rules = Rules::builtin();
+    let rules = super::rules::in_force();
     rules
         .rules
         .values()

@@ -5,7 +5,6 @@ use super::calendar::Calendars;
 use super::cases::visible;
 use super::triage::{Moved, stale, write};
 use super::{Identity, RequestMeta, audit_entry, optional};
-use crate::domain::deadline::Rules;
 use crate::domain::deadline::extension::{self, Decider};
 use crate::domain::identity::Role;
 use crate::domain::policy::CaseAccess;
@@ -83,7 +82,9 @@ pub async fn extension(
     if !worker || v.access < CaseAccess::Contribute {
         return Err(AppError::forbidden());
     }
-    let rule = Rules::builtin().get(rule_id).ok_or(AppError::NotFound)?;
+    let rule = super::rules::in_force()
+        .get(rule_id)
+        .ok_or(AppError::NotFound)?;
     let clocks = store::cases::clocks(db.conn(), case_id).await?;
     let clock = clocks
         .iter()

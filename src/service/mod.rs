@@ -13,6 +13,7 @@ pub mod drafts;
 pub mod import;
 pub mod notifications;
 pub mod registration;
+pub mod rules;
 pub mod srdi;
 pub mod triage;
 

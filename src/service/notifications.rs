@@ -10,7 +10,7 @@
 use super::Identity;
 use crate::config::Config;
 use crate::domain::calendar::Calendar;
-use crate::domain::deadline::{self, Rules, State, Unit, beijing};
+use crate::domain::deadline::{self, State, Unit, beijing};
 use crate::domain::identity::{OrgKind, Role};
 use crate::domain::notice::{self, CaseInfo, ClockInfo, Kind, Settings, Staff};
 use crate::error::{AppError, Result};
@@ -26,7 +26,7 @@ use std::collections::{HashMap, HashSet};
 /// (its period plus every extension), doubled to leave room for paused time. A clock whose
 /// window grew longer still is warned at least this long before it is due.
 pub fn hour_lookahead(s: &Settings) -> TimeDelta {
-    let longest = Rules::builtin()
+    let longest = super::rules::in_force()
         .rules
         .values()
         .filter(|r| r.unit == Unit::Hours)
@@ -90,7 +90,7 @@ fn state_of(s: &str) -> State {
 }
 
 fn informational(rule_id: &str) -> bool {
-    Rules::builtin()
+    super::rules::in_force()
         .get(rule_id)
         .is_some_and(|r| r.informational)
 }
@@ -99,7 +99,7 @@ fn informational(rule_id: &str) -> bool {
 /// after its latest start), as the engine decides: a missed clock that stopped late is no
 /// longer overdue. An unknown rule counts as running.
 pub fn stopped(rule_id: &str, kinds: &[&str]) -> bool {
-    let Some(rule) = Rules::builtin().get(rule_id) else {
+    let Some(rule) = super::rules::in_force().get(rule_id) else {
         return false;
     };
     let Some(start) = kinds
@@ -569,7 +569,9 @@ mod tests {
 
     #[test]
     fn a_clock_stops_only_after_its_latest_start() {
-        let rule = Rules::builtin().get("ar.docket").unwrap();
+        let rule = crate::domain::deadline::Rules::builtin()
+            .get("ar.docket")
+            .unwrap();
         let start = rule.start[0].as_str();
         let stop = rule.stop[0].as_str();
         assert!(stopped("ar.docket", &[start, stop]));

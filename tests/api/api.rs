@@ -245,6 +245,9 @@ async fn the_openapi_document_describes_the_api() {
         ("/cases/{id}/shares", "post"),
         ("/cases/{id}/shares/{org_id}", "delete"),
         ("/cases/{id}/duplicates", "get"),
+        ("/cases/{id}/deadlines/{rule_id}/extension", "post"),
+        ("/notifications", "get"),
+        ("/notifications/{id}/read", "post"),
     ] {
         assert!(
             doc["paths"][path][method].is_object(),

@@ -166,3 +166,91 @@ async fn loading_a_calendar_year_recomputes_the_provisional_clocks() {
     assert_eq!(c["provisional"], false);
     assert_eq!(c["due_at"], filed["triage_due"]);
 }
+
+/// The last day of a day clock: its due instant (24:00 Beijing time) less a second.
+fn last_day(due_at: &Value) -> String {
+    let due = chrono::DateTime::parse_from_rfc3339(due_at.as_str().unwrap()).unwrap();
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    (due.with_timezone(&beijing) - chrono::TimeDelta::seconds(1))
+        .date_naive()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_province_rules_file_changes_and_adds_clocks_after_a_rebuild() {
+    let app = TestApp::spawn().await;
+    let ent = app.token("demo-enterprise").await;
+    let officer = app.token("demo-officer").await;
+    let (_, filed) = app.post_api("/api/v1/complaints", &ent, &complaint()).await;
+    let id = filed["id"].as_i64().unwrap();
+    let file = app.dir.path().join("province-rules.toml");
+    std::fs::write(
+        &file,
+        r#"
+[[rule]]
+id = "triage.decision"
+name = "分诊处理（本省：5个工作日）"
+queue = "triage"
+unit = "working_days"
+amount = 5
+start = ["received"]
+restart = ["referral_returned"]
+stop = ["routed", "referred", "rejected", "merged"]
+source = "某省知识产权保护条例 第12条"
+
+[[rule]]
+id = "province.acknowledge"
+name = "线索登记确认"
+queue = "triage"
+unit = "working_days"
+amount = 1
+start = ["received"]
+stop = ["routed", "referred", "rejected", "merged"]
+informational = true
+source = "某省知识产权局工作规程 第3条"
+"#,
+    )
+    .unwrap();
+    let rules = file.to_str().unwrap();
+    let out = app.cli_with(
+        &["deadlines", "rebuild"],
+        &[("WEIQUAN_DEADLINE_RULES", rules)],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (_, case) = app.get_json(&format!("/api/v1/cases/{id}"), &officer).await;
+    let received = chrono::DateTime::parse_from_rfc3339(filed["received_at"].as_str().unwrap())
+        .unwrap()
+        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
+        .date_naive();
+    for (rule, n, source) in [
+        ("triage.decision", 5, "某省知识产权保护条例 第12条"),
+        ("province.acknowledge", 1, "某省知识产权局工作规程 第3条"),
+    ] {
+        let (_, day) = app
+            .get_json(
+                &format!("/api/v1/calendar/add?from={received}&working_days={n}"),
+                &ent,
+            )
+            .await;
+        let c = clock(&case, rule);
+        assert_eq!(last_day(&c["due_at"]), day["date"].as_str().unwrap(), "{c}");
+        assert_eq!(c["source"], source);
+    }
+
+    // A broken file is refused with its name and the reason, and changes nothing.
+    std::fs::write(&file, "[[rule]]\nid = \"x\"\nunit = \"weeks\"\n").unwrap();
+    let out = app.cli_with(
+        &["deadlines", "rebuild"],
+        &[("WEIQUAN_DEADLINE_RULES", rules)],
+    );
+    assert_ne!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("province-rules.toml"), "{err}");
+    let (_, again) = app.get_json(&format!("/api/v1/cases/{id}"), &officer).await;
+    assert_eq!(again["deadlines"], case["deadlines"]);
+}

@@ -249,8 +249,14 @@ impl TestApp {
 
     /// Runs the `weiquan` binary against this app's database; returns its output.
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        self.cli_with(args, &[])
+    }
+
+    /// Runs the CLI with extra environment variables.
+    pub fn cli_with(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
         std::process::Command::new(env!("CARGO_BIN_EXE_weiquan"))
             .args(args)
+            .envs(env.iter().copied())
             .env("DATABASE_URL", &self.database_url)
             .env("WEIQUAN_LOG", "off")
             .current_dir(self.dir.path())

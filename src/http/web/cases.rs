@@ -553,7 +553,7 @@ fn extension_view(
     can_extend: bool,
     is_supervisor: bool,
 ) {
-    let Some(rule) = crate::domain::deadline::Rules::builtin().get(&k.rule_id) else {
+    let Some(rule) = crate::service::rules::in_force().get(&k.rule_id) else {
         return;
     };
     let open = matches!(k.state.as_str(), "running" | "paused" | "missed");
