@@ -42,6 +42,9 @@ pub struct Model {
     pub is_demo: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The exhibition an exhibition-enforcement case belongs to (no foreign key: added by
+    /// `ALTER TABLE`, which SQLite cannot give one).
+    pub exhibition_id: Option<i64>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -13,6 +13,8 @@ pub mod case_shares;
 pub mod cases;
 pub mod complaint_drafts;
 pub mod email_outbox;
+pub mod exhibitions;
+pub mod experts;
 pub mod login_attempts;
 pub mod notifications;
 pub mod organizations;

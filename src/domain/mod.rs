@@ -14,3 +14,4 @@ pub mod region;
 pub mod rights;
 pub mod srdi;
 pub mod uscc;
+pub mod workflow;

@@ -193,6 +193,8 @@ pub enum CaseAction {
     Share,
     /// Acknowledge or return a referral made to one's office.
     AnswerReferral,
+    /// Take a workflow step of the case's queue (docket, serve, decide …).
+    Work,
 }
 
 /// Whether `actor` may enter leads (`POST /api/v1/cases`).
@@ -236,6 +238,14 @@ pub fn can_on_case(
         }
         CaseAction::Share => worker && access == CaseAccess::Owner,
         CaseAction::AnswerReferral => worker && case.referred_to_org_id == Some(actor.org_id),
+        // Officers and supervisors of the owning office or of an office it shares the case
+        // with for contribution work the queues; triagers, enterprises and administrators do not.
+        CaseAction::Work => {
+            matches!(actor.role, Role::Officer | Role::Supervisor)
+                && actor.org_kind.is_office()
+                && !case.awaiting_triage
+                && access >= CaseAccess::Contribute
+        }
     }
 }
 
@@ -505,6 +515,61 @@ mod case_tests {
         assert!(can_file_complaint(&filer) && !can_enter_lead(&filer));
         assert!(can_enter_lead(&triager) && !can_file_complaint(&triager));
         assert!(!can_enter_lead(&owner_admin) && can_import_leads(&owner_admin));
+    }
+
+    #[test]
+    fn queue_work_is_for_officers_and_supervisors_of_contributing_offices() {
+        let c = case(false);
+        let check = |a: &Actor| can_on_case(a, case_access(a, &c), &c, CaseAction::Work);
+        let owner = |role| actor(OWNER, OrgKind::IpOffice, role, "320600");
+        assert!(check(&owner(Role::Officer)));
+        assert!(check(&owner(Role::Supervisor)));
+        assert!(!check(&owner(Role::Admin)));
+        assert!(check(&actor(
+            SHARED_CONTRIBUTE,
+            OrgKind::IpOffice,
+            Role::Officer,
+            "320600"
+        )));
+        assert!(!check(&actor(
+            SHARED_READ,
+            OrgKind::IpOffice,
+            Role::Officer,
+            "320600"
+        )));
+        assert!(!check(&actor(
+            REFERRED_TO,
+            OrgKind::OtherAgency,
+            Role::Officer,
+            "320600"
+        )));
+        assert!(!check(&actor(
+            CENTRE,
+            OrgKind::AssistanceCenter,
+            Role::Triager,
+            "320600"
+        )));
+        assert!(!check(&actor(
+            ENTERPRISE,
+            OrgKind::Enterprise,
+            Role::EnterpriseFiler,
+            "320600"
+        )));
+        assert!(!check(&actor(
+            OTHER,
+            OrgKind::IpOffice,
+            Role::Officer,
+            "320600"
+        )));
+        // A case still waiting for triage is triaged, not worked.
+        let waiting = case(true);
+        let officer = owner(Role::Officer);
+        assert!(!can_on_case(
+            &officer,
+            case_access(&officer, &waiting),
+            &waiting,
+            CaseAction::Work
+        ));
     }
 
     #[test]

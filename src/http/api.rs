@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/calendar/{date}", get(calendar_day))
         .merge(super::cases_api::router())
         .merge(super::notifications_api::router())
+        .merge(super::workflow_api::router())
 }
 
 #[derive(Deserialize)]

@@ -11,6 +11,7 @@ pub mod ops;
 pub mod page;
 pub mod views;
 pub mod web;
+pub mod workflow_api;
 
 use crate::config::Config;
 use crate::i18n::Lang;

@@ -15,11 +15,14 @@ use serde_json::json;
 pub const DEMO_PASSWORD: &str = "demo12345";
 
 /// Demo users: username, display name, role, organisation key.
-pub const DEMO_USERS: [(&str, &str, &str, &str); 7] = [
+pub const DEMO_USERS: [(&str, &str, &str, &str); 9] = [
     ("demo-admin", "系统管理员（演示）", "admin", "js_ipo"),
     ("demo-triager", "陈静（保护中心分诊）", "triager", "nt_ppc"),
     ("demo-officer", "李强（执法人员）", "officer", "nt_ipo"),
     ("demo-supervisor", "张华（负责人）", "supervisor", "nt_ipo"),
+    // Two more officers of 南通市知识产权局, so that a panel (合议组) of three can be formed.
+    ("demo-officer2", "王芳（执法人员）", "officer", "nt_ipo"),
+    ("demo-officer3", "孙伟（执法人员）", "officer", "nt_ipo"),
     ("demo-industry", "刘洋（工信局）", "officer", "nt_miit"),
     (
         "demo-enterprise",
@@ -32,6 +35,28 @@ pub const DEMO_USERS: [(&str, &str, &str, &str); 7] = [
         "赵磊（海晟新材料）",
         "enterprise_filer",
         "ent_haisheng",
+    ),
+];
+
+/// The demo experts directory (海外维权专家库): name, organisation, fields, languages (fictional).
+const DEMO_EXPERTS: [(&str, &str, &str, &str); 3] = [
+    (
+        "周律师（演示）",
+        "某涉外知识产权律师事务所",
+        "337调查, 美国专利诉讼",
+        "英语",
+    ),
+    (
+        "吴教授（演示）",
+        "某大学知识产权学院",
+        "欧盟海关保护, 展会维权",
+        "英语, 德语",
+    ),
+    (
+        "郑顾问（演示）",
+        "某跨境电商合规服务中心",
+        "跨境平台投诉, 商标抢注",
+        "英语, 日语",
     ),
 ];
 
@@ -229,6 +254,18 @@ pub async fn load(db: &Db) -> Result<Loaded> {
             email: None,
         };
         store::users::insert(&txn, new, true, now).await?;
+    }
+    let keeper = ids.iter().find(|(k, _)| *k == "js_ipo").map(|(_, id)| *id);
+    for (name, organization, fields, languages) in DEMO_EXPERTS {
+        let e = store::workflow::NewExpert {
+            name: name.into(),
+            organization: organization.into(),
+            fields: fields.into(),
+            languages: languages.into(),
+            contact: None,
+            org_id: keeper,
+        };
+        store::workflow::insert_expert(&txn, e, now).await?;
     }
     let mut entry = super::audit_entry(
         None,

@@ -16,6 +16,7 @@ pub mod registration;
 pub mod rules;
 pub mod srdi;
 pub mod triage;
+pub mod workflow;
 
 use crate::domain::audit::payload_digest;
 use crate::domain::identity::{OrgKind, Role};

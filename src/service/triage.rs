@@ -336,6 +336,19 @@ pub(crate) async fn write(
             payload,
         })
         .collect();
+    write_events(txn, calendars, v, new_events, change, now).await
+}
+
+/// Appends `new_events` at the case's version as read in `v`, applies `change`, recomputes the
+/// clocks; a writer that moved the case first makes this a stale write (409).
+pub(crate) async fn write_events(
+    txn: &sea_orm::DatabaseTransaction,
+    calendars: &Calendars,
+    v: &Visible,
+    new_events: Vec<NewEvent>,
+    change: Change,
+    now: DateTime<Utc>,
+) -> Result<Moved> {
     let queue = change.queue.clone().unwrap_or_else(|| v.case.queue.clone());
     let state = change.state.clone().unwrap_or_else(|| v.case.state.clone());
     let version = store::cases::append_events(txn, v.case.id, v.case.version, new_events, now)

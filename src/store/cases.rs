@@ -469,6 +469,7 @@ pub struct Change {
     pub assignee_user_id: Option<Option<i64>>,
     pub closed_at: Option<Option<DateTime<Utc>>>,
     pub facts: Option<String>,
+    pub exhibition_id: Option<Option<i64>>,
 }
 
 /// Moves a case from `expected` to `version` with `change`, only if nobody moved it first.
@@ -507,6 +508,9 @@ pub async fn update<C: ConnectionTrait>(
     }
     if let Some(v) = change.facts {
         q = q.col_expr(cases::Column::Facts, Expr::value(v));
+    }
+    if let Some(v) = change.exhibition_id {
+        q = q.col_expr(cases::Column::ExhibitionId, Expr::value(v));
     }
     let res = q
         .filter(cases::Column::Id.eq(id))

@@ -10,6 +10,7 @@ pub mod notifications;
 pub mod orgs;
 pub mod srdi;
 pub mod users;
+pub mod workflow;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};

@@ -13,3 +13,5 @@ mod helpers;
 mod http_basics;
 mod notifications;
 mod srdi;
+mod workflow;
+mod workflow_pages;

@@ -524,8 +524,9 @@ async fn notices_reach_the_notification_centre_the_badge_and_the_api() {
     let o = worker::tick(&app.db, &Config::default(), &app.calendars, now)
         .await
         .unwrap();
-    // Officer and supervisor of the office: due soon and overdue; the supervisor an escalation.
-    assert_eq!((o.due_soon, o.overdue, o.escalations), (2, 2, 1), "{o:?}");
+    // The three officers and the supervisor of the office: due soon and overdue; the
+    // supervisor an escalation.
+    assert_eq!((o.due_soon, o.overdue, o.escalations), (4, 4, 1), "{o:?}");
 
     let client = TestApp::new_client();
     let res = app.login_with(&client, "demo-officer", PASSWORD).await;

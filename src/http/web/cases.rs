@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}", get(show))
         .route("/cases/{id}/receipt", get(receipt))
         .route("/cases/{id}/triage", post(triage_submit))
+        .route("/cases/{id}/actions", post(super::workflow::submit))
         .route("/cases/{id}/referral", post(referral_submit))
         .route("/cases/{id}/shares", post(share_submit))
         .route("/cases/{id}/shares/{org_id}/revoke", post(revoke_submit))
@@ -389,10 +390,10 @@ async fn workbench(
 
 /// Forms on the case page that came back with errors.
 #[derive(Default)]
-struct Refill {
-    section: &'static str,
-    values: Value,
-    errors: Value,
+pub(super) struct Refill {
+    pub section: &'static str,
+    pub values: Value,
+    pub errors: Value,
 }
 
 async fn show(
@@ -477,6 +478,7 @@ async fn case_page(
             j
         })
         .collect();
+    let work = super::workflow::view(state, ctx.lang, me, id, &refill).await?;
     let mut refill_json = json!({});
     if !refill.section.is_empty() {
         refill_json[refill.section] = json!({"values": refill.values, "errors": refill.errors});
@@ -535,6 +537,7 @@ async fn case_page(
         "route_queues": Queue::WORK.iter().map(|q| json!({"value": q.as_str(), "key": format!("queue.{q}")})).collect::<Vec<_>>(),
         "reject_reasons": REJECT_REASONS.iter().map(|r| json!({"value": r, "key": format!("reject_reason.{r}")})).collect::<Vec<_>>(),
         "refill": refill_json,
+        "work": work,
         "show_receipt": filer,
     });
     page::render(
@@ -666,14 +669,14 @@ fn text(f: &Flat, k: &str) -> Option<String> {
 
 /// Re-renders the case page with the form's values and errors, or redirects with a message.
 #[allow(clippy::too_many_arguments)]
-async fn after_form(
+pub(super) async fn after_form(
     state: &AppState,
     ctx: &RequestCtx,
     csrf: &str,
     me: &Identity,
     id: i64,
     section: &'static str,
-    flat: &Flat,
+    values: &Value,
     result: Result<crate::service::triage::Moved>,
     flash_key: &str,
 ) -> Result<Response> {
@@ -696,7 +699,7 @@ async fn after_form(
     };
     let refill = Refill {
         section,
-        values: json!(flat),
+        values: values.clone(),
         errors,
     };
     let html = case_page(state, ctx, csrf, me, id, None, refill).await?;
@@ -744,7 +747,15 @@ async fn triage_submit(
         "flash.saved".into()
     };
     after_form(
-        &state, &ctx, &csrf, &me, id, "triage", &flat, result, &flash,
+        &state,
+        &ctx,
+        &csrf,
+        &me,
+        id,
+        "triage",
+        &json!(flat),
+        result,
+        &flash,
     )
     .await
 }
@@ -771,7 +782,7 @@ async fn referral_submit(
         &me,
         id,
         "referral",
-        &flat,
+        &json!(flat),
         result,
         "flash.referral_answered",
     )
@@ -799,7 +810,7 @@ async fn share_submit(
         &me,
         id,
         "share",
-        &flat,
+        &json!(flat),
         result,
         "flash.shared",
     )
@@ -870,7 +881,7 @@ async fn extension_submit(
         &me,
         id,
         "extension",
-        &flat,
+        &json!(flat),
         result,
         flash,
     )

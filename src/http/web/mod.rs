@@ -11,6 +11,7 @@ mod home;
 mod import;
 mod notifications;
 mod srdi;
+mod workflow;
 
 use super::AppState;
 use super::middleware::set_cookie;

@@ -1,0 +1,280 @@
+//! Queue workflows: the statutory stages of each work queue as data. For every queue, which
+//! actions a case may take in which state, who may take them, the fields each needs, the events
+//! it appends (the start, stop and pause events of the deadline rules) and where it leads.
+//! Pure: no database, no clock; the service validates the fields and appends the events.
+
+pub mod exhibition;
+pub mod fields;
+pub mod overseas;
+pub mod progress;
+pub mod ruling;
+
+use super::case::{Queue, RightKind};
+pub use fields::{Field, Kind, Values};
+pub use progress::Progress;
+
+/// Who may take an action, among the users of an office that may contribute to the case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// An officer or a supervisor.
+    Worker,
+    /// A supervisor (负责人): approvals.
+    Supervisor,
+    /// A member of the case's panel (合议组), or a supervisor.
+    Panel,
+}
+
+/// Where an action leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// The state does not change (a step recorded within a stage).
+    Stay,
+    To(&'static str),
+    /// Back to the state the case had before it was suspended.
+    Resume,
+    /// Into the administrative-ruling queue, keeping events and evidence (exhibition cases).
+    ConvertToRuling,
+}
+
+/// A notice the action produces (printable, from `templates/documents/`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Document {
+    /// 受理通知书
+    Acceptance,
+    /// 不予受理通知书
+    Refusal,
+    /// 答辩通知书
+    AnswerNotice,
+    /// 口头审理通知书
+    HearingNotice,
+    /// 中止通知书
+    Suspension,
+    /// 恢复通知书
+    Resumption,
+    /// 行政裁决书
+    Ruling,
+    /// 展会处理通知
+    ExhibitionDecision,
+}
+
+impl Document {
+    pub const ALL: [Document; 8] = [
+        Document::Acceptance,
+        Document::Refusal,
+        Document::AnswerNotice,
+        Document::HearingNotice,
+        Document::Suspension,
+        Document::Resumption,
+        Document::Ruling,
+        Document::ExhibitionDecision,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Acceptance => "acceptance_notice",
+            Self::Refusal => "refusal_notice",
+            Self::AnswerNotice => "answer_notice",
+            Self::HearingNotice => "hearing_notice",
+            Self::Suspension => "suspension_notice",
+            Self::Resumption => "resumption_notice",
+            Self::Ruling => "ruling",
+            Self::ExhibitionDecision => "exhibition_decision",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+
+    /// The action whose event the document is generated from.
+    pub fn action(self) -> &'static str {
+        match self {
+            Self::Acceptance => "docket",
+            Self::Refusal => "refuse_docket",
+            Self::AnswerNotice => "serve_respondent",
+            Self::HearingNotice => "schedule_hearing",
+            Self::Suspension => "suspend",
+            Self::Resumption => "resume",
+            Self::Ruling => "decide",
+            Self::ExhibitionDecision => "order_measures",
+        }
+    }
+}
+
+/// One workflow action of a queue.
+#[derive(Debug)]
+pub struct Spec {
+    /// The API name (`docket`, `serve_respondent` …); its label is `workflow.action.<name>`.
+    pub name: &'static str,
+    /// The states in which it may be taken.
+    pub from: &'static [&'static str],
+    pub next: Next,
+    /// Events appended, in order (see `events_for` for the ones that depend on a field).
+    pub events: &'static [&'static str],
+    pub fields: &'static [Field],
+    pub who: Who,
+    /// Cannot be undone: the form asks for a confirmation.
+    pub irreversible: bool,
+    /// The filer sees the event.
+    pub public: bool,
+    pub document: Option<Document>,
+}
+
+impl Spec {
+    /// The case leaves the queue's work (a terminal state).
+    pub fn closes(&self) -> bool {
+        matches!(self.next, Next::To(s) if is_terminal(s))
+    }
+}
+
+/// States in which a case is finished.
+pub fn is_terminal(state: &str) -> bool {
+    matches!(
+        state,
+        "closed" | "refused" | "withdrawn" | "revoked" | "mediated" | "declined"
+    )
+}
+
+/// Every action of `queue` (none for triage, which has its own decisions).
+pub fn specs(queue: Queue) -> &'static [Spec] {
+    match queue {
+        Queue::Triage => &[],
+        Queue::AdministrativeRuling => ruling::SPECS,
+        Queue::ExhibitionEnforcement => exhibition::SPECS,
+        Queue::OverseasAssistance => overseas::SPECS,
+    }
+}
+
+/// Every state of `queue`, its entry state first.
+pub fn states(queue: Queue) -> &'static [&'static str] {
+    match queue {
+        Queue::Triage => &[],
+        Queue::AdministrativeRuling => ruling::STATES,
+        Queue::ExhibitionEnforcement => exhibition::STATES,
+        Queue::OverseasAssistance => overseas::STATES,
+    }
+}
+
+/// The action `name` of `queue`.
+pub fn spec(queue: Queue, name: &str) -> Option<&'static Spec> {
+    specs(queue).iter().find(|s| s.name == name)
+}
+
+/// What the workflow needs to know of a case besides its state and events.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shape {
+    /// The kinds of the rights asserted, in order.
+    pub rights: Vec<RightKind>,
+    pub respondents: usize,
+}
+
+/// What an action does: the state after it and the events to append.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    pub queue: Queue,
+    pub state: String,
+    pub events: Vec<&'static str>,
+    pub closes: bool,
+}
+
+/// Whether `spec` may be taken now on a case in `state` with `progress` and `shape`; the error
+/// is a catalogue key saying why not (409). Field values are checked separately.
+pub fn allowed(
+    queue: Queue,
+    spec: &Spec,
+    state: &str,
+    progress: &Progress,
+    shape: &Shape,
+) -> Result<(), &'static str> {
+    if !spec.from.contains(&state) {
+        return Err(if is_terminal(state) {
+            "error.workflow.finished"
+        } else {
+            "error.workflow.not_now"
+        });
+    }
+    match queue {
+        Queue::AdministrativeRuling => ruling::guard(spec.name, progress, shape),
+        Queue::ExhibitionEnforcement => exhibition::guard(spec.name, progress),
+        Queue::OverseasAssistance => overseas::guard(spec.name, progress),
+        Queue::Triage => Err("error.workflow.not_now"),
+    }
+}
+
+/// Field checks of an action beyond each field on its own (422, field messages).
+pub fn check_values(
+    queue: Queue,
+    spec: &Spec,
+    values: &Values,
+    progress: &Progress,
+) -> Vec<crate::error::FieldError> {
+    match queue {
+        Queue::AdministrativeRuling => ruling::check_values(spec.name, values, progress),
+        Queue::OverseasAssistance => overseas::check_values(spec.name, values),
+        _ => Vec::new(),
+    }
+}
+
+/// Values the law does not allow in this case (409 with the reason).
+pub fn conflict(
+    queue: Queue,
+    spec: &Spec,
+    values: &Values,
+    shape: &Shape,
+) -> Result<(), &'static str> {
+    match queue {
+        Queue::AdministrativeRuling => ruling::conflict(spec.name, values, shape),
+        _ => Ok(()),
+    }
+}
+
+/// Applies an allowed action with its checked `values`: the next queue, state and events.
+pub fn apply(
+    queue: Queue,
+    spec: &Spec,
+    state: &str,
+    progress: &Progress,
+    values: &Values,
+) -> Transition {
+    let events = events_for(spec, values);
+    let (queue, state) = match spec.next {
+        Next::Stay => (queue, state.to_string()),
+        Next::To(s) => (queue, s.to_string()),
+        Next::Resume => (
+            queue,
+            progress
+                .before_suspension
+                .clone()
+                .unwrap_or_else(|| "docketed".into()),
+        ),
+        Next::ConvertToRuling => (Queue::AdministrativeRuling, "received".to_string()),
+    };
+    // A jurisdiction objection found well-founded ends the case here (Order 81 Art. 9).
+    let state = if spec.name == "decide_jurisdiction_objection"
+        && values.text("outcome") == Some("upheld")
+    {
+        "revoked".to_string()
+    } else {
+        state
+    };
+    Transition {
+        closes: is_terminal(&state),
+        queue,
+        state,
+        events,
+    }
+}
+
+/// The events of an action, some of which depend on a field.
+fn events_for(spec: &Spec, values: &Values) -> Vec<&'static str> {
+    match spec.name {
+        "record_receipt" if values.flag("abroad") => vec!["respondent_received_abroad"],
+        "decide_jurisdiction_objection" if values.text("outcome") == Some("upheld") => {
+            vec!["jurisdiction_objection_decided", "revoked"]
+        }
+        _ => spec.events.to_vec(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

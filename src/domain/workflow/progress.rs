@@ -1,0 +1,98 @@
+//! Where a case stands within its stage, read from its events: what the guards of the workflow
+//! actions need beyond the state (a pending objection, an answer not yet forwarded, the panel,
+//! the vote, the state before a suspension …).
+
+use serde_json::Value;
+
+/// A case event as the workflow reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct Seen<'a> {
+    pub kind: &'a str,
+    pub payload: &'a Value,
+}
+
+/// What the events say.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Progress {
+    /// The state the case had when it was last suspended.
+    pub before_suspension: Option<String>,
+    /// The panel named at docketing (user ids).
+    pub panel: Vec<i64>,
+    /// The last recorded deliberation: votes for and against the proposed outcome.
+    pub vote: Option<(i64, i64)>,
+    pub answer_to_forward: bool,
+    pub objection_pending: bool,
+    pub objection_raised: bool,
+    pub evidence_period_open: bool,
+    pub evidence_extension_open: bool,
+    pub ruling_received: bool,
+    pub exhibition_closed: bool,
+    pub organiser_reported: bool,
+    /// Measures were ordered against the respondent (an infringement found at the exhibition).
+    pub infringement_found: bool,
+    pub expert_assigned: Option<i64>,
+    pub export_approved: bool,
+}
+
+impl Progress {
+    /// Reads `events` in order.
+    pub fn of(events: &[Seen<'_>]) -> Self {
+        let mut p = Progress::default();
+        for e in events {
+            match e.kind {
+                "suspended" => {
+                    p.before_suspension = e
+                        .payload
+                        .get("from_state")
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
+                }
+                "docketed" => {
+                    p.panel = e
+                        .payload
+                        .get("panel_user_ids")
+                        .and_then(Value::as_array)
+                        .map(|a| a.iter().filter_map(Value::as_i64).collect())
+                        .unwrap_or_default();
+                }
+                "deliberated" => {
+                    let n = |k: &str| e.payload.get(k).and_then(Value::as_i64).unwrap_or(0);
+                    p.vote = Some((n("votes_for"), n("votes_against")));
+                }
+                "answer_received" => p.answer_to_forward = true,
+                "answer_forwarded" => p.answer_to_forward = false,
+                "jurisdiction_objection_received" => {
+                    p.objection_pending = true;
+                    p.objection_raised = true;
+                }
+                "jurisdiction_objection_decided" => p.objection_pending = false,
+                "evidence_notice_received" => p.evidence_period_open = true,
+                "evidence_period_closed" => {
+                    p.evidence_period_open = false;
+                    p.evidence_extension_open = false;
+                }
+                "evidence_extension_started" => p.evidence_extension_open = true,
+                "evidence_extension_ended" => p.evidence_extension_open = false,
+                "ruling_received" => p.ruling_received = true,
+                "exhibition_closed" => p.exhibition_closed = true,
+                "organiser_reported" => p.organiser_reported = true,
+                "measures_ordered" => p.infringement_found = true,
+                "expert_assigned" => {
+                    p.expert_assigned = e.payload.get("expert_id").and_then(Value::as_i64);
+                }
+                "evidence_export_approved" => p.export_approved = true,
+                // A converted exhibition case starts its ruling stages afresh.
+                "converted" => {
+                    let keep_closed = p.exhibition_closed;
+                    p = Progress {
+                        exhibition_closed: keep_closed,
+                        infringement_found: p.infringement_found,
+                        ..Progress::default()
+                    };
+                }
+                _ => {}
+            }
+        }
+        p
+    }
+}

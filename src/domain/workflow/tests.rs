@@ -1,0 +1,472 @@
+use super::*;
+use crate::domain::case::triage;
+use crate::domain::deadline::Rules;
+use serde_json::{Value, json};
+
+fn one_patent() -> Shape {
+    Shape {
+        rights: vec![RightKind::InventionPatent],
+        respondents: 1,
+    }
+}
+
+fn values(pairs: Value) -> Values {
+    let Value::Object(map) = pairs else {
+        panic!("an object")
+    };
+    Values(
+        map.into_iter()
+            .map(|(k, v)| (&*Box::leak(k.into_boxed_str()), v))
+            .collect(),
+    )
+}
+
+/// Drives `steps` from the queue's entry state, checking each step is allowed, and returns the
+/// states passed through with the events appended.
+fn drive(queue: Queue, steps: &[(&str, Value)], shape: &Shape) -> (Vec<String>, Vec<String>) {
+    let mut state = states(queue)[0].to_string();
+    let mut events: Vec<(String, Value)> = Vec::new();
+    let mut seen_states = vec![state.clone()];
+    for (name, v) in steps {
+        let spec = spec(queue, name).unwrap_or_else(|| panic!("no action {name}"));
+        let seen: Vec<progress::Seen> = events
+            .iter()
+            .map(|(k, p)| progress::Seen {
+                kind: k,
+                payload: p,
+            })
+            .collect();
+        let p = Progress::of(&seen);
+        allowed(queue, spec, &state, &p, shape)
+            .unwrap_or_else(|e| panic!("{name} in {state}: {e}"));
+        let vals = values(v.clone());
+        assert!(check_values(queue, spec, &vals, &p).is_empty(), "{name}");
+        let mut payload = vals.to_json();
+        if *name == "suspend" {
+            payload["from_state"] = json!(state);
+        }
+        let t = apply(queue, spec, &state, &p, &vals);
+        for e in &t.events {
+            events.push((e.to_string(), payload.clone()));
+        }
+        state = t.state;
+        seen_states.push(state.clone());
+    }
+    (seen_states, events.into_iter().map(|(k, _)| k).collect())
+}
+
+#[test]
+fn a_ruling_case_goes_from_request_to_closing_with_a_suspension_on_the_way() {
+    let panel = json!({"panel_user_ids": [1, 2, 3], "asserted_claims": "权利要求1-3"});
+    let (states, events) = drive(
+        Queue::AdministrativeRuling,
+        &[
+            (
+                "request_correction",
+                json!({"items": "补充专利登记簿副本", "period_days": 10}),
+            ),
+            ("receive_correction", json!({})),
+            ("docket", panel),
+            ("serve_respondent", json!({"method": "post"})),
+            ("record_receipt", json!({})),
+            ("raise_jurisdiction_objection", json!({})),
+            (
+                "decide_jurisdiction_objection",
+                json!({"outcome": "dismissed", "reason": "本局有管辖权"}),
+            ),
+            ("receive_answer", json!({})),
+            ("forward_answer", json!({})),
+            (
+                "suspend",
+                json!({"ground": "depends_on_other_case", "reason": "等待关联案件"}),
+            ),
+            ("resume", json!({})),
+            ("send_evidence_notice", json!({"period_days": 15})),
+            ("close_evidence_period", json!({})),
+            (
+                "schedule_hearing",
+                json!({"hearing_at": "2026-03-20T09:30:00+08:00", "place": "第一审理庭"}),
+            ),
+            ("hold_hearing", json!({"record": "双方到庭"})),
+            (
+                "record_deliberation",
+                json!({"votes_for": 3, "votes_against": 0, "opinion": "构成侵权"}),
+            ),
+            (
+                "decide",
+                json!({"outcome": "infringement", "findings": "落入保护范围", "order": "停止销售"}),
+            ),
+            ("publish", json!({"where": "本局网站"})),
+            ("close", json!({})),
+        ],
+        &one_patent(),
+    );
+    assert_eq!(
+        states,
+        [
+            "received",
+            "correction_requested",
+            "received",
+            "docketed",
+            "served",
+            "answer_period",
+            "answer_period",
+            "answer_period",
+            "evidence",
+            "evidence",
+            "suspended",
+            "evidence",
+            "evidence",
+            "evidence",
+            "hearing_scheduled",
+            "deliberation",
+            "deliberation",
+            "decided",
+            "published",
+            "closed"
+        ]
+    );
+    assert!(events.contains(&"respondent_received".to_string()));
+    assert_eq!(events.last().map(String::as_str), Some("closed"));
+}
+
+#[test]
+fn a_respondent_abroad_starts_the_thirty_day_answer_clock() {
+    let (_, events) = drive(
+        Queue::AdministrativeRuling,
+        &[
+            (
+                "docket",
+                json!({"panel_user_ids": [1, 2, 3], "asserted_claims": "1"}),
+            ),
+            ("serve_respondent", json!({"method": "electronic"})),
+            ("record_receipt", json!({"abroad": true})),
+        ],
+        &one_patent(),
+    );
+    assert_eq!(events.last().unwrap(), "respondent_received_abroad");
+}
+
+#[test]
+fn an_upheld_jurisdiction_objection_ends_the_case() {
+    let (states, events) = drive(
+        Queue::AdministrativeRuling,
+        &[
+            (
+                "docket",
+                json!({"panel_user_ids": [1, 2, 3], "asserted_claims": "1"}),
+            ),
+            ("serve_respondent", json!({"method": "direct"})),
+            ("record_receipt", json!({})),
+            ("raise_jurisdiction_objection", json!({})),
+            (
+                "decide_jurisdiction_objection",
+                json!({"outcome": "upheld", "reason": "应由他局管辖"}),
+            ),
+        ],
+        &one_patent(),
+    );
+    assert_eq!(states.last().unwrap(), "revoked");
+    assert_eq!(
+        events[events.len() - 2..],
+        ["jurisdiction_objection_decided", "revoked"]
+    );
+}
+
+#[test]
+fn exhibition_and_overseas_cases_reach_their_end() {
+    let (states, _) = drive(
+        Queue::ExhibitionEnforcement,
+        &[
+            ("transfer", json!({})),
+            ("notify_respondent", json!({})),
+            ("receive_statement", json!({"statement": "产品系自行研发"})),
+            (
+                "order_measures",
+                json!({"measures": ["withdraw_exhibit", "cover_display"], "findings": "构成侵权"}),
+            ),
+            ("close", json!({})),
+        ],
+        &one_patent(),
+    );
+    assert_eq!(states.last().unwrap(), "closed");
+    let (states, events) = drive(
+        Queue::ExhibitionEnforcement,
+        &[
+            ("transfer", json!({})),
+            ("convert", json!({"reason": "展会结束，转行政裁决"})),
+        ],
+        &one_patent(),
+    );
+    assert_eq!(states.last().unwrap(), "received");
+    // The ruling queue's docketing clock starts on conversion.
+    assert_eq!(events.last().unwrap(), "request_received");
+    let (states, _) = drive(
+        Queue::OverseasAssistance,
+        &[
+            (
+                "record_eligibility",
+                json!({"eligible": ["mutual_aid_fund"]}),
+            ),
+            ("accept", json!({})),
+            ("assign_expert", json!({"expert_id": 1})),
+            (
+                "approve_evidence_export",
+                json!({"checks": EXPORT_ALL, "destination": "US"}),
+            ),
+            ("give_guidance", json!({"guidance": "尽快委托美国律师应诉"})),
+            ("follow_up", json!({"note": "已应诉"})),
+            ("close", json!({"outcome": "和解"})),
+        ],
+        &one_patent(),
+    );
+    assert_eq!(states.last().unwrap(), "closed");
+}
+
+const EXPORT_ALL: [&str; 4] = overseas_checks();
+const fn overseas_checks() -> [&'static str; 4] {
+    [
+        "state_secrets",
+        "data_security",
+        "personal_information",
+        "technology_export",
+    ]
+}
+
+/// Every action in every state it does not list is refused, in every queue; terminal states
+/// refuse everything with the "finished" reason.
+#[test]
+fn every_illegal_transition_is_refused() {
+    let mut refused = 0;
+    for queue in Queue::WORK {
+        for spec in specs(queue) {
+            for state in states(queue) {
+                let r = allowed(queue, spec, state, &Progress::default(), &one_patent());
+                if spec.from.contains(state) {
+                    continue;
+                }
+                let expected = if is_terminal(state) {
+                    "error.workflow.finished"
+                } else {
+                    "error.workflow.not_now"
+                };
+                assert_eq!(r, Err(expected), "{queue} {} in {state}", spec.name);
+                refused += 1;
+            }
+        }
+    }
+    assert!(refused > 400, "{refused}");
+}
+
+#[test]
+fn guards_refuse_steps_the_law_does_not_allow_yet() {
+    let q = Queue::AdministrativeRuling;
+    let two = Shape {
+        rights: vec![RightKind::InventionPatent, RightKind::UtilityModel],
+        respondents: 1,
+    };
+    let s = |n| spec(q, n).unwrap();
+    let none = Progress::default();
+    assert_eq!(
+        allowed(q, s("docket"), "received", &none, &two),
+        Err("error.workflow.one_patent_one_respondent")
+    );
+    let trademark = Shape {
+        rights: vec![RightKind::Trademark],
+        respondents: 1,
+    };
+    assert!(allowed(q, s("docket"), "received", &none, &trademark).is_err());
+    assert_eq!(
+        allowed(q, s("decide"), "deliberation", &none, &one_patent()),
+        Err("error.workflow.no_majority")
+    );
+    let split = Progress {
+        vote: Some((1, 2)),
+        ..Progress::default()
+    };
+    assert!(allowed(q, s("decide"), "deliberation", &split, &one_patent()).is_err());
+    let pending = Progress {
+        vote: Some((3, 0)),
+        objection_pending: true,
+        ..Progress::default()
+    };
+    assert_eq!(
+        allowed(q, s("decide"), "deliberation", &pending, &one_patent()),
+        Err("error.workflow.objection_pending")
+    );
+    assert_eq!(
+        allowed(q, s("forward_answer"), "evidence", &none, &one_patent()),
+        Err("error.workflow.no_answer_to_forward")
+    );
+    let open = Progress {
+        evidence_period_open: true,
+        ..Progress::default()
+    };
+    assert_eq!(
+        allowed(q, s("schedule_hearing"), "evidence", &open, &one_patent()),
+        Err("error.workflow.evidence_open")
+    );
+    let ex = Queue::ExhibitionEnforcement;
+    assert_eq!(
+        allowed(
+            ex,
+            spec(ex, "report_to_organiser").unwrap(),
+            "closed",
+            &none,
+            &one_patent()
+        ),
+        Err("error.workflow.exhibition_open")
+    );
+}
+
+#[test]
+fn a_suspension_is_mandatory_except_for_an_invalidation_of_an_invention_patent() {
+    let refuse = spec(Queue::AdministrativeRuling, "refuse_suspension").unwrap();
+    let design = Shape {
+        rights: vec![RightKind::DesignPatent],
+        respondents: 1,
+    };
+    let invalidation = values(json!({"applied_ground": "invalidation_accepted", "reason": "x"}));
+    let q = Queue::AdministrativeRuling;
+    assert_eq!(
+        conflict(q, refuse, &invalidation, &design),
+        Err("error.workflow.suspension_mandatory")
+    );
+    assert_eq!(conflict(q, refuse, &invalidation, &one_patent()), Ok(()));
+    let death = values(json!({"applied_ground": "party_died", "reason": "x"}));
+    assert!(conflict(q, refuse, &death, &one_patent()).is_err());
+}
+
+#[test]
+fn panels_votes_orders_and_the_export_gate_are_checked() {
+    let q = Queue::AdministrativeRuling;
+    let docket = spec(q, "docket").unwrap();
+    let none = Progress::default();
+    for (panel, ok) in [
+        (json!([1, 2]), false),
+        (json!([1, 2, 3, 4]), false),
+        (json!([1, 2, 3]), true),
+        (json!([1, 2, 3, 4, 5]), true),
+    ] {
+        let v = values(json!({"panel_user_ids": panel, "asserted_claims": "1"}));
+        assert_eq!(check_values(q, docket, &v, &none).is_empty(), ok, "{panel}");
+    }
+    let panel = Progress {
+        panel: vec![1, 2, 3],
+        ..Progress::default()
+    };
+    let vote = spec(q, "record_deliberation").unwrap();
+    let short = values(json!({"votes_for": 2, "votes_against": 0, "opinion": "x"}));
+    assert_eq!(check_values(q, vote, &short, &panel)[0].field, "votes_for");
+    let decide = spec(q, "decide").unwrap();
+    let no_order = values(json!({"outcome": "infringement", "findings": "x"}));
+    assert_eq!(check_values(q, decide, &no_order, &panel)[0].field, "order");
+    let os = Queue::OverseasAssistance;
+    let gate = spec(os, "approve_evidence_export").unwrap();
+    let partial = values(json!({"checks": ["state_secrets"], "destination": "US"}));
+    assert_eq!(check_values(os, gate, &partial, &none)[0].field, "checks");
+}
+
+#[test]
+fn fields_are_checked_and_normalised() {
+    let spec = spec(Queue::AdministrativeRuling, "schedule_hearing").unwrap();
+    let input = json!({"hearing_at": "2026-03-20T09:30", "place": " 第一审理庭 ", "public": "on"});
+    let v = fields::check(spec.fields, input.as_object().unwrap()).unwrap();
+    assert_eq!(v.text("hearing_at"), Some("2026-03-20T09:30:00+08:00"));
+    assert_eq!(v.text("place"), Some("第一审理庭"));
+    assert!(v.flag("public"));
+    let bad = json!({"hearing_at": "next tuesday", "place": "a\u{0}b"});
+    let errors = fields::check(spec.fields, bad.as_object().unwrap()).unwrap_err();
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["hearing_at", "place"]);
+    let docket = super::spec(Queue::AdministrativeRuling, "docket").unwrap();
+    let repeated = json!({"panel_user_ids": [4, 4, 5], "asserted_claims": "1"});
+    let e = fields::check(docket.fields, repeated.as_object().unwrap()).unwrap_err();
+    assert_eq!(e[0].message.key, "error.workflow.users_repeated");
+    let missing = json!({});
+    let e = fields::check(docket.fields, missing.as_object().unwrap()).unwrap_err();
+    assert_eq!(e.len(), 2);
+    let measures = super::spec(Queue::ExhibitionEnforcement, "order_measures").unwrap();
+    let unknown = json!({"measures": ["withdraw_exhibit", "burn_booth"], "findings": "x"});
+    let e = fields::check(measures.fields, unknown.as_object().unwrap()).unwrap_err();
+    assert_eq!(e[0].field, "measures");
+}
+
+/// The workflow and the deadline rules speak the same events: every start, stop and pause event
+/// of a queue's rules is appended by one of its actions, by triage, or by the system.
+#[test]
+fn every_clock_event_of_a_queue_is_appended_by_some_action() {
+    let system = [
+        "exhibition_closed",
+        "lawsuit_filed",
+        "notice_started",
+        "notice_ended",
+        "appraisal_started",
+        "appraisal_ended",
+        "settlement_started",
+        "settlement_ended",
+    ];
+    for queue in Queue::WORK {
+        let mut emitted: Vec<&str> = specs(queue)
+            .iter()
+            .flat_map(|s| s.events.iter().copied())
+            .collect();
+        emitted.extend(["respondent_received_abroad", triage::entry(queue).1]);
+        for rule in Rules::builtin().rules.values() {
+            if rule.queue != queue.as_str() {
+                continue;
+            }
+            let mut events: Vec<&str> = rule.start.iter().map(String::as_str).collect();
+            events.extend(rule.stop.iter().map(String::as_str));
+            events.extend(
+                rule.pauses
+                    .iter()
+                    .flat_map(|p| p.iter().map(String::as_str)),
+            );
+            for e in events {
+                assert!(
+                    emitted.contains(&e) || system.contains(&e),
+                    "{}: {e} is never appended",
+                    rule.id
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_document_comes_from_an_action_that_produces_it() {
+    for d in Document::ALL {
+        let found = Queue::WORK
+            .iter()
+            .flat_map(|q| specs(*q))
+            .any(|s| s.name == d.action() && s.document == Some(d));
+        assert!(found, "{}", d.as_str());
+        assert_eq!(Document::parse(d.as_str()), Some(d));
+    }
+}
+
+/// Every action, field, option, state and event of the workflows has its words in the catalogue.
+#[test]
+fn every_workflow_name_has_a_label() {
+    let mut missing = Vec::new();
+    for queue in Queue::WORK {
+        for state in states(queue) {
+            missing.push(format!("case_state.{state}"));
+        }
+        for s in specs(queue) {
+            missing.push(format!("workflow.action.{}", s.name));
+            for e in s.events {
+                missing.push(format!("event.{e}"));
+            }
+            for f in s.fields {
+                missing.push(format!("workflow.field.{}", f.name));
+                for o in f.kind.options() {
+                    missing.push(format!("workflow.option.{o}"));
+                }
+            }
+        }
+    }
+    missing.retain(|k| !crate::i18n::has(k));
+    assert!(missing.is_empty(), "{missing:?}");
+}

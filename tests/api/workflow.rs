@@ -1,0 +1,699 @@
+//! The three queue workflows end to end through the API: a case routed by triage is worked
+//! through its statutory stages to its end, checking state, clocks and due dates at each step.
+
+use crate::cases::complaint;
+use crate::helpers::TestApp;
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta};
+use serde_json::{Value, json};
+
+fn beijing() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).unwrap()
+}
+
+/// The last day of a day clock (its due instant, 24:00 Beijing time, less a second).
+fn last_day(due_at: &Value) -> NaiveDate {
+    let due = DateTime::parse_from_rfc3339(due_at.as_str().unwrap()).unwrap();
+    (due.with_timezone(&beijing()) - TimeDelta::seconds(1)).date_naive()
+}
+
+fn today() -> NaiveDate {
+    chrono::Utc::now().with_timezone(&beijing()).date_naive()
+}
+
+fn clock<'a>(deadlines: &'a Value, rule: &str) -> &'a Value {
+    deadlines
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rule_id"] == rule)
+        .unwrap_or_else(|| panic!("no clock {rule} in {deadlines}"))
+}
+
+/// A worker on one case: takes actions with the version it last saw.
+struct Case<'a> {
+    app: &'a TestApp,
+    id: i64,
+    version: i64,
+}
+
+impl Case<'_> {
+    async fn act(&mut self, token: &str, action: &str, fields: Value) -> (u16, Value) {
+        let mut body = fields;
+        body["action"] = json!(action);
+        body["expected_version"] = json!(self.version);
+        let (s, b) = self
+            .app
+            .post_api(&format!("/api/v1/cases/{}/actions", self.id), token, &body)
+            .await;
+        if s == 200 {
+            self.version = b["version"].as_i64().unwrap();
+        }
+        (s, b)
+    }
+
+    /// Takes an action that must succeed; returns the case's clocks after it.
+    async fn step(&mut self, token: &str, action: &str, fields: Value, state: &str) -> Value {
+        let (s, b) = self.act(token, action, fields).await;
+        assert_eq!(s, 200, "{action}: {b}");
+        assert_eq!(b["state"], state, "{action}: {b}");
+        b["deadlines"].clone()
+    }
+
+    async fn actions(&self, token: &str) -> Vec<String> {
+        let (s, b) = self
+            .app
+            .get_json(&format!("/api/v1/cases/{}/actions", self.id), token)
+            .await;
+        assert_eq!(s, 200, "{b}");
+        b["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["name"].as_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+/// The `n`-th working day after `from` on the official calendar.
+async fn working_days(app: &TestApp, token: &str, from: NaiveDate, n: u32) -> NaiveDate {
+    let (_, b) = app
+        .get_json(
+            &format!("/api/v1/calendar/add?from={from}&working_days={n}"),
+            token,
+        )
+        .await;
+    b["date"].as_str().unwrap().parse().unwrap()
+}
+
+/// `d` itself when it is a working day, else the next working day.
+async fn rolled(app: &TestApp, token: &str, d: NaiveDate) -> NaiveDate {
+    let (_, b) = app.get_json(&format!("/api/v1/calendar/{d}"), token).await;
+    if b["working_day"] == true {
+        d
+    } else {
+        working_days(app, token, d, 1).await
+    }
+}
+
+/// Files a complaint (with `extra` fields) and routes it to `queue`.
+async fn routed<'a>(app: &'a TestApp, extra: Value, route: Value) -> Case<'a> {
+    let ent = app.token("demo-enterprise").await;
+    let triager = app.token("demo-triager").await;
+    let mut c = complaint();
+    for (k, v) in extra.as_object().unwrap() {
+        c[k] = v.clone();
+    }
+    let (s, filed) = app.post_api("/api/v1/complaints", &ent, &c).await;
+    assert_eq!(s, 201, "{filed}");
+    let id = filed["id"].as_i64().unwrap();
+    let mut route = route;
+    route["action"] = json!("route");
+    route["expected_version"] = filed["version"].clone();
+    let (s, moved) = app
+        .post_api(&format!("/api/v1/cases/{id}/triage"), &triager, &route)
+        .await;
+    assert_eq!(s, 200, "{moved}");
+    Case {
+        app,
+        id,
+        version: moved["version"].as_i64().unwrap(),
+    }
+}
+
+async fn user_id(app: &TestApp, username: &str) -> i64 {
+    let t = app.token(username).await;
+    let (_, me) = app.get_json("/api/v1/me", &t).await;
+    me["id"]
+        .as_i64()
+        .or_else(|| me["user"]["id"].as_i64())
+        .unwrap_or_else(|| panic!("no id in {me}"))
+}
+
+#[tokio::test]
+async fn an_administrative_ruling_case_goes_from_triage_to_closing() {
+    let app = TestApp::spawn().await;
+    let officer = app.token("demo-officer").await;
+    let supervisor = app.token("demo-supervisor").await;
+    let ent = app.token("demo-enterprise").await;
+    let mut case = routed(&app, json!({}), json!({"queue": "administrative_ruling"})).await;
+    let (_, shown) = app
+        .get_json(&format!("/api/v1/cases/{}", case.id), &officer)
+        .await;
+    assert_eq!(shown["state"], "received");
+    let day = today();
+    assert_eq!(
+        last_day(&clock(&shown["deadlines"], "ar.docket")["due_at"]),
+        working_days(&app, &officer, day, 5).await
+    );
+
+    // What the officer may do now, with the panel to choose from; the filer may do nothing.
+    let (_, listed) = app
+        .get_json(&format!("/api/v1/cases/{}/actions", case.id), &officer)
+        .await;
+    let docket = listed["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "docket")
+        .expect("docket offered")
+        .clone();
+    let panel_field = docket["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "panel_user_ids")
+        .unwrap();
+    assert_eq!(
+        panel_field["options"].as_array().unwrap().len(),
+        4,
+        "{panel_field}"
+    );
+    assert!(case.actions(&ent).await.is_empty());
+    let panel = vec![
+        user_id(&app, "demo-officer").await,
+        user_id(&app, "demo-officer2").await,
+        user_id(&app, "demo-officer3").await,
+    ];
+
+    // Bad input changes nothing: a panel of two, a missing claim, an unknown action.
+    let (s, b) = case
+        .act(&officer, "docket", json!({"panel_user_ids": &panel[..2]}))
+        .await;
+    assert_eq!(s, 422, "{b}");
+    let fields: Vec<&str> = b["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["panel_user_ids", "asserted_claims"], "{b}");
+    assert_eq!(case.act(&officer, "dance", json!({})).await.0, 422);
+    assert_eq!(case.act(&ent, "docket", json!({})).await.0, 403);
+    // Serving before docketing is not a step the law has.
+    let (s, b) = case
+        .act(&officer, "serve_respondent", json!({"method": "post"}))
+        .await;
+    assert_eq!(s, 409, "{b}");
+
+    let clocks = case
+        .step(
+            &officer,
+            "docket",
+            json!({"panel_user_ids": panel, "asserted_claims": "权利要求1-3"}),
+            "docketed",
+        )
+        .await;
+    assert_eq!(clock(&clocks, "ar.docket")["state"], "met");
+    assert_eq!(
+        last_day(&clock(&clocks, "ar.serve")["due_at"]),
+        working_days(&app, &officer, day, 5).await
+    );
+    let three_months = day.checked_add_months(chrono::Months::new(3)).unwrap();
+    assert_eq!(
+        last_day(&clock(&clocks, "ar.closing")["due_at"]),
+        rolled(&app, &officer, three_months).await
+    );
+
+    case.step(
+        &officer,
+        "serve_respondent",
+        json!({"method": "post"}),
+        "served",
+    )
+    .await;
+    let clocks = case
+        .step(&officer, "record_receipt", json!({}), "answer_period")
+        .await;
+    assert_eq!(
+        last_day(&clock(&clocks, "ar.answer")["due_at"]),
+        rolled(&app, &officer, day + TimeDelta::days(15)).await
+    );
+    let clocks = case
+        .step(
+            &officer,
+            "receive_answer",
+            json!({"summary": "不构成侵权"}),
+            "evidence",
+        )
+        .await;
+    assert_eq!(clock(&clocks, "ar.answer")["state"], "met");
+    assert_eq!(
+        last_day(&clock(&clocks, "ar.forward_answer")["due_at"]),
+        working_days(&app, &officer, day, 5).await
+    );
+    case.step(&officer, "forward_answer", json!({}), "evidence")
+        .await;
+    // Forwarding twice has nothing to forward.
+    assert_eq!(case.act(&officer, "forward_answer", json!({})).await.0, 409);
+    let clocks = case
+        .step(
+            &officer,
+            "send_evidence_notice",
+            json!({"period_days": 15}),
+            "evidence",
+        )
+        .await;
+    assert_eq!(clock(&clocks, "ar.evidence")["state"], "running");
+    // No hearing while the evidence period runs.
+    let hearing_day = working_days(&app, &officer, day, 5).await;
+    let hearing = format!("{hearing_day}T09:30");
+    let (s, _) = case
+        .act(
+            &officer,
+            "schedule_hearing",
+            json!({"hearing_at": hearing, "place": "第一审理庭"}),
+        )
+        .await;
+    assert_eq!(s, 409);
+    case.step(&officer, "close_evidence_period", json!({}), "evidence")
+        .await;
+    // A hearing notice shorter than three working days is refused.
+    let too_soon = format!("{}T09:30", working_days(&app, &officer, day, 2).await);
+    let (s, b) = case
+        .act(
+            &officer,
+            "schedule_hearing",
+            json!({"hearing_at": too_soon, "place": "第一审理庭"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{b}");
+    assert_eq!(b["errors"][0]["field"], "hearing_at");
+    case.step(
+        &officer,
+        "schedule_hearing",
+        json!({"hearing_at": hearing, "place": "第一审理庭", "public": true}),
+        "hearing_scheduled",
+    )
+    .await;
+    case.step(
+        &officer,
+        "hold_hearing",
+        json!({"record": "双方到庭陈述意见"}),
+        "deliberation",
+    )
+    .await;
+    // No ruling before the panel has a majority.
+    let ruling = json!({"outcome": "infringement", "findings": "被控产品落入权利要求1的保护范围", "order": "立即停止销售被控侵权产品"});
+    assert_eq!(case.act(&officer, "decide", ruling.clone()).await.0, 409);
+    let (s, b) = case
+        .act(
+            &officer,
+            "record_deliberation",
+            json!({"votes_for": 2, "votes_against": 0, "opinion": "构成侵权"}),
+        )
+        .await;
+    assert_eq!(s, 422, "every member votes: {b}");
+    case.step(
+        &officer,
+        "record_deliberation",
+        json!({"votes_for": 2, "votes_against": 1, "opinion": "构成侵权", "dissent": "一名成员认为证据不足"}),
+        "deliberation",
+    )
+    .await;
+    let clocks = case.step(&supervisor, "decide", ruling, "decided").await;
+    assert_eq!(clock(&clocks, "ar.closing")["state"], "met");
+    assert_eq!(
+        last_day(&clock(&clocks, "ar.publish")["due_at"]),
+        working_days(&app, &officer, day, 20).await
+    );
+    let clocks = case
+        .step(&officer, "record_ruling_received", json!({}), "decided")
+        .await;
+    assert_eq!(
+        last_day(&clock(&clocks, "ar.may_sue")["due_at"]),
+        rolled(&app, &officer, day + TimeDelta::days(15)).await
+    );
+    let clocks = case
+        .step(
+            &officer,
+            "publish",
+            json!({"where": "https://ipo.example.gov.cn/rulings/1"}),
+            "published",
+        )
+        .await;
+    assert_eq!(clock(&clocks, "ar.publish")["state"], "met");
+    case.step(&officer, "close", json!({}), "closed").await;
+    assert_eq!(
+        case.act(&officer, "publish", json!({"where": "x"})).await.0,
+        409
+    );
+
+    // The filer sees the outcome and the public steps, not the internal ones.
+    let (_, seen) = app
+        .get_json(&format!("/api/v1/cases/{}", case.id), &ent)
+        .await;
+    assert_eq!(seen["state"], "closed");
+    assert!(seen["closed_at"].is_string());
+    let (_, events) = app
+        .get_json(&format!("/api/v1/cases/{}/events", case.id), &ent)
+        .await;
+    let kinds: Vec<&str> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"docketed") && kinds.contains(&"decided"),
+        "{kinds:?}"
+    );
+    assert!(
+        !kinds.contains(&"deliberated") && !kinds.contains(&"answer_received"),
+        "{kinds:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_suspension_pauses_the_closing_clock_and_resumes_where_it_was() {
+    let app = TestApp::spawn().await;
+    let officer = app.token("demo-officer").await;
+    let mut case = routed(&app, json!({}), json!({"queue": "administrative_ruling"})).await;
+    let panel = vec![
+        user_id(&app, "demo-officer").await,
+        user_id(&app, "demo-officer2").await,
+        user_id(&app, "demo-supervisor").await,
+    ];
+    case.step(
+        &officer,
+        "docket",
+        json!({"panel_user_ids": panel, "asserted_claims": "1"}),
+        "docketed",
+    )
+    .await;
+    case.step(
+        &officer,
+        "serve_respondent",
+        json!({"method": "direct"}),
+        "served",
+    )
+    .await;
+    // An invention patent: an accepted invalidation request does not force a suspension …
+    case.step(
+        &officer,
+        "refuse_suspension",
+        json!({"applied_ground": "invalidation_accepted", "reason": "发明专利，不中止"}),
+        "served",
+    )
+    .await;
+    // … but a party's death does.
+    let (s, b) = case
+        .act(
+            &officer,
+            "refuse_suspension",
+            json!({"applied_ground": "party_died", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(s, 409, "{b}");
+    let clocks = case
+        .step(
+            &officer,
+            "suspend",
+            json!({"ground": "depends_on_other_case", "reason": "等待关联诉讼结果"}),
+            "suspended",
+        )
+        .await;
+    assert_eq!(clock(&clocks, "ar.closing")["state"], "paused");
+    assert_eq!(case.act(&officer, "record_receipt", json!({})).await.0, 409);
+    let clocks = case.step(&officer, "resume", json!({}), "served").await;
+    let closing = clock(&clocks, "ar.closing");
+    assert_eq!(closing["state"], "running");
+    assert_eq!(closing["paused_segments"].as_array().unwrap().len(), 1);
+    // Withdrawal ends it, whatever the stage.
+    case.step(
+        &officer,
+        "withdraw",
+        json!({"reason": "双方已和解"}),
+        "withdrawn",
+    )
+    .await;
+    assert_eq!(
+        clock(&case.clocks(&app, &officer).await, "ar.closing")["state"],
+        "met"
+    );
+}
+
+impl Case<'_> {
+    async fn clocks(&self, app: &TestApp, token: &str) -> Value {
+        let (_, c) = app
+            .get_json(&format!("/api/v1/cases/{}", self.id), token)
+            .await;
+        c["deadlines"].clone()
+    }
+}
+
+#[tokio::test]
+async fn an_exhibition_case_is_handled_in_hours_or_converted_into_a_ruling_case() {
+    let app = TestApp::spawn().await;
+    let officer = app.token("demo-officer").await;
+    let now = chrono::Utc::now().with_timezone(&beijing());
+    let exhibition = json!({
+        "name": "2026南通国际工业博览会",
+        "venue": "南通国际会展中心",
+        "booth": "A12",
+        "opens_at": (now - TimeDelta::days(1)).format("%Y-%m-%dT%H:%M").to_string(),
+        "closes_at": (now + TimeDelta::days(2)).format("%Y-%m-%dT%H:%M").to_string(),
+    });
+    let extra = json!({"channel": "exhibition", "region_code": "320600", "exhibition": exhibition,
+                       "rights": [{"kind": "design_patent", "number": "ZL202330123456.7", "title": "数控机床防护罩"}]});
+    let mut case = routed(
+        &app,
+        extra.clone(),
+        json!({"queue": "exhibition_enforcement"}),
+    )
+    .await;
+    let (_, shown) = app
+        .get_json(&format!("/api/v1/cases/{}", case.id), &officer)
+        .await;
+    assert_eq!(shown["state"], "complaint_received");
+    let transfer = clock(&shown["deadlines"], "ex.transfer");
+    let start = DateTime::parse_from_rfc3339(transfer["start_at"].as_str().unwrap()).unwrap();
+    let due = DateTime::parse_from_rfc3339(transfer["due_at"].as_str().unwrap()).unwrap();
+    assert_eq!(due - start, TimeDelta::hours(24));
+
+    case.step(&officer, "transfer", json!({}), "transferred")
+        .await;
+    let clocks = case
+        .step(
+            &officer,
+            "notify_respondent",
+            json!({}),
+            "respondent_notified",
+        )
+        .await;
+    let statement = clock(&clocks, "ex.statement");
+    let start = DateTime::parse_from_rfc3339(statement["start_at"].as_str().unwrap()).unwrap();
+    let due = DateTime::parse_from_rfc3339(statement["due_at"].as_str().unwrap()).unwrap();
+    assert_eq!(due - start, TimeDelta::hours(24));
+    case.step(
+        &officer,
+        "receive_statement",
+        json!({"statement": "产品为自主设计"}),
+        "answered",
+    )
+    .await;
+    let (s, b) = case
+        .act(
+            &officer,
+            "order_measures",
+            json!({"measures": ["withdraw_exhibit", "set_fire"], "findings": "x"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{b}");
+    case.step(
+        &officer,
+        "order_measures",
+        json!({"measures": ["withdraw_exhibit", "cover_display"], "findings": "展品与外观设计专利相同"}),
+        "measures_ordered",
+    )
+    .await;
+    case.step(&officer, "close", json!({}), "closed").await;
+
+    // A second complaint cannot be settled at the fair: it becomes a ruling case, keeping its
+    // events, and the docketing clock starts.
+    let mut second = routed(&app, extra, json!({"queue": "exhibition_enforcement"})).await;
+    second
+        .step(&officer, "transfer", json!({}), "transferred")
+        .await;
+    let (s, b) = second
+        .act(
+            &officer,
+            "convert",
+            json!({"reason": "案情复杂，展会期间无法处理完毕"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["queue"], "administrative_ruling");
+    assert_eq!(b["state"], "received");
+    assert_eq!(clock(&b["deadlines"], "ar.docket")["state"], "running");
+    assert!(
+        second
+            .actions(&officer)
+            .await
+            .contains(&"docket".to_string())
+    );
+    let (_, events) = app
+        .get_json(&format!("/api/v1/cases/{}/events", second.id), &officer)
+        .await;
+    let kinds: Vec<&str> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"transferred") && kinds.contains(&"converted"),
+        "{kinds:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_overseas_case_is_accepted_guided_and_closed_behind_the_export_gate() {
+    let app = TestApp::spawn().await;
+    let officer = app.token("demo-officer").await;
+    let supervisor = app.token("demo-supervisor").await;
+    let mut case = routed(
+        &app,
+        json!({"channel": "overseas",
+               "overseas": {"country": "US", "category": "us_337",
+                            "foreign_deadline": "2027-01-15T17:00", "time_zone": "America/New_York"}}),
+        json!({"queue": "overseas_assistance"}),
+    )
+    .await;
+    let (_, shown) = app
+        .get_json(&format!("/api/v1/cases/{}", case.id), &officer)
+        .await;
+    assert_eq!(shown["state"], "requested");
+    let day = today();
+    assert_eq!(
+        last_day(&clock(&shown["deadlines"], "os.accept")["due_at"]),
+        working_days(&app, &officer, day, 3).await
+    );
+    case.step(
+        &officer,
+        "record_eligibility",
+        json!({"eligible": ["mutual_aid_fund", "overseas_ip_insurance"]}),
+        "requested",
+    )
+    .await;
+    case.step(&officer, "accept", json!({}), "accepted").await;
+    let (_, listed) = app
+        .get_json(&format!("/api/v1/cases/{}/actions", case.id), &officer)
+        .await;
+    let assign = listed["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "assign_expert")
+        .unwrap()
+        .clone();
+    let experts = assign["fields"][0]["options"].as_array().unwrap();
+    assert_eq!(experts.len(), 3, "{assign}");
+    assert_eq!(
+        case.act(&officer, "assign_expert", json!({"expert_id": 9999}))
+            .await
+            .0,
+        422
+    );
+    let clocks = case
+        .step(
+            &officer,
+            "assign_expert",
+            json!({"expert_id": experts[0]["value"]}),
+            "expert_assigned",
+        )
+        .await;
+    assert_eq!(
+        last_day(&clock(&clocks, "os.guidance")["due_at"]),
+        working_days(&app, &officer, day, 10).await
+    );
+    // The export gate is a supervisor's, and every check must be confirmed.
+    let all = json!([
+        "state_secrets",
+        "data_security",
+        "personal_information",
+        "technology_export"
+    ]);
+    assert_eq!(
+        case.act(
+            &officer,
+            "approve_evidence_export",
+            json!({"checks": all, "destination": "US"})
+        )
+        .await
+        .0,
+        403
+    );
+    let (s, b) = case
+        .act(
+            &supervisor,
+            "approve_evidence_export",
+            json!({"checks": ["state_secrets"], "destination": "US"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{b}");
+    case.step(
+        &supervisor,
+        "approve_evidence_export",
+        json!({"checks": all, "destination": "US"}),
+        "expert_assigned",
+    )
+    .await;
+    assert!(
+        !case
+            .actions(&supervisor)
+            .await
+            .contains(&"approve_evidence_export".to_string())
+    );
+    let clocks = case
+        .step(
+            &officer,
+            "give_guidance",
+            json!({"guidance": "建议在20日内委托美国律师应诉"}),
+            "guidance_given",
+        )
+        .await;
+    assert_eq!(clock(&clocks, "os.guidance")["state"], "met");
+    case.step(
+        &officer,
+        "follow_up",
+        json!({"note": "企业已应诉"}),
+        "follow_up",
+    )
+    .await;
+    case.step(
+        &officer,
+        "close",
+        json!({"outcome": "双方和解，ITC调查终止"}),
+        "closed",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn two_officers_taking_the_same_step_at_once_one_wins() {
+    let app = TestApp::spawn().await;
+    let a = app.token("demo-officer").await;
+    let b = app.token("demo-officer2").await;
+    let case = routed(
+        &app,
+        json!({}),
+        json!({"queue": "overseas_assistance",
+        "overseas": {"country": "DE", "category": "overseas_exhibition_or_customs"}}),
+    )
+    .await;
+    let body = json!({"action": "accept", "expected_version": case.version});
+    let path = format!("/api/v1/cases/{}/actions", case.id);
+    let (r1, r2) = tokio::join!(
+        app.post_api(&path, &a, &body),
+        app.post_api(&path, &b, &body)
+    );
+    let mut codes = [r1.0, r2.0];
+    codes.sort_unstable();
+    assert_eq!(codes, [200, 409], "{} {}", r1.1, r2.1);
+    // A past instant before the case's last step, or one in the future, is refused.
+    let (s, e) = app
+        .post_api(&path, &a, &json!({"action": "assign_expert", "expected_version": case.version + 2, "at": "2001-01-01T00:00", "expert_id": 1}))
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert_eq!(e["errors"][0]["field"], "at");
+}

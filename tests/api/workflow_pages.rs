@@ -1,0 +1,222 @@
+//! The workflow through the case page's forms, as an officer works it in the browser: each open
+//! action is a form; a refused step comes back filled in with its messages; irreversible steps
+//! need the confirmation box.
+
+use crate::helpers::{PASSWORD, TestApp, csrf_in};
+use reqwest::Client;
+use serde_json::json;
+
+async fn signed_in(app: &TestApp, user: &str) -> Client {
+    let c = TestApp::new_client();
+    assert_eq!(app.login_with(&c, user, PASSWORD).await.status(), 303);
+    c
+}
+
+/// The version the case page's forms carry.
+fn version_in(html: &str) -> String {
+    let at = html
+        .find("name=\"expected_version\" value=\"")
+        .expect("a form with the version");
+    let rest = &html[at + "name=\"expected_version\" value=\"".len()..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
+
+/// Submits one action form from the case page as it is now; returns the status and the page
+/// (after the redirect when it succeeded).
+async fn submit(
+    app: &TestApp,
+    client: &Client,
+    id: i64,
+    action: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
+    let page = client
+        .get(app.url(&format!("/cases/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("data-action=\"{action}\"")),
+        "{action} is not offered"
+    );
+    let csrf = csrf_in(&page).unwrap();
+    let version = version_in(&page);
+    let mut form: Vec<(&str, &str)> = vec![
+        ("_csrf", &csrf),
+        ("action", action),
+        ("expected_version", &version),
+    ];
+    form.extend_from_slice(fields);
+    let res = client
+        .post(app.url(&format!("/cases/{id}/actions")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    if status == 303 {
+        let to = res.headers()["location"].to_str().unwrap().to_string();
+        let html = client
+            .get(app.url(&to))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        return (status, html);
+    }
+    (status, res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn an_officer_works_a_ruling_case_to_its_end_through_the_case_page() {
+    let app = TestApp::spawn().await;
+    let ent = app.token("demo-enterprise").await;
+    let triager = app.token("demo-triager").await;
+    let (_, filed) = app
+        .post_api("/api/v1/complaints", &ent, &crate::cases::complaint())
+        .await;
+    let id = filed["id"].as_i64().unwrap();
+    let (s, _) = app
+        .post_api(
+            &format!("/api/v1/cases/{id}/triage"),
+            &triager,
+            &json!({"action": "route", "queue": "administrative_ruling", "expected_version": 1}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let officer = signed_in(&app, "demo-officer").await;
+    let page = officer
+        .get(app.url(&format!("/cases/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("案件办理") && page.contains("立案（组成合议组）"));
+    assert!(page.contains("王芳（执法人员）") && page.contains("孙伟（执法人员）"));
+    // The filer's page has no forms to work the case.
+    let filer = signed_in(&app, "demo-enterprise").await;
+    let seen = filer
+        .get(app.url(&format!("/cases/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!seen.contains("data-action="));
+
+    let ids: Vec<String> = {
+        let (_, o) = app
+            .get_json(
+                &format!("/api/v1/cases/{id}/actions"),
+                &app.token("demo-officer").await,
+            )
+            .await;
+        let docket = o["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == "docket")
+            .unwrap()
+            .clone();
+        docket["fields"][0]["options"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["value"].to_string())
+            .collect()
+    };
+    // Two panel members: the page comes back with the message, the claims typed still there
+    // and the two members still ticked.
+    let (s, html) = submit(
+        &app,
+        &officer,
+        id,
+        "docket",
+        &[
+            ("panel_user_ids", &ids[0]),
+            ("panel_user_ids", &ids[1]),
+            ("asserted_claims", "权利要求1、2"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 422);
+    assert!(
+        html.contains("合议组应由三名以上单数办案人员组成"),
+        "{html}"
+    );
+    assert!(html.contains("value=\"权利要求1、2\""));
+    assert_eq!(
+        html.matches("checked>").count(),
+        2,
+        "the two ticked stay ticked"
+    );
+    let (s, html) = submit(
+        &app,
+        &officer,
+        id,
+        "docket",
+        &[
+            ("panel_user_ids", &ids[0]),
+            ("panel_user_ids", &ids[1]),
+            ("panel_user_ids", &ids[2]),
+            ("asserted_claims", "权利要求1、2"),
+        ],
+    )
+    .await;
+    assert_eq!(s, 303, "{html}");
+    assert!(html.contains("已立案"));
+    for (action, fields) in [
+        ("serve_respondent", vec![("method", "post")]),
+        ("record_receipt", vec![]),
+        ("close_answer_period", vec![]),
+        ("written_review", vec![("reason", "事实清楚，书面审理")]),
+        (
+            "record_deliberation",
+            vec![
+                ("votes_for", "3"),
+                ("votes_against", "0"),
+                ("opinion", "侵权成立"),
+            ],
+        ),
+    ] {
+        let (s, html) = submit(&app, &officer, id, action, &fields).await;
+        assert_eq!(s, 303, "{action}: {html}");
+    }
+    // The ruling is irreversible: without the confirmation box nothing happens.
+    let ruling = [
+        ("outcome", "infringement"),
+        ("findings", "被控产品落入权利要求1的保护范围"),
+        ("order", "停止销售"),
+    ];
+    let (s, html) = submit(&app, &officer, id, "decide", &ruling).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("被控产品落入权利要求1的保护范围"));
+    let mut confirmed = ruling.to_vec();
+    confirmed.push(("confirm", "yes"));
+    let (s, html) = submit(&app, &officer, id, "decide", &confirmed).await;
+    assert_eq!(s, 303, "{html}");
+    assert!(html.contains("已裁决"));
+    let (s, _) = submit(&app, &officer, id, "publish", &[("where", "本局网站")]).await;
+    assert_eq!(s, 303);
+    let (s, html) = submit(&app, &officer, id, "close", &[("confirm", "yes")]).await;
+    assert_eq!(s, 303);
+    assert!(html.contains("已结案") && html.contains("当前没有可办理的操作"));
+    // The filer sees the outcome.
+    let seen = filer
+        .get(app.url(&format!("/cases/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(seen.contains("作出行政裁决") && seen.contains("已结案"));
+}
