@@ -43,7 +43,7 @@ pub struct Situation {
     pub progress: Progress,
     pub shape: Shape,
     pub events: Vec<case_events::Model>,
-    /// Whether this user may work the case at all.
+    /// Whether this user may work the case (by role and access; in triage it has no actions).
     pub may_work: bool,
 }
 
@@ -83,8 +83,11 @@ pub async fn situation(db: &Db, me: &Identity, id: i64) -> Result<Situation> {
             .collect(),
         respondents: parties.iter().filter(|p| p.role == "respondent").count(),
     };
-    let may_work = policy::can_on_case(&me.actor, v.access, &v.facts, CaseAction::Work)
-        && queue != Queue::Triage;
+    // Whether this user works cases like this one at all; a case still in triage has no
+    // workflow actions yet (taking one answers 409, not 403).
+    let mut worked = v.facts.clone();
+    worked.awaiting_triage = false;
+    let may_work = policy::can_on_case(&me.actor, v.access, &worked, CaseAction::Work);
     Ok(Situation {
         visible: v,
         queue,
@@ -107,7 +110,7 @@ fn is_who(me: &Identity, spec: &Spec, p: &Progress) -> bool {
 /// The actions this user may take on case `id` now.
 pub async fn options(db: &Db, me: &Identity, id: i64) -> Result<Options> {
     let s = situation(db, me, id).await?;
-    let actions: Vec<&'static Spec> = if s.may_work {
+    let actions: Vec<&'static Spec> = if s.may_work && s.queue != Queue::Triage {
         workflow::specs(s.queue)
             .iter()
             .filter(|spec| {
@@ -154,12 +157,15 @@ pub async fn act(
     meta: &RequestMeta,
 ) -> Result<Moved> {
     let s = situation(db, me, id).await?;
+    if !s.may_work {
+        return Err(AppError::forbidden());
+    }
     if s.queue == Queue::Triage {
         return Err(AppError::Conflict(Msg::new("error.workflow.in_triage")));
     }
     let spec = workflow::spec(s.queue, req.action.trim())
         .ok_or_else(|| AppError::field("action", "error.workflow.action"))?;
-    if !s.may_work || !is_who(me, spec, &s.progress) {
+    if !is_who(me, spec, &s.progress) {
         return Err(AppError::forbidden());
     }
     let case = &s.visible.case;

@@ -248,6 +248,8 @@ async fn the_openapi_document_describes_the_api() {
         ("/cases/{id}/deadlines/{rule_id}/extension", "post"),
         ("/notifications", "get"),
         ("/notifications/{id}/read", "post"),
+        ("/cases/{id}/actions", "get"),
+        ("/cases/{id}/actions", "post"),
     ] {
         assert!(
             doc["paths"][path][method].is_object(),

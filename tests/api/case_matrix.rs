@@ -54,7 +54,9 @@ const BJ_OFFICER: &str = "bj-officer";
 /// A cell is `-` (not visible: 404 everywhere), or the access the case page reports — `F` filer,
 /// `R` read, `C` contribute, `O` owner — optionally followed by `:` and what the user may do:
 /// `t` triage (passes the triage permission; `GET /triage` says `allowed` only while the case is
-/// awaiting triage), `s` share and revoke shares, `a` answer a referral made to their office.
+/// awaiting triage), `s` share and revoke shares, `a` answer a referral made to their office,
+/// `w` work the case's queue (officers and supervisors of an office that owns it or may
+/// contribute; while the case is still in triage there is nothing to work yet: 409).
 struct CaseRow {
     key: &'static str,
     what: &'static str,
@@ -86,7 +88,7 @@ const CASES: [CaseRow; 10] = [
         awaiting: true,
         group: 'C',
         revoke: RevokeOrg::Unshared,
-        cells: ["-", "C:t", "O:ts", "O:ts", "-", "F", "-", "-"],
+        cells: ["-", "C:t", "O:tsw", "O:tsw", "-", "F", "-", "-"],
     },
     // An industry office owns its leads but does not triage them: it shares them, and the
     // assistance centre (or an IP office owning a lead) decides (ARCHITECTURE.md, Actors).
@@ -96,7 +98,7 @@ const CASES: [CaseRow; 10] = [
         awaiting: true,
         group: 'L',
         revoke: RevokeOrg::SharedIpOffice,
-        cells: ["-", "C:t", "R", "R", "O:s", "-", "-", "-"],
+        cells: ["-", "C:t", "R", "R", "O:sw", "-", "-", "-"],
     },
     CaseRow {
         key: "c",
@@ -104,7 +106,7 @@ const CASES: [CaseRow; 10] = [
         awaiting: true,
         group: 'L',
         revoke: RevokeOrg::SharedIpOffice,
-        cells: ["-", "C:t", "C", "C", "O:s", "-", "-", "-"],
+        cells: ["-", "C:t", "C:w", "C:w", "O:sw", "-", "-", "-"],
     },
     CaseRow {
         key: "d",
@@ -112,7 +114,7 @@ const CASES: [CaseRow; 10] = [
         awaiting: true,
         group: 'L',
         revoke: RevokeOrg::Unshared,
-        cells: ["-", "-", "-", "-", "O:s", "-", "-", "-"],
+        cells: ["-", "-", "-", "-", "O:sw", "-", "-", "-"],
     },
     CaseRow {
         // The owner passes the triage permission; the decision itself is then an illegal
@@ -122,7 +124,7 @@ const CASES: [CaseRow; 10] = [
         awaiting: false,
         group: 'C',
         revoke: RevokeOrg::Unshared,
-        cells: ["-", "-", "O:ts", "O:ts", "R:a", "-", "F", "-"],
+        cells: ["-", "-", "O:tsw", "O:tsw", "R:a", "-", "F", "-"],
     },
     CaseRow {
         key: "f",
@@ -130,7 +132,7 @@ const CASES: [CaseRow; 10] = [
         awaiting: false,
         group: 'C',
         revoke: RevokeOrg::Unshared,
-        cells: ["-", "-", "O:ts", "O:ts", "-", "F", "-", "-"],
+        cells: ["-", "-", "O:tsw", "O:tsw", "-", "F", "-", "-"],
     },
     CaseRow {
         key: "g",
@@ -138,7 +140,7 @@ const CASES: [CaseRow; 10] = [
         awaiting: true,
         group: 'L',
         revoke: RevokeOrg::Unshared,
-        cells: ["-", "-", "-", "-", "-", "-", "-", "O:ts"],
+        cells: ["-", "-", "-", "-", "-", "-", "-", "O:tsw"],
     },
     CaseRow {
         // Administrators read their office's cases but do not work them.
@@ -155,7 +157,7 @@ const CASES: [CaseRow; 10] = [
         awaiting: true,
         group: 'L',
         revoke: RevokeOrg::RevokedIpOffice,
-        cells: ["-", "C:t", "-", "-", "O:s", "-", "-", "-"],
+        cells: ["-", "C:t", "-", "-", "O:sw", "-", "-", "-"],
     },
     CaseRow {
         key: "z",
@@ -179,9 +181,11 @@ enum Endpoint {
     Referral,
     Share,
     Revoke,
+    Actions,
+    Act,
 }
 
-const ENDPOINTS: [Endpoint; 9] = [
+const ENDPOINTS: [Endpoint; 11] = [
     Endpoint::Show,
     Endpoint::Events,
     Endpoint::Deadlines,
@@ -191,6 +195,8 @@ const ENDPOINTS: [Endpoint; 9] = [
     Endpoint::Referral,
     Endpoint::Share,
     Endpoint::Revoke,
+    Endpoint::Actions,
+    Endpoint::Act,
 ];
 
 impl Endpoint {
@@ -205,6 +211,8 @@ impl Endpoint {
             Endpoint::Referral => "POST /cases/{id}/referral",
             Endpoint::Share => "POST /cases/{id}/shares",
             Endpoint::Revoke => "DELETE /cases/{id}/shares/{org}",
+            Endpoint::Actions => "GET /cases/{id}/actions",
+            Endpoint::Act => "POST /cases/{id}/actions",
         }
     }
 }
@@ -628,6 +636,14 @@ fn request(cell: &Cell, fx: &Fixture) -> (Method, String, Option<Value>) {
                 json!({"org_id": fx.unrelated_office, "access": "everything", "expected_version": 999}),
             ),
         ),
+        Endpoint::Actions => (Method::GET, format!("{base}/actions"), None),
+        // Docketing without its panel and claims at a stale version: 422 once past the
+        // permission for a case in its queue, 409 for one still in triage.
+        Endpoint::Act => (
+            Method::POST,
+            format!("{base}/actions"),
+            Some(json!({"action": "docket", "expected_version": 999})),
+        ),
         // A stale version: 409 for an existing share, 404 for none, once past the permission.
         Endpoint::Revoke => {
             let org = match row.revoke {
@@ -686,6 +702,11 @@ fn expected(cell: &Cell) -> String {
         Endpoint::TriageDecide => gate('t', "422"),
         Endpoint::Referral => gate('a', "422"),
         Endpoint::Share => gate('s', "422"),
+        Endpoint::Actions => format!(
+            "200 actions={}",
+            may('w') && !row.awaiting && row.key == "f"
+        ),
+        Endpoint::Act => gate('w', if row.key == "f" { "422" } else { "409" }),
         Endpoint::Revoke => gate(
             's',
             if row.revoke == RevokeOrg::SharedIpOffice {
@@ -730,6 +751,10 @@ fn actual(cell: &Cell, status: u16, body: &Value, fx: &Fixture, filer: bool) -> 
             fx.keys_of(&body["duplicates"])
         ),
         Endpoint::Duplicates => format!("200 duplicates={}", fx.keys_of(&body["items"])),
+        Endpoint::Actions => format!(
+            "200 actions={}",
+            body["actions"].as_array().is_some_and(|a| !a.is_empty())
+        ),
         _ => "200".into(),
     }
 }

@@ -41,7 +41,7 @@ pub async fn view(
         })
         .collect();
     Ok(json!({
-        "may_work": o.situation.may_work,
+        "may_work": o.situation.may_work && o.situation.queue != crate::domain::case::Queue::Triage,
         "actions": actions,
         "form_error": refilled.then(|| refill.errors.get("_form").cloned()).flatten(),
     }))
