@@ -27,6 +27,7 @@ impl Views {
         // An indented partial must not indent the text of a textarea it contains.
         hbs.set_prevent_indent(true);
         hbs.register_helper("t", Box::new(t_helper));
+        hbs.register_helper("concat", Box::new(concat));
         if from_disk {
             hbs.set_dev_mode(true);
             let mut opts = DirectorySourceOptions::default();
@@ -47,6 +48,9 @@ impl Views {
         self.hbs.has_template(name)
     }
 }
+
+// `(concat "prefix." value)`: a catalogue key built from a value, e.g. an option's label.
+handlebars::handlebars_helper!(concat: |a: str, b: str| format!("{a}{b}"));
 
 /// `{{t "key" name=value …}}`: catalogue text in the page's language (`lang` at the root).
 fn t_helper(

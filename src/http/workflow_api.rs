@@ -10,12 +10,15 @@ use crate::i18n::{Lang, t};
 use crate::service::cases as cases_service;
 use crate::service::workflow::{self, ActionRequest, Options};
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/cases/{id}/actions", get(list).post(act))
+    Router::new()
+        .route("/cases/{id}/actions", get(list).post(act))
+        .route("/cases/{id}/documents", get(documents).post(issue))
 }
 
 /// One action as the API describes it, with its fields' labels in `lang` and their choices.
@@ -104,4 +107,58 @@ async fn act(
         "state": m.state,
         "deadlines": detail_json(&d)["deadlines"].clone(),
     })))
+}
+
+/// `GET /cases/{id}/documents` → `{can_issue: [kind], issued: [{seq, kind, issued_at, url}]}`.
+async fn documents(
+    State(state): State<AppState>,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>> {
+    let a = crate::service::documents::available(&state.db, &me, id).await?;
+    Ok(Json(json!({
+        "can_issue": a.can_issue.iter().map(|d| d.as_str()).collect::<Vec<_>>(),
+        "issued": a.issued.iter().map(|(seq, d, at)| json!({
+            "seq": seq, "kind": d.as_str(), "issued_at": super::cases_api::ts(*at),
+            "url": format!("/cases/{id}/documents/{seq}"),
+        })).collect::<Vec<_>>(),
+    })))
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct IssueRequest {
+    kind: String,
+    expected_version: Option<i64>,
+}
+
+/// `POST /cases/{id}/documents {kind, expected_version}` → 201 `{seq, kind, version, url, data}`.
+async fn issue(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<IssueRequest>,
+) -> Result<(StatusCode, Json<Value>)> {
+    let kind = crate::domain::workflow::Document::parse(body.kind.trim())
+        .ok_or_else(|| crate::error::AppError::field("kind", "error.document.kind"))?;
+    let (moved, issued) = crate::service::documents::issue(
+        &state.db,
+        &me,
+        id,
+        kind,
+        body.expected_version,
+        &ctx.meta(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "seq": issued.seq,
+            "kind": issued.kind.as_str(),
+            "version": moved.version,
+            "url": format!("/cases/{id}/documents/{}", issued.seq),
+            "data": issued.data,
+        })),
+    ))
 }

@@ -14,3 +14,10 @@
   select.addEventListener('change', update);
   update();
 })();
+// Printable documents: the print button.
+(function () {
+  document.querySelectorAll('[data-print]').forEach(function (b) {
+    b.hidden = false;
+    b.addEventListener('click', function () { window.print(); });
+  });
+})();

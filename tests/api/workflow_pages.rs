@@ -112,7 +112,7 @@ async fn an_officer_works_a_ruling_case_to_its_end_through_the_case_page() {
         .unwrap();
     assert!(!seen.contains("data-action="));
 
-    let ids: Vec<String> = {
+    let (ids, names): (Vec<String>, Vec<String>) = {
         let (_, o) = app
             .get_json(
                 &format!("/api/v1/cases/{id}/actions"),
@@ -130,8 +130,13 @@ async fn an_officer_works_a_ruling_case_to_its_end_through_the_case_page() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|u| u["value"].to_string())
-            .collect()
+            .map(|u| {
+                (
+                    u["value"].to_string(),
+                    u["label"].as_str().unwrap().to_string(),
+                )
+            })
+            .unzip()
     };
     // Two panel members: the page comes back with the message, the claims typed still there
     // and the two members still ticked.
@@ -173,6 +178,15 @@ async fn an_officer_works_a_ruling_case_to_its_end_through_the_case_page() {
     .await;
     assert_eq!(s, 303, "{html}");
     assert!(html.contains("已立案"));
+    // The notice of acceptance, issued from the docketing step and printed.
+    let notice = issue(&app, &officer, id, "acceptance_notice").await;
+    assert!(notice.contains("受理通知书") && notice.contains("南通华信精密机械有限公司"));
+    assert!(notice.contains("权利要求1、2"), "{notice}");
+    assert!(
+        notice.contains(&format!("{}、{}、{}", names[0], names[1], names[2])),
+        "{notice}"
+    );
+    assert!(notice.contains("南通市知识产权局") && notice.contains("（印章）"));
     for (action, fields) in [
         ("serve_respondent", vec![("method", "post")]),
         ("record_receipt", vec![]),
@@ -204,6 +218,18 @@ async fn an_officer_works_a_ruling_case_to_its_end_through_the_case_page() {
     let (s, html) = submit(&app, &officer, id, "decide", &confirmed).await;
     assert_eq!(s, 303, "{html}");
     assert!(html.contains("已裁决"));
+    // The ruling has the parts Order 81 Art. 31 asks for.
+    let ruling = issue(&app, &officer, id, "ruling").await;
+    for part in [
+        "专利侵权纠纷行政裁决书",
+        "被请求人的答辩",
+        "本局认定的事实、理由和依据",
+        "被控产品落入权利要求1的保护范围",
+        "责令被请求人立即停止侵权行为：停止销售",
+        "十五日内",
+    ] {
+        assert!(ruling.contains(part), "{part}");
+    }
     let (s, _) = submit(&app, &officer, id, "publish", &[("where", "本局网站")]).await;
     assert_eq!(s, 303);
     let (s, html) = submit(&app, &officer, id, "close", &[("confirm", "yes")]).await;
@@ -219,4 +245,63 @@ async fn an_officer_works_a_ruling_case_to_its_end_through_the_case_page() {
         .await
         .unwrap();
     assert!(seen.contains("作出行政裁决") && seen.contains("已结案"));
+    // … and can open the ruling issued to it, but issue nothing.
+    assert!(seen.contains("专利侵权纠纷行政裁决书") && !seen.contains("/documents/ruling\""));
+    let (_, docs) = app
+        .get_json(
+            &format!("/api/v1/cases/{id}/documents"),
+            &app.token("demo-enterprise").await,
+        )
+        .await;
+    let seq = docs["issued"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "ruling")
+        .unwrap()["seq"]
+        .clone();
+    let res = filer
+        .get(app.url(&format!("/cases/{id}/documents/{seq}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(docs["can_issue"], json!([]));
+}
+
+/// Issues a document from the case page and returns the printable page.
+async fn issue(app: &TestApp, client: &Client, id: i64, kind: &str) -> String {
+    let page = client
+        .get(app.url(&format!("/cases/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(&format!("/documents/{kind}\"")),
+        "{kind} offered"
+    );
+    let csrf = csrf_in(&page).unwrap();
+    let version = version_in(&page);
+    let res = client
+        .post(app.url(&format!("/cases/{id}/documents/{kind}")))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("expected_version", version.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    client
+        .get(app.url(&to))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }

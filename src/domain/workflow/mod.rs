@@ -86,6 +86,20 @@ impl Document {
         Self::ALL.into_iter().find(|d| d.as_str() == s)
     }
 
+    /// The event the document is generated from (its latest occurrence).
+    pub fn event(self) -> &'static str {
+        match self {
+            Self::Acceptance => "docketed",
+            Self::Refusal => "docket_refused",
+            Self::AnswerNotice => "respondent_served",
+            Self::HearingNotice => "hearing_scheduled",
+            Self::Suspension => "suspended",
+            Self::Resumption => "resumed",
+            Self::Ruling => "decided",
+            Self::ExhibitionDecision => "measures_ordered",
+        }
+    }
+
     /// The action whose event the document is generated from.
     pub fn action(self) -> &'static str {
         match self {

@@ -442,6 +442,11 @@ fn every_document_comes_from_an_action_that_produces_it() {
             .flat_map(|q| specs(*q))
             .any(|s| s.name == d.action() && s.document == Some(d));
         assert!(found, "{}", d.as_str());
+        let spec = Queue::WORK
+            .iter()
+            .find_map(|q| spec(*q, d.action()))
+            .unwrap();
+        assert!(spec.events.contains(&d.event()), "{}", d.as_str());
         assert_eq!(Document::parse(d.as_str()), Some(d));
     }
 }

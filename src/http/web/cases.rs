@@ -41,6 +41,10 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/receipt", get(receipt))
         .route("/cases/{id}/triage", post(triage_submit))
         .route("/cases/{id}/actions", post(super::workflow::submit))
+        .route(
+            "/cases/{id}/documents/{doc}",
+            post(super::documents::issue).get(super::documents::show),
+        )
         .route("/cases/{id}/referral", post(referral_submit))
         .route("/cases/{id}/shares", post(share_submit))
         .route("/cases/{id}/shares/{org_id}/revoke", post(revoke_submit))
@@ -479,6 +483,7 @@ async fn case_page(
         })
         .collect();
     let work = super::workflow::view(state, ctx.lang, me, id, &refill).await?;
+    let documents = super::documents::view(state, me, id).await?;
     let mut refill_json = json!({});
     if !refill.section.is_empty() {
         refill_json[refill.section] = json!({"values": refill.values, "errors": refill.errors});
@@ -538,6 +543,7 @@ async fn case_page(
         "reject_reasons": REJECT_REASONS.iter().map(|r| json!({"value": r, "key": format!("reject_reason.{r}")})).collect::<Vec<_>>(),
         "refill": refill_json,
         "work": work,
+        "documents": documents,
         "show_receipt": filer,
     });
     page::render(

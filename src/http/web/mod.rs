@@ -7,6 +7,7 @@ mod auth;
 mod calendar;
 mod case_form;
 mod cases;
+mod documents;
 mod home;
 mod import;
 mod notifications;
