@@ -1,5 +1,6 @@
 //! Background work as loops around testable steps that take `now`:
-//! - [`deadlines`], every `deadline_tick_secs` (default a minute): running clocks past due are
+//! - [`deadlines`], every `deadline_tick_secs` (default a minute): exhibitions that have closed
+//!   close or convert their open cases; running clocks past due are
 //!   marked missed, due-soon / overdue / escalation notices are created exactly once, and queued
 //!   e-mails are delivered;
 //! - [`housekeeping`], every five minutes: expired sessions and old sign-in attempts go, and the
@@ -34,6 +35,10 @@ pub struct Outcome {
     pub mails_queued: u64,
     pub mails_sent: u64,
     pub mails_failed: u64,
+    /// Exhibitions that closed, and their open cases closed or converted to rulings.
+    pub exhibitions_swept: u64,
+    pub exhibition_cases_closed: u64,
+    pub exhibition_cases_converted: u64,
 }
 
 impl Outcome {
@@ -83,6 +88,9 @@ pub async fn deadlines(
     calendars: &Calendars,
     now: DateTime<Utc>,
 ) -> crate::error::Result<Outcome> {
+    // Exhibitions first: a case converted at the closing instant gets its ruling clocks before
+    // the deadline pass looks at them.
+    let x = crate::service::exhibitions::sweep(db, calendars, now).await?;
     let p = notifications::deadline_pass(db, config, &calendars.current(), now).await?;
     let m = notifications::deliver_mail(db, config, now).await?;
     Ok(Outcome {
@@ -93,6 +101,9 @@ pub async fn deadlines(
         mails_queued: p.mails_queued,
         mails_sent: m.sent,
         mails_failed: m.failed,
+        exhibitions_swept: x.exhibitions,
+        exhibition_cases_closed: x.closed,
+        exhibition_cases_converted: x.converted,
         ..Default::default()
     })
 }

@@ -54,6 +54,8 @@ pub enum Action {
     TriageWorkbench,
     /// Import leads from a CSV file.
     ImportLeads,
+    /// Use the queue boards and the exhibitions pages (officers and supervisors of offices).
+    WorkQueues,
 }
 
 /// The answer when the policy says no.
@@ -86,6 +88,9 @@ pub fn can(actor: &Actor, action: Action) -> bool {
                     && matches!(actor.role, Role::Officer | Role::Supervisor))
         }
         ImportLeads => can_import_leads(actor),
+        WorkQueues => {
+            actor.org_kind.is_office() && matches!(actor.role, Role::Officer | Role::Supervisor)
+        }
     }
 }
 

@@ -19,6 +19,8 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
     ("/cases", "nav.cases", Some(Action::ViewCases)),
     ("/deadlines", "nav.deadlines", Some(Action::ViewCases)),
     ("/triage", "nav.triage", Some(Action::TriageWorkbench)),
+    ("/queues", "nav.queues", Some(Action::WorkQueues)),
+    ("/exhibitions", "nav.exhibitions", Some(Action::WorkQueues)),
     (
         "/complaints/new",
         "nav.file_complaint",

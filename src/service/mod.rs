@@ -11,6 +11,7 @@ pub mod deadlines;
 pub mod demo;
 pub mod documents;
 pub mod drafts;
+pub mod exhibitions;
 pub mod import;
 pub mod notifications;
 pub mod registration;

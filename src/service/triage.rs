@@ -214,8 +214,14 @@ pub async fn decide(
     if t.closes {
         change.closed_at = Some(Some(now));
     }
+    let owner_after = change.owner_org_id.unwrap_or(v.case.owner_org_id);
+    let facts_after: Value = serde_json::from_str(change.facts.as_deref().unwrap_or(&v.case.facts))
+        .unwrap_or(Value::Null);
     let txn = db.begin_write().await?;
     let moved = write(&txn, calendars, me, &v, events, change, now).await?;
+    if decision == Decision::Route(Queue::ExhibitionEnforcement) {
+        super::exhibitions::link(&txn, id, owner_after, &facts_after, now).await?;
+    }
     if let Some(previous) = handover {
         store::cases::revoke_shares(&txn, id, previous, me.user.id, now).await?;
         store::cases::insert_share(&txn, id, previous, "read", me.user.id, now).await?;

@@ -311,3 +311,65 @@ async fn check_with_data(
 /// Order 81 Art. 26: parties are told of a hearing at least three working days before it —
 /// three whole working days between the day of the notice and the day of the hearing.
 pub const HEARING_NOTICE_WORKING_DAYS: u32 = 3;
+
+/// Assigns case `id` to `assignee` (an officer or supervisor of the owning office), or clears
+/// the assignment; one `assigned` event. The queue boards assign many cases this way, each at
+/// the version the board showed.
+pub async fn assign(
+    db: &Db,
+    calendars: &Calendars,
+    me: &Identity,
+    id: i64,
+    assignee: Option<i64>,
+    expected_version: Option<i64>,
+    meta: &RequestMeta,
+) -> Result<Moved> {
+    let s = situation(db, me, id).await?;
+    if !s.may_work {
+        return Err(AppError::forbidden());
+    }
+    let case = &s.visible.case;
+    if workflow::is_terminal(&case.state) || case.closed_at.is_some() {
+        return Err(AppError::Conflict(Msg::new("error.workflow.finished")));
+    }
+    let version = expected_version
+        .ok_or_else(|| AppError::field("expected_version", "error.case.expected_version"))?;
+    let name = match assignee {
+        Some(uid) => {
+            let staff = store::workflow::staff(db.conn(), case.owner_org_id).await?;
+            let u = staff.into_iter().find(|u| u.id == uid).ok_or_else(|| {
+                AppError::field("assignee_user_id", "error.workflow.panel_member")
+            })?;
+            Some(u.display_name)
+        }
+        None => None,
+    };
+    if version != case.version {
+        return Err(stale());
+    }
+    let now = store::now();
+    let event = NewEvent {
+        kind: "assigned".into(),
+        at: now,
+        actor_user_id: Some(me.user.id),
+        actor_org_id: Some(me.org.id),
+        public: false,
+        payload: json!({"assignee_user_id": assignee, "assignee": name}),
+    };
+    let change = Change {
+        assignee_user_id: Some(assignee),
+        ..Default::default()
+    };
+    let txn = db.begin_write().await?;
+    let moved = write_events(&txn, calendars, &s.visible, vec![event], change, now).await?;
+    let entry = audit_entry(
+        Some(&me.user),
+        meta,
+        "case.assign",
+        ("case", case.number.clone()),
+        &json!({"assignee_user_id": assignee}),
+    );
+    store::audit::append(&txn, entry).await?;
+    txn.commit().await?;
+    Ok(moved)
+}

@@ -161,3 +161,59 @@ pub async fn exhibition_cases<C: ConnectionTrait>(
         .all(db)
         .await
 }
+
+/// Records the exhibition of a case (materialised; the case's facts name it).
+pub async fn set_case_exhibition<C: ConnectionTrait>(
+    db: &C,
+    case_id: i64,
+    exhibition_id: i64,
+) -> Result<(), DbErr> {
+    cases::Entity::update_many()
+        .col_expr(
+            cases::Column::ExhibitionId,
+            sea_orm::sea_query::Expr::value(exhibition_id),
+        )
+        .filter(cases::Column::Id.eq(case_id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Every exhibition case against a respondent of this name, newest first: case id, when it was
+/// received, and whether measures were ordered against the respondent.
+pub async fn exhibition_history<C: ConnectionTrait>(
+    db: &C,
+    respondent: &str,
+) -> Result<Vec<(i64, DateTime<Utc>, bool)>, DbErr> {
+    use entity::{case_events, case_parties};
+    let ids: Vec<i64> = case_parties::Entity::find()
+        .filter(case_parties::Column::Role.eq("respondent"))
+        .filter(case_parties::Column::Name.eq(respondent))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| p.case_id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found = cases::Entity::find()
+        .filter(cases::Column::Id.is_in(ids))
+        .filter(cases::Column::ExhibitionId.is_not_null())
+        .order_by_desc(cases::Column::ReceivedAt)
+        .order_by_desc(cases::Column::Id)
+        .all(db)
+        .await?;
+    let ordered: Vec<i64> = case_events::Entity::find()
+        .filter(case_events::Column::CaseId.is_in(found.iter().map(|c| c.id)))
+        .filter(case_events::Column::Kind.eq("measures_ordered"))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| e.case_id)
+        .collect();
+    Ok(found
+        .into_iter()
+        .map(|c| (c.id, c.received_at, ordered.contains(&c.id)))
+        .collect())
+}

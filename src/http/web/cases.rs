@@ -54,7 +54,7 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-fn local(t: DateTime<Utc>) -> String {
+pub(super) fn local(t: DateTime<Utc>) -> String {
     t.with_timezone(&shanghai())
         .format("%Y-%m-%d %H:%M")
         .to_string()
@@ -104,7 +104,7 @@ fn badge(next_due: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Value {
     json!({"class": class, "key": key, "days": days, "date": last_day.to_string()})
 }
 
-fn row_json(c: &cases::Model, now: DateTime<Utc>) -> Value {
+pub(super) fn row_json(c: &cases::Model, now: DateTime<Utc>) -> Value {
     json!({
         "id": c.id,
         "number": c.number,

@@ -8,9 +8,11 @@ mod calendar;
 mod case_form;
 mod cases;
 mod documents;
+mod exhibitions;
 mod home;
 mod import;
 mod notifications;
+mod queues;
 mod srdi;
 mod workflow;
 
@@ -40,6 +42,8 @@ pub fn router() -> Router<AppState> {
         .merge(import::router())
         .merge(notifications::router())
         .merge(srdi::router())
+        .merge(exhibitions::router())
+        .merge(queues::router())
 }
 
 /// Embedded CSS, scripts and icons, cacheable for a day.
