@@ -91,10 +91,7 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
     // Both cases belong to one exhibition record, made from the complaint's facts.
     let ex = case(&app, &officer, decided).await;
     let (_, list) = app
-        .get_json(
-            &format!("/api/v1/cases?queue=exhibition_enforcement"),
-            &officer,
-        )
+        .get_json("/api/v1/cases?queue=exhibition_enforcement", &officer)
         .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 2, "{list}");
     let stored: Vec<entity::cases::Model> = {
