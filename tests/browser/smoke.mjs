@@ -87,7 +87,7 @@ await check('a wrong password shows one message and keeps the name', async (page
 
 for (const [user, role] of [['demo-admin', '系统管理员'], ['demo-triager', '分诊员'], ['demo-officer', '执法人员'],
                             ['demo-supervisor', '负责人'], ['demo-industry', '执法人员'], ['demo-enterprise', '企业申报人'],
-                            ['demo-enterprise2', '企业申报人']]) {
+                            ['demo-enterprise2', '企业申报人'], ['demo-officer2', '执法人员']]) {
   await check(`${user} lands on the ${role} dashboard and can sign out`, async (page) => {
     await signIn(page, user);
     assert.equal(new URL(page.url()).pathname, '/');
@@ -192,7 +192,7 @@ async function submit(page, button) {
   await Promise.all([page.waitForNavigation(), page.click(button)]);
 }
 
-await check('an enterprise files an exhibition complaint on a phone, a triager routes it, the enterprise sees the queue', async (page, open, documents) => {
+await check('an enterprise files on a phone, a triager routes it to a ruling, an officer dockets with a panel, serves, records the answer and decides, the enterprise sees the ruling', async (page, open, documents) => {
   await signIn(page, 'demo-enterprise');
   await page.goto(`${base}/complaints/new`);
   await assertCsrf(page);
@@ -297,6 +297,50 @@ await check('an enterprise files an exhibition complaint on a phone, a triager r
   assert.match(await page.textContent('.case-head'), /专利侵权纠纷行政裁决/);
   assert.match(await page.textContent('main'), new RegExp(number));
   await assertCsrf(page);
+  await assertFits(page);
+
+  // The officer dockets it with a panel of three, serves the respondent, records the answer,
+  // reviews it in writing, records the panel's vote and decides; each step is a form on the
+  // case page.
+  const officer = await open(desktop);
+  await signIn(officer, 'demo-officer');
+  await officer.goto(`${base}${casePath}`);
+  await assertCsrf(officer);
+  const step = async (action, fill = async () => {}) => {
+    await officer.click(`details:has(form[data-action=${action}]) > summary`);
+    const form = officer.locator(`form[data-action=${action}]`);
+    await fill(form);
+    await submit(officer, `form[data-action=${action}] button[type=submit]`);
+    assert.match(await officer.textContent('.flash'), /已办理/, `${action} recorded`);
+  };
+  await step('docket', async (f) => {
+    const boxes = f.locator('input[name=panel_user_ids]');
+    for (let i = 0; i < 3; i += 1) await boxes.nth(i).check();
+    await f.locator('input[name=asserted_claims]').fill('权利要求1-3');
+  });
+  assert.match(await officer.textContent('.case-head'), /已立案/);
+  await step('serve_respondent', (f) => f.locator('select[name=method]').selectOption('post'));
+  await step('record_receipt');
+  await step('receive_answer', (f) => f.locator('textarea[name=summary]').fill('被请求人称其产品系自行研发'));
+  await step('written_review', (f) => f.locator('textarea[name=reason]').fill('事实清楚，书面审理'));
+  await step('record_deliberation', async (f) => {
+    await f.locator('input[name=votes_for]').fill('3');
+    await f.locator('input[name=votes_against]').fill('0');
+    await f.locator('textarea[name=opinion]').fill('侵权成立');
+  });
+  await step('decide', async (f) => {
+    await f.locator('select[name=outcome]').selectOption('infringement');
+    await f.locator('textarea[name=findings]').fill('被控产品落入权利要求1的保护范围');
+    await f.locator('textarea[name=order]').fill('停止许诺销售、销售被控侵权产品');
+    await f.locator('input[name=confirm]').check();
+  });
+  assert.match(await officer.textContent('.case-head'), /已裁决/);
+  await assertCsrf(officer);
+
+  // The enterprise sees the outcome.
+  await page.goto(`${base}${casePath}`);
+  assert.match(await page.textContent('.case-head'), /已裁决/);
+  assert.match(await page.textContent('main'), /作出行政裁决/);
   await assertFits(page);
   assert.deepEqual(documents, ['422 /complaints/new'], 'no other page failed');
 }, phone);
