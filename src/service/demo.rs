@@ -369,10 +369,11 @@ pub async fn load_cases(db: &Db, calendars: &super::calendar::Calendars) -> Resu
         venue: "南通国际会展中心".into(),
         booth: Some("A12".into()),
         organiser: Some("南通市贸促会（演示）".into()),
-        opens_at: "2026-12-03T09:00".into(),
-        closes_at: "2026-12-06T16:00".into(),
+        // Open while the demo is looked at: opened yesterday, closes in three days.
+        opens_at: demo_local(store::now() - chrono::TimeDelta::days(1)),
+        closes_at: demo_local(store::now() + chrono::TimeDelta::days(3)),
     });
-    cases::file_complaint(db, calendars, &haisheng, exhibition, &meta).await?;
+    let fair = cases::file_complaint(db, calendars, &haisheng, exhibition, &meta).await?;
 
     let mut hotline = demo_case(
         "12330热线来电反映：某商场摊位销售假冒“启明”注册商标的电子产品。",
@@ -456,6 +457,39 @@ pub async fn load_cases(db: &Db, calendars: &super::calendar::Calendars) -> Resu
     )
     .await?;
 
+    let decided = cases::file_complaint(
+        db,
+        calendars,
+        &haisheng,
+        demo_case(
+            "被请求人制造、销售的锂电池隔膜涂布设备使用了我司发明专利的方法，请求责令停止侵权。",
+            "offline_market",
+            "320611",
+            (
+                "invention_patent",
+                "ZL202110345678.3",
+                "一种隔膜涂布方法及设备",
+            ),
+            ("南通某智能装备有限公司", None),
+        ),
+        &meta,
+    )
+    .await?;
+    let suspended = cases::file_complaint(
+        db,
+        calendars,
+        &huaxin,
+        demo_case(
+            "被请求人在其门店销售的减速器与我司实用新型专利相同，请求处理。",
+            "offline_market",
+            "320602",
+            ("utility_model", "ZL202320123456.1", "一种高精度减速器"),
+            ("南通某传动设备经营部", None),
+        ),
+        &meta,
+    )
+    .await?;
+
     let rejected = cases::file_complaint(
         db,
         calendars,
@@ -485,7 +519,36 @@ pub async fn load_cases(db: &Db, calendars: &super::calendar::Calendars) -> Resu
         &meta,
     )
     .await?;
+
+    // Work some of them through their queues.
+    use super::demo_work as work;
+    let supervisor = demo_identity(db, "demo-supervisor").await?;
+    let officer2 = demo_identity(db, "demo-officer2").await?;
+    let officer3 = demo_identity(db, "demo-officer3").await?;
+    let w = work::Workers {
+        triager: &triager,
+        officer: &officer,
+        supervisor: &supervisor,
+        panel: [officer.user.id, officer2.user.id, officer3.user.id],
+    };
+    work::in_answer_period(db, calendars, &w, routed.id).await?;
+    for f in [&decided, &suspended] {
+        work::route(db, calendars, &w, f, "administrative_ruling").await?;
+    }
+    work::published(db, calendars, &w, decided.id).await?;
+    work::suspended(db, calendars, &w, suspended.id).await?;
+    work::route(db, calendars, &w, &fair, "exhibition_enforcement").await?;
+    work::at_the_fair(db, calendars, &w, fair.id).await?;
+    work::route(db, calendars, &w, &lead, "overseas_assistance").await?;
+    work::overseas(db, calendars, &w, lead.id).await?;
     Ok(())
+}
+
+/// A local Beijing time as the forms take it.
+fn demo_local(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&crate::domain::deadline::beijing())
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
 }
 
 #[cfg(test)]

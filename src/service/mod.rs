@@ -9,6 +9,7 @@ pub mod cases;
 pub mod clocks;
 pub mod deadlines;
 pub mod demo;
+pub mod demo_work;
 pub mod documents;
 pub mod drafts;
 pub mod exhibitions;
