@@ -56,6 +56,8 @@ pub enum Action {
     ImportLeads,
     /// Use the queue boards and the exhibitions pages (officers and supervisors of offices).
     WorkQueues,
+    /// Browse the experts directory of overseas assistance (any office user; not enterprises).
+    ViewExperts,
 }
 
 /// The answer when the policy says no.
@@ -78,7 +80,9 @@ pub fn can(actor: &Actor, action: Action) -> bool {
                 || (actor.org_kind == OrgKind::IndustryOffice
                     && matches!(actor.role, Role::Officer | Role::Supervisor))
         }
-        ViewSrdiRegistry => actor.org_kind.is_office() && actor.role != Role::EnterpriseFiler,
+        ViewSrdiRegistry | ViewExperts => {
+            actor.org_kind.is_office() && actor.role != Role::EnterpriseFiler
+        }
         ViewCases => true,
         FileComplaint => can_file_complaint(actor),
         EnterLead => can_enter_lead(actor),

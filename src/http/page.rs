@@ -21,6 +21,7 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
     ("/triage", "nav.triage", Some(Action::TriageWorkbench)),
     ("/queues", "nav.queues", Some(Action::WorkQueues)),
     ("/exhibitions", "nav.exhibitions", Some(Action::WorkQueues)),
+    ("/experts", "nav.experts", Some(Action::ViewExperts)),
     (
         "/complaints/new",
         "nav.file_complaint",

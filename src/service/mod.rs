@@ -13,6 +13,7 @@ pub mod demo_work;
 pub mod documents;
 pub mod drafts;
 pub mod exhibitions;
+pub mod experts;
 pub mod import;
 pub mod notifications;
 pub mod registration;

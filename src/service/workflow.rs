@@ -365,7 +365,7 @@ pub async fn assign(
     let entry = audit_entry(
         Some(&me.user),
         meta,
-        "case.assign",
+        "assignment.change",
         ("case", case.number.clone()),
         &json!({"assignee_user_id": assignee}),
     );

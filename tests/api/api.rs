@@ -250,6 +250,8 @@ async fn the_openapi_document_describes_the_api() {
         ("/notifications/{id}/read", "post"),
         ("/cases/{id}/actions", "get"),
         ("/cases/{id}/actions", "post"),
+        ("/cases/{id}/documents", "get"),
+        ("/cases/{id}/documents", "post"),
     ] {
         assert!(
             doc["paths"][path][method].is_object(),

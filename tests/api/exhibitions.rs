@@ -386,3 +386,104 @@ async fn the_queue_board_groups_cases_by_state_and_assigns_the_ticked_ones() {
         403
     );
 }
+
+#[tokio::test]
+async fn a_supervisor_adds_an_expert_whom_an_officer_can_then_assign() {
+    let app = TestApp::spawn().await;
+    let sup = TestApp::new_client();
+    assert_eq!(
+        app.login_with(&sup, "demo-supervisor", PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    let page = sup
+        .get(app.url("/experts"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("周律师（演示）") && page.contains("添加专家"));
+    let csrf = csrf_in(&page).unwrap();
+    // A missing field comes back with its message and what was typed.
+    let res = sup
+        .post(app.url("/experts"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("name", "钱律师"),
+            ("organization", "某律师事务所"),
+            ("fields", ""),
+            ("languages", "英语，法语"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("钱律师") && body.contains("field-error"));
+    let res = sup
+        .post(app.url("/experts"))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("name", "钱律师"),
+            ("organization", "某律师事务所"),
+            ("fields", "欧盟商标异议"),
+            ("languages", "英语，法语"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let page = sup
+        .get(app.url("/experts"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("欧盟商标异议") && page.contains("英语, 法语"));
+    // An officer browses but does not keep the directory; an enterprise has none.
+    let officer = TestApp::new_client();
+    assert_eq!(
+        app.login_with(&officer, "demo-officer", PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    let page = officer
+        .get(app.url("/experts"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("钱律师") && !page.contains("添加专家"));
+    let res = officer
+        .post(app.url("/experts"))
+        .form(&[
+            ("_csrf", csrf_in(&page).unwrap().as_str()),
+            ("name", "x"),
+            ("organization", "x"),
+            ("fields", "x"),
+            ("languages", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let ent = TestApp::new_client();
+    assert_eq!(
+        app.login_with(&ent, "demo-enterprise", PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    assert_eq!(
+        ent.get(app.url("/experts")).send().await.unwrap().status(),
+        403
+    );
+}

@@ -9,6 +9,7 @@ mod case_form;
 mod cases;
 mod documents;
 mod exhibitions;
+mod experts;
 mod home;
 mod import;
 mod notifications;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(notifications::router())
         .merge(srdi::router())
         .merge(exhibitions::router())
+        .merge(experts::router())
         .merge(queues::router())
 }
 
