@@ -13,6 +13,9 @@ pub mod case_shares;
 pub mod cases;
 pub mod complaint_drafts;
 pub mod email_outbox;
+// issue 6
+pub mod evidence;
+pub mod evidence_quarantine;
 pub mod login_attempts;
 pub mod notifications;
 pub mod organizations;

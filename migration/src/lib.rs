@@ -9,6 +9,8 @@ mod m20261122_000004_create_calendar_years;
 mod m20261122_000005_create_cases;
 mod m20261122_000006_srdi_registry;
 mod m20261122_000007_create_notifications;
+// issue 6
+mod m20261201_000008_create_evidence;
 
 pub struct Migrator;
 
@@ -23,6 +25,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_create_cases::Migration),
             Box::new(m20261122_000006_srdi_registry::Migration),
             Box::new(m20261122_000007_create_notifications::Migration),
+            // issue 6
+            Box::new(m20261201_000008_create_evidence::Migration),
         ]
     }
 }

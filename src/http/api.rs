@@ -22,6 +22,8 @@ pub fn router() -> Router<AppState> {
         .route("/calendar/{date}", get(calendar_day))
         .merge(super::cases_api::router())
         .merge(super::notifications_api::router())
+        // issue 6
+        .merge(super::evidence_api::router())
 }
 
 #[derive(Deserialize)]

@@ -10,6 +10,7 @@ pub mod clocks;
 pub mod deadlines;
 pub mod demo;
 pub mod drafts;
+pub mod evidence;
 pub mod import;
 pub mod notifications;
 pub mod registration;

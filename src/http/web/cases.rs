@@ -389,10 +389,10 @@ async fn workbench(
 
 /// Forms on the case page that came back with errors.
 #[derive(Default)]
-struct Refill {
-    section: &'static str,
-    values: Value,
-    errors: Value,
+pub(super) struct Refill {
+    pub(super) section: &'static str,
+    pub(super) values: Value,
+    pub(super) errors: Value,
 }
 
 async fn show(
@@ -421,7 +421,7 @@ fn clock_view(c: &case_clocks::Model, now: DateTime<Utc>) -> Value {
     v
 }
 
-async fn case_page(
+pub(super) async fn case_page(
     state: &AppState,
     ctx: &RequestCtx,
     csrf: &str,
@@ -536,6 +536,8 @@ async fn case_page(
         "reject_reasons": REJECT_REASONS.iter().map(|r| json!({"value": r, "key": format!("reject_reason.{r}")})).collect::<Vec<_>>(),
         "refill": refill_json,
         "show_receipt": filer,
+        // issue 6: the evidence panel
+        "evidence": super::evidence::panel(state, me, v, now).await?,
     });
     page::render(
         state,

@@ -7,6 +7,8 @@ mod auth;
 mod calendar;
 mod case_form;
 mod cases;
+// issue 6
+mod evidence;
 mod home;
 mod import;
 mod notifications;
@@ -35,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(calendar::router())
         .merge(cases::router())
+        .merge(evidence::router())
         .merge(import::router())
         .merge(notifications::router())
         .merge(srdi::router())
