@@ -9,6 +9,8 @@ mod case_matrix;
 mod case_pages;
 mod cases;
 mod deadlines;
+// issue 6
+mod evidence;
 mod helpers;
 mod http_basics;
 mod notifications;
