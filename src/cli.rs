@@ -588,10 +588,20 @@ async fn evidence_verify(config: &Config) -> anyhow::Result<i32> {
     let report = verify::run(&db, &blobs).await?;
     for p in &report.problems {
         match p {
-            Problem::Mismatch { label, evidence_id, key, recorded, found } => println!(
+            Problem::Mismatch {
+                label,
+                evidence_id,
+                key,
+                recorded,
+                found,
+            } => println!(
                 "MISMATCH {label} (evidence {evidence_id}, object {key}): recorded {recorded}, found {found}"
             ),
-            Problem::Missing { label, evidence_id, key } => {
+            Problem::Missing {
+                label,
+                evidence_id,
+                key,
+            } => {
                 println!("MISSING {label} (evidence {evidence_id}): object {key} not found")
             }
         }

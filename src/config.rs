@@ -359,8 +359,16 @@ impl Config {
     // --- issue 6: evidence ---
     fn check_evidence(&self) -> Result<(), ConfigError> {
         let limits: [(&str, u64, u64); 3] = [
-            ("evidence_max_file_bytes", self.evidence_max_file_bytes, 1 << 40),
-            ("evidence_max_case_bytes", self.evidence_max_case_bytes, 1 << 50),
+            (
+                "evidence_max_file_bytes",
+                self.evidence_max_file_bytes,
+                1 << 40,
+            ),
+            (
+                "evidence_max_case_bytes",
+                self.evidence_max_case_bytes,
+                1 << 50,
+            ),
             (
                 "evidence_upload_timeout_secs",
                 self.evidence_upload_timeout_secs,

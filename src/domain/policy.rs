@@ -586,29 +586,93 @@ mod evidence_tests {
         let other = 99;
         // The enterprise: uploads to its complaint, sees and withdraws only its own uploads.
         assert!(can_on_evidence(&filer, A::Filer, E::Upload));
-        assert!(can_on_evidence(&filer, A::Filer, E::View { uploader_org_id: own }));
-        assert!(!can_on_evidence(&filer, A::Filer, E::View { uploader_org_id: other }));
-        assert!(can_on_evidence(&filer, A::Filer, E::Withdraw { uploader_org_id: own }));
-        assert!(!can_on_evidence(&filer, A::Filer, E::Withdraw { uploader_org_id: other }));
+        assert!(can_on_evidence(
+            &filer,
+            A::Filer,
+            E::View {
+                uploader_org_id: own
+            }
+        ));
+        assert!(!can_on_evidence(
+            &filer,
+            A::Filer,
+            E::View {
+                uploader_org_id: other
+            }
+        ));
+        assert!(can_on_evidence(
+            &filer,
+            A::Filer,
+            E::Withdraw {
+                uploader_org_id: own
+            }
+        ));
+        assert!(!can_on_evidence(
+            &filer,
+            A::Filer,
+            E::Withdraw {
+                uploader_org_id: other
+            }
+        ));
         assert!(!can_on_evidence(&filer, A::Filer, E::Export));
         // A read-only share reads and exports but does not add.
         assert!(!can_on_evidence(&officer, A::Read, E::Upload));
-        assert!(can_on_evidence(&officer, A::Read, E::View { uploader_org_id: other }));
+        assert!(can_on_evidence(
+            &officer,
+            A::Read,
+            E::View {
+                uploader_org_id: other
+            }
+        ));
         assert!(can_on_evidence(&officer, A::Read, E::Export));
-        assert!(!can_on_evidence(&officer, A::Read, E::Withdraw { uploader_org_id: own }));
+        assert!(!can_on_evidence(
+            &officer,
+            A::Read,
+            E::Withdraw {
+                uploader_org_id: own
+            }
+        ));
         // A contributing share withdraws only its own uploads; the owner any.
         assert!(can_on_evidence(&officer, A::Contribute, E::Upload));
-        assert!(can_on_evidence(&officer, A::Contribute, E::Withdraw { uploader_org_id: own }));
-        assert!(!can_on_evidence(&officer, A::Contribute, E::Withdraw { uploader_org_id: other }));
-        assert!(can_on_evidence(&officer, A::Owner, E::Withdraw { uploader_org_id: other }));
+        assert!(can_on_evidence(
+            &officer,
+            A::Contribute,
+            E::Withdraw {
+                uploader_org_id: own
+            }
+        ));
+        assert!(!can_on_evidence(
+            &officer,
+            A::Contribute,
+            E::Withdraw {
+                uploader_org_id: other
+            }
+        ));
+        assert!(can_on_evidence(
+            &officer,
+            A::Owner,
+            E::Withdraw {
+                uploader_org_id: other
+            }
+        ));
         // Approval for sending abroad is the owning office's supervisor's.
         assert!(!can_on_evidence(&officer, A::Owner, E::ApproveAbroad));
         assert!(can_on_evidence(&supervisor, A::Owner, E::ApproveAbroad));
-        assert!(!can_on_evidence(&supervisor, A::Contribute, E::ApproveAbroad));
+        assert!(!can_on_evidence(
+            &supervisor,
+            A::Contribute,
+            E::ApproveAbroad
+        ));
         // Administrators read (their access is capped at Read) but neither add nor export.
         assert!(!can_on_evidence(&admin, A::Read, E::Upload));
         assert!(!can_on_evidence(&admin, A::Read, E::Export));
-        assert!(!can_on_evidence(&officer, A::None, E::View { uploader_org_id: own }));
+        assert!(!can_on_evidence(
+            &officer,
+            A::None,
+            E::View {
+                uploader_org_id: own
+            }
+        ));
     }
 }
 // --- end issue 6 ---

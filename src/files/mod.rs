@@ -168,10 +168,12 @@ impl Store {
         let mut stream = self.get(key).await?;
         let mut h = upload::Hashes::default();
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| ReadError::Other(object_store::Error::Generic {
-                store: "evidence",
-                source: Box::new(e),
-            }))?;
+            let chunk = chunk.map_err(|e| {
+                ReadError::Other(object_store::Error::Generic {
+                    store: "evidence",
+                    source: Box::new(e),
+                })
+            })?;
             h.update(&chunk);
         }
         Ok(h.finish())
@@ -204,10 +206,7 @@ fn link_into_place(temp: &Path, target: &Path) -> Result<()> {
 
 /// Moves a refused upload into the quarantine area under a name of its own; returns the key.
 pub async fn quarantine(store: &Store, temp: &Path, sha256: &str) -> Result<String> {
-    let key = format!(
-        "quarantine/{}-{sha256}",
-        uuid::Uuid::now_v7().simple()
-    );
+    let key = format!("quarantine/{}-{sha256}", uuid::Uuid::now_v7().simple());
     store.put_file(temp, &key).await?;
     Ok(key)
 }

@@ -137,8 +137,7 @@ impl Upload {
         }
         if self.head.len() < crate::domain::evidence::sniff::HEAD_LEN {
             let room = crate::domain::evidence::sniff::HEAD_LEN - self.head.len();
-            self.head
-                .extend_from_slice(&chunk[..room.min(chunk.len())]);
+            self.head.extend_from_slice(&chunk[..room.min(chunk.len())]);
         }
         self.batch.extend_from_slice(chunk);
         if self.batch.len() >= BATCH {
@@ -171,10 +170,7 @@ impl Upload {
         self.flush().await?;
         self.to_writer.take();
         self.to_sm3.take();
-        let sha256 = self
-            .writer
-            .await
-            .map_err(std::io::Error::other)??;
+        let sha256 = self.writer.await.map_err(std::io::Error::other)??;
         let sm3 = self.sm3.await.map_err(std::io::Error::other)?;
         Ok(Received {
             sha256,
@@ -220,7 +216,10 @@ mod tests {
         let mut h = Hashes::default();
         h.update(&bytes);
         let (sha, sm3, _) = h.finish();
-        assert_eq!((r.sha256.as_str(), r.sm3.as_str()), (sha.as_str(), sm3.as_str()));
+        assert_eq!(
+            (r.sha256.as_str(), r.sm3.as_str()),
+            (sha.as_str(), sm3.as_str())
+        );
         assert_eq!(r.head.len(), crate::domain::evidence::sniff::HEAD_LEN);
         let path = r.temp.path().to_path_buf();
         drop(r);

@@ -9,8 +9,8 @@ use super::{RequestCtx, evidence_upload};
 use crate::domain::evidence::{content_disposition, served_name, sniff};
 use crate::error::{AppError, Msg, Result};
 use crate::files::export::{self, ExportError};
-use crate::service::evidence::{self as evidence_service, Item, custody};
 use crate::service::Identity;
+use crate::service::evidence::{self as evidence_service, Item, custody};
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -155,13 +155,24 @@ pub async fn serve(
 
 /// Headers for every file we serve: no sniffing, no scripts, no caching, same origin only.
 fn safe_headers(h: &mut axum::http::HeaderMap) {
-    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(
         "content-security-policy",
-        HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"),
+        HeaderValue::from_static(
+            "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
+        ),
     );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    h.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("same-origin"),
+    );
 }
 
 /// `GET /evidence/{id}/content`: the bytes, as an attachment.
@@ -198,9 +209,11 @@ async fn withdraw(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<WithdrawRequest>,
 ) -> Result<Json<Value>> {
-    let e = evidence_service::withdraw(&state.db, &me, id, body.reason.as_deref(), &ctx.meta())
-        .await?;
-    Ok(Json(json!({"id": e.id, "withdrawn_at": e.withdrawn_at.map(ts), "reason": e.withdraw_reason})))
+    let e =
+        evidence_service::withdraw(&state.db, &me, id, body.reason.as_deref(), &ctx.meta()).await?;
+    Ok(Json(
+        json!({"id": e.id, "withdrawn_at": e.withdrawn_at.map(ts), "reason": e.withdraw_reason}),
+    ))
 }
 
 /// `POST /evidence/{id}/approve-abroad` → 204.
@@ -215,7 +228,12 @@ async fn approve_abroad(
 }
 
 /// The data of the printable evidence list (证据清单), for the page and the zip.
-pub fn list_data(case_number: &str, title: &str, items: &[Item], names: &HashMap<i64, String>) -> Value {
+pub fn list_data(
+    case_number: &str,
+    title: &str,
+    items: &[Item],
+    names: &HashMap<i64, String>,
+) -> Value {
     json!({
         "case_number": case_number, "case_title": title,
         "items": items.iter().map(|i| item_json(i, names)).collect::<Vec<_>>(),
@@ -224,16 +242,31 @@ pub fn list_data(case_number: &str, title: &str, items: &[Item], names: &HashMap
 
 /// `GET /cases/{id}/evidence/export`: a zip of the case's evidence (withdrawn items left out)
 /// with `manifest.json` and `证据清单.html`. Shared with the web route.
-pub async fn export(state: &AppState, ctx: &RequestCtx, me: &Identity, case_id: i64) -> Result<Response> {
+pub async fn export(
+    state: &AppState,
+    ctx: &RequestCtx,
+    me: &Identity,
+    case_id: i64,
+) -> Result<Response> {
     let (v, items) = custody::authorize_export(&state.db, me, case_id).await?;
-    let items: Vec<Item> = items.into_iter().filter(|i| i.evidence.withdrawn_at.is_none()).collect();
+    let items: Vec<Item> = items
+        .into_iter()
+        .filter(|i| i.evidence.withdrawn_at.is_none())
+        .collect();
     let names = names(state, &items).await?;
     let mut entries = Vec::new();
     let mut pairs = Vec::new();
     for i in items {
         let e = &i.evidence;
-        let path = format!("evidence/{}", served_name(&v.case.number, e.no, &e.media_type));
-        entries.push(export::Entry { path: path.clone(), object_key: e.object_key.clone(), sha256: e.sha256.clone() });
+        let path = format!(
+            "evidence/{}",
+            served_name(&v.case.number, e.no, &e.media_type)
+        );
+        entries.push(export::Entry {
+            path: path.clone(),
+            object_key: e.object_key.clone(),
+            sha256: e.sha256.clone(),
+        });
         pairs.push((i, path));
     }
     let now = crate::store::now();
@@ -242,32 +275,54 @@ pub async fn export(state: &AppState, ctx: &RequestCtx, me: &Identity, case_id: 
     let mut data = list_data(&v.case.number, &v.case.title, &plain, &names);
     data["lang"] = json!(ctx.lang.code());
     data["exported_at"] = json!(ts(now));
-    let html = state.views.render("evidence/list", &data).map_err(AppError::Internal)?;
-    let manifest = serde_json::to_vec_pretty(&manifest).map_err(|e| AppError::Internal(e.into()))?;
+    let html = state
+        .views
+        .render("evidence/list", &data)
+        .map_err(AppError::Internal)?;
+    let manifest =
+        serde_json::to_vec_pretty(&manifest).map_err(|e| AppError::Internal(e.into()))?;
     let (blobs, dir) = (state.blobs.clone(), state.blobs.tmp_dir().to_path_buf());
     let handle = tokio::runtime::Handle::current();
-    let built = tokio::task::spawn_blocking(move || export::build(&blobs, &handle, &dir, &entries, &manifest, &html))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let built = tokio::task::spawn_blocking(move || {
+        export::build(&blobs, &handle, &dir, &entries, &manifest, &html)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?;
     let temp = match built {
         Ok(t) => t,
         Err(ExportError::Integrity(path)) => {
             tracing::error!(case = %v.case.number, %path, "export refused: stored object does not match its record");
-            return Err(AppError::Conflict(Msg::new("error.evidence.integrity").arg("file", path)));
+            return Err(AppError::Conflict(
+                Msg::new("error.evidence.integrity").arg("file", path),
+            ));
         }
         Err(ExportError::Other(e)) => return Err(AppError::Internal(e)),
     };
     custody::exported(&state.db, me, &v, &plain, &ctx.meta()).await?;
-    let file = tokio::fs::File::open(temp.path()).await.map_err(|e| AppError::Internal(e.into()))?;
-    let len = file.metadata().await.map_err(|e| AppError::Internal(e.into()))?.len();
+    let file = tokio::fs::File::open(temp.path())
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let len = file
+        .metadata()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .len();
     // The open file stays readable once its name is gone; nothing is left behind if the client leaves.
     drop(temp);
-    let mut res = Response::new(Body::from_stream(tokio_util::io::ReaderStream::with_capacity(file, 1 << 20)));
+    let mut res = Response::new(Body::from_stream(
+        tokio_util::io::ReaderStream::with_capacity(file, 1 << 20),
+    ));
     let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/zip"),
+    );
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     let disposition = format!("attachment; filename=\"{}-evidence.zip\"", v.case.number);
-    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")));
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
+    );
     safe_headers(h);
     Ok(res)
 }

@@ -72,7 +72,11 @@ fn content_length(req: &Request) -> Option<u64> {
 
 /// Streams the upload in `req` into a temp file. `room` is what the case may still take.
 /// Refuses early (413) when the declared length is already too large.
-pub async fn receive(state: &AppState, req: Request, room: u64) -> Result<(UploadFields, Received)> {
+pub async fn receive(
+    state: &AppState,
+    req: Request,
+    room: u64,
+) -> Result<(UploadFields, Received)> {
     let limit = state.config.evidence_max_file_bytes.min(room);
     let is_multipart = req
         .headers()
@@ -127,7 +131,11 @@ pub async fn receive(state: &AppState, req: Request, room: u64) -> Result<(Uploa
                     Err(WriteError::Io(e)) => return Err(AppError::Internal(e.into())),
                 }
             }
-            file = Some(up.finish().await.map_err(|e| AppError::Internal(e.into()))?);
+            file = Some(
+                up.finish()
+                    .await
+                    .map_err(|e| AppError::Internal(e.into()))?,
+            );
             continue;
         }
         let mut text = Vec::new();
@@ -140,8 +148,9 @@ pub async fn receive(state: &AppState, req: Request, room: u64) -> Result<(Uploa
                 )]));
             }
         }
-        let value = String::from_utf8(text)
-            .map_err(|_| AppError::Invalid(vec![FieldError::new(name.clone(), "error.text.control")]))?;
+        let value = String::from_utf8(text).map_err(|_| {
+            AppError::Invalid(vec![FieldError::new(name.clone(), "error.text.control")])
+        })?;
         match name.as_str() {
             "kind" => fields.kind = Some(value),
             "description" => fields.description = Some(value),

@@ -52,7 +52,9 @@ pub async fn authorize_upload(db: &Db, me: &Identity, case_id: i64) -> Result<Vi
 
 /// How many more bytes of evidence the case may take (413 when none).
 pub async fn room(db: &Db, config: &Config, case_id: i64) -> Result<u64> {
-    let total = store::evidence::case_total(db.conn(), case_id).await?.max(0) as u64;
+    let total = store::evidence::case_total(db.conn(), case_id)
+        .await?
+        .max(0) as u64;
     match config.evidence_max_case_bytes.checked_sub(total) {
         Some(left) if left > 0 => Ok(left),
         _ => Err(AppError::PayloadTooLarge),
@@ -61,7 +63,10 @@ pub async fn room(db: &Db, config: &Config, case_id: i64) -> Result<u64> {
 
 /// The part's claims checked against its bytes: the sniffed type, or 415 / 422.
 pub fn check_type(fields: &UploadFields, r: &Received) -> Result<&'static str> {
-    let name = fields.file_name.as_deref().and_then(rules::sanitize_file_name);
+    let name = fields
+        .file_name
+        .as_deref()
+        .and_then(rules::sanitize_file_name);
     let ext = name.as_deref().and_then(rules::extension);
     match sniff::decide(
         &r.head,
@@ -106,10 +111,17 @@ pub async fn record_upload(
         today,
     )
     .map_err(|errs| {
-        AppError::Invalid(errs.into_iter().map(|(f, k)| FieldError::new(f, k)).collect())
+        AppError::Invalid(
+            errs.into_iter()
+                .map(|(f, k)| FieldError::new(f, k))
+                .collect(),
+        )
     })?;
     let media_type = check_type(&fields, &received)?;
-    let original_name = fields.file_name.as_deref().and_then(rules::sanitize_file_name);
+    let original_name = fields
+        .file_name
+        .as_deref()
+        .and_then(rules::sanitize_file_name);
     if !config.clamd.is_empty() {
         scan(db, blobs, config, me, v, &original_name, &received, meta).await?;
     }
@@ -162,7 +174,15 @@ async fn insert_once(
         "evidence_id": row.id, "no": row.no, "label": format!("E{}", row.no),
         "sha256": row.sha256, "sm3": row.sm3, "size": row.size, "media_type": row.media_type,
     });
-    custody::append(&txn, v.case.id, me, "evidence_uploaded", public, payload.clone()).await?;
+    custody::append(
+        &txn,
+        v.case.id,
+        me,
+        "evidence_uploaded",
+        public,
+        payload.clone(),
+    )
+    .await?;
     let entry = audit_entry(
         Some(&me.user),
         meta,
@@ -309,12 +329,7 @@ pub async fn withdraw(
 }
 
 /// Approves an item for sending abroad (overseas assistance cases; the owning office's supervisor).
-pub async fn approve_abroad(
-    db: &Db,
-    me: &Identity,
-    id: i64,
-    meta: &RequestMeta,
-) -> Result<()> {
+pub async fn approve_abroad(db: &Db, me: &Identity, id: i64, meta: &RequestMeta) -> Result<()> {
     let (v, e) = visible_item(db, me, id).await?;
     if !can_on_evidence(&me.actor, v.access, EvidenceAction::ApproveAbroad) {
         return Err(AppError::forbidden());
@@ -325,7 +340,18 @@ pub async fn approve_abroad(
     if e.withdrawn_at.is_some() {
         return Err(AppError::Conflict(Msg::new("error.evidence.withdrawn")));
     }
-    let payload = json!({"evidence_id": e.id, "no": e.no, "label": format!("E{}", e.no), "sha256": e.sha256});
+    let payload =
+        json!({"evidence_id": e.id, "no": e.no, "label": format!("E{}", e.no), "sha256": e.sha256});
     let public = v.case.filer_org_id == Some(e.uploader_org_id);
-    custody::record(db, me, &v, "evidence_approved_abroad", public, payload, "evidence.approve_abroad", meta).await
+    custody::record(
+        db,
+        me,
+        &v,
+        "evidence_approved_abroad",
+        public,
+        payload,
+        "evidence.approve_abroad",
+        meta,
+    )
+    .await
 }

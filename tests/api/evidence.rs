@@ -32,18 +32,30 @@ struct Part<'a> {
 }
 
 fn field<'a>(name: &'a str, value: &'a str) -> Part<'a> {
-    Part { name, file_name: None, content_type: None, data: value.as_bytes() }
+    Part {
+        name,
+        file_name: None,
+        content_type: None,
+        data: value.as_bytes(),
+    }
 }
 
 fn file<'a>(name: &'a [u8], content_type: Option<&'a str>, data: &'a [u8]) -> Part<'a> {
-    Part { name: "file", file_name: Some(name), content_type, data }
+    Part {
+        name: "file",
+        file_name: Some(name),
+        content_type,
+        data,
+    }
 }
 
 fn body(parts: &[Part], close: bool) -> Vec<u8> {
     let mut b = Vec::new();
     for p in parts {
         b.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
-        b.extend_from_slice(format!("Content-Disposition: form-data; name=\"{}\"", p.name).as_bytes());
+        b.extend_from_slice(
+            format!("Content-Disposition: form-data; name=\"{}\"", p.name).as_bytes(),
+        );
         if let Some(f) = p.file_name {
             b.extend_from_slice(b"; filename=\"");
             b.extend_from_slice(f);
@@ -68,7 +80,10 @@ async fn post_body(app: &TestApp, token: &str, case_id: i64, body: Vec<u8>) -> (
         .client
         .post(app.url(&format!("/api/v1/cases/{case_id}/evidence")))
         .bearer_auth(token)
-        .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
         .body(body)
         .send()
         .await
@@ -77,7 +92,14 @@ async fn post_body(app: &TestApp, token: &str, case_id: i64, body: Vec<u8>) -> (
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-async fn upload(app: &TestApp, token: &str, case_id: i64, name: &str, ct: Option<&str>, data: &[u8]) -> (u16, Value) {
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    case_id: i64,
+    name: &str,
+    ct: Option<&str>,
+    data: &[u8],
+) -> (u16, Value) {
     let parts = [
         field("kind", "notarized_purchase"),
         field("description", "公证购买的侵权产品照片"),
@@ -92,7 +114,10 @@ async fn complaint_case(app: &TestApp) -> (i64, String) {
     let t = app.token("demo-enterprise").await;
     let (s, filed) = app.post_api("/api/v1/complaints", &t, &complaint()).await;
     assert_eq!(s, 201, "{filed}");
-    (filed["id"].as_i64().unwrap(), filed["number"].as_str().unwrap().to_string())
+    (
+        filed["id"].as_i64().unwrap(),
+        filed["number"].as_str().unwrap().to_string(),
+    )
 }
 
 fn sha256_hex(b: &[u8]) -> String {
@@ -120,7 +145,10 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 async fn evidence_rows(app: &TestApp) -> Vec<entity::evidence::Model> {
     use sea_orm::EntityTrait;
-    entity::evidence::Entity::find().all(app.db.conn()).await.unwrap()
+    entity::evidence::Entity::find()
+        .all(app.db.conn())
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -130,7 +158,15 @@ async fn an_enterprise_uploads_to_its_complaint_and_the_office_downloads_it_safe
     let ent = app.token("demo-enterprise").await;
     let officer = app.token("demo-officer").await;
     let bytes = pdf();
-    let (s, up) = upload(&app, &ent, id, "公证书.pdf", Some("application/pdf"), &bytes).await;
+    let (s, up) = upload(
+        &app,
+        &ent,
+        id,
+        "公证书.pdf",
+        Some("application/pdf"),
+        &bytes,
+    )
+    .await;
     assert_eq!(s, 201, "{up}");
     assert_eq!(up["sha256"], sha256_hex(&bytes));
     assert_eq!(up["sm3"], hex::encode(sm3::Sm3::digest(&bytes)));
@@ -138,14 +174,27 @@ async fn an_enterprise_uploads_to_its_complaint_and_the_office_downloads_it_safe
     assert_eq!(up["media_type"], "application/pdf");
     let eid = up["id"].as_i64().unwrap();
 
-    let res = app.get_api(&format!("/api/v1/evidence/{eid}/content"), &officer).await;
+    let res = app
+        .get_api(&format!("/api/v1/evidence/{eid}/content"), &officer)
+        .await;
     assert_eq!(res.status(), 200);
     let h = res.headers().clone();
     let disposition = h["content-disposition"].to_str().unwrap();
-    assert!(disposition.starts_with(&format!("attachment; filename=\"{number}-E1.pdf\"")), "{disposition}");
+    assert!(
+        disposition.starts_with(&format!("attachment; filename=\"{number}-E1.pdf\"")),
+        "{disposition}"
+    );
     assert_eq!(h["x-content-type-options"], "nosniff");
-    assert!(h["content-security-policy"].to_str().unwrap().starts_with("sandbox"));
-    assert_eq!(h["etag"].to_str().unwrap(), format!("\"{}\"", sha256_hex(&bytes)));
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .starts_with("sandbox")
+    );
+    assert_eq!(
+        h["etag"].to_str().unwrap(),
+        format!("\"{}\"", sha256_hex(&bytes))
+    );
     assert_eq!(h["cache-control"], "private, no-store");
     assert_eq!(res.bytes().await.unwrap().as_ref(), bytes.as_slice());
 
@@ -157,21 +206,34 @@ async fn an_enterprise_uploads_to_its_complaint_and_the_office_downloads_it_safe
     assert_eq!(objects.len(), 1, "{objects:?}");
 
     // Custody: the office sees everything; the enterprise its own upload and its public events.
-    let (_, list) = app.get_json(&format!("/api/v1/cases/{id}/evidence"), &officer).await;
+    let (_, list) = app
+        .get_json(&format!("/api/v1/cases/{id}/evidence"), &officer)
+        .await;
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
-    let events: Vec<&str> = items[0]["custody"].as_array().unwrap().iter().map(|c| c["event"].as_str().unwrap()).collect();
+    let events: Vec<&str> = items[0]["custody"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["event"].as_str().unwrap())
+        .collect();
     assert_eq!(events, ["evidence_uploaded", "evidence_downloaded"]);
-    let (_, mine) = app.get_json(&format!("/api/v1/cases/{id}/evidence"), &ent).await;
+    let (_, mine) = app
+        .get_json(&format!("/api/v1/cases/{id}/evidence"), &ent)
+        .await;
     let mine = mine["items"].as_array().unwrap();
     assert_eq!(mine.len(), 1, "the enterprise sees only its own upload");
     assert_eq!(mine[0]["custody"].as_array().unwrap().len(), 2);
     assert_eq!(
-        app.get_api(&format!("/api/v1/evidence/{}/content", again["id"]), &ent).await.status(),
+        app.get_api(&format!("/api/v1/evidence/{}/content", again["id"]), &ent)
+            .await
+            .status(),
         404
     );
     // Each step is in the audit trail, and each bumped the case version.
-    let audit = weiquan::store::audit::page_after(app.db.conn(), 0, 1000).await.unwrap();
+    let audit = weiquan::store::audit::page_after(app.db.conn(), 0, 1000)
+        .await
+        .unwrap();
     for action in ["evidence.upload", "evidence.download"] {
         assert!(audit.iter().any(|a| a.action == action), "{action}");
     }
@@ -191,18 +253,42 @@ async fn foreign_offices_and_other_enterprises_get_404_and_a_read_share_403() {
     let eid = up["id"].as_i64().unwrap();
     for t in [&ent2, &industry] {
         assert_eq!(upload(&app, t, id, "a.png", None, &png()).await.0, 404);
-        assert_eq!(app.get_json(&format!("/api/v1/cases/{id}/evidence"), t).await.0, 404);
-        assert_eq!(app.get_api(&format!("/api/v1/evidence/{eid}/content"), t).await.status(), 404);
-        assert_eq!(app.get_api(&format!("/api/v1/cases/{id}/evidence/export"), t).await.status(), 404);
+        assert_eq!(
+            app.get_json(&format!("/api/v1/cases/{id}/evidence"), t)
+                .await
+                .0,
+            404
+        );
+        assert_eq!(
+            app.get_api(&format!("/api/v1/evidence/{eid}/content"), t)
+                .await
+                .status(),
+            404
+        );
+        assert_eq!(
+            app.get_api(&format!("/api/v1/cases/{id}/evidence/export"), t)
+                .await
+                .status(),
+            404
+        );
     }
     let industry_org = app.get_json("/api/v1/me", &industry).await.1["organization"]["id"].clone();
     let (s, shared) = app
-        .post_api(&format!("/api/v1/cases/{id}/shares"), &officer, &json!({"org_id": industry_org, "access": "read"}))
+        .post_api(
+            &format!("/api/v1/cases/{id}/shares"),
+            &officer,
+            &json!({"org_id": industry_org, "access": "read"}),
+        )
         .await;
     assert_eq!(s, 201, "{shared}");
     let (s, body) = upload(&app, &industry, id, "a.png", None, &png()).await;
     assert_eq!(s, 403, "{body}");
-    assert_eq!(app.get_api(&format!("/api/v1/evidence/{eid}/content"), &industry).await.status(), 200);
+    assert_eq!(
+        app.get_api(&format!("/api/v1/evidence/{eid}/content"), &industry)
+            .await
+            .status(),
+        200
+    );
     assert_eq!(evidence_rows(&app).await.len(), 1);
 }
 
@@ -226,7 +312,10 @@ async fn bad_input_gets_clear_answers_and_leaves_nothing_half_written() {
         (b"\xE2\x80\xAEgpj.txt", "gpj.txt"),
         (b"tab\there.txt", "tabhere.txt"),
     ] {
-        let parts = [field("kind", "other"), file(raw, Some("text/plain"), b"plain evidence text")];
+        let parts = [
+            field("kind", "other"),
+            file(raw, Some("text/plain"), b"plain evidence text"),
+        ];
         let (s, up) = post_body(&app, &t, id, body(&parts, true)).await;
         assert_eq!(s, 201, "{raw:?}: {up}");
         assert_eq!(up["original_name"], want);
@@ -234,7 +323,10 @@ async fn bad_input_gets_clear_answers_and_leaves_nothing_half_written() {
     }
     // A NUL or CR/LF inside the part header is refused by the parser or stripped: never a 5xx.
     for raw in [&b"a.pdf\0.html"[..], b"a\r\nSet-Cookie: x=1.txt"] {
-        let parts = [field("kind", "other"), file(raw, None, b"plain evidence text")];
+        let parts = [
+            field("kind", "other"),
+            file(raw, None, b"plain evidence text"),
+        ];
         let (s, up) = post_body(&app, &t, id, body(&parts, true)).await;
         assert!(s < 500, "{raw:?}: {s} {up}");
         if s == 201 {
@@ -244,54 +336,193 @@ async fn bad_input_gets_clear_answers_and_leaves_nothing_half_written() {
         }
     }
     let cases: Vec<(&str, Vec<u8>, u16)> = vec![
-        ("empty file", body(&[field("kind", "other"), file(b"e.txt", None, b"")], true), 422),
+        (
+            "empty file",
+            body(&[field("kind", "other"), file(b"e.txt", None, b"")], true),
+            422,
+        ),
         ("no file", body(&[field("kind", "other")], true), 422),
-        ("bad kind", body(&[field("kind", "selfie"), file(b"a.txt", None, b"words")], true), 422),
-        ("over the file limit", body(&[field("kind", "other"), file(b"big.txt", None, &vec![b'a'; 400_000])], true), 413),
-        ("PNG claimed as PDF", body(&[field("kind", "other"), file(b"x.pdf", Some("application/pdf"), &png())], true), 415),
-        ("PDF named .jpg", body(&[field("kind", "other"), file(b"x.jpg", None, &pdf()[..1000])], true), 415),
-        ("HTML with script", body(&[field("kind", "other"), file(b"x.txt", Some("text/plain"), b"<!doctype html><script>window.__pwned=1</script>")], true), 415),
-        ("SVG with script", body(&[field("kind", "other"), file(b"x.svg", Some("image/svg+xml"), b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>")], true), 415),
-        ("image named .html", body(&[field("kind", "other"), file(b"x.png.html", None, &png())], true), 415),
-        ("executable", body(&[field("kind", "other"), file(b"x.bin", None, b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xFF\xFF\0\0")], true), 415),
-        ("truncated multipart", body(&[field("kind", "other"), file(b"a.txt", None, b"words")], false), 400),
+        (
+            "bad kind",
+            body(
+                &[field("kind", "selfie"), file(b"a.txt", None, b"words")],
+                true,
+            ),
+            422,
+        ),
+        (
+            "over the file limit",
+            body(
+                &[
+                    field("kind", "other"),
+                    file(b"big.txt", None, &vec![b'a'; 400_000]),
+                ],
+                true,
+            ),
+            413,
+        ),
+        (
+            "PNG claimed as PDF",
+            body(
+                &[
+                    field("kind", "other"),
+                    file(b"x.pdf", Some("application/pdf"), &png()),
+                ],
+                true,
+            ),
+            415,
+        ),
+        (
+            "PDF named .jpg",
+            body(
+                &[field("kind", "other"), file(b"x.jpg", None, &pdf()[..1000])],
+                true,
+            ),
+            415,
+        ),
+        (
+            "HTML with script",
+            body(
+                &[
+                    field("kind", "other"),
+                    file(
+                        b"x.txt",
+                        Some("text/plain"),
+                        b"<!doctype html><script>window.__pwned=1</script>",
+                    ),
+                ],
+                true,
+            ),
+            415,
+        ),
+        (
+            "SVG with script",
+            body(
+                &[
+                    field("kind", "other"),
+                    file(
+                        b"x.svg",
+                        Some("image/svg+xml"),
+                        b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>",
+                    ),
+                ],
+                true,
+            ),
+            415,
+        ),
+        (
+            "image named .html",
+            body(
+                &[field("kind", "other"), file(b"x.png.html", None, &png())],
+                true,
+            ),
+            415,
+        ),
+        (
+            "executable",
+            body(
+                &[
+                    field("kind", "other"),
+                    file(b"x.bin", None, b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xFF\xFF\0\0"),
+                ],
+                true,
+            ),
+            415,
+        ),
+        (
+            "truncated multipart",
+            body(
+                &[field("kind", "other"), file(b"a.txt", None, b"words")],
+                false,
+            ),
+            400,
+        ),
     ];
     for (what, b, want) in cases {
         let (s, res) = post_body(&app, &t, id, b).await;
         assert_eq!(s, want, "{what}: {res}");
         if s != 413 || res.is_object() {
-            assert!(res["status"].is_number(), "{what}: problem+json expected, got {res}");
+            assert!(
+                res["status"].is_number(),
+                "{what}: problem+json expected, got {res}"
+            );
         }
     }
     // Not multipart at all.
-    let (s, _) = app.post_api(&format!("/api/v1/cases/{id}/evidence"), &t, &json!({"kind": "other"})).await;
+    let (s, _) = app
+        .post_api(
+            &format!("/api/v1/cases/{id}/evidence"),
+            &t,
+            &json!({"kind": "other"}),
+        )
+        .await;
     assert_eq!(s, 415);
     // Script in the middle of a text file: stored inert as text/plain, served only as attachment.
-    let (s, up) = upload(&app, &t, id, "notes.txt", None, b"seen on the page: <script>alert(1)</script>").await;
+    let (s, up) = upload(
+        &app,
+        &t,
+        id,
+        "notes.txt",
+        None,
+        b"seen on the page: <script>alert(1)</script>",
+    )
+    .await;
     assert_eq!(s, 201, "{up}");
     accepted += 1;
     assert_eq!(up["media_type"], "text/plain");
-    let res = app.get_api(&format!("/api/v1/evidence/{}/preview", up["id"]), &t).await;
+    let res = app
+        .get_api(&format!("/api/v1/evidence/{}/preview", up["id"]), &t)
+        .await;
     assert_eq!(res.status(), 415, "text is never shown inline");
-    let res = app.get_api(&format!("/api/v1/evidence/{}/content", up["id"]), &t).await;
-    assert!(res.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    let res = app
+        .get_api(&format!("/api/v1/evidence/{}/content", up["id"]), &t)
+        .await;
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
     assert_eq!(res.headers()["content-type"], "text/plain");
     // The case limit: 500 000 bytes in all.
     let (s, _) = upload(&app, &t, id, "a.pdf", None, &pdf()).await;
     assert_eq!(s, 201);
     accepted += 1;
-    let (s, _) = upload(&app, &t, id, "b.pdf", None, &[pdf(), b"1".to_vec()].concat()).await;
+    let (s, _) = upload(
+        &app,
+        &t,
+        id,
+        "b.pdf",
+        None,
+        &[pdf(), b"1".to_vec()].concat(),
+    )
+    .await;
     assert_eq!(s, 201);
     accepted += 1;
-    let (s, res) = upload(&app, &t, id, "c.pdf", None, &[pdf(), b"2".to_vec()].concat()).await;
+    let (s, res) = upload(
+        &app,
+        &t,
+        id,
+        "c.pdf",
+        None,
+        &[pdf(), b"2".to_vec()].concat(),
+    )
+    .await;
     assert_eq!(s, 413, "{res}");
 
     assert_eq!(evidence_rows(&app).await.len(), accepted);
     assert!(files_under(&storage(&app).join("tmp")).is_empty());
     // Nothing outside the storage root but the database files.
     for f in files_under(app.dir.path()) {
-        let rel = f.strip_prefix(app.dir.path()).unwrap().to_string_lossy().to_string();
-        assert!(rel.starts_with("evidence/objects/") || rel.starts_with("weiquan.db"), "{rel}");
+        let rel = f
+            .strip_prefix(app.dir.path())
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        assert!(
+            rel.starts_with("evidence/objects/") || rel.starts_with("weiquan.db"),
+            "{rel}"
+        );
     }
 }
 
@@ -300,7 +531,13 @@ async fn a_client_that_goes_away_halfway_leaves_no_record_and_no_object() {
     let app = TestApp::spawn().await;
     let (id, _) = complaint_case(&app).await;
     let t = app.token("demo-officer").await;
-    let full = body(&[field("kind", "other"), file(b"half.pdf", None, &[pdf(), vec![b'y'; 3_000_000]].concat())], true);
+    let full = body(
+        &[
+            field("kind", "other"),
+            file(b"half.pdf", None, &[pdf(), vec![b'y'; 3_000_000]].concat()),
+        ],
+        true,
+    );
     let mut conn = tokio::net::TcpStream::connect(app.addr).await.unwrap();
     let head = format!(
         "POST /api/v1/cases/{id}/evidence HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {t}\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {}\r\n\r\n",
@@ -353,7 +590,12 @@ async fn evidence_verify_reports_tampered_and_missing_objects() {
     assert_eq!(upload(&app, &t, id, "a.pdf", None, &pdf()).await.0, 201);
     assert_eq!(upload(&app, &t, id, "b.png", None, &png()).await.0, 201);
     let out = verify(&app);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let rows = evidence_rows(&app).await;
     let a = storage(&app).join(&rows[0].object_key);
     let mut perms = std::fs::metadata(&a).unwrap().permissions();
@@ -368,10 +610,15 @@ async fn evidence_verify_reports_tampered_and_missing_objects() {
     let out = verify(&app);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(2), "{stdout}");
-    assert!(stdout.contains(&format!("MISMATCH {number}-E1")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("MISMATCH {number}-E1")),
+        "{stdout}"
+    );
     assert!(stdout.contains(&format!("MISSING {number}-E2")), "{stdout}");
     // The export refuses to package bytes that do not match their record.
-    let res = app.get_api(&format!("/api/v1/cases/{id}/evidence/export"), &t).await;
+    let res = app
+        .get_api(&format!("/api/v1/cases/{id}/evidence/export"), &t)
+        .await;
     assert_eq!(res.status(), 409);
 }
 
@@ -381,29 +628,60 @@ async fn the_export_manifest_matches_the_files_in_the_zip() {
     let (id, number) = complaint_case(&app).await;
     let ent = app.token("demo-enterprise").await;
     let officer = app.token("demo-officer").await;
-    assert_eq!(upload(&app, &ent, id, "合同.pdf", None, &pdf()).await.0, 201);
-    assert_eq!(upload(&app, &officer, id, "照片.png", None, &png()).await.0, 201);
-    let (s, gone) = upload(&app, &officer, id, "wrong.txt", None, b"uploaded by mistake").await;
+    assert_eq!(
+        upload(&app, &ent, id, "合同.pdf", None, &pdf()).await.0,
+        201
+    );
+    assert_eq!(
+        upload(&app, &officer, id, "照片.png", None, &png()).await.0,
+        201
+    );
+    let (s, gone) = upload(
+        &app,
+        &officer,
+        id,
+        "wrong.txt",
+        None,
+        b"uploaded by mistake",
+    )
+    .await;
     assert_eq!(s, 201);
     let (s, w) = app
-        .post_api(&format!("/api/v1/evidence/{}/withdraw", gone["id"]), &officer, &json!({"reason": "误传"}))
+        .post_api(
+            &format!("/api/v1/evidence/{}/withdraw", gone["id"]),
+            &officer,
+            &json!({"reason": "误传"}),
+        )
         .await;
     assert_eq!(s, 200, "{w}");
-    assert_eq!(app.get_api(&format!("/api/v1/cases/{id}/evidence/export"), &ent).await.status(), 403);
-    let res = app.get_api(&format!("/api/v1/cases/{id}/evidence/export"), &officer).await;
+    assert_eq!(
+        app.get_api(&format!("/api/v1/cases/{id}/evidence/export"), &ent)
+            .await
+            .status(),
+        403
+    );
+    let res = app
+        .get_api(&format!("/api/v1/cases/{id}/evidence/export"), &officer)
+        .await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "application/zip");
     let zip_bytes = res.bytes().await.unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes.to_vec())).unwrap();
     let mut read = |name: &str| {
-        let mut f = zip.by_name(name).unwrap_or_else(|_| panic!("{name} in the zip"));
+        let mut f = zip
+            .by_name(name)
+            .unwrap_or_else(|_| panic!("{name} in the zip"));
         let mut v = Vec::new();
         std::io::Read::read_to_end(&mut f, &mut v).unwrap();
         v
     };
     let manifest: Value = serde_json::from_slice(&read("manifest.json")).unwrap();
     let files = manifest["files"].as_array().unwrap();
-    assert_eq!(files.len(), 2, "withdrawn evidence is not exported: {manifest}");
+    assert_eq!(
+        files.len(),
+        2,
+        "withdrawn evidence is not exported: {manifest}"
+    );
     for f in files {
         let bytes = read(f["path"].as_str().unwrap());
         assert_eq!(f["sha256"].as_str().unwrap(), sha256_hex(&bytes));
@@ -412,11 +690,24 @@ async fn the_export_manifest_matches_the_files_in_the_zip() {
     }
     assert_eq!(files[0]["path"], format!("evidence/{number}-E1.pdf"));
     let list = String::from_utf8(read("证据清单.html")).unwrap();
-    assert!(list.contains("证据清单") && list.contains(&format!("{number}-E1")), "{list}");
-    let (_, after) = app.get_json(&format!("/api/v1/cases/{id}/evidence"), &officer).await;
-    let last = after["items"][0]["custody"].as_array().unwrap().last().unwrap().clone();
+    assert!(
+        list.contains("证据清单") && list.contains(&format!("{number}-E1")),
+        "{list}"
+    );
+    let (_, after) = app
+        .get_json(&format!("/api/v1/cases/{id}/evidence"), &officer)
+        .await;
+    let last = after["items"][0]["custody"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
     assert_eq!(last["event"], "evidence_exported");
-    assert!(files_under(&storage(&app).join("tmp")).is_empty(), "the export temp file is gone");
+    assert!(
+        files_under(&storage(&app).join("tmp")).is_empty(),
+        "the export temp file is gone"
+    );
 }
 
 #[tokio::test]
@@ -428,23 +719,55 @@ async fn withdrawn_evidence_stays_stored_and_marked() {
     let (_, up) = upload(&app, &ent, id, "a.pdf", None, &pdf()).await;
     let eid = up["id"].as_i64().unwrap();
     let path = format!("/api/v1/evidence/{eid}/withdraw");
-    assert_eq!(app.post_api(&path, &ent2, &json!({"reason": "x"})).await.0, 404);
+    assert_eq!(
+        app.post_api(&path, &ent2, &json!({"reason": "x"})).await.0,
+        404
+    );
     let (s, body) = app.post_api(&path, &ent, &json!({})).await;
     assert_eq!(s, 422, "{body}");
     assert_eq!(body["errors"][0]["field"], "reason");
-    let (s, body) = app.post_api(&path, &ent, &json!({"reason": "上传错了文件"})).await;
+    let (s, body) = app
+        .post_api(&path, &ent, &json!({"reason": "上传错了文件"}))
+        .await;
     assert_eq!(s, 200, "{body}");
-    assert_eq!(app.post_api(&path, &ent, &json!({"reason": "again"})).await.0, 409);
-    let (_, list) = app.get_json(&format!("/api/v1/cases/{id}/evidence"), &ent).await;
+    assert_eq!(
+        app.post_api(&path, &ent, &json!({"reason": "again"}))
+            .await
+            .0,
+        409
+    );
+    let (_, list) = app
+        .get_json(&format!("/api/v1/cases/{id}/evidence"), &ent)
+        .await;
     assert_eq!(list["items"][0]["withdrawn"]["reason"], "上传错了文件");
-    let res = app.get_api(&format!("/api/v1/evidence/{eid}/content"), &ent).await;
+    let res = app
+        .get_api(&format!("/api/v1/evidence/{eid}/content"), &ent)
+        .await;
     assert_eq!(res.status(), 200, "a withdrawn file is kept");
     assert_eq!(files_under(&storage(&app).join("objects")).len(), 1);
     // Only overseas cases need approval for sending abroad.
     let sup = app.token("demo-supervisor").await;
-    assert_eq!(app.post_api(&format!("/api/v1/evidence/{eid}/approve-abroad"), &sup, &json!({})).await.0, 409);
+    assert_eq!(
+        app.post_api(
+            &format!("/api/v1/evidence/{eid}/approve-abroad"),
+            &sup,
+            &json!({})
+        )
+        .await
+        .0,
+        409
+    );
     let officer = app.token("demo-officer").await;
-    assert_eq!(app.post_api(&format!("/api/v1/evidence/{eid}/approve-abroad"), &officer, &json!({})).await.0, 403);
+    assert_eq!(
+        app.post_api(
+            &format!("/api/v1/evidence/{eid}/approve-abroad"),
+            &officer,
+            &json!({})
+        )
+        .await
+        .0,
+        403
+    );
 }
 
 #[tokio::test]
@@ -453,12 +776,31 @@ async fn previews_are_inline_only_for_images_and_pdf() {
     let (id, _) = complaint_case(&app).await;
     let t = app.token("demo-officer").await;
     let (_, up) = upload(&app, &t, id, "a.png", None, &png()).await;
-    let res = app.get_api(&format!("/api/v1/evidence/{}/preview", up["id"]), &t).await;
+    let res = app
+        .get_api(&format!("/api/v1/evidence/{}/preview", up["id"]), &t)
+        .await;
     assert_eq!(res.status(), 200);
-    assert!(res.headers()["content-disposition"].to_str().unwrap().starts_with("inline"));
-    assert!(res.headers()["content-security-policy"].to_str().unwrap().starts_with("sandbox"));
-    let (_, list) = app.get_json(&format!("/api/v1/cases/{id}/evidence"), &t).await;
-    let events: Vec<&str> = list["items"][0]["custody"].as_array().unwrap().iter().map(|c| c["event"].as_str().unwrap()).collect();
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("inline")
+    );
+    assert!(
+        res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .starts_with("sandbox")
+    );
+    let (_, list) = app
+        .get_json(&format!("/api/v1/cases/{id}/evidence"), &t)
+        .await;
+    let events: Vec<&str> = list["items"][0]["custody"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["event"].as_str().unwrap())
+        .collect();
     assert_eq!(events, ["evidence_uploaded", "evidence_viewed"]);
 }
 
@@ -514,7 +856,11 @@ async fn fake_clamd() -> std::net::SocketAddr {
                     data.extend(chunk);
                 }
                 let found = data.windows(5).any(|w| w == b"EICAR");
-                let reply: &[u8] = if found { b"stream: Eicar-Test-Signature FOUND\0" } else { b"stream: OK\0" };
+                let reply: &[u8] = if found {
+                    b"stream: Eicar-Test-Signature FOUND\0"
+                } else {
+                    b"stream: OK\0"
+                };
                 let _ = s.write_all(reply).await;
             });
         }
@@ -528,16 +874,26 @@ async fn a_clamd_finding_quarantines_the_upload_instead_of_losing_it() {
     let app = TestApp::spawn_with(move |c| c.clamd = clamd.to_string(), true).await;
     let (id, _) = complaint_case(&app).await;
     let t = app.token("demo-officer").await;
-    assert_eq!(upload(&app, &t, id, "clean.txt", None, b"clean words").await.0, 201);
+    assert_eq!(
+        upload(&app, &t, id, "clean.txt", None, b"clean words")
+            .await
+            .0,
+        201
+    );
     let eicar = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
     let (s, body) = upload(&app, &t, id, "eicar.txt", None, eicar).await;
     assert_eq!(s, 422, "{body}");
     assert_eq!(body["errors"][0]["field"], "file");
     assert_eq!(evidence_rows(&app).await.len(), 1);
-    let q = weiquan::store::evidence::quarantined(app.db.conn(), id).await.unwrap();
+    let q = weiquan::store::evidence::quarantined(app.db.conn(), id)
+        .await
+        .unwrap();
     assert_eq!(q.len(), 1);
     assert_eq!(q[0].finding, "Eicar-Test-Signature");
-    assert_eq!(std::fs::read(storage(&app).join(&q[0].object_key)).unwrap(), eicar);
+    assert_eq!(
+        std::fs::read(storage(&app).join(&q[0].object_key)).unwrap(),
+        eicar
+    );
 }
 
 #[tokio::test]
@@ -546,30 +902,65 @@ async fn the_case_page_has_the_evidence_panel_and_its_form_uploads() {
     let (id, number) = complaint_case(&app).await;
     app.login("demo-enterprise").await;
     let html = app.get(&format!("/cases/{id}")).await.text().await.unwrap();
-    assert!(html.contains("id=\"evidence\"") && html.contains("上传证据"), "{html}");
+    assert!(
+        html.contains("id=\"evidence\"") && html.contains("上传证据"),
+        "{html}"
+    );
     assert!(html.contains("/static/evidence.js"));
     let csrf = csrf_in(&html).unwrap();
     let send = |b: Vec<u8>| {
         app.client
             .post(app.url(&format!("/cases/{id}/evidence")))
             .header("x-csrf-token", csrf.clone())
-            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
             .body(b)
             .send()
     };
-    let res = send(body(&[field("kind", "contract"), field("description", "合同"), file(b"c.pdf", None, &pdf())], true)).await.unwrap();
+    let res = send(body(
+        &[
+            field("kind", "contract"),
+            field("description", "合同"),
+            file(b"c.pdf", None, &pdf()),
+        ],
+        true,
+    ))
+    .await
+    .unwrap();
     assert_eq!(res.status(), 303);
     let page = app.get(&format!("/cases/{id}")).await.text().await.unwrap();
     assert!(page.contains(&format!("{number}-E1")), "{page}");
-    let res = send(body(&[field("kind", "contract"), file(b"e.pdf", None, b"")], true)).await.unwrap();
+    let res = send(body(
+        &[field("kind", "contract"), file(b"e.pdf", None, b"")],
+        true,
+    ))
+    .await
+    .unwrap();
     assert_eq!(res.status(), 422);
     let page = res.text().await.unwrap();
     assert!(page.contains("文件是空的"), "{page}");
-    let (_, list) = app.get_json(&format!("/api/v1/cases/{id}/evidence"), &app.token("demo-enterprise").await).await;
+    let (_, list) = app
+        .get_json(
+            &format!("/api/v1/cases/{id}/evidence"),
+            &app.token("demo-enterprise").await,
+        )
+        .await;
     let eid = list["items"][0]["id"].as_i64().unwrap();
     let res = app.get(&format!("/evidence/{eid}/download")).await;
     assert_eq!(res.status(), 200);
-    assert!(res.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
-    assert_eq!(app.get(&format!("/cases/{id}/evidence/list")).await.status(), 200);
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(
+        app.get(&format!("/cases/{id}/evidence/list"))
+            .await
+            .status(),
+        200
+    );
     assert_eq!(app.get("/static/evidence.js").await.status(), 200);
 }

@@ -74,7 +74,13 @@ pub fn sanitize_file_name(raw: &str) -> Option<String> {
     let cleaned: String = last
         .chars()
         .filter(|c| !c.is_control() && !is_format_char(*c))
-        .map(|c| if matches!(c, '"' | '<' | '>' | '|' | '*' | '?') { '_' } else { c })
+        .map(|c| {
+            if matches!(c, '"' | '<' | '>' | '|' | '*' | '?') {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     let trimmed = cleaned
         .trim()
@@ -125,7 +131,13 @@ pub fn content_disposition(inline: bool, served: &str, original: Option<&str>) -
     let kind = if inline { "inline" } else { "attachment" };
     let ascii: String = served
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "-._".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-._".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     let mut v = format!("{kind}; filename=\"{ascii}\"");
     if let Some(orig) = original.and_then(sanitize_file_name) {
@@ -194,12 +206,14 @@ pub fn validate_fields(
     let obtained = match obtained_at.map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => {
-            let date = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().or_else(|| {
-                chrono::DateTime::parse_from_rfc3339(s).ok().map(|t| {
-                    t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
-                        .date_naive()
-                })
-            });
+            let date = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .ok()
+                .or_else(|| {
+                    chrono::DateTime::parse_from_rfc3339(s).ok().map(|t| {
+                        t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
+                            .date_naive()
+                    })
+                });
             match date {
                 Some(d) if d <= today => Some(d),
                 Some(_) => {
@@ -287,8 +301,14 @@ mod tests {
             "WQ-2026-000001-E3.pdf"
         );
         let d = content_disposition(false, "WQ-2026-000001-E3.pdf", Some("公证书\r\n.html"));
-        assert!(d.starts_with("attachment; filename=\"WQ-2026-000001-E3.pdf\""), "{d}");
-        assert!(d.contains("filename*=UTF-8''WQ-2026-000001-E3_%E5%85%AC"), "{d}");
+        assert!(
+            d.starts_with("attachment; filename=\"WQ-2026-000001-E3.pdf\""),
+            "{d}"
+        );
+        assert!(
+            d.contains("filename*=UTF-8''WQ-2026-000001-E3_%E5%85%AC"),
+            "{d}"
+        );
         assert!(d.ends_with(".pdf"), "{d}");
         assert!(!d.contains(['\r', '\n']));
         assert_eq!(
@@ -307,8 +327,13 @@ mod tests {
     #[test]
     fn fields_are_checked() {
         let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
-        let f = validate_fields(Some("contract"), Some(" 合同\r\n第二页 "), Some("2026-11-30"), today)
-            .unwrap();
+        let f = validate_fields(
+            Some("contract"),
+            Some(" 合同\r\n第二页 "),
+            Some("2026-11-30"),
+            today,
+        )
+        .unwrap();
         assert_eq!(f.kind, Kind::Contract);
         assert_eq!(f.description, "合同\n第二页");
         assert_eq!(f.obtained_at, chrono::NaiveDate::from_ymd_opt(2026, 11, 30));
@@ -326,7 +351,10 @@ mod tests {
         let errs = validate_fields(Some("selfie"), None, Some("yesterday"), today).unwrap_err();
         assert_eq!(
             errs,
-            vec![("kind", "error.evidence.kind"), ("obtained_at", "error.evidence.obtained_at")]
+            vec![
+                ("kind", "error.evidence.kind"),
+                ("obtained_at", "error.evidence.obtained_at")
+            ]
         );
     }
 

@@ -117,7 +117,13 @@ pub fn decide(
     }
     let sniffed = sniff(head, complete).map_err(Refusal::NotAllowed)?;
     let claimed = claimed_type
-        .map(|c| c.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .map(|c| {
+            c.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
         .filter(|c| !c.is_empty() && c != "application/octet-stream" && c != "binary/octet-stream");
     if let Some(c) = claimed
         && !claim_fits(sniffed, &c)
@@ -209,11 +215,7 @@ fn is_ofd(head: &[u8]) -> bool {
 
 /// HTML, SVG, XML or script at the start of a text file: what it is, to refuse it.
 fn markup(head: &[u8]) -> Option<&'static str> {
-    let start: Vec<u8> = head
-        .iter()
-        .take(1024)
-        .map(u8::to_ascii_lowercase)
-        .collect();
+    let start: Vec<u8> = head.iter().take(1024).map(u8::to_ascii_lowercase).collect();
     let text = String::from_utf8_lossy(&start);
     let t = text.trim_start_matches('\u{feff}').trim_start();
     if !t.starts_with('<') {
@@ -261,11 +263,18 @@ mod tests {
     fn allowed_types_are_recognised() {
         assert_eq!(sniff(PDF, true), Ok("application/pdf"));
         assert_eq!(sniff(PNG, true), Ok("image/png"));
-        assert_eq!(sniff(b"\xFF\xD8\xFF\xE0\0\x10JFIF\0", true), Ok("image/jpeg"));
-        assert_eq!(sniff("证据说明\r\n第二行".as_bytes(), true), Ok("text/plain"));
+        assert_eq!(
+            sniff(b"\xFF\xD8\xFF\xE0\0\x10JFIF\0", true),
+            Ok("image/jpeg")
+        );
+        assert_eq!(
+            sniff("证据说明\r\n第二行".as_bytes(), true),
+            Ok("text/plain")
+        );
         let eml = b"Received: from mx\r\nFrom: a@b.cn\r\nTo: c@d.cn\r\nSubject: hi\r\n\r\nbody";
         assert_eq!(sniff(eml, true), Ok("message/rfc822"));
-        let mut ofd = b"PK\x03\x04\x14\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x07\0\0\0".to_vec();
+        let mut ofd =
+            b"PK\x03\x04\x14\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x07\0\0\0".to_vec();
         ofd.extend_from_slice(b"OFD.xml<ofd:OFD/>");
         assert_eq!(sniff(&ofd, true), Ok("application/ofd"));
     }
@@ -278,29 +287,57 @@ mod tests {
             sniff(b"  <!DOCTYPE html><script>alert(1)</script>", true),
             Err("text/html".into())
         );
-        assert_eq!(sniff(b"<?xml version='1.0'?><a/>", true), Err("application/xml".into()));
+        assert_eq!(
+            sniff(b"<?xml version='1.0'?><a/>", true),
+            Err("application/xml".into())
+        );
         assert!(sniff(b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xFF\xFF", true).is_err());
         assert!(sniff(b"PK\x03\x04\x14\0\0\0\x08\0", true).is_err());
-        assert_eq!(sniff(b"\0\0\0\x01binary", true), Err("application/octet-stream".into()));
+        assert_eq!(
+            sniff(b"\0\0\0\x01binary", true),
+            Err("application/octet-stream".into())
+        );
     }
 
     #[test]
     fn claims_must_agree() {
-        assert_eq!(decide(PDF, true, Some("application/pdf"), Some("pdf")), Ok("application/pdf"));
-        assert_eq!(decide(PDF, true, Some("application/octet-stream"), None), Ok("application/pdf"));
+        assert_eq!(
+            decide(PDF, true, Some("application/pdf"), Some("pdf")),
+            Ok("application/pdf")
+        );
+        assert_eq!(
+            decide(PDF, true, Some("application/octet-stream"), None),
+            Ok("application/pdf")
+        );
         assert_eq!(decide(PNG, true, None, Some("dat")), Ok("image/png"));
-        assert!(matches!(decide(PNG, true, Some("image/jpeg"), None), Err(Refusal::Mismatch { .. })));
-        assert!(matches!(decide(PDF, true, None, Some("jpg")), Err(Refusal::Mismatch { .. })));
+        assert!(matches!(
+            decide(PNG, true, Some("image/jpeg"), None),
+            Err(Refusal::Mismatch { .. })
+        ));
+        assert!(matches!(
+            decide(PDF, true, None, Some("jpg")),
+            Err(Refusal::Mismatch { .. })
+        ));
         // A valid image with an .html name is refused rather than stored under a double meaning.
-        assert!(matches!(decide(PNG, true, Some("image/png"), Some("html")), Err(Refusal::Mismatch { .. })));
-        assert!(matches!(decide(b"plain words", true, Some("text/html"), None), Err(Refusal::Mismatch { .. })));
+        assert!(matches!(
+            decide(PNG, true, Some("image/png"), Some("html")),
+            Err(Refusal::Mismatch { .. })
+        ));
+        assert!(matches!(
+            decide(b"plain words", true, Some("text/html"), None),
+            Err(Refusal::Mismatch { .. })
+        ));
         assert_eq!(decide(b"", true, None, None), Err(Refusal::Empty));
     }
 
     #[test]
     fn previews_only_for_images_and_pdf() {
         assert!(previewable("image/png") && previewable("application/pdf"));
-        assert!(!previewable("text/plain") && !previewable("image/svg+xml") && !previewable("video/mp4"));
+        assert!(
+            !previewable("text/plain")
+                && !previewable("image/svg+xml")
+                && !previewable("video/mp4")
+        );
         assert_eq!(extension_for("application/pdf"), "pdf");
         assert_eq!(extension_for("text/html"), "bin");
     }

@@ -101,7 +101,10 @@ async fn again(
     err: AppError,
 ) -> Result<Response> {
     let (status, errors) = match err {
-        AppError::Invalid(errors) => (StatusCode::UNPROCESSABLE_ENTITY, page::field_errors(&errors, ctx.lang)),
+        AppError::Invalid(errors) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page::field_errors(&errors, ctx.lang),
+        ),
         AppError::Conflict(m) | AppError::Unavailable(m) => {
             (StatusCode::CONFLICT, json!({"_form": m.render(ctx.lang)}))
         }
@@ -181,13 +184,19 @@ async fn print_list(
     Path(id): Path<i64>,
 ) -> Result<Response> {
     let (v, items) = evidence_service::list(&state.db, &me, id).await?;
-    let items: Vec<_> = items.into_iter().filter(|i| i.evidence.withdrawn_at.is_none()).collect();
+    let items: Vec<_> = items
+        .into_iter()
+        .filter(|i| i.evidence.withdrawn_at.is_none())
+        .collect();
     let names = names(&state, &items).await?;
     let mut data = evidence_api::list_data(&v.case.number, &v.case.title, &items, &names);
     data["lang"] = json!(ctx.lang.code());
     data["web"] = json!(true);
     data["case_id"] = json!(v.case.id);
-    let html = state.views.render("evidence/list", &data).map_err(AppError::Internal)?;
+    let html = state
+        .views
+        .render("evidence/list", &data)
+        .map_err(AppError::Internal)?;
     Ok(page_response(StatusCode::OK, Html(html), None))
 }
 
@@ -214,7 +223,16 @@ async fn withdraw(
             .await
             .map(|_| ())
     };
-    finish(&state, &ctx, &csrf, &me, item.case_id, result, "flash.evidence.withdrawn").await
+    finish(
+        &state,
+        &ctx,
+        &csrf,
+        &me,
+        item.case_id,
+        result,
+        "flash.evidence.withdrawn",
+    )
+    .await
 }
 
 async fn approve_abroad(
@@ -226,7 +244,16 @@ async fn approve_abroad(
 ) -> Result<Response> {
     let (_, item) = evidence_service::visible_item(&state.db, &me, id).await?;
     let result = evidence_service::approve_abroad(&state.db, &me, id, &ctx.meta()).await;
-    finish(&state, &ctx, &csrf, &me, item.case_id, result, "flash.evidence.approved_abroad").await
+    finish(
+        &state,
+        &ctx,
+        &csrf,
+        &me,
+        item.case_id,
+        result,
+        "flash.evidence.approved_abroad",
+    )
+    .await
 }
 
 async fn finish(

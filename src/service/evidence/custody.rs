@@ -89,8 +89,11 @@ pub async fn record(
             Some(no) => ("evidence", format!("{}-E{no}", v.case.number)),
             None => ("case", v.case.number.clone()),
         };
-        store::audit::append(&txn, audit_entry(Some(&me.user), meta, action, target, &payload))
-            .await?;
+        store::audit::append(
+            &txn,
+            audit_entry(Some(&me.user), meta, action, target, &payload),
+        )
+        .await?;
         txn.commit().await?;
         Ok(())
     })
@@ -137,7 +140,11 @@ pub async fn opened(
 }
 
 /// Who may export, checked before the zip is built.
-pub async fn authorize_export(db: &Db, me: &Identity, case_id: i64) -> Result<(Visible, Vec<Item>)> {
+pub async fn authorize_export(
+    db: &Db,
+    me: &Identity,
+    case_id: i64,
+) -> Result<(Visible, Vec<Item>)> {
     let (v, items) = super::list(db, me, case_id).await?;
     if !crate::domain::policy::can_on_evidence(
         &me.actor,
@@ -159,7 +166,17 @@ pub async fn exported(
 ) -> Result<()> {
     let ids: Vec<i64> = items.iter().map(|i| i.evidence.id).collect();
     let payload = json!({"evidence_ids": ids, "count": ids.len()});
-    record(db, me, v, "evidence_exported", false, payload, "evidence.export", meta).await
+    record(
+        db,
+        me,
+        v,
+        "evidence_exported",
+        false,
+        payload,
+        "evidence.export",
+        meta,
+    )
+    .await
 }
 
 /// The export manifest: per file its hashes, size, type, uploader, times and custody events.
@@ -170,7 +187,9 @@ pub fn manifest(
     me: &Identity,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Value {
-    let ts = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&crate::http::api::shanghai()).to_rfc3339();
+    let ts = |t: chrono::DateTime<chrono::Utc>| {
+        t.with_timezone(&crate::http::api::shanghai()).to_rfc3339()
+    };
     let files: Vec<Value> = items
         .iter()
         .map(|(i, path)| {

@@ -68,7 +68,9 @@ pub async fn run(db: &Db, blobs: &Store) -> anyhow::Result<Report> {
                     evidence_id: e.id,
                     key: e.object_key,
                 }),
-                Some((sha, sm3, size)) if sha != e.sha256 || sm3 != e.sm3 || size != e.size as u64 => {
+                Some((sha, sm3, size))
+                    if sha != e.sha256 || sm3 != e.sm3 || size != e.size as u64 =>
+                {
                     report.problems.push(Problem::Mismatch {
                         label,
                         evidence_id: e.id,
