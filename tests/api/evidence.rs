@@ -964,3 +964,21 @@ async fn the_case_page_has_the_evidence_panel_and_its_form_uploads() {
     );
     assert_eq!(app.get("/static/evidence.js").await.status(), 200);
 }
+
+#[tokio::test]
+async fn the_openapi_document_lists_the_evidence_endpoints() {
+    let app = TestApp::spawn_empty().await;
+    let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    for (path, method) in [
+        ("/cases/{id}/evidence", "post"),
+        ("/cases/{id}/evidence", "get"),
+        ("/cases/{id}/evidence/export", "get"),
+        ("/evidence/{id}/content", "get"),
+        ("/evidence/{id}/preview", "get"),
+        ("/evidence/{id}/withdraw", "post"),
+        ("/evidence/{id}/approve-abroad", "post"),
+    ] {
+        assert!(doc["paths"][path][method].is_object(), "{method} {path}");
+    }
+    assert!(doc["components"]["schemas"]["Evidence"].is_object());
+}
