@@ -894,6 +894,23 @@ async fn a_clamd_finding_quarantines_the_upload_instead_of_losing_it() {
         std::fs::read(storage(&app).join(&q[0].object_key)).unwrap(),
         eicar
     );
+    app.login("demo-officer").await;
+    let page = app.get(&format!("/cases/{id}")).await.text().await.unwrap();
+    assert!(
+        page.contains("已隔离的上传") && page.contains("Eicar-Test-Signature"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn large_files_stream_past_the_json_body_limit() {
+    let app = TestApp::spawn().await;
+    let (id, _) = complaint_case(&app).await;
+    let t = app.token("demo-officer").await;
+    let big = [pdf(), vec![b'z'; 5 * 1024 * 1024]].concat();
+    let (s, up) = upload(&app, &t, id, "big.pdf", None, &big).await;
+    assert_eq!(s, 201, "{up}");
+    assert_eq!(up["sha256"], sha256_hex(&big));
 }
 
 #[tokio::test]

@@ -80,8 +80,19 @@ pub(super) async fn panel(
             j
         })
         .collect();
+    let office = v.access > CaseAccess::Filer;
+    let quarantined: Vec<Value> = if office {
+        crate::store::evidence::quarantined(state.db.conn(), v.case.id)
+            .await?
+            .iter()
+            .map(|q| json!({"name": q.original_name, "sha256": q.sha256, "size": q.size, "finding": q.finding, "at_local": local(q.created_at)}))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(json!({
         "items": rows,
+        "quarantined": quarantined,
         "can_upload": v.case.closed_at.is_none()
             && can_on_evidence(&me.actor, v.access, EvidenceAction::Upload),
         "can_export": can_on_evidence(&me.actor, v.access, EvidenceAction::Export),

@@ -130,7 +130,7 @@ pub async fn opened(
         return Err(AppError::UnsupportedMediaType);
     }
     let (kind, action) = if inline {
-        ("evidence_viewed", "evidence.view")
+        ("evidence_viewed", "evidence.preview")
     } else {
         ("evidence_downloaded", "evidence.download")
     };
