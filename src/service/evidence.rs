@@ -323,9 +323,9 @@ pub async fn withdraw(
         Ok(())
     })
     .await?;
-    Ok(store::evidence::find(db.conn(), id)
+    store::evidence::find(db.conn(), id)
         .await?
-        .ok_or(AppError::NotFound)?)
+        .ok_or(AppError::NotFound)
 }
 
 /// Approves an item for sending abroad (overseas assistance cases; the owning office's supervisor).

@@ -234,10 +234,10 @@ fn markup(head: &[u8]) -> Option<&'static str> {
 /// tab, line feed, form feed and carriage return; UTF-16 with a byte order mark.
 fn is_text(head: &[u8], complete: bool) -> bool {
     if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
-        return head.len() % 2 == 0 || !complete;
+        return head.len().is_multiple_of(2) || !complete;
     }
     head.iter()
-        .all(|&b| !(b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C)) && b != 0x7F)
+        .all(|&b| (b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r' | 0x0C)) && b != 0x7F)
 }
 
 /// An RFC 5322 message: starts with a header field and has `From:` and one of `Date:`,

@@ -43,11 +43,11 @@ pub async fn run(db: &Db, blobs: &Store) -> anyhow::Result<Report> {
         after = last.id;
         for e in rows {
             report.checked += 1;
-            if !numbers.contains_key(&e.case_id) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = numbers.entry(e.case_id) {
                 let n = store::cases::find(db.conn(), e.case_id)
                     .await?
                     .map_or_else(|| format!("case {}", e.case_id), |c| c.number);
-                numbers.insert(e.case_id, n);
+                slot.insert(n);
             }
             let label = format!("{}-E{}", numbers[&e.case_id], e.no);
             let found = match seen.get(&e.object_key) {
