@@ -6,6 +6,7 @@ pub mod cases_api;
 pub mod error;
 // issue 6
 pub mod evidence_api;
+pub mod evidence_export;
 pub mod evidence_upload;
 pub mod extract;
 pub mod middleware;

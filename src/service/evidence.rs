@@ -3,6 +3,7 @@
 //! current version, the version bump and the audit entry together.
 
 pub mod custody;
+pub mod scan;
 pub mod verify;
 
 use super::cases::{Visible, visible};
@@ -13,7 +14,7 @@ use crate::domain::evidence::{self as rules, Fields};
 use crate::domain::policy::{CaseAccess, EvidenceAction, can_on_evidence};
 use crate::error::{AppError, FieldError, Msg, Result};
 use crate::files::upload::Received;
-use crate::files::{self, Store, clamd};
+use crate::files::{self, Store};
 use crate::store::{self, Db};
 use entity::{case_events, evidence};
 use serde_json::json;
@@ -123,7 +124,7 @@ pub async fn record_upload(
         .as_deref()
         .and_then(rules::sanitize_file_name);
     if !config.clamd.is_empty() {
-        scan(db, blobs, config, me, v, &original_name, &received, meta).await?;
+        scan::scan(db, blobs, config, me, v, &original_name, &received, meta).await?;
     }
     let key = files::object_key(&received.sha256);
     blobs
@@ -193,62 +194,6 @@ async fn insert_once(
     store::audit::append(&txn, entry).await?;
     txn.commit().await?;
     Ok(row)
-}
-
-/// Scans with clamd; a finding moves the file to quarantine with a record and refuses the upload.
-#[allow(clippy::too_many_arguments)]
-async fn scan(
-    db: &Db,
-    blobs: &Store,
-    config: &Config,
-    me: &Identity,
-    v: &Visible,
-    original_name: &Option<String>,
-    r: &Received,
-    meta: &RequestMeta,
-) -> Result<()> {
-    let timeout = std::time::Duration::from_secs(config.evidence_upload_timeout_secs);
-    let verdict = clamd::scan(&config.clamd, r.temp.path(), timeout)
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "malware scan failed");
-            AppError::Unavailable(Msg::new("error.evidence.scan_unavailable"))
-        })?;
-    let clamd::Verdict::Found(finding) = verdict else {
-        return Ok(());
-    };
-    let key = files::quarantine(blobs, r.temp.path(), &r.sha256)
-        .await
-        .map_err(AppError::Internal)?;
-    let txn = db.begin_write().await?;
-    let q = store::evidence::insert_quarantine(
-        &txn,
-        store::evidence::NewQuarantine {
-            case_id: v.case.id,
-            original_name: original_name.clone(),
-            sha256: r.sha256.clone(),
-            sm3: r.sm3.clone(),
-            size: r.size as i64,
-            object_key: key,
-            finding: finding.clone(),
-            uploader_user_id: me.user.id,
-            uploader_org_id: me.org.id,
-            created_at: store::now(),
-        },
-    )
-    .await?;
-    let payload = json!({"quarantine_id": q.id, "sha256": q.sha256, "finding": finding});
-    let entry = audit_entry(
-        Some(&me.user),
-        meta,
-        "evidence.quarantine",
-        ("case", v.case.number.clone()),
-        &payload,
-    );
-    store::audit::append(&txn, entry).await?;
-    txn.commit().await?;
-    tracing::warn!(case = %v.case.number, %finding, "upload quarantined");
-    Err(AppError::field("file", "error.evidence.malware"))
 }
 
 /// The evidence of a case that `me` may see, with custody events (the enterprise: its own

@@ -184,7 +184,7 @@ async fn export(
     CurrentUser(me): CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Response> {
-    evidence_api::export(&state, &ctx, &me, id).await
+    crate::http::evidence_export::export(&state, &ctx, &me, id).await
 }
 
 /// `/cases/{id}/evidence/list`: the printable evidence list.
