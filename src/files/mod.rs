@@ -210,3 +210,49 @@ pub async fn quarantine(store: &Store, temp: &Path, sha256: &str) -> Result<Stri
     store.put_file(temp, &key).await?;
     Ok(key)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store(dir: &Path) -> Store {
+        let config = Config {
+            data_dir: dir.to_path_buf(),
+            ..Config::default()
+        };
+        Store::open(&config).unwrap()
+    }
+
+    #[tokio::test]
+    async fn objects_are_never_overwritten_and_stale_temp_files_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path());
+        assert!(dir.path().join("evidence/objects").is_dir());
+        let key = object_key("ab12");
+        assert_eq!(key, "objects/ab/ab12");
+        let first = s.tmp_dir().join("one.part");
+        std::fs::write(&first, b"first").unwrap();
+        s.put_file(&first, &key).await.unwrap();
+        let second = s.tmp_dir().join("two.part");
+        std::fs::write(&second, b"second").unwrap();
+        s.put_file(&second, &key).await.unwrap();
+        let stored = s.local_path(&key).unwrap();
+        assert_eq!(std::fs::read(&stored).unwrap(), b"first");
+        assert!(std::fs::metadata(&stored).unwrap().permissions().readonly());
+        let (sha, _, size) = s.rehash(&key).await.unwrap();
+        assert_eq!((sha.len(), size), (64, 5));
+        assert!(matches!(
+            s.rehash("objects/00/none").await,
+            Err(ReadError::Missing(_))
+        ));
+
+        let old = std::fs::File::create(s.tmp_dir().join("old.part")).unwrap();
+        let two_hours = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        old.set_modified(two_hours).unwrap();
+        std::fs::remove_file(&first).unwrap();
+        std::fs::remove_file(&second).unwrap();
+        std::fs::write(s.tmp_dir().join("fresh.part"), b"in flight").unwrap();
+        assert_eq!(s.clean_stale_temp(), 1);
+        assert!(s.tmp_dir().join("fresh.part").exists());
+    }
+}
