@@ -3,9 +3,10 @@
 //! Also the request time limit that gives uploads longer than other requests.
 
 use super::AppState;
+use crate::domain::evidence::sniff::HEAD_LEN;
 use crate::error::{AppError, FieldError, Result};
 use crate::files::upload::{Received, Upload, WriteError};
-use crate::service::evidence::UploadFields;
+use crate::service::evidence::{self as evidence_service, UploadFields};
 use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{Method, StatusCode, header};
@@ -114,21 +115,29 @@ pub async fn receive(
             let mut up = Upload::create(state.blobs.tmp_dir(), limit)
                 .await
                 .map_err(|e| AppError::Internal(e.into()))?;
+            let mut sniffed = false;
             while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-                match up.write(&chunk).await {
-                    Ok(()) => {}
-                    Err(WriteError::TooLarge) => {
-                        drop(up);
-                        let mut seen = 0u64;
-                        while let Ok(Some(c)) = field.chunk().await {
-                            seen += c.len() as u64;
-                            if seen > DRAIN {
-                                break;
-                            }
-                        }
-                        return Err(AppError::PayloadTooLarge);
+                let refused = match up.write(&chunk).await {
+                    Ok(()) if !sniffed && up.head().len() >= HEAD_LEN => {
+                        // The type is known from the first bytes: refuse a wrong one now, not
+                        // after two gigabytes.
+                        sniffed = true;
+                        evidence_service::check_type(&fields, up.head(), false).err()
                     }
+                    Ok(()) => None,
+                    Err(WriteError::TooLarge) => Some(AppError::PayloadTooLarge),
                     Err(WriteError::Io(e)) => return Err(AppError::Internal(e.into())),
+                };
+                if let Some(err) = refused {
+                    drop(up);
+                    let mut seen = 0u64;
+                    while let Ok(Some(c)) = field.chunk().await {
+                        seen += c.len() as u64;
+                        if seen > DRAIN {
+                            break;
+                        }
+                    }
+                    return Err(err);
                 }
             }
             file = Some(

@@ -62,16 +62,18 @@ pub async fn room(db: &Db, config: &Config, case_id: i64) -> Result<u64> {
     }
 }
 
-/// The part's claims checked against its bytes: the sniffed type, or 415 / 422.
-pub fn check_type(fields: &UploadFields, r: &Received) -> Result<&'static str> {
+/// The part's claims checked against its first bytes (`complete`: `head` is the whole file): the
+/// sniffed type, or 415 / 422. Called as soon as the sniffer's look-ahead has arrived, and again
+/// on the whole upload.
+pub fn check_type(fields: &UploadFields, head: &[u8], complete: bool) -> Result<&'static str> {
     let name = fields
         .file_name
         .as_deref()
         .and_then(rules::sanitize_file_name);
     let ext = name.as_deref().and_then(rules::extension);
     match sniff::decide(
-        &r.head,
-        r.size as usize <= r.head.len(),
+        head,
+        complete,
         fields.claimed_type.as_deref(),
         ext.as_deref(),
     ) {
@@ -118,7 +120,8 @@ pub async fn record_upload(
                 .collect(),
         )
     })?;
-    let media_type = check_type(&fields, &received)?;
+    let complete = received.size as usize <= received.head.len();
+    let media_type = check_type(&fields, &received.head, complete)?;
     let original_name = fields
         .file_name
         .as_deref()

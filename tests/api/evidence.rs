@@ -911,6 +911,11 @@ async fn large_files_stream_past_the_json_body_limit() {
     let (s, up) = upload(&app, &t, id, "big.pdf", None, &big).await;
     assert_eq!(s, 201, "{up}");
     assert_eq!(up["sha256"], sha256_hex(&big));
+    // A wrong type is refused from the first bytes, before the rest is received.
+    let fake = [png(), vec![0u8; 5 * 1024 * 1024]].concat();
+    let (s, res) = upload(&app, &t, id, "fake.pdf", Some("application/pdf"), &fake).await;
+    assert_eq!(s, 415, "{res}");
+    assert!(files_under(&storage(&app).join("tmp")).is_empty());
 }
 
 #[tokio::test]
