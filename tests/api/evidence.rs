@@ -1004,3 +1004,34 @@ async fn the_openapi_document_lists_the_evidence_endpoints() {
     }
     assert!(doc["components"]["schemas"]["Evidence"].is_object());
 }
+
+#[tokio::test]
+async fn the_owning_supervisor_approves_overseas_evidence_for_sending_abroad() {
+    let app = TestApp::spawn().await;
+    let (id, _) = complaint_case(&app).await;
+    let triager = app.token("demo-triager").await;
+    let route = json!({"action": "route", "queue": "overseas_assistance", "expected_version": 1,
+                       "overseas": {"country": "US", "category": "cross_border_platform_takedown"}});
+    let (s, moved) = app
+        .post_api(&format!("/api/v1/cases/{id}/triage"), &triager, &route)
+        .await;
+    assert_eq!(s, 200, "{moved}");
+    let ent = app.token("demo-enterprise").await;
+    let (s, up) = upload(&app, &ent, id, "合同.pdf", None, &pdf()).await;
+    assert_eq!(s, 201, "{up}");
+    let path = format!("/api/v1/evidence/{}/approve-abroad", up["id"]);
+    let officer = app.token("demo-officer").await;
+    assert_eq!(app.post_api(&path, &officer, &json!({})).await.0, 403);
+    let sup = app.token("demo-supervisor").await;
+    assert_eq!(app.post_api(&path, &sup, &json!({})).await.0, 204);
+    let (_, list) = app
+        .get_json(&format!("/api/v1/cases/{id}/evidence"), &ent)
+        .await;
+    let events: Vec<&str> = list["items"][0]["custody"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, ["evidence_uploaded", "evidence_approved_abroad"]);
+}
