@@ -1,10 +1,12 @@
 //! Receiving an evidence upload (API and web form alike): the multipart body is streamed part by
 //! part, the file into a temp file in the storage root while it is hashed; text fields are capped.
-//! Also the request time limit that gives uploads longer than other requests.
+//! A plain form post (no script) carries its CSRF token as the first field, checked here before
+//! the file is read. Also the request time limit that gives uploads longer than other requests.
 
 use super::AppState;
+use super::middleware::{StreamedCsrf, constant_eq};
 use crate::domain::evidence::sniff::HEAD_LEN;
-use crate::error::{AppError, FieldError, Result};
+use crate::error::{AppError, FieldError, Msg, Result};
 use crate::files::upload::{Received, Upload, WriteError};
 use crate::service::evidence::{self as evidence_service, UploadFields};
 use axum::body::Body;
@@ -26,7 +28,7 @@ const OVERHEAD: u64 = 256 * 1024;
 const DRAIN: u64 = 8 * 1024 * 1024;
 
 /// Whether a request is an evidence upload (API or web form).
-fn is_upload(method: &Method, path: &str) -> bool {
+pub fn is_upload(method: &Method, path: &str) -> bool {
     method == Method::POST
         && (path.starts_with("/api/v1/cases/") || path.starts_with("/cases/"))
         && path.ends_with("/evidence")
@@ -94,6 +96,7 @@ pub async fn receive(
         }
         return Err(AppError::PayloadTooLarge);
     }
+    let csrf = req.extensions().get::<StreamedCsrf>().cloned();
     let mut form = Multipart::from_request(req, state)
         .await
         .map_err(|e| AppError::BadRequest(e.body_text()))?;
@@ -106,6 +109,22 @@ pub async fn receive(
             return Err(AppError::BadRequest("too many parts".into()));
         }
         let name = field.name().unwrap_or("").to_string();
+        if parts == 1
+            && let Some(StreamedCsrf(expected)) = &csrf
+        {
+            // A plain form post: its token is the first field (the middleware did not buffer).
+            let mut token = Vec::new();
+            while let Some(c) = field.chunk().await.map_err(multipart_error)? {
+                token.extend_from_slice(&c);
+                if token.len() > 128 {
+                    break;
+                }
+            }
+            if name != "_csrf" || !constant_eq(&String::from_utf8_lossy(&token), expected) {
+                return Err(AppError::Forbidden(Msg::new("error.csrf")));
+            }
+            continue;
+        }
         if name == "file" {
             if file.is_some() {
                 return Err(AppError::field("file", "error.evidence.one_file"));

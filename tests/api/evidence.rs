@@ -985,6 +985,66 @@ async fn the_case_page_has_the_evidence_panel_and_its_form_uploads() {
         200
     );
     assert_eq!(app.get("/static/evidence.js").await.status(), 200);
+    // Without the script: a plain form post, the token as its first field, streamed past the
+    // 1 MiB form limit.
+    let plain = |b: Vec<u8>| {
+        app.client
+            .post(app.url(&format!("/cases/{id}/evidence")))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(b)
+            .send()
+    };
+    let big = [pdf(), vec![b'q'; 3 * 1024 * 1024]].concat();
+    let res = plain(body(
+        &[
+            field("_csrf", &csrf),
+            field("kind", "other"),
+            file(b"big.pdf", None, &big),
+        ],
+        true,
+    ))
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 303);
+    for parts in [
+        vec![field("kind", "other"), file(b"x.pdf", None, &pdf())],
+        vec![
+            field("_csrf", "wrong-token-wrong-token-wrong-token"),
+            field("kind", "other"),
+            file(b"x.pdf", None, &pdf()),
+        ],
+        vec![
+            field("kind", "other"),
+            field("_csrf", &csrf),
+            file(b"x.pdf", None, &pdf()),
+        ],
+    ] {
+        assert_eq!(plain(body(&parts, true)).await.unwrap().status(), 403);
+    }
+    let res = app
+        .client
+        .post(app.url(&format!("/cases/{id}/evidence")))
+        .header("origin", "http://evil.example")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(body(
+            &[
+                field("_csrf", &csrf),
+                field("kind", "other"),
+                file(b"x.pdf", None, &pdf()),
+            ],
+            true,
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(evidence_rows(&app).await.len(), 2);
 }
 
 #[tokio::test]

@@ -1,5 +1,6 @@
 //! Evidence on the web pages (issue 6): the panel on the case page, the upload form (a progress
-//! bar from `static/evidence.js`; without scripts the form still posts, within `body_limit_bytes`),
+//! bar from `static/evidence.js`; without scripts the form still posts, streamed, its CSRF token
+//! checked as the first field),
 //! download and preview, withdraw with a confirmation, approval for sending abroad, the export
 //! and the printable evidence list (证据清单).
 
