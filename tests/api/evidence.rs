@@ -1045,6 +1045,17 @@ async fn the_case_page_has_the_evidence_panel_and_its_form_uploads() {
         .unwrap();
     assert_eq!(res.status(), 403);
     assert_eq!(evidence_rows(&app).await.len(), 2);
+    // Withdrawal from the page asks for a confirmation.
+    let page = format!("/cases/{id}");
+    let path = format!("/evidence/{eid}/withdraw");
+    let res = app.post_form(&page, &path, &[("reason", "传错了")]).await;
+    assert_eq!(res.status(), 422);
+    let res = app
+        .post_form(&page, &path, &[("reason", "传错了"), ("confirm", "yes")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let html = app.get(&page).await.text().await.unwrap();
+    assert!(html.contains("已撤回") && html.contains("传错了"), "{html}");
 }
 
 #[tokio::test]
