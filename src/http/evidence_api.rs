@@ -12,7 +12,7 @@ use crate::service::Identity;
 use crate::service::evidence::{self as evidence_service, Item, custody};
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -121,27 +121,34 @@ async fn list(
     })))
 }
 
-/// Streams an item with the safe-serving headers; a custody event first.
+/// Streams an item with the safe-serving headers; a custody event first. A `HEAD` request
+/// (`head`) gets the headers only and is not recorded: nothing was handed out.
 pub async fn serve(
     state: &AppState,
     ctx: &RequestCtx,
     me: &Identity,
     id: i64,
     inline: bool,
+    head: bool,
 ) -> Result<Response> {
     let (v, e) = evidence_service::visible_item(&state.db, me, id).await?;
     if inline && !sniff::previewable(&e.media_type) {
         return Err(AppError::UnsupportedMediaType);
     }
-    let stream = state
-        .blobs
-        .get(&e.object_key)
-        .await
-        .map_err(|err| AppError::Internal(anyhow::anyhow!(err)))?;
-    custody::opened(&state.db, me, &v, &e, inline, &ctx.meta()).await?;
+    let body = if head {
+        Body::empty()
+    } else {
+        let stream = state
+            .blobs
+            .get(&e.object_key)
+            .await
+            .map_err(|err| AppError::Internal(anyhow::anyhow!(err)))?;
+        custody::opened(&state.db, me, &v, &e, inline, &ctx.meta()).await?;
+        Body::from_stream(stream)
+    };
     let served = served_name(&v.case.number, e.no, &e.media_type);
     let disposition = content_disposition(inline, &served, e.original_name.as_deref());
-    let mut res = Response::new(Body::from_stream(stream));
+    let mut res = Response::new(body);
     let h = res.headers_mut();
     let value = |s: &str| HeaderValue::from_str(s).unwrap_or(HeaderValue::from_static(""));
     h.insert(header::CONTENT_TYPE, value(&e.media_type));
@@ -180,8 +187,9 @@ async fn content(
     Ctx(ctx): Ctx,
     CurrentUser(me): CurrentUser,
     Path(id): Path<i64>,
+    method: Method,
 ) -> Result<Response> {
-    serve(&state, &ctx, &me, id, false).await
+    serve(&state, &ctx, &me, id, false, method == Method::HEAD).await
 }
 
 /// `GET /evidence/{id}/preview`: inline, images and PDF only (415 otherwise).
@@ -190,8 +198,9 @@ async fn preview(
     Ctx(ctx): Ctx,
     CurrentUser(me): CurrentUser,
     Path(id): Path<i64>,
+    method: Method,
 ) -> Result<Response> {
-    serve(&state, &ctx, &me, id, true).await
+    serve(&state, &ctx, &me, id, true, method == Method::HEAD).await
 }
 
 #[derive(Deserialize, Default)]

@@ -197,6 +197,16 @@ async fn an_enterprise_uploads_to_its_complaint_and_the_office_downloads_it_safe
     );
     assert_eq!(h["cache-control"], "private, no-store");
     assert_eq!(res.bytes().await.unwrap().as_ref(), bytes.as_slice());
+    // HEAD hands nothing out and is not a download.
+    let res = app
+        .client
+        .head(app.url(&format!("/api/v1/evidence/{eid}/content")))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["etag"], h["etag"]);
 
     // Identical bytes are stored once; the second upload is a second record.
     let (s, again) = upload(&app, &officer, id, "copy.pdf", None, &bytes).await;

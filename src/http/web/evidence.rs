@@ -18,7 +18,7 @@ use crate::service::cases::Visible;
 use crate::service::evidence as evidence_service;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::response::{Html, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
@@ -166,8 +166,9 @@ async fn download(
     Ctx(ctx): Ctx,
     CurrentUser(me): CurrentUser,
     Path(id): Path<i64>,
+    method: Method,
 ) -> Result<Response> {
-    evidence_api::serve(&state, &ctx, &me, id, false).await
+    evidence_api::serve(&state, &ctx, &me, id, false, method == Method::HEAD).await
 }
 
 async fn preview(
@@ -175,8 +176,9 @@ async fn preview(
     Ctx(ctx): Ctx,
     CurrentUser(me): CurrentUser,
     Path(id): Path<i64>,
+    method: Method,
 ) -> Result<Response> {
-    evidence_api::serve(&state, &ctx, &me, id, true).await
+    evidence_api::serve(&state, &ctx, &me, id, true, method == Method::HEAD).await
 }
 
 async fn export(
