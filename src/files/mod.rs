@@ -223,6 +223,30 @@ mod tests {
         Store::open(&config).unwrap()
     }
 
+    /// The object-store path taken for S3, here against `object_store`'s in-memory store.
+    #[tokio::test]
+    async fn remote_stores_get_multipart_puts_and_keep_the_first_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store {
+            objects: Arc::new(object_store::memory::InMemory::new()),
+            local: None,
+            tmp: dir.path().to_path_buf(),
+            label: "memory".into(),
+        };
+        let big: Vec<u8> = (0..20 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+        let temp = dir.path().join("big.part");
+        std::fs::write(&temp, &big).unwrap();
+        let mut h = upload::Hashes::default();
+        h.update(&big);
+        let (sha, sm3, _) = h.finish();
+        let key = object_key(&sha);
+        s.put_file(&temp, &key).await.unwrap();
+        std::fs::write(&temp, b"other bytes").unwrap();
+        s.put_file(&temp, &key).await.unwrap();
+        assert_eq!(s.rehash(&key).await.unwrap(), (sha, sm3, big.len() as u64));
+        assert!(s.local_path(&key).is_none());
+    }
+
     #[tokio::test]
     async fn objects_are_never_overwritten_and_stale_temp_files_go() {
         let dir = tempfile::tempdir().unwrap();
