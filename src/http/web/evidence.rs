@@ -117,9 +117,11 @@ async fn again(
             StatusCode::UNPROCESSABLE_ENTITY,
             page::field_errors(&errors, ctx.lang),
         ),
-        AppError::Conflict(m) | AppError::Unavailable(m) => {
-            (StatusCode::CONFLICT, json!({"_form": m.render(ctx.lang)}))
-        }
+        AppError::Conflict(m) => (StatusCode::CONFLICT, json!({"_form": m.render(ctx.lang)})),
+        AppError::Unavailable(m) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({"_form": m.render(ctx.lang)}),
+        ),
         AppError::PayloadTooLarge => (
             StatusCode::PAYLOAD_TOO_LARGE,
             json!({"file": crate::i18n::t(ctx.lang, "error.evidence.too_large")}),
