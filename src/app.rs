@@ -43,7 +43,13 @@ impl App {
             .iter()
             .filter_map(|p| crate::domain::net::IpRange::parse(p))
             .collect();
+        let blobs = crate::files::Store::open(&config).context("evidence storage")?;
+        let stale = blobs.clean_stale_temp();
+        if stale > 0 {
+            tracing::info!(removed = stale, "stale evidence temp files removed");
+        }
         let state = AppState {
+            blobs,
             trusted_proxies: Arc::new(trusted_proxies),
             calendars,
             db,

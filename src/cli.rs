@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `demo`, `user`, `org`, `calendar`, `audit`, `srdi`.
+//! The command line: `serve`, `migrate`, `demo`, `user`, `org`, `calendar`, `audit`, `srdi`,
+//! `evidence`.
 
 use crate::app::{App, connect_and_migrate, shutdown_signal};
 use crate::config::Config;
@@ -72,6 +73,19 @@ pub enum Command {
         #[command(subcommand)]
         command: SrdiCommand,
     },
+    /// Evidence files (issue 6).
+    Evidence {
+        #[command(subcommand)]
+        command: EvidenceCommand,
+    },
+}
+
+/// `weiquan evidence …` (issue 6).
+#[derive(Subcommand, Debug)]
+pub enum EvidenceCommand {
+    /// Read and hash every stored evidence object again and compare it with its record. Lists
+    /// mismatched and missing objects; exits 2 if there is any.
+    Verify,
 }
 
 #[derive(Subcommand, Debug)]
@@ -212,6 +226,9 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
         Command::Import {
             command: ImportCommand::Leads { file, org },
         } => import_leads(&config, &file, org).await,
+        Command::Evidence {
+            command: EvidenceCommand::Verify,
+        } => evidence_verify(&config).await,
         Command::Deadlines {
             command: DeadlinesCommand::Rebuild,
         } => {
@@ -563,4 +580,38 @@ async fn import_leads(config: &Config, file: &std::path::Path, org: i64) -> anyh
         );
     }
     Ok(if report.errors.is_empty() { 0 } else { 1 })
+}
+
+// --- issue 6: evidence ---
+async fn evidence_verify(config: &Config) -> anyhow::Result<i32> {
+    use crate::service::evidence::verify::{self, Problem};
+    let db = connect_and_migrate(config).await?;
+    let blobs = crate::files::Store::open(config)?;
+    let report = verify::run(&db, &blobs).await?;
+    for p in &report.problems {
+        match p {
+            Problem::Mismatch {
+                label,
+                evidence_id,
+                key,
+                recorded,
+                found,
+            } => println!(
+                "MISMATCH {label} (evidence {evidence_id}, object {key}): recorded {recorded}, found {found}"
+            ),
+            Problem::Missing {
+                label,
+                evidence_id,
+                key,
+            } => {
+                println!("MISSING {label} (evidence {evidence_id}): object {key} not found")
+            }
+        }
+    }
+    println!(
+        "{} evidence records checked, {} problem(s)",
+        report.checked,
+        report.problems.len()
+    );
+    Ok(if report.problems.is_empty() { 0 } else { 2 })
 }

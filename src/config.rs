@@ -95,6 +95,20 @@ pub struct Config {
     /// the shipped table: a rule with a known id replaces it, a new id adds one. Unset: the
     /// shipped rules only.
     pub deadline_rules: Option<PathBuf>,
+    // --- evidence ---
+    /// Where evidence files are kept: a folder (empty: `<data_dir>/evidence`) or
+    /// `s3://bucket/prefix` (credentials and endpoint from the `AWS_*` environment).
+    pub storage: String,
+    /// Largest evidence file accepted, in bytes.
+    pub evidence_max_file_bytes: u64,
+    /// Largest total of evidence per case, in bytes.
+    pub evidence_max_case_bytes: u64,
+    /// Time limit for one evidence upload request, in seconds (other requests keep
+    /// `request_timeout_secs`).
+    pub evidence_upload_timeout_secs: u64,
+    /// `host:port` of a clamd daemon that scans every upload (INSTREAM); empty: no scan.
+    pub clamd: String,
+    // --- end evidence ---
 }
 
 impl Default for Config {
@@ -127,6 +141,11 @@ impl Default for Config {
             smtp_url: Secret::default(),
             mail_from: "维权平台 <noreply@localhost>".into(),
             deadline_rules: None,
+            storage: String::new(),
+            evidence_max_file_bytes: 2 * 1024 * 1024 * 1024,
+            evidence_max_case_bytes: 20 * 1024 * 1024 * 1024,
+            evidence_upload_timeout_secs: 3600,
+            clamd: String::new(),
         }
     }
 }
@@ -160,6 +179,11 @@ const KEYS: &[&str] = &[
     "smtp_url",
     "mail_from",
     "deadline_rules",
+    "storage",
+    "evidence_max_file_bytes",
+    "evidence_max_case_bytes",
+    "evidence_upload_timeout_secs",
+    "clamd",
 ];
 
 /// Environment variables that are ours but not settings (read elsewhere).
@@ -329,6 +353,7 @@ impl Config {
                 )));
             }
         }
+        self.check_evidence()?;
         if self.db_max_connections == 0 {
             return Err(ConfigError(
                 "db_max_connections must be greater than zero".into(),
@@ -336,6 +361,58 @@ impl Config {
         }
         Ok(())
     }
+
+    // --- evidence ---
+    fn check_evidence(&self) -> Result<(), ConfigError> {
+        let limits: [(&str, u64, u64); 3] = [
+            (
+                "evidence_max_file_bytes",
+                self.evidence_max_file_bytes,
+                1 << 40,
+            ),
+            (
+                "evidence_max_case_bytes",
+                self.evidence_max_case_bytes,
+                1 << 50,
+            ),
+            (
+                "evidence_upload_timeout_secs",
+                self.evidence_upload_timeout_secs,
+                86_400,
+            ),
+        ];
+        for (name, v, max) in limits {
+            if v == 0 || v > max {
+                return Err(ConfigError(format!("{name} must be between 1 and {max}")));
+            }
+        }
+        if let Some(rest) = self.storage.strip_prefix("s3://")
+            && rest.split('/').next().unwrap_or("").is_empty()
+        {
+            return Err(ConfigError(
+                "storage: an S3 location must look like s3://bucket/prefix".into(),
+            ));
+        }
+        if !self.clamd.is_empty() && !self.clamd.contains(':') {
+            return Err(ConfigError(format!(
+                "clamd: {:?} must be host:port",
+                self.clamd
+            )));
+        }
+        Ok(())
+    }
+
+    /// The evidence folder when evidence is kept on the local disk (`None` for S3).
+    pub fn evidence_dir(&self) -> Option<PathBuf> {
+        if self.storage.starts_with("s3://") {
+            None
+        } else if self.storage.is_empty() {
+            Some(self.data_dir.join("evidence"))
+        } else {
+            Some(PathBuf::from(&self.storage))
+        }
+    }
+    // --- end evidence ---
 
     /// The database URL in force.
     pub fn database_url(&self) -> String {
@@ -365,6 +442,9 @@ fn env_value(key: &str, value: &str) -> toml::Value {
         "due_soon_hours",
         "due_soon_hour_percent",
         "notice_lookback_days",
+        "evidence_max_file_bytes",
+        "evidence_max_case_bytes",
+        "evidence_upload_timeout_secs",
     ];
     const BOOLS: &[&str] = &["cookie_secure", "dev_templates"];
     if key == "trusted_proxies" {
@@ -492,6 +572,31 @@ mod tests {
         let err = Config::from_sources(None, &env(&[("WEIQUAN_DUE_SOON_HOUR_PERCENT", "101")]))
             .unwrap_err();
         assert!(err.to_string().contains("due_soon_hour_percent"), "{err}");
+    }
+
+    #[test]
+    fn evidence_settings_are_checked() {
+        let (c, _) = Config::from_sources(None, &[]).unwrap();
+        assert_eq!(c.evidence_dir(), Some(PathBuf::from("data/evidence")));
+        assert_eq!(c.evidence_max_file_bytes, 2 << 30);
+        let (c, _) = Config::from_sources(
+            None,
+            &env(&[
+                ("WEIQUAN_STORAGE", "s3://bucket/weiquan"),
+                ("WEIQUAN_EVIDENCE_MAX_FILE_BYTES", "1048576"),
+                ("WEIQUAN_CLAMD", "127.0.0.1:3310"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.evidence_dir(), None);
+        assert_eq!(c.evidence_max_file_bytes, 1 << 20);
+        let err = Config::from_sources(None, &env(&[("WEIQUAN_STORAGE", "s3://")])).unwrap_err();
+        assert!(err.to_string().contains("storage"), "{err}");
+        let err = Config::from_sources(None, &env(&[("WEIQUAN_EVIDENCE_MAX_CASE_BYTES", "0")]))
+            .unwrap_err();
+        assert!(err.to_string().contains("evidence_max_case_bytes"), "{err}");
+        let err = Config::from_sources(None, &env(&[("WEIQUAN_CLAMD", "clamd")])).unwrap_err();
+        assert!(err.to_string().contains("clamd"), "{err}");
     }
 
     #[test]

@@ -76,6 +76,9 @@ pub enum AppError {
     /// 429: too many attempts; retry after this many seconds.
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64, message: Msg },
+    /// 503: a service we depend on (e.g. the malware scanner) is not answering.
+    #[error("service unavailable")]
+    Unavailable(Msg),
     /// 500: something on our side; logged with its cause, never shown.
     #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
@@ -105,6 +108,7 @@ impl AppError {
             Self::UnsupportedMediaType => 415,
             Self::Invalid(_) => 422,
             Self::TooManyRequests { .. } => 429,
+            Self::Unavailable(_) => 503,
             Self::Internal(_) => 500,
         }
     }

@@ -13,6 +13,8 @@ pub mod case_shares;
 pub mod cases;
 pub mod complaint_drafts;
 pub mod email_outbox;
+pub mod evidence;
+pub mod evidence_quarantine;
 pub mod exhibitions;
 pub mod experts;
 pub mod login_attempts;

@@ -9,6 +9,7 @@ mod m20261122_000004_create_calendar_years;
 mod m20261122_000005_create_cases;
 mod m20261122_000006_srdi_registry;
 mod m20261122_000007_create_notifications;
+mod m20261201_000008_create_evidence;
 mod m20261201_000009_create_workflow;
 
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_create_cases::Migration),
             Box::new(m20261122_000006_srdi_registry::Migration),
             Box::new(m20261122_000007_create_notifications::Migration),
+            Box::new(m20261201_000008_create_evidence::Migration),
             Box::new(m20261201_000009_create_workflow::Migration),
         ]
     }

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod case;
 pub mod contact;
 pub mod deadline;
+pub mod evidence;
 pub mod identity;
 pub mod net;
 pub mod notice;

@@ -591,3 +591,162 @@ mod case_tests {
         assert!(!region_covers("", "320612"));
     }
 }
+
+// --- issue 6: evidence ---
+
+/// What an actor wants to do with the evidence of a case they can see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EvidenceAction {
+    /// See, preview or download one item uploaded by `uploader_org_id`.
+    View { uploader_org_id: i64 },
+    /// Upload evidence to the case.
+    Upload,
+    /// Withdraw an item uploaded by `uploader_org_id` (it stays stored, marked withdrawn).
+    Withdraw { uploader_org_id: i64 },
+    /// Export the case's evidence as a zip with its manifest.
+    Export,
+    /// Approve the evidence for sending abroad (overseas assistance).
+    ApproveAbroad,
+}
+
+/// Whether `actor`, who has `access` to a case, may do `action` with its evidence. The filing
+/// enterprise uploads to its own complaint and sees only what it uploaded itself.
+pub fn can_on_evidence(actor: &Actor, access: CaseAccess, action: EvidenceAction) -> bool {
+    let worker = matches!(actor.role, Role::Officer | Role::Supervisor | Role::Triager);
+    let filer = access == CaseAccess::Filer;
+    match action {
+        EvidenceAction::View { uploader_org_id } => {
+            access > CaseAccess::Filer || (filer && uploader_org_id == actor.org_id)
+        }
+        EvidenceAction::Upload => filer || (worker && access >= CaseAccess::Contribute),
+        EvidenceAction::Withdraw { uploader_org_id } => {
+            (filer && uploader_org_id == actor.org_id)
+                || (worker
+                    && (access == CaseAccess::Owner
+                        || (access >= CaseAccess::Contribute && uploader_org_id == actor.org_id)))
+        }
+        EvidenceAction::Export => {
+            matches!(actor.role, Role::Officer | Role::Supervisor) && access >= CaseAccess::Read
+        }
+        EvidenceAction::ApproveAbroad => {
+            actor.role == Role::Supervisor && access == CaseAccess::Owner
+        }
+    }
+}
+
+#[cfg(test)]
+mod evidence_tests {
+    use super::*;
+
+    fn actor(role: Role, kind: OrgKind) -> Actor {
+        Actor {
+            user_id: 1,
+            org_id: 10,
+            org_kind: kind,
+            role,
+            region_code: "320600".into(),
+        }
+    }
+
+    #[test]
+    fn who_may_do_what_with_evidence() {
+        use CaseAccess as A;
+        use EvidenceAction as E;
+        let filer = actor(Role::EnterpriseFiler, OrgKind::Enterprise);
+        let officer = actor(Role::Officer, OrgKind::IpOffice);
+        let supervisor = actor(Role::Supervisor, OrgKind::IpOffice);
+        let admin = actor(Role::Admin, OrgKind::IpOffice);
+        let own = 10;
+        let other = 99;
+        // The enterprise: uploads to its complaint, sees and withdraws only its own uploads.
+        assert!(can_on_evidence(&filer, A::Filer, E::Upload));
+        assert!(can_on_evidence(
+            &filer,
+            A::Filer,
+            E::View {
+                uploader_org_id: own
+            }
+        ));
+        assert!(!can_on_evidence(
+            &filer,
+            A::Filer,
+            E::View {
+                uploader_org_id: other
+            }
+        ));
+        assert!(can_on_evidence(
+            &filer,
+            A::Filer,
+            E::Withdraw {
+                uploader_org_id: own
+            }
+        ));
+        assert!(!can_on_evidence(
+            &filer,
+            A::Filer,
+            E::Withdraw {
+                uploader_org_id: other
+            }
+        ));
+        assert!(!can_on_evidence(&filer, A::Filer, E::Export));
+        // A read-only share reads and exports but does not add.
+        assert!(!can_on_evidence(&officer, A::Read, E::Upload));
+        assert!(can_on_evidence(
+            &officer,
+            A::Read,
+            E::View {
+                uploader_org_id: other
+            }
+        ));
+        assert!(can_on_evidence(&officer, A::Read, E::Export));
+        assert!(!can_on_evidence(
+            &officer,
+            A::Read,
+            E::Withdraw {
+                uploader_org_id: own
+            }
+        ));
+        // A contributing share withdraws only its own uploads; the owner any.
+        assert!(can_on_evidence(&officer, A::Contribute, E::Upload));
+        assert!(can_on_evidence(
+            &officer,
+            A::Contribute,
+            E::Withdraw {
+                uploader_org_id: own
+            }
+        ));
+        assert!(!can_on_evidence(
+            &officer,
+            A::Contribute,
+            E::Withdraw {
+                uploader_org_id: other
+            }
+        ));
+        assert!(can_on_evidence(
+            &officer,
+            A::Owner,
+            E::Withdraw {
+                uploader_org_id: other
+            }
+        ));
+        // Approval for sending abroad is the owning office's supervisor's.
+        assert!(!can_on_evidence(&officer, A::Owner, E::ApproveAbroad));
+        assert!(can_on_evidence(&supervisor, A::Owner, E::ApproveAbroad));
+        assert!(!can_on_evidence(
+            &supervisor,
+            A::Contribute,
+            E::ApproveAbroad
+        ));
+        // Administrators read (their access is capped at Read) but neither add nor export.
+        assert!(!can_on_evidence(&admin, A::Read, E::Upload));
+        assert!(!can_on_evidence(&admin, A::Read, E::Export));
+        assert!(!can_on_evidence(
+            &officer,
+            A::None,
+            E::View {
+                uploader_org_id: own
+            }
+        ));
+    }
+}
+// --- end issue 6 ---

@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .merge(super::cases_api::router())
         .merge(super::notifications_api::router())
         .merge(super::workflow_api::router())
+        .merge(super::evidence_api::router())
 }
 
 #[derive(Deserialize)]

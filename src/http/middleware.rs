@@ -301,6 +301,14 @@ async fn check_unsafe(
     if !is_form && !is_multipart {
         return Err(denied());
     }
+    // Evidence uploads (issue 6) are streamed, not buffered: the upload reader checks that the
+    // first part is `_csrf` with this token before it reads the file.
+    if is_multipart && super::evidence_upload::is_upload(req.method(), req.uri().path()) {
+        let mut req = req;
+        req.extensions_mut()
+            .insert(StreamedCsrf(expected.to_string()));
+        return Ok(req);
+    }
     let (parts, body) = req.into_parts();
     let bytes: Bytes = axum::body::to_bytes(body, state.config.body_limit_bytes)
         .await
@@ -334,6 +342,10 @@ async fn multipart_field(content_type: &str, bytes: Bytes, name: &str) -> Option
     None
 }
 
+/// The CSRF token a streamed multipart upload must carry as its first field (issue 6).
+#[derive(Debug, Clone)]
+pub struct StreamedCsrf(pub String);
+
 /// Whether a form post's `Origin` is this site: the configured public URL, or the `Host` header.
 fn origin_allowed(origin: &str, headers: &HeaderMap, public_url: Option<&str>) -> bool {
     if let Some(public) = public_url
@@ -349,7 +361,7 @@ fn origin_allowed(origin: &str, headers: &HeaderMap, public_url: Option<&str>) -
     !host.is_empty() && origin_host == host
 }
 
-fn constant_eq(a: &str, b: &str) -> bool {
+pub(crate) fn constant_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

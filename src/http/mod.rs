@@ -4,6 +4,10 @@
 pub mod api;
 pub mod cases_api;
 pub mod error;
+// issue 6
+pub mod evidence_api;
+pub mod evidence_export;
+pub mod evidence_upload;
 pub mod extract;
 pub mod middleware;
 pub mod notifications_api;
@@ -22,7 +26,6 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::timeout::TimeoutLayer;
 
 /// Everything a handler may use. Cheap to clone.
 #[derive(Clone)]
@@ -35,6 +38,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<Vec<crate::domain::net::IpRange>>,
     /// The working-day calendar in force.
     pub calendars: Arc<crate::service::calendar::Calendars>,
+    /// Evidence blob storage (issue 6).
+    pub blobs: crate::files::Store,
 }
 
 /// Per-request facts set by the outermost middleware.
@@ -73,6 +78,7 @@ impl RequestCtx {
 pub fn router(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.request_timeout_secs);
     let body_limit = state.config.body_limit_bytes;
+    let upload_timeout = Duration::from_secs(state.config.evidence_upload_timeout_secs);
     Router::new()
         .merge(ops::router())
         .nest("/api/v1", api::router())
@@ -92,9 +98,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             middleware::identify,
         ))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            timeout,
+        // Evidence uploads (issue 6) get their own, longer limit; everything else `timeout`.
+        .layer(axum::middleware::from_fn_with_state(
+            (timeout, upload_timeout),
+            evidence_upload::timeout,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

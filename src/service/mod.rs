@@ -12,6 +12,7 @@ pub mod demo;
 pub mod demo_work;
 pub mod documents;
 pub mod drafts;
+pub mod evidence;
 pub mod exhibitions;
 pub mod experts;
 pub mod import;

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod calendar;
 pub mod cases;
 pub mod drafts;
+pub mod evidence;
 pub mod notifications;
 pub mod orgs;
 pub mod srdi;

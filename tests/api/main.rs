@@ -9,6 +9,7 @@ mod case_matrix;
 mod case_pages;
 mod cases;
 mod deadlines;
+mod evidence;
 mod exhibitions;
 mod helpers;
 mod http_basics;

@@ -426,7 +426,7 @@ fn clock_view(c: &case_clocks::Model, now: DateTime<Utc>) -> Value {
     v
 }
 
-async fn case_page(
+pub(super) async fn case_page(
     state: &AppState,
     ctx: &RequestCtx,
     csrf: &str,
@@ -545,6 +545,8 @@ async fn case_page(
         "work": work,
         "documents": documents,
         "show_receipt": filer,
+        // issue 6: the evidence panel
+        "evidence": super::evidence::panel(state, me, v, now).await?,
     });
     page::render(
         state,

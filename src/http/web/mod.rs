@@ -8,6 +8,7 @@ mod calendar;
 mod case_form;
 mod cases;
 mod documents;
+mod evidence;
 mod exhibitions;
 mod experts;
 mod home;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(calendar::router())
         .merge(cases::router())
+        .merge(evidence::router())
         .merge(import::router())
         .merge(notifications::router())
         .merge(srdi::router())

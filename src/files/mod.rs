@@ -1,0 +1,282 @@
+//! Evidence blob storage behind `object_store`: a local folder by default, any S3-compatible store
+//! by configuration. Objects are content-addressed (`objects/ab/abcdef…` by SHA-256), so identical
+//! bytes are stored once, and nothing here overwrites or deletes an object. Uploads are first
+//! streamed into `tmp/` ([`upload`]); refused uploads go to `quarantine/`.
+
+pub mod clamd;
+pub mod export;
+pub mod upload;
+
+use crate::config::Config;
+use anyhow::{Context, Result};
+use bytes::Bytes;
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
+use object_store::path::Path as ObjectPath;
+use object_store::{ObjectStore, ObjectStoreExt, WriteMultipart};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tokio::io::AsyncReadExt;
+
+/// Temp files older than this are left over from a killed upload and are removed at start.
+const STALE_TEMP_SECS: u64 = 3600;
+
+/// Where evidence bytes live.
+#[derive(Clone)]
+pub struct Store {
+    objects: Arc<dyn ObjectStore>,
+    /// The folder, when the store is the local disk (objects are then linked into place).
+    local: Option<PathBuf>,
+    tmp: PathBuf,
+    label: String,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({})", self.label)
+    }
+}
+
+/// A stored object could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("object {0} is missing")]
+    Missing(String),
+    #[error("object store: {0}")]
+    Other(#[from] object_store::Error),
+}
+
+/// The key of the object holding bytes with this SHA-256.
+pub fn object_key(sha256: &str) -> String {
+    format!("objects/{}/{sha256}", &sha256[..2.min(sha256.len())])
+}
+
+impl Store {
+    /// Opens the configured store, creating the local folders on first use.
+    pub fn open(config: &Config) -> Result<Self> {
+        match config.evidence_dir() {
+            Some(root) => {
+                for sub in ["", "tmp", "objects", "quarantine"] {
+                    std::fs::create_dir_all(root.join(sub))
+                        .with_context(|| format!("cannot create {}", root.join(sub).display()))?;
+                }
+                let root = root.canonicalize()?;
+                let fs = object_store::local::LocalFileSystem::new_with_prefix(&root)?;
+                Ok(Self {
+                    objects: Arc::new(fs),
+                    tmp: root.join("tmp"),
+                    label: root.display().to_string(),
+                    local: Some(root),
+                })
+            }
+            None => {
+                let rest = config.storage.trim_start_matches("s3://");
+                let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+                let s3 = object_store::aws::AmazonS3Builder::from_env()
+                    .with_bucket_name(bucket)
+                    .build()
+                    .context("S3 storage")?;
+                let objects: Arc<dyn ObjectStore> = if prefix.trim_matches('/').is_empty() {
+                    Arc::new(s3)
+                } else {
+                    Arc::new(object_store::prefix::PrefixStore::new(
+                        s3,
+                        prefix.trim_matches('/'),
+                    ))
+                };
+                let tmp = config.data_dir.join("evidence-tmp");
+                std::fs::create_dir_all(&tmp)
+                    .with_context(|| format!("cannot create {}", tmp.display()))?;
+                Ok(Self {
+                    objects,
+                    tmp,
+                    local: None,
+                    label: config.storage.clone(),
+                })
+            }
+        }
+    }
+
+    /// Where uploads are streamed before they are put into place (same disk as local objects).
+    pub fn tmp_dir(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Removes temp files left over from uploads that never finished (killed server). They were
+    /// never evidence: no row points at them.
+    pub fn clean_stale_temp(&self) -> usize {
+        let Ok(entries) = std::fs::read_dir(&self.tmp) else {
+            return 0;
+        };
+        let mut removed = 0;
+        for e in entries.flatten() {
+            let old = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() > STALE_TEMP_SECS);
+            if old && std::fs::remove_file(e.path()).is_ok() {
+                removed += 1;
+            }
+        }
+        removed
+    }
+
+    /// Puts a finished temp file into place under `key`, unless an object is already there
+    /// (identical bytes: content addressing). Never overwrites.
+    pub async fn put_file(&self, temp: &Path, key: &str) -> Result<()> {
+        if let Some(root) = &self.local {
+            let target = root.join(key);
+            let temp = temp.to_path_buf();
+            return tokio::task::spawn_blocking(move || link_into_place(&temp, &target)).await?;
+        }
+        let path = ObjectPath::from(key);
+        if self.objects.head(&path).await.is_ok() {
+            return Ok(());
+        }
+        let upload = self.objects.put_multipart(&path).await?;
+        let mut writer = WriteMultipart::new_with_chunk_size(upload, 8 * 1024 * 1024);
+        let mut file = tokio::fs::File::open(temp).await?;
+        let mut buf = vec![0u8; 1024 * 1024];
+        loop {
+            let n = file.read(&mut buf).await?;
+            if n == 0 {
+                break;
+            }
+            writer.wait_for_capacity(4).await?;
+            writer.write(&buf[..n]);
+        }
+        writer.finish().await?;
+        Ok(())
+    }
+
+    /// Streams the bytes of an object.
+    pub async fn get(
+        &self,
+        key: &str,
+    ) -> Result<BoxStream<'static, std::io::Result<Bytes>>, ReadError> {
+        match self.objects.get(&ObjectPath::from(key)).await {
+            Ok(r) => Ok(r.into_stream().map_err(std::io::Error::other).boxed()),
+            Err(object_store::Error::NotFound { .. }) => Err(ReadError::Missing(key.to_string())),
+            Err(e) => Err(ReadError::Other(e)),
+        }
+    }
+
+    /// Hashes a stored object again: (SHA-256, SM3, size) in hex.
+    pub async fn rehash(&self, key: &str) -> Result<(String, String, u64), ReadError> {
+        let mut stream = self.get(key).await?;
+        let mut h = upload::Hashes::default();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| {
+                ReadError::Other(object_store::Error::Generic {
+                    store: "evidence",
+                    source: Box::new(e),
+                })
+            })?;
+            h.update(&chunk);
+        }
+        Ok(h.finish())
+    }
+
+    /// The local file of an object, when the store is the local disk.
+    pub fn local_path(&self, key: &str) -> Option<PathBuf> {
+        self.local.as_ref().map(|r| r.join(key))
+    }
+}
+
+/// `fsync(temp)`, hard-link it to `target` (which fails if the target exists: no overwrite),
+/// `fsync` the folder. The caller removes the temp name.
+fn link_into_place(temp: &Path, target: &Path) -> Result<()> {
+    let dir = target.parent().context("object path has a folder")?;
+    std::fs::create_dir_all(dir)?;
+    let f = std::fs::File::open(temp)?;
+    f.sync_all()?;
+    let mut perms = f.metadata()?.permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(temp, perms)?;
+    match std::fs::hard_link(temp, target) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(()),
+        Err(e) => return Err(e).context("linking the object into place"),
+    }
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
+/// Moves a refused upload into the quarantine area under a name of its own; returns the key.
+pub async fn quarantine(store: &Store, temp: &Path, sha256: &str) -> Result<String> {
+    let key = format!("quarantine/{}-{sha256}", uuid::Uuid::now_v7().simple());
+    store.put_file(temp, &key).await?;
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store(dir: &Path) -> Store {
+        let config = Config {
+            data_dir: dir.to_path_buf(),
+            ..Config::default()
+        };
+        Store::open(&config).unwrap()
+    }
+
+    /// The object-store path taken for S3, here against `object_store`'s in-memory store.
+    #[tokio::test]
+    async fn remote_stores_get_multipart_puts_and_keep_the_first_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store {
+            objects: Arc::new(object_store::memory::InMemory::new()),
+            local: None,
+            tmp: dir.path().to_path_buf(),
+            label: "memory".into(),
+        };
+        let big: Vec<u8> = (0..20 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
+        let temp = dir.path().join("big.part");
+        std::fs::write(&temp, &big).unwrap();
+        let mut h = upload::Hashes::default();
+        h.update(&big);
+        let (sha, sm3, _) = h.finish();
+        let key = object_key(&sha);
+        s.put_file(&temp, &key).await.unwrap();
+        std::fs::write(&temp, b"other bytes").unwrap();
+        s.put_file(&temp, &key).await.unwrap();
+        assert_eq!(s.rehash(&key).await.unwrap(), (sha, sm3, big.len() as u64));
+        assert!(s.local_path(&key).is_none());
+    }
+
+    #[tokio::test]
+    async fn objects_are_never_overwritten_and_stale_temp_files_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = store(dir.path());
+        assert!(dir.path().join("evidence/objects").is_dir());
+        let key = object_key("ab12");
+        assert_eq!(key, "objects/ab/ab12");
+        let first = s.tmp_dir().join("one.part");
+        std::fs::write(&first, b"first").unwrap();
+        s.put_file(&first, &key).await.unwrap();
+        let second = s.tmp_dir().join("two.part");
+        std::fs::write(&second, b"second").unwrap();
+        s.put_file(&second, &key).await.unwrap();
+        let stored = s.local_path(&key).unwrap();
+        assert_eq!(std::fs::read(&stored).unwrap(), b"first");
+        assert!(std::fs::metadata(&stored).unwrap().permissions().readonly());
+        let (sha, _, size) = s.rehash(&key).await.unwrap();
+        assert_eq!((sha.len(), size), (64, 5));
+        assert!(matches!(
+            s.rehash("objects/00/none").await,
+            Err(ReadError::Missing(_))
+        ));
+
+        let old = std::fs::File::create(s.tmp_dir().join("old.part")).unwrap();
+        let two_hours = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        old.set_modified(two_hours).unwrap();
+        std::fs::remove_file(&first).unwrap();
+        std::fs::remove_file(&second).unwrap();
+        std::fs::write(s.tmp_dir().join("fresh.part"), b"in flight").unwrap();
+        assert_eq!(s.clean_stale_temp(), 1);
+        assert!(s.tmp_dir().join("fresh.part").exists());
+    }
+}

@@ -1,0 +1,212 @@
+//! Receiving an evidence upload (API and web form alike): the multipart body is streamed part by
+//! part, the file into a temp file in the storage root while it is hashed; text fields are capped.
+//! A plain form post (no script) carries its CSRF token as the first field, checked here before
+//! the file is read. Also the request time limit that gives uploads longer than other requests.
+
+use super::AppState;
+use super::middleware::{StreamedCsrf, constant_eq};
+use crate::domain::evidence::sniff::HEAD_LEN;
+use crate::error::{AppError, FieldError, Msg, Result};
+use crate::files::upload::{Received, Upload, WriteError};
+use crate::service::evidence::{self as evidence_service, UploadFields};
+use axum::body::Body;
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
+use std::time::Duration;
+
+/// Most parts a request may have (fields and the file).
+const MAX_PARTS: usize = 16;
+/// Largest text field, in bytes.
+const MAX_TEXT: usize = 16 * 1024;
+/// Room for the multipart framing and text fields beyond the file itself.
+const OVERHEAD: u64 = 256 * 1024;
+/// A refused body up to this size is read to its end before answering, so that the client
+/// sees the answer rather than a reset connection.
+const DRAIN: u64 = 8 * 1024 * 1024;
+
+/// Whether a request is an evidence upload (API or web form).
+pub fn is_upload(method: &Method, path: &str) -> bool {
+    method == Method::POST
+        && (path.starts_with("/api/v1/cases/") || path.starts_with("/cases/"))
+        && path.ends_with("/evidence")
+}
+
+/// Middleware: the request time limit, longer for evidence uploads.
+pub async fn timeout(
+    State((normal, upload)): State<(Duration, Duration)>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let limit = if is_upload(req.method(), req.uri().path()) {
+        upload
+    } else {
+        normal
+    };
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
+    }
+}
+
+/// Reads a body to its end (up to [`DRAIN`] bytes) and forgets it.
+async fn drain(body: Body) {
+    let mut stream = body.into_data_stream();
+    let mut seen = 0u64;
+    while let Some(Ok(chunk)) = stream.next().await {
+        seen += chunk.len() as u64;
+        if seen > DRAIN {
+            break;
+        }
+    }
+}
+
+/// The declared body length, if any.
+fn content_length(req: &Request) -> Option<u64> {
+    req.headers()
+        .get(header::CONTENT_LENGTH)?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
+}
+
+/// Streams the upload in `req` into a temp file. `room` is what the case may still take.
+/// Refuses early (413) when the declared length is already too large.
+pub async fn receive(
+    state: &AppState,
+    req: Request,
+    room: u64,
+) -> Result<(UploadFields, Received)> {
+    let limit = state.config.evidence_max_file_bytes.min(room);
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !is_multipart {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    if content_length(&req).is_some_and(|n| n > limit.saturating_add(OVERHEAD)) {
+        let small = content_length(&req).is_some_and(|n| n <= DRAIN);
+        if small {
+            drain(req.into_body()).await;
+        }
+        return Err(AppError::PayloadTooLarge);
+    }
+    let csrf = req.extensions().get::<StreamedCsrf>().cloned();
+    let mut form = Multipart::from_request(req, state)
+        .await
+        .map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let mut fields = UploadFields::default();
+    let mut file: Option<Received> = None;
+    let mut parts = 0;
+    while let Some(mut field) = form.next_field().await.map_err(multipart_error)? {
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(AppError::BadRequest("too many parts".into()));
+        }
+        let name = field.name().unwrap_or("").to_string();
+        if parts == 1
+            && let Some(StreamedCsrf(expected)) = &csrf
+        {
+            // A plain form post: its token is the first field (the middleware did not buffer).
+            let mut token = Vec::new();
+            while let Some(c) = field.chunk().await.map_err(multipart_error)? {
+                token.extend_from_slice(&c);
+                if token.len() > 128 {
+                    break;
+                }
+            }
+            if name != "_csrf" || !constant_eq(&String::from_utf8_lossy(&token), expected) {
+                return Err(AppError::Forbidden(Msg::new("error.csrf")));
+            }
+            continue;
+        }
+        if name == "file" {
+            if file.is_some() {
+                return Err(AppError::field("file", "error.evidence.one_file"));
+            }
+            fields.file_name = field.file_name().map(str::to_string);
+            fields.claimed_type = field.content_type().map(str::to_string);
+            let mut up = Upload::create(state.blobs.tmp_dir(), limit)
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?;
+            let mut sniffed = false;
+            while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+                let refused = match up.write(&chunk).await {
+                    Ok(()) if !sniffed && up.head().len() >= HEAD_LEN => {
+                        // The type is known from the first bytes: refuse a wrong one now, not
+                        // after two gigabytes.
+                        sniffed = true;
+                        evidence_service::check_type(&fields, up.head(), false).err()
+                    }
+                    Ok(()) => None,
+                    Err(WriteError::TooLarge) => Some(AppError::PayloadTooLarge),
+                    Err(WriteError::Io(e)) => return Err(AppError::Internal(e.into())),
+                };
+                if let Some(err) = refused {
+                    drop(up);
+                    let mut seen = 0u64;
+                    while let Ok(Some(c)) = field.chunk().await {
+                        seen += c.len() as u64;
+                        if seen > DRAIN {
+                            break;
+                        }
+                    }
+                    return Err(err);
+                }
+            }
+            file = Some(
+                up.finish()
+                    .await
+                    .map_err(|e| AppError::Internal(e.into()))?,
+            );
+            continue;
+        }
+        let mut text = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
+            text.extend_from_slice(&chunk);
+            if text.len() > MAX_TEXT {
+                return Err(AppError::Invalid(vec![FieldError::new(
+                    name.clone(),
+                    "error.text.too_long",
+                )]));
+            }
+        }
+        let value = String::from_utf8(text).map_err(|_| {
+            AppError::Invalid(vec![FieldError::new(name.clone(), "error.text.control")])
+        })?;
+        match name.as_str() {
+            "kind" => fields.kind = Some(value),
+            "description" => fields.description = Some(value),
+            "obtained_at" => fields.obtained_at = Some(value),
+            _ => {}
+        }
+    }
+    let file = file.ok_or_else(|| AppError::field("file", "error.evidence.file_required"))?;
+    Ok((fields, file))
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::PayloadTooLarge
+    } else {
+        AppError::BadRequest(e.body_text())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uploads_are_recognised_by_method_and_path() {
+        assert!(is_upload(&Method::POST, "/api/v1/cases/7/evidence"));
+        assert!(is_upload(&Method::POST, "/cases/7/evidence"));
+        assert!(!is_upload(&Method::GET, "/api/v1/cases/7/evidence"));
+        assert!(!is_upload(&Method::POST, "/api/v1/cases/7/triage"));
+    }
+}

@@ -1,0 +1,1118 @@
+//! Evidence (issue 6): upload, safe serving, custody, permissions, bad input, interrupted uploads,
+//! `weiquan evidence verify`, export, withdrawal, the clamd scan and the case-page panel.
+
+use crate::cases::complaint;
+use crate::helpers::{TestApp, csrf_in};
+use serde_json::{Value, json};
+use sha2::Digest;
+use std::path::{Path, PathBuf};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const BOUNDARY: &str = "wqBoundary7MA4YWxkTrZu0gW";
+
+fn pdf() -> Vec<u8> {
+    let mut v = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n".to_vec();
+    v.extend(std::iter::repeat_n(b'x', 200_000));
+    v.extend_from_slice(b"\n%%EOF\n");
+    v
+}
+
+fn png() -> Vec<u8> {
+    let mut v = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0".to_vec();
+    v.extend(std::iter::repeat_n(0u8, 1000));
+    v
+}
+
+/// One part of a hand-built multipart body (so that names can hold any bytes).
+struct Part<'a> {
+    name: &'a str,
+    file_name: Option<&'a [u8]>,
+    content_type: Option<&'a str>,
+    data: &'a [u8],
+}
+
+fn field<'a>(name: &'a str, value: &'a str) -> Part<'a> {
+    Part {
+        name,
+        file_name: None,
+        content_type: None,
+        data: value.as_bytes(),
+    }
+}
+
+fn file<'a>(name: &'a [u8], content_type: Option<&'a str>, data: &'a [u8]) -> Part<'a> {
+    Part {
+        name: "file",
+        file_name: Some(name),
+        content_type,
+        data,
+    }
+}
+
+fn body(parts: &[Part], close: bool) -> Vec<u8> {
+    let mut b = Vec::new();
+    for p in parts {
+        b.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+        b.extend_from_slice(
+            format!("Content-Disposition: form-data; name=\"{}\"", p.name).as_bytes(),
+        );
+        if let Some(f) = p.file_name {
+            b.extend_from_slice(b"; filename=\"");
+            b.extend_from_slice(f);
+            b.extend_from_slice(b"\"");
+        }
+        b.extend_from_slice(b"\r\n");
+        if let Some(ct) = p.content_type {
+            b.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
+        }
+        b.extend_from_slice(b"\r\n");
+        b.extend_from_slice(p.data);
+        b.extend_from_slice(b"\r\n");
+    }
+    if close {
+        b.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    }
+    b
+}
+
+async fn post_body(app: &TestApp, token: &str, case_id: i64, body: Vec<u8>) -> (u16, Value) {
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/cases/{case_id}/evidence")))
+        .bearer_auth(token)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    case_id: i64,
+    name: &str,
+    ct: Option<&str>,
+    data: &[u8],
+) -> (u16, Value) {
+    let parts = [
+        field("kind", "notarized_purchase"),
+        field("description", "公证购买的侵权产品照片"),
+        field("obtained_at", "2026-11-20"),
+        file(name.as_bytes(), ct, data),
+    ];
+    post_body(app, token, case_id, body(&parts, true)).await
+}
+
+/// A complaint of demo-enterprise (owned by 南通市知识产权局, demo-officer's office).
+async fn complaint_case(app: &TestApp) -> (i64, String) {
+    let t = app.token("demo-enterprise").await;
+    let (s, filed) = app.post_api("/api/v1/complaints", &t, &complaint()).await;
+    assert_eq!(s, 201, "{filed}");
+    (
+        filed["id"].as_i64().unwrap(),
+        filed["number"].as_str().unwrap().to_string(),
+    )
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    hex::encode(sha2::Sha256::digest(b))
+}
+
+fn storage(app: &TestApp) -> PathBuf {
+    app.dir.path().join("evidence")
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(files_under(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+async fn evidence_rows(app: &TestApp) -> Vec<entity::evidence::Model> {
+    use sea_orm::EntityTrait;
+    entity::evidence::Entity::find()
+        .all(app.db.conn())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_enterprise_uploads_to_its_complaint_and_the_office_downloads_it_safely() {
+    let app = TestApp::spawn().await;
+    let (id, number) = complaint_case(&app).await;
+    let ent = app.token("demo-enterprise").await;
+    let officer = app.token("demo-officer").await;
+    let bytes = pdf();
+    let (s, up) = upload(
+        &app,
+        &ent,
+        id,
+        "公证书.pdf",
+        Some("application/pdf"),
+        &bytes,
+    )
+    .await;
+    assert_eq!(s, 201, "{up}");
+    assert_eq!(up["sha256"], sha256_hex(&bytes));
+    assert_eq!(up["sm3"], hex::encode(sm3::Sm3::digest(&bytes)));
+    assert_eq!(up["size"], bytes.len());
+    assert_eq!(up["media_type"], "application/pdf");
+    let eid = up["id"].as_i64().unwrap();
+
+    let res = app
+        .get_api(&format!("/api/v1/evidence/{eid}/content"), &officer)
+        .await;
+    assert_eq!(res.status(), 200);
+    let h = res.headers().clone();
+    let disposition = h["content-disposition"].to_str().unwrap();
+    assert!(
+        disposition.starts_with(&format!("attachment; filename=\"{number}-E1.pdf\"")),
+        "{disposition}"
+    );
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert!(
+        h["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .starts_with("sandbox")
+    );
+    assert_eq!(
+        h["etag"].to_str().unwrap(),
+        format!("\"{}\"", sha256_hex(&bytes))
+    );
+    assert_eq!(h["cache-control"], "private, no-store");
+    assert_eq!(res.bytes().await.unwrap().as_ref(), bytes.as_slice());
+    // HEAD hands nothing out and is not a download.
+    let res = app
+        .client
+        .head(app.url(&format!("/api/v1/evidence/{eid}/content")))
+        .bearer_auth(&officer)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["etag"], h["etag"]);
+
+    // Identical bytes are stored once; the second upload is a second record.
+    let (s, again) = upload(&app, &officer, id, "copy.pdf", None, &bytes).await;
+    assert_eq!(s, 201, "{again}");
+    assert_eq!(again["no"], 2);
+    let objects = files_under(&storage(&app).join("objects"));
+    assert_eq!(objects.len(), 1, "{objects:?}");
+
+    // Custody: the office sees everything; the enterprise its own upload and its public events.
+    let (_, list) = app
+        .get_json(&format!("/api/v1/cases/{id}/evidence"), &officer)
+        .await;
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    let events: Vec<&str> = items[0]["custody"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, ["evidence_uploaded", "evidence_downloaded"]);
+    let (_, mine) = app
+        .get_json(&format!("/api/v1/cases/{id}/evidence"), &ent)
+        .await;
+    let mine = mine["items"].as_array().unwrap();
+    assert_eq!(mine.len(), 1, "the enterprise sees only its own upload");
+    assert_eq!(mine[0]["custody"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        app.get_api(&format!("/api/v1/evidence/{}/content", again["id"]), &ent)
+            .await
+            .status(),
+        404
+    );
+    // Each step is in the audit trail, and each bumped the case version.
+    let audit = weiquan::store::audit::page_after(app.db.conn(), 0, 1000)
+        .await
+        .unwrap();
+    for action in ["evidence.upload", "evidence.download"] {
+        assert!(audit.iter().any(|a| a.action == action), "{action}");
+    }
+    let (_, case) = app.get_json(&format!("/api/v1/cases/{id}"), &officer).await;
+    assert_eq!(case["version"], 4, "{case}");
+}
+
+#[tokio::test]
+async fn foreign_offices_and_other_enterprises_get_404_and_a_read_share_403() {
+    let app = TestApp::spawn().await;
+    let (id, _) = complaint_case(&app).await;
+    let ent2 = app.token("demo-enterprise2").await;
+    let industry = app.token("demo-industry").await;
+    let officer = app.token("demo-officer").await;
+    let (s, up) = upload(&app, &officer, id, "a.png", Some("image/png"), &png()).await;
+    assert_eq!(s, 201, "{up}");
+    let eid = up["id"].as_i64().unwrap();
+    for t in [&ent2, &industry] {
+        assert_eq!(upload(&app, t, id, "a.png", None, &png()).await.0, 404);
+        assert_eq!(
+            app.get_json(&format!("/api/v1/cases/{id}/evidence"), t)
+                .await
+                .0,
+            404
+        );
+        assert_eq!(
+            app.get_api(&format!("/api/v1/evidence/{eid}/content"), t)
+                .await
+                .status(),
+            404
+        );
+        assert_eq!(
+            app.get_api(&format!("/api/v1/cases/{id}/evidence/export"), t)
+                .await
+                .status(),
+            404
+        );
+    }
+    let industry_org = app.get_json("/api/v1/me", &industry).await.1["organization"]["id"].clone();
+    let (s, shared) = app
+        .post_api(
+            &format!("/api/v1/cases/{id}/shares"),
+            &officer,
+            &json!({"org_id": industry_org, "access": "read"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{shared}");
+    let (s, body) = upload(&app, &industry, id, "a.png", None, &png()).await;
+    assert_eq!(s, 403, "{body}");
+    assert_eq!(
+        app.get_api(&format!("/api/v1/evidence/{eid}/content"), &industry)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(evidence_rows(&app).await.len(), 1);
+}
+
+#[tokio::test]
+async fn bad_input_gets_clear_answers_and_leaves_nothing_half_written() {
+    let app = TestApp::spawn_with(
+        |c| {
+            c.evidence_max_file_bytes = 300_000;
+            c.evidence_max_case_bytes = 500_000;
+        },
+        true,
+    )
+    .await;
+    let (id, _) = complaint_case(&app).await;
+    let t = app.token("demo-officer").await;
+    let mut accepted = 0;
+    // Names: paths and control characters are stripped; the stored name is the server's.
+    for (raw, want) in [
+        (&b"../../etc/passwd.txt"[..], "passwd.txt"),
+        (b"..\\..\\win.ini.txt", "win.ini.txt"),
+        (b"\xE2\x80\xAEgpj.txt", "gpj.txt"),
+        (b"tab\there.txt", "tabhere.txt"),
+    ] {
+        let parts = [
+            field("kind", "other"),
+            file(raw, Some("text/plain"), b"plain evidence text"),
+        ];
+        let (s, up) = post_body(&app, &t, id, body(&parts, true)).await;
+        assert_eq!(s, 201, "{raw:?}: {up}");
+        assert_eq!(up["original_name"], want);
+        accepted += 1;
+    }
+    // A NUL or CR/LF inside the part header is refused by the parser or stripped: never a 5xx.
+    for raw in [&b"a.pdf\0.html"[..], b"a\r\nSet-Cookie: x=1.txt"] {
+        let parts = [
+            field("kind", "other"),
+            file(raw, None, b"plain evidence text"),
+        ];
+        let (s, up) = post_body(&app, &t, id, body(&parts, true)).await;
+        assert!(s < 500, "{raw:?}: {s} {up}");
+        if s == 201 {
+            let name = up["original_name"].as_str().unwrap_or("");
+            assert!(!name.contains(['\0', '\r', '\n', '/']), "{name:?}");
+            accepted += 1;
+        }
+    }
+    let cases: Vec<(&str, Vec<u8>, u16)> = vec![
+        (
+            "empty file",
+            body(&[field("kind", "other"), file(b"e.txt", None, b"")], true),
+            422,
+        ),
+        ("no file", body(&[field("kind", "other")], true), 422),
+        (
+            "bad kind",
+            body(
+                &[field("kind", "selfie"), file(b"a.txt", None, b"words")],
+                true,
+            ),
+            422,
+        ),
+        (
+            "over the file limit",
+            body(
+                &[
+                    field("kind", "other"),
+                    file(b"big.txt", None, &vec![b'a'; 400_000]),
+                ],
+                true,
+            ),
+            413,
+        ),
+        (
+            "PNG claimed as PDF",
+            body(
+                &[
+                    field("kind", "other"),
+                    file(b"x.pdf", Some("application/pdf"), &png()),
+                ],
+                true,
+            ),
+            415,
+        ),
+        (
+            "PDF named .jpg",
+            body(
+                &[field("kind", "other"), file(b"x.jpg", None, &pdf()[..1000])],
+                true,
+            ),
+            415,
+        ),
+        (
+            "HTML with script",
+            body(
+                &[
+                    field("kind", "other"),
+                    file(
+                        b"x.txt",
+                        Some("text/plain"),
+                        b"<!doctype html><script>window.__pwned=1</script>",
+                    ),
+                ],
+                true,
+            ),
+            415,
+        ),
+        (
+            "SVG with script",
+            body(
+                &[
+                    field("kind", "other"),
+                    file(
+                        b"x.svg",
+                        Some("image/svg+xml"),
+                        b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>",
+                    ),
+                ],
+                true,
+            ),
+            415,
+        ),
+        (
+            "image named .html",
+            body(
+                &[field("kind", "other"), file(b"x.png.html", None, &png())],
+                true,
+            ),
+            415,
+        ),
+        (
+            "executable",
+            body(
+                &[
+                    field("kind", "other"),
+                    file(b"x.bin", None, b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xFF\xFF\0\0"),
+                ],
+                true,
+            ),
+            415,
+        ),
+        (
+            "truncated multipart",
+            body(
+                &[field("kind", "other"), file(b"a.txt", None, b"words")],
+                false,
+            ),
+            400,
+        ),
+    ];
+    for (what, b, want) in cases {
+        let (s, res) = post_body(&app, &t, id, b).await;
+        assert_eq!(s, want, "{what}: {res}");
+        if s != 413 || res.is_object() {
+            assert!(
+                res["status"].is_number(),
+                "{what}: problem+json expected, got {res}"
+            );
+        }
+    }
+    // Not multipart at all.
+    let (s, _) = app
+        .post_api(
+            &format!("/api/v1/cases/{id}/evidence"),
+            &t,
+            &json!({"kind": "other"}),
+        )
+        .await;
+    assert_eq!(s, 415);
+    // Script in the middle of a text file: stored inert as text/plain, served only as attachment.
+    let (s, up) = upload(
+        &app,
+        &t,
+        id,
+        "notes.txt",
+        None,
+        b"seen on the page: <script>alert(1)</script>",
+    )
+    .await;
+    assert_eq!(s, 201, "{up}");
+    accepted += 1;
+    assert_eq!(up["media_type"], "text/plain");
+    let res = app
+        .get_api(&format!("/api/v1/evidence/{}/preview", up["id"]), &t)
+        .await;
+    assert_eq!(res.status(), 415, "text is never shown inline");
+    let res = app
+        .get_api(&format!("/api/v1/evidence/{}/content", up["id"]), &t)
+        .await;
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(res.headers()["content-type"], "text/plain");
+    // The case limit: 500 000 bytes in all.
+    let (s, _) = upload(&app, &t, id, "a.pdf", None, &pdf()).await;
+    assert_eq!(s, 201);
+    accepted += 1;
+    let (s, _) = upload(
+        &app,
+        &t,
+        id,
+        "b.pdf",
+        None,
+        &[pdf(), b"1".to_vec()].concat(),
+    )
+    .await;
+    assert_eq!(s, 201);
+    accepted += 1;
+    let (s, res) = upload(
+        &app,
+        &t,
+        id,
+        "c.pdf",
+        None,
+        &[pdf(), b"2".to_vec()].concat(),
+    )
+    .await;
+    assert_eq!(s, 413, "{res}");
+
+    assert_eq!(evidence_rows(&app).await.len(), accepted);
+    assert!(files_under(&storage(&app).join("tmp")).is_empty());
+    // Nothing outside the storage root but the database files.
+    for f in files_under(app.dir.path()) {
+        let rel = f
+            .strip_prefix(app.dir.path())
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        assert!(
+            rel.starts_with("evidence/objects/") || rel.starts_with("weiquan.db"),
+            "{rel}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_client_that_goes_away_halfway_leaves_no_record_and_no_object() {
+    let app = TestApp::spawn().await;
+    let (id, _) = complaint_case(&app).await;
+    let t = app.token("demo-officer").await;
+    let full = body(
+        &[
+            field("kind", "other"),
+            file(b"half.pdf", None, &[pdf(), vec![b'y'; 3_000_000]].concat()),
+        ],
+        true,
+    );
+    let mut conn = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/cases/{id}/evidence HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {t}\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {}\r\n\r\n",
+        app.addr,
+        full.len()
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    conn.write_all(&full[..full.len() / 2]).await.unwrap();
+    conn.flush().await.unwrap();
+    // Wait until the server has the temp file, then vanish.
+    let tmp = storage(&app).join("tmp");
+    for _ in 0..100 {
+        if !files_under(&tmp).is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    drop(conn);
+    let mut clean = false;
+    for _ in 0..250 {
+        if files_under(&tmp).is_empty() {
+            clean = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(clean, "temp file left: {:?}", files_under(&tmp));
+    assert!(evidence_rows(&app).await.is_empty());
+    assert!(files_under(&storage(&app).join("objects")).is_empty());
+    // The server is fine afterwards.
+    assert_eq!(upload(&app, &t, id, "ok.pdf", None, &pdf()).await.0, 201);
+}
+
+fn verify(app: &TestApp) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_weiquan"))
+        .args(["evidence", "verify"])
+        .env("DATABASE_URL", &app.database_url)
+        .env("WEIQUAN_DATA_DIR", app.dir.path())
+        .env("WEIQUAN_LOG", "off")
+        .current_dir(app.dir.path())
+        .output()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn evidence_verify_reports_tampered_and_missing_objects() {
+    let app = TestApp::spawn().await;
+    let (id, number) = complaint_case(&app).await;
+    let t = app.token("demo-officer").await;
+    assert_eq!(upload(&app, &t, id, "a.pdf", None, &pdf()).await.0, 201);
+    assert_eq!(upload(&app, &t, id, "b.png", None, &png()).await.0, 201);
+    let out = verify(&app);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let rows = evidence_rows(&app).await;
+    let a = storage(&app).join(&rows[0].object_key);
+    let mut perms = std::fs::metadata(&a).unwrap().permissions();
+    assert!(perms.readonly(), "stored objects are read-only");
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&a, perms).unwrap();
+    let mut bytes = std::fs::read(&a).unwrap();
+    bytes[100] ^= 1;
+    std::fs::write(&a, bytes).unwrap();
+    std::fs::remove_file(storage(&app).join(&rows[1].object_key)).unwrap();
+    let out = verify(&app);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.contains(&format!("MISMATCH {number}-E1")),
+        "{stdout}"
+    );
+    assert!(stdout.contains(&format!("MISSING {number}-E2")), "{stdout}");
+    // The export refuses to package bytes that do not match their record.
+    let res = app
+        .get_api(&format!("/api/v1/cases/{id}/evidence/export"), &t)
+        .await;
+    assert_eq!(res.status(), 409);
+}
+
+#[tokio::test]
+async fn the_export_manifest_matches_the_files_in_the_zip() {
+    let app = TestApp::spawn().await;
+    let (id, number) = complaint_case(&app).await;
+    let ent = app.token("demo-enterprise").await;
+    let officer = app.token("demo-officer").await;
+    assert_eq!(
+        upload(&app, &ent, id, "合同.pdf", None, &pdf()).await.0,
+        201
+    );
+    assert_eq!(
+        upload(&app, &officer, id, "照片.png", None, &png()).await.0,
+        201
+    );
+    let (s, gone) = upload(
+        &app,
+        &officer,
+        id,
+        "wrong.txt",
+        None,
+        b"uploaded by mistake",
+    )
+    .await;
+    assert_eq!(s, 201);
+    let (s, w) = app
+        .post_api(
+            &format!("/api/v1/evidence/{}/withdraw", gone["id"]),
+            &officer,
+            &json!({"reason": "误传"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{w}");
+    assert_eq!(
+        app.get_api(&format!("/api/v1/cases/{id}/evidence/export"), &ent)
+            .await
+            .status(),
+        403
+    );
+    let res = app
+        .get_api(&format!("/api/v1/cases/{id}/evidence/export"), &officer)
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/zip");
+    let zip_bytes = res.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(zip_bytes.to_vec())).unwrap();
+    let mut read = |name: &str| {
+        let mut f = zip
+            .by_name(name)
+            .unwrap_or_else(|_| panic!("{name} in the zip"));
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut v).unwrap();
+        v
+    };
+    let manifest: Value = serde_json::from_slice(&read("manifest.json")).unwrap();
+    let files = manifest["files"].as_array().unwrap();
+    assert_eq!(
+        files.len(),
+        2,
+        "withdrawn evidence is not exported: {manifest}"
+    );
+    for f in files {
+        let bytes = read(f["path"].as_str().unwrap());
+        assert_eq!(f["sha256"].as_str().unwrap(), sha256_hex(&bytes));
+        assert_eq!(f["size"].as_u64().unwrap(), bytes.len() as u64);
+        assert!(!f["custody"].as_array().unwrap().is_empty());
+    }
+    assert_eq!(files[0]["path"], format!("evidence/{number}-E1.pdf"));
+    let list = String::from_utf8(read("证据清单.html")).unwrap();
+    assert!(
+        list.contains("证据清单") && list.contains(&format!("{number}-E1")),
+        "{list}"
+    );
+    let (_, after) = app
+        .get_json(&format!("/api/v1/cases/{id}/evidence"), &officer)
+        .await;
+    let last = after["items"][0]["custody"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(last["event"], "evidence_exported");
+    assert!(
+        files_under(&storage(&app).join("tmp")).is_empty(),
+        "the export temp file is gone"
+    );
+}
+
+#[tokio::test]
+async fn withdrawn_evidence_stays_stored_and_marked() {
+    let app = TestApp::spawn().await;
+    let (id, _) = complaint_case(&app).await;
+    let ent = app.token("demo-enterprise").await;
+    let ent2 = app.token("demo-enterprise2").await;
+    let (_, up) = upload(&app, &ent, id, "a.pdf", None, &pdf()).await;
+    let eid = up["id"].as_i64().unwrap();
+    let path = format!("/api/v1/evidence/{eid}/withdraw");
+    assert_eq!(
+        app.post_api(&path, &ent2, &json!({"reason": "x"})).await.0,
+        404
+    );
+    let (s, body) = app.post_api(&path, &ent, &json!({})).await;
+    assert_eq!(s, 422, "{body}");
+    assert_eq!(body["errors"][0]["field"], "reason");
+    let (s, body) = app
+        .post_api(&path, &ent, &json!({"reason": "上传错了文件"}))
+        .await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(
+        app.post_api(&path, &ent, &json!({"reason": "again"}))
+            .await
+            .0,
+        409
+    );
+    let (_, list) = app
+        .get_json(&format!("/api/v1/cases/{id}/evidence"), &ent)
+        .await;
+    assert_eq!(list["items"][0]["withdrawn"]["reason"], "上传错了文件");
+    let res = app
+        .get_api(&format!("/api/v1/evidence/{eid}/content"), &ent)
+        .await;
+    assert_eq!(res.status(), 200, "a withdrawn file is kept");
+    assert_eq!(files_under(&storage(&app).join("objects")).len(), 1);
+    // Only overseas cases need approval for sending abroad.
+    let sup = app.token("demo-supervisor").await;
+    assert_eq!(
+        app.post_api(
+            &format!("/api/v1/evidence/{eid}/approve-abroad"),
+            &sup,
+            &json!({})
+        )
+        .await
+        .0,
+        409
+    );
+    let officer = app.token("demo-officer").await;
+    assert_eq!(
+        app.post_api(
+            &format!("/api/v1/evidence/{eid}/approve-abroad"),
+            &officer,
+            &json!({})
+        )
+        .await
+        .0,
+        403
+    );
+}
+
+#[tokio::test]
+async fn previews_are_inline_only_for_images_and_pdf() {
+    let app = TestApp::spawn().await;
+    let (id, _) = complaint_case(&app).await;
+    let t = app.token("demo-officer").await;
+    let (_, up) = upload(&app, &t, id, "a.png", None, &png()).await;
+    let res = app
+        .get_api(&format!("/api/v1/evidence/{}/preview", up["id"]), &t)
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("inline")
+    );
+    assert!(
+        res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .starts_with("sandbox")
+    );
+    let (_, list) = app
+        .get_json(&format!("/api/v1/cases/{id}/evidence"), &t)
+        .await;
+    let events: Vec<&str> = list["items"][0]["custody"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, ["evidence_uploaded", "evidence_viewed"]);
+}
+
+#[tokio::test]
+async fn concurrent_uploads_to_one_case_get_distinct_numbers() {
+    let app = TestApp::spawn().await;
+    let (id, _) = complaint_case(&app).await;
+    let t = app.token("demo-officer").await;
+    let a = [pdf(), b"a".to_vec()].concat();
+    let b = [pdf(), b"b".to_vec()].concat();
+    let c = [pdf(), b"c".to_vec()].concat();
+    let (ra, rb, rc) = tokio::join!(
+        upload(&app, &t, id, "a.pdf", None, &a),
+        upload(&app, &t, id, "b.pdf", None, &b),
+        upload(&app, &t, id, "c.pdf", None, &c)
+    );
+    let mut nos: Vec<i64> = [ra, rb, rc]
+        .iter()
+        .map(|(s, v)| {
+            assert_eq!(*s, 201, "{v}");
+            v["no"].as_i64().unwrap()
+        })
+        .collect();
+    nos.sort_unstable();
+    assert_eq!(nos, [1, 2, 3]);
+}
+
+/// A tiny clamd peer speaking INSTREAM: refuses anything containing the EICAR marker.
+async fn fake_clamd() -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut cmd = [0u8; 10];
+                if s.read_exact(&mut cmd).await.is_err() || &cmd != b"zINSTREAM\0" {
+                    return;
+                }
+                let mut data = Vec::new();
+                loop {
+                    let mut len = [0u8; 4];
+                    if s.read_exact(&mut len).await.is_err() {
+                        return;
+                    }
+                    let n = u32::from_be_bytes(len) as usize;
+                    if n == 0 {
+                        break;
+                    }
+                    let mut chunk = vec![0u8; n];
+                    if s.read_exact(&mut chunk).await.is_err() {
+                        return;
+                    }
+                    data.extend(chunk);
+                }
+                let found = data.windows(5).any(|w| w == b"EICAR");
+                let reply: &[u8] = if found {
+                    b"stream: Eicar-Test-Signature FOUND\0"
+                } else {
+                    b"stream: OK\0"
+                };
+                let _ = s.write_all(reply).await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn a_clamd_finding_quarantines_the_upload_instead_of_losing_it() {
+    let clamd = fake_clamd().await;
+    let app = TestApp::spawn_with(move |c| c.clamd = clamd.to_string(), true).await;
+    let (id, _) = complaint_case(&app).await;
+    let t = app.token("demo-officer").await;
+    assert_eq!(
+        upload(&app, &t, id, "clean.txt", None, b"clean words")
+            .await
+            .0,
+        201
+    );
+    let eicar = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+    let (s, body) = upload(&app, &t, id, "eicar.txt", None, eicar).await;
+    assert_eq!(s, 422, "{body}");
+    assert_eq!(body["errors"][0]["field"], "file");
+    assert_eq!(evidence_rows(&app).await.len(), 1);
+    let q = weiquan::store::evidence::quarantined(app.db.conn(), id)
+        .await
+        .unwrap();
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].finding, "Eicar-Test-Signature");
+    assert_eq!(
+        std::fs::read(storage(&app).join(&q[0].object_key)).unwrap(),
+        eicar
+    );
+    app.login("demo-officer").await;
+    let page = app.get(&format!("/cases/{id}")).await.text().await.unwrap();
+    assert!(
+        page.contains("已隔离的上传") && page.contains("Eicar-Test-Signature"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn large_files_stream_past_the_json_body_limit() {
+    let app = TestApp::spawn().await;
+    let (id, _) = complaint_case(&app).await;
+    let t = app.token("demo-officer").await;
+    let big = [pdf(), vec![b'z'; 5 * 1024 * 1024]].concat();
+    let (s, up) = upload(&app, &t, id, "big.pdf", None, &big).await;
+    assert_eq!(s, 201, "{up}");
+    assert_eq!(up["sha256"], sha256_hex(&big));
+    // A wrong type is refused from the first bytes, before the rest is received.
+    let fake = [png(), vec![0u8; 5 * 1024 * 1024]].concat();
+    let (s, res) = upload(&app, &t, id, "fake.pdf", Some("application/pdf"), &fake).await;
+    assert_eq!(s, 415, "{res}");
+    assert!(files_under(&storage(&app).join("tmp")).is_empty());
+}
+
+#[tokio::test]
+async fn the_case_page_has_the_evidence_panel_and_its_form_uploads() {
+    let app = TestApp::spawn().await;
+    let (id, number) = complaint_case(&app).await;
+    app.login("demo-enterprise").await;
+    let html = app.get(&format!("/cases/{id}")).await.text().await.unwrap();
+    assert!(
+        html.contains("id=\"evidence\"") && html.contains("上传证据"),
+        "{html}"
+    );
+    assert!(html.contains("/static/evidence.js"));
+    let csrf = csrf_in(&html).unwrap();
+    let send = |b: Vec<u8>| {
+        app.client
+            .post(app.url(&format!("/cases/{id}/evidence")))
+            .header("x-csrf-token", csrf.clone())
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(b)
+            .send()
+    };
+    let res = send(body(
+        &[
+            field("kind", "contract"),
+            field("description", "合同"),
+            file(b"c.pdf", None, &pdf()),
+        ],
+        true,
+    ))
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 303);
+    let page = app.get(&format!("/cases/{id}")).await.text().await.unwrap();
+    assert!(page.contains(&format!("{number}-E1")), "{page}");
+    let res = send(body(
+        &[field("kind", "contract"), file(b"e.pdf", None, b"")],
+        true,
+    ))
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("文件是空的"), "{page}");
+    let (_, list) = app
+        .get_json(
+            &format!("/api/v1/cases/{id}/evidence"),
+            &app.token("demo-enterprise").await,
+        )
+        .await;
+    let eid = list["items"][0]["id"].as_i64().unwrap();
+    let res = app.get(&format!("/evidence/{eid}/download")).await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert_eq!(
+        app.get(&format!("/cases/{id}/evidence/list"))
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(app.get("/static/evidence.js").await.status(), 200);
+    // Without the script: a plain form post, the token as its first field, streamed past the
+    // 1 MiB form limit.
+    let plain = |b: Vec<u8>| {
+        app.client
+            .post(app.url(&format!("/cases/{id}/evidence")))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(b)
+            .send()
+    };
+    let big = [pdf(), vec![b'q'; 3 * 1024 * 1024]].concat();
+    let res = plain(body(
+        &[
+            field("_csrf", &csrf),
+            field("kind", "other"),
+            file(b"big.pdf", None, &big),
+        ],
+        true,
+    ))
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 303);
+    for parts in [
+        vec![field("kind", "other"), file(b"x.pdf", None, &pdf())],
+        vec![
+            field("_csrf", "wrong-token-wrong-token-wrong-token"),
+            field("kind", "other"),
+            file(b"x.pdf", None, &pdf()),
+        ],
+        vec![
+            field("kind", "other"),
+            field("_csrf", &csrf),
+            file(b"x.pdf", None, &pdf()),
+        ],
+    ] {
+        assert_eq!(plain(body(&parts, true)).await.unwrap().status(), 403);
+    }
+    let res = app
+        .client
+        .post(app.url(&format!("/cases/{id}/evidence")))
+        .header("origin", "http://evil.example")
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(body(
+            &[
+                field("_csrf", &csrf),
+                field("kind", "other"),
+                file(b"x.pdf", None, &pdf()),
+            ],
+            true,
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(evidence_rows(&app).await.len(), 2);
+    // Withdrawal from the page asks for a confirmation.
+    let page = format!("/cases/{id}");
+    let path = format!("/evidence/{eid}/withdraw");
+    let res = app.post_form(&page, &path, &[("reason", "传错了")]).await;
+    assert_eq!(res.status(), 422);
+    let res = app
+        .post_form(&page, &path, &[("reason", "传错了"), ("confirm", "yes")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let html = app.get(&page).await.text().await.unwrap();
+    assert!(html.contains("已撤回") && html.contains("传错了"), "{html}");
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_the_evidence_endpoints() {
+    let app = TestApp::spawn_empty().await;
+    let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    for (path, method) in [
+        ("/cases/{id}/evidence", "post"),
+        ("/cases/{id}/evidence", "get"),
+        ("/cases/{id}/evidence/export", "get"),
+        ("/evidence/{id}/content", "get"),
+        ("/evidence/{id}/preview", "get"),
+        ("/evidence/{id}/withdraw", "post"),
+        ("/evidence/{id}/approve-abroad", "post"),
+    ] {
+        assert!(doc["paths"][path][method].is_object(), "{method} {path}");
+    }
+    assert!(doc["components"]["schemas"]["Evidence"].is_object());
+}
+
+#[tokio::test]
+async fn the_owning_supervisor_approves_overseas_evidence_for_sending_abroad() {
+    let app = TestApp::spawn().await;
+    let (id, _) = complaint_case(&app).await;
+    let triager = app.token("demo-triager").await;
+    let route = json!({"action": "route", "queue": "overseas_assistance", "expected_version": 1,
+                       "overseas": {"country": "US", "category": "cross_border_platform_takedown"}});
+    let (s, moved) = app
+        .post_api(&format!("/api/v1/cases/{id}/triage"), &triager, &route)
+        .await;
+    assert_eq!(s, 200, "{moved}");
+    let ent = app.token("demo-enterprise").await;
+    let (s, up) = upload(&app, &ent, id, "合同.pdf", None, &pdf()).await;
+    assert_eq!(s, 201, "{up}");
+    let path = format!("/api/v1/evidence/{}/approve-abroad", up["id"]);
+    let officer = app.token("demo-officer").await;
+    assert_eq!(app.post_api(&path, &officer, &json!({})).await.0, 403);
+    let sup = app.token("demo-supervisor").await;
+    assert_eq!(app.post_api(&path, &sup, &json!({})).await.0, 204);
+    let (_, list) = app
+        .get_json(&format!("/api/v1/cases/{id}/evidence"), &ent)
+        .await;
+    let events: Vec<&str> = list["items"][0]["custody"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, ["evidence_uploaded", "evidence_approved_abroad"]);
+}
