@@ -99,6 +99,30 @@ await shoot('demo-enterprise', [['/', 'dashboard-enterprise-phone']], phone);
 }
 // The supervisor's deadlines and notices (the scheduler's first pass runs when the server starts).
 await shoot('demo-supervisor', [['/deadlines', 'deadlines'], ['/notifications', 'notifications']]);
+// The queue workflows: the ruling board, a ruling case in its answer period with its forms,
+// the published ruling's 行政裁决书, the exhibition view and the experts directory.
+{
+  const { context, page } = await signedIn('demo-officer');
+  await page.goto(`${base}/queues/administrative_ruling`);
+  await page.screenshot({ path: `${out}/queue-board.png`, fullPage: true });
+  const answering = await firstCase(page, /ZL202210987654/);
+  await page.goto(`${base}${answering}`);
+  await page.click('details:has(form[data-action=receive_answer]) > summary');
+  await page.screenshot({ path: `${out}/case-work.png`, fullPage: true });
+  await page.goto(`${base}/queues/administrative_ruling`);
+  const published = await firstCase(page, /ZL202110345678/);
+  await page.goto(`${base}${published}`);
+  const ruling = await page.getAttribute('#documents a[href*="/documents/"]', 'href');
+  await page.goto(`${base}${ruling}`);
+  await page.screenshot({ path: `${out}/document-ruling.png`, fullPage: true });
+  await page.goto(`${base}/exhibitions`);
+  await page.click('td.title a');
+  await page.waitForLoadState('load');
+  await page.screenshot({ path: `${out}/exhibition.png`, fullPage: true });
+  await page.goto(`${base}/experts`);
+  await page.screenshot({ path: `${out}/experts.png`, fullPage: true });
+  await context.close();
+}
 // Last, as it adds leads: the import page with the report of a file with one bad row.
 {
   const { context, page } = await signedIn('demo-admin');

@@ -152,7 +152,7 @@ pub async fn issued(db: &Db, me: &Identity, id: i64, seq: i64) -> Result<Issued>
 
 fn day(t: chrono::DateTime<chrono::Utc>) -> String {
     t.with_timezone(&beijing())
-        .format("%Y年%m月%d日")
+        .format("%Y年%-m月%-d日")
         .to_string()
 }
 
@@ -207,7 +207,7 @@ async fn build(
         .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
         .map(|t| {
             t.with_timezone(&beijing())
-                .format("%Y年%m月%d日 %H:%M")
+                .format("%Y年%-m月%-d日 %H:%M")
                 .to_string()
         });
     Ok(json!({

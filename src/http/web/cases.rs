@@ -617,6 +617,8 @@ fn event_details(payload: &Value) -> Vec<Value> {
         ("into_number", "case.field.merged_into"),
         ("from_number", "case.field.merged_from"),
         ("access", "case.field.access"),
+        ("kind", "doc.title"),
+        ("assignee", "queues.assignee"),
     ] {
         if let Some(v) = payload
             .get(field)
@@ -627,6 +629,11 @@ fn event_details(payload: &Value) -> Vec<Value> {
                 "queue" => Some(format!("queue.{v}")),
                 "reason_code" => Some(format!("reject_reason.{v}")),
                 "access" => Some(format!("share_access.{v}")),
+                // Only a document's kind; other events' `kind` fields are not shown here.
+                "kind" if crate::i18n::has(&format!("doc.kind.{v}")) => {
+                    Some(format!("doc.kind.{v}"))
+                }
+                "kind" => continue,
                 _ => None,
             };
             out.push(json!({"key": key, "value": v, "value_key": value_key}));

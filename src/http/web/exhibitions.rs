@@ -114,6 +114,8 @@ async fn show(
         "cases": v.cases.iter().map(|c| {
             let mut r = row_json(c, now);
             r["repeat"] = json!(v.repeat.contains(&c.id));
+            // Exhibition clocks are counted in hours.
+            r["hours"] = json!(c.next_due_at.map(|d| exhibitions::hours_left(d, now)).filter(|h| (0..48).contains(h)));
             r
         }).collect::<Vec<_>>(),
         "counts": counts.iter().map(|(s, n)| json!({"key": format!("case_state.{s}"), "n": n})).collect::<Vec<_>>(),
