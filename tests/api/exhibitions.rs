@@ -87,6 +87,29 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
         act(&app, &officer, decided, &mut v1, action, fields).await;
     }
     act(&app, &officer, open, &mut v2, "transfer", json!({})).await;
+    // The complainant's photo of the booth, uploaded at the fair.
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    let form = reqwest::multipart::Form::new()
+        .text("kind", "exhibition_photo")
+        .text("description", "B7展位展品照片")
+        .text("obtained_at", "2026-11-30")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(pdf)
+                .file_name("booth.pdf")
+                .mime_str("application/pdf")
+                .unwrap(),
+        );
+    let res = app
+        .client
+        .post(app.url(&format!("/api/v1/cases/{open}/evidence")))
+        .bearer_auth(app.token("demo-enterprise").await)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let uploaded: Value = res.json().await.unwrap();
 
     // Both cases belong to one exhibition record, made from the complaint's facts.
     let ex = case(&app, &officer, decided).await;
@@ -175,6 +198,15 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
     ] {
         assert!(kinds.contains(&k), "{k} in {kinds:?}");
     }
+    // … and its evidence.
+    let (_, evidence) = app
+        .get_json(&format!("/api/v1/cases/{open}/evidence"), &officer)
+        .await;
+    let items = evidence["items"].as_array().expect("an evidence list");
+    assert!(
+        items.iter().any(|e| e["sha256"] == uploaded["sha256"]),
+        "{evidence}"
+    );
     // The report to the organiser is now due on both cases.
     for id in [decided, open] {
         let c = case(&app, &officer, id).await;

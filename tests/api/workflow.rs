@@ -697,3 +697,63 @@ async fn two_officers_taking_the_same_step_at_once_one_wins() {
     assert_eq!(s, 422, "{e}");
     assert_eq!(e["errors"][0]["field"], "at");
 }
+
+#[tokio::test]
+async fn only_the_panel_or_a_supervisor_votes_and_rules() {
+    let app = TestApp::spawn().await;
+    let officer = app.token("demo-officer").await;
+    let outsider = app.token("demo-officer3").await;
+    let supervisor = app.token("demo-supervisor").await;
+    let mut case = routed(&app, json!({}), json!({"queue": "administrative_ruling"})).await;
+    let panel = vec![
+        user_id(&app, "demo-officer").await,
+        user_id(&app, "demo-officer2").await,
+        user_id(&app, "demo-supervisor").await,
+    ];
+    case.step(
+        &officer,
+        "docket",
+        json!({"panel_user_ids": panel, "asserted_claims": "1"}),
+        "docketed",
+    )
+    .await;
+    // Any officer of the office may take the ordinary steps …
+    case.step(
+        &outsider,
+        "serve_respondent",
+        json!({"method": "post"}),
+        "served",
+    )
+    .await;
+    case.step(&outsider, "record_receipt", json!({}), "answer_period")
+        .await;
+    case.step(&officer, "close_answer_period", json!({}), "evidence")
+        .await;
+    case.step(
+        &officer,
+        "written_review",
+        json!({"reason": "书面审理"}),
+        "deliberation",
+    )
+    .await;
+    // … but an officer outside the panel neither votes nor rules, and is not offered to.
+    let vote = json!({"votes_for": 3, "votes_against": 0, "opinion": "侵权成立"});
+    assert_eq!(
+        case.act(&outsider, "record_deliberation", vote.clone())
+            .await
+            .0,
+        403
+    );
+    assert!(
+        !case
+            .actions(&outsider)
+            .await
+            .contains(&"record_deliberation".to_string())
+    );
+    case.step(&officer, "record_deliberation", vote, "deliberation")
+        .await;
+    let ruling =
+        json!({"outcome": "no_infringement", "findings": "被控产品缺少权利要求1的技术特征"});
+    assert_eq!(case.act(&outsider, "decide", ruling.clone()).await.0, 403);
+    case.step(&supervisor, "decide", ruling, "decided").await;
+}

@@ -305,3 +305,141 @@ async fn issue(app: &TestApp, client: &Client, id: i64, kind: &str) -> String {
         .await
         .unwrap()
 }
+
+/// Files a complaint with `extra` fields and routes it to `queue` through the API.
+async fn routed(app: &TestApp, extra: serde_json::Value, queue: &str) -> i64 {
+    let ent = app.token("demo-enterprise").await;
+    let triager = app.token("demo-triager").await;
+    let mut c = crate::cases::complaint();
+    for (k, v) in extra.as_object().unwrap() {
+        c[k] = v.clone();
+    }
+    let (s, filed) = app.post_api("/api/v1/complaints", &ent, &c).await;
+    assert_eq!(s, 201, "{filed}");
+    let id = filed["id"].as_i64().unwrap();
+    let (s, b) = app
+        .post_api(
+            &format!("/api/v1/cases/{id}/triage"),
+            &triager,
+            &json!({"action": "route", "queue": queue, "expected_version": filed["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    id
+}
+
+#[tokio::test]
+async fn exhibition_and_overseas_cases_are_worked_through_the_case_page() {
+    let app = TestApp::spawn().await;
+    let officer = signed_in(&app, "demo-officer").await;
+    let supervisor = signed_in(&app, "demo-supervisor").await;
+    let now = chrono::Utc::now() + chrono::TimeDelta::hours(8);
+    let fair = json!({"name": "2026南通国际工业博览会", "venue": "南通国际会展中心", "booth": "C3",
+        "opens_at": (now - chrono::TimeDelta::days(1)).format("%Y-%m-%dT%H:%M").to_string(),
+        "closes_at": (now + chrono::TimeDelta::days(2)).format("%Y-%m-%dT%H:%M").to_string()});
+    let ex = routed(
+        &app,
+        json!({"channel": "exhibition", "region_code": "320600", "exhibition": fair}),
+        "exhibition_enforcement",
+    )
+    .await;
+    for (action, fields) in [
+        ("transfer", vec![]),
+        ("notify_respondent", vec![]),
+        ("record_no_answer", vec![]),
+        (
+            "order_measures",
+            vec![
+                ("measures", "withdraw_exhibit"),
+                ("measures", "remove_link"),
+                ("findings", "展品与专利相同"),
+                ("confirm", "yes"),
+            ],
+        ),
+        ("close", vec![("confirm", "yes")]),
+    ] {
+        let (s, html) = submit(&app, &officer, ex, action, &fields).await;
+        assert_eq!(s, 303, "{action}: {html}");
+    }
+    let api = app.token("demo-officer").await;
+    let (_, events) = app
+        .get_json(&format!("/api/v1/cases/{ex}/events"), &api)
+        .await;
+    let measures = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "measures_ordered")
+        .unwrap()["payload"]["measures"]
+        .clone();
+    assert_eq!(measures, json!(["withdraw_exhibit", "remove_link"]));
+
+    let os = routed(
+        &app,
+        json!({"channel": "overseas", "overseas": {"country": "US", "category": "us_337",
+               "foreign_deadline": "2027-01-15T17:00", "time_zone": "America/New_York"}}),
+        "overseas_assistance",
+    )
+    .await;
+    // The foreign deadline is shown in its own zone and in Beijing time.
+    let page = officer
+        .get(app.url(&format!("/cases/{os}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("America/New_York") && page.contains("2027-01-16 06:00"),
+        "{page}"
+    );
+    let (s, _) = submit(&app, &officer, os, "accept", &[]).await;
+    assert_eq!(s, 303);
+    let (_, o) = app
+        .get_json(&format!("/api/v1/cases/{os}/actions"), &api)
+        .await;
+    let expert = o["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "assign_expert")
+        .unwrap()["fields"][0]["options"][0]["value"]
+        .to_string();
+    let (s, html) = submit(
+        &app,
+        &officer,
+        os,
+        "assign_expert",
+        &[("expert_id", &expert)],
+    )
+    .await;
+    assert_eq!(s, 303, "{html}");
+    // Three of the four export checks: the form comes back with the boxes still ticked.
+    let three = [
+        ("checks", "state_secrets"),
+        ("checks", "data_security"),
+        ("checks", "personal_information"),
+        ("destination", "美国"),
+    ];
+    let (s, html) = submit(&app, &supervisor, os, "approve_evidence_export", &three).await;
+    assert_eq!(s, 422);
+    assert!(html.contains("四项合规审查均需确认"));
+    assert_eq!(html.matches("value=\"state_secrets\" checked").count(), 1);
+    let mut four = three.to_vec();
+    four.push(("checks", "technology_export"));
+    let (s, _) = submit(&app, &supervisor, os, "approve_evidence_export", &four).await;
+    assert_eq!(s, 303);
+    for (action, fields) in [
+        ("give_guidance", vec![("guidance", "尽快委托美国律师应诉")]),
+        (
+            "close",
+            vec![("outcome", "企业已应诉并和解"), ("confirm", "yes")],
+        ),
+    ] {
+        let (s, html) = submit(&app, &officer, os, action, &fields).await;
+        assert_eq!(s, 303, "{action}: {html}");
+    }
+    let (_, c) = app.get_json(&format!("/api/v1/cases/{os}"), &api).await;
+    assert_eq!(c["state"], "closed");
+}
