@@ -49,16 +49,8 @@ pub async fn create(
         return Err(AppError::forbidden());
     }
     let mut errors = Vec::new();
-    let mut text = |field: &'static str, v: &str, required: bool| -> String {
-        let v = v.trim().to_string();
-        if required && v.is_empty() {
-            errors.push(FieldError::new(field, "error.required"));
-        } else if v.chars().count() > 200 {
-            errors.push(FieldError::new(field, "error.text.too_long"));
-        } else if crate::domain::contact::has_control(&v) {
-            errors.push(FieldError::new(field, "error.text.control"));
-        }
-        v
+    let mut text = |field: &'static str, v: &str, required: bool| {
+        super::form_line(&mut errors, field, v, required)
     };
     let name = text("name", &form.name, true);
     let venue = text("venue", &form.venue, true);

@@ -4,7 +4,7 @@
 
 use super::{Identity, RequestMeta, audit_entry};
 use crate::domain::identity::{OrgKind, Role};
-use crate::error::{AppError, FieldError, Result};
+use crate::error::{AppError, Result};
 use crate::store::workflow::NewExpert;
 use crate::store::{self, Db};
 use entity::experts;
@@ -46,17 +46,9 @@ pub async fn add(
         return Err(AppError::forbidden());
     }
     let mut errors = Vec::new();
-    let mut text = |field: &'static str, v: &str, required: bool| -> String {
-        // Lists are typed with Chinese or Latin commas; they are kept with one kind.
-        let v = v.trim().replace('，', ", ");
-        if required && v.is_empty() {
-            errors.push(FieldError::new(field, "error.required"));
-        } else if v.chars().count() > 200 {
-            errors.push(FieldError::new(field, "error.text.too_long"));
-        } else if crate::domain::contact::has_control(&v) {
-            errors.push(FieldError::new(field, "error.text.control"));
-        }
-        v
+    // Lists are typed with Chinese or Latin commas; they are kept with one kind.
+    let mut text = |field: &'static str, v: &str, required: bool| {
+        super::form_line(&mut errors, field, &v.replace('，', ", "), required)
     };
     let e = NewExpert {
         name: text("name", &form.name, true),

@@ -116,6 +116,26 @@ pub fn audit_entry(
 }
 
 /// Trims a text field; empty becomes `None`.
+/// One line of text from a form, trimmed; a message goes to `errors` when it is required and
+/// empty, longer than 200 characters, or holds control characters.
+pub fn form_line(
+    errors: &mut Vec<crate::error::FieldError>,
+    field: &'static str,
+    value: &str,
+    required: bool,
+) -> String {
+    use crate::error::FieldError;
+    let v = value.trim().to_string();
+    if required && v.is_empty() {
+        errors.push(FieldError::new(field, "error.required"));
+    } else if v.chars().count() > 200 {
+        errors.push(FieldError::new(field, "error.text.too_long"));
+    } else if crate::domain::contact::has_control(&v) {
+        errors.push(FieldError::new(field, "error.text.control"));
+    }
+    v
+}
+
 pub fn optional(s: Option<&str>) -> Option<String> {
     s.map(str::trim)
         .filter(|s| !s.is_empty())
