@@ -204,6 +204,8 @@ pub enum CaseAction {
     AnswerReferral,
     /// Take a workflow step of the case's queue (docket, serve, decide …).
     Work,
+    /// Act in the owning office's name: vote and rule on the panel, approve, issue documents.
+    Decide,
 }
 
 /// Whether `actor` may enter leads (`POST /api/v1/cases`).
@@ -254,6 +256,11 @@ pub fn can_on_case(
                 && actor.org_kind.is_office()
                 && !case.awaiting_triage
                 && access >= CaseAccess::Contribute
+        }
+        // Only the owning office rules, approves and issues documents; an office the case is
+        // shared with helps with the work but does not speak for the owner.
+        CaseAction::Decide => {
+            can_on_case(actor, access, case, CaseAction::Work) && access == CaseAccess::Owner
         }
     }
 }
@@ -568,6 +575,15 @@ mod case_tests {
             OTHER,
             OrgKind::IpOffice,
             Role::Officer,
+            "320600"
+        )));
+        // Deciding is for the owning office only.
+        let decide = |a: &Actor| can_on_case(a, case_access(a, &c), &c, CaseAction::Decide);
+        assert!(decide(&owner(Role::Officer)) && decide(&owner(Role::Supervisor)));
+        assert!(!decide(&actor(
+            SHARED_CONTRIBUTE,
+            OrgKind::IpOffice,
+            Role::Supervisor,
             "320600"
         )));
         // A case still waiting for triage is triaged, not worked.

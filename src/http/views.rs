@@ -76,6 +76,8 @@ fn t_helper(
         .map(|(k, v)| {
             let value = match v.value() {
                 serde_json::Value::String(s) => s.clone(),
+                // A missing value prints as nothing, never as "null".
+                serde_json::Value::Null => String::new(),
                 other => other.to_string(),
             };
             (k.to_string(), value)

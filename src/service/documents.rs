@@ -44,10 +44,11 @@ fn issued_kind(e: &case_events::Model) -> Option<Document> {
         .flatten()
 }
 
+/// Documents are issued in the owning office's name.
 fn may_issue(me: &Identity, v: &Visible) -> bool {
     let mut worked = v.facts.clone();
     worked.awaiting_triage = false;
-    crate::domain::policy::can_on_case(&me.actor, v.access, &worked, CaseAction::Work)
+    crate::domain::policy::can_on_case(&me.actor, v.access, &worked, CaseAction::Decide)
 }
 
 /// What may be issued and what was issued on case `id`, as `me` may see it.
@@ -94,7 +95,7 @@ pub async fn issue(
     if version != v.case.version {
         return Err(stale());
     }
-    let data = build(db, &v, &events, source).await?;
+    let data = build(db, &v, &events, source, kind).await?;
     let now = store::now();
     let event = NewEvent {
         kind: "document_generated".into(),
@@ -107,7 +108,10 @@ pub async fn issue(
     let txn = db.begin_write().await?;
     let version = store::cases::append_events(&txn, id, v.case.version, vec![event], now)
         .await
-        .map_err(|_| stale())?;
+        .map_err(|e| match e.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => stale(),
+            _ => AppError::from(e),
+        })?;
     if !store::cases::update(&txn, id, v.case.version, version, Default::default(), now).await? {
         return Err(stale());
     }
@@ -162,6 +166,7 @@ async fn build(
     v: &Visible,
     events: &[case_events::Model],
     source: &case_events::Model,
+    kind: Document,
 ) -> Result<Value> {
     let c = &v.case;
     let conn = db.conn();
@@ -189,12 +194,18 @@ async fn build(
         .iter()
         .filter_map(|id| names.get(id).cloned())
         .collect();
-    let answer = events
-        .iter()
-        .rev()
-        .find(|e| e.kind == "answer_received")
-        .map(payload)
-        .and_then(|p| p.get("summary").cloned());
+    // The respondent's answer is internal until the ruling states it: only the ruling keeps it
+    // (a document's data is a public event the filer can read).
+    let answer = (kind == Document::Ruling)
+        .then(|| {
+            events
+                .iter()
+                .rev()
+                .find(|e| e.kind == "answer_received")
+                .map(payload)
+                .and_then(|p| p.get("summary").cloned())
+        })
+        .flatten();
     let docketed = events
         .iter()
         .rev()

@@ -288,6 +288,15 @@ pub async fn approve_abroad(db: &Db, me: &Identity, id: i64, meta: &RequestMeta)
     if e.withdrawn_at.is_some() {
         return Err(AppError::Conflict(Msg::new("error.evidence.withdrawn")));
     }
+    // An item is approved only once the case has passed the export-compliance gate (Order 801
+    // Arts. 12–13: state secrets, data security, personal information, technology export).
+    let gated = store::cases::events(db.conn(), v.case.id, false)
+        .await?
+        .iter()
+        .any(|ev| ev.kind == "evidence_export_approved");
+    if !gated {
+        return Err(AppError::Conflict(Msg::new("error.evidence.gate_first")));
+    }
     let payload =
         json!({"evidence_id": e.id, "no": e.no, "label": format!("E{}", e.no), "sha256": e.sha256});
     let public = v.case.filer_org_id == Some(e.uploader_org_id);

@@ -7,7 +7,7 @@ use super::calendar::Calendars;
 use super::triage::refresh_clocks;
 use super::{Identity, RequestMeta, audit_entry};
 use crate::domain::case::intake::parse_instant;
-use crate::domain::case::{Queue, normalise_name};
+use crate::domain::case::{Queue, RightKind, normalise_name};
 use crate::domain::deadline::beijing;
 use crate::domain::identity::{OrgKind, Role};
 use crate::domain::workflow::exhibition::OPEN;
@@ -232,64 +232,99 @@ pub struct Swept {
 pub async fn sweep(db: &Db, calendars: &Calendars, now: DateTime<Utc>) -> Result<Swept> {
     let mut out = Swept::default();
     for e in store::workflow::due_for_sweep(db.conn(), now).await? {
-        let txn = db.begin_write().await?;
-        if !store::workflow::mark_swept(&txn, e.id, now).await? {
-            continue;
+        match sweep_one(db, calendars, &e, now).await {
+            Ok(Some(done)) => {
+                out.exhibitions += 1;
+                out.closed += done.closed;
+                out.converted += done.converted;
+            }
+            Ok(None) => {}
+            // One case that moved under us (or any other failure) holds back this exhibition
+            // only: it is rolled back whole and tried again on the next tick.
+            Err(err) => {
+                tracing::warn!(exhibition = e.id, error = %err, "exhibition sweep deferred")
+            }
         }
-        let at = e.closes_at;
-        for c in store::workflow::exhibition_cases(&txn, e.id).await? {
-            if c.queue != Queue::ExhibitionEnforcement.as_str() {
-                continue;
-            }
-            let system = |kind: &str, public: bool, payload: Value| NewEvent {
-                kind: kind.into(),
-                at,
-                actor_user_id: None,
-                actor_org_id: Some(c.owner_org_id),
-                public,
-                payload,
-            };
-            let mut events = vec![system(
-                "exhibition_closed",
-                true,
-                json!({"exhibition_id": e.id}),
-            )];
-            let mut change = Change::default();
-            if matches!(c.state.as_str(), "measures_ordered" | "no_infringement") {
-                events.push(system("closed", true, json!({"by": "exhibition_close"})));
-                change.state = Some("closed".into());
-                change.closed_at = Some(Some(now));
-                out.closed += 1;
-            } else if OPEN.contains(&c.state.as_str()) {
-                events.push(system(
-                    "converted",
-                    true,
-                    json!({"by": "exhibition_close", "from_state": c.state}),
-                ));
-                events.push(system("request_received", false, json!({})));
-                change.queue = Some(Queue::AdministrativeRuling.as_str().into());
-                change.state = Some("received".into());
-                out.converted += 1;
-            }
-            let version = store::cases::append_events(&txn, c.id, c.version, events, now).await?;
-            if !store::cases::update(&txn, c.id, c.version, version, change, now).await? {
-                return Err(super::triage::stale());
-            }
-            refresh_clocks(&txn, calendars, c.id, now).await?;
-        }
-        let mut entry = audit_entry(
-            None,
-            &RequestMeta::cli("worker"),
-            "exhibition.sweep",
-            ("exhibition", e.id.to_string()),
-            &json!({"closes_at": e.closes_at.to_rfc3339()}),
-        );
-        entry.actor = "system".into();
-        store::audit::append(&txn, entry).await?;
-        txn.commit().await?;
-        out.exhibitions += 1;
     }
     Ok(out)
+}
+
+/// Sweeps one closed exhibition in one transaction; `None` when another process did it.
+async fn sweep_one(
+    db: &Db,
+    calendars: &Calendars,
+    e: &exhibitions::Model,
+    now: DateTime<Utc>,
+) -> Result<Option<Swept>> {
+    let mut out = Swept::default();
+    let txn = db.begin_write().await?;
+    if !store::workflow::mark_swept(&txn, e.id, now).await? {
+        return Ok(None);
+    }
+    for c in store::workflow::exhibition_cases(&txn, e.id).await? {
+        if c.queue != Queue::ExhibitionEnforcement.as_str() {
+            continue;
+        }
+        // At the closing instant, or after the case's last step if that came later, so that
+        // the log stays in time order.
+        let last = store::cases::events(&txn, c.id, false)
+            .await?
+            .last()
+            .map(|ev| ev.at);
+        let at = last.map_or(e.closes_at, |l| l.max(e.closes_at));
+        let system = |kind: &str, public: bool, payload: Value| NewEvent {
+            kind: kind.into(),
+            at,
+            actor_user_id: None,
+            actor_org_id: Some(c.owner_org_id),
+            public,
+            payload,
+        };
+        let mut events = vec![system(
+            "exhibition_closed",
+            true,
+            json!({"exhibition_id": e.id}),
+        )];
+        let mut change = Change::default();
+        // Only a patent dispute can become a ruling case (Order 81); others end with the fair.
+        let patent = store::cases::rights(&txn, c.id)
+            .await?
+            .iter()
+            .any(|r| RightKind::parse(&r.kind).is_some_and(RightKind::is_patent));
+        let decided = matches!(c.state.as_str(), "measures_ordered" | "no_infringement");
+        if OPEN.contains(&c.state.as_str()) && patent {
+            events.push(system(
+                "converted",
+                true,
+                json!({"by": "exhibition_close", "from_state": c.state}),
+            ));
+            events.push(system("request_received", false, json!({})));
+            change.queue = Some(Queue::AdministrativeRuling.as_str().into());
+            change.state = Some("received".into());
+            out.converted += 1;
+        } else if decided || OPEN.contains(&c.state.as_str()) {
+            events.push(system("closed", true, json!({"by": "exhibition_close"})));
+            change.state = Some("closed".into());
+            change.closed_at = Some(Some(now));
+            out.closed += 1;
+        }
+        let version = store::cases::append_events(&txn, c.id, c.version, events, now).await?;
+        if !store::cases::update(&txn, c.id, c.version, version, change, now).await? {
+            return Err(super::triage::stale());
+        }
+        refresh_clocks(&txn, calendars, c.id, now).await?;
+    }
+    let mut entry = audit_entry(
+        None,
+        &RequestMeta::cli("worker"),
+        "exhibition.sweep",
+        ("exhibition", e.id.to_string()),
+        &json!({"closes_at": e.closes_at.to_rfc3339()}),
+    );
+    entry.actor = "system".into();
+    store::audit::append(&txn, entry).await?;
+    txn.commit().await?;
+    Ok(Some(out))
 }
 
 /// Hours (rounded down) from `now` until `t`; negative once past.

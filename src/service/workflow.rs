@@ -82,6 +82,8 @@ pub async fn situation(db: &Db, me: &Identity, id: i64) -> Result<Situation> {
             .filter_map(|r| RightKind::parse(&r.kind))
             .collect(),
         respondents: parties.iter().filter(|p| p.role == "respondent").count(),
+        standing: v.case.complainant_standing.clone(),
+        past_close: exhibition_closes(&v.case.facts).is_some_and(|t| t <= store::now()),
     };
     // Whether this user works cases like this one at all; a case still in triage has no
     // workflow actions yet (taking one answers 409, not 403).
@@ -98,12 +100,27 @@ pub async fn situation(db: &Db, me: &Identity, id: i64) -> Result<Situation> {
     })
 }
 
-/// Whether `me` is who `spec` needs.
-fn is_who(me: &Identity, spec: &Spec, p: &Progress) -> bool {
+/// When the case's exhibition closes, from its facts.
+fn exhibition_closes(facts: &str) -> Option<DateTime<Utc>> {
+    let v: Value = serde_json::from_str(facts).ok()?;
+    let t = v.pointer("/exhibition/closes_at")?.as_str()?;
+    Some(DateTime::parse_from_rfc3339(t).ok()?.with_timezone(&Utc))
+}
+
+/// Whether `me` is who `spec` needs: approvals and the panel's steps are the owning office's
+/// (`CaseAction::Decide`), by a supervisor or a member of the panel.
+fn is_who(me: &Identity, spec: &Spec, s: &Situation) -> bool {
+    let owner = || {
+        let mut worked = s.visible.facts.clone();
+        worked.awaiting_triage = false;
+        policy::can_on_case(&me.actor, s.visible.access, &worked, CaseAction::Decide)
+    };
     match spec.who {
         Who::Worker => true,
-        Who::Supervisor => me.role() == Role::Supervisor,
-        Who::Panel => me.role() == Role::Supervisor || p.panel.contains(&me.user.id),
+        Who::Supervisor => me.role() == Role::Supervisor && owner(),
+        Who::Panel => {
+            owner() && (me.role() == Role::Supervisor || s.progress.panel.contains(&me.user.id))
+        }
     }
 }
 
@@ -114,7 +131,7 @@ pub async fn options(db: &Db, me: &Identity, id: i64) -> Result<Options> {
         workflow::specs(s.queue)
             .iter()
             .filter(|spec| {
-                is_who(me, spec, &s.progress)
+                is_who(me, spec, &s)
                     && workflow::allowed(
                         s.queue,
                         spec,
@@ -165,7 +182,7 @@ pub async fn act(
     }
     let spec = workflow::spec(s.queue, req.action.trim())
         .ok_or_else(|| AppError::field("action", "error.workflow.action"))?;
-    if !is_who(me, spec, &s.progress) {
+    if !is_who(me, spec, &s) {
         return Err(AppError::forbidden());
     }
     let case = &s.visible.case;
@@ -183,7 +200,7 @@ pub async fn act(
     errors.extend(field_errors);
     if let Some(at) = at {
         // Checks across fields report only on fields that are fine on their own.
-        let mut more = workflow::check_values(s.queue, spec, &values, &s.progress);
+        let mut more = workflow::check_values(s.queue, spec, &values, &s.progress, &s.shape);
         more.extend(check_with_data(db, &calendars.current(), &s, spec, &values, at).await?);
         more.retain(|m| !errors.iter().any(|e| e.field == m.field));
         errors.extend(more);
@@ -329,6 +346,9 @@ pub async fn assign(
         return Err(AppError::forbidden());
     }
     let case = &s.visible.case;
+    if s.queue == Queue::Triage {
+        return Err(AppError::Conflict(Msg::new("error.workflow.in_triage")));
+    }
     if workflow::is_terminal(&case.state) || case.closed_at.is_some() {
         return Err(AppError::Conflict(Msg::new("error.workflow.finished")));
     }

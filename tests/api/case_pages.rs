@@ -297,7 +297,9 @@ async fn weiquan_import_leads_reports_bad_lines_and_imports_the_rest() {
         .as_i64()
         .unwrap();
     let path = file.to_string_lossy().to_string();
-    let out = app.cli(&["import", "leads", &path, "--org", &org.to_string()]);
+    let out = app
+        .cli(&["import", "leads", &path, "--org", &org.to_string()])
+        .await;
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert_eq!(
         out.status.code(),
@@ -314,7 +316,9 @@ async fn weiquan_import_leads_reports_bad_lines_and_imports_the_rest() {
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
     assert_eq!(list["items"][0]["source"], "hotline_12330");
     // An unknown office is refused before anything is read.
-    let out = app.cli(&["import", "leads", &path, "--org", "999999"]);
+    let out = app
+        .cli(&["import", "leads", &path, "--org", "999999"])
+        .await;
     assert_ne!(out.status.code(), Some(0));
 }
 

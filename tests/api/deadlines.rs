@@ -112,7 +112,7 @@ async fn weiquan_deadlines_rebuild_recomputes_every_open_case() {
         .exec(app.db.conn())
         .await
         .unwrap();
-    let out = app.cli(&["deadlines", "rebuild"]);
+    let out = app.cli(&["deadlines", "rebuild"]).await;
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -212,10 +212,12 @@ source = "某省知识产权局工作规程 第3条"
     )
     .unwrap();
     let rules = file.to_str().unwrap();
-    let out = app.cli_with(
-        &["deadlines", "rebuild"],
-        &[("WEIQUAN_DEADLINE_RULES", rules)],
-    );
+    let out = app
+        .cli_with(
+            &["deadlines", "rebuild"],
+            &[("WEIQUAN_DEADLINE_RULES", rules)],
+        )
+        .await;
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -244,10 +246,12 @@ source = "某省知识产权局工作规程 第3条"
 
     // A broken file is refused with its name and the reason, and changes nothing.
     std::fs::write(&file, "[[rule]]\nid = \"x\"\nunit = \"weeks\"\n").unwrap();
-    let out = app.cli_with(
-        &["deadlines", "rebuild"],
-        &[("WEIQUAN_DEADLINE_RULES", rules)],
-    );
+    let out = app
+        .cli_with(
+            &["deadlines", "rebuild"],
+            &[("WEIQUAN_DEADLINE_RULES", rules)],
+        )
+        .await;
     assert_ne!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("province-rules.toml"), "{err}");

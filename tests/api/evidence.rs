@@ -1104,6 +1104,22 @@ async fn the_owning_supervisor_approves_overseas_evidence_for_sending_abroad() {
     let officer = app.token("demo-officer").await;
     assert_eq!(app.post_api(&path, &officer, &json!({})).await.0, 403);
     let sup = app.token("demo-supervisor").await;
+    // Not before the case has passed the export-compliance gate (Order 801 Arts. 12–13).
+    let (s, b) = app.post_api(&path, &sup, &json!({})).await;
+    assert_eq!(s, 409, "{b}");
+    let (_, case) = app.get_json(&format!("/api/v1/cases/{id}"), &sup).await;
+    let accept = json!({"action": "accept", "expected_version": case["version"]});
+    let (s, accepted) = app
+        .post_api(&format!("/api/v1/cases/{id}/actions"), &officer, &accept)
+        .await;
+    assert_eq!(s, 200, "{accepted}");
+    let gate = json!({"action": "approve_evidence_export", "expected_version": accepted["version"],
+        "checks": ["state_secrets", "data_security", "personal_information", "technology_export"],
+        "destination": "US"});
+    let (s, b) = app
+        .post_api(&format!("/api/v1/cases/{id}/actions"), &sup, &gate)
+        .await;
+    assert_eq!(s, 200, "{b}");
     assert_eq!(app.post_api(&path, &sup, &json!({})).await.0, 204);
     let (_, list) = app
         .get_json(&format!("/api/v1/cases/{id}/evidence"), &ent)

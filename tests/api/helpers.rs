@@ -248,19 +248,22 @@ impl TestApp {
     }
 
     /// Runs the `weiquan` binary against this app's database; returns its output.
-    pub fn cli(&self, args: &[&str]) -> std::process::Output {
-        self.cli_with(args, &[])
+    pub async fn cli(&self, args: &[&str]) -> std::process::Output {
+        self.cli_with(args, &[]).await
     }
 
-    /// Runs the CLI with extra environment variables.
-    pub fn cli_with(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
-        std::process::Command::new(env!("CARGO_BIN_EXE_weiquan"))
+    /// Runs the CLI with extra environment variables. The command is awaited, not waited for:
+    /// the test's server shares this runtime and must go on serving (a write transaction of its
+    /// worker left hanging would make the command wait for the database lock).
+    pub async fn cli_with(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_weiquan"))
             .args(args)
             .envs(env.iter().copied())
             .env("DATABASE_URL", &self.database_url)
             .env("WEIQUAN_LOG", "off")
             .current_dir(self.dir.path())
             .output()
+            .await
             .unwrap()
     }
 

@@ -420,14 +420,7 @@ async fn the_cli_imports_a_file_and_fails_when_a_row_is_bad() {
         ),
     )
     .unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_weiquan"))
-        .args(["srdi", "import"])
-        .arg(&file)
-        .env("DATABASE_URL", &app.database_url)
-        .env("WEIQUAN_LOG", "off")
-        .current_dir(app.dir.path())
-        .output()
-        .unwrap();
+    let out = app.cli(&["srdi", "import", file.to_str().unwrap()]).await;
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert_eq!(
         out.status.code(),

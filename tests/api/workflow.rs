@@ -757,3 +757,69 @@ async fn only_the_panel_or_a_supervisor_votes_and_rules() {
     assert_eq!(case.act(&outsider, "decide", ruling.clone()).await.0, 403);
     case.step(&supervisor, "decide", ruling, "decided").await;
 }
+
+#[tokio::test]
+async fn the_respondents_answer_stays_internal_until_the_ruling_states_it() {
+    let app = TestApp::spawn().await;
+    let officer = app.token("demo-officer").await;
+    let ent = app.token("demo-enterprise").await;
+    let mut case = routed(&app, json!({}), json!({"queue": "administrative_ruling"})).await;
+    let panel = vec![
+        user_id(&app, "demo-officer").await,
+        user_id(&app, "demo-officer2").await,
+        user_id(&app, "demo-officer3").await,
+    ];
+    case.step(
+        &officer,
+        "docket",
+        json!({"panel_user_ids": panel, "asserted_claims": "1"}),
+        "docketed",
+    )
+    .await;
+    case.step(
+        &officer,
+        "serve_respondent",
+        json!({"method": "post"}),
+        "served",
+    )
+    .await;
+    case.step(&officer, "record_receipt", json!({}), "answer_period")
+        .await;
+    case.step(
+        &officer,
+        "receive_answer",
+        json!({"summary": "答辩要点甲乙丙"}),
+        "evidence",
+    )
+    .await;
+    case.step(
+        &officer,
+        "suspend",
+        json!({"ground": "force_majeure", "reason": "台风"}),
+        "suspended",
+    )
+    .await;
+    let (s, issued) = app
+        .post_api(
+            &format!("/api/v1/cases/{}/documents", case.id),
+            &officer,
+            &json!({"kind": "suspension_notice", "expected_version": case.version}),
+        )
+        .await;
+    assert_eq!(s, 201, "{issued}");
+    // The enterprise may open the notice, and its events say nothing of the answer.
+    let (_, events) = app
+        .get_json(&format!("/api/v1/cases/{}/events", case.id), &ent)
+        .await;
+    assert!(events.to_string().contains("suspension_notice"));
+    assert!(!events.to_string().contains("答辩要点甲乙丙"), "{events}");
+    // The filer and a triager cannot issue documents.
+    let (s, _) = app
+        .post_api(
+            &format!("/api/v1/cases/{}/documents", case.id),
+            &ent,
+            &json!({"kind": "suspension_notice", "expected_version": issued["version"]}),
+        )
+        .await;
+    assert_eq!(s, 403);
+}

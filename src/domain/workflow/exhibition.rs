@@ -5,7 +5,7 @@
 
 use super::fields::{Kind, opt, req};
 use super::ruling::spec;
-use super::{Document, Next, Progress, Spec, Who};
+use super::{Document, Next, Progress, Shape, Spec, Who};
 
 /// Measures an exhibition office may order (Order 81 Art. 32).
 pub const MEASURES: &[&str] = &[
@@ -135,7 +135,7 @@ pub static SPECS: &[Spec] = &[
 ];
 
 /// The state-independent conditions of an action (409 keys).
-pub fn guard(name: &str, p: &Progress) -> Result<(), &'static str> {
+pub fn guard(name: &str, p: &Progress, shape: &Shape) -> Result<(), &'static str> {
     const AT_THE_FAIR: [&str; 6] = [
         "transfer",
         "notify_respondent",
@@ -147,7 +147,7 @@ pub fn guard(name: &str, p: &Progress) -> Result<(), &'static str> {
     match name {
         // Decisions are taken while the exhibition is open (2006 Measures Arts. 7, 14); after
         // its close a case is closed or converted.
-        n if p.exhibition_closed && AT_THE_FAIR.contains(&n) => {
+        n if (p.exhibition_closed || shape.past_close) && AT_THE_FAIR.contains(&n) => {
             Err("error.workflow.exhibition_closed")
         }
         "report_to_organiser" if !p.exhibition_closed => Err("error.workflow.exhibition_open"),

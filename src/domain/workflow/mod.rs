@@ -180,6 +180,11 @@ pub struct Shape {
     /// The kinds of the rights asserted, in order.
     pub rights: Vec<RightKind>,
     pub respondents: usize,
+    /// The requester's standing (API name), when known.
+    pub standing: Option<String>,
+    /// The case's exhibition has reached its closing instant (decisions at the fair are over,
+    /// even before the closing sweep has run).
+    pub past_close: bool,
 }
 
 /// What an action does: the state after it and the events to append.
@@ -209,7 +214,7 @@ pub fn allowed(
     }
     match queue {
         Queue::AdministrativeRuling => ruling::guard(spec.name, progress, shape),
-        Queue::ExhibitionEnforcement => exhibition::guard(spec.name, progress),
+        Queue::ExhibitionEnforcement => exhibition::guard(spec.name, progress, shape),
         Queue::OverseasAssistance => overseas::guard(spec.name, progress),
         Queue::Triage => Err("error.workflow.not_now"),
     }
@@ -221,9 +226,10 @@ pub fn check_values(
     spec: &Spec,
     values: &Values,
     progress: &Progress,
+    shape: &Shape,
 ) -> Vec<crate::error::FieldError> {
     match queue {
-        Queue::AdministrativeRuling => ruling::check_values(spec.name, values, progress),
+        Queue::AdministrativeRuling => ruling::check_values(spec.name, values, progress, shape),
         Queue::OverseasAssistance => overseas::check_values(spec.name, values),
         _ => Vec::new(),
     }

@@ -131,7 +131,8 @@ pub static SPECS: &[Spec] = &[
         ["docketed"],
         [
             req("panel_user_ids", Kind::Users),
-            req("asserted_claims", Kind::Line(200))
+            req("asserted_claims", Kind::Line(200)),
+            opt("standing_checked", Kind::Bool)
         ],
         Worker,
         public = true,
@@ -459,8 +460,20 @@ pub fn conflict(name: &str, values: &Values, shape: &Shape) -> Result<(), &'stat
 }
 
 /// Field checks that need more than one field, or the panel (422).
-pub fn check_values(name: &str, values: &Values, p: &Progress) -> Vec<FieldError> {
+pub fn check_values(name: &str, values: &Values, p: &Progress, shape: &Shape) -> Vec<FieldError> {
     let mut errors = Vec::new();
+    // Art. 12: a sole licensee may ask only when the patentee does not, an ordinary licensee only
+    // with the contract's or the patentee's authorisation; the officer confirms the proof.
+    let licensee = matches!(
+        shape.standing.as_deref(),
+        Some("sole_licensee" | "ordinary_licensee")
+    );
+    if name == "docket" && licensee && !values.flag("standing_checked") {
+        errors.push(FieldError::new(
+            "standing_checked",
+            "error.workflow.standing_proof",
+        ));
+    }
     match name {
         // Art. 20: a panel of at least three officers, an odd number.
         "docket" => {

@@ -7,6 +7,8 @@ fn one_patent() -> Shape {
     Shape {
         rights: vec![RightKind::InventionPatent],
         respondents: 1,
+        standing: Some("patentee".into()),
+        past_close: false,
     }
 }
 
@@ -40,7 +42,10 @@ fn drive(queue: Queue, steps: &[(&str, Value)], shape: &Shape) -> (Vec<String>, 
         allowed(queue, spec, &state, &p, shape)
             .unwrap_or_else(|e| panic!("{name} in {state}: {e}"));
         let vals = values(v.clone());
-        assert!(check_values(queue, spec, &vals, &p).is_empty(), "{name}");
+        assert!(
+            check_values(queue, spec, &vals, &p, shape).is_empty(),
+            "{name}"
+        );
         let mut payload = vals.to_json();
         if *name == "suspend" {
             payload["from_state"] = json!(state);
@@ -264,6 +269,7 @@ fn guards_refuse_steps_the_law_does_not_allow_yet() {
     let two = Shape {
         rights: vec![RightKind::InventionPatent, RightKind::UtilityModel],
         respondents: 1,
+        ..one_patent()
     };
     let s = |n| spec(q, n).unwrap();
     let none = Progress::default();
@@ -274,6 +280,7 @@ fn guards_refuse_steps_the_law_does_not_allow_yet() {
     let trademark = Shape {
         rights: vec![RightKind::Trademark],
         respondents: 1,
+        ..one_patent()
     };
     assert!(allowed(q, s("docket"), "received", &none, &trademark).is_err());
     assert_eq!(
@@ -325,6 +332,7 @@ fn a_suspension_is_mandatory_except_for_an_invalidation_of_an_invention_patent()
     let design = Shape {
         rights: vec![RightKind::DesignPatent],
         respondents: 1,
+        ..one_patent()
     };
     let invalidation = values(json!({"applied_ground": "invalidation_accepted", "reason": "x"}));
     let q = Queue::AdministrativeRuling;
@@ -349,7 +357,11 @@ fn panels_votes_orders_and_the_export_gate_are_checked() {
         (json!([1, 2, 3, 4, 5]), true),
     ] {
         let v = values(json!({"panel_user_ids": panel, "asserted_claims": "1"}));
-        assert_eq!(check_values(q, docket, &v, &none).is_empty(), ok, "{panel}");
+        assert_eq!(
+            check_values(q, docket, &v, &none, &one_patent()).is_empty(),
+            ok,
+            "{panel}"
+        );
     }
     let panel = Progress {
         panel: vec![1, 2, 3],
@@ -357,14 +369,37 @@ fn panels_votes_orders_and_the_export_gate_are_checked() {
     };
     let vote = spec(q, "record_deliberation").unwrap();
     let short = values(json!({"votes_for": 2, "votes_against": 0, "opinion": "x"}));
-    assert_eq!(check_values(q, vote, &short, &panel)[0].field, "votes_for");
+    assert_eq!(
+        check_values(q, vote, &short, &panel, &one_patent())[0].field,
+        "votes_for"
+    );
     let decide = spec(q, "decide").unwrap();
     let no_order = values(json!({"outcome": "infringement", "findings": "x"}));
-    assert_eq!(check_values(q, decide, &no_order, &panel)[0].field, "order");
+    assert_eq!(
+        check_values(q, decide, &no_order, &panel, &one_patent())[0].field,
+        "order"
+    );
+    // A licensee's standing needs the officer's confirmation of the proof (Art. 12).
+    let licensee = Shape {
+        standing: Some("ordinary_licensee".into()),
+        ..one_patent()
+    };
+    let v = values(json!({"panel_user_ids": [1, 2, 3], "asserted_claims": "1"}));
+    assert_eq!(
+        check_values(q, docket, &v, &none, &licensee)[0].field,
+        "standing_checked"
+    );
+    let v = values(
+        json!({"panel_user_ids": [1, 2, 3], "asserted_claims": "1", "standing_checked": true}),
+    );
+    assert!(check_values(q, docket, &v, &none, &licensee).is_empty());
     let os = Queue::OverseasAssistance;
     let gate = spec(os, "approve_evidence_export").unwrap();
     let partial = values(json!({"checks": ["state_secrets"], "destination": "US"}));
-    assert_eq!(check_values(os, gate, &partial, &none)[0].field, "checks");
+    assert_eq!(
+        check_values(os, gate, &partial, &none, &one_patent())[0].field,
+        "checks"
+    );
 }
 
 #[test]
