@@ -33,6 +33,11 @@ pub fn action_json(lang: Lang, spec: &Spec, o: &Options) -> Value {
                     .iter()
                     .map(|u| json!({"value": u.id, "label": u.display_name}))
                     .collect(),
+                Kind::Office => o
+                    .offices
+                    .iter()
+                    .map(|x| json!({"value": x.id, "label": x.name}))
+                    .collect(),
                 Kind::Id => o
                     .experts
                     .iter()

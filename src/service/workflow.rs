@@ -54,6 +54,8 @@ pub struct Options {
     /// Who may sit on a panel / be named (officers and supervisors of the owning office).
     pub staff: Vec<users::Model>,
     pub experts: Vec<experts::Model>,
+    /// Offices a lead may be transferred to (not the owner, not enterprises).
+    pub offices: Vec<entity::organizations::Model>,
 }
 
 /// Reads what the workflow needs of a visible case.
@@ -156,12 +158,27 @@ pub async fn options(db: &Db, me: &Identity, id: i64) -> Result<Options> {
     } else {
         Vec::new()
     };
+    let offices = if needs(Kind::Office) {
+        other_offices(db, s.visible.case.owner_org_id).await?
+    } else {
+        Vec::new()
+    };
     Ok(Options {
         situation: s,
         actions,
         staff,
         experts,
+        offices,
     })
+}
+
+/// Offices other than `owner` (enterprises excluded), by name.
+async fn other_offices(db: &Db, owner: i64) -> Result<Vec<entity::organizations::Model>> {
+    Ok(store::orgs::list(db.conn())
+        .await?
+        .into_iter()
+        .filter(|o| o.kind != "enterprise" && o.id != owner)
+        .collect())
 }
 
 /// Takes one workflow action on case `id`.
@@ -238,6 +255,11 @@ pub async fn act(
         queue: (t.queue != s.queue).then(|| t.queue.as_str().to_string()),
         state: Some(t.state.clone()),
         closed_at: t.closes.then_some(Some(now)),
+        // A lead transferred to another office (an upheld jurisdiction objection).
+        referred_to_org_id: t
+            .events
+            .contains(&"referred")
+            .then(|| values.int("to_org_id")),
         ..Default::default()
     };
     let txn = db.begin_write().await?;
@@ -295,6 +317,14 @@ async fn check_with_data(
                 .any(|id| !staff.iter().any(|u| u.id == *id))
             {
                 errors.push(FieldError::new(f.name, "error.workflow.panel_member"));
+            }
+        }
+    }
+    for f in spec.fields.iter().filter(|f| f.kind == Kind::Office) {
+        if let Some(org) = values.int(f.name) {
+            let offices = other_offices(db, s.visible.case.owner_org_id).await?;
+            if !offices.iter().any(|o| o.id == org) {
+                errors.push(FieldError::new(f.name, "error.triage.refer_target"));
             }
         }
     }

@@ -823,3 +823,81 @@ async fn the_respondents_answer_stays_internal_until_the_ruling_states_it() {
         .await;
     assert_eq!(s, 403);
 }
+
+#[tokio::test]
+async fn an_upheld_jurisdiction_objection_transfers_the_lead_to_the_competent_office() {
+    let app = TestApp::spawn().await;
+    let officer = app.token("demo-officer").await;
+    let industry = app.token("demo-industry").await;
+    let mut case = routed(&app, json!({}), json!({"queue": "administrative_ruling"})).await;
+    let panel = vec![
+        user_id(&app, "demo-officer").await,
+        user_id(&app, "demo-officer2").await,
+        user_id(&app, "demo-officer3").await,
+    ];
+    case.step(
+        &officer,
+        "docket",
+        json!({"panel_user_ids": panel, "asserted_claims": "1"}),
+        "docketed",
+    )
+    .await;
+    case.step(
+        &officer,
+        "serve_respondent",
+        json!({"method": "post"}),
+        "served",
+    )
+    .await;
+    case.step(&officer, "record_receipt", json!({}), "answer_period")
+        .await;
+    case.step(
+        &officer,
+        "raise_jurisdiction_objection",
+        json!({"summary": "被请求人住所地不在本市"}),
+        "answer_period",
+    )
+    .await;
+    let (_, me) = app.get_json("/api/v1/me", &industry).await;
+    let to = me["organization"]["id"].clone();
+    // Upheld, but to nowhere: the form asks where the lead goes.
+    let (s, b) = case
+        .act(
+            &officer,
+            "decide_jurisdiction_objection",
+            json!({"outcome": "upheld", "reason": "不属本局管辖"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{b}");
+    assert_eq!(b["errors"][0]["field"], "to_org_id");
+    let (s, b) = case
+        .act(
+            &officer,
+            "decide_jurisdiction_objection",
+            json!({"outcome": "upheld", "reason": "不属本局管辖", "to_org_id": to}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(
+        (b["queue"].as_str(), b["state"].as_str()),
+        (Some("triage"), Some("referred"))
+    );
+    assert_eq!(clock(&b["deadlines"], "ar.closing")["state"], "met");
+    assert_eq!(
+        clock(&b["deadlines"], "referral.jurisdiction")["state"],
+        "running"
+    );
+    // The competent office sees the lead and acknowledges it.
+    let (s, _) = app
+        .get_json(&format!("/api/v1/cases/{}", case.id), &industry)
+        .await;
+    assert_eq!(s, 200);
+    let (s, ack) = app
+        .post_api(
+            &format!("/api/v1/cases/{}/referral", case.id),
+            &industry,
+            &json!({"action": "acknowledge", "expected_version": case.version}),
+        )
+        .await;
+    assert_eq!(s, 200, "{ack}");
+}

@@ -28,6 +28,8 @@ pub enum Kind {
     Users,
     /// The id of a record (an expert).
     Id,
+    /// Another office (an organisation id), e.g. where a lead is transferred.
+    Office,
 }
 
 impl Kind {
@@ -42,6 +44,7 @@ impl Kind {
             Self::Instant => "instant",
             Self::Users => "users",
             Self::Id => "id",
+            Self::Office => "office",
         }
     }
 
@@ -267,7 +270,7 @@ fn one(kind: Kind, raw: &Value) -> Result<Value, &'static str> {
             }
             Ok(json!(ids))
         }
-        Kind::Id => int_of(raw)
+        Kind::Id | Kind::Office => int_of(raw)
             .filter(|n| *n > 0)
             .map(|n| json!(n))
             .ok_or("error.workflow.id"),

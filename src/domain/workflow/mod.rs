@@ -269,13 +269,15 @@ pub fn apply(
         ),
         Next::ConvertToRuling => (Queue::AdministrativeRuling, "received".to_string()),
     };
-    // A jurisdiction objection found well-founded ends the case here (Order 81 Art. 9).
-    let state = if spec.name == "decide_jurisdiction_objection"
+    // A jurisdiction objection found well-founded ends the ruling here and transfers the lead to
+    // the competent department (Order 81 Art. 9): the case waits, referred, for that office to
+    // acknowledge or return it.
+    let (queue, state) = if spec.name == "decide_jurisdiction_objection"
         && values.text("outcome") == Some("upheld")
     {
-        "revoked".to_string()
+        (Queue::Triage, super::case::STATE_REFERRED.to_string())
     } else {
-        state
+        (queue, state)
     };
     Transition {
         closes: is_terminal(&state),
@@ -290,7 +292,7 @@ fn events_for(spec: &Spec, values: &Values) -> Vec<&'static str> {
     match spec.name {
         "record_receipt" if values.flag("abroad") => vec!["respondent_received_abroad"],
         "decide_jurisdiction_objection" if values.text("outcome") == Some("upheld") => {
-            vec!["jurisdiction_objection_decided", "revoked"]
+            vec!["jurisdiction_objection_decided", "revoked", "referred"]
         }
         _ => spec.events.to_vec(),
     }

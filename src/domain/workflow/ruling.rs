@@ -209,7 +209,11 @@ pub static SPECS: &[Spec] = &[
         AFTER_SERVICE,
         Next::Stay,
         ["jurisdiction_objection_decided"],
-        [req("outcome", Kind::Choice(OBJECTION_OUTCOMES)), REASON],
+        [
+            req("outcome", Kind::Choice(OBJECTION_OUTCOMES)),
+            REASON,
+            opt("to_org_id", Kind::Office)
+        ],
         Worker,
         public = true
     ),
@@ -492,6 +496,12 @@ pub fn check_values(name: &str, values: &Values, p: &Progress, shape: &Shape) ->
             if !p.panel.is_empty() && cast != p.panel.len() as i64 {
                 errors.push(FieldError::new("votes_for", "error.workflow.votes_panel"));
             }
+        }
+        // Art. 9: a well-founded objection sends the lead to the competent department.
+        "decide_jurisdiction_objection"
+            if values.text("outcome") == Some("upheld") && values.int("to_org_id").is_none() =>
+        {
+            errors.push(FieldError::new("to_org_id", "error.workflow.transfer_to"));
         }
         // Art. 31: a finding of infringement states the acts to stop.
         "decide"

@@ -166,15 +166,16 @@ fn an_upheld_jurisdiction_objection_ends_the_case() {
             ("raise_jurisdiction_objection", json!({})),
             (
                 "decide_jurisdiction_objection",
-                json!({"outcome": "upheld", "reason": "应由他局管辖"}),
+                json!({"outcome": "upheld", "reason": "应由他局管辖", "to_org_id": 7}),
             ),
         ],
         &one_patent(),
     );
-    assert_eq!(states.last().unwrap(), "revoked");
+    // The ruling ends and the lead waits, referred, for the competent office.
+    assert_eq!(states.last().unwrap(), "referred");
     assert_eq!(
-        events[events.len() - 2..],
-        ["jurisdiction_objection_decided", "revoked"]
+        events[events.len() - 3..],
+        ["jurisdiction_objection_decided", "revoked", "referred"]
     );
 }
 

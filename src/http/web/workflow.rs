@@ -73,6 +73,11 @@ fn form_json(
                     .iter()
                     .map(|u| (u.id.to_string(), u.display_name.clone()))
                     .collect(),
+                Kind::Office => o
+                    .offices
+                    .iter()
+                    .map(|x| (x.id.to_string(), x.name.clone()))
+                    .collect(),
                 Kind::Id => o
                     .experts
                     .iter()
@@ -104,7 +109,7 @@ fn form_json(
                 "required": f.required,
                 "line": matches!(f.kind, Kind::Line(_)),
                 "text": matches!(f.kind, Kind::Text(_)),
-                "select": matches!(f.kind, Kind::Choice(_) | Kind::Id),
+                "select": matches!(f.kind, Kind::Choice(_) | Kind::Id | Kind::Office),
                 "checks": matches!(f.kind, Kind::Choices(_) | Kind::Users),
                 "number": matches!(f.kind, Kind::Int(..)),
                 "flag": f.kind == Kind::Bool,
