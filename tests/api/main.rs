@@ -17,3 +17,4 @@ mod notifications;
 mod srdi;
 mod workflow;
 mod workflow_pages;
+mod workflow_roles;

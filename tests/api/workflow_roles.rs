@@ -1,0 +1,216 @@
+//! The role rule of every workflow action, as a matrix: every action of every queue × the demo
+//! users who can see the case. The table of who may take what is written here from the rules
+//! (ARCHITECTURE.md, Actors; Order 81 on the panel), not read from the code: any officer or
+//! supervisor of the owning office takes the ordinary steps; only a supervisor approves; only a
+//! member of the panel or a supervisor votes and rules. A caller the rule lets through gets 409
+//! or 422 (a step that is not possible now, or missing fields) and nothing changes.
+
+use crate::cases::complaint;
+use crate::helpers::TestApp;
+use serde_json::{Value, json};
+
+/// The actions restricted beyond "works the case", by queue: (action, only a supervisor).
+/// Everything else is for any worker; `record_deliberation` and `decide` are the panel's.
+const SUPERVISOR_ONLY: [&str; 1] = ["approve_evidence_export"];
+const PANEL_ONLY: [&str; 2] = ["record_deliberation", "decide"];
+
+const ACTIONS: [(&str, &[&str]); 3] = [
+    (
+        "administrative_ruling",
+        &[
+            "request_correction",
+            "receive_correction",
+            "docket",
+            "refuse_docket",
+            "serve_respondent",
+            "record_receipt",
+            "receive_answer",
+            "close_answer_period",
+            "forward_answer",
+            "raise_jurisdiction_objection",
+            "decide_jurisdiction_objection",
+            "send_evidence_notice",
+            "start_evidence_extension",
+            "end_evidence_extension",
+            "close_evidence_period",
+            "schedule_hearing",
+            "hold_hearing",
+            "written_review",
+            "record_deliberation",
+            "decide",
+            "mediate",
+            "revoke",
+            "withdraw",
+            "suspend",
+            "refuse_suspension",
+            "resume",
+            "publish",
+            "record_ruling_received",
+            "close",
+        ],
+    ),
+    (
+        "exhibition_enforcement",
+        &[
+            "transfer",
+            "notify_respondent",
+            "receive_statement",
+            "record_no_answer",
+            "order_measures",
+            "find_no_infringement",
+            "close",
+            "convert",
+            "report_to_organiser",
+        ],
+    ),
+    (
+        "overseas_assistance",
+        &[
+            "accept",
+            "decline",
+            "assign_expert",
+            "give_guidance",
+            "follow_up",
+            "approve_evidence_export",
+            "record_eligibility",
+            "close",
+        ],
+    ),
+];
+
+/// The users, and whether each works cases of 南通市知识产权局 (officer or supervisor there),
+/// is a supervisor, and sits on the panel of the ruling case.
+const USERS: [(&str, bool, bool, bool); 6] = [
+    ("demo-officer", true, false, true),
+    ("demo-officer2", true, false, true),
+    ("demo-officer3", true, false, false),
+    ("demo-supervisor", true, true, true),
+    ("demo-enterprise", false, false, false),
+    ("demo-industry", false, false, false),
+];
+
+async fn routed(app: &TestApp, extra: Value, queue: &str) -> i64 {
+    let ent = app.token("demo-enterprise").await;
+    let triager = app.token("demo-triager").await;
+    let mut c = complaint();
+    for (k, v) in extra.as_object().unwrap() {
+        c[k] = v.clone();
+    }
+    let (_, filed) = app.post_api("/api/v1/complaints", &ent, &c).await;
+    let id = filed["id"].as_i64().unwrap();
+    let (s, b) = app
+        .post_api(
+            &format!("/api/v1/cases/{id}/triage"),
+            &triager,
+            &json!({"action": "route", "queue": queue, "expected_version": filed["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    id
+}
+
+#[tokio::test]
+async fn every_workflow_action_answers_every_user_as_its_role_rule_says() {
+    let app = TestApp::spawn().await;
+    // Every action the domain knows is in the table above, and nothing else.
+    for (queue, names) in ACTIONS {
+        let q = weiquan::domain::case::Queue::parse(queue).unwrap();
+        let known: Vec<&str> = weiquan::domain::workflow::specs(q)
+            .iter()
+            .map(|s| s.name)
+            .collect();
+        assert_eq!(known, names.to_vec(), "{queue}");
+    }
+    let now = chrono::Utc::now() + chrono::TimeDelta::hours(8);
+    let fair = json!({"name": "2026南通工业博览会", "venue": "南通", "booth": "A1",
+        "opens_at": (now - chrono::TimeDelta::days(1)).format("%Y-%m-%dT%H:%M").to_string(),
+        "closes_at": (now + chrono::TimeDelta::days(2)).format("%Y-%m-%dT%H:%M").to_string()});
+    let ruling = routed(&app, json!({}), "administrative_ruling").await;
+    let exhibition = routed(
+        &app,
+        json!({"channel": "exhibition", "region_code": "320600", "exhibition": fair}),
+        "exhibition_enforcement",
+    )
+    .await;
+    let overseas = routed(
+        &app,
+        json!({"channel": "overseas", "overseas": {"country": "US", "category": "us_337"}}),
+        "overseas_assistance",
+    )
+    .await;
+    // The ruling case gets its panel: two officers and the supervisor, not demo-officer3.
+    let officer = app.token("demo-officer").await;
+    let mut ids = Vec::new();
+    for u in ["demo-officer", "demo-officer2", "demo-supervisor"] {
+        let (_, me) = app.get_json("/api/v1/me", &app.token(u).await).await;
+        ids.push(
+            me["id"]
+                .as_i64()
+                .or_else(|| me["user"]["id"].as_i64())
+                .unwrap(),
+        );
+    }
+    let (_, c) = app
+        .get_json(&format!("/api/v1/cases/{ruling}"), &officer)
+        .await;
+    let (s, b) = app
+        .post_api(
+            &format!("/api/v1/cases/{ruling}/actions"),
+            &officer,
+            &json!({"action": "docket", "expected_version": c["version"], "panel_user_ids": ids, "asserted_claims": "1"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+
+    let mut mismatches = Vec::new();
+    let mut cells = 0;
+    for (user, works, supervisor, panel) in USERS {
+        let token = app.token(user).await;
+        for (queue, names) in ACTIONS {
+            let id = match queue {
+                "administrative_ruling" => ruling,
+                "exhibition_enforcement" => exhibition,
+                _ => overseas,
+            };
+            let (seen, _) = app.get_json(&format!("/api/v1/cases/{id}"), &token).await;
+            for action in names {
+                let allowed = works
+                    && (!SUPERVISOR_ONLY.contains(action) || supervisor)
+                    && (!PANEL_ONLY.contains(action) || panel || queue != "administrative_ruling");
+                let expected = match (seen, allowed) {
+                    (404, _) => "404",
+                    (_, false) => "403",
+                    (_, true) => "409 or 422",
+                };
+                let body = json!({"action": action, "expected_version": 999});
+                let (s, _) = app
+                    .post_api(&format!("/api/v1/cases/{id}/actions"), &token, &body)
+                    .await;
+                let got = match s {
+                    409 | 422 => "409 or 422",
+                    404 => "404",
+                    403 => "403",
+                    _ => "other",
+                };
+                cells += 1;
+                if got != expected {
+                    mismatches.push(format!(
+                        "{user} {queue} {action}: expected {expected}, got {s}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} of {cells} cells differ:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+    assert_eq!(cells, 6 * (29 + 9 + 8));
+    // Nothing moved: every request was refused.
+    let (_, after) = app
+        .get_json(&format!("/api/v1/cases/{ruling}"), &officer)
+        .await;
+    assert_eq!(after["state"], "docketed");
+}
