@@ -307,7 +307,7 @@ async fn issue(app: &TestApp, client: &Client, id: i64, kind: &str) -> String {
 }
 
 /// Files a complaint with `extra` fields and routes it to `queue` through the API.
-async fn routed(app: &TestApp, extra: serde_json::Value, queue: &str) -> i64 {
+pub async fn routed(app: &TestApp, extra: serde_json::Value, queue: &str) -> i64 {
     let ent = app.token("demo-enterprise").await;
     let triager = app.token("demo-triager").await;
     let mut c = crate::cases::complaint();

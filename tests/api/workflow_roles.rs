@@ -5,9 +5,9 @@
 //! member of the panel or a supervisor votes and rules. A caller the rule lets through gets 409
 //! or 422 (a step that is not possible now, or missing fields) and nothing changes.
 
-use crate::cases::complaint;
 use crate::helpers::TestApp;
-use serde_json::{Value, json};
+use crate::workflow_pages::routed;
+use serde_json::json;
 
 /// The actions restricted beyond "works the case", by queue: (action, only a supervisor).
 /// Everything else is for any worker; `record_deliberation` and `decide` are the panel's.
@@ -88,26 +88,6 @@ const USERS: [(&str, bool, bool, bool); 6] = [
     ("demo-enterprise", false, false, false),
     ("demo-industry", false, false, false),
 ];
-
-async fn routed(app: &TestApp, extra: Value, queue: &str) -> i64 {
-    let ent = app.token("demo-enterprise").await;
-    let triager = app.token("demo-triager").await;
-    let mut c = complaint();
-    for (k, v) in extra.as_object().unwrap() {
-        c[k] = v.clone();
-    }
-    let (_, filed) = app.post_api("/api/v1/complaints", &ent, &c).await;
-    let id = filed["id"].as_i64().unwrap();
-    let (s, b) = app
-        .post_api(
-            &format!("/api/v1/cases/{id}/triage"),
-            &triager,
-            &json!({"action": "route", "queue": queue, "expected_version": filed["version"]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
-    id
-}
 
 #[tokio::test]
 async fn every_workflow_action_answers_every_user_as_its_role_rule_says() {
