@@ -557,6 +557,15 @@ pub struct Visible {
 }
 
 impl Visible {
+    /// Whether `me` may do a workflow `action` (`Work`, `Decide`) on cases like this one, whatever
+    /// their triage state: a case still in triage has no workflow steps yet, which the workflow
+    /// answers with 409, not 403.
+    pub fn works(&self, me: &Identity, action: CaseAction) -> bool {
+        let mut worked = self.facts.clone();
+        worked.awaiting_triage = false;
+        policy::can_on_case(&me.actor, self.access, &worked, action)
+    }
+
     pub fn can(&self, me: &Identity, action: CaseAction) -> bool {
         policy::can_on_case(&me.actor, self.access, &self.facts, action)
     }

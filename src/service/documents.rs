@@ -46,9 +46,7 @@ fn issued_kind(e: &case_events::Model) -> Option<Document> {
 
 /// Documents are issued in the owning office's name.
 fn may_issue(me: &Identity, v: &Visible) -> bool {
-    let mut worked = v.facts.clone();
-    worked.awaiting_triage = false;
-    crate::domain::policy::can_on_case(&me.actor, v.access, &worked, CaseAction::Decide)
+    v.works(me, CaseAction::Decide)
 }
 
 /// What may be issued and what was issued on case `id`, as `me` may see it.

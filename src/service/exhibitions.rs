@@ -167,7 +167,7 @@ pub struct View {
 
 /// The exhibitions of the user's office, the latest to close first.
 pub async fn list(db: &Db, me: &Identity) -> Result<Vec<exhibitions::Model>> {
-    if !me.actor.org_kind.is_office() || me.actor.org_kind == OrgKind::Enterprise {
+    if !me.actor.org_kind.is_office() {
         return Err(AppError::forbidden());
     }
     Ok(store::workflow::exhibitions_of(db.conn(), me.org.id).await?)
@@ -179,12 +179,13 @@ pub async fn show(db: &Db, me: &Identity, id: i64) -> Result<View> {
         .await?
         .filter(|e| e.owner_org_id == me.org.id)
         .ok_or(AppError::NotFound)?;
-    let mut cases = Vec::new();
-    for c in store::workflow::exhibition_cases(db.conn(), id).await? {
-        if super::cases::visible(db, me, c.id).await.is_ok() {
-            cases.push(c);
-        }
-    }
+    // The exhibition is the office's, and so are its cases as long as it owns them (a case
+    // referred on after an upheld objection stays the owner's): no per-case lookup needed.
+    let cases: Vec<cases::Model> = store::workflow::exhibition_cases(db.conn(), id)
+        .await?
+        .into_iter()
+        .filter(|c| c.owner_org_id == me.org.id)
+        .collect();
     let repeat = repeat_infringers(db, &cases).await?;
     Ok(View {
         exhibition: e,

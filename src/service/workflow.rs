@@ -10,7 +10,7 @@ use crate::domain::calendar::Calendar;
 use crate::domain::case::{Queue, RightKind};
 use crate::domain::deadline::beijing;
 use crate::domain::identity::Role;
-use crate::domain::policy::{self, CaseAction};
+use crate::domain::policy::CaseAction;
 use crate::domain::workflow::{
     self, Kind, Progress, Shape, Spec, Values, Who, fields, progress::Seen,
 };
@@ -87,11 +87,7 @@ pub async fn situation(db: &Db, me: &Identity, id: i64) -> Result<Situation> {
         standing: v.case.complainant_standing.clone(),
         past_close: exhibition_closes(&v.case.facts).is_some_and(|t| t <= store::now()),
     };
-    // Whether this user works cases like this one at all; a case still in triage has no
-    // workflow actions yet (taking one answers 409, not 403).
-    let mut worked = v.facts.clone();
-    worked.awaiting_triage = false;
-    let may_work = policy::can_on_case(&me.actor, v.access, &worked, CaseAction::Work);
+    let may_work = v.works(me, CaseAction::Work);
     Ok(Situation {
         visible: v,
         queue,
@@ -112,11 +108,7 @@ fn exhibition_closes(facts: &str) -> Option<DateTime<Utc>> {
 /// Whether `me` is who `spec` needs: approvals and the panel's steps are the owning office's
 /// (`CaseAction::Decide`), by a supervisor or a member of the panel.
 fn is_who(me: &Identity, spec: &Spec, s: &Situation) -> bool {
-    let owner = || {
-        let mut worked = s.visible.facts.clone();
-        worked.awaiting_triage = false;
-        policy::can_on_case(&me.actor, s.visible.access, &worked, CaseAction::Decide)
-    };
+    let owner = || s.visible.works(me, CaseAction::Decide);
     match spec.who {
         Who::Worker => true,
         Who::Supervisor => me.role() == Role::Supervisor && owner(),
