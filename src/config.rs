@@ -109,6 +109,12 @@ pub struct Config {
     /// `host:port` of a clamd daemon that scans every upload (INSTREAM); empty: no scan.
     pub clamd: String,
     // --- end evidence ---
+    /// Folder of the search index (empty: `<data_dir>/index`). Each node keeps its own.
+    pub search_index: String,
+    /// How often the indexer looks for new outbox rows, in milliseconds.
+    pub search_poll_ms: u64,
+    /// Indexing threads of the search writer (each takes up to 24 MB while indexing).
+    pub search_index_threads: usize,
 }
 
 impl Default for Config {
@@ -146,6 +152,9 @@ impl Default for Config {
             evidence_max_case_bytes: 20 * 1024 * 1024 * 1024,
             evidence_upload_timeout_secs: 3600,
             clamd: String::new(),
+            search_index: String::new(),
+            search_poll_ms: 200,
+            search_index_threads: 1,
         }
     }
 }
@@ -184,6 +193,9 @@ const KEYS: &[&str] = &[
     "evidence_max_case_bytes",
     "evidence_upload_timeout_secs",
     "clamd",
+    "search_index",
+    "search_poll_ms",
+    "search_index_threads",
 ];
 
 /// Environment variables that are ours but not settings (read elsewhere).
@@ -354,6 +366,7 @@ impl Config {
             }
         }
         self.check_evidence()?;
+        self.check_search()?;
         if self.db_max_connections == 0 {
             return Err(ConfigError(
                 "db_max_connections must be greater than zero".into(),
@@ -414,6 +427,29 @@ impl Config {
     }
     // --- end evidence ---
 
+    fn check_search(&self) -> Result<(), ConfigError> {
+        if !(10..=60_000).contains(&self.search_poll_ms) {
+            return Err(ConfigError(
+                "search_poll_ms must be between 10 and 60000".into(),
+            ));
+        }
+        if !(1..=8).contains(&self.search_index_threads) {
+            return Err(ConfigError(
+                "search_index_threads must be between 1 and 8".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The folder of the search index.
+    pub fn search_index_dir(&self) -> PathBuf {
+        if self.search_index.is_empty() {
+            self.data_dir.join("index")
+        } else {
+            PathBuf::from(&self.search_index)
+        }
+    }
+
     /// The database URL in force.
     pub fn database_url(&self) -> String {
         if self.database_url.0.is_empty() {
@@ -445,6 +481,8 @@ fn env_value(key: &str, value: &str) -> toml::Value {
         "evidence_max_file_bytes",
         "evidence_max_case_bytes",
         "evidence_upload_timeout_secs",
+        "search_poll_ms",
+        "search_index_threads",
     ];
     const BOOLS: &[&str] = &["cookie_secure", "dev_templates"];
     if key == "trusted_proxies" {

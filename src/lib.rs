@@ -9,6 +9,7 @@ pub mod error;
 pub mod files;
 pub mod http;
 pub mod i18n;
+pub mod search;
 pub mod service;
 pub mod store;
 pub mod telemetry;

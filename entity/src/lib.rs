@@ -20,6 +20,7 @@ pub mod experts;
 pub mod login_attempts;
 pub mod notifications;
 pub mod organizations;
+pub mod search_outbox;
 pub mod sessions;
 pub mod srdi_registry;
 pub mod users;

@@ -11,6 +11,7 @@ mod m20261122_000006_srdi_registry;
 mod m20261122_000007_create_notifications;
 mod m20261201_000008_create_evidence;
 mod m20261201_000009_create_workflow;
+mod m20261201_000010_create_search_outbox;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_create_notifications::Migration),
             Box::new(m20261201_000008_create_evidence::Migration),
             Box::new(m20261201_000009_create_workflow::Migration),
+            Box::new(m20261201_000010_create_search_outbox::Migration),
         ]
     }
 }

@@ -1,0 +1,251 @@
+//! The index on disk, in generations: `<root>/CURRENT` names the folder (`g-…`) searches read.
+//! `weiquan reindex` builds a new generation in a `tmp-…` folder beside it, renames it and
+//! points `CURRENT` at it; a running server notices, switches over and removes the old one.
+//! Until then the old generation keeps serving.
+//!
+//! Each commit carries a [`Mark`] as its payload: the schema version and the last outbox row
+//! whose change the index contains, so that a restart resumes exactly there.
+
+use super::schema::{self, Fields, SCHEMA_VERSION};
+use super::tokenize::{BIGRAM, BigramTokenizer, EXACT, ExactTokenizer, ZH, ZhTokenizer};
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
+
+/// What a commit records: where in the outbox the index stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mark {
+    pub schema: u32,
+    /// Every outbox row with an id up to this one is in the index.
+    pub outbox: i64,
+}
+
+/// Memory of one indexing thread.
+const BUDGET_PER_THREAD: usize = 24 * 1024 * 1024;
+
+/// Registers the tokenizers the schema names (tantivy keeps them per opened index).
+pub fn register_tokenizers(index: &Index) {
+    let m = index.tokenizers();
+    m.register(ZH, ZhTokenizer::index());
+    m.register(BIGRAM, BigramTokenizer);
+    m.register(EXACT, ExactTokenizer);
+}
+
+/// An empty index in memory (tests and benchmarks).
+pub fn in_ram() -> (Index, Fields) {
+    let (schema, fields) = schema::build();
+    let index = Index::create_in_ram(schema);
+    register_tokenizers(&index);
+    (index, fields)
+}
+
+fn create_in(dir: &Path) -> anyhow::Result<(Index, Fields)> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let (schema, fields) = schema::build();
+    let index = Index::create_in_dir(dir, schema)
+        .with_context(|| format!("creating a search index in {}", dir.display()))?;
+    register_tokenizers(&index);
+    Ok((index, fields))
+}
+
+/// Opens a generation if it has this build's schema.
+fn open_in(dir: &Path) -> anyhow::Result<(Index, Fields)> {
+    let index = Index::open_in_dir(dir)
+        .with_context(|| format!("opening the search index in {}", dir.display()))?;
+    let (schema, fields) = schema::build();
+    anyhow::ensure!(index.schema() == schema, "the index has another schema");
+    if let Some(m) = mark_of(&index) {
+        anyhow::ensure!(
+            m.schema == SCHEMA_VERSION,
+            "the index has schema version {}",
+            m.schema
+        );
+    }
+    register_tokenizers(&index);
+    Ok((index, fields))
+}
+
+/// The mark of the last commit (none: never built).
+pub fn mark_of(index: &Index) -> Option<Mark> {
+    let metas = index.load_metas().ok()?;
+    serde_json::from_str(metas.payload.as_deref()?).ok()
+}
+
+/// A writer with `threads` indexing threads.
+pub fn writer(index: &Index, threads: usize) -> anyhow::Result<IndexWriter<TantivyDocument>> {
+    let threads = threads.clamp(1, 8);
+    index
+        .writer_with_num_threads(threads, threads * BUDGET_PER_THREAD)
+        .context("the search index is locked by another weiquan process using the same folder")
+}
+
+/// Commits what `writer` holds with `mark` as the payload.
+pub fn commit(writer: &mut IndexWriter<TantivyDocument>, mark: Mark) -> anyhow::Result<()> {
+    let mut prepared = writer.prepare_commit()?;
+    prepared.set_payload(&serde_json::to_string(&mark)?);
+    prepared.commit()?;
+    Ok(())
+}
+
+/// One opened generation.
+pub struct Live {
+    pub generation: String,
+    pub index: Index,
+    pub reader: IndexReader,
+    pub fields: Fields,
+}
+
+impl Live {
+    pub fn new(generation: String, index: Index, fields: Fields) -> anyhow::Result<Self> {
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Self {
+            generation,
+            index,
+            reader,
+            fields,
+        })
+    }
+}
+
+/// The search index of this node.
+pub struct SearchIndex {
+    root: PathBuf,
+    live: RwLock<Arc<Live>>,
+}
+
+const CURRENT: &str = "CURRENT";
+
+fn fresh_name(prefix: &str) -> String {
+    format!(
+        "{prefix}{}-{}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%S"),
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
+}
+
+impl SearchIndex {
+    /// Opens the current generation under `root`, or starts an empty one (which the indexer
+    /// then fills from the database) when there is none or it is of another schema.
+    pub fn open(root: &Path) -> anyhow::Result<Arc<Self>> {
+        std::fs::create_dir_all(root)
+            .with_context(|| format!("creating the search index folder {}", root.display()))?;
+        let current = Self::read_current(root);
+        let opened = current.as_ref().and_then(|g| match open_in(&root.join(g)) {
+            Ok(x) => Some((g.clone(), x)),
+            Err(e) => {
+                tracing::warn!(generation = %g, error = %format!("{e:#}"), "search index not usable; starting a new one");
+                None
+            }
+        });
+        let (generation, (index, fields)) = match opened {
+            Some(x) => x,
+            None => {
+                let g = fresh_name("g-");
+                let x = create_in(&root.join(&g))?;
+                write_current(root, &g)?;
+                (g, x)
+            }
+        };
+        let me = Arc::new(Self {
+            root: root.to_path_buf(),
+            live: RwLock::new(Arc::new(Live::new(generation, index, fields)?)),
+        });
+        me.remove_old_generations();
+        Ok(me)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn read_current(root: &Path) -> Option<String> {
+        let s = std::fs::read_to_string(root.join(CURRENT)).ok()?;
+        let g = s.trim();
+        (g.starts_with("g-") && !g.contains(['/', '\\', '.'])).then(|| g.to_string())
+    }
+
+    /// The generation `CURRENT` names now (another process may have changed it).
+    pub fn on_disk(&self) -> Option<String> {
+        Self::read_current(&self.root)
+    }
+
+    /// The generation being searched.
+    pub fn live(&self) -> Arc<Live> {
+        self.live.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Searches go to `generation` from now on; the previous one is removed.
+    pub fn switch(&self, generation: &str) -> anyhow::Result<Arc<Live>> {
+        let (index, fields) = open_in(&self.root.join(generation))?;
+        let next = Arc::new(Live::new(generation.to_string(), index, fields)?);
+        *self.live.write().unwrap_or_else(|e| e.into_inner()) = next.clone();
+        self.remove_old_generations();
+        Ok(next)
+    }
+
+    /// Removes finished generations older than the current one (names start with their
+    /// creation time; a newer one or an unfinished `tmp-` folder belongs to a rebuild that may be
+    /// publishing right now).
+    fn remove_old_generations(&self) {
+        let keep = self.live().generation.clone();
+        let Ok(entries) = std::fs::read_dir(&self.root) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if name.starts_with("g-") && name.as_str() < keep.as_str() {
+                if let Err(err) = std::fs::remove_dir_all(e.path()) {
+                    tracing::warn!(generation = %name, error = %err, "cannot remove an old search index");
+                }
+            }
+        }
+    }
+}
+
+/// A generation being built beside the current one.
+pub struct Building {
+    root: PathBuf,
+    tmp: String,
+    pub index: Index,
+    pub fields: Fields,
+}
+
+impl Building {
+    pub fn start(root: &Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(root)?;
+        let tmp = fresh_name("tmp-");
+        let (index, fields) = create_in(&root.join(&tmp))?;
+        Ok(Self {
+            root: root.to_path_buf(),
+            tmp,
+            index,
+            fields,
+        })
+    }
+
+    /// Makes the built generation the current one; returns its name.
+    pub fn publish(self) -> anyhow::Result<String> {
+        let name = format!("g-{}", self.tmp.trim_start_matches("tmp-"));
+        drop(self.index);
+        std::fs::rename(self.root.join(&self.tmp), self.root.join(&name))
+            .context("publishing the new search index")?;
+        write_current(&self.root, &name)?;
+        Ok(name)
+    }
+}
+
+/// Points `CURRENT` at `generation`, atomically (write beside, then rename).
+fn write_current(root: &Path, generation: &str) -> anyhow::Result<()> {
+    let tmp = root.join(format!("{CURRENT}.{}", uuid::Uuid::new_v4().simple()));
+    std::fs::write(&tmp, format!("{generation}\n"))?;
+    std::fs::rename(&tmp, root.join(CURRENT))?;
+    if let Ok(d) = std::fs::File::open(root) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}

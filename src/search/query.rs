@@ -1,0 +1,254 @@
+//! What a user typed, as words (pure, unit-tested), and as an index query over the fields the
+//! user may search.
+//!
+//! Every word must match (in some field); a word jieba splits into several needs all of them;
+//! a quoted phrase must appear as written. A word also matches as an identifier: case number,
+//! credit code, listing URL or right number in any notation.
+
+use super::doc::id_terms;
+use super::schema::Fields;
+use super::tokenize::{BigramTokenizer, ZhTokenizer, tokens};
+use tantivy::Term;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+
+/// Longest query accepted, in characters.
+pub const MAX_CHARS: usize = 200;
+/// Most words (and phrases) in one query.
+pub const MAX_WORDS: usize = 12;
+
+/// A word or a quoted phrase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    pub text: String,
+    pub phrase: bool,
+}
+
+/// Why a query cannot be run; each has a catalogue message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryError {
+    Empty,
+    TooLong,
+    TooManyWords,
+    /// Only punctuation or symbols: nothing to look for.
+    NothingToSearch,
+}
+
+impl QueryError {
+    pub fn message_key(self) -> &'static str {
+        match self {
+            Self::Empty => "search.error.empty",
+            Self::TooLong => "search.error.too_long",
+            Self::TooManyWords => "search.error.too_many_words",
+            Self::NothingToSearch => "search.error.nothing",
+        }
+    }
+}
+
+fn opening(c: char) -> Option<char> {
+    match c {
+        '"' => Some('"'),
+        '“' => Some('”'),
+        '「' => Some('」'),
+        '『' => Some('』'),
+        _ => None,
+    }
+}
+
+/// Splits a query into words and quoted phrases. Full-width spaces separate words too; an
+/// unclosed quote runs to the end.
+pub fn parse(input: &str) -> Result<Vec<Word>, QueryError> {
+    let q = input.trim();
+    if q.is_empty() {
+        return Err(QueryError::Empty);
+    }
+    if q.chars().count() > MAX_CHARS {
+        return Err(QueryError::TooLong);
+    }
+    let mut words = Vec::new();
+    let mut chars = q.chars().peekable();
+    let mut current = String::new();
+    let push = |words: &mut Vec<Word>, text: &mut String, phrase: bool| {
+        let t = text.trim().to_string();
+        text.clear();
+        if t.chars().any(char::is_alphanumeric) {
+            words.push(Word { text: t, phrase });
+        }
+    };
+    while let Some(c) = chars.next() {
+        if let Some(close) = opening(c) {
+            push(&mut words, &mut current, false);
+            let mut phrase = String::new();
+            for d in chars.by_ref() {
+                if d == close || (close == '”' && d == '"') {
+                    break;
+                }
+                phrase.push(d);
+            }
+            push(&mut words, &mut phrase, true);
+        } else if c.is_whitespace() {
+            push(&mut words, &mut current, false);
+        } else {
+            current.push(c);
+        }
+    }
+    push(&mut words, &mut current, false);
+    if words.is_empty() {
+        return Err(QueryError::NothingToSearch);
+    }
+    if words.len() > MAX_WORDS {
+        return Err(QueryError::TooManyWords);
+    }
+    Ok(words)
+}
+
+/// A term query on `field` that scores.
+fn term_q(field: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+/// The tokens as a phrase on `field` (one token: a term), or nothing.
+fn phrase_q(field: Field, toks: &[(usize, String)]) -> Option<Box<dyn Query>> {
+    match toks {
+        [] => None,
+        [(_, t)] => Some(term_q(field, t)),
+        _ => {
+            let first = toks[0].0;
+            let terms = toks
+                .iter()
+                .map(|(p, t)| (p - first, Term::from_field_text(field, t)))
+                .collect();
+            Some(Box::new(PhraseQuery::new_with_offset(terms)))
+        }
+    }
+}
+
+fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
+    if boost == 1.0 {
+        q
+    } else {
+        Box::new(BoostQuery::new(q, boost))
+    }
+}
+
+/// The text fields `internal` users search (with their weight), and the bigram twins.
+fn text_fields(f: &Fields, internal: bool) -> (Vec<(Field, f32)>, Vec<Field>) {
+    let mut zh = vec![
+        (f.title, 2.0),
+        (f.description, 1.0),
+        (f.details, 1.0),
+        (f.filer_evidence, 0.8),
+    ];
+    let mut bi = vec![f.bi_public];
+    if internal {
+        zh.extend([(f.evidence, 0.8), (f.notes, 0.8)]);
+        bi.extend([f.bi_evidence, f.bi_notes]);
+    }
+    (zh, bi)
+}
+
+/// One word: its jieba tokens in some field (a phrase when quoted, else all of them), or its
+/// bigrams as a phrase, or an identifier.
+fn word_query(w: &Word, f: &Fields, internal: bool) -> Option<Box<dyn Query>> {
+    let (zh_fields, bi_fields) = text_fields(f, internal);
+    let zh = tokens(ZhTokenizer::query(), &w.text);
+    let bi = tokens(BigramTokenizer, &w.text);
+    let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if w.phrase {
+        for (field, boost) in &zh_fields {
+            if let Some(q) = phrase_q(*field, &zh) {
+                any.push((Occur::Should, boosted(q, *boost)));
+            }
+        }
+    } else if !zh.is_empty() {
+        let each: Vec<(Occur, Box<dyn Query>)> = zh
+            .iter()
+            .map(|(_, t)| {
+                let fields = zh_fields
+                    .iter()
+                    .map(|(field, boost)| (Occur::Should, boosted(term_q(*field, t), *boost)))
+                    .collect();
+                (
+                    Occur::Must,
+                    Box::new(BooleanQuery::new(fields)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        any.push((Occur::Should, Box::new(BooleanQuery::new(each))));
+    }
+    for field in bi_fields {
+        if let Some(q) = phrase_q(field, &bi) {
+            any.push((Occur::Should, boosted(q, 0.5)));
+        }
+    }
+    if !w.phrase {
+        for t in id_terms(&w.text) {
+            any.push((Occur::Should, boosted(term_q(f.ids, &t), 4.0)));
+        }
+    }
+    (!any.is_empty()).then(|| Box::new(BooleanQuery::new(any)) as Box<dyn Query>)
+}
+
+/// All words, each required.
+pub fn text_query(words: &[Word], f: &Fields, internal: bool) -> Box<dyn Query> {
+    let all = words
+        .iter()
+        .filter_map(|w| word_query(w, f, internal))
+        .map(|q| (Occur::Must, q))
+        .collect();
+    Box::new(BooleanQuery::new(all))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn w(text: &str, phrase: bool) -> Word {
+        Word {
+            text: text.into(),
+            phrase,
+        }
+    }
+
+    #[test]
+    fn words_phrases_and_full_width_spaces() {
+        assert_eq!(
+            parse("锂电池　展会 \"侵犯 专利\" “南通华信”").unwrap(),
+            vec![
+                w("锂电池", false),
+                w("展会", false),
+                w("侵犯 专利", true),
+                w("南通华信", true)
+            ]
+        );
+        assert_eq!(
+            parse("隔膜\"未闭合的 引号").unwrap(),
+            vec![w("隔膜", false), w("未闭合的 引号", true)]
+        );
+    }
+
+    #[test]
+    fn empty_and_absurd_queries_are_refused_with_a_reason() {
+        assert_eq!(parse("   "), Err(QueryError::Empty));
+        assert_eq!(parse("，。！？ ***"), Err(QueryError::NothingToSearch));
+        assert_eq!(parse(&"专利".repeat(101)), Err(QueryError::TooLong));
+        assert_eq!(parse(&"词 ".repeat(13)), Err(QueryError::TooManyWords));
+        assert!(parse(&"词 ".repeat(12)).is_ok());
+        for e in [
+            QueryError::Empty,
+            QueryError::TooLong,
+            QueryError::TooManyWords,
+            QueryError::NothingToSearch,
+        ] {
+            assert!(e.message_key().starts_with("search.error."));
+        }
+    }
+
+    #[test]
+    fn query_syntax_characters_are_plain_text() {
+        assert_eq!(parse("title:锂电池 AND (展会)").unwrap().len(), 3);
+    }
+}
