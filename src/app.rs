@@ -48,7 +48,10 @@ impl App {
         if stale > 0 {
             tracing::info!(removed = stale, "stale evidence temp files removed");
         }
+        let search = crate::search::index::SearchIndex::open(&config.search_index_dir())
+            .context("search index")?;
         let state = AppState {
+            search,
             blobs,
             trusted_proxies: Arc::new(trusted_proxies),
             calendars,
@@ -92,6 +95,15 @@ impl App {
             state.config.clone(),
             state.calendars.clone(),
             stop_rx,
+        ));
+        let indexer = tokio::spawn(crate::service::search::run(
+            state.db.clone(),
+            crate::service::search::Indexer::new(
+                state.search.clone(),
+                state.config.search_index_threads,
+            ),
+            Duration::from_millis(state.config.search_poll_ms),
+            stop_tx.subscribe(),
         ));
         let router = http::router(state.clone());
         let graceful = GracefulShutdown::new();
@@ -143,6 +155,7 @@ impl App {
             tracing::warn!("some connections did not finish within 30 s");
         }
         let _ = worker.await;
+        let _ = indexer.await;
         state.db.close().await;
         Ok(())
     }

@@ -78,6 +78,13 @@ pub enum Command {
         #[command(subcommand)]
         command: EvidenceCommand,
     },
+    /// Rebuild the search index from the database (beside the one in use, which keeps serving
+    /// until the new one is ready; a running server switches over by itself).
+    Reindex {
+        /// Indexing threads (default: the number of CPUs).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
 }
 
 /// `weiquan evidence …` (issue 6).
@@ -229,6 +236,25 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
         Command::Evidence {
             command: EvidenceCommand::Verify,
         } => evidence_verify(&config).await,
+        Command::Reindex { threads } => {
+            let db = connect_and_migrate(&config).await?;
+            let threads = threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+                .clamp(1, 8);
+            let started = std::time::Instant::now();
+            let (n, generation) = service::search::rebuild(
+                &db,
+                &config.search_index_dir(),
+                threads,
+                |done, total| draw_progress(done, total, started),
+            )
+            .await?;
+            println!(
+                "已重建检索索引 / search index rebuilt: {n} 件案件 / cases, {:.1} 秒 / s ({generation})",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(0)
+        }
         Command::Deadlines {
             command: DeadlinesCommand::Rebuild,
         } => {

@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .merge(super::notifications_api::router())
         .merge(super::workflow_api::router())
         .merge(super::evidence_api::router())
+        .merge(super::search_api::router())
 }
 
 #[derive(Deserialize)]

@@ -13,6 +13,7 @@ pub mod middleware;
 pub mod notifications_api;
 pub mod ops;
 pub mod page;
+pub mod search_api;
 pub mod views;
 pub mod web;
 pub mod workflow_api;
@@ -40,6 +41,8 @@ pub struct AppState {
     pub calendars: Arc<crate::service::calendar::Calendars>,
     /// Evidence blob storage (issue 6).
     pub blobs: crate::files::Store,
+    /// This node's search index (issue 7).
+    pub search: Arc<crate::search::index::SearchIndex>,
 }
 
 /// Per-request facts set by the outermost middleware.

@@ -17,6 +17,7 @@ pub const FLASH_COOKIE: &str = "wq_flash";
 const NAV: &[(&str, &str, Option<Action>)] = &[
     ("/", "nav.dashboard", None),
     ("/cases", "nav.cases", Some(Action::ViewCases)),
+    ("/search", "nav.search", Some(Action::ViewCases)),
     ("/deadlines", "nav.deadlines", Some(Action::ViewCases)),
     ("/triage", "nav.triage", Some(Action::TriageWorkbench)),
     ("/queues", "nav.queues", Some(Action::WorkQueues)),

@@ -139,6 +139,45 @@ fn prefecture(code: &str) -> String {
     }
 }
 
+/// The Chinese name of a country or region code (ISO 3166-1 alpha-2) where weiquan's users
+/// most often seek help abroad, so that `美国` finds a case filed with `US`.
+pub fn country_name_zh(code: &str) -> Option<&'static str> {
+    const NAMES: [(&str, &str); 30] = [
+        ("US", "美国"),
+        ("DE", "德国"),
+        ("JP", "日本"),
+        ("KR", "韩国"),
+        ("GB", "英国"),
+        ("FR", "法国"),
+        ("IT", "意大利"),
+        ("ES", "西班牙"),
+        ("NL", "荷兰"),
+        ("BE", "比利时"),
+        ("CH", "瑞士"),
+        ("AT", "奥地利"),
+        ("SE", "瑞典"),
+        ("PL", "波兰"),
+        ("RU", "俄罗斯"),
+        ("CA", "加拿大"),
+        ("MX", "墨西哥"),
+        ("BR", "巴西"),
+        ("AU", "澳大利亚"),
+        ("IN", "印度"),
+        ("SG", "新加坡"),
+        ("MY", "马来西亚"),
+        ("TH", "泰国"),
+        ("VN", "越南"),
+        ("ID", "印度尼西亚"),
+        ("AE", "阿联酋"),
+        ("SA", "沙特阿拉伯"),
+        ("TR", "土耳其"),
+        ("ZA", "南非"),
+        ("EG", "埃及"),
+    ];
+    let code = code.trim().to_ascii_uppercase();
+    NAMES.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
+}
+
 const SRDI_LEVELS: [&str; 3] = ["none", "provincial_srdi", "national_little_giant"];
 
 /// The SRDI level name of a rank.

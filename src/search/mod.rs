@@ -12,6 +12,7 @@
 pub mod access;
 pub mod doc;
 pub mod index;
+pub mod outbox;
 pub mod query;
 pub mod schema;
 pub mod tokenize;
@@ -288,11 +289,11 @@ impl Snippets {
             }
             let s = g.snippet(t);
             if !s.highlighted().is_empty() {
-                return highlight(s.fragment(), s.highlighted());
+                return highlight(s.fragment(), s.highlighted()).replace('\n', "；");
             }
         }
         let start: String = text(self.fallback).chars().take(120).collect();
-        escape(&start)
+        escape(&start).replace('\n', "；")
     }
 }
 

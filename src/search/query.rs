@@ -37,10 +37,10 @@ pub enum QueryError {
 impl QueryError {
     pub fn message_key(self) -> &'static str {
         match self {
-            Self::Empty => "search.error.empty",
-            Self::TooLong => "search.error.too_long",
-            Self::TooManyWords => "search.error.too_many_words",
-            Self::NothingToSearch => "search.error.nothing",
+            Self::Empty => "error.search.empty",
+            Self::TooLong => "error.search.too_long",
+            Self::TooManyWords => "error.search.too_many_words",
+            Self::NothingToSearch => "error.search.nothing",
         }
     }
 }
@@ -243,7 +243,7 @@ mod tests {
             QueryError::TooManyWords,
             QueryError::NothingToSearch,
         ] {
-            assert!(e.message_key().starts_with("search.error."));
+            assert!(e.message_key().starts_with("error.search."));
         }
     }
 

@@ -19,6 +19,7 @@ pub mod import;
 pub mod notifications;
 pub mod registration;
 pub mod rules;
+pub mod search;
 pub mod srdi;
 pub mod triage;
 pub mod workflow;

@@ -155,6 +155,16 @@ async fn insert_rows<C: ConnectionTrait>(
     Ok(out)
 }
 
+/// Inserts rows without reading anything back (for other store modules).
+pub(crate) async fn insert_values<C: ConnectionTrait>(
+    db: &C,
+    table: &str,
+    cols: &[&str],
+    values: Vec<Value>,
+) -> Result<(), DbErr> {
+    insert_rows(db, table, cols, values, "").await.map(|_| ())
+}
+
 /// Inserts cases; returns their ids in the order given (read back with `RETURNING`, matched by
 /// case number, so the order in which the database returns them does not matter).
 pub async fn insert_many<C: ConnectionTrait>(
@@ -337,7 +347,9 @@ pub async fn insert_first_events<C: ConnectionTrait>(
         "payload",
     ];
     let mut values = Vec::with_capacity(events.len() * COLS.len());
+    let mut outbox = Vec::with_capacity(events.len() * 2);
     for (case_id, e, recorded_at) in events {
+        outbox.extend([Value::from(case_id), recorded_at.into()]);
         values.extend([
             Value::from(case_id),
             1i64.into(),
@@ -351,6 +363,8 @@ pub async fn insert_first_events<C: ConnectionTrait>(
         ]);
     }
     insert_rows(db, "case_events", &COLS, values, "").await?;
+    // New cases are searchable through the outbox, like every later change.
+    insert_rows(db, "search_outbox", &["case_id", "recorded_at"], outbox, "").await?;
     Ok(())
 }
 
@@ -455,6 +469,7 @@ pub async fn append_events<C: ConnectionTrait>(
         .enumerate()
         .map(|(i, e)| event_row(case_id, version + 1 + i as i64, e, now));
     case_events::Entity::insert_many(rows).exec(db).await?;
+    super::search::enqueue(db, &[case_id], now).await?;
     Ok(version + n)
 }
 
@@ -938,11 +953,20 @@ pub async fn replace_clocks<C: ConnectionTrait>(
         let rows = clocks.into_iter().map(|c| clock_row(case_id, c, now));
         case_clocks::Entity::insert_many(rows).exec(db).await?;
     }
-    cases::Entity::update_many()
+    let res = cases::Entity::update_many()
         .col_expr(cases::Column::NextDueAt, Expr::value(next_due))
         .filter(cases::Column::Id.eq(case_id))
+        .filter(
+            Condition::any()
+                .add(cases::Column::NextDueAt.ne(next_due))
+                .add(cases::Column::NextDueAt.is_null().ne(next_due.is_none())),
+        )
         .exec(db)
         .await?;
+    // Urgency and the overdue filter of search follow the next due instant.
+    if res.rows_affected > 0 {
+        super::search::enqueue(db, &[case_id], now).await?;
+    }
     Ok(())
 }
 

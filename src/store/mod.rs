@@ -9,6 +9,7 @@ pub mod drafts;
 pub mod evidence;
 pub mod notifications;
 pub mod orgs;
+pub mod search;
 pub mod srdi;
 pub mod users;
 pub mod workflow;

@@ -210,6 +210,7 @@ pub async fn best_rank_for_uscc<C: ConnectionTrait>(db: &C, uscc: &str) -> Resul
 /// level in force. Run in the transaction of every registry write. Returns the cases changed.
 pub async fn refresh_case_flags<C: ConnectionTrait>(db: &C, uscc: &str) -> Result<u64, DbErr> {
     let rank = best_rank_for_uscc(db, uscc).await?;
+    super::search::enqueue_for_uscc(db, uscc, rank, crate::store::now()).await?;
     let res = cases::Entity::update_many()
         .col_expr(cases::Column::SrdiRank, Expr::value(rank))
         .filter(cases::Column::ComplainantUscc.eq(uscc))

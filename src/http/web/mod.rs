@@ -15,6 +15,7 @@ mod home;
 mod import;
 mod notifications;
 mod queues;
+mod search;
 mod srdi;
 mod workflow;
 
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(exhibitions::router())
         .merge(experts::router())
         .merge(queues::router())
+        .merge(search::router())
 }
 
 /// Embedded CSS, scripts and icons, cacheable for a day.

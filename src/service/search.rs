@@ -1,0 +1,478 @@
+//! Search use cases: the query with its filters (validated here, run on the node's index with
+//! the user's visibility), and the indexer that keeps the index in step with the database
+//! through the `search_outbox`, or rebuilds it.
+
+use super::Identity;
+use crate::domain::case::Queue;
+use crate::error::{AppError, FieldError, Result};
+use crate::search::index::{self, Building, Mark, SearchIndex};
+use crate::search::outbox::Cursor;
+use crate::search::schema::{Fields, SCHEMA_VERSION};
+use crate::search::{self, Request, Results, Sort, query};
+use crate::store::{self, Db};
+use chrono::{DateTime, Utc};
+use std::sync::{Arc, Mutex};
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+/// Hits per page unless asked otherwise, and at most.
+pub const DEFAULT_LIMIT: usize = 20;
+pub const MAX_LIMIT: usize = 200;
+/// Deepest hit a page may start at (a deeper page costs more than it helps).
+pub const MAX_OFFSET: usize = 10_000;
+
+/// A search as received (query string of the API or the page).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct Params {
+    pub q: Option<String>,
+    pub queue: Option<String>,
+    pub state: Option<String>,
+    pub kind: Option<String>,
+    pub channel: Option<String>,
+    pub region: Option<String>,
+    pub srdi: Option<String>,
+    pub overdue: Option<String>,
+    pub assignee: Option<String>,
+    pub sort: Option<String>,
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+}
+
+const KINDS: [&str; 7] = [
+    "invention_patent",
+    "utility_model",
+    "design_patent",
+    "trademark",
+    "copyright",
+    "trade_secret",
+    "other",
+];
+const CHANNELS: [&str; 6] = [
+    "exhibition",
+    "e_commerce",
+    "offline_market",
+    "overseas",
+    "cross_border_e_commerce",
+    "other",
+];
+
+fn blank(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn flag(v: &Option<String>, field: &str, errors: &mut Vec<FieldError>) -> bool {
+    match blank(v) {
+        None | Some("false") | Some("0") => false,
+        Some("true") | Some("1") | Some("on") => true,
+        Some(_) => {
+            errors.push(FieldError::new(field, "error.search.flag"));
+            false
+        }
+    }
+}
+
+fn one_of(
+    v: &Option<String>,
+    field: &str,
+    allowed: &[&str],
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    let s = blank(v)?;
+    if allowed.contains(&s) {
+        Some(s.to_string())
+    } else {
+        errors.push(FieldError::new(field, "error.search.value"));
+        None
+    }
+}
+
+/// The request `p` asks for, or every field that is wrong.
+pub fn request(me: &Identity, p: &Params) -> Result<Request> {
+    let mut errors = Vec::new();
+    let words = match query::parse(p.q.as_deref().unwrap_or("")) {
+        Ok(w) => w,
+        Err(e) => {
+            errors.push(FieldError::new("q", e.message_key()));
+            Vec::new()
+        }
+    };
+    let queues: Vec<&str> = Queue::ALL.iter().map(|q| q.as_str()).collect();
+    let queue = one_of(&p.queue, "queue", &queues, &mut errors);
+    let state = blank(&p.state).and_then(|s| {
+        if s.len() <= 40 && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+            Some(s.to_string())
+        } else {
+            errors.push(FieldError::new("state", "error.search.value"));
+            None
+        }
+    });
+    let kind = one_of(&p.kind, "kind", &KINDS, &mut errors);
+    let channel = one_of(&p.channel, "channel", &CHANNELS, &mut errors);
+    let region = blank(&p.region).and_then(|r| {
+        if r.len() == 6 && r.bytes().all(|b| b.is_ascii_digit()) {
+            Some(r.to_string())
+        } else {
+            errors.push(FieldError::new("region", "error.search.value"));
+            None
+        }
+    });
+    let srdi = flag(&p.srdi, "srdi", &mut errors);
+    let overdue = flag(&p.overdue, "overdue", &mut errors);
+    let assignee = match blank(&p.assignee) {
+        None => None,
+        Some("me") => Some(me.user.id),
+        Some(_) => {
+            errors.push(FieldError::new("assignee", "error.search.value"));
+            None
+        }
+    };
+    let sort = match blank(&p.sort) {
+        None | Some("relevance") => Sort::Relevance,
+        Some("urgency") => Sort::Urgency,
+        Some(_) => {
+            errors.push(FieldError::new("sort", "error.search.value"));
+            Sort::Relevance
+        }
+    };
+    let limit = match blank(&p.limit).map(str::parse::<usize>) {
+        None => DEFAULT_LIMIT,
+        Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => n,
+        Some(_) => {
+            errors.push(FieldError::new("limit", "error.search.limit"));
+            DEFAULT_LIMIT
+        }
+    };
+    let offset = match blank(&p.cursor).map(str::parse::<usize>) {
+        None => 0,
+        Some(Ok(n)) if n <= MAX_OFFSET => n,
+        Some(_) => {
+            errors.push(FieldError::new("cursor", "error.search.cursor"));
+            0
+        }
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    Ok(Request {
+        words,
+        queue,
+        state,
+        kind,
+        channel,
+        region,
+        srdi,
+        overdue,
+        assignee,
+        sort,
+        offset,
+        limit,
+    })
+}
+
+/// Runs a search for `me` on the live index (off the async threads: it is CPU work).
+pub async fn search(
+    index: &Arc<SearchIndex>,
+    me: &Identity,
+    req: Request,
+    now: DateTime<Utc>,
+) -> Result<Results> {
+    let live = index.live();
+    let actor = me.actor.clone();
+    let started = std::time::Instant::now();
+    let res = tokio::task::spawn_blocking(move || search::run(&live, &actor, &req, now))
+        .await
+        .map_err(|e| anyhow::anyhow!("search task: {e}"))?
+        .map_err(|e| anyhow::anyhow!("search: {e}"))?;
+    metrics::histogram!("weiquan_search_seconds").record(started.elapsed().as_secs_f64());
+    Ok(res)
+}
+
+/// The cursor of the next page, if there is one.
+pub fn next_cursor(req: &Request, total: usize) -> Option<String> {
+    let next = req.offset + req.limit;
+    (next < total && next <= MAX_OFFSET).then(|| next.to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Indexing
+
+/// Outbox rows read per round.
+const BATCH: u64 = 1000;
+/// Cases read from the database per query while building.
+const BUILD_CHUNK: u64 = 500;
+/// After a rebuild, rows recorded this long before it started are applied again, so that a
+/// transaction that was still running while the cases were read is not missed.
+const BUILD_OVERLAP_SECS: i64 = 120;
+
+type Writer = Arc<Mutex<IndexWriter<TantivyDocument>>>;
+
+fn lock(w: &Writer) -> std::sync::MutexGuard<'_, IndexWriter<TantivyDocument>> {
+    w.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Replaces the documents of `ids` with `docs` (ids without a doc are removed) and commits
+/// with `mark` (none: do not commit yet).
+async fn put(
+    writer: &Writer,
+    fields: &Fields,
+    ids: Vec<i64>,
+    docs: Vec<search::doc::CaseDoc>,
+    mark: Option<i64>,
+) -> anyhow::Result<()> {
+    let writer = writer.clone();
+    let fields = fields.clone();
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let mut w = lock(&writer);
+        for id in ids {
+            w.delete_term(Term::from_field_u64(fields.id, id as u64));
+        }
+        for d in docs {
+            w.add_document(d.to_document(&fields))?;
+        }
+        if let Some(outbox) = mark {
+            index::commit(
+                &mut w,
+                Mark {
+                    schema: SCHEMA_VERSION,
+                    outbox,
+                },
+            )?;
+        }
+        Ok(())
+    })
+    .await?
+}
+
+/// Writes every case into `writer` (which holds nothing, or is emptied first); returns the mark
+/// the index then stands at. `progress(done, total)` is called as it goes.
+async fn fill(
+    db: &Db,
+    writer: &Writer,
+    fields: &Fields,
+    mut progress: impl FnMut(usize, usize),
+) -> anyhow::Result<i64> {
+    let started = store::now();
+    let since = started - chrono::Duration::seconds(BUILD_OVERLAP_SECS);
+    let mark = store::search::first_id_since(db.conn(), since)
+        .await?
+        .map(|id| id - 1)
+        .unwrap_or(store::search::last_id(db.conn()).await?);
+    {
+        let w = writer.clone();
+        tokio::task::spawn_blocking(move || lock(&w).delete_all_documents()).await??;
+    }
+    let total = store::cases::count(db.conn()).await? as usize;
+    let mut done = 0;
+    let mut after = 0;
+    progress(0, total);
+    loop {
+        let ids = store::search::case_ids_after(db.conn(), after, BUILD_CHUNK).await?;
+        let Some(&last) = ids.last() else { break };
+        after = last;
+        let docs = store::search::docs(db.conn(), &ids).await?;
+        done += ids.len();
+        put(writer, fields, Vec::new(), docs, None).await?;
+        progress(done.min(total), total.max(done));
+    }
+    let w = writer.clone();
+    tokio::task::spawn_blocking(move || {
+        index::commit(
+            &mut lock(&w),
+            Mark {
+                schema: SCHEMA_VERSION,
+                outbox: mark,
+            },
+        )
+    })
+    .await??;
+    Ok(mark)
+}
+
+/// `weiquan reindex`: builds a new generation from the database beside the one in use, then
+/// makes it current (a running server switches to it on its next round). Returns the number of
+/// cases indexed.
+pub async fn rebuild(
+    db: &Db,
+    root: &std::path::Path,
+    threads: usize,
+    progress: impl FnMut(usize, usize),
+) -> anyhow::Result<(usize, String)> {
+    let building = Building::start(root)?;
+    let fields = building.fields.clone();
+    let writer: Writer = Arc::new(Mutex::new(index::writer(&building.index, threads)?));
+    fill(db, &writer, &fields, progress).await?;
+    let w = Arc::try_unwrap(writer)
+        .map_err(|_| anyhow::anyhow!("index writer still shared"))?
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    tokio::task::spawn_blocking(move || w.wait_merging_threads()).await??;
+    let n = {
+        let reader = building.index.reader()?;
+        reader.searcher().num_docs() as usize
+    };
+    let name = building.publish()?;
+    Ok((n, name))
+}
+
+/// What one round of the indexer did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Round {
+    /// Outbox rows applied.
+    pub rows: usize,
+    /// Cases written to the index.
+    pub cases: usize,
+    /// The index was (re)built from the database.
+    pub built: bool,
+    /// Switched to a generation built by `weiquan reindex`.
+    pub switched: bool,
+}
+
+struct Open {
+    generation: String,
+    writer: Writer,
+    fields: Fields,
+    cursor: Cursor,
+}
+
+/// Keeps this node's index in step with the database.
+pub struct Indexer {
+    index: Arc<SearchIndex>,
+    threads: usize,
+    open: Option<Open>,
+}
+
+impl Indexer {
+    pub fn new(index: Arc<SearchIndex>, threads: usize) -> Self {
+        Self {
+            index,
+            threads,
+            open: None,
+        }
+    }
+
+    /// One round: follow a rebuilt generation, build when the index has never been filled (or
+    /// the outbox rows it needs are gone), then apply pending outbox rows.
+    pub async fn round(&mut self, db: &Db) -> anyhow::Result<Round> {
+        let mut out = Round::default();
+        let on_disk = self.index.on_disk();
+        let current = self.open.as_ref().map(|o| o.generation.clone());
+        if on_disk.is_some() && on_disk != current {
+            // Release the old writer before the old generation is removed.
+            self.open = None;
+            let live = self.index.live();
+            let live = match on_disk {
+                Some(g) if g != live.generation => {
+                    out.switched = current.is_some();
+                    self.index.switch(&g)?
+                }
+                _ => live,
+            };
+            let writer = index::writer(&live.index, self.threads)?;
+            let mark = index::mark_of(&live.index);
+            self.open = Some(Open {
+                generation: live.generation.clone(),
+                writer: Arc::new(Mutex::new(writer)),
+                fields: live.fields.clone(),
+                cursor: Cursor::new(mark.map(|m| m.outbox).unwrap_or(-1)),
+            });
+        }
+        let Some(open) = self.open.as_mut() else {
+            return Ok(out);
+        };
+        let first = store::search::first_id(db.conn()).await?;
+        // Never filled, or the rows after its mark were pruned (it was offline for longer than
+        // the outbox keeps them).
+        let lost = open.cursor.mark() < 0 || first.is_some_and(|f| f > open.cursor.mark() + 1);
+        if lost {
+            let started = std::time::Instant::now();
+            let mark = fill(db, &open.writer, &open.fields, |_, _| {}).await?;
+            open.cursor = Cursor::new(mark);
+            out.built = true;
+            tracing::info!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "search index built from the database"
+            );
+            self.index.live().reader.reload()?;
+        }
+        for _ in 0..20 {
+            let mut rows =
+                store::search::pending(db.conn(), open.cursor.fetch_after(), BATCH).await?;
+            if let Some((from, to)) = open.cursor.hole() {
+                rows.extend(store::search::between(db.conn(), from, to).await?);
+            }
+            if rows.is_empty() {
+                if open.cursor.hole().is_some() {
+                    let snapshot = store::search::pg_snapshot(db.conn()).await?;
+                    if open.cursor.settle(snapshot) {
+                        let mark = open.cursor.mark();
+                        put(
+                            &open.writer,
+                            &open.fields,
+                            Vec::new(),
+                            Vec::new(),
+                            Some(mark),
+                        )
+                        .await?;
+                    }
+                }
+                break;
+            }
+            let mut ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let docs = store::search::docs(db.conn(), &ids).await?;
+            out.rows += rows.len();
+            out.cases += ids.len();
+            open.cursor.applied(rows.iter().map(|r| r.0));
+            let snapshot = store::search::pg_snapshot(db.conn()).await?;
+            open.cursor.settle(snapshot);
+            put(
+                &open.writer,
+                &open.fields,
+                ids,
+                docs,
+                Some(open.cursor.mark()),
+            )
+            .await?;
+            self.index.live().reader.reload()?;
+            if (rows.len() as u64) < BATCH {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// How long applied outbox rows are kept (a node whose index is further behind rebuilds).
+pub const OUTBOX_KEEP_DAYS: i64 = 7;
+
+/// Runs the indexer every `poll` until `stop` changes; prunes old outbox rows hourly.
+pub async fn run(
+    db: Db,
+    mut indexer: Indexer,
+    poll: std::time::Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut tick = tokio::time::interval(poll);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut prune = tokio::time::interval(std::time::Duration::from_secs(3600));
+    prune.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                match indexer.round(&db).await {
+                    Ok(r) if r.rows > 0 || r.built || r.switched => tracing::debug!(?r, "search index updated"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %format!("{e:#}"), "search indexing failed; retrying"),
+                }
+            }
+            _ = prune.tick() => {
+                let before = store::now() - chrono::Duration::days(OUTBOX_KEEP_DAYS);
+                if let Err(e) = store::search::prune(db.conn(), before).await {
+                    tracing::warn!(error = %e, "pruning the search outbox failed");
+                }
+            }
+            _ = stop.changed() => break,
+        }
+    }
+}
