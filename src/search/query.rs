@@ -8,6 +8,7 @@
 use super::doc::id_terms;
 use super::schema::Fields;
 use super::tokenize::{BigramTokenizer, ZhTokenizer, tokens};
+use crate::domain::rights::PatentNumber;
 use tantivy::Term;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
@@ -93,6 +94,7 @@ pub fn parse(input: &str) -> Result<Vec<Word>, QueryError> {
         }
     }
     push(&mut words, &mut current, false);
+    let words = join_numbers(words);
     if words.is_empty() {
         return Err(QueryError::NothingToSearch);
     }
@@ -100,6 +102,39 @@ pub fn parse(input: &str) -> Result<Vec<Word>, QueryError> {
         return Err(QueryError::TooManyWords);
     }
     Ok(words)
+}
+
+/// Words that together spell a patent number (`ZL 2024 1098 7654.1`) become one word.
+fn join_numbers(words: Vec<Word>) -> Vec<Word> {
+    let mut out: Vec<Word> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let mut joined = None;
+        for j in (i + 2..=words.len().min(i + 6)).rev() {
+            if words[i..j].iter().any(|w| w.phrase) {
+                continue;
+            }
+            let text: String = words[i..j].iter().map(|w| w.text.as_str()).collect();
+            if PatentNumber::parse(&text).is_ok() {
+                joined = Some((j, text));
+                break;
+            }
+        }
+        match joined {
+            Some((j, text)) => {
+                out.push(Word {
+                    text,
+                    phrase: false,
+                });
+                i = j;
+            }
+            None => {
+                out.push(words[i].clone());
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// A term query on `field` that scores.
@@ -245,6 +280,19 @@ mod tests {
         ] {
             assert!(e.message_key().starts_with("error.search."));
         }
+    }
+
+    #[test]
+    fn a_patent_number_written_with_spaces_is_one_word() {
+        assert_eq!(
+            parse("隔膜 ZL 2023 1012 3456.6 展会").unwrap(),
+            vec![
+                w("隔膜", false),
+                w("ZL202310123456.6", false),
+                w("展会", false)
+            ]
+        );
+        assert_eq!(parse("2023 年 展会").unwrap().len(), 3);
     }
 
     #[test]

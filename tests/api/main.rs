@@ -14,6 +14,7 @@ mod exhibitions;
 mod helpers;
 mod http_basics;
 mod notifications;
+mod search;
 mod srdi;
 mod workflow;
 mod workflow_pages;

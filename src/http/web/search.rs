@@ -135,7 +135,7 @@ async fn index(
                     .hits
                     .iter()
                     .map(|h| {
-                        json!({"id": h.id, "number": h.number, "title": h.title, "snippet": h.snippet,
+                        json!({"id": h.id, "number": h.number, "case_title": h.title, "snippet": h.snippet,
                             "queue": label(lang, "queue", &h.queue), "state": label(lang, "state", &h.state)})
                     })
                     .collect();
@@ -146,16 +146,17 @@ async fn index(
                         let values: Vec<Value> = r.facets[*g]
                             .iter()
                             .map(|(v, n)| {
-                                let href = if *g == "srdi" {
-                                    link(&p, &[("srdi", Some("true"))])
-                                } else {
-                                    link(&p, &[(g, Some(v.as_str()))])
+                                // SRDI narrows to "SRDI enterprises only"; "not SRDI" is a count.
+                                let href = match (*g, v.as_str()) {
+                                    ("srdi", "none") => None,
+                                    ("srdi", _) => Some(link(&p, &[("srdi", Some("true"))])),
+                                    _ => Some(link(&p, &[(g, Some(v.as_str()))])),
                                 };
                                 json!({"label": label(lang, g, v), "count": n, "href": href,
                                     "active": chosen(&p, g).as_deref() == Some(v.as_str())})
                             })
                             .collect();
-                        json!({"title": i18n::t(lang, &format!("search.facet.{g}")), "values": values})
+                        json!({"heading": i18n::t(lang, &format!("search.facet.{g}")), "values": values})
                     })
                     .collect();
                 let next =

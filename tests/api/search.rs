@@ -1,0 +1,596 @@
+//! Full-text search (issue 7): Chinese queries, index lag, crash recovery, `weiquan reindex` on
+//! a live server, and a permission check of every hit, count, facet and snippet per demo user.
+
+use crate::helpers::TestApp;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+use weiquan::search::doc::CaseDoc;
+
+/// A complaint with words no demo case has.
+fn distinctive() -> Value {
+    json!({
+        "description": "被请求人在亚马逊 Amazon 店铺和第二十届中国国际光电博览会展会上许诺销售激光测距仪，落入涉案发明专利保护范围。",
+        "channel": "e_commerce",
+        "region_code": "320612",
+        "complainant_standing": "patentee",
+        "rights": [{"kind": "invention_patent", "number": "ZL202410987654.1", "title": "一种相位式激光测距装置"}],
+        "respondents": [{"name": "苏州澜拓光电科技有限公司", "address": "江苏省苏州市工业园区",
+                         "listing_url": "https://shop.example.com/item/lantuo-88"}]
+    })
+}
+
+async fn file(app: &TestApp, body: &Value) -> (i64, String) {
+    let t = app.token("demo-enterprise").await;
+    let (s, filed) = app.post_api("/api/v1/complaints", &t, body).await;
+    assert_eq!(s, 201, "{filed}");
+    (
+        filed["id"].as_i64().unwrap(),
+        filed["number"].as_str().unwrap().to_string(),
+    )
+}
+
+fn q(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+async fn search(app: &TestApp, token: &str, query: &str) -> Value {
+    search_at(&app.base, &app.client, token, query).await
+}
+
+async fn search_at(base: &str, client: &reqwest::Client, token: &str, query: &str) -> Value {
+    let res = client
+        .get(format!("{base}/api/v1/search?q={}&limit=200", q(query)))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "search {query}");
+    res.json().await.unwrap()
+}
+
+fn hit_ids(v: &Value) -> BTreeSet<i64> {
+    v["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// Loads the demo province's cases (the test server starts with users and offices only).
+async fn demo_cases(app: &TestApp) {
+    weiquan::service::demo::load_cases(&app.db, &app.calendars)
+        .await
+        .expect("demo cases load");
+}
+
+/// Polls `query` on `base` until it has hits; returns the first.
+async fn first_hit(base: &str, token: &str, query: &str) -> i64 {
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    loop {
+        let v = search_at(base, &client, token, query).await;
+        if let Some(h) = v["items"].as_array().and_then(|a| a.first()) {
+            return h["id"].as_i64().unwrap();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "nothing found for {query} on {base}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Polls `query` until it finds `id` or `limit` passes; returns how long it took.
+async fn until_found(
+    base: &str,
+    token: &str,
+    query: &str,
+    id: i64,
+    limit: Duration,
+) -> Option<Duration> {
+    let client = reqwest::Client::new();
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        let res = client
+            .get(format!("{base}/api/v1/search?q={}", q(query)))
+            .bearer_auth(token)
+            .send()
+            .await;
+        if let Ok(r) = res
+            && let Ok(v) = r.json::<Value>().await
+            && v["items"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|h| h["id"] == id))
+        {
+            return Some(started.elapsed());
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    None
+}
+
+#[tokio::test]
+async fn chinese_queries_find_the_expected_cases() {
+    let app = TestApp::spawn().await;
+    let (id, number) = file(&app, &distinctive()).await;
+    let officer = app.token("demo-officer").await;
+    until_found(&app.base, &officer, "澜拓", id, Duration::from_secs(10))
+        .await
+        .expect("the new complaint is indexed");
+    for query in [
+        // two-character words
+        "展会",
+        "测距",
+        "美国亚马逊 店铺",
+        // the full company name, and a part jieba does not know
+        "苏州澜拓光电科技有限公司",
+        "澜拓光电",
+        // product names
+        "激光测距仪",
+        "相位式激光测距装置",
+        // the patent number in every notation
+        "ZL202410987654.1",
+        "202410987654.1",
+        "2024109876541",
+        "zl 2024 1098 7654.1",
+        "202410987654",
+        // mixed Chinese and English, a phrase, the case number, the listing URL
+        "Amazon 激光",
+        "amazon",
+        "\"许诺销售激光测距仪\"",
+        &number,
+        "https://shop.example.com/item/lantuo-88",
+    ] {
+        let r = search(&app, &officer, query).await;
+        if query == "美国亚马逊 店铺" {
+            // 美国 is not in the text: every word must match.
+            assert!(!hit_ids(&r).contains(&id), "{query}: {r}");
+            continue;
+        }
+        assert!(hit_ids(&r).contains(&id), "{query} finds {number}: {r}");
+    }
+    // A wrong check digit is another patent; a phrase in the wrong order is not there.
+    for query in ["202410987654.2", "\"测距仪激光\""] {
+        assert!(
+            !hit_ids(&search(&app, &officer, query).await).contains(&id),
+            "{query}"
+        );
+    }
+    // The snippet marks what matched.
+    let r = search(&app, &officer, "激光测距仪").await;
+    let hit = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["id"] == id)
+        .unwrap();
+    assert!(hit["snippet"].as_str().unwrap().contains("<mark>"), "{hit}");
+}
+
+#[tokio::test]
+async fn a_change_is_searchable_within_a_second() {
+    let app = TestApp::spawn().await;
+    let officer = app.token("demo-officer").await;
+    let (id, _) = file(&app, &distinctive()).await;
+    let took = until_found(&app.base, &officer, "澜拓光电", id, Duration::from_secs(5))
+        .await
+        .expect("indexed");
+    assert!(
+        took < Duration::from_secs(1),
+        "new case searchable after {took:?}"
+    );
+    // A later change (the case is routed) is in the index as quickly: the queue filter sees it.
+    let triager = app.token("demo-triager").await;
+    let (s, _) = app
+        .post_api(
+            &format!("/api/v1/cases/{id}/triage"),
+            &triager,
+            &json!({"action": "route", "queue": "administrative_ruling", "expected_version": 1}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let started = Instant::now();
+    loop {
+        let (_, v) = app
+            .get_json(
+                &format!(
+                    "/api/v1/search?q={}&queue=administrative_ruling",
+                    q("澜拓光电")
+                ),
+                &officer,
+            )
+            .await;
+        if hit_ids(&v).contains(&id) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "routing not in the index after 1 s"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// A second node: the real binary on the same database, with its own index folder.
+struct Node {
+    child: tokio::process::Child,
+    base: String,
+}
+
+async fn node(app: &TestApp, index: &std::path::Path, poll_ms: u64) -> Node {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_weiquan"))
+        .args(["serve"])
+        .env("DATABASE_URL", &app.database_url)
+        .env("WEIQUAN_DATA_DIR", app.dir.path().join("node2"))
+        .env("WEIQUAN_SEARCH_INDEX", index)
+        .env("WEIQUAN_SEARCH_POLL_MS", poll_ms.to_string())
+        .env("WEIQUAN_BIND", "127.0.0.1:0")
+        .env("WEIQUAN_LOG", "off")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if let Some(at) = line.find("http://") {
+                return line[at..].trim().to_string();
+            }
+        }
+        panic!("the node exited before listening");
+    })
+    .await
+    .expect("the node starts");
+    Node { child, base }
+}
+
+fn current_generation(index: &std::path::Path) -> String {
+    std::fs::read_to_string(index.join("CURRENT"))
+        .unwrap()
+        .trim()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_change_committed_before_a_crash_is_found_after_restart() {
+    let app = TestApp::spawn().await;
+    let officer = app.token("demo-officer").await;
+    demo_cases(&app).await;
+    let index = app.dir.path().join("node2-index");
+    // A node that indexes once at start, then not for a minute.
+    let mut n = node(&app, &index, 60_000).await;
+    first_hit(&n.base, &officer, "锂电池").await;
+    let generation = current_generation(&index);
+    // The change is committed to the database (through the other server) …
+    let (id, _) = file(&app, &distinctive()).await;
+    let r = search_at(&n.base, &reqwest::Client::new(), &officer, "澜拓光电").await;
+    assert!(!hit_ids(&r).contains(&id), "not indexed yet on the node");
+    // … and the node dies before indexing it.
+    n.child.kill().await.unwrap();
+    // After a restart it resumes from its last commit and finds the case.
+    let n = node(&app, &index, 200).await;
+    until_found(&n.base, &officer, "澜拓光电", id, Duration::from_secs(10))
+        .await
+        .expect("found after restart");
+    assert_eq!(
+        current_generation(&index),
+        generation,
+        "resumed, not rebuilt"
+    );
+}
+
+#[tokio::test]
+async fn reindex_runs_beside_a_live_server() {
+    let app = TestApp::spawn().await;
+    let officer = app.token("demo-officer").await;
+    demo_cases(&app).await;
+    let index = app.dir.path().join("index");
+    first_hit(&app.base, &officer, "锂电池").await;
+    let before = current_generation(&index);
+    let expected = hit_ids(&search(&app, &officer, "锂电池").await);
+    // Searches keep answering, with the same hits, while the rebuild runs.
+    let base = app.base.clone();
+    let token = officer.clone();
+    let want = expected.clone();
+    let searching = tokio::spawn(async move {
+        let client = reqwest::Client::new();
+        let mut n = 0;
+        for _ in 0..40 {
+            let v = search_at(&base, &client, &token, "锂电池").await;
+            assert_eq!(hit_ids(&v), want);
+            n += 1;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        n
+    });
+    let index_env = index.display().to_string();
+    let out = app
+        .cli_with(&["reindex"], &[("WEIQUAN_SEARCH_INDEX", &index_env)])
+        .await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("search index rebuilt"), "{stdout}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains('#'),
+        "a progress bar"
+    );
+    assert_eq!(searching.await.unwrap(), 40);
+    let after = current_generation(&index);
+    assert_ne!(after, before);
+    // The server switches to the new generation and keeps it current.
+    let (id, _) = file(&app, &distinctive()).await;
+    until_found(&app.base, &officer, "澜拓光电", id, Duration::from_secs(10))
+        .await
+        .expect("indexed after the switch");
+    assert_eq!(hit_ids(&search(&app, &officer, "锂电池").await), expected);
+    let started = Instant::now();
+    while index.join(&before).exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the old generation is removed"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The text of `d` that `internal` users (offices) or its filer may search.
+fn searchable(d: &CaseDoc, internal: bool) -> String {
+    let mut t = vec![d.title.clone(), d.description.clone()];
+    for p in &d.parties {
+        t.push(p.name.clone());
+        t.extend(p.address.clone());
+    }
+    for r in &d.rights {
+        t.push(r.title.clone());
+        t.extend(r.holder.clone());
+    }
+    t.extend(d.facts.clone());
+    for (e, by_filer) in &d.evidence {
+        if internal || *by_filer {
+            t.push(e.clone());
+        }
+    }
+    if internal {
+        t.extend(d.notes.clone());
+    }
+    t.join("\n")
+}
+
+fn unmark(s: &str) -> String {
+    s.replace("<mark>", "")
+        .replace("</mark>", "")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn hits_counts_facets_and_snippets_come_only_from_visible_cases() {
+    use weiquan::store;
+    let app = TestApp::spawn().await;
+    demo_cases(&app).await;
+    // A complaint of demo-enterprise besides the demo cases; the demo's internal events (an
+    // answer summary, notes) are what a filer must not find.
+    let (id, _) = file(&app, &distinctive()).await;
+    let officer = app.token("demo-officer").await;
+    until_found(&app.base, &officer, "澜拓光电", id, Duration::from_secs(10))
+        .await
+        .expect("indexed");
+    let all_ids = store::cases::all_ids(app.db.conn()).await.unwrap();
+    let docs: BTreeMap<i64, CaseDoc> = store::search::docs(app.db.conn(), &all_ids)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
+    let users = [
+        "demo-officer",
+        "demo-officer2",
+        "demo-supervisor",
+        "demo-triager",
+        "demo-industry",
+        "demo-enterprise",
+        "demo-enterprise2",
+        "demo-admin",
+    ];
+    // 技术方案 is only in a respondent's answer (internal); 移交 only in an internal note.
+    let queries = [
+        "锂电池",
+        "展会",
+        "有限公司",
+        "专利",
+        "侵权",
+        "澜拓光电",
+        "技术方案",
+        "移交",
+        "隔膜",
+    ];
+    let mut internal_hits = 0;
+    let mut hits_seen = 0;
+    for username in users {
+        let user = store::users::by_username(app.db.conn(), username)
+            .await
+            .unwrap()
+            .unwrap();
+        let org = store::orgs::get(app.db.conn(), user.org_id)
+            .await
+            .unwrap()
+            .unwrap();
+        let me =
+            weiquan::service::Identity::from_rows(user, org, weiquan::service::Via::Cli).unwrap();
+        let visible: BTreeSet<i64> = store::cases::visible_ids(app.db.conn(), &me.actor)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+        let internal = weiquan::search::access::reads_internal(&me.actor);
+        let token = app.token(username).await;
+        for query in queries {
+            let r = search(&app, &token, query).await;
+            let found = hit_ids(&r);
+            let expected: BTreeSet<i64> = visible
+                .iter()
+                .filter(|c| searchable(&docs[c], internal).contains(query))
+                .copied()
+                .collect();
+            assert_eq!(found, expected, "{username} / {query}");
+            assert_eq!(
+                r["total"].as_u64().unwrap() as usize,
+                expected.len(),
+                "{username} / {query}"
+            );
+            // Facet numbers add up to the visible hits only.
+            let mut by_queue: BTreeMap<String, u64> = BTreeMap::new();
+            for c in &expected {
+                *by_queue.entry(docs[c].queue.clone()).or_default() += 1;
+            }
+            let facet: BTreeMap<String, u64> = r["facets"]["queue"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_u64().unwrap()))
+                .collect();
+            assert_eq!(facet, by_queue, "{username} / {query}");
+            for h in r["items"].as_array().unwrap() {
+                let d = &docs[&h["id"].as_i64().unwrap()];
+                let text = searchable(d, internal);
+                for piece in unmark(h["snippet"].as_str().unwrap()).split('；') {
+                    assert!(
+                        text.contains(piece.trim()),
+                        "{username} / {query}: snippet {piece:?} not in what they may see"
+                    );
+                }
+                hits_seen += 1;
+            }
+        }
+        if internal {
+            internal_hits += hit_ids(&search(&app, &token, "技术方案").await).len();
+        } else {
+            let r = search(&app, &token, "技术方案").await;
+            assert_eq!(r["total"], 0, "{username} finds a respondent's answer: {r}");
+        }
+    }
+    assert!(hits_seen > 10, "the check looked at {hits_seen} hits");
+    assert!(internal_hits > 0, "offices find the internal text");
+}
+
+#[tokio::test]
+async fn empty_and_absurd_queries_get_a_clear_answer() {
+    let app = TestApp::spawn().await;
+    let t = app.token("demo-officer").await;
+    for (path, field) in [
+        ("/api/v1/search", "q"),
+        ("/api/v1/search?q=", "q"),
+        ("/api/v1/search?q=%20%E3%80%80", "q"),
+        ("/api/v1/search?q=%EF%BC%8C%E3%80%82%21%21", "q"),
+        (
+            "/api/v1/search?q=a%20b%20c%20d%20e%20f%20g%20h%20i%20j%20k%20l%20m",
+            "q",
+        ),
+        ("/api/v1/search?q=x&queue=nowhere", "queue"),
+        ("/api/v1/search?q=x&limit=0", "limit"),
+        ("/api/v1/search?q=x&limit=abc", "limit"),
+        ("/api/v1/search?q=x&cursor=999999", "cursor"),
+        ("/api/v1/search?q=x&overdue=maybe", "overdue"),
+        ("/api/v1/search?q=x&sort=random", "sort"),
+        ("/api/v1/search?q=x&region=12", "region"),
+    ] {
+        let (s, b) = app.get_json(path, &t).await;
+        assert_eq!(s, 422, "{path}: {b}");
+        assert_eq!(b["errors"][0]["field"], field, "{path}: {b}");
+        assert!(
+            !b["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("error."),
+            "a message, not a key: {b}"
+        );
+    }
+    let long = "专".repeat(201);
+    let (s, b) = app
+        .get_json(&format!("/api/v1/search?q={}", q(&long)), &t)
+        .await;
+    assert_eq!(s, 422, "{b}");
+    // Query syntax of other engines is plain text here, never an error.
+    for odd in [
+        "title:锂电池 AND (展会 OR *)",
+        "\"",
+        "~~~ 隔膜 ^2",
+        "<script>alert(1)</script>",
+    ] {
+        let (s, b) = app
+            .get_json(&format!("/api/v1/search?q={}", q(odd)), &t)
+            .await;
+        assert!(s == 200 || s == 422, "{odd}: {s} {b}");
+    }
+    let r = app.get(&format!("/api/v1/search?q={}", q("锂电池"))).await;
+    assert_eq!(r.status(), 401);
+}
+
+#[tokio::test]
+async fn the_search_page_shows_marked_hits_and_keeps_the_query() {
+    let app = TestApp::spawn().await;
+    app.login("demo-officer").await;
+    let officer = app.token("demo-officer").await;
+    demo_cases(&app).await;
+    let first = first_hit(&app.base, &officer, "锂电池").await;
+    let number = weiquan::store::cases::find(app.db.conn(), first)
+        .await
+        .unwrap()
+        .unwrap()
+        .number;
+    let html = app
+        .get(&format!("/search?q={}", q("锂电池")))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("<mark>锂电池</mark>"), "{html}");
+    assert!(html.contains(&number), "{html}");
+    assert!(html.contains("value=\"锂电池\""), "the box keeps the query");
+    assert!(html.contains("办理队列"), "facets are shown");
+    // A filter link narrows the search and can be removed again.
+    let html = app
+        .get(&format!(
+            "/search?q={}&queue=administrative_ruling",
+            q("锂电池")
+        ))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("已筛选"), "{html}");
+    let all = search(&app, &officer, "锂电池").await;
+    for h in all["items"].as_array().unwrap() {
+        let number = h["number"].as_str().unwrap();
+        assert_eq!(
+            html.contains(number),
+            h["queue"] == "administrative_ruling",
+            "{number} in {} on the filtered page",
+            h["queue"]
+        );
+    }
+    // Bad input comes back with a message and the query still in the box.
+    let res = app.get(&format!("/search?q={}", q("，，，"))).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("只有标点"), "{html}");
+    assert!(html.contains("value=\"，，，\""), "{html}");
+    // Script in a query is text, never markup.
+    let html = app
+        .get(&format!("/search?q={}", q("<script>x</script>")))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("<script>x</script>"));
+}
