@@ -198,10 +198,11 @@ impl SearchIndex {
         };
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().to_string();
-            if name.starts_with("g-") && name.as_str() < keep.as_str() {
-                if let Err(err) = std::fs::remove_dir_all(e.path()) {
-                    tracing::warn!(generation = %name, error = %err, "cannot remove an old search index");
-                }
+            if name.starts_with("g-")
+                && name.as_str() < keep.as_str()
+                && let Err(err) = std::fs::remove_dir_all(e.path())
+            {
+                tracing::warn!(generation = %name, error = %err, "cannot remove an old search index");
             }
         }
     }

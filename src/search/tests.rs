@@ -225,7 +225,7 @@ fn snippets_mark_matches_and_escape_text() {
         r.hits[0].snippet
     );
     assert_eq!(
-        highlight("a<b>侵权", &[4..10]),
+        highlight("a<b>侵权", std::slice::from_ref(&(4..10))),
         "a&lt;b&gt;<mark>侵权</mark>"
     );
 }

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 /// Hits per page unless asked otherwise, and at most.
-pub const DEFAULT_LIMIT: usize = 20;
+pub const DEFAULT_LIMIT: usize = 50;
 pub const MAX_LIMIT: usize = 200;
 /// Deepest hit a page may start at (a deeper page costs more than it helps).
 pub const MAX_OFFSET: usize = 10_000;

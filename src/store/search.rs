@@ -211,12 +211,14 @@ fn fact_words(facts: &str) -> Vec<String> {
             }
         }
     }
-    if let Some(o) = v.get("overseas") {
-        if let Some(c) = o.get("country").and_then(|s| s.as_str()) {
-            out.push(c.to_string());
-            if let Some(name) = crate::search::doc::country_name_zh(c) {
-                out.push(name.to_string());
-            }
+    if let Some(c) = v
+        .get("overseas")
+        .and_then(|o| o.get("country"))
+        .and_then(|s| s.as_str())
+    {
+        out.push(c.to_string());
+        if let Some(name) = crate::search::doc::country_name_zh(c) {
+            out.push(name.to_string());
         }
     }
     out

@@ -522,7 +522,7 @@ async fn bad_input_gets_clear_answers_and_leaves_nothing_half_written() {
 
     assert_eq!(evidence_rows(&app).await.len(), accepted);
     assert!(files_under(&storage(&app).join("tmp")).is_empty());
-    // Nothing outside the storage root but the database files.
+    // Nothing outside the storage root but the database files and the search index.
     for f in files_under(app.dir.path()) {
         let rel = f
             .strip_prefix(app.dir.path())
@@ -530,7 +530,9 @@ async fn bad_input_gets_clear_answers_and_leaves_nothing_half_written() {
             .to_string_lossy()
             .to_string();
         assert!(
-            rel.starts_with("evidence/objects/") || rel.starts_with("weiquan.db"),
+            rel.starts_with("evidence/objects/")
+                || rel.starts_with("weiquan.db")
+                || rel.starts_with("index/"),
             "{rel}"
         );
     }

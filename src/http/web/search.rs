@@ -127,7 +127,10 @@ async fn index(
     }
     data["filters"] = json!(filters);
     if asked {
-        match search::request(&me, &p) {
+        // Pages show 20 hits unless the link asks for more.
+        let mut asked_for = p.clone();
+        asked_for.limit.get_or_insert_with(|| "20".into());
+        match search::request(&me, &asked_for) {
             Ok(req) => {
                 let r =
                     search::search(&state.search, &me, req.clone(), crate::store::now()).await?;
