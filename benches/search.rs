@@ -176,7 +176,13 @@ fn case(i: usize) -> CaseDoc {
     for _ in 0..1 + r.below(3) {
         description.push_str(r.pick(&EXTRA));
     }
-    let (queue, states) = QUEUES[r.below(4)];
+    // Few cases wait for triage (it answers within 7 working days); most are being worked.
+    let (queue, states) = QUEUES[match r.below(100) {
+        0..5 => 0,
+        5..55 => 1,
+        55..75 => 2,
+        _ => 3,
+    }];
     let owner = 1 + r.below(OFFICES as usize) as i64;
     let triage = queue == "triage";
     CaseDoc {
@@ -208,8 +214,14 @@ fn case(i: usize) -> CaseDoc {
             vec![]
         },
         referred_to_org_id: None,
+        // Triage cases with one of three centres' triagers (or nobody yet); the rest with an
+        // officer of the owning office.
         assignee_user_id: Some(r.below(300) as i64),
-        assignee_org_id: Some(500 + r.below(3) as i64),
+        assignee_org_id: if triage {
+            (r.below(2) == 0).then(|| 500 + r.below(3) as i64)
+        } else {
+            Some(owner)
+        },
         awaiting_triage: triage,
         parties: vec![
             Party {
@@ -323,8 +335,10 @@ fn actor(org_id: i64, kind: OrgKind, role: Role, region: &str) -> Actor {
 
 /// Part 2.
 fn latency(n: usize, threads: usize) {
-    let dir =
-        std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("search-bench-{n}"));
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "search-bench-{n}-v{}-g2",
+        weiquan::search::schema::SCHEMA_VERSION
+    ));
     let done = dir.join("BUILT");
     if !done.exists() {
         let _ = std::fs::remove_dir_all(&dir);
@@ -408,8 +422,10 @@ fn latency(n: usize, threads: usize) {
     let mut all = Vec::new();
     let mut by_actor: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     let mut hits = 0usize;
+    let mut per_query: Vec<(f64, String)> = Vec::new();
     for (name, a) in &actors {
         for q in &queries {
+            let mut mine = Vec::with_capacity(rounds);
             let mut req = Request {
                 words: query::parse(q).unwrap(),
                 limit: 20,
@@ -427,9 +443,17 @@ fn latency(n: usize, threads: usize) {
                 let ms = t.elapsed().as_secs_f64() * 1e3;
                 hits += r.total;
                 all.push(ms);
+                mine.push(ms);
                 by_actor.entry(name).or_default().push(ms);
             }
+            mine.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            per_query.push((mine[mine.len() / 2], format!("{name}: {q}")));
         }
+    }
+    per_query.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap());
+    eprintln!("slowest (median ms):");
+    for (ms, what) in per_query.iter().take(12) {
+        eprintln!("  {ms:7.2}  {what}");
     }
     fn pct(v: &mut [f64], p: f64) -> f64 {
         v.sort_by(|a, b| a.partial_cmp(b).unwrap());

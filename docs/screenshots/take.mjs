@@ -121,6 +121,16 @@ await shoot('demo-supervisor', [['/deadlines', 'deadlines'], ['/notifications', 
   await page.screenshot({ path: `${out}/exhibition.png`, fullPage: true });
   await page.goto(`${base}/experts`);
   await page.screenshot({ path: `${out}/experts.png`, fullPage: true });
+  // Search: Chinese words, with highlighted snippets and facet counts.
+  await page.goto(`${base}/search?q=${encodeURIComponent('锂电池 隔膜')}`);
+  await page.screenshot({ path: `${out}/search.png`, fullPage: true });
+  await context.close();
+}
+// Search as the filing enterprise on a phone: its own filings only.
+{
+  const { context, page } = await signedIn('demo-enterprise', { width: 390, height: 844 });
+  await page.goto(`${base}/search?q=${encodeURIComponent('专利')}`);
+  await page.screenshot({ path: `${out}/search-enterprise-phone.png`, fullPage: true });
   await context.close();
 }
 // Last, as it adds leads: the import page with the report of a file with one bad row.

@@ -6,7 +6,6 @@ use crate::domain::rights::{PatentNumber, TrademarkNumber};
 use crate::domain::uscc::Uscc;
 use chrono::{DateTime, Utc};
 use tantivy::TantivyDocument;
-use tantivy::schema::Facet;
 
 /// A case as the index sees it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -131,7 +130,7 @@ pub fn region_prefixes(code: &str) -> Vec<String> {
 }
 
 /// The prefecture-level code a region facet counts (`320602` → `320600`).
-fn prefecture(code: &str) -> String {
+pub fn prefecture(code: &str) -> String {
     if code.len() == 6 && code.is_ascii() {
         format!("{}00", &code[..4])
     } else {
@@ -217,10 +216,18 @@ impl CaseDoc {
         let notes = self.notes.join("\n");
         d.add_text(f.notes, &notes);
         for t in [&self.title, &self.description, &details, &mine] {
-            d.add_text(f.bi_public, t);
+            if !t.is_empty() {
+                for field in [f.all, f.public, f.bi_all, f.bi_public] {
+                    d.add_text(field, t);
+                }
+            }
         }
-        d.add_text(f.bi_evidence, &others);
-        d.add_text(f.bi_notes, &notes);
+        for t in [&others, &notes] {
+            if !t.is_empty() {
+                d.add_text(f.all, t);
+                d.add_text(f.bi_all, t);
+            }
+        }
 
         let mut ids = vec![self.number.to_lowercase()];
         for p in &self.parties {
@@ -261,14 +268,14 @@ impl CaseDoc {
         d.add_text(f.queue, &self.queue);
         d.add_text(f.state, &self.state);
         d.add_text(f.channel, &self.channel);
-        d.add_text(f.region, &self.region_code);
+        d.add_text(f.region, &prefecture(&self.region_code));
+        d.add_text(f.srdi, srdi_level(self.srdi_rank));
         let mut kinds: Vec<&str> = self.rights.iter().map(|r| r.kind.as_str()).collect();
         kinds.sort();
         kinds.dedup();
-        for k in &kinds {
+        for k in kinds {
             d.add_text(f.kind, k);
         }
-        d.add_u64(f.srdi, self.srdi_rank.max(0) as u64);
         if let Some(u) = self.assignee_user_id {
             d.add_u64(f.assignee, u as u64);
         }
@@ -278,16 +285,6 @@ impl CaseDoc {
             self.next_due_at.map(|t| t.timestamp()).unwrap_or(i64::MAX),
         );
         d.add_u64(f.urgency, urgency(self.next_due_at, self.srdi_rank));
-
-        let facet = |group: &str, value: &str| Facet::from_path([group, value]);
-        d.add_facet(f.facets, facet("queue", &self.queue));
-        d.add_facet(f.facets, facet("state", &self.state));
-        d.add_facet(f.facets, facet("channel", &self.channel));
-        d.add_facet(f.facets, facet("region", &prefecture(&self.region_code)));
-        d.add_facet(f.facets, facet("srdi", srdi_level(self.srdi_rank)));
-        for k in kinds {
-            d.add_facet(f.facets, facet("kind", k));
-        }
         d
     }
 }

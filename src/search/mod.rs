@@ -11,6 +11,7 @@
 
 pub mod access;
 pub mod doc;
+pub mod facets;
 pub mod index;
 pub mod outbox;
 pub mod query;
@@ -24,9 +25,9 @@ use query::Word;
 use schema::Fields;
 use std::collections::BTreeMap;
 use std::ops::Bound;
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
@@ -86,9 +87,9 @@ fn filter(q: Box<dyn Query>) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(q, 0.0))
 }
 
-fn facet_term(f: &Fields, group: &str, value: &str) -> Box<dyn Query> {
+fn string_term(field: tantivy::schema::Field, value: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(
-        Term::from_facet(f.facets, &Facet::from_path([group, value])),
+        Term::from_field_text(field, value),
         IndexRecordOption::Basic,
     ))
 }
@@ -120,26 +121,23 @@ pub fn build_query(actor: &Actor, req: &Request, f: &Fields, now: DateTime<Utc>)
         (Occur::Must, query::text_query(&req.words, f, internal)),
         (Occur::Must, filter(access::visible(actor, f))),
     ];
-    for (group, value) in [
-        ("queue", &req.queue),
-        ("state", &req.state),
-        ("kind", &req.kind),
-        ("channel", &req.channel),
-        ("region", &req.region),
+    for (field, value) in [
+        (f.queue, &req.queue),
+        (f.state, &req.state),
+        (f.kind, &req.kind),
+        (f.channel, &req.channel),
+        (f.region, &req.region),
     ] {
         if let Some(v) = value {
-            all.push((Occur::Must, filter(facet_term(f, group, v))));
+            all.push((Occur::Must, filter(string_term(field, v))));
         }
     }
     if req.srdi {
         all.push((
             Occur::Must,
             filter(Box::new(BooleanQuery::new(vec![
-                (Occur::Should, facet_term(f, "srdi", "provincial_srdi")),
-                (
-                    Occur::Should,
-                    facet_term(f, "srdi", "national_little_giant"),
-                ),
+                (Occur::Should, string_term(f.srdi, "provincial_srdi")),
+                (Occur::Should, string_term(f.srdi, "national_little_giant")),
             ]))),
         ));
     }
@@ -168,45 +166,33 @@ pub fn run(
     let f = &live.fields;
     let searcher = live.reader.searcher();
     let q = build_query(actor, req, f, now);
-    let mut facets = FacetCollector::for_field("facets");
-    for g in FACETS {
-        facets.add_facet(Facet::from_path([g]));
-    }
+    let counts = facets::Counts {
+        now: now.timestamp(),
+    };
     let limit = req.limit.max(1);
-    let (addresses, total, counts): (Vec<DocAddress>, usize, _) = match req.sort {
+    let (addresses, tally): (Vec<DocAddress>, facets::Tally) = match req.sort {
         Sort::Relevance => {
             let top = TopDocs::with_limit(limit)
                 .and_offset(req.offset)
                 .order_by_score();
-            let (top, total, counts) = searcher.search(&*q, &(top, Count, facets))?;
-            (top.into_iter().map(|(_, a)| a).collect(), total, counts)
+            let (top, tally) = searcher.search(&*q, &(top, counts))?;
+            (top.into_iter().map(|(_, a)| a).collect(), tally)
         }
         Sort::Urgency => {
             let top = TopDocs::with_limit(limit)
                 .and_offset(req.offset)
                 .order_by_fast_field::<u64>("urgency", Order::Asc);
-            let (top, total, counts) = searcher.search(&*q, &(top, Count, facets))?;
-            (top.into_iter().map(|(_, a)| a).collect(), total, counts)
+            let (top, tally) = searcher.search(&*q, &(top, counts))?;
+            (top.into_iter().map(|(_, a)| a).collect(), tally)
         }
     };
-    let overdue_q = BooleanQuery::new(vec![
-        (Occur::Must, q.box_clone()),
-        (Occur::Must, overdue_query(f, now)),
-    ]);
-    let overdue = searcher.search(&overdue_q, &Count)? as u64;
     let mut groups = BTreeMap::new();
     for g in FACETS {
-        let mut values: Vec<(String, u64)> = counts
-            .get(&format!("/{g}"))
-            .map(|(facet, n)| {
-                let name = facet
-                    .to_path()
-                    .last()
-                    .map(|s| s.to_string())
-                    .unwrap_or_default();
-                (name, n)
-            })
-            .collect();
+        let mut values: Vec<(String, u64)> = tally
+            .groups
+            .get(g)
+            .map(|m| m.iter().map(|(k, n)| (k.clone(), *n)).collect())
+            .unwrap_or_default();
         values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         groups.insert(g.to_string(), values);
     }
@@ -229,17 +215,19 @@ pub fn run(
         });
     }
     Ok(Results {
-        total,
+        total: tally.total,
         hits,
         facets: groups,
-        overdue,
+        overdue: tally.overdue,
     })
 }
 
 /// Snippet generators for the fields a user may see, tried in order until one highlights.
 struct Snippets {
-    /// (generator, the stored field whose text it highlights)
-    order: Vec<(SnippetGenerator, tantivy::schema::Field)>,
+    /// For the user's jieba field and its bigram twin.
+    generators: [SnippetGenerator; 2],
+    /// Stored texts the user may see, in the order they are tried.
+    texts: Vec<tantivy::schema::Field>,
     fallback: tantivy::schema::Field,
 }
 
@@ -250,46 +238,38 @@ impl Snippets {
         f: &Fields,
         internal: bool,
     ) -> tantivy::Result<Self> {
-        let mut pairs = vec![
-            (f.description, f.description),
-            (f.bi_public, f.description),
-            (f.title, f.title),
-            (f.bi_public, f.title),
-            (f.details, f.details),
-            (f.bi_public, f.details),
-            (f.filer_evidence, f.filer_evidence),
-            (f.bi_public, f.filer_evidence),
-        ];
+        let (zh, bi) = if internal {
+            (f.all, f.bi_all)
+        } else {
+            (f.public, f.bi_public)
+        };
+        let mut texts = vec![f.description, f.title, f.details, f.filer_evidence];
         if internal {
-            pairs.extend([
-                (f.notes, f.notes),
-                (f.bi_notes, f.notes),
-                (f.evidence, f.evidence),
-                (f.bi_evidence, f.evidence),
-            ]);
+            texts.extend([f.notes, f.evidence]);
         }
-        let mut order = Vec::with_capacity(pairs.len());
-        for (index_field, text_field) in pairs {
-            let mut g = SnippetGenerator::create(searcher, q, index_field)?;
-            g.set_max_num_chars(120);
-            order.push((g, text_field));
-        }
+        let mut zh = SnippetGenerator::create(searcher, q, zh)?;
+        zh.set_max_num_chars(120);
+        let mut bi = SnippetGenerator::create(searcher, q, bi)?;
+        bi.set_max_num_chars(120);
         Ok(Self {
-            order,
+            generators: [zh, bi],
+            texts,
             fallback: f.description,
         })
     }
 
     fn of(&self, d: &TantivyDocument) -> String {
         let text = |field| d.get_first(field).and_then(|v| v.as_str()).unwrap_or("");
-        for (g, field) in &self.order {
+        for field in &self.texts {
             let t = text(*field);
             if t.is_empty() {
                 continue;
             }
-            let s = g.snippet(t);
-            if !s.highlighted().is_empty() {
-                return highlight(s.fragment(), s.highlighted()).replace('\n', "；");
+            for g in &self.generators {
+                let s = g.snippet(t);
+                if !s.highlighted().is_empty() {
+                    return highlight(s.fragment(), s.highlighted()).replace('\n', "；");
+                }
             }
         }
         let start: String = text(self.fallback).chars().take(120).collect();

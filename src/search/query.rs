@@ -169,62 +169,71 @@ fn boosted(q: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     }
 }
 
-/// The text fields `internal` users search (with their weight), and the bigram twins.
-fn text_fields(f: &Fields, internal: bool) -> (Vec<(Field, f32)>, Vec<Field>) {
-    let mut zh = vec![
-        (f.title, 2.0),
-        (f.description, 1.0),
-        (f.details, 1.0),
-        (f.filer_evidence, 0.8),
-    ];
-    let mut bi = vec![f.bi_public];
-    if internal {
-        zh.extend([(f.evidence, 0.8), (f.notes, 0.8)]);
-        bi.extend([f.bi_evidence, f.bi_notes]);
-    }
-    (zh, bi)
+/// Whether a word may be an identifier (case number, credit code, right number, URL): it has
+/// ASCII letters or digits.
+fn identifier_like(text: &str) -> bool {
+    text.bytes().any(|b| b.is_ascii_alphanumeric())
 }
 
-/// One word: its jieba tokens in some field (a phrase when quoted, else all of them), or its
-/// bigrams as a phrase, or an identifier.
+/// One word: its jieba tokens in the user's text field (a phrase when quoted, all of them
+/// otherwise), or — when jieba cuts the word into several pieces, as with names it does not
+/// know — its bigrams as a phrase; or an identifier. A word that is one dictionary word is one
+/// term query, which the permission filter skips through cheaply. Title matches add to the score.
 fn word_query(w: &Word, f: &Fields, internal: bool) -> Option<Box<dyn Query>> {
-    let (zh_fields, bi_fields) = text_fields(f, internal);
+    let (zh_field, bi_field) = if internal {
+        (f.all, f.bi_all)
+    } else {
+        (f.public, f.bi_public)
+    };
     let zh = tokens(ZhTokenizer::query(), &w.text);
-    let bi = tokens(BigramTokenizer, &w.text);
+    let whole = zh.len() == 1 && zh[0].1 == w.text.to_lowercase();
     let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if w.phrase {
-        for (field, boost) in &zh_fields {
-            if let Some(q) = phrase_q(*field, &zh) {
-                any.push((Occur::Should, boosted(q, *boost)));
-            }
+        if let Some(q) = phrase_q(zh_field, &zh) {
+            any.push((Occur::Should, q));
         }
+    } else if zh.len() == 1 {
+        any.push((Occur::Should, term_q(zh_field, &zh[0].1)));
     } else if !zh.is_empty() {
-        let each: Vec<(Occur, Box<dyn Query>)> = zh
+        let each = zh
             .iter()
-            .map(|(_, t)| {
-                let fields = zh_fields
-                    .iter()
-                    .map(|(field, boost)| (Occur::Should, boosted(term_q(*field, t), *boost)))
-                    .collect();
-                (
-                    Occur::Must,
-                    Box::new(BooleanQuery::new(fields)) as Box<dyn Query>,
-                )
-            })
+            .map(|(_, t)| (Occur::Must, term_q(zh_field, t)))
             .collect();
         any.push((Occur::Should, Box::new(BooleanQuery::new(each))));
     }
-    for field in bi_fields {
-        if let Some(q) = phrase_q(field, &bi) {
+    // Bigrams catch names jieba does not know: it cuts them into single characters, which the
+    // text (segmented in context) need not contain. A word of known words needs no bigrams, and
+    // a phrase of bigrams over common characters is the most expensive query there is.
+    let unknown = zh
+        .iter()
+        .any(|(_, t)| t.chars().count() == 1 && t.chars().all(super::tokenize::is_cjk));
+    if !whole && unknown {
+        let bi = tokens(BigramTokenizer, &w.text);
+        if let Some(q) = phrase_q(bi_field, &bi) {
             any.push((Occur::Should, boosted(q, 0.5)));
         }
     }
-    if !w.phrase {
+    if !w.phrase && identifier_like(&w.text) {
         for t in id_terms(&w.text) {
             any.push((Occur::Should, boosted(term_q(f.ids, &t), 4.0)));
         }
     }
-    (!any.is_empty()).then(|| Box::new(BooleanQuery::new(any)) as Box<dyn Query>)
+    let core: Box<dyn Query> = match any.len() {
+        0 => return None,
+        1 => any.pop().map(|(_, q)| q)?,
+        _ => Box::new(BooleanQuery::new(any)),
+    };
+    // A title match ranks higher; it is optional, so it only scores what the core found.
+    let title: Vec<(Occur, Box<dyn Query>)> = zh
+        .iter()
+        .map(|(_, t)| (Occur::Should, boosted(term_q(f.title, t), 2.0)))
+        .collect();
+    if title.is_empty() || w.phrase {
+        return Some(core);
+    }
+    let mut parts = vec![(Occur::Must, core)];
+    parts.extend(title);
+    Some(Box::new(BooleanQuery::new(parts)))
 }
 
 /// All words, each required.

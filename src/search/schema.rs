@@ -1,17 +1,22 @@
-//! The index schema: one document per case. Text fields are tokenized with jieba (`zh`) and
-//! again as bigrams (`bi`); identifiers go to one exact field; who may see the case is kept
-//! as terms the permission filter matches; facets and the urgency key are fast fields.
+//! The index schema: one document per case.
+//!
+//! Searchable text goes to two jieba fields (`zh`): `all` (everything an office may search) and
+//! `public` (what the filing enterprise may search: no officer notes, no evidence others
+//! uploaded), each with a bigram twin (`bi`). One field per audience keeps a query word a single
+//! posting list, which the permission filter can skip through; a union of many fields cannot.
+//! The parts shown in hits and snippets are stored, not indexed. Identifiers go to one exact
+//! field; who may see the case is kept as terms the permission filter matches; facet values, the
+//! due instant and the urgency key are fast fields.
 //!
 //! Bump [`SCHEMA_VERSION`] whenever the schema or the way documents are built changes: an index
 //! of another version is rebuilt from the database on start.
 
 use super::tokenize::{BIGRAM, EXACT, ZH};
 use tantivy::schema::{
-    FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
-    TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The fields of the schema, by name.
 #[derive(Clone, Debug)]
@@ -20,7 +25,9 @@ pub struct Fields {
     pub id: Field,
     /// Case number, as stored (for the hit list).
     pub number: Field,
+    /// Title: indexed (`zh`) to rank title matches higher, and stored.
     pub title: Field,
+    // Stored for snippets only.
     pub description: Field,
     /// Party names, their addresses, right titles and holders, channel facts.
     pub details: Field,
@@ -30,11 +37,11 @@ pub struct Fields {
     pub evidence: Field,
     /// Officer notes from internal events (offices only).
     pub notes: Field,
-    /// Bigram twins: public text (title, description, details, the filer's evidence) …
+    // Searched.
+    pub all: Field,
+    pub public: Field,
+    pub bi_all: Field,
     pub bi_public: Field,
-    /// … office evidence, notes.
-    pub bi_evidence: Field,
-    pub bi_notes: Field,
     /// Identifiers, exactly: case number, normalised right numbers, credit codes, listing URLs.
     pub ids: Field,
     // Visibility (see `access`).
@@ -45,12 +52,14 @@ pub struct Fields {
     pub assignee_org: Field,
     /// Region prefixes (2, 4 and 6 digits) of a case waiting for triage; none otherwise.
     pub triage_region: Field,
-    // Filters.
+    // Filters and facets (also fast fields, counted by `facets`).
     pub queue: Field,
     pub state: Field,
     pub kind: Field,
     pub channel: Field,
+    /// Prefecture-level region code.
     pub region: Field,
+    /// SRDI level name.
     pub srdi: Field,
     pub assignee: Field,
     pub open: Field,
@@ -58,20 +67,6 @@ pub struct Fields {
     pub due: Field,
     /// Sort key of "most urgent first, SRDI first among equals".
     pub urgency: Field,
-    /// `/queue/…`, `/state/…`, `/kind/…`, `/channel/…`, `/region/…`, `/srdi/…` for the counts.
-    pub facets: Field,
-}
-
-impl Fields {
-    /// The text fields that everyone who sees a case may search, with their bigram twin.
-    pub fn public_text(&self) -> [Field; 4] {
-        [
-            self.title,
-            self.description,
-            self.details,
-            self.filer_evidence,
-        ]
-    }
 }
 
 fn text(tokenizer: &str, stored: bool) -> TextOptions {
@@ -93,14 +88,15 @@ pub fn build() -> (Schema, Fields) {
         id: s.add_u64_field("id", INDEXED | STORED | FAST),
         number: s.add_text_field("number", STORED),
         title: s.add_text_field("title", text(ZH, true)),
-        description: s.add_text_field("description", text(ZH, true)),
-        details: s.add_text_field("details", text(ZH, true)),
-        filer_evidence: s.add_text_field("filer_evidence", text(ZH, true)),
-        evidence: s.add_text_field("evidence", text(ZH, true)),
-        notes: s.add_text_field("notes", text(ZH, true)),
+        description: s.add_text_field("description", STORED),
+        details: s.add_text_field("details", STORED),
+        filer_evidence: s.add_text_field("filer_evidence", STORED),
+        evidence: s.add_text_field("evidence", STORED),
+        notes: s.add_text_field("notes", STORED),
+        all: s.add_text_field("all", text(ZH, false)),
+        public: s.add_text_field("public", text(ZH, false)),
+        bi_all: s.add_text_field("bi_all", text(BIGRAM, false)),
         bi_public: s.add_text_field("bi_public", text(BIGRAM, false)),
-        bi_evidence: s.add_text_field("bi_evidence", text(BIGRAM, false)),
-        bi_notes: s.add_text_field("bi_notes", text(BIGRAM, false)),
         ids: s.add_text_field("ids", exact),
         owner: s.add_u64_field("owner", INDEXED),
         filer: s.add_u64_field("filer", INDEXED),
@@ -108,17 +104,16 @@ pub fn build() -> (Schema, Fields) {
         referred: s.add_u64_field("referred", INDEXED),
         assignee_org: s.add_u64_field("assignee_org", INDEXED),
         triage_region: s.add_text_field("triage_region", STRING),
-        queue: s.add_text_field("queue", STRING | STORED),
-        state: s.add_text_field("state", STRING | STORED),
-        kind: s.add_text_field("kind", STRING),
-        channel: s.add_text_field("channel", STRING),
-        region: s.add_text_field("region", STRING),
-        srdi: s.add_u64_field("srdi", INDEXED | FAST),
+        queue: s.add_text_field("queue", STRING | FAST | STORED),
+        state: s.add_text_field("state", STRING | FAST | STORED),
+        kind: s.add_text_field("kind", STRING | FAST),
+        channel: s.add_text_field("channel", STRING | FAST),
+        region: s.add_text_field("region", STRING | FAST),
+        srdi: s.add_text_field("srdi", STRING | FAST),
         assignee: s.add_u64_field("assignee", INDEXED),
-        open: s.add_u64_field("open", INDEXED),
+        open: s.add_u64_field("open", INDEXED | FAST),
         due: s.add_i64_field("due", INDEXED | FAST),
         urgency: s.add_u64_field("urgency", FAST),
-        facets: s.add_facet_field("facets", FacetOptions::default()),
     };
     (s.build(), fields)
 }

@@ -394,6 +394,8 @@ impl Indexer {
             );
             self.index.live().reader.reload()?;
         }
+        // Up to 20 batches, then one commit (with the mark) for all of them.
+        let mut dirty = false;
         for _ in 0..20 {
             let mut rows =
                 store::search::pending(db.conn(), open.cursor.fetch_after(), BATCH).await?;
@@ -403,17 +405,7 @@ impl Indexer {
             if rows.is_empty() {
                 if open.cursor.hole().is_some() {
                     let snapshot = store::search::pg_snapshot(db.conn()).await?;
-                    if open.cursor.settle(snapshot) {
-                        let mark = open.cursor.mark();
-                        put(
-                            &open.writer,
-                            &open.fields,
-                            Vec::new(),
-                            Vec::new(),
-                            Some(mark),
-                        )
-                        .await?;
-                    }
+                    dirty |= open.cursor.settle(snapshot);
                 }
                 break;
             }
@@ -426,18 +418,23 @@ impl Indexer {
             open.cursor.applied(rows.iter().map(|r| r.0));
             let snapshot = store::search::pg_snapshot(db.conn()).await?;
             open.cursor.settle(snapshot);
-            put(
-                &open.writer,
-                &open.fields,
-                ids,
-                docs,
-                Some(open.cursor.mark()),
-            )
-            .await?;
-            self.index.live().reader.reload()?;
+            put(&open.writer, &open.fields, ids, docs, None).await?;
+            dirty = true;
             if (rows.len() as u64) < BATCH {
                 break;
             }
+        }
+        if dirty {
+            let mark = open.cursor.mark();
+            put(
+                &open.writer,
+                &open.fields,
+                Vec::new(),
+                Vec::new(),
+                Some(mark),
+            )
+            .await?;
+            self.index.live().reader.reload()?;
         }
         Ok(out)
     }

@@ -345,6 +345,33 @@ await check('an enterprise files on a phone, a triager routes it to a ruling, an
   assert.deepEqual(documents, ['422 /complaints/new'], 'no other page failed');
 }, phone);
 
+await check('an officer searches from the navigation: Chinese words are marked, facets narrow the hits', async (page) => {
+  await signIn(page, 'demo-officer');
+  await page.click('nav a[href="/search"]');
+  await page.fill('#search-q', '锂电池');
+  await Promise.all([page.waitForNavigation(), page.click('form.search-form button[type=submit]')]);
+  assert.equal(await page.inputValue('#search-q'), '锂电池', 'the box keeps the query');
+  const marks = await page.locator('li.hit mark').allTextContents();
+  assert.ok(marks.length > 0 && marks.every((m) => m === '锂电池'), `marked: ${marks}`);
+  const hits = await page.locator('li.hit').count();
+  const facet = page.locator('.search-facets a').first();
+  await Promise.all([page.waitForNavigation(), facet.click()]);
+  assert.match(await page.textContent('.search-filters'), /已筛选/);
+  assert.ok((await page.locator('li.hit').count()) <= hits, 'a facet narrows the hits');
+  // The same patent in another notation finds a case too.
+  await page.goto(`${base}/search?q=2023101234566`);
+  assert.ok((await page.locator('li.hit').count()) > 0, 'patent number without ZL and dot');
+});
+
+await check('an enterprise searches its own filings on a phone', async (page) => {
+  await signIn(page, 'demo-enterprise');
+  await page.goto(`${base}/search?q=${encodeURIComponent('，，')}`);
+  assert.match(await page.textContent('main'), /只有标点/);
+  await page.fill('#search-q', '专利');
+  await Promise.all([page.waitForNavigation(), page.click('form.search-form button[type=submit]')]);
+  await assertFits(page);
+}, phone);
+
 await browser.close();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
