@@ -18,15 +18,24 @@ pub const ZH: &str = "zh";
 pub const BIGRAM: &str = "bi";
 pub const EXACT: &str = "exact";
 
-/// The domain dictionary (`word [freq] [tag]` per line), added to jieba's default dictionary.
+/// The general dictionary: the words of jieba's `dict.txt` (MIT licence, as shipped with
+/// jieba-rs 0.11) seen at least 5 times in its corpus, 136,547 of 349,045, without their
+/// part-of-speech tags. It takes ~10 MB in memory where the whole one takes ~33 MB (the idle
+/// server's budget is 60 MB); rarer words are cut into known ones instead, the same way for
+/// the index and the query, and names jieba does not know are caught by the bigram field.
+const GENERAL_DICT: &str = include_str!("jieba-dict.txt");
+
+/// The domain dictionary (`word [freq] [tag]` per line), added on top.
 const DOMAIN_DICT: &str = include_str!("dict.txt");
 
-/// The shared jieba instance, built on first use (about 0.1 s).
+/// The shared jieba instance, built on first use (about 0.05 s).
 pub fn jieba() -> Arc<Jieba> {
     static JIEBA: OnceLock<Arc<Jieba>> = OnceLock::new();
     JIEBA
         .get_or_init(|| {
-            let mut j = Jieba::new();
+            let mut j = Jieba::empty();
+            j.load_dict(&mut GENERAL_DICT.as_bytes())
+                .expect("the embedded dictionary is well-formed");
             for line in DOMAIN_DICT.lines() {
                 let mut parts = line.split_whitespace();
                 let Some(word) = parts.next() else { continue };
