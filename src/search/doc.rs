@@ -268,7 +268,7 @@ impl CaseDoc {
         d.add_text(f.queue, &self.queue);
         d.add_text(f.state, &self.state);
         d.add_text(f.channel, &self.channel);
-        d.add_text(f.region, &prefecture(&self.region_code));
+        d.add_text(f.region, prefecture(&self.region_code));
         d.add_text(f.srdi, srdi_level(self.srdi_rank));
         let mut kinds: Vec<&str> = self.rights.iter().map(|r| r.kind.as_str()).collect();
         kinds.sort();
