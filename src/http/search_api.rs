@@ -48,6 +48,13 @@ async fn search_cases(
     Query(p): Query<Params>,
 ) -> Result<Json<Value>> {
     let req = search::request(&me, &p)?;
-    let r = search::search(&state.search, &me, req.clone(), crate::store::now()).await?;
+    let r = search::search(
+        &state.db,
+        &state.search,
+        &me,
+        req.clone(),
+        crate::store::now(),
+    )
+    .await?;
     Ok(Json(results_json(&r, search::next_cursor(&req, r.total))))
 }

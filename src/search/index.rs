@@ -123,7 +123,7 @@ const CURRENT: &str = "CURRENT";
 fn fresh_name(prefix: &str) -> String {
     format!(
         "{prefix}{}-{}",
-        chrono::Utc::now().format("%Y%m%dT%H%M%S"),
+        chrono::Utc::now().format("%Y%m%dT%H%M%S%3f"),
         &uuid::Uuid::new_v4().simple().to_string()[..8]
     )
 }
@@ -179,12 +179,12 @@ impl SearchIndex {
         self.live.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Searches go to `generation` from now on; the previous one is removed.
+    /// Searches go to `generation` from now on (the indexer removes the previous one once it has
+    /// let go of its writer).
     pub fn switch(&self, generation: &str) -> anyhow::Result<Arc<Live>> {
         let (index, fields) = open_in(&self.root.join(generation))?;
         let next = Arc::new(Live::new(generation.to_string(), index, fields)?);
         *self.live.write().unwrap_or_else(|e| e.into_inner()) = next.clone();
-        self.remove_old_generations();
         Ok(next)
     }
 
@@ -204,6 +204,18 @@ impl SearchIndex {
             {
                 tracing::warn!(generation = %name, error = %err, "cannot remove an old search index");
             }
+        }
+    }
+}
+
+impl SearchIndex {
+    /// Removes the folder of `generation` unless it is the one in use.
+    pub fn remove_generation(&self, generation: &str) {
+        if generation == self.live().generation || !generation.starts_with("g-") {
+            return;
+        }
+        if let Err(err) = std::fs::remove_dir_all(self.root.join(generation)) {
+            tracing::warn!(%generation, error = %err, "cannot remove an old search index");
         }
     }
 }

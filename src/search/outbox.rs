@@ -16,9 +16,15 @@ pub type Snapshot = (i64, i64);
 pub struct Cursor {
     mark: i64,
     above: BTreeSet<i64>,
-    /// The hole being waited for: its first id and the next transaction id when it was seen.
-    waiting: Option<(i64, i64)>,
+    /// The hole being waited for: its first id, the next transaction id when it was seen, and
+    /// when (seconds).
+    waiting: Option<(i64, i64, i64)>,
 }
+
+/// Longest wait for a hole, in seconds: a transaction left open (or prepared) somewhere on the
+/// server holds the oldest running transaction back; after this the hole is passed with a
+/// warning rather than stalling the index.
+pub const MAX_HOLE_WAIT_SECS: i64 = 600;
 
 impl Cursor {
     pub fn new(mark: i64) -> Self {
@@ -58,23 +64,32 @@ impl Cursor {
             self.mark += 1;
             self.above.remove(&self.mark);
         }
-        if self.waiting.is_some_and(|(start, _)| start <= self.mark) {
+        if self.waiting.is_some_and(|(start, _, _)| start <= self.mark) {
             self.waiting = None;
         }
     }
 
-    /// Decides about the open hole with the database's `snapshot` (None: SQLite, where holes
-    /// are final). Returns true when the mark moved past a hole.
-    pub fn settle(&mut self, snapshot: Option<Snapshot>) -> bool {
+    /// Decides about the open hole with the database's `snapshot`, taken *before* the rows
+    /// were read (None: SQLite, where holes are final), at `now` (seconds). Returns true when
+    /// the mark moved past a hole.
+    pub fn settle(&mut self, snapshot: Option<Snapshot>, now: i64) -> bool {
         let Some(&first) = self.above.first() else {
             return false;
         };
         let start = self.mark + 1;
         let final_hole = match (snapshot, self.waiting) {
             (None, _) => true,
-            (Some((xmin, _)), Some((s, seen_xmax))) if s == start => xmin >= seen_xmax,
+            (Some((xmin, _)), Some((s, seen_xmax, since))) if s == start => {
+                if xmin < seen_xmax && now - since >= MAX_HOLE_WAIT_SECS {
+                    tracing::warn!(
+                        hole = start,
+                        "search outbox: a transaction has held a row back for {MAX_HOLE_WAIT_SECS} s; going on without it"
+                    );
+                }
+                xmin >= seen_xmax || now - since >= MAX_HOLE_WAIT_SECS
+            }
             (Some((_, xmax)), _) => {
-                self.waiting = Some((start, xmax));
+                self.waiting = Some((start, xmax, now));
                 false
             }
         };
@@ -108,8 +123,8 @@ mod tests {
         assert_eq!(c.hole(), Some((10, 12)));
         assert_eq!(c.fetch_after(), 13);
         // PostgreSQL: transaction 500 may still fill it.
-        assert!(!c.settle(Some((490, 500))));
-        assert!(!c.settle(Some((499, 505))));
+        assert!(!c.settle(Some((490, 500)), 0));
+        assert!(!c.settle(Some((499, 505)), 1));
         c.applied([11]);
         assert_eq!(c.mark(), 13);
         assert_eq!(c.hole(), None);
@@ -119,9 +134,9 @@ mod tests {
     fn a_hole_nobody_can_fill_is_passed() {
         let mut c = Cursor::new(10);
         c.applied([12]);
-        assert!(!c.settle(Some((490, 500))));
+        assert!(!c.settle(Some((490, 500)), 0));
         // Every transaction running when the hole was seen has ended: it was a rollback.
-        assert!(c.settle(Some((500, 520))));
+        assert!(c.settle(Some((500, 520)), 1));
         assert_eq!(c.mark(), 12);
     }
 
@@ -129,9 +144,19 @@ mod tests {
     fn on_sqlite_holes_are_final() {
         let mut c = Cursor::new(0);
         c.applied([3, 4]);
-        assert!(c.settle(None));
+        assert!(c.settle(None, 0));
         assert_eq!(c.mark(), 4);
-        assert!(!c.settle(None));
+        assert!(!c.settle(None, 0));
+    }
+
+    #[test]
+    fn a_hole_held_too_long_is_passed() {
+        let mut c = Cursor::new(10);
+        c.applied([12]);
+        assert!(!c.settle(Some((490, 500)), 1_000));
+        assert!(!c.settle(Some((495, 530)), 1_000 + MAX_HOLE_WAIT_SECS - 1));
+        assert!(c.settle(Some((495, 540)), 1_000 + MAX_HOLE_WAIT_SECS));
+        assert_eq!(c.mark(), 12);
     }
 
     #[test]

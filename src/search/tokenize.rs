@@ -118,7 +118,7 @@ impl Tokenizer for ZhTokenizer {
     type TokenStream<'a> = Tokens;
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Tokens {
         let base = text.as_ptr() as usize;
-        let tokens = self
+        let mut tokens: Vec<Token> = self
             .jieba
             .tokenize(text, self.mode, true)
             .into_iter()
@@ -134,6 +134,9 @@ impl Tokenizer for ZhTokenizer {
                 }
             })
             .collect();
+        // Search mode emits a longer word after its parts (南京, 京市, 南京市); tantivy's snippets
+        // and positions want tokens in the order of the text.
+        tokens.sort_by_key(|t| (t.offset_from, t.offset_to));
         Tokens::new(tokens)
     }
 }
@@ -276,6 +279,15 @@ mod tests {
         let w = words(ZhTokenizer::query(), "专精特新小巨人企业申请行政裁决");
         assert!(w.contains(&"专精特新".to_string()), "{w:?}");
         assert!(w.contains(&"行政裁决".to_string()), "{w:?}");
+    }
+
+    #[test]
+    fn tokens_come_in_the_order_of_the_text() {
+        let t = tokens(ZhTokenizer::index(), "南京市长江大桥，北京市");
+        let positions: Vec<usize> = t.iter().map(|(p, _)| *p).collect();
+        let mut sorted = positions.clone();
+        sorted.sort();
+        assert_eq!(positions, sorted, "{t:?}");
     }
 
     #[test]

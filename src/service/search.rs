@@ -169,8 +169,11 @@ pub fn request(me: &Identity, p: &Params) -> Result<Request> {
     })
 }
 
-/// Runs a search for `me` on the live index (off the async threads: it is CPU work).
+/// Runs a search for `me` on the live index (off the async threads: it is CPU work). The hits
+/// are checked against the database once more, so that an index that lags behind a revoked
+/// share never shows that case's title or snippet.
 pub async fn search(
+    db: &Db,
     index: &Arc<SearchIndex>,
     me: &Identity,
     req: Request,
@@ -183,6 +186,22 @@ pub async fn search(
         .await
         .map_err(|e| anyhow::anyhow!("search task: {e}"))?
         .map_err(|e| anyhow::anyhow!("search: {e}"))?;
+    let mut res = res;
+    if !res.hits.is_empty() {
+        let ids: Vec<i64> = res.hits.iter().map(|h| h.id).collect();
+        let visible: std::collections::HashSet<i64> =
+            store::cases::visible_ids_among(db.conn(), &me.actor, ids)
+                .await?
+                .into_iter()
+                .collect();
+        let before = res.hits.len();
+        res.hits.retain(|h| visible.contains(&h.id));
+        let hidden = before - res.hits.len();
+        if hidden > 0 {
+            tracing::info!(hidden, "search hits no longer visible (the index lags)");
+            res.total = res.total.saturating_sub(hidden);
+        }
+    }
     metrics::histogram!("weiquan_search_seconds").record(started.elapsed().as_secs_f64());
     Ok(res)
 }
@@ -251,6 +270,23 @@ async fn fill(
     fields: &Fields,
     mut progress: impl FnMut(usize, usize),
 ) -> anyhow::Result<i64> {
+    // On PostgreSQL, first let every transaction that is running now end: one of them may hold
+    // an outbox id below rows that are already visible, and the mark must not pass it.
+    if let Some((_, xmax)) = store::search::pg_snapshot(db.conn()).await? {
+        let waited = std::time::Instant::now();
+        while store::search::pg_snapshot(db.conn())
+            .await?
+            .is_some_and(|(xmin, _)| xmin < xmax)
+        {
+            if waited.elapsed() > std::time::Duration::from_secs(60) {
+                tracing::warn!(
+                    "search rebuild: a transaction has been running for over a minute; going on"
+                );
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
     let started = store::now();
     let since = started - chrono::Duration::seconds(BUILD_OVERLAP_SECS);
     let mark = store::search::first_id_since(db.conn(), since)
@@ -351,31 +387,61 @@ impl Indexer {
     }
 
     /// One round: follow a rebuilt generation, build when the index has never been filled (or
-    /// the outbox rows it needs are gone), then apply pending outbox rows.
+    /// the outbox rows it needs are gone), then apply pending outbox rows. After an error the
+    /// writer is dropped with what it had not committed, and the next round starts again from
+    /// the last commit's mark.
     pub async fn round(&mut self, db: &Db) -> anyhow::Result<Round> {
-        let mut out = Round::default();
+        let res = self.round_inner(db).await;
+        if res.is_err() {
+            self.open = None;
+        }
+        res
+    }
+
+    /// Opens the writer of the generation `CURRENT` names, switching to it when a rebuild
+    /// published a new one. A generation that cannot be opened leaves the current one in use.
+    fn follow(&mut self, out: &mut Round) -> anyhow::Result<()> {
         let on_disk = self.index.on_disk();
         let current = self.open.as_ref().map(|o| o.generation.clone());
-        if on_disk.is_some() && on_disk != current {
-            // Release the old writer before the old generation is removed.
-            self.open = None;
-            let live = self.index.live();
-            let live = match on_disk {
-                Some(g) if g != live.generation => {
-                    out.switched = current.is_some();
-                    self.index.switch(&g)?
-                }
-                _ => live,
-            };
-            let writer = index::writer(&live.index, self.threads)?;
-            let mark = index::mark_of(&live.index);
-            self.open = Some(Open {
-                generation: live.generation.clone(),
-                writer: Arc::new(Mutex::new(writer)),
-                fields: live.fields.clone(),
-                cursor: Cursor::new(mark.map(|m| m.outbox).unwrap_or(-1)),
-            });
+        if self.open.is_some() && (on_disk.is_none() || on_disk == current) {
+            return Ok(());
         }
+        let mut live = self.index.live();
+        if let Some(g) = on_disk.filter(|g| *g != live.generation) {
+            match self.index.switch(&g) {
+                Ok(next) => {
+                    out.switched = current.is_some();
+                    live = next;
+                }
+                Err(e) if self.open.is_some() => {
+                    tracing::warn!(generation = %g, error = %format!("{e:#}"), "cannot switch to the rebuilt search index; keeping the current one");
+                    return Ok(());
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if current.as_deref() == Some(live.generation.as_str()) {
+            return Ok(());
+        }
+        // Release the old writer before the old generation is removed.
+        self.open = None;
+        let writer = index::writer(&live.index, self.threads)?;
+        let mark = index::mark_of(&live.index);
+        self.open = Some(Open {
+            generation: live.generation.clone(),
+            writer: Arc::new(Mutex::new(writer)),
+            fields: live.fields.clone(),
+            cursor: Cursor::new(mark.map(|m| m.outbox).unwrap_or(-1)),
+        });
+        if let Some(old) = current {
+            self.index.remove_generation(&old);
+        }
+        Ok(())
+    }
+
+    async fn round_inner(&mut self, db: &Db) -> anyhow::Result<Round> {
+        let mut out = Round::default();
+        self.follow(&mut out)?;
         let Some(open) = self.open.as_mut() else {
             return Ok(out);
         };
@@ -397,16 +463,17 @@ impl Indexer {
         // Up to 20 batches, then one commit (with the mark) for all of them.
         let mut dirty = false;
         for _ in 0..20 {
+            // The snapshot comes before the reads: a hole is final only if every transaction
+            // that could fill it had ended before its rows were looked for.
+            let snapshot = store::search::pg_snapshot(db.conn()).await?;
+            let now = store::now().timestamp();
             let mut rows =
                 store::search::pending(db.conn(), open.cursor.fetch_after(), BATCH).await?;
             if let Some((from, to)) = open.cursor.hole() {
-                rows.extend(store::search::between(db.conn(), from, to).await?);
+                rows.extend(store::search::between(db.conn(), from, to, BATCH).await?);
             }
             if rows.is_empty() {
-                if open.cursor.hole().is_some() {
-                    let snapshot = store::search::pg_snapshot(db.conn()).await?;
-                    dirty |= open.cursor.settle(snapshot);
-                }
+                dirty |= open.cursor.settle(snapshot, now);
                 break;
             }
             let mut ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
@@ -415,10 +482,10 @@ impl Indexer {
             let docs = store::search::docs(db.conn(), &ids).await?;
             out.rows += rows.len();
             out.cases += ids.len();
-            open.cursor.applied(rows.iter().map(|r| r.0));
-            let snapshot = store::search::pg_snapshot(db.conn()).await?;
-            open.cursor.settle(snapshot);
             put(&open.writer, &open.fields, ids, docs, None).await?;
+            // Only what the writer holds counts as applied.
+            open.cursor.applied(rows.iter().map(|r| r.0));
+            open.cursor.settle(snapshot, now);
             dirty = true;
             if (rows.len() as u64) < BATCH {
                 break;

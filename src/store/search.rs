@@ -56,6 +56,33 @@ pub async fn enqueue_for_uscc<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Records that the cases assigned to `user_id` changed (their assignee may have moved to
+/// another organisation, which decides who sees them).
+pub async fn enqueue_for_assignee<C: ConnectionTrait>(
+    db: &C,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "INSERT INTO search_outbox (case_id, recorded_at) SELECT id, $1 FROM cases \
+             WHERE assignee_user_id = $2"
+        }
+        _ => {
+            "INSERT INTO search_outbox (case_id, recorded_at) SELECT id, ? FROM cases \
+             WHERE assignee_user_id = ?"
+        }
+    };
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [now.into(), user_id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
 /// Outbox rows after `after`, in id order: (row id, case id).
 pub async fn pending<C: ConnectionTrait>(
     db: &C,
@@ -74,11 +101,12 @@ pub async fn pending<C: ConnectionTrait>(
         .await
 }
 
-/// Outbox rows strictly between `from` and `to` (a hole the cursor waits for).
+/// Outbox rows strictly between `from` and `to` (a hole the cursor waits for), at most `limit`.
 pub async fn between<C: ConnectionTrait>(
     db: &C,
     from: i64,
     to: i64,
+    limit: u64,
 ) -> Result<Vec<(i64, i64)>, DbErr> {
     search_outbox::Entity::find()
         .select_only()
@@ -87,6 +115,7 @@ pub async fn between<C: ConnectionTrait>(
         .filter(search_outbox::Column::Id.gt(from))
         .filter(search_outbox::Column::Id.lt(to))
         .order_by_asc(search_outbox::Column::Id)
+        .limit(limit)
         .into_tuple()
         .all(db)
         .await

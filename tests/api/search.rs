@@ -594,3 +594,52 @@ async fn the_search_page_shows_marked_hits_and_keeps_the_query() {
         .unwrap();
     assert!(!html.contains("<script>x</script>"));
 }
+
+#[tokio::test]
+async fn a_share_makes_a_case_searchable_and_its_revocation_hides_it_at_once() {
+    let app = TestApp::spawn().await;
+    let industry = app.token("demo-industry").await;
+    let officer = app.token("demo-officer").await;
+    let ip_office = app.get_json("/api/v1/me", &officer).await.1["organization"]["id"].clone();
+    let mut lead = crate::cases::lead("shared");
+    lead["description"] = json!("工信部门走访发现某企业仿冒澜拓光电的激光测距仪外观设计。");
+    let (s, filed) = app.post_api("/api/v1/cases", &industry, &lead).await;
+    assert_eq!(s, 201, "{filed}");
+    let id = filed["id"].as_i64().unwrap();
+    until_found(
+        &app.base,
+        &industry,
+        "澜拓光电",
+        id,
+        Duration::from_secs(10),
+    )
+    .await
+    .expect("the owner finds its lead");
+    assert!(!hit_ids(&search(&app, &officer, "澜拓光电").await).contains(&id));
+    let (s, b) = app
+        .post_api(
+            &format!("/api/v1/cases/{id}/shares"),
+            &industry,
+            &json!({"org_id": ip_office, "access": "read"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+    until_found(&app.base, &officer, "澜拓光电", id, Duration::from_secs(5))
+        .await
+        .expect("the IP office finds the shared lead");
+    let res = app
+        .client
+        .delete(app.url(&format!("/api/v1/cases/{id}/shares/{ip_office}")))
+        .bearer_auth(&industry)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // At once, before the indexer has caught up: hits are checked against the database.
+    let r = search(&app, &officer, "澜拓光电").await;
+    assert!(!hit_ids(&r).contains(&id), "{r}");
+    assert!(
+        !r.to_string().contains(filed["number"].as_str().unwrap()),
+        "{r}"
+    );
+}

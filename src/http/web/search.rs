@@ -132,8 +132,14 @@ async fn index(
         asked_for.limit.get_or_insert_with(|| "20".into());
         match search::request(&me, &asked_for) {
             Ok(req) => {
-                let r =
-                    search::search(&state.search, &me, req.clone(), crate::store::now()).await?;
+                let r = search::search(
+                    &state.db,
+                    &state.search,
+                    &me,
+                    req.clone(),
+                    crate::store::now(),
+                )
+                .await?;
                 let hits: Vec<Value> = r
                     .hits
                     .iter()
