@@ -448,18 +448,38 @@ async fn hits_counts_facets_and_snippets_come_only_from_visible_cases() {
                 expected.len(),
                 "{username} / {query}"
             );
-            // Facet numbers add up to the visible hits only.
-            let mut by_queue: BTreeMap<String, u64> = BTreeMap::new();
-            for c in &expected {
-                *by_queue.entry(docs[c].queue.clone()).or_default() += 1;
+            // Every facet number counts visible hits only: each group, computed from the
+            // database's cases.
+            for group in ["queue", "state", "kind", "channel", "region", "srdi"] {
+                let mut want: BTreeMap<String, u64> = BTreeMap::new();
+                for c in &expected {
+                    let d = &docs[c];
+                    let values: Vec<String> = match group {
+                        "queue" => vec![d.queue.clone()],
+                        "state" => vec![d.state.clone()],
+                        "channel" => vec![d.channel.clone()],
+                        "region" => vec![weiquan::search::doc::prefecture(&d.region_code)],
+                        "srdi" => vec![weiquan::search::doc::srdi_level(d.srdi_rank).to_string()],
+                        _ => d
+                            .rights
+                            .iter()
+                            .map(|r| r.kind.clone())
+                            .collect::<BTreeSet<_>>()
+                            .into_iter()
+                            .collect(),
+                    };
+                    for v in values {
+                        *want.entry(v).or_default() += 1;
+                    }
+                }
+                let got: BTreeMap<String, u64> = r["facets"][group]
+                    .as_object()
+                    .unwrap()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.as_u64().unwrap()))
+                    .collect();
+                assert_eq!(got, want, "{username} / {query} / facet {group}");
             }
-            let facet: BTreeMap<String, u64> = r["facets"]["queue"]
-                .as_object()
-                .unwrap()
-                .iter()
-                .map(|(k, v)| (k.clone(), v.as_u64().unwrap()))
-                .collect();
-            assert_eq!(facet, by_queue, "{username} / {query}");
             for h in r["items"].as_array().unwrap() {
                 let d = &docs[&h["id"].as_i64().unwrap()];
                 let text = searchable(d, internal);
