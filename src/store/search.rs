@@ -29,6 +29,40 @@ pub async fn enqueue<C: ConnectionTrait>(
     super::cases::insert_values(db, "search_outbox", &["case_id", "recorded_at"], values).await
 }
 
+/// Records that every case matching `condition` (SQL over `cases`, with `?` placeholders
+/// for `values`) changed, in one `INSERT … SELECT`.
+async fn enqueue_matching<C: ConnectionTrait>(
+    db: &C,
+    condition: &str,
+    values: Vec<Value>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let mut sql = format!(
+        "INSERT INTO search_outbox (case_id, recorded_at) SELECT id, ? FROM cases WHERE {condition}"
+    );
+    if backend == DbBackend::Postgres {
+        let mut n = 0;
+        sql = sql
+            .split('?')
+            .enumerate()
+            .map(|(i, part)| {
+                if i == 0 {
+                    part.to_string()
+                } else {
+                    n += 1;
+                    format!("${n}{part}")
+                }
+            })
+            .collect();
+    }
+    let mut all = vec![Value::from(now)];
+    all.extend(values);
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, all))
+        .await?;
+    Ok(())
+}
+
 /// Records that the cases of a complainant whose SRDI rank is about to become `rank` changed.
 pub async fn enqueue_for_uscc<C: ConnectionTrait>(
     db: &C,
@@ -36,24 +70,8 @@ pub async fn enqueue_for_uscc<C: ConnectionTrait>(
     rank: i16,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => {
-            "INSERT INTO search_outbox (case_id, recorded_at) SELECT id, $1 FROM cases \
-             WHERE complainant_uscc = $2 AND srdi_rank <> $3"
-        }
-        _ => {
-            "INSERT INTO search_outbox (case_id, recorded_at) SELECT id, ? FROM cases \
-             WHERE complainant_uscc = ? AND srdi_rank <> ?"
-        }
-    };
-    db.execute_raw(Statement::from_sql_and_values(
-        backend,
-        sql,
-        [now.into(), uscc.into(), rank.into()],
-    ))
-    .await?;
-    Ok(())
+    let values = vec![uscc.into(), rank.into()];
+    enqueue_matching(db, "complainant_uscc = ? AND srdi_rank <> ?", values, now).await
 }
 
 /// Records that the cases assigned to `user_id` changed (their assignee may have moved to
@@ -63,24 +81,7 @@ pub async fn enqueue_for_assignee<C: ConnectionTrait>(
     user_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Postgres => {
-            "INSERT INTO search_outbox (case_id, recorded_at) SELECT id, $1 FROM cases \
-             WHERE assignee_user_id = $2"
-        }
-        _ => {
-            "INSERT INTO search_outbox (case_id, recorded_at) SELECT id, ? FROM cases \
-             WHERE assignee_user_id = ?"
-        }
-    };
-    db.execute_raw(Statement::from_sql_and_values(
-        backend,
-        sql,
-        [now.into(), user_id.into()],
-    ))
-    .await?;
-    Ok(())
+    enqueue_matching(db, "assignee_user_id = ?", vec![user_id.into()], now).await
 }
 
 /// Outbox rows after `after`, in id order: (row id, case id).
@@ -89,16 +90,7 @@ pub async fn pending<C: ConnectionTrait>(
     after: i64,
     limit: u64,
 ) -> Result<Vec<(i64, i64)>, DbErr> {
-    search_outbox::Entity::find()
-        .select_only()
-        .column(search_outbox::Column::Id)
-        .column(search_outbox::Column::CaseId)
-        .filter(search_outbox::Column::Id.gt(after))
-        .order_by_asc(search_outbox::Column::Id)
-        .limit(limit)
-        .into_tuple()
-        .all(db)
-        .await
+    between(db, after, i64::MAX, limit).await
 }
 
 /// Outbox rows strictly between `from` and `to` (a hole the cursor waits for), at most `limit`.
