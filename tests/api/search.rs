@@ -669,3 +669,59 @@ async fn a_share_makes_a_case_searchable_and_its_revocation_hides_it_at_once() {
         "{r}"
     );
 }
+
+#[tokio::test]
+async fn editing_a_user_reindexes_the_cases_assigned_to_them() {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let app = TestApp::spawn().await;
+    demo_cases(&app).await;
+    // A case assigned to demo-officer (set directly: the fixture, not the behaviour under test).
+    let user = weiquan::store::users::by_username(app.db.conn(), "demo-officer")
+        .await
+        .unwrap()
+        .unwrap();
+    let user_id = user.id;
+    let case = entity::cases::Entity::find()
+        .one(app.db.conn())
+        .await
+        .unwrap()
+        .expect("a demo case");
+    entity::cases::Entity::update_many()
+        .col_expr(
+            entity::cases::Column::AssigneeUserId,
+            sea_orm::sea_query::Expr::value(user_id),
+        )
+        .filter(entity::cases::Column::Id.eq(case.id))
+        .exec(app.db.conn())
+        .await
+        .unwrap();
+    let rows = || async {
+        entity::search_outbox::Entity::find()
+            .filter(entity::search_outbox::Column::CaseId.eq(case.id))
+            .count(app.db.conn())
+            .await
+            .unwrap()
+    };
+    let before = rows().await;
+    app.login("demo-admin").await;
+    let org_id = user.org_id.to_string();
+    let res = app
+        .post_form(
+            &format!("/admin/users/{user_id}/edit"),
+            &format!("/admin/users/{user_id}"),
+            &[
+                ("display_name", "新名字"),
+                ("org_id", &org_id),
+                ("role", &user.role),
+                ("phone", ""),
+                ("email", ""),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    assert_eq!(
+        rows().await,
+        before + 1,
+        "an outbox row for the assigned case"
+    );
+}
