@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 use weiquan::domain::identity::{OrgKind, Role};
 use weiquan::domain::policy::Actor;
+use weiquan::domain::rights::check_digit;
 use weiquan::search::doc::{CaseDoc, Party, Right};
 use weiquan::search::{self, Request, Sort, index, query};
 
@@ -134,19 +135,6 @@ const QUEUES: [(&str, &[&str]); 4] = [
     ("overseas_assistance", &["requested", "intake", "advising"]),
 ];
 const OFFICES: i64 = 30;
-
-fn check_digit(digits: &str) -> char {
-    const W: [u32; 12] = [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5];
-    let s: u32 = digits
-        .bytes()
-        .zip(W)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    match s % 11 {
-        10 => 'X',
-        n => char::from_digit(n, 10).unwrap(),
-    }
-}
 
 fn company(r: &mut Rng) -> String {
     format!(

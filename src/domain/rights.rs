@@ -103,7 +103,9 @@ impl fmt::Display for PatentNumber {
 }
 
 /// Σ digitᵢ × weightᵢ mod 11, `X` for 10; weights 2,3,4,5,6,7,8,9,2,3,4,5 (12 digits) or 2…9 (8).
-fn check_digit(digits: &str) -> char {
+/// The check character of the 12 (or 8) digits of an application number (GB/T 2659 weights,
+/// mod 11, 10 written X).
+pub fn check_digit(digits: &str) -> char {
     const WEIGHTS: [u32; 12] = [2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5];
     let sum: u32 = digits
         .bytes()

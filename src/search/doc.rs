@@ -2,7 +2,8 @@
 //! how it becomes a tantivy document.
 
 use super::schema::Fields;
-use crate::domain::rights::{PatentNumber, TrademarkNumber};
+use crate::domain::rights::{PatentNumber, TrademarkNumber, check_digit};
+use crate::domain::srdi::SrdiLevel;
 use crate::domain::uscc::Uscc;
 use chrono::{DateTime, Utc};
 use tantivy::TantivyDocument;
@@ -76,11 +77,7 @@ pub fn id_terms(value: &str) -> Vec<String> {
             .or_else(|| digits.strip_prefix("zl"))
             .unwrap_or(&digits);
         if (digits.len() == 12 || digits.len() == 8) && digits.bytes().all(|b| b.is_ascii_digit()) {
-            for check in "0123456789X".chars() {
-                if let Ok(p) = PatentNumber::parse(&format!("{digits}{check}")) {
-                    out.push(p.compact().to_lowercase());
-                }
-            }
+            out.push(format!("{digits}{}", check_digit(digits)).to_lowercase());
         }
     }
     if let Ok(u) = Uscc::parse(v) {
@@ -177,11 +174,9 @@ pub fn country_name_zh(code: &str) -> Option<&'static str> {
     NAMES.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
 }
 
-const SRDI_LEVELS: [&str; 3] = ["none", "provincial_srdi", "national_little_giant"];
-
-/// The SRDI level name of a rank.
+/// The SRDI level name of a rank (`none` for 0).
 pub fn srdi_level(rank: i16) -> &'static str {
-    SRDI_LEVELS[rank.clamp(0, 2) as usize]
+    SrdiLevel::from_rank(rank).map_or("none", SrdiLevel::as_str)
 }
 
 impl CaseDoc {

@@ -135,10 +135,12 @@ pub fn build_query(actor: &Actor, req: &Request, f: &Fields, now: DateTime<Utc>)
     if req.srdi {
         all.push((
             Occur::Must,
-            filter(Box::new(BooleanQuery::new(vec![
-                (Occur::Should, string_term(f.srdi, "provincial_srdi")),
-                (Occur::Should, string_term(f.srdi, "national_little_giant")),
-            ]))),
+            filter(Box::new(BooleanQuery::new(
+                crate::domain::srdi::SrdiLevel::ALL
+                    .iter()
+                    .map(|l| (Occur::Should, string_term(f.srdi, l.as_str())))
+                    .collect(),
+            ))),
         ));
     }
     if req.overdue {

@@ -3,7 +3,7 @@
 //! through the `search_outbox`, or rebuilds it.
 
 use super::Identity;
-use crate::domain::case::Queue;
+use crate::domain::case::{Channel, Queue, RightKind};
 use crate::error::{AppError, FieldError, Result};
 use crate::search::index::{self, Building, Mark, SearchIndex};
 use crate::search::outbox::Cursor;
@@ -37,24 +37,6 @@ pub struct Params {
     pub limit: Option<String>,
     pub cursor: Option<String>,
 }
-
-const KINDS: [&str; 7] = [
-    "invention_patent",
-    "utility_model",
-    "design_patent",
-    "trademark",
-    "copyright",
-    "trade_secret",
-    "other",
-];
-const CHANNELS: [&str; 6] = [
-    "exhibition",
-    "e_commerce",
-    "offline_market",
-    "overseas",
-    "cross_border_e_commerce",
-    "other",
-];
 
 fn blank(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
@@ -106,8 +88,10 @@ pub fn request(me: &Identity, p: &Params) -> Result<Request> {
             None
         }
     });
-    let kind = one_of(&p.kind, "kind", &KINDS, &mut errors);
-    let channel = one_of(&p.channel, "channel", &CHANNELS, &mut errors);
+    let kinds: Vec<&str> = RightKind::ALL.iter().map(|k| k.as_str()).collect();
+    let kind = one_of(&p.kind, "kind", &kinds, &mut errors);
+    let channels: Vec<&str> = Channel::ALL.iter().map(|c| c.as_str()).collect();
+    let channel = one_of(&p.channel, "channel", &channels, &mut errors);
     let region = blank(&p.region).and_then(|r| {
         if r.len() == 6 && r.bytes().all(|b| b.is_ascii_digit()) {
             Some(r.to_string())
