@@ -3,6 +3,7 @@
 #   - a 1 GiB file (a PDF header, then random bytes) uploaded with curl through
 #     POST /api/v1/cases/{id}/evidence against the release binary: wall time and throughput;
 #   - the same size written to the same disk by `dd ... conv=fsync` (the server fsyncs too);
+#   - how long after the 201 the server has the SM3 (computed from the stored bytes, D15);
 #   - the server's peak RSS (VmHWM from /proc/PID/status) before and after the upload.
 # Usage: cargo build --release && bash benches/evidence.sh   [SIZE_MIB=1024] [RUNS=3]
 set -euo pipefail
@@ -33,6 +34,8 @@ done
 # The demo data is loaded by a separate process, so that the server's peak RSS is the serving's
 # own (loading hashes seven demo passwords with Argon2, 19 MiB each, at once).
 $BIN demo >/dev/null
+# So is the first search index (built once per schema version, by `serve` if not before).
+$BIN reindex >/dev/null 2>&1
 $BIN serve --bind 127.0.0.1:$PORT >/dev/null & PID=$!
 for _ in $(seq 1 2000); do curl -sf "$BASE/readyz" >/dev/null && break; sleep 0.01; done
 token() {
@@ -54,7 +57,15 @@ for r in $(seq 1 "$RUNS"); do
     "$BASE/api/v1/cases/$CASE/evidence")
   code=${out% *}; secs=${out#* }
   [ "$code" = 201 ] || { echo "upload failed: $code $(cat "$WORK/resp.json")"; exit 1; }
-  awk -v b="$BYTES" -v s="$secs" 'BEGIN { printf "run: %.2f s, %.0f MB/s\n", s, b / s / 1e6 }'
+  awk -v b="$BYTES" -v s="$secs" 'BEGIN { printf "run: %.2f s, %.0f MB/s", s, b / s / 1e6 }'
+  # Then wait for the seal, so that the next upload does not share the CPU with it.
+  EID=$(sed -E 's/.*"id":([0-9]+).*/\1/' "$WORK/resp.json")
+  t0=$(date +%s.%N)
+  until curl -s -H "authorization: Bearer $ENT" "$BASE/api/v1/cases/$CASE/evidence" |
+      grep -q "\"id\":$EID,[^}]*\"sm3\":\"[0-9a-f]\{64\}\""; do
+    sleep 0.05
+  done
+  awk -v t0="$t0" -v t1="$(date +%s.%N)" 'BEGIN { printf "; SM3 recorded %.2f s after the 201\n", t1 - t0 }'
 done
 echo "== VmHWM after uploads: $(awk '/VmHWM/ {print $2, $3}' /proc/$PID/status), VmRSS $(awk '/VmRSS/ {print $2, $3}' /proc/$PID/status)"
 sha256sum "$WORK/in$RUNS.pdf" | cut -c1-64 | sed "s/^/local sha256 of the last file: /"

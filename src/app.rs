@@ -52,6 +52,7 @@ impl App {
             .context("search index")?;
         let state = AppState {
             search,
+            seal: Arc::new(tokio::sync::Notify::new()),
             blobs,
             trusted_proxies: Arc::new(trusted_proxies),
             calendars,
@@ -105,6 +106,12 @@ impl App {
             Duration::from_millis(state.config.search_poll_ms),
             stop_tx.subscribe(),
         ));
+        let sealer = tokio::spawn(crate::service::evidence::seal::run(
+            state.db.clone(),
+            state.blobs.clone(),
+            state.seal.clone(),
+            stop_tx.subscribe(),
+        ));
         let router = http::router(state.clone());
         let graceful = GracefulShutdown::new();
         // HTTP/1.1 only: every client (and any reverse proxy in front) speaks it, and the
@@ -156,6 +163,7 @@ impl App {
         }
         let _ = worker.await;
         let _ = indexer.await;
+        let _ = sealer.await;
         state.db.close().await;
         Ok(())
     }

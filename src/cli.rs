@@ -634,6 +634,12 @@ async fn evidence_verify(config: &Config) -> anyhow::Result<i32> {
             }
         }
     }
+    if report.unsealed > 0 {
+        println!(
+            "{} record(s) still wait for their SM3 (the running server computes it); their SHA-256 and size match",
+            report.unsealed
+        );
+    }
     println!(
         "{} evidence records checked, {} problem(s)",
         report.checked,

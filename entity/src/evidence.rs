@@ -18,7 +18,9 @@ pub struct Model {
     /// The client's file name, sanitised; metadata only, never a path.
     pub original_name: Option<String>,
     pub sha256: String,
-    pub sm3: String,
+    /// SM3 (GB/T 32905) of the stored bytes; empty until the sealing worker has computed it,
+    /// moments after the upload (decision D15).
+    pub sm3: Option<String>,
     pub size: i64,
     /// The sniffed type.
     pub media_type: String,
@@ -29,6 +31,8 @@ pub struct Model {
     pub withdrawn_at: Option<DateTimeUtc>,
     pub withdrawn_by_user_id: Option<i64>,
     pub withdraw_reason: Option<String>,
+    /// When the SM3 was computed.
+    pub sm3_at: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -12,6 +12,7 @@ mod m20261122_000007_create_notifications;
 mod m20261201_000008_create_evidence;
 mod m20261201_000009_create_workflow;
 mod m20261201_000010_create_search_outbox;
+mod m20261201_000011_evidence_sm3_sealed_later;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000008_create_evidence::Migration),
             Box::new(m20261201_000009_create_workflow::Migration),
             Box::new(m20261201_000010_create_search_outbox::Migration),
+            Box::new(m20261201_000011_evidence_sm3_sealed_later::Migration),
         ]
     }
 }

@@ -1,10 +1,11 @@
-//! Streaming an upload into a temp file while hashing it (SHA-256 and SM3, GB/T 32905), with a
-//! size limit. Memory stays flat: chunks are batched into 1 MiB buffers and handed over bounded
-//! channels to two blocking threads, one writing and hashing SHA-256, one hashing SM3. The temp
-//! file is removed when the upload is dropped before it was put into place (client gone, bad
-//! input), so an interrupted upload never leaves anything that counts as evidence.
+//! Streaming an upload into a temp file while hashing it with SHA-256, with a size limit. Memory
+//! stays flat: chunks are batched into 1 MiB buffers and handed over a bounded channel to a
+//! blocking thread that hashes and writes them. SM3 (GB/T 32905) is computed from the stored
+//! object right after the upload (`service::evidence::seal`, decision D15): at about 300 MB/s it
+//! would otherwise bound every upload. The temp file is removed when the upload is dropped
+//! before it was put into place (client gone, bad input), so an interrupted upload never leaves
+//! anything that counts as evidence.
 
-use bytes::{Bytes, BytesMut};
 use sha2::Digest;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,7 +15,7 @@ use tokio::task::JoinHandle;
 const BATCH: usize = 1024 * 1024;
 const QUEUE: usize = 4;
 
-/// SHA-256 and SM3 of the same bytes, with their count.
+/// SHA-256 and SM3 of the same bytes, with their count (re-hashing stored objects).
 #[derive(Default, Clone)]
 pub struct Hashes {
     sha256: sha2::Sha256,
@@ -72,20 +73,20 @@ pub enum WriteError {
 /// An upload being received.
 pub struct Upload {
     temp: TempPath,
-    to_writer: Option<mpsc::Sender<Bytes>>,
-    to_sm3: Option<mpsc::Sender<Bytes>>,
+    to_writer: Option<mpsc::Sender<Vec<u8>>>,
+    /// Buffers the writer has emptied, to be filled again: an upload allocates at most
+    /// `QUEUE + 2` buffers, however large it is.
+    spare: mpsc::UnboundedReceiver<Vec<u8>>,
     writer: JoinHandle<std::io::Result<String>>,
-    sm3: JoinHandle<String>,
-    batch: BytesMut,
+    batch: Vec<u8>,
     head: Vec<u8>,
     size: u64,
     limit: u64,
 }
 
-/// A completely received upload: hashes, size, first bytes and the temp file.
+/// A completely received upload: its SHA-256, size, first bytes and the temp file.
 pub struct Received {
     pub sha256: String,
-    pub sm3: String,
     pub size: u64,
     pub head: Vec<u8>,
     pub temp: TempPath,
@@ -97,32 +98,27 @@ impl Upload {
         let path = dir.join(format!("{}.part", uuid::Uuid::now_v7().simple()));
         let file = tokio::fs::File::create(&path).await?.into_std().await;
         let temp = TempPath(path);
-        let (to_writer, mut from_async) = mpsc::channel::<Bytes>(QUEUE);
-        let (to_sm3, mut sm3_rx) = mpsc::channel::<Bytes>(QUEUE);
+        let (to_writer, mut from_async) = mpsc::channel::<Vec<u8>>(QUEUE);
+        let (to_spare, spare) = mpsc::unbounded_channel::<Vec<u8>>();
         let writer = tokio::task::spawn_blocking(move || {
             let mut file = file;
             let mut sha = sha2::Sha256::new();
-            while let Some(b) = from_async.blocking_recv() {
+            while let Some(mut b) = from_async.blocking_recv() {
                 sha.update(&b);
                 file.write_all(&b)?;
+                b.clear();
+                // The receiving side may be gone already (upload dropped): then the buffer goes.
+                let _ = to_spare.send(b);
             }
             file.sync_all()?;
             Ok(hex::encode(sha.finalize()))
         });
-        let sm3 = tokio::task::spawn_blocking(move || {
-            let mut h = sm3::Sm3::new();
-            while let Some(b) = sm3_rx.blocking_recv() {
-                h.update(&b);
-            }
-            hex::encode(h.finalize())
-        });
         Ok(Self {
             temp,
             to_writer: Some(to_writer),
-            to_sm3: Some(to_sm3),
+            spare,
             writer,
-            sm3,
-            batch: BytesMut::with_capacity(BATCH),
+            batch: Vec::with_capacity(BATCH),
             head: Vec::new(),
             size: 0,
             limit,
@@ -139,9 +135,14 @@ impl Upload {
             let room = crate::domain::evidence::sniff::HEAD_LEN - self.head.len();
             self.head.extend_from_slice(&chunk[..room.min(chunk.len())]);
         }
-        self.batch.extend_from_slice(chunk);
-        if self.batch.len() >= BATCH {
-            self.flush().await?;
+        let mut rest = chunk;
+        while !rest.is_empty() {
+            let take = (BATCH - self.batch.len()).min(rest.len());
+            self.batch.extend_from_slice(&rest[..take]);
+            rest = &rest[take..];
+            if self.batch.len() == BATCH {
+                self.flush().await?;
+            }
         }
         Ok(())
     }
@@ -155,26 +156,25 @@ impl Upload {
         if self.batch.is_empty() {
             return Ok(());
         }
-        let b = self.batch.split().freeze();
+        let full = std::mem::take(&mut self.batch);
         let gone = || WriteError::Io(std::io::Error::other("the writer stopped"));
         let w = self.to_writer.as_ref().ok_or_else(gone)?;
-        let s = self.to_sm3.as_ref().ok_or_else(gone)?;
-        w.send(b.clone()).await.map_err(|_| gone())?;
-        s.send(b).await.map_err(|_| gone())?;
-        self.batch.reserve(BATCH);
+        w.send(full).await.map_err(|_| gone())?;
+        // Only once the queue had room: at most QUEUE queued, one being written, one filling.
+        self.batch = self
+            .spare
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(BATCH));
         Ok(())
     }
 
-    /// Writes what is left, syncs the file to disk and returns the hashes.
+    /// Writes what is left, syncs the file to disk and returns its SHA-256.
     pub async fn finish(mut self) -> Result<Received, WriteError> {
         self.flush().await?;
         self.to_writer.take();
-        self.to_sm3.take();
         let sha256 = self.writer.await.map_err(std::io::Error::other)??;
-        let sm3 = self.sm3.await.map_err(std::io::Error::other)?;
         Ok(Received {
             sha256,
-            sm3,
             size: self.size,
             head: self.head,
             temp: self.temp,
@@ -215,11 +215,8 @@ mod tests {
         assert_eq!(bytes.len(), 1_500_000);
         let mut h = Hashes::default();
         h.update(&bytes);
-        let (sha, sm3, _) = h.finish();
-        assert_eq!(
-            (r.sha256.as_str(), r.sm3.as_str()),
-            (sha.as_str(), sm3.as_str())
-        );
+        let (sha, _, _) = h.finish();
+        assert_eq!(r.sha256, sha);
         assert_eq!(r.head.len(), crate::domain::evidence::sniff::HEAD_LEN);
         let path = r.temp.path().to_path_buf();
         drop(r);

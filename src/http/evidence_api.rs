@@ -45,7 +45,7 @@ pub async fn accept_upload(
     let v = evidence_service::authorize_upload(&state.db, me, case_id).await?;
     let room = evidence_service::room(&state.db, &state.config, case_id).await?;
     let (fields, received) = evidence_upload::receive(state, req, room).await?;
-    evidence_service::record_upload(
+    let row = evidence_service::record_upload(
         &state.db,
         &state.blobs,
         &state.config,
@@ -55,7 +55,9 @@ pub async fn accept_upload(
         received,
         &ctx.meta(),
     )
-    .await
+    .await?;
+    state.seal.notify_one();
+    Ok(row)
 }
 
 /// `POST /cases/{id}/evidence` (multipart: `file`, `kind`, `description`, `obtained_at`) → 201.
@@ -96,7 +98,8 @@ pub fn item_json(i: &Item, names: &HashMap<i64, String>) -> Value {
     json!({
         "id": e.id, "no": e.no, "label": i.label, "kind": e.kind, "kind_key": format!("evidence_kind.{}", e.kind),
         "description": e.description, "obtained_at": e.obtained_at.map(|d| d.to_string()),
-        "original_name": e.original_name, "sha256": e.sha256, "sm3": e.sm3, "size": e.size,
+        "original_name": e.original_name, "sha256": e.sha256, "sm3": e.sm3,
+        "sm3_at": e.sm3_at.map(ts), "size": e.size,
         "media_type": e.media_type, "previewable": sniff::previewable(&e.media_type),
         "uploader": {"user_id": e.uploader_user_id, "name": names.get(&e.uploader_user_id), "org_id": e.uploader_org_id},
         "uploaded_at": ts(e.uploaded_at),

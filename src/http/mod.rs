@@ -43,6 +43,8 @@ pub struct AppState {
     pub blobs: crate::files::Store,
     /// This node's search index (issue 7).
     pub search: Arc<crate::search::index::SearchIndex>,
+    /// Wakes the evidence sealer (SM3 of new uploads, decision D15).
+    pub seal: Arc<tokio::sync::Notify>,
 }
 
 /// Per-request facts set by the outermost middleware.

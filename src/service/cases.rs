@@ -571,6 +571,20 @@ impl Visible {
     }
 }
 
+/// The version a write that expects `expected` builds on: the case's current version when it is
+/// `expected`, or when only reads of evidence (views, downloads, exports) were recorded since, so
+/// that an officer's open form does not go stale because someone downloaded a file. Otherwise
+/// `expected` itself, which the write then finds stale.
+pub async fn settle_version(db: &Db, case: &cases::Model, expected: i64) -> Result<i64> {
+    if expected >= case.version {
+        return Ok(expected);
+    }
+    let kinds = store::cases::event_kinds_after(db.conn(), case.id, expected).await?;
+    let kinds: Vec<&str> = kinds.iter().map(String::as_str).collect();
+    let settles = crate::domain::evidence::version_settles(expected, case.version, &kinds);
+    Ok(if settles { case.version } else { expected })
+}
+
 /// The case if `me` may see it; 404 otherwise, whether or not it exists.
 pub async fn visible(db: &Db, me: &Identity, id: i64) -> Result<Visible> {
     let case = store::cases::find(db.conn(), id)

@@ -194,6 +194,7 @@ pub async fn extension(
     let version = req
         .expected_version
         .ok_or_else(|| AppError::field("expected_version", "error.case.expected_version"))?;
+    let version = super::cases::settle_version(db, &v.case, version).await?;
     if version != v.case.version {
         return Err(stale());
     }

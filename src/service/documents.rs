@@ -84,6 +84,7 @@ pub async fn issue(
     }
     let version = expected_version
         .ok_or_else(|| AppError::field("expected_version", "error.case.expected_version"))?;
+    let version = super::cases::settle_version(db, &v.case, version).await?;
     let events = store::cases::events(db.conn(), id, false).await?;
     let source = events
         .iter()

@@ -4,6 +4,7 @@
 
 pub mod custody;
 pub mod scan;
+pub mod seal;
 pub mod verify;
 
 use super::cases::{Visible, visible};
@@ -142,7 +143,6 @@ pub async fn record_upload(
         obtained_at: checked.obtained_at,
         original_name,
         sha256: received.sha256.clone(),
-        sm3: received.sm3.clone(),
         size: received.size as i64,
         media_type: media_type.into(),
         object_key: key,
@@ -176,7 +176,7 @@ async fn insert_once(
     let public = v.case.filer_org_id == Some(row.uploader_org_id);
     let payload = json!({
         "evidence_id": row.id, "no": row.no, "label": format!("E{}", row.no),
-        "sha256": row.sha256, "sm3": row.sm3, "size": row.size, "media_type": row.media_type,
+        "sha256": row.sha256, "size": row.size, "media_type": row.media_type,
     });
     custody::append(
         &txn,

@@ -3,7 +3,7 @@
 //! clocks recomputed, audit entry written.
 
 use super::calendar::Calendars;
-use super::cases::{Visible, visible};
+use super::cases::{Visible, settle_version, visible};
 use super::{Identity, RequestMeta, audit_entry, optional};
 use crate::domain::case::intake::{self, Facts};
 use crate::domain::case::triage::{self, Decision, REJECT_REASONS};
@@ -125,7 +125,7 @@ pub async fn decide(
         "merge" => Decision::Merge,
         _ => return Err(AppError::field("action", "error.triage.action")),
     };
-    let version = expected(req.expected_version)?;
+    let version = settle_version(db, &v.case, expected(req.expected_version)?).await?;
     let mut payload = json!({});
     let mut merge_target: Option<cases::Model> = None;
     let mut handover: Option<i64> = None;
@@ -413,7 +413,7 @@ pub async fn answer_referral(
         req.reason.as_deref(),
         decision == Decision::ReturnReferral,
     );
-    let version = expected(req.expected_version)?;
+    let version = settle_version(db, &v.case, expected(req.expected_version)?).await?;
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
@@ -491,7 +491,9 @@ pub async fn share(
     let (Some(access), Some(org), true) = (access, org, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
-    if req.expected_version.is_some_and(|e| e != v.case.version) {
+    if let Some(e) = req.expected_version
+        && settle_version(db, &v.case, e).await? != v.case.version
+    {
         return Err(stale());
     }
     let now = store::now();
@@ -533,7 +535,9 @@ pub async fn revoke_share(
     if !v.facts.shares.iter().any(|(o, _)| *o == org_id) {
         return Err(AppError::NotFound);
     }
-    if expected_version.is_some_and(|e| e != v.case.version) {
+    if let Some(e) = expected_version
+        && settle_version(db, &v.case, e).await? != v.case.version
+    {
         return Err(stale());
     }
     let now = store::now();

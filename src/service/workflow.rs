@@ -200,6 +200,7 @@ pub async fn act(
     let version = req
         .expected_version
         .ok_or_else(|| AppError::field("expected_version", "error.case.expected_version"))?;
+    let version = super::cases::settle_version(db, case, version).await?;
     let now = store::now();
     let mut errors = Vec::new();
     let at = when(req.at.as_deref(), &s.events, now)
@@ -376,6 +377,7 @@ pub async fn assign(
     }
     let version = expected_version
         .ok_or_else(|| AppError::field("expected_version", "error.case.expected_version"))?;
+    let version = super::cases::settle_version(db, case, version).await?;
     let name = match assignee {
         Some(uid) => {
             let staff = store::workflow::staff(db.conn(), case.owner_org_id).await?;

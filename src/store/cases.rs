@@ -585,6 +585,23 @@ pub async fn events<C: ConnectionTrait>(
     q.order_by_asc(case_events::Column::Seq).all(db).await
 }
 
+/// The kinds of a case's events after `after_seq`, in order.
+pub async fn event_kinds_after<C: ConnectionTrait>(
+    db: &C,
+    case_id: i64,
+    after_seq: i64,
+) -> Result<Vec<String>, DbErr> {
+    case_events::Entity::find()
+        .select_only()
+        .column(case_events::Column::Kind)
+        .filter(case_events::Column::CaseId.eq(case_id))
+        .filter(case_events::Column::Seq.gt(after_seq))
+        .order_by_asc(case_events::Column::Seq)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
 /// Shares still in force.
 pub async fn active_shares<C: ConnectionTrait>(
     db: &C,

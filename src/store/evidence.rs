@@ -1,5 +1,5 @@
-//! Evidence rows and quarantine records (issue 6). Rows are inserted and marked withdrawn; there
-//! is no update of their bytes' facts and no delete.
+//! Evidence rows and quarantine records (issue 6). Rows are inserted, sealed once with their SM3
+//! and marked withdrawn; there is no other update of their bytes' facts and no delete.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{evidence, evidence_quarantine};
@@ -19,7 +19,6 @@ pub struct NewEvidence {
     pub obtained_at: Option<NaiveDate>,
     pub original_name: Option<String>,
     pub sha256: String,
-    pub sm3: String,
     pub size: i64,
     pub media_type: String,
     pub object_key: String,
@@ -37,7 +36,7 @@ pub async fn insert<C: ConnectionTrait>(db: &C, e: NewEvidence) -> Result<eviden
         obtained_at: Set(e.obtained_at),
         original_name: Set(e.original_name),
         sha256: Set(e.sha256),
-        sm3: Set(e.sm3),
+        sm3: Set(None),
         size: Set(e.size),
         media_type: Set(e.media_type),
         object_key: Set(e.object_key),
@@ -107,6 +106,40 @@ pub async fn withdraw<C: ConnectionTrait>(
         .col_expr(evidence::Column::WithdrawReason, Expr::value(reason))
         .filter(evidence::Column::Id.eq(id))
         .filter(evidence::Column::WithdrawnAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
+/// Rows still waiting for their SM3, oldest first (`case_id`: of that case only).
+pub async fn unsealed<C: ConnectionTrait>(
+    db: &C,
+    case_id: Option<i64>,
+    limit: u64,
+) -> Result<Vec<evidence::Model>, DbErr> {
+    let mut q = evidence::Entity::find().filter(evidence::Column::Sm3.is_null());
+    if let Some(c) = case_id {
+        q = q.filter(evidence::Column::CaseId.eq(c));
+    }
+    q.order_by_asc(evidence::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Records the SM3 of a row that had none; false when it already had one (another node sealed
+/// it first).
+pub async fn seal<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+    sm3: &str,
+    at: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let res = evidence::Entity::update_many()
+        .col_expr(evidence::Column::Sm3, Expr::value(sm3))
+        .col_expr(evidence::Column::Sm3At, Expr::value(at))
+        .filter(evidence::Column::Id.eq(id))
+        .filter(evidence::Column::Sm3.is_null())
         .exec(db)
         .await?;
     Ok(res.rows_affected == 1)

@@ -124,6 +124,41 @@ fn sha256_hex(b: &[u8]) -> String {
     hex::encode(sha2::Sha256::digest(b))
 }
 
+fn sm3_hex(b: &[u8]) -> String {
+    hex::encode(sm3::Sm3::digest(b))
+}
+
+/// How long the sealer may take to record the SM3 of a small upload under CI's parallel load.
+const SEAL_BOUND: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Waits until item `eid` of case `case_id` has its SM3 (as `token` sees it) and returns it.
+async fn sealed(app: &TestApp, token: &str, case_id: i64, eid: i64) -> String {
+    let start = std::time::Instant::now();
+    loop {
+        let (s, list) = app
+            .get_json(&format!("/api/v1/cases/{case_id}/evidence"), token)
+            .await;
+        assert_eq!(s, 200, "{list}");
+        let item = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == eid)
+            .unwrap_or_else(|| panic!("item {eid} listed: {list}"))
+            .clone();
+        if let Some(sm3) = item["sm3"].as_str() {
+            assert!(item["sm3_at"].is_string(), "{item}");
+            return sm3.to_string();
+        }
+        assert!(item["sm3_at"].is_null(), "{item}");
+        assert!(
+            start.elapsed() < SEAL_BOUND,
+            "item {eid} not sealed after {SEAL_BOUND:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 fn storage(app: &TestApp) -> PathBuf {
     app.dir.path().join("evidence")
 }
@@ -169,10 +204,10 @@ async fn an_enterprise_uploads_to_its_complaint_and_the_office_downloads_it_safe
     .await;
     assert_eq!(s, 201, "{up}");
     assert_eq!(up["sha256"], sha256_hex(&bytes));
-    assert_eq!(up["sm3"], hex::encode(sm3::Sm3::digest(&bytes)));
+    let eid = up["id"].as_i64().unwrap();
+    assert_eq!(sealed(&app, &officer, id, eid).await, sm3_hex(&bytes));
     assert_eq!(up["size"], bytes.len());
     assert_eq!(up["media_type"], "application/pdf");
-    let eid = up["id"].as_i64().unwrap();
 
     let res = app
         .get_api(&format!("/api/v1/evidence/{eid}/content"), &officer)
@@ -634,6 +669,102 @@ async fn evidence_verify_reports_tampered_and_missing_objects() {
     assert_eq!(res.status(), 409);
 }
 
+/// Makes a stored object writable and flips one of its bytes.
+fn tamper(path: &Path) {
+    let mut perms = std::fs::metadata(path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(path, perms).unwrap();
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes[100] ^= 1;
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[tokio::test]
+async fn the_sm3_is_computed_from_the_stored_bytes_right_after_the_upload() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let app = TestApp::spawn().await;
+    let (id, number) = complaint_case(&app).await;
+    let t = app.token("demo-officer").await;
+    let (a, b, c) = (pdf(), png(), b"plain text evidence".to_vec());
+    let (s, up_a) = upload(&app, &t, id, "a.pdf", None, &a).await;
+    assert_eq!(s, 201, "{up_a}");
+    let (s, up_b) = upload(&app, &t, id, "b.png", None, &b).await;
+    assert_eq!(s, 201, "{up_b}");
+    let (ea, eb) = (up_a["id"].as_i64().unwrap(), up_b["id"].as_i64().unwrap());
+    assert_eq!(sealed(&app, &t, id, ea).await, sm3_hex(&a));
+    assert_eq!(sealed(&app, &t, id, eb).await, sm3_hex(&b));
+    let seals = entity::audit_log::Entity::find()
+        .filter(entity::audit_log::Column::Action.eq("evidence.seal"))
+        .all(app.db.conn())
+        .await
+        .unwrap();
+    let targets: Vec<_> = seals.iter().map(|e| e.target_id.as_str()).collect();
+    assert_eq!(
+        targets,
+        [format!("{number}-E1"), format!("{number}-E2")],
+        "one audit entry per seal"
+    );
+
+    // E1's bytes are changed, and then, as if a node had stopped before sealing them, neither
+    // item has its SM3.
+    let rows = evidence_rows(&app).await;
+    tamper(&storage(&app).join(&rows[0].object_key));
+    entity::evidence::Entity::update_many()
+        .col_expr(
+            entity::evidence::Column::Sm3,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            entity::evidence::Column::Sm3At,
+            Expr::value(Option::<chrono::DateTime<chrono::Utc>>::None),
+        )
+        .filter(entity::evidence::Column::CaseId.eq(id))
+        .exec(app.db.conn())
+        .await
+        .unwrap();
+    let data_dir = app.dir.path().to_str().unwrap();
+    let out = app
+        .cli_with(&["evidence", "verify"], &[("WEIQUAN_DATA_DIR", data_dir)])
+        .await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.contains(&format!("MISMATCH {number}-E1")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("1 record(s) still wait for their SM3"),
+        "{stdout}"
+    );
+
+    // The next upload wakes the sealer: E2 and E3 are sealed, E1 is not (its bytes changed).
+    let (s, up_c) = upload(&app, &t, id, "c.txt", None, &c).await;
+    assert_eq!(s, 201, "{up_c}");
+    assert!(up_c["sm3"].is_null(), "{up_c}");
+    assert_eq!(
+        sealed(&app, &t, id, up_c["id"].as_i64().unwrap()).await,
+        sm3_hex(&c)
+    );
+    assert_eq!(sealed(&app, &t, id, eb).await, sm3_hex(&b));
+    let (_, list) = app
+        .get_json(&format!("/api/v1/cases/{id}/evidence"), &t)
+        .await;
+    let first = &list["items"][0];
+    assert_eq!(first["id"], ea);
+    assert!(
+        first["sm3"].is_null(),
+        "changed bytes are never sealed: {first}"
+    );
+    // The page says the SM3 is not there yet rather than showing an empty hash.
+    app.login("demo-officer").await;
+    let page = app.get(&format!("/cases/{id}")).await.text().await.unwrap();
+    assert!(
+        page.contains("SM3 <span class=\"muted\">正在计算"),
+        "{page}"
+    );
+}
+
 #[tokio::test]
 async fn the_export_manifest_matches_the_files_in_the_zip() {
     let app = TestApp::spawn().await;
@@ -697,6 +828,8 @@ async fn the_export_manifest_matches_the_files_in_the_zip() {
     for f in files {
         let bytes = read(f["path"].as_str().unwrap());
         assert_eq!(f["sha256"].as_str().unwrap(), sha256_hex(&bytes));
+        // The export seals what the background sealer has not reached yet.
+        assert_eq!(f["sm3"].as_str().unwrap(), sm3_hex(&bytes), "{f}");
         assert_eq!(f["size"].as_u64().unwrap(), bytes.len() as u64);
         assert!(!f["custody"].as_array().unwrap().is_empty());
     }
@@ -1133,4 +1266,92 @@ async fn the_owning_supervisor_approves_overseas_evidence_for_sending_abroad() {
         .map(|c| c["event"].as_str().unwrap())
         .collect();
     assert_eq!(events, ["evidence_uploaded", "evidence_approved_abroad"]);
+}
+
+#[tokio::test]
+async fn reading_evidence_does_not_make_an_open_form_stale_but_a_new_upload_does() {
+    let app = TestApp::spawn().await;
+    let (id, _) = complaint_case(&app).await;
+    let ent = app.token("demo-enterprise").await;
+    let (s, up) = upload(&app, &ent, id, "公证书.pdf", None, &pdf()).await;
+    assert_eq!(s, 201, "{up}");
+    let triager = app.token("demo-triager").await;
+    let version = |v: &Value| v["version"].as_i64().unwrap();
+    let case_path = format!("/api/v1/cases/{id}");
+    let triage_path = format!("/api/v1/cases/{id}/triage");
+    let route = |v: i64| json!({"action": "route", "queue": "administrative_ruling", "expected_version": v});
+
+    // A new upload is a change of the case: a form opened before it is stale.
+    let opened_at = version(&app.get_json(&case_path, &triager).await.1);
+    let (s, _) = upload(&app, &ent, id, "补充.png", None, &png()).await;
+    assert_eq!(s, 201);
+    let (s, b) = app
+        .post_api(&triage_path, &triager, &route(opened_at))
+        .await;
+    assert_eq!(s, 409, "{b}");
+    assert!(b.to_string().contains("案件已被他人更新"), "{b}");
+
+    // Downloads and views while the form is open are custody events (three more versions) but
+    // change nothing the form shows.
+    let opened_at = version(&app.get_json(&case_path, &triager).await.1);
+    let content = format!("/api/v1/evidence/{}/content", up["id"]);
+    for _ in 0..2 {
+        assert_eq!(app.get_api(&content, &ent).await.status(), 200);
+    }
+    let officer = app.token("demo-officer").await;
+    assert_eq!(app.get_api(&content, &officer).await.status(), 200);
+    let now = version(&app.get_json(&case_path, &triager).await.1);
+    assert_eq!(now, opened_at + 3);
+    let (s, moved) = app
+        .post_api(&triage_path, &triager, &route(opened_at))
+        .await;
+    assert_eq!(s, 200, "reads of evidence leave the form current: {moved}");
+    assert_eq!(moved["queue"], "administrative_ruling", "{moved}");
+    assert!(version(&moved) > now, "{moved}");
+}
+
+#[tokio::test]
+async fn the_sm3_migration_keeps_every_hash_and_goes_back_only_when_all_are_sealed() {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let app = TestApp::spawn().await;
+    let (id, _) = complaint_case(&app).await;
+    let t = app.token("demo-officer").await;
+    let bytes = pdf();
+    let (s, up) = upload(&app, &t, id, "a.pdf", None, &bytes).await;
+    assert_eq!(s, 201, "{up}");
+    let eid = up["id"].as_i64().unwrap();
+    let sm3 = sealed(&app, &t, id, eid).await;
+    let conn = app.db.conn();
+    let set_sm3 = |v: Option<String>| {
+        entity::evidence::Entity::update_many()
+            .col_expr(entity::evidence::Column::Sm3, Expr::value(v))
+            .filter(entity::evidence::Column::Id.eq(eid))
+            .to_owned()
+    };
+    set_sm3(None).exec(conn).await.unwrap();
+    let refused = Migrator::down(conn, Some(1)).await.unwrap_err();
+    assert!(
+        refused.to_string().contains("still wait for their SM3"),
+        "{refused}"
+    );
+    set_sm3(Some(sm3.clone())).exec(conn).await.unwrap();
+    Migrator::down(conn, Some(1)).await.unwrap();
+    let row = conn
+        .query_one_raw(sea_orm::Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT sm3 FROM evidence",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.try_get::<String>("", "sm3").unwrap(), sm3);
+    Migrator::up(conn, None).await.unwrap();
+    let e = entity::evidence::Entity::find_by_id(eid)
+        .one(conn)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(e.sm3.as_deref(), Some(sm3.as_str()));
+    assert_eq!(e.sm3_at, Some(e.uploaded_at), "sealed before: at upload");
 }

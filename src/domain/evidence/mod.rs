@@ -163,6 +163,24 @@ fn percent_encode(s: &str) -> String {
     out
 }
 
+/// Case events that only record that someone read evidence (viewed, downloaded, exported). They
+/// are custody facts but change nothing a form shows, so a form opened before them is not stale.
+pub const READ_ONLY_EVENTS: [&str; 3] = [
+    "evidence_viewed",
+    "evidence_downloaded",
+    "evidence_exported",
+];
+
+/// Whether a write that expected `expected` may go on at the case's version `current`: the same,
+/// or only read-only custody events (`kinds_since`, the kinds of the events after `expected`)
+/// came in between.
+pub fn version_settles(expected: i64, current: i64, kinds_since: &[&str]) -> bool {
+    expected == current
+        || (expected < current
+            && kinds_since.len() as i64 == current - expected
+            && kinds_since.iter().all(|k| READ_ONLY_EVENTS.contains(k)))
+}
+
 /// A case's evidence total after adding `size`, checked against the per-case limit.
 pub fn within_case_limit(current_total: i64, size: i64, limit: u64) -> bool {
     current_total
@@ -240,6 +258,24 @@ pub fn validate_fields(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_reads_of_evidence_leave_a_form_current() {
+        assert!(version_settles(4, 4, &[]));
+        assert!(version_settles(
+            4,
+            6,
+            &["evidence_downloaded", "evidence_viewed"]
+        ));
+        assert!(version_settles(4, 5, &["evidence_exported"]));
+        // Anything else in between, or a version from the future, is stale.
+        assert!(!version_settles(4, 6, &["evidence_downloaded", "routed"]));
+        assert!(!version_settles(4, 5, &["evidence_uploaded"]));
+        assert!(!version_settles(4, 5, &["evidence_withdrawn"]));
+        assert!(!version_settles(6, 5, &[]));
+        // The kinds must account for every version in between.
+        assert!(!version_settles(3, 6, &["evidence_viewed"]));
+    }
 
     #[test]
     fn kinds_round_trip() {

@@ -197,7 +197,7 @@ pub fn manifest(
             json!({
                 "label": i.label, "path": path, "kind": e.kind, "description": e.description,
                 "original_name": e.original_name, "sha256": e.sha256, "sm3": e.sm3,
-                "size": e.size, "media_type": e.media_type,
+                "sm3_at": e.sm3_at.map(ts), "size": e.size, "media_type": e.media_type,
                 "obtained_at": e.obtained_at.map(|d| d.to_string()),
                 "uploaded_at": ts(e.uploaded_at),
                 "uploader": {"user_id": e.uploader_user_id, "name": names.get(&e.uploader_user_id), "org_id": e.uploader_org_id},

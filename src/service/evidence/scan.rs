@@ -36,6 +36,11 @@ pub async fn scan(
     let key = files::quarantine(blobs, r.temp.path(), &r.sha256)
         .await
         .map_err(AppError::Internal)?;
+    // Quarantine is rare: its record gets the SM3 at once, from the quarantined copy.
+    let (_, sm3, _) = blobs
+        .rehash(&key)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
     let txn = db.begin_write().await?;
     let q = store::evidence::insert_quarantine(
         &txn,
@@ -43,7 +48,7 @@ pub async fn scan(
             case_id: v.case.id,
             original_name: original_name.clone(),
             sha256: r.sha256.clone(),
-            sm3: r.sm3.clone(),
+            sm3,
             size: r.size as i64,
             object_key: key,
             finding: finding.clone(),

@@ -1,5 +1,6 @@
 //! `weiquan evidence verify`: every stored object is read and hashed again (SHA-256 and SM3) and
-//! compared with the records that point at it. Objects shared by identical uploads are read once.
+//! compared with the records that point at it (a row not yet sealed has only its SHA-256 and size
+//! to compare). Objects shared by identical uploads are read once.
 
 use crate::files::{ReadError, Store};
 use crate::store::{self, Db};
@@ -28,6 +29,8 @@ pub enum Problem {
 #[derive(Debug, Default)]
 pub struct Report {
     pub checked: usize,
+    /// Rows whose SM3 the sealing worker has not computed yet (their SHA-256 and size are checked).
+    pub unsealed: usize,
     pub problems: Vec<Problem>,
 }
 
@@ -69,17 +72,24 @@ pub async fn run(db: &Db, blobs: &Store) -> anyhow::Result<Report> {
                     key: e.object_key,
                 }),
                 Some((sha, sm3, size))
-                    if sha != e.sha256 || sm3 != e.sm3 || size != e.size as u64 =>
+                    if sha != e.sha256
+                        || e.sm3.as_ref().is_some_and(|s| *s != sm3)
+                        || size != e.size as u64 =>
                 {
+                    let recorded_sm3 = e.sm3.as_deref().unwrap_or("(not yet computed)");
                     report.problems.push(Problem::Mismatch {
                         label,
                         evidence_id: e.id,
                         key: e.object_key,
-                        recorded: format!("sha256={} sm3={} size={}", e.sha256, e.sm3, e.size),
+                        recorded: format!("sha256={} sm3={recorded_sm3} size={}", e.sha256, e.size),
                         found: format!("sha256={sha} sm3={sm3} size={size}"),
                     })
                 }
-                Some(_) => {}
+                Some(_) => {
+                    if e.sm3.is_none() {
+                        report.unsealed += 1;
+                    }
+                }
             }
         }
     }
