@@ -10,13 +10,17 @@ pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// In one transaction on SQLite too (sea-orm-migration's default there is none): a step that
+    /// fails leaves the table as it was, instead of half-rebuilt.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let db = m.get_connection();
         match m.get_database_backend() {
             // SQLite cannot drop NOT NULL in place: copy into a nullable column and swap (DROP
-            // COLUMN and RENAME COLUMN need SQLite 3.35, bundled here). One batch, so that every
-            // step runs on the same connection: another connection of the pool may not have
-            // re-read the schema after the previous step.
+            // COLUMN and RENAME COLUMN need SQLite 3.35, bundled here).
             DatabaseBackend::Sqlite => {
                 db.execute_unprepared(
                     "ALTER TABLE evidence ADD COLUMN sm3_nullable varchar(64) NULL; \
