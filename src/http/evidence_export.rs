@@ -9,7 +9,7 @@ use crate::error::{AppError, Msg, Result};
 use crate::files::export::{self, ExportError};
 use crate::http::AppState;
 use crate::service::Identity;
-use crate::service::evidence::{Item, custody, seal};
+use crate::service::evidence::{Item, custody};
 use axum::body::Body;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
@@ -23,16 +23,7 @@ pub async fn export(
     me: &Identity,
     case_id: i64,
 ) -> Result<Response> {
-    let (v, mut items) = custody::authorize_export(&state.db, me, case_id).await?;
-    // The manifest lists both hashes: items uploaded a moment ago are sealed first.
-    if items
-        .iter()
-        .any(|i| i.evidence.sm3.is_none() && i.evidence.withdrawn_at.is_none())
-    {
-        let mut skip = std::collections::HashSet::new();
-        seal::pending(&state.db, &state.blobs, Some(case_id), &mut skip).await?;
-        items = custody::authorize_export(&state.db, me, case_id).await?.1;
-    }
+    let (v, items) = custody::authorize_export(&state.db, &state.blobs, me, case_id).await?;
     let items: Vec<Item> = items
         .into_iter()
         .filter(|i| i.evidence.withdrawn_at.is_none())

@@ -140,8 +140,11 @@ pub async fn opened(
 }
 
 /// Who may export, checked before the zip is built.
+/// The items that are not withdrawn are sealed first (their SM3 computed, D15), so that the
+/// manifest lists both hashes of items uploaded a moment ago.
 pub async fn authorize_export(
     db: &Db,
+    blobs: &crate::files::Store,
     me: &Identity,
     case_id: i64,
 ) -> Result<(Visible, Vec<Item>)> {
@@ -153,7 +156,13 @@ pub async fn authorize_export(
     ) {
         return Err(AppError::forbidden());
     }
-    Ok((v, items))
+    let unsealed = |i: &Item| i.evidence.sm3.is_none() && i.evidence.withdrawn_at.is_none();
+    if !items.iter().any(unsealed) {
+        return Ok((v, items));
+    }
+    let mut skip = std::collections::HashSet::new();
+    super::seal::pending(db, blobs, Some(case_id), &mut skip).await?;
+    super::list(db, me, case_id).await
 }
 
 /// Records the export of `items` (after the zip was built).
