@@ -15,6 +15,7 @@ mod helpers;
 mod http_basics;
 mod notifications;
 mod search;
+mod snapshot;
 mod srdi;
 mod workflow;
 mod workflow_pages;
