@@ -5,7 +5,9 @@ use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use std::hint::black_box;
 use std::time::Instant;
 use weiquan::domain::calendar::Calendar;
-use weiquan::domain::deadline::{Event, Rules, beijing, compute, compute_due};
+use weiquan::domain::case::EventKind;
+use weiquan::domain::deadline::{Event, Rules, compute, compute_due};
+use weiquan::domain::time::beijing;
 
 fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<FixedOffset> {
     beijing().with_ymd_and_hms(y, m, d, h, 0, 0).unwrap()
@@ -18,27 +20,27 @@ fn main() {
     let cases: Vec<(&str, Vec<Event>)> = vec![
         (
             "triage.decision (7 WD)",
-            vec![Event::new("received", at(2025, 9, 26, 10))],
+            vec![Event::new(EventKind::Received, at(2025, 9, 26, 10))],
         ),
         (
             "ar.docket (5 WD)",
-            vec![Event::new("request_received", at(2025, 9, 26, 10))],
+            vec![Event::new(EventKind::RequestReceived, at(2025, 9, 26, 10))],
         ),
         (
             "ar.answer (15 CD, roll forward)",
-            vec![Event::new("respondent_received", at(2026, 2, 1, 9))],
+            vec![Event::new(EventKind::RespondentReceived, at(2026, 2, 1, 9))],
         ),
         (
             "ar.closing (3 months, suspended)",
             vec![
-                Event::new("docketed", at(2026, 1, 5, 9)),
-                Event::new("suspended", at(2026, 2, 2, 9)),
-                Event::new("resumed", at(2026, 3, 2, 9)),
+                Event::new(EventKind::Docketed, at(2026, 1, 5, 9)),
+                Event::new(EventKind::Suspended, at(2026, 2, 2, 9)),
+                Event::new(EventKind::Resumed, at(2026, 3, 2, 9)),
             ],
         ),
         (
             "ex.transfer (24 h)",
-            vec![Event::new("complaint_received", at(2026, 5, 1, 9))],
+            vec![Event::new(EventKind::ComplaintReceived, at(2026, 5, 1, 9))],
         ),
     ];
     println!("deadline computations on one core (release build), 2004–2026 calendar");

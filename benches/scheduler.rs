@@ -9,9 +9,14 @@ use chrono::{DateTime, Days, TimeDelta, Utc};
 use serde_json::json;
 use std::time::Instant;
 use weiquan::config::Config;
-use weiquan::domain::deadline::{Rules, Unit, beijing, end_of_day};
-use weiquan::service::calendar::Calendars;
-use weiquan::store::cases::{ClockRow, NewCase};
+use weiquan::domain::case::intake::Facts;
+use weiquan::domain::case::{Channel, EventKind, Source};
+use weiquan::domain::deadline::State;
+use weiquan::domain::deadline::{Rules, Unit};
+use weiquan::domain::time::{beijing, end_of_day};
+use weiquan::service::case::Timekeeper;
+use weiquan::store::case_log::{ClockDetail, ClockRow, NewEvent};
+use weiquan::store::intake::{NewCase, NewFiling};
 use weiquan::store::orgs::OrgFields;
 use weiquan::store::users::NewUser;
 use weiquan::store::{self, Db};
@@ -73,43 +78,20 @@ async fn seed(db: &Db, clocks: usize, t0: DateTime<Utc>) -> anyhow::Result<()> {
         offices.push((org.id, org.region_code));
     }
     let n_cases = clocks.div_ceil(RULES.len());
-    let cases: Vec<NewCase> = (0..n_cases)
-        .map(|i| {
-            let (owner, region) = &offices[i % offices.len()];
-            NewCase {
-                number: format!("WQ-2026-{:06}", i + 1),
-                title: format!("基准案件 {i}"),
-                description: String::new(),
-                source: "officer".into(),
-                channel: "e_commerce".into(),
-                region_code: region.clone(),
-                owner_org_id: *owner,
-                filer_org_id: None,
-                filer_user_id: None,
-                created_by_user_id: None,
-                complainant_standing: None,
-                complainant_uscc: None,
-                srdi_rank: (i % 3) as i16,
-                facts: "{}".into(),
-                received_at: t0,
-                next_due_at: None,
-                is_demo: false,
-                created_at: t0,
-            }
-        })
-        .collect();
-    let txn = db.begin_write().await?;
-    let ids = store::cases::insert_many(&txn, cases).await?;
     let mut rng = Lcg(7);
     let first_day = (t0 - TimeDelta::days(30))
         .with_timezone(&beijing())
         .date_naive();
-    let mut rows = Vec::with_capacity(clocks);
-    'outer: for id in &ids {
+    let mut left = clocks;
+    let mut filings = Vec::with_capacity(n_cases);
+    for i in 0..n_cases {
+        let (owner, region) = &offices[i % offices.len()];
+        let mut rows = Vec::new();
         for rule_id in RULES {
-            if rows.len() == clocks {
-                break 'outer;
+            if left == 0 {
+                break;
             }
+            left -= 1;
             let rule = Rules::builtin().get(rule_id).expect("rule");
             let (start_at, due_at) = if rule.unit == Unit::Hours {
                 let due =
@@ -119,25 +101,55 @@ async fn seed(db: &Db, clocks: usize, t0: DateTime<Utc>) -> anyhow::Result<()> {
                 let due = end_of_day(first_day + Days::new(rng.next(120))).to_utc();
                 (due - TimeDelta::days(14), due)
             };
-            rows.push((
-                *id,
-                ClockRow {
-                    rule_id: rule_id.into(),
-                    name: rule.name.clone(),
-                    unit: rule.unit.as_str().into(),
-                    source: rule.source.clone(),
-                    start_at,
-                    due_at,
-                    state: "running".into(),
-                    provisional: false,
-                    explanation: String::new(),
-                    detail: json!({"informational": rule.informational}),
+            rows.push(ClockRow {
+                rule_id: rule_id.into(),
+                name: rule.name.clone(),
+                unit: rule.unit,
+                source: rule.source.clone(),
+                start_at,
+                due_at,
+                state: State::Running,
+                provisional: false,
+                explanation: String::new(),
+                detail: ClockDetail {
+                    informational: rule.informational,
+                    ..Default::default()
                 },
-                t0,
-            ));
+            });
         }
+        filings.push(NewFiling {
+            case: NewCase {
+                title: format!("基准案件 {i}"),
+                description: String::new(),
+                source: Source::Officer,
+                channel: Channel::ECommerce,
+                region_code: region.clone(),
+                owner_org_id: *owner,
+                filer_org_id: None,
+                filer_user_id: None,
+                created_by_user_id: None,
+                standing: None,
+                complainant_uscc: None,
+                facts: Facts::default(),
+                received_at: t0,
+                is_demo: false,
+            },
+            parties: Vec::new(),
+            rights: Vec::new(),
+            received: NewEvent {
+                kind: EventKind::Received,
+                at: t0,
+                actor_user_id: None,
+                actor_org_id: Some(*owner),
+                public: true,
+                payload: json!({}),
+            },
+            clocks: rows,
+            now: t0,
+        });
     }
-    store::cases::insert_clocks_many(&txn, rows).await?;
+    let txn = db.begin_write().await?;
+    store::intake::insert(&txn, filings).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -165,7 +177,7 @@ async fn main() -> anyhow::Result<()> {
         started.elapsed().as_secs_f64(),
         config.database_url()
     );
-    let calendars = Calendars::load(&db).await?;
+    let time = std::sync::Arc::new(Timekeeper::load(&db, Rules::builtin().clone()).await?);
     println!("| pass | at | ms | clocks marked missed | notices created |");
     println!("|---|---|---:|---:|---:|");
     for (label, t) in [
@@ -180,7 +192,7 @@ async fn main() -> anyhow::Result<()> {
         ),
     ] {
         let started = Instant::now();
-        let o = worker::deadlines(&db, &config, &calendars, t).await?;
+        let o = worker::deadlines(&db, &config, &time, t).await?;
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         println!(
             "| {label} | {} | {ms:.0} | {} | {} |",

@@ -251,7 +251,7 @@ fn outbox_vs_raw(rt: &tokio::runtime::Runtime, n: usize, threads: usize) {
         let config = weiquan::config::Config { data_dir: dir.path().to_path_buf(), ..Default::default() };
         let db = weiquan::app::connect_and_migrate(&config).await.unwrap();
         weiquan::service::demo::load(&db).await.unwrap();
-        let calendars = weiquan::service::calendar::Calendars::load(&db).await.unwrap();
+        let time = std::sync::Arc::new(weiquan::service::case::Timekeeper::of(&config, &db).await.unwrap());
         let office = weiquan::store::orgs::list(db.conn()).await.unwrap().into_iter().find(|o| o.kind == "ip_office").unwrap().id;
         // The index exists (and is current) before the leads arrive.
         let search_index = index::SearchIndex::open(&config.search_index_dir()).unwrap();
@@ -269,7 +269,7 @@ fn outbox_vs_raw(rt: &tokio::runtime::Runtime, n: usize, threads: usize) {
             ));
         }
         let started = Instant::now();
-        let report = weiquan::service::import::leads(&db, &calendars, weiquan::service::import::Importer::Operator { owner_org_id: office },
+        let report = weiquan::service::import::leads(&db, &time, weiquan::service::import::Importer::Operator { owner_org_id: office },
             csv.as_bytes(), &weiquan::service::RequestMeta::cli("bench"), |_, _| {}).await.unwrap();
         assert_eq!(report.imported, n, "every generated lead imports");
         eprintln!("imported {n} leads in {:.1} s (not counted)", started.elapsed().as_secs_f64());

@@ -26,15 +26,15 @@ pub struct App {
 impl App {
     /// Connects to the database, applies pending migrations and binds `config.bind`.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        crate::service::rules::install(&config)?;
+        let rules = crate::service::case::Timekeeper::rules_of(&config)?;
         let db = connect_and_migrate(&config).await?;
         let views = Views::new(config.dev_templates).context("loading templates")?;
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         crate::service::auth::warm_up();
-        let calendars = Arc::new(
-            crate::service::calendar::Calendars::load(&db)
+        let time = Arc::new(
+            crate::service::case::Timekeeper::load(&db, rules)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
         );
@@ -55,7 +55,7 @@ impl App {
             seal: Arc::new(tokio::sync::Notify::new()),
             blobs,
             trusted_proxies: Arc::new(trusted_proxies),
-            calendars,
+            time,
             db,
             config: Arc::new(config),
             views: Arc::new(views),
@@ -78,9 +78,9 @@ impl App {
         &self.state.db
     }
 
-    /// The working-day calendar this app counts with.
-    pub fn calendars(&self) -> Arc<crate::service::calendar::Calendars> {
-        self.state.calendars.clone()
+    /// The calendars and deadline rules this app counts with.
+    pub fn time(&self) -> Arc<crate::service::case::Timekeeper> {
+        self.state.time.clone()
     }
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish (up to 30 s).
@@ -94,7 +94,7 @@ impl App {
         let worker = tokio::spawn(crate::worker::run(
             state.db.clone(),
             state.config.clone(),
-            state.calendars.clone(),
+            state.time.clone(),
             stop_rx,
         ));
         let indexer = tokio::spawn(crate::service::search::run(

@@ -193,8 +193,8 @@ pub enum AuditCommand {
 
 /// Runs a parsed command. Returns the process exit code.
 pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
-    // Every command that computes a clock counts by the same rules as the server.
-    crate::service::rules::install(&config)?;
+    // A province's rules file that does not load stops every command, not only the server.
+    crate::service::case::Timekeeper::rules_of(&config)?;
     match cli.command {
         Command::Serve {
             demo: with_demo,
@@ -205,7 +205,7 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
             }
             let app = App::build(config).await?;
             if with_demo {
-                load_demo(app.db()).await?;
+                load_demo(app.db(), &app.time()).await?;
             }
             let addr = app.local_addr();
             tracing::info!(%addr, "weiquan is listening");
@@ -220,7 +220,8 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
         }
         Command::Demo => {
             let db = connect_and_migrate(&config).await?;
-            load_demo(&db).await?;
+            let time = std::sync::Arc::new(service::case::Timekeeper::of(&config, &db).await?);
+            load_demo(&db, &time).await?;
             Ok(0)
         }
         Command::User { command } => user(command, &config).await,
@@ -259,15 +260,12 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
             command: DeadlinesCommand::Rebuild,
         } => {
             let db = connect_and_migrate(&config).await?;
-            let calendars = service::calendar::Calendars::load(&db)
+            let time = service::case::Timekeeper::of(&config, &db).await?;
+            let started = std::time::Instant::now();
+            let n = time
+                .rebuild_open(&db, |done, total| draw_progress(done, total, started))
                 .await
                 .map_err(explain)?;
-            let started = std::time::Instant::now();
-            let n = service::deadlines::rebuild(&db, &calendars, |done, total| {
-                draw_progress(done, total, started)
-            })
-            .await
-            .map_err(explain)?;
             println!("已重算 / recomputed: {n} 件案件 / cases");
             Ok(0)
         }
@@ -351,14 +349,14 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
     }
 }
 
-async fn load_demo(db: &crate::store::Db) -> anyhow::Result<()> {
+async fn load_demo(
+    db: &crate::store::Db,
+    time: &std::sync::Arc<service::case::Timekeeper>,
+) -> anyhow::Result<()> {
     match demo::load(db).await {
         Ok(loaded) => {
             if loaded == demo::Loaded::Now {
-                let calendars = service::calendar::Calendars::load(db)
-                    .await
-                    .map_err(explain)?;
-                demo::load_cases(db, &calendars).await.map_err(explain)?;
+                demo::load_cases(db, time).await.map_err(explain)?;
                 println!("演示数据已载入 / demo data loaded");
             }
             println!("演示账号 / demo logins (password {}):", demo::DEMO_PASSWORD);
@@ -437,10 +435,8 @@ async fn calendar_import(
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let db = connect_and_migrate(config).await?;
-    let calendars = service::calendar::Calendars::load(&db)
-        .await
-        .map_err(explain)?;
-    let (_, diffs) = service::calendar::preview(&calendars.current(), &text).map_err(explain)?;
+    let time = service::case::Timekeeper::of(config, &db).await?;
+    let (_, diffs) = service::calendar::preview(&time.calendar(), &text).map_err(explain)?;
     let list = |days: &[chrono::NaiveDate]| {
         days.iter()
             .map(ToString::to_string)
@@ -474,7 +470,7 @@ async fn calendar_import(
     if apply {
         service::calendar::import(
             &db,
-            &calendars,
+            &time,
             Caller::Operator,
             &text,
             &RequestMeta::cli("calendar"),
@@ -573,13 +569,11 @@ fn draw_progress(done: usize, total: usize, started: std::time::Instant) {
 async fn import_leads(config: &Config, file: &std::path::Path, org: i64) -> anyhow::Result<i32> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let db = connect_and_migrate(config).await?;
-    let calendars = service::calendar::Calendars::load(&db)
-        .await
-        .map_err(explain)?;
+    let time = std::sync::Arc::new(service::case::Timekeeper::of(config, &db).await?);
     let started = std::time::Instant::now();
     let report = service::import::leads(
         &db,
-        &calendars,
+        &time,
         service::import::Importer::Operator { owner_org_id: org },
         &bytes,
         &RequestMeta::cli("import"),

@@ -9,8 +9,9 @@
 //! [`tick`] runs both, in that order (housekeeping first, so a freshly loaded year counts).
 
 use crate::config::Config;
-use crate::service::calendar::Calendars;
+use crate::service::case::Timekeeper;
 use crate::service::notifications;
+use crate::service::{Ctx, RequestMeta};
 use crate::store::Db;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -52,11 +53,11 @@ impl Outcome {
 pub async fn tick(
     db: &Db,
     config: &Config,
-    calendars: &Calendars,
+    time: &Arc<Timekeeper>,
     now: DateTime<Utc>,
 ) -> crate::error::Result<Outcome> {
-    let h = housekeeping(db, config, calendars, now).await?;
-    let d = deadlines(db, config, calendars, now).await?;
+    let h = housekeeping(db, config, time, now).await?;
+    let d = deadlines(db, config, time, now).await?;
     Ok(Outcome {
         sessions_removed: h.sessions_removed,
         attempts_removed: h.attempts_removed,
@@ -68,12 +69,12 @@ pub async fn tick(
 pub async fn housekeeping(
     db: &Db,
     config: &Config,
-    calendars: &Calendars,
+    time: &Arc<Timekeeper>,
     now: DateTime<Utc>,
 ) -> crate::error::Result<Outcome> {
     let (sessions_removed, attempts_removed) =
         crate::service::auth::purge_expired(db, config, now).await?;
-    calendars.reload(db).await?;
+    time.reload(db).await?;
     Ok(Outcome {
         sessions_removed,
         attempts_removed,
@@ -85,13 +86,14 @@ pub async fn housekeeping(
 pub async fn deadlines(
     db: &Db,
     config: &Config,
-    calendars: &Calendars,
+    time: &Arc<Timekeeper>,
     now: DateTime<Utc>,
 ) -> crate::error::Result<Outcome> {
     // Exhibitions first: a case converted at the closing instant gets its ruling clocks before
     // the deadline pass looks at them.
-    let x = crate::service::exhibitions::sweep(db, calendars, now).await?;
-    let p = notifications::deadline_pass(db, config, &calendars.current(), now).await?;
+    let cx = Ctx::new(db.clone(), time.clone(), RequestMeta::cli("worker")).at(now);
+    let x = crate::service::exhibitions::sweep(&cx).await?;
+    let p = notifications::deadline_pass(db, config, time, now).await?;
     let m = notifications::deliver_mail(db, config, now).await?;
     Ok(Outcome {
         clocks_missed: p.clocks_missed,
@@ -113,7 +115,7 @@ pub async fn deadlines(
 pub async fn run(
     db: Db,
     config: Arc<Config>,
-    calendars: Arc<Calendars>,
+    time: Arc<Timekeeper>,
     mut stop: watch::Receiver<bool>,
 ) {
     let mut house = tokio::time::interval(Duration::from_secs(HOUSEKEEPING_SECS));
@@ -127,7 +129,7 @@ pub async fn run(
     loop {
         tokio::select! {
             _ = house.tick() => {
-                match housekeeping(&db, &config, &calendars, crate::store::now()).await {
+                match housekeeping(&db, &config, &time, crate::service::now()).await {
                     Ok(o) if o != Outcome::default() => tracing::info!(?o, "housekeeping"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
@@ -135,7 +137,7 @@ pub async fn run(
             }
             _ = dead.tick() => {
                 let started = std::time::Instant::now();
-                match deadlines(&db, &config, &calendars, crate::store::now()).await {
+                match deadlines(&db, &config, &time, crate::service::now()).await {
                     Ok(o) if o != Outcome::default() => tracing::info!(
                         ?o, elapsed_ms = started.elapsed().as_millis() as u64, "deadline notices"
                     ),

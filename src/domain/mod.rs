@@ -1,6 +1,9 @@
 //! Pure domain rules: validated values, identity vocabulary, the access policy and the audit
 //! chain. Nothing here touches a database, the network or the clock.
 
+#[macro_use]
+mod names;
+
 pub mod audit;
 pub mod calendar;
 pub mod case;
@@ -14,5 +17,6 @@ pub mod policy;
 pub mod region;
 pub mod rights;
 pub mod srdi;
+pub mod time;
 pub mod uscc;
 pub mod workflow;

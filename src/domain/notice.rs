@@ -14,9 +14,10 @@
 //!   for informational clocks (a party's own time limit).
 
 use super::calendar::Calendar;
-use super::deadline::{State, Unit, beijing, end_of_day};
+use super::deadline::{State, Unit};
 use super::identity::{OrgKind, Role};
-use super::policy::region_covers;
+use super::region::covers as region_covers;
+use super::time::{beijing, end_of_day};
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 /// What a notice says.

@@ -138,20 +138,6 @@ pub enum CaseAccess {
     Owner,
 }
 
-/// Whether `region` (an organisation's) covers `case_region` (province, prefecture or county).
-pub fn region_covers(region: &str, case_region: &str) -> bool {
-    let significant = if region.ends_with("0000") {
-        2
-    } else if region.ends_with("00") {
-        4
-    } else {
-        6
-    };
-    region.len() == 6
-        && case_region.len() == 6
-        && region.get(..significant) == case_region.get(..significant)
-}
-
 /// The access `actor` has to a case. The SQL filter of visible cases (`store::cases::visible`)
 /// implements the same rules; a test compares the two.
 pub fn case_access(actor: &Actor, case: &CaseFacts) -> CaseAccess {
@@ -180,7 +166,7 @@ pub fn case_access(actor: &Actor, case: &CaseFacts) -> CaseAccess {
         access = access.max(CaseAccess::Read);
     }
     if actor.org_kind == OrgKind::AssistanceCenter
-        && ((case.awaiting_triage && region_covers(&actor.region_code, &case.region_code))
+        && ((case.awaiting_triage && super::region::covers(&actor.region_code, &case.region_code))
             || case.assignee_org_id == Some(actor.org_id))
     {
         access = access.max(CaseAccess::Contribute);
@@ -206,6 +192,8 @@ pub enum CaseAction {
     Work,
     /// Act in the owning office's name: vote and rule on the panel, approve, issue documents.
     Decide,
+    /// Ask for more time on one of the case's clocks (who decides is [`may_decide_extension`]).
+    Extend,
 }
 
 /// Whether `actor` may enter leads (`POST /api/v1/cases`).
@@ -262,6 +250,34 @@ pub fn can_on_case(
         CaseAction::Decide => {
             can_on_case(actor, access, case, CaseAction::Work) && access == CaseAccess::Owner
         }
+        // Officers, supervisors and triagers of an office that may contribute.
+        CaseAction::Extend => worker && access >= CaseAccess::Contribute,
+    }
+}
+
+/// Whether `actor` decides an extension of a tier whose approver role is `approver` and whose
+/// decider is `decider`: the owning office's supervisors (or, for a tier an officer approves, its
+/// officers and supervisors), or for the next-higher department's tier, the supervisors of the
+/// owning office's parent.
+pub fn may_decide_extension(
+    actor: &Actor,
+    owner_org_id: i64,
+    owner_parent_id: Option<i64>,
+    decider: super::deadline::extension::Decider,
+    approver: Option<&str>,
+) -> bool {
+    use super::deadline::extension::Decider;
+    match (decider, approver) {
+        (Decider::Own, Some("supervisor")) => {
+            actor.role == Role::Supervisor && actor.org_id == owner_org_id
+        }
+        (Decider::Own, Some(_)) => {
+            matches!(actor.role, Role::Officer | Role::Supervisor) && actor.org_id == owner_org_id
+        }
+        (Decider::Parent, _) => {
+            actor.role == Role::Supervisor && owner_parent_id == Some(actor.org_id)
+        }
+        (Decider::Own, None) => false,
     }
 }
 
@@ -595,16 +611,6 @@ mod case_tests {
             &waiting,
             CaseAction::Work
         ));
-    }
-
-    #[test]
-    fn regions_cover_their_parts() {
-        assert!(region_covers("320000", "320612"));
-        assert!(region_covers("320600", "320612"));
-        assert!(region_covers("320612", "320612"));
-        assert!(!region_covers("320612", "320600"));
-        assert!(!region_covers("320500", "320612"));
-        assert!(!region_covers("", "320612"));
     }
 }
 

@@ -55,6 +55,40 @@ impl RegionCode {
     }
 }
 
+/// The leading digits a region shares with every code inside it: two for a province (`320000`),
+/// four for a prefecture (`320600`), all six for a county; `None` for anything but six ASCII
+/// digits. The one statement of the region-prefix rule: the access policy, its SQL twin and the
+/// search index all ask it.
+pub fn covered_prefix(code: &str) -> Option<&str> {
+    if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n = if code.ends_with("0000") {
+        2
+    } else if code.ends_with("00") {
+        4
+    } else {
+        6
+    };
+    code.get(..n)
+}
+
+/// Whether `region` (an organisation's) covers `case_region` (province, prefecture or county).
+pub fn covers(region: &str, case_region: &str) -> bool {
+    covered_prefix(region).is_some_and(|p| {
+        case_region.len() == 6 && case_region.is_ascii() && case_region.starts_with(p)
+    })
+}
+
+/// Every prefix a region covering `code` could have (province, prefecture, county), for index
+/// terms; empty for anything but six ASCII digits.
+pub fn prefixes(code: &str) -> Vec<&str> {
+    if covered_prefix(code).is_none() {
+        return Vec::new();
+    }
+    vec![&code[..2], &code[..4], code]
+}
+
 /// Province (省), prefecture (市) or county (区县).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RegionLevel {
@@ -102,6 +136,21 @@ mod tests {
         ] {
             assert!(RegionCode::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn prefixes_follow_the_level_and_cover_what_lies_within() {
+        assert_eq!(covered_prefix("320000"), Some("32"));
+        assert_eq!(covered_prefix("320600"), Some("3206"));
+        assert_eq!(covered_prefix("320612"), Some("320612"));
+        assert_eq!(covered_prefix("32061"), None);
+        assert_eq!(covered_prefix("32a600"), None);
+        assert!(covers("320000", "320612") && covers("320600", "320612"));
+        assert!(covers("320612", "320612") && !covers("320612", "320600"));
+        assert!(!covers("320500", "320612") && !covers("3206", "320612"));
+        assert!(!covers("320600", "3206"));
+        assert_eq!(prefixes("320602"), vec!["32", "3206", "320602"]);
+        assert!(prefixes("32").is_empty());
     }
 
     #[test]

@@ -55,6 +55,21 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     }
 }
 
+/// The services' context of this request: the database, the timekeeper, where the request came
+/// from, and the instant it is handled at.
+pub struct Svc(pub crate::service::Ctx);
+
+impl FromRequestParts<super::AppState> for Svc {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &super::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Ctx(ctx) = Ctx::from_request_parts(parts, state).await?;
+        Ok(Svc(state.service(&ctx)))
+    }
+}
+
 /// The CSRF token to embed in forms on this page.
 pub struct Csrf(pub String);
 

@@ -303,7 +303,7 @@ async fn check_unsafe(
     }
     // Evidence uploads (issue 6) are streamed, not buffered: the upload reader checks that the
     // first part is `_csrf` with this token before it reads the file.
-    if is_multipart && super::evidence_upload::is_upload(req.method(), req.uri().path()) {
+    if is_multipart && super::upload::is_upload(req.method(), req.uri().path()) {
         let mut req = req;
         req.extensions_mut()
             .insert(StreamedCsrf(expected.to_string()));

@@ -2,21 +2,15 @@
 //! server-rendered web pages.
 
 pub mod api;
-pub mod cases_api;
 pub mod error;
-// issue 6
-pub mod evidence_api;
-pub mod evidence_export;
-pub mod evidence_upload;
 pub mod extract;
 pub mod middleware;
-pub mod notifications_api;
 pub mod ops;
 pub mod page;
-pub mod search_api;
+pub mod present;
+pub mod upload;
 pub mod views;
 pub mod web;
-pub mod workflow_api;
 
 use crate::config::Config;
 use crate::i18n::Lang;
@@ -37,14 +31,21 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Proxies whose `X-Forwarded-For` is believed (parsed from the configuration).
     pub trusted_proxies: Arc<Vec<crate::domain::net::IpRange>>,
-    /// The working-day calendar in force.
-    pub calendars: Arc<crate::service::calendar::Calendars>,
+    /// The calendars and deadline rules in force.
+    pub time: Arc<crate::service::case::Timekeeper>,
     /// Evidence blob storage (issue 6).
     pub blobs: crate::files::Store,
     /// This node's search index (issue 7).
     pub search: Arc<crate::search::index::SearchIndex>,
     /// Wakes the evidence sealer (SM3 of new uploads, decision D15).
     pub seal: Arc<tokio::sync::Notify>,
+}
+
+impl AppState {
+    /// The services' context of a request.
+    pub fn service(&self, ctx: &RequestCtx) -> crate::service::Ctx {
+        crate::service::Ctx::new(self.db.clone(), self.time.clone(), ctx.meta())
+    }
 }
 
 /// Per-request facts set by the outermost middleware.
@@ -106,7 +107,7 @@ pub fn router(state: AppState) -> Router {
         // Evidence uploads (issue 6) get their own, longer limit; everything else `timeout`.
         .layer(axum::middleware::from_fn_with_state(
             (timeout, upload_timeout),
-            evidence_upload::timeout,
+            upload::timeout,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -22,22 +22,6 @@ fn term(field: tantivy::schema::Field, v: i64) -> Box<dyn Query> {
     ))
 }
 
-/// The region prefix an assistance centre covers (`region_covers`): province, prefecture or
-/// county digits of its own code.
-fn covered_prefix(region: &str) -> Option<&str> {
-    if region.len() != 6 || !region.is_ascii() {
-        return None;
-    }
-    let n = if region.ends_with("0000") {
-        2
-    } else if region.ends_with("00") {
-        4
-    } else {
-        6
-    };
-    region.get(..n)
-}
-
 /// The cases `actor` may see.
 pub fn visible(actor: &Actor, f: &Fields) -> Box<dyn Query> {
     if actor.org_kind == OrgKind::Enterprise {
@@ -54,7 +38,7 @@ pub fn visible(actor: &Actor, f: &Fields) -> Box<dyn Query> {
     ];
     if actor.org_kind == OrgKind::AssistanceCenter {
         any.push((Occur::Should, term(f.assignee_org, actor.org_id)));
-        if let Some(prefix) = covered_prefix(&actor.region_code) {
+        if let Some(prefix) = crate::domain::region::covered_prefix(&actor.region_code) {
             any.push((
                 Occur::Should,
                 Box::new(TermQuery::new(

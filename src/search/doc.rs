@@ -114,18 +114,6 @@ pub fn urgency(next_due_at: Option<DateTime<Utc>>, srdi_rank: i16) -> u64 {
     (due << 2) | (3 - srdi_rank.clamp(0, 3) as u64)
 }
 
-/// The region-prefix terms under which an assistance centre finds a case waiting for triage.
-pub fn region_prefixes(code: &str) -> Vec<String> {
-    if code.len() != 6 || !code.is_ascii() {
-        return Vec::new();
-    }
-    vec![
-        code[..2].to_string(),
-        code[..4].to_string(),
-        code.to_string(),
-    ]
-}
-
 /// The prefecture-level code a region facet counts (`320602` → `320600`).
 pub fn prefecture(code: &str) -> String {
     if code.len() == 6 && code.is_ascii() {
@@ -255,8 +243,8 @@ impl CaseDoc {
             d.add_u64(f.assignee_org, o as u64);
         }
         if self.awaiting_triage {
-            for p in region_prefixes(&self.region_code) {
-                d.add_text(f.triage_region, &p);
+            for p in crate::domain::region::prefixes(&self.region_code) {
+                d.add_text(f.triage_region, p);
             }
         }
 
@@ -326,11 +314,5 @@ mod tests {
         assert!(urgency(t(100), 2) < urgency(t(100), 1));
         assert!(urgency(t(100), 1) < urgency(t(100), 0));
         assert!(urgency(t(1 << 40), 0) < urgency(None, 2));
-    }
-
-    #[test]
-    fn region_prefixes_cover_province_prefecture_county() {
-        assert_eq!(region_prefixes("320602"), vec!["32", "3206", "320602"]);
-        assert!(region_prefixes("32").is_empty());
     }
 }

@@ -36,7 +36,7 @@ impl Caller<'_> {
         }
     }
 
-    fn user(&self) -> Option<&users::Model> {
+    fn user(&self) -> Option<&super::UserSummary> {
         match self {
             Caller::User(id) | Caller::Own(id) => Some(&id.user),
             Caller::Operator => None,
@@ -192,7 +192,7 @@ pub async fn create_org(
 ) -> Result<organizations::Model> {
     caller.authorize(Action::CreateOrganization)?;
     let fields = validate_org(db, &input, None).await?;
-    let now = store::now();
+    let now = super::now();
     let txn = db.begin_write().await?;
     let org = store::orgs::insert(&txn, fields, false, now)
         .await
@@ -234,7 +234,7 @@ pub async fn update_org(
             return Err(AppError::field("kind", "error.org.kind_members"));
         }
     }
-    let now = store::now();
+    let now = super::now();
     let txn = db.begin_write().await?;
     let org = store::orgs::update(&txn, id, fields, now)
         .await
@@ -355,7 +355,7 @@ pub async fn create_user(
         return Err(AppError::Invalid(errors));
     };
     let hash = super::auth::hash_password(password).await?;
-    let now = store::now();
+    let now = super::now();
     let txn = db.begin_write().await?;
     let new = store::users::NewUser {
         username: username.as_str().to_string(),
@@ -394,11 +394,11 @@ pub async fn update_user(
     let profile = validate_profile(db, &input).await?;
     if let Caller::User(me) = caller {
         // Administrators keep their own role, so that no one removes the last way back in.
-        if me.user.id == id && profile.role != me.user.role {
+        if me.user.id == id && profile.role != me.user.role.as_str() {
             return Err(AppError::field("role", "error.user.own_role"));
         }
     }
-    let now = store::now();
+    let now = super::now();
     let txn = db.begin_write().await?;
     let user = store::users::update_profile(&txn, id, profile, now).await?;
     let entry = caller.entry(
@@ -427,7 +427,7 @@ pub async fn set_password(
         .ok_or(AppError::NotFound)?;
     check_new_password(password).map_err(|k| AppError::field("password", k))?;
     let hash = super::auth::hash_password(password.to_string()).await?;
-    let now = store::now();
+    let now = super::now();
     let txn = db.begin_write().await?;
     store::users::set_password_hash(&txn, id, hash, now).await?;
     store::auth::delete_sessions_of(&txn, id).await?;
@@ -455,7 +455,7 @@ pub async fn set_disabled(
     let user = store::users::get(db.conn(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let now = store::now();
+    let now = super::now();
     let txn = db.begin_write().await?;
     store::users::set_disabled(&txn, id, disabled, now).await?;
     let (sessions, tokens) = if disabled {

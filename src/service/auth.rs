@@ -1,6 +1,6 @@
 //! Signing in and out, web sessions, API tokens, password hashing and sign-in throttling.
 
-use super::{Identity, RequestMeta, Via, audit_entry};
+use super::{Identity, RequestMeta, UserSummary, Via, audit_entry};
 use crate::config::Config;
 use crate::error::{AppError, Msg, Result};
 use crate::store::{self, Db};
@@ -106,7 +106,7 @@ async fn check_credentials(
         .filter(|c| !c.is_control())
         .take(64)
         .collect();
-    let now = store::now();
+    let now = super::now();
     let since = now - Duration::minutes(cfg.login_window_minutes);
     let txn = db.begin_write().await?;
     store::auth::lock_attempts(&txn, &name, &meta.client_addr).await?;
@@ -142,7 +142,7 @@ async fn check_credentials(
         Some(u) if !refused => store::auth::mark_succeeded(&txn, attempt).await?,
         Some(u) => {
             let entry = audit_entry(
-                Some(u),
+                UserSummary::of(u).as_ref(),
                 meta,
                 "auth.login_refused",
                 ("user", u.id.to_string()),
@@ -204,7 +204,7 @@ pub async fn login(
     meta: &RequestMeta,
 ) -> Result<NewSession> {
     let (user, org) = check_credentials(db, cfg, username, password, meta).await?;
-    let now = store::now();
+    let now = super::now();
     let token = random_token(32);
     let csrf_token = random_token(32);
     let txn = db.begin_write().await?;
@@ -225,7 +225,7 @@ pub async fn login(
     )
     .await?;
     let entry = audit_entry(
-        Some(&user),
+        UserSummary::of(&user).as_ref(),
         meta,
         "auth.login",
         ("session", session.id.to_string()),
@@ -252,7 +252,7 @@ pub async fn session_identity(db: &Db, cfg: &Config, token: &str) -> Result<Opti
     else {
         return Ok(None);
     };
-    let now = store::now();
+    let now = super::now();
     let idle_limit = session.last_seen_at + Duration::minutes(cfg.session_idle_minutes);
     if user.disabled || now >= session.expires_at || now >= idle_limit {
         store::auth::delete_session(db.conn(), session.id).await?;
@@ -297,7 +297,7 @@ pub async fn logout_everywhere(
     identity: &Identity,
     meta: &RequestMeta,
 ) -> Result<(u64, u64)> {
-    let now = store::now();
+    let now = super::now();
     let txn = db.begin_write().await?;
     let sessions = store::auth::delete_sessions_of(&txn, identity.user.id).await?;
     let tokens = store::auth::revoke_tokens_of(&txn, identity.user.id, now).await?;
@@ -329,13 +329,13 @@ pub async fn issue_token(
     meta: &RequestMeta,
 ) -> Result<IssuedToken> {
     let (user, _org) = check_credentials(db, cfg, username, password, meta).await?;
-    let now = store::now();
+    let now = super::now();
     let token = format!("wq_{}", random_token(32));
     let expires_at = now + Duration::hours(cfg.token_ttl_hours);
     let txn = db.begin_write().await?;
     let row = store::auth::insert_token(&txn, token_hash(&token), user.id, expires_at, now).await?;
     let entry = audit_entry(
-        Some(&user),
+        UserSummary::of(&user).as_ref(),
         meta,
         "auth.token_issued",
         ("api_token", row.id.to_string()),
@@ -355,7 +355,7 @@ pub async fn token_identity(db: &Db, token: &str) -> Result<Option<Identity>> {
     else {
         return Ok(None);
     };
-    let now = store::now();
+    let now = super::now();
     if user.disabled || row.revoked_at.is_some() || now >= row.expires_at {
         return Ok(None);
     }
@@ -373,7 +373,7 @@ pub async fn revoke_token(db: &Db, identity: &Identity, meta: &RequestMeta) -> R
     let Via::Token { id } = identity.via else {
         return Err(AppError::BadRequest("not signed in with a token".into()));
     };
-    let now = store::now();
+    let now = super::now();
     let txn = db.begin_write().await?;
     store::auth::revoke_token(&txn, id, now).await?;
     let entry = audit_entry(

@@ -1,6 +1,8 @@
-//! The working-day calendar in force: the shipped schedules plus the years an administrator has
-//! loaded (`weiquan calendar import`), kept in the database and re-read by every server process.
+//! The working-day calendar: what it says about a day, counting working days, and loading an
+//! official year (`weiquan calendar import` and the administrators' page). The calendar in force
+//! is kept by the timekeeper (`service::case::clock`).
 
+use super::case::Timekeeper;
 use super::{RequestMeta, admin::Caller};
 use crate::domain::calendar::{self, Calendar, Counted, DayInfo, YearDiff};
 use crate::domain::policy::Action;
@@ -8,50 +10,6 @@ use crate::error::{AppError, FieldError, Msg, Result};
 use crate::store::{self, Db};
 use chrono::NaiveDate;
 use serde_json::json;
-use std::sync::{Arc, RwLock};
-
-/// The calendar in force, shared by the handlers of one process and swapped on reload.
-#[derive(Debug)]
-pub struct Calendars {
-    inner: RwLock<Arc<Calendar>>,
-}
-
-impl Calendars {
-    /// The shipped calendar merged with every year loaded into the database.
-    pub async fn load(db: &Db) -> Result<Self> {
-        Ok(Self {
-            inner: RwLock::new(Arc::new(merged(db).await?)),
-        })
-    }
-
-    /// The calendar for this request (a cheap clone of an `Arc`).
-    pub fn current(&self) -> Arc<Calendar> {
-        self.inner
-            .read()
-            .map(|c| c.clone())
-            .unwrap_or_else(|p| p.into_inner().clone())
-    }
-
-    /// Re-reads the loaded years (another process may have imported one).
-    pub async fn reload(&self, db: &Db) -> Result<()> {
-        let fresh = Arc::new(merged(db).await?);
-        match self.inner.write() {
-            Ok(mut w) => *w = fresh,
-            Err(p) => *p.into_inner() = fresh,
-        }
-        Ok(())
-    }
-}
-
-async fn merged(db: &Db) -> Result<Calendar> {
-    let mut years = Vec::new();
-    for row in store::calendar::all(db.conn()).await? {
-        let schedule = serde_json::from_str(&row.schedule)
-            .map_err(|e| anyhow::anyhow!("stored calendar year {} is unreadable: {e}", row.year))?;
-        years.push((row.year, schedule));
-    }
-    Ok(Calendar::builtin().with_years(years))
-}
 
 /// Parses a `YYYY-MM-DD` field.
 pub fn parse_date(field: &str, value: &str) -> Result<NaiveDate> {
@@ -110,7 +68,7 @@ pub fn preview(current: &Calendar, text: &str) -> Result<(Calendar, Vec<YearDiff
 /// years), records it in the audit trail, and returns what changed.
 pub async fn import(
     db: &Db,
-    calendars: &Calendars,
+    time: &Timekeeper,
     caller: Caller<'_>,
     text: &str,
     meta: &RequestMeta,
@@ -120,8 +78,8 @@ pub async fn import(
         Caller::User(me) | Caller::Own(me) => me.user.username.clone(),
         Caller::Operator => "operator".to_string(),
     };
-    let (file, diffs) = preview(&calendars.current(), text)?;
-    let now = store::now();
+    let (file, diffs) = preview(&time.calendar(), text)?;
+    let now = super::now();
     let txn = db.begin_write().await?;
     for (year, schedule) in &file.years {
         let row = store::calendar::YearRow {
@@ -145,9 +103,9 @@ pub async fn import(
     entry.actor = "operator".into();
     store::audit::append(&txn, entry).await?;
     txn.commit().await?;
-    calendars.reload(db).await?;
+    time.reload(db).await?;
     // Clocks that counted a year on weekends only are counted again on the official schedule.
-    let recomputed = super::deadlines::rebuild_provisional(db, calendars).await?;
+    let recomputed = time.rebuild_provisional(db).await?;
     tracing::info!(
         recomputed,
         "clocks recomputed after loading a calendar year"
@@ -167,10 +125,10 @@ pub struct YearSummary {
 }
 
 /// The years in force, newest first, for administrators.
-pub async fn years(db: &Db, calendars: &Calendars, caller: Caller<'_>) -> Result<Vec<YearSummary>> {
+pub async fn years(db: &Db, time: &Timekeeper, caller: Caller<'_>) -> Result<Vec<YearSummary>> {
     caller.authorize(Action::ManageCalendar)?;
     let loaded = store::calendar::all(db.conn()).await?;
-    let cal = calendars.current();
+    let cal = time.calendar();
     Ok(cal
         .years
         .iter()

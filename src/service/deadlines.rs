@@ -1,18 +1,17 @@
-//! Deadline clocks of cases: extension requests and decisions, and rebuilding every clock from
-//! the events (after a calendar year is loaded, or by the operator).
+//! Extensions of a case's clocks: requested by who works the case, decided by the tier's approver
+//! (the owning office's supervisor, or the next-higher department's), each one [`CaseWrite`].
 
-use super::calendar::Calendars;
-use super::cases::visible;
-use super::triage::{Moved, stale, write};
-use super::{Identity, RequestMeta, audit_entry, optional};
-use crate::domain::deadline::extension::{self, Decider};
-use crate::domain::identity::Role;
-use crate::domain::policy::CaseAccess;
+use super::case::write::expected;
+use super::case::{CaseWrite, Moved, visible};
+use super::{Ctx, Identity, optional};
+use crate::domain::case::EventKind;
+use crate::domain::deadline::extension::{self, decider};
+use crate::domain::policy::{self, CaseAction};
 use crate::error::{AppError, FieldError, Msg, Result};
-use crate::store::cases::Change;
-use crate::store::{self, Db};
+use crate::store::case_log::EventRow;
+use crate::store::{self};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// `POST /api/v1/cases/{id}/deadlines/{rule_id}/extension`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -30,7 +29,7 @@ pub struct ExtensionRequest {
 }
 
 /// A pending or decided request, from the events.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Requested {
     pub seq: i64,
     pub rule_id: String,
@@ -40,12 +39,12 @@ pub struct Requested {
 }
 
 /// Every extension request of a case with its decision.
-pub fn requests(events: &[entity::case_events::Model]) -> Vec<Requested> {
+pub fn requests(events: &[EventRow]) -> Vec<Requested> {
     let mut out: Vec<Requested> = Vec::new();
     for e in events {
-        let p: Value = serde_json::from_str(&e.payload).unwrap_or(Value::Null);
-        match e.kind.as_str() {
-            "extension_requested" => out.push(Requested {
+        let p = &e.payload;
+        match e.kind {
+            EventKind::ExtensionRequested => out.push(Requested {
                 seq: e.seq,
                 rule_id: p["rule_id"].as_str().unwrap_or("").to_string(),
                 tier: p["tier"].as_str().unwrap_or("").to_string(),
@@ -55,10 +54,10 @@ pub fn requests(events: &[entity::case_events::Model]) -> Vec<Requested> {
                     .unwrap_or(0),
                 decided: None,
             }),
-            "extension_approved" | "extension_refused" => {
+            EventKind::ExtensionApproved | EventKind::ExtensionRefused => {
                 let seq = p["request_seq"].as_i64();
                 if let Some(r) = out.iter_mut().find(|r| Some(r.seq) == seq) {
-                    r.decided = Some(e.kind == "extension_approved");
+                    r.decided = Some(e.kind == EventKind::ExtensionApproved);
                 }
             }
             _ => {}
@@ -69,30 +68,25 @@ pub fn requests(events: &[entity::case_events::Model]) -> Vec<Requested> {
 
 /// Requests, approves or refuses an extension of one clock of a case.
 pub async fn extension(
-    db: &Db,
-    calendars: &Calendars,
+    cx: &Ctx,
     me: &Identity,
     case_id: i64,
     rule_id: &str,
     req: ExtensionRequest,
-    meta: &RequestMeta,
 ) -> Result<Moved> {
-    let v = visible(db, me, case_id).await?;
-    let worker = matches!(me.role(), Role::Officer | Role::Supervisor | Role::Triager);
-    if !worker || v.access < CaseAccess::Contribute {
-        return Err(AppError::forbidden());
-    }
-    let rule = super::rules::in_force()
-        .get(rule_id)
-        .ok_or(AppError::NotFound)?;
-    let clocks = store::cases::clocks(db.conn(), case_id).await?;
+    let granted = visible(&cx.db, me, case_id)
+        .await?
+        .authorize(me, CaseAction::Extend)?;
+    let case = granted.case();
+    let rule = cx.time.rules().get(rule_id).ok_or(AppError::NotFound)?;
+    let clocks = store::case_log::clocks(cx.db.conn(), case_id).await?;
     let clock = clocks
         .iter()
         .find(|c| c.rule_id == rule_id)
         .ok_or(AppError::NotFound)?;
-    let events = store::cases::events(db.conn(), case_id, false).await?;
+    let events = store::case_log::events(cx.db.conn(), case_id, false).await?;
     let all = requests(&events);
-    let granted = |tier: &str| -> u32 {
+    let granted_so_far = |tier: &str| -> u32 {
         all.iter()
             .filter(|r| r.rule_id == rule_id && r.tier == tier && r.decided == Some(true))
             .map(|r| r.amount)
@@ -107,14 +101,14 @@ pub async fn extension(
     let mut errors = Vec::new();
     let (kind, payload) = match req.action.as_str() {
         "request" => {
-            if !matches!(clock.state.as_str(), "running" | "paused" | "missed") {
+            if !clock.state.is_open() {
                 return Err(AppError::Conflict(Msg::new(
                     "error.extension.clock_stopped",
                 )));
             }
             let tier = req.tier.clone().unwrap_or_default();
             let amount = req.amount.unwrap_or(0);
-            if let Err(k) = extension::check(rule, &tier, amount, granted(&tier)) {
+            if let Err(k) = extension::check(rule, &tier, amount, granted_so_far(&tier)) {
                 let field = if k == "error.extension.tier" {
                     "tier"
                 } else {
@@ -132,7 +126,7 @@ pub async fn extension(
                 return Err(AppError::Conflict(Msg::new("error.extension.pending")));
             }
             (
-                "extension_requested",
+                EventKind::ExtensionRequested,
                 json!({"rule_id": rule_id, "tier": tier, "amount": amount, "unit": rule.unit.as_str(), "reason": reason}),
             )
         }
@@ -144,36 +138,28 @@ pub async fn extension(
             if r.decided.is_some() {
                 return Err(AppError::Conflict(Msg::new("error.extension.decided")));
             }
-            let owner = store::orgs::get(db.conn(), v.case.owner_org_id).await?;
-            let tier_approver = rule
+            let owner = store::orgs::get(cx.db.conn(), case.owner_org_id).await?;
+            let approver = rule
                 .extensions
                 .iter()
                 .find(|t| t.tier == r.tier)
                 .map(|t| t.approver.as_str());
-            let may = match (extension::decider(&r.tier), tier_approver) {
-                (Decider::Own, Some("supervisor")) => {
-                    me.role() == Role::Supervisor && me.org.id == v.case.owner_org_id
-                }
-                (Decider::Own, Some(_)) => {
-                    matches!(me.role(), Role::Officer | Role::Supervisor)
-                        && me.org.id == v.case.owner_org_id
-                }
-                (Decider::Parent, _) => {
-                    me.role() == Role::Supervisor
-                        && owner.and_then(|o| o.parent_id) == Some(me.org.id)
-                }
-                _ => false,
-            };
-            if !may {
+            if !policy::may_decide_extension(
+                &me.actor,
+                case.owner_org_id,
+                owner.and_then(|o| o.parent_id),
+                decider(&r.tier),
+                approver,
+            ) {
                 return Err(AppError::forbidden());
             }
             if req.action == "approve" {
                 // The cap is checked again at the decision: another grant may have come first.
-                if let Err(k) = extension::check(rule, &r.tier, r.amount, granted(&r.tier)) {
+                if let Err(k) = extension::check(rule, &r.tier, r.amount, granted_so_far(&r.tier)) {
                     return Err(AppError::Conflict(Msg::new(k)));
                 }
                 (
-                    "extension_approved",
+                    EventKind::ExtensionApproved,
                     json!({"rule_id": rule_id, "tier": r.tier, "amount": r.amount, "request_seq": seq, "reason": reason}),
                 )
             } else {
@@ -181,7 +167,7 @@ pub async fn extension(
                     errors.push(FieldError::new("reason", "error.required"));
                 }
                 (
-                    "extension_refused",
+                    EventKind::ExtensionRefused,
                     json!({"rule_id": rule_id, "tier": r.tier, "request_seq": seq, "reason": reason}),
                 )
             }
@@ -191,72 +177,8 @@ pub async fn extension(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let version = req
-        .expected_version
-        .ok_or_else(|| AppError::field("expected_version", "error.case.expected_version"))?;
-    let version = super::cases::settle_version(db, &v.case, version).await?;
-    if version != v.case.version {
-        return Err(stale());
-    }
-    let now = store::now();
-    let txn = db.begin_write().await?;
-    let moved = write(
-        &txn,
-        calendars,
-        me,
-        &v,
-        vec![(kind.to_string(), false, payload)],
-        Change::default(),
-        now,
-    )
-    .await?;
-    let entry = audit_entry(
-        Some(&me.user),
-        meta,
-        &format!("deadline.{kind}"),
-        ("case", v.case.number.clone()),
-        &json!(req),
-    );
-    store::audit::append(&txn, entry).await?;
-    txn.commit().await?;
-    Ok(moved)
-}
-
-/// Recomputes the clocks of every open case from its events (after a calendar year is loaded, or
-/// `weiquan deadlines rebuild`); `progress(done, total)` after each batch. Returns the count.
-pub async fn rebuild(
-    db: &Db,
-    calendars: &Calendars,
-    progress: impl FnMut(usize, usize),
-) -> Result<usize> {
-    let ids = store::cases::open_ids(db.conn()).await?;
-    recompute(db, calendars, ids, progress).await
-}
-
-/// Recomputes the clocks that depended on a year without an official schedule (after a year is
-/// loaded).
-pub async fn rebuild_provisional(db: &Db, calendars: &Calendars) -> Result<usize> {
-    let ids = store::cases::ids_with_provisional_clocks(db.conn()).await?;
-    recompute(db, calendars, ids, |_, _| {}).await
-}
-
-async fn recompute(
-    db: &Db,
-    calendars: &Calendars,
-    ids: Vec<i64>,
-    mut progress: impl FnMut(usize, usize),
-) -> Result<usize> {
-    let total = ids.len();
-    let mut done = 0;
-    for chunk in ids.chunks(500) {
-        let now = store::now();
-        let txn = db.begin_write().await?;
-        for id in chunk {
-            super::triage::refresh_clocks(&txn, calendars, *id, now).await?;
-        }
-        txn.commit().await?;
-        done += chunk.len();
-        progress(done, total);
-    }
-    Ok(done)
+    let version = expected(req.expected_version)?;
+    let mut w = CaseWrite::begin(cx, &granted, version).await?;
+    w.record(kind, false, payload);
+    w.commit(&format!("deadline.{kind}"), &json!(req)).await
 }

@@ -186,7 +186,7 @@ pub async fn load(db: &Db) -> Result<Loaded> {
         hashes.push(super::auth::hash_password(DEMO_PASSWORD.to_string()).await?);
     }
     let meta = RequestMeta::cli("demo");
-    let now = store::now();
+    let now = crate::service::now();
     let txn = db.begin_write().await?;
     let mut ids: Vec<(&str, i64)> = Vec::new();
     let mut usccs: Vec<(&str, String)> = Vec::new();
@@ -236,7 +236,7 @@ pub async fn load(db: &Db) -> Result<Loaded> {
             recorded_by_user_id: None,
         };
         store::srdi::insert(&txn, entry, now).await?;
-        store::srdi::refresh_case_flags(&txn, uscc).await?;
+        store::srdi::refresh_case_flags(&txn, uscc, now).await?;
     }
     for ((username, name, role, org_key), hash) in DEMO_USERS.iter().zip(hashes) {
         let org_id = ids
@@ -323,9 +323,11 @@ fn demo_case(
 /// leads from the hotline and from the industry office (shared with the IP office), a case
 /// routed to administrative ruling and one rejected. Loaded through the same services as real
 /// work, so their events, clocks and audit entries are real.
-pub async fn load_cases(db: &Db, calendars: &super::calendar::Calendars) -> Result<()> {
-    use super::{cases, triage};
+pub async fn load_cases(db: &Db, time: &std::sync::Arc<super::case::Timekeeper>) -> Result<()> {
+    use super::{intake, triage};
     let meta = RequestMeta::cli("demo");
+    // Each step at the moment it is taken, as in real work.
+    let cx = || super::Ctx::new(db.clone(), time.clone(), meta.clone());
     let huaxin = demo_identity(db, "demo-enterprise").await?;
     let haisheng = demo_identity(db, "demo-enterprise2").await?;
     let officer = demo_identity(db, "demo-officer").await?;
@@ -333,15 +335,14 @@ pub async fn load_cases(db: &Db, calendars: &super::calendar::Calendars) -> Resu
     let triager = demo_identity(db, "demo-triager").await?;
 
     let listing = "https://shop.example.com/item/20261101";
-    cases::file_complaint(db, calendars, &huaxin, demo_case(
+    intake::file_complaint(&cx(), &huaxin, demo_case(
         "被投诉人在电商平台店铺销售的锂电池隔膜，经比对落入我司发明专利权利要求1至3的保护范围。",
         "e_commerce", "320612",
         ("invention_patent", "ZL202310123456.6", "一种锂电池隔膜及其制备方法"),
         ("南通某某新能源科技有限公司", Some(listing)),
-    ), &meta).await?;
-    cases::file_complaint(
-        db,
-        calendars,
+    )).await?;
+    intake::file_complaint(
+        &cx(),
         &haisheng,
         demo_case(
             "同一店铺销售仿冒我司专利产品的隔膜，与此前投诉的链接相同。",
@@ -354,7 +355,6 @@ pub async fn load_cases(db: &Db, calendars: &super::calendar::Calendars) -> Resu
             ),
             ("南通某某新能源科技有限公司", Some(listing)),
         ),
-        &meta,
     )
     .await?;
     let mut exhibition = demo_case(
@@ -370,10 +370,10 @@ pub async fn load_cases(db: &Db, calendars: &super::calendar::Calendars) -> Resu
         booth: Some("A12".into()),
         organiser: Some("南通市贸促会（演示）".into()),
         // Open while the demo is looked at: opened yesterday, closes in three days.
-        opens_at: demo_local(store::now() - chrono::TimeDelta::days(1)),
-        closes_at: demo_local(store::now() + chrono::TimeDelta::days(3)),
+        opens_at: demo_local(crate::service::now() - chrono::TimeDelta::days(1)),
+        closes_at: demo_local(crate::service::now() + chrono::TimeDelta::days(3)),
     });
-    let fair = cases::file_complaint(db, calendars, &haisheng, exhibition, &meta).await?;
+    let fair = intake::file_complaint(&cx(), &haisheng, exhibition).await?;
 
     let mut hotline = demo_case(
         "12330热线来电反映：某商场摊位销售假冒“启明”注册商标的电子产品。",
@@ -388,7 +388,7 @@ pub async fn load_cases(db: &Db, calendars: &super::calendar::Calendars) -> Resu
         name: "南通启明电子科技有限公司".into(),
         ..Default::default()
     });
-    cases::enter_lead(db, calendars, &officer, hotline, &meta).await?;
+    intake::enter_lead(&cx(), &officer, hotline).await?;
 
     let mut shared = demo_case(
         "工信局在专精特新企业走访中发现：企业核心实用新型专利产品在跨境平台被仿冒销售。",
@@ -413,10 +413,9 @@ pub async fn load_cases(db: &Db, calendars: &super::calendar::Calendars) -> Resu
         foreign_deadline: None,
         time_zone: None,
     });
-    let lead = cases::enter_lead(db, calendars, &industry, shared, &meta).await?;
+    let lead = intake::enter_lead(&cx(), &industry, shared).await?;
     triage::share(
-        db,
-        calendars,
+        &cx(),
         &industry,
         lead.id,
         triage::ShareRequest {
@@ -424,13 +423,11 @@ pub async fn load_cases(db: &Db, calendars: &super::calendar::Calendars) -> Resu
             access: "contribute".into(),
             expected_version: Some(lead.version),
         },
-        &meta,
     )
     .await?;
 
-    let routed = cases::file_complaint(
-        db,
-        calendars,
+    let routed = intake::file_complaint(
+        &cx(),
         &huaxin,
         demo_case(
             "被请求人制造、销售的减速器落入我司发明专利保护范围，请求专利侵权纠纷行政裁决。",
@@ -439,12 +436,10 @@ pub async fn load_cases(db: &Db, calendars: &super::calendar::Calendars) -> Resu
             ("invention_patent", "ZL202210987654.2", "一种谐波减速器"),
             ("南通某机械制造有限公司", None),
         ),
-        &meta,
     )
     .await?;
     triage::decide(
-        db,
-        calendars,
+        &cx(),
         &triager,
         routed.id,
         triage::TriageRequest {
@@ -453,13 +448,11 @@ pub async fn load_cases(db: &Db, calendars: &super::calendar::Calendars) -> Resu
             expected_version: Some(routed.version),
             ..Default::default()
         },
-        &meta,
     )
     .await?;
 
-    let decided = cases::file_complaint(
-        db,
-        calendars,
+    let decided = intake::file_complaint(
+        &cx(),
         &haisheng,
         demo_case(
             "被请求人制造、销售的锂电池隔膜涂布设备使用了我司发明专利的方法，请求责令停止侵权。",
@@ -472,12 +465,10 @@ pub async fn load_cases(db: &Db, calendars: &super::calendar::Calendars) -> Resu
             ),
             ("南通某智能装备有限公司", None),
         ),
-        &meta,
     )
     .await?;
-    let suspended = cases::file_complaint(
-        db,
-        calendars,
+    let suspended = intake::file_complaint(
+        &cx(),
         &huaxin,
         demo_case(
             "被请求人在其门店销售的减速器与我司实用新型专利相同，请求处理。",
@@ -486,13 +477,11 @@ pub async fn load_cases(db: &Db, calendars: &super::calendar::Calendars) -> Resu
             ("utility_model", "ZL202320123456.1", "一种高精度减速器"),
             ("南通某传动设备经营部", None),
         ),
-        &meta,
     )
     .await?;
 
-    let rejected = cases::file_complaint(
-        db,
-        calendars,
+    let rejected = intake::file_complaint(
+        &cx(),
         &haisheng,
         demo_case(
             "对方公司使用与我司近似的企业名称，请求处理。",
@@ -501,12 +490,10 @@ pub async fn load_cases(db: &Db, calendars: &super::calendar::Calendars) -> Resu
             ("other", "", "企业名称"),
             ("南通海晟贸易有限公司", None),
         ),
-        &meta,
     )
     .await?;
     triage::decide(
-        db,
-        calendars,
+        &cx(),
         &triager,
         rejected.id,
         triage::TriageRequest {
@@ -516,7 +503,6 @@ pub async fn load_cases(db: &Db, calendars: &super::calendar::Calendars) -> Resu
             expected_version: Some(rejected.version),
             ..Default::default()
         },
-        &meta,
     )
     .await?;
 
@@ -531,22 +517,22 @@ pub async fn load_cases(db: &Db, calendars: &super::calendar::Calendars) -> Resu
         supervisor: &supervisor,
         panel: [officer.user.id, officer2.user.id, officer3.user.id],
     };
-    work::in_answer_period(db, calendars, &w, routed.id).await?;
+    work::in_answer_period(&cx(), &w, routed.id).await?;
     for f in [&decided, &suspended] {
-        work::route(db, calendars, &w, f, "administrative_ruling").await?;
+        work::route(&cx(), &w, f, "administrative_ruling").await?;
     }
-    work::published(db, calendars, &w, decided.id).await?;
-    work::suspended(db, calendars, &w, suspended.id).await?;
-    work::route(db, calendars, &w, &fair, "exhibition_enforcement").await?;
-    work::at_the_fair(db, calendars, &w, fair.id).await?;
-    work::route(db, calendars, &w, &lead, "overseas_assistance").await?;
-    work::overseas(db, calendars, &w, lead.id).await?;
+    work::published(&cx(), &w, decided.id).await?;
+    work::suspended(&cx(), &w, suspended.id).await?;
+    work::route(&cx(), &w, &fair, "exhibition_enforcement").await?;
+    work::at_the_fair(&cx(), &w, fair.id).await?;
+    work::route(&cx(), &w, &lead, "overseas_assistance").await?;
+    work::overseas(&cx(), &w, lead.id).await?;
     Ok(())
 }
 
 /// A local Beijing time as the forms take it.
 fn demo_local(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&crate::domain::deadline::beijing())
+    t.with_timezone(&crate::domain::time::beijing())
         .format("%Y-%m-%dT%H:%M")
         .to_string()
 }

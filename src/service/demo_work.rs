@@ -3,13 +3,12 @@
 //! exhibition complaint waiting for the exhibitor's statement at an open exhibition; an overseas
 //! request with an expert assigned. Worked through the same services as real work.
 
-use super::calendar::Calendars;
-use super::cases::Filed;
+use super::intake::Filed;
 use super::workflow::{ActionRequest, act};
-use super::{Identity, RequestMeta, documents, triage};
+use super::{Ctx, Identity, documents, triage};
 use crate::domain::workflow::Document;
 use crate::error::Result;
-use crate::store::{self, Db};
+use crate::store;
 use serde_json::{Value, json};
 
 /// The demo users who work the cases.
@@ -21,15 +20,8 @@ pub struct Workers<'a> {
 }
 
 /// Takes the `steps` on case `id` in order.
-async fn steps(
-    db: &Db,
-    calendars: &Calendars,
-    who: &Identity,
-    id: i64,
-    steps: &[(&str, Value)],
-) -> Result<i64> {
-    let meta = RequestMeta::cli("demo");
-    let mut version = store::cases::find(db.conn(), id)
+async fn steps(cx: &Ctx, who: &Identity, id: i64, steps: &[(&str, Value)]) -> Result<i64> {
+    let mut version = store::cases::find(cx.db.conn(), id)
         .await?
         .map(|c| c.version)
         .unwrap_or(0);
@@ -40,26 +32,20 @@ async fn steps(
             expected_version: Some(version),
             fields: fields.as_object().cloned().unwrap_or_default(),
         };
-        version = act(db, calendars, who, id, req, &meta).await?.version;
+        // Each step a moment after the one before, as an officer would take them.
+        version = act(&cx.renewed(), who, id, req).await?.version;
     }
     Ok(version)
 }
 
 /// Routes a demo case waiting for triage into `queue`.
-pub async fn route(
-    db: &Db,
-    calendars: &Calendars,
-    w: &Workers<'_>,
-    f: &Filed,
-    queue: &str,
-) -> Result<()> {
-    let version = store::cases::find(db.conn(), f.id)
+pub async fn route(cx: &Ctx, w: &Workers<'_>, f: &Filed, queue: &str) -> Result<()> {
+    let version = store::cases::find(cx.db.conn(), f.id)
         .await?
         .map(|c| c.version)
         .unwrap_or(f.version);
     triage::decide(
-        db,
-        calendars,
+        &cx.renewed(),
         w.triager,
         f.id,
         triage::TriageRequest {
@@ -68,28 +54,23 @@ pub async fn route(
             expected_version: Some(version),
             ..Default::default()
         },
-        &RequestMeta::cli("demo"),
     )
     .await?;
     Ok(())
 }
 
-async fn issue(db: &Db, who: &Identity, id: i64, kind: Document) -> Result<()> {
-    let version = store::cases::find(db.conn(), id).await?.map(|c| c.version);
-    documents::issue(db, who, id, kind, version, &RequestMeta::cli("demo")).await?;
+async fn issue(cx: &Ctx, who: &Identity, id: i64, kind: Document) -> Result<()> {
+    let version = store::cases::find(cx.db.conn(), id)
+        .await?
+        .map(|c| c.version);
+    documents::issue(&cx.renewed(), who, id, kind, version).await?;
     Ok(())
 }
 
 /// A ruling case docketed with its panel, served and in its answer period.
-pub async fn in_answer_period(
-    db: &Db,
-    calendars: &Calendars,
-    w: &Workers<'_>,
-    id: i64,
-) -> Result<()> {
+pub async fn in_answer_period(cx: &Ctx, w: &Workers<'_>, id: i64) -> Result<()> {
     steps(
-        db,
-        calendars,
+        cx,
         w.officer,
         id,
         &[
@@ -102,13 +83,15 @@ pub async fn in_answer_period(
         ],
     )
     .await?;
-    issue(db, w.officer, id, Document::Acceptance).await?;
-    issue(db, w.officer, id, Document::AnswerNotice).await
+    issue(cx, w.officer, id, Document::Acceptance).await?;
+    issue(cx, w.officer, id, Document::AnswerNotice).await
 }
 
 /// A ruling case taken to its published ruling.
-pub async fn published(db: &Db, calendars: &Calendars, w: &Workers<'_>, id: i64) -> Result<()> {
-    steps(db, calendars, w.officer, id, &[
+pub async fn published(cx: &Ctx, w: &Workers<'_>, id: i64) -> Result<()> {
+    steps(
+        cx,
+        w.officer, id, &[
         ("docket", json!({"panel_user_ids": w.panel, "asserted_claims": "权利要求1、2"})),
         ("serve_respondent", json!({"method": "direct"})),
         ("record_receipt", json!({})),
@@ -123,14 +106,13 @@ pub async fn published(db: &Db, calendars: &Calendars, w: &Workers<'_>, id: i64)
         ("publish", json!({"where": "南通市知识产权局网站 行政裁决公开栏"})),
     ])
     .await?;
-    issue(db, w.officer, id, Document::Ruling).await
+    issue(cx, w.officer, id, Document::Ruling).await
 }
 
 /// A ruling case suspended because the utility model's invalidation was accepted.
-pub async fn suspended(db: &Db, calendars: &Calendars, w: &Workers<'_>, id: i64) -> Result<()> {
+pub async fn suspended(cx: &Ctx, w: &Workers<'_>, id: i64) -> Result<()> {
     steps(
-        db,
-        calendars,
+        cx,
         w.officer,
         id,
         &[
@@ -147,14 +129,13 @@ pub async fn suspended(db: &Db, calendars: &Calendars, w: &Workers<'_>, id: i64)
         ],
     )
     .await?;
-    issue(db, w.officer, id, Document::Suspension).await
+    issue(cx, w.officer, id, Document::Suspension).await
 }
 
 /// An exhibition complaint at the station, transferred, the exhibitor notified.
-pub async fn at_the_fair(db: &Db, calendars: &Calendars, w: &Workers<'_>, id: i64) -> Result<()> {
+pub async fn at_the_fair(cx: &Ctx, w: &Workers<'_>, id: i64) -> Result<()> {
     steps(
-        db,
-        calendars,
+        cx,
         w.officer,
         id,
         &[
@@ -167,16 +148,15 @@ pub async fn at_the_fair(db: &Db, calendars: &Calendars, w: &Workers<'_>, id: i6
 }
 
 /// An overseas request accepted, eligible for the mutual-aid fund, an expert assigned.
-pub async fn overseas(db: &Db, calendars: &Calendars, w: &Workers<'_>, id: i64) -> Result<()> {
-    let expert = store::workflow::experts(db.conn())
+pub async fn overseas(cx: &Ctx, w: &Workers<'_>, id: i64) -> Result<()> {
+    let expert = store::workflow::experts(cx.db.conn())
         .await?
         .into_iter()
         .find(|e| e.fields.contains("跨境"))
         .map(|e| e.id)
         .unwrap_or(1);
     steps(
-        db,
-        calendars,
+        cx,
         w.officer,
         id,
         &[
@@ -189,7 +169,9 @@ pub async fn overseas(db: &Db, calendars: &Calendars, w: &Workers<'_>, id: i64) 
         ],
     )
     .await?;
-    steps(db, calendars, w.supervisor, id, &[
+    steps(
+        cx,
+        w.supervisor, id, &[
         ("approve_evidence_export", json!({
             "checks": ["state_secrets", "data_security", "personal_information", "technology_export"],
             "destination": "美国", "note": "仅限公证购买记录和平台页面截图"})),

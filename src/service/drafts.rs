@@ -31,7 +31,7 @@ fn allowed(me: &Identity) -> Result<()> {
 pub async fn save(db: &Db, me: &Identity, id: Option<i64>, input: &CaseInput) -> Result<i64> {
     allowed(me)?;
     let body = serde_json::to_string(input).map_err(|e| AppError::Internal(e.into()))?;
-    let now = store::now();
+    let now = crate::service::now();
     if let Some(id) = id
         && store::drafts::update(db.conn(), id, me.user.id, body.clone(), now).await?
     {

@@ -3,23 +3,22 @@
 //! the closing instant closes every case that was decided at the fair and converts every other
 //! open one into an administrative-ruling case that keeps its events and evidence.
 
-use super::calendar::Calendars;
-use super::triage::refresh_clocks;
-use super::{Identity, RequestMeta, audit_entry};
-use crate::domain::case::intake::parse_instant;
-use crate::domain::case::{Queue, RightKind, normalise_name};
-use crate::domain::deadline::beijing;
+use super::case::view::CaseSummary;
+use super::case::write::system_step;
+use super::{Ctx, Identity, audit_entry};
+use crate::domain::case::intake::{Facts, parse_instant};
+use crate::domain::case::{CaseState, EventKind, PartyRole, Queue, normalise_name};
 use crate::domain::identity::{OrgKind, Role};
+use crate::domain::time::beijing;
 use crate::domain::workflow::exhibition::OPEN;
 use crate::error::{AppError, FieldError, Result};
-use crate::store::cases::{Change, NewEvent};
+use crate::store::cases::{CaseRow, Change};
 use crate::store::workflow::NewExhibition;
 use crate::store::{self, Db};
 use chrono::{DateTime, Utc};
-use entity::{cases, exhibitions};
+use entity::exhibitions;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-use std::collections::HashMap;
+use serde_json::json;
 
 /// The form and API body of a new exhibition.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -33,18 +32,42 @@ pub struct ExhibitionForm {
     pub closes_at: String,
 }
 
+/// An exhibition as its office sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExhibitionView {
+    pub id: i64,
+    pub name: String,
+    pub venue: String,
+    pub organiser: String,
+    pub station: String,
+    pub opens_at: DateTime<Utc>,
+    pub closes_at: DateTime<Utc>,
+    /// When the closing sweep handled its cases.
+    pub swept_at: Option<DateTime<Utc>>,
+}
+
+impl From<exhibitions::Model> for ExhibitionView {
+    fn from(e: exhibitions::Model) -> Self {
+        Self {
+            id: e.id,
+            name: e.name,
+            venue: e.venue,
+            organiser: e.organiser,
+            station: e.station,
+            opens_at: e.opens_at,
+            closes_at: e.closes_at,
+            swept_at: e.swept_at,
+        }
+    }
+}
+
 /// Who keeps exhibitions: officers and supervisors of IP offices.
 fn may_keep(me: &Identity) -> bool {
     me.actor.org_kind == OrgKind::IpOffice && matches!(me.role(), Role::Officer | Role::Supervisor)
 }
 
 /// Creates an exhibition of the user's office.
-pub async fn create(
-    db: &Db,
-    me: &Identity,
-    form: ExhibitionForm,
-    meta: &RequestMeta,
-) -> Result<exhibitions::Model> {
+pub async fn create(cx: &Ctx, me: &Identity, form: ExhibitionForm) -> Result<ExhibitionView> {
     if !may_keep(me) {
         return Err(AppError::forbidden());
     }
@@ -57,7 +80,7 @@ pub async fn create(
     let organiser = text("organiser", &form.organiser, true);
     let station = text("station", &form.station, false);
     let mut instant = |field: &'static str, v: &str| {
-        let t = parse_instant(v, &beijing()).map(|t| t.with_timezone(&Utc));
+        let t = parse_instant(v, &beijing()).map(|t| t.to_utc());
         if t.is_none() {
             errors.push(FieldError::new(field, "error.workflow.instant"));
         }
@@ -76,8 +99,7 @@ pub async fn create(
     let (Some(opens_at), Some(closes_at), true) = (opens, closes, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
-    let now = store::now();
-    let txn = db.begin_write().await?;
+    let txn = cx.db.begin_write().await?;
     let e = store::workflow::insert_exhibition(
         &txn,
         NewExhibition {
@@ -90,44 +112,35 @@ pub async fn create(
             owner_org_id: me.org.id,
             created_by_user_id: Some(me.user.id),
         },
-        now,
+        cx.now,
     )
     .await?;
     let entry = audit_entry(
         Some(&me.user),
-        meta,
+        &cx.meta,
         "exhibition.create",
         ("exhibition", e.id.to_string()),
         &json!(form),
     );
     store::audit::append(&txn, entry).await?;
     txn.commit().await?;
-    Ok(e)
+    Ok(e.into())
 }
 
-/// Links a case just routed into exhibition enforcement to its exhibition: the owning office's
-/// exhibition of that name, or a new one made from the complaint's facts.
+/// Links a case just routed into exhibition enforcement to its exhibition (in the routing's
+/// transaction): the owning office's exhibition of that name, or a new one made from the
+/// complaint's facts.
 pub async fn link(
     txn: &sea_orm::DatabaseTransaction,
     case_id: i64,
     owner_org_id: i64,
-    facts: &Value,
+    facts: &Facts,
     now: DateTime<Utc>,
 ) -> Result<Option<i64>> {
-    let Some(ex) = facts.get("exhibition") else {
+    let Some(ex) = &facts.exhibition else {
         return Ok(None);
     };
-    let s = |k: &str| ex.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-    let t = |k: &str| {
-        ex.get(k)
-            .and_then(Value::as_str)
-            .and_then(|v| DateTime::parse_from_rfc3339(v).ok())
-            .map(|t| t.with_timezone(&Utc))
-    };
-    let (Some(opens_at), Some(closes_at)) = (t("opens_at"), t("closes_at")) else {
-        return Ok(None);
-    };
-    let wanted = normalise_name(&s("name"));
+    let wanted = normalise_name(&ex.name);
     let found = store::workflow::exhibitions_of(txn, owner_org_id)
         .await?
         .into_iter()
@@ -138,12 +151,12 @@ pub async fn link(
             store::workflow::insert_exhibition(
                 txn,
                 NewExhibition {
-                    name: s("name"),
-                    venue: s("venue"),
-                    organiser: s("organiser"),
+                    name: ex.name.clone(),
+                    venue: ex.venue.clone(),
+                    organiser: ex.organiser.clone().unwrap_or_default(),
                     station: String::new(),
-                    opens_at,
-                    closes_at,
+                    opens_at: ex.opens_at.to_utc(),
+                    closes_at: ex.closes_at.to_utc(),
                     owner_org_id,
                     created_by_user_id: None,
                 },
@@ -159,18 +172,22 @@ pub async fn link(
 
 /// An exhibition with its cases as the user may see them.
 pub struct View {
-    pub exhibition: exhibitions::Model,
-    pub cases: Vec<cases::Model>,
+    pub exhibition: ExhibitionView,
+    pub cases: Vec<CaseSummary>,
     /// Case ids whose respondent was found infringing at this exhibition and at the one before.
     pub repeat: Vec<i64>,
 }
 
 /// The exhibitions of the user's office, the latest to close first.
-pub async fn list(db: &Db, me: &Identity) -> Result<Vec<exhibitions::Model>> {
+pub async fn list(db: &Db, me: &Identity) -> Result<Vec<ExhibitionView>> {
     if !me.actor.org_kind.is_office() {
         return Err(AppError::forbidden());
     }
-    Ok(store::workflow::exhibitions_of(db.conn(), me.org.id).await?)
+    Ok(store::workflow::exhibitions_of(db.conn(), me.org.id)
+        .await?
+        .into_iter()
+        .map(ExhibitionView::from)
+        .collect())
 }
 
 /// One exhibition of the user's office with the cases they may see.
@@ -181,26 +198,26 @@ pub async fn show(db: &Db, me: &Identity, id: i64) -> Result<View> {
         .ok_or(AppError::NotFound)?;
     // The exhibition is the office's, and so are its cases as long as it owns them (a case
     // referred on after an upheld objection stays the owner's): no per-case lookup needed.
-    let cases: Vec<cases::Model> = store::workflow::exhibition_cases(db.conn(), id)
+    let cases: Vec<CaseRow> = store::workflow::exhibition_cases(db.conn(), id)
         .await?
         .into_iter()
         .filter(|c| c.owner_org_id == me.org.id)
         .collect();
     let repeat = repeat_infringers(db, &cases).await?;
     Ok(View {
-        exhibition: e,
-        cases,
+        exhibition: e.into(),
+        cases: cases.iter().map(CaseSummary::from).collect(),
         repeat,
     })
 }
 
 /// Cases whose respondent had measures ordered against it here and in its previous exhibition
 /// case (an exhibitor found infringing twice in a row is flagged for the organiser).
-async fn repeat_infringers(db: &Db, here: &[cases::Model]) -> Result<Vec<i64>> {
+async fn repeat_infringers(db: &Db, here: &[CaseRow]) -> Result<Vec<i64>> {
     let mut out = Vec::new();
     for c in here {
         let parties = store::cases::parties(db.conn(), c.id).await?;
-        let Some(resp) = parties.iter().find(|p| p.role == "respondent") else {
+        let Some(resp) = parties.iter().find(|p| p.role == PartyRole::Respondent) else {
             continue;
         };
         let history = store::workflow::exhibition_history(db.conn(), &resp.name).await?;
@@ -226,14 +243,14 @@ pub struct Swept {
     pub converted: u64,
 }
 
-/// At the closing instant of every exhibition that has closed by `now`: each of its cases still
-/// in the exhibition queue records the close (which starts the report-to-organiser clock); those
-/// decided at the fair are closed, the other open ones converted into administrative-ruling cases.
-/// Each exhibition is swept once, even with several server processes.
-pub async fn sweep(db: &Db, calendars: &Calendars, now: DateTime<Utc>) -> Result<Swept> {
+/// At the closing instant of every exhibition that has closed by `cx.now`: each of its cases
+/// still in the exhibition queue records the close (which starts the report-to-organiser clock);
+/// those decided at the fair are closed, the other open ones converted into administrative-ruling
+/// cases. Each exhibition is swept once, even with several server processes.
+pub async fn sweep(cx: &Ctx) -> Result<Swept> {
     let mut out = Swept::default();
-    for e in store::workflow::due_for_sweep(db.conn(), now).await? {
-        match sweep_one(db, calendars, &e, now).await {
+    for e in store::workflow::due_for_sweep(cx.db.conn(), cx.now).await? {
+        match sweep_one(cx, &e).await {
             Ok(Some(done)) => {
                 out.exhibitions += 1;
                 out.closed += done.closed;
@@ -251,38 +268,25 @@ pub async fn sweep(db: &Db, calendars: &Calendars, now: DateTime<Utc>) -> Result
 }
 
 /// Sweeps one closed exhibition in one transaction; `None` when another process did it.
-async fn sweep_one(
-    db: &Db,
-    calendars: &Calendars,
-    e: &exhibitions::Model,
-    now: DateTime<Utc>,
-) -> Result<Option<Swept>> {
+async fn sweep_one(cx: &Ctx, e: &exhibitions::Model) -> Result<Option<Swept>> {
     let mut out = Swept::default();
-    let txn = db.begin_write().await?;
-    if !store::workflow::mark_swept(&txn, e.id, now).await? {
+    let txn = cx.db.begin_write().await?;
+    if !store::workflow::mark_swept(&txn, e.id, cx.now).await? {
         return Ok(None);
     }
     for c in store::workflow::exhibition_cases(&txn, e.id).await? {
-        if c.queue != Queue::ExhibitionEnforcement.as_str() {
+        if c.queue != Queue::ExhibitionEnforcement {
             continue;
         }
         // At the closing instant, or after the case's last step if that came later, so that
         // the log stays in time order.
-        let last = store::cases::events(&txn, c.id, false)
+        let last = store::case_log::events(&txn, c.id, false)
             .await?
             .last()
             .map(|ev| ev.at);
         let at = last.map_or(e.closes_at, |l| l.max(e.closes_at));
-        let system = |kind: &str, public: bool, payload: Value| NewEvent {
-            kind: kind.into(),
-            at,
-            actor_user_id: None,
-            actor_org_id: Some(c.owner_org_id),
-            public,
-            payload,
-        };
-        let mut events = vec![system(
-            "exhibition_closed",
+        let mut events = vec![(
+            EventKind::ExhibitionClosed,
             true,
             json!({"exhibition_id": e.id}),
         )];
@@ -291,33 +295,33 @@ async fn sweep_one(
         let patent = store::cases::rights(&txn, c.id)
             .await?
             .iter()
-            .any(|r| RightKind::parse(&r.kind).is_some_and(RightKind::is_patent));
-        let decided = matches!(c.state.as_str(), "measures_ordered" | "no_infringement");
-        if OPEN.contains(&c.state.as_str()) && patent {
-            events.push(system(
-                "converted",
+            .any(|r| r.kind.is_patent());
+        let decided = matches!(
+            c.state,
+            CaseState::MeasuresOrdered | CaseState::NoInfringement
+        );
+        let open = OPEN.contains(&c.state);
+        if open && patent {
+            events.push((
+                EventKind::Converted,
                 true,
                 json!({"by": "exhibition_close", "from_state": c.state}),
             ));
-            events.push(system("request_received", false, json!({})));
-            change.queue = Some(Queue::AdministrativeRuling.as_str().into());
-            change.state = Some("received".into());
+            events.push((EventKind::RequestReceived, false, json!({})));
+            change.queue = Some(Queue::AdministrativeRuling);
+            change.state = Some(CaseState::Received);
             out.converted += 1;
-        } else if decided || OPEN.contains(&c.state.as_str()) {
-            events.push(system("closed", true, json!({"by": "exhibition_close"})));
-            change.state = Some("closed".into());
-            change.closed_at = Some(Some(now));
+        } else if decided || open {
+            events.push((EventKind::Closed, true, json!({"by": "exhibition_close"})));
+            change.state = Some(CaseState::Closed);
+            change.closed_at = Some(Some(cx.now));
             out.closed += 1;
         }
-        let version = store::cases::append_events(&txn, c.id, c.version, events, now).await?;
-        if !store::cases::update(&txn, c.id, c.version, version, change, now).await? {
-            return Err(super::triage::stale());
-        }
-        refresh_clocks(&txn, calendars, c.id, now).await?;
+        system_step(cx, &txn, &c, events, at, change).await?;
     }
     let mut entry = audit_entry(
         None,
-        &RequestMeta::cli("worker"),
+        &cx.meta,
         "exhibition.sweep",
         ("exhibition", e.id.to_string()),
         &json!({"closes_at": e.closes_at.to_rfc3339()}),
@@ -331,13 +335,4 @@ async fn sweep_one(
 /// Hours (rounded down) from `now` until `t`; negative once past.
 pub fn hours_left(t: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
     (t - now).num_hours()
-}
-
-/// Per-state counts of a list of cases, for the exhibition view.
-pub fn by_state(cases: &[cases::Model]) -> HashMap<String, usize> {
-    let mut m = HashMap::new();
-    for c in cases {
-        *m.entry(c.state.clone()).or_default() += 1;
-    }
-    m
 }

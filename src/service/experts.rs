@@ -61,7 +61,7 @@ pub async fn add(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let now = store::now();
+    let now = crate::service::now();
     let txn = db.begin_write().await?;
     let row = store::workflow::insert_expert(&txn, e, now).await?;
     let entry = audit_entry(

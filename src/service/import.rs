@@ -1,8 +1,8 @@
 //! Importing leads from a CSV file: rows validated like hand-entered leads, stored in batches
 //! (one transaction and one audit entry per batch), bad rows reported with their line numbers.
 
-use super::calendar::Calendars;
-use super::cases::{Batch, Creator, prepare_batch, store_batch};
+use super::case::Timekeeper;
+use super::intake::{Batch, Creator, prepare_batch, store_batch};
 use super::{Identity, RequestMeta, audit_entry};
 use crate::domain::case::import::{self, RowError};
 use crate::domain::case::intake::ValidCase;
@@ -39,7 +39,7 @@ pub enum Importer<'a> {
 /// progress for batches stored before that is reported then, in order.
 pub async fn leads(
     db: &Db,
-    calendars: &Calendars,
+    time: &std::sync::Arc<Timekeeper>,
     importer: Importer<'_>,
     bytes: &[u8],
     meta: &RequestMeta,
@@ -54,7 +54,7 @@ pub async fn leads(
         }
         Importer::Operator { owner_org_id } => {
             let org = store::orgs::get(db.conn(), owner_org_id).await?;
-            if org.is_none_or(|o| o.kind == "enterprise") {
+            if org.is_none_or(|o| o.kind == crate::domain::identity::OrgKind::Enterprise.as_str()) {
                 return Err(AppError::field("org", "error.import.owner"));
             }
             (owner_org_id, None)
@@ -81,13 +81,13 @@ pub async fn leads(
         }
         let _ = end_tx.send((total, errors));
     });
-    let cal = calendars.current();
+    let time = time.clone();
     let (ready_tx, mut ready_rx) = mpsc::channel::<(Vec<u64>, Batch)>(2);
     tokio::task::spawn_blocking(move || {
         let creator = Creator::Operator { owner_org_id };
         while let Some(batch) = read_rx.blocking_recv() {
             let (lines, valid): (Vec<u64>, Vec<ValidCase>) = batch.into_iter().unzip();
-            let prepared = prepare_batch(creator, valid, &cal, store::now());
+            let prepared = prepare_batch(&time, creator, valid, super::now());
             if ready_tx.blocking_send((lines, prepared)).is_err() {
                 break;
             }

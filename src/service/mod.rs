@@ -5,8 +5,9 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod case;
 pub mod cases;
-pub mod clocks;
+mod context;
 pub mod deadlines;
 pub mod demo;
 pub mod demo_work;
@@ -16,13 +17,16 @@ pub mod evidence;
 pub mod exhibitions;
 pub mod experts;
 pub mod import;
+pub mod intake;
 pub mod notifications;
 pub mod registration;
-pub mod rules;
+pub mod screen;
 pub mod search;
 pub mod srdi;
 pub mod triage;
 pub mod workflow;
+
+pub use context::{Ctx, now};
 
 use crate::domain::audit::payload_digest;
 use crate::domain::identity::{OrgKind, Role};
@@ -49,12 +53,69 @@ impl RequestMeta {
     }
 }
 
-/// A signed-in user as the services see them.
+/// A user as the services and the pages name them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSummary {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub is_demo: bool,
+}
+
+impl UserSummary {
+    /// The summary of a stored user; `None` if its stored role is unknown.
+    pub fn of(u: &users::Model) -> Option<Self> {
+        Some(Self {
+            id: u.id,
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            role: u.role.parse().ok()?,
+            phone: u.phone.clone(),
+            email: u.email.clone(),
+            is_demo: u.is_demo,
+        })
+    }
+}
+
+/// An organisation as the services and the pages name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgSummary {
+    pub id: i64,
+    pub name: String,
+    pub kind: OrgKind,
+    pub uscc: Option<String>,
+    pub region_code: String,
+    pub parent_id: Option<i64>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+impl OrgSummary {
+    /// The summary of a stored organisation; `None` if its stored kind is unknown.
+    pub fn of(o: &organizations::Model) -> Option<Self> {
+        Some(Self {
+            id: o.id,
+            name: o.name.clone(),
+            kind: o.kind.parse().ok()?,
+            uscc: o.uscc.clone(),
+            region_code: o.region_code.clone(),
+            parent_id: o.parent_id,
+            contact_name: o.contact_name.clone(),
+            contact_phone: o.contact_phone.clone(),
+        })
+    }
+}
+
+/// A signed-in user as the services see them: who they are for the access policy, and the
+/// summaries pages show.
 #[derive(Debug, Clone)]
 pub struct Identity {
-    pub user: users::Model,
-    pub org: organizations::Model,
     pub actor: Actor,
+    pub user: UserSummary,
+    pub org: OrgSummary,
     pub via: Via,
 }
 
@@ -72,19 +133,19 @@ pub enum Via {
 impl Identity {
     /// Builds an identity from stored rows; `None` if a stored role or kind is unknown.
     pub fn from_rows(user: users::Model, org: organizations::Model, via: Via) -> Option<Self> {
-        let role: Role = user.role.parse().ok()?;
-        let org_kind: OrgKind = org.kind.parse().ok()?;
+        let user = UserSummary::of(&user)?;
+        let org = OrgSummary::of(&org)?;
         let actor = Actor {
             user_id: user.id,
             org_id: org.id,
-            org_kind,
-            role,
+            org_kind: org.kind,
+            role: user.role,
             region_code: org.region_code.clone(),
         };
         Some(Self {
+            actor,
             user,
             org,
-            actor,
             via,
         })
     }
@@ -96,7 +157,7 @@ impl Identity {
 
 /// Builds an audit entry for `actor` (None = anonymous) doing `action` on a target.
 pub fn audit_entry(
-    actor: Option<&users::Model>,
+    actor: Option<&UserSummary>,
     meta: &RequestMeta,
     action: &str,
     target: (&str, String),

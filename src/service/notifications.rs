@@ -8,11 +8,14 @@
 //! transaction, only for notices this pass actually inserted.
 
 use super::Identity;
+use super::case::Timekeeper;
 use crate::config::Config;
-use crate::domain::calendar::Calendar;
-use crate::domain::deadline::{self, State, Unit, beijing};
+use crate::domain::case::EventKind;
+use crate::domain::deadline::Rules;
+use crate::domain::deadline::{State, Unit};
 use crate::domain::identity::{OrgKind, Role};
 use crate::domain::notice::{self, CaseInfo, ClockInfo, Kind, Settings, Staff};
+use crate::domain::time::beijing;
 use crate::error::{AppError, Result};
 use crate::i18n::{self, Lang};
 use crate::store::notifications::{self as store, Candidate, NewMail, NewNotice, Window};
@@ -25,8 +28,8 @@ use std::collections::{HashMap, HashSet};
 /// How far ahead hour clocks are read for their warning: the lead of the longest hour rule
 /// (its period plus every extension), doubled to leave room for paused time. A clock whose
 /// window grew longer still is warned at least this long before it is due.
-pub fn hour_lookahead(s: &Settings) -> TimeDelta {
-    let longest = super::rules::in_force()
+pub fn hour_lookahead(rules: &Rules, s: &Settings) -> TimeDelta {
+    let longest = rules
         .rules
         .values()
         .filter(|r| r.unit == Unit::Hours)
@@ -72,50 +75,37 @@ pub struct PassOutcome {
 }
 
 fn unit_of(s: &str) -> Unit {
-    match s {
-        "hours" => Unit::Hours,
-        "calendar_days" => Unit::CalendarDays,
-        "calendar_months" => Unit::CalendarMonths,
-        _ => Unit::WorkingDays,
-    }
+    Unit::parse(s).unwrap_or(Unit::WorkingDays)
 }
 
 fn state_of(s: &str) -> State {
-    match s {
-        "paused" => State::Paused,
-        "met" => State::Met,
-        "missed" => State::Missed,
-        _ => State::Running,
-    }
+    State::parse(s).unwrap_or(State::Running)
 }
 
-fn informational(rule_id: &str) -> bool {
-    super::rules::in_force()
-        .get(rule_id)
-        .is_some_and(|r| r.informational)
+fn informational(rules: &Rules, rule_id: &str) -> bool {
+    rules.get(rule_id).is_some_and(|r| r.informational)
 }
 
 /// Whether the clock `rule_id` of a case whose events have `kinds` has stopped (a stop event
 /// after its latest start), as the engine decides: a missed clock that stopped late is no
 /// longer overdue. An unknown rule counts as running.
-pub fn stopped(rule_id: &str, kinds: &[&str]) -> bool {
-    let Some(rule) = super::rules::in_force().get(rule_id) else {
+pub fn stopped(rules: &Rules, rule_id: &str, kinds: &[EventKind]) -> bool {
+    let Some(rule) = rules.get(rule_id) else {
         return false;
     };
     let Some(start) = kinds
         .iter()
-        .rposition(|k| rule.start.iter().any(|s| s == k) || rule.restart.iter().any(|s| s == k))
+        .rposition(|k| rule.start.contains(k) || rule.restart.contains(k))
     else {
         return false;
     };
-    kinds[start + 1..]
-        .iter()
-        .any(|k| rule.stop.iter().any(|s| s == k))
+    kinds[start + 1..].iter().any(|k| rule.stop.contains(k))
 }
 
 /// Drops the missed clocks among `clocks` that have stopped (late); running ones stay.
 async fn still_open<C: sea_orm::ConnectionTrait, T>(
     db: &C,
+    rules: &Rules,
     clocks: Vec<T>,
     key: impl Fn(&T) -> (i64, &str, &str),
 ) -> Result<Vec<T>> {
@@ -129,45 +119,67 @@ async fn still_open<C: sea_orm::ConnectionTrait, T>(
     }
     ids.sort_unstable();
     ids.dedup();
-    let mut kinds: HashMap<i64, Vec<String>> = HashMap::new();
+    let mut kinds: HashMap<i64, Vec<EventKind>> = HashMap::new();
     for (case_id, kind) in store::event_kinds(db, &ids).await? {
-        kinds.entry(case_id).or_default().push(kind);
+        if let Some(k) = EventKind::parse(&kind) {
+            kinds.entry(case_id).or_default().push(k);
+        }
     }
     Ok(clocks
         .into_iter()
         .filter(|c| {
             let (case_id, rule_id, state) = key(c);
-            state != "missed" || {
-                let k: Vec<&str> = kinds
-                    .get(&case_id)
-                    .map(|v| v.iter().map(String::as_str).collect())
-                    .unwrap_or_default();
-                !stopped(rule_id, &k)
-            }
+            state != "missed"
+                || !stopped(
+                    rules,
+                    rule_id,
+                    kinds.get(&case_id).map(Vec::as_slice).unwrap_or_default(),
+                )
         })
         .collect())
 }
 
-/// A due instant as officers say it: 24:00 of the last day for day clocks.
-pub fn due_local(t: DateTime<Utc>) -> String {
-    let b = t.with_timezone(&beijing());
-    if b.format("%H:%M:%S").to_string() == "00:00:00" {
-        format!("{} 24:00", notice::last_day(t))
-    } else {
-        b.format("%Y-%m-%d %H:%M").to_string()
+/// A notice of the notification centre.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotificationView {
+    pub id: i64,
+    /// `due_soon`, `overdue`, `escalation` (`domain::notice::Kind`).
+    pub kind: String,
+    pub case_id: i64,
+    pub rule_id: String,
+    pub due_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+    /// What the notice names: the case's number and title, the clock (`number`, `title`,
+    /// `clock`, `unit`, `srdi_rank`).
+    pub data: Value,
+}
+
+impl From<notifications::Model> for NotificationView {
+    fn from(n: notifications::Model) -> Self {
+        Self {
+            data: serde_json::from_str(&n.data).unwrap_or(Value::Null),
+            id: n.id,
+            kind: n.kind,
+            case_id: n.case_id,
+            rule_id: n.rule_id,
+            due_at: n.due_at,
+            created_at: n.created_at,
+            read_at: n.read_at,
+        }
     }
 }
 
 /// The title and text of a notice in `lang`.
-pub fn text(lang: Lang, n: &notifications::Model) -> (String, String) {
-    let data: Value = serde_json::from_str(&n.data).unwrap_or(Value::Null);
+pub fn text(lang: Lang, n: &NotificationView) -> (String, String) {
+    let data = &n.data;
     let s = |k: &str| {
         data.get(k)
             .and_then(Value::as_str)
             .unwrap_or("")
             .to_string()
     };
-    let due = due_local(n.due_at);
+    let due = crate::domain::time::due_text(n.due_at);
     let args = [
         ("number", s("number")),
         ("title", s("title")),
@@ -181,13 +193,15 @@ pub fn text(lang: Lang, n: &notifications::Model) -> (String, String) {
     )
 }
 
-fn mail_of(config: &Config, n: &notifications::Model, to: &str) -> NewMail {
+fn mail_of(config: &Config, n: &NotificationView, to: &str) -> NewMail {
     let (title_zh, text_zh) = text(Lang::Zh, n);
     let (title_en, text_en) = text(Lang::En, n);
-    let number = serde_json::from_str::<Value>(&n.data)
-        .ok()
-        .and_then(|d| d.get("number").and_then(Value::as_str).map(str::to_string))
-        .unwrap_or_default();
+    let number = n
+        .data
+        .get("number")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let mut body = format!("{title_zh}\n{text_zh}\n\n{title_en}\n{text_en}\n");
     if let Some(base) = config.public_url.as_deref() {
         let link = format!("{}/cases/{}", base.trim_end_matches('/'), n.case_id);
@@ -214,10 +228,12 @@ fn mail_of(config: &Config, n: &notifications::Model, to: &str) -> NewMail {
 pub async fn deadline_pass(
     db: &Db,
     config: &Config,
-    cal: &Calendar,
+    time: &Timekeeper,
     now: DateTime<Utc>,
 ) -> Result<PassOutcome> {
     let s = settings(config);
+    let cal = &*time.calendar();
+    let rules = time.rules();
     let txn = db.begin_write().await?;
     let overdue = store::candidates(
         &txn,
@@ -228,7 +244,7 @@ pub async fn deadline_pass(
     )
     .await?;
     let clocks_missed = store::mark_missed(&txn, now).await?;
-    let overdue = still_open(&txn, overdue, |c: &Candidate| {
+    let overdue = still_open(&txn, rules, overdue, |c: &Candidate| {
         (c.case_id, c.rule_id.as_str(), c.state.as_str())
     })
     .await?;
@@ -242,7 +258,7 @@ pub async fn deadline_pass(
         },
     )
     .await?;
-    let hour_until = now + hour_lookahead(&s);
+    let hour_until = now + hour_lookahead(rules, &s);
     if hour_until > horizon {
         soon.extend(
             store::candidates(
@@ -269,7 +285,7 @@ pub async fn deadline_pass(
             start_at: c.start_at,
             due_at: c.due_at,
             state: state_of(&c.state),
-            informational: informational(&c.rule_id),
+            informational: informational(rules, &c.rule_id),
         };
         for k in notice::due_notices(&info, now, &s, cal) {
             if allowed.contains(&k) {
@@ -306,7 +322,7 @@ pub async fn deadline_pass(
                 owner_org_id: c.owner_org_id,
                 assignee_user_id: c.assignee_user_id,
                 awaiting_triage: c.queue == crate::domain::case::Queue::Triage.as_str()
-                    && c.case_state == crate::domain::case::STATE_NEW,
+                    && c.case_state == crate::domain::case::CaseState::New.as_str(),
                 region_code: c.region_code.clone(),
             };
             let data = json!({
@@ -340,7 +356,10 @@ pub async fn deadline_pass(
         if !config.smtp_url.0.is_empty() {
             let mails: Vec<NewMail> = inserted
                 .iter()
-                .filter_map(|n| Some(mail_of(config, n, emails.get(&n.user_id)?)))
+                .filter_map(|n| {
+                    let to = emails.get(&n.user_id)?;
+                    Some(mail_of(config, &NotificationView::from(n.clone()), to))
+                })
                 .collect();
             out.mails_queued = mails.len() as u64;
             store::insert_mails(&txn, mails, now).await?;
@@ -425,7 +444,7 @@ pub async fn deliver_mail(db: &Db, config: &Config, now: DateTime<Utc>) -> Resul
             };
             match result {
                 Ok(()) => {
-                    store::mail_sent(db.conn(), m.id, db_store::now()).await?;
+                    store::mail_sent(db.conn(), m.id, super::now()).await?;
                     out.sent += 1;
                 }
                 Err(e) => {
@@ -443,7 +462,7 @@ pub async fn deliver_mail(db: &Db, config: &Config, now: DateTime<Utc>) -> Resul
 
 /// A page of the caller's notices, newest first, and their unread count.
 pub struct Page {
-    pub items: Vec<notifications::Model>,
+    pub items: Vec<NotificationView>,
     pub unread: u64,
     /// Pass as `before` for the next page.
     pub next_before: Option<i64>,
@@ -451,7 +470,11 @@ pub struct Page {
 
 pub async fn list(db: &Db, me: &Identity, before: Option<i64>, limit: u64) -> Result<Page> {
     let limit = limit.clamp(1, 200);
-    let items = store::list(db.conn(), me.user.id, before, limit).await?;
+    let items: Vec<NotificationView> = store::list(db.conn(), me.user.id, before, limit)
+        .await?
+        .into_iter()
+        .map(NotificationView::from)
+        .collect();
     let unread = store::unread_count(db.conn(), me.user.id).await?;
     let next_before = (items.len() as u64 == limit)
         .then(|| items.last().map(|n| n.id))
@@ -470,7 +493,7 @@ pub async fn unread(db: &Db, user_id: i64) -> Result<u64> {
 
 /// Marks one of the caller's notices read (404 when it is not theirs); returns the unread count.
 pub async fn mark_read(db: &Db, me: &Identity, id: i64) -> Result<u64> {
-    if !store::mark_read(db.conn(), me.user.id, id, db_store::now()).await? {
+    if !store::mark_read(db.conn(), me.user.id, id, super::now()).await? {
         return Err(AppError::NotFound);
     }
     unread(db, me.user.id).await
@@ -478,7 +501,7 @@ pub async fn mark_read(db: &Db, me: &Identity, id: i64) -> Result<u64> {
 
 /// Marks all the caller's notices read; returns how many were unread.
 pub async fn mark_all_read(db: &Db, me: &Identity) -> Result<u64> {
-    Ok(store::mark_all_read(db.conn(), me.user.id, db_store::now()).await?)
+    Ok(store::mark_all_read(db.conn(), me.user.id, super::now()).await?)
 }
 
 // ---------------------------------------------------------------- my deadlines
@@ -509,15 +532,16 @@ pub struct Deadlines {
 /// At most this many clocks are listed.
 const DEADLINES_LIMIT: u64 = 1000;
 
-pub async fn my_deadlines(db: &Db, me: &Identity, now: DateTime<Utc>) -> Result<Deadlines> {
+pub async fn my_deadlines(cx: &super::Ctx, me: &Identity) -> Result<Deadlines> {
+    let (db, now) = (&cx.db, cx.now);
     let today = now.with_timezone(&beijing()).date_naive();
-    let end_today = deadline::end_of_day(today).to_utc();
+    let end_today = crate::domain::time::end_of_day(today).to_utc();
     let sunday = today
         .checked_add_days(Days::new(
             6 - u64::from(today.weekday().num_days_from_monday()),
         ))
         .unwrap_or(today);
-    let end_week = deadline::end_of_day(sunday).to_utc();
+    let end_week = crate::domain::time::end_of_day(sunday).to_utc();
     let rows = store::open_clocks(
         db.conn(),
         db_store::cases::visible(&me.actor),
@@ -531,7 +555,7 @@ pub async fn my_deadlines(db: &Db, me: &Identity, now: DateTime<Utc>) -> Result<
         .into_iter()
         .filter(|r| !filer || r.rule_id.starts_with("triage."))
         .collect();
-    let rows = still_open(db.conn(), rows, |r: &store::OpenClock| {
+    let rows = still_open(db.conn(), cx.time.rules(), rows, |r: &store::OpenClock| {
         (r.case_id, r.rule_id.as_str(), r.state.as_str())
     })
     .await?;
@@ -572,23 +596,28 @@ mod tests {
         let rule = crate::domain::deadline::Rules::builtin()
             .get("ar.docket")
             .unwrap();
-        let start = rule.start[0].as_str();
-        let stop = rule.stop[0].as_str();
-        assert!(stopped("ar.docket", &[start, stop]));
-        assert!(!stopped("ar.docket", &[start, stop, start]));
-        assert!(!stopped("ar.docket", &[stop]));
-        assert!(!stopped("no.such_rule", &[start, stop]));
+        let rules = crate::domain::deadline::Rules::builtin();
+        let start = rule.start[0];
+        let stop = rule.stop[0];
+        assert!(stopped(rules, "ar.docket", &[start, stop]));
+        assert!(!stopped(rules, "ar.docket", &[start, stop, start]));
+        assert!(!stopped(rules, "ar.docket", &[stop]));
+        assert!(!stopped(rules, "no.such_rule", &[start, stop]));
     }
 
     #[test]
     fn hour_clocks_are_read_far_enough_ahead_for_their_warning() {
         // The longest hour rule is 24 h: a quarter of twice that, or the six hours.
-        assert_eq!(hour_lookahead(&Settings::default()), TimeDelta::hours(12));
+        let rules = crate::domain::deadline::Rules::builtin();
+        assert_eq!(
+            hour_lookahead(rules, &Settings::default()),
+            TimeDelta::hours(12)
+        );
         let s = Settings {
             hours: 30,
             ..Settings::default()
         };
-        assert_eq!(hour_lookahead(&s), TimeDelta::hours(30));
+        assert_eq!(hour_lookahead(rules, &s), TimeDelta::hours(30));
     }
 
     #[test]
@@ -603,11 +632,11 @@ mod tests {
     fn due_instants_read_as_officers_say_them() {
         let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().to_utc();
         assert_eq!(
-            due_local(t("2025-10-11T00:00:00+08:00")),
+            crate::domain::time::due_text(t("2025-10-11T00:00:00+08:00")),
             "2025-10-10 24:00"
         );
         assert_eq!(
-            due_local(t("2026-04-04T14:05:00+08:00")),
+            crate::domain::time::due_text(t("2026-04-04T14:05:00+08:00")),
             "2026-04-04 14:05"
         );
     }

@@ -78,7 +78,7 @@ pub async fn register(db: &Db, r: Registration, meta: &RequestMeta) -> Result<Re
         return Err(AppError::Invalid(errors));
     };
     let hash = super::auth::hash_password(r.password.clone()).await?;
-    let now = store::now();
+    let now = crate::service::now();
     let txn = db.begin_write().await?;
     let org = store::orgs::insert(
         &txn,
@@ -118,7 +118,7 @@ pub async fn register(db: &Db, r: Registration, meta: &RequestMeta) -> Result<Re
     .await
     .on_unique(|| AppError::field("username", "error.username.taken"))?;
     let entry = audit_entry(
-        Some(&user),
+        super::UserSummary::of(&user).as_ref(),
         meta,
         "enterprise.register",
         ("organization", org.id.to_string()),

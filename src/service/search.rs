@@ -256,9 +256,9 @@ async fn fill(
 ) -> anyhow::Result<i64> {
     // On PostgreSQL, first let every transaction that is running now end: one of them may hold
     // an outbox id below rows that are already visible, and the mark must not pass it.
-    if let Some((_, xmax)) = store::search::pg_snapshot(db.conn()).await? {
+    if let Some((_, xmax)) = store::outbox::pg_snapshot(db.conn()).await? {
         let waited = std::time::Instant::now();
-        while store::search::pg_snapshot(db.conn())
+        while store::outbox::pg_snapshot(db.conn())
             .await?
             .is_some_and(|(xmin, _)| xmin < xmax)
         {
@@ -271,12 +271,12 @@ async fn fill(
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
     }
-    let started = store::now();
+    let started = crate::service::now();
     let since = started - chrono::Duration::seconds(BUILD_OVERLAP_SECS);
-    let mark = store::search::first_id_since(db.conn(), since)
+    let mark = store::outbox::first_id_since(db.conn(), since)
         .await?
         .map(|id| id - 1)
-        .unwrap_or(store::search::last_id(db.conn()).await?);
+        .unwrap_or(store::outbox::last_id(db.conn()).await?);
     {
         let w = writer.clone();
         tokio::task::spawn_blocking(move || lock(&w).delete_all_documents()).await??;
@@ -429,7 +429,7 @@ impl Indexer {
         let Some(open) = self.open.as_mut() else {
             return Ok(out);
         };
-        let first = store::search::first_id(db.conn()).await?;
+        let first = store::outbox::first_id(db.conn()).await?;
         // Never filled, or the rows after its mark were pruned (it was offline for longer than
         // the outbox keeps them).
         let lost = open.cursor.mark() < 0 || first.is_some_and(|f| f > open.cursor.mark() + 1);
@@ -449,12 +449,12 @@ impl Indexer {
         for _ in 0..20 {
             // The snapshot comes before the reads: a hole is final only if every transaction
             // that could fill it had ended before its rows were looked for.
-            let snapshot = store::search::pg_snapshot(db.conn()).await?;
-            let now = store::now().timestamp();
+            let snapshot = store::outbox::pg_snapshot(db.conn()).await?;
+            let now = crate::service::now().timestamp();
             let mut rows =
-                store::search::pending(db.conn(), open.cursor.fetch_after(), BATCH).await?;
+                store::outbox::pending(db.conn(), open.cursor.fetch_after(), BATCH).await?;
             if let Some((from, to)) = open.cursor.hole() {
-                rows.extend(store::search::between(db.conn(), from, to, BATCH).await?);
+                rows.extend(store::outbox::between(db.conn(), from, to, BATCH).await?);
             }
             if rows.is_empty() {
                 dirty |= open.cursor.settle(snapshot, now);
@@ -515,8 +515,8 @@ pub async fn run(
                 }
             }
             _ = prune.tick() => {
-                let before = store::now() - chrono::Duration::days(OUTBOX_KEEP_DAYS);
-                if let Err(e) = store::search::prune(db.conn(), before).await {
+                let before = crate::service::now() - chrono::Duration::days(OUTBOX_KEEP_DAYS);
+                if let Err(e) = store::outbox::prune(db.conn(), before).await {
                     tracing::warn!(error = %e, "pruning the search outbox failed");
                 }
             }

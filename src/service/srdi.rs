@@ -8,7 +8,7 @@ use crate::domain::policy::Action;
 use crate::domain::srdi::{self, Entry, RawEntry, RowError};
 use crate::error::{AppError, FieldError, Msg, Result};
 use crate::store::{self, Db, srdi::Recorded};
-use chrono::{Datelike, FixedOffset};
+use chrono::Datelike;
 use entity::srdi_registry;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -39,8 +39,7 @@ pub struct ImportReport {
 
 /// The year now in China, which bounds the years a list may carry.
 fn current_year() -> i32 {
-    let beijing = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    store::now().with_timezone(&beijing).year()
+    crate::domain::time::day_of(crate::service::now()).year()
 }
 
 /// Who recorded a change: their organisation and user (none for the operator).
@@ -109,14 +108,15 @@ pub async fn add(
     let uscc = entry.uscc.as_str().to_string();
     let payload = json!({"uscc": uscc, "name": entry.name, "level": entry.level.as_str(),
                          "year": entry.year, "source": entry.source});
+    let now = crate::service::now();
     let txn = db.begin_write().await?;
-    let id = match store::srdi::insert(&txn, new_entry(&caller, entry), store::now()).await? {
+    let id = match store::srdi::insert(&txn, new_entry(&caller, entry), now).await? {
         Recorded::New(id) => id,
         Recorded::Duplicate(_) => {
             return Err(AppError::field("uscc", "srdi_registry.error.duplicate"));
         }
     };
-    store::srdi::refresh_case_flags(&txn, &uscc).await?;
+    store::srdi::refresh_case_flags(&txn, &uscc, now).await?;
     let entry = caller.entry(
         meta,
         "srdi_entry.add",
@@ -148,7 +148,7 @@ pub async fn import_csv(
     if parsed.entries.is_empty() {
         return Ok(report);
     }
-    let now = store::now();
+    let now = crate::service::now();
     let txn = db.begin_write().await?;
     let mut touched = BTreeSet::new();
     for (line, entry) in parsed.entries {
@@ -169,7 +169,7 @@ pub async fn import_csv(
     }
     let mut cases_flagged = 0;
     for uscc in &touched {
-        cases_flagged += store::srdi::refresh_case_flags(&txn, uscc).await?;
+        cases_flagged += store::srdi::refresh_case_flags(&txn, uscc, now).await?;
     }
     let payload = json!({
         "imported": report.imported, "duplicates": report.duplicates, "rejected": report.errors.len(),
@@ -199,13 +199,14 @@ pub async fn withdraw(
         .await?
         .ok_or(AppError::NotFound)?;
     let (_, user) = recorder(&caller);
+    let now = crate::service::now();
     let txn = db.begin_write().await?;
-    if !store::srdi::withdraw(&txn, id, user, store::now()).await? {
+    if !store::srdi::withdraw(&txn, id, user, now).await? {
         return Err(AppError::Conflict(Msg::new(
             "srdi_registry.error.already_withdrawn",
         )));
     }
-    let cases_flagged = store::srdi::refresh_case_flags(&txn, &existing.uscc).await?;
+    let cases_flagged = store::srdi::refresh_case_flags(&txn, &existing.uscc, now).await?;
     let payload = json!({"uscc": existing.uscc, "level": existing.level, "year": existing.year,
                          "cases_flagged": cases_flagged});
     let entry = caller.entry(

@@ -1,23 +1,22 @@
-//! Triage (route, refer, reject, merge), answers to referrals, and sharing between offices.
-//! Each is one transaction: events appended at the expected version, state columns updated,
-//! clocks recomputed, audit entry written.
+//! Triage (route, refer, reject, merge), answers to referrals, sharing between offices, and the
+//! duplicates triage is shown. Each decision is one [`CaseWrite`].
 
-use super::calendar::Calendars;
-use super::cases::{Visible, settle_version, visible};
-use super::{Identity, RequestMeta, audit_entry, optional};
+use super::case::view::CaseSummary;
+use super::case::write::expected;
+use super::case::{CaseWrite, Moved, visible};
+use super::{Ctx, Identity, optional};
 use crate::domain::case::intake::{self, Facts};
 use crate::domain::case::triage::{self, Decision, REJECT_REASONS};
 use crate::domain::case::{
-    MatchKeys, Queue, RightKind, ShareAccess, normalise_name, normalise_url,
+    EventKind, MatchKeys, PartyRole, Queue, ShareAccess, normalise_name, normalise_url,
 };
-use crate::domain::policy::{CaseAccess, CaseAction};
+use crate::domain::identity::OrgKind;
+use crate::domain::policy::CaseAction;
 use crate::error::{AppError, FieldError, Msg, Result};
-use crate::store::cases::{Change, NewEvent};
+use crate::store::cases::{CaseRow, PartyRow, RightRow};
 use crate::store::{self, Db};
-use chrono::{DateTime, Utc};
-use entity::cases;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// `POST /api/v1/cases/{id}/triage` and the workbench form.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -31,6 +30,9 @@ pub struct TriageRequest {
     pub reason_code: Option<String>,
     pub reason: Option<String>,
     pub into_case_id: Option<i64>,
+    /// The merge target by its case number (the page's form), when no id is given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub into_number: Option<String>,
     /// Facts the target queue needs, when the lead lacked them.
     pub exhibition: Option<intake::ExhibitionInput>,
     pub overseas: Option<intake::OverseasInput>,
@@ -57,23 +59,6 @@ pub struct ShareRequest {
     pub expected_version: Option<i64>,
 }
 
-/// A case after a write.
-#[derive(Debug, Clone)]
-pub struct Moved {
-    pub id: i64,
-    pub version: i64,
-    pub queue: String,
-    pub state: String,
-}
-
-fn expected(v: Option<i64>) -> Result<i64> {
-    v.ok_or_else(|| AppError::field("expected_version", "error.case.expected_version"))
-}
-
-pub(crate) fn stale() -> AppError {
-    AppError::Conflict(Msg::new("error.case.stale"))
-}
-
 fn reason_text(errors: &mut Vec<FieldError>, r: Option<&str>, required: bool) -> Option<String> {
     let r = optional(
         r.map(crate::domain::contact::normalise_multiline)
@@ -92,26 +77,23 @@ fn reason_text(errors: &mut Vec<FieldError>, r: Option<&str>, required: bool) ->
     r
 }
 
+/// An office a case may be referred to or shared with: any organisation but an enterprise and
+/// the owner itself.
+async fn other_office(db: &Db, id: Option<i64>, owner: i64) -> Result<Option<(i64, String)>> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(store::orgs::get(db.conn(), id)
+        .await?
+        .filter(|o| o.kind != OrgKind::Enterprise.as_str() && o.id != owner)
+        .map(|o| (o.id, o.name)))
+}
+
 /// Performs a triage decision on a case waiting for triage.
-pub async fn decide(
-    db: &Db,
-    calendars: &Calendars,
-    me: &Identity,
-    id: i64,
-    req: TriageRequest,
-    meta: &RequestMeta,
-) -> Result<Moved> {
-    let v = visible(db, me, id).await?;
-    // Whether this user could triage the case at all; the state is checked after the fields.
-    let mut as_if_pending = v.facts.clone();
-    as_if_pending.awaiting_triage = true;
-    if !crate::domain::policy::can_on_case(&me.actor, v.access, &as_if_pending, CaseAction::Triage)
-    {
-        return Err(AppError::forbidden());
-    }
+pub async fn decide(cx: &Ctx, me: &Identity, id: i64, req: TriageRequest) -> Result<Moved> {
+    let granted = visible(&cx.db, me, id)
+        .await?
+        .authorize(me, CaseAction::Triage)?;
+    let case = granted.case();
     let mut errors = Vec::new();
-    let mut events: Vec<(String, bool, Value)> = Vec::new();
-    let mut change = Change::default();
     let decision = match req.action.as_str() {
         "route" => match req.queue.as_deref().and_then(Queue::parse) {
             Some(q) if q != Queue::Triage => Decision::Route(q),
@@ -125,44 +107,37 @@ pub async fn decide(
         "merge" => Decision::Merge,
         _ => return Err(AppError::field("action", "error.triage.action")),
     };
-    let version = settle_version(db, &v.case, expected(req.expected_version)?).await?;
+    let version = expected(req.expected_version)?;
     let mut payload = json!({});
-    let mut merge_target: Option<cases::Model> = None;
-    let mut handover: Option<i64> = None;
+    let mut facts: Option<Facts> = None;
+    let mut new_owner: Option<(i64, String)> = None;
+    let mut referred_to: Option<i64> = None;
+    let mut merge_into: Option<CaseRow> = None;
     match &decision {
         Decision::Route(q) => {
-            let facts = route_facts(db, &v.case, *q, &req, &mut errors).await?;
-            if let Some(f) = facts {
-                change.facts = Some(serde_json::to_string(&f).unwrap_or_else(|_| "{}".into()));
-            }
+            facts = route_facts(&cx.db, case, *q, &req, &mut errors).await?;
             payload = json!({"queue": q.as_str()});
             // Queues are worked by IP offices: a lead owned by an industry office or a centre
             // moves to the IP office of its region, and the previous owner keeps reading it.
-            let owner = store::orgs::get(db.conn(), v.case.owner_org_id).await?;
-            if owner.as_ref().is_some_and(|o| o.kind != "ip_office")
+            let owner = store::orgs::get(cx.db.conn(), case.owner_org_id).await?;
+            if owner.is_some_and(|o| o.kind != OrgKind::IpOffice.as_str())
                 && let Some(ip) =
-                    store::orgs::serving_office(db.conn(), &v.case.region_code).await?
-                && ip.kind == "ip_office"
+                    store::orgs::serving_office(cx.db.conn(), &case.region_code).await?
+                && ip.kind == OrgKind::IpOffice.as_str()
             {
-                change.owner_org_id = Some(ip.id);
                 payload["owner_org_id"] = json!(ip.id);
                 payload["owner"] = json!(ip.name);
-                handover = Some(v.case.owner_org_id);
+                new_owner = Some((ip.id, ip.name));
             }
         }
         Decision::Refer => {
             let reason = reason_text(&mut errors, req.reason.as_deref(), true);
-            let to = match req.to_org_id {
-                Some(o) => store::orgs::get(db.conn(), o).await?,
-                None => None,
-            };
-            match &to {
-                Some(o) if o.kind != "enterprise" && o.id != v.case.owner_org_id => {}
-                _ => errors.push(FieldError::new("to_org_id", "error.triage.refer_target")),
-            }
-            if let Some(o) = to {
-                change.referred_to_org_id = Some(Some(o.id));
-                payload = json!({"to_org_id": o.id, "to_org": o.name, "reason": reason});
+            match other_office(&cx.db, req.to_org_id, case.owner_org_id).await? {
+                Some((to, name)) => {
+                    referred_to = Some(to);
+                    payload = json!({"to_org_id": to, "to_org": name, "reason": reason});
+                }
+                None => errors.push(FieldError::new("to_org_id", "error.triage.refer_target")),
             }
         }
         Decision::Reject => {
@@ -174,15 +149,14 @@ pub async fn decide(
             payload = json!({"reason_code": code, "reason": reason});
         }
         Decision::Merge => {
-            let target = match req.into_case_id {
-                Some(t) if t != id => visible(db, me, t).await.ok(),
+            let target = match merge_target(&cx.db, &req).await? {
+                Some(t) if t != id => visible(&cx.db, me, t).await.ok(),
                 _ => None,
             };
             match target {
-                Some(t) if t.case.closed_at.is_none() => {
-                    change.merged_into_case_id = Some(Some(t.case.id));
-                    payload = json!({"into_case_id": t.case.id, "into_number": t.case.number});
-                    merge_target = Some(t.case);
+                Some(t) if t.case().closed_at.is_none() => {
+                    payload = json!({"into_case_id": t.case().id, "into_number": t.case().number});
+                    merge_into = Some(t.case().clone());
                 }
                 _ => errors.push(FieldError::new("into_case_id", "error.triage.merge_target")),
             }
@@ -192,95 +166,86 @@ pub async fn decide(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let t = triage::apply(&v.case.queue, &v.case.state, false, &decision)
+    let t = triage::apply(case.queue, case.state, false, &decision)
         .map_err(|k| AppError::Conflict(Msg::new(k)))?;
-    if version != v.case.version {
-        return Err(stale());
-    }
-    let now = store::now();
+    let mut w = CaseWrite::begin(cx, &granted, version).await?;
     for (i, kind) in t.events.iter().enumerate() {
         // The first event is the decision, shown to the filer; a queue's start event is internal.
-        events.push((
-            kind.to_string(),
-            i == 0,
-            if i == 0 { payload.clone() } else { json!({}) },
-        ));
+        let p = if i == 0 { payload.clone() } else { json!({}) };
+        w.record(*kind, i == 0, p);
     }
-    if v.case.filer_org_id.is_some() {
-        events.push(("filer_notified".into(), false, json!({"channel": "in_app"})));
+    if case.filer_org_id.is_some() {
+        w.record(
+            EventKind::FilerNotified,
+            false,
+            json!({"channel": "in_app"}),
+        );
     }
-    change.queue = Some(t.queue.as_str().into());
-    change.state = Some(t.state.into());
+    let change = w.change();
+    change.queue = Some(t.queue);
+    change.state = Some(t.state);
     if t.closes {
-        change.closed_at = Some(Some(now));
+        change.closed_at = Some(Some(cx.now));
     }
-    let owner_after = change.owner_org_id.unwrap_or(v.case.owner_org_id);
-    let facts_after: Value = serde_json::from_str(change.facts.as_deref().unwrap_or(&v.case.facts))
-        .unwrap_or(Value::Null);
-    let txn = db.begin_write().await?;
-    let moved = write(&txn, calendars, me, &v, events, change, now).await?;
+    change.facts = facts.clone();
+    change.referred_to_org_id = referred_to.map(Some);
+    change.merged_into_case_id = merge_into.as_ref().map(|m| Some(m.id));
+    change.owner_org_id = new_owner.as_ref().map(|o| o.0);
     if decision == Decision::Route(Queue::ExhibitionEnforcement) {
-        super::exhibitions::link(&txn, id, owner_after, &facts_after, now).await?;
+        let owner = new_owner.as_ref().map_or(case.owner_org_id, |o| o.0);
+        let facts = facts.as_ref().unwrap_or(&case.facts);
+        super::exhibitions::link(w.txn(), id, owner, facts, cx.now).await?;
     }
-    if let Some(previous) = handover {
-        store::cases::revoke_shares(&txn, id, previous, me.user.id, now).await?;
-        store::cases::insert_share(&txn, id, previous, "read", me.user.id, now).await?;
+    if new_owner.is_some() {
+        // The previous owner keeps reading the case it handed over.
+        store::cases::revoke_shares(w.txn(), id, case.owner_org_id, me.user.id, cx.now).await?;
+        store::cases::insert_share(
+            w.txn(),
+            id,
+            case.owner_org_id,
+            ShareAccess::Read,
+            me.user.id,
+            cx.now,
+        )
+        .await?;
     }
-    if let Some(target) = merge_target {
+    if let Some(target) = &merge_into {
         // The surviving case records what was merged into it.
-        let fresh = store::cases::find(&txn, target.id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let new_version = store::cases::append_events(
-            &txn,
-            fresh.id,
-            fresh.version,
-            vec![NewEvent {
-                kind: "duplicate_merged".into(),
-                at: now,
-                actor_user_id: Some(me.user.id),
-                actor_org_id: Some(me.org.id),
-                public: false,
-                payload: json!({"from_case_id": v.case.id, "from_number": v.case.number}),
-            }],
-            now,
-        )
-        .await
-        .map_err(|_| stale())?;
-        if !store::cases::update(
-            &txn,
-            fresh.id,
-            fresh.version,
-            new_version,
-            Change::default(),
-            now,
-        )
-        .await?
-        {
-            return Err(stale());
-        }
+        let note = json!({"from_case_id": case.id, "from_number": case.number});
+        w.note_on(target.id, EventKind::DuplicateMerged, note)
+            .await?;
     }
-    let entry = audit_entry(
-        Some(&me.user),
-        meta,
-        &format!("triage.{}", req.action),
-        ("case", v.case.number.clone()),
-        &json!(req),
-    );
-    store::audit::append(&txn, entry).await?;
-    txn.commit().await?;
-    Ok(moved)
+    w.commit(&format!("triage.{}", req.action), &json!(req))
+        .await
+}
+
+/// The case a merge names: by id, or by its number as typed into the page's form (a number that
+/// names no case is a target that does not exist).
+async fn merge_target(db: &Db, req: &TriageRequest) -> Result<Option<i64>> {
+    match req
+        .into_number
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        Some(n) => Ok(Some(
+            store::cases::find_by_number(db.conn(), &n.to_uppercase())
+                .await?
+                .map_or(0, |c| c.id),
+        )),
+        None => Ok(req.into_case_id),
+    }
 }
 
 /// Checks that the case has what `queue` needs; returns updated facts when the request adds them.
 async fn route_facts(
     db: &Db,
-    case: &cases::Model,
+    case: &CaseRow,
     queue: Queue,
     req: &TriageRequest,
     errors: &mut Vec<FieldError>,
 ) -> Result<Option<Facts>> {
-    let mut facts: Facts = serde_json::from_str(&case.facts).unwrap_or_default();
+    let mut facts = case.facts.clone();
     let mut changed = false;
     // Facts supplied with the decision are validated as at intake.
     if req.exhibition.is_some() || req.overseas.is_some() {
@@ -309,10 +274,7 @@ async fn route_facts(
         )),
         Queue::AdministrativeRuling => {
             let rights = store::cases::rights(db.conn(), case.id).await?;
-            let patent = rights
-                .iter()
-                .any(|r| RightKind::parse(&r.kind).is_some_and(RightKind::is_patent));
-            if !patent {
+            if !rights.iter().any(|r| r.kind.is_patent()) {
                 errors.push(FieldError::new("queue", "error.triage.needs_patent"));
             }
         }
@@ -321,87 +283,17 @@ async fn route_facts(
     Ok(changed.then_some(facts))
 }
 
-/// Appends `events` at the caller's expected version, updates the case, recomputes its clocks.
-pub(crate) async fn write(
-    txn: &sea_orm::DatabaseTransaction,
-    calendars: &Calendars,
-    me: &Identity,
-    v: &Visible,
-    events: Vec<(String, bool, Value)>,
-    change: Change,
-    now: DateTime<Utc>,
-) -> Result<Moved> {
-    let new_events = events
-        .into_iter()
-        .map(|(kind, public, payload)| NewEvent {
-            kind,
-            at: now,
-            actor_user_id: Some(me.user.id),
-            actor_org_id: Some(me.org.id),
-            public,
-            payload,
-        })
-        .collect();
-    write_events(txn, calendars, v, new_events, change, now).await
-}
-
-/// Appends `new_events` at the case's version as read in `v`, applies `change`, recomputes the
-/// clocks; a writer that moved the case first makes this a stale write (409).
-pub(crate) async fn write_events(
-    txn: &sea_orm::DatabaseTransaction,
-    calendars: &Calendars,
-    v: &Visible,
-    new_events: Vec<NewEvent>,
-    change: Change,
-    now: DateTime<Utc>,
-) -> Result<Moved> {
-    let queue = change.queue.clone().unwrap_or_else(|| v.case.queue.clone());
-    let state = change.state.clone().unwrap_or_else(|| v.case.state.clone());
-    let version = store::cases::append_events(txn, v.case.id, v.case.version, new_events, now)
-        .await
-        .map_err(|e| match e.sql_err() {
-            Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => stale(),
-            _ => AppError::from(e),
-        })?;
-    if !store::cases::update(txn, v.case.id, v.case.version, version, change, now).await? {
-        return Err(stale());
-    }
-    refresh_clocks(txn, calendars, v.case.id, now).await?;
-    Ok(Moved {
-        id: v.case.id,
-        version,
-        queue,
-        state,
-    })
-}
-
-/// Recomputes and stores the clocks of a case from its events.
-pub async fn refresh_clocks(
-    txn: &sea_orm::DatabaseTransaction,
-    calendars: &Calendars,
-    case_id: i64,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let rows = store::cases::events(txn, case_id, false).await?;
-    let events = super::clocks::engine_events(&rows);
-    let clocks = super::clocks::compute(&events, &calendars.current(), now);
-    store::cases::replace_clocks(txn, case_id, clocks, now).await?;
-    Ok(())
-}
-
 /// The receiving office acknowledges a referral, or returns it with a reason.
 pub async fn answer_referral(
-    db: &Db,
-    calendars: &Calendars,
+    cx: &Ctx,
     me: &Identity,
     id: i64,
     req: ReferralAnswer,
-    meta: &RequestMeta,
 ) -> Result<Moved> {
-    let v = visible(db, me, id).await?;
-    if !v.can(me, CaseAction::AnswerReferral) {
-        return Err(AppError::forbidden());
-    }
+    let granted = visible(&cx.db, me, id)
+        .await?
+        .authorize(me, CaseAction::AnswerReferral)?;
+    let case = granted.case();
     let mut errors = Vec::new();
     let decision = match req.action.as_str() {
         "acknowledge" => Decision::AcknowledgeReferral,
@@ -413,160 +305,89 @@ pub async fn answer_referral(
         req.reason.as_deref(),
         decision == Decision::ReturnReferral,
     );
-    let version = settle_version(db, &v.case, expected(req.expected_version)?).await?;
+    let version = expected(req.expected_version)?;
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let acknowledged = store::cases::events(db.conn(), id, false)
+    let acknowledged = store::case_log::events(cx.db.conn(), id, false)
         .await?
         .iter()
         .rev()
-        .take_while(|e| e.kind != "referred")
-        .any(|e| e.kind == "referral_acknowledged");
-    let t = triage::apply(&v.case.queue, &v.case.state, acknowledged, &decision)
+        .take_while(|e| e.kind != EventKind::Referred)
+        .any(|e| e.kind == EventKind::ReferralAcknowledged);
+    let t = triage::apply(case.queue, case.state, acknowledged, &decision)
         .map_err(|k| AppError::Conflict(Msg::new(k)))?;
-    if version != v.case.version {
-        return Err(stale());
+    let mut w = CaseWrite::begin(cx, &granted, version).await?;
+    for kind in &t.events {
+        w.record(*kind, true, json!({"org": me.org.name, "reason": reason}));
     }
-    let mut change = Change {
-        queue: Some(t.queue.as_str().into()),
-        state: Some(t.state.into()),
-        ..Default::default()
-    };
+    let change = w.change();
+    change.queue = Some(t.queue);
+    change.state = Some(t.state);
     if decision == Decision::ReturnReferral {
         change.referred_to_org_id = Some(None);
     }
-    let now = store::now();
-    let events = t
-        .events
-        .iter()
-        .map(|k| {
-            (
-                k.to_string(),
-                true,
-                json!({"org": me.org.name, "reason": reason}),
-            )
-        })
-        .collect();
-    let txn = db.begin_write().await?;
-    let moved = write(&txn, calendars, me, &v, events, change, now).await?;
-    let entry = audit_entry(
-        Some(&me.user),
-        meta,
-        &format!("referral.{}", req.action),
-        ("case", v.case.number.clone()),
-        &json!(req),
-    );
-    store::audit::append(&txn, entry).await?;
-    txn.commit().await?;
-    Ok(moved)
+    w.commit(&format!("referral.{}", req.action), &json!(req))
+        .await
 }
 
 /// Shares a case with another office (or changes the access of an existing share).
-pub async fn share(
-    db: &Db,
-    calendars: &Calendars,
-    me: &Identity,
-    id: i64,
-    req: ShareRequest,
-    meta: &RequestMeta,
-) -> Result<Moved> {
-    let v = visible(db, me, id).await?;
-    if !v.can(me, CaseAction::Share) {
-        return Err(AppError::forbidden());
-    }
+pub async fn share(cx: &Ctx, me: &Identity, id: i64, req: ShareRequest) -> Result<Moved> {
+    let granted = visible(&cx.db, me, id)
+        .await?
+        .authorize(me, CaseAction::Share)?;
+    let case = granted.case();
     let mut errors = Vec::new();
     let access = ShareAccess::parse(req.access.trim());
     if access.is_none() {
         errors.push(FieldError::new("access", "error.share.access"));
     }
-    let org = match req.org_id {
-        Some(o) => store::orgs::get(db.conn(), o).await?,
-        None => None,
-    };
-    match &org {
-        Some(o) if o.kind != "enterprise" && o.id != v.case.owner_org_id => {}
-        _ => errors.push(FieldError::new("org_id", "error.share.org")),
+    let org = other_office(&cx.db, req.org_id, case.owner_org_id).await?;
+    if org.is_none() {
+        errors.push(FieldError::new("org_id", "error.share.org"));
     }
-    let (Some(access), Some(org), true) = (access, org, errors.is_empty()) else {
+    let (Some(access), Some((org_id, org_name)), true) = (access, org, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
-    if let Some(e) = req.expected_version
-        && settle_version(db, &v.case, e).await? != v.case.version
-    {
-        return Err(stale());
-    }
-    let now = store::now();
-    let txn = db.begin_write().await?;
-    store::cases::revoke_shares(&txn, id, org.id, me.user.id, now).await?;
-    store::cases::insert_share(&txn, id, org.id, access.as_str(), me.user.id, now).await?;
-    let events = vec![(
-        "shared".to_string(),
+    // The page's form carries no version: a share does not depend on what the page showed.
+    let version = req.expected_version.unwrap_or(case.version);
+    let mut w = CaseWrite::begin(cx, &granted, version).await?;
+    store::cases::revoke_shares(w.txn(), id, org_id, me.user.id, cx.now).await?;
+    store::cases::insert_share(w.txn(), id, org_id, access, me.user.id, cx.now).await?;
+    w.record(
+        EventKind::Shared,
         false,
-        json!({"org_id": org.id, "org": org.name, "access": access.as_str()}),
-    )];
-    let moved = write(&txn, calendars, me, &v, events, Change::default(), now).await?;
-    let entry = audit_entry(
-        Some(&me.user),
-        meta,
-        "share.grant",
-        ("case", v.case.number.clone()),
-        &json!(req),
+        json!({"org_id": org_id, "org": org_name, "access": access.as_str()}),
     );
-    store::audit::append(&txn, entry).await?;
-    txn.commit().await?;
-    Ok(moved)
+    w.commit("share.grant", &json!(req)).await
 }
 
 /// Revokes the share of a case with an office.
 pub async fn revoke_share(
-    db: &Db,
-    calendars: &Calendars,
+    cx: &Ctx,
     me: &Identity,
     id: i64,
     org_id: i64,
     expected_version: Option<i64>,
-    meta: &RequestMeta,
 ) -> Result<Moved> {
-    let v = visible(db, me, id).await?;
-    if !v.can(me, CaseAction::Share) {
-        return Err(AppError::forbidden());
-    }
-    if !v.facts.shares.iter().any(|(o, _)| *o == org_id) {
+    let granted = visible(&cx.db, me, id)
+        .await?
+        .authorize(me, CaseAction::Share)?;
+    let case = granted.case();
+    let shares = store::cases::active_shares(cx.db.conn(), id).await?;
+    if !shares.iter().any(|s| s.org_id == org_id) {
         return Err(AppError::NotFound);
     }
-    if let Some(e) = expected_version
-        && settle_version(db, &v.case, e).await? != v.case.version
-    {
-        return Err(stale());
-    }
-    let now = store::now();
-    let txn = db.begin_write().await?;
-    store::cases::revoke_shares(&txn, id, org_id, me.user.id, now).await?;
-    let events = vec![(
-        "share_revoked".to_string(),
-        false,
-        json!({"org_id": org_id}),
-    )];
-    let moved = write(&txn, calendars, me, &v, events, Change::default(), now).await?;
-    let entry = audit_entry(
-        Some(&me.user),
-        meta,
-        "share.revoke",
-        ("case", v.case.number.clone()),
-        &json!({"org_id": org_id}),
-    );
-    store::audit::append(&txn, entry).await?;
-    txn.commit().await?;
-    Ok(moved)
+    let version = expected_version.unwrap_or(case.version);
+    let mut w = CaseWrite::begin(cx, &granted, version).await?;
+    store::cases::revoke_shares(w.txn(), id, org_id, me.user.id, cx.now).await?;
+    w.record(EventKind::ShareRevoked, false, json!({"org_id": org_id}));
+    w.commit("share.revoke", &json!({"org_id": org_id})).await
 }
 
 /// The duplicate rule's view of a case's parties and rights.
-fn match_keys(
-    parties: &[&entity::case_parties::Model],
-    rights: &[&entity::case_rights::Model],
-) -> MatchKeys {
-    let respondents = parties.iter().filter(|p| p.role == "respondent");
+fn match_keys(parties: &[&PartyRow], rights: &[&RightRow]) -> MatchKeys {
+    let respondents = parties.iter().filter(|p| p.role == PartyRole::Respondent);
     let mut keys = MatchKeys::default();
     for p in respondents.clone() {
         keys.respondents.push(normalise_name(&p.name));
@@ -580,10 +401,10 @@ fn match_keys(
 }
 
 /// Open cases visible to `me` that look like the same matter (same respondent and right, or the
-/// same listing URL).
-pub async fn duplicates(db: &Db, me: &Identity, id: i64) -> Result<Vec<cases::Model>> {
+/// same listing URL); none for the filing enterprise.
+pub async fn duplicates(db: &Db, me: &Identity, id: i64) -> Result<Vec<CaseSummary>> {
     let v = visible(db, me, id).await?;
-    if v.access == CaseAccess::Filer {
+    if v.is_filer() {
         return Ok(Vec::new());
     }
     let conn = db.conn();
@@ -593,7 +414,7 @@ pub async fn duplicates(db: &Db, me: &Identity, id: i64) -> Result<Vec<cases::Mo
         &parties.iter().collect::<Vec<_>>(),
         &rights.iter().collect::<Vec<_>>(),
     );
-    let respondents = parties.iter().filter(|p| p.role == "respondent");
+    let respondents = parties.iter().filter(|p| p.role == PartyRole::Respondent);
     let names: Vec<String> = respondents
         .clone()
         .flat_map(|p| [Some(p.name.clone()), p.uscc.clone()])
@@ -616,5 +437,9 @@ pub async fn duplicates(db: &Db, me: &Identity, id: i64) -> Result<Vec<cases::Mo
             crate::domain::case::is_duplicate(&mine, &match_keys(&p, &r))
         })
         .collect();
-    Ok(store::cases::by_ids(conn, same).await?)
+    Ok(store::cases::by_ids(conn, same)
+        .await?
+        .iter()
+        .map(CaseSummary::from)
+        .collect())
 }

@@ -1,24 +1,23 @@
 //! Queue workflows: which actions a user may take on a case now (with what each needs), and
-//! taking one — its events appended at the expected version, the case's state, its clocks
-//! recomputed and an audit entry, all in one transaction.
+//! taking one — its events, the case's state and clocks, the audit entry: one [`CaseWrite`].
+//! Assigning a case to an officer is here too.
 
-use super::calendar::Calendars;
-use super::cases::{Visible, visible};
-use super::triage::{Moved, stale, write_events};
-use super::{Identity, RequestMeta, audit_entry};
+use super::case::view::{CaseSummary, OrgRef, UserRef};
+use super::case::write::expected;
+use super::case::{CaseWrite, Moved, Visible, visible};
+use super::{Ctx, Identity};
 use crate::domain::calendar::Calendar;
-use crate::domain::case::{Queue, RightKind};
-use crate::domain::deadline::beijing;
+use crate::domain::case::{EventKind, Queue};
 use crate::domain::identity::Role;
 use crate::domain::policy::CaseAction;
+use crate::domain::time::{beijing, day_of};
 use crate::domain::workflow::{
-    self, Kind, Progress, Shape, Spec, Values, Who, fields, progress::Seen,
+    self, Kind, Progress, Shape, Spec, Step, Values, Who, fields, progress::Seen,
 };
 use crate::error::{AppError, FieldError, Msg, Result};
-use crate::store::cases::{Change, NewEvent};
+use crate::store::case_log::EventRow;
 use crate::store::{self, Db};
 use chrono::{DateTime, TimeDelta, Utc};
-use entity::{case_events, experts, users};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
@@ -37,78 +36,76 @@ pub struct ActionRequest {
 }
 
 /// A case as the workflow sees it.
-pub struct Situation {
-    pub visible: Visible,
-    pub queue: Queue,
-    pub progress: Progress,
-    pub shape: Shape,
-    pub events: Vec<case_events::Model>,
-    /// Whether this user may work the case (by role and access; in triage it has no actions).
-    pub may_work: bool,
+struct Situation {
+    visible: Visible,
+    progress: Progress,
+    shape: Shape,
+    events: Vec<EventRow>,
 }
 
-/// The actions open to this user now, with the choices their fields offer.
+/// An entry of the experts directory, as a choice of an action's field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpertChoice {
+    pub id: i64,
+    pub name: String,
+    pub organization: String,
+    pub fields: String,
+    pub languages: String,
+}
+
+/// The actions open to a user now, with the choices their fields offer.
 pub struct Options {
-    pub situation: Situation,
+    pub case: CaseSummary,
+    /// Whether this user works the case (by role and access) and it has left triage.
+    pub may_work: bool,
     pub actions: Vec<&'static Spec>,
-    /// Who may sit on a panel / be named (officers and supervisors of the owning office).
-    pub staff: Vec<users::Model>,
-    pub experts: Vec<experts::Model>,
+    /// Who may sit on a panel or be named: officers and supervisors of the owning office.
+    pub staff: Vec<UserRef>,
+    pub experts: Vec<ExpertChoice>,
     /// Offices a lead may be transferred to (not the owner, not enterprises).
-    pub offices: Vec<entity::organizations::Model>,
+    pub offices: Vec<OrgRef>,
 }
 
 /// Reads what the workflow needs of a visible case.
-pub async fn situation(db: &Db, me: &Identity, id: i64) -> Result<Situation> {
-    let v = visible(db, me, id).await?;
-    let queue = Queue::parse(&v.case.queue).unwrap_or(Queue::Triage);
-    let events = store::cases::events(db.conn(), id, false).await?;
-    let payloads: Vec<Value> = events
-        .iter()
-        .map(|e| serde_json::from_str(&e.payload).unwrap_or(Value::Null))
-        .collect();
+async fn situation(db: &Db, v: Visible, now: DateTime<Utc>) -> Result<Situation> {
+    let id = v.case().id;
+    let events = store::case_log::events(db.conn(), id, false).await?;
     let seen: Vec<Seen> = events
         .iter()
-        .zip(&payloads)
-        .map(|(e, p)| Seen {
-            kind: &e.kind,
-            payload: p,
+        .map(|e| Seen {
+            kind: e.kind,
+            payload: &e.payload,
         })
         .collect();
     let progress = Progress::of(&seen);
     let rights = store::cases::rights(db.conn(), id).await?;
     let parties = store::cases::parties(db.conn(), id).await?;
+    let case = v.case();
     let shape = Shape {
-        rights: rights
+        rights: rights.iter().map(|r| r.kind).collect(),
+        respondents: parties
             .iter()
-            .filter_map(|r| RightKind::parse(&r.kind))
-            .collect(),
-        respondents: parties.iter().filter(|p| p.role == "respondent").count(),
-        standing: v.case.complainant_standing.clone(),
-        past_close: exhibition_closes(&v.case.facts).is_some_and(|t| t <= store::now()),
+            .filter(|p| p.role == crate::domain::case::PartyRole::Respondent)
+            .count(),
+        standing: case.standing,
+        past_close: case
+            .facts
+            .exhibition
+            .as_ref()
+            .is_some_and(|e| e.closes_at.to_utc() <= now),
     };
-    let may_work = v.works(me, CaseAction::Work);
     Ok(Situation {
         visible: v,
-        queue,
         progress,
         shape,
         events,
-        may_work,
     })
-}
-
-/// When the case's exhibition closes, from its facts.
-fn exhibition_closes(facts: &str) -> Option<DateTime<Utc>> {
-    let v: Value = serde_json::from_str(facts).ok()?;
-    let t = v.pointer("/exhibition/closes_at")?.as_str()?;
-    Some(DateTime::parse_from_rfc3339(t).ok()?.with_timezone(&Utc))
 }
 
 /// Whether `me` is who `spec` needs: approvals and the panel's steps are the owning office's
 /// (`CaseAction::Decide`), by a supervisor or a member of the panel.
 fn is_who(me: &Identity, spec: &Spec, s: &Situation) -> bool {
-    let owner = || s.visible.works(me, CaseAction::Decide);
+    let owner = || s.visible.may(me, CaseAction::Decide);
     match spec.who {
         Who::Worker => true,
         Who::Supervisor => me.role() == Role::Supervisor && owner(),
@@ -119,21 +116,18 @@ fn is_who(me: &Identity, spec: &Spec, s: &Situation) -> bool {
 }
 
 /// The actions this user may take on case `id` now.
-pub async fn options(db: &Db, me: &Identity, id: i64) -> Result<Options> {
-    let s = situation(db, me, id).await?;
-    let actions: Vec<&'static Spec> = if s.may_work && s.queue != Queue::Triage {
-        workflow::specs(s.queue)
+pub async fn options(cx: &Ctx, me: &Identity, id: i64) -> Result<Options> {
+    let v = visible(&cx.db, me, id).await?;
+    let may_work = v.may(me, CaseAction::Work) && v.case().queue != Queue::Triage;
+    let s = situation(&cx.db, v, cx.now).await?;
+    let case = s.visible.case();
+    let actions: Vec<&'static Spec> = if may_work {
+        workflow::specs(case.queue)
             .iter()
             .filter(|spec| {
                 is_who(me, spec, &s)
-                    && workflow::allowed(
-                        s.queue,
-                        spec,
-                        &s.visible.case.state,
-                        &s.progress,
-                        &s.shape,
-                    )
-                    .is_ok()
+                    && workflow::allowed(case.queue, spec, case.state, &s.progress, &s.shape)
+                        .is_ok()
             })
             .collect()
     } else {
@@ -141,22 +135,33 @@ pub async fn options(db: &Db, me: &Identity, id: i64) -> Result<Options> {
     };
     let needs = |k: Kind| actions.iter().any(|a| a.fields.iter().any(|f| f.kind == k));
     let staff = if needs(Kind::Users) {
-        store::workflow::staff(db.conn(), s.visible.case.owner_org_id).await?
+        staff(&cx.db, case.owner_org_id).await?
     } else {
         Vec::new()
     };
     let experts = if needs(Kind::Id) {
-        store::workflow::experts(db.conn()).await?
+        store::workflow::experts(cx.db.conn())
+            .await?
+            .into_iter()
+            .map(|e| ExpertChoice {
+                id: e.id,
+                name: e.name,
+                organization: e.organization,
+                fields: e.fields,
+                languages: e.languages,
+            })
+            .collect()
     } else {
         Vec::new()
     };
     let offices = if needs(Kind::Office) {
-        other_offices(db, s.visible.case.owner_org_id).await?
+        super::cases::other_offices(&cx.db, case.owner_org_id).await?
     } else {
         Vec::new()
     };
     Ok(Options {
-        situation: s,
+        case: CaseSummary::from(case),
+        may_work,
         actions,
         staff,
         experts,
@@ -164,54 +169,53 @@ pub async fn options(db: &Db, me: &Identity, id: i64) -> Result<Options> {
     })
 }
 
-/// Offices other than `owner` (enterprises excluded), by name.
-async fn other_offices(db: &Db, owner: i64) -> Result<Vec<entity::organizations::Model>> {
-    Ok(store::orgs::list(db.conn())
+/// The action `name` of the queue case `id` is in, when `me` may see the case (a form reads its
+/// fields by it).
+pub async fn spec_of(cx: &Ctx, me: &Identity, id: i64, name: &str) -> Option<&'static Spec> {
+    let v = visible(&cx.db, me, id).await.ok()?;
+    workflow::spec(v.case().queue, name)
+}
+
+/// The officers and supervisors of an office, by name.
+pub async fn staff(db: &Db, org_id: i64) -> Result<Vec<UserRef>> {
+    Ok(store::workflow::staff(db.conn(), org_id)
         .await?
         .into_iter()
-        .filter(|o| o.kind != "enterprise" && o.id != owner)
+        .map(|u| UserRef {
+            id: u.id,
+            name: u.display_name,
+        })
         .collect())
 }
 
 /// Takes one workflow action on case `id`.
-pub async fn act(
-    db: &Db,
-    calendars: &Calendars,
-    me: &Identity,
-    id: i64,
-    req: ActionRequest,
-    meta: &RequestMeta,
-) -> Result<Moved> {
-    let s = situation(db, me, id).await?;
-    if !s.may_work {
-        return Err(AppError::forbidden());
-    }
-    if s.queue == Queue::Triage {
+pub async fn act(cx: &Ctx, me: &Identity, id: i64, req: ActionRequest) -> Result<Moved> {
+    let granted = visible(&cx.db, me, id)
+        .await?
+        .authorize(me, CaseAction::Work)?;
+    let case = granted.case();
+    if case.queue == Queue::Triage {
         return Err(AppError::Conflict(Msg::new("error.workflow.in_triage")));
     }
-    let spec = workflow::spec(s.queue, req.action.trim())
+    let spec = workflow::spec(case.queue, req.action.trim())
         .ok_or_else(|| AppError::field("action", "error.workflow.action"))?;
+    let s = situation(&cx.db, granted.visible().clone(), cx.now).await?;
     if !is_who(me, spec, &s) {
         return Err(AppError::forbidden());
     }
-    let case = &s.visible.case;
-    workflow::allowed(s.queue, spec, &case.state, &s.progress, &s.shape)
-        .map_err(|k| AppError::Conflict(Msg::new(k).arg("state", &case.state)))?;
-    let version = req
-        .expected_version
-        .ok_or_else(|| AppError::field("expected_version", "error.case.expected_version"))?;
-    let version = super::cases::settle_version(db, case, version).await?;
-    let now = store::now();
+    workflow::allowed(case.queue, spec, case.state, &s.progress, &s.shape)
+        .map_err(|k| AppError::Conflict(Msg::new(k).arg("state", case.state.as_str())))?;
+    let version = expected(req.expected_version)?;
     let mut errors = Vec::new();
-    let at = when(req.at.as_deref(), &s.events, now)
+    let at = when(req.at.as_deref(), &s.events, cx.now)
         .map_err(|e| errors.push(e))
         .ok();
     let (values, field_errors) = fields::check_all(spec.fields, &req.fields);
     errors.extend(field_errors);
     if let Some(at) = at {
         // Checks across fields report only on fields that are fine on their own.
-        let mut more = workflow::check_values(s.queue, spec, &values, &s.progress, &s.shape);
-        more.extend(check_with_data(db, &calendars.current(), &s, spec, &values, at).await?);
+        let mut more = workflow::check_values(case.queue, spec, &values, &s.progress, &s.shape);
+        more.extend(check_with_data(&cx.db, &cx.time.calendar(), &s, spec, &values, at).await?);
         more.retain(|m| !errors.iter().any(|e| e.field == m.field));
         errors.extend(more);
     }
@@ -220,66 +224,47 @@ pub async fn act(
     let (Some(at), true) = (at, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
-    workflow::conflict(s.queue, spec, &values, &s.shape)
+    workflow::conflict(case.queue, spec, &values, &s.shape)
         .map_err(|k| AppError::Conflict(Msg::new(k)))?;
-    if version != case.version {
-        return Err(stale());
-    }
-    let t = workflow::apply(s.queue, spec, &case.state, &s.progress, &values);
+    let t = workflow::apply(case.queue, spec, case.state, &s.progress, &values);
     let mut payload = values.to_json();
     payload["action"] = json!(spec.name);
-    if spec.name == "suspend" {
+    if spec.name == Step::Suspend {
         payload["from_state"] = json!(case.state);
     }
-    let events = t
+    let mut w = CaseWrite::begin(cx, &granted, version).await?;
+    for kind in &t.events {
+        // The start event of a converted case's ruling clocks is bookkeeping.
+        let public = spec.public && *kind != EventKind::RequestReceived;
+        w.record_at(*kind, at, public, payload.clone());
+    }
+    let change = w.change();
+    change.queue = (t.queue != case.queue).then_some(t.queue);
+    change.state = Some(t.state);
+    change.closed_at = t.closes.then_some(Some(cx.now));
+    // A lead transferred to another office (an upheld jurisdiction objection).
+    change.referred_to_org_id = t
         .events
-        .iter()
-        .map(|kind| NewEvent {
-            kind: kind.to_string(),
-            at,
-            actor_user_id: Some(me.user.id),
-            actor_org_id: Some(me.org.id),
-            // The start event of a converted case's ruling clocks is bookkeeping.
-            public: spec.public && *kind != "request_received",
-            payload: payload.clone(),
-        })
-        .collect();
-    let change = Change {
-        queue: (t.queue != s.queue).then(|| t.queue.as_str().to_string()),
-        state: Some(t.state.clone()),
-        closed_at: t.closes.then_some(Some(now)),
-        // A lead transferred to another office (an upheld jurisdiction objection).
-        referred_to_org_id: t
-            .events
-            .contains(&"referred")
-            .then(|| values.int("to_org_id")),
-        ..Default::default()
-    };
-    let txn = db.begin_write().await?;
-    let moved = write_events(&txn, calendars, &s.visible, events, change, now).await?;
-    let entry = audit_entry(
-        Some(&me.user),
-        meta,
-        &format!("workflow.{}", spec.name),
-        ("case", case.number.clone()),
-        &json!(req),
-    );
-    store::audit::append(&txn, entry).await?;
-    txn.commit().await?;
-    Ok(moved)
+        .contains(&EventKind::Referred)
+        .then(|| values.int("to_org_id"));
+    w.commit(&format!("workflow.{}", spec.name), &json!(req))
+        .await
 }
 
 /// When the step happened: `at` (RFC 3339 or local Beijing time), or now. Never in the future
-/// (beyond a few minutes of clock skew) and never before the case's last event.
+/// (beyond a few minutes of clock skew) and never before the case's last event. "Now" is the
+/// request's instant, or the last event's if another writer recorded one since the request
+/// began (the version check then decides whether the step still applies).
 fn when(
     at: Option<&str>,
-    events: &[case_events::Model],
+    events: &[EventRow],
     now: DateTime<Utc>,
 ) -> std::result::Result<DateTime<Utc>, FieldError> {
+    let last = events.last().map(|e| e.at);
     let at = match at.map(str::trim).filter(|s| !s.is_empty()) {
-        None => now,
+        None => return Ok(last.map_or(now, |l| l.max(now))),
         Some(s) => crate::domain::case::intake::parse_instant(s, &beijing())
-            .map(|t| t.with_timezone(&Utc))
+            .map(|t| t.to_utc())
             .ok_or_else(|| FieldError::new("at", "error.workflow.instant"))?,
     };
     if at > now + TimeDelta::minutes(5) {
@@ -301,8 +286,9 @@ async fn check_with_data(
     at: DateTime<Utc>,
 ) -> Result<Vec<FieldError>> {
     let mut errors = Vec::new();
+    let owner = s.visible.case().owner_org_id;
     if spec.fields.iter().any(|f| f.kind == Kind::Users) {
-        let staff = store::workflow::staff(db.conn(), s.visible.case.owner_org_id).await?;
+        let staff = staff(db, owner).await?;
         for f in spec.fields.iter().filter(|f| f.kind == Kind::Users) {
             if values
                 .ints(f.name)
@@ -315,7 +301,7 @@ async fn check_with_data(
     }
     for f in spec.fields.iter().filter(|f| f.kind == Kind::Office) {
         if let Some(org) = values.int(f.name) {
-            let offices = other_offices(db, s.visible.case.owner_org_id).await?;
+            let offices = super::cases::other_offices(db, owner).await?;
             if !offices.iter().any(|o| o.id == org) {
                 errors.push(FieldError::new(f.name, "error.triage.refer_target"));
             }
@@ -328,16 +314,16 @@ async fn check_with_data(
     {
         errors.push(FieldError::new("expert_id", "error.workflow.expert"));
     }
-    if spec.name == "schedule_hearing"
+    if spec.name == Step::ScheduleHearing
         && let Some(hearing) = values.instant("hearing_at")
     {
-        let notice_day = at.with_timezone(&beijing()).date_naive();
+        let notice_day = day_of(at);
         let hearing_day = hearing.date_naive();
         let between = hearing_day
             .pred_opt()
             .map(|d| cal.working_days_between(notice_day, d))
             .unwrap_or(0);
-        if hearing.with_timezone(&Utc) <= at || between < HEARING_NOTICE_WORKING_DAYS {
+        if hearing.to_utc() <= at || between < HEARING_NOTICE_WORKING_DAYS {
             errors.push(FieldError {
                 field: "hearing_at".into(),
                 message: Msg::new("error.workflow.hearing_notice")
@@ -356,64 +342,40 @@ pub const HEARING_NOTICE_WORKING_DAYS: u32 = 3;
 /// the assignment; one `assigned` event. The queue boards assign many cases this way, each at
 /// the version the board showed.
 pub async fn assign(
-    db: &Db,
-    calendars: &Calendars,
+    cx: &Ctx,
     me: &Identity,
     id: i64,
     assignee: Option<i64>,
     expected_version: Option<i64>,
-    meta: &RequestMeta,
 ) -> Result<Moved> {
-    let s = situation(db, me, id).await?;
-    if !s.may_work {
-        return Err(AppError::forbidden());
-    }
-    let case = &s.visible.case;
-    if s.queue == Queue::Triage {
+    let granted = visible(&cx.db, me, id)
+        .await?
+        .authorize(me, CaseAction::Work)?;
+    let case = granted.case();
+    if case.queue == Queue::Triage {
         return Err(AppError::Conflict(Msg::new("error.workflow.in_triage")));
     }
-    if workflow::is_terminal(&case.state) || case.closed_at.is_some() {
+    if case.state.is_final() || case.closed_at.is_some() {
         return Err(AppError::Conflict(Msg::new("error.workflow.finished")));
     }
-    let version = expected_version
-        .ok_or_else(|| AppError::field("expected_version", "error.case.expected_version"))?;
-    let version = super::cases::settle_version(db, case, version).await?;
+    let version = expected(expected_version)?;
     let name = match assignee {
         Some(uid) => {
-            let staff = store::workflow::staff(db.conn(), case.owner_org_id).await?;
+            let staff = staff(&cx.db, case.owner_org_id).await?;
             let u = staff.into_iter().find(|u| u.id == uid).ok_or_else(|| {
                 AppError::field("assignee_user_id", "error.workflow.panel_member")
             })?;
-            Some(u.display_name)
+            Some(u.name)
         }
         None => None,
     };
-    if version != case.version {
-        return Err(stale());
-    }
-    let now = store::now();
-    let event = NewEvent {
-        kind: "assigned".into(),
-        at: now,
-        actor_user_id: Some(me.user.id),
-        actor_org_id: Some(me.org.id),
-        public: false,
-        payload: json!({"assignee_user_id": assignee, "assignee": name}),
-    };
-    let change = Change {
-        assignee_user_id: Some(assignee),
-        ..Default::default()
-    };
-    let txn = db.begin_write().await?;
-    let moved = write_events(&txn, calendars, &s.visible, vec![event], change, now).await?;
-    let entry = audit_entry(
-        Some(&me.user),
-        meta,
-        "assignment.change",
-        ("case", case.number.clone()),
-        &json!({"assignee_user_id": assignee}),
+    let mut w = CaseWrite::begin(cx, &granted, version).await?;
+    w.record(
+        EventKind::Assigned,
+        false,
+        json!({"assignee_user_id": assignee, "assignee": name}),
     );
-    store::audit::append(&txn, entry).await?;
-    txn.commit().await?;
-    Ok(moved)
+    w.change().assignee_user_id = Some(assignee);
+    w.commit("assignment.change", &json!({"assignee_user_id": assignee}))
+        .await
 }

@@ -32,8 +32,12 @@ pub async fn append(txn: &DatabaseTransaction, new: NewEntry) -> Result<audit_lo
         .limit(1)
         .one(txn)
         .await?;
-    // Taken after the lock, so that time never runs backwards along the chain.
-    let at = super::now();
+    // Taken here, after the lock, so that time never runs backwards along the chain (an entry's
+    // instant is the store's, not the caller's).
+    let at = {
+        use chrono::SubsecRound;
+        chrono::Utc::now().trunc_subsecs(6)
+    };
     let (seq, prev_hash) = match head {
         Some(h) => (h.seq + 1, h.hash),
         None => (1, GENESIS.to_string()),

@@ -3,18 +3,21 @@
 
 pub mod audit;
 pub mod auth;
+mod bulk;
 pub mod calendar;
+pub mod case_log;
 pub mod cases;
 pub mod drafts;
 pub mod evidence;
+pub mod intake;
 pub mod notifications;
 pub mod orgs;
+pub mod outbox;
 pub mod search;
 pub mod srdi;
 pub mod users;
 pub mod workflow;
 
-use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
@@ -151,11 +154,6 @@ pub fn sqlite_path(url: &str) -> Option<String> {
         .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or("");
     (!path.is_empty() && path != ":memory:").then(|| path.to_string())
-}
-
-/// Now, truncated to the microsecond precision every backend stores.
-pub fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
 }
 
 /// Runs `stmt` (for backend-specific statements such as advisory locks).

@@ -208,9 +208,13 @@ pub async fn best_rank_for_uscc<C: ConnectionTrait>(db: &C, uscc: &str) -> Resul
 
 /// Sets the SRDI flag of every case whose complainant has this credit code to the code's best
 /// level in force. Run in the transaction of every registry write. Returns the cases changed.
-pub async fn refresh_case_flags<C: ConnectionTrait>(db: &C, uscc: &str) -> Result<u64, DbErr> {
+pub async fn refresh_case_flags<C: ConnectionTrait>(
+    db: &C,
+    uscc: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<u64, DbErr> {
     let rank = best_rank_for_uscc(db, uscc).await?;
-    super::search::enqueue_for_uscc(db, uscc, rank, crate::store::now()).await?;
+    super::outbox::enqueue_for_uscc(db, uscc, rank, now).await?;
     let res = cases::Entity::update_many()
         .col_expr(cases::Column::SrdiRank, Expr::value(rank))
         .filter(cases::Column::ComplainantUscc.eq(uscc))

@@ -60,7 +60,7 @@ pub async fn update_profile<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<users::Model, DbErr> {
     // The organisation of an assignee decides who sees their cases (assistance centres).
-    super::search::enqueue_for_assignee(db, id, now).await?;
+    super::outbox::enqueue_for_assignee(db, id, now).await?;
     users::ActiveModel {
         id: Set(id),
         display_name: Set(p.display_name),

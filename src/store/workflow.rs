@@ -1,6 +1,7 @@
 //! SQL of the queue workflows: the officers who may sit on a panel, the experts directory and
 //! exhibitions.
 
+use crate::domain::identity::Role;
 use chrono::{DateTime, Utc};
 use entity::{cases, exhibitions, experts, users};
 use sea_orm::{
@@ -14,7 +15,7 @@ pub async fn staff<C: ConnectionTrait>(db: &C, org_id: i64) -> Result<Vec<users:
     users::Entity::find()
         .filter(users::Column::OrgId.eq(org_id))
         .filter(users::Column::Disabled.eq(false))
-        .filter(users::Column::Role.is_in(["officer", "supervisor"]))
+        .filter(users::Column::Role.is_in([Role::Officer.as_str(), Role::Supervisor.as_str()]))
         .order_by_asc(users::Column::DisplayName)
         .all(db)
         .await
@@ -153,13 +154,16 @@ pub async fn mark_swept<C: ConnectionTrait>(
 pub async fn exhibition_cases<C: ConnectionTrait>(
     db: &C,
     exhibition_id: i64,
-) -> Result<Vec<cases::Model>, DbErr> {
+) -> Result<Vec<super::cases::CaseRow>, DbErr> {
     cases::Entity::find()
         .filter(cases::Column::ExhibitionId.eq(exhibition_id))
         .order_by_asc(cases::Column::NextDueAt)
         .order_by_asc(cases::Column::Id)
         .all(db)
-        .await
+        .await?
+        .into_iter()
+        .map(super::cases::CaseRow::try_from)
+        .collect()
 }
 
 /// Records the exhibition of a case (materialised; the case's facts name it).
@@ -187,7 +191,7 @@ pub async fn exhibition_history<C: ConnectionTrait>(
 ) -> Result<Vec<(i64, DateTime<Utc>, bool)>, DbErr> {
     use entity::{case_events, case_parties};
     let ids: Vec<i64> = case_parties::Entity::find()
-        .filter(case_parties::Column::Role.eq("respondent"))
+        .filter(case_parties::Column::Role.eq(crate::domain::case::PartyRole::Respondent.as_str()))
         .filter(case_parties::Column::Name.eq(respondent))
         .all(db)
         .await?
@@ -206,7 +210,9 @@ pub async fn exhibition_history<C: ConnectionTrait>(
         .await?;
     let ordered: Vec<i64> = case_events::Entity::find()
         .filter(case_events::Column::CaseId.is_in(found.iter().map(|c| c.id)))
-        .filter(case_events::Column::Kind.eq("measures_ordered"))
+        .filter(
+            case_events::Column::Kind.eq(crate::domain::case::EventKind::MeasuresOrdered.as_str()),
+        )
         .all(db)
         .await?
         .into_iter()

@@ -406,7 +406,7 @@ async fn an_admin_previews_then_loads_a_calendar_year_on_the_calendar_page() {
         "{html}"
     );
     // Nothing is loaded by a preview.
-    assert!(!app.calendars.current().published(2027));
+    assert!(!app.time.calendar().published(2027));
     // A broken file comes back with its reason and the text kept.
     let res = app
         .post_form(
@@ -425,7 +425,7 @@ async fn an_admin_previews_then_loads_a_calendar_year_on_the_calendar_page() {
         )
         .await;
     assert_eq!(res.status(), 303);
-    assert!(app.calendars.current().published(2027));
+    assert!(app.time.calendar().published(2027));
     let html = app
         .get("/admin/calendar?year=2027")
         .await

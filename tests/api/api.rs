@@ -386,7 +386,7 @@ async fn an_operator_loads_a_new_year_after_seeing_the_differences() {
     weiquan::worker::tick(
         &app.db,
         &weiquan::config::Config::default(),
-        &app.calendars,
+        &app.time,
         chrono::Utc::now(),
     )
     .await

@@ -154,7 +154,7 @@ async fn loading_a_calendar_year_recomputes_the_provisional_clocks() {
     let file = r#"{"format":"weiquan-calendar-v1","source":"国务院办公厅关于2027年部分节假日安排的通知（测试）","years":{"2027":{"version":"2027-official","off":{"2027-01-01":"new_year"},"makeup":{}}}}"#;
     weiquan::service::calendar::import(
         &app.db,
-        &app.calendars,
+        &app.time,
         weiquan::service::admin::Caller::Operator,
         file,
         &weiquan::service::RequestMeta::cli("test"),

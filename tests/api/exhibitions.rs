@@ -137,17 +137,12 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
 
     // A minute before the close nothing happens.
     let config = Config::default();
-    let o = worker::tick(
-        &app.db,
-        &config,
-        &app.calendars,
-        closes - TimeDelta::minutes(1),
-    )
-    .await
-    .unwrap();
+    let o = worker::tick(&app.db, &config, &app.time, closes - TimeDelta::minutes(1))
+        .await
+        .unwrap();
     assert_eq!(o.exhibitions_swept, 0);
     // At the closing instant: one closed, one converted.
-    let o = worker::tick(&app.db, &config, &app.calendars, closes)
+    let o = worker::tick(&app.db, &config, &app.time, closes)
         .await
         .unwrap();
     assert_eq!(
@@ -221,7 +216,7 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
     }
     // Exactly once: later ticks find nothing more to sweep.
     for later in [closes, closes + TimeDelta::hours(1)] {
-        let o = worker::tick(&app.db, &config, &app.calendars, later)
+        let o = worker::tick(&app.db, &config, &app.time, later)
             .await
             .unwrap();
         assert_eq!(o.exhibitions_swept, 0);

@@ -13,7 +13,8 @@ pub struct TestApp {
     pub addr: std::net::SocketAddr,
     pub base: String,
     pub db: Db,
-    pub calendars: std::sync::Arc<weiquan::service::calendar::Calendars>,
+    /// The calendars and deadline rules the app counts with.
+    pub time: std::sync::Arc<weiquan::service::case::Timekeeper>,
     pub database_url: String,
     pub client: Client,
     shutdown: Option<oneshot::Sender<()>>,
@@ -74,7 +75,7 @@ impl TestApp {
         let database_url = config.database_url();
         let app = weiquan::App::build(config).await.expect("app builds");
         let db = app.db().clone();
-        let calendars = app.calendars();
+        let time = app.time();
         if demo {
             weiquan::service::demo::load(&db)
                 .await
@@ -94,7 +95,7 @@ impl TestApp {
             addr,
             base: format!("http://{addr}"),
             db,
-            calendars,
+            time,
             database_url,
             client,
             shutdown: Some(tx),

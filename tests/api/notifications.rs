@@ -12,11 +12,15 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use weiquan::config::Config;
 use weiquan::domain::calendar::Calendar;
-use weiquan::domain::deadline::{Rules, State, Unit, beijing, end_of_day};
+use weiquan::domain::case::intake::Facts;
+use weiquan::domain::case::{Channel, EventKind, Source};
+use weiquan::domain::deadline::{Rules, State, Unit};
 use weiquan::domain::identity::{OrgKind, Role};
 use weiquan::domain::notice::{self, CaseInfo, ClockInfo, Kind, Settings, Staff};
-use weiquan::service::calendar::Calendars;
-use weiquan::store::cases::{ClockRow, NewCase, NewEvent};
+use weiquan::domain::time::{beijing, end_of_day};
+use weiquan::service::case::Timekeeper;
+use weiquan::store::case_log::{ClockDetail, ClockRow, NewEvent};
+use weiquan::store::intake::{NewCase, NewFiling};
 use weiquan::store::orgs::OrgFields;
 use weiquan::store::users::NewUser;
 use weiquan::store::{self, Db};
@@ -39,51 +43,67 @@ impl Lcg {
     }
 }
 
-fn unit_str(u: Unit) -> &'static str {
-    u.as_str()
-}
-
 fn clock_row(
     rule_id: &str,
     start_at: DateTime<Utc>,
     due_at: DateTime<Utc>,
-    state: &str,
+    state: State,
 ) -> ClockRow {
     let rule = Rules::builtin().get(rule_id).unwrap();
     ClockRow {
         rule_id: rule_id.into(),
         name: rule.name.clone(),
-        unit: unit_str(rule.unit).into(),
+        unit: rule.unit,
         source: rule.source.clone(),
         start_at,
         due_at,
-        state: state.into(),
+        state,
         provisional: false,
         explanation: String::new(),
-        detail: json!({"informational": rule.informational}),
+        detail: ClockDetail {
+            informational: rule.informational,
+            ..Default::default()
+        },
     }
 }
 
-fn new_case(number: String, owner: i64, region: &str, srdi: i16, now: DateTime<Utc>) -> NewCase {
-    NewCase {
-        title: format!("测试案件 {number}"),
-        number,
-        description: "scheduler test".into(),
-        source: "officer".into(),
-        channel: "e_commerce".into(),
-        region_code: region.into(),
-        owner_org_id: owner,
-        filer_org_id: None,
-        filer_user_id: None,
-        created_by_user_id: None,
-        complainant_standing: None,
-        complainant_uscc: None,
-        srdi_rank: srdi,
-        facts: "{}".into(),
-        received_at: now,
-        next_due_at: None,
-        is_demo: false,
-        created_at: now,
+/// A case of an office, stored as an import stores it, with the given clocks.
+fn new_case(
+    i: usize,
+    owner: i64,
+    region: &str,
+    clocks: Vec<ClockRow>,
+    now: DateTime<Utc>,
+) -> NewFiling {
+    NewFiling {
+        case: NewCase {
+            title: format!("测试案件 {i}"),
+            description: "scheduler test".into(),
+            source: Source::Officer,
+            channel: Channel::ECommerce,
+            region_code: region.into(),
+            owner_org_id: owner,
+            filer_org_id: None,
+            filer_user_id: None,
+            created_by_user_id: None,
+            standing: None,
+            complainant_uscc: None,
+            facts: Facts::default(),
+            received_at: now,
+            is_demo: false,
+        },
+        parties: Vec::new(),
+        rights: Vec::new(),
+        received: NewEvent {
+            kind: EventKind::Received,
+            at: now,
+            actor_user_id: None,
+            actor_org_id: Some(owner),
+            public: true,
+            payload: json!({}),
+        },
+        clocks,
+        now,
     }
 }
 
@@ -100,7 +120,7 @@ async fn org(db: &Db, name: &str, kind: &str, region: &str) -> i64 {
             contact_phone: None,
         },
         false,
-        store::now(),
+        weiquan::service::now(),
     )
     .await
     .unwrap()
@@ -120,7 +140,7 @@ async fn user(db: &Db, username: &str, org_id: i64, role: &str, email: Option<&s
             email: email.map(str::to_string),
         },
         false,
-        store::now(),
+        weiquan::service::now(),
     )
     .await
     .unwrap()
@@ -188,17 +208,21 @@ async fn stored_notices(db: &Db) -> Vec<Key> {
         .collect()
 }
 
-async fn second_process(app: &TestApp) -> (Db, Arc<Calendars>) {
+async fn second_process(app: &TestApp) -> (Db, Arc<Timekeeper>) {
     let db = Db::connect(&app.database_url, 4).await.unwrap();
-    let cal = Arc::new(Calendars::load(&db).await.unwrap());
-    (db, cal)
+    let time = Arc::new(
+        Timekeeper::load(&db, Rules::builtin().clone())
+            .await
+            .unwrap(),
+    );
+    (db, time)
 }
 
 #[tokio::test]
 async fn ten_thousand_clocks_get_every_warning_and_escalation_exactly_once() {
     let app = TestApp::spawn_with(|c| c.deadline_tick_secs = 86_400, false).await;
     let db = &app.db;
-    let cal = app.calendars.current();
+    let cal = app.time.calendar();
     let t0 = bj("2026-11-23T09:00:00+08:00");
 
     // Two offices, two assistance centres, and their people.
@@ -213,7 +237,7 @@ async fn ten_thousand_clocks_get_every_warning_and_escalation_exactly_once() {
     let b1 = user(db, "t-b1", b, "officer", None).await;
     let bs1 = user(db, "t-bs1", b, "supervisor", None).await;
     let b2 = user(db, "t-b2", b, "officer", None).await;
-    store::users::set_disabled(db.conn(), b2, true, store::now())
+    store::users::set_disabled(db.conn(), b2, true, weiquan::service::now())
         .await
         .unwrap();
     let c1 = user(db, "t-c1", c, "triager", None).await;
@@ -239,8 +263,12 @@ async fn ten_thousand_clocks_get_every_warning_and_escalation_exactly_once() {
     // calendar-day clock and an hour clock, due from eight days ago to sixteen days ahead.
     const CASES: usize = 2_500;
     let mut rng = Lcg(42);
-    let mut new_cases = Vec::new();
+    let mut filings = Vec::new();
     let mut facts = Vec::new();
+    let mut model = Vec::new();
+    let first_day = (t0 - TimeDelta::days(8))
+        .with_timezone(&beijing())
+        .date_naive();
     for i in 0..CASES {
         let owner_a = i % 2 == 0;
         let (owner, region) = if owner_a {
@@ -248,30 +276,69 @@ async fn ten_thousand_clocks_get_every_warning_and_escalation_exactly_once() {
         } else {
             (b, "320506")
         };
-        new_cases.push(new_case(
-            format!("WQ-2026-{:06}", 100_000 + i),
-            owner,
-            region,
-            (i % 3) as i16,
-            t0,
-        ));
         let assignee = match i % 7 {
             1 => Some(if owner_a { a2 } else { b1 }),
             3 => Some(b2), // disabled: the office hears instead
             _ => None,
         };
-        facts.push((owner, region, assignee, i % 4 == 0, i % 50 == 7));
+        let closed = i % 50 == 7;
+        facts.push((owner, region, assignee, i % 4 == 0, closed, (i % 3) as i16));
+        let mut clocks = Vec::new();
+        for rule_id in ["triage.decision", "ar.docket", "ar.may_sue", "ex.transfer"] {
+            let rule = Rules::builtin().get(rule_id).unwrap();
+            let (start_at, due_at) = if rule.unit == Unit::Hours {
+                let due =
+                    t0 - TimeDelta::days(8) + TimeDelta::minutes(rng.next(24 * 60 * 24) as i64);
+                let window = [4, 24, 48][rng.next(3) as usize];
+                (due - TimeDelta::hours(window), due)
+            } else {
+                let last = first_day + Days::new(rng.next(24));
+                let due = end_of_day(last).to_utc();
+                (due - TimeDelta::days(12) - TimeDelta::hours(5), due)
+            };
+            let state = match rng.next(100) {
+                0..=2 => State::Met,
+                3..=4 => State::Paused,
+                5..=7 if due_at <= t0 => State::Missed,
+                _ => State::Running,
+            };
+            clocks.push(clock_row(rule_id, start_at, due_at, state));
+            model.push(ModelClock {
+                // The case's index until it is stored.
+                case_id: i as i64,
+                rule_id: rule_id.into(),
+                info: ClockInfo {
+                    unit: rule.unit,
+                    start_at,
+                    due_at,
+                    state,
+                    informational: rule.informational,
+                },
+                closed,
+            });
+        }
+        filings.push(new_case(i, owner, region, clocks, t0));
     }
-    let ids = store::cases::insert_many(db.conn(), new_cases)
+    assert_eq!(model.len(), 10_000);
+    let txn = db.begin_write().await.unwrap();
+    let ids: Vec<i64> = store::intake::insert(&txn, filings)
         .await
-        .unwrap();
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    txn.commit().await.unwrap();
+    for m in &mut model {
+        m.case_id = ids[m.case_id as usize];
+    }
     let mut cases = HashMap::new();
-    for (id, (owner, region, assignee, triage, closed)) in ids.iter().zip(&facts) {
+    for (id, (owner, region, assignee, triage, closed, srdi)) in ids.iter().zip(&facts) {
         let mut q = entity::cases::Entity::update_many()
             .col_expr(
                 entity::cases::Column::AssigneeUserId,
                 Expr::value(*assignee),
             )
+            .col_expr(entity::cases::Column::SrdiRank, Expr::value(*srdi))
             .filter(entity::cases::Column::Id.eq(*id));
         if !triage {
             q = q
@@ -295,53 +362,6 @@ async fn ten_thousand_clocks_get_every_warning_and_escalation_exactly_once() {
             },
         );
     }
-    let mut rows = Vec::new();
-    let mut model = Vec::new();
-    let first_day = (t0 - TimeDelta::days(8))
-        .with_timezone(&beijing())
-        .date_naive();
-    for (i, id) in ids.iter().enumerate() {
-        for rule_id in ["triage.decision", "ar.docket", "ar.may_sue", "ex.transfer"] {
-            let rule = Rules::builtin().get(rule_id).unwrap();
-            let (start_at, due_at) = if rule.unit == Unit::Hours {
-                let due =
-                    t0 - TimeDelta::days(8) + TimeDelta::minutes(rng.next(24 * 60 * 24) as i64);
-                let window = [4, 24, 48][rng.next(3) as usize];
-                (due - TimeDelta::hours(window), due)
-            } else {
-                let last = first_day + Days::new(rng.next(24));
-                let due = end_of_day(last).to_utc();
-                (due - TimeDelta::days(12) - TimeDelta::hours(5), due)
-            };
-            let state = match rng.next(100) {
-                0..=2 => State::Met,
-                3..=4 => State::Paused,
-                5..=7 if due_at <= t0 => State::Missed,
-                _ => State::Running,
-            };
-            rows.push((
-                *id,
-                clock_row(rule_id, start_at, due_at, state.as_str()),
-                t0,
-            ));
-            model.push(ModelClock {
-                case_id: *id,
-                rule_id: rule_id.into(),
-                info: ClockInfo {
-                    unit: rule.unit,
-                    start_at,
-                    due_at,
-                    state,
-                    informational: rule.informational,
-                },
-                closed: facts[i].4,
-            });
-        }
-    }
-    assert_eq!(rows.len(), 10_000);
-    store::cases::insert_clocks_many(db.conn(), rows)
-        .await
-        .unwrap();
 
     let config = Config::default();
     let mut expected = BTreeSet::new();
@@ -349,7 +369,7 @@ async fn ten_thousand_clocks_get_every_warning_and_escalation_exactly_once() {
     // The first tick announces everything due at t0.
     let want = expect_tick(&mut model, &cases, &staff, t0, &cal, &mut expected);
     let started = std::time::Instant::now();
-    let o = worker::tick(db, &config, &app.calendars, t0).await.unwrap();
+    let o = worker::tick(db, &config, &app.time, t0).await.unwrap();
     eprintln!(
         "first tick over 10,000 clocks: {:?}, {o:?}",
         started.elapsed()
@@ -362,7 +382,7 @@ async fn ten_thousand_clocks_get_every_warning_and_escalation_exactly_once() {
     );
 
     // Again at the same instant, and after a "restart" (a new pool and calendar): nothing new.
-    let o = worker::tick(db, &config, &app.calendars, t0).await.unwrap();
+    let o = worker::tick(db, &config, &app.time, t0).await.unwrap();
     assert_eq!((o.notices(), o.clocks_missed), (0, 0), "{o:?}");
     {
         let (db2, cal2) = second_process(&app).await;
@@ -395,7 +415,7 @@ async fn ten_thousand_clocks_get_every_warning_and_escalation_exactly_once() {
             "tick {i} at {t}: {o1:?} {o2:?}"
         );
         // And once more by the first process: nothing left.
-        let o = worker::tick(db, &config, &app.calendars, t).await.unwrap();
+        let o = worker::tick(db, &config, &app.time, t).await.unwrap();
         assert_eq!(o.notices(), 0, "repeat of tick {i}");
     }
     p1.close().await;
@@ -466,24 +486,26 @@ async fn case_with_clocks(
     srdi: i16,
     clocks: &[(&str, DateTime<Utc>, &str)],
 ) -> i64 {
-    let now = store::now();
-    let id = store::cases::insert_many(
-        app.db.conn(),
-        vec![new_case(number.into(), owner, "320612", srdi, now)],
-    )
-    .await
-    .unwrap()[0];
-    let rows = clocks
+    let now = weiquan::service::now();
+    let clocks = clocks
         .iter()
         .map(|(rule, due, state)| {
-            (
-                id,
-                clock_row(rule, *due - TimeDelta::days(10), *due, state),
-                now,
-            )
+            let state = State::parse(state).unwrap();
+            clock_row(rule, *due - TimeDelta::days(10), *due, state)
         })
         .collect();
-    store::cases::insert_clocks_many(app.db.conn(), rows)
+    let txn = app.db.begin_write().await.unwrap();
+    let id = store::intake::insert(&txn, vec![new_case(0, owner, "320612", clocks, now)])
+        .await
+        .unwrap()[0]
+        .id;
+    txn.commit().await.unwrap();
+    // The number and the SRDI flag the test names (numbers are otherwise counted per year).
+    entity::cases::Entity::update_many()
+        .col_expr(entity::cases::Column::Number, Expr::value(number))
+        .col_expr(entity::cases::Column::SrdiRank, Expr::value(srdi))
+        .filter(entity::cases::Column::Id.eq(id))
+        .exec(app.db.conn())
         .await
         .unwrap();
     id
@@ -508,7 +530,7 @@ fn badge(html: &str) -> Option<u64> {
 async fn notices_reach_the_notification_centre_the_badge_and_the_api() {
     let app = TestApp::spawn_with(|c| c.deadline_tick_secs = 86_400, true).await;
     let officer = demo_user(&app, "demo-officer").await;
-    let now = store::now();
+    let now = weiquan::service::now();
     // A docketing clock due in an hour and one overdue since yesterday.
     let id = case_with_clocks(
         &app,
@@ -521,7 +543,7 @@ async fn notices_reach_the_notification_centre_the_badge_and_the_api() {
         ],
     )
     .await;
-    let o = worker::tick(&app.db, &Config::default(), &app.calendars, now)
+    let o = worker::tick(&app.db, &Config::default(), &app.time, now)
         .await
         .unwrap();
     // The three officers and the supervisor of the office: due soon and overdue; the
@@ -678,7 +700,7 @@ async fn my_deadlines_groups_overdue_today_and_this_week() {
         .into_iter()
         .find(|o| o.kind == "industry_office")
         .unwrap();
-    let now = store::now();
+    let now = weiquan::service::now();
     let today = day_of(now);
     let end_today = end_of_day(today).to_utc();
     let sunday = today + Days::new(6 - u64::from(today.weekday().num_days_from_monday()));
@@ -748,19 +770,20 @@ async fn my_deadlines_groups_overdue_today_and_this_week() {
         &[("ar.docket", now - TimeDelta::hours(2), "missed")],
     )
     .await;
-    let ev = |kind: &str| NewEvent {
-        kind: kind.into(),
+    let ev = |kind: EventKind| NewEvent {
+        kind,
         at: now - TimeDelta::days(3),
         actor_user_id: None,
         actor_org_id: None,
         public: false,
         payload: json!({}),
     };
-    store::cases::append_events(
+    // After the case's first event (`received`).
+    store::case_log::append_events(
         app.db.conn(),
         stopped,
-        0,
-        vec![ev("request_received"), ev("docketed")],
+        1,
+        vec![ev(EventKind::RequestReceived), ev(EventKind::Docketed)],
         now,
     )
     .await
@@ -891,7 +914,7 @@ async fn notice_emails_go_through_the_outbox_with_retries() {
         .exec(app.db.conn())
         .await
         .unwrap();
-    let now = store::now();
+    let now = weiquan::service::now();
     let id = case_with_clocks(
         &app,
         "WQ-2026-920001",
@@ -910,7 +933,7 @@ async fn notice_emails_go_through_the_outbox_with_retries() {
 
     // Two notices for the officer (who has an address): two e-mails queued; the listener
     // refuses the first, takes the second.
-    let o = worker::tick(&app.db, &config, &app.calendars, now)
+    let o = worker::tick(&app.db, &config, &app.time, now)
         .await
         .unwrap();
     assert_eq!(
@@ -931,7 +954,7 @@ async fn notice_emails_go_through_the_outbox_with_retries() {
     assert_eq!(failed.next_attempt_at, now + TimeDelta::minutes(1));
 
     // Not retried before its time; retried after, and nothing is sent twice.
-    let o = worker::tick(&app.db, &config, &app.calendars, now)
+    let o = worker::tick(&app.db, &config, &app.time, now)
         .await
         .unwrap();
     assert_eq!(
@@ -939,23 +962,13 @@ async fn notice_emails_go_through_the_outbox_with_retries() {
         (0, 0, 0),
         "{o:?}"
     );
-    let o = worker::tick(
-        &app.db,
-        &config,
-        &app.calendars,
-        now + TimeDelta::minutes(2),
-    )
-    .await
-    .unwrap();
+    let o = worker::tick(&app.db, &config, &app.time, now + TimeDelta::minutes(2))
+        .await
+        .unwrap();
     assert_eq!((o.mails_sent, o.mails_failed), (1, 0), "{o:?}");
-    let o = worker::tick(
-        &app.db,
-        &config,
-        &app.calendars,
-        now + TimeDelta::minutes(30),
-    )
-    .await
-    .unwrap();
+    let o = worker::tick(&app.db, &config, &app.time, now + TimeDelta::minutes(30))
+        .await
+        .unwrap();
     assert_eq!((o.mails_sent, o.mails_failed), (0, 0));
     let mails = store::notifications::mails(app.db.conn()).await.unwrap();
     assert!(

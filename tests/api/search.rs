@@ -63,7 +63,7 @@ fn hit_ids(v: &Value) -> BTreeSet<i64> {
 
 /// Loads the demo province's cases (the test server starts with users and offices only).
 async fn demo_cases(app: &TestApp) {
-    weiquan::service::demo::load_cases(&app.db, &app.calendars)
+    weiquan::service::demo::load_cases(&app.db, &app.time)
         .await
         .expect("demo cases load");
 }

@@ -35,7 +35,7 @@ const FILE: &str = concat!(
 #[tokio::test]
 async fn every_demo_case_reads_the_same_as_the_snapshot_for_every_demo_user() {
     let app = TestApp::spawn().await;
-    weiquan::service::demo::load_cases(&app.db, &app.calendars)
+    weiquan::service::demo::load_cases(&app.db, &app.time)
         .await
         .unwrap();
     let ids = weiquan::store::cases::all_ids(app.db.conn()).await.unwrap();

@@ -3,12 +3,9 @@
 
 use crate::cases::complaint;
 use crate::helpers::TestApp;
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta};
+use chrono::{DateTime, NaiveDate, TimeDelta};
 use serde_json::{Value, json};
-
-fn beijing() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap()
-}
+use weiquan::domain::time::beijing;
 
 /// The last day of a day clock (its due instant, 24:00 Beijing time, less a second).
 fn last_day(due_at: &Value) -> NaiveDate {

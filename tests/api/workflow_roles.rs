@@ -97,7 +97,7 @@ async fn every_workflow_action_answers_every_user_as_its_role_rule_says() {
         let q = weiquan::domain::case::Queue::parse(queue).unwrap();
         let known: Vec<&str> = weiquan::domain::workflow::specs(q)
             .iter()
-            .map(|s| s.name)
+            .map(|s| s.name.as_str())
             .collect();
         assert_eq!(known, names.to_vec(), "{queue}");
     }

@@ -4,9 +4,9 @@
 
 use super::{Channel, OverseasCategory, RightKind, Source, Standing};
 use crate::domain::contact::{has_control_multiline, normalise_multiline};
-use crate::domain::deadline::beijing;
 use crate::domain::region::RegionCode;
 use crate::domain::rights::{PatentNumber, PatentType, TrademarkNumber};
+use crate::domain::time::beijing;
 use crate::domain::uscc::Uscc;
 use crate::error::FieldError;
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone};

@@ -4,35 +4,9 @@
 pub mod import;
 pub mod intake;
 pub mod triage;
+mod vocab;
 
-use std::fmt;
-
-macro_rules! names {
-    ($(#[$m:meta])* $ty:ident { $($variant:ident = $name:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum $ty { $($variant),+ }
-
-        impl $ty {
-            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($ty::$variant => $name),+ }
-            }
-
-            /// Parses the API name.
-            pub fn parse(s: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-        }
-
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
+pub use vocab::{CaseState, EventKind};
 
 names! {
     /// Where a case is worked.
@@ -137,33 +111,6 @@ impl Queue {
     ];
 }
 
-/// The state of a case waiting for triage.
-pub const STATE_NEW: &str = "new";
-/// Terminal outcomes of triage (API.md "Names").
-pub const STATE_REFERRED: &str = "referred";
-pub const STATE_REJECTED: &str = "rejected";
-pub const STATE_MERGED: &str = "merged";
-pub const STATE_CLOSED: &str = "closed";
-
-/// Whether a state is final: nothing more happens to the case here.
-pub fn is_terminal(state: &str) -> bool {
-    matches!(
-        state,
-        STATE_REJECTED
-            | STATE_MERGED
-            | STATE_CLOSED
-            | "refused"
-            | "withdrawn"
-            | "revoked"
-            | "declined"
-    )
-}
-
-/// Catalogue key of a state's label.
-pub fn state_key(state: &str) -> String {
-    format!("case_state.{state}")
-}
-
 /// The human case number, `WQ-2026-000123`.
 pub fn case_number(year: i32, n: i64) -> String {
     format!("WQ-{year}-{n:06}")
@@ -259,30 +206,6 @@ mod tests {
                 .iter()
                 .map(|v| format!("reject_reason.{v}")),
         );
-        keys.extend(Queue::ALL.iter().map(|q| state_key(triage::entry(*q).0)));
-        keys.extend(
-            Queue::ALL
-                .iter()
-                .map(|q| format!("event.{}", triage::entry(*q).1)),
-        );
-        for s in [STATE_REFERRED, STATE_REJECTED, STATE_MERGED, STATE_CLOSED] {
-            keys.push(state_key(s));
-        }
-        for e in [
-            "received",
-            "routed",
-            "referred",
-            "rejected",
-            "merged",
-            "duplicate_merged",
-            "filer_notified",
-            "referral_acknowledged",
-            "referral_returned",
-            "shared",
-            "share_revoked",
-        ] {
-            keys.push(format!("event.{e}"));
-        }
         let missing: Vec<&String> = keys.iter().filter(|k| !crate::i18n::has(k)).collect();
         assert!(missing.is_empty(), "missing labels: {missing:?}");
     }

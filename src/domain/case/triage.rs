@@ -1,7 +1,7 @@
 //! The triage state machine: what route, refer, reject and merge do to a case waiting for triage,
 //! and how the receiving office answers a referral. Pure; the service appends the events.
 
-use super::{Queue, STATE_MERGED, STATE_NEW, STATE_REFERRED, STATE_REJECTED};
+use super::{CaseState, EventKind, Queue};
 
 /// Reasons offered when rejecting (不予受理); `other` needs free text.
 pub const REJECT_REASONS: [&str; 6] = [
@@ -28,32 +28,34 @@ pub enum Decision {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transition {
     pub queue: Queue,
-    pub state: &'static str,
-    pub events: Vec<&'static str>,
+    pub state: CaseState,
+    pub events: Vec<EventKind>,
     /// The case leaves the system's work (rejected, merged).
     pub closes: bool,
 }
 
 /// The first state of a queue and the event that starts its clocks (rules.toml).
-pub fn entry(queue: Queue) -> (&'static str, &'static str) {
+pub fn entry(queue: Queue) -> (CaseState, EventKind) {
     match queue {
-        Queue::Triage => (STATE_NEW, "received"),
-        Queue::AdministrativeRuling => ("received", "request_received"),
-        Queue::ExhibitionEnforcement => ("complaint_received", "complaint_received"),
-        Queue::OverseasAssistance => ("requested", "requested"),
+        Queue::Triage => (CaseState::New, EventKind::Received),
+        Queue::AdministrativeRuling => (CaseState::Received, EventKind::RequestReceived),
+        Queue::ExhibitionEnforcement => {
+            (CaseState::ComplaintReceived, EventKind::ComplaintReceived)
+        }
+        Queue::OverseasAssistance => (CaseState::Requested, EventKind::Requested),
     }
 }
 
 /// Applies `decision` to a case in `queue`/`state`; `acknowledged` tells whether a pending referral
 /// was already acknowledged. Errors are catalogue keys explaining why not (409).
 pub fn apply(
-    queue: &str,
-    state: &str,
+    queue: Queue,
+    state: CaseState,
     acknowledged: bool,
     decision: &Decision,
 ) -> Result<Transition, &'static str> {
-    let pending = queue == Queue::Triage.as_str() && state == STATE_NEW;
-    let referred = queue == Queue::Triage.as_str() && state == STATE_REFERRED;
+    let pending = queue == Queue::Triage && state == CaseState::New;
+    let referred = queue == Queue::Triage && state == CaseState::Referred;
     match decision {
         Decision::Route(Queue::Triage) => Err("error.triage.route_target"),
         Decision::Route(q) if pending => {
@@ -61,26 +63,26 @@ pub fn apply(
             Ok(Transition {
                 queue: *q,
                 state,
-                events: vec!["routed", start],
+                events: vec![EventKind::Routed, start],
                 closes: false,
             })
         }
         Decision::Refer if pending => Ok(Transition {
             queue: Queue::Triage,
-            state: STATE_REFERRED,
-            events: vec!["referred"],
+            state: CaseState::Referred,
+            events: vec![EventKind::Referred],
             closes: false,
         }),
         Decision::Reject if pending => Ok(Transition {
             queue: Queue::Triage,
-            state: STATE_REJECTED,
-            events: vec!["rejected"],
+            state: CaseState::Rejected,
+            events: vec![EventKind::Rejected],
             closes: true,
         }),
         Decision::Merge if pending => Ok(Transition {
             queue: Queue::Triage,
-            state: STATE_MERGED,
-            events: vec!["merged"],
+            state: CaseState::Merged,
+            events: vec![EventKind::Merged],
             closes: true,
         }),
         Decision::AcknowledgeReferral | Decision::ReturnReferral if !referred => {
@@ -91,14 +93,14 @@ pub fn apply(
         }
         Decision::AcknowledgeReferral => Ok(Transition {
             queue: Queue::Triage,
-            state: STATE_REFERRED,
-            events: vec!["referral_acknowledged"],
+            state: CaseState::Referred,
+            events: vec![EventKind::ReferralAcknowledged],
             closes: false,
         }),
         Decision::ReturnReferral => Ok(Transition {
             queue: Queue::Triage,
-            state: STATE_NEW,
-            events: vec!["referral_returned"],
+            state: CaseState::New,
+            events: vec![EventKind::ReferralReturned],
             closes: false,
         }),
         _ => Err("error.triage.not_pending"),
@@ -112,25 +114,30 @@ mod tests {
     #[test]
     fn routing_enters_the_queue_with_its_clock_start() {
         let t = apply(
-            "triage",
-            "new",
+            Queue::Triage,
+            CaseState::New,
             false,
             &Decision::Route(Queue::AdministrativeRuling),
         )
         .unwrap();
         assert_eq!(t.queue, Queue::AdministrativeRuling);
-        assert_eq!(t.state, "received");
-        assert_eq!(t.events, ["routed", "request_received"]);
+        assert_eq!(t.state, CaseState::Received);
+        assert_eq!(t.events, [EventKind::Routed, EventKind::RequestReceived]);
         let t = apply(
-            "triage",
-            "new",
+            Queue::Triage,
+            CaseState::New,
             false,
             &Decision::Route(Queue::ExhibitionEnforcement),
         )
         .unwrap();
-        assert_eq!(t.events, ["routed", "complaint_received"]);
+        assert_eq!(t.events, [EventKind::Routed, EventKind::ComplaintReceived]);
         assert_eq!(
-            apply("triage", "new", false, &Decision::Route(Queue::Triage)),
+            apply(
+                Queue::Triage,
+                CaseState::New,
+                false,
+                &Decision::Route(Queue::Triage)
+            ),
             Err("error.triage.route_target")
         );
     }
@@ -143,12 +150,15 @@ mod tests {
             Decision::Reject,
             Decision::Merge,
         ] {
-            assert!(apply("triage", "new", false, &d).is_ok(), "{d:?}");
+            assert!(
+                apply(Queue::Triage, CaseState::New, false, &d).is_ok(),
+                "{d:?}"
+            );
             for (q, s) in [
-                ("triage", "referred"),
-                ("triage", "rejected"),
-                ("triage", "merged"),
-                ("administrative_ruling", "received"),
+                (Queue::Triage, CaseState::Referred),
+                (Queue::Triage, CaseState::Rejected),
+                (Queue::Triage, CaseState::Merged),
+                (Queue::AdministrativeRuling, CaseState::Received),
             ] {
                 assert_eq!(
                     apply(q, s, false, &d),
@@ -161,19 +171,41 @@ mod tests {
 
     #[test]
     fn a_referral_is_acknowledged_or_returned_once() {
-        let ack = apply("triage", "referred", false, &Decision::AcknowledgeReferral).unwrap();
-        assert_eq!(ack.state, "referred");
-        let back = apply("triage", "referred", false, &Decision::ReturnReferral).unwrap();
+        let ack = apply(
+            Queue::Triage,
+            CaseState::Referred,
+            false,
+            &Decision::AcknowledgeReferral,
+        )
+        .unwrap();
+        assert_eq!(ack.state, CaseState::Referred);
+        let back = apply(
+            Queue::Triage,
+            CaseState::Referred,
+            false,
+            &Decision::ReturnReferral,
+        )
+        .unwrap();
         assert_eq!(
             (back.state, back.events.as_slice()),
-            ("new", &["referral_returned"][..])
+            (CaseState::New, &[EventKind::ReferralReturned][..])
         );
         assert_eq!(
-            apply("triage", "referred", true, &Decision::ReturnReferral),
+            apply(
+                Queue::Triage,
+                CaseState::Referred,
+                true,
+                &Decision::ReturnReferral
+            ),
             Err("error.referral.already_acknowledged")
         );
         assert_eq!(
-            apply("triage", "new", false, &Decision::AcknowledgeReferral),
+            apply(
+                Queue::Triage,
+                CaseState::New,
+                false,
+                &Decision::AcknowledgeReferral
+            ),
             Err("error.referral.not_pending")
         );
     }
@@ -181,17 +213,17 @@ mod tests {
     #[test]
     fn rejection_and_merge_close_the_case() {
         assert!(
-            apply("triage", "new", false, &Decision::Reject)
+            apply(Queue::Triage, CaseState::New, false, &Decision::Reject)
                 .unwrap()
                 .closes
         );
         assert!(
-            apply("triage", "new", false, &Decision::Merge)
+            apply(Queue::Triage, CaseState::New, false, &Decision::Merge)
                 .unwrap()
                 .closes
         );
         assert!(
-            !apply("triage", "new", false, &Decision::Refer)
+            !apply(Queue::Triage, CaseState::New, false, &Decision::Refer)
                 .unwrap()
                 .closes
         );

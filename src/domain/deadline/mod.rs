@@ -6,29 +6,20 @@ mod explain;
 pub mod extension;
 
 use super::calendar::{Calendar, Counted};
+use super::case::EventKind;
+use super::time::{beijing, end_of_day};
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, TimeDelta, Utc};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-/// The unit a period is counted in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Unit {
-    Hours,
-    WorkingDays,
-    CalendarDays,
-    CalendarMonths,
-}
-
-impl Unit {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Hours => "hours",
-            Self::WorkingDays => "working_days",
-            Self::CalendarDays => "calendar_days",
-            Self::CalendarMonths => "calendar_months",
-        }
+names! {
+    /// The unit a period is counted in.
+    Unit {
+        Hours = "hours",
+        WorkingDays = "working_days",
+        CalendarDays = "calendar_days",
+        CalendarMonths = "calendar_months",
     }
 }
 
@@ -54,15 +45,15 @@ pub struct Rule {
     pub unit: Unit,
     pub amount: u32,
     /// Events that start the clock.
-    pub start: Vec<String>,
+    pub start: Vec<EventKind>,
     /// Events that start it again from scratch.
     #[serde(default)]
-    pub restart: Vec<String>,
+    pub restart: Vec<EventKind>,
     /// Events that end it.
-    pub stop: Vec<String>,
+    pub stop: Vec<EventKind>,
     /// `[pause, resume]` event pairs whose time does not count.
     #[serde(default)]
-    pub pauses: Vec<[String; 2]>,
+    pub pauses: Vec<[EventKind; 2]>,
     #[serde(default)]
     pub extensions: Vec<ExtensionTier>,
     /// A clock shown for information (a party's time limit), never escalated.
@@ -108,14 +99,25 @@ impl Rules {
     /// These rules with a province's file laid over them: a rule with a known id replaces it, a
     /// new id adds one.
     pub fn overlay(&self, text: &str) -> Result<Self, RulesError> {
-        let file: RulesFile =
-            toml::from_str(text).map_err(|e| RulesError(e.message().to_string()))?;
+        let file: RulesFile = toml::from_str(text).map_err(|e| {
+            let message = e.message();
+            // An event name no action records would start or stop a clock that never moves.
+            match message.strip_prefix("unknown EventKind ") {
+                Some(name) => RulesError(format!(
+                    "{name} is not an event any action records; a clock on it would never start or stop{}",
+                    e.span()
+                        .map(|s| format!(" (at byte {} of the file)", s.start))
+                        .unwrap_or_default()
+                )),
+                None => RulesError(message.to_string()),
+            }
+        })?;
         let mut rules = self.rules.clone();
         for r in file.rule {
             if r.amount == 0 && r.unit != Unit::Hours {
                 return Err(RulesError(format!("rule {} has no period", r.id)));
             }
-            if r.start.is_empty() || r.stop.is_empty() {
+            if r.start.is_empty() || (r.stop.is_empty() && !r.informational) {
                 return Err(RulesError(format!(
                     "rule {} needs start and stop events",
                     r.id
@@ -134,16 +136,16 @@ impl Rules {
 /// A case event as the engine sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
-    pub kind: String,
+    pub kind: EventKind,
     pub at: DateTime<FixedOffset>,
     /// For `extension_approved`: the rule, tier and amount granted.
     pub extension: Option<Grant>,
 }
 
 impl Event {
-    pub fn new(kind: &str, at: DateTime<FixedOffset>) -> Self {
+    pub fn new(kind: EventKind, at: DateTime<FixedOffset>) -> Self {
         Self {
-            kind: kind.to_string(),
+            kind,
             at,
             extension: None,
         }
@@ -158,25 +160,22 @@ pub struct Grant {
     pub amount: u32,
 }
 
-/// Where a clock stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
-    Running,
-    Paused,
-    /// Stopped on time.
-    Met,
-    /// Past due without stopping, or stopped late.
-    Missed,
+names! {
+    /// Where a clock stands.
+    State {
+        Running = "running",
+        Paused = "paused",
+        /// Stopped on time.
+        Met = "met",
+        /// Past due without stopping, or stopped late.
+        Missed = "missed",
+    }
 }
 
 impl State {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Running => "running",
-            Self::Paused => "paused",
-            Self::Met => "met",
-            Self::Missed => "missed",
-        }
+    /// The clock has not stopped: running, paused, or already missed and still open.
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Running | Self::Paused | Self::Missed)
     }
 }
 
@@ -200,19 +199,6 @@ pub struct Clock {
     pub provisional: bool,
     /// Why this due date, in Chinese.
     pub explanation: String,
-}
-
-/// Beijing time.
-pub fn beijing() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("valid offset")
-}
-
-/// 24:00 Beijing time at the end of `date` (= 00:00 of the next day).
-pub fn end_of_day(date: NaiveDate) -> DateTime<FixedOffset> {
-    let next = date.checked_add_days(Days::new(1)).unwrap_or(date);
-    next.and_hms_opt(0, 0, 0)
-        .and_then(|t| t.and_local_timezone(beijing()).single())
-        .expect("midnight exists in a fixed offset")
 }
 
 /// Computes the clock of `rule` from a case's events (in time order) as of `now`. `None` when

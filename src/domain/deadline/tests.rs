@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::case::EventKind;
 
 fn at(s: &str) -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(s).unwrap()
@@ -47,7 +48,7 @@ fn the_shipped_table_holds_every_clock_of_the_three_queues_triage_and_referral()
 #[test]
 fn docketing_counts_working_days_across_national_day() {
     let events = [Event::new(
-        "request_received",
+        EventKind::RequestReceived,
         at("2025-09-26T10:00:00+08:00"),
     )];
     let c = compute(
@@ -79,10 +80,13 @@ fn docketing_counts_working_days_across_national_day() {
 #[test]
 fn a_stop_before_the_due_instant_is_met_and_after_it_missed() {
     let mut events = vec![Event::new(
-        "request_received",
+        EventKind::RequestReceived,
         at("2025-09-26T10:00:00+08:00"),
     )];
-    events.push(Event::new("docketed", at("2025-10-10T23:59:00+08:00")));
+    events.push(Event::new(
+        EventKind::Docketed,
+        at("2025-10-10T23:59:00+08:00"),
+    ));
     let c = compute(
         rule("ar.docket"),
         &events,
@@ -101,7 +105,7 @@ fn a_stop_before_the_due_instant_is_met_and_after_it_missed() {
     .unwrap();
     assert_eq!(c.state, State::Missed);
     let open = [Event::new(
-        "request_received",
+        EventKind::RequestReceived,
         at("2025-09-26T10:00:00+08:00"),
     )];
     assert_eq!(
@@ -121,7 +125,7 @@ fn a_stop_before_the_due_instant_is_met_and_after_it_missed() {
 fn calendar_day_periods_roll_forward_past_days_off() {
     // 15 days from 2026-02-01 end on 02-16, inside the Spring Festival break → 2026-02-24.
     let events = [Event::new(
-        "respondent_received",
+        EventKind::RespondentReceived,
         at("2026-02-01T15:00:00+08:00"),
     )];
     let c = compute(
@@ -137,7 +141,7 @@ fn calendar_day_periods_roll_forward_past_days_off() {
 #[test]
 fn hour_clocks_end_at_the_exact_instant_whatever_the_holiday() {
     let events = [Event::new(
-        "complaint_received",
+        EventKind::ComplaintReceived,
         at("2026-04-03T14:05:00+08:00"),
     )];
     let c = compute(
@@ -152,8 +156,14 @@ fn hour_clocks_end_at_the_exact_instant_whatever_the_holiday() {
 
 #[test]
 fn suspension_moves_the_closing_date_and_shows_as_paused_while_it_lasts() {
-    let mut events = vec![Event::new("docketed", at("2025-03-03T09:00:00+08:00"))];
-    events.push(Event::new("suspended", at("2025-04-01T09:00:00+08:00")));
+    let mut events = vec![Event::new(
+        EventKind::Docketed,
+        at("2025-03-03T09:00:00+08:00"),
+    )];
+    events.push(Event::new(
+        EventKind::Suspended,
+        at("2025-04-01T09:00:00+08:00"),
+    ));
     let c = compute(
         rule("ar.closing"),
         &events,
@@ -162,7 +172,10 @@ fn suspension_moves_the_closing_date_and_shows_as_paused_while_it_lasts() {
     )
     .unwrap();
     assert_eq!(c.state, State::Paused);
-    events.push(Event::new("resumed", at("2025-04-21T09:00:00+08:00")));
+    events.push(Event::new(
+        EventKind::Resumed,
+        at("2025-04-21T09:00:00+08:00"),
+    ));
     let c = compute(
         rule("ar.closing"),
         &events,
@@ -179,9 +192,9 @@ fn suspension_moves_the_closing_date_and_shows_as_paused_while_it_lasts() {
 #[test]
 fn extensions_add_within_their_tier_caps() {
     let events = vec![
-        Event::new("docketed", at("2025-03-03T09:00:00+08:00")),
+        Event::new(EventKind::Docketed, at("2025-03-03T09:00:00+08:00")),
         Event {
-            kind: "extension_approved".into(),
+            kind: EventKind::ExtensionApproved,
             at: at("2025-05-20T09:00:00+08:00"),
             extension: Some(Grant {
                 rule_id: "ar.closing".into(),
@@ -205,9 +218,15 @@ fn extensions_add_within_their_tier_caps() {
 #[test]
 fn a_restart_counts_again_from_the_restarting_event() {
     let events = [
-        Event::new("request_received", at("2025-03-03T09:00:00+08:00")),
-        Event::new("correction_requested", at("2025-03-04T09:00:00+08:00")),
-        Event::new("correction_received", at("2025-03-14T09:00:00+08:00")),
+        Event::new(EventKind::RequestReceived, at("2025-03-03T09:00:00+08:00")),
+        Event::new(
+            EventKind::CorrectionRequested,
+            at("2025-03-04T09:00:00+08:00"),
+        ),
+        Event::new(
+            EventKind::CorrectionReceived,
+            at("2025-03-14T09:00:00+08:00"),
+        ),
     ];
     let c = compute(
         rule("ar.docket"),
@@ -222,7 +241,10 @@ fn a_restart_counts_again_from_the_restarting_event() {
 
 #[test]
 fn clocks_into_an_unpublished_year_are_provisional() {
-    let events = [Event::new("docketed", at("2026-11-20T09:00:00+08:00"))];
+    let events = [Event::new(
+        EventKind::Docketed,
+        at("2026-11-20T09:00:00+08:00"),
+    )];
     let c = compute(
         rule("ar.closing"),
         &events,
@@ -236,7 +258,10 @@ fn clocks_into_an_unpublished_year_are_provisional() {
 
 #[test]
 fn no_start_event_means_no_clock() {
-    let events = [Event::new("docketed", at("2025-03-03T09:00:00+08:00"))];
+    let events = [Event::new(
+        EventKind::Docketed,
+        at("2025-03-03T09:00:00+08:00"),
+    )];
     assert!(
         compute(
             rule("os.accept"),
@@ -276,7 +301,7 @@ mod properties {
         fn a_working_day_clock_ends_after_exactly_its_working_days(offset in 0u64..8000, hour in 0u32..24) {
             let day = "2004-01-01".parse::<NaiveDate>().unwrap() + Days::new(offset);
             let start = day.and_hms_opt(hour, 0, 0).unwrap().and_local_timezone(beijing()).unwrap();
-            let events = [Event::new("request_received", start)];
+            let events = [Event::new(EventKind::RequestReceived, start)];
             let c = compute(rule("ar.docket"), &events, cal(), start.to_utc()).unwrap();
             let last = c.due_at.date_naive() - Days::new(1);
             prop_assert!(cal().is_working_day(last));
@@ -287,11 +312,11 @@ mod properties {
         fn pausing_never_brings_a_due_date_forward(offset in 0u64..8000, pause_at in 1u64..60, pause_for in 0u64..60) {
             let day = "2004-01-01".parse::<NaiveDate>().unwrap() + Days::new(offset);
             let t = |d: NaiveDate| d.and_hms_opt(9, 0, 0).unwrap().and_local_timezone(beijing()).unwrap();
-            let plain = [Event::new("docketed", t(day))];
+            let plain = [Event::new(EventKind::Docketed, t(day))];
             let paused = [
-                Event::new("docketed", t(day)),
-                Event::new("suspended", t(day + Days::new(pause_at))),
-                Event::new("resumed", t(day + Days::new(pause_at + pause_for))),
+                Event::new(EventKind::Docketed, t(day)),
+                Event::new(EventKind::Suspended, t(day + Days::new(pause_at))),
+                Event::new(EventKind::Resumed, t(day + Days::new(pause_at + pause_for))),
             ];
             let now = t(day + Days::new(200)).to_utc();
             let a = compute(rule("ar.closing"), &plain, cal(), now).unwrap();
@@ -310,7 +335,7 @@ fn the_quick_computation_agrees_with_the_explained_one() {
             .start
             .iter()
             .take(1)
-            .map(|k| Event::new(k, at("2025-09-26T10:00:00+08:00")))
+            .map(|k| Event::new(*k, at("2025-09-26T10:00:00+08:00")))
             .collect();
         let full = compute(rule, &events, cal(), now).expect("started");
         let quick = compute_due(rule, &events, cal(), now).expect("started");

@@ -4,6 +4,8 @@
 
 pub mod sniff;
 
+use super::case::EventKind;
+
 /// The kinds of evidence an enforcement case works with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -163,22 +165,15 @@ fn percent_encode(s: &str) -> String {
     out
 }
 
-/// Case events that only record that someone read evidence (viewed, downloaded, exported). They
-/// are custody facts but change nothing a form shows, so a form opened before them is not stale.
-pub const READ_ONLY_EVENTS: [&str; 3] = [
-    "evidence_viewed",
-    "evidence_downloaded",
-    "evidence_exported",
-];
-
 /// Whether a write that expected `expected` may go on at the case's version `current`: the same,
-/// or only read-only custody events (`kinds_since`, the kinds of the events after `expected`)
-/// came in between.
-pub fn version_settles(expected: i64, current: i64, kinds_since: &[&str]) -> bool {
+/// or only events that record someone reading evidence (viewed, downloaded, exported:
+/// `kinds_since`, the kinds of the events after `expected`) came in between. Those are custody
+/// facts but change nothing a form shows, so a form opened before them is not stale.
+pub fn version_settles(expected: i64, current: i64, kinds_since: &[EventKind]) -> bool {
     expected == current
         || (expected < current
             && kinds_since.len() as i64 == current - expected
-            && kinds_since.iter().all(|k| READ_ONLY_EVENTS.contains(k)))
+            && kinds_since.iter().all(|k| k.only_reads_evidence()))
 }
 
 /// A case's evidence total after adding `size`, checked against the per-case limit.
@@ -227,10 +222,9 @@ pub fn validate_fields(
             let date = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
                 .ok()
                 .or_else(|| {
-                    chrono::DateTime::parse_from_rfc3339(s).ok().map(|t| {
-                        t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("offset"))
-                            .date_naive()
-                    })
+                    chrono::DateTime::parse_from_rfc3339(s)
+                        .ok()
+                        .map(|t| super::time::day_of(t.to_utc()))
                 });
             match date {
                 Some(d) if d <= today => Some(d),
@@ -261,20 +255,21 @@ mod tests {
 
     #[test]
     fn only_reads_of_evidence_leave_a_form_current() {
+        use EventKind as E;
         assert!(version_settles(4, 4, &[]));
         assert!(version_settles(
             4,
             6,
-            &["evidence_downloaded", "evidence_viewed"]
+            &[E::EvidenceDownloaded, E::EvidenceViewed]
         ));
-        assert!(version_settles(4, 5, &["evidence_exported"]));
+        assert!(version_settles(4, 5, &[E::EvidenceExported]));
         // Anything else in between, or a version from the future, is stale.
-        assert!(!version_settles(4, 6, &["evidence_downloaded", "routed"]));
-        assert!(!version_settles(4, 5, &["evidence_uploaded"]));
-        assert!(!version_settles(4, 5, &["evidence_withdrawn"]));
+        assert!(!version_settles(4, 6, &[E::EvidenceDownloaded, E::Routed]));
+        assert!(!version_settles(4, 5, &[E::EvidenceUploaded]));
+        assert!(!version_settles(4, 5, &[E::EvidenceWithdrawn]));
         assert!(!version_settles(6, 5, &[]));
         // The kinds must account for every version in between.
-        assert!(!version_settles(3, 6, &["evidence_viewed"]));
+        assert!(!version_settles(3, 6, &[E::EvidenceViewed]));
     }
 
     #[test]

@@ -5,7 +5,8 @@
 
 use super::fields::{Kind, opt, req};
 use super::ruling::spec;
-use super::{Document, Next, Progress, Shape, Spec, Who};
+use super::{Document, Next, Progress, Shape, Spec, Step, Who};
+use crate::domain::case::{CaseState, CaseState as S};
 
 /// Measures an exhibition office may order (Order 81 Art. 32).
 pub const MEASURES: &[&str] = &[
@@ -16,66 +17,66 @@ pub const MEASURES: &[&str] = &[
 ];
 
 /// Every state of the queue, the entry state first.
-pub const STATES: &[&str] = &[
-    "complaint_received",
-    "transferred",
-    "respondent_notified",
-    "answered",
-    "no_answer",
-    "measures_ordered",
-    "no_infringement",
-    "closed",
+pub const STATES: &[CaseState] = &[
+    S::ComplaintReceived,
+    S::Transferred,
+    S::RespondentNotified,
+    S::Answered,
+    S::NoAnswer,
+    S::MeasuresOrdered,
+    S::NoInfringement,
+    S::Closed,
 ];
 
 /// States in which a case is still being handled at the exhibition.
-pub const OPEN: &[&str] = &[
-    "complaint_received",
-    "transferred",
-    "respondent_notified",
-    "answered",
-    "no_answer",
+pub const OPEN: &[CaseState] = &[
+    S::ComplaintReceived,
+    S::Transferred,
+    S::RespondentNotified,
+    S::Answered,
+    S::NoAnswer,
 ];
 
 pub static SPECS: &[Spec] = &[
     spec!(
-        "transfer",
-        &["complaint_received"],
-        Next::To("transferred"),
-        ["transferred"],
+        Transfer,
+        &[S::ComplaintReceived],
+        Next::To(S::Transferred),
+        [Transferred],
         [opt("note", Kind::Text(2000))],
         Worker,
         public = true
     ),
     spec!(
-        "notify_respondent",
-        &["transferred"],
-        Next::To("respondent_notified"),
-        ["respondent_notified"],
+        NotifyRespondent,
+        &[S::Transferred],
+        Next::To(S::RespondentNotified),
+        [RespondentNotified],
         [opt("note", Kind::Text(2000))],
         Worker,
         public = true
     ),
     spec!(
-        "receive_statement",
-        &["respondent_notified"],
-        Next::To("answered"),
-        ["answered"],
+        ReceiveStatement,
+        &[S::RespondentNotified],
+        Next::To(S::Answered),
+        [Answered],
         [req("statement", Kind::Text(8000))],
         Worker
     ),
     spec!(
-        "record_no_answer",
-        &["respondent_notified"],
-        Next::To("no_answer"),
-        ["no_answer_recorded"],
+        RecordNoAnswer,
+        &[S::RespondentNotified],
+        Next::To(S::NoAnswer),
+        [NoAnswerRecorded],
         [],
         Worker
     ),
     spec!(
-        "order_measures",
-        &["answered", "no_answer"],
-        Next::To("measures_ordered"),
-        ["measures_ordered"],
+        OrderMeasures,
+        &[S::Answered, S::NoAnswer],
+        Next::To(S::MeasuresOrdered),
+        [MeasuresOrdered],
         [
             req("measures", Kind::Choices(MEASURES)),
             req("findings", Kind::Text(8000))
@@ -86,72 +87,72 @@ pub static SPECS: &[Spec] = &[
         document = ExhibitionDecision
     ),
     spec!(
-        "find_no_infringement",
-        &["answered", "no_answer"],
-        Next::To("no_infringement"),
-        ["no_infringement_found"],
+        FindNoInfringement,
+        &[S::Answered, S::NoAnswer],
+        Next::To(S::NoInfringement),
+        [NoInfringementFound],
         [req("findings", Kind::Text(8000))],
         Worker,
         irreversible = true,
         public = true
     ),
     spec!(
-        "close",
-        &["measures_ordered", "no_infringement"],
-        Next::To("closed"),
-        ["closed"],
+        Close,
+        &[S::MeasuresOrdered, S::NoInfringement],
+        Next::To(S::Closed),
+        [Closed],
         [opt("note", Kind::Text(2000))],
         Worker,
         irreversible = true,
         public = true
     ),
     spec!(
-        "convert",
+        Convert,
         OPEN,
         Next::ConvertToRuling,
-        ["converted", "request_received"],
+        [Converted, RequestReceived],
         [req("reason", Kind::Text(2000))],
         Worker,
         irreversible = true,
         public = true
     ),
     spec!(
-        "report_to_organiser",
+        ReportToOrganiser,
         &[
-            "complaint_received",
-            "transferred",
-            "respondent_notified",
-            "answered",
-            "no_answer",
-            "measures_ordered",
-            "no_infringement",
-            "closed"
+            S::ComplaintReceived,
+            S::Transferred,
+            S::RespondentNotified,
+            S::Answered,
+            S::NoAnswer,
+            S::MeasuresOrdered,
+            S::NoInfringement,
+            S::Closed
         ],
         Next::Stay,
-        ["organiser_reported"],
+        [OrganiserReported],
         [req("report", Kind::Text(4000))],
         Worker
     ),
 ];
 
 /// The state-independent conditions of an action (409 keys).
-pub fn guard(name: &str, p: &Progress, shape: &Shape) -> Result<(), &'static str> {
-    const AT_THE_FAIR: [&str; 6] = [
-        "transfer",
-        "notify_respondent",
-        "receive_statement",
-        "record_no_answer",
-        "order_measures",
-        "find_no_infringement",
+pub fn guard(step: Step, p: &Progress, shape: &Shape) -> Result<(), &'static str> {
+    const AT_THE_FAIR: [Step; 6] = [
+        Step::Transfer,
+        Step::NotifyRespondent,
+        Step::ReceiveStatement,
+        Step::RecordNoAnswer,
+        Step::OrderMeasures,
+        Step::FindNoInfringement,
     ];
-    match name {
+    match step {
         // Decisions are taken while the exhibition is open (2006 Measures Arts. 7, 14); after
         // its close a case is closed or converted.
-        n if (p.exhibition_closed || shape.past_close) && AT_THE_FAIR.contains(&n) => {
+        s if (p.exhibition_closed || shape.past_close) && AT_THE_FAIR.contains(&s) => {
             Err("error.workflow.exhibition_closed")
         }
-        "report_to_organiser" if !p.exhibition_closed => Err("error.workflow.exhibition_open"),
-        "report_to_organiser" if p.organiser_reported => Err("error.workflow.already_recorded"),
+        Step::ReportToOrganiser if !p.exhibition_closed => Err("error.workflow.exhibition_open"),
+        Step::ReportToOrganiser if p.organiser_reported => Err("error.workflow.already_recorded"),
         _ => Ok(()),
     }
 }

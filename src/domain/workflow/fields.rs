@@ -3,7 +3,7 @@
 
 use crate::domain::case::intake::parse_instant;
 use crate::domain::contact::{has_control, has_control_multiline, normalise_multiline};
-use crate::domain::deadline::beijing;
+use crate::domain::time::beijing;
 use crate::error::FieldError;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;

@@ -8,10 +8,12 @@ pub mod fields;
 pub mod overseas;
 pub mod progress;
 pub mod ruling;
+mod step;
 
-use super::case::{Queue, RightKind};
+use super::case::{CaseState, EventKind, Queue, RightKind, Standing};
 pub use fields::{Field, Kind, Values};
 pub use progress::Progress;
+pub use step::Step;
 
 /// Who may take an action, among the users of an office that may contribute to the case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,7 +31,7 @@ pub enum Who {
 pub enum Next {
     /// The state does not change (a step recorded within a stage).
     Stay,
-    To(&'static str),
+    To(CaseState),
     /// Back to the state the case had before it was suspended.
     Resume,
     /// Into the administrative-ruling queue, keeping events and evidence (exhibition cases).
@@ -87,30 +89,30 @@ impl Document {
     }
 
     /// The event the document is generated from (its latest occurrence).
-    pub fn event(self) -> &'static str {
+    pub fn event(self) -> EventKind {
         match self {
-            Self::Acceptance => "docketed",
-            Self::Refusal => "docket_refused",
-            Self::AnswerNotice => "respondent_served",
-            Self::HearingNotice => "hearing_scheduled",
-            Self::Suspension => "suspended",
-            Self::Resumption => "resumed",
-            Self::Ruling => "decided",
-            Self::ExhibitionDecision => "measures_ordered",
+            Self::Acceptance => EventKind::Docketed,
+            Self::Refusal => EventKind::DocketRefused,
+            Self::AnswerNotice => EventKind::RespondentServed,
+            Self::HearingNotice => EventKind::HearingScheduled,
+            Self::Suspension => EventKind::Suspended,
+            Self::Resumption => EventKind::Resumed,
+            Self::Ruling => EventKind::Decided,
+            Self::ExhibitionDecision => EventKind::MeasuresOrdered,
         }
     }
 
     /// The action whose event the document is generated from.
-    pub fn action(self) -> &'static str {
+    pub fn action(self) -> Step {
         match self {
-            Self::Acceptance => "docket",
-            Self::Refusal => "refuse_docket",
-            Self::AnswerNotice => "serve_respondent",
-            Self::HearingNotice => "schedule_hearing",
-            Self::Suspension => "suspend",
-            Self::Resumption => "resume",
-            Self::Ruling => "decide",
-            Self::ExhibitionDecision => "order_measures",
+            Self::Acceptance => Step::Docket,
+            Self::Refusal => Step::RefuseDocket,
+            Self::AnswerNotice => Step::ServeRespondent,
+            Self::HearingNotice => Step::ScheduleHearing,
+            Self::Suspension => Step::Suspend,
+            Self::Resumption => Step::Resume,
+            Self::Ruling => Step::Decide,
+            Self::ExhibitionDecision => Step::OrderMeasures,
         }
     }
 }
@@ -119,12 +121,12 @@ impl Document {
 #[derive(Debug)]
 pub struct Spec {
     /// The API name (`docket`, `serve_respondent` …); its label is `workflow.action.<name>`.
-    pub name: &'static str,
+    pub name: Step,
     /// The states in which it may be taken.
-    pub from: &'static [&'static str],
+    pub from: &'static [CaseState],
     pub next: Next,
     /// Events appended, in order (see `events_for` for the ones that depend on a field).
-    pub events: &'static [&'static str],
+    pub events: &'static [EventKind],
     pub fields: &'static [Field],
     pub who: Who,
     /// Cannot be undone: the form asks for a confirmation.
@@ -137,16 +139,8 @@ pub struct Spec {
 impl Spec {
     /// The case leaves the queue's work (a terminal state).
     pub fn closes(&self) -> bool {
-        matches!(self.next, Next::To(s) if is_terminal(s))
+        matches!(self.next, Next::To(s) if s.is_final())
     }
-}
-
-/// States in which a case is finished.
-pub fn is_terminal(state: &str) -> bool {
-    matches!(
-        state,
-        "closed" | "refused" | "withdrawn" | "revoked" | "mediated" | "declined"
-    )
 }
 
 /// Every action of `queue` (none for triage, which has its own decisions).
@@ -160,7 +154,7 @@ pub fn specs(queue: Queue) -> &'static [Spec] {
 }
 
 /// Every state of `queue`, its entry state first.
-pub fn states(queue: Queue) -> &'static [&'static str] {
+pub fn states(queue: Queue) -> &'static [CaseState] {
     match queue {
         Queue::Triage => &[],
         Queue::AdministrativeRuling => ruling::STATES,
@@ -169,9 +163,10 @@ pub fn states(queue: Queue) -> &'static [&'static str] {
     }
 }
 
-/// The action `name` of `queue`.
+/// The action `name` of `queue` (an API name).
 pub fn spec(queue: Queue, name: &str) -> Option<&'static Spec> {
-    specs(queue).iter().find(|s| s.name == name)
+    let step = Step::parse(name)?;
+    specs(queue).iter().find(|s| s.name == step)
 }
 
 /// What the workflow needs to know of a case besides its state and events.
@@ -180,8 +175,8 @@ pub struct Shape {
     /// The kinds of the rights asserted, in order.
     pub rights: Vec<RightKind>,
     pub respondents: usize,
-    /// The requester's standing (API name), when known.
-    pub standing: Option<String>,
+    /// The requester's standing, when known.
+    pub standing: Option<Standing>,
     /// The case's exhibition has reached its closing instant (decisions at the fair are over,
     /// even before the closing sweep has run).
     pub past_close: bool,
@@ -191,8 +186,8 @@ pub struct Shape {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transition {
     pub queue: Queue,
-    pub state: String,
-    pub events: Vec<&'static str>,
+    pub state: CaseState,
+    pub events: Vec<EventKind>,
     pub closes: bool,
 }
 
@@ -201,12 +196,12 @@ pub struct Transition {
 pub fn allowed(
     queue: Queue,
     spec: &Spec,
-    state: &str,
+    state: CaseState,
     progress: &Progress,
     shape: &Shape,
 ) -> Result<(), &'static str> {
     if !spec.from.contains(&state) {
-        return Err(if is_terminal(state) {
+        return Err(if state.is_final() {
             "error.workflow.finished"
         } else {
             "error.workflow.not_now"
@@ -252,35 +247,32 @@ pub fn conflict(
 pub fn apply(
     queue: Queue,
     spec: &Spec,
-    state: &str,
+    state: CaseState,
     progress: &Progress,
     values: &Values,
 ) -> Transition {
     let events = events_for(spec, values);
     let (queue, state) = match spec.next {
-        Next::Stay => (queue, state.to_string()),
-        Next::To(s) => (queue, s.to_string()),
+        Next::Stay => (queue, state),
+        Next::To(s) => (queue, s),
         Next::Resume => (
             queue,
-            progress
-                .before_suspension
-                .clone()
-                .unwrap_or_else(|| "docketed".into()),
+            progress.before_suspension.unwrap_or(CaseState::Docketed),
         ),
-        Next::ConvertToRuling => (Queue::AdministrativeRuling, "received".to_string()),
+        Next::ConvertToRuling => (Queue::AdministrativeRuling, CaseState::Received),
     };
     // A jurisdiction objection found well-founded ends the ruling here and transfers the lead to
     // the competent department (Order 81 Art. 9): the case waits, referred, for that office to
     // acknowledge or return it.
-    let (queue, state) = if spec.name == "decide_jurisdiction_objection"
+    let (queue, state) = if spec.name == Step::DecideJurisdictionObjection
         && values.text("outcome") == Some("upheld")
     {
-        (Queue::Triage, super::case::STATE_REFERRED.to_string())
+        (Queue::Triage, CaseState::Referred)
     } else {
         (queue, state)
     };
     Transition {
-        closes: is_terminal(&state),
+        closes: state.is_final(),
         queue,
         state,
         events,
@@ -288,12 +280,14 @@ pub fn apply(
 }
 
 /// The events of an action, some of which depend on a field.
-fn events_for(spec: &Spec, values: &Values) -> Vec<&'static str> {
+fn events_for(spec: &Spec, values: &Values) -> Vec<EventKind> {
     match spec.name {
-        "record_receipt" if values.flag("abroad") => vec!["respondent_received_abroad"],
-        "decide_jurisdiction_objection" if values.text("outcome") == Some("upheld") => {
-            vec!["jurisdiction_objection_decided", "revoked", "referred"]
-        }
+        Step::RecordReceipt if values.flag("abroad") => vec![EventKind::RespondentReceivedAbroad],
+        Step::DecideJurisdictionObjection if values.text("outcome") == Some("upheld") => vec![
+            EventKind::JurisdictionObjectionDecided,
+            EventKind::Revoked,
+            EventKind::Referred,
+        ],
         _ => spec.events.to_vec(),
     }
 }

@@ -4,7 +4,8 @@
 
 use super::fields::{Kind, opt, req};
 use super::ruling::spec;
-use super::{Next, Progress, Spec, Values, Who};
+use super::{Next, Progress, Spec, Step, Values, Who};
+use crate::domain::case::{CaseState, CaseState as S};
 use crate::error::FieldError;
 
 /// What must be cleared before evidence is sent abroad (Order 801 Arts. 12–13).
@@ -24,68 +25,73 @@ pub const ELIGIBILITY: &[&str] = &[
 ];
 
 /// Every state of the queue, the entry state first.
-pub const STATES: &[&str] = &[
-    "requested",
-    "accepted",
-    "declined",
-    "expert_assigned",
-    "guidance_given",
-    "follow_up",
-    "closed",
+pub const STATES: &[CaseState] = &[
+    S::Requested,
+    S::Accepted,
+    S::Declined,
+    S::ExpertAssigned,
+    S::GuidanceGiven,
+    S::FollowUp,
+    S::Closed,
 ];
 
-const WORKING: &[&str] = &["accepted", "expert_assigned", "guidance_given", "follow_up"];
+const WORKING: &[CaseState] = &[
+    S::Accepted,
+    S::ExpertAssigned,
+    S::GuidanceGiven,
+    S::FollowUp,
+];
 
 pub static SPECS: &[Spec] = &[
     spec!(
-        "accept",
-        &["requested"],
-        Next::To("accepted"),
-        ["accepted"],
+        Accept,
+        &[S::Requested],
+        Next::To(S::Accepted),
+        [Accepted],
         [opt("note", Kind::Text(2000))],
         Worker,
         public = true
     ),
     spec!(
-        "decline",
-        &["requested"],
-        Next::To("declined"),
-        ["declined"],
+        Decline,
+        &[S::Requested],
+        Next::To(S::Declined),
+        [Declined],
         [req("reason", Kind::Text(2000))],
         Worker,
         irreversible = true,
         public = true
     ),
     spec!(
-        "assign_expert",
-        &["accepted", "expert_assigned"],
-        Next::To("expert_assigned"),
-        ["expert_assigned"],
+        AssignExpert,
+        &[S::Accepted, S::ExpertAssigned],
+        Next::To(S::ExpertAssigned),
+        [ExpertAssigned],
         [req("expert_id", Kind::Id)],
         Worker
     ),
     spec!(
-        "give_guidance",
-        &["expert_assigned"],
-        Next::To("guidance_given"),
-        ["guidance_given"],
+        GiveGuidance,
+        &[S::ExpertAssigned],
+        Next::To(S::GuidanceGiven),
+        [GuidanceGiven],
         [req("guidance", Kind::Text(8000))],
         Worker,
         public = true
     ),
     spec!(
-        "follow_up",
-        &["guidance_given", "follow_up"],
-        Next::To("follow_up"),
-        ["followed_up"],
+        FollowUp,
+        &[S::GuidanceGiven, S::FollowUp],
+        Next::To(S::FollowUp),
+        [FollowedUp],
         [req("note", Kind::Text(4000))],
         Worker
     ),
     spec!(
-        "approve_evidence_export",
+        ApproveEvidenceExport,
         WORKING,
         Next::Stay,
-        ["evidence_export_approved"],
+        [EvidenceExportApproved],
         [
             req("checks", Kind::Choices(EXPORT_CHECKS)),
             req("destination", Kind::Line(200)),
@@ -94,16 +100,16 @@ pub static SPECS: &[Spec] = &[
         Supervisor
     ),
     spec!(
-        "record_eligibility",
+        RecordEligibility,
         &[
-            "requested",
-            "accepted",
-            "expert_assigned",
-            "guidance_given",
-            "follow_up"
+            S::Requested,
+            S::Accepted,
+            S::ExpertAssigned,
+            S::GuidanceGiven,
+            S::FollowUp
         ],
         Next::Stay,
-        ["eligibility_recorded"],
+        [EligibilityRecorded],
         [
             req("eligible", Kind::Choices(ELIGIBILITY)),
             opt("note", Kind::Text(2000))
@@ -111,10 +117,10 @@ pub static SPECS: &[Spec] = &[
         Worker
     ),
     spec!(
-        "close",
-        &["guidance_given", "follow_up"],
-        Next::To("closed"),
-        ["closed"],
+        Close,
+        &[S::GuidanceGiven, S::FollowUp],
+        Next::To(S::Closed),
+        [Closed],
         [req("outcome", Kind::Text(4000))],
         Worker,
         irreversible = true,
@@ -123,18 +129,18 @@ pub static SPECS: &[Spec] = &[
 ];
 
 /// The state-independent conditions of an action (409 keys).
-pub fn guard(name: &str, p: &Progress) -> Result<(), &'static str> {
-    match name {
-        "approve_evidence_export" if p.export_approved => Err("error.workflow.already_recorded"),
+pub fn guard(step: Step, p: &Progress) -> Result<(), &'static str> {
+    match step {
+        Step::ApproveEvidenceExport if p.export_approved => Err("error.workflow.already_recorded"),
         _ => Ok(()),
     }
 }
 
 /// Field checks across fields (422).
-pub fn check_values(name: &str, values: &Values) -> Vec<FieldError> {
-    match name {
+pub fn check_values(step: Step, values: &Values) -> Vec<FieldError> {
+    match step {
         // Every item of the gate must be cleared, not some.
-        "approve_evidence_export" if values.strings("checks").len() != EXPORT_CHECKS.len() => {
+        Step::ApproveEvidenceExport if values.strings("checks").len() != EXPORT_CHECKS.len() => {
             vec![FieldError::new("checks", "error.workflow.export_checks")]
         }
         _ => Vec::new(),

@@ -2,12 +2,13 @@
 //! actions need beyond the state (a pending objection, an answer not yet forwarded, the panel,
 //! the vote, the state before a suspension …).
 
+use crate::domain::case::{CaseState, EventKind};
 use serde_json::Value;
 
 /// A case event as the workflow reads it.
 #[derive(Debug, Clone, Copy)]
 pub struct Seen<'a> {
-    pub kind: &'a str,
+    pub kind: EventKind,
     pub payload: &'a Value,
 }
 
@@ -15,7 +16,7 @@ pub struct Seen<'a> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Progress {
     /// The state the case had when it was last suspended.
-    pub before_suspension: Option<String>,
+    pub before_suspension: Option<CaseState>,
     /// The panel named at docketing (user ids).
     pub panel: Vec<i64>,
     /// The last recorded deliberation: votes for and against the proposed outcome.
@@ -40,14 +41,14 @@ impl Progress {
         let mut p = Progress::default();
         for e in events {
             match e.kind {
-                "suspended" => {
+                EventKind::Suspended => {
                     p.before_suspension = e
                         .payload
                         .get("from_state")
                         .and_then(Value::as_str)
-                        .map(str::to_string);
+                        .and_then(CaseState::parse);
                 }
-                "docketed" => {
+                EventKind::Docketed => {
                     p.panel = e
                         .payload
                         .get("panel_user_ids")
@@ -55,34 +56,34 @@ impl Progress {
                         .map(|a| a.iter().filter_map(Value::as_i64).collect())
                         .unwrap_or_default();
                 }
-                "deliberated" => {
+                EventKind::Deliberated => {
                     let n = |k: &str| e.payload.get(k).and_then(Value::as_i64).unwrap_or(0);
                     p.vote = Some((n("votes_for"), n("votes_against")));
                 }
-                "answer_received" => p.answer_to_forward = true,
-                "answer_forwarded" => p.answer_to_forward = false,
-                "jurisdiction_objection_received" => {
+                EventKind::AnswerReceived => p.answer_to_forward = true,
+                EventKind::AnswerForwarded => p.answer_to_forward = false,
+                EventKind::JurisdictionObjectionReceived => {
                     p.objection_pending = true;
                     p.objection_raised = true;
                 }
-                "jurisdiction_objection_decided" => p.objection_pending = false,
-                "evidence_notice_received" => p.evidence_period_open = true,
-                "evidence_period_closed" => {
+                EventKind::JurisdictionObjectionDecided => p.objection_pending = false,
+                EventKind::EvidenceNoticeReceived => p.evidence_period_open = true,
+                EventKind::EvidencePeriodClosed => {
                     p.evidence_period_open = false;
                     p.evidence_extension_open = false;
                 }
-                "evidence_extension_started" => p.evidence_extension_open = true,
-                "evidence_extension_ended" => p.evidence_extension_open = false,
-                "ruling_received" => p.ruling_received = true,
-                "exhibition_closed" => p.exhibition_closed = true,
-                "organiser_reported" => p.organiser_reported = true,
-                "measures_ordered" => p.infringement_found = true,
-                "expert_assigned" => {
+                EventKind::EvidenceExtensionStarted => p.evidence_extension_open = true,
+                EventKind::EvidenceExtensionEnded => p.evidence_extension_open = false,
+                EventKind::RulingReceived => p.ruling_received = true,
+                EventKind::ExhibitionClosed => p.exhibition_closed = true,
+                EventKind::OrganiserReported => p.organiser_reported = true,
+                EventKind::MeasuresOrdered => p.infringement_found = true,
+                EventKind::ExpertAssigned => {
                     p.expert_assigned = e.payload.get("expert_id").and_then(Value::as_i64);
                 }
-                "evidence_export_approved" => p.export_approved = true,
+                EventKind::EvidenceExportApproved => p.export_approved = true,
                 // A converted exhibition case starts its ruling stages afresh.
-                "converted" => {
+                EventKind::Converted => {
                     let keep_closed = p.exhibition_closed;
                     p = Progress {
                         exhibition_closed: keep_closed,

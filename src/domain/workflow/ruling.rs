@@ -3,8 +3,8 @@
 //! objection, evidence period, suspension, hearing, deliberation, decision, publication, closing.
 
 use super::fields::{Kind, opt, req};
-use super::{Document, Field, Next, Progress, Shape, Spec, Values, Who};
-use crate::domain::case::RightKind;
+use super::{Document, Field, Next, Progress, Shape, Spec, Step, Values, Who};
+use crate::domain::case::{CaseState, CaseState as S, RightKind, Standing};
 use crate::error::FieldError;
 
 /// 中止 grounds (Art. 28): all are mandatory, the first only for utility models and designs.
@@ -32,50 +32,50 @@ pub const OUTCOMES: &[&str] = &["infringement", "no_infringement"];
 pub const OBJECTION_OUTCOMES: &[&str] = &["dismissed", "upheld"];
 
 /// Every state of the queue (DOMAIN.md), the entry state first.
-pub const STATES: &[&str] = &[
-    "received",
-    "correction_requested",
-    "docketed",
-    "refused",
-    "served",
-    "answer_period",
-    "evidence",
-    "hearing_scheduled",
-    "deliberation",
-    "suspended",
-    "decided",
-    "published",
-    "closed",
-    "withdrawn",
-    "revoked",
-    "mediated",
+pub const STATES: &[CaseState] = &[
+    S::Received,
+    S::CorrectionRequested,
+    S::Docketed,
+    S::Refused,
+    S::Served,
+    S::AnswerPeriod,
+    S::Evidence,
+    S::HearingScheduled,
+    S::Deliberation,
+    S::Suspended,
+    S::Decided,
+    S::Published,
+    S::Closed,
+    S::Withdrawn,
+    S::Revoked,
+    S::Mediated,
 ];
 
-const WORKING: &[&str] = &[
-    "docketed",
-    "served",
-    "answer_period",
-    "evidence",
-    "hearing_scheduled",
-    "deliberation",
+const WORKING: &[CaseState] = &[
+    S::Docketed,
+    S::Served,
+    S::AnswerPeriod,
+    S::Evidence,
+    S::HearingScheduled,
+    S::Deliberation,
 ];
-const OPEN: &[&str] = &[
-    "received",
-    "correction_requested",
-    "docketed",
-    "served",
-    "answer_period",
-    "evidence",
-    "hearing_scheduled",
-    "deliberation",
-    "suspended",
+const OPEN: &[CaseState] = &[
+    S::Received,
+    S::CorrectionRequested,
+    S::Docketed,
+    S::Served,
+    S::AnswerPeriod,
+    S::Evidence,
+    S::HearingScheduled,
+    S::Deliberation,
+    S::Suspended,
 ];
-const AFTER_SERVICE: &[&str] = &[
-    "served",
-    "answer_period",
-    "evidence",
-    "hearing_scheduled",
-    "deliberation",
+const AFTER_SERVICE: &[CaseState] = &[
+    S::Served,
+    S::AnswerPeriod,
+    S::Evidence,
+    S::HearingScheduled,
+    S::Deliberation,
 ];
 
 const REASON: Field = req("reason", Kind::Text(2000));
@@ -85,13 +85,13 @@ macro_rules! spec {
     (@flag $v:literal) => { $v };
     (@doc) => { None };
     (@doc $d:ident) => { Some(Document::$d) };
-    ($name:literal, $from:expr, $next:expr, [$($ev:literal),*], [$($f:expr),*], $who:ident
+    ($name:ident, $from:expr, $next:expr, [$($ev:ident),*], [$($f:expr),*], $who:ident
      $(, irreversible = $irr:literal)? $(, public = $public:literal)? $(, document = $doc:ident)?) => {
         Spec {
-            name: $name,
+            name: $crate::domain::workflow::Step::$name,
             from: $from,
             next: $next,
-            events: &[$($ev),*],
+            events: &[$($crate::domain::case::EventKind::$ev),*],
             fields: &[$($f),*],
             who: Who::$who,
             irreversible: spec!(@flag $($irr)?),
@@ -104,10 +104,10 @@ pub(crate) use spec;
 
 pub static SPECS: &[Spec] = &[
     spec!(
-        "request_correction",
-        &["received"],
-        Next::To("correction_requested"),
-        ["correction_requested"],
+        RequestCorrection,
+        &[S::Received],
+        Next::To(S::CorrectionRequested),
+        [CorrectionRequested],
         [
             req("items", Kind::Text(2000)),
             req("period_days", Kind::Int(1, 60))
@@ -116,19 +116,19 @@ pub static SPECS: &[Spec] = &[
         public = true
     ),
     spec!(
-        "receive_correction",
-        &["correction_requested"],
-        Next::To("received"),
-        ["correction_received"],
+        ReceiveCorrection,
+        &[S::CorrectionRequested],
+        Next::To(S::Received),
+        [CorrectionReceived],
         [opt("note", Kind::Text(2000))],
         Worker,
         public = true
     ),
     spec!(
-        "docket",
-        &["received"],
-        Next::To("docketed"),
-        ["docketed"],
+        Docket,
+        &[S::Received],
+        Next::To(S::Docketed),
+        [Docketed],
         [
             req("panel_user_ids", Kind::Users),
             req("asserted_claims", Kind::Line(200)),
@@ -139,10 +139,10 @@ pub static SPECS: &[Spec] = &[
         document = Acceptance
     ),
     spec!(
-        "refuse_docket",
-        &["received", "correction_requested"],
-        Next::To("refused"),
-        ["docket_refused"],
+        RefuseDocket,
+        &[S::Received, S::CorrectionRequested],
+        Next::To(S::Refused),
+        [DocketRefused],
         [REASON],
         Worker,
         irreversible = true,
@@ -150,65 +150,65 @@ pub static SPECS: &[Spec] = &[
         document = Refusal
     ),
     spec!(
-        "serve_respondent",
-        &["docketed"],
-        Next::To("served"),
-        ["respondent_served"],
+        ServeRespondent,
+        &[S::Docketed],
+        Next::To(S::Served),
+        [RespondentServed],
         [req("method", Kind::Choice(SERVICE_METHODS))],
         Worker,
         public = true,
         document = AnswerNotice
     ),
     spec!(
-        "record_receipt",
-        &["served"],
-        Next::To("answer_period"),
-        ["respondent_received"],
+        RecordReceipt,
+        &[S::Served],
+        Next::To(S::AnswerPeriod),
+        [RespondentReceived],
         [opt("abroad", Kind::Bool)],
         Worker
     ),
     spec!(
-        "receive_answer",
-        &["answer_period"],
-        Next::To("evidence"),
-        ["answer_received"],
+        ReceiveAnswer,
+        &[S::AnswerPeriod],
+        Next::To(S::Evidence),
+        [AnswerReceived],
         [opt("summary", Kind::Text(4000))],
         Worker
     ),
     spec!(
-        "close_answer_period",
-        &["answer_period"],
-        Next::To("evidence"),
-        ["answer_period_closed"],
+        CloseAnswerPeriod,
+        &[S::AnswerPeriod],
+        Next::To(S::Evidence),
+        [AnswerPeriodClosed],
         [opt("note", Kind::Text(2000))],
         Worker
     ),
     spec!(
-        "forward_answer",
+        ForwardAnswer,
         &[
-            "answer_period",
-            "evidence",
-            "hearing_scheduled",
-            "deliberation"
+            S::AnswerPeriod,
+            S::Evidence,
+            S::HearingScheduled,
+            S::Deliberation
         ],
         Next::Stay,
-        ["answer_forwarded"],
+        [AnswerForwarded],
         [],
         Worker
     ),
     spec!(
-        "raise_jurisdiction_objection",
-        &["answer_period"],
+        RaiseJurisdictionObjection,
+        &[S::AnswerPeriod],
         Next::Stay,
-        ["jurisdiction_objection_received"],
+        [JurisdictionObjectionReceived],
         [opt("summary", Kind::Text(2000))],
         Worker
     ),
     spec!(
-        "decide_jurisdiction_objection",
+        DecideJurisdictionObjection,
         AFTER_SERVICE,
         Next::Stay,
-        ["jurisdiction_objection_decided"],
+        [JurisdictionObjectionDecided],
         [
             req("outcome", Kind::Choice(OBJECTION_OUTCOMES)),
             REASON,
@@ -218,42 +218,42 @@ pub static SPECS: &[Spec] = &[
         public = true
     ),
     spec!(
-        "send_evidence_notice",
-        &["evidence"],
+        SendEvidenceNotice,
+        &[S::Evidence],
         Next::Stay,
-        ["evidence_notice_received"],
+        [EvidenceNoticeReceived],
         [req("period_days", Kind::Int(15, 90))],
         Worker
     ),
     spec!(
-        "start_evidence_extension",
-        &["evidence"],
+        StartEvidenceExtension,
+        &[S::Evidence],
         Next::Stay,
-        ["evidence_extension_started"],
+        [EvidenceExtensionStarted],
         [REASON],
         Worker
     ),
     spec!(
-        "end_evidence_extension",
-        &["evidence"],
+        EndEvidenceExtension,
+        &[S::Evidence],
         Next::Stay,
-        ["evidence_extension_ended"],
+        [EvidenceExtensionEnded],
         [],
         Worker
     ),
     spec!(
-        "close_evidence_period",
-        &["evidence"],
+        CloseEvidencePeriod,
+        &[S::Evidence],
         Next::Stay,
-        ["evidence_period_closed"],
+        [EvidencePeriodClosed],
         [],
         Worker
     ),
     spec!(
-        "schedule_hearing",
-        &["evidence"],
-        Next::To("hearing_scheduled"),
-        ["hearing_scheduled"],
+        ScheduleHearing,
+        &[S::Evidence],
+        Next::To(S::HearingScheduled),
+        [HearingScheduled],
         [
             req("hearing_at", Kind::Instant),
             req("place", Kind::Line(200)),
@@ -264,26 +264,26 @@ pub static SPECS: &[Spec] = &[
         document = HearingNotice
     ),
     spec!(
-        "hold_hearing",
-        &["hearing_scheduled"],
-        Next::To("deliberation"),
-        ["hearing_held"],
+        HoldHearing,
+        &[S::HearingScheduled],
+        Next::To(S::Deliberation),
+        [HearingHeld],
         [req("record", Kind::Text(8000))],
         Worker
     ),
     spec!(
-        "written_review",
-        &["evidence"],
-        Next::To("deliberation"),
-        ["written_review"],
+        WrittenReview,
+        &[S::Evidence],
+        Next::To(S::Deliberation),
+        [WrittenReview],
         [REASON],
         Worker
     ),
     spec!(
-        "record_deliberation",
-        &["deliberation"],
+        RecordDeliberation,
+        &[S::Deliberation],
         Next::Stay,
-        ["deliberated"],
+        [Deliberated],
         [
             req("votes_for", Kind::Int(0, 15)),
             req("votes_against", Kind::Int(0, 15)),
@@ -293,10 +293,10 @@ pub static SPECS: &[Spec] = &[
         Panel
     ),
     spec!(
-        "decide",
-        &["deliberation"],
-        Next::To("decided"),
-        ["decided"],
+        Decide,
+        &[S::Deliberation],
+        Next::To(S::Decided),
+        [Decided],
         [
             req("outcome", Kind::Choice(OUTCOMES)),
             req("findings", Kind::Text(8000)),
@@ -308,58 +308,58 @@ pub static SPECS: &[Spec] = &[
         document = Ruling
     ),
     spec!(
-        "mediate",
+        Mediate,
         WORKING,
-        Next::To("mediated"),
-        ["mediated"],
+        Next::To(S::Mediated),
+        [Mediated],
         [req("agreement", Kind::Text(8000))],
         Worker,
         irreversible = true,
         public = true
     ),
     spec!(
-        "revoke",
+        Revoke,
         &[
-            "docketed",
-            "served",
-            "answer_period",
-            "evidence",
-            "hearing_scheduled",
-            "deliberation",
-            "suspended"
+            S::Docketed,
+            S::Served,
+            S::AnswerPeriod,
+            S::Evidence,
+            S::HearingScheduled,
+            S::Deliberation,
+            S::Suspended
         ],
-        Next::To("revoked"),
-        ["revoked"],
+        Next::To(S::Revoked),
+        [Revoked],
         [req("ground", Kind::Choice(REVOCATION_GROUNDS)), REASON],
         Worker,
         irreversible = true,
         public = true
     ),
     spec!(
-        "withdraw",
+        Withdraw,
         OPEN,
-        Next::To("withdrawn"),
-        ["withdrawn"],
+        Next::To(S::Withdrawn),
+        [Withdrawn],
         [REASON],
         Worker,
         irreversible = true,
         public = true
     ),
     spec!(
-        "suspend",
+        Suspend,
         WORKING,
-        Next::To("suspended"),
-        ["suspended"],
+        Next::To(S::Suspended),
+        [Suspended],
         [req("ground", Kind::Choice(SUSPENSION_GROUNDS)), REASON],
         Worker,
         public = true,
         document = Suspension
     ),
     spec!(
-        "refuse_suspension",
+        RefuseSuspension,
         WORKING,
         Next::Stay,
-        ["suspension_refused"],
+        [SuspensionRefused],
         [
             req("applied_ground", Kind::Choice(SUSPENSION_GROUNDS)),
             REASON
@@ -368,37 +368,37 @@ pub static SPECS: &[Spec] = &[
         public = true
     ),
     spec!(
-        "resume",
-        &["suspended"],
+        Resume,
+        &[S::Suspended],
         Next::Resume,
-        ["resumed"],
+        [Resumed],
         [opt("note", Kind::Text(2000))],
         Worker,
         public = true,
         document = Resumption
     ),
     spec!(
-        "publish",
-        &["decided"],
-        Next::To("published"),
-        ["published"],
+        Publish,
+        &[S::Decided],
+        Next::To(S::Published),
+        [Published],
         [req("where", Kind::Line(500))],
         Worker,
         public = true
     ),
     spec!(
-        "record_ruling_received",
-        &["decided", "published"],
+        RecordRulingReceived,
+        &[S::Decided, S::Published],
         Next::Stay,
-        ["ruling_received"],
+        [RulingReceived],
         [],
         Worker
     ),
     spec!(
-        "close",
-        &["published"],
-        Next::To("closed"),
-        ["closed"],
+        Close,
+        &[S::Published],
+        Next::To(S::Closed),
+        [Closed],
         [opt("note", Kind::Text(2000))],
         Worker,
         irreversible = true,
@@ -407,36 +407,38 @@ pub static SPECS: &[Spec] = &[
 ];
 
 /// The state-independent conditions of an action (409 keys).
-pub fn guard(name: &str, p: &Progress, shape: &Shape) -> Result<(), &'static str> {
+pub fn guard(step: Step, p: &Progress, shape: &Shape) -> Result<(), &'static str> {
     let patents = shape.rights.iter().filter(|k| k.is_patent()).count();
-    match name {
+    match step {
         // Order 81 Art. 15 and the 2019 Guide: one patent and one respondent per case.
-        "docket" if patents != 1 || shape.rights.len() != 1 || shape.respondents != 1 => {
+        Step::Docket if patents != 1 || shape.rights.len() != 1 || shape.respondents != 1 => {
             Err("error.workflow.one_patent_one_respondent")
         }
-        "forward_answer" if !p.answer_to_forward => Err("error.workflow.no_answer_to_forward"),
-        "raise_jurisdiction_objection" if p.objection_raised => {
+        Step::ForwardAnswer if !p.answer_to_forward => Err("error.workflow.no_answer_to_forward"),
+        Step::RaiseJurisdictionObjection if p.objection_raised => {
             Err("error.workflow.objection_already")
         }
-        "decide_jurisdiction_objection" if !p.objection_pending => {
+        Step::DecideJurisdictionObjection if !p.objection_pending => {
             Err("error.workflow.no_objection")
         }
-        "send_evidence_notice" if p.evidence_period_open => Err("error.workflow.evidence_open"),
-        "start_evidence_extension" if !p.evidence_period_open || p.evidence_extension_open => {
+        Step::SendEvidenceNotice if p.evidence_period_open => Err("error.workflow.evidence_open"),
+        Step::StartEvidenceExtension if !p.evidence_period_open || p.evidence_extension_open => {
             Err("error.workflow.no_evidence_period")
         }
-        "end_evidence_extension" if !p.evidence_extension_open => {
+        Step::EndEvidenceExtension if !p.evidence_extension_open => {
             Err("error.workflow.no_evidence_extension")
         }
-        "close_evidence_period" if !p.evidence_period_open => {
+        Step::CloseEvidencePeriod if !p.evidence_period_open => {
             Err("error.workflow.no_evidence_period")
         }
-        "schedule_hearing" | "written_review" if p.evidence_period_open => {
+        Step::ScheduleHearing | Step::WrittenReview if p.evidence_period_open => {
             Err("error.workflow.evidence_open")
         }
-        "decide" if p.objection_pending => Err("error.workflow.objection_pending"),
-        "decide" if p.vote.is_none_or(|(yes, no)| yes <= no) => Err("error.workflow.no_majority"),
-        "record_ruling_received" if p.ruling_received => Err("error.workflow.already_recorded"),
+        Step::Decide if p.objection_pending => Err("error.workflow.objection_pending"),
+        Step::Decide if p.vote.is_none_or(|(yes, no)| yes <= no) => {
+            Err("error.workflow.no_majority")
+        }
+        Step::RecordRulingReceived if p.ruling_received => Err("error.workflow.already_recorded"),
         _ => Ok(()),
     }
 }
@@ -452,9 +454,9 @@ pub fn suspension_mandatory(ground: &str, shape: &Shape) -> bool {
 }
 
 /// Conditions on the values that are conflicts with the law rather than bad input (409 keys).
-pub fn conflict(name: &str, values: &Values, shape: &Shape) -> Result<(), &'static str> {
-    match name {
-        "refuse_suspension"
+pub fn conflict(step: Step, values: &Values, shape: &Shape) -> Result<(), &'static str> {
+    match step {
+        Step::RefuseSuspension
             if suspension_mandatory(values.text("applied_ground").unwrap_or(""), shape) =>
         {
             Err("error.workflow.suspension_mandatory")
@@ -464,23 +466,23 @@ pub fn conflict(name: &str, values: &Values, shape: &Shape) -> Result<(), &'stat
 }
 
 /// Field checks that need more than one field, or the panel (422).
-pub fn check_values(name: &str, values: &Values, p: &Progress, shape: &Shape) -> Vec<FieldError> {
+pub fn check_values(step: Step, values: &Values, p: &Progress, shape: &Shape) -> Vec<FieldError> {
     let mut errors = Vec::new();
     // Art. 12: a sole licensee may ask only when the patentee does not, an ordinary licensee only
     // with the contract's or the patentee's authorisation; the officer confirms the proof.
     let licensee = matches!(
-        shape.standing.as_deref(),
-        Some("sole_licensee" | "ordinary_licensee")
+        shape.standing,
+        Some(Standing::SoleLicensee | Standing::OrdinaryLicensee)
     );
-    if name == "docket" && licensee && !values.flag("standing_checked") {
+    if step == Step::Docket && licensee && !values.flag("standing_checked") {
         errors.push(FieldError::new(
             "standing_checked",
             "error.workflow.standing_proof",
         ));
     }
-    match name {
+    match step {
         // Art. 20: a panel of at least three officers, an odd number.
-        "docket" => {
+        Step::Docket => {
             let n = values.ints("panel_user_ids").len();
             if n < 3 || n.is_multiple_of(2) {
                 errors.push(FieldError::new(
@@ -490,7 +492,7 @@ pub fn check_values(name: &str, values: &Values, p: &Progress, shape: &Shape) ->
             }
         }
         // Art. 25: every member votes.
-        "record_deliberation" => {
+        Step::RecordDeliberation => {
             let cast =
                 values.int("votes_for").unwrap_or(0) + values.int("votes_against").unwrap_or(0);
             if !p.panel.is_empty() && cast != p.panel.len() as i64 {
@@ -498,13 +500,13 @@ pub fn check_values(name: &str, values: &Values, p: &Progress, shape: &Shape) ->
             }
         }
         // Art. 9: a well-founded objection sends the lead to the competent department.
-        "decide_jurisdiction_objection"
+        Step::DecideJurisdictionObjection
             if values.text("outcome") == Some("upheld") && values.int("to_org_id").is_none() =>
         {
             errors.push(FieldError::new("to_org_id", "error.workflow.transfer_to"));
         }
         // Art. 31: a finding of infringement states the acts to stop.
-        "decide"
+        Step::Decide
             if values.text("outcome") == Some("infringement") && values.text("order").is_none() =>
         {
             errors.push(FieldError::new("order", "error.workflow.order_required"));

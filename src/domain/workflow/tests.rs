@@ -1,5 +1,5 @@
 use super::*;
-use crate::domain::case::triage;
+use crate::domain::case::{CaseState, triage};
 use crate::domain::deadline::Rules;
 use serde_json::{Value, json};
 
@@ -7,7 +7,7 @@ fn one_patent() -> Shape {
     Shape {
         rights: vec![RightKind::InventionPatent],
         respondents: 1,
-        standing: Some("patentee".into()),
+        standing: Some(Standing::Patentee),
         past_close: false,
     }
 }
@@ -26,21 +26,20 @@ fn values(pairs: Value) -> Values {
 /// Drives `steps` from the queue's entry state, checking each step is allowed, and returns the
 /// states passed through with the events appended.
 fn drive(queue: Queue, steps: &[(&str, Value)], shape: &Shape) -> (Vec<String>, Vec<String>) {
-    let mut state = states(queue)[0].to_string();
-    let mut events: Vec<(String, Value)> = Vec::new();
-    let mut seen_states = vec![state.clone()];
+    let mut state = states(queue)[0];
+    let mut events: Vec<(EventKind, Value)> = Vec::new();
+    let mut seen_states = vec![state.to_string()];
     for (name, v) in steps {
         let spec = spec(queue, name).unwrap_or_else(|| panic!("no action {name}"));
         let seen: Vec<progress::Seen> = events
             .iter()
             .map(|(k, p)| progress::Seen {
-                kind: k,
+                kind: *k,
                 payload: p,
             })
             .collect();
         let p = Progress::of(&seen);
-        allowed(queue, spec, &state, &p, shape)
-            .unwrap_or_else(|e| panic!("{name} in {state}: {e}"));
+        allowed(queue, spec, state, &p, shape).unwrap_or_else(|e| panic!("{name} in {state}: {e}"));
         let vals = values(v.clone());
         assert!(
             check_values(queue, spec, &vals, &p, shape).is_empty(),
@@ -50,14 +49,17 @@ fn drive(queue: Queue, steps: &[(&str, Value)], shape: &Shape) -> (Vec<String>, 
         if *name == "suspend" {
             payload["from_state"] = json!(state);
         }
-        let t = apply(queue, spec, &state, &p, &vals);
+        let t = apply(queue, spec, state, &p, &vals);
         for e in &t.events {
-            events.push((e.to_string(), payload.clone()));
+            events.push((*e, payload.clone()));
         }
         state = t.state;
-        seen_states.push(state.clone());
+        seen_states.push(state.to_string());
     }
-    (seen_states, events.into_iter().map(|(k, _)| k).collect())
+    (
+        seen_states,
+        events.into_iter().map(|(k, _)| k.to_string()).collect(),
+    )
 }
 
 #[test]
@@ -247,11 +249,11 @@ fn every_illegal_transition_is_refused() {
     for queue in Queue::WORK {
         for spec in specs(queue) {
             for state in states(queue) {
-                let r = allowed(queue, spec, state, &Progress::default(), &one_patent());
+                let r = allowed(queue, spec, *state, &Progress::default(), &one_patent());
                 if spec.from.contains(state) {
                     continue;
                 }
-                let expected = if is_terminal(state) {
+                let expected = if state.is_final() {
                     "error.workflow.finished"
                 } else {
                     "error.workflow.not_now"
@@ -275,7 +277,7 @@ fn guards_refuse_steps_the_law_does_not_allow_yet() {
     let s = |n| spec(q, n).unwrap();
     let none = Progress::default();
     assert_eq!(
-        allowed(q, s("docket"), "received", &none, &two),
+        allowed(q, s("docket"), CaseState::Received, &none, &two),
         Err("error.workflow.one_patent_one_respondent")
     );
     let trademark = Shape {
@@ -283,27 +285,54 @@ fn guards_refuse_steps_the_law_does_not_allow_yet() {
         respondents: 1,
         ..one_patent()
     };
-    assert!(allowed(q, s("docket"), "received", &none, &trademark).is_err());
+    assert!(allowed(q, s("docket"), CaseState::Received, &none, &trademark).is_err());
     assert_eq!(
-        allowed(q, s("decide"), "deliberation", &none, &one_patent()),
+        allowed(
+            q,
+            s("decide"),
+            CaseState::Deliberation,
+            &none,
+            &one_patent()
+        ),
         Err("error.workflow.no_majority")
     );
     let split = Progress {
         vote: Some((1, 2)),
         ..Progress::default()
     };
-    assert!(allowed(q, s("decide"), "deliberation", &split, &one_patent()).is_err());
+    assert!(
+        allowed(
+            q,
+            s("decide"),
+            CaseState::Deliberation,
+            &split,
+            &one_patent()
+        )
+        .is_err()
+    );
     let pending = Progress {
         vote: Some((3, 0)),
         objection_pending: true,
         ..Progress::default()
     };
     assert_eq!(
-        allowed(q, s("decide"), "deliberation", &pending, &one_patent()),
+        allowed(
+            q,
+            s("decide"),
+            CaseState::Deliberation,
+            &pending,
+            &one_patent()
+        ),
         Err("error.workflow.objection_pending")
     );
     assert_eq!(
-        allowed(q, s("forward_answer"), "evidence", &none, &one_patent()),
+        allowed(
+            q,
+            s("forward_answer"),
+            CaseState::Evidence,
+            &none,
+            &one_patent()
+        ),
         Err("error.workflow.no_answer_to_forward")
     );
     let open = Progress {
@@ -311,7 +340,13 @@ fn guards_refuse_steps_the_law_does_not_allow_yet() {
         ..Progress::default()
     };
     assert_eq!(
-        allowed(q, s("schedule_hearing"), "evidence", &open, &one_patent()),
+        allowed(
+            q,
+            s("schedule_hearing"),
+            CaseState::Evidence,
+            &open,
+            &one_patent()
+        ),
         Err("error.workflow.evidence_open")
     );
     let ex = Queue::ExhibitionEnforcement;
@@ -319,7 +354,7 @@ fn guards_refuse_steps_the_law_does_not_allow_yet() {
         allowed(
             ex,
             spec(ex, "report_to_organiser").unwrap(),
-            "closed",
+            CaseState::Closed,
             &none,
             &one_patent()
         ),
@@ -382,7 +417,7 @@ fn panels_votes_orders_and_the_export_gate_are_checked() {
     );
     // A licensee's standing needs the officer's confirmation of the proof (Art. 12).
     let licensee = Shape {
-        standing: Some("ordinary_licensee".into()),
+        standing: Some(Standing::OrdinaryLicensee),
         ..one_patent()
     };
     let v = values(json!({"panel_user_ids": [1, 2, 3], "asserted_claims": "1"}));
@@ -432,33 +467,20 @@ fn fields_are_checked_and_normalised() {
 /// of a queue's rules is appended by one of its actions, by triage, or by the system.
 #[test]
 fn every_clock_event_of_a_queue_is_appended_by_some_action() {
-    let system = [
-        "exhibition_closed",
-        "lawsuit_filed",
-        "notice_started",
-        "notice_ended",
-        "appraisal_started",
-        "appraisal_ended",
-        "settlement_started",
-        "settlement_ended",
-    ];
+    let system = [EventKind::ExhibitionClosed];
     for queue in Queue::WORK {
-        let mut emitted: Vec<&str> = specs(queue)
+        let mut emitted: Vec<EventKind> = specs(queue)
             .iter()
             .flat_map(|s| s.events.iter().copied())
             .collect();
-        emitted.extend(["respondent_received_abroad", triage::entry(queue).1]);
+        emitted.extend([EventKind::RespondentReceivedAbroad, triage::entry(queue).1]);
         for rule in Rules::builtin().rules.values() {
             if rule.queue != queue.as_str() {
                 continue;
             }
-            let mut events: Vec<&str> = rule.start.iter().map(String::as_str).collect();
-            events.extend(rule.stop.iter().map(String::as_str));
-            events.extend(
-                rule.pauses
-                    .iter()
-                    .flat_map(|p| p.iter().map(String::as_str)),
-            );
+            let mut events: Vec<EventKind> = rule.start.clone();
+            events.extend(rule.stop.iter().copied());
+            events.extend(rule.pauses.iter().flat_map(|p| p.iter().copied()));
             for e in events {
                 assert!(
                     emitted.contains(&e) || system.contains(&e),
@@ -480,7 +502,7 @@ fn every_document_comes_from_an_action_that_produces_it() {
         assert!(found, "{}", d.as_str());
         let spec = Queue::WORK
             .iter()
-            .find_map(|q| spec(*q, d.action()))
+            .find_map(|q| spec(*q, d.action().as_str()))
             .unwrap();
         assert!(spec.events.contains(&d.event()), "{}", d.as_str());
         assert_eq!(Document::parse(d.as_str()), Some(d));

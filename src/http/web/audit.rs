@@ -1,9 +1,9 @@
 //! The audit log for administrators: browse, filter, and verify the chain.
 
 use super::page_response;
+use crate::domain::time::beijing;
 use crate::error::Result;
 use crate::http::AppState;
-use crate::http::api::shanghai;
 use crate::http::extract::{Csrf, Ctx, CurrentUser};
 use crate::http::page;
 use crate::service::{self, admin::Caller};
@@ -45,7 +45,7 @@ fn nonempty(s: &str) -> Option<String> {
 /// A `YYYY-MM-DD` in Beijing time as the start of that day (UTC).
 fn day_start(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
     let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok()?;
-    shanghai()
+    beijing()
         .from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
         .single()
         .map(|t| t.to_utc())
@@ -73,7 +73,7 @@ async fn index(
         .map(|e| {
             json!({
                 "seq": e.seq,
-                "at": e.at.with_timezone(&shanghai()).format("%Y-%m-%d %H:%M:%S").to_string(),
+                "at": e.at.with_timezone(&beijing()).format("%Y-%m-%d %H:%M:%S").to_string(),
                 "actor": e.actor, "action": e.action, "target": format!("{}:{}", e.target_type, e.target_id),
                 "client_addr": e.client_addr, "request_id": e.request_id, "hash": e.hash.get(..12).unwrap_or(&e.hash),
             })

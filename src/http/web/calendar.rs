@@ -4,9 +4,9 @@
 use super::{page_response, redirect_with_flash, take_flash};
 use crate::domain::calendar::YearDiff;
 use crate::domain::policy::Action;
+use crate::domain::time::beijing;
 use crate::error::{AppError, Result};
 use crate::http::AppState;
-use crate::http::api::shanghai;
 use crate::http::extract::{Csrf, Ctx, CurrentUser, WebForm};
 use crate::http::page;
 use crate::service::{admin::Caller, calendar};
@@ -38,8 +38,8 @@ async fn index(
     Query(q): Query<YearQuery>,
     headers: HeaderMap,
 ) -> Result<Response> {
-    let years = calendar::years(&state.db, &state.calendars, Caller::User(&me)).await?;
-    let cal = state.calendars.current();
+    let years = calendar::years(&state.db, &state.time, Caller::User(&me)).await?;
+    let cal = state.time.calendar();
     let shown = q
         .year
         .or_else(|| years.first().map(|y| y.year))
@@ -75,7 +75,7 @@ async fn index(
                 "year": y.year, "version": y.version, "days_off": y.days_off, "makeup_days": y.makeup_days,
                 "shown": y.year == shown,
                 "loaded_by": y.loaded.as_ref().map(|l| l.0.clone()),
-                "loaded_at": y.loaded.as_ref().map(|l| l.1.with_timezone(&shanghai()).format("%Y-%m-%d %H:%M").to_string()),
+                "loaded_at": y.loaded.as_ref().map(|l| l.1.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string()),
             })
         })
         .collect();
@@ -117,7 +117,7 @@ async fn preview(
 ) -> Result<Response> {
     Caller::User(&me).authorize(Action::ManageCalendar)?;
     let base = page::base(&ctx, Some(&me), &csrf, "/admin/calendar");
-    let (status, data) = match calendar::preview(&state.calendars.current(), &form.file) {
+    let (status, data) = match calendar::preview(&state.time.calendar(), &form.file) {
         Ok((_, diffs)) => (
             StatusCode::OK,
             json!({"file": form.file, "diffs": diffs.iter().map(diff_json).collect::<Vec<_>>()}),
@@ -141,7 +141,7 @@ async fn import(
 ) -> Result<Response> {
     calendar::import(
         &state.db,
-        &state.calendars,
+        &state.time,
         Caller::User(&me),
         &form.file,
         &ctx.meta(),

@@ -2,20 +2,23 @@
 //! every case of the exhibition with its state and clocks, the hours left until it closes, and
 //! exhibitors found infringing twice in a row.
 
-use super::cases::{local, row_json};
-use super::{page_response, redirect_with_flash, take_flash};
+use crate::domain::case::CaseState;
+use crate::domain::identity::OrgKind;
 use crate::domain::policy::{self, Action};
 use crate::error::{AppError, Result};
 use crate::http::AppState;
-use crate::http::extract::{Csrf, Ctx, CurrentUser, WebForm};
-use crate::http::page;
-use crate::service::exhibitions::{self, ExhibitionForm};
+use crate::http::extract::WebForm;
+use crate::http::page::{Page, field_errors};
+use crate::http::present::{case::row, local};
+use crate::service::exhibitions::{self, ExhibitionForm, ExhibitionView};
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::Path;
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -23,7 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/exhibitions/{id}", get(show))
 }
 
-fn summary(e: &entity::exhibitions::Model, now: chrono::DateTime<chrono::Utc>) -> Value {
+fn summary(e: &ExhibitionView, now: DateTime<Utc>) -> Value {
     let open = e.opens_at <= now && now < e.closes_at;
     json!({
         "id": e.id, "name": e.name, "venue": e.venue, "organiser": e.organiser, "station": e.station,
@@ -34,97 +37,61 @@ fn summary(e: &entity::exhibitions::Model, now: chrono::DateTime<chrono::Utc>) -
     })
 }
 
+/// The list with the form for a new exhibition (its values and messages when refused).
 async fn render_index(
-    state: &AppState,
-    ctx: &crate::http::RequestCtx,
-    csrf: &str,
-    me: &crate::service::Identity,
-    flash: Option<String>,
+    page: &Page,
+    status: StatusCode,
     form: Value,
     errors: Value,
-) -> Result<axum::response::Html<String>> {
-    let now = crate::store::now();
-    let list = exhibitions::list(&state.db, me).await?;
+) -> Result<Response> {
+    let now = page.cx.now;
+    let list = exhibitions::list(&page.cx.db, &page.me).await?;
     let data = json!({
-        "flash": flash,
         "exhibitions": list.iter().map(|e| summary(e, now)).collect::<Vec<_>>(),
-        "can_create": me.actor.org_kind == crate::domain::identity::OrgKind::IpOffice,
+        "can_create": page.me.actor.org_kind == OrgKind::IpOffice,
         "form": form,
         "errors": errors,
     });
-    page::render(
-        state,
-        "exhibitions/index",
-        page::base(ctx, Some(me), csrf, "/exhibitions"),
-        data,
-    )
+    page.render_status(status, "exhibitions/index", "/exhibitions", data)
 }
 
-async fn index(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Csrf(csrf): Csrf,
-    CurrentUser(me): CurrentUser,
-    headers: HeaderMap,
-) -> Result<Response> {
-    policy::authorize(&me.actor, Action::WorkQueues).map_err(|_| AppError::forbidden())?;
-    let (flash, clear) = take_flash(&headers, state.config.cookie_secure);
-    let html = render_index(&state, &ctx, &csrf, &me, flash, json!({}), json!({})).await?;
-    Ok(page_response(StatusCode::OK, html, clear))
+async fn index(page: Page) -> Result<Response> {
+    policy::authorize(&page.me.actor, Action::WorkQueues).map_err(|_| AppError::forbidden())?;
+    render_index(&page, StatusCode::OK, json!({}), json!({})).await
 }
 
-async fn create(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Csrf(csrf): Csrf,
-    CurrentUser(me): CurrentUser,
-    WebForm(form): WebForm<ExhibitionForm>,
-) -> Result<Response> {
-    match exhibitions::create(&state.db, &me, form.clone(), &ctx.meta()).await {
-        Ok(e) => Ok(redirect_with_flash(
+async fn create(page: Page, WebForm(form): WebForm<ExhibitionForm>) -> Result<Response> {
+    match exhibitions::create(&page.cx, &page.me, form.clone()).await {
+        Ok(e) => Ok(page.redirect(
             &format!("/exhibitions/{}", e.id),
             "flash.exhibition.created",
-            state.config.cookie_secure,
         )),
         Err(AppError::Invalid(errors)) => {
-            let errors = page::field_errors(&errors, ctx.lang);
-            let html = render_index(&state, &ctx, &csrf, &me, None, json!(form), errors).await?;
-            Ok(page_response(StatusCode::UNPROCESSABLE_ENTITY, html, None))
+            let errors = field_errors(&errors, page.lang());
+            render_index(&page, StatusCode::UNPROCESSABLE_ENTITY, json!(form), errors).await
         }
         Err(e) => Err(e),
     }
 }
 
-async fn show(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Csrf(csrf): Csrf,
-    CurrentUser(me): CurrentUser,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
-) -> Result<Response> {
-    policy::authorize(&me.actor, Action::WorkQueues).map_err(|_| AppError::forbidden())?;
-    let (flash, clear) = take_flash(&headers, state.config.cookie_secure);
-    let v = exhibitions::show(&state.db, &me, id).await?;
-    let now = crate::store::now();
-    let counts = exhibitions::by_state(&v.cases);
+async fn show(page: Page, Path(id): Path<i64>) -> Result<Response> {
+    policy::authorize(&page.me.actor, Action::WorkQueues).map_err(|_| AppError::forbidden())?;
+    let v = exhibitions::show(&page.cx.db, &page.me, id).await?;
+    let now = page.cx.now;
+    let mut counts: BTreeMap<CaseState, usize> = BTreeMap::new();
+    for c in &v.cases {
+        *counts.entry(c.state).or_default() += 1;
+    }
     let data = json!({
-        "flash": flash,
         "exhibition": summary(&v.exhibition, now),
         "cases": v.cases.iter().map(|c| {
-            let mut r = row_json(c, now);
+            let mut r = row(c, now);
             r["repeat"] = json!(v.repeat.contains(&c.id));
             // Exhibition clocks are counted in hours.
             r["hours"] = json!(c.next_due_at.map(|d| exhibitions::hours_left(d, now)).filter(|h| (0..48).contains(h)));
             r
         }).collect::<Vec<_>>(),
-        "counts": counts.iter().map(|(s, n)| json!({"key": format!("case_state.{s}"), "n": n})).collect::<Vec<_>>(),
+        "counts": counts.iter().map(|(s, n)| json!({"key": s.key(), "n": n})).collect::<Vec<_>>(),
     });
-    let html = page::render(
-        &state,
-        "exhibitions/show",
-        page::base(&ctx, Some(&me), &csrf, "/exhibitions"),
-        data,
-    )?;
-    Ok(page_response(StatusCode::OK, html, clear))
+    page.render("exhibitions/show", "/exhibitions", data)
 }

@@ -64,7 +64,7 @@ async fn submit(
     let lang = ctx.lang;
     let result = import::leads(
         &state.db,
-        &state.calendars,
+        &state.time,
         Importer::User(&me),
         &bytes,
         &ctx.meta(),

@@ -5,10 +5,7 @@ mod admin;
 mod audit;
 mod auth;
 mod calendar;
-mod case_form;
 mod cases;
-mod documents;
-mod evidence;
 mod exhibitions;
 mod experts;
 mod home;
@@ -17,7 +14,6 @@ mod notifications;
 mod queues;
 mod search;
 mod srdi;
-mod workflow;
 
 use super::AppState;
 use super::middleware::set_cookie;
@@ -42,7 +38,6 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(calendar::router())
         .merge(cases::router())
-        .merge(evidence::router())
         .merge(import::router())
         .merge(notifications::router())
         .merge(srdi::router())

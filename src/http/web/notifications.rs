@@ -1,17 +1,15 @@
 //! The notification centre (`/notifications`: newest first, unread highlighted, mark one or all
 //! read) and "my deadlines" (`/deadlines`: overdue, due today, due this week).
 
-use super::{page_response, redirect_with_flash, take_flash};
 use crate::domain::case;
 use crate::error::Result;
 use crate::http::AppState;
-use crate::http::api::shanghai;
-use crate::http::extract::{Csrf, Ctx, CurrentUser, WebForm};
-use crate::http::page;
-use crate::service::notifications::{self as service, OpenClock, due_local};
+use crate::http::extract::WebForm;
+use crate::http::page::Page;
+use crate::http::present::{due_local, local};
+use crate::service::notifications::{self as service, OpenClock};
 use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -33,45 +31,30 @@ struct ListQuery {
 /// Notices per page.
 const PAGE: u64 = 50;
 
-async fn index(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Csrf(csrf): Csrf,
-    CurrentUser(me): CurrentUser,
-    Query(q): Query<ListQuery>,
-    headers: HeaderMap,
-) -> Result<Response> {
-    let (flash, clear) = take_flash(&headers, state.config.cookie_secure);
-    let page = service::list(&state.db, &me, q.before, PAGE).await?;
-    let items: Vec<Value> = page
+async fn index(page: Page, Query(q): Query<ListQuery>) -> Result<Response> {
+    let found = service::list(&page.cx.db, &page.me, q.before, PAGE).await?;
+    let items: Vec<Value> = found
         .items
         .iter()
         .map(|n| {
-            let (title, text) = service::text(ctx.lang, n);
+            let (title, text) = service::text(page.lang(), n);
             json!({
                 "id": n.id,
                 "kind": n.kind,
                 "notice_title": title,
                 "text": text,
                 "case_id": n.case_id,
-                "created": n.created_at.with_timezone(&shanghai()).format("%Y-%m-%d %H:%M").to_string(),
+                "created": local(n.created_at),
                 "unread": n.read_at.is_none(),
             })
         })
         .collect();
     let data = json!({
-        "flash": flash,
         "items": items,
-        "unread": page.unread,
-        "next": page.next_before.map(|b| format!("/notifications?before={b}")),
+        "unread": found.unread,
+        "next": found.next_before.map(|b| format!("/notifications?before={b}")),
     });
-    let html = page::render(
-        &state,
-        "notifications/index",
-        page::base(&ctx, Some(&me), &csrf, "/notifications"),
-        data,
-    )?;
-    Ok(page_response(StatusCode::OK, html, clear))
+    page.render("notifications/index", "/notifications", data)
 }
 
 #[derive(Deserialize, Default)]
@@ -80,34 +63,21 @@ struct ReadForm {
 }
 
 async fn read_one(
-    State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
+    page: Page,
     Path(id): Path<i64>,
     WebForm(form): WebForm<ReadForm>,
 ) -> Result<Response> {
-    service::mark_read(&state.db, &me, id).await?;
+    service::mark_read(&page.cx.db, &page.me, id).await?;
     let to = match form.next.as_deref() {
         Some(n) => super::local_target(Some(n)),
         None => "/notifications".into(),
     };
-    Ok(redirect_with_flash(
-        &to,
-        "flash.notification_read",
-        state.config.cookie_secure,
-    ))
+    Ok(page.redirect(&to, "flash.notification_read"))
 }
 
-async fn read_all(
-    State(state): State<AppState>,
-    CurrentUser(me): CurrentUser,
-    WebForm(_): WebForm<ReadForm>,
-) -> Result<Response> {
-    service::mark_all_read(&state.db, &me).await?;
-    Ok(redirect_with_flash(
-        "/notifications",
-        "flash.notifications_read",
-        state.config.cookie_secure,
-    ))
+async fn read_all(page: Page, WebForm(_): WebForm<ReadForm>) -> Result<Response> {
+    service::mark_all_read(&page.cx.db, &page.me).await?;
+    Ok(page.redirect("/notifications", "flash.notifications_read"))
 }
 
 fn clock_json(c: &OpenClock) -> Value {
@@ -125,13 +95,8 @@ fn clock_json(c: &OpenClock) -> Value {
     })
 }
 
-async fn deadlines(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Csrf(csrf): Csrf,
-    CurrentUser(me): CurrentUser,
-) -> Result<Response> {
-    let d = service::my_deadlines(&state.db, &me, crate::store::now()).await?;
+async fn deadlines(page: Page) -> Result<Response> {
+    let d = service::my_deadlines(&page.cx, &page.me).await?;
     let group = |id: &str, key: &str, class: &str, clocks: &[OpenClock]| {
         json!({
             "id": id, "key": key, "class": class, "count": clocks.len(),
@@ -145,11 +110,5 @@ async fn deadlines(
             group("week", "deadlines.week", "soon", &d.week),
         ],
     });
-    let html = page::render(
-        &state,
-        "notifications/deadlines",
-        page::base(&ctx, Some(&me), &csrf, "/deadlines"),
-        data,
-    )?;
-    Ok(page_response(StatusCode::OK, html, None))
+    page.render("notifications/deadlines", "/deadlines", data)
 }

@@ -1,20 +1,18 @@
 //! Queue boards: one page per work queue for officers — its cases by state, the most urgent
 //! clock first and 专精特新 first among equals, with filters, the assignee and bulk assignment.
 
-use super::cases::{local, row_json};
-use super::{page_response, redirect_with_flash, take_flash};
 use crate::domain::case::Queue;
 use crate::domain::policy::{self, Action};
 use crate::domain::workflow;
 use crate::error::{AppError, Result};
 use crate::http::AppState;
-use crate::http::extract::{Csrf, Ctx, CurrentUser, WebForm};
-use crate::http::page;
+use crate::http::extract::WebForm;
+use crate::http::page::Page;
+use crate::http::present::{case::row, local};
 use crate::service::cases::{self as cases_service, ListQuery};
 use crate::service::workflow as wf;
 use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Query};
 use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -46,17 +44,13 @@ fn work_queue(name: &str) -> Result<Queue> {
 }
 
 async fn board(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Csrf(csrf): Csrf,
-    CurrentUser(me): CurrentUser,
+    page: Page,
     Path(queue): Path<String>,
     Query(q): Query<BoardQuery>,
-    headers: HeaderMap,
 ) -> Result<Response> {
+    let me = &page.me;
     policy::authorize(&me.actor, Action::WorkQueues).map_err(|_| AppError::forbidden())?;
     let queue = work_queue(&queue)?;
-    let (flash, clear) = take_flash(&headers, state.config.cookie_secure);
     let on = |v: &Option<String>| v.as_deref().is_some_and(|v| v == "true" || v == "on");
     let list = ListQuery {
         queue: Some(queue.as_str().into()),
@@ -67,15 +61,9 @@ async fn board(
         limit: Some(200),
         ..Default::default()
     };
-    let page_of = cases_service::list(&state.db, &me, &list).await?;
-    let now = crate::store::now();
-    let staff = crate::store::workflow::staff(state.db.conn(), me.org.id).await?;
-    let ids: Vec<i64> = page_of
-        .items
-        .iter()
-        .filter_map(|c| c.assignee_user_id)
-        .collect();
-    let names = crate::store::users::names(state.db.conn(), ids).await?;
+    let page_of = cases_service::list(&page.cx, me, &list).await?;
+    let now = page.cx.now;
+    let staff = wf::staff(&page.cx.db, me.org.id).await?;
     let groups: Vec<Value> = workflow::states(queue)
         .iter()
         .filter_map(|s| {
@@ -84,45 +72,42 @@ async fn board(
                 .iter()
                 .filter(|c| c.state == *s)
                 .map(|c| {
-                    let mut r = row_json(c, now);
+                    let mut r = row(c, now);
                     r["version"] = json!(c.version);
-                    r["assignee"] = json!(c.assignee_user_id.and_then(|u| names.get(&u).cloned()));
+                    r["assignee"] = json!(
+                        c.assignee_user_id
+                            .and_then(|u| staff.iter().find(|x| x.id == u))
+                            .map(|u| u.name.clone())
+                    );
                     r["updated"] = json!(local(c.updated_at));
                     r
                 })
                 .collect();
-            (!rows.is_empty()).then(|| json!({"state_key": format!("case_state.{s}"), "count": rows.len(), "cases": rows}))
+            (!rows.is_empty())
+                .then(|| json!({"state_key": s.key(), "count": rows.len(), "cases": rows}))
         })
         .collect();
     let data = json!({
-        "flash": flash,
         "queue": queue.as_str(),
         "queue_key": format!("queue.{queue}"),
         "queues": Queue::WORK.iter().map(|x| json!({"value": x.as_str(), "key": format!("queue.{x}"), "current": *x == queue})).collect::<Vec<_>>(),
-        "states": workflow::states(queue).iter().map(|s| json!({"value": s, "key": format!("case_state.{s}"), "selected": q.state.as_deref() == Some(*s)})).collect::<Vec<_>>(),
+        "states": workflow::states(queue).iter().map(|s| json!({"value": s, "key": s.key(), "selected": q.state.as_deref() == Some(s.as_str())})).collect::<Vec<_>>(),
         "mine": on(&q.mine), "srdi": on(&q.srdi), "overdue": on(&q.overdue),
         "groups": groups,
         "total": page_of.items.len(),
         "more": page_of.next_cursor.is_some(),
-        "staff": staff.iter().map(|u| json!({"id": u.id, "name": u.display_name})).collect::<Vec<_>>(),
+        "staff": staff.iter().map(|u| json!({"id": u.id, "name": u.name})).collect::<Vec<_>>(),
     });
-    let html = page::render(
-        &state,
-        "queues/board",
-        page::base(&ctx, Some(&me), &csrf, "/queues"),
-        data,
-    )?;
-    Ok(page_response(StatusCode::OK, html, clear))
+    page.render("queues/board", "/queues", data)
 }
 
 /// `POST /queues/{queue}/assign`: the ticked cases (`case` = `id:version`) to one officer.
 async fn assign(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    CurrentUser(me): CurrentUser,
+    page: Page,
     Path(queue): Path<String>,
     WebForm(pairs): WebForm<Vec<(String, String)>>,
 ) -> Result<Response> {
+    let me = &page.me;
     policy::authorize(&me.actor, Action::WorkQueues).map_err(|_| AppError::forbidden())?;
     let queue = work_queue(&queue)?;
     let assignee = pairs
@@ -139,24 +124,11 @@ async fn assign(
         .collect();
     let back = format!("/queues/{queue}");
     if picked.is_empty() || assignee.is_none() {
-        return Ok(redirect_with_flash(
-            &back,
-            "flash.assign.nothing",
-            state.config.cookie_secure,
-        ));
+        return Ok(page.redirect(&back, "flash.assign.nothing"));
     }
     let mut failed = 0;
     for (id, version) in &picked {
-        let r = wf::assign(
-            &state.db,
-            &state.calendars,
-            &me,
-            *id,
-            assignee,
-            Some(*version),
-            &ctx.meta(),
-        )
-        .await;
+        let r = wf::assign(&page.cx, me, *id, assignee, Some(*version)).await;
         match r {
             Ok(_) => {}
             Err(
@@ -173,5 +145,5 @@ async fn assign(
     } else {
         "flash.assign.partly"
     };
-    Ok(redirect_with_flash(&back, key, state.config.cookie_secure))
+    Ok(page.redirect(&back, key))
 }

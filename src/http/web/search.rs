@@ -1,16 +1,14 @@
 //! The search page: a query box, hits with highlighted snippets, facet counts that narrow the
 //! search, paging. The same service as `GET /api/v1/search`.
 
-use super::page_response;
 use crate::error::{AppError, Result};
 use crate::http::AppState;
-use crate::http::extract::{Csrf, Ctx, CurrentUser};
-use crate::http::page;
+use crate::http::page::{Page, field_errors};
 use crate::i18n::{self, Lang};
 use crate::search::FACETS;
 use crate::service::search::{self, Params};
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -91,14 +89,9 @@ fn chosen(p: &Params, group: &str) -> Option<String> {
     .filter(|s| !s.is_empty())
 }
 
-async fn index(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Csrf(csrf): Csrf,
-    CurrentUser(me): CurrentUser,
-    Query(p): Query<Params>,
-) -> Result<Response> {
-    let lang = ctx.lang;
+async fn index(page: Page, Query(p): Query<Params>) -> Result<Response> {
+    let lang = page.lang();
+    let me = &page.me;
     let asked = p.q.as_deref().is_some_and(|q| !q.trim().is_empty());
     let mut data = json!({
         "form": {"q": p.q, "sort": p.sort.as_deref().unwrap_or("relevance")},
@@ -130,16 +123,10 @@ async fn index(
         // Pages show 20 hits unless the link asks for more.
         let mut asked_for = p.clone();
         asked_for.limit.get_or_insert_with(|| "20".into());
-        match search::request(&me, &asked_for) {
+        match search::request(me, &asked_for) {
             Ok(req) => {
-                let r = search::search(
-                    &state.db,
-                    &state.search,
-                    &me,
-                    req.clone(),
-                    crate::store::now(),
-                )
-                .await?;
+                let cx = &page.cx;
+                let r = search::search(&cx.db, &page.state.search, me, req.clone(), cx.now).await?;
                 let hits: Vec<Value> = r
                     .hits
                     .iter()
@@ -190,17 +177,11 @@ async fn index(
                 });
             }
             Err(AppError::Invalid(errors)) => {
-                data["errors"] = page::field_errors(&errors, lang);
+                data["errors"] = field_errors(&errors, lang);
                 status = StatusCode::UNPROCESSABLE_ENTITY;
             }
             Err(e) => return Err(e),
         }
     }
-    let html = page::render(
-        &state,
-        "search/index",
-        page::base(&ctx, Some(&me), &csrf, "/search"),
-        data,
-    )?;
-    Ok(page_response(status, html, None))
+    page.render_status(status, "search/index", "/search", data)
 }

@@ -5,9 +5,9 @@
 use super::{page_response, redirect_with_flash, take_flash};
 use crate::domain::policy::{self, Action};
 use crate::domain::srdi::SrdiLevel;
+use crate::domain::time::beijing;
 use crate::error::{AppError, Result};
 use crate::http::AppState;
-use crate::http::api::shanghai;
 use crate::http::extract::{Csrf, Ctx, CurrentUser, WebForm};
 use crate::http::{RequestCtx, page};
 use crate::i18n;
@@ -60,7 +60,7 @@ fn levels(selected: &str) -> Vec<Value> {
 }
 
 fn date(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.with_timezone(&shanghai()).format("%Y-%m-%d").to_string()
+    at.with_timezone(&beijing()).format("%Y-%m-%d").to_string()
 }
 
 fn row_json(m: &srdi_registry::Model) -> Value {

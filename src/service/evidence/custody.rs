@@ -1,218 +1,236 @@
 //! The custody log of evidence: uploaded, viewed, downloaded, exported, approved for sending
 //! abroad, withdrawn. Each step is a case event (public when the filing enterprise uploaded the
-//! item) plus an audit entry, written in one transaction at the case's current version. A
-//! custody step has no version of its own to expect, so a concurrent writer makes it retry.
+//! item) plus an audit entry: one [`CaseWrite`] at the case's current version, retried when a
+//! concurrent writer moved the case (a custody step has no version of its own to expect). This
+//! file also hands out the bytes and builds the export.
 
-use super::super::cases::Visible;
-use super::super::{Identity, RequestMeta, audit_entry};
-use super::Item;
+use super::{EvidenceView, visible_item};
+use crate::domain::case::EventKind;
+use crate::domain::evidence::served_name;
+use crate::domain::policy::EvidenceAction;
+use crate::domain::time::in_beijing;
 use crate::error::{AppError, Msg, Result};
-use crate::store::cases::{Change, NewEvent};
-use crate::store::{self, Db};
-use entity::{case_events, evidence};
-use sea_orm::{DatabaseTransaction, DbErr, SqlErr};
+use crate::files::Store;
+use crate::files::export::{self, ExportError};
+use crate::files::upload::TempPath;
+use crate::service::case::write::retry;
+use crate::service::case::{CaseWrite, Granted, visible};
+use crate::service::{Ctx, Identity};
+use crate::store::case_log::EventRow;
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use futures::stream::BoxStream;
 use serde_json::{Value, json};
-use std::future::Future;
-
-const STALE: &str = "error.case.stale";
-const ATTEMPTS: usize = 5;
-
-/// A unique violation (a concurrent writer took the event number) becomes a retryable conflict.
-pub fn stale_on_unique(e: DbErr) -> AppError {
-    match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(Msg::new(STALE)),
-        _ => AppError::from(e),
-    }
-}
-
-/// Runs `f` again (a few times) when another writer moved the case first.
-pub async fn retry<T, F, Fut>(mut f: F) -> Result<T>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T>>,
-{
-    let mut attempt = 1;
-    loop {
-        match f().await {
-            Err(AppError::Conflict(m)) if m.key == STALE && attempt < ATTEMPTS => attempt += 1,
-            other => return other,
-        }
-    }
-}
-
-/// Appends one event to the case at its current version (read inside `txn`).
-pub async fn append(
-    txn: &DatabaseTransaction,
-    case_id: i64,
-    me: &Identity,
-    kind: &str,
-    public: bool,
-    payload: Value,
-) -> Result<()> {
-    let case = store::cases::find(txn, case_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let now = store::now();
-    let event = NewEvent {
-        kind: kind.into(),
-        at: now,
-        actor_user_id: Some(me.user.id),
-        actor_org_id: Some(me.org.id),
-        public,
-        payload,
-    };
-    let version = store::cases::append_events(txn, case.id, case.version, vec![event], now)
-        .await
-        .map_err(stale_on_unique)?;
-    if !store::cases::update(txn, case.id, case.version, version, Change::default(), now).await? {
-        return Err(AppError::Conflict(Msg::new(STALE)));
-    }
-    Ok(())
-}
-
-/// Records one custody step with its audit entry, in its own transaction.
-#[allow(clippy::too_many_arguments)]
-pub async fn record(
-    db: &Db,
-    me: &Identity,
-    v: &Visible,
-    kind: &str,
-    public: bool,
-    payload: Value,
-    action: &str,
-    meta: &RequestMeta,
-) -> Result<()> {
-    retry(|| async {
-        let txn = db.begin_write().await?;
-        append(&txn, v.case.id, me, kind, public, payload.clone()).await?;
-        let target = match payload.get("no").and_then(Value::as_i64) {
-            Some(no) => ("evidence", format!("{}-E{no}", v.case.number)),
-            None => ("case", v.case.number.clone()),
-        };
-        store::audit::append(
-            &txn,
-            audit_entry(Some(&me.user), meta, action, target, &payload),
-        )
-        .await?;
-        txn.commit().await?;
-        Ok(())
-    })
-    .await
-}
 
 /// The custody events of one item among a case's events.
-pub fn of_item(events: &[case_events::Model], id: i64) -> Vec<case_events::Model> {
+pub fn of_item(events: &[EventRow], id: i64) -> impl Iterator<Item = &EventRow> {
     events
         .iter()
-        .filter(|e| e.kind.starts_with("evidence_"))
-        .filter(|e| {
-            let p: Value = serde_json::from_str(&e.payload).unwrap_or(Value::Null);
+        .filter(|e| e.kind.is_custody())
+        .filter(move |e| {
+            let p = &e.payload;
             p.get("evidence_id").and_then(Value::as_i64) == Some(id)
                 || p.get("evidence_ids")
                     .and_then(Value::as_array)
                     .is_some_and(|ids| ids.iter().any(|x| x.as_i64() == Some(id)))
         })
-        .cloned()
-        .collect()
 }
 
-/// Records that `me` viewed (`inline`) or downloaded an item. Previews exist only for images
-/// and PDF; anything else is 415 on the preview route.
-pub async fn opened(
-    db: &Db,
-    me: &Identity,
-    v: &Visible,
-    e: &evidence::Model,
-    inline: bool,
-    meta: &RequestMeta,
+/// Records one custody step with its audit entry (about the item named by the payload's `no`, or
+/// the case), in its own transaction.
+pub async fn record(
+    cx: &Ctx,
+    granted: &Granted,
+    kind: EventKind,
+    public: bool,
+    payload: Value,
+    action: &str,
 ) -> Result<()> {
-    if inline && !crate::domain::evidence::sniff::previewable(&e.media_type) {
-        return Err(AppError::UnsupportedMediaType);
-    }
-    let (kind, action) = if inline {
-        ("evidence_viewed", "evidence.preview")
-    } else {
-        ("evidence_downloaded", "evidence.download")
-    };
-    let payload = json!({"evidence_id": e.id, "no": e.no, "label": format!("E{}", e.no)});
-    let public = v.case.filer_org_id == Some(e.uploader_org_id);
-    record(db, me, v, kind, public, payload, action, meta).await
-}
-
-/// Who may export, checked before the zip is built.
-/// The items that are not withdrawn are sealed first (their SM3 computed, D15), so that the
-/// manifest lists both hashes of items uploaded a moment ago.
-pub async fn authorize_export(
-    db: &Db,
-    blobs: &crate::files::Store,
-    me: &Identity,
-    case_id: i64,
-) -> Result<(Visible, Vec<Item>)> {
-    let (v, items) = super::list(db, me, case_id).await?;
-    if !crate::domain::policy::can_on_evidence(
-        &me.actor,
-        v.access,
-        crate::domain::policy::EvidenceAction::Export,
-    ) {
-        return Err(AppError::forbidden());
-    }
-    let unsealed = |i: &Item| i.evidence.sm3.is_none() && i.evidence.withdrawn_at.is_none();
-    if !items.iter().any(unsealed) {
-        return Ok((v, items));
-    }
-    let mut skip = std::collections::HashSet::new();
-    super::seal::pending(db, blobs, Some(case_id), &mut skip).await?;
-    super::list(db, me, case_id).await
-}
-
-/// Records the export of `items` (after the zip was built).
-pub async fn exported(
-    db: &Db,
-    me: &Identity,
-    v: &Visible,
-    items: &[Item],
-    meta: &RequestMeta,
-) -> Result<()> {
-    let ids: Vec<i64> = items.iter().map(|i| i.evidence.id).collect();
-    let payload = json!({"evidence_ids": ids, "count": ids.len()});
-    record(
-        db,
-        me,
-        v,
-        "evidence_exported",
-        false,
-        payload,
-        "evidence.export",
-        meta,
-    )
+    retry(|| async {
+        let mut w = CaseWrite::begin_current(cx, granted).await?;
+        let number = w.case().number.clone();
+        let target = match payload.get("no").and_then(Value::as_i64) {
+            Some(no) => ("evidence", format!("{number}-E{no}")),
+            None => ("case", number),
+        };
+        w.record(kind, public, payload.clone());
+        w.commit_on(target, action, &payload).await.map(|_| ())
+    })
     .await
 }
 
-/// The export manifest: per file its hashes, size, type, uploader, times and custody events.
-pub fn manifest(
-    v: &Visible,
-    items: &[(Item, String)],
-    names: &std::collections::HashMap<i64, String>,
+/// An item handed out: its record, the name it is served under, and its bytes (none for a
+/// `HEAD` request, which is not recorded: nothing was handed out).
+pub struct Opened {
+    pub item: EvidenceView,
+    pub served_name: String,
+    pub body: Option<BoxStream<'static, std::io::Result<Bytes>>>,
+}
+
+/// Opens an item for `me` to view (`inline`: images and PDF only, 415 otherwise) or download,
+/// and records that they did.
+pub async fn open(
+    cx: &Ctx,
+    blobs: &Store,
     me: &Identity,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Value {
-    let ts = |t: chrono::DateTime<chrono::Utc>| {
-        t.with_timezone(&crate::http::api::shanghai()).to_rfc3339()
+    id: i64,
+    inline: bool,
+    head: bool,
+) -> Result<Opened> {
+    let (v, item) = visible_item(&cx.db, me, id).await?;
+    if inline && !item.previewable() {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    let served_name = served_name(&v.case().number, item.no, &item.media_type);
+    let view = EvidenceAction::View {
+        uploader_org_id: item.uploader_org_id,
     };
+    let granted = v.authorize_evidence(me, view)?;
+    let body = if head {
+        None
+    } else {
+        let stream = blobs
+            .get(&item.object_key)
+            .await
+            .map_err(|err| AppError::Internal(anyhow::anyhow!(err)))?;
+        let (kind, action) = if inline {
+            (EventKind::EvidenceViewed, "evidence.preview")
+        } else {
+            (EventKind::EvidenceDownloaded, "evidence.download")
+        };
+        let payload =
+            json!({"evidence_id": item.id, "no": item.no, "label": format!("E{}", item.no)});
+        let public = granted.case().filer_org_id == Some(item.uploader_org_id);
+        record(cx, &granted, kind, public, payload, action).await?;
+        Some(stream)
+    };
+    Ok(Opened {
+        item,
+        served_name,
+        body,
+    })
+}
+
+/// What an export hands over: the zip (a temp file, gone when this is dropped) and its name.
+pub struct Export {
+    pub zip: TempPath,
+    pub case_number: String,
+}
+
+/// The items of an export and what the printable list (证据清单) shows about them.
+pub struct ExportList<'a> {
+    pub case_number: &'a str,
+    pub case_title: &'a str,
+    pub items: &'a [EvidenceView],
+    pub exported_at: DateTime<Utc>,
+}
+
+/// Exports a case's evidence (withdrawn items left out) as a zip with `manifest.json` and the
+/// printable list rendered by `list_html`, built on the blocking pool into a temp file. Items are
+/// sealed first (their SM3 computed, D15), so the manifest lists both hashes of items uploaded a
+/// moment ago; every object is hashed again while copied, and one that no longer matches its
+/// record stops the export (409). The export is recorded in the custody log.
+pub async fn export(
+    cx: &Ctx,
+    blobs: &Store,
+    me: &Identity,
+    case_id: i64,
+    list_html: impl FnOnce(&ExportList<'_>) -> Result<String>,
+) -> Result<Export> {
+    let v = visible(&cx.db, me, case_id).await?;
+    let granted = v.authorize_evidence(me, EvidenceAction::Export)?;
+    let mut items = super::items_of(&cx.db, granted.visible(), me).await?;
+    if items
+        .iter()
+        .any(|i| i.sm3.is_none() && i.withdrawn.is_none())
+    {
+        let mut skip = std::collections::HashSet::new();
+        super::seal::pending(&cx.db, blobs, Some(case_id), &mut skip).await?;
+        items = super::items_of(&cx.db, granted.visible(), me).await?;
+    }
+    items.retain(|i| i.withdrawn.is_none());
+    let case = granted.case();
+    let mut entries = Vec::new();
+    let mut paths = Vec::new();
+    for e in &items {
+        let path = format!(
+            "evidence/{}",
+            served_name(&case.number, e.no, &e.media_type)
+        );
+        entries.push(export::Entry {
+            path: path.clone(),
+            object_key: e.object_key.clone(),
+            sha256: e.sha256.clone(),
+        });
+        paths.push(path);
+    }
+    let manifest = manifest(&granted, &items, &paths, me, cx.now);
+    let html = list_html(&ExportList {
+        case_number: &case.number,
+        case_title: &case.title,
+        items: &items,
+        exported_at: cx.now,
+    })?;
+    let manifest =
+        serde_json::to_vec_pretty(&manifest).map_err(|e| AppError::Internal(e.into()))?;
+    let (b, dir) = (blobs.clone(), blobs.tmp_dir().to_path_buf());
+    let handle = tokio::runtime::Handle::current();
+    let built = tokio::task::spawn_blocking(move || {
+        export::build(&b, &handle, &dir, &entries, &manifest, &html)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?;
+    let zip = match built {
+        Ok(t) => t,
+        Err(ExportError::Integrity(path)) => {
+            tracing::error!(case = %case.number, %path, "export refused: stored object does not match its record");
+            return Err(AppError::Conflict(
+                Msg::new("error.evidence.integrity").arg("file", path),
+            ));
+        }
+        Err(ExportError::Other(e)) => return Err(AppError::Internal(e)),
+    };
+    let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
+    let payload = json!({"evidence_ids": ids, "count": ids.len()});
+    record(
+        cx,
+        &granted,
+        EventKind::EvidenceExported,
+        false,
+        payload,
+        "evidence.export",
+    )
+    .await?;
+    Ok(Export {
+        zip,
+        case_number: case.number.clone(),
+    })
+}
+
+/// The export manifest: per file its hashes, size, type, uploader, times and custody events.
+fn manifest(
+    granted: &Granted,
+    items: &[EvidenceView],
+    paths: &[String],
+    me: &Identity,
+    now: DateTime<Utc>,
+) -> Value {
+    let ts = |t: DateTime<Utc>| in_beijing(t).to_rfc3339();
+    let case = granted.case();
     let files: Vec<Value> = items
         .iter()
-        .map(|(i, path)| {
-            let e = &i.evidence;
+        .zip(paths)
+        .map(|(e, path)| {
             json!({
-                "label": i.label, "path": path, "kind": e.kind, "description": e.description,
+                "label": e.label, "path": path, "kind": e.kind.as_str(), "description": e.description,
                 "original_name": e.original_name, "sha256": e.sha256, "sm3": e.sm3,
                 "sm3_at": e.sm3_at.map(ts), "size": e.size, "media_type": e.media_type,
                 "obtained_at": e.obtained_at.map(|d| d.to_string()),
                 "uploaded_at": ts(e.uploaded_at),
-                "uploader": {"user_id": e.uploader_user_id, "name": names.get(&e.uploader_user_id), "org_id": e.uploader_org_id},
-                "custody": i.custody.iter().map(|c| json!({
+                "uploader": {"user_id": e.uploader_user_id, "name": e.uploader, "org_id": e.uploader_org_id},
+                "custody": e.custody.iter().map(|c| json!({
                     "event": c.kind, "at": ts(c.at), "seq": c.seq,
-                    "actor": c.actor_user_id.and_then(|u| names.get(&u)), "actor_user_id": c.actor_user_id,
+                    "actor": c.actor, "actor_user_id": c.actor_user_id,
                     "actor_org_id": c.actor_org_id,
                 })).collect::<Vec<_>>(),
             })
@@ -220,7 +238,7 @@ pub fn manifest(
         .collect();
     json!({
         "format": "weiquan-evidence-export/1",
-        "case": {"id": v.case.id, "number": v.case.number, "title": v.case.title},
+        "case": {"id": case.id, "number": case.number, "title": case.title},
         "exported_at": ts(now),
         "exported_by": {"user_id": me.user.id, "name": me.user.display_name, "org_id": me.org.id, "org": me.org.name},
         "hash_algorithms": ["SHA-256", "SM3 (GB/T 32905-2016)"],

@@ -83,7 +83,7 @@ pub async fn pending(
 /// Writes the SM3 and its audit entry in one transaction; false when another node was first.
 async fn record(db: &Db, e: &entity::evidence::Model, sm3: &str) -> Result<bool> {
     let txn = db.begin_write().await?;
-    let now = store::now();
+    let now = crate::service::now();
     if !store::evidence::seal(&txn, e.id, sm3, now).await? {
         return Ok(false);
     }

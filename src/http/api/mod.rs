@@ -1,7 +1,15 @@
-//! The JSON API under `/api/v1` (bearer tokens). Contract: `shared/design/API.md`.
+//! The JSON API under `/api/v1` (bearer tokens). Contract: `shared/design/API.md`; the OpenAPI
+//! document is `openapi.json` beside this file.
+
+mod cases;
+pub mod evidence;
+mod notifications;
+mod search;
+mod workflow;
 
 use super::AppState;
 use super::extract::{ApiJson, Ctx, CurrentUser};
+use super::present::ts;
 use crate::error::Result;
 use crate::service;
 use axum::Json;
@@ -20,11 +28,11 @@ pub fn router() -> Router<AppState> {
         .route("/enterprises/register", post(register))
         .route("/calendar/add", get(calendar_add))
         .route("/calendar/{date}", get(calendar_day))
-        .merge(super::cases_api::router())
-        .merge(super::notifications_api::router())
-        .merge(super::workflow_api::router())
-        .merge(super::evidence_api::router())
-        .merge(super::search_api::router())
+        .merge(cases::router())
+        .merge(notifications::router())
+        .merge(workflow::router())
+        .merge(evidence::router())
+        .merge(search::router())
 }
 
 #[derive(Deserialize)]
@@ -47,7 +55,7 @@ async fn create_token(
         &ctx.meta(),
     )
     .await?;
-    let expires_at = issued.expires_at.with_timezone(&shanghai()).to_rfc3339();
+    let expires_at = ts(issued.expires_at);
     Ok((
         StatusCode::CREATED,
         [(header::CACHE_CONTROL, "no-store")],
@@ -75,16 +83,11 @@ async fn me(CurrentUser(me): CurrentUser) -> Json<Value> {
         "organization": {
             "id": me.org.id,
             "name": me.org.name,
-            "kind": me.org.kind,
+            "kind": me.org.kind.as_str(),
             "region_code": me.org.region_code,
             "uscc": me.org.uscc,
         }
     }))
-}
-
-/// Beijing time (UTC+8, no daylight saving since 1991) for timestamps in answers.
-pub fn shanghai() -> chrono::FixedOffset {
-    chrono::FixedOffset::east_opt(8 * 3600).expect("valid offset")
 }
 
 /// `GET /api/openapi.json`: the OpenAPI 3.1 description of the API.
@@ -101,7 +104,7 @@ async fn calendar_day(
     CurrentUser(_): CurrentUser,
     axum::extract::Path(date): axum::extract::Path<String>,
 ) -> Result<Json<Value>> {
-    let day = service::calendar::day(&state.calendars.current(), &date)?;
+    let day = service::calendar::day(&state.time.calendar(), &date)?;
     Ok(Json(json!({
         "date": day.date.to_string(),
         "working_day": day.working_day,
@@ -125,8 +128,7 @@ async fn calendar_add(
     CurrentUser(_): CurrentUser,
     axum::extract::Query(q): axum::extract::Query<AddQuery>,
 ) -> Result<Json<Value>> {
-    let r =
-        service::calendar::add_working_days(&state.calendars.current(), &q.from, &q.working_days)?;
+    let r = service::calendar::add_working_days(&state.time.calendar(), &q.from, &q.working_days)?;
     Ok(Json(
         json!({"date": r.date.to_string(), "provisional": r.provisional}),
     ))

@@ -1,8 +1,8 @@
 //! `GET /api/v1/search`: full-text search over the cases the caller may see.
 
-use super::AppState;
-use super::extract::CurrentUser;
 use crate::error::Result;
+use crate::http::AppState;
+use crate::http::extract::{CurrentUser, Svc};
 use crate::search::Results;
 use crate::service::search::{self, Params};
 use axum::extract::{Query, State};
@@ -44,17 +44,11 @@ pub fn results_json(r: &Results, next_cursor: Option<String>) -> Value {
 /// `GET /search?q=…&queue=…&state=…&kind=…&channel=…&region=…&srdi=true&overdue=true&assignee=me&sort=relevance|urgency&limit=&cursor=`.
 async fn search_cases(
     State(state): State<AppState>,
+    Svc(cx): Svc,
     CurrentUser(me): CurrentUser,
     Query(p): Query<Params>,
 ) -> Result<Json<Value>> {
     let req = search::request(&me, &p)?;
-    let r = search::search(
-        &state.db,
-        &state.search,
-        &me,
-        req.clone(),
-        crate::store::now(),
-    )
-    .await?;
+    let r = search::search(&cx.db, &state.search, &me, req.clone(), cx.now).await?;
     Ok(Json(results_json(&r, search::next_cursor(&req, r.total))))
 }

@@ -8,7 +8,8 @@ use super::middleware::{StreamedCsrf, constant_eq};
 use crate::domain::evidence::sniff::HEAD_LEN;
 use crate::error::{AppError, FieldError, Msg, Result};
 use crate::files::upload::{Received, Upload, WriteError};
-use crate::service::evidence::{self as evidence_service, UploadFields};
+use crate::service::evidence::{self as evidence_service, EvidenceView, UploadFields};
+use crate::service::{Ctx, Identity};
 use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{Method, StatusCode, header};
@@ -71,6 +72,33 @@ fn content_length(req: &Request) -> Option<u64> {
         .ok()?
         .parse()
         .ok()
+}
+
+/// Checks access, streams the body in, records it, and wakes the sealer. Shared by the API and
+/// the web form.
+pub async fn accept(
+    state: &AppState,
+    cx: &Ctx,
+    me: &Identity,
+    case_id: i64,
+    req: Request,
+) -> Result<EvidenceView> {
+    let granted = evidence_service::authorize_upload(&cx.db, me, case_id).await?;
+    let room = evidence_service::room(&cx.db, &state.config, case_id).await?;
+    let (fields, received) = receive(state, req, room).await?;
+    // The upload may have taken a while: it is recorded at the instant it completed.
+    let cx = cx.renewed();
+    let item = evidence_service::record_upload(
+        &cx,
+        &state.blobs,
+        &state.config,
+        &granted,
+        fields,
+        received,
+    )
+    .await?;
+    state.seal.notify_one();
+    Ok(item)
 }
 
 /// Streams the upload in `req` into a temp file. `room` is what the case may still take.

@@ -1,15 +1,14 @@
 //! The notification centre in the JSON API: `GET /notifications` (the caller's notices, newest
 //! first, with the unread count) and `POST /notifications/{id}/read`.
 
-use super::AppState;
-use super::cases_api::ts;
-use super::extract::{Ctx, CurrentUser};
 use crate::error::Result;
-use crate::service::notifications as service;
+use crate::http::AppState;
+use crate::http::extract::{Ctx, CurrentUser};
+use crate::http::present::ts;
+use crate::service::notifications::{self as service, NotificationView};
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use entity::notifications;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -29,8 +28,8 @@ struct ListQuery {
 }
 
 /// One notice; `title` and `text` in the request's language.
-pub fn notice_json(lang: crate::i18n::Lang, n: &notifications::Model) -> Value {
-    let data: Value = serde_json::from_str(&n.data).unwrap_or(json!({}));
+pub fn notice_json(lang: crate::i18n::Lang, n: &NotificationView) -> Value {
+    let data = &n.data;
     let (title, text) = service::text(lang, n);
     json!({
         "id": n.id,

@@ -1,0 +1,84 @@
+//! Beijing time, the zone of every legal date (UTC+8, no daylight saving), and where a day ends.
+//! Pure: the current instant is always a parameter, read once per request by the service context.
+
+use chrono::{DateTime, Days, FixedOffset, NaiveDate, TimeDelta, Utc};
+
+/// UTC+8 (Asia/Shanghai has had no daylight saving since 1991).
+pub fn beijing() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset")
+}
+
+/// An instant in Beijing time.
+pub fn in_beijing(t: DateTime<Utc>) -> DateTime<FixedOffset> {
+    t.with_timezone(&beijing())
+}
+
+/// The Beijing calendar day of an instant.
+pub fn day_of(t: DateTime<Utc>) -> NaiveDate {
+    in_beijing(t).date_naive()
+}
+
+/// 24:00 Beijing time at the end of `date` (= 00:00 of the next day): when a day period ends.
+pub fn end_of_day(date: NaiveDate) -> DateTime<FixedOffset> {
+    let next = date.checked_add_days(Days::new(1)).unwrap_or(date);
+    next.and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(beijing()).single())
+        .expect("midnight exists in a fixed offset")
+}
+
+/// [`end_of_day`] as a UTC instant.
+pub fn end_of_day_utc(date: NaiveDate) -> DateTime<Utc> {
+    end_of_day(date).to_utc()
+}
+
+/// The last day a due instant still belongs to: a clock due at 24:00 is due *on* that day, not
+/// on the next one whose midnight it technically is.
+pub fn last_day(due: DateTime<Utc>) -> NaiveDate {
+    day_of(due - TimeDelta::seconds(1))
+}
+
+/// Whether a Beijing time of day is midnight (a day period's end, shown as 24:00).
+pub fn is_midnight(t: DateTime<Utc>) -> bool {
+    in_beijing(t).time() == chrono::NaiveTime::MIN
+}
+
+/// A due instant as officers say it, in Beijing time: 24:00 of its last day for a day period
+/// (rather than 00:00 of the next), the minute otherwise (`2026-03-08 24:00`, `2026-03-09 14:05`).
+pub fn due_text(due: DateTime<Utc>) -> String {
+    if is_midnight(due) {
+        format!("{} 24:00", last_day(due))
+    } else {
+        in_beijing(due).format("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().to_utc()
+    }
+
+    #[test]
+    fn days_end_at_beijing_midnight() {
+        let d = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+        assert_eq!(end_of_day(d).to_rfc3339(), "2026-03-03T00:00:00+08:00");
+        assert_eq!(end_of_day_utc(d), utc("2026-03-02T16:00:00Z"));
+        assert_eq!(last_day(end_of_day_utc(d)), d);
+        assert!(is_midnight(end_of_day_utc(d)));
+    }
+
+    #[test]
+    fn the_beijing_day_of_an_instant_is_eight_hours_ahead() {
+        assert_eq!(
+            day_of(utc("2026-03-01T16:30:00Z")),
+            NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
+        );
+        assert_eq!(
+            day_of(utc("2026-03-01T15:59:59Z")),
+            NaiveDate::from_ymd_opt(2026, 3, 1).unwrap()
+        );
+        assert!(!is_midnight(utc("2026-03-01T15:59:59Z")));
+    }
+}

@@ -1,0 +1,59 @@
+//! The names of workflow actions (API.md: the snake_case English names of the stages), one enum
+//! for the three queues; an action of the same name in two queues is the same step.
+
+names! {
+    /// A workflow action: what an officer does to move a case through its queue.
+    Step {
+        RequestCorrection = "request_correction",
+        ReceiveCorrection = "receive_correction",
+        Docket = "docket",
+        RefuseDocket = "refuse_docket",
+        ServeRespondent = "serve_respondent",
+        RecordReceipt = "record_receipt",
+        ReceiveAnswer = "receive_answer",
+        CloseAnswerPeriod = "close_answer_period",
+        ForwardAnswer = "forward_answer",
+        RaiseJurisdictionObjection = "raise_jurisdiction_objection",
+        DecideJurisdictionObjection = "decide_jurisdiction_objection",
+        SendEvidenceNotice = "send_evidence_notice",
+        StartEvidenceExtension = "start_evidence_extension",
+        EndEvidenceExtension = "end_evidence_extension",
+        CloseEvidencePeriod = "close_evidence_period",
+        ScheduleHearing = "schedule_hearing",
+        HoldHearing = "hold_hearing",
+        WrittenReview = "written_review",
+        RecordDeliberation = "record_deliberation",
+        Decide = "decide",
+        Mediate = "mediate",
+        Revoke = "revoke",
+        Withdraw = "withdraw",
+        Suspend = "suspend",
+        RefuseSuspension = "refuse_suspension",
+        Resume = "resume",
+        Publish = "publish",
+        RecordRulingReceived = "record_ruling_received",
+        Close = "close",
+        Transfer = "transfer",
+        NotifyRespondent = "notify_respondent",
+        ReceiveStatement = "receive_statement",
+        RecordNoAnswer = "record_no_answer",
+        OrderMeasures = "order_measures",
+        FindNoInfringement = "find_no_infringement",
+        Convert = "convert",
+        ReportToOrganiser = "report_to_organiser",
+        Accept = "accept",
+        Decline = "decline",
+        AssignExpert = "assign_expert",
+        GiveGuidance = "give_guidance",
+        FollowUp = "follow_up",
+        ApproveEvidenceExport = "approve_evidence_export",
+        RecordEligibility = "record_eligibility",
+    }
+}
+
+impl Step {
+    /// The catalogue key of its label.
+    pub fn key(self) -> String {
+        format!("workflow.action.{}", self.as_str())
+    }
+}

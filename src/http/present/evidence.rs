@@ -1,0 +1,46 @@
+//! Evidence as the API answers it and as the pages and the printable list (证据清单) show it.
+
+use super::{key, local, ts};
+use crate::service::evidence::EvidenceView;
+use serde_json::{Value, json};
+
+/// One item with its hashes and custody steps.
+pub fn item_json(e: &EvidenceView) -> Value {
+    json!({
+        "id": e.id, "no": e.no, "label": e.label, "kind": e.kind.as_str(),
+        "kind_key": key("evidence_kind", e.kind.as_str()),
+        "description": e.description, "obtained_at": e.obtained_at.map(|d| d.to_string()),
+        "original_name": e.original_name, "sha256": e.sha256, "sm3": e.sm3,
+        "sm3_at": e.sm3_at.map(ts), "size": e.size,
+        "media_type": e.media_type, "previewable": e.previewable(),
+        "uploader": {"user_id": e.uploader_user_id, "name": e.uploader, "org_id": e.uploader_org_id},
+        "uploaded_at": ts(e.uploaded_at),
+        "withdrawn": e.withdrawn.as_ref().map(|w| json!({"at": ts(w.at), "by_user_id": w.by_user_id, "reason": w.reason})),
+        "custody": e.custody.iter().map(|c| json!({
+            "event": c.kind, "event_key": c.kind.key(), "at": ts(c.at), "actor": c.actor,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// One item on a page: [`item_json`] with local times.
+pub fn item_row(e: &EvidenceView) -> Value {
+    let mut j = item_json(e);
+    j["uploaded_local"] = json!(local(e.uploaded_at));
+    for (c, step) in j["custody"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+        .zip(&e.custody)
+    {
+        c["at_local"] = json!(local(step.at));
+    }
+    j
+}
+
+/// The data of the printable evidence list (证据清单), for the page and the zip.
+pub fn list_data(case_number: &str, title: &str, items: &[EvidenceView]) -> Value {
+    json!({
+        "case_number": case_number, "case_title": title,
+        "items": items.iter().map(item_json).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,151 @@
+//! Intake pages: the complaint wizard with its drafts and the receipt a filing enterprise keeps,
+//! and an office's lead entry. A refused form comes back filled in with its messages.
+
+use super::form_input::{self, Flat};
+use crate::domain::policy::{self, Action};
+use crate::error::{AppError, FieldError, Result};
+use crate::http::extract::WebForm;
+use crate::http::page::Page;
+use crate::http::present::{day, key, local};
+use crate::service::{cases, drafts, intake};
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// The complaint wizard (`cases/complaint`) or the lead form (`cases/lead`).
+#[derive(Clone, Copy)]
+enum Form {
+    Complaint,
+    Lead,
+}
+
+impl Form {
+    fn template(self) -> &'static str {
+        match self {
+            Self::Complaint => "cases/complaint",
+            Self::Lead => "cases/lead",
+        }
+    }
+
+    fn path(self) -> &'static str {
+        match self {
+            Self::Complaint => "/complaints/new",
+            Self::Lead => "/leads/new",
+        }
+    }
+}
+
+/// The form with `flat`'s values and `errors`, in `status`.
+fn render(
+    page: &Page,
+    form: Form,
+    flat: &Flat,
+    errors: Value,
+    status: StatusCode,
+) -> Result<Response> {
+    let mut data = form_input::form_json(flat, errors);
+    data["draft_id"] = json!(flat.get("draft_id"));
+    page.render_status(status, form.template(), form.path(), data)
+}
+
+/// The form again with the messages of `errors`, everything typed kept (422).
+fn refused(page: &Page, form: Form, flat: &Flat, errors: &[FieldError]) -> Result<Response> {
+    let errs = form_input::errors_json(flat, errors, page.lang());
+    render(page, form, flat, errs, StatusCode::UNPROCESSABLE_ENTITY)
+}
+
+#[derive(Deserialize, Default)]
+pub struct DraftQuery {
+    draft: Option<i64>,
+}
+
+/// `GET /complaints/new[?draft=]`: the wizard, empty or from a saved draft.
+pub async fn complaint_form(page: Page, Query(q): Query<DraftQuery>) -> Result<Response> {
+    if !policy::can(&page.me.actor, Action::FileComplaint) {
+        return Err(AppError::forbidden());
+    }
+    let mut flat = match q.draft {
+        Some(id) => form_input::from_input(&drafts::get(&page.cx.db, &page.me, id).await?.input),
+        None => Flat::new(),
+    };
+    flat.entry("region_code".into())
+        .or_insert_with(|| page.me.org.region_code.clone());
+    flat.entry("channel".into())
+        .or_insert_with(|| "e_commerce".into());
+    if let Some(id) = q.draft {
+        flat.insert("draft_id".into(), id.to_string());
+    }
+    render(&page, Form::Complaint, &flat, json!({}), StatusCode::OK)
+}
+
+/// `POST /complaints/new`: files the complaint (then its receipt), or saves it as a draft.
+pub async fn complaint_submit(page: Page, WebForm(flat): WebForm<Flat>) -> Result<Response> {
+    let input = form_input::to_input(&flat);
+    let draft_id = flat.get("draft_id").and_then(|d| d.parse::<i64>().ok());
+    if flat.get("intent").map(String::as_str) == Some("draft") {
+        let id = drafts::save(&page.cx.db, &page.me, draft_id, &input).await?;
+        return Ok(page.redirect(&format!("/complaints/new?draft={id}"), "flash.draft_saved"));
+    }
+    match intake::file_complaint(&page.cx, &page.me, input).await {
+        Ok(filed) => {
+            if let Some(d) = draft_id {
+                // The draft became a case; a missing draft is no reason to fail the filing.
+                let _ = drafts::delete(&page.cx.db, &page.me, d).await;
+            }
+            Ok(Redirect::to(&format!("/cases/{}/receipt", filed.id)).into_response())
+        }
+        Err(AppError::Invalid(errors)) => refused(&page, Form::Complaint, &flat, &errors),
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /complaints/drafts/{id}/delete`.
+pub async fn draft_delete(
+    page: Page,
+    Path(id): Path<i64>,
+    WebForm(_): WebForm<Flat>,
+) -> Result<Response> {
+    drafts::delete(&page.cx.db, &page.me, id).await?;
+    Ok(page.redirect("/cases", "flash.draft_deleted"))
+}
+
+/// `GET /leads/new`: an office enters a lead.
+pub async fn lead_form(page: Page) -> Result<Response> {
+    if !policy::can(&page.me.actor, Action::EnterLead) {
+        return Err(AppError::forbidden());
+    }
+    let mut flat = Flat::new();
+    flat.insert("region_code".into(), page.me.org.region_code.clone());
+    flat.insert("channel".into(), "e_commerce".into());
+    flat.insert("source".into(), "officer".into());
+    render(&page, Form::Lead, &flat, json!({}), StatusCode::OK)
+}
+
+/// `POST /leads/new`.
+pub async fn lead_submit(page: Page, WebForm(flat): WebForm<Flat>) -> Result<Response> {
+    let input = form_input::to_input(&flat);
+    match intake::enter_lead(&page.cx, &page.me, input).await {
+        Ok(filed) => Ok(page.redirect(&format!("/cases/{}", filed.id), "flash.lead_entered")),
+        Err(AppError::Invalid(errors)) => refused(&page, Form::Lead, &flat, &errors),
+        Err(e) => Err(e),
+    }
+}
+
+/// `GET /cases/{id}/receipt`: what the filing enterprise keeps of its complaint.
+pub async fn receipt(page: Page, Path(id): Path<i64>) -> Result<Response> {
+    let d = cases::detail(&page.cx.db, &page.me, id).await?;
+    let c = &d.summary;
+    let triage = d.clocks.iter().find(|k| k.rule_id == "triage.decision");
+    let data = json!({
+        "case": {"id": c.id, "number": c.number, "title": c.title, "received": local(c.received_at),
+                 "state_key": c.state.key(), "queue_key": key("queue", c.queue)},
+        "owner": d.owner.as_ref().map(|o| o.name.clone()),
+        "triage_due": triage.map(|k| day(k.due_at - chrono::TimeDelta::seconds(1))),
+        "provisional": triage.is_some_and(|k| k.provisional),
+        "rights": d.rights.iter().map(|r| json!({"kind_key": key("right_kind", r.kind), "number": r.number, "right_title": r.title})).collect::<Vec<_>>(),
+        "respondents": d.parties.iter().filter(|p| p.role == crate::domain::case::PartyRole::Respondent).map(|p| p.name.clone()).collect::<Vec<_>>(),
+    });
+    page.render("cases/receipt", &format!("/cases/{id}/receipt"), data)
+}

@@ -1,0 +1,85 @@
+//! Case lists: every case the user may see, with filters and drafts, and the triage workbench.
+
+use crate::domain::case::Queue;
+use crate::domain::identity::OrgKind;
+use crate::domain::policy::{self, Action};
+use crate::error::{AppError, Result};
+use crate::http::page::{Page, field_errors};
+use crate::http::present::{case::row, local};
+use crate::service::cases::{self as cases_service, ListQuery};
+use crate::service::drafts;
+use axum::extract::Query;
+use axum::response::Response;
+use serde_json::{Value, json};
+
+/// The link to a further page of the list, keeping its filters.
+fn next_link(q: &ListQuery, cursor: &str) -> String {
+    let mut parts = vec![format!("cursor={cursor}")];
+    for (k, v) in [("queue", &q.queue), ("state", &q.state)] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            parts.push(format!(
+                "{k}={}",
+                url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()
+            ));
+        }
+    }
+    if q.overdue == Some(true) {
+        parts.push("overdue=true".into());
+    }
+    if q.srdi == Some(true) {
+        parts.push("srdi=true".into());
+    }
+    format!("/cases?{}", parts.join("&"))
+}
+
+/// `GET /cases`: the visible cases, most urgent first, with the user's drafts.
+pub async fn list(page: Page, Query(q): Query<ListQuery>) -> Result<Response> {
+    let (cx, me) = (&page.cx, &page.me);
+    let (found, filter_error) = match cases_service::list(cx, me, &q).await {
+        Ok(p) => (p, None),
+        Err(AppError::Invalid(e)) => (
+            cases_service::list(cx, me, &ListQuery::default()).await?,
+            Some(field_errors(&e, page.lang())),
+        ),
+        Err(e) => return Err(e),
+    };
+    let drafts: Vec<Value> = drafts::list(&cx.db, me)
+        .await?
+        .into_iter()
+        .map(|d| {
+            let title = d
+                .input
+                .title
+                .clone()
+                .unwrap_or_else(|| d.input.description.chars().take(30).collect());
+            json!({"id": d.id, "draft_title": title, "updated": local(d.updated_at)})
+        })
+        .collect();
+    let queue = q.queue.clone().unwrap_or_default();
+    let data = json!({
+        "cases": found.items.iter().map(|c| row(c, cx.now)).collect::<Vec<_>>(),
+        "next": found.next_cursor.as_deref().map(|c| next_link(&q, c)),
+        "drafts": drafts,
+        "filter_error": filter_error,
+        "queue_options": Queue::ALL.iter().map(|x| json!({"value": x.as_str(), "key": format!("queue.{x}"), "selected": x.as_str() == queue})).collect::<Vec<_>>(),
+        "overdue": q.overdue == Some(true),
+        "srdi": q.srdi == Some(true),
+        "can_file": policy::can(&me.actor, Action::FileComplaint),
+        "can_enter": policy::can(&me.actor, Action::EnterLead),
+        "is_enterprise": me.actor.org_kind == OrgKind::Enterprise,
+    });
+    page.render("cases/index", "/cases", data)
+}
+
+/// `GET /triage`: the leads waiting for triage that the user may see, by triage deadline.
+pub async fn workbench(page: Page) -> Result<Response> {
+    if !policy::can(&page.me.actor, Action::TriageWorkbench) {
+        return Err(AppError::forbidden());
+    }
+    let items = cases_service::awaiting_triage(&page.cx.db, &page.me, 200).await?;
+    let now = page.cx.now;
+    let data = json!({
+        "cases": items.iter().map(|c| row(c, now)).collect::<Vec<_>>(),
+    });
+    page.render("cases/workbench", "/triage", data)
+}

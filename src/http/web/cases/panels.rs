@@ -1,0 +1,260 @@
+//! The panels of the case page, each a function of the screen model (`service::screen::Screen`):
+//! the case's facts, parties and rights, its clocks with their extensions, shares, timeline,
+//! documents, evidence and the workflow's forms, and the triage forms' choices.
+
+use crate::domain::case::Queue;
+use crate::domain::case::triage::REJECT_REASONS;
+use crate::domain::evidence::Kind as EvidenceKind;
+use crate::http::present::case::{clock_row, fact_time, row};
+use crate::http::present::evidence::item_row;
+use crate::http::present::workflow::form_json;
+use crate::http::present::{key, local};
+use crate::i18n::Lang;
+use crate::service::screen::{ClockExtensions, Screen};
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+/// A form of the page that came back refused: its section, the values typed and the messages.
+#[derive(Debug, Clone, Default)]
+pub struct Refill {
+    pub section: &'static str,
+    pub values: Value,
+    pub errors: Value,
+}
+
+/// The case's own facts (the header and the facts card).
+pub fn case(s: &Screen) -> Value {
+    let d = &s.case;
+    let c = &d.summary;
+    json!({
+        "id": c.id, "number": c.number, "title": c.title, "description": d.description,
+        "version": c.version,
+        "queue_key": key("queue", c.queue), "state_key": c.state.key(),
+        "channel_key": key("channel", c.channel), "source_key": key("source", c.source),
+        "region_code": c.region_code, "received": local(c.received_at),
+        "standing_key": d.standing.map(|s| key("standing", s)),
+        "srdi": c.srdi.is_some(), "srdi_key": key("srdi", c.srdi.map_or("none", |l| l.as_str())),
+        "closed": c.closed_at.map(local),
+        "exhibition": d.exhibition.as_ref().map(|e| {
+            let mut v = json!(e);
+            v["opens_local"] = json!(fact_time(&e.opens_at));
+            v["closes_local"] = json!(fact_time(&e.closes_at));
+            v
+        }),
+        "overseas": d.overseas,
+        "overseas_category_key": d.overseas.as_ref().map(|o| key("overseas_category", &o.category)),
+        "foreign_deadline_beijing": d.overseas.as_ref().and_then(|o| o.foreign_deadline.as_ref()).map(fact_time),
+    })
+}
+
+/// Parties (the filing enterprise does not see contact phones) and rights.
+pub fn parties_and_rights(s: &Screen) -> (Value, Value) {
+    let filer = s.case.is_filer();
+    let parties = s
+        .case
+        .parties
+        .iter()
+        .map(|p| {
+            json!({
+                "role_key": key("party_role", p.role), "name": p.name, "uscc": p.uscc,
+                "address": p.address, "listing_url": p.listing_url, "contact_name": p.contact_name,
+                "contact_phone": if filer { None } else { p.contact_phone.clone() },
+            })
+        })
+        .collect();
+    let rights = s
+        .case
+        .rights
+        .iter()
+        .map(|r| {
+            json!({
+                "kind_key": key("right_kind", r.kind), "number": r.number,
+                "right_title": r.title, "holder": r.holder,
+            })
+        })
+        .collect();
+    (parties, rights)
+}
+
+/// The clocks with their badges and, for offices, their extensions.
+pub fn clocks(s: &Screen, now: DateTime<Utc>) -> Value {
+    s.case
+        .clocks
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let mut j = clock_row(k, now);
+            if let Some(Some(x)) = s.extensions.get(i) {
+                extensions(&mut j, x);
+            }
+            j
+        })
+        .collect()
+}
+
+/// The extension tiers a clock offers and its requests, pending and granted.
+fn extensions(j: &mut Value, x: &ClockExtensions) {
+    let tier_key = |t: &str| key("extension_tier", t);
+    j["can_request"] = json!(x.can_request);
+    j["can_decide"] = json!(x.can_decide);
+    j["tiers"] = x
+        .tiers
+        .iter()
+        .map(|t| json!({"tier": t.tier, "tier_key": tier_key(&t.tier), "cap": t.cap, "unit_key": key("unit", t.unit)}))
+        .collect();
+    j["granted"] = x
+        .granted
+        .iter()
+        .map(|r| json!({"amount": r.amount, "tier_key": tier_key(&r.tier)}))
+        .collect();
+    j["pending"] = x
+        .pending
+        .iter()
+        .map(|r| json!({"seq": r.seq, "tier_key": tier_key(&r.tier), "amount": r.amount}))
+        .collect();
+    j["unit_key"] = json!(key("unit", x.unit));
+}
+
+/// The offices the case is shared with.
+pub fn shares(s: &Screen) -> Value {
+    s.case
+        .shares
+        .iter()
+        .map(|sh| {
+            json!({
+                "org_id": sh.org_id, "org": sh.org,
+                "access_key": key("share_access", sh.access), "granted": local(sh.granted_at),
+            })
+        })
+        .collect()
+}
+
+/// The payload facts worth showing on the timeline, as label/value pairs.
+fn event_details(payload: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    for (field, label) in [
+        ("queue", "case.field.queue"),
+        ("to_org", "case.field.to_org"),
+        ("org", "case.field.org"),
+        ("reason_code", "case.field.reason_code"),
+        ("reason", "case.field.reason"),
+        ("into_number", "case.field.merged_into"),
+        ("from_number", "case.field.merged_from"),
+        ("access", "case.field.access"),
+        ("kind", "doc.title"),
+        ("assignee", "queues.assignee"),
+    ] {
+        let Some(v) = payload
+            .get(field)
+            .and_then(Value::as_str)
+            .filter(|v| !v.is_empty())
+        else {
+            continue;
+        };
+        let value_key = match field {
+            "queue" => Some(key("queue", v)),
+            "reason_code" => Some(key("reject_reason", v)),
+            "access" => Some(key("share_access", v)),
+            // Only a document's kind; other events' `kind` fields are not shown here.
+            "kind" if crate::i18n::has(&format!("doc.kind.{}", v)) => {
+                Some(format!("doc.kind.{}", v))
+            }
+            "kind" => continue,
+            _ => None,
+        };
+        out.push(json!({"key": label, "value": v, "value_key": value_key}));
+    }
+    out
+}
+
+/// The timeline, newest first.
+pub fn timeline(s: &Screen) -> Value {
+    s.timeline
+        .iter()
+        .map(|e| {
+            let mut j = crate::http::present::case::event_json(e);
+            j["kind_key"] = json!(e.kind.key());
+            j["at_local"] = json!(local(e.at));
+            j["actor"] = json!(e.actor);
+            j["details"] = json!(event_details(&e.payload));
+            j
+        })
+        .collect()
+}
+
+/// The documents card: what may be issued and what was.
+pub fn documents(s: &Screen) -> Value {
+    let a = &s.documents;
+    json!({
+        "can_issue": a.can_issue.iter().map(|d| json!({"kind": d.as_str(), "key": format!("doc.kind.{}", d.as_str())})).collect::<Vec<_>>(),
+        "issued": a.issued.iter().rev().map(|(seq, d, at)| json!({
+            "seq": seq, "key": format!("doc.kind.{}", d.as_str()), "at": local(*at),
+        })).collect::<Vec<_>>(),
+        "show": !a.can_issue.is_empty() || !a.issued.is_empty(),
+    })
+}
+
+/// The evidence panel.
+pub fn evidence(s: &Screen, max_file_bytes: u64) -> Value {
+    let p = &s.evidence;
+    let rows: Vec<Value> = p
+        .items
+        .iter()
+        .map(|i| {
+            let mut j = item_row(&i.item);
+            j["can_withdraw"] = json!(i.can_withdraw);
+            j["can_approve_abroad"] = json!(i.can_approve_abroad);
+            j
+        })
+        .collect();
+    json!({
+        "items": rows,
+        "quarantined": p.quarantined.iter().map(|q| json!({
+            "name": q.original_name, "sha256": q.sha256, "size": q.size, "finding": q.finding,
+            "at_local": local(q.at),
+        })).collect::<Vec<_>>(),
+        "can_upload": p.can_upload,
+        "can_export": p.can_export,
+        "filer": s.case.is_filer(),
+        "kinds": EvidenceKind::ALL.iter().map(|k| json!({"value": k.as_str(), "key": key("evidence_kind", k.as_str())})).collect::<Vec<_>>(),
+        "max_file_bytes": max_file_bytes,
+    })
+}
+
+/// The form section of the workflow panel in [`Refill`].
+pub const WORK: &str = "work";
+
+/// The "办理" panel: the open actions as forms, the refused one open with its values and
+/// messages.
+pub fn work(s: &Screen, lang: Lang, refill: &Refill) -> Value {
+    let o = &s.work;
+    let refilled = refill.section == WORK;
+    let chosen = refilled
+        .then(|| refill.values.get("action").and_then(Value::as_str))
+        .flatten();
+    let actions: Vec<Value> = o
+        .actions
+        .iter()
+        .map(|spec| {
+            let mine = chosen == Some(spec.name.as_str());
+            let values = mine.then_some(&refill.values);
+            let errors = mine.then_some(&refill.errors);
+            form_json(lang, spec, o, values, errors)
+        })
+        .collect();
+    json!({
+        "may_work": o.may_work,
+        "actions": actions,
+        "form_error": refilled.then(|| refill.errors.get("_form").cloned()).flatten(),
+    })
+}
+
+/// The triage forms' choices: queues, rejection reasons, offices, likely duplicates.
+pub fn triage_choices(s: &Screen, now: DateTime<Utc>) -> Value {
+    json!({
+        "offices": s.offices.iter().map(|o| json!({"id": o.id, "name": o.name})).collect::<Vec<_>>(),
+        "duplicates": s.duplicates.iter().map(|x| row(x, now)).collect::<Vec<_>>(),
+        "route_queues": Queue::WORK.iter().map(|q| json!({"value": q.as_str(), "key": key("queue", q)})).collect::<Vec<_>>(),
+        "reject_reasons": REJECT_REASONS.iter().map(|r| json!({"value": r, "key": key("reject_reason", r)})).collect::<Vec<_>>(),
+    })
+}

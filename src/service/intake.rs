@@ -1,0 +1,282 @@
+//! Intake: filing a complaint, entering a lead, and preparing imported leads. A validated case
+//! becomes its rows and first clocks here; storing them (together with concurrent filings, one
+//! commit for many) is `store::intake`.
+
+use super::{Ctx, Identity, audit_entry};
+use crate::domain::case::intake::{self, CaseInput, Submitter, ValidCase};
+use crate::domain::case::{EventKind, PartyRole};
+use crate::domain::deadline::Event;
+use crate::domain::policy;
+use crate::domain::time::in_beijing;
+use crate::error::{AppError, Msg, Result};
+use crate::store::case_log::{ClockRow, NewEvent};
+use crate::store::intake::{NewCase, NewFiling, NewParty, NewRight, Stored};
+use crate::store::{self};
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseTransaction;
+use serde_json::json;
+use std::collections::HashMap;
+
+/// What a filing returns (API.md: `{id, number, version, queue, state, triage_due}`).
+#[derive(Debug, Clone)]
+pub struct Filed {
+    pub id: i64,
+    pub number: String,
+    pub version: i64,
+    pub received_at: DateTime<Utc>,
+    /// When triage must have answered (24:00 Beijing time of the 7th working day).
+    pub triage_due: Option<DateTime<Utc>>,
+    /// The due date depends on a year without an official schedule.
+    pub provisional: bool,
+}
+
+/// Who creates a case, which decides its owner, filer and source checks.
+#[derive(Debug, Clone, Copy)]
+pub enum Creator<'a> {
+    /// An enterprise filing its own complaint.
+    Enterprise(&'a Identity),
+    /// An office user entering a lead for their office.
+    Office(&'a Identity),
+    /// The operator importing leads for an office from the command line.
+    Operator { owner_org_id: i64 },
+}
+
+/// Files a complaint for the signed-in enterprise: a case in triage with its receipt.
+pub async fn file_complaint(cx: &Ctx, me: &Identity, input: CaseInput) -> Result<Filed> {
+    if !policy::can_file_complaint(&me.actor) {
+        return Err(AppError::forbidden());
+    }
+    let valid = intake::validate(&input, Submitter::Enterprise).map_err(AppError::Invalid)?;
+    create(cx, Creator::Enterprise(me), valid, &input).await
+}
+
+/// Enters a lead (source officer, shared or 12330 hotline) for the user's office.
+pub async fn enter_lead(cx: &Ctx, me: &Identity, input: CaseInput) -> Result<Filed> {
+    if !policy::can_enter_lead(&me.actor) {
+        return Err(AppError::forbidden());
+    }
+    let valid = intake::validate(&input, Submitter::Office).map_err(AppError::Invalid)?;
+    create(cx, Creator::Office(me), valid, &input).await
+}
+
+/// Stores one filing with its audit entry and answers when it is on disk (shared with the
+/// filings made at the same time: `store::intake::submit`).
+async fn create(
+    cx: &Ctx,
+    creator: Creator<'_>,
+    valid: ValidCase,
+    input: &CaseInput,
+) -> Result<Filed> {
+    let now = cx.now;
+    let draft = match creator {
+        Creator::Enterprise(me) => complaint(cx, me, valid).await?,
+        _ => lead(creator, valid, now),
+    };
+    let clocks = first_clocks(&cx.time, draft.received_at, now);
+    let filing = rows(draft, clocks, now);
+    let (actor, action) = match creator {
+        Creator::Enterprise(me) => (Some(&me.user), "complaint.file"),
+        Creator::Office(me) => (Some(&me.user), "lead.enter"),
+        Creator::Operator { .. } => (None, "lead.enter"),
+    };
+    // The target (the case number) is filled in when the number is reserved.
+    let audit = audit_entry(
+        actor,
+        &cx.meta,
+        action,
+        ("case", String::new()),
+        &json!(input),
+    );
+    let filed = filed_of(&filing);
+    let stored = store::intake::submit(&cx.db, filing, audit).await?;
+    Ok(filed(stored))
+}
+
+/// A validated case with its owner, filer and complainant, before its clocks are computed.
+struct Draft {
+    valid: ValidCase,
+    owner_org_id: i64,
+    filer: Option<(i64, i64)>,
+    created_by: Option<i64>,
+    complainant: Option<NewParty>,
+    received_at: DateTime<Utc>,
+    is_demo: bool,
+}
+
+/// An enterprise's own complaint: owned by the office serving its region, received now.
+async fn complaint(cx: &Ctx, me: &Identity, valid: ValidCase) -> Result<Draft> {
+    let owner = store::orgs::serving_office(cx.db.conn(), valid.region.as_str())
+        .await?
+        .ok_or(AppError::Conflict(Msg::new("error.case.no_office")))?;
+    let complainant = NewParty {
+        role: PartyRole::Complainant,
+        name: me.org.name.clone(),
+        uscc: me.org.uscc.clone(),
+        address: None,
+        listing_url: None,
+        contact_name: me.org.contact_name.clone(),
+        contact_phone: me.org.contact_phone.clone().or(me.user.phone.clone()),
+    };
+    Ok(Draft {
+        valid,
+        owner_org_id: owner.id,
+        filer: Some((me.org.id, me.user.id)),
+        created_by: Some(me.user.id),
+        complainant: Some(complainant),
+        received_at: cx.now,
+        is_demo: me.user.is_demo,
+    })
+}
+
+/// A lead entered or imported by an office: owned by that office, received when it says (never
+/// in the future).
+fn lead(creator: Creator<'_>, valid: ValidCase, now: DateTime<Utc>) -> Draft {
+    let received_at = valid
+        .received_at
+        .map(|t| t.to_utc())
+        .filter(|t| *t <= now)
+        .unwrap_or(now);
+    let (owner_org_id, created_by, is_demo) = match creator {
+        Creator::Office(me) | Creator::Enterprise(me) => {
+            (me.org.id, Some(me.user.id), me.user.is_demo)
+        }
+        Creator::Operator { owner_org_id } => (owner_org_id, None, false),
+    };
+    let complainant = valid
+        .complainant
+        .clone()
+        .map(|p| party(PartyRole::Complainant, p));
+    Draft {
+        valid,
+        owner_org_id,
+        filer: None,
+        created_by,
+        complainant,
+        received_at,
+        is_demo,
+    }
+}
+
+fn party(role: PartyRole, p: intake::Party) -> NewParty {
+    NewParty {
+        role,
+        name: p.name,
+        uscc: p.uscc,
+        address: p.address,
+        listing_url: p.listing_url,
+        contact_name: p.contact_name,
+        contact_phone: p.contact_phone,
+    }
+}
+
+/// The rows of a draft with its first clocks, as of `now`.
+fn rows(d: Draft, clocks: Vec<ClockRow>, now: DateTime<Utc>) -> NewFiling {
+    let v = d.valid;
+    let mut parties: Vec<NewParty> = d.complainant.into_iter().collect();
+    parties.extend(
+        v.respondents
+            .into_iter()
+            .map(|r| party(PartyRole::Respondent, r)),
+    );
+    NewFiling {
+        received: NewEvent {
+            kind: EventKind::Received,
+            at: d.received_at,
+            actor_user_id: d.created_by,
+            actor_org_id: d.filer.map(|f| f.0).or(Some(d.owner_org_id)),
+            public: true,
+            payload: json!({"source": v.source.as_str(), "channel": v.channel.as_str()}),
+        },
+        case: NewCase {
+            title: v.title,
+            description: v.description,
+            source: v.source,
+            channel: v.channel,
+            region_code: v.region.as_str().into(),
+            owner_org_id: d.owner_org_id,
+            filer_org_id: d.filer.map(|f| f.0),
+            filer_user_id: d.filer.map(|f| f.1),
+            created_by_user_id: d.created_by,
+            standing: v.standing,
+            complainant_uscc: parties
+                .iter()
+                .find(|p| p.role == PartyRole::Complainant)
+                .and_then(|c| c.uscc.clone()),
+            facts: v.facts,
+            received_at: d.received_at,
+            is_demo: d.is_demo,
+        },
+        parties,
+        rights: v
+            .rights
+            .into_iter()
+            .map(|r| NewRight {
+                kind: r.kind,
+                number: r.number,
+                title: r.title,
+                holder: r.holder,
+            })
+            .collect(),
+        clocks,
+        now,
+    }
+}
+
+/// The clocks a case received at `received_at` starts with.
+fn first_clocks(
+    time: &super::case::Timekeeper,
+    received_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Vec<ClockRow> {
+    let event = Event::new(EventKind::Received, in_beijing(received_at));
+    time.compute(&[event], now)
+}
+
+/// The receipt of a filing about to be stored, once it has its id and number.
+fn filed_of(f: &NewFiling) -> impl FnOnce(Stored) -> Filed + use<> {
+    let triage = f.clocks.iter().find(|c| c.rule_id == "triage.decision");
+    let triage_due = triage.map(|c| c.due_at);
+    let provisional = triage.is_some_and(|c| c.provisional);
+    let received_at = f.case.received_at;
+    move |s: Stored| Filed {
+        id: s.id,
+        number: s.number,
+        version: 1,
+        received_at,
+        triage_due,
+        provisional,
+    }
+}
+
+/// A batch of leads of one office, ready to store: everything that needs no database, computed
+/// before the write transaction (on the import path, while the previous batch is being stored).
+pub(crate) struct Batch(Vec<NewFiling>);
+
+/// Prepares many leads of one office as of `now` (pure computation, no database). Leads
+/// received at the same instant have the same first clocks, computed once.
+pub(crate) fn prepare_batch(
+    time: &super::case::Timekeeper,
+    creator: Creator<'_>,
+    valid: Vec<ValidCase>,
+    now: DateTime<Utc>,
+) -> Batch {
+    let mut by_instant: HashMap<DateTime<Utc>, Vec<ClockRow>> = HashMap::new();
+    Batch(
+        valid
+            .into_iter()
+            .map(|v| {
+                let d = lead(creator, v, now);
+                let clocks = by_instant
+                    .entry(d.received_at)
+                    .or_insert_with(|| first_clocks(time, d.received_at, now))
+                    .clone();
+                rows(d, clocks, now)
+            })
+            .collect(),
+    )
+}
+
+/// Stores a prepared batch of leads in `txn` (the import path).
+pub(crate) async fn store_batch(txn: &DatabaseTransaction, batch: Batch) -> Result<Vec<Stored>> {
+    Ok(store::intake::insert(txn, batch.0).await?)
+}

@@ -1,0 +1,126 @@
+//! The case page's model: everything the page shows one reader, and what that reader may do, read
+//! in one call. Each panel of the page is drawn from it; every "may" here comes from the access
+//! policy, none from the page.
+
+use super::case::view::{CaseSummary, CaseView, EventView, OrgRef};
+use super::case::visible;
+use super::deadlines::{Requested, requests};
+use super::documents::Available;
+use super::evidence::Panel;
+use super::workflow::Options;
+use super::{Ctx, Identity, cases, documents, evidence, triage, workflow};
+use crate::domain::case::CaseState;
+use crate::domain::deadline::{ExtensionTier, Unit};
+use crate::domain::identity::Role;
+use crate::domain::policy::CaseAction;
+use crate::error::Result;
+use crate::store;
+
+/// What the reader may do on the case page, beyond the workflow's own actions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct May {
+    pub triage: bool,
+    pub share: bool,
+    pub answer_referral: bool,
+    pub extend: bool,
+}
+
+/// The extensions of one clock: what may be asked for, and what is pending or granted.
+#[derive(Debug, Clone)]
+pub struct ClockExtensions {
+    pub rule_id: String,
+    pub unit: Unit,
+    pub tiers: Vec<ExtensionTier>,
+    pub pending: Vec<Requested>,
+    pub granted: Vec<Requested>,
+    /// The clock is open, has tiers, and the reader may ask.
+    pub can_request: bool,
+    /// The page offers the decision buttons (who decides is checked when they are used).
+    pub can_decide: bool,
+}
+
+/// Everything the case page shows.
+pub struct Screen {
+    pub case: CaseView,
+    /// Newest first.
+    pub timeline: Vec<EventView>,
+    pub may: May,
+    /// Offices a case may be referred to or shared with (when the reader may do either).
+    pub offices: Vec<OrgRef>,
+    /// Open cases that look like the same matter (when the reader may triage).
+    pub duplicates: Vec<CaseSummary>,
+    /// Per clock, in the order of `case.clocks` (none for the filing enterprise).
+    pub extensions: Vec<Option<ClockExtensions>>,
+    pub work: Options,
+    pub documents: Available,
+    pub evidence: Panel,
+}
+
+/// Reads the case page of case `id` for `me`.
+pub async fn case_page(cx: &Ctx, me: &Identity, id: i64) -> Result<Screen> {
+    let db = &cx.db;
+    let v = visible(db, me, id).await?;
+    let case = cases::detail(db, me, id).await?;
+    let mut timeline = cases::events(db, me, id).await?;
+    timeline.reverse();
+    let may = May {
+        triage: v.can(me, CaseAction::Triage),
+        share: v.can(me, CaseAction::Share),
+        answer_referral: v.can(me, CaseAction::AnswerReferral)
+            && case.summary.state == CaseState::Referred,
+        extend: !v.is_filer() && v.can(me, CaseAction::Extend),
+    };
+    let offices = if may.triage || may.share {
+        cases::other_offices(db, case.summary.owner_org_id).await?
+    } else {
+        Vec::new()
+    };
+    let duplicates = if may.triage {
+        triage::duplicates(db, me, id).await?
+    } else {
+        Vec::new()
+    };
+    let extensions = if v.is_filer() {
+        Vec::new()
+    } else {
+        let events = store::case_log::events(db.conn(), id, false).await?;
+        let all = requests(&events);
+        let supervisor = me.role() == Role::Supervisor;
+        case.clocks
+            .iter()
+            .map(|k| {
+                let rule = cx.time.rules().get(&k.rule_id)?;
+                let of_rule = |decided: Option<bool>| -> Vec<Requested> {
+                    all.iter()
+                        .filter(|r| r.rule_id == k.rule_id && r.decided == decided)
+                        .cloned()
+                        .collect()
+                };
+                let officer_tier = rule.extensions.iter().any(|t| t.approver == "officer");
+                Some(ClockExtensions {
+                    rule_id: k.rule_id.clone(),
+                    unit: rule.unit,
+                    tiers: rule.extensions.clone(),
+                    pending: of_rule(None),
+                    granted: of_rule(Some(true)),
+                    can_request: may.extend && k.state.is_open() && !rule.extensions.is_empty(),
+                    can_decide: may.extend && (supervisor || officer_tier),
+                })
+            })
+            .collect()
+    };
+    let work = workflow::options(cx, me, id).await?;
+    let documents = documents::available(db, me, id).await?;
+    let evidence = evidence::panel(db, me, &v).await?;
+    Ok(Screen {
+        case,
+        timeline,
+        may,
+        offices,
+        duplicates,
+        extensions,
+        work,
+        documents,
+        evidence,
+    })
+}

@@ -1,0 +1,515 @@
+//! Storing new cases: many at once in few statements (filings stored together, lead imports), and
+//! the queue through which concurrent filings share one write transaction (group commit).
+
+use super::audit::NewEntry;
+use super::bulk::{insert_rows, insert_values};
+use super::case_log::{CLOCK_COLUMNS, ClockRow, NewEvent, clock_values};
+use super::{Db, outbox};
+use crate::domain::case::intake::Facts;
+use crate::domain::case::{
+    self, CaseState, Channel, PartyRole, Queue, RightKind, Source, Standing,
+};
+use crate::domain::time::day_of;
+use chrono::{DateTime, Datelike, Utc};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, Statement, Value};
+use std::collections::HashMap;
+use tokio::sync::oneshot;
+
+/// A case as first stored: in `triage`/`new`, at version 1 (its `received` event).
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub title: String,
+    pub description: String,
+    pub source: Source,
+    pub channel: Channel,
+    pub region_code: String,
+    pub owner_org_id: i64,
+    pub filer_org_id: Option<i64>,
+    pub filer_user_id: Option<i64>,
+    pub created_by_user_id: Option<i64>,
+    pub standing: Option<Standing>,
+    pub complainant_uscc: Option<String>,
+    pub facts: Facts,
+    pub received_at: DateTime<Utc>,
+    pub is_demo: bool,
+}
+
+/// A party as stored.
+#[derive(Debug, Clone)]
+pub struct NewParty {
+    pub role: PartyRole,
+    pub name: String,
+    pub uscc: Option<String>,
+    pub address: Option<String>,
+    pub listing_url: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+/// A right as stored.
+#[derive(Debug, Clone)]
+pub struct NewRight {
+    pub kind: RightKind,
+    pub number: Option<String>,
+    pub title: String,
+    pub holder: Option<String>,
+}
+
+/// A new case with everything stored with it; its number and SRDI rank are found here, inside
+/// the write transaction.
+#[derive(Debug, Clone)]
+pub struct NewFiling {
+    pub case: NewCase,
+    pub parties: Vec<NewParty>,
+    pub rights: Vec<NewRight>,
+    /// Its first event (`received`).
+    pub received: NewEvent,
+    pub clocks: Vec<ClockRow>,
+    /// When it was computed: the case's `created_at`, the event's `recorded_at`, the clocks'
+    /// `updated_at`. Filings stored together keep their own.
+    pub now: DateTime<Utc>,
+}
+
+/// A stored case: its id and number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub id: i64,
+    pub number: String,
+}
+
+/// Reserves `n` case numbers of `year`; returns the last one (the block is `last-n+1 ..= last`).
+/// Numbers are taken inside the case's write transaction, so concurrent filings queue on the
+/// counter row and never share a number.
+pub async fn reserve_numbers<C: ConnectionTrait>(db: &C, year: i32, n: i64) -> Result<i64, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = "INSERT INTO case_numbers (year, last) VALUES ($1, $2) \
+               ON CONFLICT (year) DO UPDATE SET last = case_numbers.last + $2 RETURNING last";
+    let (sql, values) = match backend {
+        DbBackend::Postgres => (sql.to_string(), vec![year.into(), n.into()]),
+        _ => (
+            sql.replacen("$1", "?", 1)
+                .replacen("$2", "?", 1)
+                .replacen("$2", "?", 1),
+            vec![year.into(), n.into(), n.into()],
+        ),
+    };
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?
+        .ok_or_else(|| DbErr::Custom("case number counter returned nothing".into()))?;
+    row.try_get_by_index::<i64>(0)
+}
+
+/// Stores new cases in `txn` with few statements whatever their number: numbers reserved per year
+/// of receipt in one step each, SRDI ranks looked up once per credit code, and cases, parties,
+/// rights, `received` events (with their outbox rows) and clocks as multi-row inserts.
+pub async fn insert(
+    txn: &DatabaseTransaction,
+    filings: Vec<NewFiling>,
+) -> Result<Vec<Stored>, DbErr> {
+    let years: Vec<i32> = filings
+        .iter()
+        .map(|f| day_of(f.case.received_at).year())
+        .collect();
+    let mut per_year: HashMap<i32, i64> = HashMap::new();
+    for year in &years {
+        *per_year.entry(*year).or_default() += 1;
+    }
+    let mut next: HashMap<i32, i64> = HashMap::new();
+    for (year, n) in per_year {
+        let last = reserve_numbers(txn, year, n).await?;
+        next.insert(year, last - n + 1);
+    }
+    let mut numbers = Vec::with_capacity(filings.len());
+    let mut ranks = Vec::with_capacity(filings.len());
+    let mut srdi_by_uscc: HashMap<String, i16> = HashMap::new();
+    for (f, year) in filings.iter().zip(&years) {
+        let slot = next.get_mut(year).expect("reserved above");
+        numbers.push(case::case_number(*year, *slot));
+        *slot += 1;
+        let rank = match &f.case.complainant_uscc {
+            None => 0,
+            Some(u) => match srdi_by_uscc.get(u) {
+                Some(r) => *r,
+                None => {
+                    let r = super::srdi::best_rank_for_uscc(txn, u).await?;
+                    srdi_by_uscc.insert(u.clone(), r);
+                    r
+                }
+            },
+        };
+        ranks.push(rank);
+    }
+    let ids = insert_cases(txn, &filings, &numbers, &ranks).await?;
+    let mut parties = Vec::new();
+    let mut rights = Vec::new();
+    let mut events = Vec::with_capacity(filings.len());
+    let mut clocks = Vec::with_capacity(filings.len());
+    let mut stored = Vec::with_capacity(filings.len());
+    for ((f, id), number) in filings.into_iter().zip(ids).zip(numbers) {
+        parties.extend(f.parties.into_iter().map(|p| (id, p)));
+        rights.extend(f.rights.into_iter().map(|r| (id, r)));
+        events.push((id, f.received, f.now));
+        clocks.extend(f.clocks.into_iter().map(|c| (id, c, f.now)));
+        stored.push(Stored { id, number });
+    }
+    insert_parties(txn, parties).await?;
+    insert_rights(txn, rights).await?;
+    insert_first_events(txn, events).await?;
+    insert_clocks(txn, clocks).await?;
+    Ok(stored)
+}
+
+/// Inserts the case rows; returns their ids in the order given (read back with `RETURNING`,
+/// matched by case number, so the order in which the database returns them does not matter).
+async fn insert_cases<C: ConnectionTrait>(
+    db: &C,
+    filings: &[NewFiling],
+    numbers: &[String],
+    ranks: &[i16],
+) -> Result<Vec<i64>, DbErr> {
+    const COLS: [&str; 26] = [
+        "number",
+        "title",
+        "description",
+        "source",
+        "channel",
+        "region_code",
+        "queue",
+        "state",
+        "owner_org_id",
+        "filer_org_id",
+        "filer_user_id",
+        "created_by_user_id",
+        "assignee_user_id",
+        "complainant_standing",
+        "complainant_uscc",
+        "srdi_rank",
+        "facts",
+        "referred_to_org_id",
+        "merged_into_case_id",
+        "next_due_at",
+        "received_at",
+        "closed_at",
+        "version",
+        "is_demo",
+        "created_at",
+        "updated_at",
+    ];
+    let mut values = Vec::with_capacity(filings.len() * COLS.len());
+    for ((f, number), rank) in filings.iter().zip(numbers).zip(ranks) {
+        let c = &f.case;
+        values.extend([
+            Value::from(number.clone()),
+            c.title.clone().into(),
+            c.description.clone().into(),
+            c.source.as_str().into(),
+            c.channel.as_str().into(),
+            c.region_code.clone().into(),
+            Queue::Triage.as_str().into(),
+            CaseState::New.as_str().into(),
+            c.owner_org_id.into(),
+            c.filer_org_id.into(),
+            c.filer_user_id.into(),
+            c.created_by_user_id.into(),
+            Option::<i64>::None.into(),
+            c.standing.map(|s| s.as_str().to_string()).into(),
+            c.complainant_uscc.clone().into(),
+            (*rank).into(),
+            serde_json::to_string(&c.facts)
+                .unwrap_or_else(|_| "{}".into())
+                .into(),
+            Option::<i64>::None.into(),
+            Option::<i64>::None.into(),
+            super::case_log::next_due(&f.clocks).into(),
+            c.received_at.into(),
+            Option::<DateTime<Utc>>::None.into(),
+            1i64.into(),
+            c.is_demo.into(),
+            f.now.into(),
+            f.now.into(),
+        ]);
+    }
+    let found = insert_rows(db, "cases", &COLS, values, " RETURNING \"id\", \"number\"").await?;
+    let mut ids = HashMap::with_capacity(found.len());
+    for row in found {
+        let id: i64 = row.try_get_by_index(0)?;
+        let number: String = row.try_get_by_index(1)?;
+        ids.insert(number, id);
+    }
+    numbers
+        .iter()
+        .map(|n| {
+            ids.get(n)
+                .copied()
+                .ok_or_else(|| DbErr::Custom(format!("case {n} not found after insert")))
+        })
+        .collect()
+}
+
+/// Inserts parties of many cases; positions count per case and role.
+async fn insert_parties<C: ConnectionTrait>(
+    db: &C,
+    parties: Vec<(i64, NewParty)>,
+) -> Result<(), DbErr> {
+    const COLS: [&str; 9] = [
+        "case_id",
+        "role",
+        "position",
+        "name",
+        "uscc",
+        "address",
+        "listing_url",
+        "contact_name",
+        "contact_phone",
+    ];
+    let mut position: HashMap<(i64, PartyRole), i32> = HashMap::new();
+    let mut values = Vec::with_capacity(parties.len() * COLS.len());
+    for (case_id, p) in parties {
+        let pos = position.entry((case_id, p.role)).or_default();
+        *pos += 1;
+        values.extend([
+            Value::from(case_id),
+            p.role.as_str().into(),
+            (*pos - 1).into(),
+            p.name.into(),
+            p.uscc.into(),
+            p.address.into(),
+            p.listing_url.into(),
+            p.contact_name.into(),
+            p.contact_phone.into(),
+        ]);
+    }
+    insert_values(db, "case_parties", &COLS, values).await
+}
+
+/// Inserts rights of many cases.
+async fn insert_rights<C: ConnectionTrait>(
+    db: &C,
+    rights: Vec<(i64, NewRight)>,
+) -> Result<(), DbErr> {
+    const COLS: [&str; 6] = ["case_id", "position", "kind", "number", "title", "holder"];
+    let mut position: HashMap<i64, i32> = HashMap::new();
+    let mut values = Vec::with_capacity(rights.len() * COLS.len());
+    for (case_id, r) in rights {
+        let pos = position.entry(case_id).or_default();
+        *pos += 1;
+        values.extend([
+            Value::from(case_id),
+            (*pos - 1).into(),
+            r.kind.as_str().into(),
+            r.number.into(),
+            r.title.into(),
+            r.holder.into(),
+        ]);
+    }
+    insert_values(db, "case_rights", &COLS, values).await
+}
+
+/// Inserts the first event (seq 1) of many new cases, each with when it is recorded, and their
+/// outbox rows: a new case is searchable like every later change.
+async fn insert_first_events<C: ConnectionTrait>(
+    db: &C,
+    events: Vec<(i64, NewEvent, DateTime<Utc>)>,
+) -> Result<(), DbErr> {
+    const COLS: [&str; 9] = [
+        "case_id",
+        "seq",
+        "kind",
+        "at",
+        "recorded_at",
+        "actor_user_id",
+        "actor_org_id",
+        "public",
+        "payload",
+    ];
+    let mut values = Vec::with_capacity(events.len() * COLS.len());
+    let mut changed = Vec::with_capacity(events.len());
+    for (case_id, e, recorded_at) in events {
+        changed.push((case_id, recorded_at));
+        values.extend([
+            Value::from(case_id),
+            1i64.into(),
+            e.kind.as_str().into(),
+            e.at.into(),
+            recorded_at.into(),
+            e.actor_user_id.into(),
+            e.actor_org_id.into(),
+            e.public.into(),
+            e.payload.to_string().into(),
+        ]);
+    }
+    insert_values(db, "case_events", &COLS, values).await?;
+    outbox::enqueue_each(db, changed).await
+}
+
+/// Inserts the clocks of many new cases, each with when it was computed.
+async fn insert_clocks<C: ConnectionTrait>(
+    db: &C,
+    clocks: Vec<(i64, ClockRow, DateTime<Utc>)>,
+) -> Result<(), DbErr> {
+    let mut values = Vec::with_capacity(clocks.len() * CLOCK_COLUMNS.len());
+    for (case_id, c, updated_at) in clocks {
+        values.extend(clock_values(case_id, c, updated_at));
+    }
+    insert_values(db, "case_clocks", &CLOCK_COLUMNS, values).await
+}
+
+/// Stores one filing with its audit entry and answers when it is on disk.
+///
+/// Filings share write transactions (group commit): each request queues its filing and waits; a
+/// flusher task takes every filing queued by the time it holds the write transaction, stores
+/// them together (numbers, rows, one audit entry each naming its case number, in queue order),
+/// commits once and answers each. Under load one commit (one fsync on SQLite) serves many
+/// filings; alone, a filing is stored at once in a transaction of its own. If a shared
+/// transaction fails, its filings are stored again one by one, so one filing's error never
+/// becomes another's.
+pub async fn submit(db: &Db, filing: NewFiling, audit: NewEntry) -> Result<Stored, DbErr> {
+    let queue = db.write_queue::<Waiting>();
+    let (done, answer) = oneshot::channel();
+    let (id, start_flusher) = queue.push(filing, audit, done);
+    if start_flusher {
+        tokio::spawn(flush(db.clone()));
+    }
+    // A request given up while its filing still waits takes the filing out of the queue.
+    let _unqueue = Unqueue { queue, id };
+    answer
+        .await
+        .unwrap_or_else(|_| Err(DbErr::Custom("the filing was not stored".into())))
+}
+
+/// Filings waiting for a write transaction, one queue per database.
+#[derive(Default)]
+struct Waiting {
+    state: std::sync::Mutex<WaitingState>,
+}
+
+#[derive(Default)]
+struct WaitingState {
+    filings: Vec<Queued>,
+    next_id: u64,
+    /// A flusher task is running; it stops when it finds the queue empty.
+    flushing: bool,
+}
+
+/// A filing, its audit entry and where to send the outcome.
+struct Queued {
+    id: u64,
+    filing: NewFiling,
+    audit: NewEntry,
+    done: oneshot::Sender<Result<Stored, DbErr>>,
+}
+
+impl Waiting {
+    fn lock(&self) -> std::sync::MutexGuard<'_, WaitingState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Queues a filing; returns its id and whether a flusher must be started.
+    fn push(
+        &self,
+        filing: NewFiling,
+        audit: NewEntry,
+        done: oneshot::Sender<Result<Stored, DbErr>>,
+    ) -> (u64, bool) {
+        let mut st = self.lock();
+        st.next_id += 1;
+        let id = st.next_id;
+        st.filings.push(Queued {
+            id,
+            filing,
+            audit,
+            done,
+        });
+        let start = !st.flushing;
+        st.flushing = true;
+        (id, start)
+    }
+
+    /// Every waiting filing, or `None` (and the flusher stops) when there is none.
+    fn take(&self) -> Option<Vec<Queued>> {
+        let mut st = self.lock();
+        if st.filings.is_empty() {
+            st.flushing = false;
+            return None;
+        }
+        Some(std::mem::take(&mut st.filings))
+    }
+}
+
+/// Takes a filing out of the queue when its request is dropped before it was taken.
+struct Unqueue<'a> {
+    queue: &'a Waiting,
+    id: u64,
+}
+
+impl Drop for Unqueue<'_> {
+    fn drop(&mut self) {
+        self.queue.lock().filings.retain(|f| f.id != self.id);
+    }
+}
+
+/// Stores queued filings until the queue is empty: all those waiting when the write transaction
+/// is obtained go into it.
+async fn flush(db: Db) {
+    use futures::FutureExt;
+    let queue = db.write_queue::<Waiting>();
+    loop {
+        let txn = db.begin_write().await;
+        let Some(filings) = queue.take() else {
+            return;
+        };
+        // A panic fails the filings taken (their requests get an error), not the queue.
+        let _ = std::panic::AssertUnwindSafe(store_queued(&db, txn.ok(), filings))
+            .catch_unwind()
+            .await;
+    }
+}
+
+/// Stores `queued` together in `txn`, or one by one when that fails (or there is no `txn`), and
+/// answers each.
+async fn store_queued(db: &Db, mut txn: Option<DatabaseTransaction>, queued: Vec<Queued>) {
+    if queued.len() > 1
+        && let Some(shared) = txn.take()
+    {
+        let filings = queued.iter().map(|q| q.filing.clone()).collect();
+        let audits = queued.iter().map(|q| q.audit.clone()).collect();
+        if let Ok(stored) = store_with_audit(db, Some(shared), filings, audits).await {
+            for (q, s) in queued.into_iter().zip(stored) {
+                let _ = q.done.send(Ok(s));
+            }
+            return;
+        }
+        // The shared transaction was rolled back; each filing is stored on its own below.
+    }
+    for q in queued {
+        let r = store_with_audit(db, txn.take(), vec![q.filing], vec![q.audit])
+            .await
+            .and_then(|mut s| {
+                s.pop()
+                    .ok_or_else(|| DbErr::Custom("no case stored".into()))
+            });
+        let _ = q.done.send(r);
+    }
+}
+
+/// Stores `filings` with one audit entry each (in order, naming its number) in `txn`, or in a new
+/// write transaction, and commits.
+async fn store_with_audit(
+    db: &Db,
+    txn: Option<DatabaseTransaction>,
+    filings: Vec<NewFiling>,
+    audits: Vec<NewEntry>,
+) -> Result<Vec<Stored>, DbErr> {
+    let txn = match txn {
+        Some(t) => t,
+        None => db.begin_write().await?,
+    };
+    let stored = insert(&txn, filings).await?;
+    for (s, mut entry) in stored.iter().zip(audits) {
+        entry.target_id = s.number.clone();
+        super::audit::append(&txn, entry).await?;
+    }
+    txn.commit().await?;
+    Ok(stored)
+}
