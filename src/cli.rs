@@ -263,7 +263,9 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
             let time = service::case::Timekeeper::of(&config, &db).await?;
             let started = std::time::Instant::now();
             let n = time
-                .rebuild_open(&db, |done, total| draw_progress(done, total, started))
+                .rebuild_open(&db, service::now(), |done, total| {
+                    draw_progress(done, total, started)
+                })
                 .await
                 .map_err(explain)?;
             println!("已重算 / recomputed: {n} 件案件 / cases");

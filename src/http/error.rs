@@ -145,7 +145,7 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     } else {
         html_page(
             &state,
-            super::page::base(&ctx, None, "", &path),
+            super::layout::base(&ctx, None, "", &path),
             &problem,
             lang,
         )

@@ -1,6 +1,7 @@
 //! Cross-cutting request handling: request ids, logging and metrics; security headers; who the
 //! caller is (session cookie or bearer token); CSRF checks on every web form.
 
+use super::cookies::{CSRF_COOKIE, LANG_COOKIE, SESSION_COOKIE, cookie, set_cookie};
 use super::error::{Problem, is_api_path, problem_json};
 use super::{AppState, RequestCtx};
 use crate::error::{AppError, Msg};
@@ -12,42 +13,11 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tracing::Instrument;
 
-/// Name of the session cookie.
-pub const SESSION_COOKIE: &str = "wq_session";
-/// Name of the pre-sign-in CSRF cookie (double-submit token for the sign-in form).
-pub const CSRF_COOKIE: &str = "wq_csrf";
-/// Name of the language cookie.
-pub const LANG_COOKIE: &str = "wq_lang";
 /// Header that carries the request id.
 pub const REQUEST_ID: &str = "x-request-id";
-
-/// Reads a cookie from the request headers.
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(cookie::Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == name)
-        .map(|c| c.value().to_string())
-}
-
-/// A `Set-Cookie` value with our defaults: HttpOnly, SameSite=Lax, Path=/, Secure when configured.
-pub fn set_cookie(name: &str, value: &str, max_age_secs: Option<i64>, secure: bool) -> HeaderValue {
-    let mut c = cookie::Cookie::build((name.to_string(), value.to_string()))
-        .path("/")
-        .http_only(true)
-        .same_site(cookie::SameSite::Lax)
-        .secure(secure);
-    if let Some(age) = max_age_secs {
-        c = c.max_age(cookie::time::Duration::seconds(age));
-    }
-    HeaderValue::from_str(&c.build().to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
-}
 
 /// Outermost: request id, language, client address, a tracing span, one log line, metrics.
 pub async fn request_context(
@@ -303,7 +273,7 @@ async fn check_unsafe(
     }
     // Evidence uploads (issue 6) are streamed, not buffered: the upload reader checks that the
     // first part is `_csrf` with this token before it reads the file.
-    if is_multipart && super::upload::is_upload(req.method(), req.uri().path()) {
+    if is_multipart && is_upload(req.method(), req.uri().path()) {
         let mut req = req;
         req.extensions_mut()
             .insert(StreamedCsrf(expected.to_string()));
@@ -366,9 +336,67 @@ pub(crate) fn constant_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// Middleware: counts the signed-in user's unread notices (a COUNT on the `(user_id, read_at)`
+/// index) for the navigation badge of the page this request renders. API and asset requests
+/// skip it.
+pub async fn unread_badge(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = req.uri().path();
+    let user = req
+        .extensions()
+        .get::<Authenticated>()
+        .filter(|_| !path.starts_with("/api/") && !path.starts_with("/static/"))
+        .map(|a| a.0.user.id);
+    let Some(user_id) = user else {
+        return next.run(req).await;
+    };
+    match crate::service::notifications::unread(&state.db, user_id).await {
+        Ok(n) => super::layout::UNREAD.scope(n, next.run(req)).await,
+        Err(e) => {
+            tracing::warn!(error = %e, "unread count failed");
+            next.run(req).await
+        }
+    }
+}
+
+/// Whether a request is an evidence upload (API or web form).
+pub fn is_upload(method: &Method, path: &str) -> bool {
+    method == Method::POST
+        && (path.starts_with("/api/v1/cases/") || path.starts_with("/cases/"))
+        && path.ends_with("/evidence")
+}
+
+/// Middleware: the request time limit, longer for evidence uploads.
+pub async fn timeout(
+    State((normal, upload)): State<(Duration, Duration)>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let limit = if is_upload(req.method(), req.uri().path()) {
+        upload
+    } else {
+        normal
+    };
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uploads_are_recognised_by_method_and_path() {
+        assert!(is_upload(&Method::POST, "/api/v1/cases/7/evidence"));
+        assert!(is_upload(&Method::POST, "/cases/7/evidence"));
+        assert!(!is_upload(&Method::GET, "/api/v1/cases/7/evidence"));
+        assert!(!is_upload(&Method::POST, "/api/v1/cases/7/triage"));
+    }
 
     #[test]
     fn origins_must_match_the_host_or_the_public_url() {

@@ -2,8 +2,10 @@
 //! server-rendered web pages.
 
 pub mod api;
+pub mod cookies;
 pub mod error;
 pub mod extract;
+pub mod layout;
 pub mod middleware;
 pub mod ops;
 pub mod page;
@@ -93,7 +95,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            page::unread_badge,
+            middleware::unread_badge,
         ))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn_with_state(
@@ -107,7 +109,7 @@ pub fn router(state: AppState) -> Router {
         // Evidence uploads (issue 6) get their own, longer limit; everything else `timeout`.
         .layer(axum::middleware::from_fn_with_state(
             (timeout, upload_timeout),
-            upload::timeout,
+            middleware::timeout,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -1,7 +1,7 @@
 //! Receiving an evidence upload (API and web form alike): the multipart body is streamed part by
 //! part, the file into a temp file in the storage root while it is hashed; text fields are capped.
 //! A plain form post (no script) carries its CSRF token as the first field, checked here before
-//! the file is read. Also the request time limit that gives uploads longer than other requests.
+//! the file is read. (The longer time limit of uploads is `middleware::timeout`.)
 
 use super::AppState;
 use super::middleware::{StreamedCsrf, constant_eq};
@@ -11,12 +11,9 @@ use crate::files::upload::{Received, Upload, WriteError};
 use crate::service::evidence::{self as evidence_service, EvidenceView, UploadFields};
 use crate::service::{Ctx, Identity};
 use axum::body::Body;
-use axum::extract::{FromRequest, Multipart, Request, State};
-use axum::http::{Method, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::extract::{FromRequest, Multipart, Request};
+use axum::http::{StatusCode, header};
 use futures::StreamExt;
-use std::time::Duration;
 
 /// Most parts a request may have (fields and the file).
 const MAX_PARTS: usize = 16;
@@ -27,30 +24,6 @@ const OVERHEAD: u64 = 256 * 1024;
 /// A refused body up to this size is read to its end before answering, so that the client
 /// sees the answer rather than a reset connection.
 const DRAIN: u64 = 8 * 1024 * 1024;
-
-/// Whether a request is an evidence upload (API or web form).
-pub fn is_upload(method: &Method, path: &str) -> bool {
-    method == Method::POST
-        && (path.starts_with("/api/v1/cases/") || path.starts_with("/cases/"))
-        && path.ends_with("/evidence")
-}
-
-/// Middleware: the request time limit, longer for evidence uploads.
-pub async fn timeout(
-    State((normal, upload)): State<(Duration, Duration)>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let limit = if is_upload(req.method(), req.uri().path()) {
-        upload
-    } else {
-        normal
-    };
-    match tokio::time::timeout(limit, next.run(req)).await {
-        Ok(res) => res,
-        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
-    }
-}
 
 /// Reads a body to its end (up to [`DRAIN`] bytes) and forgets it.
 async fn drain(body: Body) {
@@ -223,18 +196,5 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> AppError {
         AppError::PayloadTooLarge
     } else {
         AppError::BadRequest(e.body_text())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn uploads_are_recognised_by_method_and_path() {
-        assert!(is_upload(&Method::POST, "/api/v1/cases/7/evidence"));
-        assert!(is_upload(&Method::POST, "/cases/7/evidence"));
-        assert!(!is_upload(&Method::GET, "/api/v1/cases/7/evidence"));
-        assert!(!is_upload(&Method::POST, "/api/v1/cases/7/triage"));
     }
 }

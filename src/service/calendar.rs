@@ -105,7 +105,7 @@ pub async fn import(
     txn.commit().await?;
     time.reload(db).await?;
     // Clocks that counted a year on weekends only are counted again on the official schedule.
-    let recomputed = time.rebuild_provisional(db).await?;
+    let recomputed = time.rebuild_provisional(db, now).await?;
     tracing::info!(
         recomputed,
         "clocks recomputed after loading a calendar year"

@@ -1,10 +1,10 @@
 //! The signed-in user's own account: profile facts and a password change.
 
-use super::{page_response, redirect_with_flash, take_flash};
 use crate::error::{AppError, Result};
 use crate::http::AppState;
 use crate::http::extract::{Csrf, Ctx, CurrentUser, WebForm};
-use crate::http::page;
+use crate::http::layout as page;
+use crate::http::layout::{page_response, redirect_with_flash, take_flash};
 use crate::service;
 use axum::Router;
 use axum::extract::State;
@@ -37,8 +37,8 @@ async fn logout_everywhere(
     );
     res.headers_mut().append(
         axum::http::header::SET_COOKIE,
-        crate::http::middleware::set_cookie(
-            crate::http::middleware::SESSION_COOKIE,
+        crate::http::cookies::set_cookie(
+            crate::http::cookies::SESSION_COOKIE,
             "",
             Some(0),
             state.config.cookie_secure,

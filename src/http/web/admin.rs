@@ -1,13 +1,13 @@
 //! Administration pages: organisations and user accounts.
 
-use super::{page_response, redirect_with_flash, take_flash};
 use crate::domain::identity::{OrgKind, Role};
 use crate::domain::policy::Action;
 use crate::domain::srdi::SrdiLevel;
 use crate::error::{AppError, Result};
 use crate::http::AppState;
 use crate::http::extract::{Csrf, Ctx, CurrentUser, WebForm};
-use crate::http::page::{self, role_key};
+use crate::http::layout::{self as page, role_key};
+use crate::http::layout::{page_response, redirect_with_flash, take_flash};
 use crate::service::admin::{self, Caller, OrgInput, UserInput};
 use axum::Router;
 use axum::extract::{Path, Query, State};

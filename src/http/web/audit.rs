@@ -1,11 +1,11 @@
 //! The audit log for administrators: browse, filter, and verify the chain.
 
-use super::page_response;
 use crate::domain::time::beijing;
 use crate::error::Result;
 use crate::http::AppState;
 use crate::http::extract::{Csrf, Ctx, CurrentUser};
-use crate::http::page;
+use crate::http::layout as page;
+use crate::http::layout::page_response;
 use crate::service::{self, admin::Caller};
 use crate::store::audit::Filter;
 use axum::Router;

@@ -1,11 +1,11 @@
 //! Sign-in, sign-out and the language switch.
 
-use super::{local_target, page_response};
 use crate::error::{AppError, Result};
 use crate::http::AppState;
+use crate::http::cookies::{LANG_COOKIE, SESSION_COOKIE, cookie, set_cookie};
 use crate::http::extract::{Csrf, Ctx, CurrentUser, MaybeUser, WebForm};
-use crate::http::middleware::{LANG_COOKIE, SESSION_COOKIE, cookie, set_cookie};
-use crate::http::page;
+use crate::http::layout as page;
+use crate::http::layout::{local_target, page_response};
 use crate::i18n::Lang;
 use crate::service;
 use axum::Router;
@@ -40,7 +40,7 @@ async fn show(
     if user.is_some() {
         return Ok(Redirect::to(&local_target(q.next.as_deref())).into_response());
     }
-    let (flash, clear) = super::take_flash(&headers, state.config.cookie_secure);
+    let (flash, clear) = crate::http::layout::take_flash(&headers, state.config.cookie_secure);
     let base = page::base(&ctx, None, &csrf, "/login");
     let data = json!({"next": q.next, "username": "", "flash": flash});
     let html = page::render(&state, "auth/login", base, data)?;
@@ -168,7 +168,7 @@ async fn register(
     WebForm(form): WebForm<service::registration::Registration>,
 ) -> Result<Response> {
     match service::registration::register(&state.db, form.clone(), &ctx.meta()).await {
-        Ok(_) => Ok(super::redirect_with_flash(
+        Ok(_) => Ok(crate::http::layout::redirect_with_flash(
             "/login",
             "flash.registered",
             state.config.cookie_secure,

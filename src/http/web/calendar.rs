@@ -1,14 +1,14 @@
 //! The calendar page for administrators: the years in force, one year's days off and make-up
 //! days, and loading a new year with its differences shown before anything changes.
 
-use super::{page_response, redirect_with_flash, take_flash};
 use crate::domain::calendar::YearDiff;
 use crate::domain::policy::Action;
 use crate::domain::time::beijing;
 use crate::error::{AppError, Result};
 use crate::http::AppState;
 use crate::http::extract::{Csrf, Ctx, CurrentUser, WebForm};
-use crate::http::page;
+use crate::http::layout as page;
+use crate::http::layout::{page_response, redirect_with_flash, take_flash};
 use crate::service::{admin::Caller, calendar};
 use axum::Router;
 use axum::extract::{Query, State};

@@ -1,10 +1,10 @@
 //! The experts directory page: the active experts, and a form to add one for those who keep it.
 
-use super::{page_response, redirect_with_flash, take_flash};
 use crate::error::{AppError, Result};
 use crate::http::AppState;
 use crate::http::extract::{Csrf, Ctx, CurrentUser, WebForm};
-use crate::http::page;
+use crate::http::layout as page;
+use crate::http::layout::{page_response, redirect_with_flash, take_flash};
 use crate::service::experts::{self, ExpertForm};
 use axum::Router;
 use axum::extract::State;

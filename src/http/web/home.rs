@@ -1,11 +1,11 @@
 //! The dashboard each role lands on after signing in.
 
-use super::{page_response, take_flash};
 use crate::domain::identity::Role;
 use crate::error::Result;
 use crate::http::AppState;
 use crate::http::extract::{Csrf, Ctx, CurrentUser};
-use crate::http::page;
+use crate::http::layout as page;
+use crate::http::layout::{page_response, take_flash};
 use crate::service;
 use axum::Router;
 use axum::extract::State;

@@ -1,13 +1,13 @@
 //! The lead import page: upload a CSV of leads for one's office; see what was imported and every
 //! rejected row with its line number and reason.
 
-use super::page_response;
 use crate::domain::case::import::{COLUMNS, header_line};
 use crate::domain::policy::{self, Action};
 use crate::error::{AppError, Result};
 use crate::http::AppState;
 use crate::http::extract::{Csrf, Ctx, CurrentUser};
-use crate::http::page;
+use crate::http::layout as page;
+use crate::http::layout::page_response;
 use crate::i18n;
 use crate::service::import::{self, Importer};
 use axum::Router;

@@ -69,7 +69,7 @@ async fn read_one(
 ) -> Result<Response> {
     service::mark_read(&page.cx.db, &page.me, id).await?;
     let to = match form.next.as_deref() {
-        Some(n) => super::local_target(Some(n)),
+        Some(n) => crate::http::layout::local_target(Some(n)),
         None => "/notifications".into(),
     };
     Ok(page.redirect(&to, "flash.notification_read"))

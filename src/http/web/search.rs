@@ -3,7 +3,8 @@
 
 use crate::error::{AppError, Result};
 use crate::http::AppState;
-use crate::http::page::{Page, field_errors};
+use crate::http::layout::field_errors;
+use crate::http::page::Page;
 use crate::i18n::{self, Lang};
 use crate::search::FACETS;
 use crate::service::search::{self, Params};

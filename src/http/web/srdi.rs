@@ -2,14 +2,15 @@
 //! and administrators also the entry form, the CSV import with its row-by-row report, and
 //! withdrawal after a confirmation page.
 
-use super::{page_response, redirect_with_flash, take_flash};
 use crate::domain::policy::{self, Action};
 use crate::domain::srdi::SrdiLevel;
 use crate::domain::time::beijing;
 use crate::error::{AppError, Result};
 use crate::http::AppState;
+use crate::http::RequestCtx;
 use crate::http::extract::{Csrf, Ctx, CurrentUser, WebForm};
-use crate::http::{RequestCtx, page};
+use crate::http::layout as page;
+use crate::http::layout::{page_response, redirect_with_flash, take_flash};
 use crate::i18n;
 use crate::service::srdi::{self, EntryInput, ImportReport};
 use crate::service::{Identity, admin::Caller};

@@ -142,30 +142,35 @@ impl Timekeeper {
         Ok(store::case_log::replace_clocks(txn, case_id, clocks, now).await?)
     }
 
-    /// Recomputes the clocks of every open case (`weiquan deadlines rebuild`); `progress(done,
-    /// total)` after each batch. Returns the count.
-    pub async fn rebuild_open(&self, db: &Db, progress: impl FnMut(usize, usize)) -> Result<usize> {
+    /// Recomputes the clocks of every open case as of `now` (`weiquan deadlines rebuild`);
+    /// `progress(done, total)` after each batch. Returns the count.
+    pub async fn rebuild_open(
+        &self,
+        db: &Db,
+        now: DateTime<Utc>,
+        progress: impl FnMut(usize, usize),
+    ) -> Result<usize> {
         let ids = store::cases::open_ids(db.conn()).await?;
-        self.rebuild(db, ids, progress).await
+        self.rebuild(db, ids, now, progress).await
     }
 
-    /// Recomputes the clocks that depended on a year without an official schedule (after a year
-    /// is loaded).
-    pub async fn rebuild_provisional(&self, db: &Db) -> Result<usize> {
+    /// Recomputes, as of `now`, the clocks that depended on a year without an official schedule
+    /// (after a year is loaded).
+    pub async fn rebuild_provisional(&self, db: &Db, now: DateTime<Utc>) -> Result<usize> {
         let ids = store::case_log::ids_with_provisional_clocks(db.conn()).await?;
-        self.rebuild(db, ids, |_, _| {}).await
+        self.rebuild(db, ids, now, |_, _| {}).await
     }
 
     async fn rebuild(
         &self,
         db: &Db,
         ids: Vec<i64>,
+        now: DateTime<Utc>,
         mut progress: impl FnMut(usize, usize),
     ) -> Result<usize> {
         let total = ids.len();
         let mut done = 0;
         for chunk in ids.chunks(500) {
-            let now = super::super::context::now();
             let txn = db.begin_write().await?;
             for id in chunk {
                 if self.refresh(&txn, *id, now).await? {

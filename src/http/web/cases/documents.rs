@@ -5,7 +5,8 @@ use super::form_input::Flat;
 use crate::domain::workflow::Document;
 use crate::error::{AppError, Result};
 use crate::http::extract::WebForm;
-use crate::http::page::{Page, base, render};
+use crate::http::layout::{base, render};
+use crate::http::page::Page;
 use crate::i18n::Lang;
 use crate::service::documents;
 use axum::extract::Path;
@@ -52,5 +53,9 @@ pub async fn show(page: Page, Path((id, seq)): Path<(i64, i64)>) -> Result<Respo
         ctx,
         data,
     )?;
-    Ok(crate::http::web::page_response(StatusCode::OK, html, None))
+    Ok(crate::http::layout::page_response(
+        StatusCode::OK,
+        html,
+        None,
+    ))
 }

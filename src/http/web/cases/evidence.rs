@@ -104,7 +104,7 @@ async fn print_list(page: Page, Path(id): Path<i64>) -> Result<Response> {
         .views
         .render("evidence/list", &data)
         .map_err(AppError::Internal)?;
-    Ok(crate::http::web::page_response(
+    Ok(crate::http::layout::page_response(
         StatusCode::OK,
         Html(html),
         None,
