@@ -23,7 +23,7 @@ impl Views {
     /// render so that edits show without a rebuild.
     pub fn new(from_disk: bool) -> anyhow::Result<Self> {
         let mut hbs = Handlebars::new();
-        hbs.set_strict_mode(false);
+        hbs.set_strict_mode(true);
         // An indented partial must not indent the text of a textarea it contains.
         hbs.set_prevent_indent(true);
         hbs.register_helper("t", Box::new(t_helper));
@@ -115,14 +115,57 @@ mod tests {
     fn every_template_compiles_and_the_helper_translates() {
         let views = Views::new(false).expect("templates compile");
         assert!(views.has("auth/login"));
-        let zh = views
-            .render("auth/login", &serde_json::json!({"lang": "zh-CN"}))
-            .unwrap();
+        let page = |lang: Lang| {
+            let ctx = crate::http::RequestCtx {
+                lang,
+                ..Default::default()
+            };
+            let mut data = crate::http::layout::base(&ctx, None, "", "/login");
+            data["username"] = serde_json::json!("");
+            views.render("auth/login", &data).unwrap()
+        };
+        let zh = page(Lang::Zh);
         assert!(zh.contains("登录"), "{zh}");
-        let en = views
-            .render("auth/login", &serde_json::json!({"lang": "en"}))
-            .unwrap();
+        let en = page(Lang::En);
         assert!(en.contains("Sign in"), "{en}");
+    }
+
+    /// Strict mode: a key a template prints that the data lacks is an error, not an empty spot;
+    /// the partials take values that may be absent.
+    #[test]
+    fn templates_are_strict_and_the_partials_take_what_may_be_absent() {
+        let views = Views::new(false).expect("templates compile");
+        let missing = views
+            .hbs
+            .render_template("{{nothing}}", &serde_json::json!({}));
+        assert!(missing.is_err());
+        let field = |data| {
+            views
+                .hbs
+                .render_template("{{> partials/field_error e=errors.name}}", &data)
+                .unwrap()
+        };
+        assert_eq!(field(serde_json::json!({"errors": {}})).trim(), "");
+        assert_eq!(
+            field(serde_json::json!({"errors": {"name": "必填"}})).trim(),
+            "<p class=\"field-error\">必填</p>"
+        );
+        let badge = views
+            .hbs
+            .render_template(
+                "{{> partials/badge}}",
+                &serde_json::json!({"lang": "zh-CN", "badge": {"class": "overdue", "key": "deadline.overdue", "days": -1, "date": "2026-03-02"}}),
+            )
+            .unwrap();
+        assert!(
+            badge.contains("badge overdue") && badge.contains("已超期"),
+            "{badge}"
+        );
+        let none = views
+            .hbs
+            .render_template("{{> partials/badge}}", &serde_json::json!({"badge": null}))
+            .unwrap();
+        assert!(none.contains("—"), "{none}");
     }
 
     #[test]

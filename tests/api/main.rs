@@ -14,6 +14,7 @@ mod exhibitions;
 mod helpers;
 mod http_basics;
 mod notifications;
+mod pages;
 mod search;
 mod snapshot;
 mod srdi;

@@ -155,7 +155,7 @@ async fn register_form(
         &state,
         "auth/register",
         base,
-        json!({"form": {}, "errors": {}}),
+        json!({"form": crate::service::registration::Registration::default(), "errors": {}}),
     )?;
     Ok(page_response(StatusCode::OK, html, None))
 }

@@ -58,7 +58,13 @@ async fn render_index(
 
 async fn index(page: Page) -> Result<Response> {
     policy::authorize(&page.me.actor, Action::WorkQueues).map_err(|_| AppError::forbidden())?;
-    render_index(&page, StatusCode::OK, json!({}), json!({})).await
+    render_index(
+        &page,
+        StatusCode::OK,
+        json!(ExhibitionForm::default()),
+        json!({}),
+    )
+    .await
 }
 
 async fn create(page: Page, WebForm(form): WebForm<ExhibitionForm>) -> Result<Response> {

@@ -51,7 +51,8 @@ async fn index(
     headers: HeaderMap,
 ) -> Result<Response> {
     let (flash, clear) = take_flash(&headers, state.config.cookie_secure);
-    let html = render(&state, &ctx, &csrf, &me, flash, json!({}), json!({})).await?;
+    let blank = json!(crate::service::experts::ExpertForm::default());
+    let html = render(&state, &ctx, &csrf, &me, flash, blank, json!({})).await?;
     Ok(page_response(StatusCode::OK, html, clear))
 }
 

@@ -183,6 +183,27 @@ fn filled_rows(f: &Flat, prefix: &str, fields: &[&str]) -> Vec<usize> {
         .collect()
 }
 
+/// The single-line and text fields of the complaint and lead forms (the rows of rights and
+/// respondents are listed separately).
+const TEXT_FIELDS: [&str; 16] = [
+    "title",
+    "description",
+    "region_code",
+    "received_at",
+    "complainant_name",
+    "complainant_phone",
+    "complainant_uscc",
+    "ex_name",
+    "ex_venue",
+    "ex_booth",
+    "ex_organiser",
+    "ex_opens_at",
+    "ex_closes_at",
+    "os_country",
+    "os_foreign_deadline",
+    "os_time_zone",
+];
+
 /// `{flat_field: message}` for the template.
 pub fn errors_json(f: &Flat, errors: &[FieldError], lang: Lang) -> Value {
     let rights = filled_rows(f, "right", &["number", "title", "holder"]);
@@ -231,7 +252,11 @@ pub fn form_json(f: &Flat, errors: Value) -> Value {
             })
         })
         .collect();
-    let mut values = Map::new();
+    // Every field the templates show, empty until typed.
+    let mut values: Map<String, Value> = TEXT_FIELDS
+        .iter()
+        .map(|k| (k.to_string(), json!("")))
+        .collect();
     for (k, v) in f {
         values.insert(k.clone(), json!(v));
     }

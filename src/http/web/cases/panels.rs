@@ -22,6 +22,30 @@ pub struct Refill {
     pub errors: Value,
 }
 
+impl Refill {
+    /// Every form section of the page with the values its fields show (empty unless this is the
+    /// form that came back) and its messages.
+    pub fn sections(&self) -> Value {
+        let mut all = json!({
+            "triage": {"values": {"reason": "", "into_number": ""}, "errors": {}},
+            "referral": {"values": {"reason": ""}, "errors": {}},
+            "share": {"values": {}, "errors": {}},
+            "extension": {"values": {}, "errors": {}},
+            "evidence": {"values": {}, "errors": {}},
+            "work": {"values": {}, "errors": {}},
+        });
+        if let Some(section) = all.get_mut(self.section) {
+            if let (Some(shown), Value::Object(typed)) =
+                (section["values"].as_object_mut(), &self.values)
+            {
+                shown.extend(typed.clone());
+            }
+            section["errors"] = self.errors.clone();
+        }
+        all
+    }
+}
+
 /// The case's own facts (the header and the facts card).
 pub fn case(s: &Screen) -> Value {
     let d = &s.case;
@@ -84,8 +108,16 @@ pub fn clocks(s: &Screen, now: DateTime<Utc>) -> Value {
         .enumerate()
         .map(|(i, k)| {
             let mut j = clock_row(k, now);
-            if let Some(Some(x)) = s.extensions.get(i) {
-                extensions(&mut j, x);
+            match s.extensions.get(i) {
+                Some(Some(x)) => extensions(&mut j, x),
+                // The filing enterprise, or a clock whose rule is no longer in force.
+                _ => {
+                    j["can_request"] = json!(false);
+                    j["can_decide"] = json!(false);
+                    for list in ["tiers", "granted", "pending"] {
+                        j[list] = json!([]);
+                    }
+                }
             }
             j
         })

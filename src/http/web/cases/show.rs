@@ -20,10 +20,7 @@ pub async fn render(page: &Page, id: i64, status: StatusCode, refill: &Refill) -
     let s = screen::case_page(&page.cx, &page.me, id).await?;
     let now = page.cx.now;
     let (parties, rights) = panels::parties_and_rights(&s);
-    let mut refill_json = json!({});
-    if !refill.section.is_empty() {
-        refill_json[refill.section] = json!({"values": refill.values, "errors": refill.errors});
-    }
+    let refill_json = refill.sections();
     let filer = s.case.is_filer();
     let mut data = json!({
         "case": panels::case(&s),

@@ -1,0 +1,260 @@
+//! Every page of every role renders on the demo data with the templates in strict mode, where a
+//! misspelt or missing key is an error instead of an empty spot: each demo user signs in and opens
+//! every page of the navigation, every case with its receipt, evidence list and issued documents,
+//! every queue board and exhibition, the administrators' pages and the forms; and the forms that
+//! come back refused render their messages. No page answers 500, and every page that answers 200
+//! is a whole document.
+
+use crate::helpers::{PASSWORD, TestApp, csrf_in};
+use reqwest::Client;
+
+const USERS: [&str; 9] = [
+    "demo-admin",
+    "demo-triager",
+    "demo-officer",
+    "demo-supervisor",
+    "demo-officer2",
+    "demo-officer3",
+    "demo-industry",
+    "demo-enterprise",
+    "demo-enterprise2",
+];
+
+/// The pages every user opens (each answers 200, 403 or 404 by role).
+const PAGES: [&str; 29] = [
+    "/",
+    "/account",
+    "/admin/audit",
+    "/admin/audit/verify",
+    "/admin/calendar",
+    "/admin/orgs",
+    "/admin/orgs/new",
+    "/admin/orgs/1/edit",
+    "/admin/users",
+    "/admin/users/new",
+    "/admin/users/3/edit",
+    "/cases",
+    "/cases?overdue=true&srdi=true",
+    "/cases?queue=administrative_ruling",
+    "/cases?state=no_such_state",
+    "/deadlines",
+    "/exhibitions",
+    "/experts",
+    "/leads/import",
+    "/leads/new",
+    "/complaints/new",
+    "/notifications",
+    "/queues/administrative_ruling",
+    "/queues/exhibition_enforcement",
+    "/queues/overseas_assistance",
+    "/search?q=%E9%94%82%E7%94%B5%E6%B1%A0",
+    "/search?q=%EF%BC%8C%EF%BC%8C",
+    "/srdi",
+    "/triage",
+];
+
+/// GET `path`; the status and the body.
+async fn get(app: &TestApp, client: &Client, path: &str) -> (u16, String) {
+    let res = client.get(app.url(path)).send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+/// POST a form from the page `from` (its CSRF token added); the status and the body.
+async fn post(
+    app: &TestApp,
+    client: &Client,
+    from: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String) {
+    let res = app.post_form_with(client, from, path, fields).await;
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+/// A rendered page: not a server error, and whole when it is a 200.
+fn rendered(who: &str, path: &str, (status, html): &(u16, String)) {
+    assert!(*status < 500, "{who} {path}: {status}\n{html}");
+    if *status == 200 {
+        assert!(html.contains("</html>"), "{who} {path}: a cut page\n{html}");
+    }
+}
+
+/// The links of a page that start with `prefix` and end in digits (case documents, exhibitions).
+fn numbered_links(html: &str, prefix: &str) -> Vec<String> {
+    let mut out: Vec<String> = html
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|href| {
+            href.strip_prefix(prefix)
+                .is_some_and(|tail| !tail.is_empty() && tail.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .map(str::to_string)
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+#[tokio::test]
+async fn every_page_of_every_role_renders_on_the_demo_data() {
+    let app = TestApp::spawn().await;
+    weiquan::service::demo::load_cases(&app.db, &app.time)
+        .await
+        .unwrap();
+    let ids = weiquan::store::cases::all_ids(app.db.conn()).await.unwrap();
+    let mut opened = 0;
+    for user in USERS {
+        let client = TestApp::new_client();
+        let res = app.login_with(&client, user, PASSWORD).await;
+        assert_eq!(res.status(), 303, "{user} signs in");
+        let mut paths: Vec<String> = PAGES.iter().map(|p| p.to_string()).collect();
+        for id in &ids {
+            paths.push(format!("/cases/{id}/receipt"));
+            paths.push(format!("/cases/{id}/evidence/list"));
+            let case = format!("/cases/{id}");
+            let page = get(&app, &client, &case).await;
+            rendered(user, &case, &page);
+            opened += 1;
+            paths.extend(numbered_links(&page.1, &format!("/cases/{id}/documents/")));
+        }
+        let exhibitions = get(&app, &client, "/exhibitions").await;
+        paths.extend(numbered_links(&exhibitions.1, "/exhibitions/"));
+        let orgs = get(&app, &client, "/admin/orgs").await;
+        paths.extend(
+            numbered_links(&orgs.1, "/admin/orgs/")
+                .iter()
+                .map(|p| format!("{p}/edit")),
+        );
+        for path in &paths {
+            rendered(user, path, &get(&app, &client, path).await);
+            opened += 1;
+        }
+    }
+    // Signed out: the public pages.
+    for path in ["/login", "/register", "/login?next=%2Fcases"] {
+        rendered("anonymous", path, &get(&app, &app.client, path).await);
+    }
+    assert!(opened > 400, "{opened} pages opened");
+}
+
+#[tokio::test]
+async fn refused_forms_come_back_rendered_with_their_messages() {
+    let app = TestApp::spawn().await;
+    weiquan::service::demo::load_cases(&app.db, &app.time)
+        .await
+        .unwrap();
+    let as_user = |user: &'static str| {
+        let app = &app;
+        async move {
+            let client = TestApp::new_client();
+            app.login_with(&client, user, PASSWORD).await;
+            client
+        }
+    };
+    // A case still waiting for triage, and one being worked in the ruling queue.
+    let officer = app.token("demo-officer").await;
+    let (_, list) = app.get_json("/api/v1/cases?limit=200", &officer).await;
+    let items = list["items"].as_array().unwrap();
+    let waiting = items.iter().find(|c| c["state"] == "new").unwrap()["id"].clone();
+    let ruling = items
+        .iter()
+        .find(|c| c["queue"] == "administrative_ruling" && c["state"] == "answer_period")
+        .unwrap()["id"]
+        .clone();
+
+    let enterprise = as_user("demo-enterprise").await;
+    let r = post(
+        &app,
+        &enterprise,
+        "/complaints/new",
+        "/complaints/new",
+        &[("description", "")],
+    )
+    .await;
+    assert_eq!(r.0, 422);
+    rendered("demo-enterprise", "/complaints/new", &r);
+
+    let triager = as_user("demo-triager").await;
+    let case = format!("/cases/{waiting}");
+    let reject = [
+        ("action", "reject"),
+        ("reason_code", "other"),
+        ("expected_version", "1"),
+    ];
+    let r = post(&app, &triager, &case, &format!("{case}/triage"), &reject).await;
+    assert_eq!(r.0, 422);
+    rendered("demo-triager", "triage", &r);
+
+    let officer = as_user("demo-officer").await;
+    let r = post(&app, &officer, "/leads/new", "/leads/new", &[("title", "")]).await;
+    assert_eq!(r.0, 422);
+    rendered("demo-officer", "/leads/new", &r);
+    let case = format!("/cases/{ruling}");
+    let r = post(
+        &app,
+        &officer,
+        &case,
+        &format!("{case}/actions"),
+        &[("action", "no_such_step")],
+    )
+    .await;
+    assert_eq!(r.0, 422);
+    rendered("demo-officer", "actions", &r);
+    let ask = [
+        ("action", "request"),
+        ("tier", "department_head"),
+        ("amount", "99"),
+        ("reason", "需要补充调查"),
+    ];
+    let url = format!("{case}/deadlines/ar.closing/extension");
+    let r = post(&app, &officer, &case, &url, &ask).await;
+    assert_eq!(r.0, 422);
+    rendered("demo-officer", "extension", &r);
+    let r = post(
+        &app,
+        &officer,
+        &case,
+        &format!("{case}/evidence"),
+        &[("kind", "other")],
+    )
+    .await;
+    assert_eq!(r.0, 415);
+    rendered("demo-officer", "evidence", &r);
+    let r = post(
+        &app,
+        &officer,
+        "/exhibitions",
+        "/exhibitions",
+        &[("name", "")],
+    )
+    .await;
+    assert_eq!(r.0, 422);
+    rendered("demo-officer", "/exhibitions", &r);
+
+    let admin = as_user("demo-admin").await;
+    for (from, to) in [
+        ("/admin/orgs/new", "/admin/orgs"),
+        ("/admin/users/new", "/admin/users"),
+    ] {
+        let r = post(&app, &admin, from, to, &[("name", "")]).await;
+        assert_eq!(r.0, 422, "{to}");
+        rendered("demo-admin", to, &r);
+    }
+
+    let anonymous = TestApp::new_client();
+    let r = post(&app, &anonymous, "/register", "/register", &[("name", "")]).await;
+    assert_eq!(r.0, 422);
+    rendered("anonymous", "/register", &r);
+    let token = app.csrf_of(&anonymous, "/login").await;
+    assert!(csrf_in(&format!("name=\"_csrf\" value=\"{token}\"")).is_some());
+    let r = post(
+        &app,
+        &anonymous,
+        "/login",
+        "/login",
+        &[("username", "demo-officer"), ("password", "wrong")],
+    )
+    .await;
+    rendered("anonymous", "/login", &r);
+}
