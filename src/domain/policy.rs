@@ -549,6 +549,86 @@ mod case_tests {
         assert!(!can_enter_lead(&owner_admin) && can_import_leads(&owner_admin));
     }
 
+    /// Asking for more time on a clock is for officers, supervisors and triagers of an office
+    /// that may contribute; who decides depends on the tier (its approver, and for the
+    /// next-higher department the owning office's parent).
+    #[test]
+    fn who_asks_for_and_who_decides_an_extension() {
+        use crate::domain::deadline::extension::Decider;
+        let c = case(false);
+        let extend = |a: &Actor| can_on_case(a, case_access(a, &c), &c, CaseAction::Extend);
+        let owner = |role| actor(OWNER, OrgKind::IpOffice, role, "320600");
+        let shared = |org, role| actor(org, OrgKind::IpOffice, role, "320600");
+        for (who, may) in [
+            (owner(Role::Officer), true),
+            (owner(Role::Supervisor), true),
+            (owner(Role::Admin), false),
+            (shared(SHARED_CONTRIBUTE, Role::Officer), true),
+            (shared(SHARED_READ, Role::Officer), false),
+            (
+                actor(CENTRE, OrgKind::AssistanceCenter, Role::Triager, "320600"),
+                false,
+            ),
+            (
+                actor(
+                    ENTERPRISE,
+                    OrgKind::Enterprise,
+                    Role::EnterpriseFiler,
+                    "320600",
+                ),
+                false,
+            ),
+            (shared(OTHER, Role::Supervisor), false),
+        ] {
+            assert_eq!(extend(&who), may, "{who:?}");
+        }
+        const PARENT: i64 = 42;
+        let decides = |a: &Actor, decider, approver| {
+            may_decide_extension(a, OWNER, Some(PARENT), decider, approver)
+        };
+        // The owning office's supervisor approves a supervisor's tier; its officers do not.
+        assert!(decides(
+            &owner(Role::Supervisor),
+            Decider::Own,
+            Some("supervisor")
+        ));
+        assert!(!decides(
+            &owner(Role::Officer),
+            Decider::Own,
+            Some("supervisor")
+        ));
+        // A tier an officer approves: the owning office's officers and supervisors.
+        assert!(decides(
+            &owner(Role::Officer),
+            Decider::Own,
+            Some("officer")
+        ));
+        assert!(!decides(
+            &shared(SHARED_CONTRIBUTE, Role::Supervisor),
+            Decider::Own,
+            Some("officer")
+        ));
+        // The next-higher department's tier: only the parent's supervisors.
+        let parent = |role| actor(PARENT, OrgKind::IpOffice, role, "320000");
+        assert!(decides(
+            &parent(Role::Supervisor),
+            Decider::Parent,
+            Some("supervisor")
+        ));
+        assert!(!decides(
+            &parent(Role::Officer),
+            Decider::Parent,
+            Some("supervisor")
+        ));
+        assert!(!decides(
+            &owner(Role::Supervisor),
+            Decider::Parent,
+            Some("supervisor")
+        ));
+        // A tier the rule does not have is decided by no one.
+        assert!(!decides(&owner(Role::Supervisor), Decider::Own, None));
+    }
+
     #[test]
     fn queue_work_is_for_officers_and_supervisors_of_contributing_offices() {
         let c = case(false);

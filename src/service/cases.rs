@@ -19,12 +19,12 @@ pub async fn detail(db: &Db, me: &Identity, id: i64) -> Result<CaseView> {
     let conn = db.conn();
     let c = v.case();
     let filer = v.is_filer();
-    let parties = store::cases::parties(conn, id).await?;
-    let rights = store::cases::rights(conn, id).await?;
+    let parties = store::case_parts::parties(conn, id).await?;
+    let rights = store::case_parts::rights(conn, id).await?;
     let shares = if filer {
         Vec::new()
     } else {
-        store::cases::active_shares(conn, id).await?
+        store::case_parts::active_shares(conn, id).await?
     };
     let clocks = store::case_log::clocks(conn, id).await?;
     let mut org_ids: Vec<i64> = shares.iter().map(|s| s.org_id).collect();

@@ -124,8 +124,8 @@ async fn build(
 ) -> Result<Value> {
     let c = v.case();
     let conn = db.conn();
-    let parties = store::cases::parties(conn, c.id).await?;
-    let rights = store::cases::rights(conn, c.id).await?;
+    let parties = store::case_parts::parties(conn, c.id).await?;
+    let rights = store::case_parts::rights(conn, c.id).await?;
     let owner = store::orgs::get(conn, c.owner_org_id).await?;
     let step = &source.payload;
     let party = |role: PartyRole| -> Vec<Value> {

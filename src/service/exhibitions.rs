@@ -216,7 +216,7 @@ pub async fn show(db: &Db, me: &Identity, id: i64) -> Result<View> {
 async fn repeat_infringers(db: &Db, here: &[CaseRow]) -> Result<Vec<i64>> {
     let mut out = Vec::new();
     for c in here {
-        let parties = store::cases::parties(db.conn(), c.id).await?;
+        let parties = store::case_parts::parties(db.conn(), c.id).await?;
         let Some(resp) = parties.iter().find(|p| p.role == PartyRole::Respondent) else {
             continue;
         };
@@ -292,7 +292,7 @@ async fn sweep_one(cx: &Ctx, e: &exhibitions::Model) -> Result<Option<Swept>> {
         )];
         let mut change = Change::default();
         // Only a patent dispute can become a ruling case (Order 81); others end with the fair.
-        let patent = store::cases::rights(&txn, c.id)
+        let patent = store::case_parts::rights(&txn, c.id)
             .await?
             .iter()
             .any(|r| r.kind.is_patent());

@@ -111,7 +111,7 @@ async fn still_open<C: sea_orm::ConnectionTrait, T>(
 ) -> Result<Vec<T>> {
     let mut ids: Vec<i64> = clocks
         .iter()
-        .filter(|c| key(c).2 == "missed")
+        .filter(|c| key(c).2 == State::Missed.as_str())
         .map(|c| key(c).0)
         .collect();
     if ids.is_empty() {
@@ -129,7 +129,7 @@ async fn still_open<C: sea_orm::ConnectionTrait, T>(
         .into_iter()
         .filter(|c| {
             let (case_id, rule_id, state) = key(c);
-            state != "missed"
+            state != State::Missed.as_str()
                 || !stopped(
                     rules,
                     rule_id,
@@ -470,12 +470,13 @@ pub struct Page {
 
 pub async fn list(db: &Db, me: &Identity, before: Option<i64>, limit: u64) -> Result<Page> {
     let limit = limit.clamp(1, 200);
-    let items: Vec<NotificationView> = store::list(db.conn(), me.user.id, before, limit)
-        .await?
-        .into_iter()
-        .map(NotificationView::from)
-        .collect();
-    let unread = store::unread_count(db.conn(), me.user.id).await?;
+    let items: Vec<NotificationView> =
+        crate::store::inbox::list(db.conn(), me.user.id, before, limit)
+            .await?
+            .into_iter()
+            .map(NotificationView::from)
+            .collect();
+    let unread = crate::store::inbox::unread_count(db.conn(), me.user.id).await?;
     let next_before = (items.len() as u64 == limit)
         .then(|| items.last().map(|n| n.id))
         .flatten();
@@ -488,12 +489,12 @@ pub async fn list(db: &Db, me: &Identity, before: Option<i64>, limit: u64) -> Re
 
 /// The caller's unread count (the navigation badge).
 pub async fn unread(db: &Db, user_id: i64) -> Result<u64> {
-    Ok(store::unread_count(db.conn(), user_id).await?)
+    Ok(crate::store::inbox::unread_count(db.conn(), user_id).await?)
 }
 
 /// Marks one of the caller's notices read (404 when it is not theirs); returns the unread count.
 pub async fn mark_read(db: &Db, me: &Identity, id: i64) -> Result<u64> {
-    if !store::mark_read(db.conn(), me.user.id, id, super::now()).await? {
+    if !crate::store::inbox::mark_read(db.conn(), me.user.id, id, super::now()).await? {
         return Err(AppError::NotFound);
     }
     unread(db, me.user.id).await
@@ -501,7 +502,7 @@ pub async fn mark_read(db: &Db, me: &Identity, id: i64) -> Result<u64> {
 
 /// Marks all the caller's notices read; returns how many were unread.
 pub async fn mark_all_read(db: &Db, me: &Identity) -> Result<u64> {
-    Ok(store::mark_all_read(db.conn(), me.user.id, super::now()).await?)
+    Ok(crate::store::inbox::mark_all_read(db.conn(), me.user.id, super::now()).await?)
 }
 
 // ---------------------------------------------------------------- my deadlines
@@ -542,7 +543,7 @@ pub async fn my_deadlines(cx: &super::Ctx, me: &Identity) -> Result<Deadlines> {
         ))
         .unwrap_or(today);
     let end_week = crate::domain::time::end_of_day(sunday).to_utc();
-    let rows = store::open_clocks(
+    let rows = crate::store::inbox::open_clocks(
         db.conn(),
         db_store::cases::visible(&me.actor),
         end_week,
@@ -555,9 +556,12 @@ pub async fn my_deadlines(cx: &super::Ctx, me: &Identity) -> Result<Deadlines> {
         .into_iter()
         .filter(|r| !filer || r.rule_id.starts_with("triage."))
         .collect();
-    let rows = still_open(db.conn(), cx.time.rules(), rows, |r: &store::OpenClock| {
-        (r.case_id, r.rule_id.as_str(), r.state.as_str())
-    })
+    let rows = still_open(
+        db.conn(),
+        cx.time.rules(),
+        rows,
+        |r: &crate::store::inbox::OpenClock| (r.case_id, r.rule_id.as_str(), r.state.as_str()),
+    )
     .await?;
     let mut out = Deadlines::default();
     let mut seen = HashSet::new();

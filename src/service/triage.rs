@@ -13,7 +13,8 @@ use crate::domain::case::{
 use crate::domain::identity::OrgKind;
 use crate::domain::policy::CaseAction;
 use crate::error::{AppError, FieldError, Msg, Result};
-use crate::store::cases::{CaseRow, PartyRow, RightRow};
+use crate::store::case_parts::{PartyRow, RightRow};
+use crate::store::cases::CaseRow;
 use crate::store::{self, Db};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -198,8 +199,9 @@ pub async fn decide(cx: &Ctx, me: &Identity, id: i64, req: TriageRequest) -> Res
     }
     if new_owner.is_some() {
         // The previous owner keeps reading the case it handed over.
-        store::cases::revoke_shares(w.txn(), id, case.owner_org_id, me.user.id, cx.now).await?;
-        store::cases::insert_share(
+        store::case_parts::revoke_shares(w.txn(), id, case.owner_org_id, me.user.id, cx.now)
+            .await?;
+        store::case_parts::insert_share(
             w.txn(),
             id,
             case.owner_org_id,
@@ -273,7 +275,7 @@ async fn route_facts(
             "error.triage.needs_overseas",
         )),
         Queue::AdministrativeRuling => {
-            let rights = store::cases::rights(db.conn(), case.id).await?;
+            let rights = store::case_parts::rights(db.conn(), case.id).await?;
             if !rights.iter().any(|r| r.kind.is_patent()) {
                 errors.push(FieldError::new("queue", "error.triage.needs_patent"));
             }
@@ -352,8 +354,8 @@ pub async fn share(cx: &Ctx, me: &Identity, id: i64, req: ShareRequest) -> Resul
     // The page's form carries no version: a share does not depend on what the page showed.
     let version = req.expected_version.unwrap_or(case.version);
     let mut w = CaseWrite::begin(cx, &granted, version).await?;
-    store::cases::revoke_shares(w.txn(), id, org_id, me.user.id, cx.now).await?;
-    store::cases::insert_share(w.txn(), id, org_id, access, me.user.id, cx.now).await?;
+    store::case_parts::revoke_shares(w.txn(), id, org_id, me.user.id, cx.now).await?;
+    store::case_parts::insert_share(w.txn(), id, org_id, access, me.user.id, cx.now).await?;
     w.record(
         EventKind::Shared,
         false,
@@ -374,13 +376,13 @@ pub async fn revoke_share(
         .await?
         .authorize(me, CaseAction::Share)?;
     let case = granted.case();
-    let shares = store::cases::active_shares(cx.db.conn(), id).await?;
+    let shares = store::case_parts::active_shares(cx.db.conn(), id).await?;
     if !shares.iter().any(|s| s.org_id == org_id) {
         return Err(AppError::NotFound);
     }
     let version = expected_version.unwrap_or(case.version);
     let mut w = CaseWrite::begin(cx, &granted, version).await?;
-    store::cases::revoke_shares(w.txn(), id, org_id, me.user.id, cx.now).await?;
+    store::case_parts::revoke_shares(w.txn(), id, org_id, me.user.id, cx.now).await?;
     w.record(EventKind::ShareRevoked, false, json!({"org_id": org_id}));
     w.commit("share.revoke", &json!({"org_id": org_id})).await
 }
@@ -408,8 +410,8 @@ pub async fn duplicates(db: &Db, me: &Identity, id: i64) -> Result<Vec<CaseSumma
         return Ok(Vec::new());
     }
     let conn = db.conn();
-    let parties = store::cases::parties(conn, id).await?;
-    let rights = store::cases::rights(conn, id).await?;
+    let parties = store::case_parts::parties(conn, id).await?;
+    let rights = store::case_parts::rights(conn, id).await?;
     let mine = match_keys(
         &parties.iter().collect::<Vec<_>>(),
         &rights.iter().collect::<Vec<_>>(),
@@ -427,8 +429,8 @@ pub async fn duplicates(db: &Db, me: &Identity, id: i64) -> Result<Vec<CaseSumma
     if candidates.is_empty() {
         return Ok(Vec::new());
     }
-    let their_parties = store::cases::parties_of(conn, candidates.clone()).await?;
-    let their_rights = store::cases::rights_of(conn, candidates.clone()).await?;
+    let their_parties = store::case_parts::parties_of(conn, candidates.clone()).await?;
+    let their_rights = store::case_parts::rights_of(conn, candidates.clone()).await?;
     let same: Vec<i64> = candidates
         .into_iter()
         .filter(|c| {

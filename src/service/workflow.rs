@@ -78,8 +78,8 @@ async fn situation(db: &Db, v: Visible, now: DateTime<Utc>) -> Result<Situation>
         })
         .collect();
     let progress = Progress::of(&seen);
-    let rights = store::cases::rights(db.conn(), id).await?;
-    let parties = store::cases::parties(db.conn(), id).await?;
+    let rights = store::case_parts::rights(db.conn(), id).await?;
+    let parties = store::case_parts::parties(db.conn(), id).await?;
     let case = v.case();
     let shape = Shape {
         rights: rights.iter().map(|r| r.kind).collect(),

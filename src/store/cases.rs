@@ -1,20 +1,19 @@
-//! Cases: the case row with its names typed, its parties, rights and shares, the lists of what an
-//! actor may see (the SQL twin of `domain::policy::case_access`) and moving a case to its next
-//! version. The log (events, clocks) is `store::case_log`; storing new cases is `store::intake`.
+//! Cases: the case row with its names typed, the lists of what an actor may see (the SQL twin of
+//! `domain::policy::case_access`) and moving a case to its next version. Its parties, rights and
+//! shares are `store::case_parts`, its log (events, clocks) `store::case_log`; storing new cases
+//! is `store::intake`.
 
 use super::case_log::unknown;
 use crate::domain::case::intake::Facts;
-use crate::domain::case::{
-    CaseState, Channel, PartyRole, Queue, RightKind, ShareAccess, Source, Standing,
-};
+use crate::domain::case::{CaseState, Channel, PartyRole, Queue, ShareAccess, Source, Standing};
 use crate::domain::identity::{OrgKind, Role};
 use crate::domain::policy::{Actor, CaseFacts};
 use chrono::{DateTime, Utc};
 use entity::{case_parties, case_rights, case_shares, cases, users};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 /// A case as stored, its names typed and its channel facts parsed.
@@ -104,84 +103,6 @@ fn rows(models: Vec<cases::Model>) -> Result<Vec<CaseRow>, DbErr> {
     models.into_iter().map(CaseRow::try_from).collect()
 }
 
-/// A party of a case.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PartyRow {
-    pub case_id: i64,
-    pub role: PartyRole,
-    pub name: String,
-    pub uscc: Option<String>,
-    pub address: Option<String>,
-    pub listing_url: Option<String>,
-    pub contact_name: Option<String>,
-    pub contact_phone: Option<String>,
-}
-
-impl TryFrom<case_parties::Model> for PartyRow {
-    type Error = DbErr;
-    fn try_from(m: case_parties::Model) -> Result<Self, DbErr> {
-        Ok(Self {
-            role: PartyRole::parse(&m.role).ok_or_else(|| unknown("party role", &m.role))?,
-            case_id: m.case_id,
-            name: m.name,
-            uscc: m.uscc,
-            address: m.address,
-            listing_url: m.listing_url,
-            contact_name: m.contact_name,
-            contact_phone: m.contact_phone,
-        })
-    }
-}
-
-/// A right asserted in a case.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RightRow {
-    pub case_id: i64,
-    pub kind: RightKind,
-    pub number: Option<String>,
-    pub title: String,
-    pub holder: Option<String>,
-}
-
-impl TryFrom<case_rights::Model> for RightRow {
-    type Error = DbErr;
-    fn try_from(m: case_rights::Model) -> Result<Self, DbErr> {
-        Ok(Self {
-            kind: RightKind::parse(&m.kind).ok_or_else(|| unknown("right kind", &m.kind))?,
-            case_id: m.case_id,
-            number: m.number,
-            title: m.title,
-            holder: m.holder,
-        })
-    }
-}
-
-/// A share of a case with another office.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ShareRow {
-    pub case_id: i64,
-    pub org_id: i64,
-    pub access: ShareAccess,
-    pub granted_at: DateTime<Utc>,
-}
-
-impl TryFrom<case_shares::Model> for ShareRow {
-    type Error = DbErr;
-    fn try_from(m: case_shares::Model) -> Result<Self, DbErr> {
-        Ok(Self {
-            access: ShareAccess::parse(&m.access)
-                .ok_or_else(|| unknown("share access", &m.access))?,
-            case_id: m.case_id,
-            org_id: m.org_id,
-            granted_at: m.granted_at,
-        })
-    }
-}
-
-fn all_of<M, R: TryFrom<M, Error = DbErr>>(models: Vec<M>) -> Result<Vec<R>, DbErr> {
-    models.into_iter().map(R::try_from).collect()
-}
-
 /// New values of a case's state columns; `None` leaves a column alone.
 #[derive(Debug, Clone, Default)]
 pub struct Change {
@@ -265,89 +186,9 @@ pub async fn find_by_number<C: ConnectionTrait>(
         .transpose()
 }
 
-/// The parties of a case: agents, complainants, respondents, each in their order.
-pub async fn parties<C: ConnectionTrait>(db: &C, case_id: i64) -> Result<Vec<PartyRow>, DbErr> {
-    all_of(
-        case_parties::Entity::find()
-            .filter(case_parties::Column::CaseId.eq(case_id))
-            .order_by_asc(case_parties::Column::Role)
-            .order_by_asc(case_parties::Column::Position)
-            .all(db)
-            .await?,
-    )
-}
-
-/// The rights asserted in a case, in order.
-pub async fn rights<C: ConnectionTrait>(db: &C, case_id: i64) -> Result<Vec<RightRow>, DbErr> {
-    all_of(
-        case_rights::Entity::find()
-            .filter(case_rights::Column::CaseId.eq(case_id))
-            .order_by_asc(case_rights::Column::Position)
-            .all(db)
-            .await?,
-    )
-}
-
-/// Shares still in force.
-pub async fn active_shares<C: ConnectionTrait>(
-    db: &C,
-    case_id: i64,
-) -> Result<Vec<ShareRow>, DbErr> {
-    all_of(
-        case_shares::Entity::find()
-            .filter(case_shares::Column::CaseId.eq(case_id))
-            .filter(case_shares::Column::RevokedAt.is_null())
-            .order_by_asc(case_shares::Column::Id)
-            .all(db)
-            .await?,
-    )
-}
-
-pub async fn insert_share<C: ConnectionTrait>(
-    db: &C,
-    case_id: i64,
-    org_id: i64,
-    access: ShareAccess,
-    by: i64,
-    now: DateTime<Utc>,
-) -> Result<(), DbErr> {
-    case_shares::ActiveModel {
-        case_id: Set(case_id),
-        org_id: Set(org_id),
-        access: Set(access.as_str().into()),
-        granted_by_user_id: Set(Some(by)),
-        granted_at: Set(now),
-        revoked_at: Set(None),
-        revoked_by_user_id: Set(None),
-        ..Default::default()
-    }
-    .insert(db)
-    .await
-    .map(|_| ())
-}
-
-/// Ends the active shares of `case_id` with `org_id`; returns how many there were.
-pub async fn revoke_shares<C: ConnectionTrait>(
-    db: &C,
-    case_id: i64,
-    org_id: i64,
-    by: i64,
-    now: DateTime<Utc>,
-) -> Result<u64, DbErr> {
-    let res = case_shares::Entity::update_many()
-        .col_expr(case_shares::Column::RevokedAt, Expr::value(now))
-        .col_expr(case_shares::Column::RevokedByUserId, Expr::value(by))
-        .filter(case_shares::Column::CaseId.eq(case_id))
-        .filter(case_shares::Column::OrgId.eq(org_id))
-        .filter(case_shares::Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected)
-}
-
 /// What the access policy needs about `case`.
 pub async fn policy_facts<C: ConnectionTrait>(db: &C, case: &CaseRow) -> Result<CaseFacts, DbErr> {
-    let shares = active_shares(db, case.id).await?;
+    let shares = super::case_parts::active_shares(db, case.id).await?;
     let assignee_org_id = match case.assignee_user_id {
         Some(u) => users::Entity::find_by_id(u)
             .one(db)
@@ -550,26 +391,6 @@ pub async fn duplicate_candidates<C: ConnectionTrait>(
         .into_tuple()
         .all(db)
         .await
-}
-
-/// Parties of many cases.
-pub async fn parties_of<C: ConnectionTrait>(db: &C, ids: Vec<i64>) -> Result<Vec<PartyRow>, DbErr> {
-    all_of(
-        case_parties::Entity::find()
-            .filter(case_parties::Column::CaseId.is_in(ids))
-            .all(db)
-            .await?,
-    )
-}
-
-/// Rights of many cases.
-pub async fn rights_of<C: ConnectionTrait>(db: &C, ids: Vec<i64>) -> Result<Vec<RightRow>, DbErr> {
-    all_of(
-        case_rights::Entity::find()
-            .filter(case_rights::Column::CaseId.is_in(ids))
-            .all(db)
-            .await?,
-    )
 }
 
 /// Those of `ids` that `actor` may see.

@@ -1,14 +1,16 @@
 //! Notices of the deadline scheduler and their e-mail outbox: finding the clocks that need a
 //! notice, inserting notices exactly once (`ON CONFLICT DO NOTHING` on the unique index over
-//! user, case, rule, kind and due instant), the notification centre's reads, and claiming
-//! e-mails to send (`FOR UPDATE SKIP LOCKED` on PostgreSQL).
+//! user, case, rule, kind and due instant), and claiming e-mails to send (`FOR UPDATE SKIP
+//! LOCKED` on PostgreSQL). What a user reads of them is `store::inbox`.
 
+use crate::domain::deadline::State;
+use crate::domain::identity::Role;
 use chrono::{DateTime, Utc};
 use entity::{case_clocks, case_events, cases, email_outbox, notifications, organizations, users};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, LockBehavior, LockType, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
 };
 use std::collections::HashMap;
 
@@ -18,8 +20,11 @@ const CHUNK: usize = 400;
 /// Marks every running clock whose due instant has passed as `missed`; returns how many.
 pub async fn mark_missed<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> Result<u64, DbErr> {
     let res = case_clocks::Entity::update_many()
-        .col_expr(case_clocks::Column::State, Expr::value("missed"))
-        .filter(case_clocks::Column::State.eq("running"))
+        .col_expr(
+            case_clocks::Column::State,
+            Expr::value(State::Missed.as_str()),
+        )
+        .filter(case_clocks::Column::State.eq(State::Running.as_str()))
         .filter(case_clocks::Column::DueAt.lte(now))
         .exec(db)
         .await?;
@@ -76,7 +81,10 @@ pub async fn candidates<C: ConnectionTrait>(
         Window::Overdue { from, now } => (
             "overdue",
             Condition::all()
-                .add(Expr::col((cc, case_clocks::Column::State)).is_in(["running", "missed"]))
+                .add(
+                    Expr::col((cc, case_clocks::Column::State))
+                        .is_in([State::Running.as_str(), State::Missed.as_str()]),
+                )
                 .add(Expr::col((cc, case_clocks::Column::DueAt)).gt(from))
                 .add(Expr::col((cc, case_clocks::Column::DueAt)).lte(now)),
         ),
@@ -87,7 +95,7 @@ pub async fn candidates<C: ConnectionTrait>(
             }
             (
                 "due_soon",
-                c.add(Expr::col((cc, case_clocks::Column::State)).eq("running"))
+                c.add(Expr::col((cc, case_clocks::Column::State)).eq(State::Running.as_str()))
                     .add(Expr::col((cc, case_clocks::Column::DueAt)).gt(after))
                     .add(Expr::col((cc, case_clocks::Column::DueAt)).lte(until)),
             )
@@ -205,9 +213,9 @@ pub async fn staff<C: ConnectionTrait>(db: &C) -> Result<Vec<StaffRow>, DbErr> {
         )
         .and_where(Expr::col((users::Entity, users::Column::Disabled)).eq(false))
         .and_where(Expr::col((users::Entity, users::Column::Role)).is_in([
-            "triager",
-            "officer",
-            "supervisor",
+            Role::Triager.as_str(),
+            Role::Officer.as_str(),
+            Role::Supervisor.as_str(),
         ]))
         .to_owned();
     let rows = db.query_all(&stmt).await?;
@@ -468,141 +476,10 @@ pub async fn mails<C: ConnectionTrait>(db: &C) -> Result<Vec<email_outbox::Model
         .await
 }
 
-// ---------------------------------------------------------------- the notification centre
-
-/// A user's notices, newest first, after `before` (an id) when given.
-pub async fn list<C: ConnectionTrait>(
-    db: &C,
-    user_id: i64,
-    before: Option<i64>,
-    limit: u64,
-) -> Result<Vec<notifications::Model>, DbErr> {
-    let mut q = notifications::Entity::find().filter(notifications::Column::UserId.eq(user_id));
-    if let Some(b) = before {
-        q = q.filter(notifications::Column::Id.lt(b));
-    }
-    q.order_by_desc(notifications::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await
-}
-
-/// How many notices `user_id` has not read (a COUNT on the `(user_id, read_at)` index).
-pub async fn unread_count<C: ConnectionTrait>(db: &C, user_id: i64) -> Result<u64, DbErr> {
-    notifications::Entity::find()
-        .filter(notifications::Column::UserId.eq(user_id))
-        .filter(notifications::Column::ReadAt.is_null())
-        .count(db)
-        .await
-}
-
-/// Marks one of `user_id`'s notices read; false when it is not theirs (or does not exist).
-pub async fn mark_read<C: ConnectionTrait>(
-    db: &C,
-    user_id: i64,
-    id: i64,
-    now: DateTime<Utc>,
-) -> Result<bool, DbErr> {
-    let mine = notifications::Entity::find_by_id(id)
-        .filter(notifications::Column::UserId.eq(user_id))
-        .count(db)
-        .await?;
-    if mine == 0 {
-        return Ok(false);
-    }
-    notifications::Entity::update_many()
-        .col_expr(notifications::Column::ReadAt, Expr::value(now))
-        .filter(notifications::Column::Id.eq(id))
-        .filter(notifications::Column::ReadAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(true)
-}
-
-/// Marks every unread notice of `user_id` read; returns how many.
-pub async fn mark_all_read<C: ConnectionTrait>(
-    db: &C,
-    user_id: i64,
-    now: DateTime<Utc>,
-) -> Result<u64, DbErr> {
-    let res = notifications::Entity::update_many()
-        .col_expr(notifications::Column::ReadAt, Expr::value(now))
-        .filter(notifications::Column::UserId.eq(user_id))
-        .filter(notifications::Column::ReadAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(res.rows_affected)
-}
-
 /// Every notice (for tests and checks).
 pub async fn all<C: ConnectionTrait>(db: &C) -> Result<Vec<notifications::Model>, DbErr> {
     notifications::Entity::find()
         .order_by_asc(notifications::Column::Id)
         .all(db)
         .await
-}
-
-// ---------------------------------------------------------------- "my deadlines"
-
-/// A running or missed clock of an open case, with its case.
-#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
-pub struct OpenClock {
-    pub case_id: i64,
-    pub rule_id: String,
-    pub name: String,
-    pub unit: String,
-    pub due_at: DateTime<Utc>,
-    pub state: String,
-    pub provisional: bool,
-    pub number: String,
-    pub title: String,
-    pub srdi_rank: i16,
-}
-
-/// The running and missed clocks due by `until` of the open cases matching `visible` (the
-/// access policy's SQL twin), soonest first, 专精特新 first among equals; at most `limit`.
-pub async fn open_clocks<C: ConnectionTrait>(
-    db: &C,
-    visible: Condition,
-    until: DateTime<Utc>,
-    limit: u64,
-) -> Result<Vec<OpenClock>, DbErr> {
-    let cc = case_clocks::Entity;
-    let stmt = Query::select()
-        .columns([
-            (cc, case_clocks::Column::CaseId),
-            (cc, case_clocks::Column::RuleId),
-            (cc, case_clocks::Column::Name),
-            (cc, case_clocks::Column::Unit),
-            (cc, case_clocks::Column::DueAt),
-            (cc, case_clocks::Column::State),
-            (cc, case_clocks::Column::Provisional),
-        ])
-        .columns([
-            (cases::Entity, cases::Column::Number),
-            (cases::Entity, cases::Column::Title),
-            (cases::Entity, cases::Column::SrdiRank),
-        ])
-        .from(cc)
-        .inner_join(
-            cases::Entity,
-            Expr::col((cases::Entity, cases::Column::Id)).equals((cc, case_clocks::Column::CaseId)),
-        )
-        .and_where(Expr::col((cc, case_clocks::Column::State)).is_in(["running", "missed"]))
-        .and_where(Expr::col((cc, case_clocks::Column::DueAt)).lte(until))
-        .and_where(Expr::col((cases::Entity, cases::Column::ClosedAt)).is_null())
-        .cond_where(visible)
-        .order_by((cc, case_clocks::Column::DueAt), sea_orm::Order::Asc)
-        .order_by(
-            (cases::Entity, cases::Column::SrdiRank),
-            sea_orm::Order::Desc,
-        )
-        .order_by((cc, case_clocks::Column::CaseId), sea_orm::Order::Asc)
-        .order_by((cc, case_clocks::Column::RuleId), sea_orm::Order::Asc)
-        .limit(limit)
-        .to_owned();
-    let rows = db.query_all(&stmt).await?;
-    rows.iter()
-        .map(|r| OpenClock::from_query_result(r, ""))
-        .collect()
 }

@@ -1,5 +1,6 @@
 //! Organisations.
 
+use crate::domain::identity::OrgKind;
 use chrono::{DateTime, Utc};
 use entity::organizations;
 use sea_orm::{
@@ -106,6 +107,9 @@ pub async fn count<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
     organizations::Entity::find().count(db).await
 }
 
+/// The kinds of office that receive a region's complaints, in order of preference.
+const SERVING: [OrgKind; 2] = [OrgKind::IpOffice, OrgKind::AssistanceCenter];
+
 /// The office that owns a lead from `region`: the IP office of the county, else of the
 /// prefecture, else of the province; failing that the assistance centre by the same order.
 pub async fn serving_office<C: ConnectionTrait>(
@@ -118,11 +122,11 @@ pub async fn serving_office<C: ConnectionTrait>(
     let candidates = [region.to_string(), format!("{c}00"), format!("{p}0000")];
     let rows = organizations::Entity::find()
         .filter(organizations::Column::RegionCode.is_in(candidates.clone()))
-        .filter(organizations::Column::Kind.is_in(["ip_office", "assistance_center"]))
+        .filter(organizations::Column::Kind.is_in(SERVING.map(OrgKind::as_str)))
         .order_by_asc(organizations::Column::Id)
         .all(db)
         .await?;
-    for kind in ["ip_office", "assistance_center"] {
+    for kind in SERVING.map(OrgKind::as_str) {
         for code in &candidates {
             if let Some(o) = rows
                 .iter()

@@ -106,7 +106,7 @@ impl Rules {
                 Some(name) => RulesError(format!(
                     "{name} is not an event any action records; a clock on it would never start or stop{}",
                     e.span()
-                        .map(|s| format!(" (at byte {} of the file)", s.start))
+                        .map(|s| format!(" (line {})", text[..s.start.min(text.len())].lines().count().max(1)))
                         .unwrap_or_default()
                 )),
                 None => RulesError(message.to_string()),

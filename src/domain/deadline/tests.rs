@@ -351,3 +351,43 @@ fn the_quick_computation_agrees_with_the_explained_one() {
         );
     }
 }
+
+/// A rules file (the shipped table or a province's overlay) that names an event no action
+/// records is refused, with the name: a clock on it would never start, stop or pause.
+#[test]
+fn a_rules_file_naming_an_event_no_action_records_is_refused_with_the_name() {
+    let misspelt = r#"
+[[rule]]
+id = "ar.docket"
+name = "立案或不予立案"
+queue = "administrative_ruling"
+unit = "working_days"
+amount = 5
+start = ["request_recieved"]
+stop = ["docketed"]
+source = "第20条"
+"#;
+    let err = Rules::builtin().overlay(misspelt).unwrap_err().to_string();
+    assert!(err.contains("request_recieved"), "{err}");
+    assert!(err.contains("not an event any action records"), "{err}");
+    let in_a_pause = misspelt
+        .replace("request_recieved", "request_received")
+        .replace("source", "pauses = [[\"suspended\", \"resumd\"]]\nsource");
+    let err = Rules::builtin()
+        .overlay(&in_a_pause)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("resumd"), "{err}");
+    // Spelt right, the same file loads and replaces the shipped rule.
+    let right = misspelt.replace("request_recieved", "request_received");
+    let rules = Rules::builtin().overlay(&right).unwrap();
+    assert_eq!(
+        rules.get("ar.docket").unwrap().start,
+        [EventKind::RequestReceived]
+    );
+    // Only an informational clock may go without a stop event.
+    let no_stop = right.replace("stop = [\"docketed\"]", "stop = []");
+    assert!(Rules::builtin().overlay(&no_stop).is_err());
+    let informational = no_stop.replace("source", "informational = true\nsource");
+    assert!(Rules::builtin().overlay(&informational).is_ok());
+}

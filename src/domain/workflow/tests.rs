@@ -533,3 +533,49 @@ fn every_workflow_name_has_a_label() {
     missing.retain(|k| !crate::i18n::has(k));
     assert!(missing.is_empty(), "{missing:?}");
 }
+
+/// Every kind of event is recorded by something: a workflow action, triage, or one of the
+/// services named here. A kind nothing records would be a name a rules file could wait on for
+/// ever.
+#[test]
+fn every_event_kind_is_recorded_by_an_action_triage_or_a_named_service() {
+    use EventKind as E;
+    let mut recorded: Vec<EventKind> = Queue::WORK
+        .iter()
+        .flat_map(|q| specs(*q))
+        .flat_map(|s| s.events.iter().copied())
+        .collect();
+    // Steps whose events depend on a field (`events_for`).
+    recorded.extend([E::RespondentReceivedAbroad, E::Revoked, E::Referred]);
+    // Triage (`domain::case::triage`), and each queue's start event.
+    recorded.extend([
+        E::Received,
+        E::Routed,
+        E::Referred,
+        E::Rejected,
+        E::Merged,
+        E::ReferralAcknowledged,
+        E::ReferralReturned,
+    ]);
+    recorded.extend(Queue::ALL.iter().map(|q| triage::entry(*q).1));
+    // The services that record the rest.
+    recorded.extend([
+        E::DuplicateMerged, // triage: the surviving case of a merge
+        E::FilerNotified,   // triage: the filer told of the decision
+        E::Shared,          // triage: sharing
+        E::ShareRevoked,
+        E::Assigned,         // workflow: assignment
+        E::ExhibitionClosed, // exhibitions: the closing sweep
+        E::Converted,
+        E::ExtensionRequested, // deadlines: extensions
+        E::ExtensionApproved,
+        E::ExtensionRefused,
+        E::DocumentGenerated, // documents
+    ]);
+    recorded.extend(EventKind::ALL.iter().filter(|k| k.is_custody())); // evidence custody
+    let never: Vec<&EventKind> = EventKind::ALL
+        .iter()
+        .filter(|k| !recorded.contains(k))
+        .collect();
+    assert!(never.is_empty(), "nothing records {never:?}");
+}

@@ -10,7 +10,8 @@ use crate::domain::identity::OrgKind;
 use crate::domain::policy::CaseAccess;
 use crate::domain::srdi::SrdiLevel;
 use crate::store::case_log::{ClockRow, EventRow};
-use crate::store::cases::{CaseRow, PartyRow, RightRow};
+use crate::store::case_parts::{PartyRow, RightRow};
+use crate::store::cases::CaseRow;
 use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::Value;
 
