@@ -74,6 +74,15 @@ pub async fn detail(db: &Db, me: &Identity, id: i64) -> Result<CaseView> {
     })
 }
 
+/// Whether `me` may still see case `id` (after a step that may have moved it out of sight).
+pub async fn is_visible(db: &Db, me: &Identity, id: i64) -> Result<bool> {
+    match visible(db, me, id).await {
+        Ok(_) => Ok(true),
+        Err(AppError::NotFound) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// The timeline, with the names of who recorded each event; the filing enterprise sees the
 /// public events only.
 pub async fn events(db: &Db, me: &Identity, id: i64) -> Result<Vec<EventView>> {

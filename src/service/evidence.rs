@@ -323,8 +323,13 @@ async fn items_of(db: &Db, v: &Visible, me: &Identity) -> Result<Vec<EvidenceVie
         .collect())
 }
 
+/// The item, if `me` may see it (404 otherwise).
+pub async fn item(db: &Db, me: &Identity, id: i64) -> Result<EvidenceView> {
+    Ok(visible_item(db, me, id).await?.1)
+}
+
 /// The item and its case, if `me` may see it (404 otherwise).
-pub async fn visible_item(db: &Db, me: &Identity, id: i64) -> Result<(Visible, EvidenceView)> {
+async fn visible_item(db: &Db, me: &Identity, id: i64) -> Result<(Visible, EvidenceView)> {
     let e = store::evidence::find(db.conn(), id)
         .await?
         .ok_or(AppError::NotFound)?;

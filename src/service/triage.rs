@@ -402,6 +402,31 @@ fn match_keys(parties: &[&PartyRow], rights: &[&RightRow]) -> MatchKeys {
     keys
 }
 
+/// What the triage step offers `me` on one case: the case, whether `me` may triage it now, and
+/// the open cases that look like the same matter (only when triage is allowed).
+#[derive(Debug, Clone)]
+pub struct TriageOptions {
+    pub case: CaseSummary,
+    pub allowed: bool,
+    pub duplicates: Vec<CaseSummary>,
+}
+
+/// The triage choices on case `id` for `me` (404 when the case is not visible).
+pub async fn options(db: &Db, me: &Identity, id: i64) -> Result<TriageOptions> {
+    let v = visible(db, me, id).await?;
+    let allowed = v.can(me, CaseAction::Triage);
+    let duplicates = if allowed {
+        duplicates(db, me, id).await?
+    } else {
+        Vec::new()
+    };
+    Ok(TriageOptions {
+        case: CaseSummary::from(v.case()),
+        allowed,
+        duplicates,
+    })
+}
+
 /// Open cases visible to `me` that look like the same matter (same respondent and right, or the
 /// same listing URL); none for the filing enterprise.
 pub async fn duplicates(db: &Db, me: &Identity, id: i64) -> Result<Vec<CaseSummary>> {

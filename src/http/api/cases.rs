@@ -12,8 +12,8 @@ use crate::http::present::case::{
 };
 use crate::service::cases::{self as cases_service, ListQuery};
 use crate::service::deadlines::{self, ExtensionRequest};
+use crate::service::intake;
 use crate::service::triage::{self, ReferralAnswer, ShareRequest, TriageRequest};
-use crate::service::{case::visible, intake};
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -109,24 +109,17 @@ async fn triage_options(
     CurrentUser(me): CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>> {
-    let v = visible(&cx.db, &me, id).await?;
-    let allowed = v.can(&me, crate::domain::policy::CaseAction::Triage);
-    let dups = if allowed {
-        triage::duplicates(&cx.db, &me, id).await?
-    } else {
-        Vec::new()
-    };
-    let c = v.case();
+    let o = triage::options(&cx.db, &me, id).await?;
     Ok(Json(json!({
-        "id": c.id,
-        "version": c.version,
-        "queue": c.queue,
-        "state": c.state,
-        "allowed": allowed,
-        "actions": if allowed { json!(["route", "refer", "reject", "merge"]) } else { json!([]) },
+        "id": o.case.id,
+        "version": o.case.version,
+        "queue": o.case.queue,
+        "state": o.case.state,
+        "allowed": o.allowed,
+        "actions": if o.allowed { json!(["route", "refer", "reject", "merge"]) } else { json!([]) },
         "queues": Queue::WORK,
         "reject_reasons": REJECT_REASONS,
-        "duplicates": dups.iter().map(|c| summary_json(c, false)).collect::<Vec<_>>(),
+        "duplicates": o.duplicates.iter().map(|c| summary_json(c, false)).collect::<Vec<_>>(),
     })))
 }
 

@@ -124,7 +124,7 @@ async fn withdraw(
     Path(id): Path<i64>,
     WebForm(form): WebForm<WithdrawForm>,
 ) -> Result<Response> {
-    let (_, item) = evidence_service::visible_item(&page.cx.db, &page.me, id).await?;
+    let item = evidence_service::item(&page.cx.db, &page.me, id).await?;
     let result = if form.confirm.as_deref() != Some("yes") {
         Err(AppError::field("_form", "error.confirm_required"))
     } else {
@@ -137,7 +137,7 @@ async fn withdraw(
 
 /// `POST /evidence/{id}/approve-abroad`.
 async fn approve_abroad(page: Page, Path(id): Path<i64>) -> Result<Response> {
-    let (_, item) = evidence_service::visible_item(&page.cx.db, &page.me, id).await?;
+    let item = evidence_service::item(&page.cx.db, &page.me, id).await?;
     let result = evidence_service::approve_abroad(&page.cx, &page.me, id).await;
     finish(
         &page,

@@ -4,7 +4,7 @@
 use super::panels::{self, Refill};
 use crate::error::Result;
 use crate::http::page::{Page, Refused};
-use crate::service::screen;
+use crate::service::{cases as cases_service, screen};
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -63,9 +63,10 @@ pub async fn after_form<T>(
 ) -> Result<Response> {
     let err = match result {
         Ok(_) => {
-            let target = match crate::service::case::visible(&page.cx.db, &page.me, id).await {
-                Ok(_) => format!("/cases/{id}"),
-                Err(_) => "/triage".to_string(),
+            let target = if cases_service::is_visible(&page.cx.db, &page.me, id).await? {
+                format!("/cases/{id}")
+            } else {
+                "/triage".to_string()
             };
             return Ok(page.redirect(&target, flash));
         }
