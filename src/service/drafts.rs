@@ -2,7 +2,7 @@
 //! A draft is private to its author and is not a case (no number, no clock, nothing audited
 //! until it is filed).
 
-use super::Identity;
+use super::{Ctx, Identity};
 use crate::domain::case::intake::CaseInput;
 use crate::domain::policy;
 use crate::error::{AppError, Result};
@@ -28,10 +28,11 @@ fn allowed(me: &Identity) -> Result<()> {
 }
 
 /// Saves `input` as draft `id` (or a new draft); returns its id.
-pub async fn save(db: &Db, me: &Identity, id: Option<i64>, input: &CaseInput) -> Result<i64> {
+pub async fn save(cx: &Ctx, me: &Identity, id: Option<i64>, input: &CaseInput) -> Result<i64> {
+    let db = &cx.db;
     allowed(me)?;
     let body = serde_json::to_string(input).map_err(|e| AppError::Internal(e.into()))?;
-    let now = crate::service::now();
+    let now = cx.now;
     if let Some(id) = id
         && store::drafts::update(db.conn(), id, me.user.id, body.clone(), now).await?
     {

@@ -7,8 +7,8 @@
 //! process finds it there and adds nothing; the e-mail of a notice is queued in the same
 //! transaction, only for notices this pass actually inserted.
 
-use super::Identity;
 use super::case::Timekeeper;
+use super::{Ctx, Identity};
 use crate::config::Config;
 use crate::domain::case::EventKind;
 use crate::domain::deadline::Rules;
@@ -493,16 +493,16 @@ pub async fn unread(db: &Db, user_id: i64) -> Result<u64> {
 }
 
 /// Marks one of the caller's notices read (404 when it is not theirs); returns the unread count.
-pub async fn mark_read(db: &Db, me: &Identity, id: i64) -> Result<u64> {
-    if !crate::store::inbox::mark_read(db.conn(), me.user.id, id, super::now()).await? {
+pub async fn mark_read(cx: &Ctx, me: &Identity, id: i64) -> Result<u64> {
+    if !crate::store::inbox::mark_read(cx.db.conn(), me.user.id, id, cx.now).await? {
         return Err(AppError::NotFound);
     }
-    unread(db, me.user.id).await
+    unread(&cx.db, me.user.id).await
 }
 
 /// Marks all the caller's notices read; returns how many were unread.
-pub async fn mark_all_read(db: &Db, me: &Identity) -> Result<u64> {
-    Ok(crate::store::inbox::mark_all_read(db.conn(), me.user.id, super::now()).await?)
+pub async fn mark_all_read(cx: &Ctx, me: &Identity) -> Result<u64> {
+    Ok(crate::store::inbox::mark_all_read(cx.db.conn(), me.user.id, cx.now).await?)
 }
 
 // ---------------------------------------------------------------- my deadlines

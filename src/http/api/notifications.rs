@@ -3,7 +3,7 @@
 
 use crate::error::Result;
 use crate::http::AppState;
-use crate::http::extract::{Ctx, CurrentUser};
+use crate::http::extract::{Ctx, CurrentUser, Svc};
 use crate::http::present::ts;
 use crate::service::notifications::{self as service, NotificationView};
 use axum::extract::{Path, Query, State};
@@ -64,10 +64,10 @@ async fn list(
 
 /// `POST /notifications/{id}/read` → `{id, read: true, unread}`; 404 for another user's notice.
 async fn read(
-    State(state): State<AppState>,
+    Svc(cx): Svc,
     CurrentUser(me): CurrentUser,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>> {
-    let unread = service::mark_read(&state.db, &me, id).await?;
+    let unread = service::mark_read(&cx, &me, id).await?;
     Ok(Json(json!({"id": id, "read": true, "unread": unread})))
 }

@@ -67,7 +67,7 @@ async fn read_one(
     Path(id): Path<i64>,
     WebForm(form): WebForm<ReadForm>,
 ) -> Result<Response> {
-    service::mark_read(&page.cx.db, &page.me, id).await?;
+    service::mark_read(&page.cx, &page.me, id).await?;
     let to = match form.next.as_deref() {
         Some(n) => crate::http::layout::local_target(Some(n)),
         None => "/notifications".into(),
@@ -76,7 +76,7 @@ async fn read_one(
 }
 
 async fn read_all(page: Page, WebForm(_): WebForm<ReadForm>) -> Result<Response> {
-    service::mark_all_read(&page.cx.db, &page.me).await?;
+    service::mark_all_read(&page.cx, &page.me).await?;
     Ok(page.redirect("/notifications", "flash.notifications_read"))
 }
 

@@ -85,7 +85,7 @@ pub async fn complaint_submit(page: Page, WebForm(flat): WebForm<Flat>) -> Resul
     let input = form_input::to_input(&flat);
     let draft_id = flat.get("draft_id").and_then(|d| d.parse::<i64>().ok());
     if flat.get("intent").map(String::as_str) == Some("draft") {
-        let id = drafts::save(&page.cx.db, &page.me, draft_id, &input).await?;
+        let id = drafts::save(&page.cx, &page.me, draft_id, &input).await?;
         return Ok(page.redirect(&format!("/complaints/new?draft={id}"), "flash.draft_saved"));
     }
     match intake::file_complaint(&page.cx, &page.me, input).await {
