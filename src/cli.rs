@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::domain::audit::Checkpoint;
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::service::{self, RequestMeta, admin::Caller, demo};
+use crate::service::{self, Ctx, RequestMeta, admin::Caller, demo};
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use std::io::BufRead;
@@ -374,6 +374,13 @@ async fn load_demo(
     }
 }
 
+/// The services' context of a command: the database, the calendars and rules in force, where
+/// the call came from (`cli:<command>`) and the instant it runs at.
+async fn context(config: &Config, db: &crate::store::Db, command: &str) -> anyhow::Result<Ctx> {
+    let time = std::sync::Arc::new(service::case::Timekeeper::of(config, db).await?);
+    Ok(Ctx::new(db.clone(), time, RequestMeta::cli(command)))
+}
+
 async fn user(command: UserCommand, config: &Config) -> anyhow::Result<i32> {
     let db = connect_and_migrate(config).await?;
     let meta = RequestMeta::cli("user");
@@ -491,10 +498,10 @@ async fn calendar_import(
 async fn srdi_import(config: &Config, file: &std::path::Path) -> anyhow::Result<i32> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let db = connect_and_migrate(config).await?;
-    let report =
-        service::srdi::import_csv(&db, Caller::Operator, &bytes, &RequestMeta::cli("srdi"))
-            .await
-            .map_err(explain)?;
+    let cx = context(config, &db, "srdi").await?;
+    let report = service::srdi::import_csv(&cx, Caller::Operator, &bytes)
+        .await
+        .map_err(explain)?;
     println!("已导入 / imported: {}", report.imported);
     print!(
         "已在名录中（未改动）/ already listed (unchanged): {}",
