@@ -444,8 +444,8 @@ async fn calendar_import(
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let db = connect_and_migrate(config).await?;
-    let time = service::case::Timekeeper::of(config, &db).await?;
-    let (_, diffs) = service::calendar::preview(&time.calendar(), &text).map_err(explain)?;
+    let cx = context(config, &db, "calendar").await?;
+    let (_, diffs) = service::calendar::preview(&cx.time.calendar(), &text).map_err(explain)?;
     let list = |days: &[chrono::NaiveDate]| {
         days.iter()
             .map(ToString::to_string)
@@ -477,15 +477,9 @@ async fn calendar_import(
         }
     }
     if apply {
-        service::calendar::import(
-            &db,
-            &time,
-            Caller::Operator,
-            &text,
-            &RequestMeta::cli("calendar"),
-        )
-        .await
-        .map_err(explain)?;
+        service::calendar::import(&cx, Caller::Operator, &text)
+            .await
+            .map_err(explain)?;
         println!(
             "loaded; running servers pick it up within 5 minutes (deadline clocks are recomputed once they exist)"
         );
