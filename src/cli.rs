@@ -572,14 +572,12 @@ fn draw_progress(done: usize, total: usize, started: std::time::Instant) {
 async fn import_leads(config: &Config, file: &std::path::Path, org: i64) -> anyhow::Result<i32> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let db = connect_and_migrate(config).await?;
-    let time = std::sync::Arc::new(service::case::Timekeeper::of(config, &db).await?);
+    let cx = context(config, &db, "import").await?;
     let started = std::time::Instant::now();
     let report = service::import::leads(
-        &db,
-        &time,
+        &cx,
         service::import::Importer::Operator { owner_org_id: org },
         &bytes,
-        &RequestMeta::cli("import"),
         |done, total| draw_progress(done, total, started),
     )
     .await
