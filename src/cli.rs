@@ -282,6 +282,7 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
                 },
         } => {
             let db = connect_and_migrate(&config).await?;
+            let cx = context(&config, &db, "org").await?;
             let input = service::admin::OrgInput {
                 name,
                 kind,
@@ -290,10 +291,9 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
                 parent_id: parent.map(|p| p.to_string()),
                 ..Default::default()
             };
-            let o =
-                service::admin::create_org(&db, Caller::Operator, input, &RequestMeta::cli("org"))
-                    .await
-                    .map_err(explain)?;
+            let o = service::admin::create_org(&cx, Caller::Operator, input)
+                .await
+                .map_err(explain)?;
             println!("created organisation {} (id {})", o.name, o.id);
             Ok(0)
         }
@@ -308,7 +308,7 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
                 println!(
                     "{:>5}  {:<18}  {:<6}  {}  {}",
                     o.id,
-                    o.kind,
+                    o.kind.as_str(),
                     o.region_code,
                     o.uscc.unwrap_or_default(),
                     o.name
@@ -383,7 +383,7 @@ async fn context(config: &Config, db: &crate::store::Db, command: &str) -> anyho
 
 async fn user(command: UserCommand, config: &Config) -> anyhow::Result<i32> {
     let db = connect_and_migrate(config).await?;
-    let meta = RequestMeta::cli("user");
+    let cx = context(config, &db, "user").await?;
     match command {
         UserCommand::Add {
             username,
@@ -401,7 +401,7 @@ async fn user(command: UserCommand, config: &Config) -> anyhow::Result<i32> {
                 phone: None,
                 email: None,
             };
-            let u = service::admin::create_user(&db, Caller::Operator, input, &meta)
+            let u = service::admin::create_user(&cx, Caller::Operator, input)
                 .await
                 .map_err(explain)?;
             println!("created user {} (id {})", u.username, u.id);
@@ -411,7 +411,7 @@ async fn user(command: UserCommand, config: &Config) -> anyhow::Result<i32> {
                 .await
                 .map_err(explain)?;
             let password = read_password()?;
-            service::admin::set_password(&db, Caller::Operator, id, &password, &meta)
+            service::admin::set_password(&cx, Caller::Operator, id, &password)
                 .await
                 .map_err(explain)?;
             println!("password changed; every session and token of {username} has ended");
@@ -420,7 +420,7 @@ async fn user(command: UserCommand, config: &Config) -> anyhow::Result<i32> {
             let id = service::admin::user_id_by_name(&db, &username)
                 .await
                 .map_err(explain)?;
-            service::admin::set_disabled(&db, Caller::Operator, id, !enable, &meta)
+            service::admin::set_disabled(&cx, Caller::Operator, id, !enable)
                 .await
                 .map_err(explain)?;
             println!(

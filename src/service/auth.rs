@@ -176,14 +176,13 @@ async fn check_credentials(
 /// Checks the signed-in user's own password (before a password change), with the same
 /// throttling and audit as signing in.
 pub async fn recheck_password(
-    db: &Db,
+    cx: &Ctx,
     cfg: &Config,
     identity: &Identity,
     password: &str,
-    meta: &RequestMeta,
 ) -> Result<()> {
     let username = &identity.user.username;
-    check_credentials(db, cfg, username, password, meta, super::now())
+    check_credentials(&cx.db, cfg, username, password, &cx.meta, cx.now)
         .await
         .map(|_| ())
 }
@@ -292,19 +291,15 @@ pub async fn logout(cx: &Ctx, identity: &Identity) -> Result<()> {
 }
 
 /// "Sign out everywhere": ends every session and revokes every API token of the caller.
-pub async fn logout_everywhere(
-    db: &Db,
-    identity: &Identity,
-    meta: &RequestMeta,
-) -> Result<(u64, u64)> {
-    let now = super::now();
-    let txn = db.begin_write().await?;
+pub async fn logout_everywhere(cx: &Ctx, identity: &Identity) -> Result<(u64, u64)> {
+    let now = cx.now;
+    let txn = cx.db.begin_write().await?;
     let sessions = store::auth::delete_sessions_of(&txn, identity.user.id).await?;
     let tokens = store::auth::revoke_tokens_of(&txn, identity.user.id, now).await?;
     let payload = json!({"sessions_ended": sessions, "tokens_revoked": tokens});
     let entry = audit_entry(
         Some(&identity.user),
-        meta,
+        &cx.meta,
         "auth.logout_everywhere",
         ("user", identity.user.id.to_string()),
         &payload,
