@@ -269,8 +269,9 @@ fn outbox_vs_raw(rt: &tokio::runtime::Runtime, n: usize, threads: usize) {
             ));
         }
         let started = Instant::now();
-        let report = weiquan::service::import::leads(&db, &time, weiquan::service::import::Importer::Operator { owner_org_id: office },
-            csv.as_bytes(), &weiquan::service::RequestMeta::cli("bench"), |_, _| {}).await.unwrap();
+        let cx = weiquan::service::Ctx::new(db.clone(), time.clone(), weiquan::service::RequestMeta::cli("bench"));
+        let report = weiquan::service::import::leads(&cx, weiquan::service::import::Importer::Operator { owner_org_id: office },
+            csv.as_bytes(), |_, _| {}).await.unwrap();
         assert_eq!(report.imported, n, "every generated lead imports");
         eprintln!("imported {n} leads in {:.1} s (not counted)", started.elapsed().as_secs_f64());
 

@@ -1,6 +1,7 @@
 //! The page boilerplate behind one extractor: [`Page`] (the signed-in user, the services'
 //! context, the CSRF token and the flash message of the last redirect) renders its template over
-//! the shared frame (`layout`); [`Refused`] is a form shown again with its messages.
+//! the shared frame (`layout`); [`PublicPage`] does the same for the pages shown to visitors who
+//! have not signed in; [`Refused`] is a form shown again with its messages.
 
 use super::extract::{Csrf, Ctx, CurrentUser};
 use super::layout::{base, field_errors, page_response, redirect_with_flash, render, take_flash};
@@ -64,15 +65,111 @@ impl Page {
         path: &str,
         data: Value,
     ) -> Result<Response> {
-        let mut base = base(&self.req, Some(&self.me), &self.csrf, path);
-        base["flash"] = json!(self.flash);
-        let html = render(&self.state, template, base, data)?;
-        Ok(page_response(status, html, self.clear_flash.clone()))
+        let frame = Frame {
+            state: &self.state,
+            req: &self.req,
+            user: Some(&self.me),
+            csrf: &self.csrf,
+            flash: &self.flash,
+            clear_flash: &self.clear_flash,
+        };
+        frame.respond(status, template, path, data)
     }
 
     /// A redirect to `to` after a successful post, with a one-shot message.
     pub fn redirect(&self, to: &str, flash_key: &str) -> Response {
         redirect_with_flash(to, flash_key, self.state.config.cookie_secure)
+    }
+}
+
+/// A page request of a visitor who may not have signed in (sign-in, registration): the services'
+/// context, the request's facts, the CSRF token for its forms and the flash message a redirect
+/// left for it. Its pages show no navigation and no user.
+pub struct PublicPage {
+    pub state: AppState,
+    pub cx: crate::service::Ctx,
+    pub req: RequestCtx,
+    pub csrf: String,
+    flash: Option<String>,
+    clear_flash: Option<HeaderValue>,
+}
+
+impl FromRequestParts<AppState> for PublicPage {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let Ok(Ctx(req)) = Ctx::from_request_parts(parts, state).await;
+        let Ok(Csrf(csrf)) = Csrf::from_request_parts(parts, state).await;
+        let (flash, clear_flash) = take_flash(&parts.headers, state.config.cookie_secure);
+        Ok(Self {
+            cx: state.service(&req),
+            state: state.clone(),
+            req,
+            csrf,
+            flash,
+            clear_flash,
+        })
+    }
+}
+
+impl PublicPage {
+    pub fn lang(&self) -> Lang {
+        self.req.lang
+    }
+
+    /// `template` rendered with `data` over the base context of a visitor, 200.
+    pub fn render(&self, template: &str, path: &str, data: Value) -> Result<Response> {
+        self.render_status(StatusCode::OK, template, path, data)
+    }
+
+    /// [`PublicPage::render`] with another status (a form shown again with its messages).
+    pub fn render_status(
+        &self,
+        status: StatusCode,
+        template: &str,
+        path: &str,
+        data: Value,
+    ) -> Result<Response> {
+        let frame = Frame {
+            state: &self.state,
+            req: &self.req,
+            user: None,
+            csrf: &self.csrf,
+            flash: &self.flash,
+            clear_flash: &self.clear_flash,
+        };
+        frame.respond(status, template, path, data)
+    }
+
+    /// A redirect to `to` after a successful post, with a one-shot message.
+    pub fn redirect(&self, to: &str, flash_key: &str) -> Response {
+        redirect_with_flash(to, flash_key, self.state.config.cookie_secure)
+    }
+}
+
+/// What both page extractors render with.
+struct Frame<'a> {
+    state: &'a AppState,
+    req: &'a RequestCtx,
+    user: Option<&'a Identity>,
+    csrf: &'a str,
+    flash: &'a Option<String>,
+    clear_flash: &'a Option<HeaderValue>,
+}
+
+impl Frame<'_> {
+    /// The template over the base context with the flash message, as a no-store response that
+    /// clears the flash cookie it showed.
+    fn respond(
+        &self,
+        status: StatusCode,
+        template: &str,
+        path: &str,
+        data: Value,
+    ) -> Result<Response> {
+        let mut base = base(self.req, self.user, self.csrf, path);
+        base["flash"] = json!(self.flash);
+        let html = render(self.state, template, base, data)?;
+        Ok(page_response(status, html, self.clear_flash.clone()))
     }
 }
 

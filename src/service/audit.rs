@@ -3,9 +3,77 @@
 use super::admin::Caller;
 use crate::domain::audit::{Checkpoint, Report, Verifier};
 use crate::domain::policy::Action;
+use crate::domain::time::beijing;
 use crate::error::Result;
 use crate::store::{self, Db};
+use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use entity::audit_log;
+
+/// What to browse: entries of an actor, of actions starting with a prefix, on a target, and
+/// recorded within Beijing days (`from` to `until`, both whole days).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub actor: Option<String>,
+    /// An action or the start of one (`user.` for every user action).
+    pub action: Option<String>,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+}
+
+impl From<&Filter> for store::audit::Filter {
+    fn from(f: &Filter) -> Self {
+        Self {
+            actor: f.actor.clone(),
+            action: f.action.clone(),
+            target_type: f.target_type.clone(),
+            target_id: f.target_id.clone(),
+            from: f.from.and_then(day_start),
+            until: f.until.and_then(day_start).map(|d| d + TimeDelta::days(1)),
+        }
+    }
+}
+
+/// The start of a Beijing day as an instant (none for a day beyond what instants can hold).
+fn day_start(d: NaiveDate) -> Option<DateTime<Utc>> {
+    beijing()
+        .from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
+        .single()
+        .map(|t| t.to_utc())
+}
+
+/// An entry of the audit trail as administrators browse it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryView {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    /// The username, `operator` or `anonymous`.
+    pub actor: String,
+    pub action: String,
+    pub target_type: String,
+    pub target_id: String,
+    pub client_addr: String,
+    pub request_id: String,
+    /// The entry's hash in the chain (hex).
+    pub hash: String,
+}
+
+impl From<audit_log::Model> for EntryView {
+    fn from(m: audit_log::Model) -> Self {
+        Self {
+            seq: m.seq,
+            at: m.at,
+            actor: m.actor,
+            action: m.action,
+            target_type: m.target_type,
+            target_id: m.target_id,
+            client_addr: m.client_addr,
+            request_id: m.request_id,
+            hash: m.hash,
+        }
+    }
+}
 
 /// Re-walks the whole chain in batches; memory stays flat however long it is.
 pub async fn verify(db: &Db, caller: Caller<'_>, checkpoint: Option<Checkpoint>) -> Result<Report> {
@@ -29,10 +97,11 @@ pub async fn verify(db: &Db, caller: Caller<'_>, checkpoint: Option<Checkpoint>)
 pub async fn browse(
     db: &Db,
     caller: Caller<'_>,
-    filter: &store::audit::Filter,
+    filter: &Filter,
     before_seq: Option<i64>,
     limit: u64,
-) -> Result<(Vec<audit_log::Model>, u64)> {
+) -> Result<(Vec<EntryView>, u64)> {
     caller.authorize(Action::ViewAuditLog)?;
-    Ok(store::audit::browse(db.conn(), filter, before_seq, limit).await?)
+    let (rows, total) = store::audit::browse(db.conn(), &filter.into(), before_seq, limit).await?;
+    Ok((rows.into_iter().map(EntryView::from).collect(), total))
 }

@@ -1,12 +1,12 @@
 //! Signing in and out, web sessions, API tokens, password hashing and sign-in throttling.
 
-use super::{Identity, RequestMeta, UserSummary, Via, audit_entry};
+use super::{Ctx, Identity, RequestMeta, UserSummary, Via, audit_entry};
 use crate::config::Config;
 use crate::error::{AppError, Msg, Result};
 use crate::store::{self, Db};
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
 use base64::Engine;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use entity::{organizations, users};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -97,6 +97,7 @@ async fn check_credentials(
     username: &str,
     password: &str,
     meta: &RequestMeta,
+    now: DateTime<Utc>,
 ) -> Result<(users::Model, organizations::Model)> {
     // Control characters can be no part of a username (and PostgreSQL refuses NUL in text).
     let name: String = username
@@ -106,7 +107,6 @@ async fn check_credentials(
         .filter(|c| !c.is_control())
         .take(64)
         .collect();
-    let now = super::now();
     let since = now - Duration::minutes(cfg.login_window_minutes);
     let txn = db.begin_write().await?;
     store::auth::lock_attempts(&txn, &name, &meta.client_addr).await?;
@@ -176,13 +176,13 @@ async fn check_credentials(
 /// Checks the signed-in user's own password (before a password change), with the same
 /// throttling and audit as signing in.
 pub async fn recheck_password(
-    db: &Db,
+    cx: &Ctx,
     cfg: &Config,
     identity: &Identity,
     password: &str,
-    meta: &RequestMeta,
 ) -> Result<()> {
-    check_credentials(db, cfg, &identity.user.username, password, meta)
+    let username = &identity.user.username;
+    check_credentials(&cx.db, cfg, username, password, &cx.meta, cx.now)
         .await
         .map(|_| ())
 }
@@ -196,15 +196,14 @@ pub struct NewSession {
 /// Signs in to the web: ends the session the browser presented (if any) and starts a new one
 /// with a fresh id, so a planted session id is never promoted.
 pub async fn login(
-    db: &Db,
+    cx: &Ctx,
     cfg: &Config,
     username: &str,
     password: &str,
     previous_token: Option<&str>,
-    meta: &RequestMeta,
 ) -> Result<NewSession> {
-    let (user, org) = check_credentials(db, cfg, username, password, meta).await?;
-    let now = super::now();
+    let (db, meta, now) = (&cx.db, &cx.meta, cx.now);
+    let (user, org) = check_credentials(db, cfg, username, password, meta, now).await?;
     let token = random_token(32);
     let csrf_token = random_token(32);
     let txn = db.begin_write().await?;
@@ -273,15 +272,15 @@ pub async fn session_identity(db: &Db, cfg: &Config, token: &str) -> Result<Opti
 }
 
 /// Ends a web session.
-pub async fn logout(db: &Db, identity: &Identity, meta: &RequestMeta) -> Result<()> {
+pub async fn logout(cx: &Ctx, identity: &Identity) -> Result<()> {
     let Via::Session { id, .. } = identity.via else {
         return Ok(());
     };
-    let txn = db.begin_write().await?;
+    let txn = cx.db.begin_write().await?;
     store::auth::delete_session(&txn, id).await?;
     let entry = audit_entry(
         Some(&identity.user),
-        meta,
+        &cx.meta,
         "auth.logout",
         ("session", id.to_string()),
         &json!({}),
@@ -292,19 +291,15 @@ pub async fn logout(db: &Db, identity: &Identity, meta: &RequestMeta) -> Result<
 }
 
 /// "Sign out everywhere": ends every session and revokes every API token of the caller.
-pub async fn logout_everywhere(
-    db: &Db,
-    identity: &Identity,
-    meta: &RequestMeta,
-) -> Result<(u64, u64)> {
-    let now = super::now();
-    let txn = db.begin_write().await?;
+pub async fn logout_everywhere(cx: &Ctx, identity: &Identity) -> Result<(u64, u64)> {
+    let now = cx.now;
+    let txn = cx.db.begin_write().await?;
     let sessions = store::auth::delete_sessions_of(&txn, identity.user.id).await?;
     let tokens = store::auth::revoke_tokens_of(&txn, identity.user.id, now).await?;
     let payload = json!({"sessions_ended": sessions, "tokens_revoked": tokens});
     let entry = audit_entry(
         Some(&identity.user),
-        meta,
+        &cx.meta,
         "auth.logout_everywhere",
         ("user", identity.user.id.to_string()),
         &payload,
@@ -328,7 +323,7 @@ pub async fn issue_token(
     password: &str,
     meta: &RequestMeta,
 ) -> Result<IssuedToken> {
-    let (user, _org) = check_credentials(db, cfg, username, password, meta).await?;
+    let (user, _org) = check_credentials(db, cfg, username, password, meta, super::now()).await?;
     let now = super::now();
     let token = format!("wq_{}", random_token(32));
     let expires_at = now + Duration::hours(cfg.token_ttl_hours);

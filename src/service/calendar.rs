@@ -3,7 +3,7 @@
 //! is kept by the timekeeper (`service::case::clock`).
 
 use super::case::Timekeeper;
-use super::{RequestMeta, admin::Caller};
+use super::{Ctx, admin::Caller};
 use crate::domain::calendar::{self, Calendar, Counted, DayInfo, YearDiff};
 use crate::domain::policy::Action;
 use crate::error::{AppError, FieldError, Msg, Result};
@@ -66,20 +66,14 @@ pub fn preview(current: &Calendar, text: &str) -> Result<(Calendar, Vec<YearDiff
 
 /// Loads every year of a calendar file into the database (replacing earlier loads of the same
 /// years), records it in the audit trail, and returns what changed.
-pub async fn import(
-    db: &Db,
-    time: &Timekeeper,
-    caller: Caller<'_>,
-    text: &str,
-    meta: &RequestMeta,
-) -> Result<Vec<YearDiff>> {
+pub async fn import(cx: &Ctx, caller: Caller<'_>, text: &str) -> Result<Vec<YearDiff>> {
     caller.authorize(Action::ManageCalendar)?;
     let loaded_by = match caller {
         Caller::User(me) | Caller::Own(me) => me.user.username.clone(),
         Caller::Operator => "operator".to_string(),
     };
+    let (db, time, now) = (&cx.db, &cx.time, cx.now);
     let (file, diffs) = preview(&time.calendar(), text)?;
-    let now = super::now();
     let txn = db.begin_write().await?;
     for (year, schedule) in &file.years {
         let row = store::calendar::YearRow {
@@ -95,7 +89,7 @@ pub async fn import(
     let payload = json!({"source": file.source, "years": years, "file_sha256": crate::domain::audit::payload_digest(text.as_bytes())});
     let mut entry = super::audit_entry(
         None,
-        meta,
+        &cx.meta,
         "calendar.import",
         ("calendar", format!("{years:?}")),
         &payload,

@@ -2,7 +2,7 @@
 //! overseas case, with their fields and languages. Kept by supervisors of IP offices and by
 //! administrators; every office user may browse it.
 
-use super::{Identity, RequestMeta, audit_entry};
+use super::{Ctx, Identity, audit_entry};
 use crate::domain::identity::{OrgKind, Role};
 use crate::error::{AppError, Result};
 use crate::store::workflow::NewExpert;
@@ -22,6 +22,33 @@ pub struct ExpertForm {
     pub contact: String,
 }
 
+/// An expert of the directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpertView {
+    pub id: i64,
+    pub name: String,
+    /// Law firm, university or institute.
+    pub organization: String,
+    /// Fields of expertise, comma-separated.
+    pub fields: String,
+    /// Working languages, comma-separated.
+    pub languages: String,
+    pub contact: Option<String>,
+}
+
+impl From<experts::Model> for ExpertView {
+    fn from(e: experts::Model) -> Self {
+        Self {
+            id: e.id,
+            name: e.name,
+            organization: e.organization,
+            fields: e.fields,
+            languages: e.languages,
+            contact: e.contact,
+        }
+    }
+}
+
 /// Whether `me` keeps the directory.
 pub fn may_keep(me: &Identity) -> bool {
     me.role() == Role::Admin
@@ -29,19 +56,15 @@ pub fn may_keep(me: &Identity) -> bool {
 }
 
 /// The active experts, for any office user.
-pub async fn list(db: &Db, me: &Identity) -> Result<Vec<experts::Model>> {
+pub async fn list(db: &Db, me: &Identity) -> Result<Vec<ExpertView>> {
     crate::domain::policy::authorize(&me.actor, crate::domain::policy::Action::ViewExperts)
         .map_err(|_| AppError::forbidden())?;
-    Ok(store::workflow::experts(db.conn()).await?)
+    let rows = store::workflow::experts(db.conn()).await?;
+    Ok(rows.into_iter().map(ExpertView::from).collect())
 }
 
 /// Adds an expert.
-pub async fn add(
-    db: &Db,
-    me: &Identity,
-    form: ExpertForm,
-    meta: &RequestMeta,
-) -> Result<experts::Model> {
+pub async fn add(cx: &Ctx, me: &Identity, form: ExpertForm) -> Result<ExpertView> {
     if !may_keep(me) {
         return Err(AppError::forbidden());
     }
@@ -61,17 +84,16 @@ pub async fn add(
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let now = crate::service::now();
-    let txn = db.begin_write().await?;
-    let row = store::workflow::insert_expert(&txn, e, now).await?;
+    let txn = cx.db.begin_write().await?;
+    let row = store::workflow::insert_expert(&txn, e, cx.now).await?;
     let entry = audit_entry(
         Some(&me.user),
-        meta,
+        &cx.meta,
         "expert.add",
         ("expert", row.id.to_string()),
         &json!(form),
     );
     store::audit::append(&txn, entry).await?;
     txn.commit().await?;
-    Ok(row)
+    Ok(row.into())
 }

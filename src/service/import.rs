@@ -1,14 +1,13 @@
 //! Importing leads from a CSV file: rows validated like hand-entered leads, stored in batches
 //! (one transaction and one audit entry per batch), bad rows reported with their line numbers.
 
-use super::case::Timekeeper;
 use super::intake::{Batch, Creator, prepare_batch, store_batch};
-use super::{Identity, RequestMeta, audit_entry};
+use super::{Ctx, Identity, audit_entry};
 use crate::domain::case::import::{self, RowError};
 use crate::domain::case::intake::ValidCase;
 use crate::domain::policy;
 use crate::error::{AppError, Msg, Result};
-use crate::store::{self, Db};
+use crate::store;
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 
@@ -31,20 +30,20 @@ pub enum Importer<'a> {
     Operator { owner_org_id: i64 },
 }
 
-/// Imports the leads of `bytes`; `progress(done, total)` is called after every batch.
+/// Imports the leads of `bytes`; `progress(done, total)` is called after every batch. The first
+/// batch is filed at `cx.now`, each later one at the instant it is prepared.
 ///
 /// Three stages overlap: one thread reads and checks the file, a second computes the rows and
 /// clocks of the next batches, and this task stores one batch per transaction. The reader never
 /// waits, so the number of good leads (the progress total) is known as soon as the file is read;
 /// progress for batches stored before that is reported then, in order.
 pub async fn leads(
-    db: &Db,
-    time: &std::sync::Arc<Timekeeper>,
+    cx: &Ctx,
     importer: Importer<'_>,
     bytes: &[u8],
-    meta: &RequestMeta,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Report> {
+    let (db, meta) = (&cx.db, &cx.meta);
     let (owner_org_id, actor) = match importer {
         Importer::User(me) => {
             if !policy::can_import_leads(&me.actor) {
@@ -81,13 +80,20 @@ pub async fn leads(
         }
         let _ = end_tx.send((total, errors));
     });
-    let time = time.clone();
+    let prepare_cx = cx.clone();
     let (ready_tx, mut ready_rx) = mpsc::channel::<(Vec<u64>, Batch)>(2);
     tokio::task::spawn_blocking(move || {
         let creator = Creator::Operator { owner_org_id };
+        let mut first = true;
         while let Some(batch) = read_rx.blocking_recv() {
             let (lines, valid): (Vec<u64>, Vec<ValidCase>) = batch.into_iter().unzip();
-            let prepared = prepare_batch(&time, creator, valid, super::now());
+            // A long file takes a while: later batches are filed when they are prepared.
+            let now = if std::mem::take(&mut first) {
+                prepare_cx.now
+            } else {
+                prepare_cx.renewed().now
+            };
+            let prepared = prepare_batch(&prepare_cx.time, creator, valid, now);
             if ready_tx.blocking_send((lines, prepared)).is_err() {
                 break;
             }

@@ -1,12 +1,12 @@
 //! Enterprise self-registration: an enterprise and its first filer account, in one step.
 
-use super::{RequestMeta, audit_entry, optional};
+use super::{Ctx, audit_entry, optional};
 use crate::domain::contact;
 use crate::domain::identity::{Username, check_new_password};
 use crate::domain::region::RegionCode;
 use crate::domain::uscc::Uscc;
 use crate::error::{AppError, FieldError, Msg, OnConstraint, Result};
-use crate::store::{self, Db};
+use crate::store;
 use sea_orm::SqlErr;
 use serde::Deserialize;
 use serde_json::json;
@@ -34,7 +34,7 @@ pub struct Registered {
 
 /// Registers an enterprise with its first user. A credit code that is already registered is a
 /// conflict (409), not a second enterprise.
-pub async fn register(db: &Db, r: Registration, meta: &RequestMeta) -> Result<Registered> {
+pub async fn register(cx: &Ctx, r: Registration) -> Result<Registered> {
     let mut errors = Vec::new();
     for (field, value) in [
         ("name", &r.name),
@@ -78,8 +78,8 @@ pub async fn register(db: &Db, r: Registration, meta: &RequestMeta) -> Result<Re
         return Err(AppError::Invalid(errors));
     };
     let hash = super::auth::hash_password(r.password.clone()).await?;
-    let now = crate::service::now();
-    let txn = db.begin_write().await?;
+    let now = cx.now;
+    let txn = cx.db.begin_write().await?;
     let org = store::orgs::insert(
         &txn,
         store::orgs::OrgFields {
@@ -119,7 +119,7 @@ pub async fn register(db: &Db, r: Registration, meta: &RequestMeta) -> Result<Re
     .on_unique(|| AppError::field("username", "error.username.taken"))?;
     let entry = audit_entry(
         super::UserSummary::of(&user).as_ref(),
-        meta,
+        &cx.meta,
         "enterprise.register",
         ("organization", org.id.to_string()),
         &json!(r),

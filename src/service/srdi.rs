@@ -2,13 +2,13 @@
 //! published lists, one by one or from a CSV file. Every write re-flags the cases whose
 //! complainant it touches, in the same transaction as the change and its audit entry.
 
-use super::{RequestMeta, admin::Caller};
+use super::{Ctx, admin::Caller};
 use crate::domain::audit::payload_digest;
 use crate::domain::policy::Action;
-use crate::domain::srdi::{self, Entry, RawEntry, RowError};
+use crate::domain::srdi::{self, Entry, RawEntry, RowError, SrdiLevel};
 use crate::error::{AppError, FieldError, Msg, Result};
 use crate::store::{self, Db, srdi::Recorded};
-use chrono::Datelike;
+use chrono::{DateTime, Datelike, Utc};
 use entity::srdi_registry;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -37,9 +37,79 @@ pub struct ImportReport {
     pub errors: Vec<RowError>,
 }
 
-/// The year now in China, which bounds the years a list may carry.
-fn current_year() -> i32 {
-    crate::domain::time::day_of(crate::service::now()).year()
+/// An entry of the registry as its pages show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryView {
+    pub id: i64,
+    /// 统一社会信用代码 of the listed enterprise.
+    pub uscc: String,
+    /// The enterprise's name as the list gives it.
+    pub name: String,
+    pub level: SrdiLevel,
+    /// The year of the list.
+    pub year: i32,
+    /// The published list or notice.
+    pub source: String,
+    /// When it was recorded here.
+    pub created_at: DateTime<Utc>,
+    pub withdrawn_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<srdi_registry::Model> for EntryView {
+    type Error = AppError;
+    fn try_from(m: srdi_registry::Model) -> Result<Self> {
+        let level = m.level.parse().map_err(|_| {
+            AppError::Internal(anyhow::anyhow!(
+                "stored 专精特新 level `{}` is not known to this version",
+                m.level
+            ))
+        })?;
+        Ok(Self {
+            id: m.id,
+            uscc: m.uscc,
+            name: m.name,
+            level,
+            year: m.year,
+            source: m.source,
+            created_at: m.created_at,
+            withdrawn_at: m.withdrawn_at,
+        })
+    }
+}
+
+/// What the registry page lists.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub level: Option<SrdiLevel>,
+    pub year: Option<i32>,
+    /// Part of the enterprise's name or credit code.
+    pub search: Option<String>,
+    /// Withdrawn entries too.
+    pub withdrawn: bool,
+}
+
+impl From<&Filter> for store::srdi::Filter {
+    fn from(f: &Filter) -> Self {
+        Self {
+            level: f.level,
+            year: f.year,
+            search: f.search.clone(),
+            withdrawn: f.withdrawn,
+        }
+    }
+}
+
+/// The year in China at `now`, which bounds the years a list may carry.
+fn current_year(now: DateTime<Utc>) -> i32 {
+    crate::domain::time::day_of(now).year()
+}
+
+/// The entry `id` as its pages show it.
+async fn view(db: &Db, id: i64) -> Result<EntryView> {
+    store::srdi::get(db.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .try_into()
 }
 
 /// Who recorded a change: their organisation and user (none for the operator).
@@ -64,31 +134,25 @@ fn new_entry(caller: &Caller<'_>, e: Entry) -> store::srdi::NewEntry {
 }
 
 /// Entries matching `filter` (at most [`LIST_LIMIT`]) and how many match.
-pub async fn list(
-    db: &Db,
-    caller: Caller<'_>,
-    filter: &store::srdi::Filter,
-) -> Result<(Vec<srdi_registry::Model>, u64)> {
+pub async fn list(db: &Db, caller: Caller<'_>, filter: &Filter) -> Result<(Vec<EntryView>, u64)> {
     caller.authorize(Action::ViewSrdiRegistry)?;
-    Ok(store::srdi::list(db.conn(), filter, LIST_LIMIT).await?)
+    let (rows, total) = store::srdi::list(db.conn(), &filter.into(), LIST_LIMIT).await?;
+    let rows = rows
+        .into_iter()
+        .map(EntryView::try_from)
+        .collect::<Result<_>>()?;
+    Ok((rows, total))
 }
 
 /// One entry, for those who may withdraw it.
-pub async fn get(db: &Db, caller: Caller<'_>, id: i64) -> Result<srdi_registry::Model> {
+pub async fn get(db: &Db, caller: Caller<'_>, id: i64) -> Result<EntryView> {
     caller.authorize(Action::ManageSrdiRegistry)?;
-    store::srdi::get(db.conn(), id)
-        .await?
-        .ok_or(AppError::NotFound)
+    view(db, id).await
 }
 
 /// Records one entry from the form. An entry already in force is a field error; a withdrawn one
 /// is reinstated.
-pub async fn add(
-    db: &Db,
-    caller: Caller<'_>,
-    input: &EntryInput,
-    meta: &RequestMeta,
-) -> Result<srdi_registry::Model> {
+pub async fn add(cx: &Ctx, caller: Caller<'_>, input: &EntryInput) -> Result<EntryView> {
     caller.authorize(Action::ManageSrdiRegistry)?;
     let raw = RawEntry {
         uscc: &input.uscc,
@@ -97,7 +161,7 @@ pub async fn add(
         year: &input.year,
         source: &input.source,
     };
-    let entry = srdi::validate(&raw, current_year()).map_err(|problems| {
+    let entry = srdi::validate(&raw, current_year(cx.now)).map_err(|problems| {
         AppError::Invalid(
             problems
                 .into_iter()
@@ -108,8 +172,8 @@ pub async fn add(
     let uscc = entry.uscc.as_str().to_string();
     let payload = json!({"uscc": uscc, "name": entry.name, "level": entry.level.as_str(),
                          "year": entry.year, "source": entry.source});
-    let now = crate::service::now();
-    let txn = db.begin_write().await?;
+    let now = cx.now;
+    let txn = cx.db.begin_write().await?;
     let id = match store::srdi::insert(&txn, new_entry(&caller, entry), now).await? {
         Recorded::New(id) => id,
         Recorded::Duplicate(_) => {
@@ -118,29 +182,22 @@ pub async fn add(
     };
     store::srdi::refresh_case_flags(&txn, &uscc, now).await?;
     let entry = caller.entry(
-        meta,
+        &cx.meta,
         "srdi_entry.add",
         ("srdi_entry", id.to_string()),
         &payload,
     );
     store::audit::append(&txn, entry).await?;
     txn.commit().await?;
-    store::srdi::get(db.conn(), id)
-        .await?
-        .ok_or(AppError::NotFound)
+    view(&cx.db, id).await
 }
 
 /// Imports a CSV file (`uscc,name,level,year,source`, see `docs/srdi.md`): the good rows are
 /// recorded in one transaction, rows already listed are counted as duplicates, and every bad row
 /// is reported with its line number.
-pub async fn import_csv(
-    db: &Db,
-    caller: Caller<'_>,
-    bytes: &[u8],
-    meta: &RequestMeta,
-) -> Result<ImportReport> {
+pub async fn import_csv(cx: &Ctx, caller: Caller<'_>, bytes: &[u8]) -> Result<ImportReport> {
     caller.authorize(Action::ManageSrdiRegistry)?;
-    let parsed = srdi::parse_csv(bytes, current_year());
+    let parsed = srdi::parse_csv(bytes, current_year(cx.now));
     let mut report = ImportReport {
         errors: parsed.errors,
         ..Default::default()
@@ -148,8 +205,8 @@ pub async fn import_csv(
     if parsed.entries.is_empty() {
         return Ok(report);
     }
-    let now = crate::service::now();
-    let txn = db.begin_write().await?;
+    let now = cx.now;
+    let txn = cx.db.begin_write().await?;
     let mut touched = BTreeSet::new();
     for (line, entry) in parsed.entries {
         let uscc = entry.uscc.as_str().to_string();
@@ -176,7 +233,7 @@ pub async fn import_csv(
         "cases_flagged": cases_flagged, "file_sha256": payload_digest(bytes),
     });
     let entry = caller.entry(
-        meta,
+        &cx.meta,
         "srdi_entry.import",
         ("srdi_entry", "import".into()),
         &payload,
@@ -188,19 +245,14 @@ pub async fn import_csv(
 
 /// Withdraws an entry in force (entered by mistake, or the designation was revoked); the cases of
 /// the enterprise fall back to its next level in force, if any.
-pub async fn withdraw(
-    db: &Db,
-    caller: Caller<'_>,
-    id: i64,
-    meta: &RequestMeta,
-) -> Result<srdi_registry::Model> {
+pub async fn withdraw(cx: &Ctx, caller: Caller<'_>, id: i64) -> Result<EntryView> {
     caller.authorize(Action::ManageSrdiRegistry)?;
-    let existing = store::srdi::get(db.conn(), id)
+    let existing = store::srdi::get(cx.db.conn(), id)
         .await?
         .ok_or(AppError::NotFound)?;
     let (_, user) = recorder(&caller);
-    let now = crate::service::now();
-    let txn = db.begin_write().await?;
+    let now = cx.now;
+    let txn = cx.db.begin_write().await?;
     if !store::srdi::withdraw(&txn, id, user, now).await? {
         return Err(AppError::Conflict(Msg::new(
             "srdi_registry.error.already_withdrawn",
@@ -210,14 +262,12 @@ pub async fn withdraw(
     let payload = json!({"uscc": existing.uscc, "level": existing.level, "year": existing.year,
                          "cases_flagged": cases_flagged});
     let entry = caller.entry(
-        meta,
+        &cx.meta,
         "srdi_entry.withdraw",
         ("srdi_entry", id.to_string()),
         &payload,
     );
     store::audit::append(&txn, entry).await?;
     txn.commit().await?;
-    store::srdi::get(db.conn(), id)
-        .await?
-        .ok_or(AppError::NotFound)
+    view(&cx.db, id).await
 }

@@ -243,14 +243,10 @@ async fn demo_data_is_refused_on_a_database_with_real_data() {
         ..Default::default()
     };
     let meta = weiquan::service::RequestMeta::cli("test");
-    weiquan::service::admin::create_org(
-        &app.db,
-        weiquan::service::admin::Caller::Operator,
-        input,
-        &meta,
-    )
-    .await
-    .unwrap();
+    let cx = weiquan::service::Ctx::new(app.db.clone(), app.time.clone(), meta);
+    weiquan::service::admin::create_org(&cx, weiquan::service::admin::Caller::Operator, input)
+        .await
+        .unwrap();
     let err = weiquan::service::demo::load(&app.db).await.unwrap_err();
     assert!(
         matches!(err, weiquan::error::AppError::Conflict(_)),

@@ -457,8 +457,9 @@ async fn build(app: &TestApp, tokens: &HashMap<&'static str, String>) -> Fixture
 async fn other_province_officer(app: &TestApp) {
     use weiquan::service::admin::{Caller, OrgInput, UserInput, create_org, create_user};
     let meta = weiquan::service::RequestMeta::cli("test");
+    let cx = weiquan::service::Ctx::new(app.db.clone(), app.time.clone(), meta);
     let org = create_org(
-        &app.db,
+        &cx,
         Caller::Operator,
         OrgInput {
             name: "北京市知识产权局".into(),
@@ -466,12 +467,11 @@ async fn other_province_officer(app: &TestApp) {
             region_code: "110000".into(),
             ..Default::default()
         },
-        &meta,
     )
     .await
     .unwrap();
     create_user(
-        &app.db,
+        &cx,
         Caller::Operator,
         UserInput {
             username: BJ_OFFICER.into(),
@@ -481,7 +481,6 @@ async fn other_province_officer(app: &TestApp) {
             password: Some(PASSWORD.into()),
             ..Default::default()
         },
-        &meta,
     )
     .await
     .unwrap();

@@ -152,15 +152,11 @@ async fn loading_a_calendar_year_recomputes_the_provisional_clocks() {
         .await
         .unwrap();
     let file = r#"{"format":"weiquan-calendar-v1","source":"国务院办公厅关于2027年部分节假日安排的通知（测试）","years":{"2027":{"version":"2027-official","off":{"2027-01-01":"new_year"},"makeup":{}}}}"#;
-    weiquan::service::calendar::import(
-        &app.db,
-        &app.time,
-        weiquan::service::admin::Caller::Operator,
-        file,
-        &weiquan::service::RequestMeta::cli("test"),
-    )
-    .await
-    .unwrap();
+    let meta = weiquan::service::RequestMeta::cli("test");
+    let cx = weiquan::service::Ctx::new(app.db.clone(), app.time.clone(), meta);
+    weiquan::service::calendar::import(&cx, weiquan::service::admin::Caller::Operator, file)
+        .await
+        .unwrap();
     let (_, case) = app.get_json(&format!("/api/v1/cases/{id}"), &ent).await;
     let c = clock(&case, "triage.decision");
     assert_eq!(c["provisional"], false);

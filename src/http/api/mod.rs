@@ -8,7 +8,7 @@ mod search;
 mod workflow;
 
 use super::AppState;
-use super::extract::{ApiJson, Ctx, CurrentUser};
+use super::extract::{ApiJson, Ctx, CurrentUser, Svc};
 use super::present::ts;
 use crate::error::Result;
 use crate::service;
@@ -136,11 +136,10 @@ async fn calendar_add(
 
 /// `POST /enterprises/register` (public) → 201 `{organization_id, user_id}`.
 async fn register(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
+    Svc(cx): Svc,
     ApiJson(body): ApiJson<service::registration::Registration>,
 ) -> Result<impl IntoResponse> {
-    let r = service::registration::register(&state.db, body, &ctx.meta()).await?;
+    let r = service::registration::register(&cx, body).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"organization_id": r.organization_id, "user_id": r.user_id})),

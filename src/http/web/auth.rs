@@ -1,16 +1,16 @@
-//! Sign-in, sign-out and the language switch.
+//! Sign-in, sign-out, enterprise registration and the language switch.
 
 use crate::error::{AppError, Result};
 use crate::http::AppState;
 use crate::http::cookies::{LANG_COOKIE, SESSION_COOKIE, cookie, set_cookie};
-use crate::http::extract::{Csrf, Ctx, CurrentUser, MaybeUser, WebForm};
-use crate::http::layout as page;
-use crate::http::layout::{local_target, page_response};
+use crate::http::extract::{MaybeUser, WebForm};
+use crate::http::layout::{field_errors, local_target};
+use crate::http::page::{Page, PublicPage};
 use crate::i18n::Lang;
 use crate::service;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -29,22 +29,17 @@ struct NextQuery {
     next: Option<String>,
 }
 
+/// The sign-in form; someone already signed in goes on to `next`.
 async fn show(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Csrf(csrf): Csrf,
+    page: PublicPage,
     MaybeUser(user): MaybeUser,
     Query(q): Query<NextQuery>,
-    headers: HeaderMap,
 ) -> Result<Response> {
     if user.is_some() {
         return Ok(Redirect::to(&local_target(q.next.as_deref())).into_response());
     }
-    let (flash, clear) = crate::http::layout::take_flash(&headers, state.config.cookie_secure);
-    let base = page::base(&ctx, None, &csrf, "/login");
-    let data = json!({"next": q.next, "username": "", "flash": flash});
-    let html = page::render(&state, "auth/login", base, data)?;
-    Ok(page_response(StatusCode::OK, html, clear))
+    let data = json!({"next": q.next, "username": ""});
+    page.render("auth/login", "/login", data)
 }
 
 #[derive(Deserialize)]
@@ -57,33 +52,31 @@ struct LoginForm {
 }
 
 async fn login(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Csrf(csrf): Csrf,
+    page: PublicPage,
     headers: HeaderMap,
     WebForm(form): WebForm<LoginForm>,
 ) -> Result<Response> {
+    let config = &page.state.config;
     let previous = cookie(&headers, SESSION_COOKIE);
     let result = service::auth::login(
-        &state.db,
-        &state.config,
+        &page.cx,
+        config,
         &form.username,
         &form.password,
         previous.as_deref(),
-        &ctx.meta(),
     )
     .await;
     match result {
         Ok(session) => {
             let mut res = Redirect::to(&local_target(form.next.as_deref())).into_response();
-            let max_age = state.config.session_max_hours * 3600;
+            let max_age = config.session_max_hours * 3600;
             res.headers_mut().append(
                 header::SET_COOKIE,
                 set_cookie(
                     SESSION_COOKIE,
                     &session.token,
                     Some(max_age),
-                    state.config.cookie_secure,
+                    config.cookie_secure,
                 ),
             );
             Ok(res)
@@ -95,13 +88,11 @@ async fn login(
             } else {
                 StatusCode::UNAUTHORIZED
             };
-            let base = page::base(&ctx, None, &csrf, "/login");
-            let data = json!({"next": form.next, "username": form.username, "error": msg.render(ctx.lang)});
-            let html = page::render(&state, "auth/login", base, data)?;
-            let mut res = page_response(status, html, None);
+            let data = json!({"next": form.next, "username": form.username, "error": msg.render(page.lang())});
+            let mut res = page.render_status(status, "auth/login", "/login", data)?;
             if status == StatusCode::TOO_MANY_REQUESTS {
-                let secs = (state.config.login_window_minutes * 60).to_string();
-                if let Ok(v) = axum::http::HeaderValue::from_str(&secs) {
+                let secs = (config.login_window_minutes * 60).to_string();
+                if let Ok(v) = HeaderValue::from_str(&secs) {
                     res.headers_mut().insert(header::RETRY_AFTER, v);
                 }
             }
@@ -111,16 +102,12 @@ async fn login(
     }
 }
 
-async fn logout(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    CurrentUser(me): CurrentUser,
-) -> Result<Response> {
-    service::auth::logout(&state.db, &me, &ctx.meta()).await?;
+async fn logout(page: Page) -> Result<Response> {
+    service::auth::logout(&page.cx, &page.me).await?;
     let mut res = Redirect::to("/login").into_response();
     res.headers_mut().append(
         header::SET_COOKIE,
-        set_cookie(SESSION_COOKIE, "", Some(0), state.config.cookie_secure),
+        set_cookie(SESSION_COOKIE, "", Some(0), page.state.config.cookie_secure),
     );
     Ok(res)
 }
@@ -145,49 +132,34 @@ async fn switch_lang(
     res
 }
 
-async fn register_form(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Csrf(csrf): Csrf,
-) -> Result<Response> {
-    let base = page::base(&ctx, None, &csrf, "/register");
-    let html = page::render(
-        &state,
+async fn register_form(page: PublicPage) -> Result<Response> {
+    page.render(
         "auth/register",
-        base,
+        "/register",
         json!({"form": crate::service::registration::Registration::default(), "errors": {}}),
-    )?;
-    Ok(page_response(StatusCode::OK, html, None))
+    )
 }
 
 /// Registers an enterprise; errors come back on the filled-in form.
 async fn register(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Csrf(csrf): Csrf,
+    page: PublicPage,
     WebForm(form): WebForm<service::registration::Registration>,
 ) -> Result<Response> {
-    match service::registration::register(&state.db, form.clone(), &ctx.meta()).await {
-        Ok(_) => Ok(crate::http::layout::redirect_with_flash(
-            "/login",
-            "flash.registered",
-            state.config.cookie_secure,
-        )),
-        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
-            let status = if matches!(e, AppError::Conflict(_)) {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            let (errors, conflict) = match e {
-                AppError::Invalid(fields) => (page::field_errors(&fields, ctx.lang), None),
-                AppError::Conflict(m) => (json!({}), Some(m.render(ctx.lang))),
-                _ => (json!({}), None),
-            };
-            let base = page::base(&ctx, None, &csrf, "/register");
-            let data = json!({"form": form, "errors": errors, "conflict": conflict});
-            let html = page::render(&state, "auth/register", base, data)?;
-            Ok(page_response(status, html, None))
+    match service::registration::register(&page.cx, form.clone()).await {
+        Ok(_) => Ok(page.redirect("/login", "flash.registered")),
+        Err(AppError::Invalid(fields)) => {
+            let errors = field_errors(&fields, page.lang());
+            let data = json!({"form": form, "errors": errors, "conflict": null});
+            page.render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "auth/register",
+                "/register",
+                data,
+            )
+        }
+        Err(AppError::Conflict(m)) => {
+            let data = json!({"form": form, "errors": {}, "conflict": m.render(page.lang())});
+            page.render_status(StatusCode::CONFLICT, "auth/register", "/register", data)
         }
         Err(e) => Err(e),
     }

@@ -3,16 +3,16 @@
 
 use crate::domain::calendar::YearDiff;
 use crate::domain::policy::Action;
-use crate::domain::time::beijing;
 use crate::error::{AppError, Result};
 use crate::http::AppState;
-use crate::http::extract::{Csrf, Ctx, CurrentUser, WebForm};
-use crate::http::layout as page;
-use crate::http::layout::{page_response, redirect_with_flash, take_flash};
+use crate::http::extract::WebForm;
+use crate::http::layout::field_errors;
+use crate::http::page::Page;
+use crate::http::present::local;
 use crate::service::{admin::Caller, calendar};
 use axum::Router;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::Query;
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -30,16 +30,10 @@ struct YearQuery {
     year: Option<i32>,
 }
 
-async fn index(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Csrf(csrf): Csrf,
-    CurrentUser(me): CurrentUser,
-    Query(q): Query<YearQuery>,
-    headers: HeaderMap,
-) -> Result<Response> {
-    let years = calendar::years(&state.db, &state.time, Caller::User(&me)).await?;
-    let cal = state.time.calendar();
+async fn index(page: Page, Query(q): Query<YearQuery>) -> Result<Response> {
+    let cx = &page.cx;
+    let years = calendar::years(&cx.db, &cx.time, Caller::User(&page.me)).await?;
+    let cal = cx.time.calendar();
     let shown = q
         .year
         .or_else(|| years.first().map(|y| y.year))
@@ -75,15 +69,13 @@ async fn index(
                 "year": y.year, "version": y.version, "days_off": y.days_off, "makeup_days": y.makeup_days,
                 "shown": y.year == shown,
                 "loaded_by": y.loaded.as_ref().map(|l| l.0.clone()),
-                "loaded_at": y.loaded.as_ref().map(|l| l.1.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string()),
+                "loaded_at": y.loaded.as_ref().map(|l| local(l.1)),
             })
         })
         .collect();
-    let (flash, clear) = take_flash(&headers, state.config.cookie_secure);
-    let base = page::base(&ctx, Some(&me), &csrf, "/admin/calendar");
-    let data = json!({"years": rows, "shown": shown, "days": days, "published": cal.published(shown), "flash": flash});
-    let html = page::render(&state, "admin/calendar/index", base, data)?;
-    Ok(page_response(StatusCode::OK, html, clear))
+    let data =
+        json!({"years": rows, "shown": shown, "days": days, "published": cal.published(shown)});
+    page.render("admin/calendar/index", "/admin/calendar", data)
 }
 
 #[derive(Deserialize)]
@@ -108,48 +100,24 @@ fn diff_json(d: &YearDiff) -> Value {
 }
 
 /// Shows what the pasted file would change, with a button to load it.
-async fn preview(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Csrf(csrf): Csrf,
-    CurrentUser(me): CurrentUser,
-    WebForm(form): WebForm<ImportForm>,
-) -> Result<Response> {
-    Caller::User(&me).authorize(Action::ManageCalendar)?;
-    let base = page::base(&ctx, Some(&me), &csrf, "/admin/calendar");
-    let (status, data) = match calendar::preview(&state.time.calendar(), &form.file) {
+async fn preview(page: Page, WebForm(form): WebForm<ImportForm>) -> Result<Response> {
+    Caller::User(&page.me).authorize(Action::ManageCalendar)?;
+    let (status, data) = match calendar::preview(&page.cx.time.calendar(), &form.file) {
         Ok((_, diffs)) => (
             StatusCode::OK,
             json!({"file": form.file, "diffs": diffs.iter().map(diff_json).collect::<Vec<_>>()}),
         ),
         Err(AppError::Invalid(errors)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            json!({"file": form.file, "errors": page::field_errors(&errors, ctx.lang)}),
+            json!({"file": form.file, "errors": field_errors(&errors, page.lang())}),
         ),
         Err(e) => return Err(e),
     };
-    let html = page::render(&state, "admin/calendar/preview", base, data)?;
-    Ok(page_response(status, html, None))
+    page.render_status(status, "admin/calendar/preview", "/admin/calendar", data)
 }
 
 /// Loads the confirmed file.
-async fn import(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    CurrentUser(me): CurrentUser,
-    WebForm(form): WebForm<ImportForm>,
-) -> Result<Response> {
-    calendar::import(
-        &state.db,
-        &state.time,
-        Caller::User(&me),
-        &form.file,
-        &ctx.meta(),
-    )
-    .await?;
-    Ok(redirect_with_flash(
-        "/admin/calendar",
-        "flash.calendar_loaded",
-        state.config.cookie_secure,
-    ))
+async fn import(page: Page, WebForm(form): WebForm<ImportForm>) -> Result<Response> {
+    calendar::import(&page.cx, Caller::User(&page.me), &form.file).await?;
+    Ok(page.redirect("/admin/calendar", "flash.calendar_loaded"))
 }

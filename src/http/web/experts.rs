@@ -2,13 +2,12 @@
 
 use crate::error::{AppError, Result};
 use crate::http::AppState;
-use crate::http::extract::{Csrf, Ctx, CurrentUser, WebForm};
-use crate::http::layout as page;
-use crate::http::layout::{page_response, redirect_with_flash, take_flash};
+use crate::http::extract::WebForm;
+use crate::http::layout::field_errors;
+use crate::http::page::Page;
 use crate::service::experts::{self, ExpertForm};
 use axum::Router;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use serde_json::{Value, json};
@@ -17,62 +16,30 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/experts", get(index).post(add))
 }
 
-async fn render(
-    state: &AppState,
-    ctx: &crate::http::RequestCtx,
-    csrf: &str,
-    me: &crate::service::Identity,
-    flash: Option<String>,
-    form: Value,
-    errors: Value,
-) -> Result<axum::response::Html<String>> {
-    let list = experts::list(&state.db, me).await?;
+/// The directory with the form for a new expert (its values and messages when refused).
+async fn render(page: &Page, status: StatusCode, form: Value, errors: Value) -> Result<Response> {
+    let list = experts::list(&page.cx.db, &page.me).await?;
     let data = json!({
-        "flash": flash,
         "experts": list.iter().map(|e| json!({"name": e.name, "organization": e.organization,
             "fields": e.fields, "languages": e.languages, "contact": e.contact})).collect::<Vec<_>>(),
-        "can_add": experts::may_keep(me),
+        "can_add": experts::may_keep(&page.me),
         "form": form,
         "errors": errors,
     });
-    page::render(
-        state,
-        "experts/index",
-        page::base(ctx, Some(me), csrf, "/experts"),
-        data,
-    )
+    page.render_status(status, "experts/index", "/experts", data)
 }
 
-async fn index(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Csrf(csrf): Csrf,
-    CurrentUser(me): CurrentUser,
-    headers: HeaderMap,
-) -> Result<Response> {
-    let (flash, clear) = take_flash(&headers, state.config.cookie_secure);
-    let blank = json!(crate::service::experts::ExpertForm::default());
-    let html = render(&state, &ctx, &csrf, &me, flash, blank, json!({})).await?;
-    Ok(page_response(StatusCode::OK, html, clear))
+async fn index(page: Page) -> Result<Response> {
+    let blank = json!(experts::ExpertForm::default());
+    render(&page, StatusCode::OK, blank, json!({})).await
 }
 
-async fn add(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Csrf(csrf): Csrf,
-    CurrentUser(me): CurrentUser,
-    WebForm(form): WebForm<ExpertForm>,
-) -> Result<Response> {
-    match experts::add(&state.db, &me, form.clone(), &ctx.meta()).await {
-        Ok(_) => Ok(redirect_with_flash(
-            "/experts",
-            "flash.saved",
-            state.config.cookie_secure,
-        )),
+async fn add(page: Page, WebForm(form): WebForm<ExpertForm>) -> Result<Response> {
+    match experts::add(&page.cx, &page.me, form.clone()).await {
+        Ok(_) => Ok(page.redirect("/experts", "flash.saved")),
         Err(AppError::Invalid(errors)) => {
-            let errors = page::field_errors(&errors, ctx.lang);
-            let html = render(&state, &ctx, &csrf, &me, None, json!(form), errors).await?;
-            Ok(page_response(StatusCode::UNPROCESSABLE_ENTITY, html, None))
+            let errors = field_errors(&errors, page.lang());
+            render(&page, StatusCode::UNPROCESSABLE_ENTITY, json!(form), errors).await
         }
         Err(e) => Err(e),
     }

@@ -5,14 +5,12 @@ use crate::domain::case::import::{COLUMNS, header_line};
 use crate::domain::policy::{self, Action};
 use crate::error::{AppError, Result};
 use crate::http::AppState;
-use crate::http::extract::{Csrf, Ctx, CurrentUser};
-use crate::http::layout as page;
-use crate::http::layout::page_response;
+use crate::http::page::Page;
 use crate::i18n;
 use crate::service::import::{self, Importer};
 use axum::Router;
+use axum::extract::Multipart;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -29,48 +27,27 @@ fn columns() -> Vec<Value> {
         .collect()
 }
 
-async fn form(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Csrf(csrf): Csrf,
-    CurrentUser(me): CurrentUser,
-) -> Result<Response> {
-    if !policy::can(&me.actor, Action::ImportLeads) {
+async fn form(page: Page) -> Result<Response> {
+    if !policy::can(&page.me.actor, Action::ImportLeads) {
         return Err(AppError::forbidden());
     }
     let data = json!({"columns": columns(), "header": header_line()});
-    let html = page::render(
-        &state,
-        "cases/import",
-        page::base(&ctx, Some(&me), &csrf, "/leads/import"),
-        data,
-    )?;
-    Ok(page_response(StatusCode::OK, html, None))
+    page.render("cases/import", "/leads/import", data)
 }
 
 async fn submit(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Csrf(csrf): Csrf,
-    CurrentUser(me): CurrentUser,
+    page: Page,
     form: std::result::Result<Multipart, MultipartRejection>,
 ) -> Result<Response> {
-    if !policy::can(&me.actor, Action::ImportLeads) {
+    if !policy::can(&page.me.actor, Action::ImportLeads) {
         return Err(AppError::forbidden());
     }
     let form = form.map_err(|_| AppError::UnsupportedMediaType)?;
     let bytes = super::srdi::upload(form).await?;
-    let base = page::base(&ctx, Some(&me), &csrf, "/leads/import");
-    let lang = ctx.lang;
-    let result = import::leads(
-        &state.db,
-        &state.time,
-        Importer::User(&me),
-        &bytes,
-        &ctx.meta(),
-        |_, _| {},
-    )
-    .await;
+    let lang = page.lang();
+    // The leads are filed once the file has arrived, not when its upload began.
+    let cx = page.cx.renewed();
+    let result = import::leads(&cx, Importer::User(&page.me), &bytes, |_, _| {}).await;
     let (status, data) = match result {
         Ok(r) => (
             StatusCode::OK,
@@ -92,6 +69,5 @@ async fn submit(
         ),
         Err(e) => return Err(e),
     };
-    let html = page::render(&state, "cases/import", base, data)?;
-    Ok(page_response(status, html, None))
+    page.render_status(status, "cases/import", "/leads/import", data)
 }

@@ -4,23 +4,20 @@
 
 use crate::domain::policy::{self, Action};
 use crate::domain::srdi::SrdiLevel;
-use crate::domain::time::beijing;
 use crate::error::{AppError, Result};
 use crate::http::AppState;
-use crate::http::RequestCtx;
-use crate::http::extract::{Csrf, Ctx, CurrentUser, WebForm};
-use crate::http::layout as page;
-use crate::http::layout::{page_response, redirect_with_flash, take_flash};
+use crate::http::extract::WebForm;
+use crate::http::layout::field_errors;
+use crate::http::page::Page;
+use crate::http::present::day;
 use crate::i18n;
-use crate::service::srdi::{self, EntryInput, ImportReport};
-use crate::service::{Identity, admin::Caller};
-use crate::store::srdi::Filter;
+use crate::service::admin::Caller;
+use crate::service::srdi::{self, EntryInput, EntryView, Filter, ImportReport};
 use axum::Router;
-use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::Response;
+use axum::extract::{Multipart, Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use entity::srdi_registry;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -60,20 +57,11 @@ fn levels(selected: &str) -> Vec<Value> {
         .collect()
 }
 
-fn date(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.with_timezone(&beijing()).format("%Y-%m-%d").to_string()
-}
-
-fn row_json(m: &srdi_registry::Model) -> Value {
-    let key = m
-        .level
-        .parse::<SrdiLevel>()
-        .map(SrdiLevel::message_key)
-        .unwrap_or("srdi_registry.level");
+fn row_json(e: &EntryView) -> Value {
     json!({
-        "id": m.id, "uscc": m.uscc, "name": m.name, "level_key": key, "year": m.year,
-        "source": m.source, "recorded_at": date(m.created_at),
-        "withdrawn": m.withdrawn_at.is_some(), "withdrawn_at": m.withdrawn_at.map(date),
+        "id": e.id, "uscc": e.uscc, "name": e.name, "level_key": e.level.message_key(), "year": e.year,
+        "source": e.source, "recorded_at": day(e.created_at),
+        "withdrawn": e.withdrawn_at.is_some(), "withdrawn_at": e.withdrawn_at.map(day),
     })
 }
 
@@ -83,8 +71,6 @@ struct View {
     form: EntryInput,
     errors: Value,
     status: StatusCode,
-    flash: Option<String>,
-    clear: Option<HeaderValue>,
 }
 
 impl View {
@@ -94,21 +80,13 @@ impl View {
             form: EntryInput::default(),
             errors: json!({}),
             status: StatusCode::OK,
-            flash: None,
-            clear: None,
         }
     }
 }
 
-async fn render_index(
-    state: &AppState,
-    ctx: &RequestCtx,
-    csrf: &str,
-    me: &Identity,
-    view: View,
-) -> Result<Response> {
-    let (rows, total) = srdi::list(&state.db, Caller::User(me), &view.query.filter()).await?;
-    let base = page::base(ctx, Some(me), csrf, "/srdi");
+async fn render_index(page: &Page, view: View) -> Result<Response> {
+    let me = &page.me;
+    let (rows, total) = srdi::list(&page.cx.db, Caller::User(me), &view.query.filter()).await?;
     let data = json!({
         "rows": rows.iter().map(row_json).collect::<Vec<_>>(),
         "total": total,
@@ -121,50 +99,25 @@ async fn render_index(
         "levels": levels(&view.form.level),
         "has_errors": view.errors.as_object().is_some_and(|e| !e.is_empty()),
         "errors": view.errors,
-        "flash": view.flash,
     });
-    let html = page::render(state, "srdi/index", base, data)?;
-    Ok(page_response(view.status, html, view.clear))
+    page.render_status(view.status, "srdi/index", "/srdi", data)
 }
 
-async fn index(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Csrf(csrf): Csrf,
-    CurrentUser(me): CurrentUser,
-    Query(query): Query<ListQuery>,
-    headers: HeaderMap,
-) -> Result<Response> {
-    let (flash, clear) = take_flash(&headers, state.config.cookie_secure);
-    let view = View {
-        flash,
-        clear,
-        ..View::new(query)
-    };
-    render_index(&state, &ctx, &csrf, &me, view).await
+async fn index(page: Page, Query(query): Query<ListQuery>) -> Result<Response> {
+    render_index(&page, View::new(query)).await
 }
 
-async fn add(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Csrf(csrf): Csrf,
-    CurrentUser(me): CurrentUser,
-    WebForm(input): WebForm<EntryInput>,
-) -> Result<Response> {
-    match srdi::add(&state.db, Caller::User(&me), &input, &ctx.meta()).await {
-        Ok(_) => Ok(redirect_with_flash(
-            "/srdi",
-            "flash.srdi_added",
-            state.config.cookie_secure,
-        )),
+async fn add(page: Page, WebForm(input): WebForm<EntryInput>) -> Result<Response> {
+    match srdi::add(&page.cx, Caller::User(&page.me), &input).await {
+        Ok(_) => Ok(page.redirect("/srdi", "flash.srdi_added")),
         Err(AppError::Invalid(errors)) => {
             let view = View {
                 form: input,
-                errors: page::field_errors(&errors, ctx.lang),
+                errors: field_errors(&errors, page.lang()),
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 ..View::new(ListQuery::default())
             };
-            render_index(&state, &ctx, &csrf, &me, view).await
+            render_index(&page, view).await
         }
         Err(e) => Err(e),
     }
@@ -230,50 +183,30 @@ pub(super) async fn upload(mut form: Multipart) -> Result<Vec<u8>> {
 }
 
 async fn import(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Csrf(csrf): Csrf,
-    CurrentUser(me): CurrentUser,
+    page: Page,
     form: std::result::Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response> {
-    Caller::User(&me).authorize(Action::ManageSrdiRegistry)?;
+    Caller::User(&page.me).authorize(Action::ManageSrdiRegistry)?;
     let form = form.map_err(|_| AppError::UnsupportedMediaType)?;
     let bytes = upload(form).await?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         let view = View {
-            errors: json!({"file": i18n::t(ctx.lang, "srdi_registry.error.no_file")}),
+            errors: json!({"file": i18n::t(page.lang(), "srdi_registry.error.no_file")}),
             status: StatusCode::UNPROCESSABLE_ENTITY,
             ..View::new(ListQuery::default())
         };
-        return render_index(&state, &ctx, &csrf, &me, view).await;
+        return render_index(&page, view).await;
     }
-    let report = srdi::import_csv(&state.db, Caller::User(&me), &bytes, &ctx.meta()).await?;
-    let base = page::base(&ctx, Some(&me), &csrf, "/srdi");
-    let html = page::render(
-        &state,
-        "srdi/import",
-        base,
-        json!({"report": report_json(&report, ctx.lang)}),
-    )?;
-    Ok(page_response(StatusCode::OK, html, None))
+    // The rows are recorded once the file has arrived, not when its upload began.
+    let cx = page.cx.renewed();
+    let report = srdi::import_csv(&cx, Caller::User(&page.me), &bytes).await?;
+    let data = json!({"report": report_json(&report, page.lang())});
+    page.render("srdi/import", "/srdi", data)
 }
 
-async fn confirm_withdraw(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    Csrf(csrf): Csrf,
-    CurrentUser(me): CurrentUser,
-    Path(id): Path<i64>,
-) -> Result<Response> {
-    let entry = srdi::get(&state.db, Caller::User(&me), id).await?;
-    let base = page::base(&ctx, Some(&me), &csrf, "/srdi");
-    let html = page::render(
-        &state,
-        "srdi/withdraw",
-        base,
-        json!({"entry": row_json(&entry)}),
-    )?;
-    Ok(page_response(StatusCode::OK, html, None))
+async fn confirm_withdraw(page: Page, Path(id): Path<i64>) -> Result<Response> {
+    let entry = srdi::get(&page.cx.db, Caller::User(&page.me), id).await?;
+    page.render("srdi/withdraw", "/srdi", json!({"entry": row_json(&entry)}))
 }
 
 #[derive(Deserialize)]
@@ -283,22 +216,14 @@ struct WithdrawForm {
 }
 
 async fn withdraw(
-    State(state): State<AppState>,
-    Ctx(ctx): Ctx,
-    CurrentUser(me): CurrentUser,
+    page: Page,
     Path(id): Path<i64>,
     WebForm(form): WebForm<WithdrawForm>,
 ) -> Result<Response> {
     if form.confirm != "yes" {
-        Caller::User(&me).authorize(Action::ManageSrdiRegistry)?;
-        return Ok(axum::response::IntoResponse::into_response(
-            axum::response::Redirect::to(&format!("/srdi/{id}/withdraw")),
-        ));
+        Caller::User(&page.me).authorize(Action::ManageSrdiRegistry)?;
+        return Ok(Redirect::to(&format!("/srdi/{id}/withdraw")).into_response());
     }
-    srdi::withdraw(&state.db, Caller::User(&me), id, &ctx.meta()).await?;
-    Ok(redirect_with_flash(
-        "/srdi",
-        "flash.srdi_withdrawn",
-        state.config.cookie_secure,
-    ))
+    srdi::withdraw(&page.cx, Caller::User(&page.me), id).await?;
+    Ok(page.redirect("/srdi", "flash.srdi_withdrawn"))
 }

@@ -1,12 +1,14 @@
 //! The command line: `serve`, `migrate`, `demo`, `user`, `org`, `calendar`, `audit`, `srdi`,
-//! `evidence`.
+//! `evidence`. The commands that read a file or the evidence store are in `files`.
+
+mod files;
 
 use crate::app::{App, connect_and_migrate, shutdown_signal};
 use crate::config::Config;
 use crate::domain::audit::Checkpoint;
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::service::{self, RequestMeta, admin::Caller, demo};
+use crate::service::{self, Ctx, RequestMeta, admin::Caller, demo};
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use std::io::BufRead;
@@ -227,16 +229,16 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
         Command::User { command } => user(command, &config).await,
         Command::Calendar {
             command: CalendarCommand::Import { file, apply },
-        } => calendar_import(&config, &file, apply).await,
+        } => files::calendar_import(&config, &file, apply).await,
         Command::Srdi {
             command: SrdiCommand::Import { file },
-        } => srdi_import(&config, &file).await,
+        } => files::srdi_import(&config, &file).await,
         Command::Import {
             command: ImportCommand::Leads { file, org },
-        } => import_leads(&config, &file, org).await,
+        } => files::import_leads(&config, &file, org).await,
         Command::Evidence {
             command: EvidenceCommand::Verify,
-        } => evidence_verify(&config).await,
+        } => files::evidence_verify(&config).await,
         Command::Reindex { threads } => {
             let db = connect_and_migrate(&config).await?;
             let threads = threads
@@ -282,6 +284,7 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
                 },
         } => {
             let db = connect_and_migrate(&config).await?;
+            let cx = context(&config, &db, "org").await?;
             let input = service::admin::OrgInput {
                 name,
                 kind,
@@ -290,10 +293,9 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
                 parent_id: parent.map(|p| p.to_string()),
                 ..Default::default()
             };
-            let o =
-                service::admin::create_org(&db, Caller::Operator, input, &RequestMeta::cli("org"))
-                    .await
-                    .map_err(explain)?;
+            let o = service::admin::create_org(&cx, Caller::Operator, input)
+                .await
+                .map_err(explain)?;
             println!("created organisation {} (id {})", o.name, o.id);
             Ok(0)
         }
@@ -308,7 +310,7 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
                 println!(
                     "{:>5}  {:<18}  {:<6}  {}  {}",
                     o.id,
-                    o.kind,
+                    o.kind.as_str(),
                     o.region_code,
                     o.uscc.unwrap_or_default(),
                     o.name
@@ -374,9 +376,16 @@ async fn load_demo(
     }
 }
 
+/// The services' context of a command: the database, the calendars and rules in force, where
+/// the call came from (`cli:<command>`) and the instant it runs at.
+async fn context(config: &Config, db: &crate::store::Db, command: &str) -> anyhow::Result<Ctx> {
+    let time = std::sync::Arc::new(service::case::Timekeeper::of(config, db).await?);
+    Ok(Ctx::new(db.clone(), time, RequestMeta::cli(command)))
+}
+
 async fn user(command: UserCommand, config: &Config) -> anyhow::Result<i32> {
     let db = connect_and_migrate(config).await?;
-    let meta = RequestMeta::cli("user");
+    let cx = context(config, &db, "user").await?;
     match command {
         UserCommand::Add {
             username,
@@ -394,7 +403,7 @@ async fn user(command: UserCommand, config: &Config) -> anyhow::Result<i32> {
                 phone: None,
                 email: None,
             };
-            let u = service::admin::create_user(&db, Caller::Operator, input, &meta)
+            let u = service::admin::create_user(&cx, Caller::Operator, input)
                 .await
                 .map_err(explain)?;
             println!("created user {} (id {})", u.username, u.id);
@@ -404,7 +413,7 @@ async fn user(command: UserCommand, config: &Config) -> anyhow::Result<i32> {
                 .await
                 .map_err(explain)?;
             let password = read_password()?;
-            service::admin::set_password(&db, Caller::Operator, id, &password, &meta)
+            service::admin::set_password(&cx, Caller::Operator, id, &password)
                 .await
                 .map_err(explain)?;
             println!("password changed; every session and token of {username} has ended");
@@ -413,7 +422,7 @@ async fn user(command: UserCommand, config: &Config) -> anyhow::Result<i32> {
             let id = service::admin::user_id_by_name(&db, &username)
                 .await
                 .map_err(explain)?;
-            service::admin::set_disabled(&db, Caller::Operator, id, !enable, &meta)
+            service::admin::set_disabled(&cx, Caller::Operator, id, !enable)
                 .await
                 .map_err(explain)?;
             println!(
@@ -427,96 +436,6 @@ async fn user(command: UserCommand, config: &Config) -> anyhow::Result<i32> {
         }
     }
     Ok(0)
-}
-
-async fn calendar_import(
-    config: &Config,
-    file: &std::path::Path,
-    apply: bool,
-) -> anyhow::Result<i32> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let db = connect_and_migrate(config).await?;
-    let time = service::case::Timekeeper::of(config, &db).await?;
-    let (_, diffs) = service::calendar::preview(&time.calendar(), &text).map_err(explain)?;
-    let list = |days: &[chrono::NaiveDate]| {
-        days.iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    for d in &diffs {
-        let what = if d.new_year {
-            "new year".to_string()
-        } else {
-            format!(
-                "replaces version {}",
-                d.old_version.clone().unwrap_or_default()
-            )
-        };
-        println!("{} (version {}; {what}):", d.year, d.new_version);
-        if !d.changes_days() {
-            println!("  no change to working days");
-        }
-        for (label, days) in [
-            ("days off added", &d.off_added),
-            ("days off removed", &d.off_removed),
-            ("make-up working days added", &d.makeup_added),
-            ("make-up working days removed", &d.makeup_removed),
-        ] {
-            if !days.is_empty() {
-                println!("  {label}: {}", list(days));
-            }
-        }
-    }
-    if apply {
-        service::calendar::import(
-            &db,
-            &time,
-            Caller::Operator,
-            &text,
-            &RequestMeta::cli("calendar"),
-        )
-        .await
-        .map_err(explain)?;
-        println!(
-            "loaded; running servers pick it up within 5 minutes (deadline clocks are recomputed once they exist)"
-        );
-    } else {
-        println!("nothing changed: run again with --apply to load these years");
-    }
-    Ok(0)
-}
-
-async fn srdi_import(config: &Config, file: &std::path::Path) -> anyhow::Result<i32> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let db = connect_and_migrate(config).await?;
-    let report =
-        service::srdi::import_csv(&db, Caller::Operator, &bytes, &RequestMeta::cli("srdi"))
-            .await
-            .map_err(explain)?;
-    println!("已导入 / imported: {}", report.imported);
-    print!(
-        "已在名录中（未改动）/ already listed (unchanged): {}",
-        report.duplicates
-    );
-    if report.duplicate_lines.is_empty() {
-        println!();
-    } else {
-        let lines: Vec<String> = report.duplicate_lines.iter().map(u64::to_string).collect();
-        println!("  (第 {0} 行 / line {0})", lines.join(", "));
-    }
-    println!("有误未导入 / rejected: {}", report.errors.len());
-    for e in &report.errors {
-        println!(
-            "  第 {line} 行 / line {line} [{}]: {} / {}",
-            e.field,
-            crate::i18n::t(Lang::Zh, e.key),
-            crate::i18n::t(Lang::En, e.key),
-            line = e.line,
-        );
-    }
-    Ok(if report.errors.is_empty() { 0 } else { 1 })
 }
 
 /// One line from standard input (prompted when it is a terminal).
@@ -566,80 +485,4 @@ fn draw_progress(done: usize, total: usize, started: std::time::Instant) {
         let _ = writeln!(err);
     }
     let _ = err.flush();
-}
-
-async fn import_leads(config: &Config, file: &std::path::Path, org: i64) -> anyhow::Result<i32> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let db = connect_and_migrate(config).await?;
-    let time = std::sync::Arc::new(service::case::Timekeeper::of(config, &db).await?);
-    let started = std::time::Instant::now();
-    let report = service::import::leads(
-        &db,
-        &time,
-        service::import::Importer::Operator { owner_org_id: org },
-        &bytes,
-        &RequestMeta::cli("import"),
-        |done, total| draw_progress(done, total, started),
-    )
-    .await
-    .map_err(explain)?;
-    let secs = started.elapsed().as_secs_f64();
-    println!(
-        "已导入 / imported: {} ({} … {}), {:.1} 秒 / s",
-        report.imported,
-        report.first_number.as_deref().unwrap_or("-"),
-        report.last_number.as_deref().unwrap_or("-"),
-        secs
-    );
-    println!("有误未导入 / rejected rows: {}", report.errors.len());
-    for e in &report.errors {
-        println!(
-            "  第 {line} 行 / line {line} [{}]: {} / {}",
-            e.field,
-            crate::i18n::t(Lang::Zh, e.key),
-            crate::i18n::t(Lang::En, e.key),
-            line = e.line,
-        );
-    }
-    Ok(if report.errors.is_empty() { 0 } else { 1 })
-}
-
-// --- issue 6: evidence ---
-async fn evidence_verify(config: &Config) -> anyhow::Result<i32> {
-    use crate::service::evidence::verify::{self, Problem};
-    let db = connect_and_migrate(config).await?;
-    let blobs = crate::files::Store::open(config)?;
-    let report = verify::run(&db, &blobs).await?;
-    for p in &report.problems {
-        match p {
-            Problem::Mismatch {
-                label,
-                evidence_id,
-                key,
-                recorded,
-                found,
-            } => println!(
-                "MISMATCH {label} (evidence {evidence_id}, object {key}): recorded {recorded}, found {found}"
-            ),
-            Problem::Missing {
-                label,
-                evidence_id,
-                key,
-            } => {
-                println!("MISSING {label} (evidence {evidence_id}): object {key} not found")
-            }
-        }
-    }
-    if report.unsealed > 0 {
-        println!(
-            "{} record(s) still wait for their SM3 (the running server computes it); their SHA-256 and size match",
-            report.unsealed
-        );
-    }
-    println!(
-        "{} evidence records checked, {} problem(s)",
-        report.checked,
-        report.problems.len()
-    );
-    Ok(if report.problems.is_empty() { 0 } else { 2 })
 }
