@@ -207,21 +207,6 @@ impl TestApp {
             .unwrap()
     }
 
-    /// The status of GET `path` from a fresh browser that presents only this session cookie.
-    pub async fn status_with_session(&self, path: &str, session: &str) -> u16 {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
-            .get(self.url(path))
-            .header("cookie", format!("wq_session={session}"))
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16()
-    }
-
     /// POSTs `body` with a bearer token; returns the status and the JSON body (Null if none).
     pub async fn post_api(
         &self,
