@@ -11,6 +11,10 @@
 //!   (routed with the facts the queue needs, or referred) and worked through workflow steps;
 //!   [`NewCase::file`] does all that through the API and answers a [`Case`].
 //! - Readings of the answers ([`clock`], [`kinds`], [`last_day`]) and look-ups of ids.
+//!
+//! A fixture asserts whatever it needs to succeed (a token is issued, a sign-in redirects, a
+//! filing is accepted, a routing or step answers 200 in the state named), so the tests can rely
+//! on what they are given.
 
 use crate::helpers::TestApp;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
@@ -34,7 +38,7 @@ pub struct Api {
     base: String,
     client: Client,
     /// The bearer token sent with every request; `None` for an anonymous caller.
-    pub token: Option<String>,
+    token: Option<String>,
 }
 
 impl Api {
@@ -55,6 +59,11 @@ impl Api {
         }
     }
 
+    /// The bearer token (for a request written by hand).
+    pub fn token(&self) -> &str {
+        self.token.as_deref().expect("an API client with a token")
+    }
+
     /// A request to `path`, with the bearer token if there is one.
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
         let req = self.client.request(method, format!("{}{path}", self.base));
@@ -73,14 +82,17 @@ impl Api {
         answer(req.send().await.unwrap()).await
     }
 
+    /// GET `path`: the status and the JSON body.
     pub async fn get(&self, path: &str) -> (u16, Value) {
         self.call(Method::GET, path, None).await
     }
 
+    /// POST `body` as JSON to `path`: the status and the JSON body.
     pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
         self.call(Method::POST, path, Some(body)).await
     }
 
+    /// DELETE `path`: the status and the JSON body.
     pub async fn delete(&self, path: &str) -> (u16, Value) {
         self.call(Method::DELETE, path, None).await
     }
@@ -160,10 +172,12 @@ impl Browser {
         }
     }
 
+    /// The address of `path` on the server (for a request written by hand with `client`).
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
+    /// GET `path`, the whole response.
     pub async fn get(&self, path: &str) -> Response {
         self.client.get(self.url(path)).send().await.unwrap()
     }
@@ -229,16 +243,22 @@ impl Browser {
         (status, res.text().await.unwrap())
     }
 
+    /// The page of case `id` as it is now, with the CSRF token and the version its forms carry.
+    async fn case_page(&self, id: i64) -> (String, String, String) {
+        let page = self.html(&format!("/cases/{id}")).await;
+        let csrf = csrf_in(&page).unwrap_or_else(|| panic!("no CSRF token on case {id}"));
+        let version = version_in(&page);
+        (page, csrf, version)
+    }
+
     /// Submits the form of `action` on the page of case `id` as it is now (its CSRF token and
     /// version) with `fields`; answers the status and the page (after the redirect on success).
     pub async fn submit(&self, id: i64, action: &str, fields: &[(&str, &str)]) -> (u16, String) {
-        let page = self.html(&format!("/cases/{id}")).await;
+        let (page, csrf, version) = self.case_page(id).await;
         assert!(
             page.contains(&format!("data-action=\"{action}\"")),
             "{action} is not offered"
         );
-        let csrf = csrf_in(&page).unwrap();
-        let version = version_in(&page);
         let mut form = vec![
             ("_csrf", csrf.as_str()),
             ("action", action),
@@ -251,18 +271,14 @@ impl Browser {
 
     /// Issues a document of `kind` from the page of case `id`; answers the printable page.
     pub async fn issue(&self, id: i64, kind: &str) -> String {
-        let page = self.html(&format!("/cases/{id}")).await;
+        let (page, csrf, version) = self.case_page(id).await;
         assert!(
             page.contains(&format!("/documents/{kind}\"")),
             "{kind} offered"
         );
-        let csrf = csrf_in(&page).unwrap();
-        let version = version_in(&page);
+        let form = [("_csrf", csrf.as_str()), ("expected_version", &version)];
         let res = self
-            .form(
-                &format!("/cases/{id}/documents/{kind}"),
-                &[("_csrf", &csrf), ("expected_version", &version)],
-            )
+            .form(&format!("/cases/{id}/documents/{kind}"), &form)
             .await;
         assert_eq!(res.status(), 303);
         self.html(&location(&res)).await
@@ -407,6 +423,15 @@ impl TestApp {
         self.user(username).await.id
     }
 
+    /// The ids of `usernames`, in order.
+    pub async fn user_ids(&self, usernames: &[&str]) -> Vec<i64> {
+        let mut ids = Vec::new();
+        for u in usernames {
+            ids.push(self.user_id(u).await);
+        }
+        ids
+    }
+
     /// The id of the organisation named `name`.
     pub async fn org_id(&self, name: &str) -> i64 {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -435,8 +460,6 @@ impl TestApp {
                 "respondents": [{"name": "某某科技有限公司", "address": "江苏省南通市通州区", "listing_url": "https://shop.example.com/item/1"}]
             }),
             moves: Vec::new(),
-            triager: "demo-triager".into(),
-            worker: "demo-officer".into(),
         }
     }
 
@@ -457,14 +480,21 @@ impl TestApp {
     }
 }
 
+/// Who triages the cases the fixture files: the assistance centre of 南通.
+const TRIAGER: &str = "demo-triager";
+
+/// Who takes the workflow steps of the cases the fixture files: an officer of their owner,
+/// 南通市知识产权局.
+const WORKER: &str = "demo-officer";
+
 /// What the fixture does with a case once it is filed, in order.
 enum Move {
     /// A triage decision (`POST /triage`) by the triager.
     Triage(Value),
     /// A share (`POST /shares`) by the filer.
     Share(Value),
-    /// A workflow step (`POST /actions`) by the worker.
-    Step(String, Value),
+    /// A workflow step (`POST /actions`) by the worker, and the state it leads to.
+    Step(String, Value, String),
 }
 
 /// A case to file through the API: the body, who files it and what happens to it next.
@@ -474,8 +504,6 @@ pub struct NewCase<'a> {
     path: &'static str,
     body: Value,
     moves: Vec<Move>,
-    triager: String,
-    worker: String,
 }
 
 impl NewCase<'_> {
@@ -491,18 +519,22 @@ impl NewCase<'_> {
         self
     }
 
+    /// The title (without one, the server makes one of the respondent and the right).
     pub fn title(self, title: &str) -> Self {
         self.set("title", json!(title))
     }
 
+    /// What happened, in the filer's words.
     pub fn description(self, description: &str) -> Self {
         self.set("description", json!(description))
     }
 
+    /// Where the infringement was seen (`e_commerce`, `exhibition`, `overseas`, `offline` …).
     pub fn channel(self, channel: &str) -> Self {
         self.set("channel", json!(channel))
     }
 
+    /// The region of the infringement, which decides the owning office.
     pub fn region(self, region_code: &str) -> Self {
         self.set("region_code", json!(region_code))
     }
@@ -515,6 +547,11 @@ impl NewCase<'_> {
     /// One right instead of the default ones.
     pub fn right(self, kind: &str, number: &str, title: &str) -> Self {
         self.rights(json!([{"kind": kind, "number": number, "title": title}]))
+    }
+
+    /// A design patent instead of the invention patent: a machine-tool guard.
+    pub fn design_patent(self) -> Self {
+        self.right("design_patent", "ZL202330123456.7", "数控机床防护罩")
     }
 
     /// The respondents, as a JSON array.
@@ -561,12 +598,6 @@ impl NewCase<'_> {
         self.body.clone()
     }
 
-    /// Triaged by `username` instead of demo-triager.
-    pub fn triaged_by(mut self, username: &str) -> Self {
-        self.triager = username.to_string();
-        self
-    }
-
     /// A triage decision (`action` and its fields) by the triager.
     pub fn triage(mut self, decision: Value) -> Self {
         self.moves.push(Move::Triage(decision));
@@ -598,15 +629,10 @@ impl NewCase<'_> {
         self
     }
 
-    /// Workflow steps taken by `username` instead of demo-officer.
-    pub fn worked_by(mut self, username: &str) -> Self {
-        self.worker = username.to_string();
-        self
-    }
-
-    /// A workflow step the worker takes (it must succeed).
-    pub fn step(mut self, action: &str, fields: Value) -> Self {
-        self.moves.push(Move::Step(action.to_string(), fields));
+    /// A workflow step the worker takes: it must succeed and lead to `state`.
+    pub fn step(mut self, action: &str, fields: Value, state: &str) -> Self {
+        self.moves
+            .push(Move::Step(action.to_string(), fields, state.to_string()));
         self
     }
 
@@ -630,29 +656,32 @@ impl NewCase<'_> {
         };
         let (mut triager, mut worker) = (None, None);
         for m in self.moves {
-            let (by, path, mut body) = match m {
+            // Who sends what where, the status that must come back and the state it leads to.
+            let (by, path, mut body, expect, state) = match m {
                 Move::Triage(decision) => {
                     if triager.is_none() {
-                        triager = Some(self.app.api_as(&self.triager).await);
+                        triager = Some(self.app.api_as(TRIAGER).await);
                     }
-                    (triager.as_ref().unwrap(), case.path("/triage"), decision)
+                    let by = triager.as_ref().unwrap();
+                    (by, case.path("/triage"), decision, 200, None)
                 }
-                Move::Share(share) => (&filer, case.path("/shares"), share),
-                Move::Step(action, fields) => {
+                Move::Share(share) => (&filer, case.path("/shares"), share, 201, None),
+                Move::Step(action, fields, state) => {
                     if worker.is_none() {
-                        worker = Some(self.app.api_as(&self.worker).await);
+                        worker = Some(self.app.api_as(WORKER).await);
                     }
                     let mut body = fields;
                     body["action"] = json!(action);
-                    (worker.as_ref().unwrap(), case.path("/actions"), body)
+                    let by = worker.as_ref().unwrap();
+                    (by, case.path("/actions"), body, 200, Some(state))
                 }
             };
             body["expected_version"] = json!(case.version);
             let (status, reply) = by.post(&path, &body).await;
-            assert!(
-                status == 200 || status == 201,
-                "POST {path} {body}: {status} {reply}"
-            );
+            assert_eq!(status, expect, "POST {path} {body}: {reply}");
+            if let Some(state) = state {
+                assert_eq!(reply["state"], state, "POST {path} {body}: {reply}");
+            }
             if let Some(v) = reply["version"].as_i64() {
                 case.version = v;
             }
@@ -665,6 +694,7 @@ impl NewCase<'_> {
 /// A filed case, and a worker on it that acts with the version it last saw.
 pub struct Case {
     pub id: i64,
+    /// The case number, `WQ-<year>-<serial>`.
     pub number: String,
     /// The version of the case after the last answer seen here.
     pub version: i64,
@@ -683,6 +713,14 @@ impl Case {
     /// The case page.
     pub fn page(&self) -> String {
         format!("/cases/{}", self.id)
+    }
+
+    /// Reads the case as `by` sees it and takes its version (after changes made elsewhere).
+    pub async fn refresh(&mut self, by: &Api) {
+        let case = by.case(self.id).await;
+        self.version = case["version"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("no version in {case}"));
     }
 
     /// Takes a workflow action with the version last seen; answers the status and the answer.
