@@ -1,5 +1,5 @@
 -- wrk script for benches/intake.sh: POST /api/v1/complaints with the body of
--- tests/api/cases.rs complaint() and the bearer token in WQ_TOKEN; counts the answers that are
+-- tests/api/fixtures.rs complaint() and the bearer token in WQ_TOKEN; counts the answers that are
 -- not 201 Created (and prints the first two).
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"

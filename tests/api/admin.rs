@@ -1,14 +1,15 @@
 //! Organisations and users through the administration pages.
 
-use crate::helpers::{PASSWORD, TestApp};
+use crate::fixtures::PASSWORD;
+use crate::helpers::TestApp;
 use weiquan::domain::uscc;
 
 #[tokio::test]
 async fn an_admin_registers_an_enterprise_with_a_valid_credit_code() {
     let app = TestApp::spawn().await;
-    app.login("demo-admin").await;
+    let admin = app.browser_as("demo-admin").await;
     let code = uscc::complete("91320602MA1T7KJ3P").unwrap();
-    let res = app
+    let res = admin
         .post_form(
             "/admin/orgs/new",
             "/admin/orgs",
@@ -22,7 +23,7 @@ async fn an_admin_registers_an_enterprise_with_a_valid_credit_code() {
         )
         .await;
     assert_eq!(res.status(), 303);
-    let html = app.get("/admin/orgs").await.text().await.unwrap();
+    let html = admin.html("/admin/orgs").await;
     assert!(
         html.contains("南通智造装备有限公司") && html.contains(code.as_str()),
         "stored upper-case:\n{html}"
@@ -33,7 +34,7 @@ async fn an_admin_registers_an_enterprise_with_a_valid_credit_code() {
 #[tokio::test]
 async fn a_wrong_credit_code_comes_back_with_a_message_and_the_form_filled_in() {
     let app = TestApp::spawn().await;
-    app.login("demo-admin").await;
+    let admin = app.browser_as("demo-admin").await;
     let code = uscc::complete("91320602MA1T7KJ3P")
         .unwrap()
         .as_str()
@@ -47,7 +48,7 @@ async fn a_wrong_credit_code_comes_back_with_a_message_and_the_form_filled_in() 
         ("", "企业必须填写"),
     ];
     for (uscc, message) in cases {
-        let res = app
+        let res = admin
             .post_form(
                 "/admin/orgs/new",
                 "/admin/orgs",
@@ -68,14 +69,14 @@ async fn a_wrong_credit_code_comes_back_with_a_message_and_the_form_filled_in() 
         );
         assert!(html.contains("value=\"320602\""), "the region is kept");
     }
-    let html = app.get("/admin/orgs").await.text().await.unwrap();
+    let html = admin.html("/admin/orgs").await;
     assert!(!html.contains("南通测试有限公司"), "nothing was saved");
 }
 
 #[tokio::test]
 async fn a_credit_code_can_be_registered_only_once() {
     let app = TestApp::spawn().await;
-    app.login("demo-admin").await;
+    let admin = app.browser_as("demo-admin").await;
     let existing: String = {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         entity::organizations::Entity::find()
@@ -87,7 +88,7 @@ async fn a_credit_code_can_be_registered_only_once() {
             .uscc
             .unwrap()
     };
-    let res = app
+    let res = admin
         .post_form(
             "/admin/orgs/new",
             "/admin/orgs",
@@ -106,9 +107,9 @@ async fn a_credit_code_can_be_registered_only_once() {
 #[tokio::test]
 async fn an_admin_creates_a_user_who_can_then_sign_in() {
     let app = TestApp::spawn().await;
-    app.login("demo-admin").await;
-    let org_id = org_id(&app, "南通市知识产权局").await.to_string();
-    let res = app
+    let admin = app.browser_as("demo-admin").await;
+    let org_id = app.org_id("南通市知识产权局").await.to_string();
+    let res = admin
         .post_form(
             "/admin/users/new",
             "/admin/users",
@@ -122,12 +123,10 @@ async fn an_admin_creates_a_user_who_can_then_sign_in() {
         )
         .await;
     assert_eq!(res.status(), 303);
-    let res = app
-        .login_with(&TestApp::new_client(), "wang.fang", "Nantong2026!")
-        .await;
+    let res = app.browser().sign_in("wang.fang", "Nantong2026!").await;
     assert_eq!(res.status(), 303);
     // The same name again is refused with a field message.
-    let res = app
+    let res = admin
         .post_form(
             "/admin/users/new",
             "/admin/users",
@@ -147,9 +146,9 @@ async fn an_admin_creates_a_user_who_can_then_sign_in() {
 #[tokio::test]
 async fn a_role_must_fit_the_organisation() {
     let app = TestApp::spawn().await;
-    app.login("demo-admin").await;
-    let office = org_id(&app, "南通市知识产权局").await.to_string();
-    let res = app
+    let admin = app.browser_as("demo-admin").await;
+    let office = app.org_id("南通市知识产权局").await.to_string();
+    let res = admin
         .post_form(
             "/admin/users/new",
             "/admin/users",
@@ -171,11 +170,10 @@ async fn a_role_must_fit_the_organisation() {
 #[tokio::test]
 async fn an_admin_reset_ends_the_users_sessions_and_the_new_password_works() {
     let app = TestApp::spawn().await;
-    let officer = TestApp::new_client();
-    app.login_with(&officer, "demo-officer", PASSWORD).await;
-    app.login("demo-admin").await;
-    let id = crate::auth::officer_id(&app).await;
-    let res = app
+    let officer = app.browser_as("demo-officer").await;
+    let admin = app.browser_as("demo-admin").await;
+    let id = app.user_id("demo-officer").await;
+    let res = admin
         .post_form(
             &format!("/admin/users/{id}/edit"),
             &format!("/admin/users/{id}/password"),
@@ -183,12 +181,10 @@ async fn an_admin_reset_ends_the_users_sessions_and_the_new_password_works() {
         )
         .await;
     assert_eq!(res.status(), 303);
+    assert_eq!(officer.get("/").await.status(), 303);
     assert_eq!(
-        officer.get(app.url("/")).send().await.unwrap().status(),
-        303
-    );
-    assert_eq!(
-        app.login_with(&TestApp::new_client(), "demo-officer", "NewSecret2026")
+        app.browser()
+            .sign_in("demo-officer", "NewSecret2026")
             .await
             .status(),
         303
@@ -198,8 +194,8 @@ async fn an_admin_reset_ends_the_users_sessions_and_the_new_password_works() {
 #[tokio::test]
 async fn users_change_their_own_password_after_proving_the_current_one() {
     let app = TestApp::spawn().await;
-    app.login("demo-enterprise").await;
-    let res = app
+    let enterprise = app.browser_as("demo-enterprise").await;
+    let res = enterprise
         .post_form(
             "/account",
             "/account",
@@ -212,7 +208,7 @@ async fn users_change_their_own_password_after_proving_the_current_one() {
         .await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("当前密码不正确"));
-    let res = app
+    let res = enterprise
         .post_form(
             "/account",
             "/account",
@@ -226,7 +222,8 @@ async fn users_change_their_own_password_after_proving_the_current_one() {
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/login");
     assert_eq!(
-        app.login_with(&TestApp::new_client(), "demo-enterprise", "Huaxin2026!")
+        app.browser()
+            .sign_in("demo-enterprise", "Huaxin2026!")
             .await
             .status(),
         303
@@ -260,22 +257,11 @@ async fn demo_data_is_refused_on_a_database_with_real_data() {
     );
 }
 
-pub async fn org_id(app: &TestApp, name: &str) -> i64 {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    entity::organizations::Entity::find()
-        .filter(entity::organizations::Column::Name.eq(name))
-        .one(app.db.conn())
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
-
 #[tokio::test]
 async fn the_demo_marks_a_national_little_giant_in_the_organisation_list() {
     let app = TestApp::spawn().await;
-    app.login("demo-admin").await;
-    let html = app.get("/admin/orgs").await.text().await.unwrap();
+    let admin = app.browser_as("demo-admin").await;
+    let html = admin.html("/admin/orgs").await;
     let row = html
         .split("<tr>")
         .find(|r| r.contains("南通华信精密机械有限公司"))
@@ -351,7 +337,8 @@ async fn a_new_installation_gets_its_first_office_and_admin_from_the_command_lin
     );
     assert!(ok, "{out}");
     assert_eq!(
-        app.login_with(&TestApp::new_client(), "rg-admin", "Rugao-2026")
+        app.browser()
+            .sign_in("rg-admin", "Rugao-2026")
             .await
             .status(),
         303
@@ -366,29 +353,24 @@ async fn a_new_installation_gets_its_first_office_and_admin_from_the_command_lin
     assert!(!ok);
     assert!(out.contains("username") && out.contains("role"), "{out}");
     // Disabling from the command line ends the web session.
-    let client = TestApp::new_client();
-    app.login_with(&client, "rg-admin", "Rugao-2026").await;
+    let browser = app.browser();
+    browser.sign_in("rg-admin", "Rugao-2026").await;
     let (ok, out) = weiquan(&["user", "disable", "rg-admin"], "");
     assert!(ok, "{out}");
-    assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 303);
+    assert_eq!(browser.get("/").await.status(), 303);
 }
 
 #[tokio::test]
 async fn an_admin_previews_then_loads_a_calendar_year_on_the_calendar_page() {
     let app = TestApp::spawn().await;
-    app.login("demo-admin").await;
-    let html = app
-        .get("/admin/calendar?year=2025")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let admin = app.browser_as("demo-admin").await;
+    let html = admin.html("/admin/calendar?year=2025").await;
     assert!(
         html.contains("2025-09-28") && html.contains("调休上班") && html.contains("国庆节"),
         "{html}"
     );
     let file = r#"{"format":"weiquan-calendar-v1","source":"国务院办公厅关于2027年部分节假日安排的通知（测试）","years":{"2027":{"version":"2027-official","off":{"2027-01-01":"new_year"},"makeup":{}}}}"#;
-    let res = app
+    let res = admin
         .post_form(
             "/admin/calendar",
             "/admin/calendar/preview",
@@ -404,7 +386,7 @@ async fn an_admin_previews_then_loads_a_calendar_year_on_the_calendar_page() {
     // Nothing is loaded by a preview.
     assert!(!app.time.calendar().published(2027));
     // A broken file comes back with its reason and the text kept.
-    let res = app
+    let res = admin
         .post_form(
             "/admin/calendar",
             "/admin/calendar/preview",
@@ -413,7 +395,7 @@ async fn an_admin_previews_then_loads_a_calendar_year_on_the_calendar_page() {
         .await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("日历文件无法读取"));
-    let res = app
+    let res = admin
         .post_form(
             "/admin/calendar",
             "/admin/calendar/import",
@@ -422,31 +404,16 @@ async fn an_admin_previews_then_loads_a_calendar_year_on_the_calendar_page() {
         .await;
     assert_eq!(res.status(), 303);
     assert!(app.time.calendar().published(2027));
-    let html = app
-        .get("/admin/calendar?year=2027")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = admin.html("/admin/calendar?year=2027").await;
     assert!(
         html.contains("demo-admin") && html.contains("已载入"),
         "{html}"
     );
     // Officers may not load calendars.
-    let officer = TestApp::new_client();
-    app.login_with(&officer, "demo-officer", crate::helpers::PASSWORD)
-        .await;
-    assert_eq!(
-        officer
-            .get(app.url("/admin/calendar"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
-    let res = app
-        .post_form_with(&officer, "/", "/admin/calendar/import", &[("file", file)])
+    let officer = app.browser_as("demo-officer").await;
+    assert_eq!(officer.get("/admin/calendar").await.status(), 403);
+    let res = officer
+        .post_form("/", "/admin/calendar/import", &[("file", file)])
         .await;
     assert_eq!(res.status(), 403);
 }

@@ -1,13 +1,16 @@
 //! The JSON API: bearer tokens, `/me`, problem+json for bad input.
 
-use crate::helpers::{PASSWORD, TestApp};
+use crate::fixtures::PASSWORD;
+use crate::helpers::TestApp;
+use reqwest::Method;
 use serde_json::{Value, json};
 
 #[tokio::test]
 async fn a_bearer_token_identifies_the_user_their_role_and_organisation() {
     let app = TestApp::spawn().await;
     let res = app
-        .post_json(
+        .api()
+        .post_response(
             "/api/v1/auth/token",
             &json!({"username": "Demo-Enterprise", "password": PASSWORD}),
         )
@@ -19,7 +22,7 @@ async fn a_bearer_token_identifies_the_user_their_role_and_organisation() {
     assert!(token.starts_with("wq_") && token.len() > 40);
     assert!(body["expires_at"].as_str().unwrap().ends_with("+08:00"));
 
-    let me: Value = app.get_api("/api/v1/me", token).await.json().await.unwrap();
+    let me = app.api_with_token(token).me().await;
     assert_eq!(me["username"], "demo-enterprise");
     assert_eq!(me["role"], "enterprise_filer");
     assert_eq!(me["organization"]["name"], "南通华信精密机械有限公司");
@@ -30,7 +33,8 @@ async fn a_bearer_token_identifies_the_user_their_role_and_organisation() {
 #[tokio::test]
 async fn tokens_are_stored_only_as_hashes() {
     let app = TestApp::spawn().await;
-    let token = app.token("demo-officer").await;
+    let officer = app.api_as("demo-officer").await;
+    let token = officer.token();
     use sea_orm::EntityTrait;
     let rows = entity::api_tokens::Entity::find()
         .all(app.db.conn())
@@ -45,18 +49,11 @@ async fn tokens_are_stored_only_as_hashes() {
 #[tokio::test]
 async fn a_revoked_token_stops_working_and_others_keep_working() {
     let app = TestApp::spawn().await;
-    let a = app.token("demo-officer").await;
-    let b = app.token("demo-officer").await;
-    let res = app
-        .client
-        .delete(app.url("/api/v1/auth/token"))
-        .bearer_auth(&a)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
-    assert_eq!(app.get_api("/api/v1/me", &a).await.status(), 401);
-    assert_eq!(app.get_api("/api/v1/me", &b).await.status(), 200);
+    let a = app.api_as("demo-officer").await;
+    let b = app.api_as("demo-officer").await;
+    assert_eq!(a.delete("/api/v1/auth/token").await.0, 204);
+    assert_eq!(a.get_response("/api/v1/me").await.status(), 401);
+    assert_eq!(b.get_response("/api/v1/me").await.status(), 200);
 }
 
 #[tokio::test]
@@ -68,7 +65,7 @@ async fn missing_forged_and_cookie_credentials_are_401_problems() {
         Some("Bearer "),
         Some("Basic ZGVtbzpkZW1v"),
     ] {
-        let mut req = app.client.get(app.url("/api/v1/me"));
+        let mut req = app.api().request(Method::GET, "/api/v1/me");
         if let Some(a) = auth {
             req = req.header("authorization", a);
         }
@@ -80,14 +77,15 @@ async fn missing_forged_and_cookie_credentials_are_401_problems() {
         assert_eq!(p["instance"], "/api/v1/me");
     }
     // A web session cookie is no API credential (so the API needs no CSRF defence).
-    app.login("demo-officer").await;
-    assert_eq!(app.get("/api/v1/me").await.status(), 401);
+    let officer = app.browser_as("demo-officer").await;
+    assert_eq!(officer.get("/api/v1/me").await.status(), 401);
 }
 
 #[tokio::test]
 async fn bad_input_gets_problem_json_never_a_500() {
     let app = TestApp::spawn().await;
-    let url = app.url("/api/v1/auth/token");
+    let anonymous = app.api();
+    let token = || anonymous.request(Method::POST, "/api/v1/auth/token");
     let cases: Vec<(&str, Option<&str>, Vec<u8>, u16)> = vec![
         (
             "malformed JSON",
@@ -150,7 +148,7 @@ async fn bad_input_gets_problem_json_never_a_500() {
         ),
     ];
     for (what, ct, body, status) in cases {
-        let mut req = app.client.post(&url).body(body);
+        let mut req = token().body(body);
         if let Some(ct) = ct {
             req = req.header("content-type", ct);
         }
@@ -171,9 +169,7 @@ async fn bad_input_gets_problem_json_never_a_500() {
             assert!(p["errors"][0]["field"].is_string(), "{what}: {p}");
         }
     }
-    let p: Value = app
-        .client
-        .post(&url)
+    let p: Value = token()
         .header("content-type", "application/json")
         .body(r#"{"username":"demo-admin"}"#)
         .send()
@@ -193,8 +189,8 @@ async fn an_oversized_body_is_413() {
         "a".repeat(2 * 1024 * 1024)
     );
     let res = app
-        .client
-        .post(app.url("/api/v1/auth/token"))
+        .api()
+        .request(Method::POST, "/api/v1/auth/token")
         .header("content-type", "application/json")
         .body(big)
         .send()
@@ -203,9 +199,10 @@ async fn an_oversized_body_is_413() {
     assert_eq!(res.status(), 413);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     // A big form on the web side as well.
-    let res = app
+    let web = app.browser();
+    let res = web
         .client
-        .post(app.url("/login"))
+        .post(web.url("/login"))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(format!("username={}", "a".repeat(2 * 1024 * 1024)))
         .send()
@@ -217,10 +214,15 @@ async fn an_oversized_body_is_413() {
 #[tokio::test]
 async fn unknown_api_paths_are_404_problems_and_wrong_methods_405() {
     let app = TestApp::spawn().await;
-    let res = app.get("/api/v1/nothing-here").await;
+    let anonymous = app.api();
+    let res = anonymous.get_response("/api/v1/nothing-here").await;
     assert_eq!(res.status(), 404);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
-    let res = app.client.put(app.url("/api/v1/me")).send().await.unwrap();
+    let res = anonymous
+        .request(Method::PUT, "/api/v1/me")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 405);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
 }
@@ -228,7 +230,7 @@ async fn unknown_api_paths_are_404_problems_and_wrong_methods_405() {
 #[tokio::test]
 async fn the_openapi_document_describes_the_api() {
     let app = TestApp::spawn().await;
-    let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    let (_, doc) = app.api().get("/api/openapi.json").await;
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     assert!(doc["paths"]["/me"]["get"].is_object());
     assert!(doc["paths"]["/auth/token"]["post"].is_object());
@@ -263,23 +265,13 @@ async fn the_openapi_document_describes_the_api() {
 #[tokio::test]
 async fn the_calendar_knows_official_days_off_and_make_up_working_days() {
     let app = TestApp::spawn().await;
-    let token = app.token("demo-officer").await;
-    let day: Value = app
-        .get_api("/api/v1/calendar/2025-10-03", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let officer = app.api_as("demo-officer").await;
+    let day = officer.get("/api/v1/calendar/2025-10-03").await.1;
     assert_eq!(
         day,
         json!({"date": "2025-10-03", "working_day": false, "holiday": "国庆节", "makeup_workday": false, "published": true})
     );
-    let day: Value = app
-        .get_api("/api/v1/calendar/2025-09-28", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let day = officer.get("/api/v1/calendar/2025-09-28").await.1;
     assert_eq!(
         (
             day["working_day"].as_bool(),
@@ -287,33 +279,18 @@ async fn the_calendar_knows_official_days_off_and_make_up_working_days() {
         ),
         (Some(true), Some(true))
     );
-    let day: Value = app
-        .get_api("/api/v1/calendar/2027-03-01", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let day = officer.get("/api/v1/calendar/2027-03-01").await.1;
     assert_eq!(day["published"], false);
 
-    let r: Value = app
-        .get_api(
-            "/api/v1/calendar/add?from=2025-09-26&working_days=5",
-            &token,
-        )
+    let r = officer
+        .get("/api/v1/calendar/add?from=2025-09-26&working_days=5")
         .await
-        .json()
-        .await
-        .unwrap();
+        .1;
     assert_eq!(r, json!({"date": "2025-10-10", "provisional": false}));
-    let r: Value = app
-        .get_api(
-            "/api/v1/calendar/add?from=2026-12-30&working_days=3",
-            &token,
-        )
+    let r = officer
+        .get("/api/v1/calendar/add?from=2026-12-30&working_days=3")
         .await
-        .json()
-        .await
-        .unwrap();
+        .1;
     assert_eq!(r["provisional"], true);
 
     for bad in [
@@ -323,7 +300,7 @@ async fn the_calendar_knows_official_days_off_and_make_up_working_days() {
         "/api/v1/calendar/add?from=2025-09-26&working_days=99999",
         "/api/v1/calendar/add?working_days=5",
     ] {
-        let res = app.get_api(bad, &token).await;
+        let res = officer.get_response(bad).await;
         assert_eq!(res.status(), 422, "{bad}");
         assert_eq!(
             res.headers()["content-type"],
@@ -331,7 +308,7 @@ async fn the_calendar_knows_official_days_off_and_make_up_working_days() {
             "{bad}"
         );
     }
-    assert_eq!(app.get("/api/v1/calendar/2025-10-03").await.status(), 401);
+    assert_eq!(app.api().get("/api/v1/calendar/2025-10-03").await.0, 401);
 }
 
 #[tokio::test]
@@ -367,13 +344,8 @@ async fn an_operator_loads_a_new_year_after_seeing_the_differences() {
         "{out}"
     );
     assert!(out.contains("run again with --apply"));
-    let token = app.token("demo-officer").await;
-    let day: Value = app
-        .get_api("/api/v1/calendar/2027-02-13", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let officer = app.api_as("demo-officer").await;
+    let day = officer.get("/api/v1/calendar/2027-02-13").await.1;
     assert_eq!(
         (day["published"].as_bool(), day["working_day"].as_bool()),
         (Some(false), Some(false)),
@@ -391,25 +363,15 @@ async fn an_operator_loads_a_new_year_after_seeing_the_differences() {
     )
     .await
     .unwrap();
-    let day: Value = app
-        .get_api("/api/v1/calendar/2027-02-13", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let day = officer.get("/api/v1/calendar/2027-02-13").await.1;
     assert_eq!(
         day,
         json!({"date": "2027-02-13", "working_day": true, "holiday": null, "makeup_workday": true, "published": true})
     );
-    let r: Value = app
-        .get_api(
-            "/api/v1/calendar/add?from=2027-02-04&working_days=1",
-            &token,
-        )
+    let r = officer
+        .get("/api/v1/calendar/add?from=2027-02-04&working_days=1")
         .await
-        .json()
-        .await
-        .unwrap();
+        .1;
     assert_eq!(r, json!({"date": "2027-02-09", "provisional": false}));
 
     // A broken file is refused with its reason and loads nothing.
@@ -440,7 +402,8 @@ async fn an_enterprise_registers_itself_and_its_first_user_signs_in() {
         .as_str()
         .to_string();
     let res = app
-        .post_json(
+        .api()
+        .post_response(
             "/api/v1/enterprises/register",
             &registration(&code, "huarui"),
         )
@@ -448,24 +411,17 @@ async fn an_enterprise_registers_itself_and_its_first_user_signs_in() {
     assert_eq!(res.status(), 201);
     let body: Value = res.json().await.unwrap();
     assert!(body["organization_id"].is_i64() && body["user_id"].is_i64());
-    let token = {
-        let res = app
-            .post_json(
-                "/api/v1/auth/token",
-                &json!({"username": "huarui", "password": "Huarui-2026"}),
-            )
-            .await;
-        res.json::<Value>().await.unwrap()["token"]
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
-    let me: Value = app
-        .get_api("/api/v1/me", &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let (_, answer) = app
+        .api()
+        .post(
+            "/api/v1/auth/token",
+            &json!({"username": "huarui", "password": "Huarui-2026"}),
+        )
+        .await;
+    let me = app
+        .api_with_token(answer["token"].as_str().unwrap())
+        .me()
+        .await;
     assert_eq!(
         (me["role"].as_str(), me["organization"]["uscc"].as_str()),
         (Some("enterprise_filer"), Some(code.as_str()))
@@ -473,7 +429,8 @@ async fn an_enterprise_registers_itself_and_its_first_user_signs_in() {
 
     // The same credit code again is a clear 409, not a second enterprise.
     let res = app
-        .post_json(
+        .api()
+        .post_response(
             "/api/v1/enterprises/register",
             &registration(&code.to_lowercase(), "huarui2"),
         )
@@ -488,7 +445,10 @@ async fn registration_reports_every_bad_field_and_creates_nothing() {
     let app = TestApp::spawn().await;
     let body = json!({"name": "x", "uscc": "91320600MA1W9HR2K0", "region_code": "99", "contact_name": "",
                       "contact_phone": "abc", "username": "a", "password": "short"});
-    let res = app.post_json("/api/v1/enterprises/register", &body).await;
+    let res = app
+        .api()
+        .post_response("/api/v1/enterprises/register", &body)
+        .await;
     assert_eq!(res.status(), 422);
     let p: Value = res.json().await.unwrap();
     let fields: Vec<&str> = p["errors"]
@@ -514,14 +474,16 @@ async fn registration_reports_every_bad_field_and_creates_nothing() {
         .as_str()
         .to_string();
     let res = app
-        .post_json(
+        .api()
+        .post_response(
             "/api/v1/enterprises/register",
             &registration(&code, "demo-admin"),
         )
         .await;
     assert_eq!(res.status(), 422);
     let res = app
-        .post_json(
+        .api()
+        .post_response(
             "/api/v1/enterprises/register",
             &registration(&code, "huarui"),
         )
@@ -536,9 +498,10 @@ async fn registration_reports_every_bad_field_and_creates_nothing() {
 #[tokio::test]
 async fn the_registration_page_keeps_what_was_typed() {
     let app = TestApp::spawn().await;
-    let html = app.get("/login").await.text().await.unwrap();
+    let web = app.browser();
+    let html = web.html("/login").await;
     assert!(html.contains("href=\"/register\""));
-    let res = app
+    let res = web
         .post_form(
             "/register",
             "/register",

@@ -1,5 +1,6 @@
 //! The audit trail: every change is recorded; verification catches every kind of tampering.
 
+use crate::fixtures::Browser;
 use crate::helpers::TestApp;
 use sea_orm::{ConnectionTrait, Statement};
 use weiquan::domain::audit::Break;
@@ -13,25 +14,26 @@ async fn sql(app: &TestApp, query: &str) {
         .unwrap();
 }
 
-/// An app whose chain has a few entries: demo load, sign-ins, a user change.
-async fn app_with_history() -> TestApp {
+/// An app whose chain has a few entries: demo load, sign-ins, a user change; and the browser of
+/// the administrator who made the change.
+async fn app_with_history() -> (TestApp, Browser) {
     let app = TestApp::spawn().await;
-    app.login("demo-admin").await;
-    app.login_with(&TestApp::new_client(), "demo-officer", "wrong-one")
+    let admin = app.browser_as("demo-admin").await;
+    app.browser().sign_in("demo-officer", "wrong-one").await;
+    let id = app.user_id("demo-officer").await;
+    admin
+        .post_form(
+            &format!("/admin/users/{id}/edit"),
+            &format!("/admin/users/{id}/status"),
+            &[("disabled", "true"), ("confirm", "yes")],
+        )
         .await;
-    let id = crate::auth::officer_id(&app).await;
-    app.post_form(
-        &format!("/admin/users/{id}/edit"),
-        &format!("/admin/users/{id}/status"),
-        &[("disabled", "true"), ("confirm", "yes")],
-    )
-    .await;
-    app
+    (app, admin)
 }
 
 #[tokio::test]
 async fn state_changes_are_recorded_with_actor_address_and_request_id() {
-    let app = app_with_history().await;
+    let (app, _) = app_with_history().await;
     let (rows, total) = weiquan::store::audit::browse(app.db.conn(), &Default::default(), None, 50)
         .await
         .unwrap();
@@ -59,7 +61,7 @@ async fn state_changes_are_recorded_with_actor_address_and_request_id() {
 
 #[tokio::test]
 async fn an_edited_entry_is_caught() {
-    let app = app_with_history().await;
+    let (app, _) = app_with_history().await;
     sql(
         &app,
         "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2",
@@ -76,7 +78,7 @@ async fn an_edited_entry_is_caught() {
 
 #[tokio::test]
 async fn a_deleted_entry_is_caught() {
-    let app = app_with_history().await;
+    let (app, _) = app_with_history().await;
     sql(&app, "DELETE FROM audit_log WHERE seq = 2").await;
     assert_eq!(
         verify(&app.db, weiquan::service::admin::Caller::Operator, None)
@@ -92,7 +94,7 @@ async fn a_deleted_entry_is_caught() {
 
 #[tokio::test]
 async fn reordered_entries_are_caught() {
-    let app = app_with_history().await;
+    let (app, _) = app_with_history().await;
     sql(&app, "UPDATE audit_log SET seq = -2 WHERE seq = 2").await;
     sql(&app, "UPDATE audit_log SET seq = 2 WHERE seq = 3").await;
     sql(&app, "UPDATE audit_log SET seq = 3 WHERE seq = -2").await;
@@ -107,7 +109,7 @@ async fn reordered_entries_are_caught() {
 
 #[tokio::test]
 async fn an_inserted_entry_is_caught() {
-    let app = app_with_history().await;
+    let (app, _) = app_with_history().await;
     // Make room after entry 1 and copy entry 1's link into a forged entry.
     let (rows, _) = weiquan::store::audit::browse(app.db.conn(), &Default::default(), None, 100)
         .await
@@ -134,14 +136,13 @@ async fn an_inserted_entry_is_caught() {
 
 #[tokio::test]
 async fn a_checkpoint_proves_the_chain_still_extends_it_and_catches_truncation() {
-    let app = app_with_history().await;
+    let (app, _) = app_with_history().await;
     let head = verify(&app.db, weiquan::service::admin::Caller::Operator, None)
         .await
         .unwrap()
         .head
         .unwrap();
-    app.login_with(&TestApp::new_client(), "demo-triager", "wrong-again")
-        .await;
+    app.browser().sign_in("demo-triager", "wrong-again").await;
     let r = verify(
         &app.db,
         weiquan::service::admin::Caller::Operator,
@@ -172,7 +173,7 @@ async fn a_checkpoint_proves_the_chain_still_extends_it_and_catches_truncation()
 
 #[tokio::test]
 async fn the_cli_verifies_prints_a_checkpoint_and_fails_on_tampering() {
-    let app = app_with_history().await;
+    let (app, _) = app_with_history().await;
     let run = |checkpoint: Option<String>| {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_weiquan"));
         cmd.args(["audit", "verify"])
@@ -211,23 +212,13 @@ async fn the_cli_verifies_prints_a_checkpoint_and_fails_on_tampering() {
 
 #[tokio::test]
 async fn admins_browse_and_filter_the_audit_log_and_verify_it_on_a_page() {
-    let app = app_with_history().await;
-    let html = app
-        .get("/admin/audit?action=user.")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let (_app, admin) = app_with_history().await;
+    let html = admin.html("/admin/audit?action=user.").await;
     assert!(html.contains("user.disable"));
     assert!(!html.contains("auth.login_failed"));
-    let html = app
-        .get("/admin/audit?actor=demo-admin")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = admin.html("/admin/audit?actor=demo-admin").await;
     assert!(html.contains("auth.login") && !html.contains("system.demo_load"));
-    let html = app.get("/admin/audit/verify").await.text().await.unwrap();
+    let html = admin.html("/admin/audit/verify").await;
     assert!(html.contains("审计链完整"), "{html}");
 }
 

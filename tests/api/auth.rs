@@ -1,22 +1,23 @@
 //! Signing in and out, sessions, throttling, CSRF.
 
-use crate::helpers::{PASSWORD, TestApp, cookie_value, set_cookie};
+use crate::fixtures::{PASSWORD, cookie_value, set_cookie};
+use crate::helpers::TestApp;
 use std::time::Instant;
 
 #[tokio::test]
 async fn the_login_page_is_in_chinese_by_default_and_english_on_request() {
     let app = TestApp::spawn().await;
-    let res = app.get("/login").await;
-    assert_eq!(res.status(), 200);
-    let html = res.text().await.unwrap();
+    let browser = app.browser();
+    let (status, html) = browser.page("/login").await;
+    assert_eq!(status, 200);
     assert!(
         html.contains("<html lang=\"zh-CN\">") && html.contains("登录") && html.contains("用户名")
     );
 
-    let res = app.get("/lang/en?next=/login").await;
+    let res = browser.get("/lang/en?next=/login").await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/login");
-    let html = app.get("/login").await.text().await.unwrap();
+    let html = browser.html("/login").await;
     assert!(
         html.contains("<html lang=\"en\">")
             && html.contains("Sign in")
@@ -41,18 +42,11 @@ async fn each_demo_user_lands_on_their_role_dashboard() {
         ),
     ];
     for (user, role, org) in expected {
-        let client = TestApp::new_client();
-        let res = app.login_with(&client, user, PASSWORD).await;
+        let browser = app.browser();
+        let res = browser.sign_in(user, PASSWORD).await;
         assert_eq!(res.status(), 303, "{user}");
         assert_eq!(res.headers()["location"], "/");
-        let html = client
-            .get(app.url("/"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = browser.html("/").await;
         assert!(
             html.contains(role) && html.contains(org),
             "{user} dashboard:\n{html}"
@@ -69,13 +63,14 @@ async fn each_demo_user_lands_on_their_role_dashboard() {
 #[tokio::test]
 async fn pages_that_need_a_user_send_the_browser_to_sign_in_and_back() {
     let app = TestApp::spawn().await;
-    let res = app.get("/admin/users?org_id=1").await;
+    let browser = app.browser();
+    let res = browser.get("/admin/users?org_id=1").await;
     assert_eq!(res.status(), 303);
     assert_eq!(
         res.headers()["location"],
         "/login?next=%2Fadmin%2Fusers%3Forg_id%3D1"
     );
-    let res = app
+    let res = browser
         .post_form(
             "/login",
             "/login",
@@ -88,10 +83,9 @@ async fn pages_that_need_a_user_send_the_browser_to_sign_in_and_back() {
         .await;
     assert_eq!(res.headers()["location"], "/admin/users");
     // An off-site `next` is ignored.
-    let client = TestApp::new_client();
     let res = app
-        .post_form_with(
-            &client,
+        .browser()
+        .post_form(
             "/login",
             "/login",
             &[
@@ -113,9 +107,9 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
         ("demo-officer", "wrong-password"),
         ("nobody-here", "wrong-password"),
     ] {
-        let client = TestApp::new_client();
+        let browser = app.browser();
         let started = Instant::now();
-        let res = app.login_with(&client, user, pw).await;
+        let res = browser.sign_in(user, pw).await;
         times.push(started.elapsed());
         assert_eq!(res.status(), 401);
         let html = res.text().await.unwrap();
@@ -138,21 +132,20 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
         "wrong password {a:.3}s vs unknown user {b:.3}s"
     );
 
-    let res = app
-        .post_json(
+    let anonymous = app.api();
+    let (_, unknown) = anonymous
+        .post(
             "/api/v1/auth/token",
             &serde_json::json!({"username": "nobody-here", "password": "x"}),
         )
         .await;
-    let unknown: serde_json::Value = res.json().await.unwrap();
-    let res = app
-        .post_json(
+    let (status, wrong) = anonymous
+        .post(
             "/api/v1/auth/token",
             &serde_json::json!({"username": "demo-officer", "password": "x"}),
         )
         .await;
-    assert_eq!(res.status(), 401);
-    let wrong: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(status, 401);
     assert_eq!(unknown["detail"], wrong["detail"]);
 }
 
@@ -160,19 +153,16 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
 async fn repeated_failures_lock_the_account_even_for_the_right_password() {
     let app = TestApp::spawn().await;
     for _ in 0..5 {
-        let res = app
-            .login_with(&TestApp::new_client(), "demo-officer", "not-it-at-all")
-            .await;
+        let res = app.browser().sign_in("demo-officer", "not-it-at-all").await;
         assert_eq!(res.status(), 401);
     }
-    let res = app
-        .login_with(&TestApp::new_client(), "demo-officer", PASSWORD)
-        .await;
+    let res = app.browser().sign_in("demo-officer", PASSWORD).await;
     assert_eq!(res.status(), 429);
     assert!(res.text().await.unwrap().contains("登录失败次数过多"));
     // The API refuses too, with Retry-After.
     let res = app
-        .post_json(
+        .api()
+        .post_response(
             "/api/v1/auth/token",
             &serde_json::json!({"username": "demo-officer", "password": PASSWORD}),
         )
@@ -181,7 +171,8 @@ async fn repeated_failures_lock_the_account_even_for_the_right_password() {
     assert!(res.headers().contains_key("retry-after"));
     // Other accounts are unaffected.
     assert_eq!(
-        app.login_with(&TestApp::new_client(), "demo-supervisor", PASSWORD)
+        app.browser()
+            .sign_in("demo-supervisor", PASSWORD)
             .await
             .status(),
         303
@@ -192,23 +183,18 @@ async fn repeated_failures_lock_the_account_even_for_the_right_password() {
 async fn failures_from_one_address_are_throttled_across_accounts() {
     let app = TestApp::spawn_with(|c| c.login_max_failures_per_address = 3, true).await;
     for user in ["a-user", "b-user", "c-user"] {
-        assert_eq!(
-            app.login_with(&TestApp::new_client(), user, "whatever1")
-                .await
-                .status(),
-            401
-        );
+        assert_eq!(app.browser().sign_in(user, "whatever1").await.status(), 401);
     }
-    let res = app
-        .login_with(&TestApp::new_client(), "demo-admin", PASSWORD)
-        .await;
+    let res = app.browser().sign_in("demo-admin", PASSWORD).await;
     assert_eq!(res.status(), 429);
 }
 
 #[tokio::test]
 async fn each_sign_in_gets_a_new_session_id_and_the_old_one_stops_working() {
     let app = TestApp::spawn().await;
-    let first = app.login("demo-officer").await;
+    let browser = app.browser();
+    let first = browser.sign_in("demo-officer", PASSWORD).await;
+    assert_eq!(first.status(), 303);
     let first_cookie = set_cookie(&first, "wq_session").unwrap().to_string();
     assert!(
         first_cookie.contains("HttpOnly")
@@ -217,7 +203,7 @@ async fn each_sign_in_gets_a_new_session_id_and_the_old_one_stops_working() {
     );
     let old = cookie_value(&first_cookie);
     // Signing in again from the same browser replaces the session.
-    let second = app
+    let second = browser
         .post_form(
             "/",
             "/login",
@@ -246,9 +232,11 @@ async fn a_planted_session_id_is_never_accepted() {
 #[tokio::test]
 async fn signing_out_ends_the_session() {
     let app = TestApp::spawn().await;
-    let res = app.login("demo-triager").await;
+    let browser = app.browser();
+    let res = browser.sign_in("demo-triager", PASSWORD).await;
+    assert_eq!(res.status(), 303);
     let session = cookie_value(set_cookie(&res, "wq_session").unwrap());
-    let res = app.post_form("/", "/logout", &[]).await;
+    let res = browser.post_form("/", "/logout", &[]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/login");
     assert_eq!(
@@ -261,19 +249,13 @@ async fn signing_out_ends_the_session() {
 #[tokio::test]
 async fn disabling_an_account_ends_its_sessions_and_tokens_at_once() {
     let app = TestApp::spawn().await;
-    let officer = TestApp::new_client();
-    assert_eq!(
-        app.login_with(&officer, "demo-officer", PASSWORD)
-            .await
-            .status(),
-        303
-    );
-    let token = app.token("demo-officer").await;
-    assert_eq!(app.get_api("/api/v1/me", &token).await.status(), 200);
+    let officer = app.browser_as("demo-officer").await;
+    let api = app.api_as("demo-officer").await;
+    assert_eq!(api.get("/api/v1/me").await.0, 200);
 
-    app.login("demo-admin").await;
-    let id = officer_id(&app).await;
-    let res = app
+    let admin = app.browser_as("demo-admin").await;
+    let id = app.user_id("demo-officer").await;
+    let res = admin
         .post_form(
             &format!("/admin/users/{id}/edit"),
             &format!("/admin/users/{id}/status"),
@@ -282,19 +264,9 @@ async fn disabling_an_account_ends_its_sessions_and_tokens_at_once() {
         .await;
     assert_eq!(res.status(), 303);
 
-    assert_eq!(
-        officer.get(app.url("/")).send().await.unwrap().status(),
-        303,
-        "session ended"
-    );
-    assert_eq!(
-        app.get_api("/api/v1/me", &token).await.status(),
-        401,
-        "token ended"
-    );
-    let res = app
-        .login_with(&TestApp::new_client(), "demo-officer", PASSWORD)
-        .await;
+    assert_eq!(officer.get("/").await.status(), 303, "session ended");
+    assert_eq!(api.get("/api/v1/me").await.0, 401, "token ended");
+    let res = app.browser().sign_in("demo-officer", PASSWORD).await;
     assert_eq!(res.status(), 401);
     assert!(res.text().await.unwrap().contains("账号已停用"));
 }
@@ -302,9 +274,9 @@ async fn disabling_an_account_ends_its_sessions_and_tokens_at_once() {
 #[tokio::test]
 async fn disabling_needs_the_confirmation_box() {
     let app = TestApp::spawn().await;
-    app.login("demo-admin").await;
-    let id = officer_id(&app).await;
-    let res = app
+    let admin = app.browser_as("demo-admin").await;
+    let id = app.user_id("demo-officer").await;
+    let res = admin
         .post_form(
             &format!("/admin/users/{id}/edit"),
             &format!("/admin/users/{id}/status"),
@@ -312,15 +284,11 @@ async fn disabling_needs_the_confirmation_box() {
         )
         .await;
     assert_eq!(res.status(), 303);
-    let html = app
-        .get(&format!("/admin/users/{id}/edit"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = admin.html(&format!("/admin/users/{id}/edit")).await;
     assert!(html.contains("请先勾选确认"), "{html}");
     assert_eq!(
-        app.login_with(&TestApp::new_client(), "demo-officer", PASSWORD)
+        app.browser()
+            .sign_in("demo-officer", PASSWORD)
             .await
             .status(),
         303,
@@ -328,52 +296,31 @@ async fn disabling_needs_the_confirmation_box() {
     );
 }
 
-pub async fn officer_id(app: &TestApp) -> i64 {
-    let conn = app.db.conn();
-    weiquan::store::users::by_username(conn, "demo-officer")
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
-
 #[tokio::test]
 async fn a_form_post_without_a_valid_csrf_token_is_refused() {
     let app = TestApp::spawn().await;
-    app.login("demo-admin").await;
+    let admin = app.browser_as("demo-admin").await;
     let fields = [
         ("name", "某某市知识产权局"),
         ("kind", "ip_office"),
         ("region_code", "320600"),
     ];
     // No token.
-    let res = app
-        .client
-        .post(app.url("/admin/orgs"))
-        .form(&fields)
-        .send()
-        .await
-        .unwrap();
+    let res = admin.form("/admin/orgs", &fields).await;
     assert_eq!(res.status(), 403);
     assert!(res.text().await.unwrap().contains("表单已过期"));
     // A token that is not this session's.
     let mut with_bad = fields.to_vec();
     with_bad.push(("_csrf", "x".repeat(43).leak()));
-    let res = app
-        .client
-        .post(app.url("/admin/orgs"))
-        .form(&with_bad)
-        .send()
-        .await
-        .unwrap();
+    let res = admin.form("/admin/orgs", &with_bad).await;
     assert_eq!(res.status(), 403);
     // A valid token from a cross-site page.
-    let token = app.csrf_of(&app.client, "/admin/orgs/new").await;
+    let token = admin.csrf("/admin/orgs/new").await;
     let mut with_good = fields.to_vec();
     with_good.push(("_csrf", &token));
-    let res = app
+    let res = admin
         .client
-        .post(app.url("/admin/orgs"))
+        .post(admin.url("/admin/orgs"))
         .header("origin", "https://evil.example")
         .form(&with_good)
         .send()
@@ -381,9 +328,9 @@ async fn a_form_post_without_a_valid_csrf_token_is_refused() {
         .unwrap();
     assert_eq!(res.status(), 403);
     // The same request from this site goes through.
-    let res = app
+    let res = admin
         .client
-        .post(app.url("/admin/orgs"))
+        .post(admin.url("/admin/orgs"))
         .header("origin", app.base.clone())
         .form(&with_good)
         .send()
@@ -391,19 +338,20 @@ async fn a_form_post_without_a_valid_csrf_token_is_refused() {
         .unwrap();
     assert_eq!(res.status(), 303);
     // The sign-in form is protected too (login CSRF).
-    let res = TestApp::new_client()
-        .post(app.url("/login"))
-        .form(&[("username", "demo-admin"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
+    let res = app
+        .browser()
+        .form(
+            "/login",
+            &[("username", "demo-admin"), ("password", PASSWORD)],
+        )
+        .await;
     assert_eq!(res.status(), 403);
 }
 
 #[tokio::test]
 async fn sessions_expire_after_the_idle_limit() {
     let app = TestApp::spawn_with(|c| c.session_idle_minutes = 1, true).await;
-    app.login("demo-officer").await;
+    let officer = app.browser_as("demo-officer").await;
     // Age the session by moving its last activity back two minutes.
     use sea_orm::ConnectionTrait;
     let two_minutes_ago = chrono::Utc::now() - chrono::Duration::minutes(2);
@@ -419,7 +367,7 @@ async fn sessions_expire_after_the_idle_limit() {
         ))
         .await
         .unwrap();
-    assert_eq!(app.get("/").await.status(), 303);
+    assert_eq!(officer.get("/").await.status(), 303);
 }
 
 #[tokio::test]
@@ -459,43 +407,30 @@ async fn a_burst_of_parallel_guesses_cannot_pass_the_account_limit() {
 #[tokio::test]
 async fn signing_out_everywhere_ends_every_session_and_token() {
     let app = TestApp::spawn().await;
-    let phone = TestApp::new_client();
-    app.login_with(&phone, "demo-enterprise", PASSWORD).await;
-    let token = app.token("demo-enterprise").await;
-    app.login("demo-enterprise").await;
-    let res = app
+    let phone = app.browser_as("demo-enterprise").await;
+    let api = app.api_as("demo-enterprise").await;
+    let desktop = app.browser_as("demo-enterprise").await;
+    let res = desktop
         .post_form("/account", "/account/logout-everywhere", &[])
         .await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.headers()["location"], "/login");
-    assert_eq!(phone.get(app.url("/")).send().await.unwrap().status(), 303);
-    assert_eq!(app.get("/").await.status(), 303);
-    assert_eq!(app.get_api("/api/v1/me", &token).await.status(), 401);
-    let html = app.get("/login").await.text().await.unwrap();
+    assert_eq!(phone.get("/").await.status(), 303);
+    assert_eq!(desktop.get("/").await.status(), 303);
+    assert_eq!(api.get("/api/v1/me").await.0, 401);
+    let html = desktop.html("/login").await;
     assert!(html.contains("已在所有设备上退出登录"), "{html}");
 }
 
 #[tokio::test]
 async fn signing_out_twice_or_from_an_old_tab_is_harmless() {
     let app = TestApp::spawn().await;
-    app.login("demo-officer").await;
-    let token = app.csrf_of(&app.client, "/").await;
-    let res = app
-        .client
-        .post(app.url("/logout"))
-        .form(&[("_csrf", token.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let officer = app.browser_as("demo-officer").await;
+    let token = officer.csrf("/").await;
+    let res = officer.form("/logout", &[("_csrf", &token)]).await;
     assert_eq!(res.status(), 303);
     // The old tab still shows the signed-in page with the old session's token.
-    let res = app
-        .client
-        .post(app.url("/logout"))
-        .form(&[("_csrf", token.as_str())])
-        .send()
-        .await
-        .unwrap();
+    let res = officer.form("/logout", &[("_csrf", &token)]).await;
     assert!(
         res.status() == 303 || res.status() == 403,
         "{}",
@@ -506,18 +441,19 @@ async fn signing_out_twice_or_from_an_old_tab_is_harmless() {
 #[tokio::test]
 async fn a_sign_in_form_from_an_older_tab_still_works() {
     let app = TestApp::spawn().await;
-    let old_tab_token = app.csrf_of(&app.client, "/login").await;
-    app.login("demo-officer").await;
-    let res = app
-        .client
-        .post(app.url("/login"))
-        .form(&[
-            ("_csrf", old_tab_token.as_str()),
-            ("username", "demo-officer"),
-            ("password", PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let browser = app.browser();
+    let old_tab_token = browser.csrf("/login").await;
+    let res = browser.sign_in("demo-officer", PASSWORD).await;
+    assert_eq!(res.status(), 303);
+    let res = browser
+        .form(
+            "/login",
+            &[
+                ("_csrf", &old_tab_token),
+                ("username", "demo-officer"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
 }

@@ -14,11 +14,10 @@
 //! `store::cases::visible`) and with an independent SQL query over the stored facts; the case
 //! endpoints go through the pure policy (`domain::policy::case_access`).
 
-use crate::admin::org_id;
-use crate::cases::{complaint, lead};
-use crate::helpers::{PASSWORD, TestApp};
+use crate::fixtures::{Api, PASSWORD};
+use crate::helpers::TestApp;
 use futures::StreamExt;
-use reqwest::{Client, Method};
+use reqwest::Method;
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, Statement};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -264,161 +263,69 @@ impl Fixture {
     }
 }
 
-/// A plain client: no cookies, no redirects, so the bearer token is the only credential.
-fn api_client() -> Client {
-    Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// Sends one request; returns the status and the JSON body (Null if none).
-async fn call(
-    client: &Client,
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    body: Option<&Value>,
-) -> (u16, Value) {
-    let mut req = client.request(method, app.url(path));
-    if let Some(t) = token {
-        req = req.bearer_auth(t);
-    }
-    if let Some(b) = body {
-        req = req.json(b);
-    }
-    let res = req.send().await.unwrap();
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
-
-async fn post_ok(app: &TestApp, path: &str, token: &str, body: &Value, expect: u16) -> Value {
-    let (status, res) = app.post_api(path, token, body).await;
-    assert_eq!(status, expect, "fixture: POST {path}: {res}");
-    res
-}
-
-async fn org_of(app: &TestApp, token: &str) -> i64 {
-    app.get_json("/api/v1/me", token).await.1["organization"]["id"]
-        .as_i64()
-        .unwrap()
-}
-
-/// Builds the other-province office and officer, then the cases of [`CASES`], through the API.
-async fn build(app: &TestApp, tokens: &HashMap<&'static str, String>) -> Fixture {
-    let t = |u: &str| tokens[u].as_str();
-    let ip_office = org_of(app, t("demo-officer")).await;
-    let industry_office = org_of(app, t("demo-industry")).await;
-    let unrelated_office = org_id(app, "江苏省工业和信息化厅").await;
+/// Builds the cases of [`CASES`] through the API (the other-province office and officer exist).
+async fn build(app: &TestApp, users: &HashMap<&'static str, Api>) -> Fixture {
+    let ip_office = users["demo-officer"].org_id().await;
+    let industry_office = users["demo-industry"].org_id().await;
+    let unrelated_office = app.org_id("江苏省工业和信息化厅").await;
     let mut ids = HashMap::new();
 
     // (a) A complaint of 华信 in 320612: owned by 南通市知识产权局, awaiting triage.
-    let a = post_ok(
-        app,
-        "/api/v1/complaints",
-        t("demo-enterprise"),
-        &complaint(),
-        201,
-    )
-    .await;
-    ids.insert("a", a["id"].as_i64().unwrap());
+    ids.insert("a", app.complaint().file().await.id);
 
     // (b), (c) Leads of the industry office shared with the 南通 IP office.
     for (key, access) in [("b", "read"), ("c", "contribute")] {
-        let l = post_ok(
-            app,
-            "/api/v1/cases",
-            t("demo-industry"),
-            &lead("shared"),
-            201,
-        )
-        .await;
-        let id = l["id"].as_i64().unwrap();
-        let share = json!({"org_id": ip_office, "access": access, "expected_version": 1});
-        let path = format!("/api/v1/cases/{id}/shares");
-        post_ok(app, &path, t("demo-industry"), &share, 201).await;
-        ids.insert(key, id);
+        let lead = app
+            .lead("demo-industry", "shared")
+            .shared_with(ip_office, access);
+        ids.insert(key, lead.file().await.id);
     }
 
     // (d) A lead of the industry office in 南京 (320100), shared with nobody.
-    let mut body = lead("shared");
-    body["region_code"] = json!("320100");
-    let d = post_ok(app, "/api/v1/cases", t("demo-industry"), &body, 201).await;
-    ids.insert("d", d["id"].as_i64().unwrap());
+    let d = app.lead("demo-industry", "shared").region("320100");
+    ids.insert("d", d.file().await.id);
 
     // (e) A complaint of 海晟 referred by the triager to the industry office.
-    let e = post_ok(
-        app,
-        "/api/v1/complaints",
-        t("demo-enterprise2"),
-        &complaint(),
-        201,
-    )
-    .await;
-    let id = e["id"].as_i64().unwrap();
-    let refer = json!({"action": "refer", "to_org_id": industry_office,
-                       "reason": "涉及工业产品，属工信部门职责", "expected_version": 1});
-    let path = format!("/api/v1/cases/{id}/triage");
-    let moved = post_ok(app, &path, t("demo-triager"), &refer, 200).await;
-    assert_eq!(moved["state"], "referred", "fixture (e): {moved}");
-    ids.insert("e", id);
+    let e = app
+        .complaint()
+        .by("demo-enterprise2")
+        .referred(industry_office, "涉及工业产品，属工信部门职责")
+        .file()
+        .await;
+    assert_eq!(e.last["state"], "referred", "fixture (e): {}", e.last);
+    ids.insert("e", e.id);
 
     // (f) A complaint of 华信 routed to administrative ruling.
-    let f = post_ok(
-        app,
-        "/api/v1/complaints",
-        t("demo-enterprise"),
-        &complaint(),
-        201,
-    )
-    .await;
-    let id = f["id"].as_i64().unwrap();
-    let route = json!({"action": "route", "queue": "administrative_ruling", "expected_version": 1});
-    let path = format!("/api/v1/cases/{id}/triage");
-    let moved = post_ok(app, &path, t("demo-triager"), &route, 200).await;
+    let f = app.complaint().routed("administrative_ruling").file().await;
     assert_eq!(
-        moved["queue"], "administrative_ruling",
-        "fixture (f): {moved}"
+        f.last["queue"], "administrative_ruling",
+        "fixture (f): {}",
+        f.last
     );
-    ids.insert("f", id);
+    ids.insert("f", f.id);
 
     // (g) A lead of the Beijing office in 110105.
-    let mut body = lead("officer");
-    body["region_code"] = json!("110105");
-    let g = post_ok(app, "/api/v1/cases", t(BJ_OFFICER), &body, 201).await;
-    ids.insert("g", g["id"].as_i64().unwrap());
+    let g = app.lead(BJ_OFFICER, "officer").region("110105");
+    ids.insert("g", g.file().await.id);
 
     // (h) A complaint of 海晟 about 南京 (320100): served by the provincial office.
-    let mut body = complaint();
-    body["region_code"] = json!("320100");
-    let h = post_ok(app, "/api/v1/complaints", t("demo-enterprise2"), &body, 201).await;
-    ids.insert("h", h["id"].as_i64().unwrap());
+    let h = app.complaint().by("demo-enterprise2").region("320100");
+    ids.insert("h", h.file().await.id);
 
     // (i) A lead of the industry office whose share with the 南通 IP office was revoked.
-    let l = post_ok(
-        app,
-        "/api/v1/cases",
-        t("demo-industry"),
-        &lead("shared"),
-        201,
-    )
-    .await;
-    let id = l["id"].as_i64().unwrap();
-    let share = json!({"org_id": ip_office, "access": "read", "expected_version": 1});
-    let path = format!("/api/v1/cases/{id}/shares");
-    post_ok(app, &path, t("demo-industry"), &share, 201).await;
-    let (status, _) = call(
-        &api_client(),
-        app,
-        Method::DELETE,
-        &format!("/api/v1/cases/{id}/shares/{ip_office}?expected_version=2"),
-        Some(t("demo-industry")),
-        None,
-    )
-    .await;
+    let i = app
+        .lead("demo-industry", "shared")
+        .shared_with(ip_office, "read")
+        .file()
+        .await;
+    let revoke = format!(
+        "{}?expected_version={}",
+        i.path(&format!("/shares/{ip_office}")),
+        i.version
+    );
+    let (status, _) = users["demo-industry"].delete(&revoke).await;
     assert_eq!(status, 200, "fixture (i): revoke");
-    ids.insert("i", id);
+    ids.insert("i", i.id);
 
     // (z) An id no case has.
     let max = ids.values().copied().max().unwrap();
@@ -430,7 +337,7 @@ async fn build(app: &TestApp, tokens: &HashMap<&'static str, String>) -> Fixture
         .await
         .unwrap();
     assert_eq!(stored.len(), 9, "the demo data has no cases of its own");
-    let js_ipo = org_id(app, "江苏省知识产权局").await;
+    let js_ipo = app.org_id("江苏省知识产权局").await;
     for row in CASES.iter().filter(|r| r.key != "z") {
         let c = stored.iter().find(|c| c.id == ids[row.key]).unwrap();
         assert_eq!(
@@ -576,11 +483,11 @@ async fn visible_by_sql(app: &TestApp, username: &str) -> BTreeSet<i64> {
 }
 
 /// Every page of `GET /cases?limit=200`.
-async fn listed(client: &Client, app: &TestApp, token: Option<&str>) -> Result<BTreeSet<i64>, u16> {
+async fn listed(caller: &Api) -> Result<BTreeSet<i64>, u16> {
     let mut ids = BTreeSet::new();
     let mut path = "/api/v1/cases?limit=200".to_string();
     loop {
-        let (status, page) = call(client, app, Method::GET, &path, token, None).await;
+        let (status, page) = caller.get(&path).await;
         if status != 200 {
             return Err(status);
         }
@@ -773,27 +680,26 @@ fn problem(body: &Value) -> Value {
 async fn every_case_endpoint_answers_every_user_as_the_permission_table_says() {
     let app = TestApp::spawn().await;
     other_province_officer(&app).await;
-    let mut tokens: HashMap<&'static str, String> = HashMap::new();
+    let mut users: HashMap<&'static str, Api> = HashMap::new();
     for (u, ..) in USERS {
-        tokens.insert(u, app.token(u).await);
+        users.insert(u, app.api_as(u).await);
     }
-    let fx = build(&app, &tokens).await;
+    let fx = build(&app, &users).await;
     let before = snapshot(&app).await;
 
-    let callers: Vec<(&str, &str, Option<String>)> = USERS
+    let callers: Vec<(&str, &str, Api)> = USERS
         .iter()
-        .map(|(u, who, ..)| (*u, *who, Some(tokens[u].clone())))
+        .map(|(u, who, ..)| (*u, *who, users[u].clone()))
         .chain([
-            ("anonymous", "no credentials", None),
+            ("anonymous", "no credentials", app.api()),
             (
                 "bad-token",
                 "unknown bearer token",
-                Some("wq_not-a-real-token-0000000000000000".to_string()),
+                app.api_with_token("wq_not-a-real-token-0000000000000000"),
             ),
         ])
         .collect();
     assert_eq!(callers.len(), USERS.len() + ANONYMOUS.len());
-    let client = api_client();
     let mut mismatches: Vec<String> = Vec::new();
     let mut report = |caller: usize, case: &str, endpoint: &str, exp: &str, got: &str| {
         let (name, who, _) = &callers[caller];
@@ -817,10 +723,8 @@ async fn every_case_endpoint_answers_every_user_as_the_permission_table_says() {
     let results: Vec<(u16, Value)> = futures::stream::iter(cells.iter())
         .map(|c| {
             let (method, path, body) = request(c, &fx);
-            let token = callers[c.caller].2.clone();
-            let client = &client;
-            let app = &app;
-            async move { call(client, app, method, &path, token.as_deref(), body.as_ref()).await }
+            let caller = &callers[c.caller].2;
+            async move { caller.call(method, &path, body.as_ref()).await }
         })
         .buffered(8)
         .collect()
@@ -854,7 +758,7 @@ async fn every_case_endpoint_answers_every_user_as_the_permission_table_says() {
     }
 
     // 2. Creating cases, with bodies that fail validation once past the permission.
-    for (caller, (_, _, token)) in callers.iter().enumerate() {
+    for (caller, (_, _, api)) in callers.iter().enumerate() {
         for (path, col) in [("/api/v1/complaints", 0), ("/api/v1/cases", 1)] {
             let exp = match USERS.get(caller) {
                 None => "401",
@@ -866,15 +770,7 @@ async fn every_case_endpoint_answers_every_user_as_the_permission_table_says() {
                     }
                 }
             };
-            let (status, _) = call(
-                &client,
-                &app,
-                Method::POST,
-                path,
-                token.as_deref(),
-                Some(&json!({})),
-            )
-            .await;
+            let (status, _) = api.post(path, &json!({})).await;
             checked += 1;
             if status.to_string() != exp {
                 report(
@@ -889,8 +785,8 @@ async fn every_case_endpoint_answers_every_user_as_the_permission_table_says() {
     }
 
     // 3. Lists: the table, the SQL twin behind the list, and an independent query agree.
-    for (caller, (name, _, token)) in callers.iter().enumerate() {
-        let got = listed(&client, &app, token.as_deref()).await;
+    for (caller, (name, _, api)) in callers.iter().enumerate() {
+        let got = listed(api).await;
         checked += 1;
         if caller >= USERS.len() {
             if got != Err(401) {

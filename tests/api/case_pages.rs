@@ -1,63 +1,34 @@
 //! The case pages as a user meets them: the complaint wizard with drafts and its receipt, the
 //! triage workbench and case page forms, the import page and `weiquan import leads`.
 
-use crate::helpers::{TestApp, csrf_in};
-use reqwest::Client;
+use crate::fixtures::{Browser, csrf_in, location};
+use crate::helpers::TestApp;
+use reqwest::Response;
 
 const WRONG: &str = "ZL202310123456.5";
 const RIGHT: &str = "ZL202310123456.6";
 
-fn complaint_fields(number: &str) -> Vec<(&'static str, String)> {
+/// The complaint wizard's fields with the patent `number`.
+fn complaint_fields(number: &str) -> Vec<(&str, &str)> {
     vec![
-        ("complainant_standing", "patentee".into()),
-        ("right0_kind", "invention_patent".into()),
-        ("right0_number", number.into()),
-        ("right0_title", "一种锂电池隔膜".into()),
-        ("resp0_name", "某某科技有限公司".into()),
-        (
-            "resp0_listing_url",
-            "https://shop.example.com/item/9".into(),
-        ),
-        ("channel", "e_commerce".into()),
-        ("region_code", "320612".into()),
+        ("complainant_standing", "patentee"),
+        ("right0_kind", "invention_patent"),
+        ("right0_number", number),
+        ("right0_title", "一种锂电池隔膜"),
+        ("resp0_name", "某某科技有限公司"),
+        ("resp0_listing_url", "https://shop.example.com/item/9"),
+        ("channel", "e_commerce"),
+        ("region_code", "320612"),
         (
             "description",
-            "被投诉人在网店销售侵权的锂电池隔膜产品。\r\n第二行：已公证购买。".into(),
+            "被投诉人在网店销售侵权的锂电池隔膜产品。\r\n第二行：已公证购买。",
         ),
     ]
 }
 
-async fn post(
-    app: &TestApp,
-    client: &Client,
-    page: &str,
-    path: &str,
-    fields: &[(&str, String)],
-) -> reqwest::Response {
-    let token = app.csrf_of(client, page).await;
-    let mut form: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    form.push(("_csrf", &token));
-    client.post(app.url(path)).form(&form).send().await.unwrap()
-}
-
-async fn signed_in(app: &TestApp, user: &str) -> Client {
-    let c = TestApp::new_client();
-    assert_eq!(
-        app.login_with(&c, user, crate::helpers::PASSWORD)
-            .await
-            .status(),
-        303
-    );
-    c
-}
-
-async fn page(app: &TestApp, client: &Client, path: &str) -> (u16, String) {
-    let res = client.get(app.url(path)).send().await.unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()["location"].to_str().unwrap().to_string()
+/// Posts the triage form of the case page `case` with `fields`.
+async fn triage(web: &Browser, case: &str, fields: &[(&str, &str)]) -> Response {
+    web.post_form(case, &format!("{case}/triage"), fields).await
 }
 
 #[tokio::test]
@@ -72,28 +43,20 @@ async fn a_new_enterprise_files_with_a_wrong_check_digit_corrects_it_and_the_tri
     let mut reg = reg;
     reg["uscc"] = serde_json::json!(uscc.as_str());
     assert_eq!(
-        app.post_json("/api/v1/enterprises/register", &reg)
-            .await
-            .status(),
+        app.api().post("/api/v1/enterprises/register", &reg).await.0,
         201
     );
-    let ent = TestApp::new_client();
-    assert_eq!(
-        app.login_with(&ent, "xinrui", "xinrui-2026!")
-            .await
-            .status(),
-        303
-    );
+    let ent = app.browser();
+    assert_eq!(ent.sign_in("xinrui", "xinrui-2026!").await.status(), 303);
 
     // Wrong check digit: a field message, everything typed still there, nothing stored.
-    let res = post(
-        &app,
-        &ent,
-        "/complaints/new",
-        "/complaints/new",
-        &complaint_fields(WRONG),
-    )
-    .await;
+    let res = ent
+        .post_form(
+            "/complaints/new",
+            "/complaints/new",
+            &complaint_fields(WRONG),
+        )
+        .await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(html.contains("专利号校验位不正确"), "{html}");
@@ -104,29 +67,31 @@ async fn a_new_enterprise_files_with_a_wrong_check_digit_corrects_it_and_the_tri
 
     // Saved as a draft, it comes back from the list of drafts.
     let mut draft = complaint_fields(WRONG);
-    draft.push(("intent", "draft".into()));
-    let res = post(&app, &ent, "/complaints/new", "/complaints/new", &draft).await;
+    draft.push(("intent", "draft"));
+    let res = ent
+        .post_form("/complaints/new", "/complaints/new", &draft)
+        .await;
     assert_eq!(res.status(), 303);
     let draft_page = location(&res);
     assert!(
         draft_page.starts_with("/complaints/new?draft="),
         "{draft_page}"
     );
-    let (_, list) = page(&app, &ent, "/cases").await;
+    let (_, list) = ent.page("/cases").await;
     assert!(list.contains(&draft_page.replace("&", "&amp;")), "{list}");
-    let (_, form) = page(&app, &ent, &draft_page).await;
+    let (_, form) = ent.page(&draft_page).await;
     assert!(form.contains(&format!("value=\"{WRONG}\"")));
 
     // Corrected and submitted from the draft: the receipt, and the draft is gone.
     let draft_id = draft_page.rsplit('=').next().unwrap().to_string();
     let mut fields = complaint_fields(RIGHT);
-    fields.push(("draft_id", draft_id));
-    fields.push(("intent", "submit".into()));
-    let res = post(&app, &ent, &draft_page, "/complaints/new", &fields).await;
+    fields.push(("draft_id", &draft_id));
+    fields.push(("intent", "submit"));
+    let res = ent.post_form(&draft_page, "/complaints/new", &fields).await;
     assert_eq!(res.status(), 303);
     let receipt = location(&res);
     assert!(receipt.ends_with("/receipt"), "{receipt}");
-    let (status, html) = page(&app, &ent, &receipt).await;
+    let (status, html) = ent.page(&receipt).await;
     assert_eq!(status, 200);
     assert!(html.contains("投诉回执"));
     assert!(
@@ -134,36 +99,29 @@ async fn a_new_enterprise_files_with_a_wrong_check_digit_corrects_it_and_the_tri
         "{html}"
     );
     assert!(html.contains("分诊答复期限"));
-    let (_, list) = page(&app, &ent, "/cases").await;
+    let (_, list) = ent.page("/cases").await;
     assert!(!list.contains("/complaints/new?draft="));
 
     // demo-triager sees it in the workbench and routes it from the case page.
-    let triager = signed_in(&app, "demo-triager").await;
-    let (status, bench) = page(&app, &triager, "/triage").await;
+    let triager = app.browser_as("demo-triager").await;
+    let (status, bench) = triager.page("/triage").await;
     assert_eq!(status, 200);
     let case_path = receipt.trim_end_matches("/receipt").to_string();
     assert!(bench.contains(&format!("href=\"{case_path}\"")), "{bench}");
-    let (_, case_page) = page(&app, &triager, &case_path).await;
+    let (_, case_page) = triager.page(&case_path).await;
     assert!(case_page.contains("name=\"action\" value=\"route\""));
     let route = vec![
-        ("action", "route".to_string()),
-        ("queue", "administrative_ruling".to_string()),
-        ("expected_version", "1".to_string()),
+        ("action", "route"),
+        ("queue", "administrative_ruling"),
+        ("expected_version", "1"),
     ];
-    let res = post(
-        &app,
-        &triager,
-        &case_path,
-        &format!("{case_path}/triage"),
-        &route,
-    )
-    .await;
+    let res = triage(&triager, &case_path, &route).await;
     assert_eq!(res.status(), 303);
     // The case left the triager's sight; back to the workbench.
     assert_eq!(location(&res), "/triage");
 
     // The enterprise sees the new state and the public timeline.
-    let (_, html) = page(&app, &ent, &case_path).await;
+    let (_, html) = ent.page(&case_path).await;
     assert!(html.contains("专利侵权纠纷行政裁决"), "{html}");
     assert!(html.contains("分流"));
     assert!(
@@ -175,38 +133,34 @@ async fn a_new_enterprise_files_with_a_wrong_check_digit_corrects_it_and_the_tri
 #[tokio::test]
 async fn a_stale_triage_form_and_an_unconfirmed_rejection_come_back_with_a_message() {
     let app = TestApp::spawn().await;
-    let t = app.token("demo-enterprise").await;
-    let (_, filed) = app
-        .post_api("/api/v1/complaints", &t, &crate::cases::complaint())
-        .await;
-    let path = format!("/cases/{}", filed["id"]);
-    let triager = signed_in(&app, "demo-triager").await;
+    let filed = app.complaint().file().await;
+    let path = filed.page();
+    let triager = app.browser_as("demo-triager").await;
     let reject = vec![
-        ("action", "reject".to_string()),
-        ("reason_code", "other".to_string()),
-        ("reason", "多行说明\r\n第二行".to_string()),
-        ("expected_version", "1".to_string()),
+        ("action", "reject"),
+        ("reason_code", "other"),
+        ("reason", "多行说明\r\n第二行"),
+        ("expected_version", "1"),
     ];
-    let res = post(&app, &triager, &path, &format!("{path}/triage"), &reject).await;
+    let res = triage(&triager, &path, &reject).await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(html.contains("请勾选确认后再提交"), "{html}");
     assert!(html.contains("多行说明"));
     let stale = vec![
-        ("action", "route".to_string()),
-        ("queue", "administrative_ruling".to_string()),
-        ("expected_version", "9".to_string()),
+        ("action", "route"),
+        ("queue", "administrative_ruling"),
+        ("expected_version", "9"),
     ];
-    let res = post(&app, &triager, &path, &format!("{path}/triage"), &stale).await;
+    let res = triage(&triager, &path, &stale).await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("案件已被他人更新"));
     let mut confirmed = reject.clone();
-    confirmed.push(("confirm", "yes".to_string()));
-    let res = post(&app, &triager, &path, &format!("{path}/triage"), &confirmed).await;
+    confirmed.push(("confirm", "yes"));
+    let res = triage(&triager, &path, &confirmed).await;
     assert_eq!(res.status(), 303);
-    let (_, events) = app
-        .get_json(&format!("/api/v1/cases/{}/events", filed["id"]), &t)
-        .await;
+    let ent = app.api_as("demo-enterprise").await;
+    let (_, events) = ent.get(&filed.path("/events")).await;
     let last = events["items"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["payload"]["reason"], "多行说明\n第二行");
 }
@@ -214,36 +168,26 @@ async fn a_stale_triage_form_and_an_unconfirmed_rejection_come_back_with_a_messa
 #[tokio::test]
 async fn the_pages_of_a_case_answer_404_to_those_who_may_not_see_it() {
     let app = TestApp::spawn().await;
-    let t = app.token("demo-enterprise").await;
-    let (_, filed) = app
-        .post_api("/api/v1/complaints", &t, &crate::cases::complaint())
-        .await;
-    let id = filed["id"].as_i64().unwrap();
+    let id = app.complaint().file().await.id;
     for user in ["demo-enterprise2", "demo-industry", "demo-admin"] {
-        let c = signed_in(&app, user).await;
+        let c = app.browser_as(user).await;
         for p in [
             format!("/cases/{id}"),
             format!("/cases/{id}/receipt"),
             "/cases/999999".to_string(),
         ] {
-            assert_eq!(page(&app, &c, &p).await.0, 404, "{user} {p}");
+            assert_eq!(c.page(&p).await.0, 404, "{user} {p}");
         }
-        let res = post(
-            &app,
-            &c,
-            "/cases",
-            &format!("/cases/{id}/triage"),
-            &[("action", "route".into())],
-        )
-        .await;
+        let res = c
+            .post_form(
+                "/cases",
+                &format!("/cases/{id}/triage"),
+                &[("action", "route")],
+            )
+            .await;
         assert_eq!(res.status(), 404, "{user}");
     }
-    let anonymous = TestApp::new_client();
-    let res = anonymous
-        .get(app.url(&format!("/cases/{id}")))
-        .send()
-        .await
-        .unwrap();
+    let res = app.browser().get(&format!("/cases/{id}")).await;
     assert_eq!(res.status(), 303);
 }
 
@@ -253,8 +197,8 @@ const ROW: &str = "hotline_12330,2026-03-02 09:30,e_commerce,320600,,来电反�
 #[tokio::test]
 async fn the_import_page_imports_good_rows_and_lists_bad_ones_by_line() {
     let app = TestApp::spawn().await;
-    let admin = signed_in(&app, "demo-admin").await;
-    let (status, html) = page(&app, &admin, "/leads/import").await;
+    let admin = app.browser_as("demo-admin").await;
+    let (status, html) = admin.page("/leads/import").await;
     assert_eq!(status, 200);
     let token = csrf_in(&html).unwrap();
     let bad = ROW.replace(
@@ -267,7 +211,8 @@ async fn the_import_page_imports_good_rows_and_lists_bad_ones_by_line() {
         reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("leads.csv"),
     );
     let res = admin
-        .post(app.url("/leads/import"))
+        .client
+        .post(admin.url("/leads/import"))
         .multipart(form)
         .send()
         .await
@@ -281,8 +226,8 @@ async fn the_import_page_imports_good_rows_and_lists_bad_ones_by_line() {
     );
     // Not for officers or enterprises.
     for user in ["demo-officer", "demo-enterprise"] {
-        let c = signed_in(&app, user).await;
-        assert_eq!(page(&app, &c, "/leads/import").await.0, 403, "{user}");
+        let c = app.browser_as(user).await;
+        assert_eq!(c.page("/leads/import").await.0, 403, "{user}");
     }
 }
 
@@ -292,10 +237,8 @@ async fn weiquan_import_leads_reports_bad_lines_and_imports_the_rest() {
     let bad = ROW.replace(",320600,", ",999999,");
     let file = app.dir.path().join("leads.csv");
     std::fs::write(&file, format!("{HEADER}\n{ROW}\n\n{bad}\n{ROW}\n")).unwrap();
-    let officer = app.token("demo-officer").await;
-    let org = app.get_json("/api/v1/me", &officer).await.1["organization"]["id"]
-        .as_i64()
-        .unwrap();
+    let officer = app.api_as("demo-officer").await;
+    let org = officer.org_id().await;
     let path = file.to_string_lossy().to_string();
     let out = app
         .cli(&["import", "leads", &path, "--org", &org.to_string()])
@@ -312,7 +255,7 @@ async fn weiquan_import_leads_reports_bad_lines_and_imports_the_rest() {
         stdout.contains("第 4 行 / line 4 [region_code]"),
         "{stdout}"
     );
-    let (_, list) = app.get_json("/api/v1/cases?limit=200", &officer).await;
+    let (_, list) = officer.get("/api/v1/cases?limit=200").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
     assert_eq!(list["items"][0]["source"], "hotline_12330");
     // An unknown office is refused before anything is read.
@@ -325,37 +268,29 @@ async fn weiquan_import_leads_reports_bad_lines_and_imports_the_rest() {
 #[tokio::test]
 async fn an_extension_is_requested_and_approved_on_the_case_page() {
     let app = TestApp::spawn().await;
-    let t = app.token("demo-enterprise").await;
-    let triager = app.token("demo-triager").await;
-    let (_, filed) = app
-        .post_api("/api/v1/complaints", &t, &crate::cases::complaint())
-        .await;
-    let id = filed["id"].as_i64().unwrap();
-    let route = serde_json::json!({"action": "route", "queue": "administrative_ruling", "expected_version": 1});
-    let (_, moved) = app
-        .post_api(&format!("/api/v1/cases/{id}/triage"), &triager, &route)
-        .await;
-    let path = format!("/cases/{id}");
-    let officer = signed_in(&app, "demo-officer").await;
-    let (_, html) = page(&app, &officer, &path).await;
+    let case = app.complaint().routed("administrative_ruling").file().await;
+    let path = case.page();
+    let officer = app.browser_as("demo-officer").await;
+    let (_, html) = officer.page(&path).await;
     assert!(html.contains("申请延长"));
+    let version = case.version.to_string();
     let ask = vec![
-        ("action", "request".to_string()),
-        ("tier", "department_head".to_string()),
-        ("amount", "9".to_string()),
-        ("reason", "需要补充调查".to_string()),
-        ("expected_version", moved["version"].to_string()),
+        ("action", "request"),
+        ("tier", "department_head"),
+        ("amount", "9"),
+        ("reason", "需要补充调查"),
+        ("expected_version", &version),
     ];
     let url = format!("{path}/deadlines/ar.docket/extension");
-    let res = post(&app, &officer, &path, &url, &ask).await;
+    let res = officer.post_form(&path, &url, &ask).await;
     assert_eq!(res.status(), 422);
     assert!(res.text().await.unwrap().contains("超过该级可延长的上限"));
     let mut ask = ask;
-    ask[2].1 = "2".into();
-    let res = post(&app, &officer, &path, &url, &ask).await;
+    ask[2].1 = "2";
+    let res = officer.post_form(&path, &url, &ask).await;
     assert_eq!(res.status(), 303);
-    let supervisor = signed_in(&app, "demo-supervisor").await;
-    let (_, html) = page(&app, &supervisor, &path).await;
+    let supervisor = app.browser_as("demo-supervisor").await;
+    let (_, html) = supervisor.page(&path).await;
     assert!(html.contains("延长申请待审批"), "{html}");
     let seq = html
         .split("name=\"request_seq\" value=\"")
@@ -365,14 +300,14 @@ async fn an_extension_is_requested_and_approved_on_the_case_page() {
         .next()
         .unwrap()
         .to_string();
-    let version = (moved["version"].as_i64().unwrap() + 1).to_string();
+    let version = (case.version + 1).to_string();
     let approve = vec![
-        ("action", "approve".to_string()),
-        ("request_seq", seq),
-        ("expected_version", version),
+        ("action", "approve"),
+        ("request_seq", &seq),
+        ("expected_version", &version),
     ];
-    let res = post(&app, &supervisor, &path, &url, &approve).await;
+    let res = supervisor.post_form(&path, &url, &approve).await;
     assert_eq!(res.status(), 303);
-    let (_, html) = page(&app, &supervisor, &path).await;
+    let (_, html) = supervisor.page(&path).await;
     assert!(html.contains("已延长 2"), "{html}");
 }

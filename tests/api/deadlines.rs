@@ -1,38 +1,24 @@
 //! Extensions of a clock: requested by an officer, decided by the right approver, capped; the
 //! clock moves by the granted amount.
 
-use crate::cases::complaint;
+use crate::fixtures::{clock, last_day};
 use crate::helpers::TestApp;
-use serde_json::{Value, json};
-
-fn clock<'a>(case: &'a Value, rule: &str) -> &'a Value {
-    case["deadlines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["rule_id"] == rule)
-        .unwrap_or_else(|| panic!("no {rule} in {case}"))
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn an_extension_is_requested_approved_by_the_supervisor_and_capped() {
     let app = TestApp::spawn().await;
-    let ent = app.token("demo-enterprise").await;
-    let triager = app.token("demo-triager").await;
-    let officer = app.token("demo-officer").await;
-    let supervisor = app.token("demo-supervisor").await;
-    let (_, filed) = app.post_api("/api/v1/complaints", &ent, &complaint()).await;
-    let id = filed["id"].as_i64().unwrap();
-    let route = json!({"action": "route", "queue": "administrative_ruling", "expected_version": 1});
-    let (_, moved) = app
-        .post_api(&format!("/api/v1/cases/{id}/triage"), &triager, &route)
-        .await;
-    let (_, case) = app.get_json(&format!("/api/v1/cases/{id}"), &officer).await;
-    let before = clock(&case, "ar.docket")["due_at"]
+    let filed = app.complaint().routed("administrative_ruling").file().await;
+    let moved = &filed.last;
+    let ent = app.api_as("demo-enterprise").await;
+    let officer = app.api_as("demo-officer").await;
+    let supervisor = app.api_as("demo-supervisor").await;
+    let case = officer.case(filed.id).await;
+    let before = clock(&case["deadlines"], "ar.docket")["due_at"]
         .as_str()
         .unwrap()
         .to_string();
-    let path = format!("/api/v1/cases/{id}/deadlines/ar.docket/extension");
+    let path = filed.path("/deadlines/ar.docket/extension");
 
     // Bad requests change nothing.
     for (body, field) in [
@@ -49,23 +35,21 @@ async fn an_extension_is_requested_approved_by_the_supervisor_and_capped() {
             "reason",
         ),
     ] {
-        let (s, b) = app.post_api(&path, &officer, &body).await;
+        let (s, b) = officer.post(&path, &body).await;
         assert_eq!(s, 422, "{b}");
         assert_eq!(b["errors"][0]["field"], field);
     }
     // The filer may not ask; the request by the officer.
     let ask = json!({"action": "request", "tier": "department_head", "amount": 3, "reason": "案情复杂，需补充调查", "expected_version": moved["version"]});
-    assert_eq!(app.post_api(&path, &ent, &ask).await.0, 403);
-    let (s, asked) = app.post_api(&path, &officer, &ask).await;
+    assert_eq!(ent.post(&path, &ask).await.0, 403);
+    let (s, asked) = officer.post(&path, &ask).await;
     assert_eq!(s, 200, "{asked}");
     // A second request while one is pending is a conflict.
     let mut again = ask.clone();
     again["expected_version"] = asked["version"].clone();
-    assert_eq!(app.post_api(&path, &officer, &again).await.0, 409);
+    assert_eq!(officer.post(&path, &again).await.0, 409);
 
-    let (_, events) = app
-        .get_json(&format!("/api/v1/cases/{id}/events"), &officer)
-        .await;
+    let (_, events) = officer.get(&filed.path("/events")).await;
     let seq = events["items"]
         .as_array()
         .unwrap()
@@ -76,27 +60,23 @@ async fn an_extension_is_requested_approved_by_the_supervisor_and_capped() {
     let approve =
         json!({"action": "approve", "request_seq": seq, "expected_version": asked["version"]});
     // The officer is not the department head.
-    assert_eq!(app.post_api(&path, &officer, &approve).await.0, 403);
-    let (s, approved) = app.post_api(&path, &supervisor, &approve).await;
+    assert_eq!(officer.post(&path, &approve).await.0, 403);
+    let (s, approved) = supervisor.post(&path, &approve).await;
     assert_eq!(s, 200, "{approved}");
-    let after = clock(&approved, "ar.docket");
+    let after = clock(&approved["deadlines"], "ar.docket");
     assert_ne!(after["due_at"].as_str().unwrap(), before);
     assert_eq!(after["extensions"][0]["amount"], 3);
     // Three more would pass the cap of five working days; two are fine.
     let mut more = ask.clone();
     more["expected_version"] = approved["version"].clone();
-    let (s, b) = app.post_api(&path, &officer, &more).await;
+    let (s, b) = officer.post(&path, &more).await;
     assert_eq!(s, 422, "{b}");
     more["amount"] = json!(2);
-    let (s, _) = app.post_api(&path, &officer, &more).await;
+    let (s, _) = officer.post(&path, &more).await;
     assert_eq!(s, 200);
     // An unknown clock is not found.
-    let (s, _) = app
-        .post_api(
-            &format!("/api/v1/cases/{id}/deadlines/ar.nope/extension"),
-            &officer,
-            &ask,
-        )
+    let (s, _) = officer
+        .post(&filed.path("/deadlines/ar.nope/extension"), &ask)
         .await;
     assert_eq!(s, 404);
 }
@@ -104,8 +84,7 @@ async fn an_extension_is_requested_approved_by_the_supervisor_and_capped() {
 #[tokio::test]
 async fn weiquan_deadlines_rebuild_recomputes_every_open_case() {
     let app = TestApp::spawn().await;
-    let ent = app.token("demo-enterprise").await;
-    let (_, filed) = app.post_api("/api/v1/complaints", &ent, &complaint()).await;
+    let filed = app.complaint().file().await;
     // Derived data lost (e.g. a bad manual fix): the rebuild restores it from the events.
     use sea_orm::EntityTrait;
     entity::case_clocks::Entity::delete_many()
@@ -119,12 +98,10 @@ async fn weiquan_deadlines_rebuild_recomputes_every_open_case() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let (_, case) = app
-        .get_json(&format!("/api/v1/cases/{}", filed["id"]), &ent)
-        .await;
+    let case = app.api_as("demo-enterprise").await.case(filed.id).await;
     assert_eq!(
-        clock(&case, "triage.decision")["due_at"],
-        filed["triage_due"]
+        clock(&case["deadlines"], "triage.decision")["due_at"],
+        filed.filed["triage_due"]
     );
 }
 
@@ -132,11 +109,10 @@ async fn weiquan_deadlines_rebuild_recomputes_every_open_case() {
 async fn loading_a_calendar_year_recomputes_the_provisional_clocks() {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let app = TestApp::spawn().await;
-    let ent = app.token("demo-enterprise").await;
-    let (_, filed) = app.post_api("/api/v1/complaints", &ent, &complaint()).await;
+    let filed = app.complaint().file().await;
     // Pretend the clock had been counted without an official schedule (as for a case received in
     // late December before the next year's notice): provisional, and a day off.
-    let id = filed["id"].as_i64().unwrap();
+    let id = filed.id;
     let wrong = chrono::Utc::now() + chrono::TimeDelta::days(40);
     entity::case_clocks::Entity::update_many()
         .col_expr(
@@ -157,28 +133,17 @@ async fn loading_a_calendar_year_recomputes_the_provisional_clocks() {
     weiquan::service::calendar::import(&cx, weiquan::service::admin::Caller::Operator, file)
         .await
         .unwrap();
-    let (_, case) = app.get_json(&format!("/api/v1/cases/{id}"), &ent).await;
-    let c = clock(&case, "triage.decision");
+    let case = app.api_as("demo-enterprise").await.case(id).await;
+    let c = clock(&case["deadlines"], "triage.decision");
     assert_eq!(c["provisional"], false);
-    assert_eq!(c["due_at"], filed["triage_due"]);
-}
-
-/// The last day of a day clock: its due instant (24:00 Beijing time) less a second.
-fn last_day(due_at: &Value) -> String {
-    let due = chrono::DateTime::parse_from_rfc3339(due_at.as_str().unwrap()).unwrap();
-    let beijing = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
-    (due.with_timezone(&beijing) - chrono::TimeDelta::seconds(1))
-        .date_naive()
-        .to_string()
+    assert_eq!(c["due_at"], filed.filed["triage_due"]);
 }
 
 #[tokio::test]
 async fn a_province_rules_file_changes_and_adds_clocks_after_a_rebuild() {
     let app = TestApp::spawn().await;
-    let ent = app.token("demo-enterprise").await;
-    let officer = app.token("demo-officer").await;
-    let (_, filed) = app.post_api("/api/v1/complaints", &ent, &complaint()).await;
-    let id = filed["id"].as_i64().unwrap();
+    let filed = app.complaint().file().await;
+    let officer = app.api_as("demo-officer").await;
     let file = app.dir.path().join("province-rules.toml");
     std::fs::write(
         &file,
@@ -220,23 +185,19 @@ source = "某省知识产权局工作规程 第3条"
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let (_, case) = app.get_json(&format!("/api/v1/cases/{id}"), &officer).await;
-    let received = chrono::DateTime::parse_from_rfc3339(filed["received_at"].as_str().unwrap())
-        .unwrap()
-        .with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap())
-        .date_naive();
+    let case = officer.case(filed.id).await;
+    let received =
+        chrono::DateTime::parse_from_rfc3339(filed.filed["received_at"].as_str().unwrap())
+            .unwrap()
+            .with_timezone(&weiquan::domain::time::beijing())
+            .date_naive();
     for (rule, n, source) in [
         ("triage.decision", 5, "某省知识产权保护条例 第12条"),
         ("province.acknowledge", 1, "某省知识产权局工作规程 第3条"),
     ] {
-        let (_, day) = app
-            .get_json(
-                &format!("/api/v1/calendar/add?from={received}&working_days={n}"),
-                &ent,
-            )
-            .await;
-        let c = clock(&case, rule);
-        assert_eq!(last_day(&c["due_at"]), day["date"].as_str().unwrap(), "{c}");
+        let day = officer.working_days(received, n).await;
+        let c = clock(&case["deadlines"], rule);
+        assert_eq!(last_day(&c["due_at"]), day, "{c}");
         assert_eq!(c["source"], source);
     }
 
@@ -251,6 +212,6 @@ source = "某省知识产权局工作规程 第3条"
     assert_ne!(out.status.code(), Some(0));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("province-rules.toml"), "{err}");
-    let (_, again) = app.get_json(&format!("/api/v1/cases/{id}"), &officer).await;
+    let again = officer.case(filed.id).await;
     assert_eq!(again["deadlines"], case["deadlines"]);
 }

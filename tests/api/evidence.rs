@@ -1,8 +1,9 @@
 //! Evidence (issue 6): upload, safe serving, custody, permissions, bad input, interrupted uploads,
 //! `weiquan evidence verify`, export, withdrawal, the clamd scan and the case-page panel.
 
-use crate::cases::complaint;
-use crate::helpers::{TestApp, csrf_in};
+use crate::fixtures::{Api, Case, csrf_in};
+use crate::helpers::TestApp;
+use reqwest::Method;
 use serde_json::{Value, json};
 use sha2::Digest;
 use std::path::{Path, PathBuf};
@@ -75,11 +76,9 @@ fn body(parts: &[Part], close: bool) -> Vec<u8> {
     b
 }
 
-async fn post_body(app: &TestApp, token: &str, case_id: i64, body: Vec<u8>) -> (u16, Value) {
-    let res = app
-        .client
-        .post(app.url(&format!("/api/v1/cases/{case_id}/evidence")))
-        .bearer_auth(token)
+async fn post_body(by: &Api, case_id: i64, body: Vec<u8>) -> (u16, Value) {
+    let res = by
+        .request(Method::POST, &format!("/api/v1/cases/{case_id}/evidence"))
         .header(
             "content-type",
             format!("multipart/form-data; boundary={BOUNDARY}"),
@@ -92,32 +91,24 @@ async fn post_body(app: &TestApp, token: &str, case_id: i64, body: Vec<u8>) -> (
     (status, res.json().await.unwrap_or(Value::Null))
 }
 
-async fn upload(
-    app: &TestApp,
-    token: &str,
-    case_id: i64,
-    name: &str,
-    ct: Option<&str>,
-    data: &[u8],
-) -> (u16, Value) {
+async fn upload(by: &Api, case_id: i64, name: &str, ct: Option<&str>, data: &[u8]) -> (u16, Value) {
     let parts = [
         field("kind", "notarized_purchase"),
         field("description", "公证购买的侵权产品照片"),
         field("obtained_at", "2026-11-20"),
         file(name.as_bytes(), ct, data),
     ];
-    post_body(app, token, case_id, body(&parts, true)).await
+    post_body(by, case_id, body(&parts, true)).await
 }
 
-/// A complaint of demo-enterprise (owned by 南通市知识产权局, demo-officer's office).
-async fn complaint_case(app: &TestApp) -> (i64, String) {
-    let t = app.token("demo-enterprise").await;
-    let (s, filed) = app.post_api("/api/v1/complaints", &t, &complaint()).await;
-    assert_eq!(s, 201, "{filed}");
-    (
-        filed["id"].as_i64().unwrap(),
-        filed["number"].as_str().unwrap().to_string(),
-    )
+/// The events of an evidence item's chain of custody, in order.
+fn custody(item: &Value) -> Vec<&str> {
+    item["custody"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no custody in {item}"))
+        .iter()
+        .map(|c| c["event"].as_str().unwrap())
+        .collect()
 }
 
 fn sha256_hex(b: &[u8]) -> String {
@@ -131,13 +122,11 @@ fn sm3_hex(b: &[u8]) -> String {
 /// How long the sealer may take to record the SM3 of a small upload under CI's parallel load.
 const SEAL_BOUND: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// Waits until item `eid` of case `case_id` has its SM3 (as `token` sees it) and returns it.
-async fn sealed(app: &TestApp, token: &str, case_id: i64, eid: i64) -> String {
+/// Waits until item `eid` of case `case_id` has its SM3 (as `by` sees it) and returns it.
+async fn sealed(by: &Api, case_id: i64, eid: i64) -> String {
     let start = std::time::Instant::now();
     loop {
-        let (s, list) = app
-            .get_json(&format!("/api/v1/cases/{case_id}/evidence"), token)
-            .await;
+        let (s, list) = by.get(&format!("/api/v1/cases/{case_id}/evidence")).await;
         assert_eq!(s, 200, "{list}");
         let item = list["items"]
             .as_array()
@@ -189,28 +178,20 @@ async fn evidence_rows(app: &TestApp) -> Vec<entity::evidence::Model> {
 #[tokio::test]
 async fn an_enterprise_uploads_to_its_complaint_and_the_office_downloads_it_safely() {
     let app = TestApp::spawn().await;
-    let (id, number) = complaint_case(&app).await;
-    let ent = app.token("demo-enterprise").await;
-    let officer = app.token("demo-officer").await;
+    let Case { id, number, .. } = app.complaint().file().await;
+    let ent = app.api_as("demo-enterprise").await;
+    let officer = app.api_as("demo-officer").await;
     let bytes = pdf();
-    let (s, up) = upload(
-        &app,
-        &ent,
-        id,
-        "公证书.pdf",
-        Some("application/pdf"),
-        &bytes,
-    )
-    .await;
+    let (s, up) = upload(&ent, id, "公证书.pdf", Some("application/pdf"), &bytes).await;
     assert_eq!(s, 201, "{up}");
     assert_eq!(up["sha256"], sha256_hex(&bytes));
     let eid = up["id"].as_i64().unwrap();
-    assert_eq!(sealed(&app, &officer, id, eid).await, sm3_hex(&bytes));
+    assert_eq!(sealed(&officer, id, eid).await, sm3_hex(&bytes));
     assert_eq!(up["size"], bytes.len());
     assert_eq!(up["media_type"], "application/pdf");
 
-    let res = app
-        .get_api(&format!("/api/v1/evidence/{eid}/content"), &officer)
+    let res = officer
+        .get_response(&format!("/api/v1/evidence/{eid}/content"))
         .await;
     assert_eq!(res.status(), 200);
     let h = res.headers().clone();
@@ -233,10 +214,8 @@ async fn an_enterprise_uploads_to_its_complaint_and_the_office_downloads_it_safe
     assert_eq!(h["cache-control"], "private, no-store");
     assert_eq!(res.bytes().await.unwrap().as_ref(), bytes.as_slice());
     // HEAD hands nothing out and is not a download.
-    let res = app
-        .client
-        .head(app.url(&format!("/api/v1/evidence/{eid}/content")))
-        .bearer_auth(&officer)
+    let res = officer
+        .request(Method::HEAD, &format!("/api/v1/evidence/{eid}/content"))
         .send()
         .await
         .unwrap();
@@ -244,33 +223,24 @@ async fn an_enterprise_uploads_to_its_complaint_and_the_office_downloads_it_safe
     assert_eq!(res.headers()["etag"], h["etag"]);
 
     // Identical bytes are stored once; the second upload is a second record.
-    let (s, again) = upload(&app, &officer, id, "copy.pdf", None, &bytes).await;
+    let (s, again) = upload(&officer, id, "copy.pdf", None, &bytes).await;
     assert_eq!(s, 201, "{again}");
     assert_eq!(again["no"], 2);
     let objects = files_under(&storage(&app).join("objects"));
     assert_eq!(objects.len(), 1, "{objects:?}");
 
     // Custody: the office sees everything; the enterprise its own upload and its public events.
-    let (_, list) = app
-        .get_json(&format!("/api/v1/cases/{id}/evidence"), &officer)
-        .await;
+    let (_, list) = officer.get(&format!("/api/v1/cases/{id}/evidence")).await;
     let items = list["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
-    let events: Vec<&str> = items[0]["custody"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["event"].as_str().unwrap())
-        .collect();
+    let events = custody(&items[0]);
     assert_eq!(events, ["evidence_uploaded", "evidence_downloaded"]);
-    let (_, mine) = app
-        .get_json(&format!("/api/v1/cases/{id}/evidence"), &ent)
-        .await;
+    let (_, mine) = ent.get(&format!("/api/v1/cases/{id}/evidence")).await;
     let mine = mine["items"].as_array().unwrap();
     assert_eq!(mine.len(), 1, "the enterprise sees only its own upload");
     assert_eq!(mine[0]["custody"].as_array().unwrap().len(), 2);
     assert_eq!(
-        app.get_api(&format!("/api/v1/evidence/{}/content", again["id"]), &ent)
+        ent.get_response(&format!("/api/v1/evidence/{}/content", again["id"]))
             .await
             .status(),
         404
@@ -282,54 +252,49 @@ async fn an_enterprise_uploads_to_its_complaint_and_the_office_downloads_it_safe
     for action in ["evidence.upload", "evidence.download"] {
         assert!(audit.iter().any(|a| a.action == action), "{action}");
     }
-    let (_, case) = app.get_json(&format!("/api/v1/cases/{id}"), &officer).await;
+    let (_, case) = officer.get(&format!("/api/v1/cases/{id}")).await;
     assert_eq!(case["version"], 4, "{case}");
 }
 
 #[tokio::test]
 async fn foreign_offices_and_other_enterprises_get_404_and_a_read_share_403() {
     let app = TestApp::spawn().await;
-    let (id, _) = complaint_case(&app).await;
-    let ent2 = app.token("demo-enterprise2").await;
-    let industry = app.token("demo-industry").await;
-    let officer = app.token("demo-officer").await;
-    let (s, up) = upload(&app, &officer, id, "a.png", Some("image/png"), &png()).await;
+    let Case { id, .. } = app.complaint().file().await;
+    let ent2 = app.api_as("demo-enterprise2").await;
+    let industry = app.api_as("demo-industry").await;
+    let officer = app.api_as("demo-officer").await;
+    let (s, up) = upload(&officer, id, "a.png", Some("image/png"), &png()).await;
     assert_eq!(s, 201, "{up}");
     let eid = up["id"].as_i64().unwrap();
     for t in [&ent2, &industry] {
-        assert_eq!(upload(&app, t, id, "a.png", None, &png()).await.0, 404);
+        assert_eq!(upload(t, id, "a.png", None, &png()).await.0, 404);
+        assert_eq!(t.get(&format!("/api/v1/cases/{id}/evidence")).await.0, 404);
         assert_eq!(
-            app.get_json(&format!("/api/v1/cases/{id}/evidence"), t)
-                .await
-                .0,
-            404
-        );
-        assert_eq!(
-            app.get_api(&format!("/api/v1/evidence/{eid}/content"), t)
+            t.get_response(&format!("/api/v1/evidence/{eid}/content"))
                 .await
                 .status(),
             404
         );
         assert_eq!(
-            app.get_api(&format!("/api/v1/cases/{id}/evidence/export"), t)
+            t.get_response(&format!("/api/v1/cases/{id}/evidence/export"))
                 .await
                 .status(),
             404
         );
     }
-    let industry_org = app.get_json("/api/v1/me", &industry).await.1["organization"]["id"].clone();
-    let (s, shared) = app
-        .post_api(
+    let industry_org = industry.get("/api/v1/me").await.1["organization"]["id"].clone();
+    let (s, shared) = officer
+        .post(
             &format!("/api/v1/cases/{id}/shares"),
-            &officer,
             &json!({"org_id": industry_org, "access": "read"}),
         )
         .await;
     assert_eq!(s, 201, "{shared}");
-    let (s, body) = upload(&app, &industry, id, "a.png", None, &png()).await;
+    let (s, body) = upload(&industry, id, "a.png", None, &png()).await;
     assert_eq!(s, 403, "{body}");
     assert_eq!(
-        app.get_api(&format!("/api/v1/evidence/{eid}/content"), &industry)
+        industry
+            .get_response(&format!("/api/v1/evidence/{eid}/content"))
             .await
             .status(),
         200
@@ -347,8 +312,8 @@ async fn bad_input_gets_clear_answers_and_leaves_nothing_half_written() {
         true,
     )
     .await;
-    let (id, _) = complaint_case(&app).await;
-    let t = app.token("demo-officer").await;
+    let Case { id, .. } = app.complaint().file().await;
+    let t = app.api_as("demo-officer").await;
     let mut accepted = 0;
     // Names: paths and control characters are stripped; the stored name is the server's.
     for (raw, want) in [
@@ -361,7 +326,7 @@ async fn bad_input_gets_clear_answers_and_leaves_nothing_half_written() {
             field("kind", "other"),
             file(raw, Some("text/plain"), b"plain evidence text"),
         ];
-        let (s, up) = post_body(&app, &t, id, body(&parts, true)).await;
+        let (s, up) = post_body(&t, id, body(&parts, true)).await;
         assert_eq!(s, 201, "{raw:?}: {up}");
         assert_eq!(up["original_name"], want);
         accepted += 1;
@@ -372,7 +337,7 @@ async fn bad_input_gets_clear_answers_and_leaves_nothing_half_written() {
             field("kind", "other"),
             file(raw, None, b"plain evidence text"),
         ];
-        let (s, up) = post_body(&app, &t, id, body(&parts, true)).await;
+        let (s, up) = post_body(&t, id, body(&parts, true)).await;
         assert!(s < 500, "{raw:?}: {s} {up}");
         if s == 201 {
             let name = up["original_name"].as_str().unwrap_or("");
@@ -484,7 +449,7 @@ async fn bad_input_gets_clear_answers_and_leaves_nothing_half_written() {
         ),
     ];
     for (what, b, want) in cases {
-        let (s, res) = post_body(&app, &t, id, b).await;
+        let (s, res) = post_body(&t, id, b).await;
         assert_eq!(s, want, "{what}: {res}");
         if s != 413 || res.is_object() {
             assert!(
@@ -494,17 +459,15 @@ async fn bad_input_gets_clear_answers_and_leaves_nothing_half_written() {
         }
     }
     // Not multipart at all.
-    let (s, _) = app
-        .post_api(
+    let (s, _) = t
+        .post(
             &format!("/api/v1/cases/{id}/evidence"),
-            &t,
             &json!({"kind": "other"}),
         )
         .await;
     assert_eq!(s, 415);
     // Script in the middle of a text file: stored inert as text/plain, served only as attachment.
     let (s, up) = upload(
-        &app,
         &t,
         id,
         "notes.txt",
@@ -515,12 +478,12 @@ async fn bad_input_gets_clear_answers_and_leaves_nothing_half_written() {
     assert_eq!(s, 201, "{up}");
     accepted += 1;
     assert_eq!(up["media_type"], "text/plain");
-    let res = app
-        .get_api(&format!("/api/v1/evidence/{}/preview", up["id"]), &t)
+    let res = t
+        .get_response(&format!("/api/v1/evidence/{}/preview", up["id"]))
         .await;
     assert_eq!(res.status(), 415, "text is never shown inline");
-    let res = app
-        .get_api(&format!("/api/v1/evidence/{}/content", up["id"]), &t)
+    let res = t
+        .get_response(&format!("/api/v1/evidence/{}/content", up["id"]))
         .await;
     assert!(
         res.headers()["content-disposition"]
@@ -530,29 +493,13 @@ async fn bad_input_gets_clear_answers_and_leaves_nothing_half_written() {
     );
     assert_eq!(res.headers()["content-type"], "text/plain");
     // The case limit: 500 000 bytes in all.
-    let (s, _) = upload(&app, &t, id, "a.pdf", None, &pdf()).await;
+    let (s, _) = upload(&t, id, "a.pdf", None, &pdf()).await;
     assert_eq!(s, 201);
     accepted += 1;
-    let (s, _) = upload(
-        &app,
-        &t,
-        id,
-        "b.pdf",
-        None,
-        &[pdf(), b"1".to_vec()].concat(),
-    )
-    .await;
+    let (s, _) = upload(&t, id, "b.pdf", None, &[pdf(), b"1".to_vec()].concat()).await;
     assert_eq!(s, 201);
     accepted += 1;
-    let (s, res) = upload(
-        &app,
-        &t,
-        id,
-        "c.pdf",
-        None,
-        &[pdf(), b"2".to_vec()].concat(),
-    )
-    .await;
+    let (s, res) = upload(&t, id, "c.pdf", None, &[pdf(), b"2".to_vec()].concat()).await;
     assert_eq!(s, 413, "{res}");
 
     assert_eq!(evidence_rows(&app).await.len(), accepted);
@@ -576,8 +523,8 @@ async fn bad_input_gets_clear_answers_and_leaves_nothing_half_written() {
 #[tokio::test]
 async fn a_client_that_goes_away_halfway_leaves_no_record_and_no_object() {
     let app = TestApp::spawn().await;
-    let (id, _) = complaint_case(&app).await;
-    let t = app.token("demo-officer").await;
+    let Case { id, .. } = app.complaint().file().await;
+    let t = app.api_as("demo-officer").await;
     let full = body(
         &[
             field("kind", "other"),
@@ -587,8 +534,9 @@ async fn a_client_that_goes_away_halfway_leaves_no_record_and_no_object() {
     );
     let mut conn = tokio::net::TcpStream::connect(app.addr).await.unwrap();
     let head = format!(
-        "POST /api/v1/cases/{id}/evidence HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {t}\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {}\r\n\r\n",
+        "POST /api/v1/cases/{id}/evidence HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {}\r\n\r\n",
         app.addr,
+        t.token(),
         full.len()
     );
     conn.write_all(head.as_bytes()).await.unwrap();
@@ -615,7 +563,7 @@ async fn a_client_that_goes_away_halfway_leaves_no_record_and_no_object() {
     assert!(evidence_rows(&app).await.is_empty());
     assert!(files_under(&storage(&app).join("objects")).is_empty());
     // The server is fine afterwards.
-    assert_eq!(upload(&app, &t, id, "ok.pdf", None, &pdf()).await.0, 201);
+    assert_eq!(upload(&t, id, "ok.pdf", None, &pdf()).await.0, 201);
 }
 
 fn verify(app: &TestApp) -> std::process::Output {
@@ -632,10 +580,10 @@ fn verify(app: &TestApp) -> std::process::Output {
 #[tokio::test]
 async fn evidence_verify_reports_tampered_and_missing_objects() {
     let app = TestApp::spawn().await;
-    let (id, number) = complaint_case(&app).await;
-    let t = app.token("demo-officer").await;
-    assert_eq!(upload(&app, &t, id, "a.pdf", None, &pdf()).await.0, 201);
-    assert_eq!(upload(&app, &t, id, "b.png", None, &png()).await.0, 201);
+    let Case { id, number, .. } = app.complaint().file().await;
+    let t = app.api_as("demo-officer").await;
+    assert_eq!(upload(&t, id, "a.pdf", None, &pdf()).await.0, 201);
+    assert_eq!(upload(&t, id, "b.png", None, &png()).await.0, 201);
     let out = verify(&app);
     assert_eq!(
         out.status.code(),
@@ -663,8 +611,8 @@ async fn evidence_verify_reports_tampered_and_missing_objects() {
     );
     assert!(stdout.contains(&format!("MISSING {number}-E2")), "{stdout}");
     // The export refuses to package bytes that do not match their record.
-    let res = app
-        .get_api(&format!("/api/v1/cases/{id}/evidence/export"), &t)
+    let res = t
+        .get_response(&format!("/api/v1/cases/{id}/evidence/export"))
         .await;
     assert_eq!(res.status(), 409);
 }
@@ -684,16 +632,16 @@ fn tamper(path: &Path) {
 async fn the_sm3_is_computed_from_the_stored_bytes_right_after_the_upload() {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
     let app = TestApp::spawn().await;
-    let (id, number) = complaint_case(&app).await;
-    let t = app.token("demo-officer").await;
+    let Case { id, number, .. } = app.complaint().file().await;
+    let t = app.api_as("demo-officer").await;
     let (a, b, c) = (pdf(), png(), b"plain text evidence".to_vec());
-    let (s, up_a) = upload(&app, &t, id, "a.pdf", None, &a).await;
+    let (s, up_a) = upload(&t, id, "a.pdf", None, &a).await;
     assert_eq!(s, 201, "{up_a}");
-    let (s, up_b) = upload(&app, &t, id, "b.png", None, &b).await;
+    let (s, up_b) = upload(&t, id, "b.png", None, &b).await;
     assert_eq!(s, 201, "{up_b}");
     let (ea, eb) = (up_a["id"].as_i64().unwrap(), up_b["id"].as_i64().unwrap());
-    assert_eq!(sealed(&app, &t, id, ea).await, sm3_hex(&a));
-    assert_eq!(sealed(&app, &t, id, eb).await, sm3_hex(&b));
+    assert_eq!(sealed(&t, id, ea).await, sm3_hex(&a));
+    assert_eq!(sealed(&t, id, eb).await, sm3_hex(&b));
     let seals = entity::audit_log::Entity::find()
         .filter(entity::audit_log::Column::Action.eq("evidence.seal"))
         .all(app.db.conn())
@@ -739,17 +687,15 @@ async fn the_sm3_is_computed_from_the_stored_bytes_right_after_the_upload() {
     );
 
     // The next upload wakes the sealer: E2 and E3 are sealed, E1 is not (its bytes changed).
-    let (s, up_c) = upload(&app, &t, id, "c.txt", None, &c).await;
+    let (s, up_c) = upload(&t, id, "c.txt", None, &c).await;
     assert_eq!(s, 201, "{up_c}");
     assert!(up_c["sm3"].is_null(), "{up_c}");
     assert_eq!(
-        sealed(&app, &t, id, up_c["id"].as_i64().unwrap()).await,
+        sealed(&t, id, up_c["id"].as_i64().unwrap()).await,
         sm3_hex(&c)
     );
-    assert_eq!(sealed(&app, &t, id, eb).await, sm3_hex(&b));
-    let (_, list) = app
-        .get_json(&format!("/api/v1/cases/{id}/evidence"), &t)
-        .await;
+    assert_eq!(sealed(&t, id, eb).await, sm3_hex(&b));
+    let (_, list) = t.get(&format!("/api/v1/cases/{id}/evidence")).await;
     let first = &list["items"][0];
     assert_eq!(first["id"], ea);
     assert!(
@@ -757,8 +703,8 @@ async fn the_sm3_is_computed_from_the_stored_bytes_right_after_the_upload() {
         "changed bytes are never sealed: {first}"
     );
     // The page says the SM3 is not there yet rather than showing an empty hash.
-    app.login("demo-officer").await;
-    let page = app.get(&format!("/cases/{id}")).await.text().await.unwrap();
+    let officer = app.browser_as("demo-officer").await;
+    let page = officer.html(&format!("/cases/{id}")).await;
     assert!(
         page.contains("SM3 <span class=\"muted\">正在计算"),
         "{page}"
@@ -768,43 +714,28 @@ async fn the_sm3_is_computed_from_the_stored_bytes_right_after_the_upload() {
 #[tokio::test]
 async fn the_export_manifest_matches_the_files_in_the_zip() {
     let app = TestApp::spawn().await;
-    let (id, number) = complaint_case(&app).await;
-    let ent = app.token("demo-enterprise").await;
-    let officer = app.token("demo-officer").await;
-    assert_eq!(
-        upload(&app, &ent, id, "合同.pdf", None, &pdf()).await.0,
-        201
-    );
-    assert_eq!(
-        upload(&app, &officer, id, "照片.png", None, &png()).await.0,
-        201
-    );
-    let (s, gone) = upload(
-        &app,
-        &officer,
-        id,
-        "wrong.txt",
-        None,
-        b"uploaded by mistake",
-    )
-    .await;
+    let Case { id, number, .. } = app.complaint().file().await;
+    let ent = app.api_as("demo-enterprise").await;
+    let officer = app.api_as("demo-officer").await;
+    assert_eq!(upload(&ent, id, "合同.pdf", None, &pdf()).await.0, 201);
+    assert_eq!(upload(&officer, id, "照片.png", None, &png()).await.0, 201);
+    let (s, gone) = upload(&officer, id, "wrong.txt", None, b"uploaded by mistake").await;
     assert_eq!(s, 201);
-    let (s, w) = app
-        .post_api(
+    let (s, w) = officer
+        .post(
             &format!("/api/v1/evidence/{}/withdraw", gone["id"]),
-            &officer,
             &json!({"reason": "误传"}),
         )
         .await;
     assert_eq!(s, 200, "{w}");
     assert_eq!(
-        app.get_api(&format!("/api/v1/cases/{id}/evidence/export"), &ent)
+        ent.get_response(&format!("/api/v1/cases/{id}/evidence/export"))
             .await
             .status(),
         403
     );
-    let res = app
-        .get_api(&format!("/api/v1/cases/{id}/evidence/export"), &officer)
+    let res = officer
+        .get_response(&format!("/api/v1/cases/{id}/evidence/export"))
         .await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "application/zip");
@@ -839,9 +770,7 @@ async fn the_export_manifest_matches_the_files_in_the_zip() {
         list.contains("证据清单") && list.contains(&format!("{number}-E1")),
         "{list}"
     );
-    let (_, after) = app
-        .get_json(&format!("/api/v1/cases/{id}/evidence"), &officer)
-        .await;
+    let (_, after) = officer.get(&format!("/api/v1/cases/{id}/evidence")).await;
     let last = after["items"][0]["custody"]
         .as_array()
         .unwrap()
@@ -858,59 +787,46 @@ async fn the_export_manifest_matches_the_files_in_the_zip() {
 #[tokio::test]
 async fn withdrawn_evidence_stays_stored_and_marked() {
     let app = TestApp::spawn().await;
-    let (id, _) = complaint_case(&app).await;
-    let ent = app.token("demo-enterprise").await;
-    let ent2 = app.token("demo-enterprise2").await;
-    let (_, up) = upload(&app, &ent, id, "a.pdf", None, &pdf()).await;
+    let Case { id, .. } = app.complaint().file().await;
+    let ent = app.api_as("demo-enterprise").await;
+    let ent2 = app.api_as("demo-enterprise2").await;
+    let (_, up) = upload(&ent, id, "a.pdf", None, &pdf()).await;
     let eid = up["id"].as_i64().unwrap();
     let path = format!("/api/v1/evidence/{eid}/withdraw");
-    assert_eq!(
-        app.post_api(&path, &ent2, &json!({"reason": "x"})).await.0,
-        404
-    );
-    let (s, body) = app.post_api(&path, &ent, &json!({})).await;
+    assert_eq!(ent2.post(&path, &json!({"reason": "x"})).await.0, 404);
+    let (s, body) = ent.post(&path, &json!({})).await;
     assert_eq!(s, 422, "{body}");
     assert_eq!(body["errors"][0]["field"], "reason");
-    let (s, body) = app
-        .post_api(&path, &ent, &json!({"reason": "上传错了文件"}))
-        .await;
+    let (s, body) = ent.post(&path, &json!({"reason": "上传错了文件"})).await;
     assert_eq!(s, 200, "{body}");
-    assert_eq!(
-        app.post_api(&path, &ent, &json!({"reason": "again"}))
-            .await
-            .0,
-        409
-    );
-    let (_, list) = app
-        .get_json(&format!("/api/v1/cases/{id}/evidence"), &ent)
-        .await;
+    assert_eq!(ent.post(&path, &json!({"reason": "again"})).await.0, 409);
+    let (_, list) = ent.get(&format!("/api/v1/cases/{id}/evidence")).await;
     assert_eq!(list["items"][0]["withdrawn"]["reason"], "上传错了文件");
-    let res = app
-        .get_api(&format!("/api/v1/evidence/{eid}/content"), &ent)
+    let res = ent
+        .get_response(&format!("/api/v1/evidence/{eid}/content"))
         .await;
     assert_eq!(res.status(), 200, "a withdrawn file is kept");
     assert_eq!(files_under(&storage(&app).join("objects")).len(), 1);
     // Only overseas cases need approval for sending abroad.
-    let sup = app.token("demo-supervisor").await;
+    let sup = app.api_as("demo-supervisor").await;
     assert_eq!(
-        app.post_api(
+        sup.post(
             &format!("/api/v1/evidence/{eid}/approve-abroad"),
-            &sup,
             &json!({})
         )
         .await
         .0,
         409
     );
-    let officer = app.token("demo-officer").await;
+    let officer = app.api_as("demo-officer").await;
     assert_eq!(
-        app.post_api(
-            &format!("/api/v1/evidence/{eid}/approve-abroad"),
-            &officer,
-            &json!({})
-        )
-        .await
-        .0,
+        officer
+            .post(
+                &format!("/api/v1/evidence/{eid}/approve-abroad"),
+                &json!({})
+            )
+            .await
+            .0,
         403
     );
 }
@@ -918,11 +834,11 @@ async fn withdrawn_evidence_stays_stored_and_marked() {
 #[tokio::test]
 async fn previews_are_inline_only_for_images_and_pdf() {
     let app = TestApp::spawn().await;
-    let (id, _) = complaint_case(&app).await;
-    let t = app.token("demo-officer").await;
-    let (_, up) = upload(&app, &t, id, "a.png", None, &png()).await;
-    let res = app
-        .get_api(&format!("/api/v1/evidence/{}/preview", up["id"]), &t)
+    let Case { id, .. } = app.complaint().file().await;
+    let t = app.api_as("demo-officer").await;
+    let (_, up) = upload(&t, id, "a.png", None, &png()).await;
+    let res = t
+        .get_response(&format!("/api/v1/evidence/{}/preview", up["id"]))
         .await;
     assert_eq!(res.status(), 200);
     assert!(
@@ -937,30 +853,23 @@ async fn previews_are_inline_only_for_images_and_pdf() {
             .unwrap()
             .starts_with("sandbox")
     );
-    let (_, list) = app
-        .get_json(&format!("/api/v1/cases/{id}/evidence"), &t)
-        .await;
-    let events: Vec<&str> = list["items"][0]["custody"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["event"].as_str().unwrap())
-        .collect();
+    let (_, list) = t.get(&format!("/api/v1/cases/{id}/evidence")).await;
+    let events = custody(&list["items"][0]);
     assert_eq!(events, ["evidence_uploaded", "evidence_viewed"]);
 }
 
 #[tokio::test]
 async fn concurrent_uploads_to_one_case_get_distinct_numbers() {
     let app = TestApp::spawn().await;
-    let (id, _) = complaint_case(&app).await;
-    let t = app.token("demo-officer").await;
+    let Case { id, .. } = app.complaint().file().await;
+    let t = app.api_as("demo-officer").await;
     let a = [pdf(), b"a".to_vec()].concat();
     let b = [pdf(), b"b".to_vec()].concat();
     let c = [pdf(), b"c".to_vec()].concat();
     let (ra, rb, rc) = tokio::join!(
-        upload(&app, &t, id, "a.pdf", None, &a),
-        upload(&app, &t, id, "b.pdf", None, &b),
-        upload(&app, &t, id, "c.pdf", None, &c)
+        upload(&t, id, "a.pdf", None, &a),
+        upload(&t, id, "b.pdf", None, &b),
+        upload(&t, id, "c.pdf", None, &c)
     );
     let mut nos: Vec<i64> = [ra, rb, rc]
         .iter()
@@ -1017,16 +926,14 @@ async fn fake_clamd() -> std::net::SocketAddr {
 async fn a_clamd_finding_quarantines_the_upload_instead_of_losing_it() {
     let clamd = fake_clamd().await;
     let app = TestApp::spawn_with(move |c| c.clamd = clamd.to_string(), true).await;
-    let (id, _) = complaint_case(&app).await;
-    let t = app.token("demo-officer").await;
+    let Case { id, .. } = app.complaint().file().await;
+    let t = app.api_as("demo-officer").await;
     assert_eq!(
-        upload(&app, &t, id, "clean.txt", None, b"clean words")
-            .await
-            .0,
+        upload(&t, id, "clean.txt", None, b"clean words").await.0,
         201
     );
     let eicar = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
-    let (s, body) = upload(&app, &t, id, "eicar.txt", None, eicar).await;
+    let (s, body) = upload(&t, id, "eicar.txt", None, eicar).await;
     assert_eq!(s, 422, "{body}");
     assert_eq!(body["errors"][0]["field"], "file");
     assert_eq!(evidence_rows(&app).await.len(), 1);
@@ -1039,8 +946,8 @@ async fn a_clamd_finding_quarantines_the_upload_instead_of_losing_it() {
         std::fs::read(storage(&app).join(&q[0].object_key)).unwrap(),
         eicar
     );
-    app.login("demo-officer").await;
-    let page = app.get(&format!("/cases/{id}")).await.text().await.unwrap();
+    let officer = app.browser_as("demo-officer").await;
+    let page = officer.html(&format!("/cases/{id}")).await;
     assert!(
         page.contains("已隔离的上传") && page.contains("Eicar-Test-Signature"),
         "{page}"
@@ -1050,15 +957,15 @@ async fn a_clamd_finding_quarantines_the_upload_instead_of_losing_it() {
 #[tokio::test]
 async fn large_files_stream_past_the_json_body_limit() {
     let app = TestApp::spawn().await;
-    let (id, _) = complaint_case(&app).await;
-    let t = app.token("demo-officer").await;
+    let Case { id, .. } = app.complaint().file().await;
+    let t = app.api_as("demo-officer").await;
     let big = [pdf(), vec![b'z'; 5 * 1024 * 1024]].concat();
-    let (s, up) = upload(&app, &t, id, "big.pdf", None, &big).await;
+    let (s, up) = upload(&t, id, "big.pdf", None, &big).await;
     assert_eq!(s, 201, "{up}");
     assert_eq!(up["sha256"], sha256_hex(&big));
     // A wrong type is refused from the first bytes, before the rest is received.
     let fake = [png(), vec![0u8; 5 * 1024 * 1024]].concat();
-    let (s, res) = upload(&app, &t, id, "fake.pdf", Some("application/pdf"), &fake).await;
+    let (s, res) = upload(&t, id, "fake.pdf", Some("application/pdf"), &fake).await;
     assert_eq!(s, 415, "{res}");
     assert!(files_under(&storage(&app).join("tmp")).is_empty());
 }
@@ -1066,9 +973,9 @@ async fn large_files_stream_past_the_json_body_limit() {
 #[tokio::test]
 async fn the_case_page_has_the_evidence_panel_and_its_form_uploads() {
     let app = TestApp::spawn().await;
-    let (id, number) = complaint_case(&app).await;
-    app.login("demo-enterprise").await;
-    let html = app.get(&format!("/cases/{id}")).await.text().await.unwrap();
+    let Case { id, number, .. } = app.complaint().file().await;
+    let web = app.browser_as("demo-enterprise").await;
+    let html = web.html(&format!("/cases/{id}")).await;
     assert!(
         html.contains("id=\"evidence\"") && html.contains("上传证据"),
         "{html}"
@@ -1076,8 +983,8 @@ async fn the_case_page_has_the_evidence_panel_and_its_form_uploads() {
     assert!(html.contains("/static/evidence.js"));
     let csrf = csrf_in(&html).unwrap();
     let send = |b: Vec<u8>| {
-        app.client
-            .post(app.url(&format!("/cases/{id}/evidence")))
+        web.client
+            .post(web.url(&format!("/cases/{id}/evidence")))
             .header("x-csrf-token", csrf.clone())
             .header(
                 "content-type",
@@ -1097,7 +1004,7 @@ async fn the_case_page_has_the_evidence_panel_and_its_form_uploads() {
     .await
     .unwrap();
     assert_eq!(res.status(), 303);
-    let page = app.get(&format!("/cases/{id}")).await.text().await.unwrap();
+    let page = web.html(&format!("/cases/{id}")).await;
     assert!(page.contains(&format!("{number}-E1")), "{page}");
     let res = send(body(
         &[field("kind", "contract"), file(b"e.pdf", None, b"")],
@@ -1109,13 +1016,12 @@ async fn the_case_page_has_the_evidence_panel_and_its_form_uploads() {
     let page = res.text().await.unwrap();
     assert!(page.contains("文件是空的"), "{page}");
     let (_, list) = app
-        .get_json(
-            &format!("/api/v1/cases/{id}/evidence"),
-            &app.token("demo-enterprise").await,
-        )
+        .api_as("demo-enterprise")
+        .await
+        .get(&format!("/api/v1/cases/{id}/evidence"))
         .await;
     let eid = list["items"][0]["id"].as_i64().unwrap();
-    let res = app.get(&format!("/evidence/{eid}/download")).await;
+    let res = web.get(&format!("/evidence/{eid}/download")).await;
     assert_eq!(res.status(), 200);
     assert!(
         res.headers()["content-disposition"]
@@ -1124,17 +1030,17 @@ async fn the_case_page_has_the_evidence_panel_and_its_form_uploads() {
             .starts_with("attachment")
     );
     assert_eq!(
-        app.get(&format!("/cases/{id}/evidence/list"))
+        web.get(&format!("/cases/{id}/evidence/list"))
             .await
             .status(),
         200
     );
-    assert_eq!(app.get("/static/evidence.js").await.status(), 200);
+    assert_eq!(web.get("/static/evidence.js").await.status(), 200);
     // Without the script: a plain form post, the token as its first field, streamed past the
     // 1 MiB form limit.
     let plain = |b: Vec<u8>| {
-        app.client
-            .post(app.url(&format!("/cases/{id}/evidence")))
+        web.client
+            .post(web.url(&format!("/cases/{id}/evidence")))
             .header(
                 "content-type",
                 format!("multipart/form-data; boundary={BOUNDARY}"),
@@ -1169,9 +1075,9 @@ async fn the_case_page_has_the_evidence_panel_and_its_form_uploads() {
     ] {
         assert_eq!(plain(body(&parts, true)).await.unwrap().status(), 403);
     }
-    let res = app
+    let res = web
         .client
-        .post(app.url(&format!("/cases/{id}/evidence")))
+        .post(web.url(&format!("/cases/{id}/evidence")))
         .header("origin", "http://evil.example")
         .header(
             "content-type",
@@ -1193,20 +1099,20 @@ async fn the_case_page_has_the_evidence_panel_and_its_form_uploads() {
     // Withdrawal from the page asks for a confirmation.
     let page = format!("/cases/{id}");
     let path = format!("/evidence/{eid}/withdraw");
-    let res = app.post_form(&page, &path, &[("reason", "传错了")]).await;
+    let res = web.post_form(&page, &path, &[("reason", "传错了")]).await;
     assert_eq!(res.status(), 422);
-    let res = app
+    let res = web
         .post_form(&page, &path, &[("reason", "传错了"), ("confirm", "yes")])
         .await;
     assert_eq!(res.status(), 303);
-    let html = app.get(&page).await.text().await.unwrap();
+    let html = web.html(&page).await;
     assert!(html.contains("已撤回") && html.contains("传错了"), "{html}");
 }
 
 #[tokio::test]
 async fn the_openapi_document_lists_the_evidence_endpoints() {
     let app = TestApp::spawn_empty().await;
-    let doc: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    let doc: Value = app.api().get("/api/openapi.json").await.1;
     for (path, method) in [
         ("/cases/{id}/evidence", "post"),
         ("/cases/{id}/evidence", "get"),
@@ -1224,87 +1130,70 @@ async fn the_openapi_document_lists_the_evidence_endpoints() {
 #[tokio::test]
 async fn the_owning_supervisor_approves_overseas_evidence_for_sending_abroad() {
     let app = TestApp::spawn().await;
-    let (id, _) = complaint_case(&app).await;
-    let triager = app.token("demo-triager").await;
-    let route = json!({"action": "route", "queue": "overseas_assistance", "expected_version": 1,
-                       "overseas": {"country": "US", "category": "cross_border_platform_takedown"}});
-    let (s, moved) = app
-        .post_api(&format!("/api/v1/cases/{id}/triage"), &triager, &route)
+    let overseas =
+        json!({"overseas": {"country": "US", "category": "cross_border_platform_takedown"}});
+    let mut case = app
+        .complaint()
+        .routed_with("overseas_assistance", overseas)
+        .file()
         .await;
-    assert_eq!(s, 200, "{moved}");
-    let ent = app.token("demo-enterprise").await;
-    let (s, up) = upload(&app, &ent, id, "合同.pdf", None, &pdf()).await;
+    let id = case.id;
+    let ent = app.api_as("demo-enterprise").await;
+    let (s, up) = upload(&ent, id, "合同.pdf", None, &pdf()).await;
     assert_eq!(s, 201, "{up}");
     let path = format!("/api/v1/evidence/{}/approve-abroad", up["id"]);
-    let officer = app.token("demo-officer").await;
-    assert_eq!(app.post_api(&path, &officer, &json!({})).await.0, 403);
-    let sup = app.token("demo-supervisor").await;
+    let officer = app.api_as("demo-officer").await;
+    assert_eq!(officer.post(&path, &json!({})).await.0, 403);
+    let sup = app.api_as("demo-supervisor").await;
     // Not before the case has passed the export-compliance gate (Order 801 Arts. 12–13).
-    let (s, b) = app.post_api(&path, &sup, &json!({})).await;
+    let (s, b) = sup.post(&path, &json!({})).await;
     assert_eq!(s, 409, "{b}");
-    let (_, case) = app.get_json(&format!("/api/v1/cases/{id}"), &sup).await;
-    let accept = json!({"action": "accept", "expected_version": case["version"]});
-    let (s, accepted) = app
-        .post_api(&format!("/api/v1/cases/{id}/actions"), &officer, &accept)
-        .await;
+    case.refresh(&sup).await;
+    let (s, accepted) = case.act(&officer, "accept", json!({})).await;
     assert_eq!(s, 200, "{accepted}");
-    let gate = json!({"action": "approve_evidence_export", "expected_version": accepted["version"],
-        "checks": ["state_secrets", "data_security", "personal_information", "technology_export"],
+    let gate = json!({"checks": ["state_secrets", "data_security", "personal_information", "technology_export"],
         "destination": "US"});
-    let (s, b) = app
-        .post_api(&format!("/api/v1/cases/{id}/actions"), &sup, &gate)
-        .await;
+    let (s, b) = case.act(&sup, "approve_evidence_export", gate).await;
     assert_eq!(s, 200, "{b}");
-    assert_eq!(app.post_api(&path, &sup, &json!({})).await.0, 204);
-    let (_, list) = app
-        .get_json(&format!("/api/v1/cases/{id}/evidence"), &ent)
-        .await;
-    let events: Vec<&str> = list["items"][0]["custody"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["event"].as_str().unwrap())
-        .collect();
+    assert_eq!(sup.post(&path, &json!({})).await.0, 204);
+    let (_, list) = ent.get(&format!("/api/v1/cases/{id}/evidence")).await;
+    let events = custody(&list["items"][0]);
     assert_eq!(events, ["evidence_uploaded", "evidence_approved_abroad"]);
 }
 
 #[tokio::test]
 async fn reading_evidence_does_not_make_an_open_form_stale_but_a_new_upload_does() {
     let app = TestApp::spawn().await;
-    let (id, _) = complaint_case(&app).await;
-    let ent = app.token("demo-enterprise").await;
-    let (s, up) = upload(&app, &ent, id, "公证书.pdf", None, &pdf()).await;
+    let Case { id, .. } = app.complaint().file().await;
+    let ent = app.api_as("demo-enterprise").await;
+    let (s, up) = upload(&ent, id, "公证书.pdf", None, &pdf()).await;
     assert_eq!(s, 201, "{up}");
-    let triager = app.token("demo-triager").await;
+    let triager = app.api_as("demo-triager").await;
     let version = |v: &Value| v["version"].as_i64().unwrap();
     let case_path = format!("/api/v1/cases/{id}");
     let triage_path = format!("/api/v1/cases/{id}/triage");
     let route = |v: i64| json!({"action": "route", "queue": "administrative_ruling", "expected_version": v});
 
     // A new upload is a change of the case: a form opened before it is stale.
-    let opened_at = version(&app.get_json(&case_path, &triager).await.1);
-    let (s, _) = upload(&app, &ent, id, "补充.png", None, &png()).await;
+    let opened_at = version(&triager.get(&case_path).await.1);
+    let (s, _) = upload(&ent, id, "补充.png", None, &png()).await;
     assert_eq!(s, 201);
-    let (s, b) = app
-        .post_api(&triage_path, &triager, &route(opened_at))
-        .await;
+    let (s, b) = triager.post(&triage_path, &route(opened_at)).await;
     assert_eq!(s, 409, "{b}");
     assert!(b.to_string().contains("案件已被他人更新"), "{b}");
 
     // Downloads and views while the form is open are custody events (three more versions) but
     // change nothing the form shows.
-    let opened_at = version(&app.get_json(&case_path, &triager).await.1);
+    let opened_at = version(&triager.get(&case_path).await.1);
     let content = format!("/api/v1/evidence/{}/content", up["id"]);
     for _ in 0..2 {
-        assert_eq!(app.get_api(&content, &ent).await.status(), 200);
+        assert_eq!(ent.get_response(&content).await.status(), 200);
     }
-    let officer = app.token("demo-officer").await;
-    assert_eq!(app.get_api(&content, &officer).await.status(), 200);
-    let now = version(&app.get_json(&case_path, &triager).await.1);
+    let officer = app.api_as("demo-officer").await;
+    assert_eq!(officer.get_response(&content).await.status(), 200);
+    let now = version(&triager.get(&case_path).await.1);
     assert_eq!(now, opened_at + 3);
-    let (s, moved) = app
-        .post_api(&triage_path, &triager, &route(opened_at))
-        .await;
+    let (s, moved) = triager.post(&triage_path, &route(opened_at)).await;
     assert_eq!(s, 200, "reads of evidence leave the form current: {moved}");
     assert_eq!(moved["queue"], "administrative_ruling", "{moved}");
     assert!(version(&moved) > now, "{moved}");
@@ -1315,13 +1204,13 @@ async fn the_sm3_migration_keeps_every_hash_and_goes_back_only_when_all_are_seal
     use migration::{Migrator, MigratorTrait};
     use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
     let app = TestApp::spawn().await;
-    let (id, _) = complaint_case(&app).await;
-    let t = app.token("demo-officer").await;
+    let Case { id, .. } = app.complaint().file().await;
+    let t = app.api_as("demo-officer").await;
     let bytes = pdf();
-    let (s, up) = upload(&app, &t, id, "a.pdf", None, &bytes).await;
+    let (s, up) = upload(&t, id, "a.pdf", None, &bytes).await;
     assert_eq!(s, 201, "{up}");
     let eid = up["id"].as_i64().unwrap();
-    let sm3 = sealed(&app, &t, id, eid).await;
+    let sm3 = sealed(&t, id, eid).await;
     let conn = app.db.conn();
     let set_sm3 = |v: Option<String>| {
         entity::evidence::Entity::update_many()

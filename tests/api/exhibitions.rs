@@ -3,68 +3,29 @@
 //! their events, exactly once; the exhibition view flags repeat infringers; the queue boards
 //! assign cases in bulk.
 
-use crate::cases::complaint;
-use crate::helpers::{PASSWORD, TestApp, csrf_in};
+use crate::fixtures::{NewCase, csrf_in, kinds};
+use crate::helpers::TestApp;
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
+use reqwest::Method;
 use serde_json::{Value, json};
 use weiquan::config::Config;
+use weiquan::domain::time::beijing;
 use weiquan::worker;
 
-fn beijing() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap()
-}
-
-/// A complaint about `respondent` at the fair closing at `closes`, routed to the exhibition
-/// queue; returns its id and version.
-async fn at_the_fair(app: &TestApp, respondent: &str, closes: DateTime<Utc>) -> (i64, i64) {
-    let ent = app.token("demo-enterprise").await;
-    let triager = app.token("demo-triager").await;
-    let local = |t: DateTime<Utc>| {
-        t.with_timezone(&beijing())
-            .format("%Y-%m-%dT%H:%M")
-            .to_string()
-    };
-    let mut c = complaint();
-    c["channel"] = json!("exhibition");
-    c["region_code"] = json!("320600");
-    c["rights"] =
-        json!([{"kind": "design_patent", "number": "ZL202330123456.7", "title": "数控机床防护罩"}]);
-    c["respondents"] = json!([{"name": respondent}]);
-    c["exhibition"] = json!({"name": "2026南通国际工业博览会", "venue": "南通国际会展中心", "booth": "B7",
-        "opens_at": local(Utc::now() - TimeDelta::days(1)), "closes_at": local(closes)});
-    let (s, filed) = app.post_api("/api/v1/complaints", &ent, &c).await;
-    assert_eq!(s, 201, "{filed}");
-    let id = filed["id"].as_i64().unwrap();
-    let (s, moved) = app
-        .post_api(
-            &format!("/api/v1/cases/{id}/triage"),
-            &triager,
-            &json!({"action": "route", "queue": "exhibition_enforcement", "expected_version": filed["version"]}),
-        )
-        .await;
-    assert_eq!(s, 200, "{moved}");
-    (id, moved["version"].as_i64().unwrap())
-}
-
-async fn act(app: &TestApp, token: &str, id: i64, version: &mut i64, action: &str, fields: Value) {
-    let mut body = fields;
-    body["action"] = json!(action);
-    body["expected_version"] = json!(*version);
-    let (s, b) = app
-        .post_api(&format!("/api/v1/cases/{id}/actions"), token, &body)
-        .await;
-    assert_eq!(s, 200, "{action}: {b}");
-    *version = b["version"].as_i64().unwrap();
-}
-
-async fn case(app: &TestApp, token: &str, id: i64) -> Value {
-    app.get_json(&format!("/api/v1/cases/{id}"), token).await.1
+/// A complaint of a design patent about `respondent` at the fair closing at `closes`, routed to
+/// the exhibition queue.
+fn at_the_fair<'a>(app: &'a TestApp, respondent: &str, closes: DateTime<Utc>) -> NewCase<'a> {
+    app.complaint()
+        .at_fair_closing(closes)
+        .design_patent()
+        .respondent(respondent)
+        .routed("exhibition_enforcement")
 }
 
 #[tokio::test]
 async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_cases() {
     let app = TestApp::spawn().await;
-    let officer = app.token("demo-officer").await;
+    let officer = app.api_as("demo-officer").await;
     // Minute precision: the closing instant as the form gives it.
     let closes = (Utc::now() + TimeDelta::hours(30))
         .with_timezone(&beijing())
@@ -73,20 +34,23 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
         .parse::<DateTime<FixedOffset>>()
         .unwrap()
         .with_timezone(&Utc);
-    let (decided, mut v1) = at_the_fair(&app, "苏州某精密设备有限公司", closes).await;
-    let (open, mut v2) = at_the_fair(&app, "无锡某机床配件厂", closes).await;
-    for (action, fields) in [
-        ("transfer", json!({})),
-        ("notify_respondent", json!({})),
-        ("record_no_answer", json!({})),
-        (
+    let decided = at_the_fair(&app, "苏州某精密设备有限公司", closes)
+        .step("transfer", json!({}), "transferred")
+        .step("notify_respondent", json!({}), "respondent_notified")
+        .step("record_no_answer", json!({}), "no_answer")
+        .step(
             "order_measures",
             json!({"measures": ["withdraw_exhibit"], "findings": "展品与外观设计相同"}),
-        ),
-    ] {
-        act(&app, &officer, decided, &mut v1, action, fields).await;
-    }
-    act(&app, &officer, open, &mut v2, "transfer", json!({})).await;
+            "measures_ordered",
+        )
+        .file()
+        .await
+        .id;
+    let open = at_the_fair(&app, "无锡某机床配件厂", closes)
+        .step("transfer", json!({}), "transferred")
+        .file()
+        .await
+        .id;
     // The complainant's photo of the booth, uploaded at the fair.
     let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
     let form = reqwest::multipart::Form::new()
@@ -101,9 +65,9 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
                 .unwrap(),
         );
     let res = app
-        .client
-        .post(app.url(&format!("/api/v1/cases/{open}/evidence")))
-        .bearer_auth(app.token("demo-enterprise").await)
+        .api_as("demo-enterprise")
+        .await
+        .request(Method::POST, &format!("/api/v1/cases/{open}/evidence"))
         .multipart(form)
         .send()
         .await
@@ -112,9 +76,9 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
     let uploaded: Value = res.json().await.unwrap();
 
     // Both cases belong to one exhibition record, made from the complaint's facts.
-    let ex = case(&app, &officer, decided).await;
-    let (_, list) = app
-        .get_json("/api/v1/cases?queue=exhibition_enforcement", &officer)
+    let ex = officer.case(decided).await;
+    let (_, list) = officer
+        .get("/api/v1/cases?queue=exhibition_enforcement")
         .await;
     assert_eq!(list["items"].as_array().unwrap().len(), 2, "{list}");
     let stored: Vec<entity::cases::Model> = {
@@ -154,12 +118,12 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
         (1, 1, 1),
         "{o:?}"
     );
-    let closed = case(&app, &officer, decided).await;
+    let closed = officer.case(decided).await;
     assert_eq!(
         (closed["queue"].as_str(), closed["state"].as_str()),
         (Some("exhibition_enforcement"), Some("closed"))
     );
-    let converted = case(&app, &officer, open).await;
+    let converted = officer.case(open).await;
     assert_eq!(converted["queue"], "administrative_ruling");
     assert_eq!(converted["state"], "received");
     let docket = converted["deadlines"]
@@ -174,15 +138,8 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
         closes
     );
     // Its events are kept: the transfer at the fair, the close, the conversion.
-    let (_, events) = app
-        .get_json(&format!("/api/v1/cases/{open}/events"), &officer)
-        .await;
-    let kinds: Vec<&str> = events["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let (_, events) = officer.get(&format!("/api/v1/cases/{open}/events")).await;
+    let kinds = kinds(&events);
     for k in [
         "received",
         "routed",
@@ -194,9 +151,7 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
         assert!(kinds.contains(&k), "{k} in {kinds:?}");
     }
     // … and its evidence.
-    let (_, evidence) = app
-        .get_json(&format!("/api/v1/cases/{open}/evidence"), &officer)
-        .await;
+    let (_, evidence) = officer.get(&format!("/api/v1/cases/{open}/evidence")).await;
     let items = evidence["items"].as_array().expect("an evidence list");
     assert!(
         items.iter().any(|e| e["sha256"] == uploaded["sha256"]),
@@ -204,7 +159,7 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
     );
     // The report to the organiser is now due on both cases.
     for id in [decided, open] {
-        let c = case(&app, &officer, id).await;
+        let c = officer.case(id).await;
         assert!(
             c["deadlines"]
                 .as_array()
@@ -221,62 +176,45 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
             .unwrap();
         assert_eq!(o.exhibitions_swept, 0);
     }
-    let again = case(&app, &officer, open).await;
+    let again = officer.case(open).await;
     assert_eq!(again["version"], converted["version"]);
 }
 
 #[tokio::test]
 async fn the_exhibition_view_shows_hours_left_and_flags_an_exhibitor_infringing_twice_in_a_row() {
     let app = TestApp::spawn().await;
-    let officer = app.token("demo-officer").await;
     let closes = Utc::now() + TimeDelta::hours(50);
     let repeat = "常州某模具有限公司";
-    let mut ids = Vec::new();
     for _ in 0..2 {
-        let (id, mut v) = at_the_fair(&app, repeat, closes).await;
-        for (action, fields) in [
-            ("transfer", json!({})),
-            ("notify_respondent", json!({})),
-            ("receive_statement", json!({"statement": "不侵权"})),
-            (
+        at_the_fair(&app, repeat, closes)
+            .step("transfer", json!({}), "transferred")
+            .step("notify_respondent", json!({}), "respondent_notified")
+            .step(
+                "receive_statement",
+                json!({"statement": "不侵权"}),
+                "answered",
+            )
+            .step(
                 "order_measures",
                 json!({"measures": ["cover_display"], "findings": "相同设计"}),
-            ),
-        ] {
-            act(&app, &officer, id, &mut v, action, fields).await;
-        }
-        ids.push(id);
+                "measures_ordered",
+            )
+            .file()
+            .await;
     }
-    let (clean, _) = at_the_fair(&app, "南京某科技有限公司", closes).await;
-    let client = TestApp::new_client();
-    assert_eq!(
-        app.login_with(&client, "demo-officer", PASSWORD)
-            .await
-            .status(),
-        303
-    );
-    let index = client
-        .get(app.url("/exhibitions"))
-        .send()
+    let clean = at_the_fair(&app, "南京某科技有限公司", closes)
+        .file()
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .id;
+    let officer = app.browser_as("demo-officer").await;
+    let index = officer.html("/exhibitions").await;
     assert!(
         index.contains("2026南通国际工业博览会") && index.contains("距闭幕 49 小时"),
         "{index}"
     );
     let at = index.find("/exhibitions/").unwrap();
     let href: String = index[at..].chars().take_while(|c| *c != '"').collect();
-    let page = client
-        .get(app.url(&href))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = officer.html(&href).await;
     assert_eq!(
         page.matches("连续两次侵权").count(),
         1,
@@ -284,48 +222,26 @@ async fn the_exhibition_view_shows_hours_left_and_flags_an_exhibitor_infringing_
     );
     assert!(page.contains(&format!("/cases/{clean}")));
     // Another office's officer does not see the exhibition.
-    let other = TestApp::new_client();
-    assert_eq!(
-        app.login_with(&other, "demo-industry", PASSWORD)
-            .await
-            .status(),
-        303
-    );
-    assert_eq!(
-        other.get(app.url(&href)).send().await.unwrap().status(),
-        404
-    );
+    let other = app.browser_as("demo-industry").await;
+    assert_eq!(other.get(&href).await.status(), 404);
     // An enterprise has no exhibitions page.
-    let ent = TestApp::new_client();
-    assert_eq!(
-        app.login_with(&ent, "demo-enterprise", PASSWORD)
-            .await
-            .status(),
-        303
-    );
-    assert_eq!(
-        ent.get(app.url("/exhibitions"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
+    let ent = app.browser_as("demo-enterprise").await;
+    assert_eq!(ent.get("/exhibitions").await.status(), 403);
     // A new exhibition with its times the wrong way round comes back with the message.
     let csrf = csrf_in(&index).unwrap();
-    let res = client
-        .post(app.url("/exhibitions"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("name", "2027长三角专利技术交易会"),
-            ("venue", "南通"),
-            ("organiser", "南通市贸促会"),
-            ("opens_at", "2027-05-10T09:00"),
-            ("closes_at", "2027-05-09T17:00"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let res = officer
+        .form(
+            "/exhibitions",
+            &[
+                ("_csrf", &csrf),
+                ("name", "2027长三角专利技术交易会"),
+                ("venue", "南通"),
+                ("organiser", "南通市贸促会"),
+                ("opens_at", "2027-05-10T09:00"),
+                ("closes_at", "2027-05-09T17:00"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 422);
     let body = res.text().await.unwrap();
     assert!(body.contains("闭幕时间应晚于开幕时间") && body.contains("2027长三角专利技术交易会"));
@@ -335,45 +251,31 @@ async fn the_exhibition_view_shows_hours_left_and_flags_an_exhibitor_infringing_
 async fn the_queue_board_groups_cases_by_state_and_assigns_the_ticked_ones() {
     let app = TestApp::spawn().await;
     let closes = Utc::now() + TimeDelta::hours(40);
-    let (a, _) = at_the_fair(&app, "甲公司", closes).await;
-    let (b, _) = at_the_fair(&app, "乙公司", closes).await;
-    let client = TestApp::new_client();
-    assert_eq!(
-        app.login_with(&client, "demo-supervisor", PASSWORD)
-            .await
-            .status(),
-        303
-    );
-    let board = client
-        .get(app.url("/queues/exhibition_enforcement"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let a = at_the_fair(&app, "甲公司", closes).file().await.id;
+    let b = at_the_fair(&app, "乙公司", closes).file().await.id;
+    let supervisor = app.browser_as("demo-supervisor").await;
+    let board = supervisor.html("/queues/exhibition_enforcement").await;
     assert!(board.contains("办案队列"));
     assert!(board.contains(&format!("/cases/{a}\"")) && board.contains(&format!("/cases/{b}\"")));
-    let officer = app.token("demo-officer2").await;
-    let (_, me) = app.get_json("/api/v1/me", &officer).await;
-    let officer_id = me["id"]
-        .as_i64()
-        .or_else(|| me["user"]["id"].as_i64())
-        .unwrap();
+    let officer = app.api_as("demo-officer2").await;
+    let officer_id = app.user_id("demo-officer2").await.to_string();
     let csrf = csrf_in(&board).unwrap();
-    let version_a = case(&app, &officer, a).await["version"].as_i64().unwrap();
-    let res = client
-        .post(app.url("/queues/exhibition_enforcement/assign"))
-        .form(&[
-            ("_csrf", csrf.clone()),
-            ("case", format!("{a}:{version_a}")),
-            ("assignee_user_id", officer_id.to_string()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let (supervisor, csrf, officer_id) = (&supervisor, &csrf, &officer_id);
+    // Ticks `case` (id:version) on the board and assigns it to demo-officer2.
+    let assign = |case: String| async move {
+        let form = [
+            ("_csrf", csrf.as_str()),
+            ("case", &case),
+            ("assignee_user_id", officer_id),
+        ];
+        supervisor
+            .form("/queues/exhibition_enforcement/assign", &form)
+            .await
+    };
+    let version_a = officer.case(a).await["version"].as_i64().unwrap();
+    let res = assign(format!("{a}:{version_a}")).await;
     assert_eq!(res.status(), 303);
-    let (_, mine) = app.get_json("/api/v1/cases?assignee=me", &officer).await;
+    let (_, mine) = officer.get("/api/v1/cases?assignee=me").await;
     let ids: Vec<i64> = mine["items"]
         .as_array()
         .unwrap()
@@ -382,34 +284,14 @@ async fn the_queue_board_groups_cases_by_state_and_assigns_the_ticked_ones() {
         .collect();
     assert_eq!(ids, [a]);
     // A stale version assigns nothing.
-    let version_b = case(&app, &officer, b).await["version"].clone();
-    let res = client
-        .post(app.url("/queues/exhibition_enforcement/assign"))
-        .form(&[
-            ("_csrf", csrf),
-            ("case", format!("{b}:999")),
-            ("assignee_user_id", officer_id.to_string()),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let version_b = officer.case(b).await["version"].clone();
+    let res = assign(format!("{b}:999")).await;
     assert_eq!(res.status(), 303);
-    assert_eq!(case(&app, &officer, b).await["version"], version_b);
+    assert_eq!(officer.case(b).await["version"], version_b);
     // The board is for officers: the triager has none.
-    let triager = TestApp::new_client();
+    let triager = app.browser_as("demo-triager").await;
     assert_eq!(
-        app.login_with(&triager, "demo-triager", PASSWORD)
-            .await
-            .status(),
-        303
-    );
-    assert_eq!(
-        triager
-            .get(app.url("/queues/administrative_ruling"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        triager.get("/queues/administrative_ruling").await.status(),
         403
     );
 }
@@ -417,100 +299,58 @@ async fn the_queue_board_groups_cases_by_state_and_assigns_the_ticked_ones() {
 #[tokio::test]
 async fn a_supervisor_adds_an_expert_whom_an_officer_can_then_assign() {
     let app = TestApp::spawn().await;
-    let sup = TestApp::new_client();
-    assert_eq!(
-        app.login_with(&sup, "demo-supervisor", PASSWORD)
-            .await
-            .status(),
-        303
-    );
-    let page = sup
-        .get(app.url("/experts"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let sup = app.browser_as("demo-supervisor").await;
+    let page = sup.html("/experts").await;
     assert!(page.contains("周律师（演示）") && page.contains("添加专家"));
     let csrf = csrf_in(&page).unwrap();
     // A missing field comes back with its message and what was typed.
     let res = sup
-        .post(app.url("/experts"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("name", "钱律师"),
-            ("organization", "某律师事务所"),
-            ("fields", ""),
-            ("languages", "英语，法语"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .form(
+            "/experts",
+            &[
+                ("_csrf", &csrf),
+                ("name", "钱律师"),
+                ("organization", "某律师事务所"),
+                ("fields", ""),
+                ("languages", "英语，法语"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 422);
     let body = res.text().await.unwrap();
     assert!(body.contains("钱律师") && body.contains("field-error"));
     let res = sup
-        .post(app.url("/experts"))
-        .form(&[
-            ("_csrf", csrf.as_str()),
-            ("name", "钱律师"),
-            ("organization", "某律师事务所"),
-            ("fields", "欧盟商标异议"),
-            ("languages", "英语，法语"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .form(
+            "/experts",
+            &[
+                ("_csrf", &csrf),
+                ("name", "钱律师"),
+                ("organization", "某律师事务所"),
+                ("fields", "欧盟商标异议"),
+                ("languages", "英语，法语"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 303);
-    let page = sup
-        .get(app.url("/experts"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = sup.html("/experts").await;
     assert!(page.contains("欧盟商标异议") && page.contains("英语, 法语"));
     // An officer browses but does not keep the directory; an enterprise has none.
-    let officer = TestApp::new_client();
-    assert_eq!(
-        app.login_with(&officer, "demo-officer", PASSWORD)
-            .await
-            .status(),
-        303
-    );
-    let page = officer
-        .get(app.url("/experts"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let officer = app.browser_as("demo-officer").await;
+    let page = officer.html("/experts").await;
     assert!(page.contains("钱律师") && !page.contains("添加专家"));
     let res = officer
-        .post(app.url("/experts"))
-        .form(&[
-            ("_csrf", csrf_in(&page).unwrap().as_str()),
-            ("name", "x"),
-            ("organization", "x"),
-            ("fields", "x"),
-            ("languages", "x"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .form(
+            "/experts",
+            &[
+                ("_csrf", &csrf_in(&page).unwrap()),
+                ("name", "x"),
+                ("organization", "x"),
+                ("fields", "x"),
+                ("languages", "x"),
+            ],
+        )
+        .await;
     assert_eq!(res.status(), 403);
-    let ent = TestApp::new_client();
-    assert_eq!(
-        app.login_with(&ent, "demo-enterprise", PASSWORD)
-            .await
-            .status(),
-        303
-    );
-    assert_eq!(
-        ent.get(app.url("/experts")).send().await.unwrap().status(),
-        403
-    );
+    let ent = app.browser_as("demo-enterprise").await;
+    assert_eq!(ent.get("/experts").await.status(), 403);
 }

@@ -1,13 +1,12 @@
 //! `TestApp`: the real server on port 0 with a fresh database (an SQLite file in a temp folder,
-//! or a new database on the PostgreSQL server named by `WEIQUAN_TEST_DATABASE_URL`).
+//! or a new database on the PostgreSQL server named by `WEIQUAN_TEST_DATABASE_URL`), and the
+//! `weiquan` command run against that database. Who talks to it, and the cases they start from,
+//! are in `fixtures.rs`.
 
-use reqwest::{Client, Response, redirect::Policy};
 use std::sync::Once;
 use tokio::sync::oneshot;
 use weiquan::config::Config;
 use weiquan::store::Db;
-
-pub const PASSWORD: &str = "demo12345";
 
 pub struct TestApp {
     pub addr: std::net::SocketAddr,
@@ -16,7 +15,6 @@ pub struct TestApp {
     /// The calendars and deadline rules the app counts with.
     pub time: std::sync::Arc<weiquan::service::case::Timekeeper>,
     pub database_url: String,
-    pub client: Client,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
     pg: Option<(String, String)>,
@@ -90,14 +88,12 @@ impl TestApp {
             .await
             .expect("server runs");
         });
-        let client = Self::new_client();
         Self {
             addr,
             base: format!("http://{addr}"),
             db,
             time,
             database_url,
-            client,
             shutdown: Some(tx),
             server: Some(server),
             pg,
@@ -105,147 +101,8 @@ impl TestApp {
         }
     }
 
-    /// A browser-like client: keeps cookies, does not follow redirects.
-    pub fn new_client() -> Client {
-        Client::builder()
-            .cookie_store(true)
-            .redirect(Policy::none())
-            .build()
-            .unwrap()
-    }
-
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
-    }
-
-    pub async fn get(&self, path: &str) -> Response {
-        self.client.get(self.url(path)).send().await.unwrap()
-    }
-
-    /// GETs a page and returns the CSRF token embedded in its forms.
-    pub async fn csrf_of(&self, client: &Client, path: &str) -> String {
-        let html = client
-            .get(self.url(path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        csrf_in(&html).unwrap_or_else(|| panic!("no CSRF token on {path}:\n{html}"))
-    }
-
-    /// Posts a form from `client` with the CSRF token of `token_page` added.
-    pub async fn post_form_with(
-        &self,
-        client: &Client,
-        token_page: &str,
-        path: &str,
-        fields: &[(&str, &str)],
-    ) -> Response {
-        let token = self.csrf_of(client, token_page).await;
-        let mut form: Vec<(&str, &str)> = fields.to_vec();
-        form.push(("_csrf", &token));
-        client
-            .post(self.url(path))
-            .form(&form)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// Signs `client` in through the web form.
-    pub async fn login_with(&self, client: &Client, username: &str, password: &str) -> Response {
-        self.post_form_with(
-            client,
-            "/login",
-            "/login",
-            &[("username", username), ("password", password)],
-        )
-        .await
-    }
-
-    /// Signs the app's own client in.
-    pub async fn login(&self, username: &str) -> Response {
-        let res = self.login_with(&self.client, username, PASSWORD).await;
-        assert_eq!(res.status(), 303, "sign-in of {username} should redirect");
-        res
-    }
-
-    /// Posts a form from the app's client, taking the token from `token_page`.
-    pub async fn post_form(
-        &self,
-        token_page: &str,
-        path: &str,
-        fields: &[(&str, &str)],
-    ) -> Response {
-        self.post_form_with(&self.client, token_page, path, fields)
-            .await
-    }
-
-    /// A bearer token for a demo user.
-    pub async fn token(&self, username: &str) -> String {
-        let res = self
-            .client
-            .post(self.url("/api/v1/auth/token"))
-            .json(&serde_json::json!({"username": username, "password": PASSWORD}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 201);
-        let body: serde_json::Value = res.json().await.unwrap();
-        body["token"].as_str().unwrap().to_string()
-    }
-
-    /// POSTs a JSON body (no credentials).
-    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> Response {
-        self.client
-            .post(self.url(path))
-            .json(body)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// The status of GET `path` from a fresh browser that presents only this session cookie.
-    pub async fn status_with_session(&self, path: &str, session: &str) -> u16 {
-        reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap()
-            .get(self.url(path))
-            .header("cookie", format!("wq_session={session}"))
-            .send()
-            .await
-            .unwrap()
-            .status()
-            .as_u16()
-    }
-
-    /// POSTs `body` with a bearer token; returns the status and the JSON body (Null if none).
-    pub async fn post_api(
-        &self,
-        path: &str,
-        token: &str,
-        body: &serde_json::Value,
-    ) -> (u16, serde_json::Value) {
-        let res = self
-            .client
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(serde_json::Value::Null))
-    }
-
-    /// GETs with a bearer token; returns the status and the JSON body (Null if none).
-    pub async fn get_json(&self, path: &str, token: &str) -> (u16, serde_json::Value) {
-        let res = self.get_api(path, token).await;
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(serde_json::Value::Null))
     }
 
     /// Runs the `weiquan` binary against this app's database; returns its output.
@@ -267,44 +124,6 @@ impl TestApp {
             .await
             .unwrap()
     }
-
-    pub async fn get_api(&self, path: &str, token: &str) -> Response {
-        self.client
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
-    }
-}
-
-/// The value of the first `_csrf` hidden field in a page.
-pub fn csrf_in(html: &str) -> Option<String> {
-    let marker = "name=\"_csrf\" value=\"";
-    let start = html.find(marker)? + marker.len();
-    let end = html[start..].find('"')?;
-    Some(html[start..start + end].to_string())
-}
-
-/// The `Set-Cookie` header for `name`, if any.
-pub fn set_cookie<'a>(res: &'a Response, name: &str) -> Option<&'a str> {
-    res.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-}
-
-/// The cookie value from a `Set-Cookie` header.
-pub fn cookie_value(set_cookie: &str) -> String {
-    set_cookie
-        .split(';')
-        .next()
-        .unwrap()
-        .split_once('=')
-        .unwrap()
-        .1
-        .to_string()
 }
 
 impl Drop for TestApp {

@@ -1,27 +1,28 @@
 //! Security headers, request ids, error pages, operations endpoints, slow clients.
 
 use crate::helpers::TestApp;
+use reqwest::Method;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[tokio::test]
 async fn every_response_carries_the_security_headers_and_a_request_id() {
     let app = TestApp::spawn().await;
-    app.login("demo-admin").await;
-    let anonymous = TestApp::new_client();
+    let web = app.browser_as("demo-admin").await;
+    let anonymous = app.browser();
     let mut responses = vec![
-        app.get("/").await,
-        app.get("/admin/orgs").await,
-        app.get("/static/app.css").await,
-        app.get("/no/such/page").await,
-        app.get("/healthz").await,
-        app.get("/metrics").await,
-        anonymous.get(app.url("/login")).send().await.unwrap(),
-        anonymous.get(app.url("/api/v1/me")).send().await.unwrap(),
+        web.get("/").await,
+        web.get("/admin/orgs").await,
+        web.get("/static/app.css").await,
+        web.get("/no/such/page").await,
+        web.get("/healthz").await,
+        web.get("/metrics").await,
+        anonymous.get("/login").await,
+        anonymous.get("/api/v1/me").await,
     ];
     responses.push(
-        app.client
-            .post(app.url("/api/v1/auth/token"))
+        web.client
+            .post(web.url("/api/v1/auth/token"))
             .body("{")
             .header("content-type", "application/json")
             .send()
@@ -54,17 +55,18 @@ async fn every_response_carries_the_security_headers_and_a_request_id() {
 #[tokio::test]
 async fn a_sane_incoming_request_id_is_kept_and_a_hostile_one_replaced() {
     let app = TestApp::spawn().await;
-    let res = app
+    let web = app.browser();
+    let res = web
         .client
-        .get(app.url("/healthz"))
+        .get(web.url("/healthz"))
         .header("x-request-id", "trace-123")
         .send()
         .await
         .unwrap();
     assert_eq!(res.headers()["x-request-id"], "trace-123");
-    let res = app
+    let res = web
         .client
-        .get(app.url("/healthz"))
+        .get(web.url("/healthz"))
         .header("x-request-id", "a b<script>")
         .send()
         .await
@@ -75,7 +77,8 @@ async fn a_sane_incoming_request_id_is_kept_and_a_hostile_one_replaced() {
 #[tokio::test]
 async fn web_errors_are_html_pages_in_the_users_language() {
     let app = TestApp::spawn().await;
-    let res = app.get("/no/such/page").await;
+    let web = app.browser();
+    let res = web.get("/no/such/page").await;
     assert_eq!(res.status(), 404);
     assert!(
         res.headers()["content-type"]
@@ -85,9 +88,9 @@ async fn web_errors_are_html_pages_in_the_users_language() {
     );
     let html = res.text().await.unwrap();
     assert!(html.contains("404") && html.contains("未找到"), "{html}");
-    let res = app
+    let res = web
         .client
-        .get(app.url("/no/such/page"))
+        .get(web.url("/no/such/page"))
         .header("accept-language", "en-GB,en;q=0.9")
         .send()
         .await
@@ -98,7 +101,7 @@ async fn web_errors_are_html_pages_in_the_users_language() {
 #[tokio::test]
 async fn non_admins_are_refused_administration_with_403() {
     let app = TestApp::spawn().await;
-    app.login("demo-officer").await;
+    let web = app.browser_as("demo-officer").await;
     for path in [
         "/admin/orgs",
         "/admin/users",
@@ -106,14 +109,14 @@ async fn non_admins_are_refused_administration_with_403() {
         "/admin/audit",
         "/admin/audit/verify",
     ] {
-        let res = app.get(path).await;
+        let res = web.get(path).await;
         assert_eq!(res.status(), 403, "{path}");
         assert!(
             res.text().await.unwrap().contains("无权执行此操作"),
             "{path}"
         );
     }
-    let res = app
+    let res = web
         .post_form(
             "/",
             "/admin/orgs",
@@ -130,13 +133,14 @@ async fn non_admins_are_refused_administration_with_403() {
 #[tokio::test]
 async fn health_readiness_and_metrics_answer() {
     let app = TestApp::spawn().await;
-    let res = app.get("/healthz").await;
+    let web = app.browser();
+    let res = web.get("/healthz").await;
     assert_eq!(res.status(), 200);
-    let ready: serde_json::Value = app.get("/readyz").await.json().await.unwrap();
+    let ready: serde_json::Value = web.get("/readyz").await.json().await.unwrap();
     assert_eq!(ready["ready"], true);
     assert_eq!(ready["pending_migrations"], 0);
-    app.get("/login").await;
-    let text = app.get("/metrics").await.text().await.unwrap();
+    web.get("/login").await;
+    let text = web.html("/metrics").await;
     assert!(text.contains("http_requests_total"), "{text}");
 }
 
@@ -157,7 +161,8 @@ async fn a_client_that_sends_headers_slowly_is_cut_off() {
 #[tokio::test]
 async fn static_assets_are_embedded_and_cacheable() {
     let app = TestApp::spawn_empty().await;
-    let res = app.get("/static/app.css").await;
+    let web = app.browser();
+    let res = web.get("/static/app.css").await;
     assert_eq!(res.status(), 200);
     assert!(
         res.headers()["content-type"]
@@ -165,7 +170,7 @@ async fn static_assets_are_embedded_and_cacheable() {
             .unwrap()
             .starts_with("text/css")
     );
-    assert_eq!(app.get("/static/../Cargo.toml").await.status(), 404);
+    assert_eq!(web.get("/static/../Cargo.toml").await.status(), 404);
 }
 
 #[tokio::test]
@@ -183,8 +188,8 @@ async fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
     let body = json!({"username": "nobody-at-all", "password": "whatever1"});
     // Default: the header is ignored.
     let app = TestApp::spawn().await;
-    app.client
-        .post(app.url("/api/v1/auth/token"))
+    app.api()
+        .request(Method::POST, "/api/v1/auth/token")
         .header("x-forwarded-for", "198.51.100.7")
         .json(&body)
         .send()
@@ -193,8 +198,8 @@ async fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
     assert_eq!(last_failure_addr(&app).await, "127.0.0.1");
     // Behind a trusted proxy on loopback: the forwarded client, not a spoofed left-most entry.
     let app = TestApp::spawn_with(|c| c.trusted_proxies = vec!["127.0.0.1".into()], true).await;
-    app.client
-        .post(app.url("/api/v1/auth/token"))
+    app.api()
+        .request(Method::POST, "/api/v1/auth/token")
         .header("x-forwarded-for", "6.6.6.6, 198.51.100.7")
         .json(&body)
         .send()

@@ -11,6 +11,7 @@ mod cases;
 mod deadlines;
 mod evidence;
 mod exhibitions;
+mod fixtures;
 mod helpers;
 mod http_basics;
 mod notifications;

@@ -3,7 +3,8 @@
 //! processes; notices in `/notifications`, the unread badge and the API; "my deadlines"; e-mail
 //! through the outbox to an SMTP listener.
 
-use crate::helpers::{PASSWORD, TestApp, csrf_in};
+use crate::fixtures::csrf_in;
+use crate::helpers::TestApp;
 use chrono::{DateTime, Datelike, Days, NaiveDate, TimeDelta, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde_json::json;
@@ -511,13 +512,6 @@ async fn case_with_clocks(
     id
 }
 
-async fn demo_user(app: &TestApp, username: &str) -> entity::users::Model {
-    store::users::by_username(app.db.conn(), username)
-        .await
-        .unwrap()
-        .unwrap()
-}
-
 /// The unread badge of a page, if any.
 fn badge(html: &str) -> Option<u64> {
     let i = html.find("class=\"count\"")?;
@@ -529,7 +523,7 @@ fn badge(html: &str) -> Option<u64> {
 #[tokio::test]
 async fn notices_reach_the_notification_centre_the_badge_and_the_api() {
     let app = TestApp::spawn_with(|c| c.deadline_tick_secs = 86_400, true).await;
-    let officer = demo_user(&app, "demo-officer").await;
+    let officer = app.user("demo-officer").await;
     let now = weiquan::service::now();
     // A docketing clock due in an hour and one overdue since yesterday.
     let id = case_with_clocks(
@@ -550,37 +544,21 @@ async fn notices_reach_the_notification_centre_the_badge_and_the_api() {
     // supervisor an escalation.
     assert_eq!((o.due_soon, o.overdue, o.escalations), (4, 4, 1), "{o:?}");
 
-    let client = TestApp::new_client();
-    let res = app.login_with(&client, "demo-officer", PASSWORD).await;
-    assert_eq!(res.status(), 303);
-    let home = client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let client = app.browser_as("demo-officer").await;
+    let home = client.html("/").await;
     assert_eq!(badge(&home), Some(2), "the badge counts unread notices");
     assert!(home.contains("href=\"/notifications\""));
     assert!(home.contains("href=\"/deadlines\""));
 
-    let page = client
-        .get(app.url("/notifications"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = client.html("/notifications").await;
     assert_eq!(page.matches("<li class=\"unread\">").count(), 2, "{page}");
     assert!(page.contains("期限即将届满") && page.contains("期限已超期"));
     assert!(page.contains("WQ-2026-900001"));
     assert!(page.contains(&format!("href=\"/cases/{id}\"")));
 
     // The API agrees; newest first.
-    let token = app.token("demo-officer").await;
-    let (status, body) = app.get_json("/api/v1/notifications", &token).await;
+    let officer = app.api_as("demo-officer").await;
+    let (status, body) = officer.get("/api/v1/notifications").await;
     assert_eq!(status, 200);
     assert_eq!(body["unread"], 2);
     let items = body["items"].as_array().unwrap();
@@ -592,82 +570,42 @@ async fn notices_reach_the_notification_centre_the_badge_and_the_api() {
 
     // Mark one read through the API; another user's notice is not found.
     let first = items[0]["id"].as_i64().unwrap();
-    let (status, body) = app
-        .post_api(
-            &format!("/api/v1/notifications/{first}/read"),
-            &token,
-            &json!({}),
-        )
+    let (status, body) = officer
+        .post(&format!("/api/v1/notifications/{first}/read"), &json!({}))
         .await;
     assert_eq!((status, body["unread"].as_u64()), (200, Some(1)));
-    let supervisor_token = app.token("demo-supervisor").await;
-    let (status, sup) = app
-        .get_json("/api/v1/notifications", &supervisor_token)
-        .await;
+    let supervisor = app.api_as("demo-supervisor").await;
+    let (status, sup) = supervisor.get("/api/v1/notifications").await;
     assert_eq!((status, sup["unread"].as_u64()), (200, Some(3)));
     let theirs = sup["items"][0]["id"].as_i64().unwrap();
-    let (status, _) = app
-        .post_api(
-            &format!("/api/v1/notifications/{theirs}/read"),
-            &token,
-            &json!({}),
-        )
+    let (status, _) = officer
+        .post(&format!("/api/v1/notifications/{theirs}/read"), &json!({}))
         .await;
     assert_eq!(status, 404);
 
     // Mark the other read with the page's form (CSRF-protected).
-    let page = client
-        .get(app.url("/notifications"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = client.html("/notifications").await;
     assert_eq!(badge(&page), Some(1));
     assert_eq!(page.matches("<li class=\"unread\">").count(), 1);
     let second = items[1]["id"].as_i64().unwrap();
-    let res = client
-        .post(app.url(&format!("/notifications/{second}/read")))
-        .form(&[("next", "/notifications")])
-        .send()
-        .await
-        .unwrap();
+    let read = format!("/notifications/{second}/read");
+    let res = client.form(&read, &[("next", "/notifications")]).await;
     assert_eq!(res.status(), 403, "no CSRF token, no change");
     let csrf = csrf_in(&page).unwrap();
     let res = client
-        .post(app.url(&format!("/notifications/{second}/read")))
-        .form(&[("_csrf", csrf.as_str()), ("next", "/notifications")])
-        .send()
-        .await
-        .unwrap();
+        .form(&read, &[("_csrf", &csrf), ("next", "/notifications")])
+        .await;
     assert_eq!(res.status(), 303);
-    let home = client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = client.html("/").await;
     assert_eq!(badge(&home), None, "nothing unread, no badge");
 
     // The supervisor marks all read at once.
-    let sup_client = TestApp::new_client();
-    app.login_with(&sup_client, "demo-supervisor", PASSWORD)
-        .await;
-    let res = app
-        .post_form_with(
-            &sup_client,
-            "/notifications",
-            "/notifications/read-all",
-            &[],
-        )
+    let sup_client = app.browser_as("demo-supervisor").await;
+    let res = sup_client
+        .post_form("/notifications", "/notifications/read-all", &[])
         .await;
     assert_eq!(res.status(), 303);
-    let (_, sup) = app
-        .get_json("/api/v1/notifications", &supervisor_token)
-        .await;
+    let (_, sup) = supervisor.get("/api/v1/notifications").await;
     assert_eq!(sup["unread"], 0);
     assert!(
         sup["items"]
@@ -678,10 +616,13 @@ async fn notices_reach_the_notification_centre_the_badge_and_the_api() {
     );
 
     // Someone else's view of the list: the filing enterprise has none.
-    let ent = app.token("demo-enterprise").await;
-    let (status, body) = app.get_json("/api/v1/notifications", &ent).await;
+    let ent = app.api_as("demo-enterprise").await;
+    let (status, body) = ent.get("/api/v1/notifications").await;
     assert_eq!((status, body["unread"].as_u64()), (200, Some(0)));
-    let (status, _) = app.get_json("/api/v1/notifications", "nonsense").await;
+    let (status, _) = app
+        .api_with_token("nonsense")
+        .get("/api/v1/notifications")
+        .await;
     assert_eq!(status, 401);
 }
 
@@ -693,7 +634,7 @@ fn day_of(t: DateTime<Utc>) -> NaiveDate {
 #[tokio::test]
 async fn my_deadlines_groups_overdue_today_and_this_week() {
     let app = TestApp::spawn_with(|c| c.deadline_tick_secs = 86_400, true).await;
-    let officer = demo_user(&app, "demo-officer").await;
+    let officer = app.user("demo-officer").await;
     let other = store::orgs::list(app.db.conn())
         .await
         .unwrap()
@@ -789,9 +730,8 @@ async fn my_deadlines_groups_overdue_today_and_this_week() {
     .await
     .unwrap();
 
-    let client = TestApp::new_client();
-    app.login_with(&client, "demo-officer", PASSWORD).await;
-    let res = client.get(app.url("/deadlines")).send().await.unwrap();
+    let client = app.browser_as("demo-officer").await;
+    let res = client.get("/deadlines").await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     let section = |id: &str| -> String {
@@ -820,16 +760,8 @@ async fn my_deadlines_groups_overdue_today_and_this_week() {
     assert!(!html.contains("WQ-2026-910004") && !html.contains("WQ-2026-910005"));
 
     // The enterprise sees only the triage clocks of its own filings: none of these.
-    let ent = TestApp::new_client();
-    app.login_with(&ent, "demo-enterprise", PASSWORD).await;
-    let html = ent
-        .get(app.url("/deadlines"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let ent = app.browser_as("demo-enterprise").await;
+    let html = ent.html("/deadlines").await;
     assert!(!html.contains("WQ-2026-9100"));
 }
 
@@ -904,7 +836,7 @@ async fn notice_emails_go_through_the_outbox_with_retries() {
         true,
     )
     .await;
-    let officer = demo_user(&app, "demo-officer").await;
+    let officer = app.user("demo-officer").await;
     entity::users::Entity::update_many()
         .col_expr(
             entity::users::Column::Email,

@@ -5,8 +5,8 @@
 //! come back refused render their messages. No page answers 500, and every page that answers 200
 //! is a whole document.
 
-use crate::helpers::{PASSWORD, TestApp, csrf_in};
-use reqwest::Client;
+use crate::fixtures::Browser;
+use crate::helpers::TestApp;
 
 const USERS: [&str; 9] = [
     "demo-admin",
@@ -53,21 +53,9 @@ const PAGES: [&str; 29] = [
     "/triage",
 ];
 
-/// GET `path`; the status and the body.
-async fn get(app: &TestApp, client: &Client, path: &str) -> (u16, String) {
-    let res = client.get(app.url(path)).send().await.unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
 /// POST a form from the page `from` (its CSRF token added); the status and the body.
-async fn post(
-    app: &TestApp,
-    client: &Client,
-    from: &str,
-    path: &str,
-    fields: &[(&str, &str)],
-) -> (u16, String) {
-    let res = app.post_form_with(client, from, path, fields).await;
+async fn post(browser: &Browser, from: &str, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
+    let res = browser.post_form(from, path, fields).await;
     (res.status().as_u16(), res.text().await.unwrap())
 }
 
@@ -105,35 +93,34 @@ async fn every_page_of_every_role_renders_on_the_demo_data() {
     let ids = weiquan::store::cases::all_ids(app.db.conn()).await.unwrap();
     let mut opened = 0;
     for user in USERS {
-        let client = TestApp::new_client();
-        let res = app.login_with(&client, user, PASSWORD).await;
-        assert_eq!(res.status(), 303, "{user} signs in");
+        let client = app.browser_as(user).await;
         let mut paths: Vec<String> = PAGES.iter().map(|p| p.to_string()).collect();
         for id in &ids {
             paths.push(format!("/cases/{id}/receipt"));
             paths.push(format!("/cases/{id}/evidence/list"));
             let case = format!("/cases/{id}");
-            let page = get(&app, &client, &case).await;
+            let page = client.page(&case).await;
             rendered(user, &case, &page);
             opened += 1;
             paths.extend(numbered_links(&page.1, &format!("/cases/{id}/documents/")));
         }
-        let exhibitions = get(&app, &client, "/exhibitions").await;
+        let exhibitions = client.page("/exhibitions").await;
         paths.extend(numbered_links(&exhibitions.1, "/exhibitions/"));
-        let orgs = get(&app, &client, "/admin/orgs").await;
+        let orgs = client.page("/admin/orgs").await;
         paths.extend(
             numbered_links(&orgs.1, "/admin/orgs/")
                 .iter()
                 .map(|p| format!("{p}/edit")),
         );
         for path in &paths {
-            rendered(user, path, &get(&app, &client, path).await);
+            rendered(user, path, &client.page(path).await);
             opened += 1;
         }
     }
     // Signed out: the public pages.
+    let anonymous = app.browser();
     for path in ["/login", "/register", "/login?next=%2Fcases"] {
-        rendered("anonymous", path, &get(&app, &app.client, path).await);
+        rendered("anonymous", path, &anonymous.page(path).await);
     }
     assert!(opened > 400, "{opened} pages opened");
 }
@@ -144,17 +131,12 @@ async fn refused_forms_come_back_rendered_with_their_messages() {
     weiquan::service::demo::load_cases(&app.db, &app.time)
         .await
         .unwrap();
-    let as_user = |user: &'static str| {
-        let app = &app;
-        async move {
-            let client = TestApp::new_client();
-            app.login_with(&client, user, PASSWORD).await;
-            client
-        }
-    };
     // A case still waiting for triage, and one being worked in the ruling queue.
-    let officer = app.token("demo-officer").await;
-    let (_, list) = app.get_json("/api/v1/cases?limit=200", &officer).await;
+    let (_, list) = app
+        .api_as("demo-officer")
+        .await
+        .get("/api/v1/cases?limit=200")
+        .await;
     let items = list["items"].as_array().unwrap();
     let waiting = items.iter().find(|c| c["state"] == "new").unwrap()["id"].clone();
     let ruling = items
@@ -163,9 +145,8 @@ async fn refused_forms_come_back_rendered_with_their_messages() {
         .unwrap()["id"]
         .clone();
 
-    let enterprise = as_user("demo-enterprise").await;
+    let enterprise = app.browser_as("demo-enterprise").await;
     let r = post(
-        &app,
         &enterprise,
         "/complaints/new",
         "/complaints/new",
@@ -175,24 +156,23 @@ async fn refused_forms_come_back_rendered_with_their_messages() {
     assert_eq!(r.0, 422);
     rendered("demo-enterprise", "/complaints/new", &r);
 
-    let triager = as_user("demo-triager").await;
+    let triager = app.browser_as("demo-triager").await;
     let case = format!("/cases/{waiting}");
     let reject = [
         ("action", "reject"),
         ("reason_code", "other"),
         ("expected_version", "1"),
     ];
-    let r = post(&app, &triager, &case, &format!("{case}/triage"), &reject).await;
+    let r = post(&triager, &case, &format!("{case}/triage"), &reject).await;
     assert_eq!(r.0, 422);
     rendered("demo-triager", "triage", &r);
 
-    let officer = as_user("demo-officer").await;
-    let r = post(&app, &officer, "/leads/new", "/leads/new", &[("title", "")]).await;
+    let officer = app.browser_as("demo-officer").await;
+    let r = post(&officer, "/leads/new", "/leads/new", &[("title", "")]).await;
     assert_eq!(r.0, 422);
     rendered("demo-officer", "/leads/new", &r);
     let case = format!("/cases/{ruling}");
     let r = post(
-        &app,
         &officer,
         &case,
         &format!("{case}/actions"),
@@ -208,11 +188,10 @@ async fn refused_forms_come_back_rendered_with_their_messages() {
         ("reason", "需要补充调查"),
     ];
     let url = format!("{case}/deadlines/ar.closing/extension");
-    let r = post(&app, &officer, &case, &url, &ask).await;
+    let r = post(&officer, &case, &url, &ask).await;
     assert_eq!(r.0, 422);
     rendered("demo-officer", "extension", &r);
     let r = post(
-        &app,
         &officer,
         &case,
         &format!("{case}/evidence"),
@@ -221,35 +200,25 @@ async fn refused_forms_come_back_rendered_with_their_messages() {
     .await;
     assert_eq!(r.0, 415);
     rendered("demo-officer", "evidence", &r);
-    let r = post(
-        &app,
-        &officer,
-        "/exhibitions",
-        "/exhibitions",
-        &[("name", "")],
-    )
-    .await;
+    let r = post(&officer, "/exhibitions", "/exhibitions", &[("name", "")]).await;
     assert_eq!(r.0, 422);
     rendered("demo-officer", "/exhibitions", &r);
 
-    let admin = as_user("demo-admin").await;
+    let admin = app.browser_as("demo-admin").await;
     for (from, to) in [
         ("/admin/orgs/new", "/admin/orgs"),
         ("/admin/users/new", "/admin/users"),
     ] {
-        let r = post(&app, &admin, from, to, &[("name", "")]).await;
+        let r = post(&admin, from, to, &[("name", "")]).await;
         assert_eq!(r.0, 422, "{to}");
         rendered("demo-admin", to, &r);
     }
 
-    let anonymous = TestApp::new_client();
-    let r = post(&app, &anonymous, "/register", "/register", &[("name", "")]).await;
+    let anonymous = app.browser();
+    let r = post(&anonymous, "/register", "/register", &[("name", "")]).await;
     assert_eq!(r.0, 422);
     rendered("anonymous", "/register", &r);
-    let token = app.csrf_of(&anonymous, "/login").await;
-    assert!(csrf_in(&format!("name=\"_csrf\" value=\"{token}\"")).is_some());
     let r = post(
-        &app,
         &anonymous,
         "/login",
         "/login",

@@ -1,6 +1,7 @@
 //! Full-text search (issue 7): Chinese queries, index lag, crash recovery, `weiquan reindex` on
 //! a live server, and a permission check of every hit, count, facet and snippet per demo user.
 
+use crate::fixtures::{Api, Case, NewCase};
 use crate::helpers::TestApp;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -11,45 +12,25 @@ use weiquan::search::doc::CaseDoc;
 const LAG_BOUND: Duration = Duration::from_secs(3);
 
 /// A complaint with words no demo case has.
-fn distinctive() -> Value {
-    json!({
-        "description": "被请求人在亚马逊 Amazon 店铺和第二十届中国国际光电博览会展会上许诺销售激光测距仪，落入涉案发明专利保护范围。",
-        "channel": "e_commerce",
-        "region_code": "320612",
-        "complainant_standing": "patentee",
-        "rights": [{"kind": "invention_patent", "number": "ZL202410987654.1", "title": "一种相位式激光测距装置"}],
-        "respondents": [{"name": "苏州澜拓光电科技有限公司", "address": "江苏省苏州市工业园区",
-                         "listing_url": "https://shop.example.com/item/lantuo-88"}]
-    })
-}
-
-async fn file(app: &TestApp, body: &Value) -> (i64, String) {
-    let t = app.token("demo-enterprise").await;
-    let (s, filed) = app.post_api("/api/v1/complaints", &t, body).await;
-    assert_eq!(s, 201, "{filed}");
-    (
-        filed["id"].as_i64().unwrap(),
-        filed["number"].as_str().unwrap().to_string(),
-    )
+fn distinctive(app: &TestApp) -> NewCase<'_> {
+    app.complaint()
+        .description("被请求人在亚马逊 Amazon 店铺和第二十届中国国际光电博览会展会上许诺销售激光测距仪，落入涉案发明专利保护范围。")
+        .right("invention_patent", "ZL202410987654.1", "一种相位式激光测距装置")
+        .respondents(json!([{"name": "苏州澜拓光电科技有限公司", "address": "江苏省苏州市工业园区",
+                             "listing_url": "https://shop.example.com/item/lantuo-88"}]))
 }
 
 fn q(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-async fn search(app: &TestApp, token: &str, query: &str) -> Value {
-    search_at(&app.base, &app.client, token, query).await
-}
-
-async fn search_at(base: &str, client: &reqwest::Client, token: &str, query: &str) -> Value {
-    let res = client
-        .get(format!("{base}/api/v1/search?q={}&limit=200", q(query)))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200, "search {query}");
-    res.json().await.unwrap()
+/// The hits of `query` (up to 200) as `by` finds them; the search must answer 200.
+async fn search(by: &Api, query: &str) -> Value {
+    let (status, hits) = by
+        .get(&format!("/api/v1/search?q={}&limit=200", q(query)))
+        .await;
+    assert_eq!(status, 200, "search {query}");
+    hits
 }
 
 fn hit_ids(v: &Value) -> BTreeSet<i64> {
@@ -68,37 +49,31 @@ async fn demo_cases(app: &TestApp) {
         .expect("demo cases load");
 }
 
-/// Polls `query` on `base` until it has hits; returns the first.
-async fn first_hit(base: &str, token: &str, query: &str) -> i64 {
-    let client = reqwest::Client::new();
+/// Polls `query` until it has hits; returns the first.
+async fn first_hit(by: &Api, query: &str) -> i64 {
     let started = Instant::now();
     loop {
-        let v = search_at(base, &client, token, query).await;
+        let v = search(by, query).await;
         if let Some(h) = v["items"].as_array().and_then(|a| a.first()) {
             return h["id"].as_i64().unwrap();
         }
         assert!(
             started.elapsed() < Duration::from_secs(30),
-            "nothing found for {query} on {base}"
+            "nothing found for {query}"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
 /// Polls `query` until it finds `id` or `limit` passes; returns how long it took.
-async fn until_found(
-    base: &str,
-    token: &str,
-    query: &str,
-    id: i64,
-    limit: Duration,
-) -> Option<Duration> {
-    let client = reqwest::Client::new();
+async fn until_found(by: &Api, query: &str, id: i64, limit: Duration) -> Option<Duration> {
     let started = Instant::now();
     while started.elapsed() < limit {
-        let res = client
-            .get(format!("{base}/api/v1/search?q={}", q(query)))
-            .bearer_auth(token)
+        let res = by
+            .request(
+                reqwest::Method::GET,
+                &format!("/api/v1/search?q={}", q(query)),
+            )
             .send()
             .await;
         if let Ok(r) = res
@@ -117,9 +92,9 @@ async fn until_found(
 #[tokio::test]
 async fn chinese_queries_find_the_expected_cases() {
     let app = TestApp::spawn().await;
-    let (id, number) = file(&app, &distinctive()).await;
-    let officer = app.token("demo-officer").await;
-    until_found(&app.base, &officer, "澜拓", id, Duration::from_secs(10))
+    let Case { id, number, .. } = distinctive(&app).file().await;
+    let officer = app.api_as("demo-officer").await;
+    until_found(&officer, "澜拓", id, Duration::from_secs(10))
         .await
         .expect("the new complaint is indexed");
     for query in [
@@ -146,7 +121,7 @@ async fn chinese_queries_find_the_expected_cases() {
         &number,
         "https://shop.example.com/item/lantuo-88",
     ] {
-        let r = search(&app, &officer, query).await;
+        let r = search(&officer, query).await;
         if query == "美国亚马逊 店铺" {
             // 美国 is not in the text: every word must match.
             assert!(!hit_ids(&r).contains(&id), "{query}: {r}");
@@ -157,12 +132,12 @@ async fn chinese_queries_find_the_expected_cases() {
     // A wrong check digit is another patent; a phrase in the wrong order is not there.
     for query in ["202410987654.2", "\"测距仪激光\""] {
         assert!(
-            !hit_ids(&search(&app, &officer, query).await).contains(&id),
+            !hit_ids(&search(&officer, query).await).contains(&id),
             "{query}"
         );
     }
     // The snippet marks what matched.
-    let r = search(&app, &officer, "激光测距仪").await;
+    let r = search(&officer, "激光测距仪").await;
     let hit = r["items"]
         .as_array()
         .unwrap()
@@ -175,9 +150,9 @@ async fn chinese_queries_find_the_expected_cases() {
 #[tokio::test]
 async fn a_change_is_searchable_within_a_second() {
     let app = TestApp::spawn().await;
-    let officer = app.token("demo-officer").await;
-    let (id, _) = file(&app, &distinctive()).await;
-    let took = until_found(&app.base, &officer, "澜拓光电", id, Duration::from_secs(5))
+    let officer = app.api_as("demo-officer").await;
+    let id = distinctive(&app).file().await.id;
+    let took = until_found(&officer, "澜拓光电", id, Duration::from_secs(5))
         .await
         .expect("indexed");
     // The target is 1 s in normal running (0.1–0.4 s measured when this test runs alone); CI
@@ -185,25 +160,21 @@ async fn a_change_is_searchable_within_a_second() {
     eprintln!("new case searchable after {took:?}");
     assert!(took < LAG_BOUND, "new case searchable after {took:?}");
     // A later change (the case is routed) is in the index as quickly: the queue filter sees it.
-    let triager = app.token("demo-triager").await;
-    let (s, _) = app
-        .post_api(
+    let triager = app.api_as("demo-triager").await;
+    let (s, _) = triager
+        .post(
             &format!("/api/v1/cases/{id}/triage"),
-            &triager,
             &json!({"action": "route", "queue": "administrative_ruling", "expected_version": 1}),
         )
         .await;
     assert_eq!(s, 200);
     let started = Instant::now();
     loop {
-        let (_, v) = app
-            .get_json(
-                &format!(
-                    "/api/v1/search?q={}&queue=administrative_ruling",
-                    q("澜拓光电")
-                ),
-                &officer,
-            )
+        let (_, v) = officer
+            .get(&format!(
+                "/api/v1/search?q={}&queue=administrative_ruling",
+                q("澜拓光电")
+            ))
             .await;
         if hit_ids(&v).contains(&id) {
             break;
@@ -261,25 +232,30 @@ fn current_generation(index: &std::path::Path) -> String {
 #[tokio::test]
 async fn a_change_committed_before_a_crash_is_found_after_restart() {
     let app = TestApp::spawn().await;
-    let officer = app.token("demo-officer").await;
+    let officer = app.api_as("demo-officer").await;
     demo_cases(&app).await;
     let index = app.dir.path().join("node2-index");
     // A node that indexes once at start, then not for a minute.
     let mut n = node(&app, &index, 60_000).await;
-    first_hit(&n.base, &officer, "锂电池").await;
+    first_hit(&officer.at(&n.base), "锂电池").await;
     let generation = current_generation(&index);
     // The change is committed to the database (through the other server) …
-    let (id, _) = file(&app, &distinctive()).await;
-    let r = search_at(&n.base, &reqwest::Client::new(), &officer, "澜拓光电").await;
+    let id = distinctive(&app).file().await.id;
+    let r = search(&officer.at(&n.base), "澜拓光电").await;
     assert!(!hit_ids(&r).contains(&id), "not indexed yet on the node");
     // … and the node dies before indexing it.
     n.child.kill().await.unwrap();
     // After a restart it resumes from its last commit and finds the case (the bound is generous:
     // under a full parallel test run the node's start-up alone can take seconds).
     let n = node(&app, &index, 200).await;
-    let took = until_found(&n.base, &officer, "澜拓光电", id, Duration::from_secs(60))
-        .await
-        .expect("found after restart");
+    let took = until_found(
+        &officer.at(&n.base),
+        "澜拓光电",
+        id,
+        Duration::from_secs(60),
+    )
+    .await
+    .expect("found after restart");
     eprintln!("found {took:?} after the restarted node listened");
     assert_eq!(
         current_generation(&index),
@@ -291,21 +267,19 @@ async fn a_change_committed_before_a_crash_is_found_after_restart() {
 #[tokio::test]
 async fn reindex_runs_beside_a_live_server() {
     let app = TestApp::spawn().await;
-    let officer = app.token("demo-officer").await;
+    let officer = app.api_as("demo-officer").await;
     demo_cases(&app).await;
     let index = app.dir.path().join("index");
-    first_hit(&app.base, &officer, "锂电池").await;
+    first_hit(&officer, "锂电池").await;
     let before = current_generation(&index);
-    let expected = hit_ids(&search(&app, &officer, "锂电池").await);
+    let expected = hit_ids(&search(&officer, "锂电池").await);
     // Searches keep answering, with the same hits, while the rebuild runs.
-    let base = app.base.clone();
-    let token = officer.clone();
+    let searcher = officer.clone();
     let want = expected.clone();
     let searching = tokio::spawn(async move {
-        let client = reqwest::Client::new();
         let mut n = 0;
         for _ in 0..40 {
-            let v = search_at(&base, &client, &token, "锂电池").await;
+            let v = search(&searcher, "锂电池").await;
             assert_eq!(hit_ids(&v), want);
             n += 1;
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -331,11 +305,11 @@ async fn reindex_runs_beside_a_live_server() {
     let after = current_generation(&index);
     assert_ne!(after, before);
     // The server switches to the new generation and keeps it current.
-    let (id, _) = file(&app, &distinctive()).await;
-    until_found(&app.base, &officer, "澜拓光电", id, Duration::from_secs(10))
+    let id = distinctive(&app).file().await.id;
+    until_found(&officer, "澜拓光电", id, Duration::from_secs(10))
         .await
         .expect("indexed after the switch");
-    assert_eq!(hit_ids(&search(&app, &officer, "锂电池").await), expected);
+    assert_eq!(hit_ids(&search(&officer, "锂电池").await), expected);
     let started = Instant::now();
     while index.join(&before).exists() {
         assert!(
@@ -386,9 +360,9 @@ async fn hits_counts_facets_and_snippets_come_only_from_visible_cases() {
     demo_cases(&app).await;
     // A complaint of demo-enterprise besides the demo cases; the demo's internal events (an
     // answer summary, notes) are what a filer must not find.
-    let (id, _) = file(&app, &distinctive()).await;
-    let officer = app.token("demo-officer").await;
-    until_found(&app.base, &officer, "澜拓光电", id, Duration::from_secs(10))
+    let id = distinctive(&app).file().await.id;
+    let officer = app.api_as("demo-officer").await;
+    until_found(&officer, "澜拓光电", id, Duration::from_secs(10))
         .await
         .expect("indexed");
     let all_ids = store::cases::all_ids(app.db.conn()).await.unwrap();
@@ -423,10 +397,7 @@ async fn hits_counts_facets_and_snippets_come_only_from_visible_cases() {
     let mut internal_hits = 0;
     let mut hits_seen = 0;
     for username in users {
-        let user = store::users::by_username(app.db.conn(), username)
-            .await
-            .unwrap()
-            .unwrap();
+        let user = app.user(username).await;
         let org = store::orgs::get(app.db.conn(), user.org_id)
             .await
             .unwrap()
@@ -439,9 +410,9 @@ async fn hits_counts_facets_and_snippets_come_only_from_visible_cases() {
             .into_iter()
             .collect();
         let internal = weiquan::search::access::reads_internal(&me.actor);
-        let token = app.token(username).await;
+        let caller = app.api_as(username).await;
         for query in queries {
-            let r = search(&app, &token, query).await;
+            let r = search(&caller, query).await;
             let found = hit_ids(&r);
             let expected: BTreeSet<i64> = visible
                 .iter()
@@ -499,9 +470,9 @@ async fn hits_counts_facets_and_snippets_come_only_from_visible_cases() {
             }
         }
         if internal {
-            internal_hits += hit_ids(&search(&app, &token, "技术方案").await).len();
+            internal_hits += hit_ids(&search(&caller, "技术方案").await).len();
         } else {
-            let r = search(&app, &token, "技术方案").await;
+            let r = search(&caller, "技术方案").await;
             assert_eq!(r["total"], 0, "{username} finds a respondent's answer: {r}");
         }
     }
@@ -512,7 +483,7 @@ async fn hits_counts_facets_and_snippets_come_only_from_visible_cases() {
 #[tokio::test]
 async fn empty_and_absurd_queries_get_a_clear_answer() {
     let app = TestApp::spawn().await;
-    let t = app.token("demo-officer").await;
+    let t = app.api_as("demo-officer").await;
     for (path, field) in [
         ("/api/v1/search", "q"),
         ("/api/v1/search?q=", "q"),
@@ -530,7 +501,7 @@ async fn empty_and_absurd_queries_get_a_clear_answer() {
         ("/api/v1/search?q=x&sort=random", "sort"),
         ("/api/v1/search?q=x&region=12", "region"),
     ] {
-        let (s, b) = app.get_json(path, &t).await;
+        let (s, b) = t.get(path).await;
         assert_eq!(s, 422, "{path}: {b}");
         assert_eq!(b["errors"][0]["field"], field, "{path}: {b}");
         assert!(
@@ -542,9 +513,7 @@ async fn empty_and_absurd_queries_get_a_clear_answer() {
         );
     }
     let long = "专".repeat(201);
-    let (s, b) = app
-        .get_json(&format!("/api/v1/search?q={}", q(&long)), &t)
-        .await;
+    let (s, b) = t.get(&format!("/api/v1/search?q={}", q(&long))).await;
     assert_eq!(s, 422, "{b}");
     // Query syntax of other engines is plain text here, never an error.
     for odd in [
@@ -553,49 +522,42 @@ async fn empty_and_absurd_queries_get_a_clear_answer() {
         "~~~ 隔膜 ^2",
         "<script>alert(1)</script>",
     ] {
-        let (s, b) = app
-            .get_json(&format!("/api/v1/search?q={}", q(odd)), &t)
-            .await;
+        let (s, b) = t.get(&format!("/api/v1/search?q={}", q(odd))).await;
         assert!(s == 200 || s == 422, "{odd}: {s} {b}");
     }
-    let r = app.get(&format!("/api/v1/search?q={}", q("锂电池"))).await;
-    assert_eq!(r.status(), 401);
+    let (status, _) = app
+        .api()
+        .get(&format!("/api/v1/search?q={}", q("锂电池")))
+        .await;
+    assert_eq!(status, 401);
 }
 
 #[tokio::test]
 async fn the_search_page_shows_marked_hits_and_keeps_the_query() {
     let app = TestApp::spawn().await;
-    app.login("demo-officer").await;
-    let officer = app.token("demo-officer").await;
+    let browser = app.browser_as("demo-officer").await;
+    let officer = app.api_as("demo-officer").await;
     demo_cases(&app).await;
-    let first = first_hit(&app.base, &officer, "锂电池").await;
+    let first = first_hit(&officer, "锂电池").await;
     let number = weiquan::store::cases::find(app.db.conn(), first)
         .await
         .unwrap()
         .unwrap()
         .number;
-    let html = app
-        .get(&format!("/search?q={}", q("锂电池")))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = browser.html(&format!("/search?q={}", q("锂电池"))).await;
     assert!(html.contains("<mark>锂电池</mark>"), "{html}");
     assert!(html.contains(&number), "{html}");
     assert!(html.contains("value=\"锂电池\""), "the box keeps the query");
     assert!(html.contains("办理队列"), "facets are shown");
     // A filter link narrows the search and can be removed again.
-    let html = app
-        .get(&format!(
+    let html = browser
+        .html(&format!(
             "/search?q={}&queue=administrative_ruling",
             q("锂电池")
         ))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .await;
     assert!(html.contains("已筛选"), "{html}");
-    let all = search(&app, &officer, "锂电池").await;
+    let all = search(&officer, "锂电池").await;
     for h in all["items"].as_array().unwrap() {
         let number = h["number"].as_str().unwrap();
         assert_eq!(
@@ -606,68 +568,52 @@ async fn the_search_page_shows_marked_hits_and_keeps_the_query() {
         );
     }
     // Bad input comes back with a message and the query still in the box.
-    let res = app.get(&format!("/search?q={}", q("，，，"))).await;
+    let res = browser.get(&format!("/search?q={}", q("，，，"))).await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
     assert!(html.contains("只有标点"), "{html}");
     assert!(html.contains("value=\"，，，\""), "{html}");
     // Script in a query is text, never markup.
-    let html = app
-        .get(&format!("/search?q={}", q("<script>x</script>")))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let html = browser
+        .html(&format!("/search?q={}", q("<script>x</script>")))
+        .await;
     assert!(!html.contains("<script>x</script>"));
 }
 
 #[tokio::test]
 async fn a_share_makes_a_case_searchable_and_its_revocation_hides_it_at_once() {
     let app = TestApp::spawn().await;
-    let industry = app.token("demo-industry").await;
-    let officer = app.token("demo-officer").await;
-    let ip_office = app.get_json("/api/v1/me", &officer).await.1["organization"]["id"].clone();
-    let mut lead = crate::cases::lead("shared");
-    lead["description"] = json!("工信部门走访发现某企业仿冒澜拓光电的激光测距仪外观设计。");
-    let (s, filed) = app.post_api("/api/v1/cases", &industry, &lead).await;
-    assert_eq!(s, 201, "{filed}");
-    let id = filed["id"].as_i64().unwrap();
-    until_found(
-        &app.base,
-        &industry,
-        "澜拓光电",
-        id,
-        Duration::from_secs(10),
-    )
-    .await
-    .expect("the owner finds its lead");
-    assert!(!hit_ids(&search(&app, &officer, "澜拓光电").await).contains(&id));
-    let (s, b) = app
-        .post_api(
-            &format!("/api/v1/cases/{id}/shares"),
-            &industry,
+    let industry = app.api_as("demo-industry").await;
+    let officer = app.api_as("demo-officer").await;
+    let ip_office = officer.org_id().await;
+    let filed = app
+        .lead("demo-industry", "shared")
+        .description("工信部门走访发现某企业仿冒澜拓光电的激光测距仪外观设计。")
+        .file()
+        .await;
+    let id = filed.id;
+    until_found(&industry, "澜拓光电", id, Duration::from_secs(10))
+        .await
+        .expect("the owner finds its lead");
+    assert!(!hit_ids(&search(&officer, "澜拓光电").await).contains(&id));
+    let (s, b) = industry
+        .post(
+            &filed.path("/shares"),
             &json!({"org_id": ip_office, "access": "read"}),
         )
         .await;
     assert_eq!(s, 201, "{b}");
-    until_found(&app.base, &officer, "澜拓光电", id, Duration::from_secs(5))
+    until_found(&officer, "澜拓光电", id, Duration::from_secs(5))
         .await
         .expect("the IP office finds the shared lead");
-    let res = app
-        .client
-        .delete(app.url(&format!("/api/v1/cases/{id}/shares/{ip_office}")))
-        .bearer_auth(&industry)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    let (s, _) = industry
+        .delete(&filed.path(&format!("/shares/{ip_office}")))
+        .await;
+    assert_eq!(s, 200);
     // At once, before the indexer has caught up: hits are checked against the database.
-    let r = search(&app, &officer, "澜拓光电").await;
+    let r = search(&officer, "澜拓光电").await;
     assert!(!hit_ids(&r).contains(&id), "{r}");
-    assert!(
-        !r.to_string().contains(filed["number"].as_str().unwrap()),
-        "{r}"
-    );
+    assert!(!r.to_string().contains(&filed.number), "{r}");
 }
 
 #[tokio::test]
@@ -676,10 +622,7 @@ async fn editing_a_user_reindexes_the_cases_assigned_to_them() {
     let app = TestApp::spawn().await;
     demo_cases(&app).await;
     // A case assigned to demo-officer (set directly: the fixture, not the behaviour under test).
-    let user = weiquan::store::users::by_username(app.db.conn(), "demo-officer")
-        .await
-        .unwrap()
-        .unwrap();
+    let user = app.user("demo-officer").await;
     let user_id = user.id;
     let case = entity::cases::Entity::find()
         .one(app.db.conn())
@@ -703,9 +646,9 @@ async fn editing_a_user_reindexes_the_cases_assigned_to_them() {
             .unwrap()
     };
     let before = rows().await;
-    app.login("demo-admin").await;
+    let admin = app.browser_as("demo-admin").await;
     let org_id = user.org_id.to_string();
-    let res = app
+    let res = admin
         .post_form(
             &format!("/admin/users/{user_id}/edit"),
             &format!("/admin/users/{user_id}"),

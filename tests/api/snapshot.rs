@@ -42,13 +42,13 @@ async fn every_demo_case_reads_the_same_as_the_snapshot_for_every_demo_user() {
     assert!(ids.len() >= 8, "the demo has cases in every queue");
     let mut by_user = Map::new();
     for user in USERS {
-        let token = app.token(user).await;
+        let caller = app.api_as(user).await;
         let mut cases = Map::new();
         for id in &ids {
             let mut answers = Map::new();
             for end in ENDPOINTS {
                 let path = format!("/api/v1/cases/{id}{end}");
-                let (status, body) = app.get_json(&path, &token).await;
+                let (status, body) = caller.get(&path).await;
                 let name = if end.is_empty() { "case" } else { &end[1..] };
                 answers.insert(name.into(), json!({"status": status, "body": mask(body)}));
             }

@@ -1,6 +1,7 @@
 //! The 专精特新 registry page: who may see and change it, the entry form, CSV import with its
 //! row-by-row report, withdrawal, and the SRDI flag it keeps on cases.
 
+use crate::fixtures::Browser;
 use crate::helpers::TestApp;
 use reqwest::multipart::{Form, Part};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -80,16 +81,16 @@ async fn entry_id(app: &TestApp, uscc: &str, level: &str) -> i64 {
 }
 
 /// Uploads `csv` as a file through the import form; returns the status and the page.
-async fn import(app: &TestApp, csv: &str) -> (u16, String) {
-    let token = app.csrf_of(&app.client, "/srdi").await;
+async fn import(web: &Browser, csv: &str) -> (u16, String) {
+    let token = web.csrf("/srdi").await;
     let file = Part::bytes(csv.as_bytes().to_vec())
         .file_name("名单.csv")
         .mime_str("text/csv")
         .unwrap();
     let form = Form::new().text("_csrf", token).part("file", file);
-    let res = app
+    let res = web
         .client
-        .post(app.url("/srdi/import"))
+        .post(web.url("/srdi/import"))
         .multipart(form)
         .send()
         .await
@@ -110,20 +111,20 @@ fn add_form<'a>(uscc: &'a str, level: &'a str, year: &'a str) -> [(&'a str, &'a 
 #[tokio::test]
 async fn an_industry_officer_records_an_enterprise_that_is_not_a_user() {
     let app = TestApp::spawn().await;
-    app.login("demo-industry").await;
-    let home = app.get("/").await.text().await.unwrap();
+    let web = app.browser_as("demo-industry").await;
+    let home = web.html("/").await;
     assert!(
         home.contains("href=\"/srdi\""),
         "the registry is in the menu"
     );
-    let html = app.get("/srdi").await.text().await.unwrap();
+    let html = web.html("/srdi").await;
     assert!(
         html.contains("南通华信精密机械有限公司") && html.contains("江苏海晟新材料科技有限公司"),
         "the demo entries are listed:\n{html}"
     );
     let case = case_of(&app, &zhizao()).await;
     let code = zhizao().to_lowercase();
-    let res = app
+    let res = web
         .post_form(
             "/srdi",
             "/srdi",
@@ -131,35 +132,30 @@ async fn an_industry_officer_records_an_enterprise_that_is_not_a_user() {
         )
         .await;
     assert_eq!(res.status(), 303);
-    let html = app.get("/srdi").await.text().await.unwrap();
+    let html = web.html("/srdi").await;
     assert!(html.contains("已登记到专精特新名录"), "{html}");
     assert!(
         html.contains("南通智造装备有限公司") && html.contains(&zhizao()),
         "stored upper-case"
     );
     assert_eq!(rank_of_case(&app, case).await, 1, "the case is flagged");
-    let filtered = app
-        .get("/srdi?level=national_little_giant")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let filtered = web.html("/srdi?level=national_little_giant").await;
     assert!(!filtered.contains("<td>南通智造装备有限公司") && filtered.contains("<td>南通华信"));
-    let searched = app.get("/srdi?q=智造").await.text().await.unwrap();
+    let searched = web.html("/srdi?q=智造").await;
     assert!(searched.contains("<td>南通智造装备有限公司") && !searched.contains("<td>南通华信"));
 }
 
 #[tokio::test]
 async fn a_bad_entry_comes_back_filled_in_with_its_errors_and_a_duplicate_is_refused() {
     let app = TestApp::spawn().await;
-    app.login("demo-industry").await;
+    let web = app.browser_as("demo-industry").await;
     let wrong = format!("{}0", &zhizao()[..17]);
     let wrong = if wrong == zhizao() {
         format!("{}1", &zhizao()[..17])
     } else {
         wrong
     };
-    let res = app
+    let res = web
         .post_form("/srdi", "/srdi", &add_form(&wrong, "city_level", "2010"))
         .await;
     assert_eq!(res.status(), 422);
@@ -177,7 +173,7 @@ async fn a_bad_entry_comes_back_filled_in_with_its_errors_and_a_duplicate_is_ref
     );
     assert!(html.contains("value=\"2010\""), "the year is kept");
 
-    let res = app
+    let res = web
         .post_form(
             "/srdi",
             "/srdi",
@@ -197,11 +193,11 @@ async fn a_bad_entry_comes_back_filled_in_with_its_errors_and_a_duplicate_is_ref
 #[tokio::test]
 async fn an_enterprise_filer_cannot_see_or_change_the_registry() {
     let app = TestApp::spawn().await;
-    app.login("demo-enterprise").await;
-    let home = app.get("/").await.text().await.unwrap();
+    let web = app.browser_as("demo-enterprise").await;
+    let home = web.html("/").await;
     assert!(!home.contains("href=\"/srdi\""), "no menu entry");
-    assert_eq!(app.get("/srdi").await.status(), 403);
-    let res = app
+    assert_eq!(web.get("/srdi").await.status(), 403);
+    let res = web
         .post_form(
             "/",
             "/srdi",
@@ -210,8 +206,8 @@ async fn an_enterprise_filer_cannot_see_or_change_the_registry() {
         .await;
     assert_eq!(res.status(), 403);
     let id = entry_id(&app, &huaxin(), "national_little_giant").await;
-    assert_eq!(app.get(&format!("/srdi/{id}/withdraw")).await.status(), 403);
-    let res = app
+    assert_eq!(web.get(&format!("/srdi/{id}/withdraw")).await.status(), 403);
+    let res = web
         .post_form("/", &format!("/srdi/{id}/withdraw"), &[("confirm", "yes")])
         .await;
     assert_eq!(res.status(), 403);
@@ -220,8 +216,8 @@ async fn an_enterprise_filer_cannot_see_or_change_the_registry() {
 #[tokio::test]
 async fn an_ip_officer_sees_the_registry_but_cannot_change_it() {
     let app = TestApp::spawn().await;
-    app.login("demo-officer").await;
-    let res = app.get("/srdi").await;
+    let web = app.browser_as("demo-officer").await;
+    let res = web.get("/srdi").await;
     assert_eq!(res.status(), 200);
     let html = res.text().await.unwrap();
     assert!(html.contains("南通华信精密机械有限公司"));
@@ -229,7 +225,7 @@ async fn an_ip_officer_sees_the_registry_but_cannot_change_it() {
         !html.contains("action=\"/srdi/import\""),
         "no forms to change it"
     );
-    let res = app
+    let res = web
         .post_form(
             "/srdi",
             "/srdi",
@@ -237,14 +233,14 @@ async fn an_ip_officer_sees_the_registry_but_cannot_change_it() {
         )
         .await;
     assert_eq!(res.status(), 403);
-    let (status, _) = import(&app, "uscc,name,level,year,source\n").await;
+    let (status, _) = import(&web, "uscc,name,level,year,source\n").await;
     assert_eq!(status, 403);
 }
 
 #[tokio::test]
 async fn an_import_with_one_bad_row_reports_its_line_and_imports_the_rest() {
     let app = TestApp::spawn().await;
-    app.login("demo-industry").await;
+    let web = app.browser_as("demo-industry").await;
     let case = case_of(&app, &ruifeng()).await;
     let csv = format!(
         "uscc,name,level,year,source\n\
@@ -255,14 +251,14 @@ async fn an_import_with_one_bad_row_reports_its_line_and_imports_the_rest() {
         ruifeng(),
         code("91320621MA1X9BD0C"),
     );
-    let (status, html) = import(&app, &csv).await;
+    let (status, html) = import(&web, &csv).await;
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("<strong>2</strong>"), "two imported:\n{html}");
     assert!(
         html.contains("<td>4</td>") && html.contains("年度应为 2011 年至明年"),
         "line 4 and its reason:\n{html}"
     );
-    let list = app.get("/srdi").await.text().await.unwrap();
+    let list = web.html("/srdi").await;
     assert!(list.contains("南通智造装备有限公司") && list.contains("如东锐丰机电有限公司"));
     assert!(!list.contains("坏行有限公司"));
     assert_eq!(rank_of_case(&app, case).await, 2, "a little giant's case");
@@ -271,7 +267,7 @@ async fn an_import_with_one_bad_row_reports_its_line_and_imports_the_rest() {
 #[tokio::test]
 async fn rows_already_listed_are_reported_as_duplicates_not_errors() {
     let app = TestApp::spawn().await;
-    app.login("demo-industry").await;
+    let web = app.browser_as("demo-industry").await;
     let csv = format!(
         "统一社会信用代码,企业名称,级别,年度,来源\r\n\
          {huaxin},南通华信精密机械有限公司,national_little_giant,2024,工业和信息化部第六批名单\r\n\
@@ -280,7 +276,7 @@ async fn rows_already_listed_are_reported_as_duplicates_not_errors() {
         huaxin = huaxin(),
         z = zhizao(),
     );
-    let (status, html) = import(&app, &csv).await;
+    let (status, html) = import(&web, &csv).await;
     assert_eq!(status, 200, "{html}");
     assert!(html.contains("<strong>1</strong>"), "one imported:\n{html}");
     assert!(
@@ -288,7 +284,7 @@ async fn rows_already_listed_are_reported_as_duplicates_not_errors() {
         "lines of the duplicates:\n{html}"
     );
     assert!(!html.contains("有误的行"), "no errors:\n{html}");
-    let (_, again) = import(&app, &csv).await;
+    let (_, again) = import(&web, &csv).await;
     assert!(
         again.contains("<strong>0</strong>") && again.contains("第 2、3、4 行"),
         "{again}"
@@ -298,8 +294,8 @@ async fn rows_already_listed_are_reported_as_duplicates_not_errors() {
 #[tokio::test]
 async fn an_empty_upload_asks_for_a_file() {
     let app = TestApp::spawn().await;
-    app.login("demo-industry").await;
-    let (status, html) = import(&app, "").await;
+    let web = app.browser_as("demo-industry").await;
+    let (status, html) = import(&web, "").await;
     assert_eq!(status, 422);
     assert!(html.contains("请选择 CSV 文件或粘贴内容"), "{html}");
 }
@@ -307,11 +303,11 @@ async fn an_empty_upload_asks_for_a_file() {
 #[tokio::test]
 async fn an_upload_without_the_csrf_token_is_refused() {
     let app = TestApp::spawn().await;
-    app.login("demo-industry").await;
+    let web = app.browser_as("demo-industry").await;
     let form = Form::new().text("file", "uscc,name,level,year,source\n");
-    let res = app
+    let res = web
         .client
-        .post(app.url("/srdi/import"))
+        .post(web.url("/srdi/import"))
         .multipart(form)
         .send()
         .await
@@ -322,13 +318,13 @@ async fn an_upload_without_the_csrf_token_is_refused() {
 #[tokio::test]
 async fn withdrawing_asks_for_confirmation_and_clears_the_flag() {
     let app = TestApp::spawn().await;
-    app.login("demo-industry").await;
+    let web = app.browser_as("demo-industry").await;
     let case = case_of(&app, &zhizao()).await;
     for (level, year) in [
         ("provincial_srdi", "2025"),
         ("national_little_giant", "2026"),
     ] {
-        let res = app
+        let res = web
             .post_form("/srdi", "/srdi", &add_form(&zhizao(), level, year))
             .await;
         assert_eq!(res.status(), 303);
@@ -336,40 +332,35 @@ async fn withdrawing_asks_for_confirmation_and_clears_the_flag() {
     assert_eq!(rank_of_case(&app, case).await, 2);
     let national = entry_id(&app, &zhizao(), "national_little_giant").await;
     let path = format!("/srdi/{national}/withdraw");
-    let page = app.get(&path).await.text().await.unwrap();
+    let page = web.html(&path).await;
     assert!(page.contains("确认撤销") && page.contains("南通智造装备有限公司"));
-    let res = app.post_form(&path, &path, &[]).await;
+    let res = web.post_form(&path, &path, &[]).await;
     assert_eq!(res.status(), 303, "without confirming nothing happens");
     assert_eq!(res.headers()["location"], path.as_str());
     assert_eq!(rank_of_case(&app, case).await, 2);
 
-    let res = app.post_form(&path, &path, &[("confirm", "yes")]).await;
+    let res = web.post_form(&path, &path, &[("confirm", "yes")]).await;
     assert_eq!(res.status(), 303);
     assert_eq!(
         rank_of_case(&app, case).await,
         1,
         "falls back to provincial"
     );
-    let list = app.get("/srdi?q=智造").await.text().await.unwrap();
+    let list = web.html("/srdi?q=智造").await;
     assert!(list.contains("名录条目已撤销"), "{list}");
     assert!(!list.contains(&path), "the withdrawn entry is not listed");
-    let all = app
-        .get("/srdi?q=智造&withdrawn=1")
-        .await
-        .text()
-        .await
-        .unwrap();
+    let all = web.html("/srdi?q=智造&withdrawn=1").await;
     assert!(all.contains("class=\"tag warn\""), "{all}");
-    let res = app.post_form("/srdi", &path, &[("confirm", "yes")]).await;
+    let res = web.post_form("/srdi", &path, &[("confirm", "yes")]).await;
     assert_eq!(res.status(), 409, "already withdrawn");
 
     let provincial = entry_id(&app, &zhizao(), "provincial_srdi").await;
     let path = format!("/srdi/{provincial}/withdraw");
-    app.post_form(&path, &path, &[("confirm", "yes")]).await;
+    web.post_form(&path, &path, &[("confirm", "yes")]).await;
     assert_eq!(rank_of_case(&app, case).await, 0);
 
     // Recording the same entry again reinstates it.
-    let res = app
+    let res = web
         .post_form(
             "/srdi",
             "/srdi",
@@ -402,8 +393,8 @@ async fn withdrawing_asks_for_confirmation_and_clears_the_flag() {
 #[tokio::test]
 async fn the_org_list_tags_registered_enterprises_from_the_registry() {
     let app = TestApp::spawn().await;
-    app.login("demo-admin").await;
-    let html = app.get("/admin/orgs").await.text().await.unwrap();
+    let web = app.browser_as("demo-admin").await;
+    let html = web.html("/admin/orgs").await;
     assert!(html.contains(&format!("/srdi?q={}", huaxin())));
 }
 

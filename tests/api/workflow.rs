@@ -1,152 +1,62 @@
 //! The three queue workflows end to end through the API: a case routed by triage is worked
 //! through its statutory stages to its end, checking state, clocks and due dates at each step.
 
-use crate::cases::complaint;
+use crate::fixtures::{Case, NewCase, clock, kinds, last_day};
 use crate::helpers::TestApp;
 use chrono::{DateTime, NaiveDate, TimeDelta};
-use serde_json::{Value, json};
+use serde_json::json;
 use weiquan::domain::time::beijing;
-
-/// The last day of a day clock (its due instant, 24:00 Beijing time, less a second).
-fn last_day(due_at: &Value) -> NaiveDate {
-    let due = DateTime::parse_from_rfc3339(due_at.as_str().unwrap()).unwrap();
-    (due.with_timezone(&beijing()) - TimeDelta::seconds(1)).date_naive()
-}
 
 fn today() -> NaiveDate {
     chrono::Utc::now().with_timezone(&beijing()).date_naive()
 }
 
-fn clock<'a>(deadlines: &'a Value, rule: &str) -> &'a Value {
-    deadlines
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["rule_id"] == rule)
-        .unwrap_or_else(|| panic!("no clock {rule} in {deadlines}"))
+/// A complaint routed to the ruling queue and docketed by demo-officer with the panel of
+/// `members` (claim 1).
+async fn docketed<'a>(app: &'a TestApp, members: [&str; 3]) -> NewCase<'a> {
+    let panel = app.user_ids(&members).await;
+    app.complaint().routed("administrative_ruling").step(
+        "docket",
+        json!({"panel_user_ids": panel, "asserted_claims": "1"}),
+        "docketed",
+    )
 }
 
-/// A worker on one case: takes actions with the version it last saw.
-struct Case<'a> {
-    app: &'a TestApp,
-    id: i64,
-    version: i64,
+/// A docketed ruling case in its answer period: served by post and the receipt recorded.
+async fn answer_period(app: &TestApp, members: [&str; 3]) -> Case {
+    docketed(app, members)
+        .await
+        .step("serve_respondent", json!({"method": "post"}), "served")
+        .step("record_receipt", json!({}), "answer_period")
+        .file()
+        .await
 }
 
-impl Case<'_> {
-    async fn act(&mut self, token: &str, action: &str, fields: Value) -> (u16, Value) {
-        let mut body = fields;
-        body["action"] = json!(action);
-        body["expected_version"] = json!(self.version);
-        let (s, b) = self
-            .app
-            .post_api(&format!("/api/v1/cases/{}/actions", self.id), token, &body)
-            .await;
-        if s == 200 {
-            self.version = b["version"].as_i64().unwrap();
-        }
-        (s, b)
-    }
-
-    /// Takes an action that must succeed; returns the case's clocks after it.
-    async fn step(&mut self, token: &str, action: &str, fields: Value, state: &str) -> Value {
-        let (s, b) = self.act(token, action, fields).await;
-        assert_eq!(s, 200, "{action}: {b}");
-        assert_eq!(b["state"], state, "{action}: {b}");
-        b["deadlines"].clone()
-    }
-
-    async fn actions(&self, token: &str) -> Vec<String> {
-        let (s, b) = self
-            .app
-            .get_json(&format!("/api/v1/cases/{}/actions", self.id), token)
-            .await;
-        assert_eq!(s, 200, "{b}");
-        b["actions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| a["name"].as_str().unwrap().to_string())
-            .collect()
-    }
-}
-
-/// The `n`-th working day after `from` on the official calendar.
-async fn working_days(app: &TestApp, token: &str, from: NaiveDate, n: u32) -> NaiveDate {
-    let (_, b) = app
-        .get_json(
-            &format!("/api/v1/calendar/add?from={from}&working_days={n}"),
-            token,
-        )
-        .await;
-    b["date"].as_str().unwrap().parse().unwrap()
-}
-
-/// `d` itself when it is a working day, else the next working day.
-async fn rolled(app: &TestApp, token: &str, d: NaiveDate) -> NaiveDate {
-    let (_, b) = app.get_json(&format!("/api/v1/calendar/{d}"), token).await;
-    if b["working_day"] == true {
-        d
-    } else {
-        working_days(app, token, d, 1).await
-    }
-}
-
-/// Files a complaint (with `extra` fields) and routes it to `queue`.
-async fn routed<'a>(app: &'a TestApp, extra: Value, route: Value) -> Case<'a> {
-    let ent = app.token("demo-enterprise").await;
-    let triager = app.token("demo-triager").await;
-    let mut c = complaint();
-    for (k, v) in extra.as_object().unwrap() {
-        c[k] = v.clone();
-    }
-    let (s, filed) = app.post_api("/api/v1/complaints", &ent, &c).await;
-    assert_eq!(s, 201, "{filed}");
-    let id = filed["id"].as_i64().unwrap();
-    let mut route = route;
-    route["action"] = json!("route");
-    route["expected_version"] = filed["version"].clone();
-    let (s, moved) = app
-        .post_api(&format!("/api/v1/cases/{id}/triage"), &triager, &route)
-        .await;
-    assert_eq!(s, 200, "{moved}");
-    Case {
-        app,
-        id,
-        version: moved["version"].as_i64().unwrap(),
-    }
-}
-
-async fn user_id(app: &TestApp, username: &str) -> i64 {
-    let t = app.token(username).await;
-    let (_, me) = app.get_json("/api/v1/me", &t).await;
-    me["id"]
-        .as_i64()
-        .or_else(|| me["user"]["id"].as_i64())
-        .unwrap_or_else(|| panic!("no id in {me}"))
+/// A complaint of a design patent at the fair, routed to the exhibition queue.
+fn at_the_fair(app: &TestApp) -> NewCase<'_> {
+    app.complaint()
+        .at_fair()
+        .design_patent()
+        .routed("exhibition_enforcement")
 }
 
 #[tokio::test]
 async fn an_administrative_ruling_case_goes_from_triage_to_closing() {
     let app = TestApp::spawn().await;
-    let officer = app.token("demo-officer").await;
-    let supervisor = app.token("demo-supervisor").await;
-    let ent = app.token("demo-enterprise").await;
-    let mut case = routed(&app, json!({}), json!({"queue": "administrative_ruling"})).await;
-    let (_, shown) = app
-        .get_json(&format!("/api/v1/cases/{}", case.id), &officer)
-        .await;
+    let officer = app.api_as("demo-officer").await;
+    let supervisor = app.api_as("demo-supervisor").await;
+    let ent = app.api_as("demo-enterprise").await;
+    let mut case = app.complaint().routed("administrative_ruling").file().await;
+    let (_, shown) = officer.get(&case.path("")).await;
     assert_eq!(shown["state"], "received");
     let day = today();
     assert_eq!(
         last_day(&clock(&shown["deadlines"], "ar.docket")["due_at"]),
-        working_days(&app, &officer, day, 5).await
+        officer.working_days(day, 5).await
     );
 
     // What the officer may do now, with the panel to choose from; the filer may do nothing.
-    let (_, listed) = app
-        .get_json(&format!("/api/v1/cases/{}/actions", case.id), &officer)
-        .await;
+    let (_, listed) = officer.get(&case.path("/actions")).await;
     let docket = listed["actions"]
         .as_array()
         .unwrap()
@@ -166,11 +76,9 @@ async fn an_administrative_ruling_case_goes_from_triage_to_closing() {
         "{panel_field}"
     );
     assert!(case.actions(&ent).await.is_empty());
-    let panel = vec![
-        user_id(&app, "demo-officer").await,
-        user_id(&app, "demo-officer2").await,
-        user_id(&app, "demo-officer3").await,
-    ];
+    let panel = app
+        .user_ids(&["demo-officer", "demo-officer2", "demo-officer3"])
+        .await;
 
     // Bad input changes nothing: a panel of two, a missing claim, an unknown action.
     let (s, b) = case
@@ -203,12 +111,12 @@ async fn an_administrative_ruling_case_goes_from_triage_to_closing() {
     assert_eq!(clock(&clocks, "ar.docket")["state"], "met");
     assert_eq!(
         last_day(&clock(&clocks, "ar.serve")["due_at"]),
-        working_days(&app, &officer, day, 5).await
+        officer.working_days(day, 5).await
     );
     let three_months = day.checked_add_months(chrono::Months::new(3)).unwrap();
     assert_eq!(
         last_day(&clock(&clocks, "ar.closing")["due_at"]),
-        rolled(&app, &officer, three_months).await
+        officer.rolled(three_months).await
     );
 
     case.step(
@@ -223,7 +131,7 @@ async fn an_administrative_ruling_case_goes_from_triage_to_closing() {
         .await;
     assert_eq!(
         last_day(&clock(&clocks, "ar.answer")["due_at"]),
-        rolled(&app, &officer, day + TimeDelta::days(15)).await
+        officer.rolled(day + TimeDelta::days(15)).await
     );
     let clocks = case
         .step(
@@ -236,7 +144,7 @@ async fn an_administrative_ruling_case_goes_from_triage_to_closing() {
     assert_eq!(clock(&clocks, "ar.answer")["state"], "met");
     assert_eq!(
         last_day(&clock(&clocks, "ar.forward_answer")["due_at"]),
-        working_days(&app, &officer, day, 5).await
+        officer.working_days(day, 5).await
     );
     case.step(&officer, "forward_answer", json!({}), "evidence")
         .await;
@@ -252,7 +160,7 @@ async fn an_administrative_ruling_case_goes_from_triage_to_closing() {
         .await;
     assert_eq!(clock(&clocks, "ar.evidence")["state"], "running");
     // No hearing while the evidence period runs.
-    let hearing_day = working_days(&app, &officer, day, 5).await;
+    let hearing_day = officer.working_days(day, 5).await;
     let hearing = format!("{hearing_day}T09:30");
     let (s, _) = case
         .act(
@@ -265,7 +173,7 @@ async fn an_administrative_ruling_case_goes_from_triage_to_closing() {
     case.step(&officer, "close_evidence_period", json!({}), "evidence")
         .await;
     // A hearing notice shorter than three working days is refused.
-    let too_soon = format!("{}T09:30", working_days(&app, &officer, day, 2).await);
+    let too_soon = format!("{}T09:30", officer.working_days(day, 2).await);
     let (s, b) = case
         .act(
             &officer,
@@ -311,14 +219,14 @@ async fn an_administrative_ruling_case_goes_from_triage_to_closing() {
     assert_eq!(clock(&clocks, "ar.closing")["state"], "met");
     assert_eq!(
         last_day(&clock(&clocks, "ar.publish")["due_at"]),
-        working_days(&app, &officer, day, 20).await
+        officer.working_days(day, 20).await
     );
     let clocks = case
         .step(&officer, "record_ruling_received", json!({}), "decided")
         .await;
     assert_eq!(
         last_day(&clock(&clocks, "ar.may_sue")["due_at"]),
-        rolled(&app, &officer, day + TimeDelta::days(15)).await
+        officer.rolled(day + TimeDelta::days(15)).await
     );
     let clocks = case
         .step(
@@ -336,20 +244,11 @@ async fn an_administrative_ruling_case_goes_from_triage_to_closing() {
     );
 
     // The filer sees the outcome and the public steps, not the internal ones.
-    let (_, seen) = app
-        .get_json(&format!("/api/v1/cases/{}", case.id), &ent)
-        .await;
+    let (_, seen) = ent.get(&case.path("")).await;
     assert_eq!(seen["state"], "closed");
     assert!(seen["closed_at"].is_string());
-    let (_, events) = app
-        .get_json(&format!("/api/v1/cases/{}/events", case.id), &ent)
-        .await;
-    let kinds: Vec<&str> = events["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let (_, events) = ent.get(&case.path("/events")).await;
+    let kinds = kinds(&events);
     assert!(
         kinds.contains(&"docketed") && kinds.contains(&"decided"),
         "{kinds:?}"
@@ -363,27 +262,12 @@ async fn an_administrative_ruling_case_goes_from_triage_to_closing() {
 #[tokio::test]
 async fn a_suspension_pauses_the_closing_clock_and_resumes_where_it_was() {
     let app = TestApp::spawn().await;
-    let officer = app.token("demo-officer").await;
-    let mut case = routed(&app, json!({}), json!({"queue": "administrative_ruling"})).await;
-    let panel = vec![
-        user_id(&app, "demo-officer").await,
-        user_id(&app, "demo-officer2").await,
-        user_id(&app, "demo-supervisor").await,
-    ];
-    case.step(
-        &officer,
-        "docket",
-        json!({"panel_user_ids": panel, "asserted_claims": "1"}),
-        "docketed",
-    )
-    .await;
-    case.step(
-        &officer,
-        "serve_respondent",
-        json!({"method": "direct"}),
-        "served",
-    )
-    .await;
+    let officer = app.api_as("demo-officer").await;
+    let mut case = docketed(&app, ["demo-officer", "demo-officer2", "demo-supervisor"])
+        .await
+        .step("serve_respondent", json!({"method": "direct"}), "served")
+        .file()
+        .await;
     // An invention patent: an accepted invalidation request does not force a suspension …
     case.step(
         &officer,
@@ -424,43 +308,17 @@ async fn a_suspension_pauses_the_closing_clock_and_resumes_where_it_was() {
     )
     .await;
     assert_eq!(
-        clock(&case.clocks(&app, &officer).await, "ar.closing")["state"],
+        clock(&case.clocks(&officer).await, "ar.closing")["state"],
         "met"
     );
-}
-
-impl Case<'_> {
-    async fn clocks(&self, app: &TestApp, token: &str) -> Value {
-        let (_, c) = app
-            .get_json(&format!("/api/v1/cases/{}", self.id), token)
-            .await;
-        c["deadlines"].clone()
-    }
 }
 
 #[tokio::test]
 async fn an_exhibition_case_is_handled_in_hours_or_converted_into_a_ruling_case() {
     let app = TestApp::spawn().await;
-    let officer = app.token("demo-officer").await;
-    let now = chrono::Utc::now().with_timezone(&beijing());
-    let exhibition = json!({
-        "name": "2026南通国际工业博览会",
-        "venue": "南通国际会展中心",
-        "booth": "A12",
-        "opens_at": (now - TimeDelta::days(1)).format("%Y-%m-%dT%H:%M").to_string(),
-        "closes_at": (now + TimeDelta::days(2)).format("%Y-%m-%dT%H:%M").to_string(),
-    });
-    let extra = json!({"channel": "exhibition", "region_code": "320600", "exhibition": exhibition,
-                       "rights": [{"kind": "design_patent", "number": "ZL202330123456.7", "title": "数控机床防护罩"}]});
-    let mut case = routed(
-        &app,
-        extra.clone(),
-        json!({"queue": "exhibition_enforcement"}),
-    )
-    .await;
-    let (_, shown) = app
-        .get_json(&format!("/api/v1/cases/{}", case.id), &officer)
-        .await;
+    let officer = app.api_as("demo-officer").await;
+    let mut case = at_the_fair(&app).file().await;
+    let (_, shown) = officer.get(&case.path("")).await;
     assert_eq!(shown["state"], "complaint_received");
     let transfer = clock(&shown["deadlines"], "ex.transfer");
     let start = DateTime::parse_from_rfc3339(transfer["start_at"].as_str().unwrap()).unwrap();
@@ -507,9 +365,9 @@ async fn an_exhibition_case_is_handled_in_hours_or_converted_into_a_ruling_case(
 
     // A second complaint cannot be settled at the fair: it becomes a ruling case, keeping its
     // events, and the docketing clock starts.
-    let mut second = routed(&app, extra, json!({"queue": "exhibition_enforcement"})).await;
-    second
-        .step(&officer, "transfer", json!({}), "transferred")
+    let mut second = at_the_fair(&app)
+        .step("transfer", json!({}), "transferred")
+        .file()
         .await;
     let (s, b) = second
         .act(
@@ -528,15 +386,8 @@ async fn an_exhibition_case_is_handled_in_hours_or_converted_into_a_ruling_case(
             .await
             .contains(&"docket".to_string())
     );
-    let (_, events) = app
-        .get_json(&format!("/api/v1/cases/{}/events", second.id), &officer)
-        .await;
-    let kinds: Vec<&str> = events["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let (_, events) = officer.get(&second.path("/events")).await;
+    let kinds = kinds(&events);
     assert!(
         kinds.contains(&"transferred") && kinds.contains(&"converted"),
         "{kinds:?}"
@@ -546,24 +397,21 @@ async fn an_exhibition_case_is_handled_in_hours_or_converted_into_a_ruling_case(
 #[tokio::test]
 async fn an_overseas_case_is_accepted_guided_and_closed_behind_the_export_gate() {
     let app = TestApp::spawn().await;
-    let officer = app.token("demo-officer").await;
-    let supervisor = app.token("demo-supervisor").await;
-    let mut case = routed(
-        &app,
-        json!({"channel": "overseas",
-               "overseas": {"country": "US", "category": "us_337",
-                            "foreign_deadline": "2027-01-15T17:00", "time_zone": "America/New_York"}}),
-        json!({"queue": "overseas_assistance"}),
-    )
-    .await;
-    let (_, shown) = app
-        .get_json(&format!("/api/v1/cases/{}", case.id), &officer)
+    let officer = app.api_as("demo-officer").await;
+    let supervisor = app.api_as("demo-supervisor").await;
+    let mut case = app
+        .complaint()
+        .overseas(json!({"country": "US", "category": "us_337",
+                         "foreign_deadline": "2027-01-15T17:00", "time_zone": "America/New_York"}))
+        .routed("overseas_assistance")
+        .file()
         .await;
+    let (_, shown) = officer.get(&case.path("")).await;
     assert_eq!(shown["state"], "requested");
     let day = today();
     assert_eq!(
         last_day(&clock(&shown["deadlines"], "os.accept")["due_at"]),
-        working_days(&app, &officer, day, 3).await
+        officer.working_days(day, 3).await
     );
     case.step(
         &officer,
@@ -573,9 +421,7 @@ async fn an_overseas_case_is_accepted_guided_and_closed_behind_the_export_gate()
     )
     .await;
     case.step(&officer, "accept", json!({}), "accepted").await;
-    let (_, listed) = app
-        .get_json(&format!("/api/v1/cases/{}/actions", case.id), &officer)
-        .await;
+    let (_, listed) = officer.get(&case.path("/actions")).await;
     let assign = listed["actions"]
         .as_array()
         .unwrap()
@@ -601,7 +447,7 @@ async fn an_overseas_case_is_accepted_guided_and_closed_behind_the_export_gate()
         .await;
     assert_eq!(
         last_day(&clock(&clocks, "os.guidance")["due_at"]),
-        working_days(&app, &officer, day, 10).await
+        officer.working_days(day, 10).await
     );
     // The export gate is a supervisor's, and every check must be confirmed.
     let all = json!([
@@ -669,27 +515,24 @@ async fn an_overseas_case_is_accepted_guided_and_closed_behind_the_export_gate()
 #[tokio::test]
 async fn two_officers_taking_the_same_step_at_once_one_wins() {
     let app = TestApp::spawn().await;
-    let a = app.token("demo-officer").await;
-    let b = app.token("demo-officer2").await;
-    let case = routed(
-        &app,
-        json!({}),
-        json!({"queue": "overseas_assistance",
-        "overseas": {"country": "DE", "category": "overseas_exhibition_or_customs"}}),
-    )
-    .await;
+    let a = app.api_as("demo-officer").await;
+    let b = app.api_as("demo-officer2").await;
+    let case = app
+        .complaint()
+        .routed_with(
+            "overseas_assistance",
+            json!({"overseas": {"country": "DE", "category": "overseas_exhibition_or_customs"}}),
+        )
+        .file()
+        .await;
     let body = json!({"action": "accept", "expected_version": case.version});
-    let path = format!("/api/v1/cases/{}/actions", case.id);
-    let (r1, r2) = tokio::join!(
-        app.post_api(&path, &a, &body),
-        app.post_api(&path, &b, &body)
-    );
+    let path = case.path("/actions");
+    let (r1, r2) = tokio::join!(a.post(&path, &body), b.post(&path, &body));
     let mut codes = [r1.0, r2.0];
     codes.sort_unstable();
     assert_eq!(codes, [200, 409], "{} {}", r1.1, r2.1);
     // A past instant before the case's last step, or one in the future, is refused.
-    let (s, e) = app
-        .post_api(&path, &a, &json!({"action": "assign_expert", "expected_version": case.version + 2, "at": "2001-01-01T00:00", "expert_id": 1}))
+    let (s, e) = a.post(&path, &json!({"action": "assign_expert", "expected_version": case.version + 2, "at": "2001-01-01T00:00", "expert_id": 1}))
         .await;
     assert_eq!(s, 422, "{e}");
     assert_eq!(e["errors"][0]["field"], "at");
@@ -698,22 +541,13 @@ async fn two_officers_taking_the_same_step_at_once_one_wins() {
 #[tokio::test]
 async fn only_the_panel_or_a_supervisor_votes_and_rules() {
     let app = TestApp::spawn().await;
-    let officer = app.token("demo-officer").await;
-    let outsider = app.token("demo-officer3").await;
-    let supervisor = app.token("demo-supervisor").await;
-    let mut case = routed(&app, json!({}), json!({"queue": "administrative_ruling"})).await;
-    let panel = vec![
-        user_id(&app, "demo-officer").await,
-        user_id(&app, "demo-officer2").await,
-        user_id(&app, "demo-supervisor").await,
-    ];
-    case.step(
-        &officer,
-        "docket",
-        json!({"panel_user_ids": panel, "asserted_claims": "1"}),
-        "docketed",
-    )
-    .await;
+    let officer = app.api_as("demo-officer").await;
+    let outsider = app.api_as("demo-officer3").await;
+    let supervisor = app.api_as("demo-supervisor").await;
+    let mut case = docketed(&app, ["demo-officer", "demo-officer2", "demo-supervisor"])
+        .await
+        .file()
+        .await;
     // Any officer of the office may take the ordinary steps …
     case.step(
         &outsider,
@@ -758,30 +592,9 @@ async fn only_the_panel_or_a_supervisor_votes_and_rules() {
 #[tokio::test]
 async fn the_respondents_answer_stays_internal_until_the_ruling_states_it() {
     let app = TestApp::spawn().await;
-    let officer = app.token("demo-officer").await;
-    let ent = app.token("demo-enterprise").await;
-    let mut case = routed(&app, json!({}), json!({"queue": "administrative_ruling"})).await;
-    let panel = vec![
-        user_id(&app, "demo-officer").await,
-        user_id(&app, "demo-officer2").await,
-        user_id(&app, "demo-officer3").await,
-    ];
-    case.step(
-        &officer,
-        "docket",
-        json!({"panel_user_ids": panel, "asserted_claims": "1"}),
-        "docketed",
-    )
-    .await;
-    case.step(
-        &officer,
-        "serve_respondent",
-        json!({"method": "post"}),
-        "served",
-    )
-    .await;
-    case.step(&officer, "record_receipt", json!({}), "answer_period")
-        .await;
+    let officer = app.api_as("demo-officer").await;
+    let ent = app.api_as("demo-enterprise").await;
+    let mut case = answer_period(&app, ["demo-officer", "demo-officer2", "demo-officer3"]).await;
     case.step(
         &officer,
         "receive_answer",
@@ -796,25 +609,21 @@ async fn the_respondents_answer_stays_internal_until_the_ruling_states_it() {
         "suspended",
     )
     .await;
-    let (s, issued) = app
-        .post_api(
-            &format!("/api/v1/cases/{}/documents", case.id),
-            &officer,
+    let (s, issued) = officer
+        .post(
+            &case.path("/documents"),
             &json!({"kind": "suspension_notice", "expected_version": case.version}),
         )
         .await;
     assert_eq!(s, 201, "{issued}");
     // The enterprise may open the notice, and its events say nothing of the answer.
-    let (_, events) = app
-        .get_json(&format!("/api/v1/cases/{}/events", case.id), &ent)
-        .await;
+    let (_, events) = ent.get(&case.path("/events")).await;
     assert!(events.to_string().contains("suspension_notice"));
     assert!(!events.to_string().contains("答辩要点甲乙丙"), "{events}");
     // The filer and a triager cannot issue documents.
-    let (s, _) = app
-        .post_api(
-            &format!("/api/v1/cases/{}/documents", case.id),
-            &ent,
+    let (s, _) = ent
+        .post(
+            &case.path("/documents"),
             &json!({"kind": "suspension_notice", "expected_version": issued["version"]}),
         )
         .await;
@@ -824,30 +633,9 @@ async fn the_respondents_answer_stays_internal_until_the_ruling_states_it() {
 #[tokio::test]
 async fn an_upheld_jurisdiction_objection_transfers_the_lead_to_the_competent_office() {
     let app = TestApp::spawn().await;
-    let officer = app.token("demo-officer").await;
-    let industry = app.token("demo-industry").await;
-    let mut case = routed(&app, json!({}), json!({"queue": "administrative_ruling"})).await;
-    let panel = vec![
-        user_id(&app, "demo-officer").await,
-        user_id(&app, "demo-officer2").await,
-        user_id(&app, "demo-officer3").await,
-    ];
-    case.step(
-        &officer,
-        "docket",
-        json!({"panel_user_ids": panel, "asserted_claims": "1"}),
-        "docketed",
-    )
-    .await;
-    case.step(
-        &officer,
-        "serve_respondent",
-        json!({"method": "post"}),
-        "served",
-    )
-    .await;
-    case.step(&officer, "record_receipt", json!({}), "answer_period")
-        .await;
+    let officer = app.api_as("demo-officer").await;
+    let industry = app.api_as("demo-industry").await;
+    let mut case = answer_period(&app, ["demo-officer", "demo-officer2", "demo-officer3"]).await;
     case.step(
         &officer,
         "raise_jurisdiction_objection",
@@ -855,8 +643,7 @@ async fn an_upheld_jurisdiction_objection_transfers_the_lead_to_the_competent_of
         "answer_period",
     )
     .await;
-    let (_, me) = app.get_json("/api/v1/me", &industry).await;
-    let to = me["organization"]["id"].clone();
+    let to = industry.org_id().await;
     // Upheld, but to nowhere: the form asks where the lead goes.
     let (s, b) = case
         .act(
@@ -885,14 +672,11 @@ async fn an_upheld_jurisdiction_objection_transfers_the_lead_to_the_competent_of
         "running"
     );
     // The competent office sees the lead and acknowledges it.
-    let (s, _) = app
-        .get_json(&format!("/api/v1/cases/{}", case.id), &industry)
-        .await;
+    let (s, _) = industry.get(&case.path("")).await;
     assert_eq!(s, 200);
-    let (s, ack) = app
-        .post_api(
-            &format!("/api/v1/cases/{}/referral", case.id),
-            &industry,
+    let (s, ack) = industry
+        .post(
+            &case.path("/referral"),
             &json!({"action": "acknowledge", "expected_version": case.version}),
         )
         .await;

@@ -6,7 +6,6 @@
 //! or 422 (a step that is not possible now, or missing fields) and nothing changes.
 
 use crate::helpers::TestApp;
-use crate::workflow_pages::routed;
 use serde_json::json;
 
 /// The actions restricted beyond "works the case", by queue: (action, only a supervisor).
@@ -101,58 +100,44 @@ async fn every_workflow_action_answers_every_user_as_its_role_rule_says() {
             .collect();
         assert_eq!(known, names.to_vec(), "{queue}");
     }
-    let now = chrono::Utc::now() + chrono::TimeDelta::hours(8);
-    let fair = json!({"name": "2026南通工业博览会", "venue": "南通", "booth": "A1",
-        "opens_at": (now - chrono::TimeDelta::days(1)).format("%Y-%m-%dT%H:%M").to_string(),
-        "closes_at": (now + chrono::TimeDelta::days(2)).format("%Y-%m-%dT%H:%M").to_string()});
-    let ruling = routed(&app, json!({}), "administrative_ruling").await;
-    let exhibition = routed(
-        &app,
-        json!({"channel": "exhibition", "region_code": "320600", "exhibition": fair}),
-        "exhibition_enforcement",
-    )
-    .await;
-    let overseas = routed(
-        &app,
-        json!({"channel": "overseas", "overseas": {"country": "US", "category": "us_337"}}),
-        "overseas_assistance",
-    )
-    .await;
     // The ruling case gets its panel: two officers and the supervisor, not demo-officer3.
-    let officer = app.token("demo-officer").await;
-    let mut ids = Vec::new();
-    for u in ["demo-officer", "demo-officer2", "demo-supervisor"] {
-        let (_, me) = app.get_json("/api/v1/me", &app.token(u).await).await;
-        ids.push(
-            me["id"]
-                .as_i64()
-                .or_else(|| me["user"]["id"].as_i64())
-                .unwrap(),
-        );
-    }
-    let (_, c) = app
-        .get_json(&format!("/api/v1/cases/{ruling}"), &officer)
+    let panel = app
+        .user_ids(&["demo-officer", "demo-officer2", "demo-supervisor"])
         .await;
-    let (s, b) = app
-        .post_api(
-            &format!("/api/v1/cases/{ruling}/actions"),
-            &officer,
-            &json!({"action": "docket", "expected_version": c["version"], "panel_user_ids": ids, "asserted_claims": "1"}),
+    let ruling = app
+        .complaint()
+        .routed("administrative_ruling")
+        .step(
+            "docket",
+            json!({"panel_user_ids": panel, "asserted_claims": "1"}),
+            "docketed",
         )
+        .file()
         .await;
-    assert_eq!(s, 200, "{b}");
+    let exhibition = app
+        .complaint()
+        .at_fair()
+        .routed("exhibition_enforcement")
+        .file()
+        .await;
+    let overseas = app
+        .complaint()
+        .overseas(json!({"country": "US", "category": "us_337"}))
+        .routed("overseas_assistance")
+        .file()
+        .await;
 
     let mut mismatches = Vec::new();
     let mut cells = 0;
     for (user, works, supervisor, panel) in USERS {
-        let token = app.token(user).await;
+        let caller = app.api_as(user).await;
         for (queue, names) in ACTIONS {
             let id = match queue {
-                "administrative_ruling" => ruling,
-                "exhibition_enforcement" => exhibition,
-                _ => overseas,
+                "administrative_ruling" => ruling.id,
+                "exhibition_enforcement" => exhibition.id,
+                _ => overseas.id,
             };
-            let (seen, _) = app.get_json(&format!("/api/v1/cases/{id}"), &token).await;
+            let (seen, _) = caller.get(&format!("/api/v1/cases/{id}")).await;
             for action in names {
                 let allowed = works
                     && (!SUPERVISOR_ONLY.contains(action) || supervisor)
@@ -163,8 +148,8 @@ async fn every_workflow_action_answers_every_user_as_its_role_rule_says() {
                     (_, true) => "409 or 422",
                 };
                 let body = json!({"action": action, "expected_version": 999});
-                let (s, _) = app
-                    .post_api(&format!("/api/v1/cases/{id}/actions"), &token, &body)
+                let (s, _) = caller
+                    .post(&format!("/api/v1/cases/{id}/actions"), &body)
                     .await;
                 let got = match s {
                     409 | 422 => "409 or 422",
@@ -189,8 +174,6 @@ async fn every_workflow_action_answers_every_user_as_its_role_rule_says() {
     );
     assert_eq!(cells, 6 * (29 + 9 + 8));
     // Nothing moved: every request was refused.
-    let (_, after) = app
-        .get_json(&format!("/api/v1/cases/{ruling}"), &officer)
-        .await;
+    let after = app.api_as("demo-officer").await.case(ruling.id).await;
     assert_eq!(after["state"], "docketed");
 }
