@@ -16,7 +16,7 @@ pub mod web;
 
 use crate::config::Config;
 use crate::i18n::Lang;
-use crate::store::Db;
+use crate::service::Db;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use metrics_exporter_prometheus::PrometheusHandle;

@@ -26,6 +26,8 @@ pub mod srdi;
 pub mod triage;
 pub mod workflow;
 
+/// The database handle the services run on; the layers above hold it without reaching the store.
+pub use crate::store::Db;
 pub use context::{Ctx, now};
 
 use crate::domain::audit::payload_digest;
