@@ -5,6 +5,7 @@ use super::case::write::expected;
 use super::case::{CaseWrite, Moved, visible};
 use super::{Ctx, Identity, optional};
 use crate::domain::case::EventKind;
+use crate::domain::deadline::State as ClockState;
 use crate::domain::deadline::extension::{self, decider};
 use crate::domain::policy::{self, CaseAction};
 use crate::error::{AppError, FieldError, Msg, Result};
@@ -106,10 +107,14 @@ pub async fn extension(
                     "error.extension.clock_stopped",
                 )));
             }
+            // An extension is granted before the period runs out, never after.
+            if clock.state == ClockState::Missed {
+                return Err(AppError::Conflict(Msg::new("error.extension.missed")));
+            }
             let tier = req.tier.clone().unwrap_or_default();
             let amount = req.amount.unwrap_or(0);
-            if let Err(k) = extension::check(rule, &tier, amount, granted_so_far(&tier)) {
-                let field = if k == "error.extension.tier" {
+            if let Err(k) = extension::check(rule, &tier, amount, granted_so_far) {
+                let field = if k == "error.extension.tier" || k == "error.extension.first_tier" {
                     "tier"
                 } else {
                     "amount"
@@ -154,8 +159,11 @@ pub async fn extension(
                 return Err(AppError::forbidden());
             }
             if req.action == "approve" {
+                if clock.state == ClockState::Missed {
+                    return Err(AppError::Conflict(Msg::new("error.extension.missed")));
+                }
                 // The cap is checked again at the decision: another grant may have come first.
-                if let Err(k) = extension::check(rule, &r.tier, r.amount, granted_so_far(&r.tier)) {
+                if let Err(k) = extension::check(rule, &r.tier, r.amount, granted_so_far) {
                     return Err(AppError::Conflict(Msg::new(k)));
                 }
                 (

@@ -38,7 +38,7 @@ pub fn hour_lookahead(rules: &Rules, s: &Settings) -> TimeDelta {
                 + r.extensions
                     .iter()
                     .filter(|t| t.unit == Unit::Hours)
-                    .map(|t| i64::from(t.cap))
+                    .map(|t| i64::from(t.limit()))
                     .sum::<i64>()
         })
         .max()

@@ -10,7 +10,7 @@ use super::evidence::Panel;
 use super::workflow::Options;
 use super::{Ctx, Identity, cases, documents, evidence, triage, workflow};
 use crate::domain::case::CaseState;
-use crate::domain::deadline::{ExtensionTier, Unit};
+use crate::domain::deadline::{ExtensionTier, State as ClockState, Unit};
 use crate::domain::identity::Role;
 use crate::domain::policy::CaseAction;
 use crate::error::Result;
@@ -103,7 +103,9 @@ pub async fn case_page(cx: &Ctx, me: &Identity, id: i64) -> Result<Screen> {
                     tiers: rule.extensions.clone(),
                     pending: of_rule(None),
                     granted: of_rule(Some(true)),
-                    can_request: may.extend && k.state.is_open() && !rule.extensions.is_empty(),
+                    can_request: may.extend
+                        && matches!(k.state, ClockState::Running | ClockState::Paused)
+                        && !rule.extensions.is_empty(),
                     can_decide: may.extend && (supervisor || officer_tier),
                 })
             })

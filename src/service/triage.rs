@@ -12,10 +12,12 @@ use crate::domain::case::{
 };
 use crate::domain::identity::OrgKind;
 use crate::domain::policy::CaseAction;
+use crate::domain::time::beijing;
 use crate::error::{AppError, FieldError, Msg, Result};
 use crate::store::case_parts::{PartyRow, RightRow};
 use crate::store::cases::CaseRow;
 use crate::store::{self, Db};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -169,10 +171,27 @@ pub async fn decide(cx: &Ctx, me: &Identity, id: i64, req: TriageRequest) -> Res
     }
     let t = triage::apply(case.queue, case.state, false, &decision)
         .map_err(|k| AppError::Conflict(Msg::new(k)))?;
+    // Docketing counts from the office's receipt of the request, not from this routing.
+    let received = if decision == Decision::Route(Queue::AdministrativeRuling) {
+        let events: Vec<(EventKind, DateTime<Utc>)> =
+            store::case_log::events(cx.db.conn(), id, false)
+                .await?
+                .iter()
+                .map(|e| (e.kind, e.at))
+                .collect();
+        let at = triage::request_receipt(case.received_at, &events);
+        json!({"counts_from": at.with_timezone(&beijing()).to_rfc3339()})
+    } else {
+        json!({})
+    };
     let mut w = CaseWrite::begin(cx, &granted, version).await?;
     for (i, kind) in t.events.iter().enumerate() {
         // The first event is the decision, shown to the filer; a queue's start event is internal.
-        let p = if i == 0 { payload.clone() } else { json!({}) };
+        let p = if i == 0 {
+            payload.clone()
+        } else {
+            received.clone()
+        };
         w.record(*kind, i == 0, p);
     }
     if case.filer_org_id.is_some() {

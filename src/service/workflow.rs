@@ -314,6 +314,10 @@ async fn check_with_data(
     {
         errors.push(FieldError::new("expert_id", "error.workflow.expert"));
     }
+    // A party's filing is posted before it arrives (民事诉讼法 Art. 85 counts the posting).
+    if values.instant("posted_at").is_some_and(|p| p.to_utc() > at) {
+        errors.push(FieldError::new("posted_at", "error.workflow.posted_after"));
+    }
     if spec.name == Step::ScheduleHearing
         && let Some(hearing) = values.instant("hearing_at")
     {

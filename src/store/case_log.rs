@@ -170,6 +170,8 @@ pub struct ClockRow {
 pub struct ClockDetail {
     /// A party's time limit shown for information, never escalated.
     pub informational: bool,
+    /// The clock is the office's own service standard (服务承诺), not a limit set by law.
+    pub service_standard: bool,
     pub paused_segments: Vec<Segment>,
     pub extensions: Vec<Granted>,
 }

@@ -157,6 +157,7 @@ amount = 5
 start = ["received"]
 restart = ["referral_returned"]
 stop = ["routed", "referred", "rejected", "merged"]
+basis = "law"
 source = "某省知识产权保护条例 第12条"
 
 [[rule]]
@@ -168,7 +169,8 @@ amount = 1
 start = ["received"]
 stop = ["routed", "referred", "rejected", "merged"]
 informational = true
-source = "某省知识产权局工作规程 第3条"
+basis = "service_standard"
+source = "某省知识产权局服务承诺；工作规程 第3条"
 "#,
     )
     .unwrap();
@@ -193,7 +195,7 @@ source = "某省知识产权局工作规程 第3条"
             .date_naive();
     for (rule, n, source) in [
         ("triage.decision", 5, "某省知识产权保护条例 第12条"),
-        ("province.acknowledge", 1, "某省知识产权局工作规程 第3条"),
+        ("province.acknowledge", 1, "某省知识产权局服务承诺；工作规程 第3条"),
     ] {
         let day = officer.working_days(received, n).await;
         let c = clock(&case["deadlines"], rule);

@@ -29,7 +29,7 @@ const ACTIONS: [(&str, &[&str]); 3] = [
             "raise_jurisdiction_objection",
             "decide_jurisdiction_objection",
             "send_evidence_notice",
-            "start_evidence_extension",
+            "extend_evidence_period",
             "end_evidence_extension",
             "close_evidence_period",
             "schedule_hearing",

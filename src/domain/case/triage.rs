@@ -46,6 +46,18 @@ pub fn entry(queue: Queue) -> (CaseState, EventKind) {
     }
 }
 
+/// When the competent office received a request (Order 81 Art. 20 counts docketing from it):
+/// the acknowledgement of the referral that brought the case, or else its filing. `events` are
+/// the case's events in order, as (kind, instant).
+pub fn request_receipt<T: Copy>(received_at: T, events: &[(EventKind, T)]) -> T {
+    events
+        .iter()
+        .rev()
+        .take_while(|(k, _)| *k != EventKind::ReferralReturned)
+        .find(|(k, _)| *k == EventKind::ReferralAcknowledged)
+        .map_or(received_at, |(_, at)| *at)
+}
+
 /// Applies `decision` to a case in `queue`/`state`; `acknowledged` tells whether a pending referral
 /// was already acknowledged. Errors are catalogue keys explaining why not (409).
 pub fn apply(
@@ -110,6 +122,17 @@ pub fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_request_is_received_when_filed_or_when_its_referral_is_acknowledged() {
+        use EventKind::*;
+        assert_eq!(request_receipt(1, &[(Received, 1)]), 1);
+        let referred = [(Received, 1), (Referred, 3), (ReferralAcknowledged, 5)];
+        assert_eq!(request_receipt(1, &referred), 5);
+        // A referral returned to the sender: the sender has had the request since its filing.
+        let returned = [(Received, 1), (Referred, 3), (ReferralReturned, 5)];
+        assert_eq!(request_receipt(1, &returned), 1);
+    }
 
     #[test]
     fn routing_enters_the_queue_with_its_clock_start() {

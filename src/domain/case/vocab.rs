@@ -94,6 +94,9 @@ names! {
         JurisdictionObjectionReceived = "jurisdiction_objection_received",
         JurisdictionObjectionDecided = "jurisdiction_objection_decided",
         EvidenceNoticeReceived = "evidence_notice_received",
+        EvidencePeriodExtended = "evidence_period_extended",
+        /// A party's evidence extension as an open pause (cases recorded before extensions
+        /// became a number of days); nothing starts one now.
         EvidenceExtensionStarted = "evidence_extension_started",
         EvidenceExtensionEnded = "evidence_extension_ended",
         EvidencePeriodClosed = "evidence_period_closed",

@@ -1,11 +1,13 @@
 //! The human explanation of a clock, in Chinese: start, count, days skipped, pauses, extensions.
 
-use super::{Event, Grant, Pause, Rule, Unit};
+use super::{Event, Grant, LENGTHENED, Pause, Rule, Unit};
 use crate::domain::calendar::Calendar;
 use chrono::{DateTime, FixedOffset};
 
+#[allow(clippy::too_many_arguments)]
 pub(super) fn explain(
     rule: &Rule,
+    amount: u32,
     start: &Event,
     due_at: DateTime<FixedOffset>,
     paused: &[Pause],
@@ -14,15 +16,18 @@ pub(super) fn explain(
     provisional: bool,
 ) -> String {
     let fmt = |t: DateTime<FixedOffset>| t.format("%Y-%m-%d %H:%M").to_string();
-    let mut parts = vec![format!("自 {}（{}）起算", fmt(start.at), start.kind)];
+    let mut parts = vec![format!("自 {}（{}）起算", fmt(start.instant()), start.kind)];
+    if rule.set_in_notice && start.period_days.is_some() {
+        parts.push("期间按通知书所定".to_string());
+    }
     parts.push(match rule.unit {
-        Unit::Hours => format!("{} 小时", rule.amount),
-        Unit::WorkingDays => format!("{} 个工作日，起算日不计入", rule.amount),
-        Unit::CalendarDays => format!("{} 日，起算日不计入，期满日为休息日的顺延", rule.amount),
-        Unit::CalendarMonths => format!("{} 个月，期满日为休息日的顺延", rule.amount),
+        Unit::Hours => format!("{amount} 小时"),
+        Unit::WorkingDays => format!("{amount} 个工作日，起算日不计入"),
+        Unit::CalendarDays => format!("{amount} 日，起算日不计入，期满日为休息日的顺延"),
+        Unit::CalendarMonths => format!("{amount} 个月，期满日为休息日的顺延"),
     });
     if rule.unit != Unit::Hours {
-        let (from, to) = (start.at.date_naive(), due_at.date_naive());
+        let (from, to) = (start.instant().date_naive(), due_at.date_naive());
         let mut off = Vec::new();
         let mut makeup = Vec::new();
         for d in from.iter_days().skip(1).take_while(|d| *d < to) {
@@ -48,7 +53,13 @@ pub(super) fn explain(
         });
     }
     for g in grants {
-        parts.push(format!("经批准延长 {}（{}）", g.amount, g.tier));
+        parts.push(match g.tier.as_str() {
+            LENGTHENED => format!("当事人申请延长举证期限 {} 日，期限相应顺延", g.amount),
+            "department_head" => format!("经部门负责人批准延长 {}", g.amount),
+            "higher_department" => format!("经上级部门批准延长 {}", g.amount),
+            "panel" => format!("经合议组决定延长 {} 日", g.amount),
+            other => format!("经批准延长 {}（{other}）", g.amount),
+        });
     }
     let end = if rule.unit == Unit::Hours {
         fmt(due_at)
@@ -62,6 +73,9 @@ pub(super) fn explain(
     if provisional {
         parts.push("涉及尚未公布放假安排的年份，按周末推算，待公布后重算".to_string());
     }
-    parts.push(format!("依据：{}", rule.source));
+    parts.push(match rule.basis {
+        super::Basis::Law => format!("依据：{}", rule.source),
+        super::Basis::ServiceStandard => format!("服务承诺（非法定时限）：{}", rule.source),
+    });
     parts.join("；") + "。"
 }

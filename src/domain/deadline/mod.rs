@@ -31,8 +31,33 @@ pub struct ExtensionTier {
     /// The role that approves it.
     pub approver: String,
     pub unit: Unit,
-    /// The most this tier may add.
-    pub cap: u32,
+    /// The most this tier may add; none when the law sets no figure (the panel decides, Order 81
+    /// Art. 22), bounded only by [`UNCAPPED_MAX`].
+    #[serde(default)]
+    pub cap: Option<u32>,
+    /// A tier that must have granted an extension first (Art. 37: the next-higher department
+    /// extends only a clock its department head has already extended).
+    #[serde(default)]
+    pub after: Option<String>,
+}
+
+/// The most one uncapped extension may add (a typing error, not a decision, beyond it).
+pub const UNCAPPED_MAX: u32 = 365;
+
+impl ExtensionTier {
+    /// The most this tier may add in all.
+    pub fn limit(&self) -> u32 {
+        self.cap.unwrap_or(UNCAPPED_MAX)
+    }
+}
+
+names! {
+    /// What a clock rests on: the law (an article is cited), or a service standard the office
+    /// sets itself (服务承诺) where no law sets a limit.
+    Basis {
+        Law = "law",
+        ServiceStandard = "service_standard",
+    }
 }
 
 /// A deadline rule.
@@ -59,7 +84,19 @@ pub struct Rule {
     /// A clock shown for information (a party's time limit), never escalated.
     #[serde(default)]
     pub informational: bool,
-    /// Legal source with article.
+    /// Where the period is set on the notice that starts the clock (the start event's
+    /// `period_days`, Order 81 Arts. 16 and 54), `amount` is the least it may be and the period
+    /// when the notice names none.
+    #[serde(default)]
+    pub set_in_notice: bool,
+    /// Events whose `period_days` lengthen the clock by that many days (a party's evidence period
+    /// extended by a number of days: longer evidence period, and the same days left out of the
+    /// closing clock, Art. 37).
+    #[serde(default)]
+    pub lengthened_by: Vec<EventKind>,
+    /// Law or service standard; the source says which article, or where the figure comes from.
+    pub basis: Basis,
+    /// Legal source with article, or the origin of a service standard.
     pub source: String,
 }
 
@@ -109,6 +146,9 @@ impl Rules {
                         .map(|s| format!(" (line {})", text[..s.start.min(text.len())].lines().count().max(1)))
                         .unwrap_or_default()
                 )),
+                None if message.contains("missing field `basis`") => RulesError(
+                    "a rule says neither basis = \"law\" (its source cites the article) nor basis = \"service_standard\" (服务承诺, a limit the office sets itself)".to_string(),
+                ),
                 None => RulesError(message.to_string()),
             }
         })?;
@@ -122,6 +162,22 @@ impl Rules {
                     "rule {} needs start and stop events",
                     r.id
                 )));
+            }
+            if r.source.trim().is_empty() {
+                return Err(RulesError(format!(
+                    "rule {} names no source: cite the article, or say where the service standard comes from",
+                    r.id
+                )));
+            }
+            for t in &r.extensions {
+                if let Some(first) = &t.after
+                    && !r.extensions.iter().any(|o| &o.tier == first)
+                {
+                    return Err(RulesError(format!(
+                        "rule {}: tier {} comes after {first}, which the rule does not have",
+                        r.id, t.tier
+                    )));
+                }
             }
             rules.insert(r.id.clone(), r);
         }
@@ -137,7 +193,14 @@ impl Rules {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     pub kind: EventKind,
+    /// When it was recorded (events come in this order).
     pub at: DateTime<FixedOffset>,
+    /// The instant the law counts, when it is not `at`: a request's receipt by the competent
+    /// office (its filing, or the acknowledgement of a referral), or the posting of a party's
+    /// filing (民事诉讼法 Art. 85: what is posted before a period ends is on time).
+    pub counts_from: Option<DateTime<FixedOffset>>,
+    /// A period set on the notice this event records, in days.
+    pub period_days: Option<u32>,
     /// For `extension_approved`: the rule, tier and amount granted.
     pub extension: Option<Grant>,
 }
@@ -147,8 +210,15 @@ impl Event {
         Self {
             kind,
             at,
+            counts_from: None,
+            period_days: None,
             extension: None,
         }
+    }
+
+    /// The instant the law counts for this event.
+    pub fn instant(&self) -> DateTime<FixedOffset> {
+        self.counts_from.unwrap_or(self.at)
     }
 }
 
@@ -236,29 +306,56 @@ fn compute_with(
     let stop = later.iter().find(|e| rule.stop.contains(&e.kind));
     let horizon = stop.map(|s| s.at).unwrap_or(now);
     let paused = pauses(rule, later, horizon);
-    let grants: Vec<Grant> = later
+    let before_stop = |e: &&Event| stop.is_none_or(|s| e.at <= s.at);
+    let mut grants: Vec<Grant> = later
         .iter()
-        .filter(|e| stop.is_none_or(|s| e.at <= s.at))
+        .filter(before_stop)
         .filter_map(|e| e.extension.clone())
         .filter(|g| g.rule_id == rule.id)
         .collect();
+    // Days added by events that lengthen this clock count as a grant of no tier.
+    grants.extend(
+        later
+            .iter()
+            .filter(before_stop)
+            .filter(|e| rule.lengthened_by.contains(&e.kind))
+            .filter_map(|e| e.period_days)
+            .map(|days| Grant {
+                rule_id: rule.id.clone(),
+                tier: LENGTHENED.to_string(),
+                amount: days,
+            }),
+    );
+    let amount = match start.period_days {
+        Some(days) if rule.set_in_notice => days.max(rule.amount),
+        _ => rule.amount,
+    };
 
-    let (due_at, provisional) = due(rule, start.at, &paused, &grants, cal, now);
+    let (due_at, provisional) = due(rule, amount, start.instant(), &paused, &grants, cal, now);
     let state = match stop {
-        Some(s) if s.at <= due_at => State::Met,
+        Some(s) if s.instant() <= due_at => State::Met,
         Some(_) => State::Missed,
         None if paused.last().is_some_and(|p| p.until.is_none()) => State::Paused,
         None if now >= due_at => State::Missed,
         None => State::Running,
     };
     let explanation = if with_explanation {
-        explain::explain(rule, start, due_at, &paused, &grants, cal, provisional)
+        explain::explain(
+            rule,
+            amount,
+            start,
+            due_at,
+            &paused,
+            &grants,
+            cal,
+            provisional,
+        )
     } else {
         String::new()
     };
     Some(Clock {
         rule_id: rule.id.clone(),
-        start_at: start.at,
+        start_at: start.instant(),
         due_at,
         state,
         paused,
@@ -267,6 +364,9 @@ fn compute_with(
         explanation,
     })
 }
+
+/// The tier of the days an event such as a party's evidence extension adds.
+pub const LENGTHENED: &str = "lengthened";
 
 /// Paused stretches after the start, up to `horizon` (the stop, or now).
 fn pauses(rule: &Rule, later: &[Event], horizon: DateTime<FixedOffset>) -> Vec<Pause> {
@@ -297,8 +397,10 @@ fn pauses(rule: &Rule, later: &[Event], horizon: DateTime<FixedOffset>) -> Vec<P
 }
 
 /// The due instant: the period from the start, moved by the paused time, plus extensions.
+#[allow(clippy::too_many_arguments)]
 fn due(
     rule: &Rule,
+    amount: u32,
     start: DateTime<FixedOffset>,
     paused: &[Pause],
     grants: &[Grant],
@@ -309,7 +411,7 @@ fn due(
     if rule.unit == Unit::Hours {
         let paused_time: TimeDelta = paused.iter().map(|p| pause_end(p) - p.from).sum();
         let extra: i64 = grants.iter().map(|g| i64::from(granted(rule, g))).sum();
-        let due = start + TimeDelta::hours(i64::from(rule.amount) + extra) + paused_time;
+        let due = start + TimeDelta::hours(i64::from(amount) + extra) + paused_time;
         return (due, false);
     }
     let start_day = start.date_naive();
@@ -336,7 +438,7 @@ fn due(
         provisional |= r.provisional;
         r.date
     };
-    let mut last = add(start_day, rule.unit, rule.amount);
+    let mut last = add(start_day, rule.unit, amount);
     // Paused time moves the last day: by the working days it covered for working-day periods,
     // by its calendar days otherwise.
     for p in paused {
@@ -358,12 +460,12 @@ fn due(
         }
     }
     for g in grants {
-        let tier_unit = rule
-            .extensions
-            .iter()
-            .find(|t| t.tier == g.tier)
-            .map(|t| t.unit)
-            .unwrap_or(rule.unit);
+        let tier_unit = match rule.extensions.iter().find(|t| t.tier == g.tier) {
+            Some(t) => t.unit,
+            // Lengthening days are calendar days on a month clock.
+            None if rule.unit == Unit::CalendarMonths => Unit::CalendarDays,
+            None => rule.unit,
+        };
         last = add(last, tier_unit, granted(rule, g));
     }
     if rule.unit != Unit::WorkingDays {
@@ -378,12 +480,15 @@ fn due(
 }
 
 /// The amount a grant may add: what was granted, but no more than its tier's cap (a grant for a
-/// tier the rule does not have adds nothing).
+/// tier the rule does not have adds nothing); lengthening days add what the event says.
 fn granted(rule: &Rule, g: &Grant) -> u32 {
+    if g.tier == LENGTHENED {
+        return g.amount.min(UNCAPPED_MAX);
+    }
     rule.extensions
         .iter()
         .find(|t| t.tier == g.tier)
-        .map(|t| g.amount.min(t.cap))
+        .map(|t| g.amount.min(t.limit()))
         .unwrap_or(0)
 }
 

@@ -38,6 +38,7 @@ fn the_shipped_table_holds_every_clock_of_the_three_queues_triage_and_referral()
         "ex.report",
         "os.accept",
         "os.guidance",
+        "ar.correction",
     ] {
         let r = rule(id);
         assert!(!r.source.is_empty() && !r.name.is_empty(), "{id}");
@@ -196,6 +197,8 @@ fn extensions_add_within_their_tier_caps() {
         Event {
             kind: EventKind::ExtensionApproved,
             at: at("2025-05-20T09:00:00+08:00"),
+            counts_from: None,
+            period_days: None,
             extension: Some(Grant {
                 rule_id: "ar.closing".into(),
                 tier: "department_head".into(),
@@ -284,6 +287,7 @@ unit = "hours"
 amount = 12
 start = ["respondent_notified"]
 stop = ["answered"]
+basis = "law"
 source = "厦门市展会知识产权保护办法"
 "#;
     let rules = Rules::builtin().overlay(file).unwrap();
@@ -365,6 +369,7 @@ unit = "working_days"
 amount = 5
 start = ["request_recieved"]
 stop = ["docketed"]
+basis = "law"
 source = "第20条"
 "#;
     let err = Rules::builtin().overlay(misspelt).unwrap_err().to_string();
@@ -390,4 +395,165 @@ source = "第20条"
     assert!(Rules::builtin().overlay(&no_stop).is_err());
     let informational = no_stop.replace("source", "informational = true\nsource");
     assert!(Rules::builtin().overlay(&informational).is_ok());
+}
+
+/// Every clock rests on an article of the law or says that it is the office's own service
+/// standard (服务承诺), and where its figure comes from.
+#[test]
+fn every_clock_cites_its_article_or_is_labelled_a_service_standard() {
+    for r in Rules::builtin().rules.values() {
+        match r.basis {
+            Basis::Law => assert!(
+                r.source.contains('第') && r.source.contains('条'),
+                "{}: a legal clock cites its article: {}",
+                r.id,
+                r.source
+            ),
+            Basis::ServiceStandard => assert!(
+                r.source.contains("服务承诺"),
+                "{}: a service standard says so: {}",
+                r.id,
+                r.source
+            ),
+        }
+    }
+    let without_basis = r#"
+[[rule]]
+id = "x.y"
+name = "无依据"
+queue = "triage"
+unit = "hours"
+amount = 1
+start = ["received"]
+stop = ["routed"]
+source = "某条"
+"#;
+    let e = Rules::builtin().overlay(without_basis).unwrap_err();
+    assert!(e.to_string().contains("basis"), "{e}");
+    let without_source =
+        without_basis.replace("source = \"某条\"", "basis = \"law\"\nsource = \" \"");
+    let e = Rules::builtin().overlay(&without_source).unwrap_err();
+    assert!(e.to_string().contains("names no source"), "{e}");
+    let triage = rule("triage.decision");
+    assert_eq!(triage.basis, Basis::ServiceStandard);
+    let c = compute(
+        triage,
+        &[Event::new(
+            EventKind::Received,
+            at("2026-03-02T10:00:00+08:00"),
+        )],
+        cal(),
+        utc("2026-03-02T10:00:00+08:00"),
+    )
+    .unwrap();
+    assert!(c.explanation.contains("服务承诺"), "{}", c.explanation);
+}
+
+/// Art. 20: docketing counts from the office's receipt of the request — a request filed online
+/// to that office is received when it is filed — not from the day triage routed it. Filed on
+/// Friday 2025-09-26 and routed on 2025-09-30: 5 working days across National Day (09-28 is a
+/// make-up working day, 10-01…10-08 off) end on 2025-10-10.
+#[test]
+fn docketing_counts_from_the_filing_not_from_the_routing() {
+    let mut received = Event::new(EventKind::RequestReceived, at("2025-09-30T16:00:00+08:00"));
+    received.counts_from = Some(at("2025-09-26T11:00:00+08:00"));
+    let c = compute(
+        rule("ar.docket"),
+        &[received],
+        cal(),
+        utc("2025-09-30T16:00:00+08:00"),
+    )
+    .unwrap();
+    assert_eq!(c.start_at, at("2025-09-26T11:00:00+08:00"));
+    assert_eq!(c.due_at, end_of_day("2025-10-10".parse().unwrap()));
+    assert!(
+        c.explanation.contains("2025-09-26 11:00"),
+        "{}",
+        c.explanation
+    );
+}
+
+/// Art. 54: the evidence period is what the notice sets (not less than 15 days). 20 days from
+/// 2026-02-01 end on 02-21, inside the Spring Festival break: rolled to Tuesday 02-24.
+#[test]
+fn the_evidence_period_is_the_days_set_on_the_notice() {
+    let mut notice = Event::new(
+        EventKind::EvidenceNoticeReceived,
+        at("2026-02-01T09:00:00+08:00"),
+    );
+    notice.period_days = Some(20);
+    let now = utc("2026-02-02T09:00:00+08:00");
+    let c = compute(rule("ar.evidence"), &[notice.clone()], cal(), now).unwrap();
+    assert_eq!(c.due_at, end_of_day("2026-02-24".parse().unwrap()));
+    assert!(c.explanation.contains("20 日"), "{}", c.explanation);
+    // A notice recorded before the period was entered counts the least the law allows.
+    notice.period_days = None;
+    let c = compute(rule("ar.evidence"), &[notice], cal(), now).unwrap();
+    assert_eq!(c.due_at, end_of_day("2026-02-24".parse().unwrap()));
+}
+
+/// A party's evidence extension is a number of days: the evidence period grows by them, and the
+/// closing clock leaves them out (Art. 37 ¶2) — not an open pause.
+#[test]
+fn an_evidence_extension_adds_its_days_to_the_evidence_and_closing_clocks() {
+    let mut notice = Event::new(
+        EventKind::EvidenceNoticeReceived,
+        at("2025-04-01T09:00:00+08:00"),
+    );
+    notice.period_days = Some(15);
+    let mut extended = Event::new(
+        EventKind::EvidencePeriodExtended,
+        at("2025-04-10T09:00:00+08:00"),
+    );
+    extended.period_days = Some(10);
+    let docketed = Event::new(EventKind::Docketed, at("2025-03-03T09:00:00+08:00"));
+    let events = [docketed, notice, extended];
+    let now = utc("2025-04-11T09:00:00+08:00");
+    let evidence = compute(rule("ar.evidence"), &events[1..], cal(), now).unwrap();
+    // 15 days from 04-01 → 04-16, plus 10 → Saturday 04-26, a day off: rolled to Sunday 04-27,
+    // a make-up working day before Labour Day.
+    assert_eq!(evidence.due_at, end_of_day("2025-04-27".parse().unwrap()));
+    assert_eq!(evidence.state, State::Running);
+    assert!(evidence.paused.is_empty());
+    let closing = compute(rule("ar.closing"), &events, cal(), now).unwrap();
+    // 3 months from 03-03 → 06-03, plus 10 days → 06-13 (a Friday).
+    assert_eq!(closing.due_at, end_of_day("2025-06-13".parse().unwrap()));
+    assert!(
+        closing.explanation.contains("举证期限 10 日"),
+        "{}",
+        closing.explanation
+    );
+}
+
+/// 民事诉讼法 Art. 85: an answer posted before the period ends is on time, though it arrives
+/// after.
+#[test]
+fn a_filing_posted_before_the_period_ends_is_on_time() {
+    let received = Event::new(
+        EventKind::RespondentReceived,
+        at("2025-03-03T09:00:00+08:00"),
+    );
+    // 15 days → 2025-03-18.
+    let mut answer = Event::new(EventKind::AnswerReceived, at("2025-03-21T10:00:00+08:00"));
+    let now = utc("2025-03-21T10:00:00+08:00");
+    let late = compute(
+        rule("ar.answer"),
+        &[received.clone(), answer.clone()],
+        cal(),
+        now,
+    )
+    .unwrap();
+    assert_eq!(late.state, State::Missed);
+    answer.counts_from = Some(at("2025-03-18T17:30:00+08:00"));
+    let posted = compute(
+        rule("ar.answer"),
+        &[received.clone(), answer.clone()],
+        cal(),
+        now,
+    )
+    .unwrap();
+    assert_eq!(posted.state, State::Met);
+    answer.counts_from = Some(at("2025-03-19T08:00:00+08:00"));
+    let posted_late = compute(rule("ar.answer"), &[received, answer], cal(), now).unwrap();
+    assert_eq!(posted_late.state, State::Missed);
 }

@@ -120,7 +120,10 @@ pub static SPECS: &[Spec] = &[
         &[S::CorrectionRequested],
         Next::To(S::Received),
         [CorrectionReceived],
-        [opt("note", Kind::Text(2000))],
+        [
+            opt("posted_at", Kind::Instant),
+            opt("note", Kind::Text(2000))
+        ],
         Worker,
         public = true
     ),
@@ -172,7 +175,10 @@ pub static SPECS: &[Spec] = &[
         &[S::AnswerPeriod],
         Next::To(S::Evidence),
         [AnswerReceived],
-        [opt("summary", Kind::Text(4000))],
+        [
+            opt("posted_at", Kind::Instant),
+            opt("summary", Kind::Text(4000))
+        ],
         Worker
     ),
     spec!(
@@ -226,12 +232,13 @@ pub static SPECS: &[Spec] = &[
         Worker
     ),
     spec!(
-        StartEvidenceExtension,
+        ExtendEvidencePeriod,
         &[S::Evidence],
         Next::Stay,
-        [EvidenceExtensionStarted],
-        [REASON],
-        Worker
+        [EvidencePeriodExtended],
+        [req("period_days", Kind::Int(1, 90)), REASON],
+        Worker,
+        public = true
     ),
     spec!(
         EndEvidenceExtension,
@@ -422,7 +429,7 @@ pub fn guard(step: Step, p: &Progress, shape: &Shape) -> Result<(), &'static str
             Err("error.workflow.no_objection")
         }
         Step::SendEvidenceNotice if p.evidence_period_open => Err("error.workflow.evidence_open"),
-        Step::StartEvidenceExtension if !p.evidence_period_open || p.evidence_extension_open => {
+        Step::ExtendEvidencePeriod if !p.evidence_period_open => {
             Err("error.workflow.no_evidence_period")
         }
         Step::EndEvidenceExtension if !p.evidence_extension_open => {

@@ -16,7 +16,9 @@ names! {
         RaiseJurisdictionObjection = "raise_jurisdiction_objection",
         DecideJurisdictionObjection = "decide_jurisdiction_objection",
         SendEvidenceNotice = "send_evidence_notice",
-        StartEvidenceExtension = "start_evidence_extension",
+        ExtendEvidencePeriod = "extend_evidence_period",
+        /// Ends a party's evidence extension recorded as an open pause before extensions became
+        /// a number of days; offered only on such a case.
         EndEvidenceExtension = "end_evidence_extension",
         CloseEvidencePeriod = "close_evidence_period",
         ScheduleHearing = "schedule_hearing",

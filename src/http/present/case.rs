@@ -43,6 +43,7 @@ pub fn clock_json(c: &ClockView) -> Value {
         "name": c.name,
         "rule_id": c.rule_id,
         "source": c.source,
+        "basis": if c.service_standard { "service_standard" } else { "law" },
         "unit": c.unit,
         "start_at": ts(c.start_at),
         "due_at": ts(c.due_at),

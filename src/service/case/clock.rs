@@ -6,7 +6,7 @@
 use crate::config::Config;
 use crate::domain::calendar::Calendar;
 use crate::domain::case::EventKind;
-use crate::domain::deadline::{self, Event, Grant, Rules};
+use crate::domain::deadline::{self, Basis, Event, Grant, Rules};
 use crate::domain::time::in_beijing;
 use crate::error::Result;
 use crate::store::case_log::{ClockDetail, ClockRow, EventRow, Granted, Segment};
@@ -107,6 +107,7 @@ impl Timekeeper {
                     explanation: c.explanation,
                     detail: ClockDetail {
                         informational: rule.informational,
+                        service_standard: rule.basis == Basis::ServiceStandard,
                         paused_segments: c
                             .paused
                             .iter()
@@ -196,7 +197,9 @@ async fn merged(db: &Db) -> Result<Calendar> {
     Ok(Calendar::builtin().with_years(years))
 }
 
-/// The engine's view of stored events; an approved extension carries its grant.
+/// The engine's view of stored events: an approved extension carries its grant; an event
+/// carries the instant the law counts (`counts_from`, or a party's `posted_at`) and the period
+/// set on a notice (`period_days`) when its payload names them.
 pub fn engine_events(rows: &[EventRow]) -> Vec<Event> {
     rows.iter()
         .map(|e| {
@@ -204,6 +207,18 @@ pub fn engine_events(rows: &[EventRow]) -> Vec<Event> {
             if e.kind == EventKind::ExtensionApproved {
                 ev.extension = grant_of(&e.payload);
             }
+            let instant = |key: &str| {
+                e.payload
+                    .get(key)
+                    .and_then(|v| v.as_str())
+                    .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            };
+            ev.counts_from = instant("counts_from").or_else(|| instant("posted_at"));
+            ev.period_days = e
+                .payload
+                .get("period_days")
+                .and_then(|v| v.as_u64())
+                .and_then(|n| u32::try_from(n).ok());
             ev
         })
         .collect()

@@ -152,6 +152,8 @@ pub struct ClockView {
     pub explanation: String,
     /// A party's time limit shown for information.
     pub informational: bool,
+    /// The office's own service standard (服务承诺), not a limit set by law.
+    pub service_standard: bool,
     pub paused: Vec<(DateTime<FixedOffset>, Option<DateTime<FixedOffset>>)>,
     /// Extensions granted: tier and amount.
     pub extensions: Vec<(String, u32)>,
@@ -170,6 +172,7 @@ impl From<ClockRow> for ClockView {
             provisional: c.provisional,
             explanation: c.explanation,
             informational: c.detail.informational,
+            service_standard: c.detail.service_standard,
             paused: c
                 .detail
                 .paused_segments

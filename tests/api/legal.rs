@@ -1,0 +1,287 @@
+//! Clocks that start, run and end as the law says (Order 81, 民事诉讼法 Art. 85), through the API:
+//! docketing counted from the office's receipt of the request, the evidence period set on the
+//! notice and lengthened by a party's extension, the panel's extension of the answer period, the
+//! closing extension tiers in their order, a party's posting date, and the service standards
+//! labelled as such.
+
+use crate::fixtures::{Case, clock, last_day};
+use crate::helpers::TestApp;
+use chrono::{NaiveDate, TimeDelta, Utc};
+use serde_json::{Value, json};
+use weiquan::domain::time::beijing;
+
+fn today() -> NaiveDate {
+    Utc::now().with_timezone(&beijing()).date_naive()
+}
+
+/// A complaint routed to the ruling queue, docketed, served, received by the respondent, and
+/// answered: in its evidence stage.
+async fn in_evidence(app: &TestApp) -> Case {
+    let panel = app
+        .user_ids(&["demo-officer", "demo-officer2", "demo-officer3"])
+        .await;
+    app.complaint()
+        .routed("administrative_ruling")
+        .step(
+            "docket",
+            json!({"panel_user_ids": panel, "asserted_claims": "1"}),
+            "docketed",
+        )
+        .step("serve_respondent", json!({"method": "post"}), "served")
+        .step("record_receipt", json!({}), "answer_period")
+        .step("receive_answer", json!({}), "evidence")
+        .file()
+        .await
+}
+
+/// The due day of clock `rule` among `clocks`.
+fn due(clocks: &Value, rule: &str) -> NaiveDate {
+    last_day(&clock(clocks, rule)["due_at"])
+}
+
+#[tokio::test]
+async fn a_ruling_request_is_due_for_docketing_five_working_days_after_it_was_received_not_routed()
+{
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    // A lead the office received five days ago, routed only today.
+    let received = today() - TimeDelta::days(5);
+    let case = app
+        .lead("demo-officer", "officer")
+        .set("received_at", json!(format!("{received}T09:30")))
+        .right("invention_patent", "ZL202310123456.6", "一种锂电池隔膜")
+        .routed("administrative_ruling")
+        .file()
+        .await;
+    let shown = officer.case(case.id).await;
+    let docket = clock(&shown["deadlines"], "ar.docket");
+    assert_eq!(
+        last_day(&docket["due_at"]),
+        officer.working_days(received, 5).await,
+        "{docket}"
+    );
+    assert!(
+        docket["start_at"]
+            .as_str()
+            .unwrap()
+            .starts_with(&received.to_string()),
+        "{docket}"
+    );
+    assert_eq!(docket["basis"], "law");
+    // Triage is the centre's own service standard, and says so.
+    let triage = clock(&shown["deadlines"], "triage.decision");
+    assert_eq!(triage["basis"], "service_standard");
+    assert!(
+        triage["explanation"].as_str().unwrap().contains("服务承诺"),
+        "{triage}"
+    );
+    // The case page labels it.
+    let browser = app.browser_as("demo-officer").await;
+    let page = browser.html(&case.page()).await;
+    assert!(
+        page.contains("服务承诺"),
+        "the page labels the service standard"
+    );
+}
+
+#[tokio::test]
+async fn the_evidence_period_is_the_twenty_days_the_notice_sets_and_a_party_extension_adds_days() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let mut case = in_evidence(&app).await;
+    let closing_before = due(&case.clocks(&officer).await, "ar.closing");
+    // Less than the 15 days of Art. 54 is refused.
+    let (s, b) = case
+        .act(&officer, "send_evidence_notice", json!({"period_days": 14}))
+        .await;
+    assert_eq!(s, 422, "{b}");
+    assert_eq!(b["errors"][0]["field"], "period_days");
+    let clocks = case
+        .step(
+            &officer,
+            "send_evidence_notice",
+            json!({"period_days": 20}),
+            "evidence",
+        )
+        .await;
+    let day = today();
+    assert_eq!(
+        due(&clocks, "ar.evidence"),
+        officer.rolled(day + TimeDelta::days(20)).await
+    );
+    // A party's extension is a number of days: the evidence period grows by them, the
+    // closing clock leaves them out, and nothing is paused.
+    let clocks = case
+        .step(
+            &officer,
+            "extend_evidence_period",
+            json!({"period_days": 10, "reason": "被请求人申请，需调取境外证据"}),
+            "evidence",
+        )
+        .await;
+    let evidence = clock(&clocks, "ar.evidence");
+    assert_eq!(
+        last_day(&evidence["due_at"]),
+        officer.rolled(day + TimeDelta::days(30)).await,
+        "{evidence}"
+    );
+    assert_eq!(evidence["state"], "running");
+    assert!(evidence["paused_segments"].as_array().unwrap().is_empty());
+    let closing_after = due(&clocks, "ar.closing");
+    assert!(
+        closing_after >= closing_before + TimeDelta::days(10),
+        "{closing_before} → {closing_after}"
+    );
+    assert_eq!(clock(&clocks, "ar.closing")["state"], "running");
+    // The old open-pause step is not offered.
+    let actions = case.actions(&officer).await;
+    assert!(actions.contains(&"extend_evidence_period".to_string()));
+    assert!(
+        !actions
+            .iter()
+            .any(|a| a == "start_evidence_extension" || a == "end_evidence_extension")
+    );
+}
+
+#[tokio::test]
+async fn the_panel_extends_the_answer_period_without_a_fixed_cap() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let panel = app
+        .user_ids(&["demo-officer", "demo-officer2", "demo-officer3"])
+        .await;
+    let case = app
+        .complaint()
+        .routed("administrative_ruling")
+        .step(
+            "docket",
+            json!({"panel_user_ids": panel, "asserted_claims": "1"}),
+            "docketed",
+        )
+        .step("serve_respondent", json!({"method": "post"}), "served")
+        .step("record_receipt", json!({"abroad": true}), "answer_period")
+        .file()
+        .await;
+    let before = due(&case.clocks(&officer).await, "ar.answer_abroad");
+    let path = case.path("/deadlines/ar.answer_abroad/extension");
+    // Thirty days, more than the fifteen once invented as a cap.
+    let ask = json!({"action": "request", "tier": "panel", "amount": 30, "reason": "被请求人在境外，需公证认证", "expected_version": case.version});
+    let (s, asked) = officer.post(&path, &ask).await;
+    assert_eq!(s, 200, "{asked}");
+    let (_, events) = officer.get(&case.path("/events")).await;
+    let seq = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "extension_requested")
+        .unwrap()["seq"]
+        .clone();
+    let approve =
+        json!({"action": "approve", "request_seq": seq, "expected_version": asked["version"]});
+    let (s, approved) = officer.post(&path, &approve).await;
+    assert_eq!(s, 200, "{approved}");
+    // Thirty days and thirty more from the receipt, rolled past a day off.
+    assert_eq!(before, officer.rolled(today() + TimeDelta::days(30)).await);
+    assert_eq!(
+        due(&approved["deadlines"], "ar.answer_abroad"),
+        officer.rolled(today() + TimeDelta::days(60)).await
+    );
+}
+
+#[tokio::test]
+async fn the_higher_department_extends_the_closing_limit_only_after_the_department_head() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let case = in_evidence(&app).await;
+    let path = case.path("/deadlines/ar.closing/extension");
+    let ask = |tier: &str, amount: u32, version: &Value| json!({"action": "request", "tier": tier, "amount": amount, "reason": "案情特别复杂", "expected_version": version});
+    let (s, b) = officer
+        .post(&path, &ask("higher_department", 2, &json!(case.version)))
+        .await;
+    assert_eq!(s, 422, "{b}");
+    assert_eq!(b["errors"][0]["field"], "tier");
+    assert!(
+        b["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("部门负责人"),
+        "{b}"
+    );
+    // The department head's month first; then the higher department may be asked.
+    let supervisor = app.api_as("demo-supervisor").await;
+    let (s, asked) = officer
+        .post(&path, &ask("department_head", 1, &json!(case.version)))
+        .await;
+    assert_eq!(s, 200, "{asked}");
+    let (_, events) = officer.get(&case.path("/events")).await;
+    let seq = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "extension_requested")
+        .unwrap()["seq"]
+        .clone();
+    let (s, approved) = supervisor
+        .post(
+            &path,
+            &json!({"action": "approve", "request_seq": seq, "expected_version": asked["version"]}),
+        )
+        .await;
+    assert_eq!(s, 200, "{approved}");
+    let (s, b) = officer
+        .post(&path, &ask("higher_department", 2, &approved["version"]))
+        .await;
+    assert_eq!(s, 200, "{b}");
+}
+
+#[tokio::test]
+async fn an_answer_records_when_it_was_posted_and_never_after_it_arrived() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let panel = app
+        .user_ids(&["demo-officer", "demo-officer2", "demo-officer3"])
+        .await;
+    let mut case = app
+        .complaint()
+        .routed("administrative_ruling")
+        .step(
+            "docket",
+            json!({"panel_user_ids": panel, "asserted_claims": "1"}),
+            "docketed",
+        )
+        .step("serve_respondent", json!({"method": "post"}), "served")
+        .step("record_receipt", json!({}), "answer_period")
+        .file()
+        .await;
+    let tomorrow = format!("{}T10:00", today() + TimeDelta::days(1));
+    let (s, b) = case
+        .act(&officer, "receive_answer", json!({"posted_at": tomorrow}))
+        .await;
+    assert_eq!(s, 422, "{b}");
+    assert_eq!(b["errors"][0]["field"], "posted_at");
+    let posted = Utc::now().with_timezone(&beijing()) - TimeDelta::minutes(30);
+    let clocks = case
+        .step(
+            &officer,
+            "receive_answer",
+            json!({"posted_at": posted.format("%Y-%m-%dT%H:%M").to_string()}),
+            "evidence",
+        )
+        .await;
+    assert_eq!(clock(&clocks, "ar.answer")["state"], "met");
+    let (_, events) = officer.get(&case.path("/events")).await;
+    let answer = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "answer_received")
+        .unwrap()
+        .clone();
+    assert!(
+        answer["payload"]["posted_at"]
+            .as_str()
+            .unwrap()
+            .starts_with(&posted.format("%Y-%m-%dT%H:%M").to_string()),
+        "{answer}"
+    );
+}
