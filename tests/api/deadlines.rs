@@ -195,7 +195,11 @@ source = "某省知识产权局服务承诺；工作规程 第3条"
             .date_naive();
     for (rule, n, source) in [
         ("triage.decision", 5, "某省知识产权保护条例 第12条"),
-        ("province.acknowledge", 1, "某省知识产权局服务承诺；工作规程 第3条"),
+        (
+            "province.acknowledge",
+            1,
+            "某省知识产权局服务承诺；工作规程 第3条",
+        ),
     ] {
         let day = officer.working_days(received, n).await;
         let c = clock(&case["deadlines"], rule);

@@ -285,3 +285,36 @@ async fn an_answer_records_when_it_was_posted_and_never_after_it_arrived() {
         "{answer}"
     );
 }
+
+/// Order 81 Art. 23: co-respondents are parties of one case; the acceptance and answer notices
+/// name both.
+#[tokio::test]
+async fn a_request_against_two_respondents_is_docketed_and_both_are_named_in_the_notices() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let panel = app
+        .user_ids(&["demo-officer", "demo-officer2", "demo-officer3"])
+        .await;
+    let case = app
+        .complaint()
+        .respondents(json!([
+            {"name": "某某科技有限公司", "address": "江苏省南通市通州区"},
+            {"name": "某某电子商务有限公司", "address": "江苏省南通市崇川区"}
+        ]))
+        .routed("administrative_ruling")
+        .step(
+            "docket",
+            json!({"panel_user_ids": panel, "asserted_claims": "1"}),
+            "docketed",
+        )
+        .step("serve_respondent", json!({"method": "direct"}), "served")
+        .file()
+        .await;
+    let shown = officer.case(case.id).await;
+    assert_eq!(shown["state"], "served");
+    let browser = app.browser_as("demo-officer").await;
+    let notice = browser.issue(case.id, "answer_notice").await;
+    for name in ["某某科技有限公司", "某某电子商务有限公司"] {
+        assert!(notice.contains(name), "the answer notice names {name}");
+    }
+}

@@ -417,9 +417,10 @@ pub static SPECS: &[Spec] = &[
 pub fn guard(step: Step, p: &Progress, shape: &Shape) -> Result<(), &'static str> {
     let patents = shape.rights.iter().filter(|k| k.is_patent()).count();
     match step {
-        // Order 81 Art. 15 and the 2019 Guide: one patent and one respondent per case.
-        Step::Docket if patents != 1 || shape.rights.len() != 1 || shape.respondents != 1 => {
-            Err("error.workflow.one_patent_one_respondent")
+        // Order 81 Art. 15 and the 2019 Guide: one patent per case; co-respondents and
+        // co-requesters may be parties of one case (Art. 23).
+        Step::Docket if patents != 1 || shape.rights.len() != 1 || shape.respondents == 0 => {
+            Err("error.workflow.one_patent")
         }
         Step::ForwardAnswer if !p.answer_to_forward => Err("error.workflow.no_answer_to_forward"),
         Step::RaiseJurisdictionObjection if p.objection_raised => {

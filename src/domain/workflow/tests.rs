@@ -278,7 +278,7 @@ fn guards_refuse_steps_the_law_does_not_allow_yet() {
     let none = Progress::default();
     assert_eq!(
         allowed(q, s("docket"), CaseState::Received, &none, &two),
-        Err("error.workflow.one_patent_one_respondent")
+        Err("error.workflow.one_patent")
     );
     let trademark = Shape {
         rights: vec![RightKind::Trademark],
@@ -286,6 +286,15 @@ fn guards_refuse_steps_the_law_does_not_allow_yet() {
         ..one_patent()
     };
     assert!(allowed(q, s("docket"), CaseState::Received, &none, &trademark).is_err());
+    // Art. 23: co-respondents are parties of one case.
+    let co_respondents = Shape {
+        respondents: 2,
+        ..one_patent()
+    };
+    assert_eq!(
+        allowed(q, s("docket"), CaseState::Received, &none, &co_respondents),
+        Ok(())
+    );
     assert_eq!(
         allowed(
             q,
