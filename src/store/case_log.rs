@@ -364,7 +364,8 @@ mod tests {
     use super::*;
 
     /// The detail JSON keeps the shape earlier releases stored (`informational`,
-    /// `paused_segments` with RFC 3339 instants in Beijing time, `extensions`).
+    /// `paused_segments` with RFC 3339 instants in Beijing time, `extensions`), and reads what
+    /// they stored without `service_standard` as a clock set by law.
     #[test]
     fn clock_detail_reads_and_writes_the_stored_shape() {
         let stored = r#"{"informational":false,"paused_segments":[{"from":"2026-03-02T09:00:00+08:00","until":null}],"extensions":[{"tier":"department_head","amount":5}]}"#;
@@ -373,7 +374,15 @@ mod tests {
             d.paused_segments[0].from.to_rfc3339(),
             "2026-03-02T09:00:00+08:00"
         );
-        assert_eq!(serde_json::to_string(&d).unwrap(), stored);
+        assert!(!d.service_standard);
+        let written = serde_json::to_string(&d).unwrap();
+        assert_eq!(
+            written,
+            stored.replace(
+                r#""informational":false,"#,
+                r#""informational":false,"service_standard":false,"#
+            )
+        );
         assert_eq!(
             serde_json::from_str::<ClockDetail>("{}").unwrap(),
             ClockDetail::default()
