@@ -232,6 +232,12 @@ pub async fn act(cx: &Ctx, me: &Identity, id: i64, req: ActionRequest) -> Result
     if spec.name == Step::Suspend {
         payload["from_state"] = json!(case.state);
     }
+    // The exhibitor's statement is due before the fair closes, whatever is left of its 24 hours.
+    if spec.name == Step::NotifyRespondent
+        && let Some(e) = &case.facts.exhibition
+    {
+        payload["hard_stop"] = json!(e.closes_at.to_rfc3339());
+    }
     let mut w = CaseWrite::begin(cx, &granted, version).await?;
     for kind in &t.events {
         // The start event of a converted case's ruling clocks is bookkeeping.

@@ -178,6 +178,38 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
     }
     let again = officer.case(open).await;
     assert_eq!(again["version"], converted["version"]);
+
+    // The converted case still owes the organiser its report (2006 Measures Art. 15), now
+    // from the ruling queue, once.
+    let mut case = crate::fixtures::Case {
+        id: open,
+        number: again["number"].as_str().unwrap().to_string(),
+        version: again["version"].as_i64().unwrap(),
+        filed: again.clone(),
+        last: again.clone(),
+    };
+    let clocks = case
+        .step(
+            &officer,
+            "report_to_organiser",
+            json!({"report": "闭幕时尚未处理完毕，已转为行政裁决案件"}),
+            "received",
+        )
+        .await;
+    let report = clocks
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["rule_id"] == "ex.report")
+        .unwrap()
+        .clone();
+    assert_eq!(report["state"], "met", "{report}");
+    assert!(
+        !case
+            .actions(&officer)
+            .await
+            .contains(&"report_to_organiser".to_string())
+    );
 }
 
 #[tokio::test]

@@ -318,3 +318,41 @@ async fn a_request_against_two_respondents_is_docketed_and_both_are_named_in_the
         assert!(notice.contains(name), "the answer notice names {name}");
     }
 }
+
+/// The exhibitor's statement is due 24 hours after the notice, but never after the fair closes.
+#[tokio::test]
+async fn the_exhibitors_statement_is_due_at_the_close_when_the_fair_ends_sooner() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let closes = (Utc::now() + TimeDelta::hours(10))
+        .with_timezone(&beijing())
+        .format("%Y-%m-%dT%H:%M:00+08:00")
+        .to_string();
+    let case = app
+        .complaint()
+        .at_fair_closing(
+            chrono::DateTime::parse_from_rfc3339(&closes)
+                .unwrap()
+                .to_utc(),
+        )
+        .design_patent()
+        .routed("exhibition_enforcement")
+        .step("transfer", json!({}), "transferred")
+        .step("notify_respondent", json!({}), "respondent_notified")
+        .file()
+        .await;
+    let clocks = case.clocks(&officer).await;
+    let statement = clock(&clocks, "ex.statement");
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(statement["due_at"].as_str().unwrap()).unwrap(),
+        chrono::DateTime::parse_from_rfc3339(&closes).unwrap(),
+        "{statement}"
+    );
+    assert!(
+        statement["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("展会闭幕"),
+        "{statement}"
+    );
+}

@@ -45,6 +45,7 @@ const ACTIONS: [(&str, &[&str]); 3] = [
             "resume",
             "publish",
             "record_ruling_received",
+            "report_to_organiser",
             "close",
         ],
     ),
@@ -172,7 +173,7 @@ async fn every_workflow_action_answers_every_user_as_its_role_rule_says() {
         mismatches.len(),
         mismatches.join("\n")
     );
-    assert_eq!(cells, 6 * (29 + 9 + 8));
+    assert_eq!(cells, 6 * (30 + 9 + 8));
     // Nothing moved: every request was refused.
     let after = app.api_as("demo-officer").await.case(ruling.id).await;
     assert_eq!(after["state"], "docketed");

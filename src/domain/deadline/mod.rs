@@ -94,6 +94,10 @@ pub struct Rule {
     /// closing clock, Art. 37).
     #[serde(default)]
     pub lengthened_by: Vec<EventKind>,
+    /// The start event may carry an instant the clock never runs past (an exhibition's close:
+    /// the exhibitor's statement is due before the fair ends, whatever is left of its 24 hours).
+    #[serde(default)]
+    pub hard_stop: bool,
     /// Law or service standard; the source says which article, or where the figure comes from.
     pub basis: Basis,
     /// Legal source with article, or the origin of a service standard.
@@ -201,6 +205,8 @@ pub struct Event {
     pub counts_from: Option<DateTime<FixedOffset>>,
     /// A period set on the notice this event records, in days.
     pub period_days: Option<u32>,
+    /// An instant a clock this event starts never runs past (for rules with `hard_stop`).
+    pub hard_stop: Option<DateTime<FixedOffset>>,
     /// For `extension_approved`: the rule, tier and amount granted.
     pub extension: Option<Grant>,
 }
@@ -212,6 +218,7 @@ impl Event {
             at,
             counts_from: None,
             period_days: None,
+            hard_stop: None,
             extension: None,
         }
     }
@@ -331,7 +338,15 @@ fn compute_with(
         _ => rule.amount,
     };
 
-    let (due_at, provisional) = due(rule, amount, start.instant(), &paused, &grants, cal, now);
+    let (mut due_at, provisional) = due(rule, amount, start.instant(), &paused, &grants, cal, now);
+    let capped = rule
+        .hard_stop
+        .then_some(start.hard_stop)
+        .flatten()
+        .filter(|limit| *limit < due_at);
+    if let Some(limit) = capped {
+        due_at = limit;
+    }
     let state = match stop {
         Some(s) if s.instant() <= due_at => State::Met,
         Some(_) => State::Missed,
@@ -340,7 +355,7 @@ fn compute_with(
         None => State::Running,
     };
     let explanation = if with_explanation {
-        explain::explain(
+        let text = explain::explain(
             rule,
             amount,
             start,
@@ -349,7 +364,15 @@ fn compute_with(
             &grants,
             cal,
             provisional,
-        )
+        );
+        match capped {
+            Some(limit) => format!(
+                "{}；不得晚于展会闭幕时间 {}。",
+                text.trim_end_matches('。'),
+                limit.format("%Y-%m-%d %H:%M")
+            ),
+            None => text,
+        }
     } else {
         String::new()
     };

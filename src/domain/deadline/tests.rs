@@ -199,6 +199,7 @@ fn extensions_add_within_their_tier_caps() {
             at: at("2025-05-20T09:00:00+08:00"),
             counts_from: None,
             period_days: None,
+            hard_stop: None,
             extension: Some(Grant {
                 rule_id: "ar.closing".into(),
                 tier: "department_head".into(),
@@ -556,4 +557,28 @@ fn a_filing_posted_before_the_period_ends_is_on_time() {
     answer.counts_from = Some(at("2025-03-19T08:00:00+08:00"));
     let posted_late = compute(rule("ar.answer"), &[received, answer], cal(), now).unwrap();
     assert_eq!(posted_late.state, State::Missed);
+}
+
+/// The exhibitor's statement is due 24 hours after the notice, but never after the fair closes.
+#[test]
+fn the_statement_is_due_before_the_exhibition_closes() {
+    let mut notified = Event::new(
+        EventKind::RespondentNotified,
+        at("2026-04-03T14:00:00+08:00"),
+    );
+    let now = utc("2026-04-03T15:00:00+08:00");
+    let open = compute(rule("ex.statement"), &[notified.clone()], cal(), now).unwrap();
+    assert_eq!(open.due_at, at("2026-04-04T14:00:00+08:00"));
+    notified.hard_stop = Some(at("2026-04-04T10:00:00+08:00"));
+    let closing = compute(rule("ex.statement"), &[notified.clone()], cal(), now).unwrap();
+    assert_eq!(closing.due_at, at("2026-04-04T10:00:00+08:00"));
+    assert!(
+        closing.explanation.contains("展会闭幕"),
+        "{}",
+        closing.explanation
+    );
+    // A close later than the 24 hours changes nothing.
+    notified.hard_stop = Some(at("2026-04-06T17:00:00+08:00"));
+    let later = compute(rule("ex.statement"), &[notified], cal(), now).unwrap();
+    assert_eq!(later.due_at, at("2026-04-04T14:00:00+08:00"));
 }

@@ -401,6 +401,16 @@ pub static SPECS: &[Spec] = &[
         [],
         Worker
     ),
+    // A case converted at an exhibition's close still owes the organiser its report (2006
+    // Measures Art. 15); offered only on such a case.
+    spec!(
+        ReportToOrganiser,
+        STATES,
+        Next::Stay,
+        [OrganiserReported],
+        [req("report", Kind::Text(4000))],
+        Worker
+    ),
     spec!(
         Close,
         &[S::Published],
@@ -447,6 +457,8 @@ pub fn guard(step: Step, p: &Progress, shape: &Shape) -> Result<(), &'static str
             Err("error.workflow.no_majority")
         }
         Step::RecordRulingReceived if p.ruling_received => Err("error.workflow.already_recorded"),
+        Step::ReportToOrganiser if !p.exhibition_closed => Err("error.workflow.exhibition_open"),
+        Step::ReportToOrganiser if p.organiser_reported => Err("error.workflow.already_recorded"),
         _ => Ok(()),
     }
 }

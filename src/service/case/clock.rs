@@ -214,6 +214,7 @@ pub fn engine_events(rows: &[EventRow]) -> Vec<Event> {
                     .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
             };
             ev.counts_from = instant("counts_from").or_else(|| instant("posted_at"));
+            ev.hard_stop = instant("hard_stop");
             ev.period_days = e
                 .payload
                 .get("period_days")
