@@ -9,12 +9,16 @@ use super::documents::Available;
 use super::evidence::Panel;
 use super::workflow::Options;
 use super::{Ctx, Identity, cases, documents, evidence, triage, workflow};
-use crate::domain::case::CaseState;
+use crate::domain::case::triage::request_receipt;
+use crate::domain::case::{CaseState, EventKind, Queue};
+use crate::domain::deadline::{self, Event};
 use crate::domain::deadline::{ExtensionTier, State as ClockState, Unit};
 use crate::domain::identity::Role;
 use crate::domain::policy::CaseAction;
+use crate::domain::time::{day_of, in_beijing, last_day};
 use crate::error::Result;
 use crate::store;
+use chrono::{DateTime, Utc};
 
 /// What the reader may do on the case page, beyond the workflow's own actions.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -54,6 +58,40 @@ pub struct Screen {
     pub work: Options,
     pub documents: Available,
     pub evidence: Panel,
+    /// For a patent complaint waiting for triage: its docketing window, were it a ruling request.
+    pub docket_window: Option<DocketWindow>,
+}
+
+/// Order 81 Art. 20 counts docketing from the office's receipt of a request, so the days a ruling
+/// request waits in triage are days of its docketing window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocketWindow {
+    pub due_at: DateTime<Utc>,
+    /// Working days after today up to and including the last day.
+    pub working_days_left: u32,
+    /// Two working days or fewer are left: triage should decide now.
+    pub tight: bool,
+}
+
+/// The docketing window of a request received at `received_at` with `events`, were it routed to
+/// the ruling queue at `now`.
+fn docket_window(
+    cx: &Ctx,
+    received_at: DateTime<Utc>,
+    events: &[(EventKind, DateTime<Utc>)],
+) -> Option<DocketWindow> {
+    let rule = cx.time.rules().get("ar.docket")?;
+    let cal = cx.time.calendar();
+    let mut routed = Event::new(EventKind::RequestReceived, in_beijing(cx.now));
+    routed.counts_from = Some(in_beijing(request_receipt(received_at, events)));
+    let clock = deadline::compute_due(rule, &[routed], &cal, cx.now)?;
+    let due_at = clock.due_at.to_utc();
+    let working_days_left = cal.working_days_between(day_of(cx.now), last_day(due_at));
+    Some(DocketWindow {
+        due_at,
+        working_days_left,
+        tight: working_days_left <= 2,
+    })
 }
 
 /// Reads the case page of case `id` for `me`.
@@ -79,6 +117,20 @@ pub async fn case_page(cx: &Ctx, me: &Identity, id: i64) -> Result<Screen> {
         triage::duplicates(db, me, id).await?
     } else {
         Vec::new()
+    };
+    let waiting_patent = may.triage
+        && case.summary.queue == Queue::Triage
+        && case.summary.state == CaseState::New
+        && case.rights.iter().any(|r| r.kind.is_patent());
+    let docket_window = if waiting_patent {
+        let events: Vec<(EventKind, DateTime<Utc>)> = store::case_log::events(db.conn(), id, false)
+            .await?
+            .iter()
+            .map(|e| (e.kind, e.at))
+            .collect();
+        docket_window(cx, case.summary.received_at, &events)
+    } else {
+        None
     };
     let extensions = if v.is_filer() {
         Vec::new()
@@ -124,5 +176,6 @@ pub async fn case_page(cx: &Ctx, me: &Identity, id: i64) -> Result<Screen> {
         work,
         documents,
         evidence,
+        docket_window,
     })
 }

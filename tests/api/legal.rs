@@ -356,3 +356,41 @@ async fn the_exhibitors_statement_is_due_at_the_close_when_the_fair_ends_sooner(
         "{statement}"
     );
 }
+
+/// A patent complaint waiting for triage shows its docketing window: Art. 20 counts from the
+/// receipt, so the days in triage are used up.
+#[tokio::test]
+async fn the_triage_card_shows_how_much_of_the_docketing_window_is_left() {
+    let app = TestApp::spawn().await;
+    // Received a week ago at the office: at most two working days remain.
+    let received = today() - TimeDelta::days(7);
+    let late = app
+        .lead("demo-officer", "officer")
+        .set("received_at", json!(format!("{received}T09:30")))
+        .right("invention_patent", "ZL202310123456.6", "一种锂电池隔膜")
+        .file()
+        .await;
+    let fresh = app.complaint().file().await;
+    let trademark = app.lead("demo-officer", "officer").file().await;
+    let browser = app.browser_as("demo-triager").await;
+    let page = browser.html(&late.page()).await;
+    assert!(
+        page.contains("id=\"docket-window\""),
+        "shown on a patent request"
+    );
+    assert!(
+        page.contains("立案期限即将届满"),
+        "and marked tight after a week"
+    );
+    let page = browser.html(&fresh.page()).await;
+    assert!(page.contains("id=\"docket-window\""));
+    assert!(
+        !page.contains("立案期限即将届满"),
+        "a fresh complaint has time"
+    );
+    let page = browser.html(&trademark.page()).await;
+    assert!(
+        !page.contains("id=\"docket-window\""),
+        "not for a trademark lead"
+    );
+}

@@ -8,7 +8,7 @@ use crate::domain::evidence::Kind as EvidenceKind;
 use crate::http::present::case::{clock_row, fact_time, row};
 use crate::http::present::evidence::item_row;
 use crate::http::present::workflow::form_json;
-use crate::http::present::{key, local};
+use crate::http::present::{due_local, key, local};
 use crate::i18n::Lang;
 use crate::service::screen::{ClockExtensions, Screen};
 use chrono::{DateTime, Utc};
@@ -288,5 +288,8 @@ pub fn triage_choices(s: &Screen, now: DateTime<Utc>) -> Value {
         "duplicates": s.duplicates.iter().map(|x| row(x, now)).collect::<Vec<_>>(),
         "route_queues": Queue::WORK.iter().map(|q| json!({"value": q.as_str(), "key": key("queue", q)})).collect::<Vec<_>>(),
         "reject_reasons": REJECT_REASONS.iter().map(|r| json!({"value": r, "key": key("reject_reason", r)})).collect::<Vec<_>>(),
+        "docket_window": s.docket_window.as_ref().map(|w| json!({
+            "due_local": due_local(w.due_at), "left": w.working_days_left, "tight": w.tight,
+        })),
     })
 }
