@@ -11,6 +11,7 @@ use crate::domain::case::{EventKind, Queue};
 use crate::domain::identity::Role;
 use crate::domain::policy::CaseAction;
 use crate::domain::time::{beijing, day_of};
+use crate::domain::workflow::ruling::PUBLIC_NOTICE_DAYS;
 use crate::domain::workflow::{
     self, Kind, Progress, Shape, Spec, Step, Values, Who, fields, progress::Seen,
 };
@@ -242,7 +243,18 @@ pub async fn act(cx: &Ctx, me: &Identity, id: i64, req: ActionRequest) -> Result
     for kind in &t.events {
         // The start event of a converted case's ruling clocks is bookkeeping.
         let public = spec.public && *kind != EventKind::RequestReceived;
-        w.record_at(*kind, at, public, payload.clone());
+        let mut p = payload.clone();
+        // Served by public notice: the closing clock leaves the notice period out, and the
+        // respondent is deemed served when it ends (民事诉讼法 Art. 95).
+        match kind {
+            EventKind::PublicNoticeServed => p["period_days"] = json!(PUBLIC_NOTICE_DAYS),
+            EventKind::RespondentReceived if spec.name == Step::ServeByPublicNotice => {
+                let deemed = at + TimeDelta::days(PUBLIC_NOTICE_DAYS);
+                p["counts_from"] = json!(deemed.with_timezone(&beijing()).to_rfc3339());
+            }
+            _ => {}
+        }
+        w.record_at(*kind, at, public, p);
     }
     let change = w.change();
     change.queue = (t.queue != case.queue).then_some(t.queue);

@@ -394,3 +394,76 @@ async fn the_triage_card_shows_how_much_of_the_docketing_window_is_left() {
         "not for a trademark lead"
     );
 }
+
+/// Service by public notice (民事诉讼法 Art. 95: deemed served 30 days after the notice): the
+/// closing clock leaves exactly those 30 days out, and the answer period runs from the deemed
+/// service. Electronic service needs the recipient's consent.
+#[tokio::test]
+async fn service_by_public_notice_leaves_the_notice_period_out_of_the_closing_clock() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let panel = app
+        .user_ids(&["demo-officer", "demo-officer2", "demo-officer3"])
+        .await;
+    let mut case = app
+        .complaint()
+        .routed("administrative_ruling")
+        .step(
+            "docket",
+            json!({"panel_user_ids": panel, "asserted_claims": "1"}),
+            "docketed",
+        )
+        .file()
+        .await;
+    let (s, b) = case
+        .act(
+            &officer,
+            "serve_respondent",
+            json!({"method": "electronic"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{b}");
+    assert_eq!(b["errors"][0]["field"], "consent_recorded");
+    let day = today();
+    let three_months = day.checked_add_months(chrono::Months::new(3)).unwrap();
+    assert_eq!(
+        due(&case.clocks(&officer).await, "ar.closing"),
+        officer.rolled(three_months).await
+    );
+    let clocks = case
+        .step(
+            &officer,
+            "serve_by_public_notice",
+            json!({"where": "人民法院报 2026年12月4日", "reason": "被请求人下落不明"}),
+            "answer_period",
+        )
+        .await;
+    assert_eq!(
+        due(&clocks, "ar.closing"),
+        officer.rolled(three_months + TimeDelta::days(30)).await
+    );
+    assert_eq!(clock(&clocks, "ar.serve")["state"], "met");
+    assert_eq!(
+        due(&clocks, "ar.answer"),
+        officer.rolled(day + TimeDelta::days(45)).await
+    );
+    // Appraisal and settlement talks pause the closing clock while they last.
+    case.step(
+        &officer,
+        "start_appraisal",
+        json!({"matter": "被控产品技术特征比对", "appraiser": "某司法鉴定中心"}),
+        "answer_period",
+    )
+    .await;
+    let clocks = case.clocks(&officer).await;
+    assert_eq!(clock(&clocks, "ar.closing")["state"], "paused");
+    case.step(
+        &officer,
+        "end_appraisal",
+        json!({"result": "落入专利权保护范围"}),
+        "answer_period",
+    )
+    .await;
+    let clocks = case.clocks(&officer).await;
+    assert_eq!(clock(&clocks, "ar.closing")["state"], "running");
+}

@@ -22,6 +22,7 @@ const ACTIONS: [(&str, &[&str]); 3] = [
             "docket",
             "refuse_docket",
             "serve_respondent",
+            "serve_by_public_notice",
             "record_receipt",
             "receive_answer",
             "close_answer_period",
@@ -32,6 +33,10 @@ const ACTIONS: [(&str, &[&str]); 3] = [
             "extend_evidence_period",
             "end_evidence_extension",
             "close_evidence_period",
+            "start_appraisal",
+            "end_appraisal",
+            "start_settlement",
+            "end_settlement",
             "schedule_hearing",
             "hold_hearing",
             "written_review",
@@ -173,7 +178,7 @@ async fn every_workflow_action_answers_every_user_as_its_role_rule_says() {
         mismatches.len(),
         mismatches.join("\n")
     );
-    assert_eq!(cells, 6 * (30 + 9 + 8));
+    assert_eq!(cells, 6 * (35 + 9 + 8));
     // Nothing moved: every request was refused.
     let after = app.api_as("demo-officer").await.case(ruling.id).await;
     assert_eq!(after["state"], "docketed");

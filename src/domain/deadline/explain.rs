@@ -1,6 +1,6 @@
 //! The human explanation of a clock, in Chinese: start, count, days skipped, pauses, extensions.
 
-use super::{Event, Grant, LENGTHENED, Pause, Rule, Unit};
+use super::{Event, Grant, Pause, Rule, Unit};
 use crate::domain::calendar::Calendar;
 use chrono::{DateTime, FixedOffset};
 
@@ -54,7 +54,10 @@ pub(super) fn explain(
     }
     for g in grants {
         parts.push(match g.tier.as_str() {
-            LENGTHENED => format!("当事人申请延长举证期限 {} 日，期限相应顺延", g.amount),
+            "evidence_period_extended" => {
+                format!("当事人申请延长举证期限 {} 日，期限相应顺延", g.amount)
+            }
+            "public_notice_served" => format!("公告送达期间 {} 日不计入", g.amount),
             "department_head" => format!("经部门负责人批准延长 {}", g.amount),
             "higher_department" => format!("经上级部门批准延长 {}", g.amount),
             "panel" => format!("经合议组决定延长 {} 日", g.amount),

@@ -326,10 +326,11 @@ fn compute_with(
             .iter()
             .filter(before_stop)
             .filter(|e| rule.lengthened_by.contains(&e.kind))
-            .filter_map(|e| e.period_days)
-            .map(|days| Grant {
+            .filter_map(|e| Some((e.kind, e.period_days?)))
+            .map(|(kind, days)| Grant {
                 rule_id: rule.id.clone(),
-                tier: LENGTHENED.to_string(),
+                // The "tier" of days an event adds is the event itself.
+                tier: kind.as_str().to_string(),
                 amount: days,
             }),
     );
@@ -387,9 +388,6 @@ fn compute_with(
         explanation,
     })
 }
-
-/// The tier of the days an event such as a party's evidence extension adds.
-pub const LENGTHENED: &str = "lengthened";
 
 /// Paused stretches after the start, up to `horizon` (the stop, or now).
 fn pauses(rule: &Rule, later: &[Event], horizon: DateTime<FixedOffset>) -> Vec<Pause> {
@@ -505,7 +503,7 @@ fn due(
 /// The amount a grant may add: what was granted, but no more than its tier's cap (a grant for a
 /// tier the rule does not have adds nothing); lengthening days add what the event says.
 fn granted(rule: &Rule, g: &Grant) -> u32 {
-    if g.tier == LENGTHENED {
+    if rule.lengthened_by.iter().any(|k| k.as_str() == g.tier) {
         return g.amount.min(UNCAPPED_MAX);
     }
     rule.extensions

@@ -582,3 +582,60 @@ fn the_statement_is_due_before_the_exhibition_closes() {
     let later = compute(rule("ex.statement"), &[notified], cal(), now).unwrap();
     assert_eq!(later.due_at, at("2026-04-04T14:00:00+08:00"));
 }
+
+/// Served by public notice: the closing clock leaves the 30-day notice period out, and the
+/// answer period runs from the deemed service 30 days after the notice.
+#[test]
+fn a_public_notice_leaves_its_thirty_days_out_of_the_closing_clock() {
+    let docketed = Event::new(EventKind::Docketed, at("2025-03-03T09:00:00+08:00"));
+    let mut notice = Event::new(
+        EventKind::PublicNoticeServed,
+        at("2025-03-05T09:00:00+08:00"),
+    );
+    notice.period_days = Some(30);
+    let mut deemed = Event::new(
+        EventKind::RespondentReceived,
+        at("2025-03-05T09:00:00+08:00"),
+    );
+    deemed.counts_from = Some(at("2025-04-04T09:00:00+08:00"));
+    let events = [docketed, notice, deemed];
+    let now = utc("2025-03-06T09:00:00+08:00");
+    let closing = compute(rule("ar.closing"), &events, cal(), now).unwrap();
+    // 3 months from 03-03 → 06-03, plus 30 days → 07-03 (a Thursday).
+    assert_eq!(closing.due_at, end_of_day("2025-07-03".parse().unwrap()));
+    assert!(
+        closing.explanation.contains("公告送达期间 30 日"),
+        "{}",
+        closing.explanation
+    );
+    let serve = compute(rule("ar.serve"), &events, cal(), now).unwrap();
+    assert_eq!(serve.state, State::Met);
+    let answer = compute(rule("ar.answer"), &events, cal(), now).unwrap();
+    // 15 days from the deemed service on 04-04 → 04-19, a Saturday: rolled to Monday 04-21.
+    assert_eq!(answer.due_at, end_of_day("2025-04-21".parse().unwrap()));
+}
+
+/// Appraisal and settlement talks pause the closing clock (Art. 37 ¶2).
+#[test]
+fn appraisal_and_settlement_pause_the_closing_clock() {
+    let events = [
+        Event::new(EventKind::Docketed, at("2025-03-03T09:00:00+08:00")),
+        Event::new(EventKind::AppraisalStarted, at("2025-03-10T09:00:00+08:00")),
+        Event::new(EventKind::AppraisalEnded, at("2025-03-20T09:00:00+08:00")),
+        Event::new(
+            EventKind::SettlementStarted,
+            at("2025-04-01T09:00:00+08:00"),
+        ),
+        Event::new(EventKind::SettlementEnded, at("2025-04-06T09:00:00+08:00")),
+    ];
+    let c = compute(
+        rule("ar.closing"),
+        &events,
+        cal(),
+        utc("2025-04-07T09:00:00+08:00"),
+    )
+    .unwrap();
+    assert_eq!(c.paused.len(), 2);
+    // 06-03 plus 10 and 5 paused days → 06-18 (a Wednesday).
+    assert_eq!(c.due_at, end_of_day("2025-06-18".parse().unwrap()));
+}

@@ -26,6 +26,10 @@ pub struct Progress {
     pub objection_raised: bool,
     pub evidence_period_open: bool,
     pub evidence_extension_open: bool,
+    /// An appraisal (鉴定, Art. 53) is under way.
+    pub appraisal_open: bool,
+    /// The parties are in settlement talks (和解, Art. 37).
+    pub settlement_open: bool,
     pub ruling_received: bool,
     pub exhibition_closed: bool,
     pub organiser_reported: bool,
@@ -74,6 +78,10 @@ impl Progress {
                 }
                 EventKind::EvidenceExtensionStarted => p.evidence_extension_open = true,
                 EventKind::EvidenceExtensionEnded => p.evidence_extension_open = false,
+                EventKind::AppraisalStarted => p.appraisal_open = true,
+                EventKind::AppraisalEnded => p.appraisal_open = false,
+                EventKind::SettlementStarted => p.settlement_open = true,
+                EventKind::SettlementEnded => p.settlement_open = false,
                 EventKind::RulingReceived => p.ruling_received = true,
                 EventKind::ExhibitionClosed => p.exhibition_closed = true,
                 EventKind::OrganiserReported => p.organiser_reported = true,

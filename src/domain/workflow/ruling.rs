@@ -27,7 +27,15 @@ pub const REVOCATION_GROUNDS: &[&str] = &[
     "other",
 ];
 
-pub const SERVICE_METHODS: &[&str] = &["direct", "post", "electronic", "public_notice"];
+/// How a document is served (Art. 10); public notice is its own step (`serve_by_public_notice`).
+pub const SERVICE_METHODS: &[&str] = &["direct", "post", "electronic", "left_at_address"];
+
+/// 民事诉讼法 Art. 95 (as amended in 2021): a party served by public notice is deemed served 30
+/// days after the notice.
+pub const PUBLIC_NOTICE_DAYS: i64 = 30;
+
+/// How settlement talks end (Art. 37).
+pub const SETTLEMENT_OUTCOMES: &[&str] = &["settled", "failed"];
 pub const OUTCOMES: &[&str] = &["infringement", "no_infringement"];
 pub const OBJECTION_OUTCOMES: &[&str] = &["dismissed", "upheld"];
 
@@ -157,10 +165,25 @@ pub static SPECS: &[Spec] = &[
         &[S::Docketed],
         Next::To(S::Served),
         [RespondentServed],
-        [req("method", Kind::Choice(SERVICE_METHODS))],
+        [
+            req("method", Kind::Choice(SERVICE_METHODS)),
+            opt("consent_recorded", Kind::Bool)
+        ],
         Worker,
         public = true,
         document = AnswerNotice
+    ),
+    spec!(
+        ServeByPublicNotice,
+        &[S::Docketed],
+        Next::To(S::AnswerPeriod),
+        [PublicNoticeServed, RespondentReceived],
+        [
+            req("where", Kind::Line(500)),
+            opt("reason", Kind::Text(2000))
+        ],
+        Worker,
+        public = true
     ),
     spec!(
         RecordReceipt,
@@ -255,6 +278,48 @@ pub static SPECS: &[Spec] = &[
         [EvidencePeriodClosed],
         [],
         Worker
+    ),
+    spec!(
+        StartAppraisal,
+        WORKING,
+        Next::Stay,
+        [AppraisalStarted],
+        [
+            req("matter", Kind::Text(2000)),
+            opt("appraiser", Kind::Line(200))
+        ],
+        Worker,
+        public = true
+    ),
+    spec!(
+        EndAppraisal,
+        WORKING,
+        Next::Stay,
+        [AppraisalEnded],
+        [req("result", Kind::Text(4000))],
+        Worker,
+        public = true
+    ),
+    spec!(
+        StartSettlement,
+        WORKING,
+        Next::Stay,
+        [SettlementStarted],
+        [opt("note", Kind::Text(2000))],
+        Worker,
+        public = true
+    ),
+    spec!(
+        EndSettlement,
+        WORKING,
+        Next::Stay,
+        [SettlementEnded],
+        [
+            req("outcome", Kind::Choice(SETTLEMENT_OUTCOMES)),
+            opt("note", Kind::Text(2000))
+        ],
+        Worker,
+        public = true
     ),
     spec!(
         ScheduleHearing,
@@ -457,6 +522,12 @@ pub fn guard(step: Step, p: &Progress, shape: &Shape) -> Result<(), &'static str
             Err("error.workflow.no_majority")
         }
         Step::RecordRulingReceived if p.ruling_received => Err("error.workflow.already_recorded"),
+        Step::StartAppraisal if p.appraisal_open => Err("error.workflow.appraisal_open"),
+        Step::EndAppraisal if !p.appraisal_open => Err("error.workflow.no_appraisal"),
+        Step::StartSettlement if p.settlement_open => Err("error.workflow.settlement_open"),
+        Step::EndSettlement if !p.settlement_open => Err("error.workflow.no_settlement"),
+        // A ruling waits for the appraisal and the settlement talks to end.
+        Step::Decide if p.appraisal_open || p.settlement_open => Err("error.workflow.pause_open"),
         Step::ReportToOrganiser if !p.exhibition_closed => Err("error.workflow.exhibition_open"),
         Step::ReportToOrganiser if p.organiser_reported => Err("error.workflow.already_recorded"),
         _ => Ok(()),
@@ -524,6 +595,15 @@ pub fn check_values(step: Step, values: &Values, p: &Progress, shape: &Shape) ->
             if values.text("outcome") == Some("upheld") && values.int("to_org_id").is_none() =>
         {
             errors.push(FieldError::new("to_org_id", "error.workflow.transfer_to"));
+        }
+        // Art. 10: electronic service only with the recipient's recorded consent.
+        Step::ServeRespondent
+            if values.text("method") == Some("electronic") && !values.flag("consent_recorded") =>
+        {
+            errors.push(FieldError::new(
+                "consent_recorded",
+                "error.workflow.electronic_consent",
+            ));
         }
         // Art. 31: a finding of infringement states the acts to stop.
         Step::Decide

@@ -9,6 +9,7 @@ names! {
         Docket = "docket",
         RefuseDocket = "refuse_docket",
         ServeRespondent = "serve_respondent",
+        ServeByPublicNotice = "serve_by_public_notice",
         RecordReceipt = "record_receipt",
         ReceiveAnswer = "receive_answer",
         CloseAnswerPeriod = "close_answer_period",
@@ -21,6 +22,10 @@ names! {
         /// a number of days; offered only on such a case.
         EndEvidenceExtension = "end_evidence_extension",
         CloseEvidencePeriod = "close_evidence_period",
+        StartAppraisal = "start_appraisal",
+        EndAppraisal = "end_appraisal",
+        StartSettlement = "start_settlement",
+        EndSettlement = "end_settlement",
         ScheduleHearing = "schedule_hearing",
         HoldHearing = "hold_hearing",
         WrittenReview = "written_review",

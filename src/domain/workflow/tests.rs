@@ -146,7 +146,10 @@ fn a_respondent_abroad_starts_the_thirty_day_answer_clock() {
                 "docket",
                 json!({"panel_user_ids": [1, 2, 3], "asserted_claims": "1"}),
             ),
-            ("serve_respondent", json!({"method": "electronic"})),
+            (
+                "serve_respondent",
+                json!({"method": "electronic", "consent_recorded": true}),
+            ),
             ("record_receipt", json!({"abroad": true})),
         ],
         &one_patent(),
@@ -592,4 +595,80 @@ fn every_event_kind_is_recorded_by_an_action_triage_or_a_named_service() {
         .filter(|k| !recorded.contains(k))
         .collect();
     assert!(never.is_empty(), "nothing records {never:?}");
+}
+
+/// Art. 10: electronic service only with the recipient's recorded consent.
+#[test]
+fn electronic_service_needs_the_recipients_consent() {
+    let q = Queue::AdministrativeRuling;
+    let serve = spec(q, "serve_respondent").unwrap();
+    let none = Progress::default();
+    let without = values(json!({"method": "electronic"}));
+    let e = check_values(q, serve, &without, &none, &one_patent());
+    assert_eq!(e[0].field, "consent_recorded");
+    let with = values(json!({"method": "electronic", "consent_recorded": true}));
+    assert!(check_values(q, serve, &with, &none, &one_patent()).is_empty());
+    let left = values(json!({"method": "left_at_address"}));
+    assert!(check_values(q, serve, &left, &none, &one_patent()).is_empty());
+}
+
+/// Appraisal (Art. 53) and settlement talks (Art. 37) are pauses that open and close, and no
+/// ruling is made while one is open.
+#[test]
+fn appraisal_and_settlement_open_and_close_and_hold_back_the_ruling() {
+    let (states, events) = drive(
+        Queue::AdministrativeRuling,
+        &[
+            (
+                "docket",
+                json!({"panel_user_ids": [1, 2, 3], "asserted_claims": "1"}),
+            ),
+            ("serve_by_public_notice", json!({"where": "人民法院报"})),
+            (
+                "start_appraisal",
+                json!({"matter": "被控产品与专利技术特征比对"}),
+            ),
+            ("end_appraisal", json!({"result": "落入保护范围"})),
+            ("start_settlement", json!({})),
+            ("end_settlement", json!({"outcome": "failed"})),
+        ],
+        &one_patent(),
+    );
+    assert_eq!(states.last().unwrap(), "answer_period");
+    for e in [
+        "public_notice_served",
+        "respondent_received",
+        "appraisal_started",
+        "appraisal_ended",
+        "settlement_started",
+        "settlement_ended",
+    ] {
+        assert!(events.iter().any(|x| x == e), "{e} in {events:?}");
+    }
+    let q = Queue::AdministrativeRuling;
+    let talks = Progress {
+        settlement_open: true,
+        vote: Some((3, 0)),
+        ..Progress::default()
+    };
+    assert_eq!(
+        allowed(
+            q,
+            spec(q, "decide").unwrap(),
+            CaseState::Deliberation,
+            &talks,
+            &one_patent()
+        ),
+        Err("error.workflow.pause_open")
+    );
+    assert_eq!(
+        allowed(
+            q,
+            spec(q, "start_settlement").unwrap(),
+            CaseState::Evidence,
+            &talks,
+            &one_patent()
+        ),
+        Err("error.workflow.settlement_open")
+    );
 }
