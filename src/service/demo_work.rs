@@ -120,7 +120,10 @@ pub async fn suspended(cx: &Ctx, w: &Workers<'_>, id: i64) -> Result<()> {
                 "docket",
                 json!({"panel_user_ids": w.panel, "asserted_claims": "权利要求1"}),
             ),
-            ("serve_respondent", json!({"method": "electronic"})),
+            (
+                "serve_respondent",
+                json!({"method": "electronic", "consent_recorded": true}),
+            ),
             (
                 "suspend",
                 json!({"ground": "invalidation_accepted",

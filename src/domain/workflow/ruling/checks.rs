@@ -1,0 +1,134 @@
+//! The conditions Order 81 puts on the ruling queue's actions beyond their states: guards (409),
+//! conflicts with the law (409) and checks across fields (422).
+
+use super::super::{Progress, Shape, Step, Values};
+use crate::domain::case::{RightKind, Standing};
+use crate::error::FieldError;
+
+/// The state-independent conditions of an action (409 keys).
+pub fn guard(step: Step, p: &Progress, shape: &Shape) -> Result<(), &'static str> {
+    let patents = shape.rights.iter().filter(|k| k.is_patent()).count();
+    match step {
+        // Order 81 Art. 15 and the 2019 Guide: one patent per case; co-respondents and
+        // co-requesters may be parties of one case (Art. 23).
+        Step::Docket if patents != 1 || shape.rights.len() != 1 || shape.respondents == 0 => {
+            Err("error.workflow.one_patent")
+        }
+        Step::ForwardAnswer if !p.answer_to_forward => Err("error.workflow.no_answer_to_forward"),
+        Step::RaiseJurisdictionObjection if p.objection_raised => {
+            Err("error.workflow.objection_already")
+        }
+        Step::DecideJurisdictionObjection if !p.objection_pending => {
+            Err("error.workflow.no_objection")
+        }
+        Step::SendEvidenceNotice if p.evidence_period_open => Err("error.workflow.evidence_open"),
+        Step::ExtendEvidencePeriod if !p.evidence_period_open => {
+            Err("error.workflow.no_evidence_period")
+        }
+        Step::EndEvidenceExtension if !p.evidence_extension_open => {
+            Err("error.workflow.no_evidence_extension")
+        }
+        Step::CloseEvidencePeriod if !p.evidence_period_open => {
+            Err("error.workflow.no_evidence_period")
+        }
+        Step::ScheduleHearing | Step::WrittenReview if p.evidence_period_open => {
+            Err("error.workflow.evidence_open")
+        }
+        Step::Decide if p.objection_pending => Err("error.workflow.objection_pending"),
+        Step::Decide if p.vote.is_none_or(|(yes, no)| yes <= no) => {
+            Err("error.workflow.no_majority")
+        }
+        Step::RecordRulingReceived if p.ruling_received => Err("error.workflow.already_recorded"),
+        Step::StartAppraisal if p.appraisal_open => Err("error.workflow.appraisal_open"),
+        Step::EndAppraisal if !p.appraisal_open => Err("error.workflow.no_appraisal"),
+        Step::StartSettlement if p.settlement_open => Err("error.workflow.settlement_open"),
+        Step::EndSettlement if !p.settlement_open => Err("error.workflow.no_settlement"),
+        // A ruling waits for the appraisal and the settlement talks to end.
+        Step::Decide if p.appraisal_open || p.settlement_open => Err("error.workflow.pause_open"),
+        Step::ReportToOrganiser if !p.exhibition_closed => Err("error.workflow.exhibition_open"),
+        Step::ReportToOrganiser if p.organiser_reported => Err("error.workflow.already_recorded"),
+        _ => Ok(()),
+    }
+}
+
+/// Whether a suspension applied for on `ground` must be granted (Art. 28): every ground is
+/// mandatory, except an accepted invalidation request against an invention patent.
+pub fn suspension_mandatory(ground: &str, shape: &Shape) -> bool {
+    ground != "invalidation_accepted"
+        || shape
+            .rights
+            .iter()
+            .any(|k| matches!(k, RightKind::UtilityModel | RightKind::DesignPatent))
+}
+
+/// Conditions on the values that are conflicts with the law rather than bad input (409 keys).
+pub fn conflict(step: Step, values: &Values, shape: &Shape) -> Result<(), &'static str> {
+    match step {
+        Step::RefuseSuspension
+            if suspension_mandatory(values.text("applied_ground").unwrap_or(""), shape) =>
+        {
+            Err("error.workflow.suspension_mandatory")
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Field checks that need more than one field, or the panel (422).
+pub fn check_values(step: Step, values: &Values, p: &Progress, shape: &Shape) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    // Art. 12: a sole licensee may ask only when the patentee does not, an ordinary licensee only
+    // with the contract's or the patentee's authorisation; the officer confirms the proof.
+    let licensee = matches!(
+        shape.standing,
+        Some(Standing::SoleLicensee | Standing::OrdinaryLicensee)
+    );
+    if step == Step::Docket && licensee && !values.flag("standing_checked") {
+        errors.push(FieldError::new(
+            "standing_checked",
+            "error.workflow.standing_proof",
+        ));
+    }
+    match step {
+        // Art. 20: a panel of at least three officers, an odd number.
+        Step::Docket => {
+            let n = values.ints("panel_user_ids").len();
+            if n < 3 || n.is_multiple_of(2) {
+                errors.push(FieldError::new(
+                    "panel_user_ids",
+                    "error.workflow.panel_size",
+                ));
+            }
+        }
+        // Art. 25: every member votes.
+        Step::RecordDeliberation => {
+            let cast =
+                values.int("votes_for").unwrap_or(0) + values.int("votes_against").unwrap_or(0);
+            if !p.panel.is_empty() && cast != p.panel.len() as i64 {
+                errors.push(FieldError::new("votes_for", "error.workflow.votes_panel"));
+            }
+        }
+        // Art. 9: a well-founded objection sends the lead to the competent department.
+        Step::DecideJurisdictionObjection
+            if values.text("outcome") == Some("upheld") && values.int("to_org_id").is_none() =>
+        {
+            errors.push(FieldError::new("to_org_id", "error.workflow.transfer_to"));
+        }
+        // Art. 10: electronic service only with the recipient's recorded consent.
+        Step::ServeRespondent
+            if values.text("method") == Some("electronic") && !values.flag("consent_recorded") =>
+        {
+            errors.push(FieldError::new(
+                "consent_recorded",
+                "error.workflow.electronic_consent",
+            ));
+        }
+        // Art. 31: a finding of infringement states the acts to stop.
+        Step::Decide
+            if values.text("outcome") == Some("infringement") && values.text("order").is_none() =>
+        {
+            errors.push(FieldError::new("order", "error.workflow.order_required"));
+        }
+        _ => {}
+    }
+    errors
+}
