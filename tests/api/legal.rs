@@ -4,7 +4,7 @@
 //! closing extension tiers in their order, a party's posting date, and the service standards
 //! labelled as such.
 
-use crate::fixtures::{Case, clock, last_day};
+use crate::fixtures::{Case, clock, kinds, last_day};
 use crate::helpers::TestApp;
 use chrono::{NaiveDate, TimeDelta, Utc};
 use serde_json::{Value, json};
@@ -466,4 +466,71 @@ async fn service_by_public_notice_leaves_the_notice_period_out_of_the_closing_cl
     .await;
     let clocks = case.clocks(&officer).await;
     assert_eq!(clock(&clocks, "ar.closing")["state"], "running");
+}
+
+/// Art. 5: a party's recusal application is recorded with its clock, decided by the department
+/// head only, and an upheld one against a panel member names the replacement.
+#[tokio::test]
+async fn a_recusal_application_is_decided_by_the_department_head_and_replaces_the_member() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let supervisor = app.api_as("demo-supervisor").await;
+    let panel = app
+        .user_ids(&["demo-officer", "demo-officer2", "demo-officer3"])
+        .await;
+    let mut case = app
+        .complaint()
+        .routed("administrative_ruling")
+        .step(
+            "docket",
+            json!({"panel_user_ids": panel, "asserted_claims": "1"}),
+            "docketed",
+        )
+        .file()
+        .await;
+    let challenged = app.user_id("demo-officer2").await;
+    let clocks = case
+        .step(
+            &officer,
+            "apply_recusal",
+            json!({"member_user_id": [challenged], "applicant": "respondent", "grounds": "该合议组成员曾担任请求人的顾问"}),
+            "docketed",
+        )
+        .await;
+    let recusal = clock(&clocks, "ar.recusal");
+    assert_eq!(recusal["basis"], "service_standard");
+    assert_eq!(
+        last_day(&recusal["due_at"]),
+        officer.rolled(today() + TimeDelta::days(3)).await
+    );
+    // A second application while one waits is a conflict; the officer may not decide.
+    let (s, _) = case
+        .act(
+            &officer,
+            "apply_recusal",
+            json!({"member_user_id": [challenged], "applicant": "respondent", "grounds": "x"}),
+        )
+        .await;
+    assert_eq!(s, 409);
+    let upheld = json!({"outcome": "upheld", "reason": "申请理由成立"});
+    assert_eq!(
+        case.act(&officer, "decide_recusal", upheld.clone()).await.0,
+        403
+    );
+    // Upheld against a panel member without a replacement: refused with the field named.
+    let (s, b) = case
+        .act(&supervisor, "decide_recusal", upheld.clone())
+        .await;
+    assert_eq!(s, 422, "{b}");
+    assert_eq!(b["errors"][0]["field"], "replacement_user_id");
+    let mut with = upheld;
+    with["replacement_user_id"] = json!([app.user_id("demo-supervisor").await]);
+    let clocks = case
+        .step(&supervisor, "decide_recusal", with, "docketed")
+        .await;
+    assert_eq!(clock(&clocks, "ar.recusal")["state"], "met");
+    // The filer sees the decision.
+    let ent = app.api_as("demo-enterprise").await;
+    let (_, events) = ent.get(&case.path("/events")).await;
+    assert!(kinds(&events).contains(&"recusal_decided"), "{events}");
 }

@@ -1,8 +1,8 @@
 //! The role rule of every workflow action, as a matrix: every action of every queue × the demo
 //! users who can see the case. The table of who may take what is written here from the rules
 //! (ARCHITECTURE.md, Actors; Order 81 on the panel), not read from the code: any officer or
-//! supervisor of the owning office takes the ordinary steps; only a supervisor approves; only a
-//! member of the panel or a supervisor votes and rules. A caller the rule lets through gets 409
+//! supervisor of the owning office takes the ordinary steps; only a supervisor approves and
+//! decides a recusal (Art. 5); only a member of the panel or a supervisor votes and rules. A caller the rule lets through gets 409
 //! or 422 (a step that is not possible now, or missing fields) and nothing changes.
 
 use crate::helpers::TestApp;
@@ -10,7 +10,7 @@ use serde_json::json;
 
 /// The actions restricted beyond "works the case", by queue: (action, only a supervisor).
 /// Everything else is for any worker; `record_deliberation` and `decide` are the panel's.
-const SUPERVISOR_ONLY: [&str; 1] = ["approve_evidence_export"];
+const SUPERVISOR_ONLY: [&str; 2] = ["approve_evidence_export", "decide_recusal"];
 const PANEL_ONLY: [&str; 2] = ["record_deliberation", "decide"];
 
 const ACTIONS: [(&str, &[&str]); 3] = [
@@ -33,6 +33,8 @@ const ACTIONS: [(&str, &[&str]); 3] = [
             "extend_evidence_period",
             "end_evidence_extension",
             "close_evidence_period",
+            "apply_recusal",
+            "decide_recusal",
             "start_appraisal",
             "end_appraisal",
             "start_settlement",
@@ -178,7 +180,7 @@ async fn every_workflow_action_answers_every_user_as_its_role_rule_says() {
         mismatches.len(),
         mismatches.join("\n")
     );
-    assert_eq!(cells, 6 * (35 + 9 + 8));
+    assert_eq!(cells, 6 * (37 + 9 + 8));
     // Nothing moved: every request was refused.
     let after = app.api_as("demo-officer").await.case(ruling.id).await;
     assert_eq!(after["state"], "docketed");

@@ -110,6 +110,8 @@ names! {
         Mediated = "mediated",
         Revoked = "revoked",
         Withdrawn = "withdrawn",
+        RecusalApplied = "recusal_applied",
+        RecusalDecided = "recusal_decided",
         AppraisalStarted = "appraisal_started",
         AppraisalEnded = "appraisal_ended",
         SettlementStarted = "settlement_started",

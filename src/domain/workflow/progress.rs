@@ -12,6 +12,15 @@ pub struct Seen<'a> {
     pub payload: &'a Value,
 }
 
+/// The first user id of a list field (the workflow's user fields are lists).
+fn first_id(payload: &Value, key: &str) -> Option<i64> {
+    payload
+        .get(key)
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+        .and_then(Value::as_i64)
+}
+
 /// What the events say.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Progress {
@@ -26,6 +35,8 @@ pub struct Progress {
     pub objection_raised: bool,
     pub evidence_period_open: bool,
     pub evidence_extension_open: bool,
+    /// A party's recusal application against this member (user id) waits for its decision.
+    pub recusal_pending: Option<i64>,
     /// An appraisal (鉴定, Art. 53) is under way.
     pub appraisal_open: bool,
     /// The parties are in settlement talks (和解, Art. 37).
@@ -78,6 +89,24 @@ impl Progress {
                 }
                 EventKind::EvidenceExtensionStarted => p.evidence_extension_open = true,
                 EventKind::EvidenceExtensionEnded => p.evidence_extension_open = false,
+                EventKind::RecusalApplied => {
+                    p.recusal_pending = first_id(e.payload, "member_user_id");
+                }
+                EventKind::RecusalDecided => {
+                    let upheld = e.payload.get("outcome").and_then(Value::as_str) == Some("upheld");
+                    let replacement = first_id(e.payload, "replacement_user_id");
+                    if let (true, Some(member)) = (upheld, p.recusal_pending) {
+                        // The member steps down; a replacement takes the seat on the panel.
+                        match (p.panel.iter().position(|m| *m == member), replacement) {
+                            (Some(i), Some(r)) => p.panel[i] = r,
+                            (Some(i), None) => {
+                                p.panel.remove(i);
+                            }
+                            _ => {}
+                        }
+                    }
+                    p.recusal_pending = None;
+                }
                 EventKind::AppraisalStarted => p.appraisal_open = true,
                 EventKind::AppraisalEnded => p.appraisal_open = false,
                 EventKind::SettlementStarted => p.settlement_open = true,

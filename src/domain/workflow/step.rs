@@ -22,6 +22,8 @@ names! {
         /// a number of days; offered only on such a case.
         EndEvidenceExtension = "end_evidence_extension",
         CloseEvidencePeriod = "close_evidence_period",
+        ApplyRecusal = "apply_recusal",
+        DecideRecusal = "decide_recusal",
         StartAppraisal = "start_appraisal",
         EndAppraisal = "end_appraisal",
         StartSettlement = "start_settlement",

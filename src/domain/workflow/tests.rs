@@ -672,3 +672,54 @@ fn appraisal_and_settlement_open_and_close_and_hold_back_the_ruling() {
         Err("error.workflow.settlement_open")
     );
 }
+
+/// Art. 5: a party's recusal application stops the challenged member's work until the
+/// department head decides; upheld against a panel member, a replacement takes the seat.
+#[test]
+fn an_upheld_recusal_replaces_the_panel_member() {
+    let q = Queue::AdministrativeRuling;
+    let docketed = json!({"panel_user_ids": [1, 2, 3], "asserted_claims": "1"});
+    let applied =
+        json!({"member_user_id": [2], "applicant": "respondent", "grounds": "与请求人有利害关系"});
+    let upheld = json!({"outcome": "upheld", "reason": "理由成立", "replacement_user_id": [7]});
+    let seen = |events: &[(EventKind, Value)]| {
+        let s: Vec<progress::Seen> = events
+            .iter()
+            .map(|(k, p)| progress::Seen {
+                kind: *k,
+                payload: p,
+            })
+            .collect();
+        Progress::of(&s)
+    };
+    let mut events = vec![
+        (EventKind::Docketed, docketed),
+        (EventKind::RecusalApplied, applied),
+    ];
+    let pending = seen(&events);
+    assert_eq!(pending.recusal_pending, Some(2));
+    let vote = spec(q, "record_deliberation").unwrap();
+    assert_eq!(
+        allowed(q, vote, CaseState::Deliberation, &pending, &one_patent()),
+        Err("error.workflow.recusal_pending")
+    );
+    // Upheld without a replacement for a panel member is refused.
+    let decide = spec(q, "decide_recusal").unwrap();
+    let bare = values(json!({"outcome": "upheld", "reason": "理由成立"}));
+    let e = check_values(q, decide, &bare, &pending, &one_patent());
+    assert_eq!(e[0].field, "replacement_user_id");
+    let on_panel = values(json!({"outcome": "upheld", "reason": "x", "replacement_user_id": [3]}));
+    assert!(!check_values(q, decide, &on_panel, &pending, &one_patent()).is_empty());
+    assert!(check_values(q, decide, &values(upheld.clone()), &pending, &one_patent()).is_empty());
+    events.push((EventKind::RecusalDecided, upheld));
+    let after = seen(&events);
+    assert_eq!(after.panel, [1, 7, 3]);
+    assert_eq!(after.recusal_pending, None);
+    // Dismissed: the panel stays as it was.
+    events.push((
+        EventKind::RecusalApplied,
+        json!({"member_user_id": [1], "applicant": "requester", "grounds": "x"}),
+    ));
+    events.push((EventKind::RecusalDecided, json!({"outcome": "dismissed"})));
+    assert_eq!(seen(&events).panel, [1, 7, 3]);
+}

@@ -39,6 +39,12 @@ pub fn guard(step: Step, p: &Progress, shape: &Shape) -> Result<(), &'static str
             Err("error.workflow.no_majority")
         }
         Step::RecordRulingReceived if p.ruling_received => Err("error.workflow.already_recorded"),
+        Step::ApplyRecusal if p.recusal_pending.is_some() => Err("error.workflow.recusal_pending"),
+        Step::DecideRecusal if p.recusal_pending.is_none() => Err("error.workflow.no_recusal"),
+        // The challenged member stops work until the application is decided.
+        Step::RecordDeliberation | Step::Decide if p.recusal_pending.is_some() => {
+            Err("error.workflow.recusal_pending")
+        }
         Step::StartAppraisal if p.appraisal_open => Err("error.workflow.appraisal_open"),
         Step::EndAppraisal if !p.appraisal_open => Err("error.workflow.no_appraisal"),
         Step::StartSettlement if p.settlement_open => Err("error.workflow.settlement_open"),
@@ -112,6 +118,27 @@ pub fn check_values(step: Step, values: &Values, p: &Progress, shape: &Shape) ->
             if values.text("outcome") == Some("upheld") && values.int("to_org_id").is_none() =>
         {
             errors.push(FieldError::new("to_org_id", "error.workflow.transfer_to"));
+        }
+        // Art. 5: one member per application; an upheld one against a panel member names the
+        // replacement, who is not on the panel already.
+        Step::ApplyRecusal if values.ints("member_user_id").len() != 1 => {
+            errors.push(FieldError::new(
+                "member_user_id",
+                "error.workflow.recusal_one_member",
+            ));
+        }
+        Step::DecideRecusal if values.text("outcome") == Some("upheld") => {
+            let on_panel = p.recusal_pending.is_some_and(|m| p.panel.contains(&m));
+            let replacement = values.ints("replacement_user_id");
+            let fits = replacement.len() == 1
+                && !p.panel.contains(&replacement[0])
+                && Some(replacement[0]) != p.recusal_pending;
+            if (on_panel && !fits) || replacement.len() > 1 {
+                errors.push(FieldError::new(
+                    "replacement_user_id",
+                    "error.workflow.recusal_replacement",
+                ));
+            }
         }
         // Art. 10: electronic service only with the recipient's recorded consent.
         Step::ServeRespondent

@@ -38,6 +38,9 @@ pub const SERVICE_METHODS: &[&str] = &["direct", "post", "electronic", "left_at_
 /// days after the notice.
 pub const PUBLIC_NOTICE_DAYS: i64 = 30;
 
+/// Who applies for recusal (Art. 5).
+pub const RECUSAL_APPLICANTS: &[&str] = &["requester", "respondent"];
+
 /// How settlement talks end (Art. 37).
 pub const SETTLEMENT_OUTCOMES: &[&str] = &["settled", "failed"];
 pub const OUTCOMES: &[&str] = &["infringement", "no_infringement"];
@@ -74,6 +77,15 @@ const WORKING: &[CaseState] = &[
 const OPEN: &[CaseState] = &[
     S::Received,
     S::CorrectionRequested,
+    S::Docketed,
+    S::Served,
+    S::AnswerPeriod,
+    S::Evidence,
+    S::HearingScheduled,
+    S::Deliberation,
+    S::Suspended,
+];
+const RECUSAL_FROM: &[CaseState] = &[
     S::Docketed,
     S::Served,
     S::AnswerPeriod,
@@ -282,6 +294,34 @@ pub static SPECS: &[Spec] = &[
         [EvidencePeriodClosed],
         [],
         Worker
+    ),
+    // Art. 5: a party applies for the recusal of a panel member or officer; the department head
+    // decides, and an upheld application replaces the member.
+    spec!(
+        ApplyRecusal,
+        RECUSAL_FROM,
+        Next::Stay,
+        [RecusalApplied],
+        [
+            req("member_user_id", Kind::Users),
+            req("applicant", Kind::Choice(RECUSAL_APPLICANTS)),
+            req("grounds", Kind::Text(4000))
+        ],
+        Worker,
+        public = true
+    ),
+    spec!(
+        DecideRecusal,
+        RECUSAL_FROM,
+        Next::Stay,
+        [RecusalDecided],
+        [
+            req("outcome", Kind::Choice(OBJECTION_OUTCOMES)),
+            REASON,
+            opt("replacement_user_id", Kind::Users)
+        ],
+        Supervisor,
+        public = true
     ),
     spec!(
         StartAppraisal,
