@@ -120,12 +120,6 @@ impl From<DbErr> for AppError {
     }
 }
 
-impl From<crate::domain::policy::Denied> for AppError {
-    fn from(_: crate::domain::policy::Denied) -> Self {
-        Self::forbidden()
-    }
-}
-
 /// Maps constraint violations of a write to answers (instead of checking before inserting).
 pub trait OnConstraint<T> {
     /// A unique-constraint violation becomes `err()`; anything else stays an internal error.

@@ -64,6 +64,13 @@ pub enum Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Denied;
 
+/// A refusal of the policy answers 403 wherever it surfaces.
+impl From<Denied> for crate::error::AppError {
+    fn from(_: Denied) -> Self {
+        Self::forbidden()
+    }
+}
+
 /// Decides whether `actor` may perform `action`.
 pub fn can(actor: &Actor, action: Action) -> bool {
     use Action::*;
