@@ -11,7 +11,7 @@ use crate::domain::case::{EventKind, Queue};
 use crate::domain::identity::Role;
 use crate::domain::policy::CaseAction;
 use crate::domain::time::{beijing, day_of};
-use crate::domain::workflow::ruling::PUBLIC_NOTICE_DAYS;
+use crate::domain::workflow::ruling::{PUBLIC_NOTICE_DAYS, limitation_expired};
 use crate::domain::workflow::{
     self, Kind, Progress, Shape, Spec, Step, Values, Who, fields, progress::Seen,
 };
@@ -331,6 +331,26 @@ async fn check_with_data(
             .is_some_and(|e| e.active)
     {
         errors.push(FieldError::new("expert_id", "error.workflow.expert"));
+    }
+    // Art. 19: the three-year limit, counted to the filing of the request.
+    if spec.name == Step::Docket
+        && let Some(known) = values.instant("infringement_known_at")
+    {
+        if known.to_utc() > at {
+            errors.push(FieldError::new(
+                "infringement_known_at",
+                "error.workflow.known_later",
+            ));
+        } else if limitation_expired(
+            known,
+            s.visible.case().received_at,
+            values.flag("continuing"),
+        ) {
+            errors.push(FieldError::new(
+                "infringement_known_at",
+                "error.workflow.limitation",
+            ));
+        }
     }
     // A party's filing is posted before it arrives (民事诉讼法 Art. 85 counts the posting).
     if values.instant("posted_at").is_some_and(|p| p.to_utc() > at) {

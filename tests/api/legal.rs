@@ -534,3 +534,28 @@ async fn a_recusal_application_is_decided_by_the_department_head_and_replaces_th
     let (_, events) = ent.get(&case.path("/events")).await;
     assert!(kinds(&events).contains(&"recusal_decided"), "{events}");
 }
+
+/// Order 81 Art. 19: docketing checks the three-year limit when the officer enters when the
+/// requester knew of the infringement; a continuing infringement is not out of time.
+#[tokio::test]
+async fn docketing_refuses_a_request_more_than_three_years_late_unless_the_infringement_goes_on() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let panel = app
+        .user_ids(&["demo-officer", "demo-officer2", "demo-officer3"])
+        .await;
+    let mut case = app.complaint().routed("administrative_ruling").file().await;
+    let long_ago = format!("{}T09:00", today() - TimeDelta::days(3 * 366));
+    let docket =
+        json!({"panel_user_ids": panel, "asserted_claims": "1", "infringement_known_at": long_ago});
+    let (s, b) = case.act(&officer, "docket", docket.clone()).await;
+    assert_eq!(s, 422, "{b}");
+    assert_eq!(b["errors"][0]["field"], "infringement_known_at");
+    assert!(
+        b["errors"][0]["message"].as_str().unwrap().contains("三年"),
+        "{b}"
+    );
+    let mut continuing = docket;
+    continuing["continuing"] = json!(true);
+    case.step(&officer, "docket", continuing, "docketed").await;
+}

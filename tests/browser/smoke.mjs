@@ -192,7 +192,7 @@ async function submit(page, button) {
   await Promise.all([page.waitForNavigation(), page.click(button)]);
 }
 
-await check('an enterprise files on a phone, a triager routes it to a ruling, an officer dockets with a panel, serves, records the answer and decides, the enterprise sees the ruling', async (page, open, documents) => {
+await check('an enterprise files against two respondents on a phone, a triager routes it to a ruling, an officer dockets with a panel, serves, records the answer, decides and publishes, the enterprise sees the ruling', async (page, open, documents) => {
   await signIn(page, 'demo-enterprise');
   await page.goto(`${base}/complaints/new`);
   await assertCsrf(page);
@@ -214,6 +214,8 @@ await check('an enterprise files on a phone, a triager routes it to a ruling, an
     '#right0_holder': '南通华信精密机械有限公司',
     '#resp0_name': '苏州某新能源有限公司',
     '#resp0_address': '苏州市工业园区星湖街 1 号',
+    '#resp1_name': '南通某贸易有限公司',
+    '#resp1_address': '南通市崇川区工农路 2 号',
     '#title': title,
     '#description': '展会期间 B 馆 8 号展位展出的锂电池隔膜与我司发明专利权利要求 1 相同。\n现场照片已留存。',
     '#ex_name': '2026中国（南通）国际工业博览会（浏览器测试）',
@@ -225,6 +227,8 @@ await check('an enterprise files on a phone, a triager routes it to a ruling, an
   const chosen = { '#complainant_standing': 'patentee', '#right0_kind': 'invention_patent', '#channel': 'exhibition' };
   await page.selectOption('#complainant_standing', 'patentee');
   await page.selectOption('#right0_kind', 'invention_patent');
+  // The second respondent's rows are folded away until asked for.
+  await page.click('details:has(#resp1_name) > summary');
   for (const [sel, value] of Object.entries(typed)) await page.fill(sel, value);
   const region = await page.inputValue('#region_code');
   assert.match(region, /^\d{6}$/, 'the region is filled in from the enterprise');
@@ -286,6 +290,8 @@ await check('an enterprise files on a phone, a triager routes it to a ruling, an
   assert.equal(new URL(triager.url()).pathname, casePath);
   await assertCsrf(triager);
   assert.match(await triager.textContent('main'), /待分诊/);
+  // A patent request: the triage card shows how much of the docketing window is left.
+  assert.match(await triager.textContent('#docket-window'), /立案期限自收到请求之日起算/);
   const route = triager.locator('form:has(input[name=action][value=route])');
   await route.locator('select[name=queue]').selectOption({ label: '专利侵权纠纷行政裁决' });
   await submit(triager, 'form:has(input[name=action][value=route]) button[type=submit]');
@@ -319,6 +325,10 @@ await check('an enterprise files on a phone, a triager routes it to a ruling, an
     await f.locator('input[name=asserted_claims]').fill('权利要求1-3');
   });
   assert.match(await officer.textContent('.case-head'), /已立案/);
+  // Both respondents are parties of the one case (Order 81 Art. 23).
+  for (const name of ['苏州某新能源有限公司', '南通某贸易有限公司']) {
+    assert.match(await officer.textContent('main'), new RegExp(name));
+  }
   await step('serve_respondent', (f) => f.locator('select[name=method]').selectOption('post'));
   await step('record_receipt');
   await step('receive_answer', (f) => f.locator('textarea[name=summary]').fill('被请求人称其产品系自行研发'));
@@ -336,10 +346,12 @@ await check('an enterprise files on a phone, a triager routes it to a ruling, an
   });
   assert.match(await officer.textContent('.case-head'), /已裁决/);
   await assertCsrf(officer);
+  await step('publish', (f) => f.locator('input[name=where]').fill('南通市知识产权局门户网站'));
+  assert.match(await officer.textContent('.case-head'), /已公开/);
 
   // The enterprise sees the outcome.
   await page.goto(`${base}${casePath}`);
-  assert.match(await page.textContent('.case-head'), /已裁决/);
+  assert.match(await page.textContent('.case-head'), /已公开/);
   assert.match(await page.textContent('main'), /作出行政裁决/);
   await assertFits(page);
   assert.deepEqual(documents, ['422 /complaints/new'], 'no other page failed');

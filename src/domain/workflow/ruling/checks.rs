@@ -4,6 +4,7 @@
 use super::super::{Progress, Shape, Step, Values};
 use crate::domain::case::{RightKind, Standing};
 use crate::error::FieldError;
+use chrono::{DateTime, FixedOffset, Months, Utc};
 
 /// The state-independent conditions of an action (409 keys).
 pub fn guard(step: Step, p: &Progress, shape: &Shape) -> Result<(), &'static str> {
@@ -158,4 +159,45 @@ pub fn check_values(step: Step, values: &Values, p: &Progress, shape: &Shape) ->
         _ => {}
     }
     errors
+}
+
+/// Order 81 Art. 19: a request made more than three years after the requester knew (or should
+/// have known) of the infringement and the infringer is out of time — unless the infringement
+/// goes on while the patent is in force. (Tolling follows the Civil Procedure Law and is the
+/// officer's to weigh; this is the plain count.)
+pub fn limitation_expired(
+    known: DateTime<FixedOffset>,
+    received: DateTime<Utc>,
+    continuing: bool,
+) -> bool {
+    !continuing
+        && known
+            .checked_add_months(Months::new(36))
+            .is_some_and(|end| end.to_utc() < received)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_three_years_after_knowing_is_out_of_time_unless_the_infringement_goes_on() {
+        let known = DateTime::parse_from_rfc3339("2022-03-01T09:00:00+08:00").unwrap();
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+        assert!(!limitation_expired(
+            known,
+            at("2025-03-01T08:00:00+08:00"),
+            false
+        ));
+        assert!(limitation_expired(
+            known,
+            at("2025-03-02T09:00:00+08:00"),
+            false
+        ));
+        assert!(!limitation_expired(
+            known,
+            at("2025-03-02T09:00:00+08:00"),
+            true
+        ));
+    }
 }

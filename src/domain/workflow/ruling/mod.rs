@@ -5,7 +5,7 @@
 
 mod checks;
 
-pub use checks::{check_values, conflict, guard, suspension_mandatory};
+pub use checks::{check_values, conflict, guard, limitation_expired, suspension_mandatory};
 
 use super::fields::{Kind, opt, req};
 use super::{Document, Field, Next, Spec, Who};
@@ -28,6 +28,8 @@ pub const REVOCATION_GROUNDS: &[&str] = &[
     "requester_gone",
     "respondent_gone",
     "claims_unspecified",
+    // Art. 19: the respondent's limitation defence, with no ground for tolling.
+    "limitation_defence",
     "other",
 ];
 
@@ -159,7 +161,9 @@ pub static SPECS: &[Spec] = &[
         [
             req("panel_user_ids", Kind::Users),
             req("asserted_claims", Kind::Line(200)),
-            opt("standing_checked", Kind::Bool)
+            opt("standing_checked", Kind::Bool),
+            opt("infringement_known_at", Kind::Instant),
+            opt("continuing", Kind::Bool)
         ],
         Worker,
         public = true,
