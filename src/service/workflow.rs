@@ -259,7 +259,14 @@ pub async fn act(cx: &Ctx, me: &Identity, id: i64, req: ActionRequest) -> Result
     let change = w.change();
     change.queue = (t.queue != case.queue).then_some(t.queue);
     change.state = Some(t.state);
-    change.closed_at = t.closes.then_some(Some(cx.now));
+    change.closed_at = if t.closes {
+        Some(Some(cx.now))
+    } else if case.state.is_final() {
+        // A closed case whose ruling is changed (Art. 33) is open again until it closes anew.
+        Some(None)
+    } else {
+        None
+    };
     // A lead transferred to another office (an upheld jurisdiction objection).
     change.referred_to_org_id = t
         .events

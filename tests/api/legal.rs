@@ -559,3 +559,62 @@ async fn docketing_refuses_a_request_more_than_three_years_late_unless_the_infri
     continuing["continuing"] = json!(true);
     case.step(&officer, "docket", continuing, "docketed").await;
 }
+
+/// Order 81 Art. 33 and 83: a ruling changed or revoked, even after the case closed, opens the
+/// case again and is published within 20 working days of the change.
+#[tokio::test]
+async fn a_ruling_changed_after_closing_is_published_again_within_twenty_working_days() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let mut case = in_evidence(&app).await;
+    for (action, fields, state) in [
+        (
+            "written_review",
+            json!({"reason": "事实清楚"}),
+            "deliberation",
+        ),
+        (
+            "record_deliberation",
+            json!({"votes_for": 3, "votes_against": 0, "opinion": "侵权成立"}),
+            "deliberation",
+        ),
+        (
+            "decide",
+            json!({"outcome": "infringement", "findings": "落入保护范围", "order": "停止销售"}),
+            "decided",
+        ),
+        (
+            "publish",
+            json!({"where": "南通市知识产权局网站"}),
+            "published",
+        ),
+        ("close", json!({}), "closed"),
+    ] {
+        case.step(&officer, action, fields, state).await;
+    }
+    assert!(officer.case(case.id).await["closed_at"].is_string());
+    // The patent is declared invalid: the ruling is revoked.
+    let clocks = case
+        .step(
+            &officer,
+            "change_ruling",
+            json!({"change": "revoked", "findings": "涉案专利已被宣告全部无效", "reason": "专利权被宣告无效"}),
+            "decided",
+        )
+        .await;
+    let publish = clock(&clocks, "ar.publish");
+    assert_eq!(publish["state"], "running", "{publish}");
+    assert_eq!(
+        last_day(&publish["due_at"]),
+        officer.working_days(today(), 20).await
+    );
+    let shown = officer.case(case.id).await;
+    assert!(shown["closed_at"].is_null(), "{shown}");
+    case.step(
+        &officer,
+        "publish",
+        json!({"where": "南通市知识产权局网站（撤销决定）"}),
+        "published",
+    )
+    .await;
+}

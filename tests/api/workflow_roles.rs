@@ -11,7 +11,7 @@ use serde_json::json;
 /// The actions restricted beyond "works the case", by queue: (action, only a supervisor).
 /// Everything else is for any worker; `record_deliberation` and `decide` are the panel's.
 const SUPERVISOR_ONLY: [&str; 2] = ["approve_evidence_export", "decide_recusal"];
-const PANEL_ONLY: [&str; 2] = ["record_deliberation", "decide"];
+const PANEL_ONLY: [&str; 3] = ["record_deliberation", "decide", "change_ruling"];
 
 const ACTIONS: [(&str, &[&str]); 3] = [
     (
@@ -52,6 +52,7 @@ const ACTIONS: [(&str, &[&str]); 3] = [
             "resume",
             "publish",
             "record_ruling_received",
+            "change_ruling",
             "report_to_organiser",
             "close",
         ],
@@ -180,7 +181,7 @@ async fn every_workflow_action_answers_every_user_as_its_role_rule_says() {
         mismatches.len(),
         mismatches.join("\n")
     );
-    assert_eq!(cells, 6 * (37 + 9 + 8));
+    assert_eq!(cells, 6 * (38 + 9 + 8));
     // Nothing moved: every request was refused.
     let after = app.api_as("demo-officer").await.case(ruling.id).await;
     assert_eq!(after["state"], "docketed");

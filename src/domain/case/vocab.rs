@@ -120,6 +120,8 @@ names! {
         SuspensionRefused = "suspension_refused",
         Resumed = "resumed",
         Published = "published",
+        /// A ruling changed or revoked after it was made (Art. 33).
+        RulingChanged = "ruling_changed",
         RulingReceived = "ruling_received",
         // Exhibition enforcement.
         ComplaintReceived = "complaint_received",

@@ -639,3 +639,29 @@ fn appraisal_and_settlement_pause_the_closing_clock() {
     // 06-03 plus 10 and 5 paused days → 06-18 (a Wednesday).
     assert_eq!(c.due_at, end_of_day("2025-06-18".parse().unwrap()));
 }
+
+/// Art. 83: a ruling changed or revoked is published within 20 working days of the change.
+#[test]
+fn a_changed_ruling_restarts_the_publication_clock() {
+    let events = [
+        Event::new(EventKind::Decided, at("2025-09-01T09:00:00+08:00")),
+        Event::new(EventKind::Published, at("2025-09-10T09:00:00+08:00")),
+        Event::new(EventKind::RulingChanged, at("2025-09-26T09:00:00+08:00")),
+    ];
+    let c = compute(
+        rule("ar.publish"),
+        &events,
+        cal(),
+        utc("2025-09-27T09:00:00+08:00"),
+    )
+    .unwrap();
+    assert_eq!(c.state, State::Running);
+    // 20 working days from Friday 09-26 across National Day (09-28 and 10-11 are make-up
+    // working days; 10-01…10-08 off) end on 10-30.
+    let last = cal()
+        .add_working_days("2025-09-26".parse().unwrap(), 20)
+        .unwrap()
+        .date;
+    assert_eq!(c.due_at, end_of_day(last));
+    assert_eq!(last, "2025-10-30".parse::<NaiveDate>().unwrap());
+}

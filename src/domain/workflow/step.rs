@@ -41,6 +41,7 @@ names! {
         Resume = "resume",
         Publish = "publish",
         RecordRulingReceived = "record_ruling_received",
+        ChangeRuling = "change_ruling",
         Close = "close",
         Transfer = "transfer",
         NotifyRespondent = "notify_respondent",

@@ -723,3 +723,39 @@ fn an_upheld_recusal_replaces_the_panel_member() {
     events.push((EventKind::RecusalDecided, json!({"outcome": "dismissed"})));
     assert_eq!(seen(&events).panel, [1, 7, 3]);
 }
+
+/// Art. 33: a ruling changed or revoked after the case closed takes the case back to decided,
+/// to be published again.
+#[test]
+fn a_closed_case_whose_ruling_is_revoked_is_decided_again() {
+    let (states, events) = drive(
+        Queue::AdministrativeRuling,
+        &[
+            (
+                "docket",
+                json!({"panel_user_ids": [1, 2, 3], "asserted_claims": "1"}),
+            ),
+            ("serve_respondent", json!({"method": "direct"})),
+            ("record_receipt", json!({})),
+            ("close_answer_period", json!({})),
+            ("written_review", json!({"reason": "书面审理"})),
+            (
+                "record_deliberation",
+                json!({"votes_for": 3, "votes_against": 0, "opinion": "成立"}),
+            ),
+            (
+                "decide",
+                json!({"outcome": "no_infringement", "findings": "不落入保护范围"}),
+            ),
+            ("publish", json!({"where": "网站"})),
+            ("close", json!({})),
+            (
+                "change_ruling",
+                json!({"change": "revoked", "findings": "专利权无效", "reason": "无效宣告"}),
+            ),
+        ],
+        &one_patent(),
+    );
+    assert_eq!(states.last().unwrap(), "decided");
+    assert_eq!(events.last().unwrap(), "ruling_changed");
+}

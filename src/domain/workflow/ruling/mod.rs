@@ -40,6 +40,10 @@ pub const SERVICE_METHODS: &[&str] = &["direct", "post", "electronic", "left_at_
 /// days after the notice.
 pub const PUBLIC_NOTICE_DAYS: i64 = 30;
 
+/// What Art. 33 does to a ruling after it was made: a change, or its revocation (after the patent
+/// was declared invalid, or a court changed it).
+pub const RULING_CHANGES: &[&str] = &["changed", "revoked"];
+
 /// Who applies for recusal (Art. 5).
 pub const RECUSAL_APPLICANTS: &[&str] = &["requester", "respondent"];
 
@@ -513,6 +517,22 @@ pub static SPECS: &[Spec] = &[
         [RulingReceived],
         [],
         Worker
+    ),
+    // Art. 33: the ruling is changed or revoked, even after the case closed; the change is
+    // published within 20 working days like the ruling (Art. 83).
+    spec!(
+        ChangeRuling,
+        &[S::Decided, S::Published, S::Closed],
+        Next::To(S::Decided),
+        [RulingChanged],
+        [
+            req("change", Kind::Choice(RULING_CHANGES)),
+            req("findings", Kind::Text(8000)),
+            REASON
+        ],
+        Panel,
+        irreversible = true,
+        public = true
     ),
     // A case converted at an exhibition's close still owes the organiser its report (2006
     // Measures Art. 15); offered only on such a case.
