@@ -233,6 +233,13 @@ pub async fn act(cx: &Ctx, me: &Identity, id: i64, req: ActionRequest) -> Result
     if spec.name == Step::Suspend {
         payload["from_state"] = json!(case.state);
     }
+    // Art. 27: a hearing is public unless a reason for privacy is recorded (the notice says which).
+    if spec.name == Step::ScheduleHearing {
+        payload["public"] = json!(values.text("closed_reason").is_none());
+    }
+    if spec.name == Step::RecordRequesterAbsence {
+        payload["deemed"] = json!(true);
+    }
     // The exhibitor's statement is due before the fair closes, whatever is left of its 24 hours.
     if spec.name == Step::NotifyRespondent
         && let Some(e) = &case.facts.exhibition
@@ -363,7 +370,7 @@ async fn check_with_data(
     if values.instant("posted_at").is_some_and(|p| p.to_utc() > at) {
         errors.push(FieldError::new("posted_at", "error.workflow.posted_after"));
     }
-    if spec.name == Step::ScheduleHearing
+    if matches!(spec.name, Step::ScheduleHearing | Step::PostponeHearing)
         && let Some(hearing) = values.instant("hearing_at")
     {
         let notice_day = day_of(at);

@@ -618,3 +618,68 @@ async fn a_ruling_changed_after_closing_is_published_again_within_twenty_working
     )
     .await;
 }
+
+/// Order 81 Arts. 26–27: a hearing is public unless a reason for privacy is recorded; it may be
+/// postponed with the same three working days' notice; a requester who stays away is deemed to
+/// withdraw.
+#[tokio::test]
+async fn a_hearing_is_public_by_default_postponed_with_notice_and_an_absent_requester_withdraws() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let mut case = in_evidence(&app).await;
+    let on = |n: u32| {
+        let officer = &officer;
+        async move { format!("{}T09:30", officer.working_days(today(), n).await) }
+    };
+    let (s, b) = case
+        .act(
+            &officer,
+            "schedule_hearing",
+            json!({"hearing_at": on(5).await, "place": "第一审理庭", "closed_reason": "gossip"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{b}");
+    assert_eq!(b["errors"][0]["field"], "closed_reason");
+    case.step(
+        &officer,
+        "schedule_hearing",
+        json!({"hearing_at": on(5).await, "place": "第一审理庭"}),
+        "hearing_scheduled",
+    )
+    .await;
+    let (_, events) = officer.get(&case.path("/events")).await;
+    let scheduled = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "hearing_scheduled")
+        .unwrap()
+        .clone();
+    assert_eq!(scheduled["payload"]["public"], true, "{scheduled}");
+    // Postponed to a day too soon: refused; with notice: recorded.
+    let (s, b) = case
+        .act(
+            &officer,
+            "postpone_hearing",
+            json!({"hearing_at": on(1).await, "reason": "被请求人申请延期"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{b}");
+    assert_eq!(b["errors"][0]["field"], "hearing_at");
+    case.step(
+        &officer,
+        "postpone_hearing",
+        json!({"hearing_at": on(8).await, "reason": "被请求人申请延期"}),
+        "hearing_scheduled",
+    )
+    .await;
+    let clocks = case
+        .step(
+            &officer,
+            "record_requester_absence",
+            json!({"reason": "请求人经两次传唤无正当理由拒不到庭", "confirm": true}),
+            "withdrawn",
+        )
+        .await;
+    assert_eq!(clock(&clocks, "ar.closing")["state"], "met");
+}

@@ -130,7 +130,14 @@ async fn an_officer_works_a_ruling_case_to_its_end_through_the_case_page() {
     assert_eq!(s, 303);
     let (s, html) = officer.submit(id, "close", &[("confirm", "yes")]).await;
     assert_eq!(s, 303);
-    assert!(html.contains("已结案") && html.contains("当前没有可办理的操作"));
+    // Closed: only a change or revocation of the ruling (Art. 33) is left to offer.
+    assert!(html.contains("已结案"));
+    assert!(html.contains("data-action=\"change_ruling\""));
+    assert_eq!(
+        html.matches("data-action=\"").count(),
+        1,
+        "one step offered"
+    );
     // The filer sees the outcome.
     let seen = filer.html(&format!("/cases/{id}")).await;
     assert!(seen.contains("作出行政裁决") && seen.contains("已结案"));

@@ -40,7 +40,9 @@ const ACTIONS: [(&str, &[&str]); 3] = [
             "start_settlement",
             "end_settlement",
             "schedule_hearing",
+            "postpone_hearing",
             "hold_hearing",
+            "record_requester_absence",
             "written_review",
             "record_deliberation",
             "decide",
@@ -181,7 +183,7 @@ async fn every_workflow_action_answers_every_user_as_its_role_rule_says() {
         mismatches.len(),
         mismatches.join("\n")
     );
-    assert_eq!(cells, 6 * (38 + 9 + 8));
+    assert_eq!(cells, 6 * (40 + 9 + 8));
     // Nothing moved: every request was refused.
     let after = app.api_as("demo-officer").await.case(ruling.id).await;
     assert_eq!(after["state"], "docketed");

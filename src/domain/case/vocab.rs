@@ -103,6 +103,7 @@ names! {
         EvidenceExtensionEnded = "evidence_extension_ended",
         EvidencePeriodClosed = "evidence_period_closed",
         HearingScheduled = "hearing_scheduled",
+        HearingPostponed = "hearing_postponed",
         HearingHeld = "hearing_held",
         WrittenReview = "written_review",
         Deliberated = "deliberated",

@@ -453,11 +453,16 @@ fn panels_votes_orders_and_the_export_gate_are_checked() {
 #[test]
 fn fields_are_checked_and_normalised() {
     let spec = spec(Queue::AdministrativeRuling, "schedule_hearing").unwrap();
-    let input = json!({"hearing_at": "2026-03-20T09:30", "place": " 第一审理庭 ", "public": "on"});
+    let input = json!({"hearing_at": "2026-03-20T09:30", "place": " 第一审理庭 ", "closed_reason": "trade_secret"});
     let v = fields::check(spec.fields, input.as_object().unwrap()).unwrap();
     assert_eq!(v.text("hearing_at"), Some("2026-03-20T09:30:00+08:00"));
     assert_eq!(v.text("place"), Some("第一审理庭"));
-    assert!(v.flag("public"));
+    assert_eq!(v.text("closed_reason"), Some("trade_secret"));
+    // Left empty on the form: a public hearing.
+    let public =
+        json!({"hearing_at": "2026-03-20T09:30", "place": "第一审理庭", "closed_reason": ""});
+    let v = fields::check(spec.fields, public.as_object().unwrap()).unwrap();
+    assert_eq!(v.text("closed_reason"), None);
     let bad = json!({"hearing_at": "next tuesday", "place": "a\u{0}b"});
     let errors = fields::check(spec.fields, bad.as_object().unwrap()).unwrap_err();
     let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();

@@ -44,6 +44,9 @@ pub const PUBLIC_NOTICE_DAYS: i64 = 30;
 /// was declared invalid, or a court changed it).
 pub const RULING_CHANGES: &[&str] = &["changed", "revoked"];
 
+/// Why a hearing is held in private (Art. 27); public otherwise.
+pub const CLOSED_HEARING_REASONS: &[&str] = &["state_secret", "trade_secret", "privacy"];
+
 /// Who applies for recusal (Art. 5).
 pub const RECUSAL_APPLICANTS: &[&str] = &["requester", "respondent"];
 
@@ -381,19 +384,51 @@ pub static SPECS: &[Spec] = &[
         [
             req("hearing_at", Kind::Instant),
             req("place", Kind::Line(200)),
-            opt("public", Kind::Bool)
+            // Art. 27: public unless one of these reasons is recorded.
+            opt("closed_reason", Kind::Choice(CLOSED_HEARING_REASONS))
         ],
         Worker,
         public = true,
         document = HearingNotice
+    ),
+    // Art. 26: the panel may postpone a hearing; the parties are told at least three working
+    // days before the new date, as for the first.
+    spec!(
+        PostponeHearing,
+        &[S::HearingScheduled],
+        Next::Stay,
+        [HearingPostponed],
+        [
+            req("hearing_at", Kind::Instant),
+            opt("place", Kind::Line(200)),
+            REASON
+        ],
+        Worker,
+        public = true
     ),
     spec!(
         HoldHearing,
         &[S::HearingScheduled],
         Next::To(S::Deliberation),
         [HearingHeld],
-        [req("record", Kind::Text(8000))],
+        [
+            req("record", Kind::Text(8000)),
+            // Art. 26: a respondent who does not come is heard in absentia.
+            opt("respondent_absent", Kind::Bool)
+        ],
         Worker
+    ),
+    // Art. 26: a requester who does not come without good cause, or leaves without leave, is
+    // deemed to have withdrawn the request.
+    spec!(
+        RecordRequesterAbsence,
+        &[S::HearingScheduled],
+        Next::To(S::Withdrawn),
+        [Withdrawn],
+        [REASON],
+        Worker,
+        irreversible = true,
+        public = true
     ),
     spec!(
         WrittenReview,
