@@ -171,8 +171,19 @@ pub async fn decide(cx: &Ctx, me: &Identity, id: i64, req: TriageRequest) -> Res
     }
     let t = triage::apply(case.queue, case.state, false, &decision)
         .map_err(|k| AppError::Conflict(Msg::new(k)))?;
-    // Docketing counts from the office's receipt of the request, not from this routing.
-    let received = if decision == Decision::Route(Queue::AdministrativeRuling) {
+    // Docketing counts from the office's receipt of the request, not from this routing; an
+    // overseas request carries its foreign deadline, a clock of its own.
+    let foreign_deadline = facts
+        .as_ref()
+        .unwrap_or(&case.facts)
+        .overseas
+        .as_ref()
+        .and_then(|o| o.foreign_deadline);
+    let received = if let (Decision::Route(Queue::OverseasAssistance), Some(limit)) =
+        (&decision, foreign_deadline)
+    {
+        json!({"hard_stop": limit.to_rfc3339()})
+    } else if decision == Decision::Route(Queue::AdministrativeRuling) {
         let events: Vec<(EventKind, DateTime<Utc>)> =
             store::case_log::events(cx.db.conn(), id, false)
                 .await?

@@ -683,3 +683,51 @@ async fn a_hearing_is_public_by_default_postponed_with_notice_and_an_absent_requ
         .await;
     assert_eq!(clock(&clocks, "ar.closing")["state"], "met");
 }
+
+/// The foreign hard deadline entered on an overseas case is a clock of its own, due at that
+/// instant in its own time zone (17:00 in New York is 06:00 the next morning in Beijing).
+#[tokio::test]
+async fn an_overseas_cases_foreign_deadline_is_a_clock_of_its_own() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let case = app
+        .complaint()
+        .overseas(json!({"country": "US", "category": "us_337",
+                         "foreign_deadline": "2027-01-15T17:00", "time_zone": "America/New_York"}))
+        .routed("overseas_assistance")
+        .file()
+        .await;
+    let clocks = case.clocks(&officer).await;
+    let foreign = clock(&clocks, "os.foreign_deadline");
+    assert_eq!(
+        chrono::DateTime::parse_from_rfc3339(foreign["due_at"].as_str().unwrap())
+            .unwrap()
+            .to_utc(),
+        chrono::DateTime::parse_from_rfc3339("2027-01-16T06:00:00+08:00")
+            .unwrap()
+            .to_utc(),
+        "{foreign}"
+    );
+    assert_eq!(foreign["state"], "running");
+    let why = foreign["explanation"].as_str().unwrap();
+    assert!(
+        why.contains("当地时间 2027-01-15 17:00") && why.contains("北京时间 2027-01-16 06:00"),
+        "{why}"
+    );
+    // Without a foreign deadline there is no such clock.
+    let plain = app
+        .complaint()
+        .overseas(json!({"country": "DE", "category": "foreign_litigation"}))
+        .routed("overseas_assistance")
+        .file()
+        .await;
+    let clocks = plain.clocks(&officer).await;
+    assert!(
+        !clocks
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["rule_id"] == "os.foreign_deadline"),
+        "{clocks}"
+    );
+}

@@ -98,6 +98,11 @@ pub struct Rule {
     /// the exhibitor's statement is due before the fair ends, whatever is left of its 24 hours).
     #[serde(default)]
     pub hard_stop: bool,
+    /// The clock is due at the start event's hard stop itself, an instant set outside the case
+    /// (a foreign court's or agency's deadline); without one there is no clock. `amount` is
+    /// unused (0).
+    #[serde(default)]
+    pub until_hard_stop: bool,
     /// Law or service standard; the source says which article, or where the figure comes from.
     pub basis: Basis,
     /// Legal source with article, or the origin of a service standard.
@@ -158,7 +163,7 @@ impl Rules {
         })?;
         let mut rules = self.rules.clone();
         for r in file.rule {
-            if r.amount == 0 && r.unit != Unit::Hours {
+            if r.amount == 0 && r.unit != Unit::Hours && !r.until_hard_stop {
                 return Err(RulesError(format!("rule {} has no period", r.id)));
             }
             if r.start.is_empty() || (r.stop.is_empty() && !r.informational) {
@@ -309,6 +314,9 @@ fn compute_with(
         .rposition(|e| rule.start.contains(&e.kind) || rule.restart.contains(&e.kind))?;
     let start = &events[start_idx];
     let later = &events[start_idx + 1..];
+    if rule.until_hard_stop && start.hard_stop.is_none() {
+        return None;
+    }
 
     let stop = later.iter().find(|e| rule.stop.contains(&e.kind));
     let horizon = stop.map(|s| s.at).unwrap_or(now);
@@ -340,11 +348,10 @@ fn compute_with(
     };
 
     let (mut due_at, provisional) = due(rule, amount, start.instant(), &paused, &grants, cal, now);
-    let capped = rule
-        .hard_stop
+    let capped = (rule.hard_stop || rule.until_hard_stop)
         .then_some(start.hard_stop)
         .flatten()
-        .filter(|limit| *limit < due_at);
+        .filter(|limit| *limit < due_at || rule.until_hard_stop);
     if let Some(limit) = capped {
         due_at = limit;
     }
@@ -355,7 +362,17 @@ fn compute_with(
         None if now >= due_at => State::Missed,
         None => State::Running,
     };
-    let explanation = if with_explanation {
+    let explanation = if with_explanation && rule.until_hard_stop {
+        // The instant in its own zone as entered, and in Beijing time.
+        let limit = start.hard_stop.unwrap_or(due_at);
+        format!(
+            "境外期限：当地时间 {}（UTC{}），即北京时间 {}；依据：{}。",
+            limit.format("%Y-%m-%d %H:%M"),
+            limit.format("%:z"),
+            limit.with_timezone(&beijing()).format("%Y-%m-%d %H:%M"),
+            rule.source
+        )
+    } else if with_explanation {
         let text = explain::explain(
             rule,
             amount,

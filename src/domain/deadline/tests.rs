@@ -340,7 +340,12 @@ fn the_quick_computation_agrees_with_the_explained_one() {
             .start
             .iter()
             .take(1)
-            .map(|k| Event::new(*k, at("2025-09-26T10:00:00+08:00")))
+            .map(|k| {
+                let mut e = Event::new(*k, at("2025-09-26T10:00:00+08:00"));
+                // A clock due at an instant set outside the case needs one.
+                e.hard_stop = Some(at("2025-10-20T17:00:00-04:00"));
+                e
+            })
             .collect();
         let full = compute(rule, &events, cal(), now).expect("started");
         let quick = compute_due(rule, &events, cal(), now).expect("started");
