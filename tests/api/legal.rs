@@ -4,7 +4,7 @@
 //! closing extension tiers in their order, a party's posting date, and the service standards
 //! labelled as such.
 
-use crate::fixtures::{Case, clock, kinds, last_day};
+use crate::fixtures::{Case, NewCase, clock, kinds, last_day};
 use crate::helpers::TestApp;
 use chrono::{NaiveDate, TimeDelta, Utc};
 use serde_json::{Value, json};
@@ -14,19 +14,24 @@ fn today() -> NaiveDate {
     Utc::now().with_timezone(&beijing()).date_naive()
 }
 
-/// A complaint routed to the ruling queue, docketed, served, received by the respondent, and
-/// answered: in its evidence stage.
-async fn in_evidence(app: &TestApp) -> Case {
+/// `case` routed to the ruling queue and docketed by demo-officer with a panel of the three
+/// officers (claim 1).
+async fn docketed<'a>(app: &'a TestApp, case: NewCase<'a>) -> NewCase<'a> {
     let panel = app
         .user_ids(&["demo-officer", "demo-officer2", "demo-officer3"])
         .await;
-    app.complaint()
-        .routed("administrative_ruling")
-        .step(
-            "docket",
-            json!({"panel_user_ids": panel, "asserted_claims": "1"}),
-            "docketed",
-        )
+    case.routed("administrative_ruling").step(
+        "docket",
+        json!({"panel_user_ids": panel, "asserted_claims": "1"}),
+        "docketed",
+    )
+}
+
+/// A complaint routed to the ruling queue, docketed, served, received by the respondent, and
+/// answered: in its evidence stage.
+async fn in_evidence(app: &TestApp) -> Case {
+    docketed(app, app.complaint())
+        .await
         .step("serve_respondent", json!({"method": "post"}), "served")
         .step("record_receipt", json!({}), "answer_period")
         .step("receive_answer", json!({}), "evidence")
@@ -147,17 +152,8 @@ async fn the_evidence_period_is_the_twenty_days_the_notice_sets_and_a_party_exte
 async fn the_panel_extends_the_answer_period_without_a_fixed_cap() {
     let app = TestApp::spawn().await;
     let officer = app.api_as("demo-officer").await;
-    let panel = app
-        .user_ids(&["demo-officer", "demo-officer2", "demo-officer3"])
-        .await;
-    let case = app
-        .complaint()
-        .routed("administrative_ruling")
-        .step(
-            "docket",
-            json!({"panel_user_ids": panel, "asserted_claims": "1"}),
-            "docketed",
-        )
+    let case = docketed(&app, app.complaint())
+        .await
         .step("serve_respondent", json!({"method": "post"}), "served")
         .step("record_receipt", json!({"abroad": true}), "answer_period")
         .file()
@@ -238,17 +234,8 @@ async fn the_higher_department_extends_the_closing_limit_only_after_the_departme
 async fn an_answer_records_when_it_was_posted_and_never_after_it_arrived() {
     let app = TestApp::spawn().await;
     let officer = app.api_as("demo-officer").await;
-    let panel = app
-        .user_ids(&["demo-officer", "demo-officer2", "demo-officer3"])
-        .await;
-    let mut case = app
-        .complaint()
-        .routed("administrative_ruling")
-        .step(
-            "docket",
-            json!({"panel_user_ids": panel, "asserted_claims": "1"}),
-            "docketed",
-        )
+    let mut case = docketed(&app, app.complaint())
+        .await
         .step("serve_respondent", json!({"method": "post"}), "served")
         .step("record_receipt", json!({}), "answer_period")
         .file()
@@ -292,24 +279,17 @@ async fn an_answer_records_when_it_was_posted_and_never_after_it_arrived() {
 async fn a_request_against_two_respondents_is_docketed_and_both_are_named_in_the_notices() {
     let app = TestApp::spawn().await;
     let officer = app.api_as("demo-officer").await;
-    let panel = app
-        .user_ids(&["demo-officer", "demo-officer2", "demo-officer3"])
-        .await;
-    let case = app
-        .complaint()
-        .respondents(json!([
+    let case = docketed(
+        &app,
+        app.complaint().respondents(json!([
             {"name": "某某科技有限公司", "address": "江苏省南通市通州区"},
             {"name": "某某电子商务有限公司", "address": "江苏省南通市崇川区"}
-        ]))
-        .routed("administrative_ruling")
-        .step(
-            "docket",
-            json!({"panel_user_ids": panel, "asserted_claims": "1"}),
-            "docketed",
-        )
-        .step("serve_respondent", json!({"method": "direct"}), "served")
-        .file()
-        .await;
+        ])),
+    )
+    .await
+    .step("serve_respondent", json!({"method": "direct"}), "served")
+    .file()
+    .await;
     let shown = officer.case(case.id).await;
     assert_eq!(shown["state"], "served");
     let browser = app.browser_as("demo-officer").await;
@@ -402,19 +382,7 @@ async fn the_triage_card_shows_how_much_of_the_docketing_window_is_left() {
 async fn service_by_public_notice_leaves_the_notice_period_out_of_the_closing_clock() {
     let app = TestApp::spawn().await;
     let officer = app.api_as("demo-officer").await;
-    let panel = app
-        .user_ids(&["demo-officer", "demo-officer2", "demo-officer3"])
-        .await;
-    let mut case = app
-        .complaint()
-        .routed("administrative_ruling")
-        .step(
-            "docket",
-            json!({"panel_user_ids": panel, "asserted_claims": "1"}),
-            "docketed",
-        )
-        .file()
-        .await;
+    let mut case = docketed(&app, app.complaint()).await.file().await;
     let (s, b) = case
         .act(
             &officer,
@@ -475,19 +443,7 @@ async fn a_recusal_application_is_decided_by_the_department_head_and_replaces_th
     let app = TestApp::spawn().await;
     let officer = app.api_as("demo-officer").await;
     let supervisor = app.api_as("demo-supervisor").await;
-    let panel = app
-        .user_ids(&["demo-officer", "demo-officer2", "demo-officer3"])
-        .await;
-    let mut case = app
-        .complaint()
-        .routed("administrative_ruling")
-        .step(
-            "docket",
-            json!({"panel_user_ids": panel, "asserted_claims": "1"}),
-            "docketed",
-        )
-        .file()
-        .await;
+    let mut case = docketed(&app, app.complaint()).await.file().await;
     let challenged = app.user_id("demo-officer2").await;
     let clocks = case
         .step(
