@@ -687,3 +687,80 @@ async fn an_overseas_cases_foreign_deadline_is_a_clock_of_its_own() {
         "{clocks}"
     );
 }
+
+/// The notices of the new steps are issued from the step's data: 补正通知书 with its items and
+/// period, 公告 with the 30 days, 回避决定书, 调解协议书 and 撤销案件决定书.
+#[tokio::test]
+async fn the_new_steps_issue_their_documents() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let supervisor = app.api_as("demo-supervisor").await;
+    let browser = app.browser_as("demo-officer").await;
+
+    let corrected = app
+        .complaint()
+        .routed("administrative_ruling")
+        .step(
+            "request_correction",
+            json!({"items": "补充专利登记簿副本", "period_days": 10}),
+            "correction_requested",
+        )
+        .file()
+        .await;
+    let notice = browser.issue(corrected.id, "correction_notice").await;
+    assert!(notice.contains("补正通知书") && notice.contains("补充专利登记簿副本"));
+    assert!(notice.contains("10 日内补正"), "the period of the notice");
+
+    let mut case = docketed(&app, app.complaint())
+        .await
+        .step(
+            "serve_by_public_notice",
+            json!({"where": "人民法院报"}),
+            "answer_period",
+        )
+        .file()
+        .await;
+    let notice = browser.issue(case.id, "public_notice").await;
+    assert!(notice.contains("三十日") && notice.contains("人民法院报"));
+    // Issuing a document is a step of the case: the worker reads its new version.
+    case.refresh(&officer).await;
+    let member = app.user_id("demo-officer3").await;
+    case.step(
+        &officer,
+        "apply_recusal",
+        json!({"member_user_id": [member], "applicant": "requester", "grounds": "曾参与相关诉讼"}),
+        "answer_period",
+    )
+    .await;
+    case.step(
+        &supervisor,
+        "decide_recusal",
+        json!({"outcome": "dismissed", "reason": "申请理由不成立"}),
+        "answer_period",
+    )
+    .await;
+    let decision = browser.issue(case.id, "recusal_decision").await;
+    assert!(decision.contains("回避决定书") && decision.contains("驳回回避申请"));
+    case.refresh(&officer).await;
+    case.step(
+        &officer,
+        "mediate",
+        json!({"agreement": "被请求人停止销售并赔偿五万元", "confirm": true}),
+        "mediated",
+    )
+    .await;
+    let agreement = browser.issue(case.id, "mediation_agreement").await;
+    assert!(agreement.contains("调解协议书") && agreement.contains("被请求人停止销售并赔偿五万元"));
+
+    let mut revoked = docketed(&app, app.complaint()).await.file().await;
+    revoked
+        .step(
+            &officer,
+            "revoke",
+            json!({"ground": "limitation_defence", "reason": "被请求人提出时效抗辩成立", "confirm": true}),
+            "revoked",
+        )
+        .await;
+    let decision = browser.issue(revoked.id, "revocation_decision").await;
+    assert!(decision.contains("撤销案件决定书") && decision.contains("时效抗辩"));
+}

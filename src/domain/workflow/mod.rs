@@ -57,10 +57,20 @@ pub enum Document {
     Ruling,
     /// 展会处理通知
     ExhibitionDecision,
+    /// 补正通知书 (Art. 16)
+    CorrectionNotice,
+    /// 公告 (service by public notice, Art. 10)
+    PublicNotice,
+    /// 回避决定书 (Art. 5)
+    RecusalDecision,
+    /// 撤销案件决定书 (Art. 36)
+    RevocationDecision,
+    /// 调解协议书
+    MediationAgreement,
 }
 
 impl Document {
-    pub const ALL: [Document; 8] = [
+    pub const ALL: [Document; 13] = [
         Document::Acceptance,
         Document::Refusal,
         Document::AnswerNotice,
@@ -69,6 +79,11 @@ impl Document {
         Document::Resumption,
         Document::Ruling,
         Document::ExhibitionDecision,
+        Document::CorrectionNotice,
+        Document::PublicNotice,
+        Document::RecusalDecision,
+        Document::RevocationDecision,
+        Document::MediationAgreement,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -81,6 +96,11 @@ impl Document {
             Self::Resumption => "resumption_notice",
             Self::Ruling => "ruling",
             Self::ExhibitionDecision => "exhibition_decision",
+            Self::CorrectionNotice => "correction_notice",
+            Self::PublicNotice => "public_notice",
+            Self::RecusalDecision => "recusal_decision",
+            Self::RevocationDecision => "revocation_decision",
+            Self::MediationAgreement => "mediation_agreement",
         }
     }
 
@@ -99,6 +119,11 @@ impl Document {
             Self::Resumption => EventKind::Resumed,
             Self::Ruling => EventKind::Decided,
             Self::ExhibitionDecision => EventKind::MeasuresOrdered,
+            Self::CorrectionNotice => EventKind::CorrectionRequested,
+            Self::PublicNotice => EventKind::PublicNoticeServed,
+            Self::RecusalDecision => EventKind::RecusalDecided,
+            Self::RevocationDecision => EventKind::Revoked,
+            Self::MediationAgreement => EventKind::Mediated,
         }
     }
 
@@ -113,6 +138,11 @@ impl Document {
             Self::Resumption => Step::Resume,
             Self::Ruling => Step::Decide,
             Self::ExhibitionDecision => Step::OrderMeasures,
+            Self::CorrectionNotice => Step::RequestCorrection,
+            Self::PublicNotice => Step::ServeByPublicNotice,
+            Self::RecusalDecision => Step::DecideRecusal,
+            Self::RevocationDecision => Step::Revoke,
+            Self::MediationAgreement => Step::Mediate,
         }
     }
 }

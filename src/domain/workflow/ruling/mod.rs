@@ -146,7 +146,8 @@ pub static SPECS: &[Spec] = &[
             req("period_days", Kind::Int(1, 60))
         ],
         Worker,
-        public = true
+        public = true,
+        document = CorrectionNotice
     ),
     spec!(
         ReceiveCorrection,
@@ -210,7 +211,8 @@ pub static SPECS: &[Spec] = &[
             opt("reason", Kind::Text(2000))
         ],
         Worker,
-        public = true
+        public = true,
+        document = PublicNotice
     ),
     spec!(
         RecordReceipt,
@@ -332,7 +334,8 @@ pub static SPECS: &[Spec] = &[
             opt("replacement_user_id", Kind::Users)
         ],
         Supervisor,
-        public = true
+        public = true,
+        document = RecusalDecision
     ),
     spec!(
         StartAppraisal,
@@ -474,7 +477,8 @@ pub static SPECS: &[Spec] = &[
         [req("agreement", Kind::Text(8000))],
         Worker,
         irreversible = true,
-        public = true
+        public = true,
+        document = MediationAgreement
     ),
     spec!(
         Revoke,
@@ -492,7 +496,8 @@ pub static SPECS: &[Spec] = &[
         [req("ground", Kind::Choice(REVOCATION_GROUNDS)), REASON],
         Worker,
         irreversible = true,
-        public = true
+        public = true,
+        document = RevocationDecision
     ),
     spec!(
         Withdraw,
