@@ -176,7 +176,7 @@ pub async fn overseas(cx: &Ctx, w: &Workers<'_>, id: i64) -> Result<()> {
         cx,
         w.supervisor, id, &[
         ("approve_evidence_export", json!({
-            "checks": ["state_secrets", "data_security", "personal_information", "technology_export"],
+            "checks": ["state_secrets", "data_security", "personal_information", "technology_export", "judicial_assistance"],
             "destination": "美国", "note": "仅限公证购买记录和平台页面截图"})),
     ])
     .await

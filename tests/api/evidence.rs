@@ -1151,7 +1151,7 @@ async fn the_owning_supervisor_approves_overseas_evidence_for_sending_abroad() {
     case.refresh(&sup).await;
     let (s, accepted) = case.act(&officer, "accept", json!({})).await;
     assert_eq!(s, 200, "{accepted}");
-    let gate = json!({"checks": ["state_secrets", "data_security", "personal_information", "technology_export"],
+    let gate = json!({"checks": ["state_secrets", "data_security", "personal_information", "technology_export", "judicial_assistance"],
         "destination": "US"});
     let (s, b) = case.act(&sup, "approve_evidence_export", gate).await;
     assert_eq!(s, 200, "{b}");

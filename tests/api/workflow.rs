@@ -454,7 +454,8 @@ async fn an_overseas_case_is_accepted_guided_and_closed_behind_the_export_gate()
         "state_secrets",
         "data_security",
         "personal_information",
-        "technology_export"
+        "technology_export",
+        "judicial_assistance"
     ]);
     assert_eq!(
         case.act(

@@ -229,7 +229,7 @@ async fn exhibition_and_overseas_cases_are_worked_through_the_case_page() {
         .submit(os, "assign_expert", &[("expert_id", &expert)])
         .await;
     assert_eq!(s, 303, "{html}");
-    // Three of the four export checks: the form comes back with the boxes still ticked.
+    // Three of the five export checks: the form comes back with the boxes still ticked.
     let three = [
         ("checks", "state_secrets"),
         ("checks", "data_security"),
@@ -240,12 +240,14 @@ async fn exhibition_and_overseas_cases_are_worked_through_the_case_page() {
         .submit(os, "approve_evidence_export", &three)
         .await;
     assert_eq!(s, 422);
-    assert!(html.contains("四项合规审查均需确认"));
+    assert!(html.contains("五项合规审查均需确认"));
     assert_eq!(html.matches("value=\"state_secrets\" checked").count(), 1);
-    let mut four = three.to_vec();
-    four.push(("checks", "technology_export"));
+    let mut five = three.to_vec();
+    five.push(("checks", "technology_export"));
+    five.push(("checks", "judicial_assistance"));
+    five.push(("approved_by", "司法部"));
     let (s, _) = supervisor
-        .submit(os, "approve_evidence_export", &four)
+        .submit(os, "approve_evidence_export", &five)
         .await;
     assert_eq!(s, 303);
     for (action, fields) in [

@@ -14,6 +14,9 @@ pub const EXPORT_CHECKS: &[&str] = &[
     "data_security",
     "personal_information",
     "technology_export",
+    // Art. 13: evidence for a foreign court goes through judicial assistance, with the approval
+    // of the competent authority.
+    "judicial_assistance",
 ];
 
 /// Support the enterprise may be eligible for (Order 801 Art. 9).
@@ -95,6 +98,8 @@ pub static SPECS: &[Spec] = &[
         [
             req("checks", Kind::Choices(EXPORT_CHECKS)),
             req("destination", Kind::Line(200)),
+            // The competent authority that approved, where the law requires an approval.
+            opt("approved_by", Kind::Line(200)),
             opt("note", Kind::Text(2000))
         ],
         Supervisor

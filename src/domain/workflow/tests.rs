@@ -234,13 +234,14 @@ fn exhibition_and_overseas_cases_reach_their_end() {
     assert_eq!(states.last().unwrap(), "closed");
 }
 
-const EXPORT_ALL: [&str; 4] = overseas_checks();
-const fn overseas_checks() -> [&'static str; 4] {
+const EXPORT_ALL: [&str; 5] = overseas_checks();
+const fn overseas_checks() -> [&'static str; 5] {
     [
         "state_secrets",
         "data_security",
         "personal_information",
         "technology_export",
+        "judicial_assistance",
     ]
 }
 
