@@ -202,6 +202,15 @@ async fn a_referral_is_seen_by_the_receiving_office_and_returned_or_acknowledged
     let case = triager.case(id).await;
     let triage_clock = clock(&case["deadlines"], "triage.decision");
     assert_eq!(triage_clock["state"], "running");
+    // A returned referral is a jurisdiction dispute: its clock starts now, not at the referral.
+    assert_eq!(
+        clock(&case["deadlines"], "referral.jurisdiction")["state"],
+        "running"
+    );
+    assert_eq!(
+        clock(&case["deadlines"], "referral.acknowledge")["state"],
+        "met"
+    );
 
     // Referred again and acknowledged: a second answer is a conflict.
     let refer = json!({"action": "refer", "to_org_id": industry_org, "reason": "补充材料后再次移送", "expected_version": back["version"]});
@@ -215,6 +224,11 @@ async fn a_referral_is_seen_by_the_receiving_office_and_returned_or_acknowledged
     assert_eq!(triager.get(&filed.path("")).await.0, 404);
     let officer = app.api_as("demo-officer").await;
     let case = officer.case(id).await;
+    assert_eq!(
+        clock(&case["deadlines"], "referral.acknowledge")["state"],
+        "met"
+    );
+    // Referred anew, the dispute is settled.
     assert_eq!(
         clock(&case["deadlines"], "referral.jurisdiction")["state"],
         "met"

@@ -669,7 +669,7 @@ async fn an_upheld_jurisdiction_objection_transfers_the_lead_to_the_competent_of
     );
     assert_eq!(clock(&b["deadlines"], "ar.closing")["state"], "met");
     assert_eq!(
-        clock(&b["deadlines"], "referral.jurisdiction")["state"],
+        clock(&b["deadlines"], "referral.acknowledge")["state"],
         "running"
     );
     // The competent office sees the lead and acknowledges it.

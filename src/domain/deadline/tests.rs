@@ -22,6 +22,7 @@ fn the_shipped_table_holds_every_clock_of_the_three_queues_triage_and_referral()
     for id in [
         "triage.decision",
         "triage.notify_filer",
+        "referral.acknowledge",
         "referral.jurisdiction",
         "ar.docket",
         "ar.serve",
