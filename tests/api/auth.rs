@@ -102,31 +102,47 @@ async fn pages_that_need_a_user_send_the_browser_to_sign_in_and_back() {
 async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
     let app = TestApp::spawn().await;
     let mut bodies = Vec::new();
-    let mut times = Vec::new();
-    for (user, pw) in [
-        ("demo-officer", "wrong-password"),
-        ("nobody-here", "wrong-password"),
-    ] {
-        let browser = app.browser();
-        let started = Instant::now();
-        let res = browser.sign_in(user, pw).await;
-        times.push(started.elapsed());
-        assert_eq!(res.status(), 401);
-        let html = res.text().await.unwrap();
-        assert!(html.contains("用户名或密码错误"), "{html}");
-        // The name typed comes back in the form.
-        assert!(html.contains(&format!("value=\"{user}\"")));
-        bodies.push(
-            html.replace(user, "NAME")
-                .split("name=\"_csrf\"")
-                .next()
-                .unwrap()
-                .to_string(),
-        );
+    // The quickest of three tries each, alternating, so that a busy machine (the suite runs in
+    // parallel) does not decide; three wrong passwords stay below the account's lock.
+    let mut times = [f64::MAX; 2];
+    for round in 0..3 {
+        for (i, (user, pw)) in [
+            ("demo-officer", "wrong-password"),
+            ("nobody-here", "wrong-password"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let browser = app.browser();
+            let token = browser.csrf("/login").await;
+            let started = Instant::now();
+            let res = browser
+                .form(
+                    "/login",
+                    &[("username", user), ("password", pw), ("_csrf", &token)],
+                )
+                .await;
+            times[i] = times[i].min(started.elapsed().as_secs_f64());
+            assert_eq!(res.status(), 401);
+            if round > 0 {
+                continue;
+            }
+            let html = res.text().await.unwrap();
+            assert!(html.contains("用户名或密码错误"), "{html}");
+            // The name typed comes back in the form.
+            assert!(html.contains(&format!("value=\"{user}\"")));
+            bodies.push(
+                html.replace(user, "NAME")
+                    .split("name=\"_csrf\"")
+                    .next()
+                    .unwrap()
+                    .to_string(),
+            );
+        }
     }
     assert_eq!(bodies[0], bodies[1], "the two answers must not differ");
     // Both paths run one Argon2 verification: neither is an order of magnitude faster.
-    let (a, b) = (times[0].as_secs_f64(), times[1].as_secs_f64());
+    let (a, b) = (times[0], times[1]);
     assert!(
         a / b < 5.0 && b / a < 5.0,
         "wrong password {a:.3}s vs unknown user {b:.3}s"
