@@ -7,10 +7,11 @@ use super::case::write::expected;
 use super::case::{CaseWrite, Moved, Visible, visible};
 use super::{Ctx, Identity};
 use crate::domain::calendar::Calendar;
-use crate::domain::case::{EventKind, Queue};
+use crate::domain::case::{EventKind, PartyRole, Queue};
 use crate::domain::identity::Role;
 use crate::domain::policy::CaseAction;
 use crate::domain::time::{beijing, day_of};
+use crate::domain::uscc::Uscc;
 use crate::domain::workflow::ruling::{PUBLIC_NOTICE_DAYS, limitation_expired};
 use crate::domain::workflow::{
     self, Kind, Progress, Shape, Spec, Step, Values, Who, fields, progress::Seen,
@@ -263,6 +264,26 @@ pub async fn act(cx: &Ctx, me: &Identity, id: i64, req: ActionRequest) -> Result
         }
         w.record_at(*kind, at, public, p);
     }
+    if spec.name == Step::AddParty
+        && let (Some(role), Some(name)) = (
+            values.text("role").and_then(PartyRole::parse),
+            values.text("name"),
+        )
+    {
+        let uscc = values
+            .text("uscc")
+            .and_then(|c| Uscc::parse(c).ok())
+            .map(|u| u.as_str().to_string());
+        store::case_parts::add_party(
+            w.txn(),
+            case.id,
+            role,
+            name,
+            uscc.as_deref(),
+            values.text("address"),
+        )
+        .await?;
+    }
     let change = w.change();
     change.queue = (t.queue != case.queue).then_some(t.queue);
     change.state = Some(t.state);
@@ -345,6 +366,13 @@ async fn check_with_data(
             .is_some_and(|e| e.active)
     {
         errors.push(FieldError::new("expert_id", "error.workflow.expert"));
+    }
+    // A party added to the case has a valid credit code when one is given.
+    if spec.name == Step::AddParty
+        && let Some(code) = values.text("uscc")
+        && let Err(e) = Uscc::parse(code)
+    {
+        errors.push(FieldError::new("uscc", e.message_key()));
     }
     // Art. 19: the three-year limit, counted to the filing of the request.
     if spec.name == Step::Docket

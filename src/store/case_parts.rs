@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use entity::{case_parties, case_rights, case_shares};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
 };
 
 fn all_of<M, R: TryFrom<M, Error = DbErr>>(models: Vec<M>) -> Result<Vec<R>, DbErr> {
@@ -143,6 +143,37 @@ pub async fn insert_share<C: ConnectionTrait>(
         granted_at: Set(now),
         revoked_at: Set(None),
         revoked_by_user_id: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map(|_| ())
+}
+
+/// Adds a party to a case after it was filed, after the parties of its role.
+pub async fn add_party<C: ConnectionTrait>(
+    db: &C,
+    case_id: i64,
+    role: PartyRole,
+    name: &str,
+    uscc: Option<&str>,
+    address: Option<&str>,
+) -> Result<(), DbErr> {
+    let position = case_parties::Entity::find()
+        .filter(case_parties::Column::CaseId.eq(case_id))
+        .filter(case_parties::Column::Role.eq(role.as_str()))
+        .count(db)
+        .await?;
+    case_parties::ActiveModel {
+        case_id: Set(case_id),
+        role: Set(role.as_str().into()),
+        position: Set(i32::try_from(position).unwrap_or(i32::MAX)),
+        name: Set(name.into()),
+        uscc: Set(uscc.map(str::to_string)),
+        address: Set(address.map(str::to_string)),
+        listing_url: Set(None),
+        contact_name: Set(None),
+        contact_phone: Set(None),
         ..Default::default()
     }
     .insert(db)

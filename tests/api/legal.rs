@@ -764,3 +764,63 @@ async fn the_new_steps_issue_their_documents() {
     let decision = browser.issue(revoked.id, "revocation_decision").await;
     assert!(decision.contains("撤销案件决定书") && decision.contains("时效抗辩"));
 }
+
+/// Order 81 Arts. 23–24: a co-respondent or a third party joins the case after docketing; a
+/// wrong credit code is refused with the field named.
+#[tokio::test]
+async fn a_party_is_added_after_docketing_and_named_in_the_notices() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let mut case = docketed(&app, app.complaint()).await.file().await;
+    let (s, b) = case
+        .act(
+            &officer,
+            "add_party",
+            json!({"role": "respondent", "name": "某某电子商务有限公司", "uscc": "91320600MA1N2HX3QX", "reason": "共同销售被控侵权产品"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{b}");
+    assert_eq!(b["errors"][0]["field"], "uscc");
+    case.step(
+        &officer,
+        "add_party",
+        json!({"role": "respondent", "name": "某某电子商务有限公司", "address": "南通市崇川区", "reason": "共同销售被控侵权产品"}),
+        "docketed",
+    )
+    .await;
+    case.step(
+        &officer,
+        "add_party",
+        json!({"role": "third_party", "name": "某某材料有限公司", "reason": "被控产品的供货方，与处理结果有利害关系"}),
+        "docketed",
+    )
+    .await;
+    let shown = officer.case(case.id).await;
+    let roles: Vec<(&str, &str)> = shown["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["role"].as_str().unwrap(), p["name"].as_str().unwrap()))
+        .collect();
+    assert!(
+        roles.contains(&("respondent", "某某电子商务有限公司")),
+        "{roles:?}"
+    );
+    assert!(
+        roles.contains(&("third_party", "某某材料有限公司")),
+        "{roles:?}"
+    );
+    case.step(
+        &officer,
+        "serve_respondent",
+        json!({"method": "post"}),
+        "served",
+    )
+    .await;
+    let browser = app.browser_as("demo-officer").await;
+    let notice = browser.issue(case.id, "answer_notice").await;
+    assert!(
+        notice.contains("某某电子商务有限公司"),
+        "the added respondent is served too"
+    );
+}

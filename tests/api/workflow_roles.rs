@@ -33,6 +33,7 @@ const ACTIONS: [(&str, &[&str]); 3] = [
             "extend_evidence_period",
             "end_evidence_extension",
             "close_evidence_period",
+            "add_party",
             "apply_recusal",
             "decide_recusal",
             "start_appraisal",
@@ -183,7 +184,7 @@ async fn every_workflow_action_answers_every_user_as_its_role_rule_says() {
         mismatches.len(),
         mismatches.join("\n")
     );
-    assert_eq!(cells, 6 * (40 + 9 + 8));
+    assert_eq!(cells, 6 * (41 + 9 + 8));
     // Nothing moved: every request was refused.
     let after = app.api_as("demo-officer").await.case(ruling.id).await;
     assert_eq!(after["state"], "docketed");

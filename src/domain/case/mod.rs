@@ -89,6 +89,8 @@ names! {
         Complainant = "complainant",
         Respondent = "respondent",
         Agent = "agent",
+        /// A third party with an interest in the outcome (Order 81 Art. 24).
+        ThirdParty = "third_party",
     }
 }
 

@@ -111,6 +111,7 @@ names! {
         Mediated = "mediated",
         Revoked = "revoked",
         Withdrawn = "withdrawn",
+        PartyAdded = "party_added",
         RecusalApplied = "recusal_applied",
         RecusalDecided = "recusal_decided",
         AppraisalStarted = "appraisal_started",

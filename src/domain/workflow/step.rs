@@ -22,6 +22,7 @@ names! {
         /// a number of days; offered only on such a case.
         EndEvidenceExtension = "end_evidence_extension",
         CloseEvidencePeriod = "close_evidence_period",
+        AddParty = "add_party",
         ApplyRecusal = "apply_recusal",
         DecideRecusal = "decide_recusal",
         StartAppraisal = "start_appraisal",

@@ -47,6 +47,9 @@ pub const RULING_CHANGES: &[&str] = &["changed", "revoked"];
 /// Why a hearing is held in private (Art. 27); public otherwise.
 pub const CLOSED_HEARING_REASONS: &[&str] = &["state_secret", "trade_secret", "privacy"];
 
+/// Who may be added to a case after docketing (Arts. 23–24).
+pub const ADDED_PARTY_ROLES: &[&str] = &["complainant", "respondent", "third_party"];
+
 /// Who applies for recusal (Art. 5).
 pub const RECUSAL_APPLICANTS: &[&str] = &["requester", "respondent"];
 
@@ -307,6 +310,22 @@ pub static SPECS: &[Spec] = &[
         [EvidencePeriodClosed],
         [],
         Worker
+    ),
+    // Arts. 23–24: a co-requester, co-respondent or third party joins the case after docketing.
+    spec!(
+        AddParty,
+        RECUSAL_FROM,
+        Next::Stay,
+        [PartyAdded],
+        [
+            req("role", Kind::Choice(ADDED_PARTY_ROLES)),
+            req("name", Kind::Line(100)),
+            opt("uscc", Kind::Line(18)),
+            opt("address", Kind::Line(200)),
+            REASON
+        ],
+        Worker,
+        public = true
     ),
     // Art. 5: a party applies for the recusal of a panel member or officer; the department head
     // decides, and an upheld application replaces the member.
