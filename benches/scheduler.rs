@@ -10,7 +10,7 @@ use serde_json::json;
 use std::time::Instant;
 use weiquan::config::Config;
 use weiquan::domain::case::intake::Facts;
-use weiquan::domain::case::{Channel, EventKind, Source};
+use weiquan::domain::case::{CaseState, Channel, EventKind, Queue, Source};
 use weiquan::domain::deadline::State;
 use weiquan::domain::deadline::{Rules, Unit};
 use weiquan::domain::time::{beijing, end_of_day};
@@ -124,6 +124,9 @@ async fn seed(db: &Db, clocks: usize, t0: DateTime<Utc>) -> anyhow::Result<()> {
                 source: Source::Officer,
                 channel: Channel::ECommerce,
                 region_code: region.clone(),
+                queue: Queue::Triage,
+                state: CaseState::New,
+                exhibition_id: None,
                 owner_org_id: *owner,
                 filer_org_id: None,
                 filer_user_id: None,

@@ -61,6 +61,19 @@ impl From<exhibitions::Model> for ExhibitionView {
     }
 }
 
+/// The exhibitions whose complaint stations `me` may file at now (2006 Measures Art. 11): for an
+/// enterprise every exhibition on now or opening within a week, for an office user its own
+/// office's. A complaint filed at one goes to the exhibition's office without triage.
+pub async fn stations(cx: &Ctx, me: &Identity) -> Result<Vec<ExhibitionView>> {
+    let own = me.actor.org_kind.is_office().then_some(me.org.id);
+    let week = cx.now + chrono::TimeDelta::days(7);
+    Ok(store::workflow::accepting(cx.db.conn(), cx.now, week, own)
+        .await?
+        .into_iter()
+        .map(ExhibitionView::from)
+        .collect())
+}
+
 /// Who keeps exhibitions: officers and supervisors of IP offices.
 fn may_keep(me: &Identity) -> bool {
     me.actor.org_kind == OrgKind::IpOffice && matches!(me.role(), Role::Officer | Role::Supervisor)

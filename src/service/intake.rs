@@ -3,16 +3,17 @@
 //! commit for many) is `store::intake`.
 
 use super::{Ctx, Identity, audit_entry};
-use crate::domain::case::intake::{self, CaseInput, Submitter, ValidCase};
-use crate::domain::case::{EventKind, PartyRole};
+use crate::domain::case::intake::{self, CaseInput, ExhibitionInput, Submitter, ValidCase};
+use crate::domain::case::{CaseState, EventKind, PartyRole, Queue};
 use crate::domain::deadline::Event;
 use crate::domain::policy;
-use crate::domain::time::in_beijing;
-use crate::error::{AppError, Msg, Result};
+use crate::domain::time::{beijing, in_beijing};
+use crate::error::{AppError, FieldError, Msg, Result};
 use crate::store::case_log::{ClockRow, NewEvent};
 use crate::store::intake::{NewCase, NewFiling, NewParty, NewRight, Stored};
 use crate::store::{self};
 use chrono::{DateTime, Utc};
+use entity::exhibitions;
 use sea_orm::DatabaseTransaction;
 use serde_json::json;
 use std::collections::HashMap;
@@ -23,9 +24,14 @@ pub struct Filed {
     pub id: i64,
     pub number: String,
     pub version: i64,
+    /// Triage, or exhibition enforcement for a complaint at an exhibition's station.
+    pub queue: Queue,
+    pub state: CaseState,
     pub received_at: DateTime<Utc>,
     /// When triage must have answered (24:00 Beijing time of the 7th working day).
     pub triage_due: Option<DateTime<Utc>>,
+    /// When the station must have transferred an exhibition complaint (24 hours).
+    pub transfer_due: Option<DateTime<Utc>>,
     /// The due date depends on a year without an official schedule.
     pub provisional: bool,
 }
@@ -46,8 +52,9 @@ pub async fn file_complaint(cx: &Ctx, me: &Identity, input: CaseInput) -> Result
     if !policy::can_file_complaint(&me.actor) {
         return Err(AppError::forbidden());
     }
-    let valid = intake::validate(&input, Submitter::Enterprise).map_err(AppError::Invalid)?;
-    create(cx, Creator::Enterprise(me), valid, &input).await
+    let creator = Creator::Enterprise(me);
+    let (valid, station) = validate(cx, creator, input.clone(), Submitter::Enterprise).await?;
+    create(cx, creator, valid, station, &input).await
 }
 
 /// Enters a lead (source officer, shared or 12330 hotline) for the user's office.
@@ -55,8 +62,67 @@ pub async fn enter_lead(cx: &Ctx, me: &Identity, input: CaseInput) -> Result<Fil
     if !policy::can_enter_lead(&me.actor) {
         return Err(AppError::forbidden());
     }
-    let valid = intake::validate(&input, Submitter::Office).map_err(AppError::Invalid)?;
-    create(cx, Creator::Office(me), valid, &input).await
+    let creator = Creator::Office(me);
+    let (valid, station) = validate(cx, creator, input.clone(), Submitter::Office).await?;
+    create(cx, creator, valid, station, &input).await
+}
+
+/// Validates a filing, with the exhibition whose complaint station it was made at, if any: its
+/// facts then come from the exhibition's record. Every problem is reported at once.
+async fn validate(
+    cx: &Ctx,
+    creator: Creator<'_>,
+    mut input: CaseInput,
+    who: Submitter,
+) -> Result<(ValidCase, Option<exhibitions::Model>)> {
+    let (station, problem) = match station(cx, creator, &mut input).await? {
+        Ok(found) => (found, None),
+        Err(e) => (None, Some(e)),
+    };
+    match (intake::validate(&input, who), problem) {
+        (Ok(valid), None) => Ok((valid, station)),
+        (Ok(_), Some(p)) => Err(AppError::Invalid(vec![p])),
+        (Err(mut errors), p) => {
+            errors.extend(p);
+            Err(AppError::Invalid(errors))
+        }
+    }
+}
+
+/// The exhibition named by `exhibition_id`, whose station takes the complaint (2006 Measures
+/// Art. 11): one that has not closed, and for an office user one of their office. Fills the
+/// filing's exhibition facts from its record, keeping the booth the filer gave.
+async fn station(
+    cx: &Ctx,
+    creator: Creator<'_>,
+    input: &mut CaseInput,
+) -> Result<std::result::Result<Option<exhibitions::Model>, FieldError>> {
+    let Some(id) = input.exhibition_id else {
+        return Ok(Ok(None));
+    };
+    let refuse = |key| Ok(Err(FieldError::new("exhibition_id", key)));
+    let Some(e) = store::workflow::exhibition(cx.db.conn(), id).await? else {
+        return refuse("error.exhibition.unknown");
+    };
+    if e.closes_at <= cx.now || e.swept_at.is_some() {
+        return refuse("error.exhibition.closed");
+    }
+    if let Creator::Office(me) = creator
+        && e.owner_org_id != me.org.id
+    {
+        return refuse("error.exhibition.not_yours");
+    }
+    let booth = input.exhibition.as_ref().and_then(|x| x.booth.clone());
+    input.channel = "exhibition".into();
+    input.exhibition = Some(ExhibitionInput {
+        name: e.name.clone(),
+        venue: e.venue.clone(),
+        booth,
+        organiser: Some(e.organiser.clone()).filter(|o| !o.is_empty()),
+        opens_at: e.opens_at.with_timezone(&beijing()).to_rfc3339(),
+        closes_at: e.closes_at.with_timezone(&beijing()).to_rfc3339(),
+    });
+    Ok(Ok(Some(e)))
 }
 
 /// Stores one filing with its audit entry and answers when it is on disk (shared with the
@@ -65,14 +131,20 @@ async fn create(
     cx: &Ctx,
     creator: Creator<'_>,
     valid: ValidCase,
+    station: Option<exhibitions::Model>,
     input: &CaseInput,
 ) -> Result<Filed> {
     let now = cx.now;
-    let draft = match creator {
+    let mut draft = match creator {
         Creator::Enterprise(me) => complaint(cx, me, valid).await?,
         _ => lead(creator, valid, now),
     };
-    let clocks = first_clocks(&cx.time, draft.received_at, now);
+    if let Some(e) = station {
+        // The station's office handles it at once: no wait in triage (2006 Measures Art. 11).
+        draft.owner_org_id = e.owner_org_id;
+        draft.station = Some(e.id);
+    }
+    let clocks = first_clocks(&cx.time, draft.entry(), draft.received_at, now);
     let filing = rows(draft, clocks, now);
     let (actor, action) = match creator {
         Creator::Enterprise(me) => (Some(&me.user), "complaint.file"),
@@ -101,6 +173,21 @@ struct Draft {
     complainant: Option<NewParty>,
     received_at: DateTime<Utc>,
     is_demo: bool,
+    /// The exhibition at whose complaint station the case was made.
+    station: Option<i64>,
+}
+
+impl Draft {
+    /// The case's first queue and state, and the event that starts its clocks.
+    fn entry(&self) -> (Queue, CaseState, EventKind) {
+        let queue = if self.station.is_some() {
+            Queue::ExhibitionEnforcement
+        } else {
+            Queue::Triage
+        };
+        let (state, event) = crate::domain::case::triage::entry(queue);
+        (queue, state, event)
+    }
 }
 
 /// An enterprise's own complaint: owned by the office serving its region, received now.
@@ -125,6 +212,7 @@ async fn complaint(cx: &Ctx, me: &Identity, valid: ValidCase) -> Result<Draft> {
         complainant: Some(complainant),
         received_at: cx.now,
         is_demo: me.user.is_demo,
+        station: None,
     })
 }
 
@@ -154,6 +242,7 @@ fn lead(creator: Creator<'_>, valid: ValidCase, now: DateTime<Utc>) -> Draft {
         complainant,
         received_at,
         is_demo,
+        station: None,
     }
 }
 
@@ -171,6 +260,12 @@ fn party(role: PartyRole, p: intake::Party) -> NewParty {
 
 /// The rows of a draft with its first clocks, as of `now`.
 fn rows(d: Draft, clocks: Vec<ClockRow>, now: DateTime<Utc>) -> NewFiling {
+    let (queue, state, first) = d.entry();
+    let mut payload =
+        json!({"source": d.valid.source.as_str(), "channel": d.valid.channel.as_str()});
+    if let Some(id) = d.station {
+        payload["exhibition_id"] = json!(id);
+    }
     let v = d.valid;
     let mut parties: Vec<NewParty> = d.complainant.into_iter().collect();
     parties.extend(
@@ -180,12 +275,12 @@ fn rows(d: Draft, clocks: Vec<ClockRow>, now: DateTime<Utc>) -> NewFiling {
     );
     NewFiling {
         received: NewEvent {
-            kind: EventKind::Received,
+            kind: first,
             at: d.received_at,
             actor_user_id: d.created_by,
             actor_org_id: d.filer.map(|f| f.0).or(Some(d.owner_org_id)),
             public: true,
-            payload: json!({"source": v.source.as_str(), "channel": v.channel.as_str()}),
+            payload,
         },
         case: NewCase {
             title: v.title,
@@ -193,6 +288,9 @@ fn rows(d: Draft, clocks: Vec<ClockRow>, now: DateTime<Utc>) -> NewFiling {
             source: v.source,
             channel: v.channel,
             region_code: v.region.as_str().into(),
+            queue,
+            state,
+            exhibition_id: d.station,
             owner_org_id: d.owner_org_id,
             filer_org_id: d.filer.map(|f| f.0),
             filer_user_id: d.filer.map(|f| f.1),
@@ -222,28 +320,35 @@ fn rows(d: Draft, clocks: Vec<ClockRow>, now: DateTime<Utc>) -> NewFiling {
     }
 }
 
-/// The clocks a case received at `received_at` starts with.
+/// The clocks a case entering at `entry` (its first event) at `received_at` starts with.
 fn first_clocks(
     time: &super::case::Timekeeper,
+    entry: (Queue, CaseState, EventKind),
     received_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Vec<ClockRow> {
-    let event = Event::new(EventKind::Received, in_beijing(received_at));
+    let event = Event::new(entry.2, in_beijing(received_at));
     time.compute(&[event], now)
 }
 
 /// The receipt of a filing about to be stored, once it has its id and number.
 fn filed_of(f: &NewFiling) -> impl FnOnce(Stored) -> Filed + use<> {
-    let triage = f.clocks.iter().find(|c| c.rule_id == "triage.decision");
+    let clock = |id: &str| f.clocks.iter().find(|c| c.rule_id == id);
+    let triage = clock("triage.decision");
     let triage_due = triage.map(|c| c.due_at);
+    let transfer_due = clock("ex.transfer").map(|c| c.due_at);
     let provisional = triage.is_some_and(|c| c.provisional);
     let received_at = f.case.received_at;
+    let (queue, state) = (f.case.queue, f.case.state);
     move |s: Stored| Filed {
         id: s.id,
         number: s.number,
         version: 1,
+        queue,
+        state,
         received_at,
         triage_due,
+        transfer_due,
         provisional,
     }
 }
@@ -268,7 +373,7 @@ pub(crate) fn prepare_batch(
                 let d = lead(creator, v, now);
                 let clocks = by_instant
                     .entry(d.received_at)
-                    .or_insert_with(|| first_clocks(time, d.received_at, now))
+                    .or_insert_with(|| first_clocks(time, d.entry(), d.received_at, now))
                     .clone();
                 rows(d, clocks, now)
             })

@@ -23,6 +23,10 @@ pub struct NewCase {
     pub source: Source,
     pub channel: Channel,
     pub region_code: String,
+    /// Where the case starts: triage, or an exhibition's queue for a complaint at its station.
+    pub queue: Queue,
+    pub state: CaseState,
+    pub exhibition_id: Option<i64>,
     pub owner_org_id: i64,
     pub filer_org_id: Option<i64>,
     pub filer_user_id: Option<i64>,
@@ -168,7 +172,7 @@ async fn insert_cases<C: ConnectionTrait>(
     numbers: &[String],
     ranks: &[i16],
 ) -> Result<Vec<i64>, DbErr> {
-    const COLS: [&str; 26] = [
+    const COLS: [&str; 27] = [
         "number",
         "title",
         "description",
@@ -188,6 +192,7 @@ async fn insert_cases<C: ConnectionTrait>(
         "facts",
         "referred_to_org_id",
         "merged_into_case_id",
+        "exhibition_id",
         "next_due_at",
         "received_at",
         "closed_at",
@@ -206,8 +211,8 @@ async fn insert_cases<C: ConnectionTrait>(
             c.source.as_str().into(),
             c.channel.as_str().into(),
             c.region_code.clone().into(),
-            Queue::Triage.as_str().into(),
-            CaseState::New.as_str().into(),
+            c.queue.as_str().into(),
+            c.state.as_str().into(),
             c.owner_org_id.into(),
             c.filer_org_id.into(),
             c.filer_user_id.into(),
@@ -221,6 +226,7 @@ async fn insert_cases<C: ConnectionTrait>(
                 .into(),
             Option::<i64>::None.into(),
             Option::<i64>::None.into(),
+            c.exhibition_id.into(),
             super::case_log::next_due(&f.clocks).into(),
             c.received_at.into(),
             Option::<DateTime<Utc>>::None.into(),

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use entity::{cases, exhibitions, experts, users};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter, QueryOrder,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 /// Officers and supervisors of `org_id` who are not disabled: who may sit on a panel or be
@@ -115,6 +115,27 @@ pub async fn exhibitions_of<C: ConnectionTrait>(
     exhibitions::Entity::find()
         .filter(exhibitions::Column::OwnerOrgId.eq(org_id))
         .order_by_desc(exhibitions::Column::ClosesAt)
+        .all(db)
+        .await
+}
+
+/// Exhibitions whose complaint stations take complaints at `now`: not closed, and opening before
+/// `opens_before` (of `org_id` only, when given), the first to close first.
+pub async fn accepting<C: ConnectionTrait>(
+    db: &C,
+    now: DateTime<Utc>,
+    opens_before: DateTime<Utc>,
+    org_id: Option<i64>,
+) -> Result<Vec<exhibitions::Model>, DbErr> {
+    let mut q = exhibitions::Entity::find()
+        .filter(exhibitions::Column::ClosesAt.gt(now))
+        .filter(exhibitions::Column::OpensAt.lte(opens_before))
+        .filter(exhibitions::Column::SweptAt.is_null());
+    if let Some(org) = org_id {
+        q = q.filter(exhibitions::Column::OwnerOrgId.eq(org));
+    }
+    q.order_by_asc(exhibitions::Column::ClosesAt)
+        .limit(200)
         .all(db)
         .await
 }

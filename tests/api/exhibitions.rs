@@ -386,3 +386,110 @@ async fn a_supervisor_adds_an_expert_whom_an_officer_can_then_assign() {
     let ent = app.browser_as("demo-enterprise").await;
     assert_eq!(ent.get("/experts").await.status(), 403);
 }
+
+#[tokio::test]
+async fn a_complaint_at_the_station_goes_to_the_office_at_once_with_its_24_hour_transfer_clock() {
+    let app = TestApp::spawn().await;
+    let closes = Utc::now() + TimeDelta::hours(50);
+    let fair = app.new_exhibition("2026南通新材料博览会", closes).await;
+
+    // The enterprise sees the station on its complaint form.
+    let ent = app.browser_as("demo-enterprise").await;
+    let form = ent.html("/complaints/new").await;
+    assert!(
+        form.contains(&format!("<option value=\"{fair}\""))
+            && form.contains("2026南通新材料博览会"),
+        "{form}"
+    );
+
+    // Filed there: no triage, the exhibition's office holds it, transfer due in 24 hours.
+    let (status, filed) = app
+        .complaint()
+        .design_patent()
+        .at_station(fair)
+        .submit()
+        .await;
+    assert_eq!(status, 201, "{filed}");
+    assert_eq!(
+        (filed["queue"].as_str(), filed["state"].as_str()),
+        (Some("exhibition_enforcement"), Some("complaint_received"))
+    );
+    assert!(filed["triage_due"].is_null(), "{filed}");
+    let received = DateTime::parse_from_rfc3339(filed["received_at"].as_str().unwrap()).unwrap();
+    let transfer = DateTime::parse_from_rfc3339(filed["transfer_due"].as_str().unwrap()).unwrap();
+    assert_eq!(transfer - received, TimeDelta::hours(24));
+    let id = filed["id"].as_i64().unwrap();
+    let officer = app.api_as("demo-officer").await;
+    let case = officer.case(id).await;
+    let rules: Vec<&str> = case["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["rule_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["ex.transfer"], "{case}");
+    assert_eq!(case["exhibition"]["name"], "2026南通新材料博览会");
+    assert_eq!(case["exhibition"]["booth"], "B7");
+    // It is one of the exhibition's cases, and the receipt names the transfer limit.
+    let page = app.browser_as("demo-officer").await;
+    let view = page.html(&format!("/exhibitions/{fair}")).await;
+    assert!(view.contains(&format!("/cases/{id}")), "{view}");
+    let receipt = ent.html(&format!("/cases/{id}/receipt")).await;
+    assert!(
+        receipt.contains("移交期限") && receipt.contains("24 小时"),
+        "{receipt}"
+    );
+    // The station's officer takes the steps at once.
+    let (status, moved) = officer
+        .post(
+            &format!("/api/v1/cases/{id}/actions"),
+            &json!({"action": "transfer", "expected_version": case["version"]}),
+        )
+        .await;
+    assert_eq!(
+        (status, moved["state"].as_str()),
+        (200, Some("transferred")),
+        "{moved}"
+    );
+
+    // An office enters a complaint only at its own stations; nobody at a closed one.
+    let (status, refused) = app
+        .lead("demo-industry", "officer")
+        .design_patent()
+        .at_station(fair)
+        .submit()
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(refused.to_string().contains("exhibition_id"), "{refused}");
+    let past = app
+        .new_exhibition("2026南通春季五金展", Utc::now() - TimeDelta::hours(1))
+        .await;
+    let (status, refused) = app.complaint().at_station(past).submit().await;
+    assert_eq!(status, 422, "{refused}");
+    let body = ent
+        .post_form(
+            "/complaints/new",
+            "/complaints/new",
+            &[
+                (
+                    "description",
+                    "被请求人在展位上展出与涉案外观设计相同的防护罩。",
+                ),
+                ("channel", "exhibition"),
+                ("region_code", "320600"),
+                ("complainant_standing", "patentee"),
+                ("right0_kind", "design_patent"),
+                ("right0_number", "ZL202330123456.7"),
+                ("right0_title", "数控机床防护罩"),
+                ("resp0_name", "某某机床有限公司"),
+                ("ex_id", &past.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(body.status(), 422);
+    let html = body.text().await.unwrap();
+    assert!(
+        html.contains("该展会已闭幕") && html.contains("某某机床有限公司"),
+        "{html}"
+    );
+}

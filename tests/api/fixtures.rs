@@ -432,6 +432,34 @@ impl TestApp {
         ids
     }
 
+    /// A new exhibition of 南通市知识产权局, entered by its officer through the form: it opened a
+    /// day ago and closes at `closes`. Its id.
+    pub async fn new_exhibition(&self, name: &str, closes: DateTime<Utc>) -> i64 {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let officer = self.browser_as("demo-officer").await;
+        let opens = local_minute(Utc::now() - TimeDelta::days(1));
+        let closes = local_minute(closes);
+        let fields = [
+            ("name", name),
+            ("venue", "南通国际会展中心"),
+            ("organiser", "南通市贸促会"),
+            ("station", "1号馆服务台"),
+            ("opens_at", &opens),
+            ("closes_at", &closes),
+        ];
+        let res = officer
+            .post_form("/exhibitions", "/exhibitions", &fields)
+            .await;
+        assert_eq!(res.status(), 303, "the exhibition form refused {name}");
+        entity::exhibitions::Entity::find()
+            .filter(entity::exhibitions::Column::Name.eq(name))
+            .one(self.db.conn())
+            .await
+            .unwrap()
+            .expect("the exhibition was created")
+            .id
+    }
+
     /// The id of the organisation named `name`.
     pub async fn org_id(&self, name: &str) -> i64 {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -586,6 +614,14 @@ impl NewCase<'_> {
     /// Seen at the 2026 Nantong industry fair, which opened a day ago and closes in two days.
     pub fn at_fair(self) -> Self {
         self.at_fair_closing(Utc::now() + TimeDelta::days(2))
+    }
+
+    /// Made at the complaint station of exhibition `id` (2006 Measures Art. 11), at booth B7.
+    pub fn at_station(self, id: i64) -> Self {
+        self.channel("exhibition")
+            .region("320600")
+            .set("exhibition_id", json!(id))
+            .set("exhibition", json!({"booth": "B7"}))
     }
 
     /// A request for help abroad: the channel and the overseas facts.

@@ -14,7 +14,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use weiquan::config::Config;
 use weiquan::domain::calendar::Calendar;
 use weiquan::domain::case::intake::Facts;
-use weiquan::domain::case::{Channel, EventKind, Source};
+use weiquan::domain::case::{CaseState, Channel, EventKind, Queue, Source};
 use weiquan::domain::deadline::{Rules, State, Unit};
 use weiquan::domain::identity::{OrgKind, Role};
 use weiquan::domain::notice::{self, CaseInfo, ClockInfo, Kind, Settings, Staff};
@@ -83,6 +83,9 @@ fn new_case(
             source: Source::Officer,
             channel: Channel::ECommerce,
             region_code: region.into(),
+            queue: Queue::Triage,
+            state: CaseState::New,
+            exhibition_id: None,
             owner_org_id: owner,
             filer_org_id: None,
             filer_user_id: None,

@@ -29,6 +29,10 @@ pub struct CaseInput {
     pub rights: Vec<RightInput>,
     pub respondents: Vec<PartyInput>,
     pub exhibition: Option<ExhibitionInput>,
+    /// A complaint made at an exhibition's complaint station (2006 Measures Art. 11): the
+    /// exhibition's facts come from its record (`exhibition.booth` may still say where), and the
+    /// case goes to the exhibition's office at once instead of waiting in triage.
+    pub exhibition_id: Option<i64>,
     pub overseas: Option<OverseasInput>,
     /// For leads: `officer`, `shared` or `hotline_12330`.
     pub source: Option<String>,

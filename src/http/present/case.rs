@@ -149,10 +149,11 @@ pub fn filed_json(f: &Filed) -> Value {
         "id": f.id,
         "number": f.number,
         "version": f.version,
-        "queue": crate::domain::case::Queue::Triage,
-        "state": crate::domain::case::CaseState::New,
+        "queue": f.queue,
+        "state": f.state,
         "received_at": ts(f.received_at),
         "triage_due": f.triage_due.map(ts),
+        "transfer_due": f.transfer_due.map(ts),
         "triage_due_provisional": f.provisional,
     })
 }

@@ -190,9 +190,10 @@ impl From<ClockRow> for ClockView {
 }
 
 impl ClockView {
-    /// The filing enterprise sees the clocks of triage only (when it will hear back).
+    /// The filing enterprise sees the clocks that say when it will hear back: triage's, and an
+    /// exhibition station's transfer of its complaint.
     pub fn public(&self) -> bool {
-        self.rule_id.starts_with("triage.")
+        self.rule_id.starts_with("triage.") || self.rule_id == "ex.transfer"
     }
 }
 

@@ -56,6 +56,10 @@ pub fn to_input(f: &Flat) -> CaseInput {
         opens_at: get(f, "ex_opens_at"),
         closes_at: get(f, "ex_closes_at"),
     });
+    // The station of an exhibition the form offers (its facts then come from its record).
+    let exhibition_id = (channel == "exhibition")
+        .then(|| opt(f, "ex_id").and_then(|id| id.parse().ok()))
+        .flatten();
     let overseas =
         matches!(channel.as_str(), "overseas" | "cross_border_e_commerce").then(|| OverseasInput {
             country: get(f, "os_country"),
@@ -79,6 +83,7 @@ pub fn to_input(f: &Flat) -> CaseInput {
         rights,
         respondents,
         exhibition,
+        exhibition_id,
         overseas,
         source: opt(f, "source"),
         received_at: opt(f, "received_at"),
@@ -116,6 +121,9 @@ pub fn from_input(c: &CaseInput) -> Flat {
         put(&format!("resp{i}_uscc"), p.uscc.as_deref());
         put(&format!("resp{i}_address"), p.address.as_deref());
         put(&format!("resp{i}_listing_url"), p.listing_url.as_deref());
+    }
+    if let Some(id) = c.exhibition_id {
+        put("ex_id", Some(&id.to_string()));
     }
     if let Some(e) = &c.exhibition {
         put("ex_name", Some(&e.name));
@@ -168,6 +176,7 @@ pub fn flat_field(api_field: &str, rights_rows: &[usize], resp_rows: &[usize]) -
     match api_field {
         "rights" => "right0_title".into(),
         "respondents" => "resp0_name".into(),
+        "exhibition_id" => "ex_id".into(),
         other => other.to_string(),
     }
 }

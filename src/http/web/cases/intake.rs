@@ -7,7 +7,7 @@ use crate::error::{AppError, FieldError, Result};
 use crate::http::extract::WebForm;
 use crate::http::page::Page;
 use crate::http::present::{day, key, local};
-use crate::service::{cases, drafts, intake};
+use crate::service::{cases, drafts, exhibitions, intake};
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -37,8 +37,9 @@ impl Form {
     }
 }
 
-/// The form with `flat`'s values and `errors`, in `status`.
-fn render(
+/// The form with `flat`'s values and `errors`, in `status`, offering the complaint stations of
+/// the exhibitions on now.
+async fn render(
     page: &Page,
     form: Form,
     flat: &Flat,
@@ -47,13 +48,23 @@ fn render(
 ) -> Result<Response> {
     let mut data = form_input::form_json(flat, errors);
     data["draft_id"] = json!(flat.get("draft_id"));
+    let chosen = flat.get("ex_id").map(String::as_str);
+    data["stations"] = exhibitions::stations(&page.cx, &page.me)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let id = e.id.to_string();
+            json!({"id": id, "name": e.name, "venue": e.venue, "closes": local(e.closes_at),
+                   "selected": chosen == Some(id.as_str())})
+        })
+        .collect();
     page.render_status(status, form.template(), form.path(), data)
 }
 
 /// The form again with the messages of `errors`, everything typed kept (422).
-fn refused(page: &Page, form: Form, flat: &Flat, errors: &[FieldError]) -> Result<Response> {
+async fn refused(page: &Page, form: Form, flat: &Flat, errors: &[FieldError]) -> Result<Response> {
     let errs = form_input::errors_json(flat, errors, page.lang());
-    render(page, form, flat, errs, StatusCode::UNPROCESSABLE_ENTITY)
+    render(page, form, flat, errs, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
 #[derive(Deserialize, Default)]
@@ -77,7 +88,7 @@ pub async fn complaint_form(page: Page, Query(q): Query<DraftQuery>) -> Result<R
     if let Some(id) = q.draft {
         flat.insert("draft_id".into(), id.to_string());
     }
-    render(&page, Form::Complaint, &flat, json!({}), StatusCode::OK)
+    render(&page, Form::Complaint, &flat, json!({}), StatusCode::OK).await
 }
 
 /// `POST /complaints/new`: files the complaint (then its receipt), or saves it as a draft.
@@ -96,7 +107,7 @@ pub async fn complaint_submit(page: Page, WebForm(flat): WebForm<Flat>) -> Resul
             }
             Ok(Redirect::to(&format!("/cases/{}/receipt", filed.id)).into_response())
         }
-        Err(AppError::Invalid(errors)) => refused(&page, Form::Complaint, &flat, &errors),
+        Err(AppError::Invalid(errors)) => refused(&page, Form::Complaint, &flat, &errors).await,
         Err(e) => Err(e),
     }
 }
@@ -120,7 +131,7 @@ pub async fn lead_form(page: Page) -> Result<Response> {
     flat.insert("region_code".into(), page.me.org.region_code.clone());
     flat.insert("channel".into(), "e_commerce".into());
     flat.insert("source".into(), "officer".into());
-    render(&page, Form::Lead, &flat, json!({}), StatusCode::OK)
+    render(&page, Form::Lead, &flat, json!({}), StatusCode::OK).await
 }
 
 /// `POST /leads/new`.
@@ -128,7 +139,7 @@ pub async fn lead_submit(page: Page, WebForm(flat): WebForm<Flat>) -> Result<Res
     let input = form_input::to_input(&flat);
     match intake::enter_lead(&page.cx, &page.me, input).await {
         Ok(filed) => Ok(page.redirect(&format!("/cases/{}", filed.id), "flash.lead_entered")),
-        Err(AppError::Invalid(errors)) => refused(&page, Form::Lead, &flat, &errors),
+        Err(AppError::Invalid(errors)) => refused(&page, Form::Lead, &flat, &errors).await,
         Err(e) => Err(e),
     }
 }
@@ -138,12 +149,15 @@ pub async fn receipt(page: Page, Path(id): Path<i64>) -> Result<Response> {
     let d = cases::detail(&page.cx.db, &page.me, id).await?;
     let c = &d.summary;
     let triage = d.clocks.iter().find(|k| k.rule_id == "triage.decision");
+    let transfer = d.clocks.iter().find(|k| k.rule_id == "ex.transfer");
     let data = json!({
         "case": {"id": c.id, "number": c.number, "title": c.title, "received": local(c.received_at),
                  "state_key": c.state.key(), "queue_key": key("queue", c.queue)},
         "owner": d.owner.as_ref().map(|o| o.name.clone()),
         "triage_due": triage.map(|k| day(k.due_at - chrono::TimeDelta::seconds(1))),
         "provisional": triage.is_some_and(|k| k.provisional),
+        "transfer_due": transfer.map(|k| local(k.due_at)),
+        "exhibition": d.exhibition.as_ref().map(|e| e.name.clone()),
         "rights": d.rights.iter().map(|r| json!({"kind_key": key("right_kind", r.kind), "number": r.number, "right_title": r.title})).collect::<Vec<_>>(),
         "respondents": d.parties.iter().filter(|p| p.role == crate::domain::case::PartyRole::Respondent).map(|p| p.name.clone()).collect::<Vec<_>>(),
     });
