@@ -36,10 +36,12 @@ pub struct Outcome {
     pub mails_queued: u64,
     pub mails_sent: u64,
     pub mails_failed: u64,
-    /// Exhibitions that closed, and their open cases closed or converted to rulings.
+    /// Exhibitions that closed, and their cases closed, handed to the office as leads, or sent to
+    /// the market regulator.
     pub exhibitions_swept: u64,
     pub exhibition_cases_closed: u64,
-    pub exhibition_cases_converted: u64,
+    pub exhibition_cases_transferred: u64,
+    pub exhibition_cases_to_regulator: u64,
 }
 
 impl Outcome {
@@ -89,7 +91,7 @@ pub async fn deadlines(
     time: &Arc<Timekeeper>,
     now: DateTime<Utc>,
 ) -> crate::error::Result<Outcome> {
-    // Exhibitions first: a case converted at the closing instant gets its ruling clocks before
+    // Exhibitions first: a case handed on at the closing instant gets its new clocks before
     // the deadline pass looks at them.
     let cx = Ctx::new(db.clone(), time.clone(), RequestMeta::cli("worker")).at(now);
     let x = crate::service::exhibitions::sweep(&cx).await?;
@@ -105,7 +107,8 @@ pub async fn deadlines(
         mails_failed: m.failed,
         exhibitions_swept: x.exhibitions,
         exhibition_cases_closed: x.closed,
-        exhibition_cases_converted: x.converted,
+        exhibition_cases_transferred: x.transferred,
+        exhibition_cases_to_regulator: x.to_regulator,
         ..Default::default()
     })
 }

@@ -157,7 +157,7 @@ pub enum OrgCommand {
         /// Name, e.g. 南通市知识产权局.
         #[arg(long)]
         name: String,
-        /// enterprise | ip_office | industry_office | assistance_center | other_agency
+        /// enterprise | ip_office | industry_office | assistance_center | market_regulator | other_agency
         #[arg(long)]
         kind: String,
         /// 行政区划代码, six digits (e.g. 320600).

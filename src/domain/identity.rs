@@ -14,16 +14,19 @@ pub enum OrgKind {
     IndustryOffice,
     /// 维权援助中心 / 知识产权保护中心.
     AssistanceCenter,
-    /// Any other government agency (market regulation, customs …).
+    /// 市场监督管理部门 — takes the non-patent complaints of an exhibition at its close.
+    MarketRegulator,
+    /// Any other government agency (customs, public security …).
     OtherAgency,
 }
 
 impl OrgKind {
-    pub const ALL: [OrgKind; 5] = [
+    pub const ALL: [OrgKind; 6] = [
         Self::Enterprise,
         Self::IpOffice,
         Self::IndustryOffice,
         Self::AssistanceCenter,
+        Self::MarketRegulator,
         Self::OtherAgency,
     ];
 
@@ -33,6 +36,7 @@ impl OrgKind {
             Self::IpOffice => "ip_office",
             Self::IndustryOffice => "industry_office",
             Self::AssistanceCenter => "assistance_center",
+            Self::MarketRegulator => "market_regulator",
             Self::OtherAgency => "other_agency",
         }
     }

@@ -340,6 +340,11 @@ mod tests {
             (Role::Officer, OrgKind::IpOffice, "YY..........YY.YY."),
             (Role::Officer, OrgKind::IndustryOffice, "YY.........YYY.Y.."),
             (Role::Officer, OrgKind::OtherAgency, "YY..........YY.Y.."),
+            (
+                Role::Officer,
+                OrgKind::MarketRegulator,
+                "YY..........YY.Y..",
+            ),
             (Role::Supervisor, OrgKind::IpOffice, "YY..........YY.YYY"),
             (
                 Role::Supervisor,

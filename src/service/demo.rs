@@ -364,14 +364,25 @@ pub async fn load_cases(db: &Db, time: &std::sync::Arc<super::case::Timekeeper>)
         ("design_patent", "ZL202330123456.7", "数控机床防护罩"),
         ("苏州某精密设备有限公司", None),
     );
+    // Open while the demo is looked at: opened yesterday, closes in three days. The office
+    // keeps it, and the enterprise complains at its station (no wait in triage).
+    let station = super::exhibitions::create(
+        &cx(),
+        &officer,
+        super::exhibitions::ExhibitionForm {
+            name: "2026中国（南通）国际工业博览会（演示）".into(),
+            venue: "南通国际会展中心".into(),
+            organiser: "南通市贸促会（演示）".into(),
+            station: "1号馆南门服务台".into(),
+            opens_at: demo_local(crate::service::now() - chrono::TimeDelta::days(1)),
+            closes_at: demo_local(crate::service::now() + chrono::TimeDelta::days(3)),
+        },
+    )
+    .await?;
+    exhibition.exhibition_id = Some(station.id);
     exhibition.exhibition = Some(ExhibitionInput {
-        name: "2026中国（南通）国际工业博览会（演示）".into(),
-        venue: "南通国际会展中心".into(),
         booth: Some("A12".into()),
-        organiser: Some("南通市贸促会（演示）".into()),
-        // Open while the demo is looked at: opened yesterday, closes in three days.
-        opens_at: demo_local(crate::service::now() - chrono::TimeDelta::days(1)),
-        closes_at: demo_local(crate::service::now() + chrono::TimeDelta::days(3)),
+        ..Default::default()
     });
     let fair = intake::file_complaint(&cx(), &haisheng, exhibition).await?;
 
@@ -523,7 +534,6 @@ pub async fn load_cases(db: &Db, time: &std::sync::Arc<super::case::Timekeeper>)
     }
     work::published(&cx(), &w, decided.id).await?;
     work::suspended(&cx(), &w, suspended.id).await?;
-    work::route(&cx(), &w, &fair, "exhibition_enforcement").await?;
     work::at_the_fair(&cx(), &w, fair.id).await?;
     work::route(&cx(), &w, &lead, "overseas_assistance").await?;
     work::overseas(&cx(), &w, lead.id).await?;

@@ -42,19 +42,25 @@ fn issued_kind(e: &EventRow) -> Option<Document> {
         .flatten()
 }
 
+/// Who issues a document: the owning office's staff for a lead's notices, else those who decide
+/// for the owning office.
+fn issuer(kind: Document) -> CaseAction {
+    if kind.of_a_lead() {
+        CaseAction::Share
+    } else {
+        CaseAction::Decide
+    }
+}
+
 /// What may be issued and what was issued on case `id`, as `me` may see it. Documents are issued
 /// in the owning office's name.
 pub async fn available(db: &Db, me: &Identity, id: i64) -> Result<Available> {
     let v = visible(db, me, id).await?;
     let events = store::case_log::events(db.conn(), id, v.is_filer()).await?;
-    let can_issue = if v.may(me, CaseAction::Decide) {
-        Document::ALL
-            .into_iter()
-            .filter(|d| events.iter().any(|e| e.kind == d.event()))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let can_issue = Document::ALL
+        .into_iter()
+        .filter(|d| v.may(me, issuer(*d)) && events.iter().any(|e| e.kind == d.event()))
+        .collect();
     let issued = events
         .iter()
         .filter_map(|e| issued_kind(e).map(|k| (e.seq, k, e.recorded_at)))
@@ -70,9 +76,7 @@ pub async fn issue(
     kind: Document,
     expected_version: Option<i64>,
 ) -> Result<(Moved, Issued)> {
-    let granted = visible(&cx.db, me, id)
-        .await?
-        .authorize(me, CaseAction::Decide)?;
+    let granted = visible(&cx.db, me, id).await?.authorize(me, issuer(kind))?;
     let version = expected(expected_version)?;
     let events = store::case_log::events(cx.db.conn(), id, false).await?;
     let source = events
@@ -127,6 +131,14 @@ async fn build(
     let parties = store::case_parts::parties(conn, c.id).await?;
     let rights = store::case_parts::rights(conn, c.id).await?;
     let owner = store::orgs::get(conn, c.owner_org_id).await?;
+    // Where the case went: the office of a referral, or the market regulator at the close.
+    let referred_to = match source.payload.get("to_org").and_then(Value::as_str) {
+        Some(name) => Some(name.to_string()),
+        None => match c.referred_to_org_id {
+            Some(org) => store::orgs::get(conn, org).await?.map(|o| o.name),
+            None => None,
+        },
+    };
     let step = &source.payload;
     let party = |role: PartyRole| -> Vec<Value> {
         parties
@@ -174,6 +186,8 @@ async fn build(
         "docketed": docketed.map(|e| day(e.at)),
         "requesters": party(PartyRole::Complainant),
         "respondents": party(PartyRole::Respondent),
+        "third_parties": party(PartyRole::ThirdParty),
+        "referred_to": referred_to,
         "rights": rights.iter().map(|r| json!({"kind_key": format!("right_kind.{}", r.kind), "number": r.number, "title": r.title})).collect::<Vec<_>>(),
         "panel": panel,
         "answer": answer,

@@ -1,7 +1,9 @@
 //! Exhibitions (展会) as records: created by an IP office or found from a routed complaint's
-//! facts; the exhibition view with its cases and the hours left; and the closing sweep, which at
-//! the closing instant closes every case that was decided at the fair and converts every other
-//! open one into an administrative-ruling case that keeps its events and evidence.
+//! facts; the stations that take complaints now; the exhibition view with its cases and the
+//! hours left; and the closing sweep, which at the closing instant closes every case decided at
+//! the fair and hands every other open one on, keeping its events and evidence: a patent case to
+//! the office as a lead with an invitation to request a ruling, the others to the market
+//! regulator.
 
 use super::case::view::CaseSummary;
 use super::case::write::system_step;
@@ -252,14 +254,20 @@ async fn repeat_infringers(db: &Db, here: &[CaseRow]) -> Result<Vec<i64>> {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Swept {
     pub exhibitions: u64,
+    /// Decided at the fair, now closed.
     pub closed: u64,
-    pub converted: u64,
+    /// Open patent cases handed to the office as leads, with an invitation to request a ruling.
+    pub transferred: u64,
+    /// Open non-patent cases sent to the market regulator.
+    pub to_regulator: u64,
 }
 
 /// At the closing instant of every exhibition that has closed by `cx.now`: each of its cases
 /// still in the exhibition queue records the close (which starts the report-to-organiser clock);
-/// those decided at the fair are closed, the other open ones converted into administrative-ruling
-/// cases. Each exhibition is swept once, even with several server processes.
+/// those decided at the fair are closed, open patent cases become leads of the office with an
+/// invitation to request a ruling (2006 Measures Art. 14 hands them to the office; Order 81
+/// needs a request), open non-patent ones go to the market regulator. Each exhibition is swept
+/// once, even with several server processes.
 pub async fn sweep(cx: &Ctx) -> Result<Swept> {
     let mut out = Swept::default();
     for e in store::workflow::due_for_sweep(cx.db.conn(), cx.now).await? {
@@ -267,7 +275,8 @@ pub async fn sweep(cx: &Ctx) -> Result<Swept> {
             Ok(Some(done)) => {
                 out.exhibitions += 1;
                 out.closed += done.closed;
-                out.converted += done.converted;
+                out.transferred += done.transferred;
+                out.to_regulator += done.to_regulator;
             }
             Ok(None) => {}
             // One case that moved under us (or any other failure) holds back this exhibition
@@ -304,7 +313,6 @@ async fn sweep_one(cx: &Ctx, e: &exhibitions::Model) -> Result<Option<Swept>> {
             json!({"exhibition_id": e.id}),
         )];
         let mut change = Change::default();
-        // Only a patent dispute can become a ruling case (Order 81); others end with the fair.
         let patent = store::case_parts::rights(&txn, c.id)
             .await?
             .iter()
@@ -313,22 +321,48 @@ async fn sweep_one(cx: &Ctx, e: &exhibitions::Model) -> Result<Option<Swept>> {
             c.state,
             CaseState::MeasuresOrdered | CaseState::NoInfringement
         );
-        let open = OPEN.contains(&c.state);
-        if open && patent {
-            events.push((
-                EventKind::Converted,
-                true,
-                json!({"by": "exhibition_close", "from_state": c.state}),
-            ));
-            events.push((EventKind::RequestReceived, false, json!({})));
-            change.queue = Some(Queue::AdministrativeRuling);
-            change.state = Some(CaseState::Received);
-            out.converted += 1;
-        } else if decided || open {
+        if decided {
             events.push((EventKind::Closed, true, json!({"by": "exhibition_close"})));
             change.state = Some(CaseState::Closed);
             change.closed_at = Some(Some(cx.now));
             out.closed += 1;
+        } else if OPEN.contains(&c.state) && patent {
+            // A ruling case needs the complainant's request (Order 81 Arts. 12, 14): the office
+            // keeps the case as a lead and invites the complainant to request a ruling.
+            events.push((
+                EventKind::TransferredAtClose,
+                true,
+                json!({"from_state": c.state, "exhibition_id": e.id}),
+            ));
+            change.queue = Some(Queue::Triage);
+            change.state = Some(CaseState::New);
+            out.transferred += 1;
+        } else if OPEN.contains(&c.state) {
+            // Not a patent dispute: the market regulator's, referred to it when it is kept
+            // here (it acknowledges or returns it), else closed with a transfer letter.
+            match store::orgs::market_regulator(&txn, &c.region_code).await? {
+                Some(r) => {
+                    events.push((
+                        EventKind::Referred,
+                        true,
+                        json!({"to_org_id": r.id, "to_org": r.name, "by": "exhibition_close"}),
+                    ));
+                    change.queue = Some(Queue::Triage);
+                    change.state = Some(CaseState::Referred);
+                    change.referred_to_org_id = Some(Some(r.id));
+                }
+                None => {
+                    events.push((
+                        EventKind::TransferredToRegulator,
+                        true,
+                        json!({"from_state": c.state}),
+                    ));
+                    events.push((EventKind::Closed, true, json!({"by": "exhibition_close"})));
+                    change.state = Some(CaseState::Closed);
+                    change.closed_at = Some(Some(cx.now));
+                }
+            }
+            out.to_regulator += 1;
         }
         system_step(cx, &txn, &c, events, at, change).await?;
     }

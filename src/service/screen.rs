@@ -60,6 +60,8 @@ pub struct Screen {
     pub evidence: Panel,
     /// For a patent complaint waiting for triage: its docketing window, were it a ruling request.
     pub docket_window: Option<DocketWindow>,
+    /// A lead an exhibition's close handed on: it waits for the complainant's ruling request.
+    pub invited: bool,
 }
 
 /// Order 81 Art. 20 counts docketing from the office's receipt of a request, so the days a ruling
@@ -122,7 +124,10 @@ pub async fn case_page(cx: &Ctx, me: &Identity, id: i64) -> Result<Screen> {
         && case.summary.queue == Queue::Triage
         && case.summary.state == CaseState::New
         && case.rights.iter().any(|r| r.kind.is_patent());
-    let docket_window = if waiting_patent {
+    let invited = timeline
+        .iter()
+        .any(|e| e.kind == EventKind::TransferredAtClose);
+    let docket_window = if waiting_patent && !invited {
         let events: Vec<(EventKind, DateTime<Utc>)> = store::case_log::events(db.conn(), id, false)
             .await?
             .iter()
@@ -177,5 +182,6 @@ pub async fn case_page(cx: &Ctx, me: &Identity, id: i64) -> Result<Screen> {
         documents,
         evidence,
         docket_window,
+        invited,
     })
 }

@@ -39,6 +39,9 @@ pub struct TriageRequest {
     /// Facts the target queue needs, when the lead lacked them.
     pub exhibition: Option<intake::ExhibitionInput>,
     pub overseas: Option<intake::OverseasInput>,
+    /// For a route to administrative ruling: when the office received the ruling request, if not
+    /// with the lead (required for a lead an exhibition's close handed on).
+    pub request_received_at: Option<String>,
     pub expected_version: Option<i64>,
 }
 
@@ -116,10 +119,17 @@ pub async fn decide(cx: &Ctx, me: &Identity, id: i64, req: TriageRequest) -> Res
     let mut new_owner: Option<(i64, String)> = None;
     let mut referred_to: Option<i64> = None;
     let mut merge_into: Option<CaseRow> = None;
+    let mut request_at: Option<DateTime<Utc>> = None;
     match &decision {
         Decision::Route(q) => {
             facts = route_facts(&cx.db, case, *q, &req, &mut errors).await?;
             payload = json!({"queue": q.as_str()});
+            if *q == Queue::AdministrativeRuling {
+                request_at = ruling_request(cx, case, &req, &mut errors).await?;
+                if let Some(at) = request_at {
+                    payload["request_received_at"] = json!(at.to_rfc3339());
+                }
+            }
             // Queues are worked by IP offices: a lead owned by an industry office or a centre
             // moves to the IP office of its region, and the previous owner keeps reading it.
             let owner = store::orgs::get(cx.db.conn(), case.owner_org_id).await?;
@@ -183,14 +193,7 @@ pub async fn decide(cx: &Ctx, me: &Identity, id: i64, req: TriageRequest) -> Res
         (&decision, foreign_deadline)
     {
         json!({"hard_stop": limit.to_rfc3339()})
-    } else if decision == Decision::Route(Queue::AdministrativeRuling) {
-        let events: Vec<(EventKind, DateTime<Utc>)> =
-            store::case_log::events(cx.db.conn(), id, false)
-                .await?
-                .iter()
-                .map(|e| (e.kind, e.at))
-                .collect();
-        let at = triage::request_receipt(case.received_at, &events);
+    } else if let Some(at) = request_at {
         json!({"counts_from": at.with_timezone(&beijing()).to_rfc3339()})
     } else {
         json!({})
@@ -249,6 +252,41 @@ pub async fn decide(cx: &Ctx, me: &Identity, id: i64, req: TriageRequest) -> Res
     }
     w.commit(&format!("triage.{}", req.action), &json!(req))
         .await
+}
+
+/// When the office received the ruling request of `case`, being routed into the ruling queue
+/// (Order 81 Art. 20 counts docketing from it): the instant the form gives, checked, or else the
+/// lead's receipt or its referral's acknowledgement. `None` with a field error pushed.
+async fn ruling_request(
+    cx: &Ctx,
+    case: &CaseRow,
+    req: &TriageRequest,
+    errors: &mut Vec<FieldError>,
+) -> Result<Option<DateTime<Utc>>> {
+    const FIELD: &str = "request_received_at";
+    let given = match req.request_received_at.as_deref().map(str::trim) {
+        Some(t) if !t.is_empty() => match intake::parse_instant(t, &beijing()) {
+            Some(at) => Some(at.to_utc()),
+            None => {
+                errors.push(FieldError::new(FIELD, "error.datetime"));
+                return Ok(None);
+            }
+        },
+        _ => None,
+    };
+    let events: Vec<(EventKind, DateTime<Utc>)> =
+        store::case_log::events(cx.db.conn(), case.id, false)
+            .await?
+            .iter()
+            .map(|e| (e.kind, e.at))
+            .collect();
+    match triage::ruling_request_receipt(case.received_at, &events, given, cx.now) {
+        Ok(at) => Ok(Some(at)),
+        Err(key) => {
+            errors.push(FieldError::new(FIELD, key));
+            Ok(None)
+        }
+    }
 }
 
 /// The case a merge names: by id, or by its number as typed into the page's form (a number that

@@ -116,17 +116,35 @@ pub async fn serving_office<C: ConnectionTrait>(
     db: &C,
     region: &str,
 ) -> Result<Option<organizations::Model>, DbErr> {
+    nearest_of(db, region, &SERVING).await
+}
+
+/// The market regulator nearest `region` (county, prefecture, province), if one is kept here.
+pub async fn market_regulator<C: ConnectionTrait>(
+    db: &C,
+    region: &str,
+) -> Result<Option<organizations::Model>, DbErr> {
+    nearest_of(db, region, &[OrgKind::MarketRegulator]).await
+}
+
+/// The organisation of the first of `kinds` nearest `region`: of the county, else of the
+/// prefecture, else of the province.
+async fn nearest_of<C: ConnectionTrait>(
+    db: &C,
+    region: &str,
+    kinds: &[OrgKind],
+) -> Result<Option<organizations::Model>, DbErr> {
     let (Some(p), Some(c)) = (region.get(..2), region.get(..4)) else {
         return Ok(None);
     };
     let candidates = [region.to_string(), format!("{c}00"), format!("{p}0000")];
     let rows = organizations::Entity::find()
         .filter(organizations::Column::RegionCode.is_in(candidates.clone()))
-        .filter(organizations::Column::Kind.is_in(SERVING.map(OrgKind::as_str)))
+        .filter(organizations::Column::Kind.is_in(kinds.iter().map(|k| k.as_str())))
         .order_by_asc(organizations::Column::Id)
         .all(db)
         .await?;
-    for kind in SERVING.map(OrgKind::as_str) {
+    for kind in kinds.iter().map(|k| k.as_str()) {
         for code in &candidates {
             if let Some(o) = rows
                 .iter()

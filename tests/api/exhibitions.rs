@@ -1,6 +1,7 @@
-//! Exhibitions: a routed complaint finds (or makes) its exhibition; at the closing instant the
-//! worker closes what was decided at the fair and converts the rest into ruling cases, keeping
-//! their events, exactly once; the exhibition view flags repeat infringers; the queue boards
+//! Exhibitions: a routed complaint finds (or makes) its exhibition; a complaint at a station goes
+//! to its office at once; at the closing instant the worker closes what was decided at the fair
+//! and hands the rest on (patent cases to the office as leads, others to the market regulator),
+//! keeping their events, exactly once; the exhibition view flags repeat infringers; the queue boards
 //! assign cases in bulk.
 
 use crate::fixtures::{NewCase, csrf_in, kinds};
@@ -23,7 +24,7 @@ fn at_the_fair<'a>(app: &'a TestApp, respondent: &str, closes: DateTime<Utc>) ->
 }
 
 #[tokio::test]
-async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_cases() {
+async fn at_the_closing_instant_decided_cases_close_and_open_ones_are_handed_on_as_leads() {
     let app = TestApp::spawn().await;
     let officer = app.api_as("demo-officer").await;
     // Minute precision: the closing instant as the form gives it.
@@ -51,6 +52,16 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
         .file()
         .await
         .id;
+    // A trademark complaint at the same fair: not a patent dispute.
+    let trademark = app
+        .complaint()
+        .at_fair_closing(closes)
+        .right("trademark", "第12345678号", "华信")
+        .respondent("常州某贸易有限公司")
+        .routed("exhibition_enforcement")
+        .file()
+        .await
+        .id;
     // The complainant's photo of the booth, uploaded at the fair.
     let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
     let form = reqwest::multipart::Form::new()
@@ -75,12 +86,11 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
     assert_eq!(res.status(), 201);
     let uploaded: Value = res.json().await.unwrap();
 
-    // Both cases belong to one exhibition record, made from the complaint's facts.
-    let ex = officer.case(decided).await;
+    // The cases belong to one exhibition record, made from the complaint's facts.
     let (_, list) = officer
         .get("/api/v1/cases?queue=exhibition_enforcement")
         .await;
-    assert_eq!(list["items"].as_array().unwrap().len(), 2, "{list}");
+    assert_eq!(list["items"].as_array().unwrap().len(), 3, "{list}");
     let stored: Vec<entity::cases::Model> = {
         use sea_orm::EntityTrait;
         entity::cases::Entity::find()
@@ -88,16 +98,10 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
             .await
             .unwrap()
     };
-    let exhibition_id = stored
-        .iter()
-        .find(|c| c.id == decided)
-        .unwrap()
-        .exhibition_id;
-    assert!(exhibition_id.is_some(), "{ex}");
-    assert_eq!(
-        stored.iter().find(|c| c.id == open).unwrap().exhibition_id,
-        exhibition_id
-    );
+    let exhibition_of = |id: i64| stored.iter().find(|c| c.id == id).unwrap().exhibition_id;
+    assert!(exhibition_of(decided).is_some());
+    assert_eq!(exhibition_of(open), exhibition_of(decided));
+    assert_eq!(exhibition_of(trademark), exhibition_of(decided));
 
     // A minute before the close nothing happens.
     let config = Config::default();
@@ -105,7 +109,7 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
         .await
         .unwrap();
     assert_eq!(o.exhibitions_swept, 0);
-    // At the closing instant: one closed, one converted.
+    // At the closing instant: one closed, one handed to the office, one to the regulator.
     let o = worker::tick(&app.db, &config, &app.time, closes)
         .await
         .unwrap();
@@ -113,9 +117,10 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
         (
             o.exhibitions_swept,
             o.exhibition_cases_closed,
-            o.exhibition_cases_converted
+            o.exhibition_cases_transferred,
+            o.exhibition_cases_to_regulator
         ),
-        (1, 1, 1),
+        (1, 1, 1, 1),
         "{o:?}"
     );
     let closed = officer.case(decided).await;
@@ -123,32 +128,37 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
         (closed["queue"].as_str(), closed["state"].as_str()),
         (Some("exhibition_enforcement"), Some("closed"))
     );
-    let converted = officer.case(open).await;
-    assert_eq!(converted["queue"], "administrative_ruling");
-    assert_eq!(converted["state"], "received");
-    let docket = converted["deadlines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["rule_id"] == "ar.docket")
-        .expect("the docketing clock starts at the close")
-        .clone();
+    // Not a ruling case by itself (Order 81 needs a request): a lead of the office again,
+    // with its triage clock from the close and no docketing clock.
+    let lead = officer.case(open).await;
     assert_eq!(
-        DateTime::parse_from_rfc3339(docket["start_at"].as_str().unwrap()).unwrap(),
+        (lead["queue"].as_str(), lead["state"].as_str()),
+        (Some("triage"), Some("new"))
+    );
+    let clocks = lead["deadlines"].as_array().unwrap();
+    assert!(
+        !clocks.iter().any(|c| c["rule_id"] == "ar.docket"),
+        "{lead}"
+    );
+    let triage = clocks
+        .iter()
+        .find(|c| c["rule_id"] == "triage.decision" && c["state"] == "running")
+        .expect("the triage clock runs again from the close");
+    assert_eq!(
+        DateTime::parse_from_rfc3339(triage["start_at"].as_str().unwrap()).unwrap(),
         closes
     );
-    // Its events are kept: the transfer at the fair, the close, the conversion.
+    // Its events are kept: the transfer at the fair, the close, the handing on …
     let (_, events) = officer.get(&format!("/api/v1/cases/{open}/events")).await;
-    let kinds = kinds(&events);
+    let seen = kinds(&events);
     for k in [
         "received",
         "routed",
         "transferred",
         "exhibition_closed",
-        "converted",
-        "request_received",
+        "transferred_at_close",
     ] {
-        assert!(kinds.contains(&k), "{k} in {kinds:?}");
+        assert!(seen.contains(&k), "{k} in {seen:?}");
     }
     // … and its evidence.
     let (_, evidence) = officer.get(&format!("/api/v1/cases/{open}/evidence")).await;
@@ -157,8 +167,42 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
         items.iter().any(|e| e["sha256"] == uploaded["sha256"]),
         "{evidence}"
     );
-    // The report to the organiser is now due on both cases.
-    for id in [decided, open] {
+    // The office invites the complainant to request a ruling, who reads the invitation.
+    let (status, doc) = officer
+        .post(
+            &format!("/api/v1/cases/{open}/documents"),
+            &json!({"kind": "ruling_invitation", "expected_version": lead["version"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{doc}");
+    let seq = doc["seq"].as_i64().unwrap();
+    let ent = app.browser_as("demo-enterprise").await;
+    let letter = ent.html(&format!("/cases/{open}/documents/{seq}")).await;
+    assert!(
+        letter.contains("提出行政裁决请求告知书")
+            && letter.contains("第十二条、第十四条")
+            && letter.contains("2026南通国际工业博览会"),
+        "{letter}"
+    );
+
+    // The trademark complaint goes to the market regulator: with none kept here, it closes
+    // with a letter of transfer.
+    let sent = officer.case(trademark).await;
+    assert_eq!(sent["state"], "closed", "{sent}");
+    let (_, events) = officer
+        .get(&format!("/api/v1/cases/{trademark}/events"))
+        .await;
+    assert!(kinds(&events).contains(&"transferred_to_regulator"));
+    let (status, doc) = officer
+        .post(
+            &format!("/api/v1/cases/{trademark}/documents"),
+            &json!({"kind": "transfer_letter", "expected_version": sent["version"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{doc}");
+
+    // The report to the organiser is now due on each case.
+    for id in [decided, open, trademark] {
         let c = officer.case(id).await;
         assert!(
             c["deadlines"]
@@ -177,10 +221,9 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
         assert_eq!(o.exhibitions_swept, 0);
     }
     let again = officer.case(open).await;
-    assert_eq!(again["version"], converted["version"]);
+    assert_eq!(again["version"], lead["version"].as_i64().unwrap() + 1);
 
-    // The converted case still owes the organiser its report (2006 Measures Art. 15), now
-    // from the ruling queue, once.
+    // The lead still owes the organiser its report (2006 Measures Art. 15), once.
     let mut case = crate::fixtures::Case {
         id: open,
         number: again["number"].as_str().unwrap().to_string(),
@@ -192,8 +235,8 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
         .step(
             &officer,
             "report_to_organiser",
-            json!({"report": "闭幕时尚未处理完毕，已转为行政裁决案件"}),
-            "received",
+            json!({"report": "闭幕时尚未处理完毕，已移交本局作为线索处理，并告知投诉人可提出行政裁决请求"}),
+            "new",
         )
         .await;
     let report = clocks
@@ -209,6 +252,107 @@ async fn at_the_closing_instant_decided_cases_close_and_open_ones_become_ruling_
             .actions(&officer)
             .await
             .contains(&"report_to_organiser".to_string())
+    );
+
+    // Routing the lead into the ruling queue needs the receipt of the complainant's request;
+    // docketing counts from that receipt.
+    let desk = app.browser_as("demo-triager").await;
+    let page = desk.html(&format!("/cases/{open}")).await;
+    assert!(page.contains("本线索由展会闭幕时移交"), "{page}");
+    let triager = app.api_as("demo-triager").await;
+    let (status, refused) = triager
+        .post(
+            &format!("/api/v1/cases/{open}/triage"),
+            &json!({"action": "route", "queue": "administrative_ruling", "expected_version": case.version}),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused.to_string().contains("request_received_at"),
+        "{refused}"
+    );
+    let asked = Utc::now();
+    let (status, routed) = triager
+        .post(
+            &format!("/api/v1/cases/{open}/triage"),
+            &json!({"action": "route", "queue": "administrative_ruling",
+                    "request_received_at": asked.with_timezone(&beijing()).to_rfc3339(),
+                    "expected_version": case.version}),
+        )
+        .await;
+    assert_eq!(status, 200, "{routed}");
+    let ruling = officer.case(open).await;
+    let docket = ruling["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rule_id"] == "ar.docket")
+        .expect("the docketing clock")
+        .clone();
+    assert_eq!(
+        DateTime::parse_from_rfc3339(docket["start_at"].as_str().unwrap())
+            .unwrap()
+            .timestamp(),
+        asked.timestamp()
+    );
+}
+
+#[tokio::test]
+async fn at_the_close_a_non_patent_complaint_is_referred_to_the_market_regulator_kept_here() {
+    let app = TestApp::spawn().await;
+    let admin = app.browser_as("demo-admin").await;
+    let res = admin
+        .post_form(
+            "/admin/orgs/new",
+            "/admin/orgs",
+            &[
+                ("name", "南通市市场监督管理局"),
+                ("kind", "market_regulator"),
+                ("region_code", "320600"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let regulator = app.org_id("南通市市场监督管理局").await;
+    let closes = Utc::now() + TimeDelta::hours(3);
+    let id = app
+        .complaint()
+        .at_fair_closing(closes)
+        .right("trademark", "第12345678号", "华信")
+        .respondent("常州某贸易有限公司")
+        .routed("exhibition_enforcement")
+        .file()
+        .await
+        .id;
+    let o = worker::tick(&app.db, &Config::default(), &app.time, closes)
+        .await
+        .unwrap();
+    assert_eq!(o.exhibition_cases_to_regulator, 1, "{o:?}");
+    let officer = app.api_as("demo-officer").await;
+    let c = officer.case(id).await;
+    assert_eq!(
+        (
+            c["queue"].as_str(),
+            c["state"].as_str(),
+            c["referred_to"]["id"].as_i64()
+        ),
+        (Some("triage"), Some("referred"), Some(regulator)),
+        "{c}"
+    );
+    // The requester is told where the case went (Order 81 Art. 9).
+    let (status, doc) = officer
+        .post(
+            &format!("/api/v1/cases/{id}/documents"),
+            &json!({"kind": "referral_notice", "expected_version": c["version"]}),
+        )
+        .await;
+    assert_eq!(status, 201, "{doc}");
+    let seq = doc["seq"].as_i64().unwrap();
+    let page = app.browser_as("demo-enterprise").await;
+    let notice = page.html(&format!("/cases/{id}/documents/{seq}")).await;
+    assert!(
+        notice.contains("案件移送告知书") && notice.contains("南通市市场监督管理局"),
+        "{notice}"
     );
 }
 

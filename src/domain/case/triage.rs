@@ -58,6 +58,30 @@ pub fn request_receipt<T: Copy>(received_at: T, events: &[(EventKind, T)]) -> T 
         .map_or(received_at, |(_, at)| *at)
 }
 
+/// When the competent office received the ruling request of a lead routed into the ruling queue,
+/// with the instant the router gives (`given`, e.g. a request that came by post) checked: not
+/// before the lead, not after `now`. A lead that an exhibition's close handed on became a ruling
+/// case only on the complainant's request (Order 81 Arts. 12, 14), so its receipt must be given.
+pub fn ruling_request_receipt<T: Copy + Ord>(
+    received_at: T,
+    events: &[(EventKind, T)],
+    given: Option<T>,
+    now: T,
+) -> Result<T, &'static str> {
+    match given {
+        Some(t) if t > now => Err("error.triage.request_in_future"),
+        Some(t) if t < received_at => Err("error.triage.request_before_lead"),
+        Some(t) => Ok(t),
+        None if events
+            .iter()
+            .any(|(k, _)| *k == EventKind::TransferredAtClose) =>
+        {
+            Err("error.triage.request_needed")
+        }
+        None => Ok(request_receipt(received_at, events)),
+    }
+}
+
 /// Applies `decision` to a case in `queue`/`state`; `acknowledged` tells whether a pending referral
 /// was already acknowledged. Errors are catalogue keys explaining why not (409).
 pub fn apply(
@@ -132,6 +156,32 @@ mod tests {
         // A referral returned to the sender: the sender has had the request since its filing.
         let returned = [(Received, 1), (Referred, 3), (ReferralReturned, 5)];
         assert_eq!(request_receipt(1, &returned), 1);
+    }
+
+    #[test]
+    fn a_lead_handed_on_at_an_exhibitions_close_needs_the_receipt_of_its_ruling_request() {
+        use EventKind::*;
+        let plain = [(Received, 1)];
+        assert_eq!(ruling_request_receipt(1, &plain, None, 9), Ok(1));
+        assert_eq!(ruling_request_receipt(1, &plain, Some(4), 9), Ok(4));
+        assert_eq!(
+            ruling_request_receipt(1, &plain, Some(10), 9),
+            Err("error.triage.request_in_future")
+        );
+        assert_eq!(
+            ruling_request_receipt(3, &plain, Some(2), 9),
+            Err("error.triage.request_before_lead")
+        );
+        let handed_on = [
+            (ComplaintReceived, 1),
+            (ExhibitionClosed, 5),
+            (TransferredAtClose, 5),
+        ];
+        assert_eq!(
+            ruling_request_receipt(1, &handed_on, None, 9),
+            Err("error.triage.request_needed")
+        );
+        assert_eq!(ruling_request_receipt(1, &handed_on, Some(7), 9), Ok(7));
     }
 
     #[test]

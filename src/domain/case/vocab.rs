@@ -136,6 +136,10 @@ names! {
         ExhibitionClosed = "exhibition_closed",
         OrganiserReported = "organiser_reported",
         Converted = "converted",
+        // At the close, an open patent complaint goes to the office as a lead, with an
+        // invitation to request a ruling; a non-patent one to the market regulator.
+        TransferredAtClose = "transferred_at_close",
+        TransferredToRegulator = "transferred_to_regulator",
         // Overseas assistance.
         Requested = "requested",
         Accepted = "accepted",

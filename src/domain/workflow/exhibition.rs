@@ -1,7 +1,9 @@
 //! Exhibition enforcement (展会知识产权保护): complaint at the station, transfer to the IP office
 //! within 24 hours, notice to the exhibitor, its statement within 24 hours (or none), measures or
-//! no infringement, closing; at the exhibition's close, an open case is closed or converted into
-//! an administrative-ruling case that keeps its events and evidence.
+//! no infringement, closing. At the exhibition's close a decided case closes; an open patent
+//! case goes to the office as a lead with an invitation to request a ruling (a ruling case needs
+//! a request, Order 81 Arts. 12, 14), keeping its events and evidence; an open non-patent case
+//! goes to the market regulator. A complainant's request at the fair converts a case at once.
 
 use super::fields::{Kind, opt, req};
 use super::ruling::spec;
@@ -134,6 +136,17 @@ pub static SPECS: &[Spec] = &[
         Worker
     ),
 ];
+
+/// What a case the exhibition's close transferred as a lead (or to the market regulator) still
+/// owes: the report to the organiser (2006 Measures Art. 15), whatever became of the lead.
+pub static AFTER_CLOSE: &[Spec] = &[spec!(
+    ReportToOrganiser,
+    &[S::New, S::Referred, S::Rejected, S::Merged],
+    Next::Stay,
+    [OrganiserReported],
+    [req("report", Kind::Text(4000))],
+    Worker
+)];
 
 /// The state-independent conditions of an action (409 keys).
 pub fn guard(step: Step, p: &Progress, shape: &Shape) -> Result<(), &'static str> {

@@ -67,10 +67,17 @@ pub enum Document {
     RevocationDecision,
     /// 调解协议书
     MediationAgreement,
+    /// 案件移送告知书: the requester is told the case went to another office (Order 81 Art. 9).
+    ReferralNotice,
+    /// 提出行政裁决请求告知书: at an exhibition's close, the complainant is invited to request a
+    /// ruling (Order 81 Arts. 12, 14: a ruling case needs a request).
+    RulingInvitation,
+    /// 案件移送函: a non-patent complaint goes to the market regulator at the close.
+    TransferLetter,
 }
 
 impl Document {
-    pub const ALL: [Document; 13] = [
+    pub const ALL: [Document; 16] = [
         Document::Acceptance,
         Document::Refusal,
         Document::AnswerNotice,
@@ -84,6 +91,9 @@ impl Document {
         Document::RecusalDecision,
         Document::RevocationDecision,
         Document::MediationAgreement,
+        Document::ReferralNotice,
+        Document::RulingInvitation,
+        Document::TransferLetter,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -101,6 +111,9 @@ impl Document {
             Self::RecusalDecision => "recusal_decision",
             Self::RevocationDecision => "revocation_decision",
             Self::MediationAgreement => "mediation_agreement",
+            Self::ReferralNotice => "referral_notice",
+            Self::RulingInvitation => "ruling_invitation",
+            Self::TransferLetter => "transfer_letter",
         }
     }
 
@@ -124,12 +137,16 @@ impl Document {
             Self::RecusalDecision => EventKind::RecusalDecided,
             Self::RevocationDecision => EventKind::Revoked,
             Self::MediationAgreement => EventKind::Mediated,
+            Self::ReferralNotice => EventKind::Referred,
+            Self::RulingInvitation => EventKind::TransferredAtClose,
+            Self::TransferLetter => EventKind::TransferredToRegulator,
         }
     }
 
-    /// The action whose event the document is generated from.
-    pub fn action(self) -> Step {
-        match self {
+    /// The workflow action whose event the document is generated from; none for the documents
+    /// of a lead (a triage decision or the exhibition's close, see [`Document::of_a_lead`]).
+    pub fn action(self) -> Option<Step> {
+        Some(match self {
             Self::Acceptance => Step::Docket,
             Self::Refusal => Step::RefuseDocket,
             Self::AnswerNotice => Step::ServeRespondent,
@@ -143,7 +160,13 @@ impl Document {
             Self::RecusalDecision => Step::DecideRecusal,
             Self::RevocationDecision => Step::Revoke,
             Self::MediationAgreement => Step::Mediate,
-        }
+            Self::ReferralNotice | Self::RulingInvitation | Self::TransferLetter => return None,
+        })
+    }
+
+    /// Issued while the case is a lead, by the owning office's staff rather than by a panel.
+    pub fn of_a_lead(self) -> bool {
+        self.action().is_none()
     }
 }
 
@@ -173,10 +196,11 @@ impl Spec {
     }
 }
 
-/// Every action of `queue` (none for triage, which has its own decisions).
+/// Every action of `queue` (for triage, which has its own decisions, only what a lead that an
+/// exhibition's close transferred still owes).
 pub fn specs(queue: Queue) -> &'static [Spec] {
     match queue {
-        Queue::Triage => &[],
+        Queue::Triage => exhibition::AFTER_CLOSE,
         Queue::AdministrativeRuling => ruling::SPECS,
         Queue::ExhibitionEnforcement => exhibition::SPECS,
         Queue::OverseasAssistance => overseas::SPECS,
@@ -241,7 +265,8 @@ pub fn allowed(
         Queue::AdministrativeRuling => ruling::guard(spec.name, progress, shape),
         Queue::ExhibitionEnforcement => exhibition::guard(spec.name, progress, shape),
         Queue::OverseasAssistance => overseas::guard(spec.name, progress),
-        Queue::Triage => Err("error.workflow.not_now"),
+        // Only what an exhibition's close left owing, and only then.
+        Queue::Triage => exhibition::guard(spec.name, progress, shape),
     }
 }
 

@@ -44,6 +44,7 @@ pub async fn triage(
             reason: text(&flat, "reason"),
             into_case_id: num(&flat, "into_case_id"),
             into_number: text(&flat, "into_number"),
+            request_received_at: text(&flat, "request_received_at"),
             expected_version: num(&flat, "expected_version"),
             ..Default::default()
         };

@@ -27,7 +27,7 @@ impl Refill {
     /// form that came back) and its messages.
     pub fn sections(&self) -> Value {
         let mut all = json!({
-            "triage": {"values": {"reason": "", "into_number": ""}, "errors": {}},
+            "triage": {"values": {"reason": "", "into_number": "", "request_received_at": ""}, "errors": {}},
             "referral": {"values": {"reason": ""}, "errors": {}},
             "share": {"values": {}, "errors": {}},
             "extension": {"values": {}, "errors": {}},
@@ -288,6 +288,7 @@ pub fn triage_choices(s: &Screen, now: DateTime<Utc>) -> Value {
         "duplicates": s.duplicates.iter().map(|x| row(x, now)).collect::<Vec<_>>(),
         "route_queues": Queue::WORK.iter().map(|q| json!({"value": q.as_str(), "key": key("queue", q)})).collect::<Vec<_>>(),
         "reject_reasons": REJECT_REASONS.iter().map(|r| json!({"value": r, "key": key("reject_reason", r)})).collect::<Vec<_>>(),
+        "invited": s.invited,
         "docket_window": s.docket_window.as_ref().map(|w| json!({
             "due_local": due_local(w.due_at), "left": w.working_days_left, "tight": w.tight,
         })),
