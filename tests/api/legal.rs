@@ -824,3 +824,140 @@ async fn a_party_is_added_after_docketing_and_named_in_the_notices() {
         "the added respondent is served too"
     );
 }
+
+/// Order 81 Arts. 47–49, 52: the investigation is recorded act by act; evidence registered and
+/// preserved is decided on within 7 days; a technical investigator joins the panel's work.
+/// After a ruling of infringement (Arts. 32, 34; Patent Law Art. 65): the platform is told,
+/// the office applies for enforcement, and a repeat infringement is ruled on at once.
+#[tokio::test]
+async fn investigation_preservation_and_the_steps_after_a_ruling_of_infringement() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let supervisor = app.api_as("demo-supervisor").await;
+    let mut case = in_evidence(&app).await;
+    // Nothing preserved yet: nothing to decide.
+    let (s, b) = case
+        .act(
+            &officer,
+            "decide_preservation",
+            json!({"decision": "released"}),
+        )
+        .await;
+    assert_eq!(s, 409, "{b}");
+    case.step(
+        &officer,
+        "record_investigation",
+        json!({"investigation_method": "sampling", "place": "被请求人南通仓库", "findings": "库存隔膜 200 卷",
+               "sample_list": "隔膜样品 2 卷，编号 S-1、S-2"}),
+        "evidence",
+    )
+    .await;
+    let clocks = case
+        .step(
+            &officer,
+            "preserve_evidence",
+            json!({"preserved_items": "隔膜 200 卷", "place": "被请求人南通仓库", "approved_by_head": "张局长"}),
+            "evidence",
+        )
+        .await;
+    let preservation = clock(&clocks, "ar.preservation");
+    assert_eq!(preservation["state"], "running");
+    assert_eq!(preservation["basis"], "law");
+    assert!(preservation["source"].as_str().unwrap().contains("第49条"));
+    // Seven days, rolled forward when the seventh is a day off.
+    let seventh = today() + TimeDelta::days(7);
+    assert_eq!(
+        last_day(&preservation["due_at"]),
+        officer.rolled(seventh).await
+    );
+    let clocks = case
+        .step(
+            &officer,
+            "decide_preservation",
+            json!({"decision": "sent_for_appraisal", "note": "送检测机构比对"}),
+            "evidence",
+        )
+        .await;
+    assert_eq!(clock(&clocks, "ar.preservation")["state"], "met");
+    case.step(
+        &officer,
+        "appoint_technical_investigator",
+        json!({"investigator": "李工（技术调查官）"}),
+        "evidence",
+    )
+    .await;
+
+    // Before a ruling of infringement there is nothing to enforce.
+    let (s, _) = case
+        .act(
+            &supervisor,
+            "record_enforcement_application",
+            json!({"court": "南通市中级人民法院"}),
+        )
+        .await;
+    assert_eq!(s, 409);
+    for (action, fields, state) in [
+        (
+            "written_review",
+            json!({"reason": "事实清楚"}),
+            "deliberation",
+        ),
+        (
+            "record_deliberation",
+            json!({"votes_for": 3, "votes_against": 0, "opinion": "侵权成立"}),
+            "deliberation",
+        ),
+        (
+            "decide",
+            json!({"outcome": "infringement", "findings": "落入保护范围", "order": "停止销售"}),
+            "decided",
+        ),
+    ] {
+        case.step(&officer, action, fields, state).await;
+    }
+    case.step(
+        &officer,
+        "notify_ruling_to",
+        json!({"recipient": "e_commerce_platform", "name": "某电商平台", "measures": "删除涉案商品链接"}),
+        "decided",
+    )
+    .await;
+    // Enforcement is applied for by the head of the office, not an officer.
+    let (s, _) = case
+        .act(
+            &officer,
+            "record_enforcement_application",
+            json!({"court": "南通市中级人民法院"}),
+        )
+        .await;
+    assert_eq!(s, 403);
+    case.step(
+        &supervisor,
+        "record_enforcement_application",
+        json!({"court": "南通市中级人民法院", "note": "被请求人期满未起诉又不停止侵权"}),
+        "decided",
+    )
+    .await;
+    case.step(
+        &officer,
+        "rule_repeat_infringement",
+        json!({"findings": "被请求人在裁决生效后再次销售相同产品", "order": "立即停止销售"}),
+        "decided",
+    )
+    .await;
+    // The filer sees what was done after the ruling.
+    let enterprise = app.api_as("demo-enterprise").await;
+    let (_, events) = enterprise.get(&case.path("/events")).await;
+    let seen = kinds(&events);
+    for k in [
+        "ruling_notified_to",
+        "enforcement_applied",
+        "repeat_infringement_ruled",
+    ] {
+        assert!(seen.contains(&k), "{k} in {seen:?}");
+    }
+    assert!(
+        !seen.contains(&"evidence_preserved"),
+        "internal steps stay internal"
+    );
+}

@@ -272,7 +272,7 @@ async fn a_suspension_pauses_the_closing_clock_and_resumes_where_it_was() {
     case.step(
         &officer,
         "refuse_suspension",
-        json!({"applied_ground": "invalidation_accepted", "reason": "发明专利，不中止"}),
+        json!({"applied_ground": "invalidation_accepted", "refusal_ground": "invention_patent", "reason": "发明专利，不中止"}),
         "served",
     )
     .await;
@@ -281,7 +281,7 @@ async fn a_suspension_pauses_the_closing_clock_and_resumes_where_it_was() {
         .act(
             &officer,
             "refuse_suspension",
-            json!({"applied_ground": "party_died", "reason": "x"}),
+            json!({"applied_ground": "party_died", "refusal_ground": "other", "reason": "x"}),
         )
         .await;
     assert_eq!(s, 409, "{b}");

@@ -130,13 +130,22 @@ async fn an_officer_works_a_ruling_case_to_its_end_through_the_case_page() {
     assert_eq!(s, 303);
     let (s, html) = officer.submit(id, "close", &[("confirm", "yes")]).await;
     assert_eq!(s, 303);
-    // Closed: only a change or revocation of the ruling (Art. 33) is left to offer.
+    // Closed: only what follows a ruling is left to offer: its change or revocation (Art. 33),
+    // telling a platform or customs (Art. 32), a repeat infringement (Art. 34).
     assert!(html.contains("已结案"));
-    assert!(html.contains("data-action=\"change_ruling\""));
+    let offered: Vec<&str> = html
+        .split("data-action=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .collect();
     assert_eq!(
-        html.matches("data-action=\"").count(),
-        1,
-        "one step offered"
+        offered,
+        [
+            "change_ruling",
+            "notify_ruling_to",
+            "rule_repeat_infringement"
+        ],
+        "the steps after a ruling"
     );
     // The filer sees the outcome.
     let seen = filer.html(&format!("/cases/{id}")).await;

@@ -10,8 +10,18 @@ use serde_json::json;
 
 /// The actions restricted beyond "works the case", by queue: (action, only a supervisor).
 /// Everything else is for any worker; `record_deliberation` and `decide` are the panel's.
-const SUPERVISOR_ONLY: [&str; 2] = ["approve_evidence_export", "decide_recusal"];
-const PANEL_ONLY: [&str; 3] = ["record_deliberation", "decide", "change_ruling"];
+const SUPERVISOR_ONLY: [&str; 3] = [
+    "approve_evidence_export",
+    "decide_recusal",
+    "record_enforcement_application",
+];
+const PANEL_ONLY: [&str; 5] = [
+    "record_deliberation",
+    "decide",
+    "change_ruling",
+    "appoint_technical_investigator",
+    "rule_repeat_infringement",
+];
 
 const ACTIONS: [(&str, &[&str]); 3] = [
     (
@@ -36,6 +46,10 @@ const ACTIONS: [(&str, &[&str]); 3] = [
             "add_party",
             "apply_recusal",
             "decide_recusal",
+            "record_investigation",
+            "preserve_evidence",
+            "decide_preservation",
+            "appoint_technical_investigator",
             "start_appraisal",
             "end_appraisal",
             "start_settlement",
@@ -56,6 +70,9 @@ const ACTIONS: [(&str, &[&str]); 3] = [
             "publish",
             "record_ruling_received",
             "change_ruling",
+            "notify_ruling_to",
+            "record_enforcement_application",
+            "rule_repeat_infringement",
             "report_to_organiser",
             "close",
         ],
@@ -184,7 +201,7 @@ async fn every_workflow_action_answers_every_user_as_its_role_rule_says() {
         mismatches.len(),
         mismatches.join("\n")
     );
-    assert_eq!(cells, 6 * (41 + 9 + 8));
+    assert_eq!(cells, 6 * (48 + 9 + 8));
     // Nothing moved: every request was refused.
     let after = app.api_as("demo-officer").await.case(ruling.id).await;
     assert_eq!(after["state"], "docketed");

@@ -124,6 +124,15 @@ names! {
         Published = "published",
         /// A ruling changed or revoked after it was made (Art. 33).
         RulingChanged = "ruling_changed",
+        // Investigation (Arts. 47–49, 52).
+        InvestigationRecorded = "investigation_recorded",
+        EvidencePreserved = "evidence_preserved",
+        PreservationDecided = "preservation_decided",
+        TechnicalInvestigatorAppointed = "technical_investigator_appointed",
+        // After the ruling (Art. 32, 34; Patent Law Art. 65).
+        RulingNotifiedTo = "ruling_notified_to",
+        EnforcementApplied = "enforcement_applied",
+        RepeatInfringementRuled = "repeat_infringement_ruled",
         RulingReceived = "ruling_received",
         // Exhibition enforcement.
         ComplaintReceived = "complaint_received",

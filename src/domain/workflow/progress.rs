@@ -39,9 +39,13 @@ pub struct Progress {
     pub recusal_pending: Option<i64>,
     /// An appraisal (鉴定, Art. 53) is under way.
     pub appraisal_open: bool,
+    /// Evidence registered and preserved (登记保存, Art. 49) waits for its decision.
+    pub preservations_pending: u32,
     /// The parties are in settlement talks (和解, Art. 37).
     pub settlement_open: bool,
     pub ruling_received: bool,
+    /// The ruling in force found infringement (not revoked since).
+    pub infringement_ruled: bool,
     pub exhibition_closed: bool,
     pub organiser_reported: bool,
     /// Measures were ordered against the respondent (an infringement found at the exhibition).
@@ -108,6 +112,19 @@ impl Progress {
                     p.recusal_pending = None;
                 }
                 EventKind::AppraisalStarted => p.appraisal_open = true,
+                EventKind::EvidencePreserved => p.preservations_pending += 1,
+                EventKind::Decided => {
+                    p.infringement_ruled =
+                        e.payload.get("outcome").and_then(Value::as_str) == Some("infringement")
+                }
+                EventKind::RulingChanged
+                    if e.payload.get("change").and_then(Value::as_str) == Some("revoked") =>
+                {
+                    p.infringement_ruled = false
+                }
+                EventKind::PreservationDecided => {
+                    p.preservations_pending = p.preservations_pending.saturating_sub(1)
+                }
                 EventKind::AppraisalEnded => p.appraisal_open = false,
                 EventKind::SettlementStarted => p.settlement_open = true,
                 EventKind::SettlementEnded => p.settlement_open = false,

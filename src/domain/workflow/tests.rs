@@ -376,22 +376,45 @@ fn guards_refuse_steps_the_law_does_not_allow_yet() {
 }
 
 #[test]
-fn a_suspension_is_mandatory_except_for_an_invalidation_of_an_invention_patent() {
+fn a_suspension_may_be_refused_only_on_an_invalidation_request_and_a_ground_of_art_29() {
     let refuse = spec(Queue::AdministrativeRuling, "refuse_suspension").unwrap();
     let design = Shape {
         rights: vec![RightKind::DesignPatent],
         respondents: 1,
         ..one_patent()
     };
-    let invalidation = values(json!({"applied_ground": "invalidation_accepted", "reason": "x"}));
     let q = Queue::AdministrativeRuling;
+    let on = |refusal: &str| {
+        values(
+            json!({"applied_ground": "invalidation_accepted", "refusal_ground": refusal, "reason": "x"}),
+        )
+    };
+    // An invention patent: refused because it is one.
     assert_eq!(
-        conflict(q, refuse, &invalidation, &design),
+        conflict(q, refuse, &on("invention_patent"), &one_patent()),
+        Ok(())
+    );
+    // A design: not on that ground, but on its evaluation report or a decision upholding it.
+    assert_eq!(
+        conflict(q, refuse, &on("invention_patent"), &design),
+        Err("error.workflow.not_an_invention")
+    );
+    assert_eq!(
+        conflict(q, refuse, &on("evaluation_no_defect"), &design),
+        Ok(())
+    );
+    assert_eq!(conflict(q, refuse, &on("patent_upheld"), &design), Ok(()));
+    assert_eq!(
+        conflict(q, refuse, &on("evaluation_no_defect"), &one_patent()),
+        Err("error.workflow.no_evaluation_report")
+    );
+    // Every other ground of Art. 28 obliges suspension.
+    let death =
+        values(json!({"applied_ground": "party_died", "refusal_ground": "other", "reason": "x"}));
+    assert_eq!(
+        conflict(q, refuse, &death, &one_patent()),
         Err("error.workflow.suspension_mandatory")
     );
-    assert_eq!(conflict(q, refuse, &invalidation, &one_patent()), Ok(()));
-    let death = values(json!({"applied_ground": "party_died", "reason": "x"}));
-    assert!(conflict(q, refuse, &death, &one_patent()).is_err());
 }
 
 #[test]

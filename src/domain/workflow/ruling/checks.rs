@@ -47,6 +47,15 @@ pub fn guard(step: Step, p: &Progress, shape: &Shape) -> Result<(), &'static str
             Err("error.workflow.recusal_pending")
         }
         Step::StartAppraisal if p.appraisal_open => Err("error.workflow.appraisal_open"),
+        Step::DecidePreservation if p.preservations_pending == 0 => {
+            Err("error.workflow.no_preservation")
+        }
+        // Art. 34 ¶1 answers repeat infringement of a ruling that found infringement.
+        Step::RuleRepeatInfringement | Step::RecordEnforcementApplication
+            if !p.infringement_ruled =>
+        {
+            Err("error.workflow.no_infringement_ruled")
+        }
         Step::EndAppraisal if !p.appraisal_open => Err("error.workflow.no_appraisal"),
         Step::StartSettlement if p.settlement_open => Err("error.workflow.settlement_open"),
         Step::EndSettlement if !p.settlement_open => Err("error.workflow.no_settlement"),
@@ -58,24 +67,41 @@ pub fn guard(step: Step, p: &Progress, shape: &Shape) -> Result<(), &'static str
     }
 }
 
-/// Whether a suspension applied for on `ground` must be granted (Art. 28): every ground is
-/// mandatory, except an accepted invalidation request against an invention patent.
-pub fn suspension_mandatory(ground: &str, shape: &Shape) -> bool {
-    ground != "invalidation_accepted"
-        || shape
-            .rights
-            .iter()
-            .any(|k| matches!(k, RightKind::UtilityModel | RightKind::DesignPatent))
+/// Whether the office may refuse a suspension applied for on `applied`, on the ground `refusal`
+/// (Arts. 28–29). Every ground of Art. 28 obliges suspension except an accepted invalidation
+/// request, which the office may refuse on a ground of Art. 29: for an invention patent always,
+/// for a utility model or design on one of the others (the evaluation report, a refiled
+/// request, a decision upholding the patent, or another stated ground).
+pub fn may_refuse_suspension(
+    applied: &str,
+    refusal: &str,
+    shape: &Shape,
+) -> Result<(), &'static str> {
+    if applied != "invalidation_accepted" {
+        return Err("error.workflow.suspension_mandatory");
+    }
+    let invention = shape.rights.contains(&RightKind::InventionPatent);
+    if refusal == "invention_patent" && !invention {
+        return Err("error.workflow.not_an_invention");
+    }
+    let evaluated = shape
+        .rights
+        .iter()
+        .any(|k| matches!(k, RightKind::UtilityModel | RightKind::DesignPatent));
+    if refusal == "evaluation_no_defect" && !evaluated {
+        return Err("error.workflow.no_evaluation_report");
+    }
+    Ok(())
 }
 
 /// Conditions on the values that are conflicts with the law rather than bad input (409 keys).
 pub fn conflict(step: Step, values: &Values, shape: &Shape) -> Result<(), &'static str> {
     match step {
-        Step::RefuseSuspension
-            if suspension_mandatory(values.text("applied_ground").unwrap_or(""), shape) =>
-        {
-            Err("error.workflow.suspension_mandatory")
-        }
+        Step::RefuseSuspension => may_refuse_suspension(
+            values.text("applied_ground").unwrap_or(""),
+            values.text("refusal_ground").unwrap_or(""),
+            shape,
+        ),
         _ => Ok(()),
     }
 }

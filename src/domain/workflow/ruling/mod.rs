@@ -5,7 +5,7 @@
 
 mod checks;
 
-pub use checks::{check_values, conflict, guard, limitation_expired, suspension_mandatory};
+pub use checks::{check_values, conflict, guard, limitation_expired, may_refuse_suspension};
 
 use super::fields::{Kind, opt, req};
 use super::{Document, Field, Next, Spec, Who};
@@ -21,6 +21,40 @@ pub const SUSPENSION_GROUNDS: &[&str] = &[
     "depends_on_other_case",
     "awaiting_instruction",
 ];
+
+/// Why the office refuses to suspend on an accepted invalidation request (Art. 29): the patent is
+/// an invention patent; the evaluation report (专利权评价报告) found no defect making it invalid;
+/// the respondent withdrew an invalidation request and filed it again; an effective decision
+/// upheld the patent in invalidation proceedings; or another ground stated in the reasons.
+pub const SUSPENSION_REFUSAL_GROUNDS: &[&str] = &[
+    "invention_patent",
+    "evaluation_no_defect",
+    "refiled_after_withdrawal",
+    "patent_upheld",
+    "other",
+];
+
+/// How evidence is investigated (Arts. 47–48): questioning, on-site inspection, photographs and
+/// video, a demonstration, or sampling (抽样取证, with its record and list).
+pub const INVESTIGATION_METHODS: &[&str] = &[
+    "questioning",
+    "on_site_inspection",
+    "photo_video",
+    "demonstration",
+    "sampling",
+];
+
+/// What becomes of evidence registered and preserved (登记保存), decided within 7 days (Art. 49).
+pub const PRESERVATION_DECISIONS: &[&str] = &[
+    "copied_and_released",
+    "sent_for_appraisal",
+    "released",
+    "other",
+];
+
+/// Who is told of a ruling so that the infringement stops (Art. 32): an e-commerce platform
+/// (delete, block, disconnect the links) or customs (goods not yet imported).
+pub const RULING_RECIPIENTS: &[&str] = &["e_commerce_platform", "customs"];
 
 /// 撤销案件 grounds (Art. 36).
 pub const REVOCATION_GROUNDS: &[&str] = &[
@@ -356,6 +390,57 @@ pub static SPECS: &[Spec] = &[
         public = true,
         document = RecusalDecision
     ),
+    // Investigation (Arts. 47–48): each act with its record.
+    spec!(
+        RecordInvestigation,
+        WORKING,
+        Next::Stay,
+        [InvestigationRecorded],
+        [
+            req("investigation_method", Kind::Choice(INVESTIGATION_METHODS)),
+            req("place", Kind::Line(200)),
+            req("findings", Kind::Text(4000)),
+            opt("sample_list", Kind::Text(2000))
+        ],
+        Worker
+    ),
+    // 登记保存 (Art. 49): approved by the head of the office, decided within 7 days.
+    spec!(
+        PreserveEvidence,
+        WORKING,
+        Next::Stay,
+        [EvidencePreserved],
+        [
+            req("preserved_items", Kind::Text(2000)),
+            req("place", Kind::Line(200)),
+            req("approved_by_head", Kind::Line(100))
+        ],
+        Worker
+    ),
+    spec!(
+        DecidePreservation,
+        WORKING,
+        Next::Stay,
+        [PreservationDecided],
+        [
+            req("decision", Kind::Choice(PRESERVATION_DECISIONS)),
+            opt("note", Kind::Text(2000))
+        ],
+        Worker
+    ),
+    // Art. 52: a technical investigator assists the panel on technical facts.
+    spec!(
+        AppointTechnicalInvestigator,
+        WORKING,
+        Next::Stay,
+        [TechnicalInvestigatorAppointed],
+        [
+            req("investigator", Kind::Line(100)),
+            opt("note", Kind::Text(2000))
+        ],
+        Panel,
+        public = true
+    ),
     spec!(
         StartAppraisal,
         WORKING,
@@ -545,6 +630,7 @@ pub static SPECS: &[Spec] = &[
         [SuspensionRefused],
         [
             req("applied_ground", Kind::Choice(SUSPENSION_GROUNDS)),
+            req("refusal_ground", Kind::Choice(SUSPENSION_REFUSAL_GROUNDS)),
             REASON
         ],
         Worker,
@@ -588,6 +674,46 @@ pub static SPECS: &[Spec] = &[
             req("change", Kind::Choice(RULING_CHANGES)),
             req("findings", Kind::Text(8000)),
             REASON
+        ],
+        Panel,
+        irreversible = true,
+        public = true
+    ),
+    // Art. 32: a platform or customs is told of the ruling so that the infringement stops.
+    spec!(
+        NotifyRulingTo,
+        &[S::Decided, S::Published, S::Closed],
+        Next::Stay,
+        [RulingNotifiedTo],
+        [
+            req("recipient", Kind::Choice(RULING_RECIPIENTS)),
+            req("name", Kind::Line(200)),
+            req("measures", Kind::Text(2000))
+        ],
+        Worker,
+        public = true
+    ),
+    // Patent Law Art. 65: the respondent neither sued nor stopped; the office applies to the
+    // people's court for enforcement.
+    spec!(
+        RecordEnforcementApplication,
+        &[S::Decided, S::Published, S::Closed],
+        Next::Stay,
+        [EnforcementApplied],
+        [req("court", Kind::Line(200)), opt("note", Kind::Text(2000))],
+        Supervisor,
+        public = true
+    ),
+    // Art. 34 ¶1: the same party infringes the same patent again after the ruling took effect;
+    // the office rules at once that it stop.
+    spec!(
+        RuleRepeatInfringement,
+        &[S::Decided, S::Published, S::Closed],
+        Next::Stay,
+        [RepeatInfringementRuled],
+        [
+            req("findings", Kind::Text(8000)),
+            req("order", Kind::Text(2000))
         ],
         Panel,
         irreversible = true,
