@@ -12,7 +12,7 @@ use crate::domain::case::intake::{Facts, parse_instant};
 use crate::domain::case::{CaseState, EventKind, PartyRole, Queue, normalise_name};
 use crate::domain::identity::{OrgKind, Role};
 use crate::domain::time::beijing;
-use crate::domain::workflow::exhibition::OPEN;
+use crate::domain::workflow::exhibition::{self, Exhibitor, OPEN};
 use crate::error::{AppError, FieldError, Result};
 use crate::store::cases::{CaseRow, Change};
 use crate::store::workflow::NewExhibition;
@@ -189,7 +189,8 @@ pub async fn link(
 pub struct View {
     pub exhibition: ExhibitionView,
     pub cases: Vec<CaseSummary>,
-    /// Case ids whose respondent was found infringing at this exhibition and at the one before.
+    /// Case ids whose respondent was found infringing here and at the previous session of the
+    /// same exhibition (by credit code when known).
     pub repeat: Vec<i64>,
 }
 
@@ -218,7 +219,7 @@ pub async fn show(db: &Db, me: &Identity, id: i64) -> Result<View> {
         .into_iter()
         .filter(|c| c.owner_org_id == me.org.id)
         .collect();
-    let repeat = repeat_infringers(db, &cases).await?;
+    let repeat = repeat_infringers(db, &e, &cases).await?;
     Ok(View {
         exhibition: e.into(),
         cases: cases.iter().map(CaseSummary::from).collect(),
@@ -226,25 +227,55 @@ pub async fn show(db: &Db, me: &Identity, id: i64) -> Result<View> {
     })
 }
 
-/// Cases whose respondent had measures ordered against it here and in its previous exhibition
-/// case (an exhibitor found infringing twice in a row is flagged for the organiser).
-async fn repeat_infringers(db: &Db, here: &[CaseRow]) -> Result<Vec<i64>> {
+/// Cases here whose exhibitor had measures ordered against it here and at the previous session
+/// of the same exhibition (the office's exhibition of the same series that opened last before
+/// this one): an exhibitor found infringing at consecutive sessions is flagged for the organiser.
+async fn repeat_infringers(db: &Db, e: &exhibitions::Model, here: &[CaseRow]) -> Result<Vec<i64>> {
+    let key = exhibition::series(&e.name);
+    let previous = store::workflow::exhibitions_of(db.conn(), e.owner_org_id)
+        .await?
+        .into_iter()
+        .filter(|x| x.opens_at < e.opens_at && exhibition::series(&x.name) == key)
+        .max_by_key(|x| x.opens_at);
+    let Some(previous) = previous else {
+        return Ok(Vec::new());
+    };
+    let before = store::workflow::exhibition_cases(db.conn(), previous.id).await?;
+    let before: Vec<Exhibitor> = infringers(db, &before)
+        .await?
+        .into_iter()
+        .map(|(_, who)| who)
+        .collect();
+    Ok(infringers(db, here)
+        .await?
+        .into_iter()
+        .filter(|(_, who)| exhibition::repeat_infringer(who, &before))
+        .map(|(id, _)| id)
+        .collect())
+}
+
+/// The cases among `cases` with measures ordered, each with its (first) respondent.
+async fn infringers(db: &Db, cases: &[CaseRow]) -> Result<Vec<(i64, Exhibitor)>> {
+    let ordered = store::workflow::with_event(
+        db.conn(),
+        cases.iter().map(|c| c.id),
+        EventKind::MeasuresOrdered,
+    )
+    .await?;
     let mut out = Vec::new();
-    for c in here {
-        let parties = store::case_parts::parties(db.conn(), c.id).await?;
-        let Some(resp) = parties.iter().find(|p| p.role == PartyRole::Respondent) else {
-            continue;
-        };
-        let history = store::workflow::exhibition_history(db.conn(), &resp.name).await?;
-        // The respondent's exhibition cases up to this one, newest first, by whether measures
-        // were ordered.
-        let upto: Vec<bool> = history
-            .iter()
-            .filter(|(id, at, _)| *at <= c.received_at || *id == c.id)
-            .map(|(_, _, infringing)| *infringing)
-            .collect();
-        if upto.len() >= 2 && upto[0] && upto[1] {
-            out.push(c.id);
+    for id in ordered {
+        let parties = store::case_parts::parties(db.conn(), id).await?;
+        if let Some(p) = parties
+            .into_iter()
+            .find(|p| p.role == PartyRole::Respondent)
+        {
+            out.push((
+                id,
+                Exhibitor {
+                    uscc: p.uscc,
+                    name: p.name,
+                },
+            ));
         }
     }
     Ok(out)

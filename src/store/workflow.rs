@@ -204,43 +204,25 @@ pub async fn set_case_exhibition<C: ConnectionTrait>(
         .map(|_| ())
 }
 
-/// Every exhibition case against a respondent of this name, newest first: case id, when it was
-/// received, and whether measures were ordered against the respondent.
-pub async fn exhibition_history<C: ConnectionTrait>(
+/// The cases among `ids` that have an event of `kind`.
+pub async fn with_event<C: ConnectionTrait>(
     db: &C,
-    respondent: &str,
-) -> Result<Vec<(i64, DateTime<Utc>, bool)>, DbErr> {
-    use entity::{case_events, case_parties};
-    let ids: Vec<i64> = case_parties::Entity::find()
-        .filter(case_parties::Column::Role.eq(crate::domain::case::PartyRole::Respondent.as_str()))
-        .filter(case_parties::Column::Name.eq(respondent))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| p.case_id)
-        .collect();
+    ids: impl IntoIterator<Item = i64>,
+    kind: crate::domain::case::EventKind,
+) -> Result<Vec<i64>, DbErr> {
+    let ids: Vec<i64> = ids.into_iter().collect();
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let found = cases::Entity::find()
-        .filter(cases::Column::Id.is_in(ids))
-        .filter(cases::Column::ExhibitionId.is_not_null())
-        .order_by_desc(cases::Column::ReceivedAt)
-        .order_by_desc(cases::Column::Id)
-        .all(db)
-        .await?;
-    let ordered: Vec<i64> = case_events::Entity::find()
-        .filter(case_events::Column::CaseId.is_in(found.iter().map(|c| c.id)))
-        .filter(
-            case_events::Column::Kind.eq(crate::domain::case::EventKind::MeasuresOrdered.as_str()),
-        )
+    let mut found: Vec<i64> = entity::case_events::Entity::find()
+        .filter(entity::case_events::Column::CaseId.is_in(ids))
+        .filter(entity::case_events::Column::Kind.eq(kind.as_str()))
         .all(db)
         .await?
         .into_iter()
         .map(|e| e.case_id)
         .collect();
-    Ok(found
-        .into_iter()
-        .map(|c| (c.id, c.received_at, ordered.contains(&c.id)))
-        .collect())
+    found.sort_unstable();
+    found.dedup();
+    Ok(found)
 }

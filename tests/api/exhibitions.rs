@@ -357,13 +357,17 @@ async fn at_the_close_a_non_patent_complaint_is_referred_to_the_market_regulator
 }
 
 #[tokio::test]
-async fn the_exhibition_view_shows_hours_left_and_flags_an_exhibitor_infringing_twice_in_a_row() {
+async fn the_exhibition_view_shows_hours_left_and_flags_an_exhibitor_infringing_at_consecutive_sessions()
+ {
     let app = TestApp::spawn().await;
     let closes = Utc::now() + TimeDelta::hours(50);
-    let repeat = "常州某模具有限公司";
-    for _ in 0..2 {
-        at_the_fair(&app, repeat, closes)
-            .step("transfer", json!({}), "transferred")
+    let code = weiquan::domain::uscc::complete("91320412MA1R8XK2L")
+        .unwrap()
+        .as_str()
+        .to_string();
+    // Found infringing at the fair: measures ordered against its respondent.
+    fn infringing(case: NewCase<'_>) -> NewCase<'_> {
+        case.step("transfer", json!({}), "transferred")
             .step("notify_respondent", json!({}), "respondent_notified")
             .step(
                 "receive_statement",
@@ -375,6 +379,44 @@ async fn the_exhibition_view_shows_hours_left_and_flags_an_exhibitor_infringing_
                 json!({"measures": ["cover_display"], "findings": "相同设计"}),
                 "measures_ordered",
             )
+    }
+    // The previous session of the same fair, opened three days ago.
+    let officer = app.browser_as("demo-officer").await;
+    let opened = crate::fixtures::local_minute(Utc::now() - TimeDelta::days(3));
+    let last = crate::fixtures::local_minute(Utc::now() + TimeDelta::hours(2));
+    let res = officer
+        .post_form(
+            "/exhibitions",
+            "/exhibitions",
+            &[
+                ("name", "2025南通国际工业博览会"),
+                ("venue", "南通国际会展中心"),
+                ("organiser", "南通市贸促会"),
+                ("opens_at", &opened),
+                ("closes_at", &last),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let before = app.exhibition_id("2025南通国际工业博览会").await;
+    infringing(
+        app.complaint()
+            .design_patent()
+            .at_station(before)
+            .respondents(json!([{"name": "常州某模具有限公司", "uscc": code}])),
+    )
+    .file()
+    .await;
+    // This session: the same exhibitor (renamed since, same credit code) found infringing
+    // again, and twice here another exhibitor, who was not there before.
+    infringing(
+        at_the_fair(&app, "", closes)
+            .respondents(json!([{"name": "常州某精密模具有限公司", "uscc": code}])),
+    )
+    .file()
+    .await;
+    for _ in 0..2 {
+        infringing(at_the_fair(&app, "无锡某五金有限公司", closes))
             .file()
             .await;
     }
@@ -382,19 +424,18 @@ async fn the_exhibition_view_shows_hours_left_and_flags_an_exhibitor_infringing_
         .file()
         .await
         .id;
-    let officer = app.browser_as("demo-officer").await;
     let index = officer.html("/exhibitions").await;
     assert!(
         index.contains("2026南通国际工业博览会") && index.contains("距闭幕 49 小时"),
         "{index}"
     );
-    let at = index.find("/exhibitions/").unwrap();
-    let href: String = index[at..].chars().take_while(|c| *c != '"').collect();
+    let this = app.exhibition_id("2026南通国际工业博览会").await;
+    let href = format!("/exhibitions/{this}");
     let page = officer.html(&href).await;
     assert_eq!(
         page.matches("连续两次侵权").count(),
         1,
-        "only the second finding is a repeat"
+        "only the exhibitor found infringing at the previous session too"
     );
     assert!(page.contains(&format!("/cases/{clean}")));
     // Another office's officer does not see the exhibition.

@@ -435,7 +435,6 @@ impl TestApp {
     /// A new exhibition of 南通市知识产权局, entered by its officer through the form: it opened a
     /// day ago and closes at `closes`. Its id.
     pub async fn new_exhibition(&self, name: &str, closes: DateTime<Utc>) -> i64 {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         let officer = self.browser_as("demo-officer").await;
         let opens = local_minute(Utc::now() - TimeDelta::days(1));
         let closes = local_minute(closes);
@@ -451,12 +450,18 @@ impl TestApp {
             .post_form("/exhibitions", "/exhibitions", &fields)
             .await;
         assert_eq!(res.status(), 303, "the exhibition form refused {name}");
+        self.exhibition_id(name).await
+    }
+
+    /// The id of the exhibition named `name`.
+    pub async fn exhibition_id(&self, name: &str) -> i64 {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         entity::exhibitions::Entity::find()
             .filter(entity::exhibitions::Column::Name.eq(name))
             .one(self.db.conn())
             .await
             .unwrap()
-            .expect("the exhibition was created")
+            .unwrap_or_else(|| panic!("no exhibition {name}"))
             .id
     }
 

@@ -39,6 +39,30 @@ async fn in_evidence(app: &TestApp) -> Case {
         .await
 }
 
+/// A case in its evidence stage reviewed in writing, voted on unanimously and ruled infringing
+/// by `officer` (a panel member).
+async fn decide_infringement(case: &mut Case, officer: &crate::fixtures::Api) {
+    for (action, fields, state) in [
+        (
+            "written_review",
+            json!({"reason": "事实清楚"}),
+            "deliberation",
+        ),
+        (
+            "record_deliberation",
+            json!({"votes_for": 3, "votes_against": 0, "opinion": "侵权成立"}),
+            "deliberation",
+        ),
+        (
+            "decide",
+            json!({"outcome": "infringement", "findings": "落入保护范围", "order": "停止销售"}),
+            "decided",
+        ),
+    ] {
+        case.step(officer, action, fields, state).await;
+    }
+}
+
 /// The due day of clock `rule` among `clocks`.
 fn due(clocks: &Value, rule: &str) -> NaiveDate {
     last_day(&clock(clocks, rule)["due_at"])
@@ -523,22 +547,8 @@ async fn a_ruling_changed_after_closing_is_published_again_within_twenty_working
     let app = TestApp::spawn().await;
     let officer = app.api_as("demo-officer").await;
     let mut case = in_evidence(&app).await;
+    decide_infringement(&mut case, &officer).await;
     for (action, fields, state) in [
-        (
-            "written_review",
-            json!({"reason": "事实清楚"}),
-            "deliberation",
-        ),
-        (
-            "record_deliberation",
-            json!({"votes_for": 3, "votes_against": 0, "opinion": "侵权成立"}),
-            "deliberation",
-        ),
-        (
-            "decide",
-            json!({"outcome": "infringement", "findings": "落入保护范围", "order": "停止销售"}),
-            "decided",
-        ),
         (
             "publish",
             json!({"where": "南通市知识产权局网站"}),
@@ -896,25 +906,7 @@ async fn investigation_preservation_and_the_steps_after_a_ruling_of_infringement
         )
         .await;
     assert_eq!(s, 409);
-    for (action, fields, state) in [
-        (
-            "written_review",
-            json!({"reason": "事实清楚"}),
-            "deliberation",
-        ),
-        (
-            "record_deliberation",
-            json!({"votes_for": 3, "votes_against": 0, "opinion": "侵权成立"}),
-            "deliberation",
-        ),
-        (
-            "decide",
-            json!({"outcome": "infringement", "findings": "落入保护范围", "order": "停止销售"}),
-            "decided",
-        ),
-    ] {
-        case.step(&officer, action, fields, state).await;
-    }
+    decide_infringement(&mut case, &officer).await;
     case.step(
         &officer,
         "notify_ruling_to",

@@ -148,6 +148,76 @@ pub static AFTER_CLOSE: &[Spec] = &[spec!(
     Worker
 )];
 
+/// The series an exhibition is a session of: its name without the year and the session number,
+/// so that `2025中国（南通）国际工业博览会`, `2026 中国(南通)国际工业博览会` and
+/// `第十届中国（南通）国际工业博览会` are one series.
+pub fn series(name: &str) -> String {
+    let chars: Vec<char> = crate::domain::case::normalise_name(name).chars().collect();
+    let numeral = |c: char| c.is_ascii_digit() || "〇零一二三四五六七八九十百".contains(c);
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        // 第…届: a session number.
+        if chars[i] == '第' {
+            let end = (i + 1..chars.len()).find(|&j| !numeral(chars[j]));
+            if let Some(j) = end
+                && j > i + 1
+                && chars[j] == '届'
+            {
+                i = j + 1;
+                continue;
+            }
+        }
+        // A year: four digits (with 年 after it, if written).
+        if chars[i].is_ascii_digit() {
+            let j = (i..chars.len())
+                .find(|&j| !chars[j].is_ascii_digit())
+                .unwrap_or(chars.len());
+            if j - i == 4 {
+                i = if chars.get(j) == Some(&'年') {
+                    j + 1
+                } else {
+                    j
+                };
+                continue;
+            }
+            out.extend(&chars[i..j]);
+            i = j;
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+/// An exhibitor at an exhibition session: its credit code when known, else its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exhibitor {
+    pub uscc: Option<String>,
+    pub name: String,
+}
+
+impl Exhibitor {
+    /// The same exhibitor: by credit code when both have one, else by name.
+    pub fn same_as(&self, other: &Exhibitor) -> bool {
+        match (&self.uscc, &other.uscc) {
+            (Some(a), Some(b)) => a == b,
+            _ => {
+                crate::domain::case::normalise_name(&self.name)
+                    == crate::domain::case::normalise_name(&other.name)
+            }
+        }
+    }
+}
+
+/// Whether `who`, found infringing at this session, was also found infringing at the session
+/// of the same series right before it (`previous`: the exhibitors found infringing there). An
+/// exhibitor infringing at consecutive sessions is flagged for the organiser (2006 Measures).
+pub fn repeat_infringer(who: &Exhibitor, previous: &[Exhibitor]) -> bool {
+    previous.iter().any(|p| p.same_as(who))
+}
+
 /// The state-independent conditions of an action (409 keys).
 pub fn guard(step: Step, p: &Progress, shape: &Shape) -> Result<(), &'static str> {
     const AT_THE_FAIR: [Step; 6] = [
@@ -167,5 +237,48 @@ pub fn guard(step: Step, p: &Progress, shape: &Shape) -> Result<(), &'static str
         Step::ReportToOrganiser if !p.exhibition_closed => Err("error.workflow.exhibition_open"),
         Step::ReportToOrganiser if p.organiser_reported => Err("error.workflow.already_recorded"),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sessions_of_one_exhibition_share_a_series_whatever_their_year_or_number() {
+        let s = series("2026中国（南通）国际工业博览会");
+        assert_eq!(s, series("2025 中国(南通)国际工业博览会"));
+        assert_eq!(s, series("第十届中国（南通）国际工业博览会"));
+        assert_eq!(s, series("第12届中国（南通）国际工业博览会"));
+        assert_eq!(s, series("2026年中国（南通）国际工业博览会"));
+        assert_ne!(s, series("2026中国（苏州）国际工业博览会"));
+        // Other numbers are part of the name.
+        assert_ne!(series("5G通信展"), series("6G通信展"));
+    }
+
+    #[test]
+    fn an_exhibitor_is_the_same_by_credit_code_when_both_have_one_else_by_name() {
+        let named = |n: &str| Exhibitor {
+            uscc: None,
+            name: n.into(),
+        };
+        let coded = |c: &str, n: &str| Exhibitor {
+            uscc: Some(c.into()),
+            name: n.into(),
+        };
+        let previous = [coded("91320600MA1XXXXXX1", "常州某模具有限公司")];
+        // Renamed since, same credit code.
+        assert!(repeat_infringer(
+            &coded("91320600MA1XXXXXX1", "常州某精密模具有限公司"),
+            &previous
+        ));
+        // Same name, another credit code: another company.
+        assert!(!repeat_infringer(
+            &coded("91320600MA1YYYYYY2", "常州某模具有限公司"),
+            &previous
+        ));
+        // A code on one side only: by name.
+        assert!(repeat_infringer(&named("常州某模具有限公司 "), &previous));
+        assert!(!repeat_infringer(&named("南京某科技有限公司"), &previous));
     }
 }
