@@ -7,7 +7,8 @@ use super::case::write::expected;
 use super::case::{CaseWrite, Moved, Visible, visible};
 use super::{Ctx, Identity};
 use crate::domain::calendar::Calendar;
-use crate::domain::case::{EventKind, PartyRole, Queue};
+use crate::domain::case::{CaseState, EventKind, PartyRole, Queue};
+use crate::domain::deadline::State as ClockState;
 use crate::domain::identity::Role;
 use crate::domain::policy::CaseAction;
 use crate::domain::time::{beijing, day_of};
@@ -83,6 +84,13 @@ async fn situation(db: &Db, v: Visible, now: DateTime<Utc>) -> Result<Situation>
     let rights = store::case_parts::rights(db.conn(), id).await?;
     let parties = store::case_parts::parties(db.conn(), id).await?;
     let case = v.case();
+    // A correction not received by the end of the period the notice set (a correction posted in
+    // time stops the clock when it arrives, counted from its posting).
+    let correction_lapsed = case.state == CaseState::CorrectionRequested
+        && store::case_log::clocks(db.conn(), id)
+            .await?
+            .iter()
+            .any(|c| c.rule_id == "ar.correction" && c.state != ClockState::Met && c.due_at <= now);
     let shape = Shape {
         rights: rights.iter().map(|r| r.kind).collect(),
         respondents: parties
@@ -95,6 +103,7 @@ async fn situation(db: &Db, v: Visible, now: DateTime<Utc>) -> Result<Situation>
             .exhibition
             .as_ref()
             .is_some_and(|e| e.closes_at.to_utc() <= now),
+        correction_lapsed,
     };
     Ok(Situation {
         visible: v,

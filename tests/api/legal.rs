@@ -953,3 +953,47 @@ async fn investigation_preservation_and_the_steps_after_a_ruling_of_infringement
         "internal steps stay internal"
     );
 }
+
+/// Order 81 Art. 16: a request not corrected within the period its notice set is treated as
+/// withdrawn, and not a day before.
+#[tokio::test]
+async fn a_request_not_corrected_in_time_is_treated_as_withdrawn() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let mut case = app
+        .complaint()
+        .routed("administrative_ruling")
+        .step(
+            "request_correction",
+            json!({"items": "请提交专利登记簿副本", "period_days": 10}),
+            "correction_requested",
+        )
+        .file()
+        .await;
+    // Within the period: refused with the reason.
+    let (s, b) = case.act(&officer, "lapse_correction", json!({})).await;
+    assert_eq!(s, 409, "{b}");
+    assert!(b.to_string().contains("补正期限尚未届满"), "{b}");
+    // The period runs out (the stored clock's due instant moved into the past).
+    entity::case_clocks::Entity::update_many()
+        .col_expr(
+            entity::case_clocks::Column::DueAt,
+            Expr::value(Utc::now() - TimeDelta::hours(1)),
+        )
+        .filter(entity::case_clocks::Column::CaseId.eq(case.id))
+        .filter(entity::case_clocks::Column::RuleId.eq("ar.correction"))
+        .exec(app.db.conn())
+        .await
+        .unwrap();
+    case.step(
+        &officer,
+        "lapse_correction",
+        json!({"note": "期满未补正"}),
+        "withdrawn",
+    )
+    .await;
+    let shown = app.api_as("demo-enterprise").await.case(case.id).await;
+    assert_eq!(shown["state"], "withdrawn");
+    assert!(shown["closed_at"].is_string(), "{shown}");
+}

@@ -29,6 +29,7 @@ const ACTIONS: [(&str, &[&str]); 3] = [
         &[
             "request_correction",
             "receive_correction",
+            "lapse_correction",
             "docket",
             "refuse_docket",
             "serve_respondent",
@@ -201,7 +202,7 @@ async fn every_workflow_action_answers_every_user_as_its_role_rule_says() {
         mismatches.len(),
         mismatches.join("\n")
     );
-    assert_eq!(cells, 6 * (48 + 9 + 8));
+    assert_eq!(cells, 6 * (49 + 9 + 8));
     // Nothing moved: every request was refused.
     let after = app.api_as("demo-officer").await.case(ruling.id).await;
     assert_eq!(after["state"], "docketed");

@@ -234,6 +234,8 @@ pub struct Shape {
     /// The case's exhibition has reached its closing instant (decisions at the fair are over,
     /// even before the closing sweep has run).
     pub past_close: bool,
+    /// The correction period set in the notice has run out without a correction (Art. 16).
+    pub correction_lapsed: bool,
 }
 
 /// What an action does: the state after it and the events to append.

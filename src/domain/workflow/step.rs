@@ -6,6 +6,7 @@ names! {
     Step {
         RequestCorrection = "request_correction",
         ReceiveCorrection = "receive_correction",
+        LapseCorrection = "lapse_correction",
         Docket = "docket",
         RefuseDocket = "refuse_docket",
         ServeRespondent = "serve_respondent",

@@ -9,7 +9,44 @@ fn one_patent() -> Shape {
         respondents: 1,
         standing: Some(Standing::Patentee),
         past_close: false,
+        correction_lapsed: false,
     }
+}
+
+#[test]
+fn a_request_is_treated_as_withdrawn_only_once_its_correction_period_has_run_out() {
+    let q = Queue::AdministrativeRuling;
+    let lapse = spec(q, "lapse_correction").unwrap();
+    let none = Progress::default();
+    assert_eq!(
+        allowed(
+            q,
+            lapse,
+            CaseState::CorrectionRequested,
+            &none,
+            &one_patent()
+        ),
+        Err("error.workflow.correction_not_lapsed")
+    );
+    let lapsed = Shape {
+        correction_lapsed: true,
+        ..one_patent()
+    };
+    assert_eq!(
+        allowed(q, lapse, CaseState::CorrectionRequested, &none, &lapsed),
+        Ok(())
+    );
+    assert_eq!(
+        apply(
+            q,
+            lapse,
+            CaseState::CorrectionRequested,
+            &none,
+            &Values::default()
+        )
+        .state,
+        CaseState::Withdrawn
+    );
 }
 
 fn values(pairs: Value) -> Values {

@@ -47,6 +47,9 @@ pub fn guard(step: Step, p: &Progress, shape: &Shape) -> Result<(), &'static str
             Err("error.workflow.recusal_pending")
         }
         Step::StartAppraisal if p.appraisal_open => Err("error.workflow.appraisal_open"),
+        Step::LapseCorrection if !shape.correction_lapsed => {
+            Err("error.workflow.correction_not_lapsed")
+        }
         Step::DecidePreservation if p.preservations_pending == 0 => {
             Err("error.workflow.no_preservation")
         }

@@ -198,6 +198,18 @@ pub static SPECS: &[Spec] = &[
         Worker,
         public = true
     ),
+    // Art. 16: not corrected within the period the notice set: the request is treated as
+    // withdrawn (offered only once that period has run out).
+    spec!(
+        LapseCorrection,
+        &[S::CorrectionRequested],
+        Next::To(S::Withdrawn),
+        [Withdrawn],
+        [opt("note", Kind::Text(2000))],
+        Worker,
+        irreversible = true,
+        public = true
+    ),
     spec!(
         Docket,
         &[S::Received],
