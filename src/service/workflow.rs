@@ -13,7 +13,7 @@ use crate::domain::identity::Role;
 use crate::domain::policy::CaseAction;
 use crate::domain::time::{beijing, day_of};
 use crate::domain::uscc::Uscc;
-use crate::domain::workflow::ruling::{PUBLIC_NOTICE_DAYS, limitation_expired};
+use crate::domain::workflow::ruling::limitation_expired;
 use crate::domain::workflow::{
     self, Kind, Progress, Shape, Spec, Step, Values, Who, fields, progress::Seen,
 };
@@ -239,40 +239,11 @@ pub async fn act(cx: &Ctx, me: &Identity, id: i64, req: ActionRequest) -> Result
     workflow::conflict(case.queue, spec, &values, &s.shape)
         .map_err(|k| AppError::Conflict(Msg::new(k)))?;
     let t = workflow::apply(case.queue, spec, case.state, &s.progress, &values);
-    let mut payload = values.to_json();
-    payload["action"] = json!(spec.name);
-    if spec.name == Step::Suspend {
-        payload["from_state"] = json!(case.state);
-    }
-    // Art. 27: a hearing is public unless a reason for privacy is recorded (the notice says which).
-    if spec.name == Step::ScheduleHearing {
-        payload["public"] = json!(values.text("closed_reason").is_none());
-    }
-    if spec.name == Step::RecordRequesterAbsence {
-        payload["deemed"] = json!(true);
-    }
-    // The exhibitor's statement is due before the fair closes, whatever is left of its 24 hours.
-    if spec.name == Step::NotifyRespondent
-        && let Some(e) = &case.facts.exhibition
-    {
-        payload["hard_stop"] = json!(e.closes_at.to_rfc3339());
-    }
+    let closes_at = case.facts.exhibition.as_ref().map(|e| e.closes_at);
     let mut w = CaseWrite::begin(cx, &granted, version).await?;
-    for kind in &t.events {
-        // The start event of a converted case's ruling clocks is bookkeeping.
-        let public = spec.public && *kind != EventKind::RequestReceived;
-        let mut p = payload.clone();
-        // Served by public notice: the closing clock leaves the notice period out, and the
-        // respondent is deemed served when it ends (民事诉讼法 Art. 95).
-        match kind {
-            EventKind::PublicNoticeServed => p["period_days"] = json!(PUBLIC_NOTICE_DAYS),
-            EventKind::RespondentReceived if spec.name == Step::ServeByPublicNotice => {
-                let deemed = at + TimeDelta::days(PUBLIC_NOTICE_DAYS);
-                p["counts_from"] = json!(deemed.with_timezone(&beijing()).to_rfc3339());
-            }
-            _ => {}
-        }
-        w.record_at(*kind, at, public, p);
+    for (kind, public, payload) in workflow::recorded(spec, &t, &values, case.state, closes_at, at)
+    {
+        w.record_at(kind, at, public, payload);
     }
     if spec.name == Step::AddParty
         && let (Some(role), Some(name)) = (
@@ -407,6 +378,15 @@ async fn check_with_data(
     // A party's filing is posted before it arrives (民事诉讼法 Art. 85 counts the posting).
     if values.instant("posted_at").is_some_and(|p| p.to_utc() > at) {
         errors.push(FieldError::new("posted_at", "error.workflow.posted_after"));
+    }
+    if values
+        .instant("request_received_at")
+        .is_some_and(|r| r.to_utc() > at || r.to_utc() < s.visible.case().received_at)
+    {
+        errors.push(FieldError::new(
+            "request_received_at",
+            "error.workflow.request_received_outside",
+        ));
     }
     if matches!(spec.name, Step::ScheduleHearing | Step::PostponeHearing)
         && let Some(hearing) = values.instant("hearing_at")

@@ -373,7 +373,7 @@ async fn an_exhibition_case_is_handled_in_hours_or_converted_into_a_ruling_case(
         .act(
             &officer,
             "convert",
-            json!({"reason": "案情复杂，展会期间无法处理完毕"}),
+            json!({"request_received_at": chrono::Utc::now().to_rfc3339(), "reason": "投诉人当场提交行政裁决请求书，展会期间无法处理完毕"}),
         )
         .await;
     assert_eq!(s, 200, "{b}");

@@ -108,12 +108,17 @@ pub static SPECS: &[Spec] = &[
         irreversible = true,
         public = true
     ),
+    // The complainant requests a ruling at the fair (Order 81 Arts. 12, 14): docketing counts
+    // from the request's receipt.
     spec!(
         Convert,
         OPEN,
         Next::ConvertToRuling,
         [Converted, RequestReceived],
-        [req("reason", Kind::Text(2000))],
+        [
+            req("request_received_at", Kind::Instant),
+            req("reason", Kind::Text(2000))
+        ],
         Worker,
         irreversible = true,
         public = true

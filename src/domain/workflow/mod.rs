@@ -336,6 +336,66 @@ pub fn apply(
     }
 }
 
+/// What an action records: each event of `t` with whether the filer sees it and its payload —
+/// the checked values and the action's name, and what the law makes of them. `from` is the
+/// case's state before the action, `closes_at` its exhibition's closing instant, `at` when the
+/// action happened.
+pub fn recorded(
+    spec: &Spec,
+    t: &Transition,
+    values: &Values,
+    from: CaseState,
+    closes_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Vec<(EventKind, bool, serde_json::Value)> {
+    use serde_json::json;
+    let beijing = crate::domain::time::beijing();
+    let mut payload = values.to_json();
+    payload["action"] = json!(spec.name);
+    match spec.name {
+        Step::Suspend => payload["from_state"] = json!(from),
+        // Art. 27: a hearing is public unless a reason for privacy is recorded.
+        Step::ScheduleHearing => payload["public"] = json!(values.text("closed_reason").is_none()),
+        Step::RecordRequesterAbsence => payload["deemed"] = json!(true),
+        // The exhibitor's statement is due before the fair closes, whatever is left of its 24
+        // hours.
+        Step::NotifyRespondent => {
+            if let Some(c) = closes_at {
+                payload["hard_stop"] = json!(c.to_rfc3339());
+            }
+        }
+        _ => {}
+    }
+    t.events
+        .iter()
+        .map(|kind| {
+            // The start event of a converted case's ruling clocks is bookkeeping.
+            let public = spec.public && *kind != EventKind::RequestReceived;
+            let mut p = payload.clone();
+            match kind {
+                // Served by public notice: the closing clock leaves the notice period out, and
+                // the respondent is deemed served when it ends (民事诉讼法 Art. 95).
+                EventKind::PublicNoticeServed => {
+                    p["period_days"] = json!(ruling::PUBLIC_NOTICE_DAYS)
+                }
+                EventKind::RespondentReceived if spec.name == Step::ServeByPublicNotice => {
+                    let deemed = at + chrono::TimeDelta::days(ruling::PUBLIC_NOTICE_DAYS);
+                    p["counts_from"] = json!(deemed.with_timezone(&beijing).to_rfc3339());
+                }
+                // Converted on the complainant's request: docketing counts from its receipt
+                // (Art. 20).
+                EventKind::RequestReceived => {
+                    if let Some(r) = values.instant("request_received_at") {
+                        p["counts_from"] = json!(r.to_rfc3339());
+                    }
+                }
+                _ => {}
+            }
+            (*kind, public, p)
+        })
+        .collect()
+}
+
 /// The events of an action, some of which depend on a field.
 fn events_for(spec: &Spec, values: &Values) -> Vec<EventKind> {
     match spec.name {

@@ -837,3 +837,52 @@ fn a_closed_case_whose_ruling_is_revoked_is_decided_again() {
     assert_eq!(states.last().unwrap(), "decided");
     assert_eq!(events.last().unwrap(), "ruling_changed");
 }
+
+#[test]
+fn what_an_action_records_follows_the_law_for_each_event() {
+    use chrono::{TimeZone, Utc};
+    let at = Utc.with_ymd_and_hms(2026, 9, 1, 2, 0, 0).unwrap();
+    let record = |q: Queue, name: &str, v: Value, from: CaseState| {
+        let spec = spec(q, name).unwrap();
+        let values = values(v);
+        let t = apply(q, spec, from, &Progress::default(), &values);
+        recorded(spec, &t, &values, from, None, at)
+    };
+    // Served by public notice: the notice period, and deemed served 30 days later.
+    let served = record(
+        Queue::AdministrativeRuling,
+        "serve_by_public_notice",
+        json!({"where": "人民法院公告网"}),
+        CaseState::Docketed,
+    );
+    let deemed = served
+        .iter()
+        .find(|(k, _, _)| *k == EventKind::RespondentReceived)
+        .unwrap();
+    assert_eq!(deemed.2["counts_from"], "2026-10-01T10:00:00+08:00");
+    assert!(
+        served
+            .iter()
+            .all(|(_, _, p)| p["action"] == "serve_by_public_notice")
+    );
+    // Converted on the complainant's request: docketing counts from its receipt, and the start
+    // of the ruling clocks is not shown to the filer.
+    let converted = record(
+        Queue::ExhibitionEnforcement,
+        "convert",
+        json!({"request_received_at": "2026-09-01T09:30:00+08:00", "reason": "x"}),
+        CaseState::Transferred,
+    );
+    let (kind, public, p) = &converted[1];
+    assert_eq!(*kind, EventKind::RequestReceived);
+    assert!(!public);
+    assert_eq!(p["counts_from"], "2026-09-01T09:30:00+08:00");
+    // A hearing without a reason for privacy is public.
+    let hearing = record(
+        Queue::AdministrativeRuling,
+        "schedule_hearing",
+        json!({"hearing_at": "2026-09-10T09:00:00+08:00", "place": "第一审理庭"}),
+        CaseState::Evidence,
+    );
+    assert_eq!(hearing[0].2["public"], true);
+}
