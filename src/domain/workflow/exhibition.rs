@@ -6,8 +6,8 @@
 //! goes to the market regulator. A complainant's request at the fair converts a case at once.
 
 use super::fields::{Kind, opt, req};
-use super::ruling::spec;
-use super::{Document, Next, Progress, Shape, Spec, Step, Who};
+use super::spec;
+use super::{Next, Progress, Shape, Spec, Step};
 use crate::domain::case::{CaseState, CaseState as S};
 
 /// Measures an exhibition office may order (Order 81 Art. 32).

@@ -8,7 +8,10 @@ pub mod fields;
 pub mod overseas;
 pub mod progress;
 pub mod ruling;
+mod spec_macro;
 mod step;
+
+use spec_macro::spec;
 
 use super::case::{CaseState, EventKind, Queue, RightKind, Standing};
 pub use fields::{Field, Kind, Values};

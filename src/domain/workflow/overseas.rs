@@ -3,8 +3,8 @@
 //! sent abroad (Arts. 12–13) and the mutual-aid fund / insurance checklist (Art. 9).
 
 use super::fields::{Kind, opt, req};
-use super::ruling::spec;
-use super::{Next, Progress, Spec, Step, Values, Who};
+use super::spec;
+use super::{Next, Progress, Spec, Step, Values};
 use crate::domain::case::{CaseState, CaseState as S};
 use crate::error::FieldError;
 
