@@ -9,10 +9,10 @@ use super::case::view::CaseSummary;
 use super::case::write::system_step;
 use super::{Ctx, Identity, audit_entry};
 use crate::domain::case::intake::{Facts, parse_instant};
-use crate::domain::case::{CaseState, EventKind, PartyRole, Queue, normalise_name};
+use crate::domain::case::{CaseState, EventKind, PartyKey, PartyRole, Queue, normalise_name};
 use crate::domain::identity::{OrgKind, Role};
 use crate::domain::time::beijing;
-use crate::domain::workflow::exhibition::{self, Exhibitor, OPEN};
+use crate::domain::workflow::exhibition::{self, OPEN};
 use crate::error::{AppError, FieldError, Result};
 use crate::store::cases::{CaseRow, Change};
 use crate::store::workflow::NewExhibition;
@@ -241,7 +241,7 @@ async fn repeat_infringers(db: &Db, e: &exhibitions::Model, here: &[CaseRow]) ->
         return Ok(Vec::new());
     };
     let before = store::workflow::exhibition_cases(db.conn(), previous.id).await?;
-    let before: Vec<Exhibitor> = infringers(db, &before)
+    let before: Vec<PartyKey> = infringers(db, &before)
         .await?
         .into_iter()
         .map(|(_, who)| who)
@@ -255,7 +255,7 @@ async fn repeat_infringers(db: &Db, e: &exhibitions::Model, here: &[CaseRow]) ->
 }
 
 /// The cases among `cases` with measures ordered, each with its (first) respondent.
-async fn infringers(db: &Db, cases: &[CaseRow]) -> Result<Vec<(i64, Exhibitor)>> {
+async fn infringers(db: &Db, cases: &[CaseRow]) -> Result<Vec<(i64, PartyKey)>> {
     let ordered = store::workflow::with_event(
         db.conn(),
         cases.iter().map(|c| c.id),
@@ -271,7 +271,7 @@ async fn infringers(db: &Db, cases: &[CaseRow]) -> Result<Vec<(i64, Exhibitor)>>
         {
             out.push((
                 id,
-                Exhibitor {
+                PartyKey {
                     uscc: p.uscc,
                     name: p.name,
                 },

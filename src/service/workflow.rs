@@ -7,18 +7,19 @@ use super::case::write::expected;
 use super::case::{CaseWrite, Moved, Visible, visible};
 use super::{Ctx, Identity};
 use crate::domain::calendar::Calendar;
-use crate::domain::case::{CaseState, EventKind, PartyRole, Queue};
+use crate::domain::case::{CaseState, EventKind, PartyKey, PartyRole, Queue};
 use crate::domain::deadline::State as ClockState;
 use crate::domain::identity::Role;
 use crate::domain::policy::CaseAction;
 use crate::domain::time::{beijing, day_of};
 use crate::domain::uscc::Uscc;
-use crate::domain::workflow::ruling::limitation_expired;
+use crate::domain::workflow::ruling::{Related, limitation_expired, may_hear_together};
 use crate::domain::workflow::{
     self, Kind, Progress, Shape, Spec, Step, Values, Who, fields, progress::Seen,
 };
 use crate::error::{AppError, FieldError, Msg, Result};
 use crate::store::case_log::EventRow;
+use crate::store::cases::CaseRow;
 use crate::store::{self, Db};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
@@ -240,10 +241,27 @@ pub async fn act(cx: &Ctx, me: &Identity, id: i64, req: ActionRequest) -> Result
         .map_err(|k| AppError::Conflict(Msg::new(k)))?;
     let t = workflow::apply(case.queue, spec, case.state, &s.progress, &values);
     let closes_at = case.facts.exhibition.as_ref().map(|e| e.closes_at);
+    // The case heard together with this one (checked above), noted on both (Art. 21).
+    let joined = match values.text("related_number") {
+        Some(number) if spec.name == Step::HearTogether => heard_with(&cx.db, &s, number)
+            .await?
+            .map_err(|k| AppError::field("related_number", k))
+            .map(Some)?,
+        _ => None,
+    };
     let mut w = CaseWrite::begin(cx, &granted, version).await?;
-    for (kind, public, payload) in workflow::recorded(spec, &t, &values, case.state, closes_at, at)
+    for (kind, public, mut payload) in
+        workflow::recorded(spec, &t, &values, case.state, closes_at, at)
     {
+        if let Some(other) = &joined {
+            payload["related_case_id"] = json!(other.id);
+        }
         w.record_at(kind, at, public, payload);
+    }
+    if let Some(other) = &joined {
+        let note = json!({"action": spec.name, "related_case_id": case.id,
+                          "related_number": case.number, "reason": values.text("reason")});
+        w.note_on(other.id, EventKind::HeardTogether, note).await?;
     }
     if spec.name == Step::AddParty
         && let (Some(role), Some(name)) = (
@@ -375,6 +393,12 @@ async fn check_with_data(
             ));
         }
     }
+    if spec.name == Step::HearTogether
+        && let Some(number) = values.text("related_number")
+        && let Err(key) = heard_with(db, s, number).await?
+    {
+        errors.push(FieldError::new("related_number", key));
+    }
     // A party's filing is posted before it arrives (民事诉讼法 Art. 85 counts the posting).
     if values.instant("posted_at").is_some_and(|p| p.to_utc() > at) {
         errors.push(FieldError::new("posted_at", "error.workflow.posted_after"));
@@ -406,6 +430,51 @@ async fn check_with_data(
         }
     }
     Ok(errors)
+}
+
+/// The case numbered `number` that `s`'s case may be heard together with (Art. 21): another
+/// open ruling case of the same office, not yet joined to it, that asserts the same patent or is
+/// against the same respondent. The error is the field message.
+async fn heard_with(
+    db: &Db,
+    s: &Situation,
+    number: &str,
+) -> Result<std::result::Result<CaseRow, &'static str>> {
+    let case = s.visible.case();
+    let Some(other) = store::cases::find_by_number(db.conn(), number.trim()).await? else {
+        return Ok(Err("error.workflow.related_unknown"));
+    };
+    if other.id == case.id {
+        return Ok(Err("error.workflow.related_self"));
+    }
+    if other.owner_org_id != case.owner_org_id
+        || other.queue != Queue::AdministrativeRuling
+        || other.state.is_final()
+    {
+        return Ok(Err("error.workflow.related_not_open"));
+    }
+    if s.progress.heard_together.contains(&other.id) {
+        return Ok(Err("error.workflow.related_already"));
+    }
+    let related = |id: i64| async move {
+        let rights = store::case_parts::rights(db.conn(), id).await?;
+        let parties = store::case_parts::parties(db.conn(), id).await?;
+        Ok::<_, AppError>(Related {
+            patents: rights.into_iter().filter_map(|r| r.number).collect(),
+            respondents: parties
+                .into_iter()
+                .filter(|p| p.role == PartyRole::Respondent)
+                .map(|p| PartyKey {
+                    uscc: p.uscc,
+                    name: p.name,
+                })
+                .collect(),
+        })
+    };
+    if !may_hear_together(&related(case.id).await?, &related(other.id).await?) {
+        return Ok(Err("error.workflow.related_unrelated"));
+    }
+    Ok(Ok(other))
 }
 
 /// Order 81 Art. 26: parties are told of a hearing at least three working days before it —

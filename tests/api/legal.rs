@@ -997,3 +997,78 @@ async fn a_request_not_corrected_in_time_is_treated_as_withdrawn() {
     assert_eq!(shown["state"], "withdrawn");
     assert!(shown["closed_at"].is_string(), "{shown}");
 }
+
+/// Order 81 Art. 21: two requests about the same patent are heard together, noted on both; a
+/// case about another patent and another respondent is not.
+#[tokio::test]
+async fn related_cases_about_the_same_patent_are_heard_together() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let mut first = docketed(&app, app.complaint()).await.file().await;
+    let second = docketed(&app, app.complaint().respondent("另一家电子有限公司"))
+        .await
+        .file()
+        .await;
+    let other = docketed(
+        &app,
+        app.complaint()
+            .design_patent()
+            .respondent("无关的机械有限公司"),
+    )
+    .await
+    .file()
+    .await;
+    let (s, b) = first
+        .act(
+            &officer,
+            "hear_together",
+            json!({"related_number": other.number, "reason": "合并审理"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{b}");
+    assert!(b.to_string().contains("第81号令第21条"), "{b}");
+    let (s, b) = first
+        .act(
+            &officer,
+            "hear_together",
+            json!({"related_number": "WQ-2026-999999", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{b}");
+    first
+        .step(
+            &officer,
+            "hear_together",
+            json!({"related_number": second.number, "reason": "同一专利，被控产品相同"}),
+            "docketed",
+        )
+        .await;
+    // Noted on both, each naming the other.
+    let (_, mine) = officer.get(&first.path("/events")).await;
+    let (_, theirs) = officer.get(&second.path("/events")).await;
+    let joined = |events: &Value| {
+        events["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["kind"] == "heard_together")
+            .cloned()
+            .expect("a heard_together event")
+    };
+    assert_eq!(
+        joined(&mine)["payload"]["related_case_id"],
+        second.id,
+        "{mine}"
+    );
+    assert_eq!(joined(&theirs)["payload"]["related_case_id"], first.id);
+    assert_eq!(joined(&theirs)["payload"]["related_number"], first.number);
+    // Not twice.
+    let (s, b) = first
+        .act(
+            &officer,
+            "hear_together",
+            json!({"related_number": second.number, "reason": "x"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{b}");
+}

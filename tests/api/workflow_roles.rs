@@ -15,7 +15,8 @@ const SUPERVISOR_ONLY: [&str; 3] = [
     "decide_recusal",
     "record_enforcement_application",
 ];
-const PANEL_ONLY: [&str; 5] = [
+const PANEL_ONLY: [&str; 6] = [
+    "hear_together",
     "record_deliberation",
     "decide",
     "change_ruling",
@@ -47,6 +48,7 @@ const ACTIONS: [(&str, &[&str]); 3] = [
             "add_party",
             "apply_recusal",
             "decide_recusal",
+            "hear_together",
             "record_investigation",
             "preserve_evidence",
             "decide_preservation",
@@ -202,7 +204,7 @@ async fn every_workflow_action_answers_every_user_as_its_role_rule_says() {
         mismatches.len(),
         mismatches.join("\n")
     );
-    assert_eq!(cells, 6 * (49 + 9 + 8));
+    assert_eq!(cells, 6 * (50 + 9 + 8));
     // Nothing moved: every request was refused.
     let after = app.api_as("demo-officer").await.case(ruling.id).await;
     assert_eq!(after["state"], "docketed");

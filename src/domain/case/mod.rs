@@ -151,6 +151,23 @@ pub fn normalise_name(name: &str) -> String {
         .to_lowercase()
 }
 
+/// A party as it is recognised across cases: by its credit code when known, else its name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartyKey {
+    pub uscc: Option<String>,
+    pub name: String,
+}
+
+impl PartyKey {
+    /// The same party: by credit code when both have one, else by name.
+    pub fn same_as(&self, other: &PartyKey) -> bool {
+        match (&self.uscc, &other.uscc) {
+            (Some(a), Some(b)) => a == b,
+            _ => normalise_name(&self.name) == normalise_name(&other.name),
+        }
+    }
+}
+
 /// A listing URL for comparison: scheme, `www.`, fragment and trailing slash dropped.
 pub fn normalise_url(url: &str) -> String {
     let u = url.trim();

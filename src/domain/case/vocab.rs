@@ -124,6 +124,8 @@ names! {
         Published = "published",
         /// A ruling changed or revoked after it was made (Art. 33).
         RulingChanged = "ruling_changed",
+        // Related cases heard together (Art. 21), recorded on both.
+        HeardTogether = "heard_together",
         // Investigation (Arts. 47–49, 52).
         InvestigationRecorded = "investigation_recorded",
         EvidencePreserved = "evidence_preserved",

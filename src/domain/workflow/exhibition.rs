@@ -8,7 +8,7 @@
 use super::fields::{Kind, opt, req};
 use super::spec;
 use super::{Next, Progress, Shape, Spec, Step};
-use crate::domain::case::{CaseState, CaseState as S};
+use crate::domain::case::{CaseState, CaseState as S, PartyKey};
 
 /// Measures an exhibition office may order (Order 81 Art. 32).
 pub const MEASURES: &[&str] = &[
@@ -196,30 +196,10 @@ pub fn series(name: &str) -> String {
     out
 }
 
-/// An exhibitor at an exhibition session: its credit code when known, else its name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Exhibitor {
-    pub uscc: Option<String>,
-    pub name: String,
-}
-
-impl Exhibitor {
-    /// The same exhibitor: by credit code when both have one, else by name.
-    pub fn same_as(&self, other: &Exhibitor) -> bool {
-        match (&self.uscc, &other.uscc) {
-            (Some(a), Some(b)) => a == b,
-            _ => {
-                crate::domain::case::normalise_name(&self.name)
-                    == crate::domain::case::normalise_name(&other.name)
-            }
-        }
-    }
-}
-
 /// Whether `who`, found infringing at this session, was also found infringing at the session
 /// of the same series right before it (`previous`: the exhibitors found infringing there). An
 /// exhibitor infringing at consecutive sessions is flagged for the organiser (2006 Measures).
-pub fn repeat_infringer(who: &Exhibitor, previous: &[Exhibitor]) -> bool {
+pub fn repeat_infringer(who: &PartyKey, previous: &[PartyKey]) -> bool {
     previous.iter().any(|p| p.same_as(who))
 }
 
@@ -263,11 +243,11 @@ mod tests {
 
     #[test]
     fn an_exhibitor_is_the_same_by_credit_code_when_both_have_one_else_by_name() {
-        let named = |n: &str| Exhibitor {
+        let named = |n: &str| PartyKey {
             uscc: None,
             name: n.into(),
         };
-        let coded = |c: &str, n: &str| Exhibitor {
+        let coded = |c: &str, n: &str| PartyKey {
             uscc: Some(c.into()),
             name: n.into(),
         };

@@ -39,6 +39,8 @@ pub struct Progress {
     pub recusal_pending: Option<i64>,
     /// An appraisal (鉴定, Art. 53) is under way.
     pub appraisal_open: bool,
+    /// The cases heard together with this one (Art. 21).
+    pub heard_together: Vec<i64>,
     /// Evidence registered and preserved (登记保存, Art. 49) waits for its decision.
     pub preservations_pending: u32,
     /// The parties are in settlement talks (和解, Art. 37).
@@ -113,6 +115,11 @@ impl Progress {
                 }
                 EventKind::AppraisalStarted => p.appraisal_open = true,
                 EventKind::EvidencePreserved => p.preservations_pending += 1,
+                EventKind::HeardTogether => {
+                    if let Some(id) = e.payload.get("related_case_id").and_then(Value::as_i64) {
+                        p.heard_together.push(id);
+                    }
+                }
                 EventKind::Decided => {
                     p.infringement_ruled =
                         e.payload.get("outcome").and_then(Value::as_str) == Some("infringement")

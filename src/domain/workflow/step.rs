@@ -24,6 +24,7 @@ names! {
         EndEvidenceExtension = "end_evidence_extension",
         CloseEvidencePeriod = "close_evidence_period",
         AddParty = "add_party",
+        HearTogether = "hear_together",
         ApplyRecusal = "apply_recusal",
         DecideRecusal = "decide_recusal",
         RecordInvestigation = "record_investigation",

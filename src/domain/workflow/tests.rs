@@ -886,3 +886,35 @@ fn what_an_action_records_follows_the_law_for_each_event() {
     );
     assert_eq!(hearing[0].2["public"], true);
 }
+
+#[test]
+fn related_cases_are_heard_together_when_they_share_the_patent_or_a_respondent() {
+    use crate::domain::case::PartyKey;
+    use ruling::{Related, may_hear_together};
+    let party = |name: &str, uscc: Option<&str>| PartyKey {
+        uscc: uscc.map(str::to_string),
+        name: name.into(),
+    };
+    let a = Related {
+        patents: vec!["ZL202310123456.6".into()],
+        respondents: vec![party("某某科技有限公司", Some("91320612MA1XXXXXX1"))],
+    };
+    let same_patent = Related {
+        patents: vec!["zl 2023101234566".into()],
+        respondents: vec![party("另一家贸易有限公司", None)],
+    };
+    let same_respondent = Related {
+        patents: vec!["ZL202330123456.7".into()],
+        respondents: vec![party(
+            "某某科技（南通）有限公司",
+            Some("91320612MA1XXXXXX1"),
+        )],
+    };
+    let neither = Related {
+        patents: vec!["ZL202330123456.7".into()],
+        respondents: vec![party("另一家贸易有限公司", None)],
+    };
+    assert!(may_hear_together(&a, &same_patent));
+    assert!(may_hear_together(&a, &same_respondent));
+    assert!(!may_hear_together(&a, &neither));
+}

@@ -2,7 +2,7 @@
 //! conflicts with the law (409) and checks across fields (422).
 
 use super::super::{Progress, Shape, Step, Values};
-use crate::domain::case::{RightKind, Standing};
+use crate::domain::case::{PartyKey, RightKind, Standing};
 use crate::error::FieldError;
 use chrono::{DateTime, FixedOffset, Months, Utc};
 
@@ -95,6 +95,26 @@ pub fn may_refuse_suspension(
         return Err("error.workflow.no_evaluation_report");
     }
     Ok(())
+}
+
+/// What Art. 21 compares between two cases to hear them together.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Related {
+    /// The patent numbers asserted.
+    pub patents: Vec<String>,
+    pub respondents: Vec<PartyKey>,
+}
+
+/// Whether two cases may be heard together (Art. 21): they assert the same patent, or are
+/// against the same respondent (by credit code when both are known).
+pub fn may_hear_together(a: &Related, b: &Related) -> bool {
+    let norm = |n: &String| n.replace([' ', '.'], "").to_uppercase();
+    a.patents
+        .iter()
+        .any(|p| b.patents.iter().any(|q| norm(p) == norm(q)))
+        || a.respondents
+            .iter()
+            .any(|r| b.respondents.iter().any(|s| r.same_as(s)))
 }
 
 /// Conditions on the values that are conflicts with the law rather than bad input (409 keys).

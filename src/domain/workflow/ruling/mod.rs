@@ -6,7 +6,10 @@
 mod checks;
 mod lists;
 
-pub use checks::{check_values, conflict, guard, limitation_expired, may_refuse_suspension};
+pub use checks::{
+    Related, check_values, conflict, guard, limitation_expired, may_hear_together,
+    may_refuse_suspension,
+};
 pub use lists::*;
 
 use super::fields::{Kind, opt, req};
@@ -246,6 +249,17 @@ pub static SPECS: &[Spec] = &[
         Supervisor,
         public = true,
         document = RecusalDecision
+    ),
+    // Art. 21: a related case (the same patent, or the same respondent) heard together with
+    // this one; recorded on both.
+    spec!(
+        HearTogether,
+        WORKING,
+        Next::Stay,
+        [HeardTogether],
+        [req("related_number", Kind::Line(20)), REASON],
+        Panel,
+        public = true
     ),
     // Investigation (Arts. 47–48): each act with its record.
     spec!(
