@@ -50,6 +50,7 @@ async fn seed(db: &Db, clocks: usize, t0: DateTime<Utc>) -> anyhow::Result<()> {
                 parent_id: None,
                 contact_name: None,
                 contact_phone: None,
+                triage_working_days: None,
             },
             false,
             t0,

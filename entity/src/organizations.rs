@@ -9,7 +9,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub name: String,
-    /// `enterprise` | `ip_office` | `industry_office` | `assistance_center` | `other_agency`.
+    /// `enterprise` | `ip_office` | `industry_office` | `assistance_center` | `market_regulator` |
+    /// `other_agency`.
     pub kind: String,
     /// 统一社会信用代码 (required for enterprises, unique).
     #[sea_orm(unique)]
@@ -19,6 +20,8 @@ pub struct Model {
     pub parent_id: Option<i64>,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
+    /// The office's own triage service standard in working days (none: the rules' default).
+    pub triage_working_days: Option<i16>,
     /// Loaded by `weiquan demo`.
     pub is_demo: bool,
     pub created_at: DateTimeUtc,

@@ -45,6 +45,30 @@ impl OrgKind {
     pub fn is_office(self) -> bool {
         self != Self::Enterprise
     }
+
+    /// Whether this kind of office triages leads, and so sets its own triage standard.
+    pub fn triages(self) -> bool {
+        matches!(self, Self::IpOffice | Self::AssistanceCenter)
+    }
+}
+
+/// The longest triage standard an office may set for itself, in working days.
+pub const MAX_TRIAGE_WORKING_DAYS: u32 = 30;
+
+/// An office's own triage standard (分诊服务承诺) as entered: empty for the default, else 1 to
+/// [`MAX_TRIAGE_WORKING_DAYS`] working days, and only for an office that triages. The error is a
+/// catalogue key.
+pub fn triage_standard(kind: OrgKind, entered: Option<&str>) -> Result<Option<u32>, &'static str> {
+    let Some(text) = entered.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if !kind.triages() {
+        return Err("error.org.triage_days_kind");
+    }
+    match text.parse::<u32>() {
+        Ok(days) if (1..=MAX_TRIAGE_WORKING_DAYS).contains(&days) => Ok(Some(days)),
+        _ => Err("error.org.triage_days"),
+    }
 }
 
 /// What a user may do, by job.
@@ -171,6 +195,28 @@ mod tests {
             assert_eq!(role.to_string().parse::<Role>().unwrap(), role);
         }
         assert!("root".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn an_office_that_triages_sets_its_own_standard_within_bounds() {
+        assert_eq!(
+            triage_standard(OrgKind::AssistanceCenter, Some(" 5 ")),
+            Ok(Some(5))
+        );
+        assert_eq!(triage_standard(OrgKind::IpOffice, Some("")), Ok(None));
+        assert_eq!(triage_standard(OrgKind::IpOffice, None), Ok(None));
+        assert_eq!(
+            triage_standard(OrgKind::AssistanceCenter, Some("0")),
+            Err("error.org.triage_days")
+        );
+        assert_eq!(
+            triage_standard(OrgKind::AssistanceCenter, Some("31")),
+            Err("error.org.triage_days")
+        );
+        assert_eq!(
+            triage_standard(OrgKind::Enterprise, Some("5")),
+            Err("error.org.triage_days_kind")
+        );
     }
 
     #[test]

@@ -214,6 +214,7 @@ pub async fn load(db: &Db) -> Result<Loaded> {
             parent_id,
             contact_name: o.contact.map(|c| c.0.into()),
             contact_phone: o.contact.map(|c| c.1.into()),
+            triage_working_days: None,
         };
         let org = store::orgs::insert(&txn, fields, true, now).await?;
         ids.push((o.key, org.id));

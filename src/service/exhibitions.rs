@@ -360,11 +360,12 @@ async fn sweep_one(cx: &Ctx, e: &exhibitions::Model) -> Result<Option<Swept>> {
         } else if OPEN.contains(&c.state) && patent {
             // A ruling case needs the complainant's request (Order 81 Arts. 12, 14): the office
             // keeps the case as a lead and invites the complainant to request a ruling.
-            events.push((
-                EventKind::TransferredAtClose,
-                true,
-                json!({"from_state": c.state, "exhibition_id": e.id}),
-            ));
+            let mut handed = json!({"from_state": c.state, "exhibition_id": e.id});
+            // Its triage clock runs again by the office's own standard.
+            if let Some(days) = super::intake::triage_standard(cx, c.owner_org_id).await? {
+                handed["period_days"] = json!(days);
+            }
+            events.push((EventKind::TransferredAtClose, true, handed));
             change.queue = Some(Queue::Triage);
             change.state = Some(CaseState::New);
             out.transferred += 1;

@@ -80,6 +80,7 @@ pub async fn leads(
         }
         let _ = end_tx.send((total, errors));
     });
+    let triage_days = super::intake::triage_standard(cx, owner_org_id).await?;
     let prepare_cx = cx.clone();
     let (ready_tx, mut ready_rx) = mpsc::channel::<(Vec<u64>, Batch)>(2);
     tokio::task::spawn_blocking(move || {
@@ -93,7 +94,7 @@ pub async fn leads(
             } else {
                 prepare_cx.renewed().now
             };
-            let prepared = prepare_batch(&prepare_cx.time, creator, valid, now);
+            let prepared = prepare_batch(&prepare_cx.time, creator, triage_days, valid, now);
             if ready_tx.blocking_send((lines, prepared)).is_err() {
                 break;
             }

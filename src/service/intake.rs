@@ -143,8 +143,11 @@ async fn create(
         // The station's office handles it at once: no wait in triage (2006 Measures Art. 11).
         draft.owner_org_id = e.owner_org_id;
         draft.station = Some(e.id);
+    } else if let Creator::Office(_) = creator {
+        // (An enterprise's complaint has it from the office serving its region.)
+        draft.triage_days = triage_standard(cx, draft.owner_org_id).await?;
     }
-    let clocks = first_clocks(&cx.time, draft.entry(), draft.received_at, now);
+    let clocks = first_clocks(&cx.time, &draft, now);
     let filing = rows(draft, clocks, now);
     let (actor, action) = match creator {
         Creator::Enterprise(me) => (Some(&me.user), "complaint.file"),
@@ -175,6 +178,8 @@ struct Draft {
     is_demo: bool,
     /// The exhibition at whose complaint station the case was made.
     station: Option<i64>,
+    /// The owning office's own triage standard in working days, if it set one.
+    triage_days: Option<u32>,
 }
 
 impl Draft {
@@ -213,6 +218,9 @@ async fn complaint(cx: &Ctx, me: &Identity, valid: ValidCase) -> Result<Draft> {
         received_at: cx.now,
         is_demo: me.user.is_demo,
         station: None,
+        triage_days: owner
+            .triage_working_days
+            .and_then(|d| u32::try_from(d).ok()),
     })
 }
 
@@ -243,7 +251,16 @@ fn lead(creator: Creator<'_>, valid: ValidCase, now: DateTime<Utc>) -> Draft {
         received_at,
         is_demo,
         station: None,
+        triage_days: None,
     }
+}
+
+/// The triage standard office `org_id` set for itself (分诊服务承诺), if any.
+pub(crate) async fn triage_standard(cx: &Ctx, org_id: i64) -> Result<Option<u32>> {
+    Ok(store::orgs::get(cx.db.conn(), org_id)
+        .await?
+        .and_then(|o| o.triage_working_days)
+        .and_then(|d| u32::try_from(d).ok()))
 }
 
 fn party(role: PartyRole, p: intake::Party) -> NewParty {
@@ -265,6 +282,10 @@ fn rows(d: Draft, clocks: Vec<ClockRow>, now: DateTime<Utc>) -> NewFiling {
         json!({"source": d.valid.source.as_str(), "channel": d.valid.channel.as_str()});
     if let Some(id) = d.station {
         payload["exhibition_id"] = json!(id);
+    }
+    // The office's own triage standard counts this lead's triage clock.
+    if let (Queue::Triage, Some(days)) = (queue, d.triage_days) {
+        payload["period_days"] = json!(days);
     }
     let v = d.valid;
     let mut parties: Vec<NewParty> = d.complainant.into_iter().collect();
@@ -320,14 +341,14 @@ fn rows(d: Draft, clocks: Vec<ClockRow>, now: DateTime<Utc>) -> NewFiling {
     }
 }
 
-/// The clocks a case entering at `entry` (its first event) at `received_at` starts with.
-fn first_clocks(
-    time: &super::case::Timekeeper,
-    entry: (Queue, CaseState, EventKind),
-    received_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Vec<ClockRow> {
-    let event = Event::new(entry.2, in_beijing(received_at));
+/// The clocks a case starts with: from its first event at its receipt, with the owning office's
+/// own triage standard.
+fn first_clocks(time: &super::case::Timekeeper, d: &Draft, now: DateTime<Utc>) -> Vec<ClockRow> {
+    let (queue, _, kind) = d.entry();
+    let mut event = Event::new(kind, in_beijing(d.received_at));
+    if queue == Queue::Triage {
+        event.period_days = d.triage_days;
+    }
     time.compute(&[event], now)
 }
 
@@ -362,6 +383,7 @@ pub(crate) struct Batch(Vec<NewFiling>);
 pub(crate) fn prepare_batch(
     time: &super::case::Timekeeper,
     creator: Creator<'_>,
+    triage_days: Option<u32>,
     valid: Vec<ValidCase>,
     now: DateTime<Utc>,
 ) -> Batch {
@@ -370,10 +392,11 @@ pub(crate) fn prepare_batch(
         valid
             .into_iter()
             .map(|v| {
-                let d = lead(creator, v, now);
+                let mut d = lead(creator, v, now);
+                d.triage_days = triage_days;
                 let clocks = by_instant
                     .entry(d.received_at)
-                    .or_insert_with(|| first_clocks(time, d.entry(), d.received_at, now))
+                    .or_insert_with(|| first_clocks(time, &d, now))
                     .clone();
                 rows(d, clocks, now)
             })

@@ -90,6 +90,7 @@ pub async fn register(cx: &Ctx, r: Registration) -> Result<Registered> {
             parent_id: None,
             contact_name: contact_name.clone(),
             contact_phone: Some(phone.clone()),
+            triage_working_days: None,
         },
         false,
         now,

@@ -387,9 +387,16 @@ pub async fn answer_referral(
         .any(|e| e.kind == EventKind::ReferralAcknowledged);
     let t = triage::apply(case.queue, case.state, acknowledged, &decision)
         .map_err(|k| AppError::Conflict(Msg::new(k)))?;
+    // Back with the referring office, the lead's triage clock runs again by its standard.
+    let mut payload = json!({"org": me.org.name, "reason": reason});
+    if decision == Decision::ReturnReferral
+        && let Some(days) = super::intake::triage_standard(cx, case.owner_org_id).await?
+    {
+        payload["period_days"] = json!(days);
+    }
     let mut w = CaseWrite::begin(cx, &granted, version).await?;
     for kind in &t.events {
-        w.record(*kind, true, json!({"org": me.org.name, "reason": reason}));
+        w.record(*kind, true, payload.clone());
     }
     let change = w.change();
     change.queue = Some(t.queue);

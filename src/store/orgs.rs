@@ -18,6 +18,7 @@ pub struct OrgFields {
     pub parent_id: Option<i64>,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
+    pub triage_working_days: Option<i16>,
 }
 
 pub async fn insert<C: ConnectionTrait>(
@@ -34,6 +35,7 @@ pub async fn insert<C: ConnectionTrait>(
         parent_id: Set(f.parent_id),
         contact_name: Set(f.contact_name),
         contact_phone: Set(f.contact_phone),
+        triage_working_days: Set(f.triage_working_days),
         is_demo: Set(is_demo),
         created_at: Set(now),
         updated_at: Set(now),
@@ -58,6 +60,7 @@ pub async fn update<C: ConnectionTrait>(
         parent_id: Set(f.parent_id),
         contact_name: Set(f.contact_name),
         contact_phone: Set(f.contact_phone),
+        triage_working_days: Set(f.triage_working_days),
         updated_at: Set(now),
         ..Default::default()
     }

@@ -1072,3 +1072,52 @@ async fn related_cases_about_the_same_patent_are_heard_together() {
         .await;
     assert_eq!(s, 422, "{b}");
 }
+
+/// The triage standard is each centre's own (a service standard, not law): an office that sets
+/// 5 working days gets its leads' triage clocks at 5; a field error for 0; the default is 7.
+#[tokio::test]
+async fn an_office_sets_its_own_triage_standard_and_its_new_leads_follow_it() {
+    let app = TestApp::spawn().await;
+    let enterprise = app.api_as("demo-enterprise").await;
+    let (_, before) = app.complaint().submit().await;
+    assert_eq!(
+        last_day(&before["triage_due"]),
+        enterprise.working_days(today(), 7).await
+    );
+    let office = app.org_id("南通市知识产权局").await;
+    let admin = app.browser_as("demo-admin").await;
+    let edit = format!("/admin/orgs/{office}/edit");
+    let form = |days: &'static str| {
+        [
+            ("name", "南通市知识产权局"),
+            ("kind", "ip_office"),
+            ("region_code", "320600"),
+            ("triage_working_days", days),
+        ]
+    };
+    let path = format!("/admin/orgs/{office}");
+    let refused = admin.post_form(&edit, &path, &form("0")).await;
+    assert_eq!(refused.status(), 422);
+    let html = refused.text().await.unwrap();
+    assert!(html.contains("1 至 30 之间的整数"), "{html}");
+    let saved = admin.post_form(&edit, &path, &form("5")).await;
+    assert_eq!(saved.status(), 303);
+    assert!(admin.html(&edit).await.contains("value=\"5\""));
+
+    // A complaint to that office and a lead it enters: 5 working days, labelled a service standard.
+    let (status, filed) = app.complaint().submit().await;
+    assert_eq!(status, 201, "{filed}");
+    let five = enterprise.working_days(today(), 5).await;
+    assert_eq!(last_day(&filed["triage_due"]), five);
+    let lead = app.lead("demo-officer", "officer").file().await;
+    let c = app.api_as("demo-officer").await.case(lead.id).await;
+    let triage = clock(&c["deadlines"], "triage.decision");
+    assert_eq!(last_day(&triage["due_at"]), five);
+    assert_eq!(triage["basis"], "service_standard");
+    // Cases already received keep the standard they were received under.
+    let earlier = enterprise.case(before["id"].as_i64().unwrap()).await;
+    assert_eq!(
+        last_day(&clock(&earlier["deadlines"], "triage.decision")["due_at"]),
+        enterprise.working_days(today(), 7).await
+    );
+}

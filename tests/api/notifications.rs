@@ -122,6 +122,7 @@ async fn org(db: &Db, name: &str, kind: &str, region: &str) -> i64 {
             parent_id: None,
             contact_name: None,
             contact_phone: None,
+            triage_working_days: None,
         },
         false,
         weiquan::service::now(),

@@ -20,6 +20,9 @@ pub(super) fn explain(
     if rule.set_in_notice && start.period_days.is_some() {
         parts.push("期间按通知书所定".to_string());
     }
+    if rule.set_by_office && start.period_days.is_some() {
+        parts.push("期间按本机构服务承诺".to_string());
+    }
     parts.push(match rule.unit {
         Unit::Hours => format!("{amount} 小时"),
         Unit::WorkingDays => format!("{amount} 个工作日，起算日不计入"),

@@ -89,6 +89,11 @@ pub struct Rule {
     /// when the notice names none.
     #[serde(default)]
     pub set_in_notice: bool,
+    /// A service standard each office sets for itself: the period is the start event's
+    /// `period_days` (the owning office's own figure, recorded when the clock starts), `amount`
+    /// when the office sets none.
+    #[serde(default)]
+    pub set_by_office: bool,
     /// Events whose `period_days` lengthen the clock by that many days (a party's evidence period
     /// extended by a number of days: longer evidence period, and the same days left out of the
     /// closing clock, Art. 37).
@@ -344,6 +349,7 @@ fn compute_with(
     );
     let amount = match start.period_days {
         Some(days) if rule.set_in_notice => days.max(rule.amount),
+        Some(days) if rule.set_by_office && days > 0 => days,
         _ => rule.amount,
     };
 

@@ -671,3 +671,19 @@ fn a_changed_ruling_restarts_the_publication_clock() {
     assert_eq!(c.due_at, end_of_day(last));
     assert_eq!(last, "2025-10-30".parse::<NaiveDate>().unwrap());
 }
+
+/// The triage standard is the centre's own: 5 working days set by the office count from the
+/// receipt across the 2026 National Day break; none set, the default 7.
+#[test]
+fn a_centre_sets_its_own_triage_standard() {
+    let mut received = Event::new(EventKind::Received, at("2026-09-29T10:00:00+08:00"));
+    let now = utc("2026-09-29T11:00:00+08:00");
+    let c = compute(rule("triage.decision"), &[received.clone()], cal(), now).unwrap();
+    // Working days after Tue 09-29: 09-30, (10-01..10-07 off), 10-08, 10-09, Sat 10-10 (make-up),
+    // 10-12, 10-13, 10-14: the 7th is 10-14.
+    assert_eq!(c.due_at, end_of_day("2026-10-14".parse().unwrap()));
+    received.period_days = Some(5);
+    let c = compute(rule("triage.decision"), &[received], cal(), now).unwrap();
+    assert_eq!(c.due_at, end_of_day("2026-10-12".parse().unwrap()));
+    assert!(c.explanation.contains("5 个工作日"), "{}", c.explanation);
+}

@@ -3,7 +3,7 @@
 
 use super::{Caller, no_control, unknown};
 use crate::domain::contact;
-use crate::domain::identity::{OrgKind, Role};
+use crate::domain::identity::{OrgKind, Role, triage_standard};
 use crate::domain::policy::Action;
 use crate::domain::region::RegionCode;
 use crate::domain::uscc::Uscc;
@@ -27,6 +27,8 @@ pub struct OrgInput {
     pub parent_id: Option<String>,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
+    /// The office's own triage standard in working days (empty: the default).
+    pub triage_working_days: Option<String>,
 }
 
 /// An organisation as administrators see it.
@@ -41,6 +43,8 @@ pub struct OrgView {
     pub parent_id: Option<i64>,
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
+    /// Its own triage standard in working days, when it set one.
+    pub triage_working_days: Option<u32>,
     /// Loaded with the demo data.
     pub is_demo: bool,
 }
@@ -60,6 +64,7 @@ impl TryFrom<organizations::Model> for OrgView {
             parent_id: o.parent_id,
             contact_name: o.contact_name,
             contact_phone: o.contact_phone,
+            triage_working_days: o.triage_working_days.and_then(|d| u32::try_from(d).ok()),
             is_demo: o.is_demo,
         })
     }
@@ -149,6 +154,14 @@ async fn validate_org(
     {
         errors.push(FieldError::new("contact_phone", "error.phone"));
     }
+    let triage_days = match kind.map(|k| triage_standard(k, input.triage_working_days.as_deref())) {
+        Some(Ok(days)) => days,
+        Some(Err(key)) => {
+            errors.push(FieldError::new("triage_working_days", key));
+            None
+        }
+        None => None,
+    };
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
@@ -160,6 +173,7 @@ async fn validate_org(
         parent_id,
         contact_name: optional(input.contact_name.as_deref()),
         contact_phone,
+        triage_working_days: triage_days.and_then(|d| i16::try_from(d).ok()),
     })
 }
 

@@ -107,6 +107,7 @@ pub(super) async fn edit(page: Page, Path(id): Path<i64>) -> Result<Response> {
         parent_id: o.parent_id.map(|p| p.to_string()),
         contact_name: o.contact_name,
         contact_phone: o.contact_phone,
+        triage_working_days: o.triage_working_days.map(|d| d.to_string()),
     };
     form(&page, Some(id), &input, json!({}), StatusCode::OK).await
 }
