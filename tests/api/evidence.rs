@@ -1201,7 +1201,7 @@ async fn reading_evidence_does_not_make_an_open_form_stale_but_a_new_upload_does
 
 #[tokio::test]
 async fn the_sm3_migration_keeps_every_hash_and_goes_back_only_when_all_are_sealed() {
-    use migration::{MigrationName, Migrator, MigratorTrait};
+    use migration::{Migrator, MigratorTrait};
     use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
     let app = TestApp::spawn().await;
     let Case { id, .. } = app.complaint().file().await;
