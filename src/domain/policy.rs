@@ -262,6 +262,12 @@ pub fn can_on_case(
     }
 }
 
+/// Whether `actor` designates the office for a jurisdiction dispute taken to `superior_org_id`
+/// (Order 81 Art. 8): a supervisor of that common superior.
+pub fn may_designate(actor: &Actor, superior_org_id: Option<i64>) -> bool {
+    actor.role == Role::Supervisor && superior_org_id == Some(actor.org_id)
+}
+
 /// Whether `actor` decides an extension of a tier whose approver role is `approver` and whose
 /// decider is `decider`: the owning office's supervisors (or, for a tier an officer approves, its
 /// officers and supervisors), or for the next-higher department's tier, the supervisors of the

@@ -18,6 +18,7 @@ pub mod exhibitions;
 pub mod experts;
 pub mod import;
 pub mod intake;
+pub mod jurisdiction;
 pub mod notifications;
 pub mod registration;
 pub mod screen;

@@ -13,6 +13,7 @@ use crate::domain::case::triage::request_receipt;
 use crate::domain::case::{CaseState, EventKind, Queue};
 use crate::domain::deadline::{self, Event};
 use crate::domain::deadline::{ExtensionTier, State as ClockState, Unit};
+use crate::domain::identity::OrgKind;
 use crate::domain::identity::Role;
 use crate::domain::policy::CaseAction;
 use crate::domain::time::{day_of, in_beijing, last_day};
@@ -62,6 +63,19 @@ pub struct Screen {
     pub docket_window: Option<DocketWindow>,
     /// A lead an exhibition's close handed on: it waits for the complainant's ruling request.
     pub invited: bool,
+    /// An open jurisdiction dispute (Order 81 Art. 8) and what this reader may do about it.
+    pub dispute: Option<DisputeView>,
+}
+
+/// A jurisdiction dispute as the case page shows it.
+#[derive(Debug, Clone)]
+pub struct DisputeView {
+    /// The referring office (the owner) and the office that returned the referral.
+    pub offices: Vec<OrgRef>,
+    /// The common superior it was taken to, if it was.
+    pub taken_to: Option<String>,
+    pub may_escalate: bool,
+    pub may_designate: bool,
 }
 
 /// Order 81 Art. 20 counts docketing from the office's receipt of a request, so the days a ruling
@@ -124,6 +138,39 @@ pub async fn case_page(cx: &Ctx, me: &Identity, id: i64) -> Result<Screen> {
         && case.summary.queue == Queue::Triage
         && case.summary.state == CaseState::New
         && case.rights.iter().any(|r| r.kind.is_patent());
+    let dispute = match super::jurisdiction::dispute(db, id).await? {
+        Some(d) => {
+            let names = store::orgs::by_ids(
+                db.conn(),
+                [
+                    Some(case.summary.owner_org_id),
+                    Some(d.returned_by),
+                    d.taken_to,
+                ]
+                .into_iter()
+                .flatten()
+                .collect(),
+            )
+            .await?;
+            let org = |id: i64| {
+                names.iter().find(|o| o.id == id).map(|o| OrgRef {
+                    id,
+                    name: o.name.clone(),
+                    kind: o.kind.parse().unwrap_or(OrgKind::OtherAgency),
+                })
+            };
+            Some(DisputeView {
+                offices: [case.summary.owner_org_id, d.returned_by]
+                    .into_iter()
+                    .filter_map(org)
+                    .collect(),
+                taken_to: d.taken_to.and_then(org).map(|o| o.name),
+                may_escalate: may.triage && d.taken_to.is_none(),
+                may_designate: crate::domain::policy::may_designate(&me.actor, d.taken_to),
+            })
+        }
+        None => None,
+    };
     let invited = timeline
         .iter()
         .any(|e| e.kind == EventKind::TransferredAtClose);
@@ -183,5 +230,6 @@ pub async fn case_page(cx: &Ctx, me: &Identity, id: i64) -> Result<Screen> {
         evidence,
         docket_window,
         invited,
+        dispute,
     })
 }

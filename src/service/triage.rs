@@ -65,7 +65,11 @@ pub struct ShareRequest {
     pub expected_version: Option<i64>,
 }
 
-fn reason_text(errors: &mut Vec<FieldError>, r: Option<&str>, required: bool) -> Option<String> {
+pub(super) fn reason_text(
+    errors: &mut Vec<FieldError>,
+    r: Option<&str>,
+    required: bool,
+) -> Option<String> {
     let r = optional(
         r.map(crate::domain::contact::normalise_multiline)
             .as_deref(),

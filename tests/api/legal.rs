@@ -1121,3 +1121,163 @@ async fn an_office_sets_its_own_triage_standard_and_its_new_leads_follow_it() {
         enterprise.working_days(today(), 7).await
     );
 }
+
+/// Order 81 Art. 8: a referral returned by the receiving office is a jurisdiction dispute; the
+/// referring office takes it to the common superior, whose supervisor designates the office,
+/// which then owns the lead and decides it anew.
+#[tokio::test]
+async fn a_returned_referral_goes_to_the_common_superior_which_designates_the_office() {
+    let app = TestApp::spawn().await;
+    let admin = app.browser_as("demo-admin").await;
+    let province = app.org_id("江苏省知识产权局").await.to_string();
+    let res = admin
+        .post_form(
+            "/admin/orgs/new",
+            "/admin/orgs",
+            &[
+                ("name", "苏州市知识产权局"),
+                ("kind", "ip_office"),
+                ("region_code", "320500"),
+                ("parent_id", &province),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let suzhou = app.org_id("苏州市知识产权局").await;
+    for (username, org, role) in [
+        ("sz.officer", suzhou.to_string(), "officer"),
+        ("js.head", province.clone(), "supervisor"),
+    ] {
+        let res = admin
+            .post_form(
+                "/admin/users/new",
+                "/admin/users",
+                &[
+                    ("username", username),
+                    ("display_name", username),
+                    ("org_id", &org),
+                    ("role", role),
+                    ("password", crate::fixtures::PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(res.status(), 303, "{username}");
+    }
+    let mut case = app
+        .complaint()
+        .referred(suzhou, "侵权行为地在苏州")
+        .file()
+        .await;
+    let sz = app.api_as("sz.officer").await;
+    let head = app.api_as("js.head").await;
+    let nantong = app.api_as("demo-officer").await;
+    let jurisdiction = |action: &str, extra: Value, version: i64| {
+        let mut body = extra;
+        body["action"] = json!(action);
+        body["expected_version"] = json!(version);
+        body
+    };
+    // No dispute yet: nothing to take anywhere.
+    let (s, b) = nantong
+        .post(
+            &case.path("/jurisdiction"),
+            &jurisdiction("escalate", json!({"reason": "x"}), case.version),
+        )
+        .await;
+    assert_eq!(s, 409, "{b}");
+    let (s, b) = sz
+        .post(
+            &case.path("/referral"),
+            &json!({"action": "return", "reason": "被请求人住所地和侵权行为地均在南通", "expected_version": case.version}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    case.version = b["version"].as_i64().unwrap();
+    // The province cannot see the lead before it is taken to it.
+    assert_eq!(head.get(&case.path("")).await.0, 404);
+    let (s, b) = nantong
+        .post(
+            &case.path("/jurisdiction"),
+            &jurisdiction(
+                "escalate",
+                json!({"reason": "协商不成，报请省局指定管辖"}),
+                case.version,
+            ),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    case.version = b["version"].as_i64().unwrap();
+    let shown = nantong.case(case.id).await;
+    assert_eq!(
+        clock(&shown["deadlines"], "referral.jurisdiction")["state"],
+        "met"
+    );
+    let (s, _) = nantong
+        .post(
+            &case.path("/jurisdiction"),
+            &jurisdiction("escalate", json!({"reason": "再次"}), case.version),
+        )
+        .await;
+    assert_eq!(s, 409);
+    // Only the superior's supervisor designates, and only one of the two offices.
+    let (s, _) = nantong
+        .post(
+            &case.path("/jurisdiction"),
+            &jurisdiction(
+                "designate",
+                json!({"to_org_id": suzhou, "reason": "x"}),
+                case.version,
+            ),
+        )
+        .await;
+    assert_eq!(s, 403);
+    let page = app.browser_as("js.head").await.html(&case.page()).await;
+    assert!(
+        page.contains("指定管辖") && page.contains("苏州市知识产权局"),
+        "{page}"
+    );
+    let (s, b) = head
+        .post(
+            &case.path("/jurisdiction"),
+            &jurisdiction(
+                "designate",
+                json!({"to_org_id": province, "reason": "x"}),
+                case.version,
+            ),
+        )
+        .await;
+    assert_eq!(s, 422, "{b}");
+    let (s, b) = head
+        .post(
+            &case.path("/jurisdiction"),
+            &jurisdiction(
+                "designate",
+                json!({"to_org_id": suzhou, "reason": "涉案产品制造地在苏州，由苏州市局处理"}),
+                case.version,
+            ),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    // Suzhou owns the lead and decides it anew; Nantong still reads it.
+    let owned = sz.case(case.id).await;
+    assert_eq!(owned["owner"]["id"], suzhou);
+    assert_eq!(owned["state"], "new");
+    let triage = owned["deadlines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rule_id"] == "triage.decision" && c["state"] == "running")
+        .cloned()
+        .expect("the triage clock runs again");
+    assert_eq!(
+        last_day(&triage["due_at"]),
+        sz.working_days(today(), 7).await
+    );
+    assert_eq!(nantong.get(&case.path("")).await.0, 200);
+    let (_, events) = app
+        .api_as("demo-enterprise")
+        .await
+        .get(&case.path("/events"))
+        .await;
+    assert!(kinds(&events).contains(&"jurisdiction_designated"));
+}

@@ -82,6 +82,56 @@ pub fn ruling_request_receipt<T: Copy + Ord>(
     }
 }
 
+/// A jurisdiction dispute (Order 81 Art. 8): the office a referral was returned by, and the
+/// common superior it was taken to, if it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dispute {
+    pub returned_by: i64,
+    pub taken_to: Option<i64>,
+}
+
+/// The open jurisdiction dispute of a lead, read from its events in order (each with the office
+/// a referral or an escalation names): its last referral was returned, and since then no office
+/// was designated nor was the lead decided otherwise.
+pub fn open_dispute(events: &[(EventKind, Option<i64>)]) -> Option<Dispute> {
+    let mut referred_to = None;
+    let mut dispute = None;
+    for (kind, org) in events {
+        match kind {
+            EventKind::Referred => {
+                referred_to = *org;
+                dispute = None;
+            }
+            EventKind::ReferralReturned => {
+                dispute = referred_to.map(|r| Dispute {
+                    returned_by: r,
+                    taken_to: None,
+                })
+            }
+            EventKind::JurisdictionEscalated => {
+                if let Some(d) = dispute.as_mut() {
+                    d.taken_to = *org;
+                }
+            }
+            EventKind::JurisdictionDesignated
+            | EventKind::Routed
+            | EventKind::Rejected
+            | EventKind::Merged => dispute = None,
+            _ => {}
+        }
+    }
+    dispute
+}
+
+/// The common superior of two offices: the nearest of `a`'s ancestors (nearest first) that is
+/// also an ancestor of `b`.
+pub fn common_superior(a_ancestors: &[i64], b_ancestors: &[i64]) -> Option<i64> {
+    a_ancestors
+        .iter()
+        .copied()
+        .find(|x| b_ancestors.contains(x))
+}
+
 /// Applies `decision` to a case in `queue`/`state`; `acknowledged` tells whether a pending referral
 /// was already acknowledged. Errors are catalogue keys explaining why not (409).
 pub fn apply(
@@ -156,6 +206,41 @@ mod tests {
         // A referral returned to the sender: the sender has had the request since its filing.
         let returned = [(Received, 1), (Referred, 3), (ReferralReturned, 5)];
         assert_eq!(request_receipt(1, &returned), 1);
+    }
+
+    #[test]
+    fn a_returned_referral_is_a_dispute_until_the_common_superior_designates() {
+        use EventKind::*;
+        let mut events = vec![(Received, None), (Referred, Some(7))];
+        assert_eq!(open_dispute(&events), None);
+        events.push((ReferralReturned, None));
+        let open = Some(Dispute {
+            returned_by: 7,
+            taken_to: None,
+        });
+        assert_eq!(open_dispute(&events), open);
+        events.push((JurisdictionEscalated, Some(2)));
+        assert_eq!(
+            open_dispute(&events),
+            Some(Dispute {
+                returned_by: 7,
+                taken_to: Some(2)
+            })
+        );
+        events.push((JurisdictionDesignated, Some(7)));
+        assert_eq!(open_dispute(&events), None);
+        // A lead routed after a return has no dispute left.
+        let routed = [
+            (Referred, Some(7)),
+            (ReferralReturned, None),
+            (Routed, None),
+        ];
+        assert_eq!(open_dispute(&routed), None);
+        // The nearest common superior: a city office (5) and a county office under another city
+        // (8 → 6) share the province (1).
+        assert_eq!(common_superior(&[3, 1], &[6, 1]), Some(1));
+        assert_eq!(common_superior(&[3, 1], &[3, 1]), Some(3));
+        assert_eq!(common_superior(&[3], &[6]), None);
     }
 
     #[test]

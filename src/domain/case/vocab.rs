@@ -73,6 +73,9 @@ names! {
         Rejected = "rejected",
         Merged = "merged",
         DuplicateMerged = "duplicate_merged",
+        // A jurisdiction dispute taken to the common superior, which designates (Order 81 Art. 8).
+        JurisdictionEscalated = "jurisdiction_escalated",
+        JurisdictionDesignated = "jurisdiction_designated",
         FilerNotified = "filer_notified",
         ReferralAcknowledged = "referral_acknowledged",
         ReferralReturned = "referral_returned",

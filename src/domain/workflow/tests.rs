@@ -651,9 +651,11 @@ fn every_event_kind_is_recorded_by_an_action_triage_or_a_named_service() {
     recorded.extend(Queue::ALL.iter().map(|q| triage::entry(*q).1));
     // The services that record the rest.
     recorded.extend([
-        E::DuplicateMerged, // triage: the surviving case of a merge
-        E::FilerNotified,   // triage: the filer told of the decision
-        E::Shared,          // triage: sharing
+        E::DuplicateMerged,       // triage: the surviving case of a merge
+        E::JurisdictionEscalated, // triage: a dispute taken to the common superior
+        E::JurisdictionDesignated,
+        E::FilerNotified, // triage: the filer told of the decision
+        E::Shared,        // triage: sharing
         E::ShareRevoked,
         E::Assigned,         // workflow: assignment
         E::ExhibitionClosed, // exhibitions: the closing sweep

@@ -13,6 +13,7 @@ use crate::http::present::case::{
 use crate::service::cases::{self as cases_service, ListQuery};
 use crate::service::deadlines::{self, ExtensionRequest};
 use crate::service::intake;
+use crate::service::jurisdiction::{self, JurisdictionRequest};
 use crate::service::triage::{self, ReferralAnswer, ShareRequest, TriageRequest};
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
             get(triage_options).post(triage_decide),
         )
         .route("/cases/{id}/referral", post(referral_answer))
+        .route("/cases/{id}/jurisdiction", post(jurisdiction))
         .route("/cases/{id}/shares", post(share))
         .route("/cases/{id}/shares/{org_id}", delete(revoke_share))
         .route("/cases/{id}/duplicates", get(duplicates))
@@ -140,6 +142,18 @@ async fn referral_answer(
     ApiJson(body): ApiJson<ReferralAnswer>,
 ) -> Result<Json<Value>> {
     let m = triage::answer_referral(&cx, &me, id, body).await?;
+    Ok(Json(moved_json(&m)))
+}
+
+/// `POST /cases/{id}/jurisdiction`: a returned referral taken to the common superior, or the
+/// office it designates (Order 81 Art. 8).
+async fn jurisdiction(
+    Svc(cx): Svc,
+    CurrentUser(me): CurrentUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<JurisdictionRequest>,
+) -> Result<Json<Value>> {
+    let m = jurisdiction::decide(&cx, &me, id, body).await?;
     Ok(Json(moved_json(&m)))
 }
 

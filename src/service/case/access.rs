@@ -75,6 +75,15 @@ impl Visible {
         Ok(Granted::by(self, me))
     }
 
+    /// The policy's yes to `me` designating the office in a jurisdiction dispute taken to
+    /// `superior` (a supervisor of that common superior, Order 81 Art. 8), or 403.
+    pub fn authorize_designation(self, me: &Identity, superior: Option<i64>) -> Result<Granted> {
+        if !policy::may_designate(&me.actor, superior) {
+            return Err(AppError::forbidden());
+        }
+        Ok(Granted::by(self, me))
+    }
+
     /// Whether `me` may do `action` with this case's evidence.
     pub fn can_on_evidence(&self, me: &Identity, action: EvidenceAction) -> bool {
         policy::can_on_evidence(&me.actor, self.access, action)

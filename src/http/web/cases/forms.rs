@@ -7,6 +7,7 @@ use crate::error::{AppError, Result};
 use crate::http::extract::WebForm;
 use crate::http::page::Page;
 use crate::service::deadlines::{self, ExtensionRequest};
+use crate::service::jurisdiction::{self, JurisdictionRequest};
 use crate::service::triage::{self, ReferralAnswer, ShareRequest, TriageRequest};
 use axum::extract::Path;
 use axum::response::Response;
@@ -57,6 +58,31 @@ pub async fn triage(
         "flash.saved".into()
     };
     after_form(&page, id, "triage", &json!(flat), result, &flash).await
+}
+
+/// `POST /cases/{id}/jurisdiction`: a returned referral taken to the common superior, or the
+/// office it designates (Order 81 Art. 8).
+pub async fn jurisdiction(
+    page: Page,
+    Path(id): Path<i64>,
+    WebForm(flat): WebForm<Flat>,
+) -> Result<Response> {
+    let req = JurisdictionRequest {
+        action: text(&flat, "action").unwrap_or_default(),
+        to_org_id: num(&flat, "to_org_id"),
+        reason: text(&flat, "reason"),
+        expected_version: num(&flat, "expected_version"),
+    };
+    let result = jurisdiction::decide(&page.cx, &page.me, id, req).await;
+    after_form(
+        &page,
+        id,
+        "jurisdiction",
+        &json!(flat),
+        result,
+        "flash.saved",
+    )
+    .await
 }
 
 /// `POST /cases/{id}/referral`: the receiving office acknowledges or returns a referral.

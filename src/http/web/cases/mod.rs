@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
             post(documents::issue).get(documents::show),
         )
         .route("/cases/{id}/referral", post(forms::referral))
+        .route("/cases/{id}/jurisdiction", post(forms::jurisdiction))
         .route("/cases/{id}/shares", post(forms::share))
         .route("/cases/{id}/shares/{org_id}/revoke", post(forms::revoke))
         .route(

@@ -29,6 +29,7 @@ impl Refill {
         let mut all = json!({
             "triage": {"values": {"reason": "", "into_number": "", "request_received_at": ""}, "errors": {}},
             "referral": {"values": {"reason": ""}, "errors": {}},
+            "jurisdiction": {"values": {"reason": ""}, "errors": {}},
             "share": {"values": {}, "errors": {}},
             "extension": {"values": {}, "errors": {}},
             "evidence": {"values": {}, "errors": {}},

@@ -36,6 +36,10 @@ pub async fn render(page: &Page, id: i64, status: StatusCode, refill: &Refill) -
         "can_triage": s.may.triage,
         "can_share": s.may.share,
         "can_answer": s.may.answer_referral,
+        "dispute": s.dispute.as_ref().map(|d| json!({
+            "offices": d.offices.iter().map(|o| json!({"id": o.id, "name": o.name})).collect::<Vec<_>>(),
+            "taken_to": d.taken_to, "may_escalate": d.may_escalate, "may_designate": d.may_designate,
+        })),
         "refill": refill_json,
         "work": panels::work(&s, page.lang(), refill),
         "documents": panels::documents(&s),
