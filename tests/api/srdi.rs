@@ -440,7 +440,7 @@ async fn the_cli_imports_a_file_and_fails_when_a_row_is_bad() {
 async fn the_migration_moves_designations_of_registered_enterprises_into_the_registry() {
     use migration::{Migrator, MigratorTrait};
     use sea_orm::ConnectionTrait;
-    use sea_orm::sea_query::{Alias, Query};
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
     let app = TestApp::spawn_empty().await;
     let conn = app.db.conn();
     // Back to before the registry migration (the sixth), undoing any later ones first.
@@ -449,24 +449,50 @@ async fn the_migration_moves_designations_of_registered_enterprises_into_the_reg
     let at = chrono::DateTime::parse_from_rfc3339("2024-06-01T08:00:00Z")
         .unwrap()
         .with_timezone(&chrono::Utc);
-    let org = entity::organizations::ActiveModel {
-        name: Set("南通智造装备有限公司".into()),
-        kind: Set("enterprise".into()),
-        uscc: Set(Some(zhizao())),
-        region_code: Set("320602".into()),
-        is_demo: Set(false),
-        created_at: Set(at),
-        updated_at: Set(at),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await
-    .unwrap();
+    // Written as the schema of that time had it (today's entity names later columns).
+    let org = Query::insert()
+        .into_table(Alias::new("organizations"))
+        .columns(
+            [
+                "name",
+                "kind",
+                "uscc",
+                "region_code",
+                "is_demo",
+                "created_at",
+                "updated_at",
+            ]
+            .map(Alias::new),
+        )
+        .values_panic([
+            "南通智造装备有限公司".into(),
+            "enterprise".into(),
+            zhizao().into(),
+            "320602".into(),
+            false.into(),
+            at.into(),
+            at.into(),
+        ])
+        .to_owned();
+    conn.execute(&org).await.unwrap();
+    let org_id: i64 = conn
+        .query_one(
+            &Query::select()
+                .column(Alias::new("id"))
+                .from(Alias::new("organizations"))
+                .and_where(Expr::col(Alias::new("uscc")).eq(zhizao()))
+                .to_owned(),
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index(0)
+        .unwrap();
     let insert = Query::insert()
         .into_table(Alias::new("srdi_designations"))
         .columns(["org_id", "level", "year", "source", "created_at"].map(Alias::new))
         .values_panic([
-            org.id.into(),
+            org_id.into(),
             "provincial_srdi".into(),
             2025.into(),
             "江苏省2025年度专精特新中小企业名单".into(),
