@@ -12,7 +12,7 @@ use crate::domain::policy::CaseAction;
 use crate::error::{AppError, FieldError, Msg, Result};
 use crate::store::{self, Db};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// `POST /api/v1/cases/{id}/jurisdiction` and the case page's forms.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -28,15 +28,16 @@ pub struct JurisdictionRequest {
 
 /// The open jurisdiction dispute of case `id`, if any.
 pub async fn dispute(db: &Db, id: i64) -> Result<Option<Dispute>> {
-    let events: Vec<(EventKind, Option<i64>)> = store::case_log::events(db.conn(), id, false)
-        .await?
-        .iter()
-        .map(|e| {
-            let org = e.payload.get("to_org_id").and_then(|v| v.as_i64());
-            (e.kind, org)
-        })
+    let events = store::case_log::events(db.conn(), id, false).await?;
+    Ok(dispute_in(events.iter().map(|e| (e.kind, &e.payload))))
+}
+
+/// The open jurisdiction dispute among a case's events (in order, with their payloads).
+pub fn dispute_in<'a>(events: impl Iterator<Item = (EventKind, &'a Value)>) -> Option<Dispute> {
+    let events: Vec<(EventKind, Option<i64>)> = events
+        .map(|(kind, payload)| (kind, payload.get("to_org_id").and_then(Value::as_i64)))
         .collect();
-    Ok(triage::open_dispute(&events))
+    triage::open_dispute(&events)
 }
 
 /// Takes the dispute to the common superior (the referring office, who may triage the lead) or

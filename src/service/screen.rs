@@ -138,7 +138,10 @@ pub async fn case_page(cx: &Ctx, me: &Identity, id: i64) -> Result<Screen> {
         && case.summary.queue == Queue::Triage
         && case.summary.state == CaseState::New
         && case.rights.iter().any(|r| r.kind.is_patent());
-    let dispute = match super::jurisdiction::dispute(db, id).await? {
+    // The timeline is newest first.
+    let dispute = match super::jurisdiction::dispute_in(
+        timeline.iter().rev().map(|e| (e.kind, &e.payload)),
+    ) {
         Some(d) => {
             let names = store::orgs::by_ids(
                 db.conn(),

@@ -220,6 +220,8 @@ pub async fn act(cx: &Ctx, me: &Identity, id: i64, req: ActionRequest) -> Result
         .map_err(|k| AppError::Conflict(Msg::new(k).arg("state", case.state.as_str())))?;
     let version = expected(req.expected_version)?;
     let mut errors = Vec::new();
+    // The case to hear together with this one (Art. 21), found once.
+    let mut joined = None;
     let at = when(req.at.as_deref(), &s.events, cx.now)
         .map_err(|e| errors.push(e))
         .ok();
@@ -229,6 +231,14 @@ pub async fn act(cx: &Ctx, me: &Identity, id: i64, req: ActionRequest) -> Result
         // Checks across fields report only on fields that are fine on their own.
         let mut more = workflow::check_values(case.queue, spec, &values, &s.progress, &s.shape);
         more.extend(check_with_data(&cx.db, &cx.time.calendar(), &s, spec, &values, at).await?);
+        if spec.name == Step::HearTogether
+            && let Some(number) = values.text("related_number")
+        {
+            match heard_with(&cx.db, &s, number).await? {
+                Ok(other) => joined = Some(other),
+                Err(key) => more.push(FieldError::new("related_number", key)),
+            }
+        }
         more.retain(|m| !errors.iter().any(|e| e.field == m.field));
         errors.extend(more);
     }
@@ -241,18 +251,11 @@ pub async fn act(cx: &Ctx, me: &Identity, id: i64, req: ActionRequest) -> Result
         .map_err(|k| AppError::Conflict(Msg::new(k)))?;
     let t = workflow::apply(case.queue, spec, case.state, &s.progress, &values);
     let closes_at = case.facts.exhibition.as_ref().map(|e| e.closes_at);
-    // The case heard together with this one (checked above), noted on both (Art. 21).
-    let joined = match values.text("related_number") {
-        Some(number) if spec.name == Step::HearTogether => heard_with(&cx.db, &s, number)
-            .await?
-            .map_err(|k| AppError::field("related_number", k))
-            .map(Some)?,
-        _ => None,
-    };
     let mut w = CaseWrite::begin(cx, &granted, version).await?;
     for (kind, public, mut payload) in
         workflow::recorded(spec, &t, &values, case.state, closes_at, at)
     {
+        // The case heard together with this one is named on both (Art. 21).
         if let Some(other) = &joined {
             payload["related_case_id"] = json!(other.id);
         }
@@ -392,12 +395,6 @@ async fn check_with_data(
                 "error.workflow.limitation",
             ));
         }
-    }
-    if spec.name == Step::HearTogether
-        && let Some(number) = values.text("related_number")
-        && let Err(key) = heard_with(db, s, number).await?
-    {
-        errors.push(FieldError::new("related_number", key));
     }
     // A party's filing is posted before it arrives (民事诉讼法 Art. 85 counts the posting).
     if values.instant("posted_at").is_some_and(|p| p.to_utc() > at) {
