@@ -57,6 +57,7 @@ impl App {
             trusted_proxies: Arc::new(trusted_proxies),
             time,
             db,
+            outbound: Arc::new(crate::service::Outbound::of(&config)),
             config: Arc::new(config),
             views: Arc::new(views),
             metrics: crate::telemetry::metrics_handle(),

@@ -91,6 +91,14 @@ pub struct Config {
     pub smtp_url: Secret,
     /// Sender of notice e-mails.
     pub mail_from: String,
+    /// How notices go out by SMS: `log` (written to the log, the default: nothing leaves the
+    /// server), `http` (POSTed to `sms_http_url`, a provincial SMS gateway) or `off`.
+    pub sms_sender: String,
+    /// The SMS gateway's endpoint for `sms_sender = "http"`: it receives `POST` with JSON
+    /// `{"to": "<phone>", "text": "<message>"}` (and `Authorization: Bearer <sms_http_token>`
+    /// when a token is set) and answers 2xx when it has taken the message.
+    pub sms_http_url: Secret,
+    pub sms_http_token: Secret,
     /// A province's deadline rules file (TOML, the format of the shipped `rules.toml`) laid over
     /// the shipped table: a rule with a known id replaces it, a new id adds one. Unset: the
     /// shipped rules only.
@@ -146,6 +154,9 @@ impl Default for Config {
             notice_lookback_days: 30,
             smtp_url: Secret::default(),
             mail_from: "维权平台 <noreply@localhost>".into(),
+            sms_sender: "log".into(),
+            sms_http_url: Secret::default(),
+            sms_http_token: Secret::default(),
             deadline_rules: None,
             storage: String::new(),
             evidence_max_file_bytes: 2 * 1024 * 1024 * 1024,
@@ -187,6 +198,9 @@ const KEYS: &[&str] = &[
     "notice_lookback_days",
     "smtp_url",
     "mail_from",
+    "sms_sender",
+    "sms_http_url",
+    "sms_http_token",
     "deadline_rules",
     "storage",
     "evidence_max_file_bytes",
@@ -347,6 +361,25 @@ impl Config {
             if v < min || v > max {
                 return Err(ConfigError(format!(
                     "{name} must be between {min} and {max}"
+                )));
+            }
+        }
+        match self.sms_sender.as_str() {
+            "log" | "off" => {}
+            "http" => {
+                let ok = url::Url::parse(&self.sms_http_url.0).is_ok_and(|u| {
+                    matches!(u.scheme(), "http" | "https") && u.host_str().is_some()
+                });
+                if !ok {
+                    return Err(ConfigError(
+                        "sms_sender = \"http\" needs sms_http_url, e.g. https://sms.example.gov.cn/send"
+                            .into(),
+                    ));
+                }
+            }
+            other => {
+                return Err(ConfigError(format!(
+                    "sms_sender must be log, http or off, not {other:?}"
                 )));
             }
         }

@@ -93,7 +93,9 @@ pub async fn deadlines(
 ) -> crate::error::Result<Outcome> {
     // Exhibitions first: a case handed on at the closing instant gets its new clocks before
     // the deadline pass looks at them.
-    let cx = Ctx::new(db.clone(), time.clone(), RequestMeta::cli("worker")).at(now);
+    let cx = Ctx::new(db.clone(), time.clone(), RequestMeta::cli("worker"))
+        .with_outbound(Arc::new(crate::service::Outbound::of(config)))
+        .at(now);
     let x = crate::service::exhibitions::sweep(&cx).await?;
     let p = notifications::deadline_pass(db, config, time, now).await?;
     let m = notifications::deliver_mail(db, config, now).await?;

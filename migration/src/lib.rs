@@ -14,6 +14,7 @@ mod m20261201_000009_create_workflow;
 mod m20261201_000010_create_search_outbox;
 mod m20261201_000011_evidence_sm3_sealed_later;
 mod m20261204_000012_org_triage_standard;
+mod m20261204_000013_event_notices;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_create_search_outbox::Migration),
             Box::new(m20261201_000011_evidence_sm3_sealed_later::Migration),
             Box::new(m20261204_000012_org_triage_standard::Migration),
+            Box::new(m20261204_000013_event_notices::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 #[macro_use]
 mod names;
 
+pub mod approval;
 pub mod audit;
 pub mod calendar;
 pub mod case;

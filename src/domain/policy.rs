@@ -58,6 +58,8 @@ pub enum Action {
     WorkQueues,
     /// Browse the experts directory of overseas assistance (any office user; not enterprises).
     ViewExperts,
+    /// The approvals inbox (待我处理): triagers, officers and supervisors of an office or centre.
+    ViewApprovals,
 }
 
 /// The answer when the policy says no.
@@ -101,6 +103,10 @@ pub fn can(actor: &Actor, action: Action) -> bool {
         ImportLeads => can_import_leads(actor),
         WorkQueues => {
             actor.org_kind.is_office() && matches!(actor.role, Role::Officer | Role::Supervisor)
+        }
+        ViewApprovals => {
+            actor.org_kind != OrgKind::Enterprise
+                && matches!(actor.role, Role::Triager | Role::Officer | Role::Supervisor)
         }
     }
 }
@@ -201,6 +207,11 @@ pub enum CaseAction {
     Decide,
     /// Ask for more time on one of the case's clocks (who decides is [`may_decide_extension`]).
     Extend,
+    /// Write on the case's 沟通 card: the filing enterprise's filers, and who works the case in
+    /// the owning office (or a centre or office helping with it), triagers included.
+    Message,
+    /// Take note of a case shared with one's office (the approvals inbox).
+    AcknowledgeShare,
 }
 
 /// Whether `actor` may enter leads (`POST /api/v1/cases`).
@@ -259,6 +270,13 @@ pub fn can_on_case(
         }
         // Officers, supervisors and triagers of an office that may contribute.
         CaseAction::Extend => worker && access >= CaseAccess::Contribute,
+        CaseAction::Message => {
+            (access == CaseAccess::Filer && actor.role == Role::EnterpriseFiler)
+                || (worker && access >= CaseAccess::Contribute)
+        }
+        CaseAction::AcknowledgeShare => {
+            worker && case.shares.iter().any(|(org, _)| *org == actor.org_id)
+        }
     }
 }
 
@@ -565,6 +583,46 @@ mod case_tests {
         assert!(can_file_complaint(&filer) && !can_enter_lead(&filer));
         assert!(can_enter_lead(&triager) && !can_file_complaint(&triager));
         assert!(!can_enter_lead(&owner_admin) && can_import_leads(&owner_admin));
+    }
+
+    /// The 沟通 card is the filer's and the working offices'; a share is acknowledged by the
+    /// office it was given to.
+    #[test]
+    fn who_writes_messages_and_acknowledges_shares() {
+        let c = case(false);
+        let check = |a: &Actor, action| can_on_case(a, case_access(a, &c), &c, action);
+        let filer = actor(
+            ENTERPRISE,
+            OrgKind::Enterprise,
+            Role::EnterpriseFiler,
+            "320600",
+        );
+        let other_filer = actor(999, OrgKind::Enterprise, Role::EnterpriseFiler, "320600");
+        let owner = |role| actor(OWNER, OrgKind::IpOffice, role, "320600");
+        let shared = |org, role| actor(org, OrgKind::IpOffice, role, "320600");
+        assert!(check(&filer, CaseAction::Message));
+        assert!(!check(&other_filer, CaseAction::Message));
+        assert!(check(&owner(Role::Officer), CaseAction::Message));
+        assert!(check(&owner(Role::Triager), CaseAction::Message));
+        assert!(!check(&owner(Role::Admin), CaseAction::Message));
+        assert!(check(
+            &shared(SHARED_CONTRIBUTE, Role::Officer),
+            CaseAction::Message
+        ));
+        assert!(!check(
+            &shared(SHARED_READ, Role::Officer),
+            CaseAction::Message
+        ));
+        assert!(check(
+            &shared(SHARED_READ, Role::Officer),
+            CaseAction::AcknowledgeShare
+        ));
+        assert!(!check(
+            &shared(SHARED_READ, Role::Admin),
+            CaseAction::AcknowledgeShare
+        ));
+        assert!(!check(&owner(Role::Officer), CaseAction::AcknowledgeShare));
+        assert!(!check(&filer, CaseAction::AcknowledgeShare));
     }
 
     /// Asking for more time on a clock is for officers, supervisors and triagers of an office

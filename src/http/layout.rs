@@ -43,14 +43,23 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
         Some(Action::ManageCalendar),
     ),
     ("/srdi", "srdi_registry.nav", Some(Action::ViewSrdiRegistry)),
+    ("/approvals", "nav.approvals", Some(Action::ViewApprovals)),
     ("/notifications", "nav.notifications", None),
     ("/account", "nav.account", Some(Action::ManageOwnAccount)),
 ];
 
+/// The navigation's counts of the signed-in user.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Badges {
+    /// Unread notices.
+    pub unread: u64,
+    /// Items waiting in the approvals inbox.
+    pub approvals: u64,
+}
+
 tokio::task_local! {
-    /// The signed-in user's unread notices, counted once per page request by
-    /// `middleware::unread_badge`.
-    pub(crate) static UNREAD: u64;
+    /// The signed-in user's badges, counted once per page request by `middleware::unread_badge`.
+    pub(crate) static BADGES: Badges;
 }
 
 /// Catalogue key of a role's name.
@@ -77,11 +86,14 @@ pub fn base(ctx: &RequestCtx, user: Option<&Identity>, csrf: &str, path: &str) -
                 } else {
                     path.starts_with(href)
                 };
-                let badge = (*href == "/notifications")
-                    .then(|| UNREAD.try_with(|n| *n).ok())
-                    .flatten()
-                    .filter(|n| *n > 0);
-                json!({"href": href, "key": key, "active": active, "badge": badge})
+                let badges = BADGES.try_with(|b| *b).unwrap_or_default();
+                let (badge, badge_key) = match *href {
+                    "/notifications" => (badges.unread, "nav.unread"),
+                    "/approvals" => (badges.approvals, "nav.waiting"),
+                    _ => (0, ""),
+                };
+                let badge = (badge > 0).then_some(badge);
+                json!({"href": href, "key": key, "active": active, "badge": badge, "badge_key": badge_key})
             })
             .collect(),
         None => Vec::new(),

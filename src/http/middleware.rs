@@ -349,14 +349,19 @@ pub async fn unread_badge(
         .extensions()
         .get::<Authenticated>()
         .filter(|_| !path.starts_with("/api/") && !path.starts_with("/static/"))
-        .map(|a| a.0.user.id);
-    let Some(user_id) = user else {
+        .map(|a| a.0.clone());
+    let Some(me) = user else {
         return next.run(req).await;
     };
-    match crate::service::notifications::unread(&state.db, user_id).await {
-        Ok(n) => super::layout::UNREAD.scope(n, next.run(req)).await,
-        Err(e) => {
-            tracing::warn!(error = %e, "unread count failed");
+    let unread = crate::service::notifications::unread(&state.db, me.user.id).await;
+    let approvals = crate::service::approvals::count(&state.db, &me).await;
+    match (unread, approvals) {
+        (Ok(unread), Ok(approvals)) => {
+            let badges = super::layout::Badges { unread, approvals };
+            super::layout::BADGES.scope(badges, next.run(req)).await
+        }
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::warn!(error = %e, "badge count failed");
             next.run(req).await
         }
     }

@@ -41,12 +41,15 @@ pub struct AppState {
     pub search: Arc<crate::search::index::SearchIndex>,
     /// Wakes the evidence sealer (SM3 of new uploads, decision D15).
     pub seal: Arc<tokio::sync::Notify>,
+    /// The channels notices go out through besides the notification centre.
+    pub outbound: Arc<crate::service::Outbound>,
 }
 
 impl AppState {
     /// The services' context of a request.
     pub fn service(&self, ctx: &RequestCtx) -> crate::service::Ctx {
         crate::service::Ctx::new(self.db.clone(), self.time.clone(), ctx.meta())
+            .with_outbound(self.outbound.clone())
     }
 }
 

@@ -4,9 +4,31 @@
 
 use super::RequestMeta;
 use super::case::clock::Timekeeper;
+use crate::config::Config;
 use crate::store::Db;
 use chrono::{DateTime, SubsecRound, Utc};
 use std::sync::Arc;
+
+/// Which channels besides the notification centre carry notices, and the address links in them
+/// point to (from the configuration; a context without one sends nothing out).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outbound {
+    /// SMTP is configured.
+    pub mail: bool,
+    /// An SMS sender is configured (`log` or `http`).
+    pub sms: bool,
+    pub public_url: Option<String>,
+}
+
+impl Outbound {
+    pub fn of(config: &Config) -> Self {
+        Self {
+            mail: !config.smtp_url.0.is_empty(),
+            sms: config.sms_sender != "off",
+            public_url: config.public_url.clone(),
+        }
+    }
+}
 
 /// The context of one call into the services (a request, a command, a worker round).
 #[derive(Clone)]
@@ -14,6 +36,7 @@ pub struct Ctx {
     pub db: Db,
     pub time: Arc<Timekeeper>,
     pub meta: RequestMeta,
+    pub outbound: Arc<Outbound>,
     /// The instant the call happens at (microseconds, as every backend stores them).
     pub now: DateTime<Utc>,
 }
@@ -25,8 +48,14 @@ impl Ctx {
             db,
             time,
             meta,
+            outbound: Arc::default(),
             now: now(),
         }
+    }
+
+    /// This context with notices going out through `outbound`.
+    pub fn with_outbound(self, outbound: Arc<Outbound>) -> Self {
+        Self { outbound, ..self }
     }
 
     /// This context at another instant (a worker round at a chosen `now`, a test).

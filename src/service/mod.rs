@@ -2,6 +2,7 @@
 //! domain values, and performs one intention in one transaction with its audit entry.
 
 pub mod admin;
+pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
@@ -19,6 +20,7 @@ pub mod experts;
 pub mod import;
 pub mod intake;
 pub mod jurisdiction;
+pub mod messages;
 pub mod notifications;
 pub mod registration;
 pub mod screen;
@@ -29,7 +31,7 @@ pub mod workflow;
 
 /// The database handle the services run on; the layers above hold it without reaching the store.
 pub use crate::store::Db;
-pub use context::{Ctx, now};
+pub use context::{Ctx, Outbound, now};
 
 use crate::domain::audit::payload_digest;
 use crate::domain::identity::{OrgKind, Role};

@@ -14,6 +14,7 @@ use crate::domain::case::EventKind;
 use crate::domain::deadline::Rules;
 use crate::domain::deadline::{State, Unit};
 use crate::domain::identity::{OrgKind, Role};
+use crate::domain::notice::event::Topic;
 use crate::domain::notice::{self, CaseInfo, ClockInfo, Kind, Settings, Staff};
 use crate::domain::time::beijing;
 use crate::error::{AppError, Result};
@@ -22,6 +23,7 @@ use crate::store::notifications::{self as store, Candidate, NewMail, NewNotice, 
 use crate::store::{self as db_store, Db};
 use chrono::{DateTime, Datelike, Days, TimeDelta, Utc};
 use entity::notifications;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 
@@ -170,7 +172,9 @@ impl From<notifications::Model> for NotificationView {
     }
 }
 
-/// The title and text of a notice in `lang`.
+/// The title and text of a notice in `lang`: a deadline notice names its clock and due instant;
+/// a notice of an event names the step (or the item waiting for a decision) and its public
+/// details.
 pub fn text(lang: Lang, n: &NotificationView) -> (String, String) {
     let data = &n.data;
     let s = |k: &str| {
@@ -179,6 +183,9 @@ pub fn text(lang: Lang, n: &NotificationView) -> (String, String) {
             .unwrap_or("")
             .to_string()
     };
+    if Kind::parse(&n.kind).is_none() {
+        return event_text(lang, n);
+    }
     let due = crate::domain::time::due_text(n.due_at);
     let args = [
         ("number", s("number")),
@@ -193,7 +200,68 @@ pub fn text(lang: Lang, n: &NotificationView) -> (String, String) {
     )
 }
 
-fn mail_of(config: &Config, n: &NotificationView, to: &str) -> NewMail {
+/// The title and text of a notice of an event.
+fn event_text(lang: Lang, n: &NotificationView) -> (String, String) {
+    let data = &n.data;
+    let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    let event = s(data, "event");
+    let what = match data.get("approval").and_then(Value::as_str) {
+        Some(kind) => i18n::t_args(
+            lang,
+            "notice.text.waiting",
+            &[("item", &i18n::t(lang, &format!("approval.kind.{kind}")))],
+        ),
+        None => i18n::t(lang, &format!("event.{event}")),
+    };
+    let d = data.get("detail").cloned().unwrap_or(Value::Null);
+    let mut details = String::new();
+    let mut add = |key: &str, name: &str, value: String| {
+        if !value.is_empty() {
+            details.push_str(&i18n::t_args(lang, key, &[(name, &value)]));
+        }
+    };
+    add(
+        "notice.detail.queue",
+        "queue",
+        match d.get("queue").and_then(Value::as_str) {
+            Some(q) => i18n::t(lang, &format!("queue.{q}")),
+            None => String::new(),
+        },
+    );
+    add("notice.detail.to_org", "org", s(&d, "to_org"));
+    add(
+        "notice.detail.document",
+        "document",
+        match d.get("kind").and_then(Value::as_str) {
+            Some(k) => i18n::t(lang, &format!("doc.kind.{k}")),
+            None => String::new(),
+        },
+    );
+    add("notice.detail.reason", "reason", s(&d, "reason"));
+    add("notice.detail.material_due", "date", s(&d, "material_due"));
+    add("notice.detail.body", "body", s(&d, "body"));
+    let title = match data.get("approval").and_then(Value::as_str) {
+        Some(kind) => i18n::t(lang, &format!("approval.kind.{kind}")),
+        None => i18n::t(lang, &format!("notice.topic.{}", n.kind)),
+    };
+    (
+        title,
+        i18n::t_args(
+            lang,
+            "notice.text.event",
+            &[
+                ("number", &s(data, "number")),
+                ("title", &s(data, "title")),
+                ("what", &what),
+                ("details", &details),
+            ],
+        ),
+    )
+}
+
+/// The e-mail of a notice to `to`, in Chinese then English, with a link to the case when the
+/// public address is known.
+pub fn mail_of(public_url: Option<&str>, n: &NotificationView, to: &str) -> NewMail {
     let (title_zh, text_zh) = text(Lang::Zh, n);
     let (title_en, text_en) = text(Lang::En, n);
     let number = n
@@ -203,7 +271,7 @@ fn mail_of(config: &Config, n: &NotificationView, to: &str) -> NewMail {
         .unwrap_or_default()
         .to_string();
     let mut body = format!("{title_zh}\n{text_zh}\n\n{title_en}\n{text_en}\n");
-    if let Some(base) = config.public_url.as_deref() {
+    if let Some(base) = public_url {
         let link = format!("{}/cases/{}", base.trim_end_matches('/'), n.case_id);
         body.push('\n');
         body.push_str(&i18n::t_args(
@@ -218,6 +286,19 @@ fn mail_of(config: &Config, n: &NotificationView, to: &str) -> NewMail {
         to_address: to.to_string(),
         subject: format!("【{title_zh}】{number} {title_en}"),
         body,
+    }
+}
+
+/// The text message of a notice: its Chinese title and text, at most 300 characters.
+pub fn sms_of(n: &NotificationView) -> String {
+    let (title, text) = text(Lang::Zh, n);
+    let full = format!("【{title}】{text}");
+    if full.chars().count() <= 300 {
+        full
+    } else {
+        let mut cut: String = full.chars().take(299).collect();
+        cut.push('…');
+        cut
     }
 }
 
@@ -300,9 +381,9 @@ pub async fn deadline_pass(
     };
     if !wanted.is_empty() {
         let rows = store::staff(&txn).await?;
-        let emails: HashMap<i64, String> = rows
+        let contacts: HashMap<i64, (Option<String>, Option<String>)> = rows
             .iter()
-            .filter_map(|r| Some((r.user_id, r.email.clone().filter(|e| !e.is_empty())?)))
+            .map(|r| (r.user_id, (r.email.clone(), r.phone.clone())))
             .collect();
         let staff: Vec<Staff> = rows
             .into_iter()
@@ -353,17 +434,12 @@ pub async fn deadline_pass(
                 None => {}
             }
         }
-        if !config.smtp_url.0.is_empty() {
-            let mails: Vec<NewMail> = inserted
-                .iter()
-                .filter_map(|n| {
-                    let to = emails.get(&n.user_id)?;
-                    Some(mail_of(config, &NotificationView::from(n.clone()), to))
-                })
-                .collect();
-            out.mails_queued = mails.len() as u64;
-            store::insert_mails(&txn, mails, now).await?;
-        }
+        let outbound = super::Outbound::of(config);
+        out.mails_queued =
+            super::case::tell::queue_channels(&outbound, now, &txn, &inserted, |u| {
+                contacts.get(&u).cloned()
+            })
+            .await?;
     }
     txn.commit().await?;
     Ok(out)
@@ -505,6 +581,88 @@ pub async fn mark_all_read(cx: &Ctx, me: &Identity) -> Result<u64> {
     Ok(crate::store::inbox::mark_all_read(cx.db.conn(), me.user.id, cx.now).await?)
 }
 
+// ---------------------------------------------------------------- channels per topic
+
+/// A user's choice for one topic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicChoice {
+    pub topic: Topic,
+    pub email: bool,
+    pub sms: bool,
+}
+
+/// Which channels carry each topic's notices for a user, with the addresses they go to. The
+/// notification centre always has every notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preferences {
+    pub topics: Vec<TopicChoice>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// E-mail is configured on this server.
+    pub mail_enabled: bool,
+    /// SMS is configured on this server.
+    pub sms_enabled: bool,
+}
+
+/// `PUT /api/v1/account/notices`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct PreferencesInput {
+    pub topics: Vec<TopicChoice>,
+}
+
+pub async fn preferences(cx: &Ctx, me: &Identity) -> Result<Preferences> {
+    let stored = crate::store::channels::preferences(cx.db.conn(), &[me.user.id]).await?;
+    let topics = Topic::ALL
+        .iter()
+        .map(|t| {
+            let (email, sms) = stored
+                .iter()
+                .find(|(_, topic, _, _)| topic == t.as_str())
+                .map(|(_, _, e, s)| (*e, *s))
+                .unwrap_or((t.email_by_default(), t.sms_by_default()));
+            TopicChoice {
+                topic: *t,
+                email,
+                sms,
+            }
+        })
+        .collect();
+    Ok(Preferences {
+        topics,
+        email: me.user.email.clone().filter(|e| !e.is_empty()),
+        phone: me.user.phone.clone().filter(|p| !p.is_empty()),
+        mail_enabled: cx.outbound.mail,
+        sms_enabled: cx.outbound.sms,
+    })
+}
+
+/// Stores the caller's choices (topics not named keep theirs), with an audit entry.
+pub async fn set_preferences(cx: &Ctx, me: &Identity, input: &PreferencesInput) -> Result<()> {
+    let txn = cx.db.begin_write().await?;
+    for c in &input.topics {
+        crate::store::channels::set_preference(
+            &txn,
+            me.user.id,
+            c.topic.as_str(),
+            c.email,
+            c.sms,
+            cx.now,
+        )
+        .await?;
+    }
+    let entry = super::audit_entry(
+        Some(&me.user),
+        &cx.meta,
+        "notices.channels",
+        ("user", me.user.username.clone()),
+        &serde_json::to_value(input).unwrap_or(Value::Null),
+    );
+    crate::store::audit::append(&txn, entry).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 // ---------------------------------------------------------------- my deadlines
 
 /// One open clock on "my deadlines".
@@ -554,7 +712,7 @@ pub async fn my_deadlines(cx: &super::Ctx, me: &Identity) -> Result<Deadlines> {
     // The filing enterprise sees only the triage clocks, as on the case page.
     let rows: Vec<_> = rows
         .into_iter()
-        .filter(|r| !filer || r.rule_id.starts_with("triage."))
+        .filter(|r| !filer || crate::domain::deadline::public_to_filer(&r.rule_id))
         .collect();
     let rows = still_open(
         db.conn(),

@@ -1,6 +1,7 @@
 //! The only code that touches `entity::*` and sea-orm. One function per intention; writes run in
 //! one transaction that also appends the audit entry.
 
+pub mod approvals;
 pub mod audit;
 pub mod auth;
 mod bulk;
@@ -8,6 +9,7 @@ pub mod calendar;
 pub mod case_log;
 pub mod case_parts;
 pub mod cases;
+pub mod channels;
 pub mod drafts;
 pub mod evidence;
 pub mod inbox;

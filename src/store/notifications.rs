@@ -184,6 +184,7 @@ pub struct StaffRow {
     pub org_id: i64,
     pub role: String,
     pub email: Option<String>,
+    pub phone: Option<String>,
     pub org_kind: String,
     pub region_code: String,
 }
@@ -199,6 +200,7 @@ pub async fn staff<C: ConnectionTrait>(db: &C) -> Result<Vec<StaffRow>, DbErr> {
             (users::Entity, users::Column::OrgId),
             (users::Entity, users::Column::Role),
             (users::Entity, users::Column::Email),
+            (users::Entity, users::Column::Phone),
         ])
         .expr_as(
             Expr::col((organizations::Entity, organizations::Column::Kind)),

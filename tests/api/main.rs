@@ -14,6 +14,7 @@ mod exhibitions;
 mod fixtures;
 mod helpers;
 mod http_basics;
+mod informed;
 mod legal;
 mod notifications;
 mod pages;

@@ -102,6 +102,7 @@ const ACTIONS: [(&str, &[&str]); 3] = [
             "assign_expert",
             "give_guidance",
             "follow_up",
+            "request_evidence_export",
             "approve_evidence_export",
             "record_eligibility",
             "close",
@@ -204,7 +205,7 @@ async fn every_workflow_action_answers_every_user_as_its_role_rule_says() {
         mismatches.len(),
         mismatches.join("\n")
     );
-    assert_eq!(cells, 6 * (50 + 9 + 8));
+    assert_eq!(cells, 6 * (50 + 9 + 9));
     // Nothing moved: every request was refused.
     let after = app.api_as("demo-officer").await.case(ruling.id).await;
     assert_eq!(after["state"], "docketed");

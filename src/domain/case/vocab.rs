@@ -81,6 +81,8 @@ names! {
         ReferralReturned = "referral_returned",
         Shared = "shared",
         ShareRevoked = "share_revoked",
+        /// The office a case was shared with has taken note of it (the approvals inbox).
+        ShareAcknowledged = "share_acknowledged",
         Assigned = "assigned",
         // Administrative ruling.
         RequestReceived = "request_received",
@@ -162,12 +164,19 @@ names! {
         GuidanceGiven = "guidance_given",
         FollowedUp = "followed_up",
         EligibilityRecorded = "eligibility_recorded",
+        /// Who works an overseas case asks the supervisor to pass the export gate.
+        EvidenceExportRequested = "evidence_export_requested",
         EvidenceExportApproved = "evidence_export_approved",
         // Deadlines, documents and the end of every queue.
         ExtensionRequested = "extension_requested",
         ExtensionApproved = "extension_approved",
         ExtensionRefused = "extension_refused",
         DocumentGenerated = "document_generated",
+        // Messages between the office and the filer (public): a message, a request for material
+        // with a due date (a clock), and the filer's answer to it.
+        MessagePosted = "message_posted",
+        MaterialRequested = "material_requested",
+        MaterialSubmitted = "material_submitted",
         Closed = "closed",
         // The custody log of evidence.
         EvidenceUploaded = "evidence_uploaded",

@@ -538,3 +538,10 @@ fn granted(rule: &Rule, g: &Grant) -> u32 {
 
 #[cfg(test)]
 mod tests;
+
+/// Whether the filing enterprise sees the clock `rule_id`: those that say when it will hear back
+/// (triage's, an exhibition station's transfer of its complaint) and its own time to send the
+/// material the office asked for.
+pub fn public_to_filer(rule_id: &str) -> bool {
+    rule_id.starts_with("triage.") || rule_id == "ex.transfer" || rule_id == "msg.material"
+}

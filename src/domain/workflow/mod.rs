@@ -124,6 +124,16 @@ impl Document {
         Self::ALL.into_iter().find(|d| d.as_str() == s)
     }
 
+    /// Whether the document is addressed to the requester (the filing enterprise): they are
+    /// told when it is issued. The answer notice and the public notice go to the respondent, the
+    /// transfer letter to the market regulator.
+    pub fn to_requester(self) -> bool {
+        !matches!(
+            self,
+            Self::AnswerNotice | Self::PublicNotice | Self::TransferLetter
+        )
+    }
+
     /// The event the document is generated from (its latest occurrence).
     pub fn event(self) -> EventKind {
         match self {

@@ -90,6 +90,18 @@ pub static SPECS: &[Spec] = &[
         [req("note", Kind::Text(4000))],
         Worker
     ),
+    // Who works the case asks the supervisor to pass the export gate (the approvals inbox).
+    spec!(
+        RequestEvidenceExport,
+        WORKING,
+        Next::Stay,
+        [EvidenceExportRequested],
+        [
+            req("destination", Kind::Line(200)),
+            opt("note", Kind::Text(2000))
+        ],
+        Worker
+    ),
     spec!(
         ApproveEvidenceExport,
         WORKING,
@@ -137,6 +149,9 @@ pub static SPECS: &[Spec] = &[
 pub fn guard(step: Step, p: &Progress) -> Result<(), &'static str> {
     match step {
         Step::ApproveEvidenceExport if p.export_approved => Err("error.workflow.already_recorded"),
+        Step::RequestEvidenceExport if p.export_approved || p.export_requested => {
+            Err("error.workflow.already_recorded")
+        }
         _ => Ok(()),
     }
 }

@@ -54,6 +54,8 @@ pub struct Progress {
     pub infringement_found: bool,
     pub expert_assigned: Option<i64>,
     pub export_approved: bool,
+    /// Who works the case asked for the export gate and the supervisor has not passed it yet.
+    pub export_requested: bool,
 }
 
 impl Progress {
@@ -142,7 +144,11 @@ impl Progress {
                 EventKind::ExpertAssigned => {
                     p.expert_assigned = e.payload.get("expert_id").and_then(Value::as_i64);
                 }
-                EventKind::EvidenceExportApproved => p.export_approved = true,
+                EventKind::EvidenceExportApproved => {
+                    p.export_approved = true;
+                    p.export_requested = false;
+                }
+                EventKind::EvidenceExportRequested => p.export_requested = true,
                 // A converted exhibition case starts its ruling stages afresh.
                 EventKind::Converted => {
                     let keep_closed = p.exhibition_closed;

@@ -68,6 +68,7 @@ names! {
         AssignExpert = "assign_expert",
         GiveGuidance = "give_guidance",
         FollowUp = "follow_up",
+        RequestEvidenceExport = "request_evidence_export",
         ApproveEvidenceExport = "approve_evidence_export",
         RecordEligibility = "record_eligibility",
     }

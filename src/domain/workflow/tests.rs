@@ -666,6 +666,10 @@ fn every_event_kind_is_recorded_by_an_action_triage_or_a_named_service() {
         E::ExtensionApproved,
         E::ExtensionRefused,
         E::DocumentGenerated, // documents
+        E::ShareAcknowledged, // approvals: a share received taken note of
+        E::MessagePosted,     // messages (沟通)
+        E::MaterialRequested,
+        E::MaterialSubmitted,
     ]);
     // Kept so that cases recorded before stay readable; ended by `end_evidence_extension`.
     recorded.push(E::EvidenceExtensionStarted);

@@ -3,6 +3,7 @@
 
 mod cases;
 pub mod evidence;
+mod inbox;
 mod notifications;
 mod search;
 mod workflow;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/calendar/{date}", get(calendar_day))
         .merge(cases::router())
         .merge(notifications::router())
+        .merge(inbox::router())
         .merge(workflow::router())
         .merge(evidence::router())
         .merge(search::router())

@@ -34,6 +34,9 @@ pub fn notice_json(lang: crate::i18n::Lang, n: &NotificationView) -> Value {
     json!({
         "id": n.id,
         "kind": n.kind,
+        "topic": crate::domain::notice::event::Topic::of_kind(&n.kind),
+        "event": data.get("event"),
+        "approval": data.get("approval"),
         "case_id": n.case_id,
         "case_number": data.get("number"),
         "case_title": data.get("title"),

@@ -2,6 +2,7 @@
 
 mod account;
 mod admin;
+mod approvals;
 mod audit;
 mod auth;
 mod calendar;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(cases::router())
         .merge(import::router())
         .merge(notifications::router())
+        .merge(approvals::router())
         .merge(srdi::router())
         .merge(exhibitions::router())
         .merge(experts::router())

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod clock;
+pub mod tell;
 pub mod view;
 pub mod write;
 

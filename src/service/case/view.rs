@@ -190,10 +190,9 @@ impl From<ClockRow> for ClockView {
 }
 
 impl ClockView {
-    /// The filing enterprise sees the clocks that say when it will hear back: triage's, and an
-    /// exhibition station's transfer of its complaint.
+    /// The filing enterprise sees it (`domain::deadline::public_to_filer`).
     pub fn public(&self) -> bool {
-        self.rule_id.starts_with("triage.") || self.rule_id == "ex.transfer"
+        crate::domain::deadline::public_to_filer(&self.rule_id)
     }
 }
 

@@ -5,6 +5,7 @@
 //! lives here and nowhere else.
 
 use super::access::{Granted, settle_version};
+use super::tell::Recorded;
 use crate::domain::case::{CaseState, EventKind, Queue};
 use crate::error::{AppError, Msg, Result};
 use crate::service::{Ctx, audit_entry};
@@ -216,6 +217,21 @@ async fn apply(
     let clocked = events
         .iter()
         .any(|e| !e.kind.is_custody() && e.kind != EventKind::DocumentGenerated);
+    // This write ends the case: whatever still waited for a decision on it is moot.
+    let ends = !base.state.is_final() && change.state.is_some_and(|s| s.is_final());
+    let told: Vec<_> = events
+        .iter()
+        .filter(|e| super::tell::concerns(cx, e.kind, e.public, &e.payload, ends))
+        .map(|e| (e.kind, e.at, e.public, e.payload.clone()))
+        .collect();
+    let first_seq = base.version + 1;
+    let seqs: Vec<i64> = events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| super::tell::concerns(cx, e.kind, e.public, &e.payload, ends))
+        .map(|(i, _)| first_seq + i as i64)
+        .collect();
+    let actor = events.first().and_then(|e| e.actor_user_id);
     let version = store::case_log::append_events(txn, base.id, base.version, events, now)
         .await
         .map_err(stale_on_unique)?;
@@ -224,6 +240,20 @@ async fn apply(
     }
     if clocked {
         cx.time.refresh(txn, base.id, now).await?;
+    }
+    if !told.is_empty() {
+        let recorded: Vec<Recorded> = told
+            .iter()
+            .zip(seqs)
+            .map(|((kind, at, public, payload), seq)| Recorded {
+                seq,
+                kind: *kind,
+                at: *at,
+                public: *public,
+                payload,
+            })
+            .collect();
+        super::tell::after_events(cx, txn, base.id, &recorded, actor).await?;
     }
     store::outbox::enqueue(txn, &[base.id], now).await?;
     Ok(version)

@@ -67,6 +67,10 @@ pub async fn after_form<T>(
 ) -> Result<Response> {
     let err = match result {
         Ok(_) => {
+            // A form sent from the approvals inbox goes back there.
+            if values.get("next").and_then(Value::as_str) == Some("/approvals") {
+                return Ok(page.redirect("/approvals", flash));
+            }
             let target = if cases_service::is_visible(&page.cx.db, &page.me, id).await? {
                 format!("/cases/{id}")
             } else {

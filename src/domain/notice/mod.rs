@@ -13,6 +13,8 @@
 //! - **Escalation** to the supervisors of the owning office with every overdue notice, except
 //!   for informational clocks (a party's own time limit).
 
+pub mod event;
+
 use super::calendar::Calendar;
 use super::deadline::{State, Unit};
 use super::identity::{OrgKind, Role};
