@@ -36,6 +36,9 @@ pub struct Outcome {
     pub mails_queued: u64,
     pub mails_sent: u64,
     pub mails_failed: u64,
+    /// Text messages sent and failed (to be retried).
+    pub sms_sent: u64,
+    pub sms_failed: u64,
     /// Exhibitions that closed, and their cases closed, handed to the office as leads, or sent to
     /// the market regulator.
     pub exhibitions_swept: u64,
@@ -99,6 +102,7 @@ pub async fn deadlines(
     let x = crate::service::exhibitions::sweep(&cx).await?;
     let p = notifications::deadline_pass(db, config, time, now).await?;
     let m = notifications::deliver_mail(db, config, now).await?;
+    let t = crate::service::sms::deliver(db, config, now).await?;
     Ok(Outcome {
         clocks_missed: p.clocks_missed,
         due_soon: p.due_soon,
@@ -107,6 +111,8 @@ pub async fn deadlines(
         mails_queued: p.mails_queued,
         mails_sent: m.sent,
         mails_failed: m.failed,
+        sms_sent: t.sent,
+        sms_failed: t.failed,
         exhibitions_swept: x.exhibitions,
         exhibition_cases_closed: x.closed,
         exhibition_cases_transferred: x.transferred,

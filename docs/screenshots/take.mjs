@@ -97,8 +97,19 @@ await shoot('demo-enterprise', [['/', 'dashboard-enterprise-phone']], phone);
   await page.screenshot({ path: `${out}/case-page.png`, fullPage: true });
   await context.close();
 }
-// The supervisor's deadlines and notices (the scheduler's first pass runs when the server starts).
-await shoot('demo-supervisor', [['/deadlines', 'deadlines'], ['/notifications', 'notifications']]);
+// The supervisor's deadlines and notices (the scheduler's first pass runs when the server starts),
+// the approvals inbox with the demo's extension request, and the dashboard's numbers.
+await shoot('demo-supervisor', [['/deadlines', 'deadlines'], ['/notifications', 'notifications'], ['/approvals', 'approvals'], ['/', 'dashboard-supervisor']]);
+// The filer's view of a case in its answer period on a phone: the office's request for material
+// on the 沟通 card.
+{
+  const { context, page } = await signedIn('demo-enterprise', phone);
+  await page.goto(`${base}/cases`);
+  const href = await firstCase(page, /ZL202210987654/);
+  await page.goto(`${base}${href}#messages`);
+  await page.screenshot({ path: `${out}/case-messages-phone.png`, fullPage: true });
+  await context.close();
+}
 // The queue workflows: the ruling board, a ruling case in its answer period with its forms,
 // the published ruling's 行政裁决书, the exhibition view and the experts directory.
 {
@@ -107,7 +118,10 @@ await shoot('demo-supervisor', [['/deadlines', 'deadlines'], ['/notifications', 
   await page.screenshot({ path: `${out}/queue-board.png`, fullPage: true });
   const answering = await firstCase(page, /ZL202210987654/);
   await page.goto(`${base}${answering}`);
-  await page.click('details:has(form[data-action=receive_answer]) > summary');
+  // The step most likely taken next opens by itself; open this one if it is not that one.
+  if ((await page.getAttribute('details:has(form[data-action=receive_answer])', 'open')) === null) {
+    await page.click('details:has(form[data-action=receive_answer]) > summary');
+  }
   await page.screenshot({ path: `${out}/case-work.png`, fullPage: true });
   await page.goto(`${base}/queues/administrative_ruling`);
   const published = await firstCase(page, /ZL202110345678/);

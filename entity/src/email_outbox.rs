@@ -1,5 +1,6 @@
 //! `email_outbox`: e-mails to send for notices, written in the notice's transaction and delivered
-//! by the scheduler with retries.
+//! by the scheduler with retries; also account e-mails (a password reset link), which have no
+//! notice.
 
 use sea_orm::entity::prelude::*;
 
@@ -9,7 +10,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    pub notification_id: i64,
+    /// The notice the e-mail tells of; NULL for an account e-mail (a password reset link).
+    pub notification_id: Option<i64>,
     pub to_address: String,
     pub subject: String,
     pub body: String,

@@ -24,6 +24,11 @@ pub struct Model {
     pub triage_working_days: Option<i16>,
     /// Loaded by `weiquan demo`.
     pub is_demo: bool,
+    /// When an enterprise was confirmed to be who it says (NULL: a self-registered enterprise
+    /// not yet confirmed by a centre or office; offices are verified from their creation).
+    pub verified_at: Option<DateTimeUtc>,
+    /// Who confirmed it (NULL for organisations entered by an administrator or operator).
+    pub verified_by_user_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     #[sea_orm(has_many)]

@@ -20,6 +20,8 @@ pub struct Model {
     pub disabled: bool,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// The position (职务) a filer gave when registering the enterprise.
+    pub position: Option<String>,
     pub is_demo: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -15,6 +15,7 @@ mod m20261201_000010_create_search_outbox;
 mod m20261201_000011_evidence_sm3_sealed_later;
 mod m20261204_000012_org_triage_standard;
 mod m20261204_000013_event_notices;
+mod m20261204_000014_enterprise_verification;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000011_evidence_sm3_sealed_later::Migration),
             Box::new(m20261204_000012_org_triage_standard::Migration),
             Box::new(m20261204_000013_event_notices::Migration),
+            Box::new(m20261204_000014_enterprise_verification::Migration),
         ]
     }
 }

@@ -165,23 +165,6 @@ impl Username {
     }
 }
 
-/// A new password that meets the policy: 8–128 characters (the upper bound keeps hashing cheap
-/// for an attacker-supplied input) and not one character repeated.
-pub fn check_new_password(password: &str) -> Result<(), &'static str> {
-    let len = password.chars().count();
-    if len < 8 {
-        return Err("error.password.short");
-    }
-    if len > 128 {
-        return Err("error.password.long");
-    }
-    let first = password.chars().next();
-    if password.chars().all(|c| Some(c) == first) {
-        return Err("error.password.weak");
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,16 +224,5 @@ mod tests {
         assert!(Username::parse("王敏abc").is_err());
         assert!(Username::parse("a b c").is_err());
         assert!(Username::parse(&"a".repeat(33)).is_err());
-    }
-
-    #[test]
-    fn password_policy() {
-        assert!(check_new_password("demo12345").is_ok());
-        assert_eq!(check_new_password("short1"), Err("error.password.short"));
-        assert_eq!(check_new_password("aaaaaaaaaa"), Err("error.password.weak"));
-        assert_eq!(
-            check_new_password(&"ab".repeat(65)),
-            Err("error.password.long")
-        );
     }
 }

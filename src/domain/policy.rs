@@ -60,6 +60,9 @@ pub enum Action {
     ViewExperts,
     /// The approvals inbox (待我处理): triagers, officers and supervisors of an office or centre.
     ViewApprovals,
+    /// The list of self-registered enterprises waiting to be confirmed (which of them one may
+    /// confirm is [`may_verify_enterprise`]).
+    VerifyEnterprises,
 }
 
 /// The answer when the policy says no.
@@ -108,7 +111,25 @@ pub fn can(actor: &Actor, action: Action) -> bool {
             actor.org_kind != OrgKind::Enterprise
                 && matches!(actor.role, Role::Triager | Role::Officer | Role::Supervisor)
         }
+        VerifyEnterprises => admin || verifies(actor),
     }
+}
+
+/// Triagers, officers and supervisors of an assistance centre or an IP office: who confirms
+/// enterprises of their region.
+fn verifies(actor: &Actor) -> bool {
+    matches!(
+        actor.org_kind,
+        OrgKind::AssistanceCenter | OrgKind::IpOffice
+    ) && matches!(actor.role, Role::Triager | Role::Officer | Role::Supervisor)
+}
+
+/// Whether `actor` may see the proof of, and confirm, a self-registered enterprise of
+/// `enterprise_region`: an administrator, or a triager, officer or supervisor of an assistance
+/// centre or IP office whose region covers the enterprise's.
+pub fn may_verify_enterprise(actor: &Actor, enterprise_region: &str) -> bool {
+    actor.role == Role::Admin
+        || (verifies(actor) && super::region::covers(&actor.region_code, enterprise_region))
 }
 
 /// [`can`] as a `Result`, for `?` in services.
@@ -395,6 +416,62 @@ mod tests {
         assert!(!can(&a, DisableUser { user_id: a.user_id }));
         assert_eq!(authorize(&a, DisableUser { user_id: 1 }), Err(Denied));
         assert_eq!(authorize(&a, DisableUser { user_id: 7 }), Ok(()));
+    }
+}
+
+#[cfg(test)]
+mod verify_tests {
+    use super::*;
+
+    fn actor(role: Role, kind: OrgKind, region: &str) -> Actor {
+        Actor {
+            user_id: 1,
+            org_id: 10,
+            org_kind: kind,
+            role,
+            region_code: region.into(),
+        }
+    }
+
+    #[test]
+    fn centres_and_ip_offices_of_the_region_and_admins_confirm_enterprises() {
+        let city = "320600";
+        let county = "320612";
+        for (role, kind, region, page, confirms) in [
+            (Role::Triager, OrgKind::AssistanceCenter, city, true, true),
+            (Role::Officer, OrgKind::IpOffice, city, true, true),
+            (Role::Supervisor, OrgKind::IpOffice, "320000", true, true),
+            (Role::Officer, OrgKind::IpOffice, "320681", true, false),
+            (
+                Role::Triager,
+                OrgKind::AssistanceCenter,
+                "310000",
+                true,
+                false,
+            ),
+            (Role::Officer, OrgKind::IndustryOffice, city, false, false),
+            (Role::Officer, OrgKind::MarketRegulator, city, false, false),
+            (
+                Role::EnterpriseFiler,
+                OrgKind::Enterprise,
+                county,
+                false,
+                false,
+            ),
+            (Role::Admin, OrgKind::IpOffice, "310000", true, true),
+        ] {
+            let a = actor(role, kind, region);
+            assert_eq!(
+                can(&a, Action::VerifyEnterprises),
+                page,
+                "{role:?} {kind:?}"
+            );
+            assert_eq!(
+                may_verify_enterprise(&a, county),
+                confirms,
+                "{role:?} {kind:?} {region}"
+            );
+        }
     }
 }
 

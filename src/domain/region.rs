@@ -1,14 +1,52 @@
-//! 行政区划代码 (GB/T 2260 administrative division code): six digits, province / prefecture / county.
+//! 行政区划代码 (GB/T 2260 administrative division code): six digits, province / prefecture / county,
+//! and the shipped table that names every code the product accepts.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::LazyLock;
 
-/// Province-level prefixes in GB/T 2260.
-const PROVINCES: [u8; 34] = [
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
-    53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
-];
+/// Code → name, from the shipped table (`region/gbt2260.tsv`: the 民政部 list plus the grouping
+/// rows of GB/T 2260).
+static NAMES: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| table(include_str!("region/gbt2260.tsv")));
 
-/// A validated six-digit region code.
+/// The `code<TAB>name` lines of `text`; `#` starts a comment line.
+fn table(text: &'static str) -> HashMap<&'static str, &'static str> {
+    text.lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(code, name)| (code.trim(), name.trim()))
+        .collect()
+}
+
+/// The name of a division in the table (`320612` → `通州区`), `None` for a code it lacks (one
+/// that never existed or was abolished, e.g. `320602`).
+pub fn name(code: &str) -> Option<&'static str> {
+    NAMES.get(code).copied()
+}
+
+/// The name with its province and prefecture (`320612` → `江苏省南通市通州区`), without
+/// repeating a municipality or naming a grouping row (`110105` → `北京市朝阳区`, `429004` →
+/// `湖北省仙桃市`); `None` for a code the table lacks.
+pub fn full_name(code: &str) -> Option<String> {
+    let own = name(code)?;
+    let province = name(&format!("{}0000", code.get(..2)?))?;
+    // The name of a province, or of a grouping row, begins with the province's own.
+    let stands_alone = |n: &str| n.starts_with(province);
+    let mut out = String::new();
+    if !stands_alone(own) {
+        out.push_str(province);
+        if !code.ends_with("00")
+            && let Some(p) = name(&format!("{}00", &code[..4])).filter(|p| !stands_alone(p))
+        {
+            out.push_str(p);
+        }
+    }
+    out.push_str(own);
+    Some(out)
+}
+
+/// A region code from the table.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RegionCode(String);
 
@@ -17,21 +55,22 @@ pub struct RegionCode(String);
 pub struct RegionCodeError;
 
 impl RegionCode {
-    /// Parses six digits whose first two name a province-level division.
+    /// Parses a code the shipped table names: a current division (or a grouping row).
     pub fn parse(input: &str) -> Result<Self, RegionCodeError> {
         let code = input.trim();
-        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(RegionCodeError);
+        match name(code) {
+            Some(_) => Ok(Self(code.to_string())),
+            None => Err(RegionCodeError),
         }
-        let province: u8 = code[..2].parse().map_err(|_| RegionCodeError)?;
-        if !PROVINCES.contains(&province) {
-            return Err(RegionCodeError);
-        }
-        Ok(Self(code.to_string()))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Its name in the table (`320600` → `南通市`).
+    pub fn name(&self) -> &'static str {
+        name(&self.0).unwrap_or_default()
     }
 
     /// The level this code names.
@@ -133,8 +172,62 @@ mod tests {
             "990600",
             "3206a0",
             "０２０６００",
+            // Six digits with a real province and prefecture, but no such county.
+            "320699",
+            // 崇川区 and 港闸区 until 2020, when they merged into 崇川区 320613.
+            "320602",
+            "320611",
         ] {
             assert!(RegionCode::parse(bad).is_err(), "{bad}");
+            assert!(name(bad).is_none() && full_name(bad).is_none(), "{bad}");
+        }
+        assert_eq!(RegionCode::parse(" 320613 ").unwrap().as_str(), "320613");
+    }
+
+    #[test]
+    fn names_come_from_the_table_and_full_names_do_not_repeat_a_municipality() {
+        let named = |code: &str| {
+            let c = RegionCode::parse(code).unwrap();
+            (c.name(), full_name(code).unwrap())
+        };
+        assert_eq!(named("320000"), ("江苏省", "江苏省".into()));
+        assert_eq!(named("320600"), ("南通市", "江苏省南通市".into()));
+        assert_eq!(named("320612"), ("通州区", "江苏省南通市通州区".into()));
+        assert_eq!(named("110000"), ("北京市", "北京市".into()));
+        assert_eq!(named("110100"), ("北京市", "北京市".into()));
+        assert_eq!(named("110105"), ("朝阳区", "北京市朝阳区".into()));
+        assert_eq!(named("500230"), ("丰都县", "重庆市丰都县".into()));
+        assert_eq!(named("429004"), ("仙桃市", "湖北省仙桃市".into()));
+        assert_eq!(named("441900"), ("东莞市", "广东省东莞市".into()));
+        assert_eq!(named("810000").0, "香港特别行政区");
+        assert_eq!(named("820000").0, "澳门特别行政区");
+        assert_eq!(named("710000").0, "台湾省");
+    }
+
+    #[test]
+    fn the_table_names_every_level_of_every_division_it_lists() {
+        let text = include_str!("region/gbt2260.tsv");
+        let rows = text
+            .lines()
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .count();
+        assert_eq!(rows, NAMES.len(), "no code is listed twice");
+        assert!(NAMES.len() > 3000, "{}", NAMES.len());
+        for (code, n) in NAMES.iter() {
+            assert!(
+                code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()),
+                "{code}"
+            );
+            assert!(!n.is_empty() && !n.contains(char::is_whitespace), "{code}");
+            let province = name(&format!("{}0000", &code[..2]));
+            assert!(province.is_some(), "{code} has no province");
+            if !code.ends_with("00") {
+                assert!(name(&format!("{}00", &code[..4])).is_some(), "{code}");
+            }
+            // Only a province and a grouping row begin with the province's name.
+            if !code.ends_with("0000") && n.starts_with(province.unwrap()) {
+                assert!(matches!(&code[2..], "0100" | "0200" | "9000"), "{code} {n}");
+            }
         }
     }
 
@@ -149,7 +242,7 @@ mod tests {
         assert!(covers("320612", "320612") && !covers("320612", "320600"));
         assert!(!covers("320500", "320612") && !covers("3206", "320612"));
         assert!(!covers("320600", "3206"));
-        assert_eq!(prefixes("320602"), vec!["32", "3206", "320602"]);
+        assert_eq!(prefixes("320613"), vec!["32", "3206", "320613"]);
         assert!(prefixes("32").is_empty());
     }
 

@@ -43,6 +43,11 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
         Some(Action::ManageCalendar),
     ),
     ("/srdi", "srdi_registry.nav", Some(Action::ViewSrdiRegistry)),
+    (
+        "/enterprises",
+        "enterprises.nav",
+        Some(Action::VerifyEnterprises),
+    ),
     ("/approvals", "nav.approvals", Some(Action::ViewApprovals)),
     ("/notifications", "nav.notifications", None),
     ("/account", "nav.account", Some(Action::ManageOwnAccount)),

@@ -367,11 +367,15 @@ pub async fn unread_badge(
     }
 }
 
-/// Whether a request is an evidence upload (API or web form).
+/// Whether a request is an evidence upload (API or web form), a web message on a case, which
+/// may carry a file, or an enterprise registration with its proof document.
 pub fn is_upload(method: &Method, path: &str) -> bool {
     method == Method::POST
-        && (path.starts_with("/api/v1/cases/") || path.starts_with("/cases/"))
-        && path.ends_with("/evidence")
+        && ((path.starts_with("/api/v1/cases/") || path.starts_with("/cases/"))
+            && path.ends_with("/evidence")
+            || path.starts_with("/cases/") && path.ends_with("/messages")
+            || path == "/register"
+            || path == "/api/v1/enterprises/register")
 }
 
 /// Middleware: the request time limit, longer for evidence uploads.
@@ -401,6 +405,10 @@ mod tests {
         assert!(is_upload(&Method::POST, "/cases/7/evidence"));
         assert!(!is_upload(&Method::GET, "/api/v1/cases/7/evidence"));
         assert!(!is_upload(&Method::POST, "/api/v1/cases/7/triage"));
+        assert!(is_upload(&Method::POST, "/cases/7/messages"));
+        assert!(!is_upload(&Method::POST, "/api/v1/cases/7/messages"));
+        assert!(is_upload(&Method::POST, "/register"));
+        assert!(!is_upload(&Method::GET, "/register"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod middleware;
 pub mod ops;
 pub mod page;
 pub mod present;
+pub mod proof;
 pub mod upload;
 pub mod views;
 pub mod web;

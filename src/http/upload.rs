@@ -59,6 +59,8 @@ pub async fn accept(
     let granted = evidence_service::authorize_upload(&cx.db, me, case_id).await?;
     let room = evidence_service::room(&cx.db, &state.config, case_id).await?;
     let (fields, received) = receive(state, req, room).await?;
+    let received =
+        received.ok_or_else(|| AppError::field("file", "error.evidence.file_required"))?;
     // The upload may have taken a while: it is recorded at the instant it completed.
     let cx = cx.renewed();
     let item = evidence_service::record_upload(
@@ -75,12 +77,13 @@ pub async fn accept(
 }
 
 /// Streams the upload in `req` into a temp file. `room` is what the case may still take.
-/// Refuses early (413) when the declared length is already too large.
+/// Refuses early (413) when the declared length is already too large. A form sent without a
+/// file (an empty file part) has none.
 pub async fn receive(
     state: &AppState,
     req: Request,
     room: u64,
-) -> Result<(UploadFields, Received)> {
+) -> Result<(UploadFields, Option<Received>)> {
     let limit = state.config.evidence_max_file_bytes.min(room);
     let is_multipart = req
         .headers()
@@ -123,6 +126,15 @@ pub async fn receive(
             }
             if name != "_csrf" || !constant_eq(&String::from_utf8_lossy(&token), expected) {
                 return Err(AppError::Forbidden(Msg::new("error.csrf")));
+            }
+            continue;
+        }
+        if name == "file" && field.file_name() == Some("") {
+            // No file chosen: browsers send an empty part with an empty file name.
+            while let Some(c) = field.chunk().await.map_err(multipart_error)? {
+                if !c.is_empty() {
+                    return Err(AppError::field("file", "error.evidence.file_required"));
+                }
             }
             continue;
         }
@@ -184,10 +196,9 @@ pub async fn receive(
             "kind" => fields.kind = Some(value),
             "description" => fields.description = Some(value),
             "obtained_at" => fields.obtained_at = Some(value),
-            _ => {}
+            _ => fields.other.push((name, value)),
         }
     }
-    let file = file.ok_or_else(|| AppError::field("file", "error.evidence.file_required"))?;
     Ok((fields, file))
 }
 

@@ -1,6 +1,7 @@
 //! Server-rendered pages: handlebars templates embedded in the binary (or read from disk in
 //! development), the `t` helper for catalogue text, and static assets.
 
+use crate::domain::region;
 use crate::i18n::{self, Lang};
 use handlebars::{
     Context, DirectorySourceOptions, Handlebars, Helper, HelperResult, Output, RenderContext,
@@ -28,6 +29,7 @@ impl Views {
         hbs.set_prevent_indent(true);
         hbs.register_helper("t", Box::new(t_helper));
         hbs.register_helper("concat", Box::new(concat));
+        hbs.register_helper("region", Box::new(region_helper));
         if from_disk {
             hbs.set_dev_mode(true);
             let mut opts = DirectorySourceOptions::default();
@@ -64,12 +66,7 @@ fn t_helper(
         .param(0)
         .and_then(|p| p.value().as_str())
         .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("t", 0))?;
-    let lang = ctx
-        .data()
-        .get("lang")
-        .and_then(|l| l.as_str())
-        .and_then(Lang::from_tag)
-        .unwrap_or_default();
+    let lang = page_lang(ctx);
     let args: Vec<(String, String)> = h
         .hash()
         .iter()
@@ -87,6 +84,44 @@ fn t_helper(
     let text = i18n::t_args(lang, key, &args);
     out.write(&handlebars::html_escape(&text))?;
     Ok(())
+}
+
+/// `{{region code}}`: a region by its full name (`江苏省南通市通州区`) with its code in the title;
+/// a code the table lacks (one abolished since it was stored) shows as it is.
+fn region_helper(
+    h: &Helper,
+    _: &Handlebars,
+    ctx: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let code = h
+        .param(0)
+        .ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex("region", 0))?
+        .value()
+        .as_str()
+        .unwrap_or_default();
+    match region::full_name(code) {
+        Some(name) => {
+            let title = i18n::t_args(page_lang(ctx), "region.code", &[("code", code)]);
+            out.write(&format!(
+                "<span title=\"{}\">{}</span>",
+                handlebars::html_escape(&title),
+                handlebars::html_escape(&name)
+            ))?;
+        }
+        None => out.write(&handlebars::html_escape(code))?,
+    }
+    Ok(())
+}
+
+/// The page's language (`lang` at the root of the data).
+fn page_lang(ctx: &Context) -> Lang {
+    ctx.data()
+        .get("lang")
+        .and_then(|l| l.as_str())
+        .and_then(Lang::from_tag)
+        .unwrap_or_default()
 }
 
 /// A static asset by path (e.g. `static/app.css`) with its media type.
@@ -166,6 +201,31 @@ mod tests {
             .render_template("{{> partials/badge}}", &serde_json::json!({"badge": null}))
             .unwrap();
         assert!(none.contains("—"), "{none}");
+    }
+
+    #[test]
+    fn the_region_helper_names_a_region_and_keeps_its_code_in_the_title() {
+        let views = Views::new(false).expect("templates compile");
+        let region = |lang: &str, code: &str| {
+            views
+                .hbs
+                .render_template(
+                    "{{region code}}",
+                    &serde_json::json!({"lang": lang, "code": code}),
+                )
+                .unwrap()
+        };
+        assert_eq!(
+            region("zh-CN", "320612"),
+            "<span title=\"行政区划代码 320612\">江苏省南通市通州区</span>"
+        );
+        assert_eq!(
+            region("en", "110105"),
+            "<span title=\"Region code 110105\">北京市朝阳区</span>"
+        );
+        // Abolished in 2020; a case stored before keeps its code.
+        assert_eq!(region("zh-CN", "320602"), "320602");
+        assert_eq!(region("zh-CN", "<b>"), "&lt;b&gt;");
     }
 
     #[test]

@@ -383,7 +383,8 @@ pub async fn revoke_token(db: &Db, identity: &Identity, meta: &RequestMeta) -> R
     Ok(())
 }
 
-/// Removes expired sessions and old sign-in attempts (run by the worker).
+/// Removes expired sessions and old sign-in attempts and password reset requests (run by the
+/// worker); returns how many sessions and how many attempts and requests.
 pub async fn purge_expired(
     db: &Db,
     cfg: &Config,
@@ -391,6 +392,8 @@ pub async fn purge_expired(
 ) -> Result<(u64, u64)> {
     let idle_cutoff = now - Duration::minutes(cfg.session_idle_minutes);
     let sessions = store::auth::purge_sessions(db.conn(), now, idle_cutoff).await?;
-    let attempts = store::auth::purge_attempts(db.conn(), now - Duration::days(30)).await?;
+    let month_ago = now - Duration::days(30);
+    let attempts = store::auth::purge_attempts(db.conn(), month_ago).await?
+        + store::password_resets::purge(db.conn(), month_ago).await?;
     Ok((sessions, attempts))
 }

@@ -106,6 +106,10 @@ pub struct ListQuery {
     pub overdue: Option<bool>,
     /// `me`: cases assigned to the caller.
     pub assignee: Option<String>,
+    /// `mine`: cases the caller's organisation owns.
+    pub owner: Option<String>,
+    /// Open cases only.
+    pub open: Option<bool>,
     pub srdi: Option<bool>,
     pub limit: Option<u64>,
     pub cursor: Option<String>,
@@ -117,8 +121,8 @@ pub struct Page {
     pub next_cursor: Option<String>,
 }
 
-/// The visible cases matching `q`, most urgent first, SRDI first among equally urgent.
-pub async fn list(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<Page> {
+/// The store's filter of a list query (422 for a value it does not know).
+fn filter_of(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<store::cases::Filter> {
     let mut f = store::cases::Filter::default();
     if let Some(queue) = q.queue.as_deref().filter(|s| !s.is_empty()) {
         f.queue =
@@ -141,7 +145,51 @@ pub async fn list(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<Page> {
         Some("me") => f.assignee = Some(me.user.id),
         Some(_) => return Err(AppError::field("assignee", "error.case.assignee")),
     }
+    match q.owner.as_deref() {
+        None | Some("") => {}
+        Some("mine") => f.owner_org = Some(me.actor.org_id),
+        Some(_) => return Err(AppError::field("owner", "error.case.owner")),
+    }
     f.srdi = q.srdi == Some(true);
+    f.open_only = q.open == Some(true);
+    Ok(f)
+}
+
+/// How many visible cases match `q` (what its list holds, across every page).
+pub async fn count(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<u64> {
+    let f = filter_of(cx, me, q)?;
+    Ok(store::cases::count_matching(cx.db.conn(), &me.actor, &f).await?)
+}
+
+/// What to count the cases of a list by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountBy {
+    Queue,
+    State,
+}
+
+/// How many visible cases match `q`, by queue or state.
+pub async fn count_by(
+    cx: &Ctx,
+    me: &Identity,
+    q: &ListQuery,
+    by: CountBy,
+) -> Result<Vec<(String, u64)>> {
+    let f = filter_of(cx, me, q)?;
+    let column = match by {
+        CountBy::Queue => entity::cases::Column::Queue,
+        CountBy::State => entity::cases::Column::State,
+    };
+    Ok(store::cases::count_by(cx.db.conn(), &me.actor, &f, column)
+        .await?
+        .into_iter()
+        .map(|(k, n)| (k, n.max(0) as u64))
+        .collect())
+}
+
+/// The visible cases matching `q`, most urgent first, SRDI first among equally urgent.
+pub async fn list(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<Page> {
+    let f = filter_of(cx, me, q)?;
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(AppError::field("limit", "error.limit"));

@@ -187,6 +187,26 @@ pub async fn extension(
     }
     let version = expected(req.expected_version)?;
     let mut w = CaseWrite::begin(cx, &granted, version).await?;
+    // The next-higher department decides a tier of its own: it reads the case to decide.
+    if kind == EventKind::ExtensionRequested
+        && decider(payload["tier"].as_str().unwrap_or("")) == extension::Decider::Parent
+        && let Some(parent) = store::orgs::get(w.txn(), case.owner_org_id)
+            .await?
+            .and_then(|o| o.parent_id)
+    {
+        let shared = store::case_parts::active_shares(w.txn(), case_id).await?;
+        if !shared.iter().any(|s| s.org_id == parent) {
+            store::case_parts::insert_share(
+                w.txn(),
+                case_id,
+                parent,
+                crate::domain::case::ShareAccess::Read,
+                me.user.id,
+                cx.now,
+            )
+            .await?;
+        }
+    }
     w.record(kind, false, payload);
     w.commit(&format!("deadline.{kind}"), &json!(req)).await
 }

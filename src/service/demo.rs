@@ -146,6 +146,16 @@ const DEMO_ORGS: [DemoOrg; 8] = [
     },
 ];
 
+/// The demo enterprise that registered itself and waits to be confirmed (its leads show the
+/// "企业未核验" flag on the triage pages); the others are confirmed.
+const UNVERIFIED_DEMO_ENTERPRISE: &str = "ent_haisheng";
+
+/// Positions (职务) of the demo filers.
+const DEMO_POSITIONS: [(&str, &str); 2] = [
+    ("demo-enterprise", "法务经理"),
+    ("demo-enterprise2", "总经理助理"),
+];
+
 /// 专精特新 registry entries of the demo enterprises (the lists named are the real kinds of
 /// source; the enterprises on them here are fictional).
 const DEMO_SRDI: [(&str, SrdiLevel, i32, &str); 2] = [
@@ -216,7 +226,11 @@ pub async fn load(db: &Db) -> Result<Loaded> {
             contact_phone: o.contact.map(|c| c.1.into()),
             triage_working_days: None,
         };
-        let org = store::orgs::insert(&txn, fields, true, now).await?;
+        let org = if o.key == UNVERIFIED_DEMO_ENTERPRISE {
+            store::orgs::insert_unverified(&txn, fields, true, now).await?
+        } else {
+            store::orgs::insert(&txn, fields, true, now).await?
+        };
         ids.push((o.key, org.id));
     }
     for (org_key, level, year, source) in DEMO_SRDI {
@@ -254,7 +268,10 @@ pub async fn load(db: &Db) -> Result<Loaded> {
             phone: None,
             email: None,
         };
-        store::users::insert(&txn, new, true, now).await?;
+        let user = store::users::insert(&txn, new, true, now).await?;
+        if let Some((_, position)) = DEMO_POSITIONS.iter().find(|(u, _)| u == username) {
+            store::enterprises::set_position(&txn, user.id, Some((*position).into())).await?;
+        }
     }
     let keeper = ids.iter().find(|(k, _)| *k == "js_ipo").map(|(_, id)| *id);
     for (name, organization, fields, languages) in DEMO_EXPERTS {
@@ -444,7 +461,7 @@ pub async fn load_cases(db: &Db, time: &std::sync::Arc<super::case::Timekeeper>)
         demo_case(
             "被请求人制造、销售的减速器落入我司发明专利保护范围，请求专利侵权纠纷行政裁决。",
             "offline_market",
-            "320602",
+            "320613",
             ("invention_patent", "ZL202210987654.2", "一种谐波减速器"),
             ("南通某机械制造有限公司", None),
         ),
@@ -469,7 +486,7 @@ pub async fn load_cases(db: &Db, time: &std::sync::Arc<super::case::Timekeeper>)
         demo_case(
             "被请求人制造、销售的锂电池隔膜涂布设备使用了我司发明专利的方法，请求责令停止侵权。",
             "offline_market",
-            "320611",
+            "320613",
             (
                 "invention_patent",
                 "ZL202110345678.3",
@@ -485,7 +502,7 @@ pub async fn load_cases(db: &Db, time: &std::sync::Arc<super::case::Timekeeper>)
         demo_case(
             "被请求人在其门店销售的减速器与我司实用新型专利相同，请求处理。",
             "offline_market",
-            "320602",
+            "320613",
             ("utility_model", "ZL202320123456.1", "一种高精度减速器"),
             ("南通某传动设备经营部", None),
         ),

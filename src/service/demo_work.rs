@@ -84,7 +84,23 @@ pub async fn in_answer_period(cx: &Ctx, w: &Workers<'_>, id: i64) -> Result<()> 
     )
     .await?;
     issue(cx, w.officer, id, Document::Acceptance).await?;
-    issue(cx, w.officer, id, Document::AnswerNotice).await
+    issue(cx, w.officer, id, Document::AnswerNotice).await?;
+    // The office asks the requester for material on the 沟通 card, by a date a week ahead.
+    let due = (crate::domain::time::in_beijing(cx.now).date_naive() + chrono::Days::new(7))
+        .format("%Y-%m-%d")
+        .to_string();
+    super::messages::post(
+        &cx.renewed(),
+        w.officer,
+        id,
+        super::messages::NewMessage {
+            body: "请补充涉案专利的年费缴纳凭证和最新的专利登记簿副本，以便核实专利权有效。".into(),
+            material_due: Some(due),
+            evidence_ids: Vec::new(),
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// A ruling case taken to its published ruling.
@@ -132,7 +148,27 @@ pub async fn suspended(cx: &Ctx, w: &Workers<'_>, id: i64) -> Result<()> {
         ],
     )
     .await?;
-    issue(cx, w.officer, id, Document::Suspension).await
+    issue(cx, w.officer, id, Document::Suspension).await?;
+    // A month more for the ruling, asked of the department head: it waits in the approvals inbox.
+    let version = store::cases::find(cx.db.conn(), id)
+        .await?
+        .map(|c| c.version);
+    super::deadlines::extension(
+        &cx.renewed(),
+        w.officer,
+        id,
+        "ar.closing",
+        super::deadlines::ExtensionRequest {
+            action: "request".into(),
+            tier: Some("department_head".into()),
+            amount: Some(1),
+            reason: Some("无效宣告审查结论作出后需重新进行技术比对。".into()),
+            expected_version: version,
+            ..Default::default()
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// An exhibition complaint at the station, transferred, the exhibitor notified.

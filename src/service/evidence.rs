@@ -37,6 +37,8 @@ pub struct UploadFields {
     pub file_name: Option<String>,
     /// The part's `Content-Type`.
     pub claimed_type: Option<String>,
+    /// Other text fields of the form, in order (a message sent with its attachment).
+    pub other: Vec<(String, String)>,
 }
 
 /// An evidence item with its custody history, as a reader may see it.

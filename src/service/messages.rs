@@ -161,6 +161,55 @@ pub async fn list(db: &Db, me: &Identity, case_id: i64) -> Result<(Vec<Message>,
     ))
 }
 
+/// The 沟通 card of a case page.
+#[derive(Debug, Clone, Default)]
+pub struct Card {
+    pub items: Vec<Message>,
+    /// The request for material waiting for the filer: its event number and due day.
+    pub open_request: Option<(i64, Option<String>)>,
+    pub may_post: bool,
+    /// The reader works the case for an office (may set a due date).
+    pub office: bool,
+    /// Evidence items the reader may attach: id, label (E3), description.
+    pub attachable: Vec<(i64, String, String)>,
+}
+
+pub async fn card(db: &Db, me: &Identity, v: &super::case::Visible) -> Result<Card> {
+    let case_id = v.case().id;
+    let events = store::case_log::events(db.conn(), case_id, true).await?;
+    let items: Vec<Message> = events
+        .iter()
+        .filter(|e| is_message(e.kind))
+        .map(message_of)
+        .collect();
+    let open_request = open_request(&events).map(|seq| {
+        let due = items
+            .iter()
+            .find(|m| m.seq == seq)
+            .and_then(|m| m.material_due.clone());
+        (seq, due)
+    });
+    let may_post = v.may(me, CaseAction::Message);
+    let attachable = if may_post {
+        let own = v.is_filer().then_some(me.actor.org_id);
+        store::evidence::of_case(db.conn(), case_id, own)
+            .await?
+            .into_iter()
+            .filter(|e| e.withdrawn_at.is_none())
+            .map(|e| (e.id, format!("E{}", e.no), e.description))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Card {
+        items,
+        open_request,
+        may_post,
+        office: may_post && !v.is_filer(),
+        attachable,
+    })
+}
+
 /// Checks a message `me` is about to post on a case (before an attachment is stored with it).
 pub async fn precheck(cx: &Ctx, me: &Identity, case_id: i64, req: &NewMessage) -> Result<()> {
     let v = visible(&cx.db, me, case_id).await?;

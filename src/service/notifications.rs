@@ -435,14 +435,70 @@ pub async fn deadline_pass(
             }
         }
         let outbound = super::Outbound::of(config);
-        out.mails_queued =
-            super::case::tell::queue_channels(&outbound, now, &txn, &inserted, |u| {
-                contacts.get(&u).cloned()
-            })
-            .await?;
+        out.mails_queued = queue_channels(&outbound, now, &txn, &inserted, |u| {
+            contacts.get(&u).cloned()
+        })
+        .await?;
     }
     txn.commit().await?;
     Ok(out)
+}
+
+/// Queues the e-mail and SMS of new notices by each recipient's choices for the notice's topic,
+/// for recipients with an address, when the channel is configured.
+/// Returns how many e-mails it queued.
+pub async fn queue_channels(
+    out: &super::Outbound,
+    now: DateTime<Utc>,
+    txn: &sea_orm::DatabaseTransaction,
+    inserted: &[entity::notifications::Model],
+    contact: impl Fn(i64) -> Option<(Option<String>, Option<String>)>,
+) -> Result<u64> {
+    if inserted.is_empty() || !(out.mail || out.sms) {
+        return Ok(0);
+    }
+    let mut users: Vec<i64> = inserted.iter().map(|n| n.user_id).collect();
+    users.sort_unstable();
+    users.dedup();
+    let chosen: HashMap<(i64, String), (bool, bool)> =
+        crate::store::channels::preferences(txn, &users)
+            .await?
+            .into_iter()
+            .map(|(u, t, e, s)| ((u, t), (e, s)))
+            .collect();
+    let mut mails = Vec::new();
+    let mut texts = Vec::new();
+    for n in inserted {
+        let topic = Topic::of_kind(&n.kind);
+        let (email_on, sms_on) = chosen
+            .get(&(n.user_id, topic.as_str().to_string()))
+            .copied()
+            .unwrap_or((topic.email_by_default(), topic.sms_by_default()));
+        let Some((email, phone)) = contact(n.user_id) else {
+            continue;
+        };
+        let view = NotificationView::from(n.clone());
+        if out.mail
+            && email_on
+            && let Some(to) = email.filter(|e| !e.trim().is_empty())
+        {
+            mails.push(mail_of(out.public_url.as_deref(), &view, &to));
+        }
+        if out.sms
+            && sms_on
+            && let Some(to) = phone.filter(|p| !p.trim().is_empty())
+        {
+            texts.push(crate::store::channels::NewSms {
+                notification_id: n.id,
+                to_phone: to,
+                body: sms_of(&view),
+            });
+        }
+    }
+    let queued = mails.len() as u64;
+    store::insert_mails(txn, mails, now).await?;
+    crate::store::channels::insert_sms(txn, texts, now).await?;
+    Ok(queued)
 }
 
 // ---------------------------------------------------------------- e-mail delivery

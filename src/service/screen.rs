@@ -9,7 +9,7 @@ use super::documents::Available;
 use super::evidence::Panel;
 use super::workflow::Options;
 use super::{Ctx, Identity, cases, documents, evidence, triage, workflow};
-use crate::domain::case::triage::request_receipt;
+use crate::domain::case::triage::{self as triage_rules, request_receipt};
 use crate::domain::case::{CaseState, EventKind, Queue};
 use crate::domain::deadline::{self, Event};
 use crate::domain::deadline::{ExtensionTier, State as ClockState, Unit};
@@ -50,8 +50,10 @@ pub struct Screen {
     /// Newest first.
     pub timeline: Vec<EventView>,
     pub may: May,
-    /// Offices a case may be referred to or shared with (when the reader may do either).
+    /// Offices a case may still be shared with (when the reader may share).
     pub offices: Vec<OrgRef>,
+    /// Competent bodies a lead may be referred to (when the reader may triage).
+    pub referral_targets: Vec<OrgRef>,
     /// Open cases that look like the same matter (when the reader may triage).
     pub duplicates: Vec<CaseSummary>,
     /// Per clock, in the order of `case.clocks` (none for the filing enterprise).
@@ -65,6 +67,54 @@ pub struct Screen {
     pub invited: bool,
     /// An open jurisdiction dispute (Order 81 Art. 8) and what this reader may do about it.
     pub dispute: Option<DisputeView>,
+    /// The 沟通 card: messages between the office and the filer.
+    pub messages: super::messages::Card,
+    /// Who works the case: its assignee, its panel, and whom the filer may call.
+    pub people: People,
+}
+
+/// Who works a case, as 基本情况 shows it.
+#[derive(Debug, Clone, Default)]
+pub struct People {
+    /// The assigned officer (承办人).
+    pub assignee: Option<String>,
+    /// The panel (合议组) named at docketing, after any recusal.
+    pub panel: Vec<String>,
+    /// The owning office's contact person and phone.
+    pub contact: Option<(String, String)>,
+}
+
+/// The assignee, the panel and the office's contact of a case.
+async fn people(db: &store::Db, case: &CaseView) -> Result<People> {
+    let conn = db.conn();
+    let events = store::case_log::events(conn, case.summary.id, false).await?;
+    let seen: Vec<crate::domain::workflow::progress::Seen> = events
+        .iter()
+        .map(|e| crate::domain::workflow::progress::Seen {
+            kind: e.kind,
+            payload: &e.payload,
+        })
+        .collect();
+    let panel_ids = crate::domain::workflow::progress::Progress::of(&seen).panel;
+    let mut ids = panel_ids.clone();
+    ids.extend(case.summary.assignee_user_id);
+    let names = store::users::names(conn, ids).await?;
+    let owner = store::orgs::get(conn, case.summary.owner_org_id).await?;
+    let contact = owner.and_then(|o| {
+        let phone = o.contact_phone.filter(|p| !p.trim().is_empty())?;
+        Some((o.contact_name.unwrap_or_default(), phone))
+    });
+    Ok(People {
+        assignee: case
+            .summary
+            .assignee_user_id
+            .and_then(|u| names.get(&u).cloned()),
+        panel: panel_ids
+            .iter()
+            .filter_map(|u| names.get(u).cloned())
+            .collect(),
+        contact,
+    })
 }
 
 /// A jurisdiction dispute as the case page shows it.
@@ -124,10 +174,23 @@ pub async fn case_page(cx: &Ctx, me: &Identity, id: i64) -> Result<Screen> {
             && case.summary.state == CaseState::Referred,
         extend: !v.is_filer() && v.can(me, CaseAction::Extend),
     };
-    let offices = if may.triage || may.share {
-        cases::other_offices(db, case.summary.owner_org_id).await?
+    // Where a lead may be referred, and whom the case may still be shared with.
+    let (referral_targets, offices) = if may.triage || may.share {
+        let owner = case.summary.owner_org_id;
+        let all = cases::other_offices(db, owner).await?;
+        let shared: Vec<i64> = case.shares.iter().map(|s| s.org_id).collect();
+        let me_org = me.actor.org_id;
+        (
+            all.iter()
+                .filter(|o| triage_rules::may_refer_to(o.kind, o.id, owner, me_org))
+                .cloned()
+                .collect(),
+            all.into_iter()
+                .filter(|o| triage_rules::may_share_with(o.kind, o.id, owner, me_org, &shared))
+                .collect(),
+        )
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let duplicates = if may.triage {
         triage::duplicates(db, me, id).await?
@@ -221,7 +284,12 @@ pub async fn case_page(cx: &Ctx, me: &Identity, id: i64) -> Result<Screen> {
     let work = workflow::options(cx, me, id).await?;
     let documents = documents::available(db, me, id).await?;
     let evidence = evidence::panel(db, me, &v).await?;
+    let messages = super::messages::card(db, me, &v).await?;
+    let people = people(db, &case).await?;
     Ok(Screen {
+        referral_targets,
+        messages,
+        people,
         case,
         timeline,
         may,

@@ -89,12 +89,16 @@ pub(super) fn reason_text(
 
 /// An office a case may be referred to or shared with: any organisation but an enterprise and
 /// the owner itself.
-async fn other_office(db: &Db, id: Option<i64>, owner: i64) -> Result<Option<(i64, String)>> {
+async fn other_office(
+    db: &Db,
+    id: Option<i64>,
+    owner: i64,
+) -> Result<Option<(i64, String, OrgKind)>> {
     let Some(id) = id else { return Ok(None) };
     Ok(store::orgs::get(db.conn(), id)
         .await?
         .filter(|o| o.kind != OrgKind::Enterprise.as_str() && o.id != owner)
-        .map(|o| (o.id, o.name)))
+        .and_then(|o| Some((o.id, o.name, o.kind.parse::<OrgKind>().ok()?))))
 }
 
 /// Performs a triage decision on a case waiting for triage.
@@ -149,7 +153,15 @@ pub async fn decide(cx: &Ctx, me: &Identity, id: i64, req: TriageRequest) -> Res
         }
         Decision::Refer => {
             let reason = reason_text(&mut errors, req.reason.as_deref(), true);
-            match other_office(&cx.db, req.to_org_id, case.owner_org_id).await? {
+            let target = match other_office(&cx.db, req.to_org_id, case.owner_org_id).await? {
+                Some((to, name, kind))
+                    if triage::may_refer_to(kind, to, case.owner_org_id, me.actor.org_id) =>
+                {
+                    Some((to, name))
+                }
+                _ => None,
+            };
+            match target {
                 Some((to, name)) => {
                     referred_to = Some(to);
                     payload = json!({"to_org_id": to, "to_org": name, "reason": reason});
@@ -423,7 +435,10 @@ pub async fn share(cx: &Ctx, me: &Identity, id: i64, req: ShareRequest) -> Resul
     if access.is_none() {
         errors.push(FieldError::new("access", "error.share.access"));
     }
-    let org = other_office(&cx.db, req.org_id, case.owner_org_id).await?;
+    let org = other_office(&cx.db, req.org_id, case.owner_org_id)
+        .await?
+        .filter(|(id, _, _)| *id != me.actor.org_id)
+        .map(|(id, name, _)| (id, name));
     if org.is_none() {
         errors.push(FieldError::new("org_id", "error.share.org"));
     }

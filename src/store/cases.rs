@@ -267,14 +267,8 @@ pub struct Filter {
     pub awaiting_triage: bool,
 }
 
-/// One page of visible cases, most urgent first, SRDI first among equally urgent, then oldest.
-pub async fn list<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    f: &Filter,
-    offset: u64,
-    limit: u64,
-) -> Result<Vec<CaseRow>, DbErr> {
+/// The visible cases matching `f`, as a query (the list and its counts share it).
+fn matching(actor: &Actor, f: &Filter) -> sea_orm::Select<cases::Entity> {
     let mut q = cases::Entity::find().filter(visible(actor));
     if let Some(v) = f.queue {
         q = q.filter(cases::Column::Queue.eq(v.as_str()));
@@ -305,6 +299,18 @@ pub async fn list<C: ConnectionTrait>(
             .filter(cases::Column::Queue.eq(Queue::Triage.as_str()))
             .filter(cases::Column::State.eq(CaseState::New.as_str()));
     }
+    q
+}
+
+/// One page of visible cases, most urgent first, SRDI first among equally urgent, then oldest.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    f: &Filter,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<CaseRow>, DbErr> {
+    let q = matching(actor, f);
     rows(
         q.order_by_asc(Expr::col(cases::Column::NextDueAt).is_null())
             .order_by_asc(cases::Column::NextDueAt)
@@ -335,6 +341,32 @@ pub async fn all_ids<C: ConnectionTrait>(db: &C) -> Result<Vec<i64>, DbErr> {
         .select_only()
         .column(cases::Column::Id)
         .order_by_asc(cases::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// How many visible cases match `f`.
+pub async fn count_matching<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    f: &Filter,
+) -> Result<u64, DbErr> {
+    matching(actor, f).count(db).await
+}
+
+/// How many visible cases match `f`, by `column` (queue or state).
+pub async fn count_by<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    f: &Filter,
+    column: cases::Column,
+) -> Result<Vec<(String, i64)>, DbErr> {
+    matching(actor, f)
+        .select_only()
+        .column(column)
+        .column_as(cases::Column::Id.count(), "n")
+        .group_by(column)
         .into_tuple()
         .all(db)
         .await

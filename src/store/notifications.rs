@@ -375,7 +375,7 @@ pub async fn insert_mails<C: ConnectionTrait>(
 ) -> Result<(), DbErr> {
     for chunk in rows.chunks(CHUNK) {
         let models = chunk.iter().map(|m| email_outbox::ActiveModel {
-            notification_id: Set(m.notification_id),
+            notification_id: Set(Some(m.notification_id)),
             to_address: Set(m.to_address.clone()),
             subject: Set(m.subject.clone()),
             body: Set(m.body.clone()),
@@ -389,6 +389,31 @@ pub async fn insert_mails<C: ConnectionTrait>(
         email_outbox::Entity::insert_many(models).exec(db).await?;
     }
     Ok(())
+}
+
+/// Queues an account e-mail (a password reset link): one that tells of no notice.
+pub async fn insert_account_mail<C: ConnectionTrait>(
+    db: &C,
+    to_address: &str,
+    subject: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    email_outbox::Entity::insert(email_outbox::ActiveModel {
+        notification_id: Set(None),
+        to_address: Set(to_address.to_string()),
+        subject: Set(subject.to_string()),
+        body: Set(body.to_string()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        sent_at: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await
+    .map(|_| ())
 }
 
 /// Claims up to `limit` e-mails due for an attempt: each gets one more attempt counted and is

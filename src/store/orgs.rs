@@ -21,10 +21,32 @@ pub struct OrgFields {
     pub triage_working_days: Option<i16>,
 }
 
+/// Inserts an organisation entered by an administrator, the operator or the demo: verified from
+/// its creation.
 pub async fn insert<C: ConnectionTrait>(
     db: &C,
     f: OrgFields,
     is_demo: bool,
+    now: DateTime<Utc>,
+) -> Result<organizations::Model, DbErr> {
+    insert_with(db, f, is_demo, Some(now), now).await
+}
+
+/// Inserts an enterprise that registered itself: unverified until a centre or office confirms it.
+pub async fn insert_unverified<C: ConnectionTrait>(
+    db: &C,
+    f: OrgFields,
+    is_demo: bool,
+    now: DateTime<Utc>,
+) -> Result<organizations::Model, DbErr> {
+    insert_with(db, f, is_demo, None, now).await
+}
+
+async fn insert_with<C: ConnectionTrait>(
+    db: &C,
+    f: OrgFields,
+    is_demo: bool,
+    verified_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> Result<organizations::Model, DbErr> {
     organizations::ActiveModel {
@@ -37,6 +59,8 @@ pub async fn insert<C: ConnectionTrait>(
         contact_phone: Set(f.contact_phone),
         triage_working_days: Set(f.triage_working_days),
         is_demo: Set(is_demo),
+        verified_at: Set(verified_at),
+        verified_by_user_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

@@ -29,9 +29,11 @@
       var current = document.getElementById("evidence");
       if (fresh && current) {
         current.replaceWith(fresh);
-        var script = document.createElement("script");
-        script.src = "/static/evidence.js";
-        document.body.appendChild(script);
+        ["/static/evidence.js", "/static/copy.js"].forEach(function (src) {
+          var script = document.createElement("script");
+          script.src = src;
+          document.body.appendChild(script);
+        });
       } else {
         text.textContent = xhr.status + " " + xhr.statusText;
       }

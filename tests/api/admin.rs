@@ -17,7 +17,7 @@ async fn an_admin_registers_an_enterprise_with_a_valid_credit_code() {
                 ("name", "南通智造装备有限公司"),
                 ("kind", "enterprise"),
                 ("uscc", &code.as_str().to_lowercase()),
-                ("region_code", "320602"),
+                ("region_code", "320613"),
                 ("contact_phone", "0513-85000000"),
             ],
         )
@@ -29,6 +29,10 @@ async fn an_admin_registers_an_enterprise_with_a_valid_credit_code() {
         "stored upper-case:\n{html}"
     );
     assert!(html.contains("已保存"));
+    assert!(
+        html.contains("title=\"行政区划代码 320613\">江苏省南通市崇川区</span>"),
+        "the region by its name:\n{html}"
+    );
 }
 
 #[tokio::test]
@@ -56,7 +60,7 @@ async fn a_wrong_credit_code_comes_back_with_a_message_and_the_form_filled_in() 
                     ("name", "南通测试有限公司"),
                     ("kind", "enterprise"),
                     ("uscc", uscc),
-                    ("region_code", "320602"),
+                    ("region_code", "320613"),
                 ],
             )
             .await;
@@ -67,7 +71,7 @@ async fn a_wrong_credit_code_comes_back_with_a_message_and_the_form_filled_in() 
             html.contains("value=\"南通测试有限公司\""),
             "the name is kept"
         );
-        assert!(html.contains("value=\"320602\""), "the region is kept");
+        assert!(html.contains("value=\"320613\""), "the region is kept");
     }
     let html = admin.html("/admin/orgs").await;
     assert!(!html.contains("南通测试有限公司"), "nothing was saved");

@@ -254,6 +254,12 @@ async fn the_openapi_document_describes_the_api() {
         ("/cases/{id}/actions", "post"),
         ("/cases/{id}/documents", "get"),
         ("/cases/{id}/documents", "post"),
+        ("/approvals", "get"),
+        ("/cases/{id}/messages", "get"),
+        ("/cases/{id}/messages", "post"),
+        ("/cases/{id}/shares/acknowledge", "post"),
+        ("/account/notices", "get"),
+        ("/account/notices", "put"),
     ] {
         assert!(
             doc["paths"][path][method].is_object(),

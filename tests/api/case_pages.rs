@@ -1,7 +1,7 @@
 //! The case pages as a user meets them: the complaint wizard with drafts and its receipt, the
 //! triage workbench and case page forms, the import page and `weiquan import leads`.
 
-use crate::fixtures::{Browser, csrf_in, location};
+use crate::fixtures::{Browser, csrf_in, location, shows_bare};
 use crate::helpers::TestApp;
 use reqwest::Response;
 
@@ -120,9 +120,14 @@ async fn a_new_enterprise_files_with_a_wrong_check_digit_corrects_it_and_the_tri
     // The case left the triager's sight; back to the workbench.
     assert_eq!(location(&res), "/triage");
 
-    // The enterprise sees the new state and the public timeline.
+    // The enterprise sees the new state and the public timeline, and the region by its name.
     let (_, html) = ent.page(&case_path).await;
     assert!(html.contains("专利侵权纠纷行政裁决"), "{html}");
+    assert!(
+        html.contains("<dd><span title=\"行政区划代码 320612\">江苏省南通市通州区</span></dd>"),
+        "{html}"
+    );
+    assert!(!shows_bare(&html, "320612"), "{html}");
     assert!(html.contains("分流"));
     assert!(
         !html.contains("行政裁决收到请求"),
@@ -234,7 +239,8 @@ async fn the_import_page_imports_good_rows_and_lists_bad_ones_by_line() {
 #[tokio::test]
 async fn weiquan_import_leads_reports_bad_lines_and_imports_the_rest() {
     let app = TestApp::spawn().await;
-    let bad = ROW.replace(",320600,", ",999999,");
+    // Six digits of 南通市, but not a code the table names.
+    let bad = ROW.replace(",320600,", ",320699,");
     let file = app.dir.path().join("leads.csv");
     std::fs::write(&file, format!("{HEADER}\n{ROW}\n\n{bad}\n{ROW}\n")).unwrap();
     let officer = app.api_as("demo-officer").await;

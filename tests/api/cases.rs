@@ -47,6 +47,17 @@ async fn a_wrong_check_digit_is_a_field_error_and_nothing_is_stored() {
             .contains("校验"),
         "{body}"
     );
+    // Six digits of 南通市, but no county has them: not a region code the table names.
+    let (status, body) = app.complaint().region("320699").submit().await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["field"], "region_code");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("现行"),
+        "{body}"
+    );
     let (_, list) = app
         .api_as("demo-enterprise")
         .await

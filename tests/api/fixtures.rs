@@ -293,6 +293,30 @@ pub fn csrf_in(html: &str) -> Option<String> {
     Some(html[start..start + end].to_string())
 }
 
+/// Whether the text of a page (not its tags and attributes) shows `code` on its own, not as
+/// part of a longer run of letters and digits such as a credit code.
+pub fn shows_bare(html: &str, code: &str) -> bool {
+    let mut text = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text.match_indices(code).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + code.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric())
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+    })
+}
+
 /// The version the case page's forms carry.
 pub fn version_in(html: &str) -> String {
     let marker = "name=\"expected_version\" value=\"";

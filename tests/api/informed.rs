@@ -30,6 +30,23 @@ fn events(ns: &[Value]) -> Vec<String> {
         .collect()
 }
 
+/// A complaint of the demo enterprise routed to the ruling queue and docketed with a panel of the
+/// three demo officers.
+async fn docketed(app: &TestApp) -> crate::fixtures::Case {
+    let panel = app
+        .user_ids(&["demo-officer", "demo-officer2", "demo-officer3"])
+        .await;
+    app.complaint()
+        .routed("administrative_ruling")
+        .step(
+            "docket",
+            json!({"panel_user_ids": panel, "asserted_claims": "1"}),
+            "docketed",
+        )
+        .file()
+        .await
+}
+
 #[tokio::test]
 async fn the_filer_hears_of_routing_and_rejection_once_and_no_one_else_does() {
     let app = TestApp::spawn().await;
@@ -135,19 +152,7 @@ async fn an_extension_request_waits_for_the_supervisor_and_leaves_the_inbox_once
     let app = TestApp::spawn().await;
     let officer = app.api_as("demo-officer").await;
     let supervisor = app.api_as("demo-supervisor").await;
-    let panel = app
-        .user_ids(&["demo-officer", "demo-officer2", "demo-officer3"])
-        .await;
-    let case = app
-        .complaint()
-        .routed("administrative_ruling")
-        .step(
-            "docket",
-            json!({"panel_user_ids": panel, "asserted_claims": "1"}),
-            "docketed",
-        )
-        .file()
-        .await;
+    let case = docketed(&app).await;
     // The panel's other members hear that they sit on it; the officer who docketed does not.
     let officer2 = app.api_as("demo-officer2").await;
     assert!(
@@ -199,6 +204,22 @@ async fn an_extension_request_waits_for_the_supervisor_and_leaves_the_inbox_once
         )
         .await;
     assert_eq!(s, 200, "{b}");
+    let (_, inbox) = supervisor.get("/api/v1/approvals").await;
+    assert_eq!(inbox["count"], 0, "{inbox}");
+    // The next-higher department decides its own tier: asking it gives it the case to read
+    // (the provincial office's administrator now finds it; before, it did not).
+    let admin = app.api_as("demo-admin").await;
+    assert_eq!(admin.get(&case.path("")).await.0, 404);
+    let version = officer.get(&case.path("")).await.1["version"].clone();
+    let (s, b) = officer
+        .post(
+            &case.path("/deadlines/ar.closing/extension"),
+            &json!({"action": "request", "tier": "higher_department", "amount": 1, "reason": "重大复杂", "expected_version": version}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(admin.get(&case.path("")).await.0, 200);
+    // Not the owning office's supervisor's to decide.
     let (_, inbox) = supervisor.get("/api/v1/approvals").await;
     assert_eq!(inbox["count"], 0, "{inbox}");
 }
@@ -371,4 +392,483 @@ async fn notice_channels_follow_each_users_choice() {
             .all(|m| Some(&m.to_address) != user.email.as_ref())
     );
     assert_eq!(about(&filer, second.id).await.len(), 1);
+}
+
+/// A web form post with a file: the token first, as the page's form sends it.
+async fn post_message(
+    browser: &crate::fixtures::Browser,
+    case_id: i64,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> reqwest::Response {
+    let token = browser.csrf(&format!("/cases/{case_id}")).await;
+    let mut form = reqwest::multipart::Form::new().text("_csrf", token);
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    form = match file {
+        Some((name, bytes)) => form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes.to_vec())
+                .file_name(name.to_string())
+                .mime_str("application/pdf")
+                .unwrap(),
+        ),
+        // No file chosen: what a browser sends.
+        None => form.part(
+            "file",
+            reqwest::multipart::Part::bytes(Vec::new())
+                .file_name("")
+                .mime_str("application/octet-stream")
+                .unwrap(),
+        ),
+    };
+    browser
+        .client
+        .post(browser.url(&format!("/cases/{case_id}/messages")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_messages_card_asks_for_material_and_takes_the_answer_with_a_file() {
+    let app = TestApp::spawn().await;
+    let case = app.complaint().routed("administrative_ruling").file().await;
+    let office = app.browser_as("demo-officer").await;
+    let due = (chrono::Utc::now().with_timezone(&weiquan::domain::time::beijing())
+        + chrono::TimeDelta::days(7))
+    .format("%Y-%m-%d")
+    .to_string();
+    // A date in the past comes back as a field message with the text kept.
+    let res = post_message(
+        &office,
+        case.id,
+        &[
+            ("body", "请补充公证购买凭证"),
+            ("material_due", "2020-01-01"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("补充材料期限须在今天之后"), "{html}");
+    assert!(html.contains(">请补充公证购买凭证</textarea>"), "{html}");
+    let res = post_message(
+        &office,
+        case.id,
+        &[("body", "请补充公证购买凭证"), ("material_due", &due)],
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+
+    let filer = app.browser_as("demo-enterprise").await;
+    let page = filer.html(&format!("/cases/{}", case.id)).await;
+    assert!(page.contains("办案部门要求您补充材料"), "{page}");
+    assert!(page.contains("请补充公证购买凭证"));
+    let res = post_message(
+        &filer,
+        case.id,
+        &[("body", "凭证已附上"), ("kind", "notarized_purchase")],
+        Some(("凭证.pdf", b"%PDF-1.4\n% receipt\n")),
+    )
+    .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let page = filer.html(&format!("/cases/{}", case.id)).await;
+    assert!(page.contains("凭证已附上"));
+    assert!(page.contains("<code>E1</code> 凭证.pdf"), "{page}");
+    assert!(!page.contains("办案部门要求您补充材料"));
+
+    // The officer's badge and notice centre show the answer.
+    let notices = office.html("/notifications").await;
+    assert!(notices.contains("提交补充材料"), "{notices}");
+}
+
+#[tokio::test]
+async fn the_approvals_page_lists_a_request_with_its_clock_and_decides_it_there() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let case = docketed(&app).await;
+    let (s, _) = officer
+        .post(
+            &case.path("/deadlines/ar.closing/extension"),
+            &json!({"action": "request", "tier": "department_head", "amount": 1, "reason": "需要现场勘验", "expected_version": case.version}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let sup = app.browser_as("demo-supervisor").await;
+    let html = sup.html("/approvals").await;
+    assert!(html.contains("延长期限申请"), "{html}");
+    assert!(html.contains("需要现场勘验"));
+    assert!(html.contains("1 项待处理"), "the navigation badge: {html}");
+    let seq = html
+        .split("name=\"request_seq\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string();
+    let version = html
+        .split("name=\"expected_version\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string();
+    let res = sup
+        .post_form(
+            "/approvals",
+            &format!("/cases/{}/deadlines/ar.closing/extension", case.id),
+            &[
+                ("action", "approve"),
+                ("request_seq", &seq),
+                ("expected_version", &version),
+                ("next", "/approvals"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(crate::fixtures::location(&res), "/approvals");
+    let html = sup.html("/approvals").await;
+    assert!(html.contains("目前没有待您处理的事项"), "{html}");
+    // An enterprise has no inbox page.
+    let filer = app.browser_as("demo-enterprise").await;
+    assert_eq!(filer.page("/approvals").await.0, 403);
+}
+
+#[tokio::test]
+async fn an_approval_goes_out_by_sms_through_the_gateway_once() {
+    use std::sync::{Arc, Mutex};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // A gateway that records what it is sent and answers 200.
+    let got: Arc<Mutex<Vec<String>>> = Arc::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let gateway = format!("http://{}/send", listener.local_addr().unwrap());
+    let seen = got.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else {
+                return;
+            };
+            let mut buf = vec![0u8; 64 * 1024];
+            let mut n = 0;
+            // Read the head and the body (its length is declared).
+            loop {
+                let k = sock.read(&mut buf[n..]).await.unwrap_or(0);
+                if k == 0 {
+                    break;
+                }
+                n += k;
+                let text = String::from_utf8_lossy(&buf[..n]).to_string();
+                if let Some(h) = text.find("\r\n\r\n") {
+                    let len = text[..h]
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if n >= h + 4 + len {
+                        seen.lock().unwrap().push(text);
+                        break;
+                    }
+                }
+            }
+            let _ = sock
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok")
+                .await;
+        }
+    });
+    let url = gateway.clone();
+    let app = TestApp::spawn_with(
+        move |c| {
+            c.sms_sender = "http".into();
+            c.sms_http_url = weiquan::config::Secret(url);
+            c.sms_http_token = weiquan::config::Secret("s3cret".into());
+        },
+        true,
+    )
+    .await;
+    // The supervisor has a phone; approvals go out by SMS unless they say otherwise.
+    let sup = app.user("demo-supervisor").await;
+    let mut active: entity::users::ActiveModel = sup.into();
+    active.phone = sea_orm::ActiveValue::Set(Some("13800138000".into()));
+    sea_orm::ActiveModelTrait::update(active, app.db.conn())
+        .await
+        .unwrap();
+    let case = docketed(&app).await;
+    let (s, _) = app
+        .api_as("demo-officer")
+        .await
+        .post(
+            &case.path("/deadlines/ar.closing/extension"),
+            &json!({"action": "request", "tier": "department_head", "amount": 1, "reason": "需要现场勘验", "expected_version": case.version}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let config = weiquan::config::Config {
+        sms_sender: "http".into(),
+        sms_http_url: weiquan::config::Secret(gateway),
+        sms_http_token: weiquan::config::Secret("s3cret".into()),
+        ..Default::default()
+    };
+    let now = chrono::Utc::now();
+    let o = weiquan::worker::deadlines(&app.db, &config, &app.time, now)
+        .await
+        .unwrap();
+    assert_eq!(o.sms_sent, 1, "{o:?}");
+    let o = weiquan::worker::deadlines(&app.db, &config, &app.time, now)
+        .await
+        .unwrap();
+    assert_eq!(o.sms_sent, 0, "sent once: {o:?}");
+    let got = got.lock().unwrap().clone();
+    assert_eq!(got.len(), 1);
+    let req = &got[0];
+    assert!(req.starts_with("POST /send "), "{req}");
+    assert!(
+        req.to_ascii_lowercase()
+            .contains("authorization: bearer s3cret"),
+        "{req}"
+    );
+    assert!(req.contains("\"to\":\"13800138000\""), "{req}");
+    assert!(req.contains("延长期限申请"), "{req}");
+    assert!(req.contains(&case.number), "{req}");
+}
+
+/// The ASCII codes (`received`, `auth.login`, `expert_assigned` …) in parentheses right after
+/// Chinese text in a page's visible text.
+fn codes_in_chinese(html: &str) -> Vec<String> {
+    // The visible text: tags, scripts and styles removed.
+    let mut text = String::new();
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        text.push_str(&rest[..i]);
+        let tag = &rest[i..];
+        let skip_to = if tag.starts_with("<script") {
+            tag.find("</script>").map(|e| e + 9)
+        } else if tag.starts_with("<style") {
+            tag.find("</style>").map(|e| e + 8)
+        } else {
+            tag.find('>').map(|e| e + 1)
+        };
+        let Some(n) = skip_to else { break };
+        text.push(' ');
+        rest = &tag[n..];
+    }
+    text.push_str(rest);
+    let chars: Vec<char> = text.chars().collect();
+    let cjk = |c: char| ('\u{4e00}'..='\u{9fff}').contains(&c);
+    let mut found = Vec::new();
+    for (i, c) in chars.iter().enumerate() {
+        if *c != '(' && *c != '（' {
+            continue;
+        }
+        let inner: String = chars[i + 1..]
+            .iter()
+            .take_while(|c| **c != ')' && **c != '）')
+            .collect();
+        // Inside Chinese text: Chinese shortly before the parenthesis or right after it.
+        let after = i + 2 + inner.chars().count();
+        let before = chars[..i].iter().rev().take(12).any(|c| cjk(*c))
+            || chars.iter().skip(after).take(2).any(|c| cjk(*c));
+        let code = inner.trim();
+        let looks_like_code = code.len() >= 3
+            && code.chars().next().is_some_and(|c| c.is_ascii_lowercase())
+            && code
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.');
+        if before && looks_like_code {
+            found.push(format!(
+                "…{}({code})",
+                chars[i.saturating_sub(12)..i].iter().collect::<String>()
+            ));
+        }
+    }
+    found
+}
+
+#[test]
+fn the_code_finder_finds_codes_and_nothing_else() {
+    assert_eq!(
+        codes_in_chinese("<p>自 2026-12-05 04:30（received）起算</p>").len(),
+        1
+    );
+    assert_eq!(codes_in_chinese("<td>登录 (auth.login)</td>").len(), 1);
+    assert!(
+        codes_in_chinese("<p>南通市（320600）</p><p>截止 (北京时间)</p><p>Case (WQ-2026-1)</p>")
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn no_page_of_the_demo_shows_a_code_in_parentheses_inside_chinese_text() {
+    let app = TestApp::spawn().await;
+    let mut problems = Vec::new();
+    for user in [
+        "demo-enterprise",
+        "demo-triager",
+        "demo-officer",
+        "demo-supervisor",
+        "demo-admin",
+        "demo-industry",
+    ] {
+        let b = app.browser_as(user).await;
+        let mut paths: Vec<String> = [
+            "/",
+            "/cases",
+            "/deadlines",
+            "/notifications",
+            "/approvals",
+            "/account",
+            "/triage",
+            "/queues",
+            "/search?q=专利",
+            "/admin/audit",
+        ]
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+        // Every case this user can see on the first page of the list.
+        let list = b.html("/cases").await;
+        for part in list.split("href=\"/cases/").skip(1) {
+            let id: String = part.chars().take_while(|c| c.is_ascii_digit()).collect();
+            if !id.is_empty() && !paths.contains(&format!("/cases/{id}")) {
+                paths.push(format!("/cases/{id}"));
+            }
+        }
+        for p in paths {
+            let (status, html) = b.page(&p).await;
+            if status != 200 {
+                continue;
+            }
+            for code in codes_in_chinese(&html) {
+                problems.push(format!("{user} {p}: {code}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The numbers of a dashboard with their links: (link, number).
+fn dashboard_numbers(html: &str) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    for part in html.split("href=\"").skip(1) {
+        let Some((link, rest)) = part.split_once('"') else {
+            continue;
+        };
+        let Some(num) = rest
+            .split_once("<span class=\"num\">")
+            .filter(|(between, _)| !between.contains("href="))
+            .and_then(|(_, r)| r.split_once("</span>"))
+            .and_then(|(n, _)| n.trim().parse().ok())
+        else {
+            continue;
+        };
+        out.push((link.replace("&#x3D;", "=").replace("&amp;", "&"), num));
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_dashboard_number_is_the_count_of_the_list_behind_it() {
+    let app = TestApp::spawn().await;
+    // Some work of the officer's own: an assigned, docketed case.
+    let officer_id = app.user_id("demo-officer").await;
+    let mut case = docketed(&app).await;
+    let officer = app.api_as("demo-officer").await;
+    case.refresh(&officer).await;
+    // The supervisor assigns it to the officer on the queue board; the officer hears of it.
+    let sup = app.browser_as("demo-supervisor").await;
+    let res = sup
+        .post_form(
+            "/queues/administrative_ruling",
+            "/queues/administrative_ruling/assign",
+            &[
+                ("assignee_user_id", &officer_id.to_string()),
+                ("case", &format!("{}:{}", case.id, case.version)),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert!(
+        about(&officer, case.id)
+            .await
+            .iter()
+            .any(|n| n["event"] == "assigned" && n["topic"] == "assignment")
+    );
+    for user in [
+        "demo-enterprise",
+        "demo-triager",
+        "demo-officer",
+        "demo-supervisor",
+    ] {
+        let b = app.browser_as(user).await;
+        let api = app.api_as(user).await;
+        let html = b.html("/").await;
+        let numbers = dashboard_numbers(&html);
+        assert!(!numbers.is_empty(), "{user} has numbers: {html}");
+        let mut lists = 0;
+        for (link, n) in numbers {
+            let Some(query) = link.strip_prefix("/cases?") else {
+                continue;
+            };
+            lists += 1;
+            let (s, page) = api.get(&format!("/api/v1/cases?{query}&limit=200")).await;
+            assert_eq!(s, 200, "{user} {link}: {page}");
+            let listed = page["items"].as_array().unwrap().len() as u64;
+            assert_eq!(
+                listed, n,
+                "{user}: {link} says {n}, the list holds {listed}"
+            );
+            // The page behind the link opens and names its filters.
+            let (s, _) = b.page(&link).await;
+            assert_eq!(s, 200, "{user} {link}");
+        }
+        assert!(lists > 0, "{user}: no number links to a list");
+    }
+}
+
+#[tokio::test]
+async fn a_document_addressed_to_the_filer_reaches_it_and_one_to_the_respondent_does_not() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let filer = app.api_as("demo-enterprise").await;
+    let panel = app
+        .user_ids(&["demo-officer", "demo-officer2", "demo-officer3"])
+        .await;
+    let mut case = app
+        .complaint()
+        .routed("administrative_ruling")
+        .step(
+            "docket",
+            json!({"panel_user_ids": panel, "asserted_claims": "1"}),
+            "docketed",
+        )
+        .step("serve_respondent", json!({"method": "post"}), "served")
+        .file()
+        .await;
+    let before = about(&filer, case.id).await.len();
+    for kind in ["acceptance_notice", "answer_notice"] {
+        case.refresh(&officer).await;
+        let (s, b) = officer
+            .post(
+                &case.path("/documents"),
+                &json!({"kind": kind, "expected_version": case.version}),
+            )
+            .await;
+        assert_eq!(s, 201, "{kind}: {b}");
+    }
+    let told: Vec<Value> = about(&filer, case.id)
+        .await
+        .into_iter()
+        .filter(|n| n["event"] == "document_generated")
+        .collect();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(
+        told[0]["text"].as_str().unwrap().contains("受理通知书"),
+        "{told:?}"
+    );
+    assert_eq!(about(&filer, case.id).await.len(), before + 1);
 }

@@ -18,6 +18,8 @@ mod informed;
 mod legal;
 mod notifications;
 mod pages;
+mod password_reset;
+mod registration;
 mod search;
 mod snapshot;
 mod srdi;

@@ -929,7 +929,9 @@ async fn notice_emails_go_through_the_outbox_with_retries() {
     assert!(bodies.contains("期限即将届满") && bodies.contains("期限已超期"));
 
     // Two processes deliver one queue at once: every e-mail goes out once.
-    let notice = mails[0].notification_id;
+    let notice = mails[0]
+        .notification_id
+        .expect("a notice e-mail names its notice");
     let queue = (0..40)
         .map(|i| store::notifications::NewMail {
             notification_id: notice,

@@ -21,7 +21,7 @@ const USERS: [&str; 9] = [
 ];
 
 /// The pages every user opens (each answers 200, 403 or 404 by role).
-const PAGES: [&str; 29] = [
+const PAGES: [&str; 30] = [
     "/",
     "/account",
     "/admin/audit",
@@ -38,6 +38,7 @@ const PAGES: [&str; 29] = [
     "/cases?queue=administrative_ruling",
     "/cases?state=no_such_state",
     "/deadlines",
+    "/enterprises",
     "/exhibitions",
     "/experts",
     "/leads/import",

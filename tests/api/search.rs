@@ -1,7 +1,7 @@
 //! Full-text search (issue 7): Chinese queries, index lag, crash recovery, `weiquan reindex` on
 //! a live server, and a permission check of every hit, count, facet and snippet per demo user.
 
-use crate::fixtures::{Api, Case, NewCase};
+use crate::fixtures::{Api, Case, NewCase, shows_bare};
 use crate::helpers::TestApp;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -549,6 +549,14 @@ async fn the_search_page_shows_marked_hits_and_keeps_the_query() {
     assert!(html.contains(&number), "{html}");
     assert!(html.contains("value=\"锂电池\""), "the box keeps the query");
     assert!(html.contains("办理队列"), "facets are shown");
+    // Regions are counted by prefecture and named, the code only in the link.
+    assert!(html.contains("region&#x3D;320600\">南通市</a>"), "{html}");
+    assert!(!shows_bare(&html, "320600"), "{html}");
+    let html = browser
+        .html(&format!("/search?q={}&region=320600", q("锂电池")))
+        .await;
+    assert!(html.contains("地区：南通市 ×"), "{html}");
+    assert!(!shows_bare(&html, "320600"), "{html}");
     // A filter link narrows the search and can be removed again.
     let html = browser
         .html(&format!(

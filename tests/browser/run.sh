@@ -15,4 +15,18 @@ for _ in $(seq 1 200); do
   sleep 0.1
 done
 (cd tests/browser && npm install --no-audit --no-fund --silent >/dev/null)
-node tests/browser/smoke.mjs "http://127.0.0.1:$PORT"
+# Each file prints "N passed, N failed" last; every file runs, then the totals decide.
+PASSED=0
+FAILED=0
+STATUS=0
+for t in smoke a11y phone notices; do
+  echo "== $t"
+  node "tests/browser/$t.mjs" "http://127.0.0.1:$PORT" | tee "$DATA/$t.out" || STATUS=1
+  read -r p f < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$DATA/$t.out" | tail -n 1) || true
+  [ -n "${p:-}" ] || { echo "$t.mjs ended without a tally"; STATUS=1; p=0; f=1; }
+  PASSED=$((PASSED + p))
+  FAILED=$((FAILED + f))
+  unset p f
+done
+echo "browser: $PASSED passed, $FAILED failed"
+exit $STATUS

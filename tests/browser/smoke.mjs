@@ -112,7 +112,7 @@ await check('an admin gets a field message for a wrong credit code, then saves t
   await page.fill('#name', '南通浏览器测试有限公司');
   await page.selectOption('#kind', 'enterprise');
   await page.fill('#uscc', '91320602MA1T7KJ3P0');
-  await page.fill('#region_code', '320602');
+  await page.fill('#region_code', '320613');
   await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("保存")')]);
   const message = await page.textContent('.field-error');
   assert.match(message, /统一社会信用代码/);
@@ -144,12 +144,20 @@ await check('an enterprise registers on a phone and is told what is wrong first'
   await page.fill('#uscc', '91320600MA1W9HR2K0');
   await page.fill('#region_code', '320600');
   await page.fill('#contact_name', '周华');
+  await page.fill('#position', '法务经理');
   await page.fill('#contact_phone', '13900000000');
   await page.fill('#username', 'browser-reg');
   await page.fill('#password', 'Browser-2026');
+  await page.fill('#confirm_password', 'Browser-2026');
+  await page.selectOption('#document_kind', 'business_licence');
+  await page.setInputFiles('#document', {
+    name: '营业执照.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n%%EOF\n'),
+  });
   await Promise.all([page.waitForLoadState('load'), page.click('button[type=submit]')]);
   assert.match(await page.textContent('.field-error'), /统一社会信用代码/);
   assert.equal(await page.inputValue('#contact_name'), '周华');
+  assert.equal(await page.inputValue('#position'), '法务经理');
+  assert.equal(await page.inputValue('#password'), '', 'the password is not sent back');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
 }, { width: 390, height: 844 });
@@ -313,7 +321,11 @@ await check('an enterprise files against two respondents on a phone, a triager r
   await officer.goto(`${base}${casePath}`);
   await assertCsrf(officer);
   const step = async (action, fill = async () => {}) => {
-    await officer.click(`details:has(form[data-action=${action}]) > summary`);
+    // The step most likely taken next is open already; the others are opened.
+    const details = officer.locator(`details:has(form[data-action=${action}])`);
+    if ((await details.getAttribute('open')) === null) {
+      await officer.click(`details:has(form[data-action=${action}]) > summary`);
+    }
     const form = officer.locator(`form[data-action=${action}]`);
     await fill(form);
     await submit(officer, `form[data-action=${action}] button[type=submit]`);

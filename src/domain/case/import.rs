@@ -236,7 +236,8 @@ mod tests {
             "trademark,第12345678号",
             "invention_patent,ZL202310123456.5",
         );
-        let bad_region = GOOD.replace(",320600,", ",999999,");
+        // Six digits of a real prefecture, but no county of 南通市 has this code.
+        let bad_region = GOOD.replace(",320600,", ",320699,");
         let parsed = parse(&file(&[GOOD, &bad_patent, "", GOOD, &bad_region]));
         let lines: Vec<u64> = parsed.leads.iter().map(|(l, _)| *l).collect();
         assert_eq!(lines, [2, 5]);

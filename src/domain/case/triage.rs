@@ -13,6 +13,36 @@ pub const REJECT_REASONS: [&str; 6] = [
     "other",
 ];
 
+/// Whether a lead may be referred to the organisation `id` of `kind`: a competent body — an IP
+/// office, the market regulator, an industry-and-IT office or another agency (customs, public
+/// security for a crime) — never an assistance centre or an enterprise, and never the owning
+/// office or the sender's own organisation.
+pub fn may_refer_to(
+    kind: crate::domain::identity::OrgKind,
+    id: i64,
+    owner: i64,
+    sender: i64,
+) -> bool {
+    use crate::domain::identity::OrgKind::*;
+    matches!(
+        kind,
+        IpOffice | MarketRegulator | IndustryOffice | OtherAgency
+    ) && id != owner
+        && id != sender
+}
+
+/// Whether a case may be shared with the organisation `id` of `kind`: any government body but
+/// the owner, the sender and those it is already shared with.
+pub fn may_share_with(
+    kind: crate::domain::identity::OrgKind,
+    id: i64,
+    owner: i64,
+    sender: i64,
+    shared: &[i64],
+) -> bool {
+    kind.is_office() && id != owner && id != sender && !shared.contains(&id)
+}
+
 /// A triage decision or a referral answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decision {
@@ -385,5 +415,32 @@ mod tests {
                 .unwrap()
                 .closes
         );
+    }
+}
+
+#[cfg(test)]
+mod target_tests {
+    use super::*;
+    use crate::domain::identity::OrgKind;
+
+    #[test]
+    fn referrals_go_to_competent_bodies_and_never_back_to_the_sender() {
+        assert!(may_refer_to(OrgKind::IpOffice, 3, 1, 2));
+        assert!(may_refer_to(OrgKind::MarketRegulator, 3, 1, 2));
+        assert!(may_refer_to(OrgKind::OtherAgency, 3, 1, 2));
+        assert!(!may_refer_to(OrgKind::AssistanceCenter, 3, 1, 2));
+        assert!(!may_refer_to(OrgKind::Enterprise, 3, 1, 2));
+        assert!(!may_refer_to(OrgKind::IpOffice, 1, 1, 2), "the owner");
+        assert!(!may_refer_to(OrgKind::IpOffice, 2, 1, 2), "the sender");
+        assert!(may_share_with(OrgKind::AssistanceCenter, 3, 1, 2, &[4]));
+        assert!(
+            !may_share_with(OrgKind::IpOffice, 4, 1, 2, &[4]),
+            "shared already"
+        );
+        assert!(
+            !may_share_with(OrgKind::IpOffice, 1, 1, 2, &[]),
+            "the owner"
+        );
+        assert!(!may_share_with(OrgKind::Enterprise, 5, 1, 2, &[]));
     }
 }

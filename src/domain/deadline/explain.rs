@@ -16,7 +16,9 @@ pub(super) fn explain(
     provisional: bool,
 ) -> String {
     let fmt = |t: DateTime<FixedOffset>| t.format("%Y-%m-%d %H:%M").to_string();
-    let mut parts = vec![format!("自 {}（{}）起算", fmt(start.instant()), start.kind)];
+    // Every code named in words: the event's label, a unit's Chinese name.
+    let event = crate::i18n::t(crate::i18n::Lang::Zh, &start.kind.key());
+    let mut parts = vec![format!("自 {}（{event}）起算", fmt(start.instant()))];
     if rule.set_in_notice && start.period_days.is_some() {
         parts.push("期间按通知书所定".to_string());
     }
@@ -55,16 +57,31 @@ pub(super) fn explain(
             None => format!("自 {} 起中止计算（尚未恢复）", fmt(p.from)),
         });
     }
+    let unit_of = |tier: &str| {
+        let unit = rule
+            .extensions
+            .iter()
+            .find(|t| t.tier == tier)
+            .map(|t| t.unit)
+            .unwrap_or(rule.unit);
+        match unit {
+            Unit::Hours => "小时",
+            Unit::WorkingDays => "个工作日",
+            Unit::CalendarDays => "日",
+            Unit::CalendarMonths => "个月",
+        }
+    };
     for g in grants {
+        let unit = unit_of(&g.tier);
         parts.push(match g.tier.as_str() {
             "evidence_period_extended" => {
                 format!("当事人申请延长举证期限 {} 日，期限相应顺延", g.amount)
             }
             "public_notice_served" => format!("公告送达期间 {} 日不计入", g.amount),
-            "department_head" => format!("经部门负责人批准延长 {}", g.amount),
-            "higher_department" => format!("经上级部门批准延长 {}", g.amount),
-            "panel" => format!("经合议组决定延长 {} 日", g.amount),
-            other => format!("经批准延长 {}（{other}）", g.amount),
+            "department_head" => format!("经部门负责人批准延长 {} {unit}", g.amount),
+            "higher_department" => format!("经上级部门批准延长 {} {unit}", g.amount),
+            "panel" => format!("经合议组决定延长 {} {unit}", g.amount),
+            _ => format!("经批准延长 {} {unit}", g.amount),
         });
     }
     let end = if rule.unit == Unit::Hours {

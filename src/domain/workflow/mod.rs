@@ -209,6 +209,46 @@ impl Spec {
     }
 }
 
+/// The ordinary path of each queue's work, in order: the steps a case takes when nothing
+/// unusual happens.
+const MAIN_PATH: &[Step] = &[
+    // Administrative ruling.
+    Step::Docket,
+    Step::ReceiveCorrection,
+    Step::ServeRespondent,
+    Step::RecordReceipt,
+    Step::ReceiveAnswer,
+    Step::ForwardAnswer,
+    Step::CloseEvidencePeriod,
+    Step::ScheduleHearing,
+    Step::HoldHearing,
+    Step::RecordDeliberation,
+    Step::Decide,
+    Step::Publish,
+    // Exhibition enforcement.
+    Step::Transfer,
+    Step::NotifyRespondent,
+    Step::ReceiveStatement,
+    // Overseas assistance.
+    Step::Accept,
+    Step::AssignExpert,
+    Step::GiveGuidance,
+    Step::FollowUp,
+];
+
+/// Of the actions offered now, the step most likely taken next: the first of the ordinary path,
+/// else the first that moves the case on without ending it. The case page opens its form.
+pub fn likely_next(offered: &[&Spec]) -> Option<usize> {
+    MAIN_PATH
+        .iter()
+        .find_map(|step| offered.iter().position(|s| s.name == *step))
+        .or_else(|| {
+            offered
+                .iter()
+                .position(|s| !s.irreversible && matches!(s.next, Next::To(to) if !to.is_final()))
+        })
+}
+
 /// Every action of `queue` (for triage, which has its own decisions, only what a lead that an
 /// exhibition's close transferred still owes).
 pub fn specs(queue: Queue) -> &'static [Spec] {

@@ -924,3 +924,24 @@ fn related_cases_are_heard_together_when_they_share_the_patent_or_a_respondent()
     assert!(may_hear_together(&a, &same_respondent));
     assert!(!may_hear_together(&a, &neither));
 }
+
+/// The case page opens the step that moves the case on: docketing a received request, not
+/// refusing it; for an exhibition complaint, transferring it.
+#[test]
+fn the_likely_next_step_moves_the_case_on_without_ending_it() {
+    let offered = |queue: Queue, state: CaseState| -> Vec<&'static Spec> {
+        specs(queue)
+            .iter()
+            .filter(|s| s.from.contains(&state))
+            .collect()
+    };
+    let ruling = offered(Queue::AdministrativeRuling, CaseState::Received);
+    let i = likely_next(&ruling).unwrap();
+    assert_eq!(ruling[i].name.as_str(), "docket");
+    let docketed = offered(Queue::AdministrativeRuling, CaseState::Docketed);
+    let i = likely_next(&docketed).unwrap();
+    assert_eq!(docketed[i].name.as_str(), "serve_respondent");
+    let fair = offered(Queue::ExhibitionEnforcement, CaseState::ComplaintReceived);
+    assert_eq!(fair[likely_next(&fair).unwrap()].name.as_str(), "transfer");
+    assert_eq!(likely_next(&[]), None);
+}

@@ -15,7 +15,7 @@ use crate::error::Result;
 use crate::service;
 use axum::Json;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
@@ -26,7 +26,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/auth/token", post(create_token).delete(revoke_token))
         .route("/me", get(me))
-        .route("/enterprises/register", post(register))
+        .route(
+            "/enterprises/register",
+            post(register).layer(DefaultBodyLimit::max(super::proof::BODY_LIMIT)),
+        )
         .route("/calendar/add", get(calendar_add))
         .route("/calendar/{date}", get(calendar_day))
         .merge(cases::router())
@@ -136,14 +139,32 @@ async fn calendar_add(
     ))
 }
 
-/// `POST /enterprises/register` (public) → 201 `{organization_id, user_id}`.
+/// `POST /enterprises/register` (public) → 201 `{organization_id, user_id}`. A JSON body as in
+/// API.md (with `position` and `confirm_password` checked when sent), or `multipart/form-data`
+/// with the same fields and the proof `document` (PDF, JPEG or PNG) with its `document_kind`.
+/// The enterprise is unverified until a centre or office of its region confirms it.
 async fn register(
+    State(state): State<AppState>,
     Svc(cx): Svc,
-    ApiJson(body): ApiJson<service::registration::Registration>,
+    req: Request,
 ) -> Result<impl IntoResponse> {
-    let r = service::registration::register(&cx, body).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"organization_id": r.organization_id, "user_id": r.user_id})),
-    ))
+    use service::registration::{self as registration, Channel, Upload};
+    let (body, upload) = if super::proof::is_multipart(&req) {
+        super::proof::receive(&state, req).await?
+    } else {
+        // The route's limit is the document's; a JSON body keeps the ordinary one.
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, state.config.body_limit_bytes)
+            .await
+            .map_err(|_| crate::error::AppError::PayloadTooLarge)?;
+        let req = Request::from_parts(parts, axum::body::Body::from(bytes));
+        let ApiJson(body) =
+            ApiJson::<registration::Registration>::from_request(req, &state).await?;
+        (body, Upload::None)
+    };
+    let r = registration::register(&cx, &state.blobs, &state.config, body, upload, Channel::Api)
+        .await?;
+    let body = json!({"organization_id": r.organization_id, "user_id": r.user_id,
+                      "username": r.username});
+    Ok((StatusCode::CREATED, Json(body)))
 }

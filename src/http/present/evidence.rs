@@ -26,6 +26,9 @@ pub fn item_json(e: &EvidenceView) -> Value {
 pub fn item_row(e: &EvidenceView) -> Value {
     let mut j = item_json(e);
     j["uploaded_local"] = json!(local(e.uploaded_at));
+    // The table shows the start of each hash; the whole value is one click away.
+    j["sha256_short"] = json!(short_hash(&e.sha256));
+    j["sm3_short"] = json!(e.sm3.as_deref().map(short_hash));
     for (c, step) in j["custody"]
         .as_array_mut()
         .into_iter()
@@ -35,6 +38,11 @@ pub fn item_row(e: &EvidenceView) -> Value {
         c["at_local"] = json!(local(step.at));
     }
     j
+}
+
+/// The first 12 characters of a hex digest, for a table cell too narrow for all 64.
+fn short_hash(hex: &str) -> &str {
+    hex.get(..12).unwrap_or(hex)
 }
 
 /// The data of the printable evidence list (证据清单), for the page and the zip.

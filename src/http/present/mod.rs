@@ -107,3 +107,73 @@ mod tests {
         );
     }
 }
+
+/// An audit action in words: its own label, or for the steps named by pattern (`workflow.<step>`,
+/// `deadline.<event>`) the kind and the step's label; the code itself only when nothing names it.
+pub fn audit_action(lang: crate::i18n::Lang, code: &str) -> String {
+    use crate::i18n::{has, t};
+    let own = format!("audit_action.{code}");
+    if has(&own) {
+        return t(lang, &own);
+    }
+    let named = code.split_once('.').and_then(|(head, tail)| {
+        let of = match head {
+            "workflow" => format!("workflow.action.{tail}"),
+            "deadline" => format!("event.{tail}"),
+            _ => return None,
+        };
+        let colon = match lang {
+            crate::i18n::Lang::Zh => "：",
+            crate::i18n::Lang::En => ": ",
+        };
+        has(&of).then(|| {
+            format!(
+                "{}{colon}{}",
+                t(lang, &format!("audit_action.{head}")),
+                t(lang, &of)
+            )
+        })
+    });
+    named.unwrap_or_else(|| code.to_string())
+}
+
+/// An audit target in words: its kind's label and its id.
+pub fn audit_target(lang: crate::i18n::Lang, kind: &str, id: &str) -> String {
+    let key = format!("audit_target.{kind}");
+    let kind = if crate::i18n::has(&key) {
+        crate::i18n::t(lang, &key)
+    } else {
+        kind.to_string()
+    };
+    format!("{kind} {id}").trim().to_string()
+}
+
+/// How long until (or since) a due instant, as an officer reads it: hours within two days,
+/// whole days beyond (rounded down), as a catalogue key and its number.
+pub fn time_left(now: DateTime<Utc>, due: DateTime<Utc>) -> (&'static str, i64) {
+    let secs = (due - now).num_seconds();
+    let hours = secs.abs() / 3600;
+    match (secs >= 0, hours < 48) {
+        (true, true) => ("deadlines.left_hours", hours),
+        (true, false) => ("deadlines.left_days", hours / 24),
+        (false, true) => ("deadlines.over_hours", hours.max(1)),
+        (false, false) => ("deadlines.over_days", hours / 24),
+    }
+}
+
+#[cfg(test)]
+mod time_left_tests {
+    use super::*;
+    use chrono::TimeDelta;
+
+    #[test]
+    fn hours_within_two_days_and_days_beyond() {
+        let now = Utc::now();
+        let at = |h: i64, m: i64| now + TimeDelta::hours(h) + TimeDelta::minutes(m);
+        assert_eq!(time_left(now, at(5, 30)), ("deadlines.left_hours", 5));
+        assert_eq!(time_left(now, at(47, 59)), ("deadlines.left_hours", 47));
+        assert_eq!(time_left(now, at(72, 0)), ("deadlines.left_days", 3));
+        assert_eq!(time_left(now, at(0, -10)), ("deadlines.over_hours", 1));
+        assert_eq!(time_left(now, at(-50, 0)), ("deadlines.over_days", 2));
+    }
+}

@@ -1,6 +1,7 @@
 //! The signed-in user's own account: profile facts, a password change, and signing out
 //! everywhere.
 
+use crate::domain::notice::event::Topic;
 use crate::error::{AppError, Result};
 use crate::http::AppState;
 use crate::http::cookies::{SESSION_COOKIE, set_cookie};
@@ -8,17 +9,20 @@ use crate::http::extract::WebForm;
 use crate::http::layout::field_errors;
 use crate::http::page::Page;
 use crate::service;
+use crate::service::notifications;
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::json;
+use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/account", get(show).post(change_password))
         .route("/account/logout-everywhere", post(logout_everywhere))
+        .route("/account/notices", post(save_notices))
 }
 
 /// Ends every session (this one too) and revokes every API token of the user.
@@ -33,7 +37,48 @@ async fn logout_everywhere(page: Page) -> Result<Response> {
 }
 
 async fn show(page: Page) -> Result<Response> {
-    page.render("account/show", "/account", json!({"errors": {}}))
+    let notices = notices_data(&page).await?;
+    page.render(
+        "account/show",
+        "/account",
+        json!({"errors": {}, "notices": notices}),
+    )
+}
+
+/// The 通知方式 card: per topic, whether e-mail and SMS carry it.
+async fn notices_data(page: &Page) -> Result<serde_json::Value> {
+    let p = notifications::preferences(&page.cx, &page.me).await?;
+    Ok(json!({
+        "topics": p.topics.iter().map(|t| json!({
+            "topic": t.topic.as_str(),
+            "key": t.topic.key(),
+            "email": t.email,
+            "sms": t.sms,
+        })).collect::<Vec<_>>(),
+        "email": p.email,
+        "phone": p.phone,
+        "mail_enabled": p.mail_enabled,
+        "sms_enabled": p.sms_enabled,
+    }))
+}
+
+/// `POST /account/notices`: a checkbox per topic and channel (`email.<topic>`, `sms.<topic>`).
+async fn save_notices(
+    page: Page,
+    WebForm(form): WebForm<HashMap<String, String>>,
+) -> Result<Response> {
+    let input = notifications::PreferencesInput {
+        topics: Topic::ALL
+            .iter()
+            .map(|t| notifications::TopicChoice {
+                topic: *t,
+                email: form.contains_key(&format!("email.{}", t.as_str())),
+                sms: form.contains_key(&format!("sms.{}", t.as_str())),
+            })
+            .collect(),
+    };
+    notifications::set_preferences(&page.cx, &page.me, &input).await?;
+    Ok(page.redirect("/account#notices", "flash.notices_saved"))
 }
 
 #[derive(Deserialize)]
@@ -60,7 +105,8 @@ async fn change_password(page: Page, WebForm(form): WebForm<PasswordForm>) -> Re
         // Every session ended, this one too: sign in again with the new password.
         Ok(()) => Ok(page.redirect("/login", "flash.password_changed")),
         Err(AppError::Invalid(errors)) => {
-            let data = json!({"errors": field_errors(&errors, page.lang())});
+            let notices = notices_data(&page).await?;
+            let data = json!({"errors": field_errors(&errors, page.lang()), "notices": notices});
             page.render_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "account/show",

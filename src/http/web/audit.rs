@@ -4,6 +4,7 @@ use crate::error::Result;
 use crate::http::AppState;
 use crate::http::page::Page;
 use crate::http::present::local_secs;
+use crate::http::present::{audit_action, audit_target};
 use crate::service::admin::Caller;
 use crate::service::audit::{self, Filter};
 use axum::Router;
@@ -67,7 +68,9 @@ async fn index(page: Page, Query(q): Query<AuditQuery>) -> Result<Response> {
             json!({
                 "seq": e.seq,
                 "at": local_secs(e.at),
-                "actor": e.actor, "action": e.action, "target": format!("{}:{}", e.target_type, e.target_id),
+                "actor": e.actor, "action": e.action,
+                "action_label": audit_action(page.lang(), &e.action),
+                "target": audit_target(page.lang(), &e.target_type, &e.target_id),
                 "client_addr": e.client_addr, "request_id": e.request_id, "hash": e.hash.get(..12).unwrap_or(&e.hash),
             })
         })

@@ -7,11 +7,13 @@ mod audit;
 mod auth;
 mod calendar;
 mod cases;
+mod enterprises;
 mod exhibitions;
 mod experts;
 mod home;
 mod import;
 mod notifications;
+mod password;
 mod queues;
 mod search;
 mod srdi;
@@ -31,6 +33,8 @@ pub fn router() -> Router<AppState> {
             get(|| async { Redirect::permanent("/static/favicon.svg") }),
         )
         .merge(auth::router())
+        .merge(password::router())
+        .merge(enterprises::router())
         .merge(home::router())
         .merge(account::router())
         .merge(admin::router())

@@ -80,8 +80,11 @@ async fn read_all(page: Page, WebForm(_): WebForm<ReadForm>) -> Result<Response>
     Ok(page.redirect("/notifications", "flash.notifications_read"))
 }
 
-fn clock_json(c: &OpenClock) -> Value {
+fn clock_json(c: &OpenClock, now: chrono::DateTime<chrono::Utc>) -> Value {
+    let (left_key, left) = crate::http::present::time_left(now, c.due_at);
     json!({
+        "left_key": left_key,
+        "left": left,
         "case_id": c.case_id,
         "number": c.number,
         "case_title": c.title,
@@ -100,7 +103,7 @@ async fn deadlines(page: Page) -> Result<Response> {
     let group = |id: &str, key: &str, class: &str, clocks: &[OpenClock]| {
         json!({
             "id": id, "key": key, "class": class, "count": clocks.len(),
-            "clocks": clocks.iter().map(clock_json).collect::<Vec<_>>(),
+            "clocks": clocks.iter().map(|c| clock_json(c, page.cx.now)).collect::<Vec<_>>(),
         })
     };
     let data = json!({

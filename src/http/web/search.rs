@@ -1,6 +1,7 @@
 //! The search page: a query box, hits with highlighted snippets, facet counts that narrow the
 //! search, paging. The same service as `GET /api/v1/search`.
 
+use crate::domain::region;
 use crate::error::{AppError, Result};
 use crate::http::AppState;
 use crate::http::layout::field_errors;
@@ -19,7 +20,7 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/search", get(index))
 }
 
-/// The catalogue key of a facet value's label (regions and unknown values show as they are).
+/// The catalogue key of a facet value's label (regions are data, not catalogue text).
 fn label_key(group: &str, value: &str) -> Option<String> {
     let key = match group {
         "queue" => format!("queue.{value}"),
@@ -32,7 +33,14 @@ fn label_key(group: &str, value: &str) -> Option<String> {
     i18n::has(&key).then_some(key)
 }
 
+/// A facet value as the page shows it: catalogue text, a region by its name (`320600` → 南通市);
+/// an unknown value as it is.
 fn label(lang: Lang, group: &str, value: &str) -> String {
+    if group == "region"
+        && let Some(name) = region::name(value)
+    {
+        return name.to_string();
+    }
     label_key(group, value)
         .map(|k| i18n::t(lang, &k))
         .unwrap_or_else(|| value.to_string())

@@ -3,7 +3,8 @@
 
 use super::{Caller, no_control, unknown};
 use crate::domain::contact;
-use crate::domain::identity::{OrgKind, Role, Username, check_new_password};
+use crate::domain::identity::{OrgKind, Role, Username};
+use crate::domain::password::check_new_password;
 use crate::domain::policy::{self, Action};
 use crate::error::{AppError, FieldError, Msg, OnConstraint, Result};
 use crate::service::{Ctx, Identity, optional};
@@ -136,7 +137,10 @@ pub async fn create_user(cx: &Ctx, caller: Caller<'_>, input: UserInput) -> Resu
         .map_err(|k| errors.push(FieldError::new("username", k)))
         .ok();
     let password = input.password.clone().unwrap_or_default();
-    if let Err(k) = check_new_password(&password) {
+    let name = username
+        .as_ref()
+        .map_or(input.username.as_str(), |u| u.as_str());
+    if let Err(k) = check_new_password(&password, name) {
         errors.push(FieldError::new("password", k));
     }
     let profile = match validate_profile(&cx.db, &input).await {
@@ -213,7 +217,7 @@ pub async fn set_password(cx: &Ctx, caller: Caller<'_>, id: i64, password: &str)
     let user = store::users::get(cx.db.conn(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    check_new_password(password).map_err(|k| AppError::field("password", k))?;
+    check_new_password(password, &user.username).map_err(|k| AppError::field("password", k))?;
     let hash = crate::service::auth::hash_password(password.to_string()).await?;
     let now = cx.now;
     let txn = cx.db.begin_write().await?;
@@ -305,7 +309,7 @@ pub async fn change_own_password(
 ) -> Result<()> {
     policy::authorize(&me.actor, Action::ManageOwnAccount)?;
     let mut errors = Vec::new();
-    if let Err(k) = check_new_password(new) {
+    if let Err(k) = check_new_password(new, &me.user.username) {
         errors.push(FieldError::new("new_password", k));
     } else if new != confirm {
         errors.push(FieldError::new(

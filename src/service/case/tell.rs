@@ -11,9 +11,9 @@ use crate::domain::identity::{OrgKind, Role};
 use crate::domain::notice::event::{self as told, After, Audience, Tell, Topic};
 use crate::domain::policy::{self, Actor, CaseAccess};
 use crate::error::Result;
-use crate::service::notifications::{NotificationView, mail_of, sms_of};
-use crate::service::{Ctx, Outbound};
-use crate::store::channels::{NewSms, Person};
+use crate::service::Ctx;
+use crate::service::notifications::queue_channels;
+use crate::store::channels::Person;
 use crate::store::notifications::NewNotice;
 use crate::store::{self};
 use chrono::{DateTime, Utc};
@@ -251,60 +251,4 @@ pub async fn after_events(
     })
     .await?;
     Ok(())
-}
-
-/// Queues the e-mail and SMS of new notices by each recipient's choices for the notice's topic,
-/// for recipients with an address, when the channel is configured.
-/// Returns how many e-mails it queued.
-pub async fn queue_channels(
-    out: &Outbound,
-    now: DateTime<Utc>,
-    txn: &DatabaseTransaction,
-    inserted: &[entity::notifications::Model],
-    contact: impl Fn(i64) -> Option<(Option<String>, Option<String>)>,
-) -> Result<u64> {
-    if inserted.is_empty() || !(out.mail || out.sms) {
-        return Ok(0);
-    }
-    let mut users: Vec<i64> = inserted.iter().map(|n| n.user_id).collect();
-    users.sort_unstable();
-    users.dedup();
-    let chosen: HashMap<(i64, String), (bool, bool)> = store::channels::preferences(txn, &users)
-        .await?
-        .into_iter()
-        .map(|(u, t, e, s)| ((u, t), (e, s)))
-        .collect();
-    let mut mails = Vec::new();
-    let mut texts = Vec::new();
-    for n in inserted {
-        let topic = Topic::of_kind(&n.kind);
-        let (email_on, sms_on) = chosen
-            .get(&(n.user_id, topic.as_str().to_string()))
-            .copied()
-            .unwrap_or((topic.email_by_default(), topic.sms_by_default()));
-        let Some((email, phone)) = contact(n.user_id) else {
-            continue;
-        };
-        let view = NotificationView::from(n.clone());
-        if out.mail
-            && email_on
-            && let Some(to) = email.filter(|e| !e.trim().is_empty())
-        {
-            mails.push(mail_of(out.public_url.as_deref(), &view, &to));
-        }
-        if out.sms
-            && sms_on
-            && let Some(to) = phone.filter(|p| !p.trim().is_empty())
-        {
-            texts.push(NewSms {
-                notification_id: n.id,
-                to_phone: to,
-                body: sms_of(&view),
-            });
-        }
-    }
-    let queued = mails.len() as u64;
-    store::notifications::insert_mails(txn, mails, now).await?;
-    store::channels::insert_sms(txn, texts, now).await?;
-    Ok(queued)
 }

@@ -16,7 +16,20 @@ use serde_json::{Value, json};
 /// The link to a further page of the list, keeping its filters.
 fn next_link(q: &ListQuery, cursor: &str) -> String {
     let mut parts = vec![format!("cursor={cursor}")];
-    for (k, v) in [("queue", &q.queue), ("state", &q.state)] {
+    parts.extend(filter_params(q));
+    format!("/cases?{}", parts.join("&"))
+}
+
+/// The filters of a list query as URL parameters (a further page keeps them).
+fn filter_params(q: &ListQuery) -> Vec<String> {
+    let mut parts = Vec::new();
+    for (k, v) in [
+        ("queue", &q.queue),
+        ("state", &q.state),
+        ("due_before", &q.due_before),
+        ("assignee", &q.assignee),
+        ("owner", &q.owner),
+    ] {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             parts.push(format!(
                 "{k}={}",
@@ -30,7 +43,36 @@ fn next_link(q: &ListQuery, cursor: &str) -> String {
     if q.srdi == Some(true) {
         parts.push("srdi=true".into());
     }
-    format!("/cases?{}", parts.join("&"))
+    if q.open == Some(true) {
+        parts.push("open=true".into());
+    }
+    parts
+}
+
+/// The filters a dashboard link sets that the filter form does not show, in words.
+fn narrowed(q: &ListQuery, lang: crate::i18n::Lang) -> Vec<String> {
+    let t = |k: &str| crate::i18n::t(lang, k);
+    let mut out = Vec::new();
+    if let Some(s) = q.state.as_deref().filter(|s| !s.is_empty()) {
+        out.push(t(&format!("case_state.{s}")));
+    }
+    if q.assignee.as_deref() == Some("me") {
+        out.push(t("cases.filter.mine"));
+    }
+    if q.owner.as_deref() == Some("mine") {
+        out.push(t("cases.filter.my_office"));
+    }
+    if q.open == Some(true) {
+        out.push(t("cases.filter.open"));
+    }
+    if let Some(d) = q.due_before.as_deref().filter(|s| !s.is_empty()) {
+        out.push(crate::i18n::t_args(
+            lang,
+            "cases.filter.due_before",
+            &[("date", d)],
+        ));
+    }
+    out
 }
 
 /// `GET /cases`: the visible cases, most urgent first, with the user's drafts.
@@ -64,6 +106,7 @@ pub async fn list(page: Page, Query(q): Query<ListQuery>) -> Result<Response> {
         "filter_error": filter_error,
         "queue_options": Queue::ALL.iter().map(|x| json!({"value": x.as_str(), "key": format!("queue.{x}"), "selected": x.as_str() == queue})).collect::<Vec<_>>(),
         "overdue": q.overdue == Some(true),
+        "narrowed": narrowed(&q, page.lang()),
         "srdi": q.srdi == Some(true),
         "can_file": policy::can(&me.actor, Action::FileComplaint),
         "can_enter": policy::can(&me.actor, Action::EnterLead),
@@ -79,8 +122,15 @@ pub async fn workbench(page: Page) -> Result<Response> {
     }
     let items = cases_service::awaiting_triage(&page.cx.db, &page.me, 200).await?;
     let now = page.cx.now;
+    let ids: Vec<i64> = items.iter().map(|c| c.id).collect();
+    // Leads of self-registered enterprises not yet confirmed carry the "企业未核验" flag.
+    let unverified = crate::service::enterprises::filed_unverified(&page.cx.db, &ids).await?;
     let data = json!({
-        "cases": items.iter().map(|c| row(c, now)).collect::<Vec<_>>(),
+        "cases": items.iter().map(|c| {
+            let mut r = row(c, now);
+            r["unverified_filer"] = json!(unverified.contains(&c.id));
+            r
+        }).collect::<Vec<_>>(),
     });
     page.render("cases/workbench", "/triage", data)
 }

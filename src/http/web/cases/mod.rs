@@ -8,6 +8,7 @@ mod form_input;
 mod forms;
 mod intake;
 mod list;
+mod messages;
 mod panels;
 mod show;
 mod work;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/cases/{id}/referral", post(forms::referral))
         .route("/cases/{id}/jurisdiction", post(forms::jurisdiction))
+        .route("/cases/{id}/messages", post(messages::post))
         .route("/cases/{id}/shares", post(forms::share))
         .route("/cases/{id}/shares/{org_id}/revoke", post(forms::revoke))
         .route(

@@ -34,6 +34,7 @@ impl Refill {
             "extension": {"values": {}, "errors": {}},
             "evidence": {"values": {}, "errors": {}},
             "work": {"values": {}, "errors": {}},
+            "messages": {"values": {"body": "", "material_due": ""}, "errors": {}},
         });
         if let Some(section) = all.get_mut(self.section) {
             if let (Some(shown), Value::Object(typed)) =
@@ -135,17 +136,33 @@ fn extensions(j: &mut Value, x: &ClockExtensions) {
         .iter()
         .map(|t| json!({"tier": t.tier, "tier_key": tier_key(&t.tier), "cap": t.cap, "unit_key": key("unit", t.unit)}))
         .collect();
+    // An amount is in its tier's unit (the rule's when the tier is no longer offered).
+    let unit_of = |tier: &str| {
+        let unit = x
+            .tiers
+            .iter()
+            .find(|t| t.tier == tier)
+            .map(|t| t.unit)
+            .unwrap_or(x.unit);
+        key("unit", unit)
+    };
     j["granted"] = x
         .granted
         .iter()
-        .map(|r| json!({"amount": r.amount, "tier_key": tier_key(&r.tier)}))
+        .map(|r| json!({"amount": r.amount, "tier_key": tier_key(&r.tier), "unit_key": unit_of(&r.tier)}))
         .collect();
     j["pending"] = x
         .pending
         .iter()
-        .map(|r| json!({"seq": r.seq, "tier_key": tier_key(&r.tier), "amount": r.amount}))
+        .map(|r| json!({"seq": r.seq, "tier_key": tier_key(&r.tier), "amount": r.amount, "unit_key": unit_of(&r.tier)}))
         .collect();
     j["unit_key"] = json!(key("unit", x.unit));
+    j["amount_unit_key"] = json!(
+        x.tiers
+            .first()
+            .map(|t| key("unit", t.unit))
+            .unwrap_or_else(|| key("unit", x.unit))
+    );
 }
 
 /// The offices the case is shared with.
@@ -265,14 +282,23 @@ pub fn work(s: &Screen, lang: Lang, refill: &Refill) -> Value {
     let chosen = refilled
         .then(|| refill.values.get("action").and_then(Value::as_str))
         .flatten();
+    // Nothing came back refused: the step most likely taken next is open.
+    let likely = (!refilled)
+        .then(|| crate::domain::workflow::likely_next(&o.actions))
+        .flatten();
     let actions: Vec<Value> = o
         .actions
         .iter()
-        .map(|spec| {
+        .enumerate()
+        .map(|(i, spec)| {
             let mine = chosen == Some(spec.name.as_str());
             let values = mine.then_some(&refill.values);
             let errors = mine.then_some(&refill.errors);
-            form_json(lang, spec, o, values, errors)
+            let mut form = form_json(lang, spec, o, values, errors);
+            if likely == Some(i) {
+                form["open"] = json!(true);
+            }
+            form
         })
         .collect();
     json!({
@@ -286,6 +312,11 @@ pub fn work(s: &Screen, lang: Lang, refill: &Refill) -> Value {
 pub fn triage_choices(s: &Screen, now: DateTime<Utc>) -> Value {
     json!({
         "offices": s.offices.iter().map(|o| json!({"id": o.id, "name": o.name})).collect::<Vec<_>>(),
+        "referral_groups": crate::domain::identity::OrgKind::ALL.iter().filter_map(|k| {
+            let of_kind: Vec<Value> = s.referral_targets.iter().filter(|o| o.kind == *k)
+                .map(|o| json!({"id": o.id, "name": o.name})).collect();
+            (!of_kind.is_empty()).then(|| json!({"key": key("org_kind", k.as_str()), "offices": of_kind}))
+        }).collect::<Vec<_>>(),
         "duplicates": s.duplicates.iter().map(|x| row(x, now)).collect::<Vec<_>>(),
         "route_queues": Queue::WORK.iter().map(|q| json!({"value": q.as_str(), "key": key("queue", q)})).collect::<Vec<_>>(),
         "reject_reasons": REJECT_REASONS.iter().map(|r| json!({"value": r, "key": key("reject_reason", r)})).collect::<Vec<_>>(),
@@ -293,5 +324,29 @@ pub fn triage_choices(s: &Screen, now: DateTime<Utc>) -> Value {
         "docket_window": s.docket_window.as_ref().map(|w| json!({
             "due_local": due_local(w.due_at), "left": w.working_days_left, "tight": w.tight,
         })),
+    })
+}
+
+/// The 沟通 card: the messages, the open request for material, and the form.
+pub fn messages(s: &Screen) -> Value {
+    let m = &s.messages;
+    json!({
+        "items": m.items.iter().map(|x| json!({
+            "seq": x.seq,
+            "at": local(x.at),
+            "from_filer": x.from == "filer",
+            "author": x.author,
+            "org": x.org,
+            "body": x.body,
+            "material_due": x.material_due,
+            "evidence": x.evidence,
+        })).collect::<Vec<_>>(),
+        "open_request": m.open_request.as_ref().map(|(seq, due)| json!({"seq": seq, "due": due})),
+        "may_post": m.may_post,
+        "office": m.office,
+        "attachable": m.attachable.iter().map(|(id, label, description)| {
+            json!({"id": id, "label": label, "description": description})
+        }).collect::<Vec<_>>(),
+        "kinds": EvidenceKind::ALL.iter().map(|k| json!({"value": k.as_str(), "key": key("evidence_kind", k.as_str())})).collect::<Vec<_>>(),
     })
 }

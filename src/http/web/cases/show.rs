@@ -22,9 +22,11 @@ pub async fn render(page: &Page, id: i64, status: StatusCode, refill: &Refill) -
     let (parties, rights) = panels::parties_and_rights(&s);
     let refill_json = refill.sections();
     let filer = s.case.is_filer();
+    let filer_org = crate::service::enterprises::case_filer(&page.cx.db, &page.me, id).await?;
     let mut data = json!({
         "case": panels::case(&s),
         "filer": filer,
+        "filer_org": filer_org.map(|f| json!({"name": f.name, "unverified": !f.verified})),
         "owner": s.case.owner.as_ref().map(|o| o.name.clone()),
         "referred_to": s.case.referred_to.as_ref().map(|o| o.name.clone()),
         "merged_into": s.case.merged_into.as_ref().map(|m| json!({"id": m.id, "number": m.number})),
@@ -45,6 +47,12 @@ pub async fn render(page: &Page, id: i64, status: StatusCode, refill: &Refill) -
         "documents": panels::documents(&s),
         "show_receipt": filer,
         "evidence": panels::evidence(&s, page.state.config.evidence_max_file_bytes),
+        "messages": panels::messages(&s),
+        "people": {
+            "assignee": s.people.assignee,
+            "panel": s.people.panel.join("、"),
+            "contact": s.people.contact.as_ref().map(|(name, phone)| json!({"name": name, "phone": phone})),
+        },
     });
     if let (Some(d), Value::Object(choices)) =
         (data.as_object_mut(), panels::triage_choices(&s, now))
