@@ -87,7 +87,7 @@ async fn index(page: Page) -> Result<Response> {
                 "kind_key": i.kind.key(),
                 "case_id": i.case_id,
                 "number": i.number,
-                "title": i.title,
+                "case_title": i.title,
                 "srdi": i.srdi_rank > 0,
                 "srdi_key": format!("srdi.{}", crate::domain::case::srdi_name(i.srdi_rank)),
                 "version": i.version,
