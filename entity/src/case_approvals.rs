@@ -14,9 +14,12 @@ pub struct Model {
     pub kind: String,
     /// The event that opened it.
     pub opened_seq: i64,
+    /// Who asked (never asked to decide their own request).
+    pub opened_by_user_id: Option<i64>,
     /// The organisation whose people decide.
     pub decider_org_id: i64,
-    /// `supervisor` (its supervisors) or `staff` (its triagers, officers and supervisors).
+    /// `supervisor` (its supervisors), `officer` (its officers and supervisors) or `staff` (its
+    /// triagers, officers and supervisors).
     pub decider_role: String,
     /// The clock it affects, where one does.
     pub rule_id: Option<String>,

@@ -74,6 +74,7 @@ impl MigrationTrait for Migration {
                 .col(big_integer("case_id"))
                 .col(string_len("kind", 24))
                 .col(big_integer("opened_seq"))
+                .col(big_integer_null("opened_by_user_id"))
                 .col(big_integer("decider_org_id"))
                 .col(string_len("decider_role", 16))
                 .col(string_len_null("rule_id", 64))

@@ -4,12 +4,12 @@
 //!
 //! | opened by | kind | decided by | closed by |
 //! |---|---|---|---|
-//! | `extension_requested` | extension | the tier's approver: the owning office's supervisors (or officers and supervisors for a tier an officer approves), the parent office's supervisors for the higher department | its approval or refusal |
+//! | `extension_requested` | extension | the tier's approver: the owning office's supervisors (or officers and supervisors for a tier an officer approves), the parent office's supervisors for the higher department; never the one who asked | its approval or refusal, or its clock stopping |
 //! | `recusal_applied` | recusal | the owning office's supervisors (the department head, Order 81 Art. 5) | `recusal_decided` |
 //! | `referred` | referral | the receiving office | acknowledged or returned |
 //! | `shared` | share | the office shared with | acknowledged, or the share revoked |
 //! | `evidence_export_requested` | export_abroad | the owning office's supervisors | `evidence_export_approved` |
-//! | `jurisdiction_escalated` | jurisdiction | the common superior's supervisors | `jurisdiction_designated` |
+//! | `jurisdiction_escalated` | jurisdiction | the common superior's supervisors | `jurisdiction_designated`, or the lead decided meanwhile |
 //!
 //! A case that ends (a final state) closes everything still open on it.
 
@@ -42,6 +42,8 @@ names! {
     DeciderRole {
         /// Its supervisors.
         Supervisor = "supervisor",
+        /// Its officers and supervisors (a tier an officer approves).
+        Officer = "officer",
         /// Its triagers, officers and supervisors.
         Staff = "staff",
     }
@@ -118,7 +120,7 @@ pub fn effects(
                 (Decider::Own, Some("supervisor")) => {
                     Some((case.owner_org_id, DeciderRole::Supervisor))
                 }
-                (Decider::Own, Some(_)) => Some((case.owner_org_id, DeciderRole::Staff)),
+                (Decider::Own, Some(_)) => Some((case.owner_org_id, DeciderRole::Officer)),
                 (Decider::Own, None) => None,
             };
             if let Some((org_id, role)) = decided_by {
@@ -145,6 +147,8 @@ pub fn effects(
         }),
         EventKind::RecusalDecided => out.push(close(ApprovalKind::Recusal)),
         EventKind::Referred => {
+            // A lead referred while its dispute waited is settled by the two offices.
+            out.push(close(ApprovalKind::Jurisdiction));
             if let Some(to) = org("to_org_id") {
                 out.push(Effect::Open {
                     kind: ApprovalKind::Referral,
@@ -200,6 +204,10 @@ pub fn effects(
             }
         }
         EventKind::JurisdictionDesignated => out.push(close(ApprovalKind::Jurisdiction)),
+        // A lead decided while its dispute waited: nothing is left to designate.
+        EventKind::Routed | EventKind::Rejected | EventKind::Merged => {
+            out.push(close(ApprovalKind::Jurisdiction))
+        }
         _ => {}
     }
     if ends_case {
@@ -324,6 +332,43 @@ mod tests {
             vec![(ApprovalKind::ExportAbroad, 10, DeciderRole::Supervisor)]
         );
         assert!(e(EventKind::HearingHeld, json!({})).is_empty());
+    }
+
+    #[test]
+    fn a_lead_decided_meanwhile_closes_its_jurisdiction_dispute() {
+        for k in [EventKind::Routed, EventKind::Referred, EventKind::Rejected] {
+            let out = effects(k, &json!({}), &CASE, Rules::builtin(), false);
+            assert!(
+                out.contains(&close(ApprovalKind::Jurisdiction)),
+                "{k}: {out:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_tier_an_officer_approves_waits_for_officers_and_supervisors() {
+        let rules = Rules::builtin();
+        let officer_tier = rules
+            .rules
+            .values()
+            .find_map(|r| {
+                r.extensions
+                    .iter()
+                    .find(|t| t.approver == "officer")
+                    .map(|t| (r.id.clone(), t.tier.clone()))
+            })
+            .expect("a rule with an officer's tier");
+        let out = effects(
+            EventKind::ExtensionRequested,
+            &json!({"rule_id": officer_tier.0, "tier": officer_tier.1, "amount": 5}),
+            &CASE,
+            rules,
+            false,
+        );
+        assert_eq!(
+            opened(&out),
+            vec![(ApprovalKind::Extension, 10, DeciderRole::Officer)]
+        );
     }
 
     #[test]

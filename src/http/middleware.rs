@@ -348,6 +348,8 @@ pub async fn unread_badge(
     let user = req
         .extensions()
         .get::<Authenticated>()
+        // Pages only: a form post answers with a redirect, which shows no badge.
+        .filter(|_| req.method() == Method::GET)
         .filter(|_| !path.starts_with("/api/") && !path.starts_with("/static/"))
         .map(|a| a.0.clone());
     let Some(me) = user else {

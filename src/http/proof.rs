@@ -114,6 +114,7 @@ pub async fn receive(state: &AppState, req: Request) -> Result<(Registration, Up
             "region_code" => &mut r.region_code,
             "contact_name" => &mut r.contact_name,
             "contact_phone" => &mut r.contact_phone,
+            "email" => &mut r.email,
             "username" => &mut r.username,
             "password" => &mut r.password,
             "confirm_password" => &mut r.confirm_password,

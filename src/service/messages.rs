@@ -15,6 +15,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+/// At most this many evidence items are attached to one message.
+const MAX_ATTACHMENTS: usize = 20;
 /// The longest message, in characters.
 pub const MAX_BODY: usize = 4000;
 /// A request for material is due at most this many days ahead.
@@ -170,7 +172,7 @@ pub struct Card {
     pub may_post: bool,
     /// The reader works the case for an office (may set a due date).
     pub office: bool,
-    /// Evidence items the reader may attach: id, label (E3), description.
+    /// Evidence items the filer may attach (its own): id, label (E3), description.
     pub attachable: Vec<(i64, String, String)>,
 }
 
@@ -190,9 +192,9 @@ pub async fn card(db: &Db, me: &Identity, v: &super::case::Visible) -> Result<Ca
         (seq, due)
     });
     let may_post = v.may(me, CaseAction::Message);
-    let attachable = if may_post {
-        let own = v.is_filer().then_some(me.actor.org_id);
-        store::evidence::of_case(db.conn(), case_id, own)
+    // Only the filer attaches evidence (its own) to a message.
+    let attachable = if may_post && v.is_filer() {
+        store::evidence::of_case(db.conn(), case_id, Some(me.actor.org_id))
             .await?
             .into_iter()
             .filter(|e| e.withdrawn_at.is_none())
@@ -210,8 +212,58 @@ pub async fn card(db: &Db, me: &Identity, v: &super::case::Visible) -> Result<Ca
     })
 }
 
-/// Checks a message `me` is about to post on a case (before an attachment is stored with it).
-pub async fn precheck(cx: &Ctx, me: &Identity, case_id: i64, req: &NewMessage) -> Result<()> {
+/// The attachments of a message as they will be recorded: items of this case, not withdrawn, and
+/// the filer's own. Only the filer attaches: the office's evidence is not the filer's to see (its
+/// names would leak through a public message); the office issues documents instead. `extra` is
+/// a file sent with the message, still to be stored.
+async fn attachments(
+    db: &Db,
+    me: &Identity,
+    v: &super::case::Visible,
+    ids: &[i64],
+    extra: usize,
+) -> Result<Vec<Value>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() && extra == 0 {
+        return Ok(Vec::new());
+    }
+    if !v.is_filer() {
+        return Err(AppError::field(
+            "evidence_ids",
+            "error.message.office_attach",
+        ));
+    }
+    if ids.len() + extra > MAX_ATTACHMENTS {
+        return Err(AppError::field(
+            "evidence_ids",
+            "error.message.too_many_files",
+        ));
+    }
+    let items = store::evidence::of_case(db.conn(), v.case().id, Some(me.actor.org_id)).await?;
+    ids.iter()
+        .map(|id| {
+            items
+                .iter()
+                .find(|e| e.id == *id && e.withdrawn_at.is_none())
+                .map(
+                    |e| json!({"id": e.id, "label": format!("E{}", e.no), "name": e.original_name}),
+                )
+                .ok_or_else(|| AppError::field("evidence_ids", "error.message.evidence"))
+        })
+        .collect()
+}
+
+/// Checks a message `me` is about to post on a case, with `files` more files to be stored with
+/// it: everything that could refuse it is checked before a file is stored.
+pub async fn precheck(
+    cx: &Ctx,
+    me: &Identity,
+    case_id: i64,
+    req: &NewMessage,
+    files: usize,
+) -> Result<()> {
     let v = visible(&cx.db, me, case_id).await?;
     if !v.may(me, CaseAction::Message) {
         return Err(AppError::forbidden());
@@ -219,6 +271,7 @@ pub async fn precheck(cx: &Ctx, me: &Identity, case_id: i64, req: &NewMessage) -
     let today = in_beijing(cx.now).date_naive();
     check(&req.body, req.material_due.as_deref(), v.is_filer(), today)
         .map_err(AppError::Invalid)?;
+    attachments(&cx.db, me, &v, &req.evidence_ids, files).await?;
     Ok(())
 }
 
@@ -236,29 +289,8 @@ pub async fn post(
     let today = in_beijing(cx.now).date_naive();
     let checked = check(&req.body, req.material_due.as_deref(), from_filer, today)
         .map_err(AppError::Invalid)?;
-    // Attachments: items of this case that are not withdrawn; the filer's own only.
-    let mut ids = req.evidence_ids.clone();
-    ids.sort_unstable();
-    ids.dedup();
-    if ids.len() > 20 {
-        return Err(AppError::field(
-            "evidence_ids",
-            "error.message.too_many_files",
-        ));
-    }
-    let own = from_filer.then_some(me.actor.org_id);
-    let items = store::evidence::of_case(cx.db.conn(), case_id, own).await?;
-    let mut evidence = Vec::new();
-    for id in &ids {
-        match items
-            .iter()
-            .find(|e| e.id == *id && e.withdrawn_at.is_none())
-        {
-            Some(e) => evidence
-                .push(json!({"id": e.id, "label": format!("E{}", e.no), "name": e.original_name})),
-            None => return Err(AppError::field("evidence_ids", "error.message.evidence")),
-        }
-    }
+    let evidence = attachments(&cx.db, me, granted.visible(), &req.evidence_ids, 0).await?;
+    let ids: Vec<i64> = evidence.iter().filter_map(|e| e["id"].as_i64()).collect();
     let org = me.org.name.clone();
     let author = me.user.display_name.clone();
     let moved_and_seq = retry(|| async {

@@ -237,7 +237,22 @@ fn event_text(lang: Lang, n: &NotificationView) -> (String, String) {
             None => String::new(),
         },
     );
-    add("notice.detail.reason", "reason", s(&d, "reason"));
+    // A rejection names its reason from the list, and the words given with it.
+    let reason = match (
+        d.get("reason_code").and_then(Value::as_str),
+        s(&d, "reason"),
+    ) {
+        (Some(code), words) if code != "other" || words.is_empty() => {
+            let label = i18n::t(lang, &format!("reject_reason.{code}"));
+            if words.is_empty() {
+                label
+            } else {
+                format!("{label}（{words}）")
+            }
+        }
+        (_, words) => words,
+    };
+    add("notice.detail.reason", "reason", reason);
     add("notice.detail.material_due", "date", s(&d, "material_due"));
     add("notice.detail.body", "body", s(&d, "body"));
     let title = match data.get("approval").and_then(Value::as_str) {

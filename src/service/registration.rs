@@ -29,6 +29,8 @@ pub struct Registration {
     pub region_code: String,
     pub contact_name: String,
     pub contact_phone: String,
+    /// The filer's e-mail address (optional): notices and password-reset links go there.
+    pub email: String,
     pub username: String,
     #[serde(skip_serializing)]
     pub password: String,
@@ -211,6 +213,10 @@ pub async fn register(
     if !contact::is_phone(&phone) {
         errors.push(FieldError::new("contact_phone", "error.phone"));
     }
+    let email = optional(Some(&r.email));
+    if email.as_deref().is_some_and(|e| !contact::is_email(e)) {
+        errors.push(FieldError::new("email", "error.email"));
+    }
     let username = Username::parse(&r.username)
         .map_err(|k| errors.push(FieldError::new("username", k)))
         .ok();
@@ -233,6 +239,19 @@ pub async fn register(
     else {
         return Err(AppError::Invalid(errors));
     };
+    // What would refuse the registration is checked before its document is stored, so that a
+    // refused form leaves no file behind (the database's unique indexes still decide a race).
+    if store::orgs::uscc_taken(cx.db.conn(), uscc.as_str()).await? {
+        return Err(AppError::Conflict(Msg::new(
+            "error.registration.uscc_registered",
+        )));
+    }
+    if store::users::by_username(cx.db.conn(), username.as_str())
+        .await?
+        .is_some()
+    {
+        return Err(AppError::field("username", "error.username.taken"));
+    }
     if let Some(p) = &proof {
         store_document(blobs, config, p).await?;
     }
@@ -272,7 +291,7 @@ pub async fn register(
             role: "enterprise_filer".into(),
             password_hash: hash,
             phone: Some(phone),
-            email: None,
+            email,
         },
         false,
         now,

@@ -2,8 +2,9 @@
 //! claimed in short transactions like e-mails (on PostgreSQL `FOR UPDATE SKIP LOCKED`, so two
 //! nodes never send one message twice), with retries and backoff.
 //!
-//! Senders (`sms_sender`): `log` writes each message to the log and counts it sent (nothing leaves
-//! the server: the default, and what a test or a demo uses); `http` POSTs
+//! Senders (`sms_sender`): `log` writes to the log that a message went out — the last four digits
+//! of the number and its length, never its text — and counts it sent (nothing leaves the server:
+//! the default, and what a test or a demo uses); `http` POSTs
 //! `{"to": "<phone>", "text": "<message>"}` as JSON to `sms_http_url` (a provincial SMS gateway),
 //! with `Authorization: Bearer <sms_http_token>` when a token is set, and counts any 2xx answer
 //! as taken; `off` queues nothing.
@@ -47,7 +48,8 @@ impl Sender {
     pub async fn send(&self, to: &str, text: &str) -> std::result::Result<(), String> {
         match self {
             Sender::Log => {
-                tracing::info!(to = %mask(to), text, "sms (log sender)");
+                // The text names a case and its parties: only its length is logged.
+                tracing::info!(to = %mask(to), chars = text.chars().count(), "sms (log sender)");
                 Ok(())
             }
             Sender::Http { client, url, token } => {
@@ -57,7 +59,8 @@ impl Sender {
                 if let Some(t) = token {
                     req = req.bearer_auth(t);
                 }
-                let res = req.send().await.map_err(|e| e.to_string())?;
+                // Without the URL: a gateway key may be part of it.
+                let res = req.send().await.map_err(|e| e.without_url().to_string())?;
                 if res.status().is_success() {
                     Ok(())
                 } else {

@@ -19,6 +19,7 @@ pub struct NewItem {
     pub case_id: i64,
     pub kind: String,
     pub opened_seq: i64,
+    pub opened_by: Option<i64>,
     pub org_id: i64,
     pub role: DeciderRole,
     pub rule_id: Option<String>,
@@ -31,6 +32,7 @@ pub async fn open<C: ConnectionTrait>(db: &C, item: NewItem) -> Result<(), DbErr
         case_id: Set(item.case_id),
         kind: Set(item.kind),
         opened_seq: Set(item.opened_seq),
+        opened_by_user_id: Set(item.opened_by),
         decider_org_id: Set(item.org_id),
         decider_role: Set(item.role.as_str().to_string()),
         rule_id: Set(item.rule_id),
@@ -72,22 +74,53 @@ pub async fn close<C: ConnectionTrait>(
     Ok(q.exec(db).await?.rows_affected)
 }
 
-/// The roles that decide items of `role` in the deciding organisation.
+/// The decider roles of the items `actor` decides in their organisation.
 fn decides(actor: &Actor) -> Vec<&'static str> {
     match actor.role {
         Role::Supervisor => vec![
             DeciderRole::Supervisor.as_str(),
+            DeciderRole::Officer.as_str(),
             DeciderRole::Staff.as_str(),
         ],
-        Role::Officer | Role::Triager => vec![DeciderRole::Staff.as_str()],
+        Role::Officer => vec![DeciderRole::Officer.as_str(), DeciderRole::Staff.as_str()],
+        Role::Triager => vec![DeciderRole::Staff.as_str()],
         _ => Vec::new(),
     }
 }
 
-/// The open items waiting for `actor`, as a condition on `case_approvals` joined with `cases`.
+/// The open items waiting for `actor`, as a condition on `case_approvals` joined with `cases`:
+/// of their organisation and role, not asked by themselves, on a case they may see, and for an
+/// extension only while its clock is open (a clock that stopped needs no more time).
 fn waiting(actor: &Actor) -> Condition {
     let roles = decides(actor);
+    let a = case_approvals::Entity;
+    let clock_open = Query::select()
+        .expr(Expr::val(1))
+        .from(case_clocks::Entity)
+        .and_where(
+            Expr::col((case_clocks::Entity, case_clocks::Column::CaseId))
+                .equals((a, case_approvals::Column::CaseId)),
+        )
+        .and_where(
+            Expr::col((case_clocks::Entity, case_clocks::Column::RuleId))
+                .equals((a, case_approvals::Column::RuleId)),
+        )
+        .and_where(
+            Expr::col((case_clocks::Entity, case_clocks::Column::State))
+                .is_in(["running", "missed", "paused"]),
+        )
+        .to_owned();
     Condition::all()
+        .add(
+            Condition::any()
+                .add(case_approvals::Column::OpenedByUserId.is_null())
+                .add(case_approvals::Column::OpenedByUserId.ne(actor.user_id)),
+        )
+        .add(
+            Condition::any()
+                .add(case_approvals::Column::Kind.ne("extension"))
+                .add(Expr::exists(clock_open)),
+        )
         .add(case_approvals::Column::DeciderOrgId.eq(actor.org_id))
         .add(case_approvals::Column::ClosedAt.is_null())
         .add(if roles.is_empty() {

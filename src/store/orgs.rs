@@ -92,6 +92,15 @@ pub async fn update<C: ConnectionTrait>(
     .await
 }
 
+/// Whether an organisation with this 统一社会信用代码 exists.
+pub async fn uscc_taken<C: ConnectionTrait>(db: &C, uscc: &str) -> Result<bool, DbErr> {
+    Ok(organizations::Entity::find()
+        .filter(organizations::Column::Uscc.eq(uscc))
+        .count(db)
+        .await?
+        > 0)
+}
+
 pub async fn get<C: ConnectionTrait>(
     db: &C,
     id: i64,

@@ -79,6 +79,10 @@ async fn the_filer_hears_of_routing_and_rejection_once_and_no_one_else_does() {
     assert_eq!(events(&mine), vec!["rejected"], "{mine:?}");
     let text = mine[0]["text"].as_str().unwrap();
     assert!(text.contains("不属于专利侵权纠纷受理范围"), "{text}");
+    assert!(
+        text.contains("不属于知识产权纠纷"),
+        "the reason label: {text}"
+    );
     assert!(!text.contains("not_ip_dispute"), "{text}");
     // Reading the notices again adds nothing: exactly once.
     assert_eq!(about(&filer, rejected.id).await.len(), 1);
@@ -871,4 +875,88 @@ async fn a_document_addressed_to_the_filer_reaches_it_and_one_to_the_respondent_
         "{told:?}"
     );
     assert_eq!(about(&filer, case.id).await.len(), before + 1);
+}
+
+#[tokio::test]
+async fn a_panel_extension_waits_for_the_other_officers_and_leaves_when_its_clock_stops() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let officer2 = app.api_as("demo-officer2").await;
+    let triager = app.api_as("demo-triager").await;
+    let panel = app
+        .user_ids(&["demo-officer", "demo-officer2", "demo-officer3"])
+        .await;
+    let mut case = app
+        .complaint()
+        .routed("administrative_ruling")
+        .step(
+            "docket",
+            json!({"panel_user_ids": panel, "asserted_claims": "1"}),
+            "docketed",
+        )
+        .step("serve_respondent", json!({"method": "post"}), "served")
+        .step("record_receipt", json!({}), "answer_period")
+        .file()
+        .await;
+    let (s, b) = officer
+        .post(
+            &case.path("/deadlines/ar.answer/extension"),
+            &json!({"action": "request", "tier": "panel", "amount": 10, "reason": "被请求人申请延期答辩", "expected_version": case.version}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let id = case.id;
+    let waiting = |api: &Api| {
+        let api = api.clone();
+        async move {
+            let (s, inbox) = api.get("/api/v1/approvals").await;
+            assert!(s == 200 || s == 403, "{inbox}");
+            inbox["items"]
+                .as_array()
+                .map(|a| a.iter().filter(|i| i["case_id"] == id).count())
+                .unwrap_or(0)
+        }
+    };
+    assert_eq!(waiting(&officer2).await, 1, "another officer decides it");
+    assert_eq!(waiting(&officer).await, 0, "not the officer who asked");
+    assert_eq!(waiting(&triager).await, 0, "not a triager");
+    // The answer arrives: the clock stops and nothing is left to decide.
+    case.refresh(&officer).await;
+    case.step(&officer, "receive_answer", json!({}), "evidence")
+        .await;
+    assert_eq!(waiting(&officer2).await, 0);
+}
+
+#[tokio::test]
+async fn a_refused_message_stores_no_file_and_the_office_attaches_no_evidence() {
+    let app = TestApp::spawn().await;
+    let case = app.complaint().routed("administrative_ruling").file().await;
+    let filer = app.browser_as("demo-enterprise").await;
+    let evidence = |api: Api, path: String| async move {
+        let (s, b) = api.get(&path).await;
+        assert_eq!(s, 200, "{b}");
+        b["items"].as_array().unwrap().len()
+    };
+    let officer = app.api_as("demo-officer").await;
+    let before = evidence(officer.clone(), case.path("/evidence")).await;
+    // An attachment that is not the filer's: the message is refused before its file is stored.
+    let res = post_message(
+        &filer,
+        case.id,
+        &[("body", "补充材料"), ("evidence_ids", "999999")],
+        Some(("凭证.pdf", b"%PDF-1.4\n% receipt\n")),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains(">补充材料</textarea>"));
+    assert_eq!(evidence(officer.clone(), case.path("/evidence")).await, before);
+    // The office writes to the filer without attaching its own evidence.
+    let (s, b) = officer
+        .post(
+            &case.path("/messages"),
+            &json!({"body": "请见附件", "evidence_ids": [1]}),
+        )
+        .await;
+    assert_eq!(s, 422, "{b}");
+    assert_eq!(b["errors"][0]["field"], "evidence_ids");
 }

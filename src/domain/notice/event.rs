@@ -69,6 +69,8 @@ pub enum Audience {
     Filer,
     /// The supervisors of an organisation.
     Supervisors(i64),
+    /// The officers and supervisors of an organisation.
+    Officers(i64),
     /// The triagers, officers and supervisors of an organisation.
     Staff(i64),
     /// One user.
@@ -203,7 +205,9 @@ pub fn public_detail(kind: EventKind, payload: &Value) -> Value {
         Value::Object(m)
     };
     match kind {
-        EventKind::Rejected | EventKind::DocketRefused | EventKind::Declined => pick(&["reason"]),
+        // The reason in the filer's words, and the rejection's reason code (its label is public).
+        EventKind::Rejected => pick(&["reason", "reason_code"]),
+        EventKind::DocketRefused | EventKind::Declined => pick(&["reason"]),
         EventKind::Referred | EventKind::TransferredToRegulator => pick(&["to_org"]),
         EventKind::Routed => pick(&["queue"]),
         EventKind::DocumentGenerated => pick(&["kind"]),
@@ -362,6 +366,10 @@ mod tests {
         let p = json!({"reason": "不属于受理范围", "reason_code": "out_of_scope", "note": "内部意见", "to_org_id": 5});
         assert_eq!(
             public_detail(EventKind::Rejected, &p),
+            json!({"reason": "不属于受理范围", "reason_code": "out_of_scope"})
+        );
+        assert_eq!(
+            public_detail(EventKind::DocketRefused, &p),
             json!({"reason": "不属于受理范围"})
         );
         assert_eq!(public_detail(EventKind::Closed, &p), json!({}));

@@ -73,6 +73,9 @@ fn hears(p: &Person, audience: Audience, filer_org: Option<i64>) -> bool {
     match audience {
         Audience::Filer => filer_org == Some(p.org_id) && role == Some(Role::EnterpriseFiler),
         Audience::Supervisors(org) => p.org_id == org && role == Some(Role::Supervisor),
+        Audience::Officers(org) => {
+            p.org_id == org && matches!(role, Some(Role::Officer | Role::Supervisor))
+        }
         Audience::Staff(org) => {
             p.org_id == org
                 && matches!(role, Some(Role::Triager | Role::Officer | Role::Supervisor))
@@ -143,6 +146,7 @@ pub async fn after_events(
                             case_id,
                             kind: kind.as_str().to_string(),
                             opened_seq: e.seq,
+                            opened_by: actor_user_id,
                             org_id,
                             role,
                             rule_id,
@@ -153,6 +157,7 @@ pub async fn after_events(
                     .await?;
                     let audience = match role {
                         DeciderRole::Supervisor => Audience::Supervisors(org_id),
+                        DeciderRole::Officer => Audience::Officers(org_id),
                         DeciderRole::Staff => Audience::Staff(org_id),
                     };
                     tells.push((
@@ -196,7 +201,9 @@ pub async fn after_events(
     for (_, t, _) in &tells {
         match t.audience {
             Audience::Filer => org_ids.extend(case.filer_org_id),
-            Audience::Supervisors(o) | Audience::Staff(o) => org_ids.push(o),
+            Audience::Supervisors(o) | Audience::Officers(o) | Audience::Staff(o) => {
+                org_ids.push(o)
+            }
             Audience::User(u) => user_ids.push(u),
         }
     }

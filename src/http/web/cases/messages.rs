@@ -16,7 +16,11 @@ use serde_json::{Map, Value, json};
 
 pub async fn post(page: Page, Path(id): Path<i64>, req: Request) -> Result<Response> {
     let state = &page.state;
-    let room = evidence_service::room(&page.cx.db, &state.config, id).await?;
+    // A full case still takes text: the room only limits a file, if one is sent.
+    let room = match evidence_service::room(&page.cx.db, &state.config, id).await {
+        Err(AppError::PayloadTooLarge) => 0,
+        other => other?,
+    };
     let (mut fields, file) = upload::receive(state, req, room).await?;
     let mut msg = NewMessage::default();
     let mut typed = Map::new();
@@ -47,7 +51,9 @@ pub async fn post(page: Page, Path(id): Path<i64>, req: Request) -> Result<Respo
         };
         render(&page, id, status, &refill).await
     };
-    if let Err(e) = messages::precheck(&page.cx, &page.me, id, &msg).await {
+    if let Err(e) =
+        messages::precheck(&page.cx, &page.me, id, &msg, usize::from(file.is_some())).await
+    {
         return refused(e).await;
     }
     if let Some(received) = file {
