@@ -521,6 +521,18 @@ pub async fn options(db: &Db, me: &Identity, id: i64) -> Result<TriageOptions> {
     })
 }
 
+/// The leads waiting for triage that `me` may see (the first `limit`, by triage deadline) that
+/// look like another open matter: the triager's "likely duplicates".
+pub async fn leads_with_duplicates(db: &Db, me: &Identity, limit: u64) -> Result<Vec<CaseSummary>> {
+    let mut out = Vec::new();
+    for lead in super::cases::awaiting_triage(db, me, limit).await? {
+        if !duplicates(db, me, lead.id).await?.is_empty() {
+            out.push(lead);
+        }
+    }
+    Ok(out)
+}
+
 /// Open cases visible to `me` that look like the same matter (same respondent and right, or the
 /// same listing URL); none for the filing enterprise.
 pub async fn duplicates(db: &Db, me: &Identity, id: i64) -> Result<Vec<CaseSummary>> {

@@ -140,21 +140,18 @@ async fn dashboard(page: Page) -> Result<Response> {
                 )
                 .await?,
             );
-            // Leads that look like another open matter (checked for the first 50 waiting).
-            let leads = cases_service::awaiting_triage(&page.cx.db, me, 50).await?;
-            let mut with_duplicates = 0;
-            for lead in &leads {
-                if !triage::duplicates(&page.cx.db, me, lead.id)
-                    .await?
-                    .is_empty()
-                {
-                    with_duplicates += 1;
-                }
-            }
+            // Leads that look like another open matter: the workbench's duplicates view.
+            let with_duplicates = triage::leads_with_duplicates(
+                &page.cx.db,
+                me,
+                crate::http::web::cases::WORKBENCH_LIMIT,
+            )
+            .await?
+            .len() as u64;
             tiles.push(tile(
                 "dashboard.tile.duplicates",
                 with_duplicates,
-                "/triage".into(),
+                "/triage?duplicates=true".into(),
                 "",
             ));
         }

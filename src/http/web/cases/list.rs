@@ -115,12 +115,28 @@ pub async fn list(page: Page, Query(q): Query<ListQuery>) -> Result<Response> {
     page.render("cases/index", "/cases", data)
 }
 
+/// The workbench lists at most this many leads.
+pub const WORKBENCH_LIMIT: u64 = 200;
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct WorkbenchQuery {
+    /// Only the leads that look like another open matter.
+    duplicates: Option<bool>,
+}
+
 /// `GET /triage`: the leads waiting for triage that the user may see, by triage deadline.
-pub async fn workbench(page: Page) -> Result<Response> {
+pub async fn workbench(page: Page, Query(q): Query<WorkbenchQuery>) -> Result<Response> {
     if !policy::can(&page.me.actor, Action::TriageWorkbench) {
         return Err(AppError::forbidden());
     }
-    let items = cases_service::awaiting_triage(&page.cx.db, &page.me, 200).await?;
+    let duplicates_only = q.duplicates == Some(true);
+    let items = if duplicates_only {
+        crate::service::triage::leads_with_duplicates(&page.cx.db, &page.me, WORKBENCH_LIMIT)
+            .await?
+    } else {
+        cases_service::awaiting_triage(&page.cx.db, &page.me, WORKBENCH_LIMIT).await?
+    };
     let now = page.cx.now;
     let ids: Vec<i64> = items.iter().map(|c| c.id).collect();
     // Leads of self-registered enterprises not yet confirmed carry the "企业未核验" flag.
@@ -131,6 +147,7 @@ pub async fn workbench(page: Page) -> Result<Response> {
             r["unverified_filer"] = json!(unverified.contains(&c.id));
             r
         }).collect::<Vec<_>>(),
+        "duplicates_only": duplicates_only,
     });
     page.render("cases/workbench", "/triage", data)
 }

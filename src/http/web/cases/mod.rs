@@ -13,6 +13,8 @@ mod panels;
 mod show;
 mod work;
 
+pub use list::WORKBENCH_LIMIT;
+
 use crate::http::AppState;
 use axum::Router;
 use axum::routing::{get, post};
