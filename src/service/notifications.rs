@@ -395,7 +395,7 @@ pub async fn deadline_pass(
         ..Default::default()
     };
     if !wanted.is_empty() {
-        let rows = store::staff(&txn).await?;
+        let rows = crate::store::channels::staff(&txn).await?;
         let contacts: HashMap<i64, (Option<String>, Option<String>)> = rows
             .iter()
             .map(|r| (r.user_id, (r.email.clone(), r.phone.clone())))

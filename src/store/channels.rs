@@ -45,6 +45,21 @@ pub async fn people<C: ConnectionTrait>(
                 ])),
         )
         .add(Expr::col((users::Entity, users::Column::Id)).is_in(user_ids.to_vec()));
+    active(db, who).await
+}
+
+/// Every active triager, officer and supervisor (whom deadline notices may reach).
+pub async fn staff<C: ConnectionTrait>(db: &C) -> Result<Vec<Person>, DbErr> {
+    let who = Condition::all().add(Expr::col((users::Entity, users::Column::Role)).is_in([
+        Role::Triager.as_str(),
+        Role::Officer.as_str(),
+        Role::Supervisor.as_str(),
+    ]));
+    active(db, who).await
+}
+
+/// The active users matching `who`, with their organisation's kind and region.
+async fn active<C: ConnectionTrait>(db: &C, who: Condition) -> Result<Vec<Person>, DbErr> {
     let stmt = Query::select()
         .expr_as(
             Expr::col((users::Entity, users::Column::Id)),

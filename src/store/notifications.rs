@@ -4,9 +4,8 @@
 //! LOCKED` on PostgreSQL). What a user reads of them is `store::inbox`.
 
 use crate::domain::deadline::State;
-use crate::domain::identity::Role;
 use chrono::{DateTime, Utc};
-use entity::{case_clocks, case_events, cases, email_outbox, notifications, organizations, users};
+use entity::{case_clocks, case_events, cases, email_outbox, notifications};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, LockBehavior, LockType, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
@@ -175,55 +174,6 @@ pub async fn event_kinds<C: ConnectionTrait>(
         out.extend(rows);
     }
     Ok(out)
-}
-
-/// An active office user who may receive notices.
-#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
-pub struct StaffRow {
-    pub user_id: i64,
-    pub org_id: i64,
-    pub role: String,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub org_kind: String,
-    pub region_code: String,
-}
-
-/// Every active triager, officer and supervisor with their organisation's kind and region.
-pub async fn staff<C: ConnectionTrait>(db: &C) -> Result<Vec<StaffRow>, DbErr> {
-    let stmt = Query::select()
-        .expr_as(
-            Expr::col((users::Entity, users::Column::Id)),
-            Alias::new("user_id"),
-        )
-        .columns([
-            (users::Entity, users::Column::OrgId),
-            (users::Entity, users::Column::Role),
-            (users::Entity, users::Column::Email),
-            (users::Entity, users::Column::Phone),
-        ])
-        .expr_as(
-            Expr::col((organizations::Entity, organizations::Column::Kind)),
-            Alias::new("org_kind"),
-        )
-        .column((organizations::Entity, organizations::Column::RegionCode))
-        .from(users::Entity)
-        .inner_join(
-            organizations::Entity,
-            Expr::col((organizations::Entity, organizations::Column::Id))
-                .equals((users::Entity, users::Column::OrgId)),
-        )
-        .and_where(Expr::col((users::Entity, users::Column::Disabled)).eq(false))
-        .and_where(Expr::col((users::Entity, users::Column::Role)).is_in([
-            Role::Triager.as_str(),
-            Role::Officer.as_str(),
-            Role::Supervisor.as_str(),
-        ]))
-        .to_owned();
-    let rows = db.query_all(&stmt).await?;
-    rows.iter()
-        .map(|r| StaffRow::from_query_result(r, ""))
-        .collect()
 }
 
 /// A notice to insert. Ordered like the unique index (clock, kind, due instant, user).

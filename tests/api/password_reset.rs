@@ -269,3 +269,36 @@ async fn requests_are_throttled_per_account_and_per_address() {
     assert!(page.contains("申请过于频繁"), "{page}");
     assert_eq!(outbox(&app).await.len(), 3);
 }
+
+#[tokio::test]
+async fn a_password_changed_another_way_voids_a_pending_reset_link() {
+    let app = mail_app().await;
+    let web = app.browser();
+    ask(&web, "demo-enterprise").await;
+    let link = link_in(&outbox(&app).await[0].body);
+    // The filer remembers the password and changes it on /account instead.
+    let filer = app.browser_as("demo-enterprise").await;
+    let res = filer
+        .post_form(
+            "/account",
+            "/account",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "Huaxin-2026!"),
+                ("confirm_password", "Huaxin-2026!"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    // The mailed link no longer sets a password.
+    assert_eq!(web.page(&link).await.0, 410);
+    let res = set_password(&web, &link, "Another-2026!", "Another-2026!").await;
+    assert_eq!(res.status(), 410);
+    assert_eq!(
+        app.browser()
+            .sign_in("demo-enterprise", "Huaxin-2026!")
+            .await
+            .status(),
+        303
+    );
+}

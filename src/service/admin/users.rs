@@ -224,6 +224,8 @@ pub async fn set_password(cx: &Ctx, caller: Caller<'_>, id: i64, password: &str)
     store::users::set_password_hash(&txn, id, hash, now).await?;
     store::auth::delete_sessions_of(&txn, id).await?;
     store::auth::revoke_tokens_of(&txn, id, now).await?;
+    // A reset link mailed before no longer works either.
+    store::password_resets::void_tokens_of(&txn, id, now).await?;
     let entry = caller.entry(
         &cx.meta,
         "user.password_reset",
