@@ -317,3 +317,53 @@ async fn an_extension_is_requested_and_approved_on_the_case_page() {
     let (_, html) = supervisor.page(&path).await;
     assert!(html.contains("已延长 2"), "{html}");
 }
+
+#[tokio::test]
+async fn an_imported_exhibition_lead_and_a_request_abroad_keep_their_facts() {
+    let app = TestApp::spawn().await;
+    let header = format!(
+        "{HEADER},exhibition_name,exhibition_venue,exhibition_booth,exhibition_opens_at,exhibition_closes_at,overseas_country,overseas_category,overseas_foreign_deadline,overseas_time_zone"
+    );
+    let fair = format!(
+        "{},2026中国（南通）国际工业博览会,南通国际会展中心,B8,2026-05-10 09:00,2026-05-13 17:00,,,,",
+        ROW.replacen(",e_commerce,", ",exhibition,", 1)
+    );
+    let abroad = format!(
+        "{},,,,,,US,us_337,2026-06-01 17:00,America/New_York",
+        ROW.replacen(",e_commerce,", ",overseas,", 1)
+    );
+    let missing = format!(
+        "{},,,,,,,,,",
+        ROW.replacen(",e_commerce,", ",exhibition,", 1)
+    );
+    let file = app.dir.path().join("facts.csv");
+    std::fs::write(&file, format!("{header}\n{fair}\n{abroad}\n{missing}\n")).unwrap();
+    let officer = app.api_as("demo-officer").await;
+    let org = officer.org_id().await;
+    let out = app
+        .cli(&[
+            "import",
+            "leads",
+            &file.to_string_lossy(),
+            "--org",
+            &org.to_string(),
+        ])
+        .await;
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(stdout.contains("已导入 / imported: 2"), "{stdout}");
+    assert!(
+        stdout.contains("第 4 行 / line 4 [exhibition_name]"),
+        "{stdout}"
+    );
+    let (_, list) = officer.get("/api/v1/cases?limit=200").await;
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{list}");
+    for item in items {
+        let (_, case) = officer.get(&format!("/api/v1/cases/{}", item["id"])).await;
+        match case["channel"].as_str().unwrap() {
+            "exhibition" => assert_eq!(case["exhibition"]["booth"], "B8", "{case}"),
+            "overseas" => assert_eq!(case["overseas"]["country"], "US", "{case}"),
+            other => panic!("{other}"),
+        }
+    }
+}

@@ -2,11 +2,13 @@
 //! validated like a lead entered by hand; a bad row is reported with its line number and reason
 //! while the good rows go on.
 
-use super::intake::{self, CaseInput, PartyInput, RightInput, Submitter, ValidCase};
+use super::intake::{
+    self, CaseInput, ExhibitionInput, OverseasInput, PartyInput, RightInput, Submitter, ValidCase,
+};
 use crate::error::FieldError;
 
 /// The columns, in any order; a header row names them. `*` marks the required ones.
-pub const COLUMNS: [(&str, bool); 15] = [
+pub const COLUMNS: [(&str, bool); 24] = [
     ("source", true),
     ("received_at", false),
     ("channel", true),
@@ -22,7 +24,21 @@ pub const COLUMNS: [(&str, bool); 15] = [
     ("respondent_uscc", false),
     ("respondent_address", false),
     ("listing_url", false),
+    // Where the channel asks for them (`exhibition`; `overseas` and `cross_border_e_commerce`).
+    ("exhibition_name", false),
+    ("exhibition_venue", false),
+    ("exhibition_booth", false),
+    ("exhibition_opens_at", false),
+    ("exhibition_closes_at", false),
+    ("overseas_country", false),
+    ("overseas_category", false),
+    ("overseas_foreign_deadline", false),
+    ("overseas_time_zone", false),
 ];
+
+/// The columns of an exhibition's and a request abroad's facts.
+const EXHIBITION: std::ops::Range<usize> = 15..20;
+const OVERSEAS: std::ops::Range<usize> = 20..24;
 
 /// A bad row: line number (the header is line 1), field and catalogue key of the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,6 +170,26 @@ pub fn parse_each(bytes: &[u8], mut lead: impl FnMut(u64, ValidCase)) -> Vec<Row
                         listing_url: opt(14),
                         ..Default::default()
                     }],
+                    // The facts a channel needs, when the row gives any of them.
+                    exhibition: EXHIBITION.clone().any(|i| opt(i).is_some()).then(|| {
+                        ExhibitionInput {
+                            name: get(15),
+                            venue: get(16),
+                            booth: opt(17),
+                            organiser: None,
+                            opens_at: get(18),
+                            closes_at: get(19),
+                        }
+                    }),
+                    overseas: OVERSEAS
+                        .clone()
+                        .any(|i| opt(i).is_some())
+                        .then(|| OverseasInput {
+                            country: get(20),
+                            category: get(21),
+                            foreign_deadline: opt(22),
+                            time_zone: opt(23),
+                        }),
                     ..Default::default()
                 };
                 match intake::validate(&input, Submitter::Office) {
@@ -197,7 +233,24 @@ fn row_error(line: u64, e: FieldError) -> RowError {
         "respondents[0].listing_url" => "listing_url",
         "complainant.name" => "complainant_name",
         "complainant.uscc" => "complainant_uscc",
-        other => other,
+        other => {
+            // `exhibition.name` is the column `exhibition_name`, and so on.
+            if let Some(rest) = other.strip_prefix("exhibition.") {
+                return RowError {
+                    line,
+                    field: format!("exhibition_{rest}"),
+                    key: e.message.key,
+                };
+            }
+            if let Some(rest) = other.strip_prefix("overseas.") {
+                return RowError {
+                    line,
+                    field: format!("overseas_{rest}"),
+                    key: e.message.key,
+                };
+            }
+            other
+        }
     };
     RowError {
         line,
@@ -229,6 +282,50 @@ mod tests {
     }
 
     const GOOD: &str = "hotline_12330,2026-03-02 09:30,e_commerce,320600,,网店销售假冒商标商品，来电人提供了链接。,南通启明电子科技有限公司,,trademark,第12345678号,启明,某某商行,,,https://shop.example.com/1";
+
+    #[test]
+    fn exhibition_and_overseas_leads_carry_their_facts_in_their_own_columns() {
+        let base = GOOD.replace("hotline_12330,", "officer,");
+        let with = |channel: &str, facts: &str| {
+            format!(
+                "{},{facts}",
+                base.replacen(",e_commerce,", &format!(",{channel},"), 1)
+            )
+        };
+        let fair = with(
+            "exhibition",
+            "2026中国（南通）国际工业博览会,南通国际会展中心,B8,2026-05-10 09:00,2026-05-13 17:00,,,,",
+        );
+        let abroad = with(
+            "overseas",
+            ",,,,,US,us_337,2026-06-01 17:00,America/New_York",
+        );
+        let parsed = parse(&file(&[&fair, &abroad]));
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        assert_eq!(parsed.leads.len(), 2);
+        let fair = parsed.leads[0].1.facts.exhibition.as_ref().unwrap();
+        assert_eq!(fair.booth.as_deref(), Some("B8"));
+        let abroad = parsed.leads[1].1.facts.overseas.as_ref().unwrap();
+        assert_eq!(abroad.country, "US");
+        assert!(abroad.foreign_deadline.is_some());
+        // Without the facts, or with a bad one, the row is named by its column.
+        let bare = with("exhibition", ",,,,,,,,");
+        let late = with(
+            "exhibition",
+            "某展会,某会展中心,,2026-05-13 17:00,2026-05-10 09:00,,,,",
+        );
+        let zone = with("overseas", ",,,,,US,us_337,2026-06-01 17:00,Mars/Base");
+        let errors = parse(&file(&[&bare, &late, &zone])).errors;
+        let named: Vec<(u64, &str)> = errors.iter().map(|e| (e.line, e.field.as_str())).collect();
+        assert_eq!(
+            named,
+            vec![
+                (2, "exhibition_name"),
+                (3, "exhibition_closes_at"),
+                (4, "overseas_time_zone")
+            ]
+        );
+    }
 
     #[test]
     fn good_rows_are_read_and_bad_rows_named_by_line_and_column() {
