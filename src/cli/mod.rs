@@ -467,22 +467,33 @@ fn explain(e: AppError) -> anyhow::Error {
     }
 }
 
-/// A progress bar on the terminal (stderr), redrawn in place.
+/// Progress on stderr: on a terminal, a bar redrawn in place; otherwise (a log file, a pipe) a
+/// whole line at every tenth of the way and at the end, so that the log stays readable.
 fn draw_progress(done: usize, total: usize, started: std::time::Instant) {
-    use std::io::Write;
+    use std::io::{IsTerminal, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // The last tenth written as a line (one progress at a time per process).
+    static LAST_TENTH: AtomicUsize = AtomicUsize::new(usize::MAX);
     let width = 30;
     let filled = (done * width).checked_div(total).unwrap_or(width);
     let rate = done as f64 / started.elapsed().as_secs_f64().max(1e-6);
-    let mut err = std::io::stderr();
-    let _ = write!(
-        err,
-        "\r[{}{}] {done}/{total} ({:.0} 行/秒 rows/s)",
+    let text = format!(
+        "[{}{}] {done}/{total} ({:.0} 行/秒 rows/s)",
         "#".repeat(filled),
         ".".repeat(width - filled),
         rate
     );
-    if done >= total {
-        let _ = writeln!(err);
+    let mut err = std::io::stderr();
+    if err.is_terminal() {
+        let _ = write!(err, "\r{text}");
+        if done >= total {
+            let _ = writeln!(err);
+        }
+    } else {
+        let tenth = (done * 10).checked_div(total).unwrap_or(10);
+        if LAST_TENTH.swap(tenth, Ordering::Relaxed) != tenth {
+            let _ = writeln!(err, "{text}");
+        }
     }
     let _ = err.flush();
 }

@@ -261,6 +261,10 @@ async fn weiquan_import_leads_reports_bad_lines_and_imports_the_rest() {
         stdout.contains("第 4 行 / line 4 [region_code]"),
         "{stdout}"
     );
+    // Not a terminal: the progress is whole lines, not a bar redrawn with carriage returns.
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!stderr.contains('\r'), "{stderr:?}");
+    assert!(stderr.lines().any(|l| l.contains("rows/s")), "{stderr:?}");
     let (_, list) = officer.get("/api/v1/cases?limit=200").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
     assert_eq!(list["items"][0]["source"], "hotline_12330");
