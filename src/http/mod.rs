@@ -4,6 +4,7 @@
 pub mod api;
 pub mod cookies;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod layout;
 pub mod middleware;

@@ -110,6 +110,8 @@ pub struct ListQuery {
     pub owner: Option<String>,
     /// Open cases only.
     pub open: Option<bool>,
+    /// `csv`: the whole list as a download instead of a page (the other filters apply).
+    pub format: Option<String>,
     pub srdi: Option<bool>,
     pub limit: Option<u64>,
     pub cursor: Option<String>,
@@ -153,6 +155,20 @@ fn filter_of(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<store::cases::Fil
     f.srdi = q.srdi == Some(true);
     f.open_only = q.open == Some(true);
     Ok(f)
+}
+
+/// `limit` visible cases matching `q` from `offset`, in the list's order (an export reads the
+/// whole list this way, batch by batch).
+pub async fn batch(
+    cx: &Ctx,
+    me: &Identity,
+    q: &ListQuery,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<CaseSummary>> {
+    let f = filter_of(cx, me, q)?;
+    let rows = store::cases::list(cx.db.conn(), &me.actor, &f, offset, limit).await?;
+    Ok(rows.iter().map(CaseSummary::from).collect())
 }
 
 /// How many visible cases match `q` (what its list holds, across every page).

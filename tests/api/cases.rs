@@ -486,3 +486,61 @@ async fn a_lead_already_past_its_triage_deadline_is_listed_as_overdue_and_first(
         .collect();
     assert_eq!(ids, [&json!(late.id)]);
 }
+
+#[tokio::test]
+async fn a_case_list_downloads_as_csv_with_the_same_rows_and_filters() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    for query in ["", "queue=administrative_ruling", "owner=mine&open=true"] {
+        let (_, list) = officer
+            .get(&format!("/api/v1/cases?{query}&limit=200"))
+            .await;
+        let numbers: Vec<String> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["number"].as_str().unwrap().to_string())
+            .collect();
+        let res = officer
+            .request(
+                reqwest::Method::GET,
+                &format!("/api/v1/cases?{query}&format=csv"),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+        assert!(
+            res.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .starts_with("attachment")
+        );
+        let bytes = res.bytes().await.unwrap();
+        assert!(
+            bytes.starts_with(b"\xEF\xBB\xBF"),
+            "a byte-order mark for Excel"
+        );
+        let mut reader = csv::Reader::from_reader(&bytes[3..]);
+        let header = reader.headers().unwrap().clone();
+        assert_eq!(&header[0], "案件编号");
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let listed: Vec<String> = rows.iter().map(|r| r[0].to_string()).collect();
+        assert_eq!(listed, numbers, "{query}");
+    }
+    // The filing enterprise downloads its own filings, without the internal columns.
+    let filer = app.api_as("demo-enterprise").await;
+    let res = filer
+        .request(reqwest::Method::GET, "/api/v1/cases?format=csv")
+        .send()
+        .await
+        .unwrap();
+    let text = String::from_utf8(res.bytes().await.unwrap()[3..].to_vec()).unwrap();
+    assert!(!text.lines().next().unwrap().contains("专精特新"), "{text}");
+    // An unknown format or filter is a field error, not a download.
+    let (s, b) = officer.get("/api/v1/cases?format=xml").await;
+    assert_eq!(s, 422, "{b}");
+    let (s, _) = officer.get("/api/v1/cases?format=csv&owner=theirs").await;
+    assert_eq!(s, 422);
+}

@@ -4,9 +4,9 @@
 use crate::domain::case::triage::REJECT_REASONS;
 use crate::domain::case::{Queue, intake::CaseInput};
 use crate::domain::identity::OrgKind;
-use crate::error::Result;
+use crate::error::{AppError, Result};
 use crate::http::AppState;
-use crate::http::extract::{ApiJson, CurrentUser, Svc};
+use crate::http::extract::{ApiJson, Ctx, CurrentUser, Svc};
 use crate::http::present::case::{
     clocks_json, detail_json, event_json, filed_json, moved_json, summary_json,
 };
@@ -17,7 +17,7 @@ use crate::service::jurisdiction::{self, JurisdictionRequest};
 use crate::service::triage::{self, ReferralAnswer, ShareRequest, TriageRequest};
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -65,15 +65,22 @@ async fn enter_lead(
 /// `GET /cases`: visible cases with filters and a cursor.
 async fn list(
     Svc(cx): Svc,
+    Ctx(ctx): Ctx,
     CurrentUser(me): CurrentUser,
     Query(q): Query<ListQuery>,
-) -> Result<Json<Value>> {
+) -> Result<Response> {
+    match q.format.as_deref() {
+        None | Some("") | Some("json") => {}
+        Some("csv") => return crate::http::export::cases_csv(cx, me, q, ctx.lang).await,
+        Some(_) => return Err(AppError::field("format", "error.format")),
+    }
     let page = cases_service::list(&cx, &me, &q).await?;
     let filer = me.actor.org_kind == OrgKind::Enterprise;
     Ok(Json(json!({
         "items": page.items.iter().map(|c| summary_json(c, filer)).collect::<Vec<_>>(),
         "next_cursor": page.next_cursor,
-    })))
+    }))
+    .into_response())
 }
 
 async fn show(

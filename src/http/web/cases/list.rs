@@ -77,6 +77,10 @@ fn narrowed(q: &ListQuery, lang: crate::i18n::Lang) -> Vec<String> {
 
 /// `GET /cases`: the visible cases, most urgent first, with the user's drafts.
 pub async fn list(page: Page, Query(q): Query<ListQuery>) -> Result<Response> {
+    if q.format.as_deref() == Some("csv") {
+        let lang = page.lang();
+        return crate::http::export::cases_csv(page.cx.clone(), page.me.clone(), q, lang).await;
+    }
     let (cx, me) = (&page.cx, &page.me);
     let (found, filter_error) = match cases_service::list(cx, me, &q).await {
         Ok(p) => (p, None),
@@ -99,6 +103,10 @@ pub async fn list(page: Page, Query(q): Query<ListQuery>) -> Result<Response> {
         })
         .collect();
     let queue = q.queue.clone().unwrap_or_default();
+    // The download of the same list, with the same filters.
+    let mut export = filter_params(&q);
+    export.push("format=csv".into());
+    let export = format!("/cases?{}", export.join("&"));
     let data = json!({
         "cases": found.items.iter().map(|c| row(c, cx.now)).collect::<Vec<_>>(),
         "next": found.next_cursor.as_deref().map(|c| next_link(&q, c)),
@@ -107,6 +115,7 @@ pub async fn list(page: Page, Query(q): Query<ListQuery>) -> Result<Response> {
         "queue_options": Queue::ALL.iter().map(|x| json!({"value": x.as_str(), "key": format!("queue.{x}"), "selected": x.as_str() == queue})).collect::<Vec<_>>(),
         "overdue": q.overdue == Some(true),
         "narrowed": narrowed(&q, page.lang()),
+        "export": export,
         "srdi": q.srdi == Some(true),
         "can_file": policy::can(&me.actor, Action::FileComplaint),
         "can_enter": policy::can(&me.actor, Action::EnterLead),
