@@ -544,3 +544,62 @@ async fn a_case_list_downloads_as_csv_with_the_same_rows_and_filters() {
     let (s, _) = officer.get("/api/v1/cases?format=csv&owner=theirs").await;
     assert_eq!(s, 422);
 }
+
+#[tokio::test]
+async fn a_long_list_downloads_whole_across_its_batches() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let org = officer.org_id().await;
+    // 1,100 imported leads: more than two batches of the export.
+    let mut file = String::from(
+        "source,channel,region_code,description,right_kind,right_number,right_title,respondent_name\n",
+    );
+    for i in 0..1100 {
+        file.push_str(&format!(
+            "hotline_12330,e_commerce,320600,来电反映网店销售假冒商标商品（第{i}号线索）。,trademark,第12345678号,启明,某某商行{i}\n"
+        ));
+    }
+    let path = app.dir.path().join("many.csv");
+    std::fs::write(&path, file).unwrap();
+    let out = app
+        .cli(&[
+            "import",
+            "leads",
+            &path.to_string_lossy(),
+            "--org",
+            &org.to_string(),
+        ])
+        .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let res = officer
+        .request(
+            reqwest::Method::GET,
+            "/api/v1/cases?queue=triage&state=new&format=csv",
+        )
+        .send()
+        .await
+        .unwrap();
+    let bytes = res.bytes().await.unwrap();
+    let rows = csv::Reader::from_reader(&bytes[3..]).records().count();
+    let mut listed = 0;
+    let mut cursor = String::new();
+    loop {
+        let (_, page) = officer
+            .get(&format!(
+                "/api/v1/cases?queue=triage&state=new&limit=200{cursor}"
+            ))
+            .await;
+        listed += page["items"].as_array().unwrap().len();
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => break,
+        }
+    }
+    assert!(rows >= 1100, "{rows}");
+    assert_eq!(rows, listed);
+}
