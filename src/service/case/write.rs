@@ -219,17 +219,21 @@ async fn apply(
         .any(|e| !e.kind.is_custody() && e.kind != EventKind::DocumentGenerated);
     // This write ends the case: whatever still waited for a decision on it is moot.
     let ends = !base.state.is_final() && change.state.is_some_and(|s| s.is_final());
-    let told: Vec<_> = events
-        .iter()
-        .filter(|e| super::tell::concerns(cx, e.kind, e.public, &e.payload, ends))
-        .map(|e| (e.kind, e.at, e.public, e.payload.clone()))
-        .collect();
+    // The events someone must hear of, with the numbers they are about to get.
     let first_seq = base.version + 1;
-    let seqs: Vec<i64> = events
+    let told: Vec<_> = events
         .iter()
         .enumerate()
         .filter(|(_, e)| super::tell::concerns(cx, e.kind, e.public, &e.payload, ends))
-        .map(|(i, _)| first_seq + i as i64)
+        .map(|(i, e)| {
+            (
+                first_seq + i as i64,
+                e.kind,
+                e.at,
+                e.public,
+                e.payload.clone(),
+            )
+        })
         .collect();
     let actor = events.first().and_then(|e| e.actor_user_id);
     let version = store::case_log::append_events(txn, base.id, base.version, events, now)
@@ -244,9 +248,8 @@ async fn apply(
     if !told.is_empty() {
         let recorded: Vec<Recorded> = told
             .iter()
-            .zip(seqs)
-            .map(|((kind, at, public, payload), seq)| Recorded {
-                seq,
+            .map(|(seq, kind, at, public, payload)| Recorded {
+                seq: *seq,
                 kind: *kind,
                 at: *at,
                 public: *public,
