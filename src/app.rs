@@ -27,6 +27,7 @@ impl App {
     /// Connects to the database, applies pending migrations and binds `config.bind`.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let rules = crate::service::case::Timekeeper::rules_of(&config)?;
+        let assessment = crate::service::reports::assessment_items(&config)?;
         let db = connect_and_migrate(&config).await?;
         let views = Views::new(config.dev_templates).context("loading templates")?;
         let listener = TcpListener::bind(config.bind)
@@ -51,6 +52,7 @@ impl App {
         let search = crate::search::index::SearchIndex::open(&config.search_index_dir())
             .context("search index")?;
         let state = AppState {
+            assessment: Arc::new(assessment),
             search,
             seal: Arc::new(tokio::sync::Notify::new()),
             blobs,

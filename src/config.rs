@@ -103,6 +103,10 @@ pub struct Config {
     /// the shipped table: a rule with a known id replaces it, a new id adds one. Unset: the
     /// shipped rules only.
     pub deadline_rules: Option<PathBuf>,
+    /// A province's assessment (考核) items file (TOML, the format of the shipped
+    /// `src/domain/report/assessment-items.toml`) laid over the shipped items: an item with a known key
+    /// replaces it, a new key adds one, `weight = 0` drops one. Unset: the shipped items only.
+    pub assessment_rules: Option<PathBuf>,
     // --- evidence ---
     /// Where evidence files are kept: a folder (empty: `<data_dir>/evidence`) or
     /// `s3://bucket/prefix` (credentials and endpoint from the `AWS_*` environment).
@@ -158,6 +162,7 @@ impl Default for Config {
             sms_http_url: Secret::default(),
             sms_http_token: Secret::default(),
             deadline_rules: None,
+            assessment_rules: None,
             storage: String::new(),
             evidence_max_file_bytes: 2 * 1024 * 1024 * 1024,
             evidence_max_case_bytes: 20 * 1024 * 1024 * 1024,
@@ -202,6 +207,7 @@ const KEYS: &[&str] = &[
     "sms_http_url",
     "sms_http_token",
     "deadline_rules",
+    "assessment_rules",
     "storage",
     "evidence_max_file_bytes",
     "evidence_max_case_bytes",

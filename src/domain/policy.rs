@@ -12,6 +12,16 @@ pub struct Actor {
     pub role: Role,
     /// The organisation's region (行政区划代码); an assistance centre triages leads from it.
     pub region_code: String,
+    /// The offices below the actor's own (its subordinate offices, at any depth) whose cases a
+    /// supervisor or administrator reads: a city office's head reads its districts' cases, a
+    /// provincial office's the province's. Empty for everyone else (see [`oversees`]).
+    pub oversees: Vec<i64>,
+}
+
+/// Whether an actor of `role` at an organisation of `kind` reads the cases of the offices below
+/// theirs (上级对下级的监督): heads of office and administrators, never enterprises.
+pub fn oversees(kind: OrgKind, role: Role) -> bool {
+    kind != OrgKind::Enterprise && matches!(role, Role::Supervisor | Role::Admin)
 }
 
 /// What they want to do, with the resource it touches.
@@ -63,6 +73,10 @@ pub enum Action {
     /// The list of self-registered enterprises waiting to be confirmed (which of them one may
     /// confirm is [`may_verify_enterprise`]).
     VerifyEnterprises,
+    /// The statistics (统计): everyone, over the cases they may see (an enterprise its own).
+    ViewReports,
+    /// The annual 考核 sheet: heads of office and administrators.
+    ViewAssessment,
 }
 
 /// The answer when the policy says no.
@@ -112,6 +126,8 @@ pub fn can(actor: &Actor, action: Action) -> bool {
                 && matches!(actor.role, Role::Triager | Role::Officer | Role::Supervisor)
         }
         VerifyEnterprises => admin || verifies(actor),
+        ViewReports => true,
+        ViewAssessment => oversees(actor.org_kind, actor.role),
     }
 }
 
@@ -196,7 +212,8 @@ pub fn case_access(actor: &Actor, case: &CaseFacts) -> CaseAccess {
             access = access.max(a);
         }
     }
-    if case.referred_to_org_id == Some(actor.org_id) {
+    if case.referred_to_org_id == Some(actor.org_id) || actor.oversees.contains(&case.owner_org_id)
+    {
         access = access.max(CaseAccess::Read);
     }
     if actor.org_kind == OrgKind::AssistanceCenter
@@ -345,6 +362,7 @@ mod tests {
             org_kind: kind,
             role,
             region_code: "320600".into(),
+            oversees: Vec::new(),
         }
     }
 
@@ -430,6 +448,7 @@ mod verify_tests {
             org_kind: kind,
             role,
             region_code: region.into(),
+            oversees: Vec::new(),
         }
     }
 
@@ -494,6 +513,7 @@ mod case_tests {
             org_kind: kind,
             role,
             region_code: region.into(),
+            oversees: Vec::new(),
         }
     }
 
@@ -507,6 +527,33 @@ mod case_tests {
             referred_to_org_id: Some(REFERRED_TO),
             shares: vec![(SHARED_READ, false), (SHARED_CONTRIBUTE, true)],
         }
+    }
+
+    #[test]
+    fn a_head_of_office_reads_the_cases_of_the_offices_below_and_works_none_of_them() {
+        const PROVINCE: i64 = 20;
+        let head = |role| Actor {
+            oversees: vec![OWNER, 21],
+            ..actor(PROVINCE, OrgKind::IpOffice, role, "320000")
+        };
+        assert_eq!(
+            case_access(&head(Role::Supervisor), &case(false)),
+            CaseAccess::Read
+        );
+        assert_eq!(
+            case_access(&head(Role::Admin), &case(false)),
+            CaseAccess::Read
+        );
+        let elsewhere = Actor {
+            oversees: vec![21],
+            ..actor(PROVINCE, OrgKind::IpOffice, Role::Supervisor, "320000")
+        };
+        assert_eq!(case_access(&elsewhere, &case(false)), CaseAccess::None);
+        assert!(oversees(OrgKind::IpOffice, Role::Supervisor));
+        assert!(oversees(OrgKind::AssistanceCenter, Role::Admin));
+        assert!(!oversees(OrgKind::IpOffice, Role::Officer));
+        assert!(!oversees(OrgKind::AssistanceCenter, Role::Triager));
+        assert!(!oversees(OrgKind::Enterprise, Role::Admin));
     }
 
     #[test]
@@ -900,6 +947,7 @@ mod evidence_tests {
             org_kind: kind,
             role,
             region_code: "320600".into(),
+            oversees: Vec::new(),
         }
     }
 

@@ -26,6 +26,14 @@ pub fn end_of_day(date: NaiveDate) -> DateTime<FixedOffset> {
         .expect("midnight exists in a fixed offset")
 }
 
+/// 00:00 Beijing time at the start of `date`, as a UTC instant.
+pub fn start_of_day_utc(date: NaiveDate) -> DateTime<Utc> {
+    date.and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(beijing()).single())
+        .expect("midnight exists in a fixed offset")
+        .to_utc()
+}
+
 /// [`end_of_day`] as a UTC instant.
 pub fn end_of_day_utc(date: NaiveDate) -> DateTime<Utc> {
     end_of_day(date).to_utc()

@@ -49,6 +49,7 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
         Some(Action::VerifyEnterprises),
     ),
     ("/approvals", "nav.approvals", Some(Action::ViewApprovals)),
+    ("/reports", "nav.reports", Some(Action::ViewReports)),
     ("/notifications", "nav.notifications", None),
     ("/account", "nav.account", Some(Action::ManageOwnAccount)),
 ];

@@ -15,6 +15,7 @@ pub mod proof;
 pub mod upload;
 pub mod views;
 pub mod web;
+pub mod xlsx;
 
 use crate::config::Config;
 use crate::i18n::Lang;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub seal: Arc<tokio::sync::Notify>,
     /// The channels notices go out through besides the notification centre.
     pub outbound: Arc<crate::service::Outbound>,
+    /// The 考核 items in force (the shipped table with the province's overlay).
+    pub assessment: Arc<Vec<crate::domain::report::assessment::Item>>,
 }
 
 impl AppState {

@@ -36,6 +36,9 @@ pub fn visible(actor: &Actor, f: &Fields) -> Box<dyn Query> {
         (Occur::Should, term(f.share, actor.org_id)),
         (Occur::Should, term(f.referred, actor.org_id)),
     ];
+    for org in &actor.oversees {
+        any.push((Occur::Should, term(f.owner, *org)));
+    }
     if actor.org_kind == OrgKind::AssistanceCenter {
         any.push((Occur::Should, term(f.assignee_org, actor.org_id)));
         if let Some(prefix) = crate::domain::region::covered_prefix(&actor.region_code) {
@@ -103,13 +106,19 @@ mod tests {
             0usize..KINDS.len(),
             0usize..ROLES.len(),
             0usize..REGIONS.len(),
+            proptest::collection::vec(org(), 0..3),
         )
-            .prop_map(|(org, k, r, reg)| Actor {
+            .prop_map(|(org, k, r, reg, below)| Actor {
                 user_id: 1,
                 org_id: org,
                 org_kind: KINDS[k],
                 role: ROLES[r],
                 region_code: REGIONS[reg].to_string(),
+                oversees: if crate::domain::policy::oversees(KINDS[k], ROLES[r]) {
+                    below.into_iter().filter(|o| *o != org).collect()
+                } else {
+                    Vec::new()
+                },
             })
     }
 

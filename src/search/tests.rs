@@ -15,6 +15,7 @@ fn office() -> Actor {
         org_kind: OrgKind::IpOffice,
         role: Role::Officer,
         region_code: "320600".into(),
+        oversees: Vec::new(),
     }
 }
 
@@ -25,6 +26,7 @@ fn filer() -> Actor {
         org_kind: OrgKind::Enterprise,
         role: Role::EnterpriseFiler,
         region_code: "320600".into(),
+        oversees: Vec::new(),
     }
 }
 

@@ -240,7 +240,9 @@ pub async fn login(
             csrf_token,
         },
     )
-    .ok_or_else(|| anyhow::anyhow!("stored role or organisation kind is unknown"))?;
+    .ok_or_else(|| anyhow::anyhow!("stored role or organisation kind is unknown"))?
+    .with_oversight(db.conn())
+    .await?;
     Ok(NewSession { token, identity })
 }
 
@@ -261,14 +263,17 @@ pub async fn session_identity(db: &Db, cfg: &Config, token: &str) -> Result<Opti
     if now - session.last_seen_at > Duration::seconds(60) {
         store::auth::touch_session(db.conn(), session.id, now).await?;
     }
-    Ok(Identity::from_rows(
+    match Identity::from_rows(
         user,
         org,
         Via::Session {
             id: session.id,
             csrf_token: session.csrf_token,
         },
-    ))
+    ) {
+        Some(identity) => Ok(Some(identity.with_oversight(db.conn()).await?)),
+        None => Ok(None),
+    }
 }
 
 /// Ends a web session.
@@ -360,7 +365,10 @@ pub async fn token_identity(db: &Db, token: &str) -> Result<Option<Identity>> {
     {
         store::auth::touch_token(db.conn(), row.id, now).await?;
     }
-    Ok(Identity::from_rows(user, org, Via::Token { id: row.id }))
+    match Identity::from_rows(user, org, Via::Token { id: row.id }) {
+        Some(identity) => Ok(Some(identity.with_oversight(db.conn()).await?)),
+        None => Ok(None),
+    }
 }
 
 /// Revokes the token the request was made with.

@@ -6,11 +6,13 @@ use super::case::view::{
 };
 use super::case::visible;
 use super::{Ctx, Identity};
-use crate::domain::case::{CaseState, Queue};
+use crate::domain::case::{CaseState, Channel, EventKind, Queue, RightKind, Source};
 use crate::domain::identity::OrgKind;
-use crate::domain::time::end_of_day_utc;
+use crate::domain::srdi::SrdiLevel;
+use crate::domain::time::{end_of_day_utc, start_of_day_utc};
 use crate::error::{AppError, Result};
 use crate::store::{self, Db};
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 /// A case with its parties, rights, shares and clocks, as `me` may see it.
@@ -115,6 +117,76 @@ pub struct ListQuery {
     pub srdi: Option<bool>,
     pub limit: Option<u64>,
     pub cursor: Option<String>,
+    /// An organisation's id: the cases of it and of the offices below it (404 outside the
+    /// caller's reach). The reports' figures link to lists by the filters below.
+    pub org: Option<String>,
+    /// `YYYY-MM-DD`, inclusive (Beijing days): received in this period.
+    pub received_from: Option<String>,
+    pub received_to: Option<String>,
+    /// `YYYY-MM-DD`, inclusive: closed in this period.
+    pub closed_from: Option<String>,
+    pub closed_to: Option<String>,
+    /// `true` closed cases only, `false` open ones only.
+    pub closed: Option<bool>,
+    pub source: Option<String>,
+    pub channel: Option<String>,
+    /// A region code (行政区划代码): cases from it and the places within it.
+    pub region: Option<String>,
+    pub right_kind: Option<String>,
+    /// `none` | `provincial_srdi` | `national_little_giant`.
+    pub srdi_level: Option<String>,
+    /// A deadline rule id (`ar.closing`), with `clock_state` (`met`, `missed`, `running`, `paused`).
+    pub clock: Option<String>,
+    pub clock_state: Option<String>,
+    /// Cases with at least one event of this kind (`extension_approved`).
+    pub event: Option<String>,
+    /// `true`: routed out of triage into a queue.
+    pub routed: Option<bool>,
+    /// `true`: shared with another office.
+    pub shared: Option<bool>,
+}
+
+/// A filter value given and not blank.
+fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// The organisations whose cases the `org` filter stands for: it and the offices below it, when
+/// the caller may see its figures (their own organisation, or one they oversee); `None` for an
+/// enterprise's own organisation (its cases are its filings already). 404 outside their reach.
+pub async fn reach(cx: &Ctx, me: &Identity, org: i64) -> Result<Option<Vec<i64>>> {
+    let own = org == me.actor.org_id;
+    if !own && !me.actor.oversees.contains(&org) {
+        return Err(AppError::NotFound);
+    }
+    if me.actor.org_kind == OrgKind::Enterprise {
+        return Ok(None);
+    }
+    let mut ids = vec![org];
+    ids.extend(store::orgs::below(cx.db.conn(), org).await?);
+    Ok(Some(ids))
+}
+
+/// `[from, to)` of two inclusive day fields.
+fn period(
+    q_from: &Option<String>,
+    q_to: &Option<String>,
+    fields: (&str, &str),
+) -> Result<store::cases::Span> {
+    let from = match given(q_from) {
+        Some(d) => Some(start_of_day_utc(super::calendar::parse_date(fields.0, d)?)),
+        None => None,
+    };
+    let to = match given(q_to) {
+        Some(d) => Some(end_of_day_utc(super::calendar::parse_date(fields.1, d)?)),
+        None => None,
+    };
+    if let (Some(a), Some(b)) = (from, to)
+        && b <= a
+    {
+        return Err(AppError::field(fields.1, "error.period.order"));
+    }
+    Ok((from, to))
 }
 
 /// A page of cases.
@@ -124,7 +196,7 @@ pub struct Page {
 }
 
 /// The store's filter of a list query (422 for a value it does not know).
-fn filter_of(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<store::cases::Filter> {
+async fn filter_of(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<store::cases::Filter> {
     let mut f = store::cases::Filter::default();
     if let Some(queue) = q.queue.as_deref().filter(|s| !s.is_empty()) {
         f.queue =
@@ -154,6 +226,71 @@ fn filter_of(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<store::cases::Fil
     }
     f.srdi = q.srdi == Some(true);
     f.open_only = q.open == Some(true);
+    if let Some(org) = given(&q.org) {
+        let id: i64 = org
+            .parse()
+            .map_err(|_| AppError::field("org", "error.report.org"))?;
+        f.owners = reach(cx, me, id).await?;
+    }
+    f.received = period(
+        &q.received_from,
+        &q.received_to,
+        ("received_from", "received_to"),
+    )?;
+    f.closed_in = period(&q.closed_from, &q.closed_to, ("closed_from", "closed_to"))?;
+    f.closed = q.closed;
+    if let Some(v) = given(&q.source) {
+        f.source =
+            Some(Source::parse(v).ok_or_else(|| AppError::field("source", "error.case.source"))?);
+    }
+    if let Some(v) = given(&q.channel) {
+        f.channel = Some(
+            Channel::parse(v).ok_or_else(|| AppError::field("channel", "error.case.channel"))?,
+        );
+    }
+    if let Some(v) = given(&q.region) {
+        f.region_prefix = Some(
+            crate::domain::region::covered_prefix(v)
+                .ok_or_else(|| AppError::field("region", "error.region"))?
+                .to_string(),
+        );
+    }
+    if let Some(v) = given(&q.right_kind) {
+        let kind =
+            RightKind::parse(v).ok_or_else(|| AppError::field("right_kind", "error.right.kind"))?;
+        f.right_kind = Some(kind.as_str().to_string());
+    }
+    if let Some(v) = given(&q.srdi_level) {
+        f.srdi_rank = Some(match v {
+            "none" => 0,
+            _ => v
+                .parse::<SrdiLevel>()
+                .map_err(|_| AppError::field("srdi_level", "error.srdi.level"))?
+                .rank(),
+        });
+    }
+    if let Some(rule) = given(&q.clock) {
+        let known_shape = rule.len() <= 64
+            && rule
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.');
+        if !known_shape {
+            return Err(AppError::field("clock", "error.report.clock"));
+        }
+        let state = match given(&q.clock_state) {
+            None => None,
+            Some(s @ ("met" | "missed" | "running" | "paused")) => Some(s.to_string()),
+            Some(_) => return Err(AppError::field("clock_state", "error.report.clock_state")),
+        };
+        f.clock = Some((rule.to_string(), state));
+    }
+    if let Some(kind) = given(&q.event) {
+        let kind =
+            EventKind::parse(kind).ok_or_else(|| AppError::field("event", "error.report.event"))?;
+        f.event = Some(kind.as_str().to_string());
+    }
+    f.routed = q.routed;
+    f.shared = q.shared == Some(true);
     Ok(f)
 }
 
@@ -166,15 +303,40 @@ pub async fn batch(
     offset: u64,
     limit: u64,
 ) -> Result<Vec<CaseSummary>> {
-    let f = filter_of(cx, me, q)?;
+    let f = filter_of(cx, me, q).await?;
     let rows = store::cases::list(cx.db.conn(), &me.actor, &f, offset, limit).await?;
     Ok(rows.iter().map(CaseSummary::from).collect())
 }
 
 /// How many visible cases match `q` (what its list holds, across every page).
 pub async fn count(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<u64> {
-    let f = filter_of(cx, me, q)?;
+    let f = filter_of(cx, me, q).await?;
     Ok(store::cases::count_matching(cx.db.conn(), &me.actor, &f).await?)
+}
+
+/// How many distinct exhibitions or filing enterprises the cases of `q` have.
+pub async fn count_distinct(
+    cx: &Ctx,
+    me: &Identity,
+    q: &ListQuery,
+    what: crate::domain::report::Distinct,
+) -> Result<u64> {
+    let f = filter_of(cx, me, q).await?;
+    let column = match what {
+        crate::domain::report::Distinct::Exhibition => entity::cases::Column::ExhibitionId,
+        crate::domain::report::Distinct::FilerEnterprise => entity::cases::Column::FilerOrgId,
+    };
+    Ok(store::cases::count_distinct(cx.db.conn(), &me.actor, &f, column).await?)
+}
+
+/// Receipt and closing instants of the closed cases of `q` (for days-to-close figures).
+pub async fn spans(
+    cx: &Ctx,
+    me: &Identity,
+    q: &ListQuery,
+) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
+    let f = filter_of(cx, me, q).await?;
+    Ok(store::cases::spans(cx.db.conn(), &me.actor, &f).await?)
 }
 
 /// What to count the cases of a list by.
@@ -191,7 +353,7 @@ pub async fn count_by(
     q: &ListQuery,
     by: CountBy,
 ) -> Result<Vec<(String, u64)>> {
-    let f = filter_of(cx, me, q)?;
+    let f = filter_of(cx, me, q).await?;
     let column = match by {
         CountBy::Queue => entity::cases::Column::Queue,
         CountBy::State => entity::cases::Column::State,
@@ -205,7 +367,7 @@ pub async fn count_by(
 
 /// The visible cases matching `q`, most urgent first, SRDI first among equally urgent.
 pub async fn list(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<Page> {
-    let f = filter_of(cx, me, q)?;
+    let f = filter_of(cx, me, q).await?;
     let limit = q.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(AppError::field("limit", "error.limit"));

@@ -306,8 +306,9 @@ async fn demo_identity(db: &Db, username: &str) -> Result<super::Identity> {
     let org = store::orgs::get(db.conn(), user.org_id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("organisation of {username} missing"))?;
-    super::Identity::from_rows(user, org, super::Via::Cli)
-        .ok_or_else(|| anyhow::anyhow!("demo user {username} has an unknown role").into())
+    let identity = super::Identity::from_rows(user, org, super::Via::Cli)
+        .ok_or_else(|| anyhow::anyhow!("demo user {username} has an unknown role"))?;
+    Ok(identity.with_oversight(db.conn()).await?)
 }
 
 fn demo_case(

@@ -25,6 +25,7 @@ pub mod messages;
 pub mod notifications;
 pub mod password_reset;
 pub mod registration;
+pub mod reports;
 pub mod screen;
 pub mod search;
 pub mod sms;
@@ -149,6 +150,7 @@ impl Identity {
             org_kind: org.kind,
             role: user.role,
             region_code: org.region_code.clone(),
+            oversees: Vec::new(),
         };
         Some(Self {
             actor,
@@ -156,6 +158,18 @@ impl Identity {
             org,
             via,
         })
+    }
+
+    /// The identity with the offices it oversees filled in (heads of office and administrators
+    /// read the cases of the offices below theirs; one small query, only for them).
+    pub async fn with_oversight<C: sea_orm::ConnectionTrait>(
+        mut self,
+        db: &C,
+    ) -> std::result::Result<Self, sea_orm::DbErr> {
+        if crate::domain::policy::oversees(self.actor.org_kind, self.actor.role) {
+            self.actor.oversees = crate::store::orgs::below(db, self.actor.org_id).await?;
+        }
+        Ok(self)
     }
 
     pub fn role(&self) -> Role {

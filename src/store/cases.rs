@@ -9,7 +9,7 @@ use crate::domain::case::{CaseState, Channel, PartyRole, Queue, ShareAccess, Sou
 use crate::domain::identity::{OrgKind, Role};
 use crate::domain::policy::{Actor, CaseFacts};
 use chrono::{DateTime, Utc};
-use entity::{case_parties, case_rights, case_shares, cases, users};
+use entity::{case_clocks, case_events, case_parties, case_rights, case_shares, cases, users};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, PaginatorTrait,
@@ -230,6 +230,9 @@ pub fn visible(actor: &Actor) -> Condition {
         .add(cases::Column::OwnerOrgId.eq(actor.org_id))
         .add(cases::Column::Id.in_subquery(shared))
         .add(cases::Column::ReferredToOrgId.eq(actor.org_id));
+    if !actor.oversees.is_empty() {
+        any = any.add(cases::Column::OwnerOrgId.is_in(actor.oversees.iter().copied()));
+    }
     if actor.org_kind == OrgKind::AssistanceCenter {
         let staff = Query::select()
             .column(users::Column::Id)
@@ -253,6 +256,9 @@ pub fn visible(actor: &Actor) -> Condition {
     any
 }
 
+/// A half-open range of instants `[from, to)`, either end open.
+pub type Span = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 /// Filters of a case list (API.md `GET /api/v1/cases`).
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
@@ -265,6 +271,30 @@ pub struct Filter {
     pub open_only: bool,
     pub owner_org: Option<i64>,
     pub awaiting_triage: bool,
+    /// Cases owned by any of these offices (a report's organisation and those below it).
+    pub owners: Option<Vec<i64>>,
+    /// Received in `[from, to)`.
+    pub received: Span,
+    /// Closed in `[from, to)`.
+    pub closed_in: Span,
+    /// `Some(true)` closed cases only, `Some(false)` open ones only.
+    pub closed: Option<bool>,
+    pub source: Option<Source>,
+    pub channel: Option<Channel>,
+    /// A region code prefix (a province's two digits, a city's four, a district's six).
+    pub region_prefix: Option<String>,
+    /// Cases with a right of this kind.
+    pub right_kind: Option<String>,
+    /// The SRDI rank exactly (0 none, 1 provincial, 2 national).
+    pub srdi_rank: Option<i16>,
+    /// Cases whose clock of this rule is in this state (`met`, `missed`, `running`, `paused`).
+    pub clock: Option<(String, Option<String>)>,
+    /// Cases with at least one event of this kind.
+    pub event: Option<String>,
+    /// Routed out of triage into a queue (`Some(false)`: still in triage).
+    pub routed: Option<bool>,
+    /// Cases shared with another office (an active share).
+    pub shared: bool,
 }
 
 /// The visible cases matching `f`, as a query (the list and its counts share it).
@@ -298,6 +328,78 @@ fn matching(actor: &Actor, f: &Filter) -> sea_orm::Select<cases::Entity> {
         q = q
             .filter(cases::Column::Queue.eq(Queue::Triage.as_str()))
             .filter(cases::Column::State.eq(CaseState::New.as_str()));
+    }
+    if let Some(owners) = &f.owners {
+        q = q.filter(cases::Column::OwnerOrgId.is_in(owners.iter().copied()));
+    }
+    if let Some(t) = f.received.0 {
+        q = q.filter(cases::Column::ReceivedAt.gte(t));
+    }
+    if let Some(t) = f.received.1 {
+        q = q.filter(cases::Column::ReceivedAt.lt(t));
+    }
+    if let Some(t) = f.closed_in.0 {
+        q = q.filter(cases::Column::ClosedAt.gte(t));
+    }
+    if let Some(t) = f.closed_in.1 {
+        q = q.filter(cases::Column::ClosedAt.lt(t));
+    }
+    match f.closed {
+        Some(true) => q = q.filter(cases::Column::ClosedAt.is_not_null()),
+        Some(false) => q = q.filter(cases::Column::ClosedAt.is_null()),
+        None => {}
+    }
+    if let Some(v) = f.source {
+        q = q.filter(cases::Column::Source.eq(v.as_str()));
+    }
+    if let Some(v) = f.channel {
+        q = q.filter(cases::Column::Channel.eq(v.as_str()));
+    }
+    if let Some(prefix) = &f.region_prefix {
+        q = q.filter(cases::Column::RegionCode.starts_with(prefix));
+    }
+    if let Some(kind) = &f.right_kind {
+        let with = Query::select()
+            .column(case_rights::Column::CaseId)
+            .from(case_rights::Entity)
+            .and_where(case_rights::Column::Kind.eq(kind.as_str()))
+            .to_owned();
+        q = q.filter(cases::Column::Id.in_subquery(with));
+    }
+    if let Some(rank) = f.srdi_rank {
+        q = q.filter(cases::Column::SrdiRank.eq(rank));
+    }
+    if let Some((rule, state)) = &f.clock {
+        let mut with = Query::select()
+            .column(case_clocks::Column::CaseId)
+            .from(case_clocks::Entity)
+            .and_where(case_clocks::Column::RuleId.eq(rule.as_str()))
+            .to_owned();
+        if let Some(state) = state {
+            with.and_where(case_clocks::Column::State.eq(state.as_str()));
+        }
+        q = q.filter(cases::Column::Id.in_subquery(with));
+    }
+    if let Some(kind) = &f.event {
+        let with = Query::select()
+            .column(case_events::Column::CaseId)
+            .from(case_events::Entity)
+            .and_where(case_events::Column::Kind.eq(kind.as_str()))
+            .to_owned();
+        q = q.filter(cases::Column::Id.in_subquery(with));
+    }
+    match f.routed {
+        Some(true) => q = q.filter(cases::Column::Queue.ne(Queue::Triage.as_str())),
+        Some(false) => q = q.filter(cases::Column::Queue.eq(Queue::Triage.as_str())),
+        None => {}
+    }
+    if f.shared {
+        let with = Query::select()
+            .column(case_shares::Column::CaseId)
+            .from(case_shares::Entity)
+            .and_where(case_shares::Column::RevokedAt.is_null())
+            .to_owned();
+        q = q.filter(cases::Column::Id.in_subquery(with));
     }
     q
 }
@@ -367,6 +469,38 @@ pub async fn count_by<C: ConnectionTrait>(
         .column(column)
         .column_as(cases::Column::Id.count(), "n")
         .group_by(column)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
+/// How many distinct non-null values of `column` the visible cases matching `f` have.
+pub async fn count_distinct<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    f: &Filter,
+    column: cases::Column,
+) -> Result<u64, DbErr> {
+    let n: Option<i64> = matching(actor, f)
+        .select_only()
+        .column_as(Expr::col(column).count_distinct(), "n")
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(Ord::max(n.unwrap_or(0), 0) as u64)
+}
+
+/// Receipt and closing instants of the closed visible cases matching `f`.
+pub async fn spans<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    f: &Filter,
+) -> Result<Vec<(DateTime<Utc>, DateTime<Utc>)>, DbErr> {
+    matching(actor, f)
+        .filter(cases::Column::ClosedAt.is_not_null())
+        .select_only()
+        .column(cases::Column::ReceivedAt)
+        .column(cases::Column::ClosedAt)
         .into_tuple()
         .all(db)
         .await

@@ -3,6 +3,7 @@
 use crate::domain::identity::OrgKind;
 use chrono::{DateTime, Utc};
 use entity::organizations;
+use sea_orm::QuerySelect;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, Set,
@@ -129,6 +130,33 @@ pub async fn ancestors<C: ConnectionTrait>(db: &C, id: i64) -> Result<Vec<i64>, 
         current = get(db, p).await?.and_then(|o| o.parent_id);
     }
     Ok(out)
+}
+
+/// Every organisation below `id` in the parent chain, at any depth (its subordinate offices).
+/// The tree is small (offices, not enterprises): one query for every parent link, then a walk.
+pub async fn below<C: ConnectionTrait>(db: &C, id: i64) -> Result<Vec<i64>, DbErr> {
+    let links: Vec<(i64, i64)> = organizations::Entity::find()
+        .select_only()
+        .column(organizations::Column::Id)
+        .column(organizations::Column::ParentId)
+        .filter(organizations::Column::ParentId.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(crate::domain::org_tree::below(id, &links))
+}
+
+/// The organisations directly below `id`, by name.
+pub async fn children<C: ConnectionTrait>(
+    db: &C,
+    id: i64,
+) -> Result<Vec<organizations::Model>, DbErr> {
+    organizations::Entity::find()
+        .filter(organizations::Column::ParentId.eq(id))
+        .order_by_asc(organizations::Column::RegionCode)
+        .order_by_asc(organizations::Column::Name)
+        .all(db)
+        .await
 }
 
 /// How many organisations are not demo data.

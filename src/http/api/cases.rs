@@ -72,6 +72,7 @@ async fn list(
     match q.format.as_deref() {
         None | Some("") | Some("json") => {}
         Some("csv") => return crate::http::export::cases_csv(cx, me, q, ctx.lang).await,
+        Some("xlsx") => return crate::http::export::cases_xlsx(cx, me, q, ctx.lang).await,
         Some(_) => return Err(AppError::field("format", "error.format")),
     }
     let page = cases_service::list(&cx, &me, &q).await?;

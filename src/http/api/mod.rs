@@ -5,6 +5,7 @@ mod cases;
 pub mod evidence;
 mod inbox;
 mod notifications;
+pub mod reports;
 mod search;
 mod workflow;
 
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(workflow::router())
         .merge(evidence::router())
         .merge(search::router())
+        .merge(reports::router())
 }
 
 #[derive(Deserialize)]

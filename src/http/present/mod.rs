@@ -3,7 +3,9 @@
 //! deadline badges). The one place where times are formatted and names become labels.
 
 pub mod case;
+pub mod chart;
 pub mod evidence;
+pub mod report;
 pub mod workflow;
 
 use crate::domain::time::{in_beijing, last_day};

@@ -15,6 +15,7 @@ mod import;
 mod notifications;
 mod password;
 mod queues;
+mod reports;
 mod search;
 mod srdi;
 
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(import::router())
         .merge(notifications::router())
         .merge(approvals::router())
+        .merge(reports::router())
         .merge(srdi::router())
         .merge(exhibitions::router())
         .merge(experts::router())

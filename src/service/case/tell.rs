@@ -65,6 +65,8 @@ fn actor_of(p: &Person) -> Option<Actor> {
         org_kind: p.org_kind.parse::<OrgKind>().ok()?,
         role: p.role.parse::<Role>().ok()?,
         region_code: p.region_code.clone(),
+        // A notice goes to those who take part in the case, not to the offices above it.
+        oversees: Vec::new(),
     })
 }
 

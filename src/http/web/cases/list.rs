@@ -29,6 +29,19 @@ fn filter_params(q: &ListQuery) -> Vec<String> {
         ("due_before", &q.due_before),
         ("assignee", &q.assignee),
         ("owner", &q.owner),
+        ("org", &q.org),
+        ("received_from", &q.received_from),
+        ("received_to", &q.received_to),
+        ("closed_from", &q.closed_from),
+        ("closed_to", &q.closed_to),
+        ("source", &q.source),
+        ("channel", &q.channel),
+        ("region", &q.region),
+        ("right_kind", &q.right_kind),
+        ("srdi_level", &q.srdi_level),
+        ("clock", &q.clock),
+        ("clock_state", &q.clock_state),
+        ("event", &q.event),
     ] {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             parts.push(format!(
@@ -46,11 +59,25 @@ fn filter_params(q: &ListQuery) -> Vec<String> {
     if q.open == Some(true) {
         parts.push("open=true".into());
     }
+    for (k, v) in [
+        ("closed", q.closed),
+        ("routed", q.routed),
+        ("shared", q.shared),
+    ] {
+        if let Some(v) = v {
+            parts.push(format!("{k}={v}"));
+        }
+    }
     parts
 }
 
 /// The filters a dashboard link sets that the filter form does not show, in words.
-fn narrowed(q: &ListQuery, lang: crate::i18n::Lang) -> Vec<String> {
+fn narrowed(
+    q: &ListQuery,
+    lang: crate::i18n::Lang,
+    org_name: Option<String>,
+    rule_name: Option<String>,
+) -> Vec<String> {
     let t = |k: &str| crate::i18n::t(lang, k);
     let mut out = Vec::new();
     if let Some(s) = q.state.as_deref().filter(|s| !s.is_empty()) {
@@ -72,14 +99,86 @@ fn narrowed(q: &ListQuery, lang: crate::i18n::Lang) -> Vec<String> {
             &[("date", d)],
         ));
     }
+    if let Some(name) = org_name {
+        out.push(crate::i18n::t_args(
+            lang,
+            "cases.filter.org",
+            &[("name", &name)],
+        ));
+    }
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    for (key, from, to) in [
+        ("cases.filter.received", &q.received_from, &q.received_to),
+        ("cases.filter.closed_in", &q.closed_from, &q.closed_to),
+    ] {
+        if given(from).is_some() || given(to).is_some() {
+            let (f, t) = (
+                given(from).unwrap_or_default(),
+                given(to).unwrap_or_default(),
+            );
+            out.push(crate::i18n::t_args(lang, key, &[("from", &f), ("to", &t)]));
+        }
+    }
+    for (prefix, v) in [
+        ("source", &q.source),
+        ("channel", &q.channel),
+        ("right_kind", &q.right_kind),
+        ("srdi", &q.srdi_level),
+        ("event", &q.event),
+    ] {
+        if let Some(v) = given(v) {
+            out.push(t(&format!("{prefix}.{v}")));
+        }
+    }
+    if let Some(r) = given(&q.region) {
+        out.push(crate::domain::region::full_name(&r).unwrap_or(r));
+    }
+    if let Some(rule) = given(&q.clock) {
+        let state = given(&q.clock_state)
+            .map(|s| t(&format!("clock_state.{s}")))
+            .unwrap_or_default();
+        out.push(crate::i18n::t_args(
+            lang,
+            "cases.filter.clock",
+            &[("rule", &rule_name.unwrap_or(rule)), ("state", &state)],
+        ));
+    }
+    for (key, v) in [
+        ("cases.filter.closed", q.closed),
+        ("cases.filter.routed", q.routed),
+        ("cases.filter.shared", q.shared),
+    ] {
+        match v {
+            Some(true) => out.push(t(key)),
+            Some(false) => out.push(crate::i18n::t_args(
+                lang,
+                "cases.filter.not",
+                &[("what", &t(key))],
+            )),
+            None => {}
+        }
+    }
     out
 }
 
 /// `GET /cases`: the visible cases, most urgent first, with the user's drafts.
 pub async fn list(page: Page, Query(q): Query<ListQuery>) -> Result<Response> {
-    if q.format.as_deref() == Some("csv") {
-        let lang = page.lang();
-        return crate::http::export::cases_csv(page.cx.clone(), page.me.clone(), q, lang).await;
+    match q.format.as_deref() {
+        Some("csv") => {
+            let lang = page.lang();
+            return crate::http::export::cases_csv(page.cx.clone(), page.me.clone(), q, lang).await;
+        }
+        Some("xlsx") => {
+            let lang = page.lang();
+            return crate::http::export::cases_xlsx(page.cx.clone(), page.me.clone(), q, lang)
+                .await;
+        }
+        _ => {}
     }
     let (cx, me) = (&page.cx, &page.me);
     let (found, filter_error) = match cases_service::list(cx, me, &q).await {
@@ -103,10 +202,23 @@ pub async fn list(page: Page, Query(q): Query<ListQuery>) -> Result<Response> {
         })
         .collect();
     let queue = q.queue.clone().unwrap_or_default();
+    // The names behind a report's filters, for the words above the list.
+    let org_name = match q.org.as_deref().and_then(|o| o.trim().parse::<i64>().ok()) {
+        Some(id) => crate::service::reports::org_name(cx, id).await?,
+        None => None,
+    };
+    let rule_name = q
+        .clock
+        .as_deref()
+        .and_then(|r| cx.time.rules().get(r.trim()).map(|r| r.name.clone()));
     // The download of the same list, with the same filters.
-    let mut export = filter_params(&q);
-    export.push("format=csv".into());
-    let export = format!("/cases?{}", export.join("&"));
+    let params = filter_params(&q);
+    let with_format = |f: &str| {
+        let mut p = params.clone();
+        p.push(format!("format={f}"));
+        format!("/cases?{}", p.join("&"))
+    };
+    let (export, export_xlsx) = (with_format("csv"), with_format("xlsx"));
     let data = json!({
         "cases": found.items.iter().map(|c| row(c, cx.now)).collect::<Vec<_>>(),
         "next": found.next_cursor.as_deref().map(|c| next_link(&q, c)),
@@ -114,8 +226,9 @@ pub async fn list(page: Page, Query(q): Query<ListQuery>) -> Result<Response> {
         "filter_error": filter_error,
         "queue_options": Queue::ALL.iter().map(|x| json!({"value": x.as_str(), "key": format!("queue.{x}"), "selected": x.as_str() == queue})).collect::<Vec<_>>(),
         "overdue": q.overdue == Some(true),
-        "narrowed": narrowed(&q, page.lang()),
+        "narrowed": narrowed(&q, page.lang(), org_name, rule_name),
         "export": export,
+        "export_xlsx": export_xlsx,
         "srdi": q.srdi == Some(true),
         "can_file": policy::can(&me.actor, Action::FileComplaint),
         "can_enter": policy::can(&me.actor, Action::EnterLead),

@@ -1,0 +1,202 @@
+//! The statistics and the 考核 sheet as JSON, as page data and as table rows for CSV and Excel.
+
+use crate::http::xlsx::Cell;
+use crate::i18n::{self, Lang};
+use crate::service::reports::{Assessment, FigureValue, Summary};
+use serde_json::{Value, json};
+
+fn label(lang: Lang, key: &str) -> String {
+    i18n::t(lang, &format!("report.figure.{key}"))
+}
+
+/// A figure's value as JSON: whole numbers for counts and days, one decimal for per cents.
+fn number(unit: &str, v: Option<f64>) -> Value {
+    match v {
+        None => Value::Null,
+        Some(v) if unit == "percent" => json!(v),
+        Some(v) => json!(v.round() as i64),
+    }
+}
+
+/// A figure's value in words (`92.5%`, `12`, `—`).
+pub fn shown(lang: Lang, unit: &str, v: Option<f64>) -> String {
+    match v {
+        None => i18n::t(lang, "report.none"),
+        Some(v) if unit == "percent" => format!("{v:.1}%"),
+        Some(v) => format!("{:.0}", v.round()),
+    }
+}
+
+fn figure_json(lang: Lang, f: &FigureValue) -> Value {
+    json!({
+        "key": f.key,
+        "label": label(lang, f.key),
+        "unit": f.unit,
+        "value": number(f.unit, f.value),
+        "applicable": f.query.is_some(),
+        "list": f.query.as_ref().map(|q| format!("/api/v1/cases?{q}")),
+        "page": f.query.as_ref().map(|q| format!("/cases?{q}")),
+        "shown": shown(lang, f.unit, f.value),
+        "days": f.unit == "days" && f.value.is_some(),
+    })
+}
+
+fn group_label(lang: Lang, g: &crate::service::reports::GroupRow) -> String {
+    match (&g.name, &g.label_key) {
+        (Some(n), _) => n.clone(),
+        (None, Some(k)) => i18n::t(lang, k),
+        (None, None) => g.value.clone(),
+    }
+}
+
+/// `GET /api/v1/reports/summary` (and the page's data).
+pub fn summary_json(lang: Lang, s: &Summary) -> Value {
+    json!({
+        "org": {"id": s.org_id, "name": s.org_name},
+        "from": s.from.to_string(),
+        "to": s.to.to_string(),
+        "filters": s.filters.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
+        "sections": s.sections.iter().map(|sec| json!({
+            "key": sec.key,
+            "label": i18n::t(lang, &format!("report.section.{}", sec.key)),
+            "figures": sec.figures.iter().map(|f| figure_json(lang, f)).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "group_by": s.group_by,
+        "group_columns": crate::domain::report::GROUP_FIGURES.iter().map(|k| json!({"key": k, "label": label(lang, k)})).collect::<Vec<_>>(),
+        "groups": s.groups.iter().map(|g| json!({
+            "value": g.value,
+            "label": group_label(lang, g),
+            "figures": g.figures.iter().map(|f| figure_json(lang, f)).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "months": s.months.iter().map(|m| json!({
+            "month": m.month,
+            "received": m.received,
+            "by_queue": m.by_queue.iter().map(|(q, n)| (q.clone(), json!(n))).collect::<serde_json::Map<_, _>>(),
+            "ar_on_time_rate": m.ar_on_time_rate,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// The statistics as a table: section, figure, value, unit (then the breakdown, one row per
+/// group and figure).
+pub fn summary_table(lang: Lang, s: &Summary) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let header = [
+        "report.col.section",
+        "report.col.figure",
+        "report.col.value",
+        "report.col.unit",
+    ]
+    .iter()
+    .map(|k| i18n::t(lang, k))
+    .collect();
+    let value = |f: &FigureValue| match (f.unit, f.value) {
+        (_, None) => Cell::Empty,
+        ("percent", Some(v)) => Cell::Percent(v),
+        (_, Some(v)) => Cell::Number(v.round()),
+    };
+    let unit = |f: &FigureValue| Cell::Text(i18n::t(lang, &format!("report.unit.{}", f.unit)));
+    let mut rows = Vec::new();
+    for sec in &s.sections {
+        let name = i18n::t(lang, &format!("report.section.{}", sec.key));
+        for f in &sec.figures {
+            rows.push(vec![
+                Cell::Text(name.clone()),
+                Cell::Text(label(lang, f.key)),
+                value(f),
+                unit(f),
+            ]);
+        }
+    }
+    for g in &s.groups {
+        let name = format!(
+            "{} · {}",
+            i18n::t(lang, "report.breakdown"),
+            group_label(lang, g)
+        );
+        for f in &g.figures {
+            rows.push(vec![
+                Cell::Text(name.clone()),
+                Cell::Text(label(lang, f.key)),
+                value(f),
+                unit(f),
+            ]);
+        }
+    }
+    (header, rows)
+}
+
+fn item_name(lang: Lang, name: &str, name_en: &str) -> String {
+    match lang {
+        Lang::Zh => name.to_string(),
+        Lang::En => name_en.to_string(),
+    }
+}
+
+/// `GET /api/v1/reports/assessment` (and the page's data).
+pub fn assessment_json(lang: Lang, a: &Assessment) -> Value {
+    json!({
+        "org": {"id": a.org_id, "name": a.org_name},
+        "year": a.year,
+        "items": a.rows.iter().map(|r| json!({
+            "key": r.key,
+            "label": item_name(lang, &r.name, &r.name_en),
+            "unit": r.unit,
+            "value": number(r.unit, r.value),
+            "previous": number(r.unit, r.previous),
+            "growth": r.growth,
+            "score": r.score,
+            "weight": r.weight,
+            "cases": r.queries.first().map(|q| format!("/api/v1/cases?{q}")),
+            "lists": r.queries.iter().map(|q| json!({"list": format!("/api/v1/cases?{q}"), "page": format!("/cases?{q}")})).collect::<Vec<_>>(),
+            "shown": shown(lang, r.unit, r.value),
+            "previous_shown": shown(lang, r.unit, r.previous),
+            "growth_shown": r.growth.map(|g| format!("{g:+.1}%")),
+            "score_shown": r.score.map_or_else(|| i18n::t(lang, "report.none"), |s| format!("{s}")),
+        })).collect::<Vec<_>>(),
+        "total": a.total,
+        "weight": a.weight,
+    })
+}
+
+/// The 考核 sheet as a table.
+pub fn assessment_table(lang: Lang, a: &Assessment) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let header = [
+        "assessment.col.item",
+        "assessment.col.value",
+        "assessment.col.previous",
+        "assessment.col.growth",
+        "assessment.col.weight",
+        "assessment.col.score",
+    ]
+    .iter()
+    .map(|k| i18n::t(lang, k))
+    .collect();
+    let v = |unit: &str, x: Option<f64>| match x {
+        None => Cell::Empty,
+        Some(x) if unit == "percent" => Cell::Percent(x),
+        Some(x) => Cell::Number(x.round()),
+    };
+    let mut rows: Vec<Vec<Cell>> = a
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::Text(item_name(lang, &r.name, &r.name_en)),
+                v(r.unit, r.value),
+                v(r.unit, r.previous),
+                r.growth.map_or(Cell::Empty, Cell::Percent),
+                Cell::Number(r.weight),
+                r.score.map_or(Cell::Empty, Cell::Number),
+            ]
+        })
+        .collect();
+    rows.push(vec![
+        Cell::Text(i18n::t(lang, "assessment.total")),
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Number(a.weight),
+        Cell::Number(a.total),
+    ]);
+    (header, rows)
+}

@@ -1,0 +1,590 @@
+//! The office's figures (`/reports`) and its annual 考核 sheet (`/reports/assessment`).
+//!
+//! Every count is the size of a case list: the figure's filters are turned into the list's own
+//! query ([`ListQuery`]) and counted by the list's own code, with the caller's access. A figure
+//! and the list it links to therefore always agree. Rates divide two counts; days-to-close are
+//! percentiles over one list.
+
+use super::cases::{self as cases_service, ListQuery};
+use super::{Ctx, Identity};
+use crate::domain::identity::OrgKind;
+use crate::domain::report::assessment::{self, Item};
+use crate::domain::report::{self as report, GroupBy, Measure, Period};
+use crate::domain::time::day_of;
+use crate::error::{AppError, Result};
+use crate::store;
+use anyhow::Context as _;
+use chrono::Days;
+use std::collections::HashMap;
+
+/// What a statistics request asks for.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SummaryQuery {
+    /// `2026`, `2026-Q3` or `2026-07`; or `from` and `to` (`YYYY-MM-DD`); default: this year so far.
+    pub period: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// The organisation (with the offices below it); default: the caller's own.
+    pub org_id: Option<String>,
+    /// `org` | `queue` | `channel` | `source` | `right_kind` | `srdi_level`.
+    pub group_by: Option<String>,
+    // Filters laid over every figure (the list filters of the same names).
+    pub queue: Option<String>,
+    pub region: Option<String>,
+    pub channel: Option<String>,
+    pub right_kind: Option<String>,
+    pub source: Option<String>,
+    pub srdi_level: Option<String>,
+    /// `csv` | `xlsx`: a download instead of the page.
+    pub format: Option<String>,
+}
+
+/// The filters of [`SummaryQuery`] that narrow every figure.
+const NARROWING: [&str; 6] = [
+    "queue",
+    "region",
+    "channel",
+    "right_kind",
+    "source",
+    "srdi_level",
+];
+
+impl SummaryQuery {
+    fn narrowing(&self) -> Vec<(&'static str, String)> {
+        let values = [
+            &self.queue,
+            &self.region,
+            &self.channel,
+            &self.right_kind,
+            &self.source,
+            &self.srdi_level,
+        ];
+        NARROWING
+            .iter()
+            .zip(values)
+            .filter_map(|(k, v)| {
+                v.as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(|s| (*k, s.to_string()))
+            })
+            .collect()
+    }
+}
+
+/// One figure as measured.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FigureValue {
+    pub key: &'static str,
+    /// `cases` (a list's size), `count` (distinct exhibitions or enterprises), `percent` or `days`.
+    pub unit: &'static str,
+    /// None: nothing to measure (a rate of no cases, a median of none), or not applicable under
+    /// the report's filters.
+    pub value: Option<f64>,
+    /// The case-list query behind it (`queue=…&received_from=…`), for `/cases?` and
+    /// `/api/v1/cases?`.
+    pub query: Option<String>,
+}
+
+/// A section of figures.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SectionValue {
+    pub key: &'static str,
+    pub figures: Vec<FigureValue>,
+}
+
+/// A row of a breakdown table.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GroupRow {
+    pub value: String,
+    /// Catalogue key of its label, or the organisation's name.
+    pub label_key: Option<String>,
+    pub name: Option<String>,
+    pub figures: Vec<FigureValue>,
+}
+
+/// One month of the trend charts.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MonthValue {
+    pub month: String,
+    pub received: u64,
+    /// Received per queue (`triage` … `overseas_assistance`).
+    pub by_queue: Vec<(String, u64)>,
+    pub ar_on_time_rate: Option<f64>,
+}
+
+/// The statistics of an organisation for a period.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Summary {
+    pub org_id: i64,
+    pub org_name: String,
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub filters: Vec<(&'static str, String)>,
+    pub sections: Vec<SectionValue>,
+    pub group_by: Option<&'static str>,
+    pub groups: Vec<GroupRow>,
+    pub months: Vec<MonthValue>,
+}
+
+/// The organisation a report is about: the asked one when in reach (404 otherwise), else the
+/// caller's own.
+async fn report_org(cx: &Ctx, me: &Identity, asked: Option<&str>) -> Result<(i64, String)> {
+    let id = match asked.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => s.parse::<i64>().map_err(|_| AppError::NotFound)?,
+        None => me.actor.org_id,
+    };
+    cases_service::reach(cx, me, id).await?;
+    let org = store::orgs::get(cx.db.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((id, org.name))
+}
+
+/// The organisations whose figures the caller may see: their own, then those they oversee.
+pub async fn reachable_orgs(cx: &Ctx, me: &Identity) -> Result<Vec<(i64, String)>> {
+    let mut ids = vec![me.actor.org_id];
+    ids.extend(me.actor.oversees.iter().copied());
+    let found = store::orgs::by_ids(cx.db.conn(), ids.clone()).await?;
+    Ok(ids
+        .iter()
+        .filter_map(|id| {
+            found
+                .iter()
+                .find(|o| o.id == *id)
+                .map(|o| (o.id, o.name.clone()))
+        })
+        .collect())
+}
+
+/// An organisation's name (for the words above a list a report links to).
+pub async fn org_name(cx: &Ctx, id: i64) -> Result<Option<String>> {
+    Ok(store::orgs::get(cx.db.conn(), id).await?.map(|o| o.name))
+}
+
+/// The period asked for (422 on a bad one), default this year so far.
+pub fn period_of(
+    cx: &Ctx,
+    q_period: Option<&str>,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<Period> {
+    fn blank(s: Option<&str>) -> Option<&str> {
+        s.map(str::trim).filter(|s| !s.is_empty())
+    }
+    let refused = |field: &str, e: report::period::PeriodError| {
+        let key = match e {
+            report::period::PeriodError::Shape => "error.report.period",
+            report::period::PeriodError::Order => "error.period.order",
+            report::period::PeriodError::Range => "error.report.range",
+        };
+        AppError::field(field, key)
+    };
+    if let Some(p) = blank(q_period) {
+        return Period::parse(p).map_err(|e| refused("period", e));
+    }
+    let today = day_of(cx.now);
+    match (blank(from), blank(to)) {
+        (None, None) => Ok(Period::year_to_date(today)),
+        (f, t) => {
+            let from = match f {
+                Some(d) => super::calendar::parse_date("from", d)?,
+                None => Period::year_to_date(today).from,
+            };
+            let to = match t {
+                Some(d) => super::calendar::parse_date("to", d)?,
+                None => today,
+            };
+            Period::new(from, to).map_err(|e| refused("to", e))
+        }
+    }
+}
+
+/// `base` with `more` laid over it; `None` when both set a key to different values (the figure
+/// does not apply under the report's filters).
+fn merged(
+    base: &[(&'static str, String)],
+    more: &[(&'static str, String)],
+) -> Option<Vec<(&'static str, String)>> {
+    let mut out = base.to_vec();
+    for (k, v) in more {
+        match out.iter().find(|(bk, _)| bk == k) {
+            Some((_, bv)) if bv != v => return None,
+            Some(_) => {}
+            None => out.push((k, v.clone())),
+        }
+    }
+    Some(out)
+}
+
+fn encode(pairs: &[(&'static str, String)]) -> String {
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
+}
+
+/// The list query of `pairs` (the same text the link carries).
+fn list_query(pairs: &[(&'static str, String)]) -> Result<ListQuery> {
+    serde_urlencoded::from_str(&encode(pairs))
+        .map_err(|e| AppError::BadRequest(format!("report filter: {e}")))
+}
+
+/// Measures one section list of figures under `base`.
+async fn measure(
+    cx: &Ctx,
+    me: &Identity,
+    base: &[(&'static str, String)],
+    sections: &[report::Section],
+    only: Option<&[&str]>,
+) -> Result<HashMap<&'static str, FigureValue>> {
+    let mut out: HashMap<&'static str, FigureValue> = HashMap::new();
+    let wanted = |k: &str| only.is_none_or(|o| o.contains(&k));
+    // Rates and days need their counts, even when only the rate is asked for.
+    let mut needed: Vec<&str> = Vec::new();
+    for f in sections.iter().flat_map(|s| s.figures.iter()) {
+        if !wanted(f.key) {
+            continue;
+        }
+        match &f.measure {
+            Measure::Rate { num, other } => needed.extend([*num, *other]),
+            Measure::Days { of, .. } => needed.push(of),
+            _ => {}
+        }
+    }
+    for f in sections.iter().flat_map(|s| s.figures.iter()) {
+        if !wanted(f.key) && !needed.contains(&f.key) {
+            continue;
+        }
+        let v = match &f.measure {
+            Measure::Count(filters) => match merged(base, filters) {
+                Some(pairs) => {
+                    let q = list_query(&pairs)?;
+                    FigureValue {
+                        key: f.key,
+                        unit: "cases",
+                        value: Some(cases_service::count(cx, me, &q).await? as f64),
+                        query: Some(encode(&pairs)),
+                    }
+                }
+                None => FigureValue {
+                    key: f.key,
+                    unit: "cases",
+                    value: None,
+                    query: None,
+                },
+            },
+            Measure::Distinct(what, filters) => match merged(base, filters) {
+                Some(pairs) => {
+                    let q = list_query(&pairs)?;
+                    let n = cases_service::count_distinct(cx, me, &q, *what).await?;
+                    FigureValue {
+                        key: f.key,
+                        unit: "count",
+                        value: Some(n as f64),
+                        query: Some(encode(&pairs)),
+                    }
+                }
+                None => FigureValue {
+                    key: f.key,
+                    unit: "count",
+                    value: None,
+                    query: None,
+                },
+            },
+            _ => continue,
+        };
+        out.insert(f.key, v);
+    }
+    for f in sections.iter().flat_map(|s| s.figures.iter()) {
+        if !wanted(f.key) {
+            continue;
+        }
+        let v = match &f.measure {
+            Measure::Rate { num, other } => {
+                let (n, o) = (out.get(num), out.get(other));
+                let value = match (n.and_then(|n| n.value), o.and_then(|o| o.value)) {
+                    (Some(n), Some(o)) => report::rate(n as u64, o as u64),
+                    _ => None,
+                };
+                FigureValue {
+                    key: f.key,
+                    unit: "percent",
+                    value,
+                    query: n.and_then(|n| n.query.clone()),
+                }
+            }
+            Measure::Days { of, pct } => {
+                let of = out.get(of).cloned();
+                let value = match of.as_ref().and_then(|o| o.query.as_deref()) {
+                    Some(query) => {
+                        let q: ListQuery = serde_urlencoded::from_str(query)
+                            .map_err(|e| AppError::BadRequest(e.to_string()))?;
+                        let spans = cases_service::spans(cx, me, &q).await?;
+                        report::percentile(report::days_to_close(&spans), *pct).map(|d| d as f64)
+                    }
+                    None => None,
+                };
+                FigureValue {
+                    key: f.key,
+                    unit: "days",
+                    value,
+                    query: of.and_then(|o| o.query),
+                }
+            }
+            _ => continue,
+        };
+        out.insert(f.key, v);
+    }
+    out.retain(|k, _| wanted(k));
+    Ok(out)
+}
+
+/// The statistics of `q`.
+pub async fn summary(cx: &Ctx, me: &Identity, q: &SummaryQuery) -> Result<Summary> {
+    let (org_id, org_name) = report_org(cx, me, q.org_id.as_deref()).await?;
+    let period = period_of(cx, q.period.as_deref(), q.from.as_deref(), q.to.as_deref())?;
+    let group_by = match q
+        .group_by
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(g) => Some(
+            GroupBy::parse(g)
+                .ok_or_else(|| AppError::field("group_by", "error.report.group_by"))?,
+        ),
+        None => None,
+    };
+    let filters = q.narrowing();
+    let mut base = vec![("org", org_id.to_string())];
+    base.extend(filters.iter().cloned());
+    // A bad filter is refused once, up front, by the list's own checks.
+    cases_service::count(cx, me, &list_query(&base)?).await?;
+    let today = day_of(cx.now);
+    let sections = report::sections(&period, today + Days::new(7));
+    let mut values = measure(cx, me, &base, &sections, None).await?;
+    let sections_out = sections
+        .iter()
+        .map(|s| SectionValue {
+            key: s.key,
+            figures: s
+                .figures
+                .iter()
+                .filter_map(|f| values.remove(f.key))
+                .collect(),
+        })
+        .collect();
+    let mut groups = Vec::new();
+    if let Some(g) = group_by {
+        let rows: Vec<(String, Option<String>, Option<String>)> = if g == GroupBy::Org {
+            store::orgs::children(cx.db.conn(), org_id)
+                .await?
+                .into_iter()
+                .filter(|o| o.kind != OrgKind::Enterprise.as_str())
+                .map(|o| (o.id.to_string(), None, Some(o.name)))
+                .collect()
+        } else {
+            g.values()
+                .into_iter()
+                .map(|(v, k)| (v, Some(k), None))
+                .collect()
+        };
+        for (value, label_key, name) in rows {
+            let mut row_base: Vec<(&'static str, String)> = base
+                .iter()
+                .filter(|(k, _)| *k != g.filter())
+                .cloned()
+                .collect();
+            row_base.push((g.filter(), value.clone()));
+            if let Some((_, v)) = base.iter().find(|(k, _)| *k == g.filter())
+                && *v != value
+            {
+                continue;
+            }
+            let mut m = measure(cx, me, &row_base, &sections, Some(&report::GROUP_FIGURES)).await?;
+            groups.push(GroupRow {
+                value,
+                label_key,
+                name,
+                figures: report::GROUP_FIGURES
+                    .iter()
+                    .filter_map(|k| m.remove(k))
+                    .collect(),
+            });
+        }
+    }
+    let months = trend(cx, me, &base, &period).await?;
+    Ok(Summary {
+        org_id,
+        org_name,
+        from: period.from,
+        to: period.to,
+        filters,
+        sections: sections_out,
+        group_by: group_by.map(|g| g.as_str()),
+        groups,
+        months,
+    })
+}
+
+/// Received per month (in all and per queue) and the on-time closing rate per month, over the
+/// last twelve months of the period at most.
+async fn trend(
+    cx: &Ctx,
+    me: &Identity,
+    base: &[(&'static str, String)],
+    period: &Period,
+) -> Result<Vec<MonthValue>> {
+    let months = period.months();
+    let skip = months.len().saturating_sub(12);
+    let mut out = Vec::new();
+    for m in months.into_iter().skip(skip) {
+        let Some(pairs) = merged(
+            base,
+            &[
+                ("received_from", m.from.to_string()),
+                ("received_to", m.to.to_string()),
+            ],
+        ) else {
+            continue;
+        };
+        let by_queue =
+            cases_service::count_by(cx, me, &list_query(&pairs)?, cases_service::CountBy::Queue)
+                .await?;
+        let received = by_queue.iter().map(|(_, n)| n).sum();
+        let s = report::sections(&m, m.to);
+        let rate = measure(cx, me, base, &s, Some(&["ar_on_time_rate"]))
+            .await?
+            .remove("ar_on_time_rate")
+            .and_then(|f| f.value);
+        out.push(MonthValue {
+            month: m.month_label(),
+            received,
+            by_queue,
+            ar_on_time_rate: rate,
+        });
+    }
+    Ok(out)
+}
+
+/// One row of the 考核 sheet.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AssessmentRow {
+    pub key: String,
+    pub name: String,
+    pub name_en: String,
+    pub unit: &'static str,
+    pub value: Option<f64>,
+    pub previous: Option<f64>,
+    pub growth: Option<f64>,
+    pub weight: f64,
+    pub score: Option<f64>,
+    /// The case-list queries behind the value.
+    pub queries: Vec<String>,
+}
+
+/// The 考核 sheet of an organisation for a year.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Assessment {
+    pub org_id: i64,
+    pub org_name: String,
+    pub year: i32,
+    pub rows: Vec<AssessmentRow>,
+    pub total: f64,
+    pub weight: f64,
+}
+
+/// The assessment items of `config` (the shipped table with the province's overlay).
+pub fn assessment_items(config: &crate::config::Config) -> anyhow::Result<Vec<Item>> {
+    let overlay = match config
+        .assessment_rules
+        .as_ref()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        Some(path) => Some(std::fs::read_to_string(path).with_context(|| {
+            format!("cannot read the assessment items file {}", path.display())
+        })?),
+        None => None,
+    };
+    let today = day_of(super::now());
+    let sections = report::sections(&Period::year_to_date(today), today);
+    assessment::load(overlay.as_deref(), &sections).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// The 考核 sheet of `year` (default: this year) for an organisation in reach.
+pub async fn assessment(
+    cx: &Ctx,
+    me: &Identity,
+    items: &[Item],
+    year: Option<&str>,
+    org: Option<&str>,
+) -> Result<Assessment> {
+    let (org_id, org_name) = report_org(cx, me, org).await?;
+    let this_year = chrono::Datelike::year(&day_of(cx.now));
+    let year = match year.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(y) => y
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (2000..=this_year).contains(y))
+            .ok_or_else(|| AppError::field("year", "error.report.year"))?,
+        None => this_year,
+    };
+    let period = Period::year(year).ok_or_else(|| AppError::field("year", "error.report.year"))?;
+    let base = vec![("org", org_id.to_string())];
+    let wanted: Vec<&str> = items
+        .iter()
+        .flat_map(|i| {
+            i.figures
+                .iter()
+                .map(String::as_str)
+                .chain(i.rate.as_deref())
+        })
+        .collect();
+    let now_sections = report::sections(&period, period.to);
+    let before_sections = report::sections(&period.year_before(), period.to);
+    let now = measure(cx, me, &base, &now_sections, Some(&wanted)).await?;
+    let before = measure(cx, me, &base, &before_sections, Some(&wanted)).await?;
+    let value_of = |m: &HashMap<&'static str, FigureValue>, i: &Item| -> Option<f64> {
+        match &i.rate {
+            Some(r) => m.get(r.as_str()).and_then(|f| f.value),
+            None => i
+                .figures
+                .iter()
+                .map(|f| m.get(f.as_str()).and_then(|f| f.value))
+                .sum::<Option<f64>>(),
+        }
+    };
+    let mut rows = Vec::new();
+    for i in items {
+        let value = value_of(&now, i);
+        let previous = value_of(&before, i);
+        let keys: Vec<&str> = match &i.rate {
+            Some(r) => vec![r.as_str()],
+            None => i.figures.iter().map(String::as_str).collect(),
+        };
+        rows.push(AssessmentRow {
+            key: i.key.clone(),
+            name: i.name.clone(),
+            name_en: i.name_en.clone(),
+            unit: if i.rate.is_some() { "percent" } else { "cases" },
+            value,
+            previous,
+            growth: assessment::growth(value, previous),
+            weight: i.weight,
+            score: assessment::score(i, value),
+            queries: keys
+                .iter()
+                .filter_map(|k| now.get(k).and_then(|f| f.query.clone()))
+                .collect(),
+        });
+    }
+    let total = (rows.iter().filter_map(|r| r.score).sum::<f64>() * 10.0).round() / 10.0;
+    let weight = items.iter().map(|i| i.weight).sum();
+    Ok(Assessment {
+        org_id,
+        org_name,
+        year,
+        rows,
+        total,
+        weight,
+    })
+}
