@@ -319,6 +319,7 @@ fn actor(org_id: i64, kind: OrgKind, role: Role, region: &str) -> Actor {
         org_kind: kind,
         role,
         region_code: region.into(),
+        oversees: Vec::new(),
     }
 }
 

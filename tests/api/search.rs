@@ -402,8 +402,11 @@ async fn hits_counts_facets_and_snippets_come_only_from_visible_cases() {
             .await
             .unwrap()
             .unwrap();
-        let me =
-            weiquan::service::Identity::from_rows(user, org, weiquan::service::Via::Cli).unwrap();
+        let me = weiquan::service::Identity::from_rows(user, org, weiquan::service::Via::Cli)
+            .unwrap()
+            .with_oversight(app.db.conn())
+            .await
+            .unwrap();
         let visible: BTreeSet<i64> = store::cases::visible_ids(app.db.conn(), &me.actor)
             .await
             .unwrap()
