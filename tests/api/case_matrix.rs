@@ -79,6 +79,9 @@ enum RevokeOrg {
     Unshared,
 }
 
+// The administrator sits at 江苏省知识产权局, above 南通市知识产权局: heads of office and
+// administrators read the cases of the offices below theirs (decision D21), so the city office's
+// cases (a, e, f) are "R" for them.
 const CASES: [CaseRow; 10] = [
     //                                   admin  triager officer supervisor industry ent  ent2  bj
     CaseRow {
@@ -87,7 +90,7 @@ const CASES: [CaseRow; 10] = [
         awaiting: true,
         group: 'C',
         revoke: RevokeOrg::Unshared,
-        cells: ["-", "C:t", "O:tsw", "O:tsw", "-", "F", "-", "-"],
+        cells: ["R", "C:t", "O:tsw", "O:tsw", "-", "F", "-", "-"],
     },
     // An industry office owns its leads but does not triage them: it shares them, and the
     // assistance centre (or an IP office owning a lead) decides (ARCHITECTURE.md, Actors).
@@ -123,7 +126,7 @@ const CASES: [CaseRow; 10] = [
         awaiting: false,
         group: 'C',
         revoke: RevokeOrg::Unshared,
-        cells: ["-", "-", "O:tsw", "O:tsw", "R:a", "-", "F", "-"],
+        cells: ["R", "-", "O:tsw", "O:tsw", "R:a", "-", "F", "-"],
     },
     CaseRow {
         key: "f",
@@ -131,7 +134,7 @@ const CASES: [CaseRow; 10] = [
         awaiting: false,
         group: 'C',
         revoke: RevokeOrg::Unshared,
-        cells: ["-", "-", "O:tsw", "O:tsw", "-", "F", "-", "-"],
+        cells: ["R", "-", "O:tsw", "O:tsw", "-", "F", "-", "-"],
     },
     CaseRow {
         key: "g",
@@ -440,7 +443,8 @@ async fn snapshot(app: &TestApp) -> BTreeMap<String, String> {
 /// independently of `store::cases::visible`: an enterprise filer sees its own filings; an office
 /// sees what it owns, what is shared with it and what is referred to it; an assistance centre also
 /// sees what waits for triage in its region (province, prefecture or county) and what its staff are
-/// assigned.
+/// assigned; heads of office and administrators also read what the offices up to three levels
+/// below theirs own (province → city → district).
 async fn visible_by_sql(app: &TestApp, username: &str) -> BTreeSet<i64> {
     const SQL: &str = "
         SELECT c.id FROM cases c
@@ -452,6 +456,15 @@ async fn visible_by_sql(app: &TestApp, username: &str) -> BTreeSet<i64> {
                OR c.referred_to_org_id = o.id
                OR EXISTS (SELECT 1 FROM case_shares s
                           WHERE s.case_id = c.id AND s.org_id = o.id AND s.revoked_at IS NULL)
+               OR (u.role IN ('supervisor', 'admin') AND EXISTS (
+                      SELECT 1 FROM organizations p1 WHERE p1.id = c.owner_org_id AND (
+                          p1.parent_id = o.id
+                       OR EXISTS (SELECT 1 FROM organizations p2
+                                  WHERE p2.id = p1.parent_id AND (
+                                      p2.parent_id = o.id
+                                   OR EXISTS (SELECT 1 FROM organizations p3
+                                              WHERE p3.id = p2.parent_id
+                                                AND p3.parent_id = o.id))))))
                OR (o.kind = 'assistance_center' AND (
                       (c.queue = 'triage' AND c.state = 'new' AND (
                            (o.region_code LIKE '__0000'

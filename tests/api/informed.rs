@@ -210,10 +210,16 @@ async fn an_extension_request_waits_for_the_supervisor_and_leaves_the_inbox_once
     assert_eq!(s, 200, "{b}");
     let (_, inbox) = supervisor.get("/api/v1/approvals").await;
     assert_eq!(inbox["count"], 0, "{inbox}");
-    // The next-higher department decides its own tier: asking it gives it the case to read
-    // (the provincial office's administrator now finds it; before, it did not).
+    // The next-higher department decides its own tier: asking it shares the case with it to
+    // read (its heads read the city's cases anyway, decision D21; its officers need the share).
     let admin = app.api_as("demo-admin").await;
-    assert_eq!(admin.get(&case.path("")).await.0, 404);
+    let province = admin.org_id().await;
+    let shared_with_province = |c: &serde_json::Value| {
+        c["shares"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|x| x["org_id"] == province))
+    };
+    assert!(!shared_with_province(&officer.case(case.id).await));
     let version = officer.get(&case.path("")).await.1["version"].clone();
     let (s, b) = officer
         .post(
@@ -222,6 +228,7 @@ async fn an_extension_request_waits_for_the_supervisor_and_leaves_the_inbox_once
         )
         .await;
     assert_eq!(s, 200, "{b}");
+    assert!(shared_with_province(&officer.case(case.id).await));
     assert_eq!(admin.get(&case.path("")).await.0, 200);
     // Not the owning office's supervisor's to decide.
     let (_, inbox) = supervisor.get("/api/v1/approvals").await;

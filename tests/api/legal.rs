@@ -1193,8 +1193,11 @@ async fn a_returned_referral_goes_to_the_common_superior_which_designates_the_of
         .await;
     assert_eq!(s, 200, "{b}");
     case.version = b["version"].as_i64().unwrap();
-    // The province cannot see the lead before it is taken to it.
-    assert_eq!(head.get(&case.path("")).await.0, 404);
+    // The province's head reads the lead as the office above Nantong (decision D21), but has
+    // nothing to decide before the matter is taken to it.
+    assert_eq!(head.get(&case.path("")).await.0, 200);
+    let (_, inbox) = head.get("/api/v1/approvals").await;
+    assert_eq!(inbox["count"], 0, "{inbox}");
     let (s, b) = nantong
         .post(
             &case.path("/jurisdiction"),

@@ -20,6 +20,7 @@ mod notifications;
 mod pages;
 mod password_reset;
 mod registration;
+mod reports;
 mod search;
 mod snapshot;
 mod srdi;

@@ -1,0 +1,609 @@
+//! Statistics and the 考核 sheet (issue 17): every figure equals a count computed here in plain
+//! SQL, independently of the list code, and the length of the case list it links to; who may see
+//! which organisation's figures; CSV and Excel downloads opened with a real reader.
+
+use crate::fixtures::Api;
+use crate::helpers::TestApp;
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ConnectionTrait, DbBackend, Statement, Value as DbValue};
+use serde_json::Value;
+use std::collections::HashMap;
+use weiquan::domain::time::start_of_day_utc;
+
+/// 48 leads received from January 2025 to November 2026, of three sources, three channels,
+/// three kinds of right and three districts, imported for the office of `officer`.
+async fn import_leads(app: &TestApp, officer: &Api) {
+    let org = officer.org_id().await;
+    let mut file = String::from(
+        "source,received_at,channel,region_code,description,right_kind,right_number,right_title,respondent_name\n",
+    );
+    let sources = ["officer", "shared", "hotline_12330"];
+    let channels = ["e_commerce", "offline_market", "other"];
+    let regions = ["320600", "320612", "320681"];
+    let rights = [
+        ("trademark", "第12345678号"),
+        ("invention_patent", "ZL202310123456.6"),
+        ("design_patent", "ZL202330123456.7"),
+    ];
+    for i in 0..48usize {
+        let month = i % 23;
+        let (year, m) = (2025 + (month / 12) as i32, month % 12 + 1);
+        let (kind, number) = rights[(i / 2) % 3];
+        file.push_str(&format!(
+            "{},{year}-{m:02}-{:02} 10:00,{},{},线索第{i}号：销售侵权产品。,{kind},{number},产品{i},某某商行{i}\n",
+            sources[i % 3],
+            1 + i % 27,
+            channels[(i / 3) % 3],
+            regions[(i / 5) % 3],
+        ));
+    }
+    let path = app.dir.path().join("leads.csv");
+    std::fs::write(&path, file).unwrap();
+    let out = app
+        .cli(&[
+            "import",
+            "leads",
+            &path.to_string_lossy(),
+            "--org",
+            &org.to_string(),
+        ])
+        .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// How many of the imported leads were received in 2025 (months 0–11 of `i % 23`).
+const LEADS_2025: u64 = 26;
+
+#[test]
+fn the_data_set_has_the_leads_the_tests_expect() {
+    assert_eq!((0..48).filter(|i| i % 23 < 12).count() as u64, LEADS_2025);
+}
+
+/// The count of a figure's cases in plain SQL, from its list filters: the oracle the figures are
+/// checked against. `owners` are the organisation and the offices below it.
+async fn sql_count(app: &TestApp, query: &str, owners: &[i64], distinct: Option<&str>) -> u64 {
+    let backend = app.db.conn().get_database_backend();
+    let mut values: Vec<DbValue> = Vec::new();
+    let mut arg = |v: DbValue| {
+        values.push(v);
+        match backend {
+            DbBackend::Postgres => format!("${}", values.len()),
+            _ => "?".to_string(),
+        }
+    };
+    let day = |d: &str| d.parse::<NaiveDate>().unwrap();
+    let next = |d: &str| start_of_day_utc(day(d).succ_opt().unwrap());
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap();
+    let mut clauses: Vec<String> = Vec::new();
+    let exists = |table: &str, cond: String| {
+        format!("EXISTS (SELECT 1 FROM {table} x WHERE x.case_id = cases.id AND {cond})")
+    };
+    let clock_state = pairs
+        .iter()
+        .find(|(k, _)| k == "clock_state")
+        .map(|(_, v)| v.clone());
+    for (k, v) in &pairs {
+        let c = match k.as_str() {
+            "org" => format!(
+                "owner_org_id IN ({})",
+                owners
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            "received_from" => format!(
+                "received_at >= {}",
+                arg(start_of_day_utc(day(v)).into())
+            ),
+            "received_to" => format!("received_at < {}", arg(next(v).into())),
+            "closed_from" => format!("closed_at >= {}", arg(start_of_day_utc(day(v)).into())),
+            "closed_to" => format!("closed_at < {}", arg(next(v).into())),
+            "due_before" => format!("next_due_at < {}", arg(next(v).into())),
+            "queue" | "state" | "source" | "channel" => {
+                format!("{k} = {}", arg(v.clone().into()))
+            }
+            "closed" if v == "true" => "closed_at IS NOT NULL".into(),
+            "open" if v == "true" => "closed_at IS NULL".into(),
+            "overdue" if v == "true" => format!("next_due_at < {}", arg(Utc::now().into())),
+            "routed" if v == "true" => "queue <> 'triage'".into(),
+            "srdi" if v == "true" => "srdi_rank > 0".into(),
+            "srdi_level" => {
+                let rank = match v.as_str() {
+                    "none" => 0,
+                    "provincial_srdi" => 1,
+                    "national_little_giant" => 2,
+                    other => panic!("srdi level {other}"),
+                };
+                format!("srdi_rank = {rank}")
+            }
+            "region" => format!(
+                "region_code LIKE {}",
+                arg(format!("{}%", v.trim_end_matches('0')).into())
+            ),
+            "right_kind" => exists("case_rights", format!("x.kind = {}", arg(v.clone().into()))),
+            "event" => exists("case_events", format!("x.kind = {}", arg(v.clone().into()))),
+            "shared" if v == "true" => exists("case_shares", "x.revoked_at IS NULL".into()),
+            "clock" => {
+                let mut cond = format!("x.rule_id = {}", arg(v.clone().into()));
+                if let Some(s) = &clock_state {
+                    cond.push_str(&format!(" AND x.state = {}", arg(s.clone().into())));
+                }
+                exists("case_clocks", cond)
+            }
+            "clock_state" => continue,
+            other => panic!("the oracle does not know the filter {other}={v}"),
+        };
+        clauses.push(c);
+    }
+    let what = match distinct {
+        Some(col) => format!("COUNT(DISTINCT {col})"),
+        None => "COUNT(*)".into(),
+    };
+    let sql = format!(
+        "SELECT {what} AS n FROM cases WHERE {}",
+        if clauses.is_empty() {
+            "1 = 1".to_string()
+        } else {
+            clauses.join(" AND ")
+        }
+    );
+    let row = app
+        .db
+        .conn()
+        .query_one_raw(Statement::from_sql_and_values(backend, &sql, values))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap() as u64
+}
+
+/// The number of cases a list holds, across its pages.
+async fn list_len(api: &Api, list: &str) -> u64 {
+    let mut n = 0;
+    let mut cursor = String::new();
+    loop {
+        let (s, page) = api.get(&format!("{list}&limit=200{cursor}")).await;
+        assert_eq!(s, 200, "{list}: {page}");
+        n += page["items"].as_array().unwrap().len() as u64;
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => return n,
+        }
+    }
+}
+
+fn figures(summary: &Value) -> HashMap<String, Value> {
+    summary["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["figures"].as_array().unwrap().iter())
+        .map(|f| (f["key"].as_str().unwrap().to_string(), f.clone()))
+        .collect()
+}
+
+fn query_of(f: &Value) -> &str {
+    f["list"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("/api/v1/cases?")
+        .unwrap()
+}
+
+/// Every count in `summary` against the oracle and its list, every rate against its counts.
+async fn check_summary(app: &TestApp, api: &Api, summary: &Value, owners: &[i64]) {
+    let figs = figures(summary);
+    assert!(figs.len() > 40, "{summary}");
+    for (key, f) in &figs {
+        let value = &f["value"];
+        if f["applicable"] == false {
+            assert!(value.is_null() && f["list"].is_null(), "{key}");
+            continue;
+        }
+        match f["unit"].as_str().unwrap() {
+            "cases" => {
+                let q = query_of(f);
+                let want = sql_count(app, q, owners, None).await;
+                assert_eq!(value.as_u64(), Some(want), "{key}: {q}");
+                assert_eq!(
+                    list_len(api, f["list"].as_str().unwrap()).await,
+                    want,
+                    "{key}: the list behind it"
+                );
+                assert_eq!(
+                    f["page"].as_str().unwrap(),
+                    f["list"].as_str().unwrap().replace("/api/v1/cases", "/cases")
+                );
+            }
+            "count" => {
+                let col = if key == "ex_exhibitions" {
+                    "exhibition_id"
+                } else {
+                    "filer_org_id"
+                };
+                let want = sql_count(app, query_of(f), owners, Some(col)).await;
+                assert_eq!(value.as_u64(), Some(want), "{key}");
+            }
+            "percent" => {
+                let (num, other) = match key.as_str() {
+                    "triage_on_time_rate" => ("triage_on_time", "triage_late"),
+                    "ar_on_time_rate" => ("ar_on_time", "ar_late"),
+                    k => panic!("unknown rate {k}"),
+                };
+                let n = figs[num]["value"].as_u64().unwrap();
+                let o = figs[other]["value"].as_u64().unwrap();
+                if n + o == 0 {
+                    assert!(value.is_null(), "{key}");
+                } else {
+                    let want = (1000.0 * n as f64 / (n + o) as f64).round() / 10.0;
+                    assert_eq!(value.as_f64(), Some(want), "{key}");
+                }
+            }
+            "days" => {
+                if figs["ar_closed"]["value"].as_u64() == Some(0) {
+                    assert!(value.is_null(), "{key}");
+                }
+            }
+            u => panic!("unit {u}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_figure_equals_a_count_of_its_own_and_the_list_behind_it() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    import_leads(&app, &officer).await;
+    let supervisor = app.api_as("demo-supervisor").await;
+    let office = supervisor.org_id().await;
+    let centre = app.api_as("demo-triager").await.org_id().await;
+    let owners = [office, centre];
+    for query in [
+        "period=2026",
+        "period=2025-Q2",
+        "from=2025-03-15&to=2026-02-10&channel=e_commerce",
+        "period=2025&source=hotline_12330&right_kind=trademark",
+        "period=2026&region=320612&srdi_level=none",
+    ] {
+        let (s, summary) = supervisor
+            .get(&format!("/api/v1/reports/summary?{query}"))
+            .await;
+        assert_eq!(s, 200, "{query}: {summary}");
+        assert_eq!(summary["org"]["id"], office);
+        check_summary(&app, &supervisor, &summary, &owners).await;
+    }
+    // The year's intake is not zero: the data set is really counted.
+    let (_, year) = supervisor
+        .get("/api/v1/reports/summary?period=2025")
+        .await;
+    let figs = figures(&year);
+    assert_eq!(figs["received"]["value"], LEADS_2025, "leads of 2025");
+    let hotline = (0..48).filter(|i| i % 23 < 12 && i % 3 == 2).count();
+    assert_eq!(figs["received_hotline"]["value"], hotline);
+
+    // A breakdown's rows add up to the whole when the grouping covers every case.
+    let (_, by) = supervisor
+        .get("/api/v1/reports/summary?period=2025&group_by=channel")
+        .await;
+    let total: u64 = by["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["figures"][0]["value"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, LEADS_2025);
+    for g in by["groups"].as_array().unwrap() {
+        let f = &g["figures"][0];
+        assert_eq!(f["key"], "received");
+        assert_eq!(
+            list_len(&supervisor, f["list"].as_str().unwrap()).await,
+            f["value"].as_u64().unwrap(),
+            "{g}"
+        );
+    }
+    // A figure whose own filter contradicts the report's is not applicable, not zero.
+    let (_, ex) = supervisor
+        .get("/api/v1/reports/summary?period=2026&queue=exhibition_enforcement")
+        .await;
+    let figs = figures(&ex);
+    assert!(figs["ar_requests"]["value"].is_null());
+    assert_eq!(figs["ar_requests"]["applicable"], false);
+    assert!(figs["ex_complaints"]["value"].as_u64().is_some());
+}
+
+#[tokio::test]
+async fn a_province_sees_its_cities_and_nobody_sees_beyond_their_reach() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    import_leads(&app, &officer).await;
+    let supervisor = app.api_as("demo-supervisor").await;
+    let admin = app.api_as("demo-admin").await;
+    let filer = app.api_as("demo-enterprise").await;
+    let city = supervisor.org_id().await;
+    let province = admin.org_id().await;
+    let centre = app.api_as("demo-triager").await.org_id().await;
+
+    // The provincial office's figures cover the city office and the centre below it.
+    let (s, prov) = admin
+        .get("/api/v1/reports/summary?period=2026")
+        .await;
+    assert_eq!(s, 200, "{prov}");
+    check_summary(&app, &admin, &prov, &[province, city, centre]).await;
+    let (_, of_city) = admin
+        .get(&format!("/api/v1/reports/summary?period=2026&org_id={city}"))
+        .await;
+    let (_, own) = supervisor
+        .get("/api/v1/reports/summary?period=2026")
+        .await;
+    assert_eq!(figures(&of_city)["received"], figures(&own)["received"]);
+    // …and its head reads the city's cases (but works none of them).
+    let (_, list) = supervisor.get("/api/v1/cases?owner=mine&limit=1").await;
+    let case_id = list["items"][0]["id"].as_i64().unwrap();
+    let (s, _) = admin.get(&format!("/api/v1/cases/{case_id}")).await;
+    assert_eq!(s, 200);
+    let (_, actions) = admin.get(&format!("/api/v1/cases/{case_id}/actions")).await;
+    assert!(
+        actions["actions"].as_array().is_none_or(|a| a.is_empty()),
+        "{actions}"
+    );
+
+    // Outside one's reach: 404, whoever asks.
+    for (who, org) in [
+        (&supervisor, province),
+        (&officer, province),
+        (&filer, city),
+    ] {
+        let (s, b) = who
+            .get(&format!("/api/v1/reports/summary?org_id={org}"))
+            .await;
+        assert_eq!(s, 404, "{b}");
+        let (s, _) = who.get(&format!("/api/v1/cases?org={org}")).await;
+        assert_eq!(s, 404);
+    }
+    let (s, _) = supervisor.get("/api/v1/reports/summary?org_id=999999").await;
+    assert_eq!(s, 404);
+
+    // An enterprise sees the figures of its own filings only.
+    let (s, mine) = filer.get("/api/v1/reports/summary?period=2026").await;
+    assert_eq!(s, 200, "{mine}");
+    let (_, filed) = filer.get("/api/v1/cases?limit=200").await;
+    let received_2026 = filed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["received_at"].as_str().unwrap().starts_with("2026"))
+        .count() as u64;
+    assert_eq!(figures(&mine)["received"]["value"].as_u64(), Some(received_2026));
+
+    // The 考核 sheet is for heads of office and administrators.
+    let (s, _) = officer.get("/api/v1/reports/assessment").await;
+    assert_eq!(s, 403);
+    let (s, _) = filer.get("/api/v1/reports/assessment").await;
+    assert_eq!(s, 403);
+    let (s, _) = supervisor
+        .get(&format!("/api/v1/reports/assessment?org_id={province}"))
+        .await;
+    assert_eq!(s, 404);
+    // Bad input is a field error.
+    for (q, field) in [
+        ("period=2026-13", "period"),
+        ("from=2026-05-01&to=2026-04-01", "to"),
+        ("group_by=colour", "group_by"),
+        ("channel=carrier_pigeon", "channel"),
+    ] {
+        let (s, b) = supervisor
+            .get(&format!("/api/v1/reports/summary?{q}"))
+            .await;
+        assert_eq!(s, 422, "{q}: {b}");
+        assert_eq!(b["errors"][0]["field"], field, "{q}");
+    }
+    let (s, b) = supervisor.get("/api/v1/reports/assessment?year=1999").await;
+    assert_eq!((s, b["errors"][0]["field"].as_str()), (422, Some("year")));
+}
+
+#[tokio::test]
+async fn the_assessment_sheet_counts_the_year_against_the_one_before() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    import_leads(&app, &officer).await;
+    let supervisor = app.api_as("demo-supervisor").await;
+    let owners = [
+        supervisor.org_id().await,
+        app.api_as("demo-triager").await.org_id().await,
+    ];
+    let (s, sheet) = supervisor
+        .get("/api/v1/reports/assessment?year=2026")
+        .await;
+    assert_eq!(s, 200, "{sheet}");
+    let items = sheet["items"].as_array().unwrap();
+    assert_eq!(items.len(), 7);
+    let weight: f64 = items.iter().map(|i| i["weight"].as_f64().unwrap()).sum();
+    assert_eq!(weight, 100.0);
+    let total: f64 = items.iter().filter_map(|i| i["score"].as_f64()).sum();
+    assert!((sheet["total"].as_f64().unwrap() - total).abs() < 0.05);
+    for i in items {
+        let lists = i["lists"].as_array().unwrap();
+        assert!(!lists.is_empty(), "{i}");
+        assert_eq!(i["cases"], lists[0]["list"]);
+        if i["unit"] == "cases" {
+            // The item adds up its figures; each is counted independently.
+            let mut want = 0;
+            let mut before = 0;
+            for l in lists {
+                let q = l["list"].as_str().unwrap().strip_prefix("/api/v1/cases?").unwrap();
+                want += sql_count(&app, q, &owners, None).await;
+                let q2025 = q.replace("2026-", "2025-");
+                before += sql_count(&app, &q2025, &owners, None).await;
+            }
+            assert_eq!(i["value"].as_u64(), Some(want), "{i}");
+            assert_eq!(i["previous"].as_u64(), Some(before), "{i}");
+            match (want, before) {
+                (_, 0) => assert!(i["growth"].is_null()),
+                (w, b) => {
+                    let g = ((w as f64 - b as f64) / b as f64 * 1000.0).round() / 10.0;
+                    assert_eq!(i["growth"].as_f64(), Some(g), "{i}");
+                }
+            }
+        }
+    }
+    // The exhibition and e-commerce item grew: 2025 had e-commerce leads, 2026 has them and the
+    // demo's exhibition complaint.
+    let ex = items
+        .iter()
+        .find(|i| i["key"] == "exhibition_ecommerce")
+        .unwrap();
+    assert!(ex["value"].as_u64().unwrap() > 0 && ex["previous"].as_u64().unwrap() > 0);
+}
+
+fn read_xlsx(bytes: &[u8]) -> calamine::Range<calamine::Data> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    book.worksheet_range_at(0).unwrap().unwrap()
+}
+
+#[tokio::test]
+async fn reports_and_lists_download_as_csv_and_excel_with_the_same_rows() {
+    use calamine::Data;
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    import_leads(&app, &officer).await;
+    let supervisor = app.api_as("demo-supervisor").await;
+
+    // The case list as a workbook: the list's rows, in order, with typed receipt times.
+    let query = "received_from=2025-01-01&received_to=2025-12-31&org=";
+    let org = supervisor.org_id().await;
+    let (_, page) = supervisor
+        .get(&format!("/api/v1/cases?{query}{org}&limit=200"))
+        .await;
+    let numbers: Vec<&str> = page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers.len() as u64, LEADS_2025);
+    let res = supervisor
+        .get_response(&format!("/api/v1/cases?{query}{org}&format=xlsx"))
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let sheet = read_xlsx(&res.bytes().await.unwrap());
+    let rows: Vec<&[Data]> = sheet.rows().collect();
+    assert_eq!(rows[0][0], Data::String("案件编号".into()));
+    let listed: Vec<String> = rows[1..].iter().map(|r| r[0].to_string()).collect();
+    assert_eq!(listed, numbers);
+    assert!(
+        matches!(rows[1][7], Data::DateTime(_)),
+        "receipt time is a date cell: {:?}",
+        rows[1][7]
+    );
+
+    // The statistics as CSV and as a workbook hold the JSON's figures.
+    let (_, summary) = supervisor
+        .get("/api/v1/reports/summary?period=2025")
+        .await;
+    let figs: Vec<(String, Value)> = summary["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["figures"].as_array().unwrap().iter())
+        .map(|f| (f["label"].as_str().unwrap().to_string(), f["value"].clone()))
+        .collect();
+    let res = supervisor
+        .get_response("/api/v1/reports/summary?period=2025&format=xlsx")
+        .await;
+    assert_eq!(res.status(), 200);
+    let sheet = read_xlsx(&res.bytes().await.unwrap());
+    let rows: Vec<&[Data]> = sheet.rows().skip(1).collect();
+    assert_eq!(rows.len(), figs.len());
+    for (row, (label, value)) in rows.iter().zip(&figs) {
+        assert_eq!(row[1].to_string(), *label);
+        match value.as_f64() {
+            Some(v) => assert_eq!(row[2], Data::Float(v), "{label}"),
+            None => assert_eq!(row[2], Data::Empty, "{label}"),
+        }
+    }
+    let res = supervisor
+        .get_response("/api/v1/reports/summary?period=2025&format=csv")
+        .await;
+    let bytes = res.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let csv_rows = csv::Reader::from_reader(&bytes[3..]).records().count();
+    assert_eq!(csv_rows, figs.len());
+
+    // The 考核 sheet as a workbook: one row per item and the total.
+    let (_, a) = supervisor.get("/api/v1/reports/assessment?year=2026").await;
+    let res = supervisor
+        .get_response("/api/v1/reports/assessment?year=2026&format=xlsx")
+        .await;
+    let sheet = read_xlsx(&res.bytes().await.unwrap());
+    let rows: Vec<&[Data]> = sheet.rows().collect();
+    assert_eq!(rows.len(), 1 + a["items"].as_array().unwrap().len() + 1);
+    assert_eq!(
+        rows.last().unwrap()[5],
+        Data::Float(a["total"].as_f64().unwrap())
+    );
+    // An enterprise downloads its own list only; a bad format is a field error.
+    let filer = app.api_as("demo-enterprise").await;
+    let res = filer.get_response("/api/v1/cases?format=xlsx").await;
+    let sheet = read_xlsx(&res.bytes().await.unwrap());
+    let (_, own) = filer.get("/api/v1/cases?limit=200").await;
+    assert_eq!(
+        sheet.rows().count() - 1,
+        own["items"].as_array().unwrap().len()
+    );
+    let (s, _) = supervisor
+        .get("/api/v1/reports/summary?format=pdf")
+        .await;
+    assert_eq!(s, 422);
+}
+
+#[tokio::test]
+async fn the_statistics_page_links_each_figure_to_its_list_and_draws_accessible_charts() {
+    let app = TestApp::spawn().await;
+    let supervisor = app.browser_as("demo-supervisor").await;
+    let html = supervisor.html("/reports?period=2026&group_by=queue").await;
+    assert!(html.contains("role=\"img\""));
+    assert!(html.contains("<title id=\"chart-received-t\">每月收到线索</title>"));
+    assert!(html.contains("<desc id=\"chart-received-d\">"));
+    assert!(html.contains("class=\"dense chart-data\""));
+    // The first figure links to the list; the list page says what it holds.
+    let start = html.find("data-figure=\"received\"").unwrap();
+    let href_at = html[start..].find("href=\"").unwrap() + start + 6;
+    let href = &html[href_at..href_at + html[href_at..].find('"').unwrap()];
+    let href = href.replace("&amp;", "&").replace("&#x3D;", "=");
+    assert!(href.starts_with("/cases?org="), "{href}");
+    let list = supervisor.html(&href).await;
+    assert!(list.contains("收到于 2026-01-01 至 2026-12-31"), "{list}");
+    // A bad period comes back in the form with its message, not as an error page.
+    let (s, page) = supervisor.page("/reports?period=2026-13").await;
+    assert_eq!(s, 200);
+    assert!(page.contains("期间的格式为"), "{page}");
+    assert!(page.contains("value=\"2026-13\""));
+    // The 考核 sheet prints; an officer may not open it.
+    let (s, sheet) = supervisor.page("/reports/assessment").await;
+    assert_eq!(s, 200);
+    assert!(sheet.contains("data-print"));
+    let officer = app.browser_as("demo-officer").await;
+    let (s, _) = officer.page("/reports/assessment").await;
+    assert_eq!(s, 403);
+    let (s, _) = officer.page("/reports").await;
+    assert_eq!(s, 200);
+}
