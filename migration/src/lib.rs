@@ -16,6 +16,7 @@ mod m20261201_000011_evidence_sm3_sealed_later;
 mod m20261204_000012_org_triage_standard;
 mod m20261204_000013_event_notices;
 mod m20261204_000014_enterprise_verification;
+mod m20261205_000015_report_indexes;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000012_org_triage_standard::Migration),
             Box::new(m20261204_000013_event_notices::Migration),
             Box::new(m20261204_000014_enterprise_verification::Migration),
+            Box::new(m20261205_000015_report_indexes::Migration),
         ]
     }
 }

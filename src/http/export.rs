@@ -183,3 +183,123 @@ pub async fn cases_csv(cx: Ctx, me: Identity, q: ListQuery, lang: Lang) -> Resul
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(res)
 }
+
+/// A download being written row by row, as CSV or as XLSX, in flat memory: CSV lines go to an
+/// unnamed temporary file that is then streamed; XLSX rows to a constant-memory sheet.
+pub enum Sink {
+    Csv(std::io::BufWriter<std::fs::File>),
+    Xlsx(Box<Book>),
+}
+
+impl Sink {
+    /// A download of `format` (`csv` or `xlsx`; anything else is a field error).
+    pub fn new(format: &str, sheet: &str, header: &[String]) -> Result<Self> {
+        match format {
+            "csv" => {
+                let file = tempfile::tempfile()
+                    .map_err(|e| AppError::Internal(anyhow::anyhow!("export file: {e}")))?;
+                let mut w = std::io::BufWriter::new(file);
+                let mut head = b"\xEF\xBB\xBF".to_vec();
+                head.extend(csv_line(header));
+                std::io::Write::write_all(&mut w, &head)
+                    .map_err(|e| AppError::Internal(anyhow::anyhow!("export file: {e}")))?;
+                Ok(Self::Csv(w))
+            }
+            "xlsx" => Ok(Self::Xlsx(Box::new(Book::new(sheet, header)?))),
+            _ => Err(AppError::field("format", "error.format")),
+        }
+    }
+
+    pub fn push(&mut self, cells: &[Cell]) -> Result<()> {
+        match self {
+            Self::Csv(w) => std::io::Write::write_all(w, &csv_cells(cells))
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("export file: {e}"))),
+            Self::Xlsx(b) => b.push(cells),
+        }
+    }
+
+    /// The download, named `stem` plus the format's extension.
+    pub fn finish(self, stem: &str) -> Result<Response> {
+        match self {
+            Self::Csv(w) => {
+                let mut file = w
+                    .into_inner()
+                    .map_err(|e| AppError::Internal(anyhow::anyhow!("export file: {e}")))?;
+                std::io::Seek::rewind(&mut file)
+                    .map_err(|e| AppError::Internal(anyhow::anyhow!("export file: {e}")))?;
+                let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file));
+                Ok(crate::http::xlsx::attachment(
+                    Body::from_stream(stream),
+                    "text/csv; charset=utf-8",
+                    &format!("{stem}.csv"),
+                ))
+            }
+            Self::Xlsx(b) => Ok(b.into_response(&format!("{stem}.xlsx"))),
+        }
+    }
+}
+
+/// A hit's snippet as plain text (its matches unmarked, its entities decoded).
+fn snippet_text(html: &str) -> String {
+    html.replace("<mark>", "")
+        .replace("</mark>", "")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&")
+}
+
+/// The hits of a search as CSV or XLSX, in the order asked for, page by page (at most the
+/// deepest page a search serves, [`crate::service::search::MAX_OFFSET`] hits on).
+pub async fn search_download(
+    cx: &Ctx,
+    index: &std::sync::Arc<crate::search::index::SearchIndex>,
+    me: &Identity,
+    params: &crate::service::search::Params,
+    lang: Lang,
+) -> Result<Response> {
+    use crate::service::search;
+    let format = params.format.clone().unwrap_or_default();
+    let header: Vec<String> = [
+        "case.col.number",
+        "case.col.title",
+        "case.col.queue",
+        "case.col.state",
+        "search.snippet",
+    ]
+    .iter()
+    .map(|k| i18n::t(lang, k))
+    .collect();
+    let mut p = params.clone();
+    p.limit = Some("100".into());
+    p.cursor = None;
+    // The first page checks the request before anything is written.
+    let mut req = search::request(me, &p)?;
+    let mut sink = Sink::new(&format, &i18n::t(lang, "nav.search"), &header)?;
+    loop {
+        let r = search::search(&cx.db, index, me, req.clone(), cx.now).await?;
+        for h in &r.hits {
+            sink.push(&[
+                Cell::Text(h.number.clone()),
+                Cell::Text(h.title.clone()),
+                Cell::Text(i18n::t(lang, &format!("queue.{}", h.queue))),
+                Cell::Text(i18n::t(lang, &format!("case_state.{}", h.state))),
+                Cell::Text(snippet_text(&h.snippet)),
+            ])?;
+        }
+        match search::next_cursor(&req, r.total) {
+            Some(c) if !r.hits.is_empty() => {
+                p.cursor = Some(c);
+                match search::request(me, &p) {
+                    Ok(next) => req = next,
+                    // Past the deepest page a search serves.
+                    Err(_) => break,
+                }
+            }
+            _ => break,
+        }
+    }
+    sink.finish("weiquan-search")
+}

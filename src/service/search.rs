@@ -36,6 +36,8 @@ pub struct Params {
     pub sort: Option<String>,
     pub limit: Option<String>,
     pub cursor: Option<String>,
+    /// `csv` | `xlsx`: the hits (up to the deepest page) as a download.
+    pub format: Option<String>,
 }
 
 fn blank(v: &Option<String>) -> Option<&str> {

@@ -144,6 +144,19 @@ pub async fn list(db: &Db, caller: Caller<'_>, filter: &Filter) -> Result<(Vec<E
     Ok((rows, total))
 }
 
+/// `limit` entries matching `filter` from the `offset`-th on, in the list's order (an export).
+pub async fn batch(
+    db: &Db,
+    caller: Caller<'_>,
+    filter: &Filter,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<EntryView>> {
+    caller.authorize(Action::ViewSrdiRegistry)?;
+    let (rows, _) = store::srdi::list_from(db.conn(), &filter.into(), offset, limit).await?;
+    rows.into_iter().map(EntryView::try_from).collect()
+}
+
 /// One entry, for those who may withdraw it.
 pub async fn get(db: &Db, caller: Caller<'_>, id: i64) -> Result<EntryView> {
     caller.authorize(Action::ManageSrdiRegistry)?;

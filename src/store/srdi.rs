@@ -120,6 +120,16 @@ pub async fn list<C: ConnectionTrait>(
     filter: &Filter,
     limit: u64,
 ) -> Result<(Vec<srdi_registry::Model>, u64), DbErr> {
+    list_from(db, filter, 0, limit).await
+}
+
+/// [`list`] from the `offset`-th entry on (an export reads the whole registry in batches).
+pub async fn list_from<C: ConnectionTrait>(
+    db: &C,
+    filter: &Filter,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<srdi_registry::Model>, u64), DbErr> {
     use srdi_registry::Column as C;
     let mut q = srdi_registry::Entity::find();
     if let Some(level) = filter.level {
@@ -144,6 +154,7 @@ pub async fn list<C: ConnectionTrait>(
         .order_by_asc(C::Level)
         .order_by_asc(C::Name)
         .order_by_asc(C::Id)
+        .offset(offset)
         .limit(limit)
         .all(db)
         .await?;

@@ -4,7 +4,7 @@
 
 use crate::fixtures::Api;
 use crate::helpers::TestApp;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value as DbValue};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -98,10 +98,7 @@ async fn sql_count(app: &TestApp, query: &str, owners: &[i64], distinct: Option<
                     .collect::<Vec<_>>()
                     .join(",")
             ),
-            "received_from" => format!(
-                "received_at >= {}",
-                arg(start_of_day_utc(day(v)).into())
-            ),
+            "received_from" => format!("received_at >= {}", arg(start_of_day_utc(day(v)).into())),
             "received_to" => format!("received_at < {}", arg(next(v).into())),
             "closed_from" => format!("closed_at >= {}", arg(start_of_day_utc(day(v)).into())),
             "closed_to" => format!("closed_at < {}", arg(next(v).into())),
@@ -219,7 +216,10 @@ async fn check_summary(app: &TestApp, api: &Api, summary: &Value, owners: &[i64]
                 );
                 assert_eq!(
                     f["page"].as_str().unwrap(),
-                    f["list"].as_str().unwrap().replace("/api/v1/cases", "/cases")
+                    f["list"]
+                        .as_str()
+                        .unwrap()
+                        .replace("/api/v1/cases", "/cases")
                 );
             }
             "count" => {
@@ -280,9 +280,7 @@ async fn every_figure_equals_a_count_of_its_own_and_the_list_behind_it() {
         check_summary(&app, &supervisor, &summary, &owners).await;
     }
     // The year's intake is not zero: the data set is really counted.
-    let (_, year) = supervisor
-        .get("/api/v1/reports/summary?period=2025")
-        .await;
+    let (_, year) = supervisor.get("/api/v1/reports/summary?period=2025").await;
     let figs = figures(&year);
     assert_eq!(figs["received"]["value"], LEADS_2025, "leads of 2025");
     let hotline = (0..48).filter(|i| i % 23 < 12 && i % 3 == 2).count();
@@ -331,17 +329,15 @@ async fn a_province_sees_its_cities_and_nobody_sees_beyond_their_reach() {
     let centre = app.api_as("demo-triager").await.org_id().await;
 
     // The provincial office's figures cover the city office and the centre below it.
-    let (s, prov) = admin
-        .get("/api/v1/reports/summary?period=2026")
-        .await;
+    let (s, prov) = admin.get("/api/v1/reports/summary?period=2026").await;
     assert_eq!(s, 200, "{prov}");
     check_summary(&app, &admin, &prov, &[province, city, centre]).await;
     let (_, of_city) = admin
-        .get(&format!("/api/v1/reports/summary?period=2026&org_id={city}"))
+        .get(&format!(
+            "/api/v1/reports/summary?period=2026&org_id={city}"
+        ))
         .await;
-    let (_, own) = supervisor
-        .get("/api/v1/reports/summary?period=2026")
-        .await;
+    let (_, own) = supervisor.get("/api/v1/reports/summary?period=2026").await;
     assert_eq!(figures(&of_city)["received"], figures(&own)["received"]);
     // …and its head reads the city's cases (but works none of them).
     let (_, list) = supervisor.get("/api/v1/cases?owner=mine&limit=1").await;
@@ -367,7 +363,9 @@ async fn a_province_sees_its_cities_and_nobody_sees_beyond_their_reach() {
         let (s, _) = who.get(&format!("/api/v1/cases?org={org}")).await;
         assert_eq!(s, 404);
     }
-    let (s, _) = supervisor.get("/api/v1/reports/summary?org_id=999999").await;
+    let (s, _) = supervisor
+        .get("/api/v1/reports/summary?org_id=999999")
+        .await;
     assert_eq!(s, 404);
 
     // An enterprise sees the figures of its own filings only.
@@ -380,7 +378,10 @@ async fn a_province_sees_its_cities_and_nobody_sees_beyond_their_reach() {
         .iter()
         .filter(|c| c["received_at"].as_str().unwrap().starts_with("2026"))
         .count() as u64;
-    assert_eq!(figures(&mine)["received"]["value"].as_u64(), Some(received_2026));
+    assert_eq!(
+        figures(&mine)["received"]["value"].as_u64(),
+        Some(received_2026)
+    );
 
     // The 考核 sheet is for heads of office and administrators.
     let (s, _) = officer.get("/api/v1/reports/assessment").await;
@@ -418,9 +419,7 @@ async fn the_assessment_sheet_counts_the_year_against_the_one_before() {
         supervisor.org_id().await,
         app.api_as("demo-triager").await.org_id().await,
     ];
-    let (s, sheet) = supervisor
-        .get("/api/v1/reports/assessment?year=2026")
-        .await;
+    let (s, sheet) = supervisor.get("/api/v1/reports/assessment?year=2026").await;
     assert_eq!(s, 200, "{sheet}");
     let items = sheet["items"].as_array().unwrap();
     assert_eq!(items.len(), 7);
@@ -437,7 +436,11 @@ async fn the_assessment_sheet_counts_the_year_against_the_one_before() {
             let mut want = 0;
             let mut before = 0;
             for l in lists {
-                let q = l["list"].as_str().unwrap().strip_prefix("/api/v1/cases?").unwrap();
+                let q = l["list"]
+                    .as_str()
+                    .unwrap()
+                    .strip_prefix("/api/v1/cases?")
+                    .unwrap();
                 want += sql_count(&app, q, &owners, None).await;
                 let q2025 = q.replace("2026-", "2025-");
                 before += sql_count(&app, &q2025, &owners, None).await;
@@ -516,9 +519,7 @@ async fn reports_and_lists_download_as_csv_and_excel_with_the_same_rows() {
     );
 
     // The statistics as CSV and as a workbook hold the JSON's figures.
-    let (_, summary) = supervisor
-        .get("/api/v1/reports/summary?period=2025")
-        .await;
+    let (_, summary) = supervisor.get("/api/v1/reports/summary?period=2025").await;
     let figs: Vec<(String, Value)> = summary["sections"]
         .as_array()
         .unwrap()
@@ -569,9 +570,7 @@ async fn reports_and_lists_download_as_csv_and_excel_with_the_same_rows() {
         sheet.rows().count() - 1,
         own["items"].as_array().unwrap().len()
     );
-    let (s, _) = supervisor
-        .get("/api/v1/reports/summary?format=pdf")
-        .await;
+    let (s, _) = supervisor.get("/api/v1/reports/summary?format=pdf").await;
     assert_eq!(s, 422);
 }
 
@@ -606,4 +605,104 @@ async fn the_statistics_page_links_each_figure_to_its_list_and_draws_accessible_
     assert_eq!(s, 403);
     let (s, _) = officer.page("/reports").await;
     assert_eq!(s, 200);
+}
+
+#[tokio::test]
+async fn the_audit_log_the_registry_search_hits_and_queue_boards_download_whole() {
+    use calamine::Data;
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    import_leads(&app, &officer).await;
+
+    // The audit log, for administrators: every entry, newest first.
+    let admin = app.browser_as("demo-admin").await;
+    let res = admin.get("/admin/audit?format=csv").await;
+    assert_eq!(res.status(), 200);
+    let bytes = res.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"));
+    let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(&bytes[3..])
+        .records()
+        .map(Result::unwrap)
+        .collect();
+    let logged = sql_scalar(&app, "SELECT COUNT(*) AS n FROM audit_log").await;
+    assert_eq!(rows.len() as u64, logged);
+    let seqs: Vec<i64> = rows.iter().map(|r| r[0].parse().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] > w[1]), "newest first");
+    let res = officer.get_response("/admin/audit?format=csv").await;
+    assert_ne!(res.status(), 200, "not for an officer");
+    let page = app.browser_as("demo-officer").await;
+    assert_eq!(page.get("/admin/audit?format=xlsx").await.status(), 403);
+
+    // The 专精特新 registry as a workbook.
+    let res = admin.get("/srdi?format=xlsx").await;
+    assert_eq!(res.status(), 200);
+    let sheet = read_xlsx(&res.bytes().await.unwrap());
+    let entries = sql_scalar(
+        &app,
+        "SELECT COUNT(*) AS n FROM srdi_registry WHERE withdrawn_at IS NULL",
+    )
+    .await;
+    assert_eq!(sheet.rows().count() as u64 - 1, entries);
+    assert!(
+        matches!(sheet.rows().nth(1).unwrap()[3], Data::Float(_)),
+        "the year is a number"
+    );
+
+    // Search hits: every hit, across pages (once the indexer has taken in the import).
+    let mut total = 0;
+    for _ in 0..200 {
+        let (_, found) = officer.get("/api/v1/search?q=销售侵权产品&limit=5").await;
+        total = found["total"].as_u64().unwrap();
+        if total >= 48 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(total >= 48, "{total} hits");
+    let res = officer
+        .get_response("/api/v1/search?q=销售侵权产品&format=xlsx")
+        .await;
+    assert_eq!(res.status(), 200);
+    let sheet = read_xlsx(&res.bytes().await.unwrap());
+    assert_eq!(sheet.rows().count() as u64 - 1, total);
+    assert!(
+        !sheet.rows().nth(1).unwrap()[4]
+            .to_string()
+            .contains("<mark>"),
+        "snippets as plain text"
+    );
+    let (s, _) = officer.get("/api/v1/search?q=侵权&format=pdf").await;
+    assert_eq!(s, 422);
+
+    // A queue board links to its cases as a download with the board's filters.
+    let html = page
+        .html("/queues/administrative_ruling")
+        .await
+        .replace("&amp;", "&")
+        .replace("&#x3D;", "=");
+    let at = html.find("format=xlsx").expect("the board's Excel link");
+    let start = html[..at].rfind("href=\"").unwrap() + 6;
+    let href = html[start..at + "format=xlsx".len()].to_string();
+    let res = page.get(&href).await;
+    assert_eq!(res.status(), 200, "{href}");
+    let sheet = read_xlsx(&res.bytes().await.unwrap());
+    let (_, list) = officer
+        .get("/api/v1/cases?queue=administrative_ruling&limit=200")
+        .await;
+    assert_eq!(
+        sheet.rows().count() - 1,
+        list["items"].as_array().unwrap().len()
+    );
+}
+
+async fn sql_scalar(app: &TestApp, sql: &str) -> u64 {
+    let backend = app.db.conn().get_database_backend();
+    let row = app
+        .db
+        .conn()
+        .query_one_raw(Statement::from_string(backend, sql.to_string()))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap() as u64
 }

@@ -2,7 +2,7 @@
 
 use crate::error::Result;
 use crate::http::AppState;
-use crate::http::extract::{CurrentUser, Svc};
+use crate::http::extract::{Ctx, CurrentUser, Svc};
 use crate::search::Results;
 use crate::service::search::{self, Params};
 use axum::extract::{Query, State};
@@ -46,9 +46,17 @@ async fn search_cases(
     State(state): State<AppState>,
     Svc(cx): Svc,
     CurrentUser(me): CurrentUser,
+    Ctx(ctx): Ctx,
     Query(p): Query<Params>,
-) -> Result<Json<Value>> {
+) -> Result<axum::response::Response> {
+    use axum::response::IntoResponse;
+    if p.format
+        .as_deref()
+        .is_some_and(|f| !f.is_empty() && f != "json")
+    {
+        return crate::http::export::search_download(&cx, &state.search, &me, &p, ctx.lang).await;
+    }
     let req = search::request(&me, &p)?;
     let r = search::search(&cx.db, &state.search, &me, req.clone(), cx.now).await?;
-    Ok(Json(results_json(&r, search::next_cursor(&req, r.total))))
+    Ok(Json(results_json(&r, search::next_cursor(&req, r.total))).into_response())
 }

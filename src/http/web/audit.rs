@@ -2,9 +2,11 @@
 
 use crate::error::Result;
 use crate::http::AppState;
+use crate::http::export::Sink;
 use crate::http::page::Page;
 use crate::http::present::local_secs;
 use crate::http::present::{audit_action, audit_target};
+use crate::http::xlsx::Cell;
 use crate::service::admin::Caller;
 use crate::service::audit::{self, Filter};
 use axum::Router;
@@ -34,6 +36,9 @@ struct AuditQuery {
     from: String,
     until: String,
     before: Option<i64>,
+    /// `csv` | `xlsx`: the whole filtered log as a download.
+    #[serde(skip_serializing)]
+    format: String,
 }
 
 fn nonempty(s: &str) -> Option<String> {
@@ -59,7 +64,52 @@ impl AuditQuery {
     }
 }
 
+/// The whole filtered log as CSV or XLSX, newest first, read 500 entries at a time.
+async fn download(page: &Page, q: &AuditQuery) -> Result<Response> {
+    let lang = page.lang();
+    let header: Vec<String> = [
+        "audit.seq",
+        "audit.at",
+        "audit.actor",
+        "audit.action",
+        "audit.target",
+        "audit.client",
+        "audit.request",
+        "audit.hash",
+    ]
+    .iter()
+    .map(|k| crate::i18n::t(lang, k))
+    .collect();
+    let mut sink = Sink::new(&q.format, &crate::i18n::t(lang, "nav.audit"), &header)?;
+    let filter = q.filter();
+    let mut before = None;
+    loop {
+        let (rows, _) =
+            audit::browse(&page.cx.db, Caller::User(&page.me), &filter, before, 500).await?;
+        for e in &rows {
+            sink.push(&[
+                Cell::Number(e.seq as f64),
+                Cell::Time(e.at),
+                Cell::Text(e.actor.clone()),
+                Cell::Text(audit_action(lang, &e.action)),
+                Cell::Text(audit_target(lang, &e.target_type, &e.target_id)),
+                Cell::Text(e.client_addr.clone()),
+                Cell::Text(e.request_id.clone()),
+                Cell::Text(e.hash.clone()),
+            ])?;
+        }
+        match rows.last() {
+            Some(last) if rows.len() == 500 => before = Some(last.seq),
+            _ => break,
+        }
+    }
+    sink.finish("weiquan-audit")
+}
+
 async fn index(page: Page, Query(q): Query<AuditQuery>) -> Result<Response> {
+    if !q.format.is_empty() {
+        return download(&page, &q).await;
+    }
     let caller = Caller::User(&page.me);
     let (rows, total) = audit::browse(&page.cx.db, caller, &q.filter(), q.before, PAGE).await?;
     let entries: Vec<_> = rows
@@ -87,7 +137,12 @@ async fn index(page: Page, Query(q): Query<AuditQuery>) -> Result<Response> {
         nq.push_str(&format!("&before={seq}"));
         nq
     });
-    let data = json!({"entries": entries, "total": total, "q": q, "next_query": next_query});
+    let export = serde_urlencoded::to_string(AuditQuery {
+        before: None,
+        ..q.clone()
+    })
+    .unwrap_or_default();
+    let data = json!({"entries": entries, "total": total, "q": q, "next_query": next_query, "export": export});
     page.render("admin/audit/index", "/admin/audit", data)
 }
 

@@ -229,7 +229,45 @@ async fn dashboard(page: Page) -> Result<Response> {
         let n = approvals::count(&page.cx.db, me).await?;
         tiles.push(tile("dashboard.tile.approvals", n, "/approvals".into(), ""));
     }
+    // The office's trend: received per month by queue over the last six months.
+    let trend = if matches!(me.role(), Role::Officer | Role::Supervisor | Role::Admin)
+        && me.actor.org_kind != OrgKind::Enterprise
+    {
+        let months = crate::service::reports::recent_months(&page.cx, me, 6).await?;
+        let lang = page.lang();
+        let labels: Vec<String> = months.iter().map(|m| m.month.clone()).collect();
+        let series: Vec<(String, Vec<f64>)> = crate::domain::case::Queue::ALL
+            .iter()
+            .map(|q| {
+                (
+                    crate::i18n::t(lang, &format!("queue.{q}")),
+                    months
+                        .iter()
+                        .map(|m| {
+                            m.by_queue
+                                .iter()
+                                .find(|(k, _)| k == q.as_str())
+                                .map_or(0.0, |(_, n)| *n as f64)
+                        })
+                        .collect(),
+                )
+            })
+            .collect();
+        json!({
+            "svg": crate::http::present::chart::stacked_bars(
+                "dash-trend",
+                &crate::i18n::t(lang, "dashboard.trend"),
+                &crate::i18n::t(lang, "report.chart.received_desc"),
+                &labels,
+                &series,
+            ),
+            "rows": months.iter().map(|m| json!({"month": m.month, "received": m.received})).collect::<Vec<_>>(),
+        })
+    } else {
+        Value::Null
+    };
     let data = json!({
+        "trend": trend,
         "stats": stats,
         "role_intro_key": format!("dashboard.intro.{}", me.role().as_str()),
         "is_admin": me.role() == Role::Admin,

@@ -87,7 +87,22 @@ async fn board(
                 .then(|| json!({"state_key": s.key(), "count": rows.len(), "cases": rows}))
         })
         .collect();
+    // The board's cases as a download: the case list with the board's filters.
+    let mut filters: Vec<(&str, String)> = vec![("queue", queue.as_str().to_string())];
+    for (k, v) in [
+        ("state", list.state.clone()),
+        ("assignee", list.assignee.clone()),
+        ("srdi", list.srdi.map(|_| "true".to_string())),
+        ("overdue", list.overdue.map(|_| "true".to_string())),
+    ] {
+        if let Some(v) = v {
+            filters.push((k, v));
+        }
+    }
+    let export = serde_urlencoded::to_string(&filters).unwrap_or_default();
     let data = json!({
+        "export_csv": format!("/cases?{export}&format=csv"),
+        "export_xlsx": format!("/cases?{export}&format=xlsx"),
         "queue": queue.as_str(),
         "queue_key": format!("queue.{queue}"),
         "queues": Queue::WORK.iter().map(|x| json!({"value": x.as_str(), "key": format!("queue.{x}"), "current": *x == queue})).collect::<Vec<_>>(),

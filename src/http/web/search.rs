@@ -99,6 +99,16 @@ fn chosen(p: &Params, group: &str) -> Option<String> {
 }
 
 async fn index(page: Page, Query(p): Query<Params>) -> Result<Response> {
+    if p.format.as_deref().is_some_and(|f| !f.is_empty()) {
+        return crate::http::export::search_download(
+            &page.cx,
+            &page.state.search,
+            &page.me,
+            &p,
+            page.lang(),
+        )
+        .await;
+    }
     let lang = page.lang();
     let me = &page.me;
     let asked = p.q.as_deref().is_some_and(|q| !q.trim().is_empty());
@@ -182,6 +192,8 @@ async fn index(page: Page, Query(p): Query<Params>) -> Result<Response> {
                     "prev": prev,
                     "sort_relevance": link(&p, &[("sort", Some("relevance"))]),
                     "sort_urgency": link(&p, &[("sort", Some("urgency"))]),
+                    "export_csv": link(&p, &[("format", Some("csv")), ("limit", None)]),
+                    "export_xlsx": link(&p, &[("format", Some("xlsx")), ("limit", None)]),
                     "urgency": req.sort == crate::search::Sort::Urgency,
                 });
             }

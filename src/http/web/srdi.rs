@@ -36,6 +36,9 @@ struct ListQuery {
     year: String,
     q: String,
     withdrawn: String,
+    /// `csv` | `xlsx`: the whole filtered registry as a download.
+    #[serde(skip_serializing)]
+    format: String,
 }
 
 impl ListQuery {
@@ -92,6 +95,7 @@ async fn render_index(page: &Page, view: View) -> Result<Response> {
         "total": total,
         "truncated": total > rows.len() as u64,
         "shown": rows.len(),
+        "export": serde_urlencoded::to_string(&view.query).unwrap_or_default(),
         "q": view.query,
         "filter_levels": levels(&view.query.level),
         "can_manage": policy::can(&me.actor, Action::ManageSrdiRegistry),
@@ -104,7 +108,54 @@ async fn render_index(page: &Page, view: View) -> Result<Response> {
 }
 
 async fn index(page: Page, Query(query): Query<ListQuery>) -> Result<Response> {
+    if !query.format.is_empty() {
+        return download(&page, &query).await;
+    }
     render_index(&page, View::new(query)).await
+}
+
+/// The whole filtered registry as CSV or XLSX, 500 entries at a time.
+async fn download(page: &Page, query: &ListQuery) -> Result<Response> {
+    use crate::http::xlsx::Cell;
+    let lang = page.lang();
+    let header: Vec<String> = [
+        "srdi_registry.uscc",
+        "srdi_registry.name",
+        "srdi_registry.level",
+        "srdi_registry.year",
+        "srdi_registry.source",
+        "srdi_registry.recorded",
+        "srdi_registry.withdrawn",
+    ]
+    .iter()
+    .map(|k| crate::i18n::t(lang, k))
+    .collect();
+    let mut sink = crate::http::export::Sink::new(
+        &query.format,
+        &crate::i18n::t(lang, "srdi_registry.nav"),
+        &header,
+    )?;
+    let filter = query.filter();
+    let mut offset = 0;
+    loop {
+        let rows = srdi::batch(&page.cx.db, Caller::User(&page.me), &filter, offset, 500).await?;
+        for e in &rows {
+            sink.push(&[
+                Cell::Text(e.uscc.clone()),
+                Cell::Text(e.name.clone()),
+                Cell::Text(crate::i18n::t(lang, e.level.message_key())),
+                Cell::Number(f64::from(e.year)),
+                Cell::Text(e.source.clone()),
+                Cell::Time(e.created_at),
+                e.withdrawn_at.map_or(Cell::Empty, Cell::Time),
+            ])?;
+        }
+        if rows.len() < 500 {
+            break;
+        }
+        offset += 500;
+    }
+    sink.finish("weiquan-srdi-registry")
 }
 
 async fn add(page: Page, WebForm(input): WebForm<EntryInput>) -> Result<Response> {
