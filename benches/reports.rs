@@ -1,0 +1,366 @@
+//! Statistics benchmarks (issue 17): `cargo bench --bench reports`.
+//!
+//! Builds an SQLite file with `REPORTS_BENCH_CASES` cases (default 200,000; the issue's target
+//! size is 1,000,000) of a province with thirteen city offices, spread over January 2025 to
+//! November 2026 across the four queues, with their receipt events, triage and closing clocks and
+//! outcomes — written with plain multi-row `INSERT`s, kept in `target/reports-bench/` for later
+//! runs of the same size. Then times, through the services behind the pages and the API:
+//!
+//! - the statistics of the province (its administrator) and of one city (its head) for 2026;
+//! - the 考核 sheet of the province for 2026;
+//! - the case list's first page, the overdue filter and the triage workbench for the city;
+//! - the XLSX export of 100,000 cases (time and the process's peak RSS).
+//!
+//! Each timing is the median of `REPORTS_BENCH_RUNS` runs (default 3).
+
+use chrono::{Duration, TimeZone, Utc};
+use sea_orm::ConnectionTrait;
+use std::sync::Arc;
+use std::time::Instant;
+use weiquan::service::cases::ListQuery;
+use weiquan::service::reports::{self, SummaryQuery};
+use weiquan::service::{Ctx, Identity, RequestMeta, Via};
+use weiquan::store::{self, Db};
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.replace('_', "").parse().ok())
+        .unwrap_or(default)
+}
+
+/// xorshift64*.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn ts(t: chrono::DateTime<Utc>) -> String {
+    format!("'{}'", t.format("%Y-%m-%dT%H:%M:%S%.6f+00:00"))
+}
+
+const CITIES: [(&str, &str); 12] = [
+    ("苏州市知识产权局", "320500"),
+    ("无锡市知识产权局", "320200"),
+    ("常州市知识产权局", "320400"),
+    ("南京市知识产权局", "320100"),
+    ("扬州市知识产权局", "321000"),
+    ("泰州市知识产权局", "321200"),
+    ("盐城市知识产权局", "320900"),
+    ("徐州市知识产权局", "320300"),
+    ("镇江市知识产权局", "321100"),
+    ("淮安市知识产权局", "320800"),
+    ("宿迁市知识产权局", "321300"),
+    ("连云港市知识产权局", "320700"),
+];
+
+/// Fills an empty database: the demo province, twelve more city offices, `n` cases.
+async fn seed(db: &Db, n: usize) {
+    weiquan::service::demo::load(db).await.unwrap();
+    let conn = db.conn();
+    let now = Utc::now();
+    for (name, region) in CITIES {
+        conn.execute_unprepared(&format!(
+            "INSERT INTO organizations (name, kind, region_code, parent_id, is_demo, verified_at, created_at, updated_at) \
+             VALUES ('{name}', 'ip_office', '{region}', 1, 1, {t}, {t}, {t})",
+            t = ts(now)
+        ))
+        .await
+        .unwrap();
+    }
+    let owners: Vec<(i64, String)> = {
+        let rows = conn
+            .query_all_raw(sea_orm::Statement::from_string(
+                conn.get_database_backend(),
+                "SELECT id, region_code FROM organizations WHERE kind = 'ip_office' AND parent_id IS NOT NULL".to_string(),
+            ))
+            .await
+            .unwrap();
+        rows.iter()
+            .map(|r| {
+                (
+                    r.try_get::<i64>("", "id").unwrap(),
+                    r.try_get::<String>("", "region_code").unwrap(),
+                )
+            })
+            .collect()
+    };
+    let start = Utc.with_ymd_and_hms(2025, 1, 1, 1, 0, 0).unwrap();
+    let span = (Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).unwrap() - start).num_minutes() as u64;
+    let mut rng = Rng(0x5EED_1234_ABCD_0001);
+    let started = Instant::now();
+    let batch = 500;
+    let mut id = 0i64;
+    let mut event_id = 0i64;
+    while (id as usize) < n {
+        let mut cases = Vec::with_capacity(batch);
+        let mut events = Vec::new();
+        let mut clocks = Vec::new();
+        for _ in 0..batch.min(n - id as usize) {
+            id += 1;
+            let (owner, region) = &owners[rng.below(owners.len() as u64) as usize];
+            let received = start + Duration::minutes(rng.below(span) as i64);
+            let roll = rng.below(100);
+            let (queue, state, closed) = match roll {
+                0..=9 => ("triage", "new", None),
+                10..=14 => ("triage", "rejected", Some(2)),
+                15..=17 => ("triage", "merged", Some(1)),
+                18..=57 => {
+                    if rng.below(100) < 65 {
+                        ("administrative_ruling", "closed", Some(40 + rng.below(120) as i64))
+                    } else {
+                        ("administrative_ruling", "evidence", None)
+                    }
+                }
+                58..=79 => {
+                    if rng.below(100) < 80 {
+                        ("exhibition_enforcement", "closed", Some(1 + rng.below(5) as i64))
+                    } else {
+                        ("exhibition_enforcement", "respondent_notified", None)
+                    }
+                }
+                _ => {
+                    if rng.below(100) < 60 {
+                        ("overseas_assistance", "closed", Some(20 + rng.below(90) as i64))
+                    } else {
+                        ("overseas_assistance", "accepted", None)
+                    }
+                }
+            };
+            let closed_at = closed.map(|d| received + Duration::days(d));
+            let next_due = if closed.is_none() {
+                Some(received + Duration::days(7 + rng.below(120) as i64))
+            } else {
+                None
+            };
+            let source = ["complaint", "officer", "shared", "hotline_12330"][rng.below(4) as usize];
+            let channel = ["exhibition", "e_commerce", "offline_market", "other"][rng.below(4) as usize];
+            let srdi = [0, 0, 0, 1, 2][rng.below(5) as usize];
+            cases.push(format!(
+                "({id}, 'WB-{id:08}', '案件{id}', '被请求人销售侵权产品。', '{source}', '{channel}', '{region}', '{queue}', '{state}', {owner}, {srdi}, '{{}}', {due}, {recv}, {closed}, 2, 0, {recv}, {recv})",
+                due = next_due.map_or("NULL".to_string(), ts),
+                recv = ts(received),
+                closed = closed_at.map_or("NULL".to_string(), ts),
+            ));
+            event_id += 1;
+            events.push(format!(
+                "({event_id}, {id}, 1, 'received', {r}, {r}, NULL, NULL, 1, '{{}}')",
+                r = ts(received)
+            ));
+            if queue != "triage" {
+                event_id += 1;
+                events.push(format!(
+                    "({event_id}, {id}, 2, 'routed', {r}, {r}, NULL, NULL, 1, '{{}}')",
+                    r = ts(received + Duration::days(2))
+                ));
+            }
+            let triage_state = if rng.below(100) < 92 { "met" } else { "missed" };
+            clocks.push(format!(
+                "({id}, 'triage.decision', '分诊处理', 'working_days', 'bench', {r}, {d}, '{s}', 0, '', '{{}}', {r})",
+                r = ts(received),
+                d = ts(received + Duration::days(9)),
+                s = if queue == "triage" && state == "new" { "running" } else { triage_state },
+            ));
+            if queue == "administrative_ruling" {
+                let s = match closed {
+                    Some(days) if days <= 92 => "met",
+                    Some(_) => "missed",
+                    None => "running",
+                };
+                clocks.push(format!(
+                    "({id}, 'ar.closing', '结案期限', 'calendar_months', 'bench', {r}, {d}, '{s}', 0, '', '{{}}', {r})",
+                    r = ts(received),
+                    d = ts(received + Duration::days(92)),
+                ));
+                if let Some(c) = closed_at {
+                    event_id += 1;
+                    events.push(format!(
+                        "({event_id}, {id}, 3, 'decided', {c}, {c}, NULL, NULL, 1, '{{}}')",
+                        c = ts(c)
+                    ));
+                }
+            }
+        }
+        let txn = conn;
+        txn.execute_unprepared(&format!(
+            "INSERT INTO cases (id, number, title, description, source, channel, region_code, queue, state, owner_org_id, srdi_rank, facts, next_due_at, received_at, closed_at, version, is_demo, created_at, updated_at) VALUES {}",
+            cases.join(",")
+        ))
+        .await
+        .unwrap();
+        txn.execute_unprepared(&format!(
+            "INSERT INTO case_events (id, case_id, seq, kind, at, recorded_at, actor_user_id, actor_org_id, public, payload) VALUES {}",
+            events.join(",")
+        ))
+        .await
+        .unwrap();
+        txn.execute_unprepared(&format!(
+            "INSERT INTO case_clocks (case_id, rule_id, name, unit, source, start_at, due_at, state, provisional, explanation, detail, updated_at) VALUES {}",
+            clocks.join(",")
+        ))
+        .await
+        .unwrap();
+    }
+    conn.execute_unprepared("ANALYZE").await.unwrap();
+    eprintln!(
+        "seeded {n} cases in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+async fn identity(db: &Db, username: &str) -> Identity {
+    let user = store::users::by_username(db.conn(), username)
+        .await
+        .unwrap()
+        .unwrap();
+    let org = store::orgs::get(db.conn(), user.org_id)
+        .await
+        .unwrap()
+        .unwrap();
+    Identity::from_rows(user, org, Via::Cli)
+        .unwrap()
+        .with_oversight(db.conn())
+        .await
+        .unwrap()
+}
+
+/// Median milliseconds of `runs` runs of `f`.
+async fn time<F, Fut, T>(runs: usize, mut f: F) -> f64
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    let mut ms = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        std::hint::black_box(f().await);
+        ms.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    ms.sort_by(f64::total_cmp);
+    ms[ms.len() / 2]
+}
+
+/// The process's peak resident set (VmHWM), in MB.
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn main() {
+    let n = env("REPORTS_BENCH_CASES", 200_000);
+    let runs = env("REPORTS_BENCH_RUNS", 3);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/reports-bench");
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{n}.db"));
+        let fresh = !path.exists();
+        let url = format!("sqlite://{}?mode=rwc", path.display());
+        let db = Db::connect(&url, 4).await.unwrap();
+        <migration::Migrator as migration::MigratorTrait>::up(db.conn(), None)
+            .await
+            .unwrap();
+        if fresh {
+            seed(&db, n).await;
+        }
+        let time_keeper = Arc::new(
+            weiquan::service::case::Timekeeper::load(
+                &db,
+                weiquan::domain::deadline::Rules::builtin().clone(),
+            )
+            .await
+            .unwrap(),
+        );
+        let cx = Ctx::new(db.clone(), time_keeper, RequestMeta::cli("bench"));
+        let admin = identity(&db, "demo-admin").await;
+        let head = identity(&db, "demo-supervisor").await;
+        let year = SummaryQuery {
+            period: Some("2026".into()),
+            ..Default::default()
+        };
+        println!("\n| {n} cases, SQLite | median ms ({runs} runs) |\n|---|---:|");
+        let ms = time(runs, || reports::summary(&cx, &admin, &year)).await;
+        println!("| statistics of the province for 2026 (`/reports`) | {ms:.0} |");
+        let ms = time(runs, || reports::summary(&cx, &head, &year)).await;
+        println!("| statistics of one city for 2026 | {ms:.0} |");
+        let items =
+            weiquan::domain::report::assessment::load(None, &weiquan::domain::report::sections(
+                &weiquan::domain::report::Period::parse("2026").unwrap(),
+                chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+            ))
+            .unwrap();
+        let ms = time(runs, || {
+            reports::assessment(&cx, &admin, &items, Some("2026"), None)
+        })
+        .await;
+        println!("| 考核 sheet of the province for 2026 | {ms:.0} |");
+        for (what, q) in [
+            ("case list, first page (`GET /api/v1/cases?limit=50`)", ListQuery::default()),
+            (
+                "overdue filter (`?overdue=true`)",
+                ListQuery {
+                    overdue: Some(true),
+                    ..Default::default()
+                },
+            ),
+            (
+                "triage queue (`?queue=triage&state=new`)",
+                ListQuery {
+                    queue: Some("triage".into()),
+                    state: Some("new".into()),
+                    ..Default::default()
+                },
+            ),
+        ] {
+            let ms = time(runs, || weiquan::service::cases::list(&cx, &head, &q)).await;
+            println!("| {what}, a city's head | {ms:.0} |");
+        }
+        // XLSX export of 100,000 cases (or all when fewer): the province's closed cases.
+        let q = ListQuery {
+            closed: Some(true),
+            ..Default::default()
+        };
+        let rows = weiquan::service::cases::count(&cx, &admin, &q).await.unwrap().min(100_000);
+        let before = peak_rss_mb();
+        let t = Instant::now();
+        let mut book = weiquan::http::xlsx::Book::new("cases", &["number".into(), "title".into(), "received".into()]).unwrap();
+        let mut offset = 0;
+        while offset < rows {
+            let batch = weiquan::service::cases::batch(&cx, &admin, &q, offset, 500).await.unwrap();
+            for c in &batch {
+                book.push(&[
+                    weiquan::http::xlsx::Cell::Text(c.number.clone()),
+                    weiquan::http::xlsx::Cell::Text(c.title.clone()),
+                    weiquan::http::xlsx::Cell::Time(c.received_at),
+                ])
+                .unwrap();
+            }
+            offset += 500;
+        }
+        let mut sink = std::io::sink();
+        book.save(&mut sink).unwrap();
+        println!(
+            "| XLSX export of {rows} cases | {:.0} (peak RSS {:.0} MB, {:.0} MB before) |",
+            t.elapsed().as_secs_f64() * 1000.0,
+            peak_rss_mb(),
+            before
+        );
+    });
+}
