@@ -44,7 +44,11 @@ impl Rng {
 }
 
 fn ts(t: chrono::DateTime<Utc>) -> String {
-    format!("'{}'", t.format("%Y-%m-%dT%H:%M:%S%.6f+00:00"))
+    // As sqlx writes them (whole seconds without a fraction), so that comparisons agree.
+    format!(
+        "'{}'",
+        t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+    )
 }
 
 const CITIES: [(&str, &str); 12] = [
@@ -115,21 +119,33 @@ async fn seed(db: &Db, n: usize) {
                 15..=17 => ("triage", "merged", Some(1)),
                 18..=57 => {
                     if rng.below(100) < 65 {
-                        ("administrative_ruling", "closed", Some(40 + rng.below(120) as i64))
+                        (
+                            "administrative_ruling",
+                            "closed",
+                            Some(40 + rng.below(120) as i64),
+                        )
                     } else {
                         ("administrative_ruling", "evidence", None)
                     }
                 }
                 58..=79 => {
                     if rng.below(100) < 80 {
-                        ("exhibition_enforcement", "closed", Some(1 + rng.below(5) as i64))
+                        (
+                            "exhibition_enforcement",
+                            "closed",
+                            Some(1 + rng.below(5) as i64),
+                        )
                     } else {
                         ("exhibition_enforcement", "respondent_notified", None)
                     }
                 }
                 _ => {
                     if rng.below(100) < 60 {
-                        ("overseas_assistance", "closed", Some(20 + rng.below(90) as i64))
+                        (
+                            "overseas_assistance",
+                            "closed",
+                            Some(20 + rng.below(90) as i64),
+                        )
                     } else {
                         ("overseas_assistance", "accepted", None)
                     }
@@ -142,7 +158,8 @@ async fn seed(db: &Db, n: usize) {
                 None
             };
             let source = ["complaint", "officer", "shared", "hotline_12330"][rng.below(4) as usize];
-            let channel = ["exhibition", "e_commerce", "offline_market", "other"][rng.below(4) as usize];
+            let channel =
+                ["exhibition", "e_commerce", "offline_market", "other"][rng.below(4) as usize];
             let srdi = [0, 0, 0, 1, 2][rng.below(5) as usize];
             cases.push(format!(
                 "({id}, 'WB-{id:08}', '案件{id}', '被请求人销售侵权产品。', '{source}', '{channel}', '{region}', '{queue}', '{state}', {owner}, {srdi}, '{{}}', {due}, {recv}, {closed}, 2, 0, {recv}, {recv})",
@@ -300,19 +317,24 @@ fn main() {
         println!("| statistics of the province for 2026 (`/reports`) | {ms:.0} |");
         let ms = time(runs, || reports::summary(&cx, &head, &year)).await;
         println!("| statistics of one city for 2026 | {ms:.0} |");
-        let items =
-            weiquan::domain::report::assessment::load(None, &weiquan::domain::report::sections(
+        let items = weiquan::domain::report::assessment::load(
+            None,
+            &weiquan::domain::report::sections(
                 &weiquan::domain::report::Period::parse("2026").unwrap(),
                 chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
-            ))
-            .unwrap();
+            ),
+        )
+        .unwrap();
         let ms = time(runs, || {
             reports::assessment(&cx, &admin, &items, Some("2026"), None)
         })
         .await;
         println!("| 考核 sheet of the province for 2026 | {ms:.0} |");
         for (what, q) in [
-            ("case list, first page (`GET /api/v1/cases?limit=50`)", ListQuery::default()),
+            (
+                "case list, first page (`GET /api/v1/cases?limit=50`)",
+                ListQuery::default(),
+            ),
             (
                 "overdue filter (`?overdue=true`)",
                 ListQuery {
@@ -337,13 +359,27 @@ fn main() {
             closed: Some(true),
             ..Default::default()
         };
-        let rows = weiquan::service::cases::count(&cx, &admin, &q).await.unwrap().min(100_000);
+        let rows = weiquan::service::cases::count(&cx, &admin, &q)
+            .await
+            .unwrap()
+            .min(100_000);
         let before = peak_rss_mb();
         let t = Instant::now();
-        let mut book = weiquan::http::xlsx::Book::new("cases", &["number".into(), "title".into(), "received".into()]).unwrap();
-        let mut offset = 0;
-        while offset < rows {
-            let batch = weiquan::service::cases::batch(&cx, &admin, &q, offset, 500).await.unwrap();
+        let mut book = weiquan::http::xlsx::Book::new(
+            "cases",
+            &["number".into(), "title".into(), "received".into()],
+        )
+        .unwrap();
+        let mut written = 0;
+        let mut after = None;
+        while written < rows {
+            let (batch, last) = weiquan::service::cases::batch(&cx, &admin, &q, after, 500)
+                .await
+                .unwrap();
+            after = last;
+            if batch.is_empty() {
+                break;
+            }
             for c in &batch {
                 book.push(&[
                     weiquan::http::xlsx::Cell::Text(c.number.clone()),
@@ -352,10 +388,10 @@ fn main() {
                 ])
                 .unwrap();
             }
-            offset += 500;
+            written += batch.len() as u64;
         }
-        let mut sink = std::io::sink();
-        book.save(&mut sink).unwrap();
+        let sink = std::io::sink();
+        book.save(sink).unwrap();
         println!(
             "| XLSX export of {rows} cases | {:.0} (peak RSS {:.0} MB, {:.0} MB before) |",
             t.elapsed().as_secs_f64() * 1000.0,

@@ -117,17 +117,17 @@ fn header(lang: Lang, filer: bool) -> Vec<String> {
 /// Bad filters answer 422 before anything is sent.
 pub async fn cases_xlsx(cx: Ctx, me: Identity, q: ListQuery, lang: Lang) -> Result<Response> {
     let filer = me.actor.org_kind == OrgKind::Enterprise;
-    let mut offset = 0;
+    let mut after = None;
     let mut book = Book::new(&i18n::t(lang, "nav.cases"), &header(lang, filer))?;
     loop {
-        let rows = cases_service::batch(&cx, &me, &q, offset, BATCH).await?;
+        let (rows, last) = cases_service::batch(&cx, &me, &q, after, BATCH).await?;
         for c in &rows {
             book.push(&row(lang, c, filer))?;
         }
         if (rows.len() as u64) < BATCH {
             break;
         }
-        offset += BATCH;
+        after = last;
     }
     Ok(book.into_response("weiquan-cases.xlsx"))
 }
@@ -135,7 +135,7 @@ pub async fn cases_xlsx(cx: Ctx, me: Identity, q: ListQuery, lang: Lang) -> Resu
 /// The case list of `q` as a CSV download. Bad filters answer 422 before anything is sent.
 pub async fn cases_csv(cx: Ctx, me: Identity, q: ListQuery, lang: Lang) -> Result<Response> {
     // The first batch is read before answering, so that a refused filter is an error response.
-    let first = cases_service::batch(&cx, &me, &q, 0, BATCH).await?;
+    let (first, last) = cases_service::batch(&cx, &me, &q, None, BATCH).await?;
     let filer = me.actor.org_kind == OrgKind::Enterprise;
     let mut head = b"\xEF\xBB\xBF".to_vec();
     head.extend(csv_line(&header(lang, filer)));
@@ -144,18 +144,22 @@ pub async fn cases_csv(cx: Ctx, me: Identity, q: ListQuery, lang: Lang) -> Resul
     }
     let more = first.len() as u64 == BATCH;
     let stream = futures::stream::unfold(
-        (Some(head), more.then_some(BATCH)),
-        move |(pending, offset)| {
+        (Some(head), if more { last } else { None }),
+        move |(pending, after)| {
             let (cx, me, q) = (cx.clone(), me.clone(), q.clone());
             async move {
                 if let Some(bytes) = pending {
-                    return Some((Ok::<Bytes, AppError>(Bytes::from(bytes)), (None, offset)));
+                    return Some((Ok::<Bytes, AppError>(Bytes::from(bytes)), (None, after)));
                 }
-                let offset = offset?;
-                match cases_service::batch(&cx, &me, &q, offset, BATCH).await {
-                    Ok(rows) if rows.is_empty() => None,
-                    Ok(rows) => {
-                        let next = (rows.len() as u64 == BATCH).then_some(offset + BATCH);
+                let after = after?;
+                match cases_service::batch(&cx, &me, &q, Some(after), BATCH).await {
+                    Ok((rows, _)) if rows.is_empty() => None,
+                    Ok((rows, last)) => {
+                        let next = if rows.len() as u64 == BATCH {
+                            last
+                        } else {
+                            None
+                        };
                         let mut out = Vec::new();
                         for c in &rows {
                             out.extend(csv_cells(&row(lang, c, filer)));

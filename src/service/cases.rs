@@ -294,18 +294,22 @@ async fn filter_of(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<store::case
     Ok(f)
 }
 
-/// `limit` visible cases matching `q` from `offset`, in the list's order (an export reads the
-/// whole list this way, batch by batch).
+/// Where a batch of a list stopped (see [`batch`]).
+pub type After = store::cases::After;
+
+/// `limit` visible cases matching `q` after `after`, in the list's order, and where the batch
+/// stopped: an export reads the whole list this way, batch by batch.
 pub async fn batch(
     cx: &Ctx,
     me: &Identity,
     q: &ListQuery,
-    offset: u64,
+    after: Option<After>,
     limit: u64,
-) -> Result<Vec<CaseSummary>> {
+) -> Result<(Vec<CaseSummary>, Option<After>)> {
     let f = filter_of(cx, me, q).await?;
-    let rows = store::cases::list(cx.db.conn(), &me.actor, &f, offset, limit).await?;
-    Ok(rows.iter().map(CaseSummary::from).collect())
+    let rows = store::cases::list_after(cx.db.conn(), &me.actor, &f, after, limit).await?;
+    let last = rows.last().map(|c| (c.next_due_at, c.srdi_rank, c.id));
+    Ok((rows.iter().map(CaseSummary::from).collect(), last))
 }
 
 /// How many visible cases match `q` (what its list holds, across every page).
