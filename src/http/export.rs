@@ -1,5 +1,5 @@
 //! Downloads of lists: a case list as CSV (UTF-8 with a byte-order mark, so that Excel reads the
-//! Chinese right), streamed batch by batch so that a list of any length is sent in flat memory,
+//! Chinese right), streamed from one query as it is read so that a list of any length is sent in flat memory,
 //! with the same filters and the same access as the page or API list it comes from.
 
 use crate::domain::identity::OrgKind;
@@ -11,12 +11,8 @@ use crate::service::case::view::CaseSummary;
 use crate::service::cases::{self as cases_service, ListQuery};
 use crate::service::{Ctx, Identity};
 use axum::body::Body;
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use bytes::Bytes;
-
-/// Rows read per batch.
-const BATCH: u64 = 500;
 
 /// The columns: catalogue key of the header, and whether an enterprise sees it.
 const COLUMNS: [(&str, bool); 10] = [
@@ -117,75 +113,66 @@ fn header(lang: Lang, filer: bool) -> Vec<String> {
 /// Bad filters answer 422 before anything is sent.
 pub async fn cases_xlsx(cx: Ctx, me: Identity, q: ListQuery, lang: Lang) -> Result<Response> {
     let filer = me.actor.org_kind == OrgKind::Enterprise;
-    let mut after = None;
+    use futures::StreamExt;
     let mut book = Book::new(&i18n::t(lang, "nav.cases"), &header(lang, filer))?;
-    loop {
-        let (rows, last) = cases_service::batch(&cx, &me, &q, after, BATCH).await?;
-        for c in &rows {
-            book.push(&row(lang, c, filer))?;
-        }
-        if (rows.len() as u64) < BATCH {
-            break;
-        }
-        after = last;
+    let mut rows = cases_service::stream(&cx, &me, &q).await?;
+    while let Some(c) = rows.next().await {
+        book.push(&row(lang, &c?, filer))?;
     }
     Ok(book.into_response("weiquan-cases.xlsx"))
 }
 
-/// The case list of `q` as a CSV download. Bad filters answer 422 before anything is sent.
+/// The case list of `q` as a CSV download, streamed from one query as it is read. Bad filters
+/// answer 422 before anything is sent.
 pub async fn cases_csv(cx: Ctx, me: Identity, q: ListQuery, lang: Lang) -> Result<Response> {
-    // The first batch is read before answering, so that a refused filter is an error response.
-    let (first, last) = cases_service::batch(&cx, &me, &q, None, BATCH).await?;
+    use futures::StreamExt;
+    cases_service::check(&cx, &me, &q).await?;
     let filer = me.actor.org_kind == OrgKind::Enterprise;
-    let mut head = b"\xEF\xBB\xBF".to_vec();
-    head.extend(csv_line(&header(lang, filer)));
-    for c in &first {
-        head.extend(csv_cells(&row(lang, c, filer)));
-    }
-    let more = first.len() as u64 == BATCH;
-    let stream = futures::stream::unfold(
-        (Some(head), if more { last } else { None }),
-        move |(pending, after)| {
-            let (cx, me, q) = (cx.clone(), me.clone(), q.clone());
-            async move {
-                if let Some(bytes) = pending {
-                    return Some((Ok::<Bytes, AppError>(Bytes::from(bytes)), (None, after)));
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::result::Result<Bytes, std::io::Error>>(8);
+    tokio::spawn(async move {
+        let mut buf = b"\xEF\xBB\xBF".to_vec();
+        buf.extend(csv_line(&header(lang, filer)));
+        let mut rows = match cases_service::stream(&cx, &me, &q).await {
+            Ok(rows) => rows,
+            Err(e) => {
+                tracing::warn!(error = %e, "case export stopped");
+                let _ = tx.send(Err(std::io::Error::other("export stopped"))).await;
+                return;
+            }
+        };
+        while let Some(r) = rows.next().await {
+            match r {
+                Ok(c) => {
+                    buf.extend(csv_cells(&row(lang, &c, filer)));
+                    if buf.len() >= 64 * 1024
+                        && tx
+                            .send(Ok(Bytes::from(std::mem::take(&mut buf))))
+                            .await
+                            .is_err()
+                    {
+                        // The download was abandoned.
+                        return;
+                    }
                 }
-                let after = after?;
-                match cases_service::batch(&cx, &me, &q, Some(after), BATCH).await {
-                    Ok((rows, _)) if rows.is_empty() => None,
-                    Ok((rows, last)) => {
-                        let next = if rows.len() as u64 == BATCH {
-                            last
-                        } else {
-                            None
-                        };
-                        let mut out = Vec::new();
-                        for c in &rows {
-                            out.extend(csv_cells(&row(lang, c, filer)));
-                        }
-                        Some((Ok(Bytes::from(out)), (None, next)))
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "case export stopped");
-                        Some((Err(e), (None, None)))
-                    }
+                Err(e) => {
+                    tracing::warn!(error = %e, "case export stopped");
+                    let _ = tx.send(Err(std::io::Error::other("export stopped"))).await;
+                    return;
                 }
             }
-        },
-    );
-    let mut res = (StatusCode::OK, Body::from_stream(stream)).into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"cases.csv\""),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(res)
+        }
+        if !buf.is_empty() {
+            let _ = tx.send(Ok(Bytes::from(buf))).await;
+        }
+    });
+    let stream = futures::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    Ok(crate::http::xlsx::attachment(
+        Body::from_stream(stream),
+        "text/csv; charset=utf-8",
+        "weiquan-cases.csv",
+    ))
 }
 
 /// A download being written row by row, as CSV or as XLSX, in flat memory: CSV lines go to an

@@ -294,22 +294,25 @@ async fn filter_of(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<store::case
     Ok(f)
 }
 
-/// Where a batch of a list stopped (see [`batch`]).
-pub type After = store::cases::After;
-
-/// `limit` visible cases matching `q` after `after`, in the list's order, and where the batch
-/// stopped: an export reads the whole list this way, batch by batch.
-pub async fn batch(
-    cx: &Ctx,
+/// Every visible case matching `q`, in the list's order, streamed from one query (an export).
+/// Bad filters are refused before the query starts.
+pub async fn stream<'a>(
+    cx: &'a Ctx,
     me: &Identity,
     q: &ListQuery,
-    after: Option<After>,
-    limit: u64,
-) -> Result<(Vec<CaseSummary>, Option<After>)> {
+) -> Result<futures::stream::BoxStream<'a, Result<CaseSummary>>> {
+    use futures::StreamExt;
     let f = filter_of(cx, me, q).await?;
-    let rows = store::cases::list_after(cx.db.conn(), &me.actor, &f, after, limit).await?;
-    let last = rows.last().map(|c| (c.next_due_at, c.srdi_rank, c.id));
-    Ok((rows.iter().map(CaseSummary::from).collect(), last))
+    let rows = store::cases::stream(cx.db.conn(), &me.actor, &f).await?;
+    Ok(rows
+        .map(|r| r.map(|c| CaseSummary::from(&c)).map_err(AppError::from))
+        .boxed())
+}
+
+/// Checks the filters of `q` (422 for a value it does not know, 404 for an organisation out of
+/// reach) without reading any case.
+pub async fn check(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<()> {
+    filter_of(cx, me, q).await.map(|_| ())
 }
 
 /// How many visible cases match `q` (what its list holds, across every page).

@@ -425,48 +425,23 @@ pub async fn list<C: ConnectionTrait>(
     )
 }
 
-/// Where a list stopped: the sort key of its last row (next due instant, SRDI rank, id).
-pub type After = (Option<DateTime<Utc>>, i16, i64);
-
-/// The rows of [`list`] that come after `after`, `limit` at most: an export reads a list of any
-/// length this way, each batch an index seek instead of an ever-deeper `OFFSET`.
-pub async fn list_after<C: ConnectionTrait>(
-    db: &C,
+/// Every visible case matching `f`, in the list's order, as one query whose rows arrive as they
+/// are read: an export of any length holds one row at a time.
+pub async fn stream<'a>(
+    db: &'a sea_orm::DatabaseConnection,
     actor: &Actor,
     f: &Filter,
-    after: Option<After>,
-    limit: u64,
-) -> Result<Vec<CaseRow>, DbErr> {
-    let mut q = matching(actor, f);
-    if let Some((due, srdi, id)) = after {
-        let same_rank_later = Condition::any().add(cases::Column::SrdiRank.lt(srdi)).add(
-            Condition::all()
-                .add(cases::Column::SrdiRank.eq(srdi))
-                .add(cases::Column::Id.gt(id)),
-        );
-        q = q.filter(match due {
-            Some(d) => Condition::any()
-                .add(cases::Column::NextDueAt.is_null())
-                .add(cases::Column::NextDueAt.gt(d))
-                .add(
-                    Condition::all()
-                        .add(cases::Column::NextDueAt.eq(d))
-                        .add(same_rank_later),
-                ),
-            None => Condition::all()
-                .add(cases::Column::NextDueAt.is_null())
-                .add(same_rank_later),
-        });
-    }
-    rows(
-        q.order_by_asc(Expr::col(cases::Column::NextDueAt).is_null())
-            .order_by_asc(cases::Column::NextDueAt)
-            .order_by_desc(cases::Column::SrdiRank)
-            .order_by_asc(cases::Column::Id)
-            .limit(limit)
-            .all(db)
-            .await?,
-    )
+) -> Result<std::pin::Pin<Box<dyn futures::Stream<Item = Result<CaseRow, DbErr>> + Send + 'a>>, DbErr>
+{
+    use futures::StreamExt;
+    let s = matching(actor, f)
+        .order_by_asc(Expr::col(cases::Column::NextDueAt).is_null())
+        .order_by_asc(cases::Column::NextDueAt)
+        .order_by_desc(cases::Column::SrdiRank)
+        .order_by_asc(cases::Column::Id)
+        .stream(db)
+        .await?;
+    Ok(Box::pin(s.map(|m| m.and_then(CaseRow::try_from))))
 }
 
 /// Ids of every case `actor` may see (for tests and checks; not for pages).
