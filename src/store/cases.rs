@@ -299,7 +299,20 @@ pub struct Filter {
 
 /// The visible cases matching `f`, as a query (the list and its counts share it).
 fn matching(actor: &Actor, f: &Filter) -> sea_orm::Select<cases::Entity> {
-    let mut q = cases::Entity::find().filter(visible(actor));
+    // Cases owned by the actor's office or by one it oversees are all visible to it: when the
+    // list keeps to such owners (a report of one's own organisation), the visibility condition
+    // adds nothing but work.
+    let all_owned_in_reach = actor.org_kind != OrgKind::Enterprise
+        && f.owners.as_ref().is_some_and(|owners| {
+            owners
+                .iter()
+                .all(|o| *o == actor.org_id || actor.oversees.contains(o))
+        });
+    let mut q = if all_owned_in_reach {
+        cases::Entity::find()
+    } else {
+        cases::Entity::find().filter(visible(actor))
+    };
     if let Some(v) = f.queue {
         q = q.filter(cases::Column::Queue.eq(v.as_str()));
     }
@@ -360,33 +373,47 @@ fn matching(actor: &Actor, f: &Filter) -> sea_orm::Select<cases::Entity> {
     }
     if let Some(kind) = &f.right_kind {
         let with = Query::select()
-            .column(case_rights::Column::CaseId)
+            .expr(Expr::val(1))
             .from(case_rights::Entity)
+            .and_where(
+                Expr::col((case_rights::Entity, case_rights::Column::CaseId))
+                    .equals((cases::Entity, cases::Column::Id)),
+            )
             .and_where(case_rights::Column::Kind.eq(kind.as_str()))
             .to_owned();
-        q = q.filter(cases::Column::Id.in_subquery(with));
+        q = q.filter(Expr::exists(with));
     }
     if let Some(rank) = f.srdi_rank {
         q = q.filter(cases::Column::SrdiRank.eq(rank));
     }
     if let Some((rule, state)) = &f.clock {
+        // Correlated: the outer filters (organisation, period) narrow the cases first, then each
+        // is looked up by its primary key (case_id, rule_id).
         let mut with = Query::select()
-            .column(case_clocks::Column::CaseId)
+            .expr(Expr::val(1))
             .from(case_clocks::Entity)
+            .and_where(
+                Expr::col((case_clocks::Entity, case_clocks::Column::CaseId))
+                    .equals((cases::Entity, cases::Column::Id)),
+            )
             .and_where(case_clocks::Column::RuleId.eq(rule.as_str()))
             .to_owned();
         if let Some(state) = state {
             with.and_where(case_clocks::Column::State.eq(state.as_str()));
         }
-        q = q.filter(cases::Column::Id.in_subquery(with));
+        q = q.filter(Expr::exists(with));
     }
     if let Some(kind) = &f.event {
         let with = Query::select()
-            .column(case_events::Column::CaseId)
+            .expr(Expr::val(1))
             .from(case_events::Entity)
+            .and_where(
+                Expr::col((case_events::Entity, case_events::Column::CaseId))
+                    .equals((cases::Entity, cases::Column::Id)),
+            )
             .and_where(case_events::Column::Kind.eq(kind.as_str()))
             .to_owned();
-        q = q.filter(cases::Column::Id.in_subquery(with));
+        q = q.filter(Expr::exists(with));
     }
     match f.routed {
         Some(true) => q = q.filter(cases::Column::Queue.ne(Queue::Triage.as_str())),
@@ -395,11 +422,15 @@ fn matching(actor: &Actor, f: &Filter) -> sea_orm::Select<cases::Entity> {
     }
     if f.shared {
         let with = Query::select()
-            .column(case_shares::Column::CaseId)
+            .expr(Expr::val(1))
             .from(case_shares::Entity)
+            .and_where(
+                Expr::col((case_shares::Entity, case_shares::Column::CaseId))
+                    .equals((cases::Entity, cases::Column::Id)),
+            )
             .and_where(case_shares::Column::RevokedAt.is_null())
             .to_owned();
-        q = q.filter(cases::Column::Id.in_subquery(with));
+        q = q.filter(Expr::exists(with));
     }
     q
 }
