@@ -100,6 +100,8 @@ await shoot('demo-enterprise', [['/', 'dashboard-enterprise-phone']], phone);
 // The supervisor's deadlines and notices (the scheduler's first pass runs when the server starts),
 // the approvals inbox with the demo's extension request, and the dashboard's numbers.
 await shoot('demo-supervisor', [['/deadlines', 'deadlines'], ['/notifications', 'notifications'], ['/approvals', 'approvals'], ['/', 'dashboard-supervisor']]);
+// Issue 17: the statistics with a breakdown by queue, and the 考核 sheet.
+await shoot('demo-supervisor', [['/reports?group_by=queue', 'reports'], ['/reports/assessment', 'assessment']]);
 // The filer's view of a case in its answer period on a phone: the office's request for material
 // on the 沟通 card.
 {
