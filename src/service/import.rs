@@ -62,7 +62,19 @@ pub async fn leads(
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(AppError::field("file", "error.import.empty"));
     }
-    let owned = bytes.to_vec();
+    // An Excel workbook is read as the CSV of its first sheet: same header, same columns.
+    let owned = if import::is_xlsx(bytes) {
+        let bytes = bytes.to_vec();
+        tokio::task::spawn_blocking(move || import::xlsx_to_csv(&bytes))
+            .await
+            .map_err(|e| anyhow::anyhow!("workbook task: {e}"))?
+            .map_err(|e| {
+                tracing::info!(reason = %e, "lead workbook refused");
+                AppError::field("file", "error.import.workbook")
+            })?
+    } else {
+        bytes.to_vec()
+    };
     let (read_tx, mut read_rx) = mpsc::unbounded_channel::<Vec<(u64, ValidCase)>>();
     let (end_tx, end_rx) = oneshot::channel::<(usize, Vec<RowError>)>();
     tokio::task::spawn_blocking(move || {

@@ -374,3 +374,87 @@ async fn an_imported_exhibition_lead_and_a_request_abroad_keep_their_facts() {
         }
     }
 }
+
+#[tokio::test]
+async fn leads_import_from_an_excel_workbook_with_the_same_columns() {
+    let app = TestApp::spawn().await;
+    // The workbook an office fills in Excel: the header, two good rows (the region code typed as
+    // a number, the receipt time as a date cell) and one bad one.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (i, h) in HEADER.split(',').enumerate() {
+        sheet.write_string(0, i as u16, h).unwrap();
+    }
+    let received = chrono::NaiveDate::from_ymd_opt(2026, 3, 2)
+        .unwrap()
+        .and_hms_opt(9, 30, 0)
+        .unwrap();
+    let when = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    for (r, region) in [(1u32, 320600.0), (2, 320699.0), (3, 320612.0)] {
+        for (i, v) in ROW.split(',').enumerate() {
+            let col = i as u16;
+            match HEADER.split(',').nth(i).unwrap() {
+                "region_code" => {
+                    sheet.write_number(r, col, region).unwrap();
+                }
+                "received_at" => {
+                    sheet
+                        .write_datetime_with_format(r, col, received, &when)
+                        .unwrap();
+                }
+                _ if !v.is_empty() => {
+                    sheet.write_string(r, col, v).unwrap();
+                }
+                _ => {}
+            }
+        }
+    }
+    let file = app.dir.path().join("leads.xlsx");
+    book.save(&file).unwrap();
+    let officer = app.api_as("demo-officer").await;
+    let org = officer.org_id().await;
+    let out = app
+        .cli(&[
+            "import",
+            "leads",
+            &file.to_string_lossy(),
+            "--org",
+            &org.to_string(),
+        ])
+        .await;
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("已导入 / imported: 2"), "{stdout}");
+    assert!(
+        stdout.contains("第 3 行 / line 3 [region_code]"),
+        "the bad row is named by its row in the sheet: {stdout}"
+    );
+    let (_, list) = officer.get("/api/v1/cases?limit=200").await;
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert!(
+        items.iter().all(|c| c["received_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2026-03-02T09:30")),
+        "{list}"
+    );
+    // The import page takes the workbook too; a broken one is a field error, not a 500.
+    let browser = app.browser_as("demo-admin").await;
+    let csrf = browser.csrf("/leads/import").await;
+    let form = reqwest::multipart::Form::new().text("_csrf", csrf).part(
+        "file",
+        reqwest::multipart::Part::bytes(b"PK\x03\x04not really a workbook".to_vec())
+            .file_name("bad.xlsx"),
+    );
+    let res = browser
+        .client
+        .post(browser.url("/leads/import"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("无法读取该 Excel 文件"), "{html}");
+}

@@ -406,3 +406,56 @@ mod tests {
         assert_eq!(parsed.errors[0].line, 3);
     }
 }
+
+/// Whether `bytes` look like an XLSX workbook (a zip package) rather than a CSV file.
+pub fn is_xlsx(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04")
+}
+
+/// The first sheet of an XLSX workbook as the CSV text [`parse_each`] reads: the same header and
+/// columns, one row per lead. Numbers are written as typed (a region code typed as a number
+/// stays `320600`), dates and times as `YYYY-MM-DD HH:MM`; `Err` names why the workbook cannot
+/// be read.
+pub fn xlsx_to_csv(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
+        .map_err(|e| format!("not a readable workbook: {e}"))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| "the workbook has no sheet".to_string())?
+        .map_err(|e| format!("the first sheet cannot be read: {e}"))?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for row in range.rows() {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| match c {
+                Data::Empty => String::new(),
+                Data::String(s) => s.clone(),
+                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+                Data::Float(f) => f.to_string(),
+                Data::Int(i) => i.to_string(),
+                Data::Bool(b) => b.to_string(),
+                Data::DateTime(d) => d
+                    .as_datetime()
+                    .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_default(),
+                Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+                Data::Error(e) => format!("#{e:?}"),
+            })
+            .collect();
+        w.write_record(&cells).map_err(|e| e.to_string())?;
+    }
+    w.into_inner().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod xlsx_tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_is_not_a_workbook_is_refused_with_a_reason() {
+        assert!(!is_xlsx(b"source,channel\n"));
+        assert!(is_xlsx(b"PK\x03\x04garbage"));
+        assert!(xlsx_to_csv(b"PK\x03\x04garbage").is_err());
+    }
+}

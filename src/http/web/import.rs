@@ -63,10 +63,18 @@ async fn submit(
                 }
             }),
         ),
-        Err(AppError::Invalid(_) | AppError::Conflict(_)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            json!({"columns": columns(), "header": header_line(), "file_error": i18n::t(lang, "error.import.empty")}),
-        ),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict(_))) => {
+            // The file's own message (empty, not a readable workbook …).
+            let message = match &e {
+                AppError::Invalid(errs) => errs.first().map(|f| f.message.render(lang)),
+                _ => None,
+            }
+            .unwrap_or_else(|| i18n::t(lang, "error.import.empty"));
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                json!({"columns": columns(), "header": header_line(), "file_error": message}),
+            )
+        }
         Err(e) => return Err(e),
     };
     page.render_status(status, "cases/import", "/leads/import", data)
