@@ -192,6 +192,8 @@ async fn a_change_is_searchable_within_a_second() {
 struct Node {
     child: tokio::process::Child,
     base: String,
+    /// What the node printed after it started listening (its warnings and errors).
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 async fn node(app: &TestApp, index: &std::path::Path, poll_ms: u64) -> Node {
@@ -203,7 +205,8 @@ async fn node(app: &TestApp, index: &std::path::Path, poll_ms: u64) -> Node {
         .env("WEIQUAN_SEARCH_INDEX", index)
         .env("WEIQUAN_SEARCH_POLL_MS", poll_ms.to_string())
         .env("WEIQUAN_BIND", "127.0.0.1:0")
-        .env("WEIQUAN_LOG", "off")
+        .env("WEIQUAN_LOG", "warn")
+        .env("WEIQUAN_LOG_FORMAT", "text")
         .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
@@ -219,7 +222,16 @@ async fn node(app: &TestApp, index: &std::path::Path, poll_ms: u64) -> Node {
     })
     .await
     .expect("the node starts");
-    Node { child, base }
+    // Keep reading what it prints: a closed pipe would fail its next write, and a failing test
+    // shows the node's warnings.
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = log.clone();
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = lines.next_line().await {
+            kept.lock().unwrap().push(line);
+        }
+    });
+    Node { child, base, log }
 }
 
 fn current_generation(index: &std::path::Path) -> String {
@@ -255,7 +267,12 @@ async fn a_change_committed_before_a_crash_is_found_after_restart() {
         Duration::from_secs(60),
     )
     .await
-    .expect("found after restart");
+    .unwrap_or_else(|| {
+        panic!(
+            "not found after restart; the node said:\n{}",
+            n.log.lock().unwrap().join("\n")
+        )
+    });
     eprintln!("found {took:?} after the restarted node listened");
     assert_eq!(
         current_generation(&index),
