@@ -2,6 +2,7 @@
 //! (each chart is an image named by its `<title>` and described by its `<desc>`; the page puts
 //! its data beside it as a table). Every text that goes into the SVG is escaped here.
 
+use crate::search::escape as esc;
 use std::fmt::Write as _;
 
 const WIDTH: f64 = 640.0;
@@ -15,21 +16,6 @@ const BOTTOM: f64 = 56.0;
 const PALETTE: [&str; 6] = [
     "#1f5fa8", "#d9822b", "#2e8b57", "#8e44ad", "#7f8c8d", "#c0392b",
 ];
-
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
 
 /// A round maximum for the axis at or above `max` (1, 2, 5 × 10ⁿ).
 fn nice_max(max: f64) -> f64 {

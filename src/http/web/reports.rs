@@ -2,10 +2,9 @@
 //! each linking to the case list behind it, with trend charts drawn as SVG, and the annual
 //! assessment sheet printable on A4. Both download as CSV or Excel with the same filters.
 
-use crate::domain::case::{Channel, Queue, RightKind, Source};
+use crate::domain::case::Queue;
 use crate::domain::policy::{self, Action};
 use crate::domain::report::GroupBy;
-use crate::domain::srdi::SrdiLevel;
 use crate::error::{AppError, Result};
 use crate::http::AppState;
 use crate::http::api::reports::{AssessmentQuery, assessment_response, summary_response};
@@ -32,16 +31,6 @@ fn options(all: Vec<(String, String)>, chosen: &Option<String>) -> Vec<Value> {
             let selected = chosen.as_deref() == Some(value.as_str());
             json!({"value": value, "key": key, "selected": selected})
         })
-        .collect()
-}
-
-fn named<T: Copy>(
-    all: &[T],
-    name: impl Fn(T) -> &'static str,
-    prefix: &str,
-) -> Vec<(String, String)> {
-    all.iter()
-        .map(|v| (name(*v).to_string(), format!("{prefix}.{}", name(*v))))
         .collect()
 }
 
@@ -140,8 +129,6 @@ async fn index(page: Page, Query(q): Query<SummaryQuery>) -> Result<Response> {
         ("srdi_level", &q.srdi_level),
     ]);
     let sep = if base.is_empty() { "" } else { "&" };
-    let mut srdi_levels = vec![("none".to_string(), "srdi.none".to_string())];
-    srdi_levels.extend(named(&SrdiLevel::ALL, |l| l.as_str(), "srdi"));
     let page_data = json!({
         "report": data,
         "errors": errors,
@@ -151,11 +138,11 @@ async fn index(page: Page, Query(q): Query<SummaryQuery>) -> Result<Response> {
         "orgs": orgs.iter().map(|(id, name)| json!({"id": id, "name": name, "selected": *id == chosen_org})).collect::<Vec<_>>(),
         "show_orgs": orgs.len() > 1,
         "group_options": GroupBy::ALL.iter().map(|g| json!({"value": g.as_str(), "key": format!("report.group_by.{}", g.as_str()), "selected": q.group_by.as_deref() == Some(g.as_str())})).collect::<Vec<_>>(),
-        "queue_options": options(named(Queue::ALL, |v| v.as_str(), "queue"), &q.queue),
-        "channel_options": options(named(Channel::ALL, |v| v.as_str(), "channel"), &q.channel),
-        "source_options": options(named(Source::ALL, |v| v.as_str(), "source"), &q.source),
-        "right_options": options(named(RightKind::ALL, |v| v.as_str(), "right_kind"), &q.right_kind),
-        "srdi_options": options(srdi_levels, &q.srdi_level),
+        "queue_options": options(GroupBy::Queue.values(), &q.queue),
+        "channel_options": options(GroupBy::Channel.values(), &q.channel),
+        "source_options": options(GroupBy::Source.values(), &q.source),
+        "right_options": options(GroupBy::RightKind.values(), &q.right_kind),
+        "srdi_options": options(GroupBy::SrdiLevel.values(), &q.srdi_level),
         "queue_names": Queue::ALL.iter().map(|x| format!("queue.{x}")).collect::<Vec<_>>(),
         "received_chart": received_chart,
         "on_time_chart": on_time_chart,
