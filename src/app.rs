@@ -30,6 +30,11 @@ impl App {
         let assessment = crate::service::reports::assessment_items(&config)?;
         let db = connect_and_migrate(&config).await?;
         let views = Views::new(config.dev_templates).context("loading templates")?;
+        // A new installation (or a small one) gets its statistics' rollups before it answers; a
+        // large one rebuilds them in the background.
+        crate::service::reports::ensure_rollup(&db, 50_000)
+            .await
+            .map_err(|e| anyhow::anyhow!("statistics' rollups: {e}"))?;
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;

@@ -17,6 +17,7 @@ mod m20261204_000012_org_triage_standard;
 mod m20261204_000013_event_notices;
 mod m20261204_000014_enterprise_verification;
 mod m20261205_000015_report_indexes;
+mod m20261206_000016_report_rollup;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000013_event_notices::Migration),
             Box::new(m20261204_000014_enterprise_verification::Migration),
             Box::new(m20261205_000015_report_indexes::Migration),
+            Box::new(m20261206_000016_report_rollup::Migration),
         ]
     }
 }

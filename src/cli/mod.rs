@@ -65,6 +65,11 @@ pub enum Command {
         #[command(subcommand)]
         command: DeadlinesCommand,
     },
+    /// The statistics' rollups (derived data kept with every case write).
+    Reports {
+        #[command(subcommand)]
+        command: ReportsCommand,
+    },
     /// Import case leads from a file.
     Import {
         #[command(subcommand)]
@@ -101,6 +106,16 @@ pub enum EvidenceCommand {
 pub enum DeadlinesCommand {
     /// Recompute the clocks of every open case from its events (they are derived data).
     Rebuild,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ReportsCommand {
+    /// Count every case again into the statistics' rollups (a running server keeps them right
+    /// meanwhile and counts from the case lists until the rebuild is done).
+    Rebuild,
+    /// Compare every rollup counter with a count made now from the cases; exits 2 on any
+    /// difference.
+    Check,
 }
 
 #[derive(Subcommand, Debug)]
@@ -272,6 +287,44 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
                 .map_err(explain)?;
             println!("已重算 / recomputed: {n} 件案件 / cases");
             Ok(0)
+        }
+        Command::Reports {
+            command: ReportsCommand::Rebuild,
+        } => {
+            let db = connect_and_migrate(&config).await?;
+            let started = std::time::Instant::now();
+            let n = service::reports::rebuild_rollup(&db, service::now(), |done, total| {
+                draw_progress(done, total, started)
+            })
+            .await
+            .map_err(explain)?;
+            println!(
+                "已重建统计汇总 / statistics' rollups rebuilt: {n} 件案件 / cases, {:.1} 秒 / s",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(0)
+        }
+        Command::Reports {
+            command: ReportsCommand::Check,
+        } => {
+            let db = connect_and_migrate(&config).await?;
+            let (compared, differences) =
+                service::reports::check_rollup(&db).await.map_err(explain)?;
+            for d in &differences {
+                println!("{d}");
+            }
+            if differences.is_empty() {
+                println!(
+                    "统计汇总与案件一致 / rollups equal a count of the cases: {compared} counters"
+                );
+                Ok(0)
+            } else {
+                println!(
+                    "统计汇总与案件不一致 / rollups differ from a count of the cases: {} of {compared}",
+                    differences.len()
+                );
+                Ok(2)
+            }
         }
         Command::Org {
             command:

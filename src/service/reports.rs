@@ -9,6 +9,7 @@ use super::cases::{self as cases_service, ListQuery};
 use super::{Ctx, Identity};
 use crate::domain::identity::OrgKind;
 use crate::domain::report::assessment::{self, Item};
+use crate::domain::report::rollup::{self, Counters, Selection};
 use crate::domain::report::{self as report, GroupBy, Measure, Period};
 use crate::domain::time::day_of;
 use crate::error::{AppError, Result};
@@ -228,14 +229,108 @@ fn list_query(pairs: &[(&'static str, String)]) -> Result<ListQuery> {
         .map_err(|e| AppError::BadRequest(format!("report filter: {e}")))
 }
 
-/// Measures one section list of figures under `base`.
+/// The rollup counters a report reads its figures from, when it can (see [`counters_for`]).
+struct Loaded {
+    counters: Counters,
+    /// The report's organisation and the offices below it.
+    owners: Vec<i64>,
+    /// The narrowing filter, if any (one at most): its counters' dimension and value.
+    dim: Option<(&'static str, String)>,
+}
+
+/// Where one measurement reads its counters: which offices, months and dimension value.
+struct Rolled<'a> {
+    counters: &'a Counters,
+    owners: &'a [i64],
+    months: (String, String),
+    dim: Option<(&'static str, String)>,
+}
+
+impl Rolled<'_> {
+    fn select<T>(&self, f: impl FnOnce(&Selection<'_>) -> T) -> T {
+        let value = self
+            .dim
+            .as_ref()
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let region = crate::domain::region::covered_prefix(&value)
+            .unwrap_or(&value)
+            .to_string();
+        let is_region = self.dim.as_ref().is_some_and(|(d, _)| *d == "region");
+        let test = move |v: &str| {
+            if is_region {
+                v.starts_with(region.as_str())
+            } else {
+                v == value
+            }
+        };
+        let sel = Selection {
+            owners: self.owners,
+            months: self.months.clone(),
+            dim: self
+                .dim
+                .as_ref()
+                .map(|(d, _)| (*d, &test as &dyn Fn(&str) -> bool)),
+        };
+        f(&sel)
+    }
+}
+
+fn months_of(p: &Period) -> (String, String) {
+    (rollup::month(p.from), rollup::month(p.to))
+}
+
+/// The counters for a report of `org_id` over `span`, narrowed by `narrowing`, with the extra
+/// dimensions `more` (a breakdown): none when the figures must be counted from the lists — the
+/// caller does not see every case of the offices (an enterprise, an officer of an office with
+/// offices below), the period is not made of whole months, more than one filter narrows, or
+/// the rollups are still being built.
+async fn counters_for(
+    cx: &Ctx,
+    me: &Identity,
+    org_id: i64,
+    narrowing: &[(&'static str, String)],
+    more: &[&'static str],
+    span: &Period,
+) -> Result<Option<Loaded>> {
+    let Some(owners) = cases_service::reach(cx, me, org_id).await? else {
+        return Ok(None);
+    };
+    let all_seen = owners
+        .iter()
+        .all(|o| *o == me.actor.org_id || me.actor.oversees.contains(o));
+    if !all_seen
+        || narrowing.len() > 1
+        || !rollup::whole_months(span, day_of(cx.now))
+        || !rollup_ready(&cx.db).await?
+    {
+        return Ok(None);
+    }
+    let dim = narrowing.first().cloned();
+    let mut dims: Vec<&str> = vec![dim.as_ref().map_or("", |(d, _)| *d)];
+    dims.extend(more.iter().copied());
+    dims.sort_unstable();
+    dims.dedup();
+    let (from, to) = months_of(span);
+    let rows = store::rollup::read(cx.db.conn(), &owners, &dims, (&from, &to)).await?;
+    Ok(Some(Loaded {
+        counters: Counters::new(rollup::standard(), rows),
+        owners,
+        dim,
+    }))
+}
+
+/// Measures one section list of figures under `base`, from `rolled` counters where they hold
+/// the figure, else from the lists.
 async fn measure(
     cx: &Ctx,
     me: &Identity,
     base: &[(&'static str, String)],
     sections: &[report::Section],
     only: Option<&[&str]>,
+    rolled: Option<&Rolled<'_>>,
 ) -> Result<HashMap<&'static str, FigureValue>> {
+    let kept = |k: &str| rolled.filter(|r| r.counters.has(k));
     let mut out: HashMap<&'static str, FigureValue> = HashMap::new();
     let wanted = |k: &str| only.is_none_or(|o| o.contains(&k));
     // Rates and days need their counts, even when only the rate is asked for.
@@ -257,11 +352,14 @@ async fn measure(
         let v = match &f.measure {
             Measure::Count(filters) => match merged(base, filters) {
                 Some(pairs) => {
-                    let q = list_query(&pairs)?;
+                    let n = match kept(f.key) {
+                        Some(r) => r.select(|s| r.counters.count(f.key, s)),
+                        None => cases_service::count(cx, me, &list_query(&pairs)?).await?,
+                    };
                     FigureValue {
                         key: f.key,
                         unit: "cases",
-                        value: Some(cases_service::count(cx, me, &q).await? as f64),
+                        value: Some(n as f64),
                         query: Some(encode(&pairs)),
                     }
                 }
@@ -274,8 +372,13 @@ async fn measure(
             },
             Measure::Distinct(what, filters) => match merged(base, filters) {
                 Some(pairs) => {
-                    let q = list_query(&pairs)?;
-                    let n = cases_service::count_distinct(cx, me, &q, *what).await?;
+                    let n = match kept(f.key) {
+                        Some(r) => r.select(|s| r.counters.distinct(f.key, s)),
+                        None => {
+                            let q = list_query(&pairs)?;
+                            cases_service::count_distinct(cx, me, &q, *what).await?
+                        }
+                    };
                     FigureValue {
                         key: f.key,
                         unit: "count",
@@ -315,6 +418,12 @@ async fn measure(
             Measure::Days { of, pct } => {
                 let of = out.get(of).cloned();
                 let value = match of.as_ref().and_then(|o| o.query.as_deref()) {
+                    Some(_) if kept(of.as_ref().map_or("", |o| o.key)).is_some() => {
+                        let r = kept(of.as_ref().map_or("", |o| o.key)).expect("checked");
+                        let days =
+                            r.select(|s| r.counters.days(of.as_ref().map_or("", |o| o.key), s));
+                        report::percentile(days, *pct).map(|d| d as f64)
+                    }
                     Some(query) => {
                         let q: ListQuery = serde_urlencoded::from_str(query)
                             .map_err(|e| AppError::BadRequest(e.to_string()))?;
@@ -358,10 +467,34 @@ pub async fn summary(cx: &Ctx, me: &Identity, q: &SummaryQuery) -> Result<Summar
     let mut base = vec![("org", org_id.to_string())];
     base.extend(filters.iter().cloned());
     // A bad filter is refused once, up front, by the list's own checks.
-    cases_service::count(cx, me, &list_query(&base)?).await?;
+    cases_service::check(cx, me, &list_query(&base)?).await?;
     let today = day_of(cx.now);
     let sections = report::sections(&period, today + Days::new(7));
-    let mut values = measure(cx, me, &base, &sections, None).await?;
+    let mut more = vec![""];
+    if filters.is_empty() {
+        // The trend's months by queue.
+        more.push("queue");
+    }
+    if let Some(g) = group_by.filter(|g| *g != GroupBy::Org) {
+        more.push(g.filter());
+    }
+    // The trend reaches back at most a year before the period's end.
+    let span = Period {
+        from: period.from.min(
+            trend_months(&period)
+                .first()
+                .map_or(period.from, |m| m.from),
+        ),
+        to: period.to,
+    };
+    let loaded = counters_for(cx, me, org_id, &filters, &more, &span).await?;
+    let rolled = loaded.as_ref().map(|l| Rolled {
+        counters: &l.counters,
+        owners: &l.owners,
+        months: months_of(&period),
+        dim: l.dim.clone(),
+    });
+    let mut values = measure(cx, me, &base, &sections, None, rolled.as_ref()).await?;
     let sections_out = sections
         .iter()
         .map(|s| SectionValue {
@@ -400,7 +533,39 @@ pub async fn summary(cx: &Ctx, me: &Identity, q: &SummaryQuery) -> Result<Summar
             {
                 continue;
             }
-            let mut m = measure(cx, me, &row_base, &sections, Some(&report::GROUP_FIGURES)).await?;
+            // The row's counters: an office's own (and those below it), or the grouping's value
+            // when no other filter narrows.
+            let row_owners = match (g, &loaded) {
+                (GroupBy::Org, Some(_)) => match value.parse::<i64>() {
+                    Ok(child) => cases_service::reach(cx, me, child).await?,
+                    Err(_) => None,
+                },
+                _ => None,
+            };
+            let row_rolled = match &loaded {
+                Some(l) if g == GroupBy::Org => row_owners.as_deref().map(|owners| Rolled {
+                    counters: &l.counters,
+                    owners,
+                    months: months_of(&period),
+                    dim: l.dim.clone(),
+                }),
+                Some(l) if l.dim.as_ref().is_none_or(|(d, _)| *d == g.filter()) => Some(Rolled {
+                    counters: &l.counters,
+                    owners: &l.owners,
+                    months: months_of(&period),
+                    dim: Some((g.filter(), value.clone())),
+                }),
+                _ => None,
+            };
+            let mut m = measure(
+                cx,
+                me,
+                &row_base,
+                &sections,
+                Some(&report::GROUP_FIGURES),
+                row_rolled.as_ref(),
+            )
+            .await?;
             groups.push(GroupRow {
                 value,
                 label_key,
@@ -412,7 +577,7 @@ pub async fn summary(cx: &Ctx, me: &Identity, q: &SummaryQuery) -> Result<Summar
             });
         }
     }
-    let months = trend(cx, me, &base, &period).await?;
+    let months = trend(cx, me, &base, &period, loaded.as_ref()).await?;
     Ok(Summary {
         org_id,
         org_name,
@@ -426,18 +591,57 @@ pub async fn summary(cx: &Ctx, me: &Identity, q: &SummaryQuery) -> Result<Summar
     })
 }
 
+/// The months a trend shows: the last twelve of the period at most.
+fn trend_months(period: &Period) -> Vec<Period> {
+    let months = period.months();
+    let skip = months.len().saturating_sub(12);
+    months.into_iter().skip(skip).collect()
+}
+
 /// Received per month (in all and per queue) and the on-time closing rate per month, over the
-/// last twelve months of the period at most.
+/// last twelve months of the period at most: from `loaded` counters when they were read without
+/// a narrowing filter and with the queue dimension, else from the lists.
 async fn trend(
     cx: &Ctx,
     me: &Identity,
     base: &[(&'static str, String)],
     period: &Period,
+    loaded: Option<&Loaded>,
 ) -> Result<Vec<MonthValue>> {
-    let months = period.months();
-    let skip = months.len().saturating_sub(12);
+    let loaded = loaded.filter(|l| l.dim.is_none());
     let mut out = Vec::new();
-    for m in months.into_iter().skip(skip) {
+    for m in trend_months(period) {
+        if let Some(l) = loaded {
+            let at = |dim: Option<(&'static str, String)>| Rolled {
+                counters: &l.counters,
+                owners: &l.owners,
+                months: months_of(&m),
+                dim,
+            };
+            let by_queue: Vec<(String, u64)> = crate::domain::case::Queue::ALL
+                .iter()
+                .map(|q| {
+                    let r = at(Some(("queue", q.as_str().to_string())));
+                    (
+                        q.as_str().to_string(),
+                        r.select(|s| l.counters.count("received", s)),
+                    )
+                })
+                .filter(|(_, n)| *n > 0)
+                .collect();
+            let whole = at(None);
+            let rate = report::rate(
+                whole.select(|s| l.counters.count("ar_on_time", s)),
+                whole.select(|s| l.counters.count("ar_late", s)),
+            );
+            out.push(MonthValue {
+                month: m.month_label(),
+                received: by_queue.iter().map(|(_, n)| n).sum(),
+                by_queue,
+                ar_on_time_rate: rate,
+            });
+            continue;
+        }
         let Some(pairs) = merged(
             base,
             &[
@@ -452,7 +656,7 @@ async fn trend(
                 .await?;
         let received = by_queue.iter().map(|(_, n)| n).sum();
         let s = report::sections(&m, m.to);
-        let rate = measure(cx, me, base, &s, Some(&["ar_on_time_rate"]))
+        let rate = measure(cx, me, base, &s, Some(&["ar_on_time_rate"]), None)
             .await?
             .remove("ar_on_time_rate")
             .and_then(|f| f.value);
@@ -482,7 +686,8 @@ pub async fn recent_months(cx: &Ctx, me: &Identity, n: u32) -> Result<Vec<MonthV
         to: today,
     };
     let base = vec![("org", me.actor.org_id.to_string())];
-    trend(cx, me, &base, &period).await
+    let loaded = counters_for(cx, me, me.actor.org_id, &[], &["", "queue"], &period).await?;
+    trend(cx, me, &base, &period, loaded.as_ref()).await
 }
 
 /// One row of the 考核 sheet.
@@ -560,8 +765,38 @@ pub async fn assessment(
         .collect();
     let now_sections = report::sections(&period, period.to);
     let before_sections = report::sections(&period.year_before(), period.to);
-    let now = measure(cx, me, &base, &now_sections, Some(&wanted)).await?;
-    let before = measure(cx, me, &base, &before_sections, Some(&wanted)).await?;
+    let previous = period.year_before();
+    let span = Period {
+        from: previous.from,
+        to: period.to,
+    };
+    let loaded = counters_for(cx, me, org_id, &[], &[""], &span).await?;
+    let at = |p: &Period| {
+        loaded.as_ref().map(|l| Rolled {
+            counters: &l.counters,
+            owners: &l.owners,
+            months: months_of(p),
+            dim: None,
+        })
+    };
+    let now = measure(
+        cx,
+        me,
+        &base,
+        &now_sections,
+        Some(&wanted),
+        at(&period).as_ref(),
+    )
+    .await?;
+    let before = measure(
+        cx,
+        me,
+        &base,
+        &before_sections,
+        Some(&wanted),
+        at(&previous).as_ref(),
+    )
+    .await?;
     let value_of = |m: &HashMap<&'static str, FigureValue>, i: &Item| -> Option<f64> {
         match &i.rate {
             Some(r) => m.get(r.as_str()).and_then(|f| f.value),
@@ -606,4 +841,99 @@ pub async fn assessment(
         total,
         weight,
     })
+}
+
+/// Rebuilds the statistics' rollups from the cases (`weiquan reports rebuild`, and at start-up
+/// when the figures' definitions changed): empties them, counts every case again in batches,
+/// then marks them complete. Writes meanwhile keep them right; reports count from the lists
+/// until the rebuild is done. `progress(done, total)` after each batch.
+pub async fn rebuild_rollup(
+    db: &store::Db,
+    now: chrono::DateTime<chrono::Utc>,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<usize> {
+    let defs = rollup::standard();
+    let txn = db.begin_write().await?;
+    store::rollup::clear(&txn).await?;
+    txn.commit().await?;
+    let ids = store::cases::all_ids(db.conn()).await?;
+    let total = ids.len();
+    let mut done = 0;
+    for chunk in ids.chunks(1000) {
+        let txn = db.begin_write().await?;
+        store::rollup::refresh(&txn, defs, chunk).await?;
+        txn.commit().await?;
+        done += chunk.len();
+        progress(done, total);
+    }
+    let txn = db.begin_write().await?;
+    store::rollup::mark_built(&txn, &rollup::fingerprint(defs), now).await?;
+    txn.commit().await?;
+    Ok(total)
+}
+
+/// Whether the rollups are complete for this version's figures.
+pub async fn rollup_ready(db: &store::Db) -> Result<bool> {
+    let want = rollup::fingerprint(rollup::standard());
+    Ok(store::rollup::built_for(db.conn()).await?.as_deref() == Some(want.as_str()))
+}
+
+/// Rebuilds the rollups at start-up when they were built for other figures (or never): at once
+/// for up to `inline` cases, otherwise in the background while the service answers (reports
+/// count from the lists until it is done).
+pub async fn ensure_rollup(db: &store::Db, inline: u64) -> Result<()> {
+    if rollup_ready(db).await? {
+        return Ok(());
+    }
+    if store::cases::count(db.conn()).await? <= inline {
+        rebuild_rollup(db, super::now(), |_, _| {}).await?;
+        return Ok(());
+    }
+    let db = db.clone();
+    tokio::spawn(async move {
+        tracing::info!("rebuilding the statistics' rollups in the background");
+        match rebuild_rollup(&db, super::now(), |_, _| {}).await {
+            Ok(n) => tracing::info!(cases = n, "statistics' rollups rebuilt"),
+            Err(e) => tracing::error!(error = %e, "rebuilding the statistics' rollups failed"),
+        }
+    });
+    Ok(())
+}
+
+/// Compares every stored counter with a count made now from the cases (`weiquan reports
+/// check`); returns how many counters were compared and the differences, in words.
+pub async fn check_rollup(db: &store::Db) -> Result<(usize, Vec<String>)> {
+    let defs = rollup::standard();
+    let mut want: HashMap<(i64, String, String, String, String, i64), i64> = HashMap::new();
+    for chunk in store::cases::all_ids(db.conn()).await?.chunks(500) {
+        for f in store::rollup::facts_of(db.conn(), chunk).await?.values() {
+            for k in rollup::keys(defs, f) {
+                *want
+                    .entry((
+                        k.org,
+                        k.dim.to_string(),
+                        k.bucket,
+                        k.figure.to_string(),
+                        k.value,
+                        k.item,
+                    ))
+                    .or_default() += 1;
+            }
+        }
+    }
+    let mut differences = Vec::new();
+    let stored = store::rollup::all(db.conn()).await?;
+    let compared = stored.len().max(want.len());
+    for c in stored {
+        let key = (c.org, c.dim, c.bucket, c.figure, c.value, c.item);
+        let expected = want.remove(&key).unwrap_or(0);
+        if expected != c.n {
+            differences.push(format!("{key:?}: stored {}, counted {expected}", c.n));
+        }
+    }
+    for (key, n) in want {
+        differences.push(format!("{key:?}: stored 0, counted {n}"));
+    }
+    differences.sort();
+    Ok((compared, differences))
 }

@@ -98,6 +98,28 @@ pub(crate) async fn insert_rows<C: ConnectionTrait>(
     Ok(out)
 }
 
+/// Inserts rows, each statement ending with `on_conflict` (an `ON CONFLICT … DO UPDATE`
+/// clause): counters added to in place. The rows' keys must differ from one another.
+pub(crate) async fn upsert_values<C: ConnectionTrait>(
+    db: &C,
+    table: &str,
+    cols: &[&str],
+    values: Vec<Value>,
+    on_conflict: &str,
+) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let width = cols.len();
+    let rows = values.len() / width;
+    let mut values = values.into_iter();
+    for size in statement_sizes(rows, max_rows(backend, width)) {
+        let chunk: Vec<Value> = values.by_ref().take(size * width).collect();
+        let sql = insert_sql(backend, table, cols, size, on_conflict);
+        db.execute_raw(Statement::from_sql_and_values(backend, sql, chunk))
+            .await?;
+    }
+    Ok(())
+}
+
 /// Inserts rows without reading anything back.
 pub(crate) async fn insert_values<C: ConnectionTrait>(
     db: &C,

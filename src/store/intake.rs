@@ -161,6 +161,8 @@ pub async fn insert(
     insert_rights(txn, rights).await?;
     insert_first_events(txn, events).await?;
     insert_clocks(txn, clocks).await?;
+    let ids: Vec<i64> = stored.iter().map(|s| s.id).collect();
+    super::rollup::refresh(txn, crate::domain::report::rollup::standard(), &ids).await?;
     Ok(stored)
 }
 

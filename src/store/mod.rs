@@ -19,6 +19,7 @@ pub mod notifications;
 pub mod orgs;
 pub mod outbox;
 pub mod password_resets;
+pub mod rollup;
 pub mod search;
 pub mod srdi;
 pub mod users;

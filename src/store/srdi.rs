@@ -232,5 +232,15 @@ pub async fn refresh_case_flags<C: ConnectionTrait>(
         .filter(cases::Column::SrdiRank.ne(rank))
         .exec(db)
         .await?;
+    if res.rows_affected > 0 {
+        let ids: Vec<i64> = cases::Entity::find()
+            .select_only()
+            .column(cases::Column::Id)
+            .filter(cases::Column::ComplainantUscc.eq(uscc))
+            .into_tuple()
+            .all(db)
+            .await?;
+        super::rollup::refresh(db, crate::domain::report::rollup::standard(), &ids).await?;
+    }
     Ok(res.rows_affected)
 }

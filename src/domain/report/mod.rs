@@ -7,6 +7,7 @@
 
 pub mod assessment;
 pub mod period;
+pub mod rollup;
 
 pub use period::Period;
 

@@ -178,6 +178,8 @@ impl Timekeeper {
                     store::outbox::enqueue(&txn, &[*id], now).await?;
                 }
             }
+            // A clock's state may change without its due instant moving.
+            store::rollup::refresh(&txn, crate::domain::report::rollup::standard(), chunk).await?;
             txn.commit().await?;
             done += chunk.len();
             progress(done, total);

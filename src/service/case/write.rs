@@ -7,6 +7,7 @@
 use super::access::{Granted, settle_version};
 use super::tell::Recorded;
 use crate::domain::case::{CaseState, EventKind, Queue};
+use crate::domain::report::rollup;
 use crate::error::{AppError, Msg, Result};
 use crate::service::{Ctx, audit_entry};
 use crate::store::case_log::NewEvent;
@@ -184,6 +185,7 @@ impl<'a> CaseWrite<'a> {
         let version = apply(self.cx, &self.txn, &self.base, self.events, self.change).await?;
         if !self.others.is_empty() {
             store::outbox::enqueue(&self.txn, &self.others, now).await?;
+            store::rollup::refresh(&self.txn, rollup::standard(), &self.others).await?;
         }
         let entry = audit_entry(
             Some(self.granted.user()),
@@ -259,6 +261,7 @@ async fn apply(
         super::tell::after_events(cx, txn, base.id, &recorded, actor).await?;
     }
     store::outbox::enqueue(txn, &[base.id], now).await?;
+    store::rollup::refresh(txn, rollup::standard(), &[base.id]).await?;
     Ok(version)
 }
 
