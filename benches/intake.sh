@@ -15,7 +15,7 @@
 #   env: RUNS=3 DURATION=10 CONNS=32 ROWS=100000 BACKENDS="sqlite pg pg-socket" BIN=target/release/weiquan
 #        PG_URL=postgres://postgres@127.0.0.1:5432 (the benchmark creates and drops weiquan_bench)
 #        PG_SOCKET=/var/run/postgresql (for pg-socket: the same server over its Unix socket)
-# Needs wrk (apt-get install wrk), python3, and psql for PostgreSQL.
+# Needs wrk (apt-get install wrk), python3, GNU time (/usr/bin/time) and psql for PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -124,10 +124,11 @@ for backend in $BACKENDS; do
   for run in $(seq "$RUNS"); do
     fresh_db "$backend"
     (cd "$WORK" && "$BIN" demo >/dev/null 2>&1)
-    out=$(cd "$WORK" && "$BIN" import leads "$WORK/leads.csv" --org 3 2>/dev/null | grep -E 'imported')
+    out=$(cd "$WORK" && /usr/bin/time -f '%M' -o "$WORK/rss" "$BIN" import leads "$WORK/leads.csv" --org 3 2>/dev/null | grep -E 'imported')
     secs=$(echo "$out" | sed -nE 's/.*, ([0-9.]+) 秒.*/\1/p')
     rps=$(awk -v n="$ROWS" -v s="$secs" 'BEGIN {printf "%.0f", n / s}')
-    echo "$backend run $run: $secs s = $rps rows/s, load $(cut -d' ' -f1 /proc/loadavg)"
+    rss=$(awk '{printf "%.0f", $1 / 1024}' "$WORK/rss")
+    echo "$backend run $run: $secs s = $rps rows/s, peak RSS $rss MB ($(du -m "$WORK/leads.csv" | cut -f1) MB file), load $(cut -d' ' -f1 /proc/loadavg)"
     echo "$rps" >>"$WORK/imp"
   done
   IMP[$backend]=$(median <"$WORK/imp")

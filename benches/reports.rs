@@ -1,18 +1,23 @@
-//! Statistics benchmarks (issue 17): `cargo bench --bench reports`.
+//! Statistics and list benchmarks (issue 17): `cargo bench --bench reports`.
 //!
-//! Builds an SQLite file with `REPORTS_BENCH_CASES` cases (default 200,000; the issue's target
-//! size is 1,000,000) of a province with thirteen city offices, spread over January 2025 to
-//! November 2026 across the four queues, with their receipt events, triage and closing clocks and
-//! outcomes — written with plain multi-row `INSERT`s, kept in `target/reports-bench/` for later
-//! runs of the same size. Then times, through the services behind the pages and the API:
+//! Builds a database with `REPORTS_BENCH_CASES` cases (default 200,000; the issue's target size
+//! is 1,000,000) of a province with thirteen city offices, spread over January 2025 to November
+//! 2026 across the four queues, with their receipt events, triage and closing clocks and
+//! outcomes — written with plain multi-row `INSERT`s. SQLite by default, kept in
+//! `target/reports-bench/` for later runs of the same size; PostgreSQL when
+//! `REPORTS_BENCH_DATABASE_URL` names a server (`postgres://postgres@127.0.0.1:5432`): the
+//! database `weiquan_reports_bench_{n}` is made there and kept. Then times, through the services
+//! behind the pages and the API:
 //!
 //! - the statistics of the province (its administrator) and of one city (its head) for 2026;
 //! - the 考核 sheet of the province for 2026;
-//! - the case list's first page, the overdue filter and the triage workbench for the city;
+//! - the case list's first and twentieth pages, the overdue filter, the triage workbench and a
+//!   queue board, for the province (which sees every case) and for one city:
+//!   median and 95th percentile of `REPORTS_BENCH_LIST_RUNS` runs (default 40);
 //! - the XLSX export of the province's closed cases (about 100,000 at the default size): time
 //!   and the process's peak RSS.
 //!
-//! Each timing is the median of `REPORTS_BENCH_RUNS` runs (default 3).
+//! Each statistics timing is the median of `REPORTS_BENCH_RUNS` runs (default 3).
 
 use chrono::{Duration, TimeZone, Utc};
 use sea_orm::ConnectionTrait;
@@ -23,26 +28,8 @@ use weiquan::service::reports::{self, SummaryQuery};
 use weiquan::service::{Ctx, Identity, RequestMeta, Via};
 use weiquan::store::{self, Db};
 
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.replace('_', "").parse().ok())
-        .unwrap_or(default)
-}
-
-/// xorshift64*.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+mod common;
+use common::{Rng, env, percentile, timings};
 
 fn ts(t: chrono::DateTime<Utc>) -> String {
     // As sqlx writes them (whole seconds without a fraction), so that comparisons agree.
@@ -75,7 +62,7 @@ async fn seed(db: &Db, n: usize) {
     for (name, region) in CITIES {
         conn.execute_unprepared(&format!(
             "INSERT INTO organizations (name, kind, region_code, parent_id, is_demo, verified_at, created_at, updated_at) \
-             VALUES ('{name}', 'ip_office', '{region}', 1, 1, {t}, {t}, {t})",
+             VALUES ('{name}', 'ip_office', '{region}', 1, TRUE, {t}, {t}, {t})",
             t = ts(now)
         ))
         .await
@@ -99,7 +86,8 @@ async fn seed(db: &Db, n: usize) {
             .collect()
     };
     let start = Utc.with_ymd_and_hms(2025, 1, 1, 1, 0, 0).unwrap();
-    let span = (Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).unwrap() - start).num_minutes() as u64;
+    let span =
+        (Utc.with_ymd_and_hms(2026, 11, 30, 0, 0, 0).unwrap() - start).num_minutes() as usize;
     let mut rng = Rng(0x5EED_1234_ABCD_0001);
     let started = Instant::now();
     let batch = 500;
@@ -111,7 +99,7 @@ async fn seed(db: &Db, n: usize) {
         let mut clocks = Vec::new();
         for _ in 0..batch.min(n - id as usize) {
             id += 1;
-            let (owner, region) = &owners[rng.below(owners.len() as u64) as usize];
+            let (owner, region) = &owners[rng.below(owners.len())];
             let received = start + Duration::minutes(rng.below(span) as i64);
             let roll = rng.below(100);
             let (queue, state, closed) = match roll {
@@ -158,31 +146,30 @@ async fn seed(db: &Db, n: usize) {
             } else {
                 None
             };
-            let source = ["complaint", "officer", "shared", "hotline_12330"][rng.below(4) as usize];
-            let channel =
-                ["exhibition", "e_commerce", "offline_market", "other"][rng.below(4) as usize];
-            let srdi = [0, 0, 0, 1, 2][rng.below(5) as usize];
+            let source = ["complaint", "officer", "shared", "hotline_12330"][rng.below(4)];
+            let channel = ["exhibition", "e_commerce", "offline_market", "other"][rng.below(4)];
+            let srdi = [0, 0, 0, 1, 2][rng.below(5)];
             cases.push(format!(
-                "({id}, 'WB-{id:08}', '案件{id}', '被请求人销售侵权产品。', '{source}', '{channel}', '{region}', '{queue}', '{state}', {owner}, {srdi}, '{{}}', {due}, {recv}, {closed}, 2, 0, {recv}, {recv})",
+                "({id}, 'WB-{id:08}', '案件{id}', '被请求人销售侵权产品。', '{source}', '{channel}', '{region}', '{queue}', '{state}', {owner}, {srdi}, '{{}}', {due}, {recv}, {closed}, 2, FALSE, {recv}, {recv})",
                 due = next_due.map_or("NULL".to_string(), ts),
                 recv = ts(received),
                 closed = closed_at.map_or("NULL".to_string(), ts),
             ));
             event_id += 1;
             events.push(format!(
-                "({event_id}, {id}, 1, 'received', {r}, {r}, NULL, NULL, 1, '{{}}')",
+                "({event_id}, {id}, 1, 'received', {r}, {r}, NULL, NULL, TRUE, '{{}}')",
                 r = ts(received)
             ));
             if queue != "triage" {
                 event_id += 1;
                 events.push(format!(
-                    "({event_id}, {id}, 2, 'routed', {r}, {r}, NULL, NULL, 1, '{{}}')",
+                    "({event_id}, {id}, 2, 'routed', {r}, {r}, NULL, NULL, TRUE, '{{}}')",
                     r = ts(received + Duration::days(2))
                 ));
             }
             let triage_state = if rng.below(100) < 92 { "met" } else { "missed" };
             clocks.push(format!(
-                "({id}, 'triage.decision', '分诊处理', 'working_days', 'bench', {r}, {d}, '{s}', 0, '', '{{}}', {r})",
+                "({id}, 'triage.decision', '分诊处理', 'working_days', 'bench', {r}, {d}, '{s}', FALSE, '', '{{}}', {r})",
                 r = ts(received),
                 d = ts(received + Duration::days(9)),
                 s = if queue == "triage" && state == "new" { "running" } else { triage_state },
@@ -194,14 +181,14 @@ async fn seed(db: &Db, n: usize) {
                     None => "running",
                 };
                 clocks.push(format!(
-                    "({id}, 'ar.closing', '结案期限', 'calendar_months', 'bench', {r}, {d}, '{s}', 0, '', '{{}}', {r})",
+                    "({id}, 'ar.closing', '结案期限', 'calendar_months', 'bench', {r}, {d}, '{s}', FALSE, '', '{{}}', {r})",
                     r = ts(received),
                     d = ts(received + Duration::days(92)),
                 ));
                 if let Some(c) = closed_at {
                     event_id += 1;
                     events.push(format!(
-                        "({event_id}, {id}, 3, 'decided', {c}, {c}, NULL, NULL, 1, '{{}}')",
+                        "({event_id}, {id}, 3, 'decided', {c}, {c}, NULL, NULL, TRUE, '{{}}')",
                         c = ts(c)
                     ));
                 }
@@ -251,19 +238,12 @@ async fn identity(db: &Db, username: &str) -> Identity {
 }
 
 /// Median milliseconds of `runs` runs of `f`.
-async fn time<F, Fut, T>(runs: usize, mut f: F) -> f64
+async fn time<F, Fut, T>(runs: usize, f: F) -> f64
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = T>,
 {
-    let mut ms = Vec::new();
-    for _ in 0..runs {
-        let t = Instant::now();
-        std::hint::black_box(f().await);
-        ms.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
-    ms.sort_by(f64::total_cmp);
-    ms[ms.len() / 2]
+    percentile(&timings(runs, f).await, 50.0)
 }
 
 /// The process's peak resident set (VmHWM), in MB.
@@ -278,23 +258,57 @@ fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// The bench database of `n` cases: SQLite in `target/reports-bench/`, or PostgreSQL when
+/// `REPORTS_BENCH_DATABASE_URL` is set; with whether it is new and the backend's name.
+async fn open(n: usize) -> (Db, bool, &'static str) {
+    let (url, backend) = match std::env::var("REPORTS_BENCH_DATABASE_URL") {
+        Ok(server) if !server.is_empty() => {
+            let server = server.trim_end_matches('/').to_string();
+            let name = format!("weiquan_reports_bench_{n}");
+            let admin = sea_orm::Database::connect(format!("{server}/postgres"))
+                .await
+                .unwrap();
+            let exists = admin
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    format!("SELECT 1 FROM pg_database WHERE datname = '{name}'"),
+                ))
+                .await
+                .unwrap()
+                .is_some();
+            if !exists {
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .unwrap();
+            }
+            (format!("{server}/{name}"), "PostgreSQL")
+        }
+        _ => {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/reports-bench");
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join(format!("{n}.db"));
+            (format!("sqlite://{}?mode=rwc", path.display()), "SQLite")
+        }
+    };
+    let db = Db::connect(&url, 4).await.unwrap();
+    <migration::Migrator as migration::MigratorTrait>::up(db.conn(), None)
+        .await
+        .unwrap();
+    let fresh = store::cases::count(db.conn()).await.unwrap() == 0;
+    (db, fresh, backend)
+}
+
 fn main() {
     let n = env("REPORTS_BENCH_CASES", 200_000);
     let runs = env("REPORTS_BENCH_RUNS", 3);
+    let list_runs = env("REPORTS_BENCH_LIST_RUNS", 40);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/reports-bench");
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join(format!("{n}.db"));
-        let fresh = !path.exists();
-        let url = format!("sqlite://{}?mode=rwc", path.display());
-        let db = Db::connect(&url, 4).await.unwrap();
-        <migration::Migrator as migration::MigratorTrait>::up(db.conn(), None)
-            .await
-            .unwrap();
+        let (db, fresh, backend) = open(n).await;
         if fresh {
             seed(&db, n).await;
         }
@@ -322,7 +336,7 @@ fn main() {
             period: Some("2026".into()),
             ..Default::default()
         };
-        println!("\n| {n} cases, SQLite | median ms ({runs} runs) |\n|---|---:|");
+        println!("\n| {n} cases, {backend} | median ms ({runs} runs) |\n|---|---:|");
         let ms = time(runs, || reports::summary(&cx, &admin, &year)).await;
         println!("| statistics of the province for 2026 (`/reports`) | {ms:.0} |");
         let ms = time(runs, || reports::summary(&cx, &head, &year)).await;
@@ -340,30 +354,81 @@ fn main() {
         })
         .await;
         println!("| 考核 sheet of the province for 2026 | {ms:.0} |");
-        for (what, q) in [
+        // The lists: each a page of 50 as the API and the pages ask for it (the workbench
+        // lists up to 200 leads), for the province's administrator, who sees every case, and
+        // for a city's head.
+        let page = |q: ListQuery| ListQuery {
+            limit: Some(50),
+            ..q
+        };
+        let lists: Vec<(&str, ListQuery)> = vec![
+            ("case list, first page (`GET /api/v1/cases?limit=50`, `/cases`)", page(ListQuery::default())),
             (
-                "case list, first page (`GET /api/v1/cases?limit=50`)",
-                ListQuery::default(),
+                "case list, twentieth page (`cursor` at 950)",
+                page(ListQuery {
+                    cursor: Some(weiquan::service::cases::encode_cursor(950)),
+                    ..Default::default()
+                }),
             ),
             (
                 "overdue filter (`?overdue=true`)",
-                ListQuery {
+                page(ListQuery {
                     overdue: Some(true),
                     ..Default::default()
-                },
+                }),
             ),
             (
                 "triage queue (`?queue=triage&state=new`)",
-                ListQuery {
+                page(ListQuery {
                     queue: Some("triage".into()),
                     state: Some("new".into()),
                     ..Default::default()
-                },
+                }),
             ),
-        ] {
-            let ms = time(runs, || weiquan::service::cases::list(&cx, &head, &q)).await;
-            println!("| {what}, a city's head | {ms:.0} |");
+            (
+                "queue board, administrative rulings (`/queues/administrative_ruling`)",
+                page(ListQuery {
+                    queue: Some("administrative_ruling".into()),
+                    open: Some(true),
+                    ..Default::default()
+                }),
+            ),
+        ];
+        println!(
+            "\n| {n} cases, {backend} | province: median / p95 ms | one city: median / p95 ms |\n|---|---:|---:|"
+        );
+        for (what, q) in &lists {
+            let mut cells = Vec::new();
+            for who in [&admin, &head] {
+                let ms = timings(list_runs, || weiquan::service::cases::list(&cx, who, q)).await;
+                cells.push(format!(
+                    "{:.1} / {:.1}",
+                    percentile(&ms, 50.0),
+                    percentile(&ms, 95.0)
+                ));
+            }
+            println!("| {what} | {} | {} |", cells[0], cells[1]);
         }
+        let mut cells = Vec::new();
+        for who in [&admin, &head] {
+            let ms = timings(list_runs, || {
+                weiquan::service::cases::awaiting_triage(
+                    &cx.db,
+                    who,
+                    200,
+                )
+            })
+            .await;
+            cells.push(format!(
+                "{:.1} / {:.1}",
+                percentile(&ms, 50.0),
+                percentile(&ms, 95.0)
+            ));
+        }
+        println!(
+            "| triage workbench (`/triage`, up to 200 leads) | {} | {} |",
+            cells[0], cells[1]
+        );
         // XLSX export of 100,000 cases (or all when fewer): the province's closed cases.
         let q = ListQuery {
             closed: Some(true),

@@ -23,29 +23,8 @@ use weiquan::domain::rights::check_digit;
 use weiquan::search::doc::{CaseDoc, Party, Right};
 use weiquan::search::{self, Request, Sort, index, query};
 
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.replace('_', "").parse().ok())
-        .unwrap_or(default)
-}
-
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, v: &[&'a str]) -> &'a str {
-        v[self.below(v.len())]
-    }
-}
+mod common;
+use common::{Rng, env};
 
 const PLACES: [&str; 16] = [
     "南通", "苏州", "无锡", "常州", "南京", "扬州", "泰州", "盐城", "徐州", "深圳", "东莞", "宁波",
@@ -271,7 +250,7 @@ fn outbox_vs_raw(rt: &tokio::runtime::Runtime, n: usize, threads: usize) {
         let started = Instant::now();
         let cx = weiquan::service::Ctx::new(db.clone(), time.clone(), weiquan::service::RequestMeta::cli("bench"));
         let report = weiquan::service::import::leads(&cx, weiquan::service::import::Importer::Operator { owner_org_id: office },
-            csv.as_bytes(), |_, _| {}).await.unwrap();
+            weiquan::service::import::Source::Bytes(csv.into_bytes()), |_, _| {}).await.unwrap();
         assert_eq!(report.imported, n, "every generated lead imports");
         eprintln!("imported {n} leads in {:.1} s (not counted)", started.elapsed().as_secs_f64());
 

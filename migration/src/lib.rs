@@ -18,6 +18,7 @@ mod m20261204_000013_event_notices;
 mod m20261204_000014_enterprise_verification;
 mod m20261205_000015_report_indexes;
 mod m20261206_000016_report_rollup;
+mod m20261207_000017_list_order_indexes;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000014_enterprise_verification::Migration),
             Box::new(m20261205_000015_report_indexes::Migration),
             Box::new(m20261206_000016_report_rollup::Migration),
+            Box::new(m20261207_000017_list_order_indexes::Migration),
         ]
     }
 }

@@ -100,14 +100,16 @@ pub(super) async fn import_leads(
     file: &std::path::Path,
     org: i64,
 ) -> anyhow::Result<i32> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let source = service::import::Source::File(
+        std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?,
+    );
     let db = connect_and_migrate(config).await?;
     let cx = context(config, &db, "import").await?;
     let started = std::time::Instant::now();
     let report = service::import::leads(
         &cx,
         service::import::Importer::Operator { owner_org_id: org },
-        &bytes,
+        source,
         |done, total| draw_progress(done, total, started),
     )
     .await

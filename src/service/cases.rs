@@ -419,7 +419,7 @@ pub async fn other_offices(db: &Db, owner: i64) -> Result<Vec<OrgRef>> {
         .collect())
 }
 
-fn encode_cursor(offset: u64) -> String {
+pub fn encode_cursor(offset: u64) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("o:{offset}"))
 }

@@ -30,17 +30,95 @@ pub enum Importer<'a> {
     Operator { owner_org_id: i64 },
 }
 
-/// Imports the leads of `bytes`; `progress(done, total)` is called after every batch. The first
-/// batch is filed at `cx.now`, each later one at the instant it is prepared.
+/// Where the leads come from.
+pub enum Source {
+    /// A file's bytes (an upload through the page, within its size limit).
+    Bytes(Vec<u8>),
+    /// A file on disk (the command line): read as the import goes, never whole.
+    File(std::fs::File),
+}
+
+/// A lead file ready to be read: CSV (an Excel workbook converted to a temporary CSV file first)
+/// and how many lines it has.
+struct Opened {
+    csv: Box<dyn std::io::Read + Send>,
+    lines: usize,
+}
+
+/// Opens `source` for reading: a workbook is converted, an empty file refused. Blocking.
+fn open(source: Source) -> Result<Opened> {
+    match source {
+        Source::Bytes(b) => open_csv_or_xlsx(std::io::Cursor::new(b)),
+        Source::File(f) => open_csv_or_xlsx(f),
+    }
+}
+
+fn open_csv_or_xlsx<R>(mut file: R) -> Result<Opened>
+where
+    R: std::io::Read + std::io::Seek + Send + 'static,
+{
+    use std::io::{Seek, SeekFrom};
+    let mut magic = [0u8; 4];
+    let is_xlsx = file.read_exact(&mut magic).is_ok() && import::is_xlsx(&magic);
+    file.seek(SeekFrom::Start(0)).map_err(read_error)?;
+    if !is_xlsx {
+        let lines = count_lines(&mut file)?;
+        return Ok(Opened {
+            csv: Box::new(file),
+            lines,
+        });
+    }
+    // An Excel workbook is read as the CSV of its first sheet: same header, same columns.
+    let mut csv = tempfile::tempfile().map_err(read_error)?;
+    import::xlsx_to_csv(file, std::io::BufWriter::new(&mut csv)).map_err(|e| {
+        tracing::info!(reason = %e, "lead workbook refused");
+        AppError::field("file", "error.import.workbook")
+    })?;
+    csv.seek(SeekFrom::Start(0)).map_err(read_error)?;
+    let lines = count_lines(&mut csv)?;
+    Ok(Opened {
+        csv: Box::new(csv),
+        lines,
+    })
+}
+
+/// How many lines `file` has (the last one may lack its line break), read in pieces and
+/// rewound; an empty or blank file is refused.
+fn count_lines<R: std::io::Read + std::io::Seek>(file: &mut R) -> Result<usize> {
+    let mut buf = vec![0u8; 64 * 1024];
+    let (mut lines, mut blank, mut last) = (0, true, b'\n');
+    loop {
+        let n = file.read(&mut buf).map_err(read_error)?;
+        if n == 0 {
+            break;
+        }
+        let piece = &buf[..n];
+        lines += piece.iter().filter(|b| **b == b'\n').count();
+        blank = blank && piece.iter().all(u8::is_ascii_whitespace);
+        last = piece[n - 1];
+    }
+    if blank {
+        return Err(AppError::field("file", "error.import.empty"));
+    }
+    file.seek(std::io::SeekFrom::Start(0)).map_err(read_error)?;
+    Ok(lines + usize::from(last != b'\n'))
+}
+
+fn read_error(e: std::io::Error) -> AppError {
+    AppError::Internal(anyhow::anyhow!("reading the lead file: {e}"))
+}
+
+/// Imports the leads of `source`; `progress(line, lines)` is called after every batch with the
+/// line of the last lead stored and the file's number of lines. The first batch is filed at
+/// `cx.now`, each later one at the instant it is prepared.
 ///
-/// Three stages overlap: one thread reads and checks the file, a second computes the rows and
-/// clocks of the next batches, and this task stores one batch per transaction. The reader never
-/// waits, so the number of good leads (the progress total) is known as soon as the file is read;
-/// progress for batches stored before that is reported then, in order.
+/// Three stages overlap, each holding at most a few batches: one thread reads and checks the
+/// file as it streams, a second computes the rows and clocks of the next batches, and this task
+/// stores one batch per transaction. A file of any length is imported in the same memory.
 pub async fn leads(
     cx: &Ctx,
     importer: Importer<'_>,
-    bytes: &[u8],
+    source: Source,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<Report> {
     let (db, meta) = (&cx.db, &cx.meta);
@@ -59,38 +137,29 @@ pub async fn leads(
             (owner_org_id, None)
         }
     };
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(AppError::field("file", "error.import.empty"));
-    }
-    // An Excel workbook is read as the CSV of its first sheet: same header, same columns.
-    let owned = if import::is_xlsx(bytes) {
-        let bytes = bytes.to_vec();
-        tokio::task::spawn_blocking(move || import::xlsx_to_csv(&bytes))
-            .await
-            .map_err(|e| anyhow::anyhow!("workbook task: {e}"))?
-            .map_err(|e| {
-                tracing::info!(reason = %e, "lead workbook refused");
-                AppError::field("file", "error.import.workbook")
-            })?
-    } else {
-        bytes.to_vec()
-    };
-    let (read_tx, mut read_rx) = mpsc::unbounded_channel::<Vec<(u64, ValidCase)>>();
-    let (end_tx, end_rx) = oneshot::channel::<(usize, Vec<RowError>)>();
+    let Opened { csv, lines } = tokio::task::spawn_blocking(move || open(source))
+        .await
+        .map_err(|e| anyhow::anyhow!("lead file task: {e}"))??;
+    // Bounded: the reader waits for storage rather than holding the file's leads in memory.
+    let (read_tx, mut read_rx) = mpsc::channel::<Vec<(u64, ValidCase)>>(2);
+    let (end_tx, end_rx) = oneshot::channel::<Vec<RowError>>();
     tokio::task::spawn_blocking(move || {
-        let mut total = 0;
         let mut batch = Vec::with_capacity(BATCH);
-        let errors = import::parse_each(&owned, |line, v| {
-            total += 1;
+        let mut stopped = false;
+        let errors = import::parse_each(csv, |line, v| {
+            if stopped {
+                return;
+            }
             batch.push((line, v));
             if batch.len() == BATCH {
-                let _ = read_tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                stopped = read_tx.blocking_send(full).is_err();
             }
         });
-        if !batch.is_empty() {
-            let _ = read_tx.send(batch);
+        if !batch.is_empty() && !stopped {
+            let _ = read_tx.blocking_send(batch);
         }
-        let _ = end_tx.send((total, errors));
+        let _ = end_tx.send(errors);
     });
     let triage_days = super::intake::triage_standard(cx, owner_org_id).await?;
     let prepare_cx = cx.clone();
@@ -113,10 +182,7 @@ pub async fn leads(
         }
     });
     let mut report = Report::default();
-    let mut end_rx = Some(end_rx);
-    let mut total = None;
-    let mut unreported = Vec::new();
-    while let Some((lines, batch)) = ready_rx.recv().await {
+    while let Some((lead_lines, batch)) = ready_rx.recv().await {
         let txn = db.begin_write().await?;
         let filed = store_batch(&txn, batch).await?;
         let (first, last) = match (filed.first(), filed.last()) {
@@ -128,33 +194,21 @@ pub async fn leads(
             meta,
             "lead.import",
             ("case", format!("{first}..{last}")),
-            &json!({"lines": lines, "first": first, "last": last, "count": filed.len()}),
+            &json!({"lines": lead_lines, "first": first, "last": last, "count": filed.len()}),
         );
         store::audit::append(&txn, entry).await?;
         txn.commit().await?;
         report.imported += filed.len();
         report.first_number.get_or_insert(first);
         report.last_number = Some(last);
-        unreported.push(report.imported);
-        if total.is_none()
-            && let Some(Ok((t, errors))) = end_rx.as_mut().map(oneshot::Receiver::try_recv)
-        {
-            end_rx = None;
-            total = Some(t);
-            report.errors = errors;
-        }
-        if let Some(t) = total {
-            unreported.drain(..).for_each(|done| progress(done, t));
-        }
+        let at = lead_lines.last().map_or(0, |l| *l as usize);
+        progress(at.min(lines), lines);
     }
     // Every batch is stored: the reader has finished.
-    if let Some(rx) = end_rx {
-        let (t, errors) = rx
-            .await
-            .map_err(|_| AppError::Internal(anyhow::anyhow!("the lead file reader stopped")))?;
-        report.errors = errors;
-        unreported.drain(..).for_each(|done| progress(done, t));
-    }
+    report.errors = end_rx
+        .await
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("the lead file reader stopped")))?;
+    progress(lines, lines);
     if report.imported == 0 && report.errors.is_empty() {
         return Err(AppError::Conflict(Msg::new("error.import.empty")));
     }

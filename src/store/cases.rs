@@ -213,11 +213,24 @@ pub async fn policy_facts<C: ConnectionTrait>(db: &C, case: &CaseRow) -> Result<
 /// The cases `actor` may see, as a SQL condition: the same rules as
 /// `domain::policy::case_access` (compared by a test).
 pub fn visible(actor: &Actor) -> Condition {
+    let branches = visible_branches(actor);
+    if branches.is_empty() {
+        return Condition::all().add(Expr::val(1).eq(0));
+    }
+    branches
+        .into_iter()
+        .fold(Condition::any(), |any, b| any.add(b))
+}
+
+/// The cases `actor` may see as a union of conditions, each of which an index can read in the
+/// list's order (an office's own cases, each office it oversees, shares, referrals, a centre's
+/// region); empty when the actor sees no case.
+fn visible_branches(actor: &Actor) -> Vec<Condition> {
     if actor.org_kind == OrgKind::Enterprise {
         return if actor.role == Role::EnterpriseFiler {
-            Condition::all().add(cases::Column::FilerOrgId.eq(actor.org_id))
+            vec![Condition::all().add(cases::Column::FilerOrgId.eq(actor.org_id))]
         } else {
-            Condition::all().add(Expr::val(1).eq(0))
+            Vec::new()
         };
     }
     let shared = Query::select()
@@ -226,35 +239,51 @@ pub fn visible(actor: &Actor) -> Condition {
         .and_where(case_shares::Column::OrgId.eq(actor.org_id))
         .and_where(case_shares::Column::RevokedAt.is_null())
         .to_owned();
-    let mut any = Condition::any()
-        .add(cases::Column::OwnerOrgId.eq(actor.org_id))
-        .add(cases::Column::Id.in_subquery(shared))
-        .add(cases::Column::ReferredToOrgId.eq(actor.org_id));
-    if !actor.oversees.is_empty() {
-        any = any.add(cases::Column::OwnerOrgId.is_in(actor.oversees.iter().copied()));
-    }
+    let mut out =
+        owner_branches(std::iter::once(actor.org_id).chain(actor.oversees.iter().copied()));
+    out.push(Condition::all().add(cases::Column::Id.in_subquery(shared)));
+    out.push(Condition::all().add(cases::Column::ReferredToOrgId.eq(actor.org_id)));
     if actor.org_kind == OrgKind::AssistanceCenter {
         let staff = Query::select()
             .column(users::Column::Id)
             .from(users::Entity)
             .and_where(users::Column::OrgId.eq(actor.org_id))
             .to_owned();
-        any = any
-            .add(
-                Condition::all()
-                    .add(cases::Column::Queue.eq(Queue::Triage.as_str()))
-                    .add(cases::Column::State.eq(CaseState::New.as_str()))
-                    .add(
-                        match crate::domain::region::covered_prefix(&actor.region_code) {
-                            Some(prefix) => cases::Column::RegionCode.starts_with(prefix),
-                            None => Expr::val(1).eq(0),
-                        },
-                    ),
-            )
-            .add(cases::Column::AssigneeUserId.in_subquery(staff));
+        out.push(
+            Condition::all()
+                .add(cases::Column::Queue.eq(Queue::Triage.as_str()))
+                .add(cases::Column::State.eq(CaseState::New.as_str()))
+                .add(
+                    match crate::domain::region::covered_prefix(&actor.region_code) {
+                        Some(prefix) => cases::Column::RegionCode.starts_with(prefix),
+                        None => Expr::val(1).eq(0),
+                    },
+                ),
+        );
+        out.push(Condition::all().add(cases::Column::AssigneeUserId.in_subquery(staff)));
     }
-    any
+    out
 }
+
+/// One branch per owning office, as far as `OWNER_BRANCHES`; the offices beyond share branches
+/// (a national administrator's hundreds of offices stay within a statement's limits).
+fn owner_branches(owners: impl Iterator<Item = i64>) -> Vec<Condition> {
+    let mut owners: Vec<i64> = owners.collect();
+    owners.sort_unstable();
+    owners.dedup();
+    let alone = owners.len().min(OWNER_BRANCHES);
+    let mut out: Vec<Condition> = owners[..alone]
+        .iter()
+        .map(|o| Condition::all().add(cases::Column::OwnerOrgId.eq(*o)))
+        .collect();
+    for chunk in owners[alone..].chunks(500) {
+        out.push(Condition::all().add(cases::Column::OwnerOrgId.is_in(chunk.iter().copied())));
+    }
+    out
+}
+
+/// How many offices a list reads one by one in its order before the rest are read together.
+const OWNER_BRANCHES: usize = 64;
 
 /// A half-open range of instants `[from, to)`, either end open.
 pub type Span = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
@@ -297,79 +326,89 @@ pub struct Filter {
     pub shared: bool,
 }
 
-/// The visible cases matching `f`, as a query (the list and its counts share it).
+/// The visible cases matching `f`, as a query (the counts and the export share it).
 fn matching(actor: &Actor, f: &Filter) -> sea_orm::Select<cases::Entity> {
-    // Cases owned by the actor's office or by one it oversees are all visible to it: when the
-    // list keeps to such owners (a report of one's own organisation), the visibility condition
-    // adds nothing but work.
-    let all_owned_in_reach = actor.org_kind != OrgKind::Enterprise
+    if keeps_to_owners_in_reach(actor, f) {
+        cases::Entity::find().filter(filters(f))
+    } else {
+        cases::Entity::find()
+            .filter(visible(actor))
+            .filter(filters(f))
+    }
+}
+
+/// Cases owned by the actor's office or by one it oversees are all visible to it: when a list
+/// keeps to such owners (a report of one's own organisation), the visibility condition adds
+/// nothing but work.
+fn keeps_to_owners_in_reach(actor: &Actor, f: &Filter) -> bool {
+    actor.org_kind != OrgKind::Enterprise
         && f.owners.as_ref().is_some_and(|owners| {
             owners
                 .iter()
                 .all(|o| *o == actor.org_id || actor.oversees.contains(o))
-        });
-    let mut q = if all_owned_in_reach {
-        cases::Entity::find()
-    } else {
-        cases::Entity::find().filter(visible(actor))
-    };
+        })
+}
+
+/// The filters of `f` as one condition (visibility apart).
+fn filters(f: &Filter) -> Condition {
+    let mut q = Condition::all();
     if let Some(v) = f.queue {
-        q = q.filter(cases::Column::Queue.eq(v.as_str()));
+        q = q.add(cases::Column::Queue.eq(v.as_str()));
     }
     if let Some(v) = f.state {
-        q = q.filter(cases::Column::State.eq(v.as_str()));
+        q = q.add(cases::Column::State.eq(v.as_str()));
     }
     if let Some(t) = f.due_before {
-        q = q.filter(cases::Column::NextDueAt.lt(t));
+        q = q.add(cases::Column::NextDueAt.lt(t));
     }
     if let Some(t) = f.overdue_at {
-        q = q.filter(cases::Column::NextDueAt.lt(t));
+        q = q.add(cases::Column::NextDueAt.lt(t));
     }
     if let Some(u) = f.assignee {
-        q = q.filter(cases::Column::AssigneeUserId.eq(u));
+        q = q.add(cases::Column::AssigneeUserId.eq(u));
     }
     if f.srdi {
-        q = q.filter(cases::Column::SrdiRank.gt(0));
+        q = q.add(cases::Column::SrdiRank.gt(0));
     }
     if f.open_only {
-        q = q.filter(cases::Column::ClosedAt.is_null());
+        q = q.add(cases::Column::ClosedAt.is_null());
     }
     if let Some(o) = f.owner_org {
-        q = q.filter(cases::Column::OwnerOrgId.eq(o));
+        q = q.add(cases::Column::OwnerOrgId.eq(o));
     }
     if f.awaiting_triage {
         q = q
-            .filter(cases::Column::Queue.eq(Queue::Triage.as_str()))
-            .filter(cases::Column::State.eq(CaseState::New.as_str()));
+            .add(cases::Column::Queue.eq(Queue::Triage.as_str()))
+            .add(cases::Column::State.eq(CaseState::New.as_str()));
     }
     if let Some(owners) = &f.owners {
-        q = q.filter(cases::Column::OwnerOrgId.is_in(owners.iter().copied()));
+        q = q.add(cases::Column::OwnerOrgId.is_in(owners.iter().copied()));
     }
     if let Some(t) = f.received.0 {
-        q = q.filter(cases::Column::ReceivedAt.gte(t));
+        q = q.add(cases::Column::ReceivedAt.gte(t));
     }
     if let Some(t) = f.received.1 {
-        q = q.filter(cases::Column::ReceivedAt.lt(t));
+        q = q.add(cases::Column::ReceivedAt.lt(t));
     }
     if let Some(t) = f.closed_in.0 {
-        q = q.filter(cases::Column::ClosedAt.gte(t));
+        q = q.add(cases::Column::ClosedAt.gte(t));
     }
     if let Some(t) = f.closed_in.1 {
-        q = q.filter(cases::Column::ClosedAt.lt(t));
+        q = q.add(cases::Column::ClosedAt.lt(t));
     }
     match f.closed {
-        Some(true) => q = q.filter(cases::Column::ClosedAt.is_not_null()),
-        Some(false) => q = q.filter(cases::Column::ClosedAt.is_null()),
+        Some(true) => q = q.add(cases::Column::ClosedAt.is_not_null()),
+        Some(false) => q = q.add(cases::Column::ClosedAt.is_null()),
         None => {}
     }
     if let Some(v) = f.source {
-        q = q.filter(cases::Column::Source.eq(v.as_str()));
+        q = q.add(cases::Column::Source.eq(v.as_str()));
     }
     if let Some(v) = f.channel {
-        q = q.filter(cases::Column::Channel.eq(v.as_str()));
+        q = q.add(cases::Column::Channel.eq(v.as_str()));
     }
     if let Some(prefix) = &f.region_prefix {
-        q = q.filter(cases::Column::RegionCode.starts_with(prefix));
+        q = q.add(cases::Column::RegionCode.starts_with(prefix));
     }
     if let Some(kind) = &f.right_kind {
         let with = Query::select()
@@ -381,10 +420,10 @@ fn matching(actor: &Actor, f: &Filter) -> sea_orm::Select<cases::Entity> {
             )
             .and_where(case_rights::Column::Kind.eq(kind.as_str()))
             .to_owned();
-        q = q.filter(Expr::exists(with));
+        q = q.add(Expr::exists(with));
     }
     if let Some(rank) = f.srdi_rank {
-        q = q.filter(cases::Column::SrdiRank.eq(rank));
+        q = q.add(cases::Column::SrdiRank.eq(rank));
     }
     if let Some((rule, state)) = &f.clock {
         // Correlated: the outer filters (organisation, period) narrow the cases first, then each
@@ -401,7 +440,7 @@ fn matching(actor: &Actor, f: &Filter) -> sea_orm::Select<cases::Entity> {
         if let Some(state) = state {
             with.and_where(case_clocks::Column::State.eq(state.as_str()));
         }
-        q = q.filter(Expr::exists(with));
+        q = q.add(Expr::exists(with));
     }
     if let Some(kind) = &f.event {
         let with = Query::select()
@@ -413,11 +452,11 @@ fn matching(actor: &Actor, f: &Filter) -> sea_orm::Select<cases::Entity> {
             )
             .and_where(case_events::Column::Kind.eq(kind.as_str()))
             .to_owned();
-        q = q.filter(Expr::exists(with));
+        q = q.add(Expr::exists(with));
     }
     match f.routed {
-        Some(true) => q = q.filter(cases::Column::Queue.ne(Queue::Triage.as_str())),
-        Some(false) => q = q.filter(cases::Column::Queue.eq(Queue::Triage.as_str())),
+        Some(true) => q = q.add(cases::Column::Queue.ne(Queue::Triage.as_str())),
+        Some(false) => q = q.add(cases::Column::Queue.eq(Queue::Triage.as_str())),
         None => {}
     }
     if f.shared {
@@ -430,12 +469,18 @@ fn matching(actor: &Actor, f: &Filter) -> sea_orm::Select<cases::Entity> {
             )
             .and_where(case_shares::Column::RevokedAt.is_null())
             .to_owned();
-        q = q.filter(Expr::exists(with));
+        q = q.add(Expr::exists(with));
     }
     q
 }
 
 /// One page of visible cases, most urgent first, SRDI first among equally urgent, then oldest.
+///
+/// Read as a union: each branch of what the actor may see (`visible_branches`) gives its first
+/// `offset + limit` cases in the list's order, each half (due, no due date) read in order from
+/// `ix_cases_owner_urgency` or the branch's own index, and the page is cut from their union. The
+/// cost follows the page, not the number of cases an office holds (an OR of the branches would
+/// sort all of them).
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -443,9 +488,58 @@ pub async fn list<C: ConnectionTrait>(
     offset: u64,
     limit: u64,
 ) -> Result<Vec<CaseRow>, DbErr> {
-    let q = matching(actor, f);
+    let branches = if keeps_to_owners_in_reach(actor, f) {
+        owner_branches(f.owners.iter().flatten().copied())
+    } else {
+        visible_branches(actor)
+    };
+    if branches.is_empty() || limit == 0 {
+        return Ok(Vec::new());
+    }
+    let wanted = offset.saturating_add(limit);
+    let mut union: Option<sea_orm::sea_query::SelectStatement> = None;
+    for (i, branch) in branches.into_iter().enumerate() {
+        for (half, due) in [(0, true), (1, false)] {
+            let mut inner = Query::select();
+            inner
+                .column((cases::Entity, cases::Column::Id))
+                .from(cases::Entity)
+                .cond_where(branch.clone())
+                .cond_where(filters(f));
+            if due {
+                inner
+                    .and_where(cases::Column::NextDueAt.is_not_null())
+                    .order_by(cases::Column::NextDueAt, sea_orm::Order::Asc);
+            } else {
+                inner.and_where(cases::Column::NextDueAt.is_null());
+            }
+            inner
+                .order_by(cases::Column::SrdiRank, sea_orm::Order::Desc)
+                .order_by(cases::Column::Id, sea_orm::Order::Asc)
+                .limit(wanted);
+            let arm = Query::select()
+                .column(cases::Column::Id)
+                .from_subquery(
+                    inner,
+                    sea_orm::sea_query::Alias::new(format!("b{i}_{half}")),
+                )
+                .to_owned();
+            union = Some(match union {
+                None => arm,
+                Some(mut u) => {
+                    u.union(sea_orm::sea_query::UnionType::All, arm);
+                    u
+                }
+            });
+        }
+    }
+    let Some(union) = union else {
+        return Ok(Vec::new());
+    };
     rows(
-        q.order_by_asc(Expr::col(cases::Column::NextDueAt).is_null())
+        cases::Entity::find()
+            .filter(cases::Column::Id.in_subquery(union))
+            .order_by_asc(Expr::col(cases::Column::NextDueAt).is_null())
             .order_by_asc(cases::Column::NextDueAt)
             .order_by_desc(cases::Column::SrdiRank)
             .order_by_asc(cases::Column::Id)

@@ -518,6 +518,44 @@ async fn listed(caller: &Api) -> Result<BTreeSet<i64>, u16> {
     }
 }
 
+/// Every page of `GET /cases?limit={limit}`, in the order given.
+async fn listed_in_order(caller: &Api, limit: u32) -> Vec<i64> {
+    let mut ids = Vec::new();
+    let mut path = format!("/api/v1/cases?limit={limit}");
+    loop {
+        let (status, page) = caller.get(&path).await;
+        assert_eq!(status, 200, "{path}: {page}");
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= limit as usize);
+        ids.extend(items.iter().map(|c| c["id"].as_i64().unwrap()));
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/cases?limit={limit}&cursor={c}"),
+            None => return ids,
+        }
+    }
+}
+
+/// `ids` in the list's documented order, sorted by the database in one query.
+async fn ordered_by_sql(app: &TestApp, ids: &BTreeSet<i64>) -> Vec<i64> {
+    if ids.is_empty() {
+        return Vec::new();
+    }
+    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let sql = format!(
+        "SELECT id FROM cases WHERE id IN ({list}) \
+         ORDER BY CASE WHEN next_due_at IS NULL THEN 1 ELSE 0 END, next_due_at, srdi_rank DESC, id"
+    );
+    let rows = app
+        .db
+        .conn()
+        .query_all_raw(Statement::from_string(app.db.backend(), sql))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| r.try_get_by_index::<i64>(0).unwrap())
+        .collect()
+}
+
 /// One request of the matrix.
 struct Cell {
     caller: usize,
@@ -833,6 +871,27 @@ async fn every_case_endpoint_answers_every_user_as_the_permission_table_says() {
                 "independent SQL over the stored facts",
                 &keys(&table),
                 &keys(&by_sql),
+            );
+        }
+        // Page by page (two a page, so that each page is cut from the union of what the user
+        // sees through different relations), in the list's order: most urgent first, SRDI
+        // first among equally urgent, then oldest.
+        let in_pages = listed_in_order(api, 2).await;
+        let in_order = ordered_by_sql(&app, &by_sql).await;
+        checked += 1;
+        if in_pages != in_order {
+            let names = |v: &[i64]| {
+                v.iter()
+                    .map(|id| fx.key_of(*id))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            };
+            report(
+                caller,
+                "*",
+                "GET /cases?limit=2, every page, in order",
+                &names(&in_order),
+                &names(&in_pages),
             );
         }
     }

@@ -55,28 +55,55 @@ pub struct Parsed {
     pub errors: Vec<RowError>,
 }
 
-/// Counts lines up to a byte offset, moving forward only (so a whole file costs one pass).
-struct Lines<'a> {
-    bytes: &'a [u8],
-    pos: usize,
+/// What the CSV reader has read of the file and not yet counted: the bytes from `base` on.
+#[derive(Default)]
+struct Window {
+    bytes: Vec<u8>,
+    /// The offset of `bytes[0]` in the file.
+    base: usize,
+}
+
+/// A reader that keeps what passes through it in a [`Window`], for [`Lines`] to count.
+struct Tap<R> {
+    inner: R,
+    window: std::rc::Rc<std::cell::RefCell<Window>>,
+}
+
+impl<R: std::io::Read> std::io::Read for Tap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.window.borrow_mut().bytes.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Counts lines up to a byte offset, moving forward only, over the bytes the reader has read:
+/// a file of any length costs one pass and holds no more than the rows being read.
+struct Lines {
+    window: std::rc::Rc<std::cell::RefCell<Window>>,
     line: u64,
 }
 
-impl Lines<'_> {
+impl Lines {
     /// The line of the first byte at or after `start` that is not a line break.
     fn at(&mut self, start: usize) -> u64 {
-        let mut start = start.min(self.bytes.len());
-        while start < self.bytes.len() && matches!(self.bytes[start], b'\r' | b'\n') {
+        let mut w = self.window.borrow_mut();
+        let end = w.base + w.bytes.len();
+        let byte = |w: &Window, i: usize| w.bytes[i - w.base];
+        let mut start = start.clamp(w.base, end);
+        while start < end && matches!(byte(&w, start), b'\r' | b'\n') {
             start += 1;
         }
-        while self.pos < start {
-            match self.bytes[self.pos] {
+        for i in w.base..start {
+            match byte(&w, i) {
                 b'\n' => self.line += 1,
-                b'\r' if self.bytes.get(self.pos + 1) != Some(&b'\n') => self.line += 1,
+                b'\r' if i + 1 >= end || byte(&w, i + 1) != b'\n' => self.line += 1,
                 _ => {}
             }
-            self.pos += 1;
         }
+        let counted = start - w.base;
+        w.bytes.drain(..counted);
+        w.base = start;
         self.line
     }
 }
@@ -91,13 +118,35 @@ pub fn parse(bytes: &[u8]) -> Parsed {
 /// Reads and validates a lead file, handing each good lead with its line number to `lead` as
 /// soon as it is read (so that storing can start before the whole file is read); returns the
 /// bad rows, in file order.
-pub fn parse_each(bytes: &[u8], mut lead: impl FnMut(u64, ValidCase)) -> Vec<RowError> {
+pub fn parse_each(file: impl std::io::Read, mut lead: impl FnMut(u64, ValidCase)) -> Vec<RowError> {
+    use std::io::Read;
     let mut out = Parsed::default();
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let mut file = file;
+    // A byte order mark (Excel writes one) is not part of the header.
+    let mut head = [0u8; 3];
+    let mut got = 0;
+    while got < head.len() {
+        match file.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    let kept = if head[..got] == *b"\xEF\xBB\xBF" {
+        Vec::new()
+    } else {
+        head[..got].to_vec()
+    };
+    let file = std::io::Cursor::new(kept).chain(file);
+    let window = std::rc::Rc::new(std::cell::RefCell::new(Window::default()));
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
-        .from_reader(bytes);
+        .from_reader(Tap {
+            inner: file,
+            window: window.clone(),
+        });
     let header: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|c| c.trim().to_lowercase()).collect(),
         Err(_) => {
@@ -124,11 +173,7 @@ pub fn parse_each(bytes: &[u8], mut lead: impl FnMut(u64, ValidCase)) -> Vec<Row
     }
     let col = |name: &str| header.iter().position(|h| h == name);
     let idx: Vec<Option<usize>> = COLUMNS.iter().map(|(c, _)| col(c)).collect();
-    let mut lines = Lines {
-        bytes,
-        pos: 0,
-        line: 1,
-    };
+    let mut lines = Lines { window, line: 1 };
     let mut record = csv::StringRecord::new();
     loop {
         let line_of = |r: &csv::StringRecord, lines: &mut Lines| {
@@ -393,6 +438,95 @@ mod tests {
         assert_eq!(parsed.errors[0].field, "source");
     }
 
+    /// Hands out at most `piece` bytes a read, so that records and line breaks straddle reads.
+    struct Trickle<'a> {
+        bytes: &'a [u8],
+        piece: usize,
+    }
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.piece.min(buf.len()).min(self.bytes.len());
+            buf[..n].copy_from_slice(&self.bytes[..n]);
+            self.bytes = &self.bytes[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_long_file_read_in_pieces_gives_every_lead_and_bad_row_its_line() {
+        // 3,000 rows, CRLF, a BOM, quoted descriptions over two lines, a blank line and bad
+        // rows at known lines, far beyond any reader's buffer.
+        let quoted = GOOD.replace(
+            "网店销售假冒商标商品，来电人提供了链接。",
+            "\"第一行\r\n第二行：网店销售假冒商品\"",
+        );
+        let bad = GOOD.replace("hotline_12330", "complaint");
+        let mut text = format!("\u{feff}{}\r\n", header_line());
+        let (mut line, mut good, mut wrong) = (2u64, Vec::new(), Vec::new());
+        for i in 0..3000 {
+            match i % 7 {
+                0 => {
+                    text.push_str(&quoted);
+                    good.push(line);
+                    line += 2;
+                }
+                3 => {
+                    text.push_str(&bad);
+                    wrong.push(line);
+                    line += 1;
+                }
+                5 => {
+                    // A blank line, then the row.
+                    text.push_str("\r\n");
+                    text.push_str(GOOD);
+                    good.push(line + 1);
+                    line += 2;
+                }
+                _ => {
+                    text.push_str(GOOD);
+                    good.push(line);
+                    line += 1;
+                }
+            }
+            text.push_str("\r\n");
+        }
+        let whole = parse(text.as_bytes());
+        assert_eq!(whole.leads.len(), good.len());
+        for piece in [1, 7, 4096, 1 << 20] {
+            let mut leads = Vec::new();
+            let errors = parse_each(
+                Trickle {
+                    bytes: text.as_bytes(),
+                    piece,
+                },
+                |l, _| leads.push(l),
+            );
+            let errors: Vec<u64> = errors.iter().map(|e| e.line).collect();
+            // Compared whole, reported by the first difference.
+            let first_diff = |a: &[u64], b: &[u64]| {
+                a.iter()
+                    .zip(b)
+                    .position(|(x, y)| x != y)
+                    .map(|i| (i, a[i], b[i]))
+            };
+            assert!(
+                leads == good,
+                "pieces of {piece} bytes: {} leads, {} expected, first difference {:?}",
+                leads.len(),
+                good.len(),
+                first_diff(&leads, &good)
+            );
+            assert!(
+                errors == wrong,
+                "pieces of {piece} bytes: {} bad rows, {} expected, first difference {:?}",
+                errors.len(),
+                wrong.len(),
+                first_diff(&errors, &wrong)
+            );
+        }
+    }
+
     #[test]
     fn a_row_with_broken_text_is_reported_and_reading_goes_on() {
         let mut bytes = file(&[GOOD]);
@@ -412,40 +546,76 @@ pub fn is_xlsx(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04")
 }
 
-/// The first sheet of an XLSX workbook as the CSV text [`parse_each`] reads: the same header and
-/// columns, one row per lead. Numbers are written as typed (a region code typed as a number
-/// stays `320600`), dates and times as `YYYY-MM-DD HH:MM`; `Err` names why the workbook cannot
-/// be read.
-pub fn xlsx_to_csv(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
+/// Writes the first sheet of an XLSX workbook as the CSV text [`parse_each`] reads: the same
+/// header and columns, one row per lead. The sheet is read cell by cell as it is unzipped, so a
+/// workbook of any length holds one row (and the workbook's shared strings) at a time. Numbers
+/// are written as typed (a region code typed as a number stays `320600`), dates and times as
+/// `YYYY-MM-DD HH:MM`; `Err` names why the workbook cannot be read.
+pub fn xlsx_to_csv<R, W>(workbook: R, out: W) -> Result<(), String>
+where
+    R: std::io::Read + std::io::Seek,
+    W: std::io::Write,
+{
+    use calamine::{DataRef, Reader, Xlsx};
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(workbook)
         .map_err(|e| format!("not a readable workbook: {e}"))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| "the workbook has no sheet".to_string())?
+    let first = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| "the workbook has no sheet".to_string())?;
+    let mut cells = book
+        .worksheet_cells_reader(&first)
         .map_err(|e| format!("the first sheet cannot be read: {e}"))?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for row in range.rows() {
-        let cells: Vec<String> = row
-            .iter()
-            .map(|c| match c {
-                Data::Empty => String::new(),
-                Data::String(s) => s.clone(),
-                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
-                Data::Float(f) => f.to_string(),
-                Data::Int(i) => i.to_string(),
-                Data::Bool(b) => b.to_string(),
-                Data::DateTime(d) => d
-                    .as_datetime()
-                    .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
-                    .unwrap_or_default(),
-                Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-                Data::Error(e) => format!("#{e:?}"),
-            })
-            .collect();
-        w.write_record(&cells).map_err(|e| e.to_string())?;
+    let mut w = csv::WriterBuilder::new().flexible(true).from_writer(out);
+    let mut row: Vec<String> = Vec::new();
+    // The row being gathered (cells arrive row by row, left to right; empty ones are absent).
+    let mut at: Option<u32> = None;
+    let write = |w: &mut csv::Writer<W>, row: &mut Vec<String>| {
+        let r = w.write_record(row.iter()).map_err(|e| e.to_string());
+        row.clear();
+        r
+    };
+    loop {
+        let cell = cells
+            .next_cell()
+            .map_err(|e| format!("the first sheet cannot be read: {e}"))?;
+        let Some(cell) = cell else { break };
+        let (r, c) = cell.get_position();
+        if at != Some(r) {
+            if let Some(prev) = at {
+                write(&mut w, &mut row)?;
+                // Rows with no cell at all are empty lines (the reader skips them).
+                for _ in prev + 1..r {
+                    w.write_record([""]).map_err(|e| e.to_string())?;
+                }
+            }
+            at = Some(r);
+        }
+        let text = match cell.get_value() {
+            DataRef::Empty => String::new(),
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+            DataRef::SharedString(s) => (*s).to_string(),
+            DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+            DataRef::Float(f) => f.to_string(),
+            DataRef::Int(i) => i.to_string(),
+            DataRef::Bool(b) => b.to_string(),
+            DataRef::DateTime(d) => d
+                .as_datetime()
+                .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default(),
+            DataRef::Error(e) => format!("#{e:?}"),
+        };
+        let c = c as usize;
+        if row.len() <= c {
+            row.resize(c + 1, String::new());
+        }
+        row[c] = text;
     }
-    w.into_inner().map_err(|e| e.to_string())
+    if at.is_some() {
+        write(&mut w, &mut row)?;
+    }
+    w.flush().map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -456,6 +626,6 @@ mod xlsx_tests {
     fn a_file_that_is_not_a_workbook_is_refused_with_a_reason() {
         assert!(!is_xlsx(b"source,channel\n"));
         assert!(is_xlsx(b"PK\x03\x04garbage"));
-        assert!(xlsx_to_csv(b"PK\x03\x04garbage").is_err());
+        assert!(xlsx_to_csv(std::io::Cursor::new(b"PK\x03\x04garbage"), Vec::new()).is_err());
     }
 }

@@ -7,7 +7,7 @@ use crate::error::{AppError, Result};
 use crate::http::AppState;
 use crate::http::page::Page;
 use crate::i18n;
-use crate::service::import::{self, Importer};
+use crate::service::import::{self, Importer, Source};
 use axum::Router;
 use axum::extract::Multipart;
 use axum::extract::multipart::MultipartRejection;
@@ -47,7 +47,13 @@ async fn submit(
     let lang = page.lang();
     // The leads are filed once the file has arrived, not when its upload began.
     let cx = page.cx.renewed();
-    let result = import::leads(&cx, Importer::User(&page.me), &bytes, |_, _| {}).await;
+    let result = import::leads(
+        &cx,
+        Importer::User(&page.me),
+        Source::Bytes(bytes),
+        |_, _| {},
+    )
+    .await;
     let (status, data) = match result {
         Ok(r) => (
             StatusCode::OK,
