@@ -172,6 +172,8 @@ impl App {
         let _ = worker.await;
         let _ = indexer.await;
         let _ = sealer.await;
+        // The last word of this run in the audit log, for the next verify.
+        crate::worker::checkpoint(&state.db, &state.config).await;
         state.db.close().await;
         Ok(())
     }

@@ -127,6 +127,10 @@ pub struct Config {
     pub search_poll_ms: u64,
     /// Indexing threads of the search writer (each takes up to 24 MB while indexing).
     pub search_index_threads: usize,
+    /// The file the server appends the audit chain's head to, every day and at shutdown
+    /// (empty: `<data_dir>/audit-checkpoints`); `weiquan audit verify` proves the log against its
+    /// last line. Keep a copy elsewhere (see docs/operations.md).
+    pub audit_checkpoint_file: String,
 }
 
 impl Default for Config {
@@ -171,6 +175,7 @@ impl Default for Config {
             search_index: String::new(),
             search_poll_ms: 200,
             search_index_threads: 1,
+            audit_checkpoint_file: String::new(),
         }
     }
 }
@@ -216,6 +221,7 @@ const KEYS: &[&str] = &[
     "search_index",
     "search_poll_ms",
     "search_index_threads",
+    "audit_checkpoint_file",
 ];
 
 /// Environment variables that are ours but not settings (read elsewhere).
@@ -486,6 +492,15 @@ impl Config {
             self.data_dir.join("index")
         } else {
             PathBuf::from(&self.search_index)
+        }
+    }
+
+    /// The file of the audit chain's checkpoints.
+    pub fn audit_checkpoint_path(&self) -> PathBuf {
+        if self.audit_checkpoint_file.is_empty() {
+            self.data_dir.join("audit-checkpoints")
+        } else {
+            PathBuf::from(&self.audit_checkpoint_file)
         }
     }
 

@@ -4,7 +4,9 @@
 //!   marked missed, due-soon / overdue / escalation notices are created exactly once, and queued
 //!   e-mails are delivered;
 //! - [`housekeeping`], every five minutes: expired sessions and old sign-in attempts go, and the
-//!   calendar is re-read in case another process loaded a year.
+//!   calendar is re-read in case another process loaded a year;
+//! - the audit chain's head is appended to the checkpoint file at start and every day after
+//!   (and at shutdown, by the server), so that `weiquan audit verify` can prove the log's tail.
 //!
 //! [`tick`] runs both, in that order (housekeeping first, so a freshly loaded year counts).
 
@@ -136,6 +138,8 @@ pub async fn run(
     let mut dead = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     // A slow round (a large backlog, an unreachable mail server) does not cause a burst after.
     house.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut daily = tokio::time::interval(Duration::from_secs(24 * 3600));
+    daily.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     dead.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
@@ -156,7 +160,21 @@ pub async fn run(
                     Err(e) => tracing::warn!(error = %e, "deadline pass failed"),
                 }
             }
+            _ = daily.tick() => checkpoint(&db, &config).await,
             _ = stop.changed() => break,
         }
+    }
+}
+
+/// Appends the audit chain's head to the checkpoint file; a failure is logged (and the next
+/// round tries again).
+pub async fn checkpoint(db: &Db, config: &Config) {
+    let path = config.audit_checkpoint_path();
+    match crate::service::audit::write_checkpoint(db, &path, crate::service::now()).await {
+        Ok(Some(cp)) => {
+            tracing::info!(checkpoint = %cp, file = %path.display(), "audit checkpoint")
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, file = %path.display(), "audit checkpoint failed"),
     }
 }

@@ -205,6 +205,10 @@ pub enum AuditCommand {
         /// An earlier checkpoint (`SEQ:HASH`) that the chain must still extend.
         #[arg(long)]
         checkpoint: Option<String>,
+        /// A checkpoint file whose last line the chain must still extend (default: the one the
+        /// server writes, `audit_checkpoint_file`); ignored with `--checkpoint`.
+        #[arg(long)]
+        checkpoint_file: Option<std::path::PathBuf>,
     },
 }
 
@@ -372,38 +376,95 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
             Ok(0)
         }
         Command::Audit {
-            command: AuditCommand::Verify { checkpoint },
-        } => {
-            let checkpoint = match checkpoint {
-                Some(c) => Some(
-                    Checkpoint::parse(&c).context("a checkpoint looks like 42:<64 hex digits>")?,
+            command:
+                AuditCommand::Verify {
+                    checkpoint,
+                    checkpoint_file,
+                },
+        } => audit_verify(&config, checkpoint, checkpoint_file).await,
+    }
+}
+
+/// `weiquan audit verify`: 0 intact, 2 broken; refuses (1) where there is no database.
+async fn audit_verify(
+    config: &Config,
+    checkpoint: Option<String>,
+    checkpoint_file: Option<std::path::PathBuf>,
+) -> anyhow::Result<i32> {
+    // Verifying never creates or migrates a database: a folder without one has nothing to prove.
+    let url = config.database_url();
+    if let Some(path) = crate::store::sqlite_path(&url)
+        && !std::path::Path::new(&path).exists()
+    {
+        anyhow::bail!("no database at {path}: nothing to verify (is the data folder right?)");
+    }
+    let db = crate::store::Db::connect(&url, 2).await.with_context(|| {
+        format!(
+            "cannot connect to the database ({})",
+            crate::app::redact(&url)
+        )
+    })?;
+    if crate::store::audit::count(db.conn()).await.is_err() {
+        anyhow::bail!(
+            "{} holds no audit log: not a weiquan database",
+            crate::app::redact(&url)
+        );
+    }
+    let (checkpoint, from) = match checkpoint {
+        Some(c) => (
+            Some(Checkpoint::parse(&c).context("a checkpoint looks like 42:<64 hex digits>")?),
+            "the given checkpoint".to_string(),
+        ),
+        None => {
+            let file = checkpoint_file.unwrap_or_else(|| config.audit_checkpoint_path());
+            match service::audit::read_checkpoint_file(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?
+            {
+                Some((cp, at)) => (
+                    Some(cp),
+                    format!("the checkpoint of {at} in {}", file.display()),
                 ),
-                None => None,
-            };
-            let db = connect_and_migrate(&config).await?;
-            let report = service::audit::verify(&db, Caller::Operator, checkpoint)
-                .await
-                .map_err(explain)?;
-            println!("entries: {}", report.entries);
-            match (&report.broken, &report.head) {
-                (Some(b), _) => {
-                    println!("BROKEN: {b}");
-                    Ok(2)
-                }
-                (None, head) => {
-                    if report.extends_checkpoint == Some(true) {
-                        println!("the chain extends the given checkpoint");
-                    }
-                    println!("chain intact");
+                None => {
                     println!(
-                        "checkpoint: {}",
-                        head.as_ref().map(ToString::to_string).unwrap_or_default()
+                        "no checkpoint in {}: entries removed from the end of the log would not show",
+                        file.display()
                     );
-                    Ok(0)
+                    (None, String::new())
                 }
             }
         }
+    };
+    let report = service::audit::verify(&db, Caller::Operator, checkpoint)
+        .await
+        .map_err(explain)?;
+    let head = service::audit::head(&db).await.map_err(explain)?;
+    match &head {
+        Some(h) if report.entries > 0 => println!(
+            "checked {} entries; the last is #{} ({}, {})",
+            report.entries,
+            h.seq,
+            h.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            h.action
+        ),
+        _ => println!("checked {} entries", report.entries),
     }
+    if let Some(b) = &report.broken {
+        println!("BROKEN: {b}");
+        return Ok(2);
+    }
+    if report.extends_checkpoint == Some(true) {
+        println!("the chain extends {from}");
+    }
+    println!("chain intact");
+    println!(
+        "checkpoint: {}",
+        report
+            .head
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    );
+    Ok(0)
 }
 
 async fn load_demo(

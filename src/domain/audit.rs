@@ -96,6 +96,8 @@ pub enum Break {
     CheckpointDiffers { seq: i64 },
     /// The chain ends before the checkpoint's position: entries were removed from the end.
     Truncated { head_seq: i64, checkpoint_seq: i64 },
+    /// The log is empty but the database holds cases, whose filing wrote entries: it was emptied.
+    Emptied { cases: u64 },
 }
 
 impl fmt::Display for Break {
@@ -127,6 +129,10 @@ impl fmt::Display for Break {
             } => write!(
                 f,
                 "the chain ends at entry {head_seq}, before the checkpoint at entry {checkpoint_seq} (entries removed)"
+            ),
+            Self::Emptied { cases } => write!(
+                f,
+                "the log is empty, but the database holds {cases} case(s) whose filing was logged (entries removed)"
             ),
         }
     }

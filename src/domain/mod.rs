@@ -22,6 +22,7 @@ pub mod region;
 pub mod report;
 pub mod rights;
 pub mod srdi;
+pub mod text;
 pub mod time;
 pub mod uscc;
 pub mod workflow;

@@ -92,10 +92,36 @@ pub struct ApiJson<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(ApiJson(v)),
-            Err(rejection) => Err(json_rejection(rejection)),
-        }
+        let mut value = match axum::Json::<serde_json::Value>::from_request(req, state).await {
+            Ok(axum::Json(v)) => v,
+            Err(rejection) => return Err(json_rejection(rejection)),
+        };
+        // Every text field, in one place: format characters removed, control characters refused.
+        crate::domain::text::clean_json(&mut value).map_err(|field| {
+            AppError::Invalid(vec![crate::error::FieldError {
+                field,
+                message: Msg::new("error.text.control"),
+            }])
+        })?;
+        serde_path_to_error::deserialize::<_, T>(value)
+            .map(ApiJson)
+            .map_err(|e| {
+                // Worded as axum words it, so that the field is found the same way.
+                let text = match e.path().to_string().as_str() {
+                    "." => format!(
+                        "Failed to deserialize the JSON body into the target type: {}",
+                        e.inner()
+                    ),
+                    path => format!(
+                        "Failed to deserialize the JSON body into the target type: {path}: {}",
+                        e.inner()
+                    ),
+                };
+                AppError::Invalid(vec![crate::error::FieldError {
+                    field: data_error_field(&text),
+                    message: Msg::new("error.json_shape").arg("reason", text),
+                }])
+            })
     }
 }
 
@@ -138,12 +164,30 @@ pub struct WebForm<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for WebForm<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Form::<T>::from_request(req, state).await {
-            Ok(axum::Form(v)) => Ok(WebForm(v)),
-            Err(FormRejection::InvalidFormContentType(_)) => Err(AppError::UnsupportedMediaType),
-            Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::PayloadTooLarge),
-            Err(r) => Err(AppError::BadRequest(r.body_text())),
-        }
+        let pairs = match axum::Form::<Vec<(String, String)>>::from_request(req, state).await {
+            Ok(axum::Form(pairs)) => pairs,
+            Err(FormRejection::InvalidFormContentType(_)) => {
+                return Err(AppError::UnsupportedMediaType);
+            }
+            Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(AppError::PayloadTooLarge);
+            }
+            Err(r) => return Err(AppError::BadRequest(r.body_text())),
+        };
+        // A browser's user can neither type nor see format and control characters (a paste can
+        // carry them): they are removed, and the form goes on.
+        let cleaned: Vec<(String, String)> = pairs
+            .into_iter()
+            .map(|(k, v)| {
+                let v = crate::domain::text::scrub(&v).into_owned();
+                (k, v)
+            })
+            .collect();
+        let encoded = serde_urlencoded::to_string(&cleaned)
+            .map_err(|e| AppError::BadRequest(e.to_string()))?;
+        serde_urlencoded::from_str::<T>(&encoded)
+            .map(WebForm)
+            .map_err(|e| AppError::BadRequest(format!("Failed to deserialize form body: {e}")))
     }
 }
 

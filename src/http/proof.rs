@@ -108,6 +108,8 @@ pub async fn receive(state: &AppState, req: Request) -> Result<(Registration, Up
         let value = String::from_utf8(text).map_err(|_| {
             AppError::Invalid(vec![FieldError::new(name.clone(), "error.text.control")])
         })?;
+        // Format characters (bidi controls) never reach a stored text.
+        let value = crate::domain::text::without_format(&value).into_owned();
         let slot = match name.as_str() {
             "name" => &mut r.name,
             "uscc" => &mut r.uscc,

@@ -192,6 +192,8 @@ pub async fn receive(
         let value = String::from_utf8(text).map_err(|_| {
             AppError::Invalid(vec![FieldError::new(name.clone(), "error.text.control")])
         })?;
+        // Format characters (bidi controls) never reach a stored text.
+        let value = crate::domain::text::without_format(&value).into_owned();
         match name.as_str() {
             "kind" => fields.kind = Some(value),
             "description" => fields.description = Some(value),

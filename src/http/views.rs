@@ -27,6 +27,11 @@ impl Views {
         hbs.set_strict_mode(true);
         // An indented partial must not indent the text of a textarea it contains.
         hbs.set_prevent_indent(true);
+        // Every value shown is escaped and loses its format characters: a name stored with
+        // bidi controls before they were removed on input cannot read as another on a page.
+        hbs.register_escape_fn(|s| {
+            handlebars::html_escape(&crate::domain::text::without_format(s))
+        });
         hbs.register_helper("t", Box::new(t_helper));
         hbs.register_helper("concat", Box::new(concat));
         hbs.register_helper("region", Box::new(region_helper));

@@ -90,7 +90,78 @@ pub async fn verify(db: &Db, caller: Caller<'_>, checkpoint: Option<Checkpoint>)
             }
         }
     }
-    Ok(verifier.finish())
+    let mut report = verifier.finish();
+    // Every filing writes an entry: an empty log beside cases was emptied.
+    if report.entries == 0 && report.broken.is_none() {
+        let cases = store::cases::count(db.conn()).await?;
+        if cases > 0 {
+            report.broken = Some(crate::domain::audit::Break::Emptied { cases });
+            report.head = None;
+        }
+    }
+    Ok(report)
+}
+
+/// The newest entry of the chain.
+pub async fn head(db: &Db) -> Result<Option<EntryView>> {
+    Ok(store::audit::last(db.conn()).await?.map(EntryView::from))
+}
+
+/// Appends the chain's head to the checkpoint file `path` (`<time> <seq>:<hash>`, one line,
+/// flushed to disk), unless its last line already names it; `None` when the log is empty.
+pub async fn write_checkpoint(
+    db: &Db,
+    path: &std::path::Path,
+    now: DateTime<Utc>,
+) -> Result<Option<Checkpoint>> {
+    let Some(head) = store::audit::last(db.conn()).await? else {
+        return Ok(None);
+    };
+    let cp = Checkpoint {
+        seq: head.seq,
+        hash: head.hash,
+    };
+    let path = path.to_path_buf();
+    let line = format!(
+        "{} {cp}\n",
+        now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    let written = cp.clone();
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        use std::io::Write;
+        if read_checkpoint_file(&path)?.is_some_and(|(last, _)| last == written) {
+            return Ok(());
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)?;
+        f.write_all(line.as_bytes())?;
+        f.sync_all()
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("checkpoint task: {e}"))?
+    .map_err(|e| anyhow::anyhow!("writing the audit checkpoint: {e}"))?;
+    Ok(Some(cp))
+}
+
+/// The last checkpoint of a checkpoint file with the time it was written; `None` when the file
+/// does not exist or holds none.
+pub fn read_checkpoint_file(
+    path: &std::path::Path,
+) -> std::io::Result<Option<(Checkpoint, String)>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(text.lines().rev().find_map(|l| {
+        let (at, cp) = l.trim().split_once(' ')?;
+        Some((Checkpoint::parse(cp)?, at.to_string()))
+    }))
 }
 
 /// One page of the audit log for an administrator.

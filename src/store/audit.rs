@@ -108,6 +108,14 @@ pub async fn page_after<C: ConnectionTrait>(
         .await
 }
 
+/// The newest entry of the chain (its head), if any.
+pub async fn last<C: ConnectionTrait>(db: &C) -> Result<Option<audit_log::Model>, DbErr> {
+    audit_log::Entity::find()
+        .order_by_desc(audit_log::Column::Seq)
+        .one(db)
+        .await
+}
+
 /// How many entries the chain holds.
 pub async fn count<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
     audit_log::Entity::find().count(db).await

@@ -249,3 +249,93 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
     assert_eq!(r.broken, None);
     assert_eq!(r.entries, 13);
 }
+
+/// `weiquan audit verify` in `dir` with `env`: exit code, stdout and stderr.
+fn verify_cli(dir: &std::path::Path, env: &[(&str, &str)]) -> (Option<i32>, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_weiquan"))
+        .args(["audit", "verify"])
+        .env_remove("DATABASE_URL")
+        .env("WEIQUAN_LOG", "off")
+        .envs(env.iter().copied())
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[tokio::test]
+async fn audit_verify_cannot_be_fooled_by_a_missing_database_an_emptied_log_or_a_cut_tail() {
+    // No database in the folder: refused, and none is made.
+    let empty = tempfile::tempdir().unwrap();
+    let data = empty.path().join("data");
+    let (code, out, err) = verify_cli(
+        empty.path(),
+        &[("WEIQUAN_DATA_DIR", data.to_str().unwrap())],
+    );
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert!(err.contains("no database"), "{err}");
+    assert!(!out.contains("chain intact"));
+    assert!(!data.join("weiquan.db").exists());
+
+    let (app, _) = app_with_history().await;
+    app.complaint().file().await;
+    // The running server wrote the head it started with to its checkpoint file.
+    let file = app.dir.path().join("audit-checkpoints");
+    for _ in 0..100 {
+        if file.exists() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(file.exists(), "the server writes a checkpoint at start");
+    // And the head as it is now (as every day and at shutdown).
+    let cp = weiquan::service::audit::write_checkpoint(&app.db, &file, chrono::Utc::now())
+        .await
+        .unwrap()
+        .unwrap();
+    let env = [
+        ("DATABASE_URL", app.database_url.as_str()),
+        ("WEIQUAN_DATA_DIR", app.dir.path().to_str().unwrap()),
+    ];
+    let (code, out, err) = verify_cli(app.dir.path(), &env);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        out.contains(&format!(
+            "checked {} entries; the last is #{}",
+            cp.seq, cp.seq
+        )),
+        "{out}"
+    );
+    assert!(out.contains("the chain extends the checkpoint of"), "{out}");
+
+    // The last two entries removed: only the checkpoint can tell, and it does.
+    sql(
+        &app,
+        &format!("DELETE FROM audit_log WHERE seq > {}", cp.seq - 2),
+    )
+    .await;
+    let (code, out, _) = verify_cli(app.dir.path(), &env);
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        out.contains(&format!("before the checkpoint at entry {}", cp.seq)),
+        "{out}"
+    );
+
+    // The whole log emptied, with cases filed: broken even without a checkpoint.
+    sql(&app, "DELETE FROM audit_log").await;
+    let elsewhere = app.dir.path().join("no-checkpoints-here");
+    let (code, out, _) = verify_cli(
+        app.dir.path(),
+        &[
+            ("DATABASE_URL", app.database_url.as_str()),
+            ("WEIQUAN_AUDIT_CHECKPOINT_FILE", elsewhere.to_str().unwrap()),
+        ],
+    );
+    assert_eq!(code, Some(2), "{out}");
+    assert!(out.contains("BROKEN: the log is empty"), "{out}");
+    assert!(out.contains("no checkpoint in"), "{out}");
+}

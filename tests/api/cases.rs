@@ -2,7 +2,7 @@
 
 use crate::fixtures::{clock, kinds};
 use crate::helpers::TestApp;
-use sea_orm::EntityTrait;
+use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -602,4 +602,59 @@ async fn a_long_list_downloads_whole_across_its_batches() {
     }
     assert!(rows >= 1100, "{rows}");
     assert_eq!(rows, listed);
+}
+
+#[tokio::test]
+async fn bidi_controls_are_removed_from_names_and_control_characters_refused() {
+    let app = TestApp::spawn().await;
+    // A respondent's name written backwards behind a right-to-left override, with a zero-width
+    // space and an isolate: stored and shown as the letters alone.
+    let spoofed = "\u{202E}司公限有技科明启\u{202C}\u{200B}\u{2066}商行\u{2069}";
+    let case = app.complaint().respondent(spoofed).file().await;
+    let ent = app.api_as("demo-enterprise").await;
+    let (status, detail) = ent.get(&case.path("")).await;
+    assert_eq!(status, 200);
+    let names: Vec<&str> = detail["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["role"] == "respondent")
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["司公限有技科明启商行"]);
+    assert!(!detail["title"].as_str().unwrap().contains('\u{202E}'));
+
+    // A control character anywhere in a JSON body is refused with its field; nothing is filed.
+    let before = weiquan_cases(&app).await;
+    let body = app.complaint().respondent("某某商行\u{1b}[31m").body();
+    let (status, problem) = ent.post("/api/v1/complaints", &body).await;
+    assert_eq!(status, 422, "{problem}");
+    assert_eq!(
+        problem["errors"][0]["field"], "respondents[0].name",
+        "{problem}"
+    );
+    assert_eq!(weiquan_cases(&app).await, before);
+
+    // A name stored with an override before input was cleaned is shown without it.
+    app.db
+        .conn()
+        .execute_unprepared(&format!(
+            "UPDATE case_parties SET name = '\u{202E}旧数据\u{202C}' WHERE case_id = {}",
+            case.id
+        ))
+        .await
+        .unwrap();
+    let officer = app.browser_as("demo-officer").await;
+    let (status, html) = officer.page(&case.page()).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("旧数据"), "the name is shown");
+    assert!(!html.contains('\u{202E}') && !html.contains('\u{202C}'));
+}
+
+async fn weiquan_cases(app: &TestApp) -> u64 {
+    use sea_orm::PaginatorTrait;
+    entity::cases::Entity::find()
+        .count(app.db.conn())
+        .await
+        .unwrap()
 }

@@ -186,8 +186,12 @@ pub fn parse_each(file: impl std::io::Read, mut lead: impl FnMut(u64, ValidCase)
                 if record.iter().all(str::is_empty) {
                     continue;
                 }
+                // Format characters (bidi controls) never reach a stored text.
                 let get = |i: usize| -> String {
-                    idx[i].and_then(|j| record.get(j)).unwrap_or("").to_string()
+                    crate::domain::text::without_format(
+                        idx[i].and_then(|j| record.get(j)).unwrap_or(""),
+                    )
+                    .into_owned()
                 };
                 let opt = |i: usize| Some(get(i)).filter(|v| !v.is_empty());
                 let input = CaseInput {

@@ -111,7 +111,7 @@ pub fn sanitize_file_name(raw: &str) -> Option<String> {
 
 /// Unicode format characters that change how a name looks (bidi overrides, zero-width joiners).
 fn is_format_char(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}')
+    crate::domain::text::is_format(c)
 }
 
 /// The extension (lower case, without the dot) of a sanitised name, if it has one.

@@ -92,7 +92,10 @@ pub fn parse_csv(bytes: &[u8], current_year: i32) -> ParsedFile {
             .map_or(0, |p| line_at(bytes, p.byte() as usize));
         let Ok(fields) = record
             .iter()
-            .map(|f| std::str::from_utf8(f).map(str::to_string))
+            .map(|f| {
+                // Format characters (bidi controls) never reach a stored name.
+                std::str::from_utf8(f).map(|t| crate::domain::text::without_format(t).into_owned())
+            })
             .collect::<Result<Vec<String>, _>>()
         else {
             out.errors.push(RowError {
