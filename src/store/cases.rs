@@ -219,16 +219,43 @@ pub fn visible(actor: &Actor) -> Condition {
     }
     branches
         .into_iter()
-        .fold(Condition::any(), |any, b| any.add(b))
+        .fold(Condition::any(), |any, b| any.add(b.cases))
 }
 
-/// The cases `actor` may see as a union of conditions, each of which an index can read in the
-/// list's order (an office's own cases, each office it oversees, shares, referrals, a centre's
-/// region); empty when the actor sees no case.
-fn visible_branches(actor: &Actor) -> Vec<Condition> {
+/// One relation through which an actor sees cases.
+#[derive(Clone)]
+struct Branch {
+    cases: Condition,
+    /// Many cases, read in the list's order from an index (an office's cases, a region's leads
+    /// awaiting triage); otherwise few (shares, referrals, a filer's own), read by their own index
+    /// and sorted.
+    ordered: bool,
+}
+
+impl Branch {
+    fn ordered(cases: Condition) -> Self {
+        Self {
+            cases,
+            ordered: true,
+        }
+    }
+
+    fn few(cases: Condition) -> Self {
+        Self {
+            cases,
+            ordered: false,
+        }
+    }
+}
+
+/// The cases `actor` may see as a union of branches (an office's own cases, each office it
+/// oversees, shares, referrals, a centre's region and staff); empty when it sees no case.
+fn visible_branches(actor: &Actor) -> Vec<Branch> {
     if actor.org_kind == OrgKind::Enterprise {
         return if actor.role == Role::EnterpriseFiler {
-            vec![Condition::all().add(cases::Column::FilerOrgId.eq(actor.org_id))]
+            vec![Branch::few(
+                Condition::all().add(cases::Column::FilerOrgId.eq(actor.org_id)),
+            )]
         } else {
             Vec::new()
         };
@@ -241,15 +268,19 @@ fn visible_branches(actor: &Actor) -> Vec<Condition> {
         .to_owned();
     let mut out =
         owner_branches(std::iter::once(actor.org_id).chain(actor.oversees.iter().copied()));
-    out.push(Condition::all().add(cases::Column::Id.in_subquery(shared)));
-    out.push(Condition::all().add(cases::Column::ReferredToOrgId.eq(actor.org_id)));
+    out.push(Branch::few(
+        Condition::all().add(cases::Column::Id.in_subquery(shared)),
+    ));
+    out.push(Branch::few(
+        Condition::all().add(cases::Column::ReferredToOrgId.eq(actor.org_id)),
+    ));
     if actor.org_kind == OrgKind::AssistanceCenter {
         let staff = Query::select()
             .column(users::Column::Id)
             .from(users::Entity)
             .and_where(users::Column::OrgId.eq(actor.org_id))
             .to_owned();
-        out.push(
+        out.push(Branch::ordered(
             Condition::all()
                 .add(cases::Column::Queue.eq(Queue::Triage.as_str()))
                 .add(cases::Column::State.eq(CaseState::New.as_str()))
@@ -259,25 +290,29 @@ fn visible_branches(actor: &Actor) -> Vec<Condition> {
                         None => Expr::val(1).eq(0),
                     },
                 ),
-        );
-        out.push(Condition::all().add(cases::Column::AssigneeUserId.in_subquery(staff)));
+        ));
+        out.push(Branch::few(
+            Condition::all().add(cases::Column::AssigneeUserId.in_subquery(staff)),
+        ));
     }
     out
 }
 
 /// One branch per owning office, as far as `OWNER_BRANCHES`; the offices beyond share branches
 /// (a national administrator's hundreds of offices stay within a statement's limits).
-fn owner_branches(owners: impl Iterator<Item = i64>) -> Vec<Condition> {
+fn owner_branches(owners: impl Iterator<Item = i64>) -> Vec<Branch> {
     let mut owners: Vec<i64> = owners.collect();
     owners.sort_unstable();
     owners.dedup();
     let alone = owners.len().min(OWNER_BRANCHES);
-    let mut out: Vec<Condition> = owners[..alone]
+    let mut out: Vec<Branch> = owners[..alone]
         .iter()
-        .map(|o| Condition::all().add(cases::Column::OwnerOrgId.eq(*o)))
+        .map(|o| Branch::ordered(Condition::all().add(cases::Column::OwnerOrgId.eq(*o))))
         .collect();
     for chunk in owners[alone..].chunks(500) {
-        out.push(Condition::all().add(cases::Column::OwnerOrgId.is_in(chunk.iter().copied())));
+        out.push(Branch::ordered(
+            Condition::all().add(cases::Column::OwnerOrgId.is_in(chunk.iter().copied())),
+        ));
     }
     out
 }
@@ -349,6 +384,20 @@ fn keeps_to_owners_in_reach(actor: &Actor, f: &Filter) -> bool {
         })
 }
 
+/// "Open": `closed_at IS NULL`. SQLite's statistics know nothing of nulls and take that for a
+/// handful of rows per office, so it would read every open case by `ix_cases_owner_closed` and
+/// sort or filter them all; where the cases are read by due date instead (a page of a list, the
+/// overdue and due-soon counts) the condition is `unindexed`: said so that no index serves it,
+/// and checked on `ix_cases_owner_urgency`'s own `closed_at`.
+fn open_condition(unindexed: bool) -> sea_orm::sea_query::SimpleExpr {
+    let is_open = Expr::col((cases::Entity, cases::Column::ClosedAt)).is_null();
+    if unindexed {
+        Expr::expr(is_open).eq(true)
+    } else {
+        is_open
+    }
+}
+
 /// The filters of `f` as one condition (visibility apart).
 fn filters(f: &Filter) -> Condition {
     let mut q = Condition::all();
@@ -370,8 +419,10 @@ fn filters(f: &Filter) -> Condition {
     if f.srdi {
         q = q.add(cases::Column::SrdiRank.gt(0));
     }
+    // Limited by due date, the open cases are read by due date (see `open_condition`).
+    let by_due = f.due_before.is_some() || f.overdue_at.is_some();
     if f.open_only {
-        q = q.add(cases::Column::ClosedAt.is_null());
+        q = q.add(open_condition(by_due));
     }
     if let Some(o) = f.owner_org {
         q = q.add(cases::Column::OwnerOrgId.eq(o));
@@ -398,7 +449,7 @@ fn filters(f: &Filter) -> Condition {
     }
     match f.closed {
         Some(true) => q = q.add(cases::Column::ClosedAt.is_not_null()),
-        Some(false) => q = q.add(cases::Column::ClosedAt.is_null()),
+        Some(false) => q = q.add(open_condition(by_due)),
         None => {}
     }
     if let Some(v) = f.source {
@@ -477,8 +528,10 @@ fn filters(f: &Filter) -> Condition {
 /// One page of visible cases, most urgent first, SRDI first among equally urgent, then oldest.
 ///
 /// Read as a union: each branch of what the actor may see (`visible_branches`) gives its first
-/// `offset + limit` cases in the list's order, each half (due, no due date) read in order from
-/// `ix_cases_owner_urgency` or the branch's own index, and the page is cut from their union. The
+/// `offset + limit` cases in the list's order — an office's cases in two halves (due, no due
+/// date) read in order from `ix_cases_owner_urgency`, a region's leads from
+/// `ix_cases_queue_state_urgency`, the few cases of a share or referral by their own index —
+/// and the page is cut from their union. The
 /// cost follows the page, not the number of cases an office holds (an OR of the branches would
 /// sort all of them).
 pub async fn list<C: ConnectionTrait>(
@@ -496,22 +549,73 @@ pub async fn list<C: ConnectionTrait>(
     if branches.is_empty() || limit == 0 {
         return Ok(Vec::new());
     }
+    // Read in the list's order, open cases are picked out as they come (see `open_condition`).
+    let open = f.open_only || f.closed == Some(false);
+    let f = &Filter {
+        open_only: false,
+        closed: f.closed.filter(|c| *c),
+        ..f.clone()
+    };
+    // The cases without a due date come after every case with one: while the cases with one
+    // fill the page, the halves without are not read (an office's closed cases, for a list of
+    // those awaiting triage, would be read only to be left out).
+    let first = page_of_union(db, &branches, f, open, false, offset, limit).await?;
+    if first.len() as u64 == limit && first.last().is_some_and(|c| c.next_due_at.is_some()) {
+        return Ok(first);
+    }
+    page_of_union(db, &branches, f, open, true, offset, limit).await
+}
+
+/// The page `offset..offset + limit` of the union of `branches` (see [`list`]); with `undated`,
+/// the office branches' cases without a due date are read too.
+async fn page_of_union<C: ConnectionTrait>(
+    db: &C,
+    branches: &[Branch],
+    f: &Filter,
+    open: bool,
+    undated: bool,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<CaseRow>, DbErr> {
     let wanted = offset.saturating_add(limit);
     let mut union: Option<sea_orm::sea_query::SelectStatement> = None;
-    for (i, branch) in branches.into_iter().enumerate() {
-        for (half, due) in [(0, true), (1, false)] {
+    for (i, branch) in branches.iter().enumerate() {
+        // An ordered branch in two halves, each read in order from its index: the cases with a
+        // due date, then those without. A branch of few cases is read by its own index and
+        // sorted: a condition on the due date would invite SQLite to read the million cases
+        // without one instead (its statistics know nothing of nulls).
+        let halves: &[Option<bool>] = match (branch.ordered, undated) {
+            (true, true) => &[Some(true), Some(false)],
+            (true, false) => &[Some(true)],
+            (false, _) => &[None],
+        };
+        for (half, due) in halves.iter().enumerate() {
             let mut inner = Query::select();
             inner
                 .column((cases::Entity, cases::Column::Id))
                 .from(cases::Entity)
-                .cond_where(branch.clone())
+                .cond_where(branch.cases.clone())
                 .cond_where(filters(f));
-            if due {
-                inner
-                    .and_where(cases::Column::NextDueAt.is_not_null())
-                    .order_by(cases::Column::NextDueAt, sea_orm::Order::Asc);
-            } else {
-                inner.and_where(cases::Column::NextDueAt.is_null());
+            if open {
+                inner.and_where(open_condition(true));
+            }
+            match due {
+                Some(true) => {
+                    inner
+                        .and_where(cases::Column::NextDueAt.is_not_null())
+                        .order_by(cases::Column::NextDueAt, sea_orm::Order::Asc);
+                }
+                Some(false) => {
+                    inner.and_where(cases::Column::NextDueAt.is_null());
+                }
+                None => {
+                    inner
+                        .order_by_expr(
+                            Expr::col(cases::Column::NextDueAt).is_null(),
+                            sea_orm::Order::Asc,
+                        )
+                        .order_by(cases::Column::NextDueAt, sea_orm::Order::Asc);
+                }
             }
             inner
                 .order_by(cases::Column::SrdiRank, sea_orm::Order::Desc)
