@@ -12,7 +12,7 @@ use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 
 /// Rows per transaction.
-pub const BATCH: usize = 2000;
+pub const BATCH: usize = 1000;
 
 /// What an import did.
 #[derive(Debug, Default)]
@@ -141,7 +141,7 @@ pub async fn leads(
         .await
         .map_err(|e| anyhow::anyhow!("lead file task: {e}"))??;
     // Bounded: the reader waits for storage rather than holding the file's leads in memory.
-    let (read_tx, mut read_rx) = mpsc::channel::<Vec<(u64, ValidCase)>>(2);
+    let (read_tx, mut read_rx) = mpsc::channel::<Vec<(u64, ValidCase)>>(1);
     let (end_tx, end_rx) = oneshot::channel::<Vec<RowError>>();
     tokio::task::spawn_blocking(move || {
         let mut batch = Vec::with_capacity(BATCH);
@@ -163,7 +163,7 @@ pub async fn leads(
     });
     let triage_days = super::intake::triage_standard(cx, owner_org_id).await?;
     let prepare_cx = cx.clone();
-    let (ready_tx, mut ready_rx) = mpsc::channel::<(Vec<u64>, Batch)>(2);
+    let (ready_tx, mut ready_rx) = mpsc::channel::<(Vec<u64>, Batch)>(1);
     tokio::task::spawn_blocking(move || {
         let creator = Creator::Operator { owner_org_id };
         let mut first = true;
