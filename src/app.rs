@@ -191,6 +191,20 @@ pub async fn connect_and_migrate(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
+/// Connects to a database that must already exist, changing nothing (no file is created, no
+/// migration applied): for commands that inspect an installation.
+pub async fn connect_existing(config: &Config) -> anyhow::Result<Db> {
+    let url = config.database_url();
+    if let Some(path) = crate::store::sqlite_path(&url)
+        && !std::path::Path::new(&path).exists()
+    {
+        anyhow::bail!("no database at {path}: nothing to verify (is the data folder right?)");
+    }
+    Db::connect(&url, 2)
+        .await
+        .with_context(|| format!("cannot connect to the database ({})", redact(&url)))
+}
+
 /// A URL with any password hidden, for messages.
 pub fn redact(url: &str) -> String {
     match url::Url::parse(url) {

@@ -392,22 +392,11 @@ async fn audit_verify(
     checkpoint_file: Option<std::path::PathBuf>,
 ) -> anyhow::Result<i32> {
     // Verifying never creates or migrates a database: a folder without one has nothing to prove.
-    let url = config.database_url();
-    if let Some(path) = crate::store::sqlite_path(&url)
-        && !std::path::Path::new(&path).exists()
-    {
-        anyhow::bail!("no database at {path}: nothing to verify (is the data folder right?)");
-    }
-    let db = crate::store::Db::connect(&url, 2).await.with_context(|| {
-        format!(
-            "cannot connect to the database ({})",
-            crate::app::redact(&url)
-        )
-    })?;
-    if crate::store::audit::count(db.conn()).await.is_err() {
+    let db = crate::app::connect_existing(config).await?;
+    if !service::audit::log_exists(&db).await {
         anyhow::bail!(
             "{} holds no audit log: not a weiquan database",
-            crate::app::redact(&url)
+            crate::app::redact(&config.database_url())
         );
     }
     let (checkpoint, from) = match checkpoint {

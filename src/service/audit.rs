@@ -102,6 +102,11 @@ pub async fn verify(db: &Db, caller: Caller<'_>, checkpoint: Option<Checkpoint>)
     Ok(report)
 }
 
+/// Whether the database has an audit log at all (a database of weiquan's).
+pub async fn log_exists(db: &Db) -> bool {
+    store::audit::count(db.conn()).await.is_ok()
+}
+
 /// The newest entry of the chain.
 pub async fn head(db: &Db) -> Result<Option<EntryView>> {
     Ok(store::audit::last(db.conn()).await?.map(EntryView::from))
