@@ -9,9 +9,17 @@ pub struct Migration;
 
 /// (name, leading columns, trailing columns); the leading ones are followed by `next_due_at,
 /// srdi_rank DESC, id`. The office index also holds `closed_at`, so that the open cases falling
-/// due before a day (overdue, due this week) are counted from it alone.
-const INDEXES: [(&str, &[&str], &[&str]); 2] = [
+/// due before a day (overdue, due this week) are counted from it alone. An office's queue in one
+/// state (the triage workbench, a queue board) has its own: PostgreSQL, which takes queue and
+/// state for independent, would otherwise expect a few hundred of an office's leads awaiting
+/// triage where there are thousands, and sort them all.
+const INDEXES: [(&str, &[&str], &[&str]); 3] = [
     ("ix_cases_owner_urgency", &["owner_org_id"], &["closed_at"]),
+    (
+        "ix_cases_owner_queue_urgency",
+        &["owner_org_id", "queue", "state"],
+        &[],
+    ),
     ("ix_cases_queue_state_urgency", &["queue", "state"], &[]),
 ];
 
