@@ -593,6 +593,8 @@ async fn page_of_union<C: ConnectionTrait>(
             let mut inner = Query::select();
             inner
                 .column((cases::Entity, cases::Column::Id))
+                .column((cases::Entity, cases::Column::NextDueAt))
+                .column((cases::Entity, cases::Column::SrdiRank))
                 .from(cases::Entity)
                 .cond_where(branch.cases.clone())
                 .cond_where(filters(f));
@@ -622,7 +624,11 @@ async fn page_of_union<C: ConnectionTrait>(
                 .order_by(cases::Column::Id, sea_orm::Order::Asc)
                 .limit(wanted);
             let arm = Query::select()
-                .column(cases::Column::Id)
+                .columns([
+                    cases::Column::Id,
+                    cases::Column::NextDueAt,
+                    cases::Column::SrdiRank,
+                ])
                 .from_subquery(
                     inner,
                     sea_orm::sea_query::Alias::new(format!("b{i}_{half}")),
@@ -631,7 +637,8 @@ async fn page_of_union<C: ConnectionTrait>(
             union = Some(match union {
                 None => arm,
                 Some(mut u) => {
-                    u.union(sea_orm::sea_query::UnionType::All, arm);
+                    // Distinct: a case seen through two relations takes one place on the page.
+                    u.union(sea_orm::sea_query::UnionType::Distinct, arm);
                     u
                 }
             });
@@ -640,15 +647,28 @@ async fn page_of_union<C: ConnectionTrait>(
     let Some(union) = union else {
         return Ok(Vec::new());
     };
+    // The page is cut from the narrow rows of the union; only its own cases are read whole.
+    let u = sea_orm::sea_query::Alias::new("u");
+    let page = Query::select()
+        .column((u.clone(), cases::Column::Id))
+        .from_subquery(union, u.clone())
+        .order_by_expr(
+            Expr::col((u.clone(), cases::Column::NextDueAt)).is_null(),
+            sea_orm::Order::Asc,
+        )
+        .order_by((u.clone(), cases::Column::NextDueAt), sea_orm::Order::Asc)
+        .order_by((u.clone(), cases::Column::SrdiRank), sea_orm::Order::Desc)
+        .order_by((u, cases::Column::Id), sea_orm::Order::Asc)
+        .limit(limit)
+        .offset(offset)
+        .to_owned();
     rows(
         cases::Entity::find()
-            .filter(cases::Column::Id.in_subquery(union))
+            .filter(cases::Column::Id.in_subquery(page))
             .order_by_asc(Expr::col(cases::Column::NextDueAt).is_null())
             .order_by_asc(cases::Column::NextDueAt)
             .order_by_desc(cases::Column::SrdiRank)
             .order_by_asc(cases::Column::Id)
-            .offset(offset)
-            .limit(limit)
             .all(db)
             .await?,
     )
