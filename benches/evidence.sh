@@ -14,7 +14,7 @@ SIZE_MIB=${SIZE_MIB:-1024}
 RUNS=${RUNS:-3}
 WORK=$(mktemp -d)
 PID=
-trap '[ -n "$PID" ] && kill $PID 2>/dev/null; rm -rf "$WORK"' EXIT
+trap '[ -n "$PID" ] && kill $PID 2>/dev/null && wait $PID 2>/dev/null; rm -rf "$WORK"' EXIT
 export WEIQUAN_DATA_DIR="$WORK/data" WEIQUAN_LOG=warn
 BASE="http://127.0.0.1:$PORT"
 

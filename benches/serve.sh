@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 BIN=target/release/weiquan
 PORT=${PORT:-18181}
 DATA=$(mktemp -d)
-trap 'kill $PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
+trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
 export WEIQUAN_DATA_DIR="$DATA" WEIQUAN_LOG=warn
 
 wait_ready() {

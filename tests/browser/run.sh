@@ -9,7 +9,8 @@ DATA=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 WEIQUAN_DATA_DIR="$DATA" WEIQUAN_LOG=warn "$BIN" serve --demo --bind "127.0.0.1:$PORT" >"$DATA/server.log" 2>&1 &
 PID=$!
-trap 'kill $PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
+# The server writes its audit checkpoint as it stops: wait for it before removing its folder.
+trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 200); do
   curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break
   sleep 0.1
