@@ -74,11 +74,27 @@ pub fn mark_of(index: &Index) -> Option<Mark> {
 }
 
 /// A writer with `threads` indexing threads.
+///
+/// Files a killed process wrote after its last commit are removed first. Tantivy names a
+/// segment's deletes after the commit's operation stamp, and a writer resumes the stamps from
+/// the last commit: without this, the first commit after a crash that struck mid-commit would
+/// try to create a file that is already there, and fail every time it was retried.
 pub fn writer(index: &Index, threads: usize) -> anyhow::Result<IndexWriter<TantivyDocument>> {
     let threads = threads.clamp(1, 8);
-    index
+    let writer = index
         .writer_with_num_threads(threads, threads * BUDGET_PER_THREAD)
-        .context("the search index is locked by another weiquan process using the same folder")
+        .context("the search index is locked by another weiquan process using the same folder")?;
+    let swept = writer
+        .garbage_collect_files()
+        .wait()
+        .context("removing what an interrupted commit left in the search index")?;
+    if !swept.deleted_files.is_empty() {
+        tracing::info!(
+            files = swept.deleted_files.len(),
+            "removed search index files an interrupted commit left behind"
+        );
+    }
+    Ok(writer)
 }
 
 /// Commits what `writer` holds with `mark` as the payload.
@@ -261,4 +277,93 @@ fn write_current(root: &Path, generation: &str) -> anyhow::Result<()> {
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::{Term, doc};
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+
+    /// Deletes case 1, adds case 2 and commits: the first commit that writes a delete file.
+    fn replace_case(index: &Index, fields: &Fields) -> anyhow::Result<()> {
+        let mut w = writer(index, 1)?;
+        w.delete_term(Term::from_field_u64(fields.id, 1));
+        w.add_document(doc!(fields.id => 2u64, fields.title => "第二件"))?;
+        commit(
+            &mut w,
+            Mark {
+                schema: SCHEMA_VERSION,
+                outbox: 2,
+            },
+        )
+    }
+
+    #[test]
+    fn a_commit_cut_short_by_a_crash_does_not_block_the_next_one() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("g");
+        let (index, fields) = create_in(&dir).unwrap();
+        let mut w = writer(&index, 1).unwrap();
+        w.add_document(doc!(fields.id => 1u64, fields.title => "第一件"))
+            .unwrap();
+        w.add_document(doc!(fields.id => 3u64, fields.title => "第三件"))
+            .unwrap();
+        commit(
+            &mut w,
+            Mark {
+                schema: SCHEMA_VERSION,
+                outbox: 1,
+            },
+        )
+        .unwrap();
+        drop(w);
+        drop(index);
+        let committed = tmp.path().join("committed");
+        copy_dir(&dir, &committed);
+
+        // The next commit runs to the end; then its meta.json is put back as it was, which is
+        // what a kill between writing the delete file and the new meta.json leaves behind.
+        let (index, fields) = open_in(&dir).unwrap();
+        replace_case(&index, &fields).unwrap();
+        drop(index);
+        let del_files = |d: &Path| {
+            std::fs::read_dir(d)
+                .unwrap()
+                .filter(|e| e.as_ref().unwrap().path().extension() == Some("del".as_ref()))
+                .count()
+        };
+        assert_eq!(del_files(&dir), 1);
+        std::fs::copy(committed.join("meta.json"), dir.join("meta.json")).unwrap();
+
+        let (index, fields) = open_in(&dir).unwrap();
+        assert_eq!(
+            mark_of(&index).unwrap().outbox,
+            1,
+            "back at the earlier commit"
+        );
+        replace_case(&index, &fields).expect("the commit after the crash goes through");
+        assert_eq!(mark_of(&index).unwrap().outbox, 2);
+        let reader = index.reader().unwrap();
+        let searcher = reader.searcher();
+        let hits = |id: u64| {
+            searcher
+                .search(
+                    &tantivy::query::TermQuery::new(
+                        Term::from_field_u64(fields.id, id),
+                        tantivy::schema::IndexRecordOption::Basic,
+                    ),
+                    &tantivy::collector::Count,
+                )
+                .unwrap()
+        };
+        assert_eq!((hits(1), hits(2), hits(3)), (0, 1, 1));
+    }
 }
