@@ -55,11 +55,16 @@ pub struct Config {
     pub session_max_hours: i64,
     /// API bearer tokens expire this many hours after creation.
     pub token_ttl_hours: i64,
-    /// Failed sign-ins per account within the window before further attempts are refused.
+    /// Failed sign-ins to one account from one client address before that address waits for it
+    /// (one minute, doubling with each further failure).
     pub login_max_failures_per_account: u64,
-    /// Failed sign-ins per client address within the window before further attempts are refused.
+    /// Failed sign-ins to one account from all addresses before the addresses that failed for it
+    /// wait (addresses that have not failed for it never do).
+    pub login_max_failures_per_account_all_addresses: u64,
+    /// Failed sign-ins from one client address (all accounts) before accounts that have not
+    /// signed in from it wait: sized for an office behind one address.
     pub login_max_failures_per_address: u64,
-    /// The sign-in throttling window in minutes.
+    /// The longest sign-in wait, in minutes.
     pub login_window_minutes: i64,
     /// Whole-request time limit in seconds (uploads have their own limits).
     pub request_timeout_secs: u64,
@@ -147,7 +152,8 @@ impl Default for Config {
             session_max_hours: 12,
             token_ttl_hours: 24 * 30,
             login_max_failures_per_account: 5,
-            login_max_failures_per_address: 20,
+            login_max_failures_per_account_all_addresses: 20,
+            login_max_failures_per_address: 200,
             login_window_minutes: 15,
             request_timeout_secs: 30,
             header_read_timeout_secs: 10,
@@ -193,6 +199,7 @@ const KEYS: &[&str] = &[
     "session_max_hours",
     "token_ttl_hours",
     "login_max_failures_per_account",
+    "login_max_failures_per_account_all_addresses",
     "login_max_failures_per_address",
     "login_window_minutes",
     "request_timeout_secs",
@@ -311,7 +318,7 @@ impl Config {
 
     fn check(&self) -> Result<(), ConfigError> {
         // Upper bounds keep date arithmetic far from overflow (a year of minutes, ten years of hours).
-        let ranges: [(&str, i64, i64); 8] = [
+        let ranges: [(&str, i64, i64); 10] = [
             ("session_idle_minutes", self.session_idle_minutes, 525_600),
             ("session_max_hours", self.session_max_hours, 87_600),
             ("token_ttl_hours", self.token_ttl_hours, 87_600),
@@ -330,6 +337,16 @@ impl Config {
             (
                 "login_max_failures_per_account",
                 self.login_max_failures_per_account as i64,
+                1_000_000,
+            ),
+            (
+                "login_max_failures_per_account_all_addresses",
+                self.login_max_failures_per_account_all_addresses as i64,
+                1_000_000,
+            ),
+            (
+                "login_max_failures_per_address",
+                self.login_max_failures_per_address as i64,
                 1_000_000,
             ),
         ];
@@ -522,6 +539,7 @@ fn env_value(key: &str, value: &str) -> toml::Value {
         "session_max_hours",
         "token_ttl_hours",
         "login_max_failures_per_account",
+        "login_max_failures_per_account_all_addresses",
         "login_max_failures_per_address",
         "login_window_minutes",
         "request_timeout_secs",

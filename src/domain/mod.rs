@@ -23,6 +23,7 @@ pub mod report;
 pub mod rights;
 pub mod srdi;
 pub mod text;
+pub mod throttle;
 pub mod time;
 pub mod uscc;
 pub mod workflow;

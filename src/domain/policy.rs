@@ -45,6 +45,8 @@ pub enum Action {
     EditUser { user_id: i64 },
     /// Disable (or re-enable) a user's account, ending their sessions and tokens.
     DisableUser { user_id: i64 },
+    /// See and lift sign-in locks.
+    ManageSignInLocks,
     /// Browse and filter the audit trail.
     ViewAuditLog,
     /// Load a year of the official working-day calendar.
@@ -100,7 +102,7 @@ pub fn can(actor: &Actor, action: Action) -> bool {
         ListUsers | CreateUser | EditUser { .. } => admin,
         // An administrator may not lock themselves out.
         DisableUser { user_id } => admin && user_id != actor.user_id,
-        ViewAuditLog | ManageCalendar => admin,
+        ViewAuditLog | ManageCalendar | ManageSignInLocks => admin,
         ManageSrdiRegistry => {
             admin
                 || (actor.org_kind == OrgKind::IndustryOffice
@@ -369,7 +371,7 @@ mod tests {
     /// Every role against every action; `Y` means allowed. Columns follow `ACTIONS`.
     #[test]
     fn access_matrix() {
-        const ACTIONS: [Action; 18] = [
+        const ACTIONS: [Action; 19] = [
             ViewDashboard,
             ManageOwnAccount,
             ListOrganizations,
@@ -379,6 +381,7 @@ mod tests {
             CreateUser,
             EditUser { user_id: 2 },
             DisableUser { user_id: 2 },
+            ManageSignInLocks,
             ViewAuditLog,
             ManageCalendar,
             ManageSrdiRegistry,
@@ -393,28 +396,32 @@ mod tests {
             (
                 Role::EnterpriseFiler,
                 OrgKind::Enterprise,
-                "YY...........YY...",
+                "YY............YY...",
             ),
             (
                 Role::Triager,
                 OrgKind::AssistanceCenter,
-                "YY..........YY.YY.",
+                "YY...........YY.YY.",
             ),
-            (Role::Officer, OrgKind::IpOffice, "YY..........YY.YY."),
-            (Role::Officer, OrgKind::IndustryOffice, "YY.........YYY.Y.."),
-            (Role::Officer, OrgKind::OtherAgency, "YY..........YY.Y.."),
+            (Role::Officer, OrgKind::IpOffice, "YY...........YY.YY."),
+            (
+                Role::Officer,
+                OrgKind::IndustryOffice,
+                "YY..........YYY.Y..",
+            ),
+            (Role::Officer, OrgKind::OtherAgency, "YY...........YY.Y.."),
             (
                 Role::Officer,
                 OrgKind::MarketRegulator,
-                "YY..........YY.Y..",
+                "YY...........YY.Y..",
             ),
-            (Role::Supervisor, OrgKind::IpOffice, "YY..........YY.YYY"),
+            (Role::Supervisor, OrgKind::IpOffice, "YY...........YY.YYY"),
             (
                 Role::Supervisor,
                 OrgKind::IndustryOffice,
-                "YY.........YYY.Y.Y",
+                "YY..........YYY.Y.Y",
             ),
-            (Role::Admin, OrgKind::IpOffice, "YYYYYYYYYYYYYY...Y"),
+            (Role::Admin, OrgKind::IpOffice, "YYYYYYYYYYYYYYY...Y"),
         ];
         for (role, kind, row) in matrix {
             let a = actor(role, kind);

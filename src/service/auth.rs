@@ -2,6 +2,7 @@
 
 use super::{Ctx, Identity, RequestMeta, UserSummary, Via, audit_entry};
 use crate::config::Config;
+use crate::domain::throttle;
 use crate::error::{AppError, Msg, Result};
 use crate::store::{self, Db};
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
@@ -87,7 +88,17 @@ async fn hashing_slot() -> Result<tokio::sync::SemaphorePermit<'static>> {
     }
 }
 
-/// Checks a username and password with throttling. The attempt is recorded as a failure
+/// The sign-in throttle's allowances, from the configuration.
+pub fn throttle_policy(cfg: &Config) -> throttle::Policy {
+    throttle::Policy {
+        per_account_address: cfg.login_max_failures_per_account,
+        per_account: cfg.login_max_failures_per_account_all_addresses,
+        per_address: cfg.login_max_failures_per_address,
+        longest: Duration::minutes(cfg.login_window_minutes),
+    }
+}
+
+/// Checks a username and password with throttling (see [`throttle`]). The attempt is recorded as a failure
 /// *before* the password is checked (in the same transaction as the count), so a burst of
 /// parallel guesses cannot all slip under the limit; a success then flips it. Unknown users and
 /// wrong passwords get the same answer after the same work.
@@ -107,19 +118,16 @@ async fn check_credentials(
         .filter(|c| !c.is_control())
         .take(64)
         .collect();
-    let since = now - Duration::minutes(cfg.login_window_minutes);
     let txn = db.begin_write().await?;
     store::auth::lock_attempts(&txn, &name, &meta.client_addr).await?;
-    let per_user = store::auth::failures_for_user(&txn, &name, since).await?;
-    let per_addr = store::auth::failures_from_addr(&txn, &meta.client_addr, since).await?;
-    if per_user >= cfg.login_max_failures_per_account
-        || per_addr >= cfg.login_max_failures_per_address
-    {
+    let counts = store::auth::attempt_counts(&txn, &name, &meta.client_addr, now).await?;
+    if let Some((until, why)) = throttle::must_wait(&throttle_policy(cfg), &counts, now) {
         txn.rollback().await?;
-        tracing::warn!(username = %name, client = %meta.client_addr, "sign-in throttled");
+        tracing::warn!(username = %name, client = %meta.client_addr, reason = why.as_str(), %until, "sign-in throttled");
+        let minutes = ((until - now).num_seconds() + 59) / 60;
         return Err(AppError::TooManyRequests {
-            retry_after_secs: (cfg.login_window_minutes * 60) as u64,
-            message: Msg::new("login.throttled").arg("minutes", cfg.login_window_minutes),
+            retry_after_secs: (until - now).num_seconds().max(1) as u64,
+            message: Msg::new("login.throttled").arg("minutes", minutes.max(1)),
         });
     }
     let attempt = store::auth::record_attempt(&txn, &name, &meta.client_addr, false, now).await?;

@@ -1,12 +1,13 @@
 //! Web sessions, API tokens and sign-in attempts.
 
-use chrono::{DateTime, Utc};
+use crate::domain::throttle::{self, Counts, Tally};
+use chrono::{DateTime, Duration, Utc};
 use entity::{api_tokens, login_attempts, organizations, sessions, users};
 use sea_orm::ExprTrait;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 /// A new web session (the token already hashed).
@@ -244,40 +245,107 @@ pub async fn mark_succeeded<C: ConnectionTrait>(db: &C, id: i64) -> Result<(), D
         .map(|_| ())
 }
 
-/// Failed attempts for `username` since `since`, not counting those before its last success.
-pub async fn failures_for_user<C: ConnectionTrait>(
+/// Failed attempts matching `filter` at or after `since`: how many, and the latest.
+async fn tally<C: ConnectionTrait>(
     db: &C,
-    username: &str,
+    filter: Condition,
     since: DateTime<Utc>,
-) -> Result<u64, DbErr> {
-    let last_success = login_attempts::Entity::find()
-        .filter(login_attempts::Column::Username.eq(username))
+) -> Result<Tally, DbErr> {
+    let failed = || {
+        login_attempts::Entity::find()
+            .filter(filter.clone())
+            .filter(login_attempts::Column::Succeeded.eq(false))
+            .filter(login_attempts::Column::At.gte(since))
+    };
+    let failures = failed().count(db).await?;
+    let last = if failures == 0 {
+        None
+    } else {
+        failed()
+            .order_by_desc(login_attempts::Column::At)
+            .one(db)
+            .await?
+            .map(|a| a.at)
+    };
+    Ok(Tally { failures, last })
+}
+
+/// The latest successful sign-in matching `filter`.
+async fn last_success<C: ConnectionTrait>(
+    db: &C,
+    filter: Condition,
+) -> Result<Option<DateTime<Utc>>, DbErr> {
+    Ok(login_attempts::Entity::find()
+        .filter(filter)
         .filter(login_attempts::Column::Succeeded.eq(true))
-        .filter(login_attempts::Column::At.gte(since))
         .order_by_desc(login_attempts::Column::At)
         .one(db)
-        .await?;
-    let since = last_success.map(|s| s.at).unwrap_or(since);
+        .await?
+        .map(|a| a.at))
+}
+
+/// The counts the throttle weighs for a sign-in to `username` from `client_addr` at `now`:
+/// failures remembered for [`throttle::MEMORY_HOURS`], each count from its own last success.
+pub async fn attempt_counts<C: ConnectionTrait>(
+    db: &C,
+    username: &str,
+    client_addr: &str,
+    now: DateTime<Utc>,
+) -> Result<Counts, DbErr> {
+    let horizon = now - Duration::hours(throttle::MEMORY_HOURS);
+    let account = Condition::all().add(login_attempts::Column::Username.eq(username));
+    let address = Condition::all().add(login_attempts::Column::ClientAddr.eq(client_addr));
+    let pair = account
+        .clone()
+        .add(login_attempts::Column::ClientAddr.eq(client_addr));
+    let pair_success = last_success(db, pair.clone()).await?;
+    let account_success = last_success(db, account.clone()).await?;
+    let from = |success: Option<DateTime<Utc>>| success.map_or(horizon, |s| Ord::max(s, horizon));
+    Ok(Counts {
+        pair: tally(db, pair, from(pair_success)).await?,
+        account: tally(db, account, from(account_success)).await?,
+        address: tally(db, address, horizon).await?,
+        known_here: pair_success.is_some_and(|s| s >= now - Duration::days(throttle::KNOWN_DAYS)),
+    })
+}
+
+/// Failed attempts since `since`, by account and address (the administrators' list of locks):
+/// `(username, client_addr, failures, latest)`.
+pub async fn failures_by_pair<C: ConnectionTrait>(
+    db: &C,
+    since: DateTime<Utc>,
+) -> Result<Vec<(String, String, i64, DateTime<Utc>)>, DbErr> {
     login_attempts::Entity::find()
-        .filter(login_attempts::Column::Username.eq(username))
+        .select_only()
+        .column(login_attempts::Column::Username)
+        .column(login_attempts::Column::ClientAddr)
+        .column_as(login_attempts::Column::Id.count(), "n")
+        .column_as(login_attempts::Column::At.max(), "last")
         .filter(login_attempts::Column::Succeeded.eq(false))
         .filter(login_attempts::Column::At.gte(since))
-        .count(db)
+        .group_by(login_attempts::Column::Username)
+        .group_by(login_attempts::Column::ClientAddr)
+        .into_tuple()
+        .all(db)
         .await
 }
 
-/// Failed attempts from `client_addr` since `since`.
-pub async fn failures_from_addr<C: ConnectionTrait>(
+/// Forgets the failed attempts of an account, of an address, or of an account at an address
+/// (an administrator lifting a lock); returns how many.
+pub async fn forget_failures<C: ConnectionTrait>(
     db: &C,
-    client_addr: &str,
-    since: DateTime<Utc>,
+    username: Option<&str>,
+    client_addr: Option<&str>,
 ) -> Result<u64, DbErr> {
-    login_attempts::Entity::find()
-        .filter(login_attempts::Column::ClientAddr.eq(client_addr))
-        .filter(login_attempts::Column::Succeeded.eq(false))
-        .filter(login_attempts::Column::At.gte(since))
-        .count(db)
-        .await
+    let mut q =
+        login_attempts::Entity::delete_many().filter(login_attempts::Column::Succeeded.eq(false));
+    if let Some(u) = username {
+        q = q.filter(login_attempts::Column::Username.eq(u));
+    }
+    if let Some(a) = client_addr {
+        q = q.filter(login_attempts::Column::ClientAddr.eq(a));
+    }
+    Ok(q.exec(db).await?.rows_affected)
 }
 
 /// Forgets attempts older than `before`.

@@ -165,8 +165,29 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
     assert_eq!(unknown["detail"], wrong["detail"]);
 }
 
+/// Asks for an API token as `username` from client address `addr` (the server trusts the
+/// loopback proxy's `X-Forwarded-For` in these tests): the status and the whole answer.
+async fn token_from(
+    app: &TestApp,
+    addr: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    app.api()
+        .request(reqwest::Method::POST, "/api/v1/auth/token")
+        .header("x-forwarded-for", addr)
+        .json(&serde_json::json!({"username": username, "password": password}))
+        .send()
+        .await
+        .unwrap()
+}
+
+fn behind_proxy(c: &mut weiquan::config::Config) {
+    c.trusted_proxies = vec!["127.0.0.1".into()];
+}
+
 #[tokio::test]
-async fn repeated_failures_lock_the_account_even_for_the_right_password() {
+async fn repeated_failures_make_that_address_wait_even_for_the_right_password() {
     let app = TestApp::spawn().await;
     for _ in 0..5 {
         let res = app.browser().sign_in("demo-officer", "not-it-at-all").await;
@@ -175,7 +196,7 @@ async fn repeated_failures_lock_the_account_even_for_the_right_password() {
     let res = app.browser().sign_in("demo-officer", PASSWORD).await;
     assert_eq!(res.status(), 429);
     assert!(res.text().await.unwrap().contains("登录失败次数过多"));
-    // The API refuses too, with Retry-After.
+    // The API refuses too, with Retry-After: the first wait is one minute.
     let res = app
         .api()
         .post_response(
@@ -184,7 +205,12 @@ async fn repeated_failures_lock_the_account_even_for_the_right_password() {
         )
         .await;
     assert_eq!(res.status(), 429);
-    assert!(res.headers().contains_key("retry-after"));
+    let retry: u64 = res.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "Retry-After {retry}");
     // Other accounts are unaffected.
     assert_eq!(
         app.browser()
@@ -196,13 +222,167 @@ async fn repeated_failures_lock_the_account_even_for_the_right_password() {
 }
 
 #[tokio::test]
-async fn failures_from_one_address_are_throttled_across_accounts() {
+async fn the_owner_signs_in_from_a_clean_address_while_others_guess_elsewhere() {
+    let app = TestApp::spawn_with(behind_proxy, true).await;
+    let guesser = "203.0.113.9";
+    for _ in 0..5 {
+        let res = token_from(&app, guesser, "demo-officer", "not-it-at-all").await;
+        assert_eq!(res.status(), 401);
+    }
+    let res = token_from(&app, guesser, "demo-officer", PASSWORD).await;
+    assert_eq!(res.status(), 429, "the guessing address waits");
+    let res = token_from(&app, "198.51.100.20", "demo-officer", PASSWORD).await;
+    assert_eq!(
+        res.status(),
+        201,
+        "the owner at another address is not refused"
+    );
+}
+
+#[tokio::test]
+async fn guessing_spread_over_addresses_stops_those_addresses_but_not_the_owner() {
+    let app = TestApp::spawn_with(
+        |c| {
+            behind_proxy(c);
+            c.login_max_failures_per_account_all_addresses = 4;
+        },
+        true,
+    )
+    .await;
+    let botnet = ["203.0.113.1", "203.0.113.2", "203.0.113.3", "203.0.113.4"];
+    for addr in botnet {
+        let res = token_from(&app, addr, "demo-supervisor", "guess-guess").await;
+        assert_eq!(res.status(), 401);
+    }
+    for addr in botnet {
+        let res = token_from(&app, addr, "demo-supervisor", "guess-again").await;
+        assert_eq!(res.status(), 429, "{addr} failed for the account before");
+    }
+    let res = token_from(&app, "198.51.100.20", "demo-supervisor", PASSWORD).await;
+    assert_eq!(res.status(), 201);
+}
+
+#[tokio::test]
+async fn a_busy_office_address_stops_only_accounts_that_never_signed_in_there() {
+    let app = TestApp::spawn_with(
+        |c| {
+            behind_proxy(c);
+            c.login_max_failures_per_address = 3;
+        },
+        true,
+    )
+    .await;
+    let office = "198.51.100.77";
+    assert_eq!(
+        token_from(&app, office, "demo-officer", PASSWORD)
+            .await
+            .status(),
+        201
+    );
+    for user in ["a-user", "b-user", "c-user"] {
+        assert_eq!(
+            token_from(&app, office, user, "whatever1").await.status(),
+            401
+        );
+    }
+    assert_eq!(
+        token_from(&app, office, "demo-admin", PASSWORD)
+            .await
+            .status(),
+        429,
+        "an account new to the address waits"
+    );
+    assert_eq!(
+        token_from(&app, office, "demo-officer", PASSWORD)
+            .await
+            .status(),
+        201,
+        "a colleague who signed in there before does not"
+    );
+    // The web form is throttled from the same address (the test's own, 127.0.0.1) the same way.
     let app = TestApp::spawn_with(|c| c.login_max_failures_per_address = 3, true).await;
     for user in ["a-user", "b-user", "c-user"] {
         assert_eq!(app.browser().sign_in(user, "whatever1").await.status(), 401);
     }
-    let res = app.browser().sign_in("demo-admin", PASSWORD).await;
-    assert_eq!(res.status(), 429);
+    assert_eq!(
+        app.browser().sign_in("demo-admin", PASSWORD).await.status(),
+        429
+    );
+}
+
+#[tokio::test]
+async fn administrators_see_and_lift_sign_in_locks() {
+    let app = TestApp::spawn_with(behind_proxy, true).await;
+    let admin = app.api_as("demo-admin").await;
+    let addr = "203.0.113.50";
+    for _ in 0..6 {
+        token_from(&app, addr, "demo-officer", "not-it-at-all").await;
+    }
+    assert_eq!(
+        token_from(&app, addr, "demo-officer", PASSWORD)
+            .await
+            .status(),
+        429
+    );
+
+    let (status, body) = admin.get("/api/v1/admin/sign-in-locks").await;
+    assert_eq!(status, 200, "{body}");
+    let locks = body["locks"].as_array().unwrap();
+    assert_eq!(locks.len(), 1, "{body}");
+    let lock = &locks[0];
+    assert_eq!(lock["reason"], "account_address");
+    assert_eq!(lock["username"], "demo-officer");
+    assert_eq!(lock["client_addr"], addr);
+    assert_eq!(
+        lock["failures"], 5,
+        "the sixth was refused unchecked: {body}"
+    );
+
+    let officer = app.api_as("demo-officer").await;
+    let (status, _) = officer.get("/api/v1/admin/sign-in-locks").await;
+    assert_eq!(status, 403);
+    let (status, _) = admin
+        .post(
+            "/api/v1/admin/sign-in-locks/lift",
+            &serde_json::json!({"reason": "sideways"}),
+        )
+        .await;
+    assert_eq!(status, 422);
+
+    // The page lists it, and lifting it there lets the owner in from that address.
+    let browser = app.browser_as("demo-admin").await;
+    let html = browser.html("/admin/sign-in-locks").await;
+    assert!(html.contains("登录锁定") && html.contains(addr) && html.contains("demo-officer"));
+    let res = browser
+        .post_form(
+            "/admin/sign-in-locks",
+            "/admin/sign-in-locks/lift",
+            &[
+                ("reason", "account_address"),
+                ("username", "demo-officer"),
+                ("client_addr", addr),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let html = browser.html("/admin/sign-in-locks").await;
+    assert!(
+        html.contains("已解除锁定") && html.contains("当前没有登录锁定"),
+        "{html}"
+    );
+    assert_eq!(
+        token_from(&app, addr, "demo-officer", PASSWORD)
+            .await
+            .status(),
+        201
+    );
+    let (_, audit) = admin.get("/api/v1/admin/sign-in-locks").await;
+    assert_eq!(audit["locks"].as_array().unwrap().len(), 0);
+    let html = browser.html("/admin/audit?action=auth.lock_lifted").await;
+    assert!(
+        html.contains("解除登录锁定") && html.contains("demo-officer"),
+        "{html}"
+    );
 }
 
 #[tokio::test]

@@ -31,6 +31,8 @@ pub fn router() -> Router<AppState> {
             "/enterprises/register",
             post(register).layer(DefaultBodyLimit::max(super::proof::BODY_LIMIT)),
         )
+        .route("/admin/sign-in-locks", get(sign_in_locks))
+        .route("/admin/sign-in-locks/lift", post(lift_sign_in_lock))
         .route("/calendar/add", get(calendar_add))
         .route("/calendar/{date}", get(calendar_day))
         .merge(cases::router())
@@ -169,4 +171,51 @@ async fn register(
     let body = json!({"organization_id": r.organization_id, "user_id": r.user_id,
                       "username": r.username});
     Ok((StatusCode::CREATED, Json(body)))
+}
+
+/// `GET /admin/sign-in-locks` → `{locks: [{reason, username, client_addr, failures,
+/// last_failure, until}]}` (administrators).
+async fn sign_in_locks(
+    State(state): State<AppState>,
+    Svc(cx): Svc,
+    CurrentUser(me): CurrentUser,
+) -> Result<Json<Value>> {
+    let caller = service::admin::Caller::User(&me);
+    let locks = service::admin::sign_in_locks(&cx, caller, &state.config).await?;
+    let locks: Vec<Value> = locks
+        .iter()
+        .map(|l| {
+            json!({"reason": l.reason.as_str(), "username": l.username, "client_addr": l.client_addr,
+                   "failures": l.failures, "last_failure": ts(l.last_failure), "until": ts(l.until)})
+        })
+        .collect();
+    Ok(Json(json!({ "locks": locks })))
+}
+
+#[derive(Deserialize)]
+struct LiftRequest {
+    reason: String,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    client_addr: Option<String>,
+}
+
+/// `POST /admin/sign-in-locks/lift` `{reason, username?, client_addr?}` → `{failures_forgotten}`.
+async fn lift_sign_in_lock(
+    Svc(cx): Svc,
+    CurrentUser(me): CurrentUser,
+    ApiJson(body): ApiJson<LiftRequest>,
+) -> Result<Json<Value>> {
+    let reason = service::admin::reason_of(&body.reason)
+        .ok_or_else(|| crate::error::AppError::field("reason", "error.lock_reason"))?;
+    let forgotten = service::admin::lift_sign_in_lock(
+        &cx,
+        service::admin::Caller::User(&me),
+        reason,
+        body.username.as_deref(),
+        body.client_addr.as_deref(),
+    )
+    .await?;
+    Ok(Json(json!({ "failures_forgotten": forgotten })))
 }

@@ -1,6 +1,7 @@
 //! Administration pages: organisations (`orgs`) and user accounts (`users`), with the pickers
 //! their forms share.
 
+mod locks;
 mod orgs;
 mod users;
 
@@ -16,6 +17,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/orgs/new", get(orgs::new))
         .route("/admin/orgs/{id}", post(orgs::update))
         .route("/admin/orgs/{id}/edit", get(orgs::edit))
+        .route("/admin/sign-in-locks", get(locks::list))
+        .route("/admin/sign-in-locks/lift", post(locks::lift))
         .route("/admin/users", get(users::list).post(users::create))
         .route("/admin/users/new", get(users::new))
         .route("/admin/users/{id}", post(users::update))
