@@ -97,6 +97,13 @@ impl AppError {
         Self::Forbidden(Msg::new("error.forbidden"))
     }
 
+    /// 503: the evidence storage failed (disk, folder, S3). The cause is logged here; the
+    /// client is told to try again later, and everything that does not touch the bytes goes on.
+    pub fn storage(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "evidence storage unavailable");
+        Self::Unavailable(Msg::new("error.storage_unavailable"))
+    }
+
     pub fn status(&self) -> u16 {
         match self {
             Self::BadRequest(_) => 400,

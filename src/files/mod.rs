@@ -158,7 +158,13 @@ impl Store {
     ) -> Result<BoxStream<'static, std::io::Result<Bytes>>, ReadError> {
         match self.objects.get(&ObjectPath::from(key)).await {
             Ok(r) => Ok(r.into_stream().map_err(std::io::Error::other).boxed()),
-            Err(object_store::Error::NotFound { .. }) => Err(ReadError::Missing(key.to_string())),
+            Err(object_store::Error::NotFound { .. }) => match &self.local {
+                // The whole folder gone is the disk failing (not mounted), not one lost object.
+                Some(root) if !root.join("objects").is_dir() => Err(ReadError::Other(generic(
+                    std::io::Error::other(format!("{} is missing", root.join("objects").display())),
+                ))),
+                _ => Err(ReadError::Missing(key.to_string())),
+            },
             Err(e) => Err(ReadError::Other(e)),
         }
     }
@@ -193,10 +199,60 @@ impl Store {
         hasher.await.map_err(|e| failed(std::io::Error::other(e)))
     }
 
+    /// Whether the store can take and serve evidence now: the temp folder takes a file (written,
+    /// synced and removed), and the objects are there — the local objects folder, or an S3
+    /// bucket that answers a lookup within `timeout`. The error names what failed.
+    pub async fn check(&self, timeout: std::time::Duration) -> Result<(), String> {
+        let tmp = self.tmp.clone();
+        let probe = tokio::task::spawn_blocking(move || write_probe(&tmp));
+        match tokio::time::timeout(timeout, probe).await {
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(e))) => return Err(format!("temp folder {}: {e}", self.tmp.display())),
+            Ok(Err(e)) => return Err(format!("temp folder check: {e}")),
+            Err(_) => {
+                return Err(format!(
+                    "temp folder {}: no answer in time",
+                    self.tmp.display()
+                ));
+            }
+        }
+        if let Some(root) = &self.local {
+            let objects = root.join("objects");
+            return match tokio::fs::metadata(&objects).await {
+                Ok(m) if m.is_dir() => Ok(()),
+                Ok(_) => Err(format!("{} is not a folder", objects.display())),
+                Err(e) => Err(format!("{}: {e}", objects.display())),
+            };
+        }
+        let probe = ObjectPath::from("weiquan-readiness-probe");
+        match tokio::time::timeout(timeout, self.objects.head(&probe)).await {
+            Ok(Ok(_)) | Ok(Err(object_store::Error::NotFound { .. })) => Ok(()),
+            Ok(Err(e)) => Err(format!("{}: {e}", self.label)),
+            Err(_) => Err(format!(
+                "{}: no answer within {} ms",
+                self.label,
+                timeout.as_millis()
+            )),
+        }
+    }
+
     /// The local file of an object, when the store is the local disk.
     pub fn local_path(&self, key: &str) -> Option<PathBuf> {
         self.local.as_ref().map(|r| r.join(key))
     }
+}
+
+/// Creates, syncs and removes a small file in `dir`.
+fn write_probe(dir: &Path) -> std::io::Result<()> {
+    use std::io::Write;
+    let path = dir.join(format!(".probe-{}", uuid::Uuid::new_v4().simple()));
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)?;
+    let written = f.write_all(b"ok").and_then(|()| f.sync_all());
+    let removed = std::fs::remove_file(&path);
+    written.and(removed)
 }
 
 fn generic(e: std::io::Error) -> object_store::Error {
@@ -289,6 +345,68 @@ mod tests {
         s.put_file(&temp, &key).await.unwrap();
         assert_eq!(s.rehash(&key).await.unwrap(), (sha, sm3, big.len() as u64));
         assert!(s.local_path(&key).is_none());
+    }
+
+    /// Readiness of an S3 store that does not answer: refused within the timeout, named.
+    #[tokio::test]
+    async fn an_s3_store_that_does_not_answer_fails_the_check_in_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        // Accepts connections and never answers them.
+        let _held = std::thread::spawn(move || {
+            let mut conns = Vec::new();
+            for c in listener.incoming().take(16) {
+                conns.push(c);
+            }
+        });
+        let s3 = object_store::aws::AmazonS3Builder::new()
+            .with_endpoint(format!("http://127.0.0.1:{port}"))
+            .with_allow_http(true)
+            .with_bucket_name("evidence")
+            .with_region("us-east-1")
+            .with_access_key_id("k")
+            .with_secret_access_key("s")
+            .build()
+            .unwrap();
+        let s = Store {
+            objects: Arc::new(s3),
+            local: None,
+            tmp: dir.path().to_path_buf(),
+            label: "s3://evidence".into(),
+        };
+        let started = std::time::Instant::now();
+        let err = s
+            .check(std::time::Duration::from_millis(300))
+            .await
+            .unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert!(
+            err.contains("s3://evidence") && err.contains("no answer"),
+            "{err}"
+        );
+        // The in-memory store (S3's path) and a local folder pass; a broken temp folder fails.
+        let mem = Store {
+            objects: Arc::new(object_store::memory::InMemory::new()),
+            ..s.clone()
+        };
+        mem.check(std::time::Duration::from_secs(1)).await.unwrap();
+        let local = store(dir.path());
+        local
+            .check(std::time::Duration::from_secs(1))
+            .await
+            .unwrap();
+        std::fs::remove_dir_all(dir.path().join("evidence/tmp")).unwrap();
+        let err = local
+            .check(std::time::Duration::from_secs(1))
+            .await
+            .unwrap_err();
+        assert!(err.contains("temp folder"), "{err}");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no probe left behind"
+        );
     }
 
     #[tokio::test]

@@ -46,11 +46,12 @@ impl IntoResponse for AppError {
                 tracing::debug!(%reason, "bad request");
                 problem.detail = Some(Msg::new("error.bad_request").arg("reason", reason));
             }
-            AppError::Unauthorized(m)
-            | AppError::Forbidden(m)
-            | AppError::Conflict(m)
-            | AppError::Unavailable(m) => {
+            AppError::Unauthorized(m) | AppError::Forbidden(m) | AppError::Conflict(m) => {
                 problem.detail = Some(m);
+            }
+            AppError::Unavailable(m) => {
+                problem.detail = Some(m);
+                problem.retry_after_secs = Some(UNAVAILABLE_RETRY_SECS);
             }
             AppError::Invalid(fields) => problem.fields = fields,
             AppError::TooManyRequests {
@@ -67,6 +68,9 @@ impl IntoResponse for AppError {
         res
     }
 }
+
+/// The `Retry-After` of a 503: a dependency (storage, scanner) usually comes back within this.
+const UNAVAILABLE_RETRY_SECS: u64 = 30;
 
 /// Catalogue key of the title for a status.
 fn title_key(status: StatusCode) -> &'static str {

@@ -21,7 +21,11 @@ async fn healthz() -> impl IntoResponse {
     ([(header::CACHE_CONTROL, "no-store")], "ok")
 }
 
-/// The database answers and every migration is applied.
+/// How long readiness waits for the evidence storage.
+const STORAGE_CHECK: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The database answers, every migration is applied and the evidence storage takes files;
+/// a 503 names what failed (`failed`: `database`, `migrations`, `storage`).
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let db_ok = state.db.ping().await;
     let pending = if db_ok {
@@ -32,13 +36,27 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     } else {
         None
     };
-    let ready = db_ok && pending == Some(0);
+    let storage = state.blobs.check(STORAGE_CHECK).await;
+    if let Err(e) = &storage {
+        tracing::warn!(error = %e, "readiness: evidence storage failed");
+    }
+    let mut failed = Vec::new();
+    if !db_ok {
+        failed.push("database");
+    } else if pending != Some(0) {
+        failed.push("migrations");
+    }
+    if storage.is_err() {
+        failed.push("storage");
+    }
+    let ready = failed.is_empty();
     let status = if ready {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    let body = json!({"ready": ready, "database": db_ok, "pending_migrations": pending});
+    let body = json!({"ready": ready, "failed": failed, "database": db_ok, "pending_migrations": pending,
+                      "storage": storage.is_ok(), "storage_error": storage.err()});
     (
         status,
         [

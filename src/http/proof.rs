@@ -137,7 +137,7 @@ async fn document(state: &AppState, field: &mut Field<'_>) -> Result<Upload> {
     let limit = DOCUMENT_MAX_BYTES;
     let mut up = TempUpload::create(state.blobs.tmp_dir(), limit)
         .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+        .map_err(AppError::storage)?;
     let mut sniffed = false;
     let refuse = |key: &'static str| Upload::Refused(FieldError::new("document", key));
     while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
@@ -148,7 +148,7 @@ async fn document(state: &AppState, field: &mut Field<'_>) -> Result<Upload> {
                 drain(field).await;
                 return Ok(refuse("error.registration.document_large"));
             }
-            Err(WriteError::Io(e)) => return Err(AppError::Internal(e.into())),
+            Err(WriteError::Io(e)) => return Err(AppError::storage(e)),
         }
         if !sniffed && up.head().len() >= HEAD_LEN {
             sniffed = true;
@@ -161,10 +161,7 @@ async fn document(state: &AppState, field: &mut Field<'_>) -> Result<Upload> {
             }
         }
     }
-    let received = up
-        .finish()
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let received = up.finish().await.map_err(AppError::storage)?;
     if received.size == 0 && file_name.as_deref().is_none_or(str::is_empty) {
         // No file chosen: browsers send an empty part with an empty file name.
         return Ok(Upload::None);

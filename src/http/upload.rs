@@ -146,7 +146,7 @@ pub async fn receive(
             fields.claimed_type = field.content_type().map(str::to_string);
             let mut up = Upload::create(state.blobs.tmp_dir(), limit)
                 .await
-                .map_err(|e| AppError::Internal(e.into()))?;
+                .map_err(AppError::storage)?;
             let mut sniffed = false;
             while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
                 let refused = match up.write(&chunk).await {
@@ -158,7 +158,7 @@ pub async fn receive(
                     }
                     Ok(()) => None,
                     Err(WriteError::TooLarge) => Some(AppError::PayloadTooLarge),
-                    Err(WriteError::Io(e)) => return Err(AppError::Internal(e.into())),
+                    Err(WriteError::Io(e)) => return Err(AppError::storage(e)),
                 };
                 if let Some(err) = refused {
                     drop(up);
@@ -172,11 +172,7 @@ pub async fn receive(
                     return Err(err);
                 }
             }
-            file = Some(
-                up.finish()
-                    .await
-                    .map_err(|e| AppError::Internal(e.into()))?,
-            );
+            file = Some(up.finish().await.map_err(AppError::storage)?);
             continue;
         }
         let mut text = Vec::new();

@@ -163,9 +163,10 @@ pub async fn open_document(
     let body = if head {
         None
     } else {
-        let stream = blobs.get(&d.object_key).await.map_err(|e| {
-            AppError::Internal(anyhow::anyhow!("enterprise document {}: {e}", d.id))
-        })?;
+        let stream = blobs
+            .get(&d.object_key)
+            .await
+            .map_err(crate::service::evidence::read_failed)?;
         let entry = audit_entry(
             Some(&me.user),
             &cx.meta,

@@ -27,6 +27,17 @@ use entity::evidence;
 use serde_json::json;
 use std::collections::HashMap;
 
+/// A stored object that could not be read: gone (500, a fault `evidence verify` reports) or the
+/// storage not answering (503, try again).
+pub fn read_failed(err: files::ReadError) -> AppError {
+    match err {
+        files::ReadError::Missing(key) => {
+            AppError::Internal(anyhow::anyhow!("evidence object {key} is missing"))
+        }
+        files::ReadError::Other(e) => AppError::storage(e),
+    }
+}
+
 /// The fields sent with a file, as received.
 #[derive(Debug, Clone, Default)]
 pub struct UploadFields {
@@ -246,7 +257,7 @@ pub async fn record_upload(
     blobs
         .put_file(received.temp.path(), &key)
         .await
-        .map_err(AppError::Internal)?;
+        .map_err(AppError::storage)?;
     let new = store::evidence::NewEvidence {
         case_id: granted.case().id,
         no: 0,

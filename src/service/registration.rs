@@ -358,5 +358,5 @@ async fn store_document(blobs: &Store, config: &Config, p: &Proof) -> Result<()>
     blobs
         .put_file(temp, &files::object_key(&p.received.sha256))
         .await
-        .map_err(AppError::Internal)
+        .map_err(AppError::storage)
 }

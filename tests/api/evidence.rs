@@ -1256,3 +1256,107 @@ async fn the_sm3_migration_keeps_every_hash_and_goes_back_only_when_all_are_seal
     assert_eq!(e.sm3.as_deref(), Some(sm3.as_str()));
     assert_eq!(e.sm3_at, Some(e.uploaded_at), "sealed before: at upload");
 }
+
+/// The evidence folder is gone (a lost mount): readiness says so, uploads and downloads answer
+/// 503 with Retry-After and a message, nothing is half-written, and the rest of the service
+/// works; when the folder is back, so is everything.
+#[tokio::test]
+async fn a_broken_storage_is_named_by_readiness_and_answers_503_while_the_rest_goes_on() {
+    let app = TestApp::spawn().await;
+    let Case { id, .. } = app.complaint().file().await;
+    let ent = app.api_as("demo-enterprise").await;
+    let (status, item) = upload(&ent, id, "a.pdf", None, &pdf()).await;
+    assert_eq!(status, 201, "{item}");
+    let eid = item["id"].as_i64().unwrap();
+    let officer = app.api_as("demo-officer").await;
+    let web = app.browser();
+    assert_eq!(web.get("/readyz").await.status(), 200);
+
+    let (live, away) = (storage(&app), app.dir.path().join("evidence-away"));
+    std::fs::rename(&live, &away).unwrap();
+    std::fs::write(&live, b"not a folder").unwrap();
+
+    let res = web.get("/readyz").await;
+    assert_eq!(res.status(), 503);
+    let ready: Value = res.json().await.unwrap();
+    assert_eq!(ready["failed"], json!(["storage"]), "{ready}");
+    assert!(
+        ready["storage_error"]
+            .as_str()
+            .unwrap()
+            .contains("temp folder"),
+        "{ready}"
+    );
+    assert_eq!(ready["database"], true);
+
+    let bytes = pdf();
+    let parts = [
+        field("kind", "contract"),
+        field("description", "合同"),
+        file(b"b.pdf", None, &bytes),
+    ];
+    let res = ent
+        .request(Method::POST, &format!("/api/v1/cases/{id}/evidence"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(body(&parts, true))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 503);
+    assert!(res.headers().contains_key("retry-after"));
+    let problem: Value = res.json().await.unwrap();
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("证据存储暂时不可用"),
+        "{problem}"
+    );
+    let res = officer
+        .get_response(&format!("/api/v1/evidence/{eid}/content"))
+        .await;
+    assert_eq!(res.status(), 503);
+    assert!(res.headers().contains_key("retry-after"));
+
+    // Filing, reading cases and the case page go on.
+    let Case { id: other, .. } = app.complaint().file().await;
+    assert_eq!(officer.get(&format!("/api/v1/cases/{other}")).await.0, 200);
+    let page = app.browser_as("demo-enterprise").await;
+    let html = page.html(&format!("/cases/{id}")).await;
+    assert!(html.contains("id=\"evidence\""));
+    assert_eq!(evidence_rows(&app).await.len(), 1, "nothing half-written");
+
+    std::fs::remove_file(&live).unwrap();
+    std::fs::rename(&away, &live).unwrap();
+    assert_eq!(web.get("/readyz").await.status(), 200);
+    let res = officer
+        .get_response(&format!("/api/v1/evidence/{eid}/content"))
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.bytes().await.unwrap().as_ref(), pdf().as_slice());
+    let (status, _) = upload(&ent, id, "b.pdf", None, &pdf()).await;
+    assert_eq!(status, 201);
+}
+
+/// A local objects folder that vanished (an unmounted disk) is the storage failing, not evidence
+/// lost: 503, not 500.
+#[tokio::test]
+async fn a_vanished_objects_folder_answers_503_not_500() {
+    let app = TestApp::spawn().await;
+    let Case { id, .. } = app.complaint().file().await;
+    let ent = app.api_as("demo-enterprise").await;
+    let (_, item) = upload(&ent, id, "a.pdf", None, &pdf()).await;
+    let objects = storage(&app).join("objects");
+    let away = app.dir.path().join("objects-away");
+    std::fs::rename(&objects, &away).unwrap();
+    let res = ent
+        .get_response(&format!("/api/v1/evidence/{}/content", item["id"]))
+        .await;
+    assert_eq!(res.status(), 503);
+    let ready: Value = app.browser().get("/readyz").await.json().await.unwrap();
+    assert_eq!(ready["failed"], json!(["storage"]), "{ready}");
+    std::fs::rename(&away, &objects).unwrap();
+}

@@ -4,7 +4,7 @@
 //! concurrent writer moved the case (a custody step has no version of its own to expect). This
 //! file also hands out the bytes and builds the export.
 
-use super::{EvidenceView, visible_item};
+use super::{EvidenceView, read_failed, visible_item};
 use crate::domain::case::EventKind;
 use crate::domain::evidence::served_name;
 use crate::domain::policy::EvidenceAction;
@@ -89,10 +89,7 @@ pub async fn open(
     let body = if head {
         None
     } else {
-        let stream = blobs
-            .get(&item.object_key)
-            .await
-            .map_err(|err| AppError::Internal(anyhow::anyhow!(err)))?;
+        let stream = blobs.get(&item.object_key).await.map_err(read_failed)?;
         let (kind, action) = if inline {
             (EventKind::EvidenceViewed, "evidence.preview")
         } else {
