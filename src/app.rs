@@ -50,7 +50,7 @@ impl App {
             .filter_map(|p| crate::domain::net::IpRange::parse(p))
             .collect();
         let blobs = crate::files::Store::open(&config).context("evidence storage")?;
-        let stale = blobs.clean_stale_temp();
+        let stale = blobs.stale_removed;
         if stale > 0 {
             tracing::info!(removed = stale, "stale evidence temp files removed");
         }
@@ -120,6 +120,7 @@ impl App {
             state.seal.clone(),
             stop_tx.subscribe(),
         ));
+        let sweeper = tokio::spawn(sweep_temp(state.blobs.clone(), stop_tx.subscribe()));
         let router = http::router(state.clone());
         let graceful = GracefulShutdown::new();
         // HTTP/1.1 only: every client (and any reverse proxy in front) speaks it, and the
@@ -172,10 +173,33 @@ impl App {
         let _ = worker.await;
         let _ = indexer.await;
         let _ = sealer.await;
+        let _ = sweeper.await;
         // The last word of this run in the audit log, for the next verify.
         crate::worker::checkpoint(&state.db, &state.config).await;
         state.db.close().await;
         Ok(())
+    }
+}
+
+/// How often a running node removes temp files no upload holds.
+const TEMP_SWEEP: Duration = Duration::from_secs(300);
+
+/// Removes, every [`TEMP_SWEEP`], the files of this node's temp folder that no upload or export
+/// in flight holds, until `stop` changes.
+async fn sweep_temp(blobs: crate::files::Store, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut every = tokio::time::interval_at(tokio::time::Instant::now() + TEMP_SWEEP, TEMP_SWEEP);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {
+                let b = blobs.clone();
+                match tokio::task::spawn_blocking(move || b.sweep_temp()).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(removed = n, "evidence temp files no upload holds removed"),
+                    Err(e) => tracing::warn!(error = %e, "temp sweep failed"),
+                }
+            }
+            _ = stop.changed() => break,
+        }
     }
 }
 

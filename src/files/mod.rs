@@ -18,8 +18,74 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::io::AsyncReadExt;
 
-/// Temp files older than this are left over from a killed upload and are removed at start.
+/// Loose temp files of the layout before node folders, older than this, are removed at start.
 const STALE_TEMP_SECS: u64 = 3600;
+/// A node folder without its lock file is being created if it is younger than this.
+const NEW_NODE_SECS: u64 = 60;
+const LOCK_FILE: &str = ".lock";
+
+/// This process's own temp folder under the temp root (`tmp/n-…`), held by a lock on its
+/// `.lock` file while the process lives and removed when the store is dropped. Nodes sharing a
+/// storage folder each write into their own; a folder whose lock nobody holds belonged to a node
+/// that died, and the next node to start removes it.
+#[derive(Debug)]
+struct NodeTemp {
+    dir: PathBuf,
+    _lock: std::fs::File,
+}
+
+impl NodeTemp {
+    /// Removes what dead nodes left under `root`, then claims a new folder there; returns it
+    /// and how many files were removed.
+    fn claim(root: &Path) -> Result<(Self, usize)> {
+        std::fs::create_dir_all(root)
+            .with_context(|| format!("cannot create {}", root.display()))?;
+        let mut removed = 0;
+        for e in std::fs::read_dir(root)?.flatten() {
+            let path = e.path();
+            let age = e
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .map_or(0, |a| a.as_secs());
+            if path.is_dir() {
+                let dead = match std::fs::File::open(path.join(LOCK_FILE)) {
+                    Ok(f) => f.try_lock().is_ok(),
+                    Err(_) => age > NEW_NODE_SECS,
+                };
+                if dead {
+                    removed += count_files(&path);
+                    if let Err(err) = std::fs::remove_dir_all(&path) {
+                        tracing::warn!(path = %path.display(), error = %err, "cannot remove a dead node's temp folder");
+                    }
+                }
+            } else if age > STALE_TEMP_SECS && std::fs::remove_file(&path).is_ok() {
+                removed += 1;
+            }
+        }
+        let dir = root.join(format!("n-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let lock = std::fs::File::create(dir.join(LOCK_FILE))?;
+        lock.try_lock()
+            .map_err(|e| anyhow::anyhow!("cannot lock {}: {e}", dir.display()))?;
+        Ok((Self { dir, _lock: lock }, removed))
+    }
+}
+
+impl Drop for NodeTemp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn count_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |d| {
+        d.flatten()
+            .filter(|e| e.file_name() != LOCK_FILE && e.path().is_file())
+            .count()
+    })
+}
 
 /// Where evidence bytes live.
 #[derive(Clone)]
@@ -27,7 +93,9 @@ pub struct Store {
     objects: Arc<dyn ObjectStore>,
     /// The folder, when the store is the local disk (objects are then linked into place).
     local: Option<PathBuf>,
-    tmp: PathBuf,
+    tmp: Arc<NodeTemp>,
+    /// Files dead nodes had left in the temp root, removed when this store was opened.
+    pub stale_removed: usize,
     label: String,
 }
 
@@ -62,9 +130,11 @@ impl Store {
                 }
                 let root = root.canonicalize()?;
                 let fs = object_store::local::LocalFileSystem::new_with_prefix(&root)?;
+                let (tmp, stale_removed) = NodeTemp::claim(&root.join("tmp"))?;
                 Ok(Self {
                     objects: Arc::new(fs),
-                    tmp: root.join("tmp"),
+                    tmp: Arc::new(tmp),
+                    stale_removed,
                     label: root.display().to_string(),
                     local: Some(root),
                 })
@@ -84,12 +154,11 @@ impl Store {
                         prefix.trim_matches('/'),
                     ))
                 };
-                let tmp = config.data_dir.join("evidence-tmp");
-                std::fs::create_dir_all(&tmp)
-                    .with_context(|| format!("cannot create {}", tmp.display()))?;
+                let (tmp, stale_removed) = NodeTemp::claim(&config.data_dir.join("evidence-tmp"))?;
                 Ok(Self {
                     objects,
-                    tmp,
+                    tmp: Arc::new(tmp),
+                    stale_removed,
                     local: None,
                     label: config.storage.clone(),
                 })
@@ -97,26 +166,25 @@ impl Store {
         }
     }
 
-    /// Where uploads are streamed before they are put into place (same disk as local objects).
+    /// Where uploads are streamed before they are put into place (this node's own folder, on
+    /// the same disk as local objects).
     pub fn tmp_dir(&self) -> &Path {
-        &self.tmp
+        &self.tmp.dir
     }
 
-    /// Removes temp files left over from uploads that never finished (killed server). They were
-    /// never evidence: no row points at them.
-    pub fn clean_stale_temp(&self) -> usize {
-        let Ok(entries) = std::fs::read_dir(&self.tmp) else {
+    /// Removes the files in this node's temp folder that no upload or export of this process
+    /// holds (left by a task that died without cleaning up); returns how many.
+    pub fn sweep_temp(&self) -> usize {
+        let Ok(entries) = std::fs::read_dir(&self.tmp.dir) else {
             return 0;
         };
         let mut removed = 0;
         for e in entries.flatten() {
-            let old = e
-                .metadata()
-                .and_then(|m| m.modified())
-                .ok()
-                .and_then(|t| t.elapsed().ok())
-                .is_some_and(|age| age.as_secs() > STALE_TEMP_SECS);
-            if old && std::fs::remove_file(e.path()).is_ok() {
+            let path = e.path();
+            if e.file_name() == LOCK_FILE || upload::in_flight(&path) || !path.is_file() {
+                continue;
+            }
+            if std::fs::remove_file(&path).is_ok() {
                 removed += 1;
             }
         }
@@ -203,16 +271,16 @@ impl Store {
     /// synced and removed), and the objects are there — the local objects folder, or an S3
     /// bucket that answers a lookup within `timeout`. The error names what failed.
     pub async fn check(&self, timeout: std::time::Duration) -> Result<(), String> {
-        let tmp = self.tmp.clone();
+        let tmp = self.tmp.dir.clone();
         let probe = tokio::task::spawn_blocking(move || write_probe(&tmp));
         match tokio::time::timeout(timeout, probe).await {
             Ok(Ok(Ok(()))) => {}
-            Ok(Ok(Err(e))) => return Err(format!("temp folder {}: {e}", self.tmp.display())),
+            Ok(Ok(Err(e))) => return Err(format!("temp folder {}: {e}", self.tmp.dir.display())),
             Ok(Err(e)) => return Err(format!("temp folder check: {e}")),
             Err(_) => {
                 return Err(format!(
                     "temp folder {}: no answer in time",
-                    self.tmp.display()
+                    self.tmp.dir.display()
                 ));
             }
         }
@@ -330,7 +398,8 @@ mod tests {
         let s = Store {
             objects: Arc::new(object_store::memory::InMemory::new()),
             local: None,
-            tmp: dir.path().to_path_buf(),
+            tmp: Arc::new(NodeTemp::claim(dir.path()).unwrap().0),
+            stale_removed: 0,
             label: "memory".into(),
         };
         let big: Vec<u8> = (0..20 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
@@ -372,7 +441,8 @@ mod tests {
         let s = Store {
             objects: Arc::new(s3),
             local: None,
-            tmp: dir.path().to_path_buf(),
+            tmp: Arc::new(NodeTemp::claim(&dir.path().join("s3-tmp")).unwrap().0),
+            stale_removed: 0,
             label: "s3://evidence".into(),
         };
         let started = std::time::Instant::now();
@@ -402,11 +472,11 @@ mod tests {
             .await
             .unwrap_err();
         assert!(err.contains("temp folder"), "{err}");
-        assert_eq!(
-            std::fs::read_dir(dir.path()).unwrap().count(),
-            1,
-            "no probe left behind"
-        );
+        drop((s, mem));
+        let left = std::fs::read_dir(dir.path().join("s3-tmp"))
+            .unwrap()
+            .count();
+        assert_eq!(left, 0, "no probe nor node folder left behind");
     }
 
     #[tokio::test]
@@ -432,13 +502,51 @@ mod tests {
             Err(ReadError::Missing(_))
         ));
 
-        let old = std::fs::File::create(s.tmp_dir().join("old.part")).unwrap();
-        let two_hours = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
-        old.set_modified(two_hours).unwrap();
         std::fs::remove_file(&first).unwrap();
         std::fs::remove_file(&second).unwrap();
-        std::fs::write(s.tmp_dir().join("fresh.part"), b"in flight").unwrap();
-        assert_eq!(s.clean_stale_temp(), 1);
-        assert!(s.tmp_dir().join("fresh.part").exists());
+    }
+
+    #[tokio::test]
+    async fn each_node_has_its_own_temp_folder_and_what_the_dead_left_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let tmp_root = dir.path().join("evidence/tmp");
+        let live = store(dir.path());
+        // A node killed mid-upload: its folder and lock file stay, nobody holds the lock.
+        let dead = tmp_root.join("n-dead");
+        std::fs::create_dir_all(&dead).unwrap();
+        std::fs::write(dead.join(LOCK_FILE), b"").unwrap();
+        std::fs::write(dead.join("a.part"), vec![0u8; 4096]).unwrap();
+        std::fs::write(dead.join("b.part"), b"x").unwrap();
+        // A loose file of the old layout, two hours old, and a fresh one.
+        let old = std::fs::File::create(tmp_root.join("old.part")).unwrap();
+        old.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(7200))
+            .unwrap();
+        std::fs::write(tmp_root.join("fresh.part"), b"old layout, maybe in flight").unwrap();
+        std::fs::write(live.tmp_dir().join("c.part"), b"live node's").unwrap();
+
+        let second = store(dir.path());
+        assert_eq!(
+            second.stale_removed, 3,
+            "two in the dead folder and the old loose file"
+        );
+        assert!(!dead.exists() && tmp_root.join("fresh.part").exists());
+        assert!(
+            live.tmp_dir().join("c.part").exists(),
+            "a live node's folder is kept"
+        );
+        assert_ne!(live.tmp_dir(), second.tmp_dir());
+
+        // A running node sweeps what no upload holds, and keeps what one does.
+        let held = upload::TempPath::new(live.tmp_dir().join("held.part"));
+        std::fs::write(held.path(), b"in flight").unwrap();
+        assert_eq!(live.sweep_temp(), 1);
+        assert!(held.path().exists() && !live.tmp_dir().join("c.part").exists());
+        drop(held);
+        assert_eq!(live.sweep_temp(), 0);
+
+        // A store dropped (clean shutdown) removes its folder.
+        let gone = second.tmp_dir().to_path_buf();
+        drop(second);
+        assert!(!gone.exists());
     }
 }

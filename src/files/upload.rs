@@ -7,8 +7,10 @@
 //! anything that counts as evidence.
 
 use sha2::Digest;
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{LazyLock, Mutex};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -40,13 +42,26 @@ impl Hashes {
     }
 }
 
-/// A temp file that is removed when dropped.
+/// The temp files of this process that are in use: the sweep of a running node
+/// ([`super::Store::sweep_temp`]) removes every other file in its temp folder.
+static IN_FLIGHT: LazyLock<Mutex<HashSet<PathBuf>>> = LazyLock::new(Default::default);
+
+/// Whether `path` belongs to a live [`TempPath`] of this process.
+pub fn in_flight(path: &Path) -> bool {
+    IN_FLIGHT.lock().is_ok_and(|s| s.contains(path))
+}
+
+/// A temp file that is removed when dropped. It is registered as in flight from before the
+/// file exists until it is gone.
 #[derive(Debug)]
 pub struct TempPath(PathBuf);
 
 impl TempPath {
-    /// Takes charge of removing `path`.
+    /// Takes charge of removing `path` (call it before creating the file).
     pub fn new(path: PathBuf) -> Self {
+        if let Ok(mut s) = IN_FLIGHT.lock() {
+            s.insert(path.clone());
+        }
         Self(path)
     }
 
@@ -58,6 +73,9 @@ impl TempPath {
 impl Drop for TempPath {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
+        if let Ok(mut s) = IN_FLIGHT.lock() {
+            s.remove(&self.0);
+        }
     }
 }
 
@@ -95,9 +113,8 @@ pub struct Received {
 impl Upload {
     /// Starts a temp file in `dir` for at most `limit` bytes.
     pub async fn create(dir: &Path, limit: u64) -> std::io::Result<Self> {
-        let path = dir.join(format!("{}.part", uuid::Uuid::now_v7().simple()));
-        let file = tokio::fs::File::create(&path).await?.into_std().await;
-        let temp = TempPath(path);
+        let temp = TempPath::new(dir.join(format!("{}.part", uuid::Uuid::now_v7().simple())));
+        let file = tokio::fs::File::create(temp.path()).await?.into_std().await;
         let (to_writer, mut from_async) = mpsc::channel::<Vec<u8>>(QUEUE);
         let (to_spare, spare) = mpsc::unbounded_channel::<Vec<u8>>();
         let writer = tokio::task::spawn_blocking(move || {

@@ -167,6 +167,14 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The upload temp files under the evidence folder (the node folders' lock files aside).
+fn temp_files(app: &TestApp) -> Vec<PathBuf> {
+    files_under(&storage(app).join("tmp"))
+        .into_iter()
+        .filter(|p| p.file_name() != Some(".lock".as_ref()))
+        .collect()
+}
+
 async fn evidence_rows(app: &TestApp) -> Vec<entity::evidence::Model> {
     use sea_orm::EntityTrait;
     entity::evidence::Entity::find()
@@ -503,7 +511,7 @@ async fn bad_input_gets_clear_answers_and_leaves_nothing_half_written() {
     assert_eq!(s, 413, "{res}");
 
     assert_eq!(evidence_rows(&app).await.len(), accepted);
-    assert!(files_under(&storage(&app).join("tmp")).is_empty());
+    assert!(temp_files(&app).is_empty());
     // Nothing outside the storage root but the database files, the search index and the audit
     // checkpoints the server writes.
     for f in files_under(app.dir.path()) {
@@ -516,7 +524,8 @@ async fn bad_input_gets_clear_answers_and_leaves_nothing_half_written() {
             rel.starts_with("evidence/objects/")
                 || rel.starts_with("weiquan.db")
                 || rel.starts_with("index/")
-                || rel == "audit-checkpoints",
+                || rel == "audit-checkpoints"
+                || (rel.starts_with("evidence/tmp/n-") && rel.ends_with("/.lock")),
             "{rel}"
         );
     }
@@ -545,9 +554,8 @@ async fn a_client_that_goes_away_halfway_leaves_no_record_and_no_object() {
     conn.write_all(&full[..full.len() / 2]).await.unwrap();
     conn.flush().await.unwrap();
     // Wait until the server has the temp file, then vanish.
-    let tmp = storage(&app).join("tmp");
     for _ in 0..100 {
-        if !files_under(&tmp).is_empty() {
+        if !temp_files(&app).is_empty() {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
@@ -555,13 +563,13 @@ async fn a_client_that_goes_away_halfway_leaves_no_record_and_no_object() {
     drop(conn);
     let mut clean = false;
     for _ in 0..250 {
-        if files_under(&tmp).is_empty() {
+        if temp_files(&app).is_empty() {
             clean = true;
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    assert!(clean, "temp file left: {:?}", files_under(&tmp));
+    assert!(clean, "temp file left: {:?}", temp_files(&app));
     assert!(evidence_rows(&app).await.is_empty());
     assert!(files_under(&storage(&app).join("objects")).is_empty());
     // The server is fine afterwards.
@@ -780,10 +788,7 @@ async fn the_export_manifest_matches_the_files_in_the_zip() {
         .unwrap()
         .clone();
     assert_eq!(last["event"], "evidence_exported");
-    assert!(
-        files_under(&storage(&app).join("tmp")).is_empty(),
-        "the export temp file is gone"
-    );
+    assert!(temp_files(&app).is_empty(), "the export temp file is gone");
 }
 
 #[tokio::test]
@@ -969,7 +974,7 @@ async fn large_files_stream_past_the_json_body_limit() {
     let fake = [png(), vec![0u8; 5 * 1024 * 1024]].concat();
     let (s, res) = upload(&t, id, "fake.pdf", Some("application/pdf"), &fake).await;
     assert_eq!(s, 415, "{res}");
-    assert!(files_under(&storage(&app).join("tmp")).is_empty());
+    assert!(temp_files(&app).is_empty());
 }
 
 #[tokio::test]
@@ -1359,4 +1364,69 @@ async fn a_vanished_objects_folder_answers_503_not_500() {
     let ready: Value = app.browser().get("/readyz").await.json().await.unwrap();
     assert_eq!(ready["failed"], json!(["storage"]), "{ready}");
     std::fs::rename(&away, &objects).unwrap();
+}
+
+/// Two nodes share the evidence folder; one is killed (SIGKILL) mid-upload. Its partial file
+/// stays in its own temp folder until a node starts again, which removes it; the other node's
+/// folder (in use) is never touched.
+#[tokio::test]
+async fn a_node_killed_mid_upload_leaves_nothing_after_the_next_start() {
+    let app = TestApp::spawn().await;
+    let Case { id, .. } = app.complaint().file().await;
+    let t = app.api_as("demo-officer").await;
+    let shared = storage(&app).display().to_string();
+    let mut node = app.node(&[("WEIQUAN_STORAGE", &shared)]).await;
+    let addr = node.base.trim_start_matches("http://").to_string();
+    let full = body(
+        &[
+            field("kind", "other"),
+            file(b"half.pdf", None, &[pdf(), vec![b'y'; 3_000_000]].concat()),
+        ],
+        true,
+    );
+    let mut conn = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/cases/{id}/evidence HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {}\r\n\r\n",
+        t.token(),
+        full.len()
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    conn.write_all(&full[..full.len() / 2]).await.unwrap();
+    conn.flush().await.unwrap();
+    let mut part = None;
+    for _ in 0..250 {
+        part = temp_files(&app)
+            .into_iter()
+            .find(|p| p.extension() == Some("part".as_ref()));
+        if part.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let part = part.expect("the node is receiving the upload");
+    node.child.kill().await.unwrap();
+    drop(conn);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert!(part.exists(), "a killed node cleans nothing up");
+    let locks = |app: &TestApp| {
+        files_under(&storage(app).join("tmp"))
+            .into_iter()
+            .filter(|p| p.file_name() == Some(".lock".as_ref()))
+            .count()
+    };
+    assert_eq!(locks(&app), 2, "one folder per node");
+
+    let _again = app.node(&[("WEIQUAN_STORAGE", &shared)]).await;
+    assert!(
+        !part.exists() && !part.parent().unwrap().exists(),
+        "the dead node's folder is gone"
+    );
+    assert_eq!(
+        locks(&app),
+        2,
+        "the live server's folder and the new node's"
+    );
+    // The server that stayed up still takes uploads.
+    let (status, _) = upload(&t, id, "after.pdf", None, &pdf()).await;
+    assert_eq!(status, 201);
 }

@@ -126,6 +126,56 @@ impl TestApp {
     }
 }
 
+/// A second node: the real binary serving the same database (its own data folder unless `envs`
+/// says otherwise), killed when dropped.
+pub struct Node {
+    pub child: tokio::process::Child,
+    pub base: String,
+    /// What the node printed after it started listening (its warnings and errors).
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl TestApp {
+    /// Starts a [`Node`] with the extra environment `envs`; answers once it listens.
+    pub async fn node(&self, envs: &[(&str, &str)]) -> Node {
+        use tokio::io::AsyncBufReadExt;
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_weiquan"));
+        cmd.args(["serve"])
+            .env("DATABASE_URL", &self.database_url)
+            .env("WEIQUAN_DATA_DIR", self.dir.path().join("node2"))
+            .env("WEIQUAN_BIND", "127.0.0.1:0")
+            .env("WEIQUAN_LOG", "warn")
+            .env("WEIQUAN_LOG_FORMAT", "text")
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true);
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let base = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+            while let Some(line) = lines.next_line().await.unwrap() {
+                if let Some(at) = line.find("http://") {
+                    return line[at..].trim().to_string();
+                }
+            }
+            panic!("the node exited before listening");
+        })
+        .await
+        .expect("the node starts");
+        // Keep reading what it prints: a closed pipe would fail its next write, and a failing
+        // test shows the node's warnings.
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = log.clone();
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                kept.lock().unwrap().push(line);
+            }
+        });
+        Node { child, base, log }
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {

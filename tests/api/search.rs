@@ -2,7 +2,7 @@
 //! a live server, and a permission check of every hit, count, facet and snippet per demo user.
 
 use crate::fixtures::{Api, Case, NewCase, shows_bare};
-use crate::helpers::TestApp;
+use crate::helpers::{Node, TestApp};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -188,50 +188,15 @@ async fn a_change_is_searchable_within_a_second() {
     }
 }
 
-/// A second node: the real binary on the same database, with its own index folder.
-struct Node {
-    child: tokio::process::Child,
-    base: String,
-    /// What the node printed after it started listening (its warnings and errors).
-    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-}
-
+/// A second node with its own index folder, indexing every `poll_ms`.
 async fn node(app: &TestApp, index: &std::path::Path, poll_ms: u64) -> Node {
-    use tokio::io::AsyncBufReadExt;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_weiquan"))
-        .args(["serve"])
-        .env("DATABASE_URL", &app.database_url)
-        .env("WEIQUAN_DATA_DIR", app.dir.path().join("node2"))
-        .env("WEIQUAN_SEARCH_INDEX", index)
-        .env("WEIQUAN_SEARCH_POLL_MS", poll_ms.to_string())
-        .env("WEIQUAN_BIND", "127.0.0.1:0")
-        .env("WEIQUAN_LOG", "warn")
-        .env("WEIQUAN_LOG_FORMAT", "text")
-        .stdout(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let base = tokio::time::timeout(Duration::from_secs(60), async {
-        while let Some(line) = lines.next_line().await.unwrap() {
-            if let Some(at) = line.find("http://") {
-                return line[at..].trim().to_string();
-            }
-        }
-        panic!("the node exited before listening");
-    })
+    let index = index.display().to_string();
+    let poll = poll_ms.to_string();
+    app.node(&[
+        ("WEIQUAN_SEARCH_INDEX", &index),
+        ("WEIQUAN_SEARCH_POLL_MS", &poll),
+    ])
     .await
-    .expect("the node starts");
-    // Keep reading what it prints: a closed pipe would fail its next write, and a failing test
-    // shows the node's warnings.
-    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let kept = log.clone();
-    tokio::spawn(async move {
-        while let Ok(Some(line)) = lines.next_line().await {
-            kept.lock().unwrap().push(line);
-        }
-    });
-    Node { child, base, log }
 }
 
 fn current_generation(index: &std::path::Path) -> String {
