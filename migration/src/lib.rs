@@ -19,6 +19,7 @@ mod m20261204_000014_enterprise_verification;
 mod m20261205_000015_report_indexes;
 mod m20261206_000016_report_rollup;
 mod m20261207_000017_list_order_indexes;
+mod m20261208_000018_object_key_indexes;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000015_report_indexes::Migration),
             Box::new(m20261206_000016_report_rollup::Migration),
             Box::new(m20261207_000017_list_order_indexes::Migration),
+            Box::new(m20261208_000018_object_key_indexes::Migration),
         ]
     }
 }

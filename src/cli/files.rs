@@ -136,9 +136,13 @@ pub(super) async fn import_leads(
 }
 
 /// `weiquan evidence verify` (issue 6).
-pub(super) async fn evidence_verify(config: &Config) -> anyhow::Result<i32> {
+pub(super) async fn evidence_verify(
+    config: &Config,
+    clean: bool,
+    grace_hours: u32,
+) -> anyhow::Result<i32> {
     use crate::service::evidence::verify::{self, Problem};
-    let db = connect_and_migrate(config).await?;
+    let db = crate::app::connect_existing(config).await?;
     let blobs = crate::files::Store::open(config)?;
     let report = verify::run(&db, &blobs).await?;
     for p in &report.problems {
@@ -172,5 +176,36 @@ pub(super) async fn evidence_verify(config: &Config) -> anyhow::Result<i32> {
         report.checked,
         report.problems.len()
     );
+    let orphans = verify::orphans(&db, &blobs)
+        .await
+        .context("listing objects without a record")?;
+    let now = crate::service::now();
+    let before = now - chrono::Duration::hours(i64::from(grace_hours));
+    for o in &orphans {
+        println!(
+            "NO RECORD {} ({} bytes, written {}){}",
+            o.key,
+            o.size,
+            o.written.format("%Y-%m-%d %H:%M:%S UTC"),
+            if o.written < before {
+                ""
+            } else {
+                " (recent: spared)"
+            }
+        );
+    }
+    let old = orphans.iter().filter(|o| o.written < before).count();
+    if clean {
+        let (n, bytes) = verify::remove_orphans(&db, &blobs, &orphans, before).await?;
+        println!(
+            "{n} object(s) without a record removed ({bytes} bytes); recorded in the audit log"
+        );
+    } else if old > 0 {
+        println!(
+            "{old} object(s) without a record older than {grace_hours} h; `weiquan evidence verify --clean` removes them"
+        );
+    } else {
+        println!("{} object(s) without a record", orphans.len());
+    }
     Ok(if report.problems.is_empty() { 0 } else { 2 })
 }

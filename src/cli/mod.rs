@@ -98,8 +98,18 @@ pub enum Command {
 #[derive(Subcommand, Debug)]
 pub enum EvidenceCommand {
     /// Read and hash every stored evidence object again and compare it with its record. Lists
-    /// mismatched and missing objects; exits 2 if there is any.
-    Verify,
+    /// mismatched and missing objects (exits 2 if there is any), and objects no record names
+    /// (left by a crash between storing an object and committing its row).
+    Verify {
+        /// Remove the objects no record names that were written more than `--grace-hours` ago
+        /// (with an audit entry).
+        #[arg(long)]
+        clean: bool,
+        /// Objects without a record younger than this are spared by `--clean` (an upload may be
+        /// between storing its object and committing its row).
+        #[arg(long, default_value_t = 24)]
+        grace_hours: u32,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -256,8 +266,8 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
             command: ImportCommand::Leads { file, org },
         } => files::import_leads(&config, &file, org).await,
         Command::Evidence {
-            command: EvidenceCommand::Verify,
-        } => files::evidence_verify(&config).await,
+            command: EvidenceCommand::Verify { clean, grace_hours },
+        } => files::evidence_verify(&config, clean, grace_hours).await,
         Command::Reindex { threads } => {
             let db = connect_and_migrate(&config).await?;
             let threads = threads

@@ -304,6 +304,27 @@ impl Store {
         }
     }
 
+    /// The stored objects under `prefix` (`objects/`, `quarantine/`): key, size and when each
+    /// was last written.
+    pub fn list(
+        &self,
+        prefix: &str,
+    ) -> BoxStream<'static, object_store::Result<(String, u64, chrono::DateTime<chrono::Utc>)>>
+    {
+        self.objects
+            .list(Some(&ObjectPath::from(prefix)))
+            .map_ok(|m| (m.location.to_string(), m.size, m.last_modified))
+            .boxed()
+    }
+
+    /// Deletes an object that no row names (`evidence verify --clean`; the caller checks).
+    pub async fn remove_unnamed(&self, key: &str) -> object_store::Result<()> {
+        match self.objects.delete(&ObjectPath::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The local file of an object, when the store is the local disk.
     pub fn local_path(&self, key: &str) -> Option<PathBuf> {
         self.local.as_ref().map(|r| r.join(key))
@@ -365,7 +386,14 @@ fn link_into_place(temp: &Path, target: &Path) -> Result<()> {
     std::fs::set_permissions(temp, perms)?;
     match std::fs::hard_link(temp, target) {
         Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            // Identical bytes stored before: mark the object as just written, so that a clean-up
+            // of objects without a row, which spares recent ones, cannot take it before this
+            // upload's row is committed.
+            let _ = std::fs::File::open(target)
+                .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+            return Ok(());
+        }
         Err(e) => return Err(e).context("linking the object into place"),
     }
     std::fs::File::open(dir)?.sync_all()?;

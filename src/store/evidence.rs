@@ -2,7 +2,7 @@
 //! and marked withdrawn; there is no other update of their bytes' facts and no delete.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{evidence, evidence_quarantine};
+use entity::{enterprise_documents, evidence, evidence_quarantine};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -157,6 +157,40 @@ pub async fn page<C: ConnectionTrait>(
         .limit(limit)
         .all(db)
         .await
+}
+
+/// Which of `keys` some row names (evidence, quarantined uploads, enterprise documents).
+pub async fn named_keys<C: ConnectionTrait>(
+    db: &C,
+    keys: &[String],
+) -> Result<std::collections::HashSet<String>, DbErr> {
+    let mut named = std::collections::HashSet::new();
+    for chunk in keys.chunks(500) {
+        let k = chunk.to_vec();
+        let e: Vec<String> = evidence::Entity::find()
+            .select_only()
+            .column(evidence::Column::ObjectKey)
+            .filter(evidence::Column::ObjectKey.is_in(k.clone()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let q: Vec<String> = evidence_quarantine::Entity::find()
+            .select_only()
+            .column(evidence_quarantine::Column::ObjectKey)
+            .filter(evidence_quarantine::Column::ObjectKey.is_in(k.clone()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let d: Vec<String> = enterprise_documents::Entity::find()
+            .select_only()
+            .column(enterprise_documents::Column::ObjectKey)
+            .filter(enterprise_documents::Column::ObjectKey.is_in(k))
+            .into_tuple()
+            .all(db)
+            .await?;
+        named.extend(e.into_iter().chain(q).chain(d));
+    }
+    Ok(named)
 }
 
 /// A quarantined upload.

@@ -577,8 +577,13 @@ async fn a_client_that_goes_away_halfway_leaves_no_record_and_no_object() {
 }
 
 fn verify(app: &TestApp) -> std::process::Output {
+    verify_with(app, &[])
+}
+
+fn verify_with(app: &TestApp, extra: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_weiquan"))
         .args(["evidence", "verify"])
+        .args(extra)
         .env("DATABASE_URL", &app.database_url)
         .env("WEIQUAN_DATA_DIR", app.dir.path())
         .env("WEIQUAN_LOG", "off")
@@ -1429,4 +1434,78 @@ async fn a_node_killed_mid_upload_leaves_nothing_after_the_next_start() {
     // The server that stayed up still takes uploads.
     let (status, _) = upload(&t, id, "after.pdf", None, &pdf()).await;
     assert_eq!(status, 201);
+}
+
+/// A crash between storing an object and committing its row leaves an object nothing names:
+/// verify lists it, and `--clean` removes it once older than the grace period (never a named
+/// object, never a recent one), with an audit entry.
+#[tokio::test]
+async fn objects_without_a_record_are_listed_and_cleaned_after_the_grace_period() {
+    let app = TestApp::spawn().await;
+    let Case { id, .. } = app.complaint().file().await;
+    let t = app.api_as("demo-officer").await;
+    assert_eq!(upload(&t, id, "a.pdf", None, &pdf()).await.0, 201);
+    let named = storage(&app).join(&evidence_rows(&app).await[0].object_key);
+    let put = |key: &str, age_hours: u64| {
+        let path = storage(&app).join(key);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, vec![7u8; 1000]).unwrap();
+        let f = std::fs::File::options().write(true).open(&path).unwrap();
+        f.set_modified(
+            std::time::SystemTime::now() - std::time::Duration::from_secs(age_hours * 3600),
+        )
+        .unwrap();
+        path
+    };
+    let old = put(&format!("objects/ee/{}", "e".repeat(64)), 48);
+    let recent = put(&format!("objects/ff/{}", "f".repeat(64)), 1);
+    let old_quarantine = put("quarantine/0000-dead", 30);
+    // A named object, however old, is never touched.
+    std::fs::File::open(&named)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(90 * 3600))
+        .unwrap();
+
+    let out = verify(&app);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert_eq!(stdout.matches("NO RECORD").count(), 3, "{stdout}");
+    assert!(
+        stdout.contains("(recent: spared)")
+            && stdout.contains("2 object(s) without a record older than 24 h"),
+        "{stdout}"
+    );
+    assert!(old.exists(), "listing removes nothing");
+
+    let out = verify_with(&app, &["--clean"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("2 object(s) without a record removed (2000 bytes)"),
+        "{stdout}"
+    );
+    assert!(!old.exists() && !old_quarantine.exists());
+    assert!(recent.exists() && named.exists());
+    let officer_download = t
+        .get_response(&format!(
+            "/api/v1/evidence/{}/content",
+            evidence_rows(&app).await[0].id
+        ))
+        .await;
+    assert_eq!(officer_download.status(), 200);
+    let admin = app.browser_as("demo-admin").await;
+    let html = admin
+        .html("/admin/audit?action=storage.orphans_removed")
+        .await;
+    assert!(
+        html.contains("清除无记录的证据文件") && html.contains("operator"),
+        "{html}"
+    );
+    let out = app.cli(&["audit", "verify"]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }

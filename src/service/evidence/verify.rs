@@ -3,7 +3,12 @@
 //! to compare). Objects shared by identical uploads are read once.
 
 use crate::files::{ReadError, Store};
+use crate::service::{RequestMeta, audit_entry};
 use crate::store::{self, Db};
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+use serde_json::json;
 use std::collections::HashMap;
 
 /// One record whose object is not what it should be.
@@ -94,4 +99,85 @@ pub async fn run(db: &Db, blobs: &Store) -> anyhow::Result<Report> {
         }
     }
     Ok(report)
+}
+
+/// A stored object that no row names: left by a crash between storing the object and
+/// committing its row (or a row's transaction that failed after the object was stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Orphan {
+    pub key: String,
+    pub size: u64,
+    pub written: DateTime<Utc>,
+}
+
+/// The objects (under `objects/` and `quarantine/`) that no evidence row, quarantine record
+/// or enterprise document names, oldest first. Memory stays bounded: keys are checked against
+/// the database 500 at a time as the listing goes.
+pub async fn orphans(db: &Db, blobs: &Store) -> anyhow::Result<Vec<Orphan>> {
+    let mut found = Vec::new();
+    for prefix in ["objects", "quarantine"] {
+        let mut listing = blobs.list(prefix);
+        let mut batch: Vec<(String, u64, DateTime<Utc>)> = Vec::new();
+        loop {
+            let next = listing.next().await.transpose()?;
+            if let Some(item) = next.clone() {
+                batch.push(item);
+            }
+            if batch.len() >= 500 || (next.is_none() && !batch.is_empty()) {
+                let keys: Vec<String> = batch.iter().map(|(k, _, _)| k.clone()).collect();
+                let named = store::evidence::named_keys(db.conn(), &keys).await?;
+                found.extend(
+                    batch
+                        .drain(..)
+                        .filter(|(k, _, _)| !named.contains(k))
+                        .map(|(key, size, written)| Orphan { key, size, written }),
+                );
+            }
+            if next.is_none() {
+                break;
+            }
+        }
+    }
+    found.sort_by(|a, b| a.written.cmp(&b.written).then(a.key.cmp(&b.key)));
+    Ok(found)
+}
+
+/// Removes the orphans written before `before` (never one a row names: each key is checked
+/// again just before it goes), with one audit entry for the operator's clean-up. Returns how
+/// many objects and bytes were removed.
+pub async fn remove_orphans(
+    db: &Db,
+    blobs: &Store,
+    orphans: &[Orphan],
+    before: DateTime<Utc>,
+) -> anyhow::Result<(usize, u64)> {
+    let mut removed: Vec<&Orphan> = Vec::new();
+    for o in orphans.iter().filter(|o| o.written < before) {
+        let named = store::evidence::named_keys(db.conn(), std::slice::from_ref(&o.key))
+            .await
+            .context("checking the object's key again")?;
+        if named.is_empty() {
+            blobs.remove_unnamed(&o.key).await?;
+            removed.push(o);
+        }
+    }
+    let bytes = removed.iter().map(|o| o.size).sum();
+    if !removed.is_empty() {
+        let keys: Vec<&str> = removed.iter().map(|o| o.key.as_str()).collect();
+        let entry = audit_entry(
+            None,
+            &RequestMeta::cli("evidence verify --clean"),
+            "storage.orphans_removed",
+            ("storage", removed.len().to_string()),
+            &json!({"objects": removed.len(), "bytes": bytes, "keys": keys}),
+        );
+        let mut entry = entry;
+        entry.actor = "operator".into();
+        let txn = db.begin_write().await.context("starting the audit write")?;
+        store::audit::append(&txn, entry)
+            .await
+            .context("appending the audit entry")?;
+        txn.commit().await.context("committing the audit entry")?;
+    }
+    Ok((removed.len(), bytes))
 }
