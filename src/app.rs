@@ -60,6 +60,7 @@ impl App {
             assessment: Arc::new(assessment),
             search,
             seal: Arc::new(tokio::sync::Notify::new()),
+            uploads: Default::default(),
             blobs,
             trusted_proxies: Arc::new(trusted_proxies),
             time,

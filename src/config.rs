@@ -123,6 +123,13 @@ pub struct Config {
     /// Time limit for one evidence upload request, in seconds (other requests keep
     /// `request_timeout_secs`).
     pub evidence_upload_timeout_secs: u64,
+    /// An upload whose body arrives slower than this many bytes per second, measured over
+    /// `evidence_upload_rate_window_secs`, is cut off (408); 0: never.
+    pub evidence_upload_min_bytes_per_sec: u64,
+    /// The window over which an upload's rate is measured, in seconds.
+    pub evidence_upload_rate_window_secs: u64,
+    /// Uploads one user may have in flight at once on a node (more: 429).
+    pub evidence_uploads_per_user: u64,
     /// `host:port` of a clamd daemon that scans every upload (INSTREAM); empty: no scan.
     pub clamd: String,
     // --- end evidence ---
@@ -177,6 +184,9 @@ impl Default for Config {
             evidence_max_file_bytes: 2 * 1024 * 1024 * 1024,
             evidence_max_case_bytes: 20 * 1024 * 1024 * 1024,
             evidence_upload_timeout_secs: 3600,
+            evidence_upload_min_bytes_per_sec: 8 * 1024,
+            evidence_upload_rate_window_secs: 30,
+            evidence_uploads_per_user: 4,
             clamd: String::new(),
             search_index: String::new(),
             search_poll_ms: 200,
@@ -224,6 +234,9 @@ const KEYS: &[&str] = &[
     "evidence_max_file_bytes",
     "evidence_max_case_bytes",
     "evidence_upload_timeout_secs",
+    "evidence_upload_min_bytes_per_sec",
+    "evidence_upload_rate_window_secs",
+    "evidence_uploads_per_user",
     "clamd",
     "search_index",
     "search_poll_ms",
@@ -439,7 +452,7 @@ impl Config {
 
     // --- evidence ---
     fn check_evidence(&self) -> Result<(), ConfigError> {
-        let limits: [(&str, u64, u64); 3] = [
+        let limits: [(&str, u64, u64); 5] = [
             (
                 "evidence_max_file_bytes",
                 self.evidence_max_file_bytes,
@@ -454,6 +467,16 @@ impl Config {
                 "evidence_upload_timeout_secs",
                 self.evidence_upload_timeout_secs,
                 86_400,
+            ),
+            (
+                "evidence_upload_rate_window_secs",
+                self.evidence_upload_rate_window_secs,
+                3_600,
+            ),
+            (
+                "evidence_uploads_per_user",
+                self.evidence_uploads_per_user,
+                1_000,
             ),
         ];
         for (name, v, max) in limits {
@@ -553,6 +576,9 @@ fn env_value(key: &str, value: &str) -> toml::Value {
         "evidence_max_file_bytes",
         "evidence_max_case_bytes",
         "evidence_upload_timeout_secs",
+        "evidence_upload_min_bytes_per_sec",
+        "evidence_upload_rate_window_secs",
+        "evidence_uploads_per_user",
         "search_poll_ms",
         "search_index_threads",
     ];

@@ -61,6 +61,9 @@ pub enum AppError {
     /// 404: not found, or not visible to this actor.
     #[error("not found")]
     NotFound,
+    /// 408: the client sent its request too slowly (an upload below the minimum rate).
+    #[error("request timeout")]
+    RequestTimeout(Msg),
     /// 409: conflicts with the current state (duplicate, stale version, illegal transition).
     #[error("conflict")]
     Conflict(Msg),
@@ -110,6 +113,7 @@ impl AppError {
             Self::Unauthorized(_) => 401,
             Self::Forbidden(_) => 403,
             Self::NotFound => 404,
+            Self::RequestTimeout(_) => 408,
             Self::Conflict(_) => 409,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,

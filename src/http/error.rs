@@ -46,7 +46,10 @@ impl IntoResponse for AppError {
                 tracing::debug!(%reason, "bad request");
                 problem.detail = Some(Msg::new("error.bad_request").arg("reason", reason));
             }
-            AppError::Unauthorized(m) | AppError::Forbidden(m) | AppError::Conflict(m) => {
+            AppError::Unauthorized(m)
+            | AppError::Forbidden(m)
+            | AppError::Conflict(m)
+            | AppError::RequestTimeout(m) => {
                 problem.detail = Some(m);
             }
             AppError::Unavailable(m) => {

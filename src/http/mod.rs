@@ -42,6 +42,8 @@ pub struct AppState {
     pub blobs: crate::files::Store,
     /// This node's search index (issue 7).
     pub search: Arc<crate::search::index::SearchIndex>,
+    /// Each user's uploads in flight on this node (`evidence_uploads_per_user`).
+    pub uploads: upload::InFlight,
     /// Wakes the evidence sealer (SM3 of new uploads, decision D15).
     pub seal: Arc<tokio::sync::Notify>,
     /// The channels notices go out through besides the notification centre.

@@ -198,6 +198,13 @@ impl Refused {
                 StatusCode::SERVICE_UNAVAILABLE,
                 json!({"_form": m.render(lang)}),
             ),
+            AppError::RequestTimeout(m) => {
+                (StatusCode::REQUEST_TIMEOUT, json!({"file": m.render(lang)}))
+            }
+            AppError::TooManyRequests { message, .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                json!({"_form": message.render(lang)}),
+            ),
             AppError::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 json!({"file": t("error.evidence.too_large")}),

@@ -1509,3 +1509,135 @@ async fn objects_without_a_record_are_listed_and_cleaned_after_the_grace_period(
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// Starts an upload of case `id` as `by` on `addr` over a raw connection and sends the headers
+/// and `first` bytes of a 3 MB body; the connection is returned for the test to hold or drop.
+async fn begin_upload(addr: &str, by: &Api, id: i64, first: usize) -> tokio::net::TcpStream {
+    let full = body(
+        &[
+            field("kind", "other"),
+            file(b"slow.pdf", None, &[pdf(), vec![b'z'; 3_000_000]].concat()),
+        ],
+        true,
+    );
+    let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/cases/{id}/evidence HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {}\r\n\r\n",
+        by.token(),
+        full.len()
+    );
+    conn.write_all(head.as_bytes()).await.unwrap();
+    conn.write_all(&full[..first]).await.unwrap();
+    conn.flush().await.unwrap();
+    conn
+}
+
+/// An upload that trickles below the minimum rate is cut off with 408 (it does not hold the
+/// connection for the hour an upload may take), and leaves nothing behind; a normal one passes.
+#[tokio::test]
+async fn an_upload_slower_than_the_minimum_rate_is_cut_off() {
+    let app = TestApp::spawn_with(
+        |c| {
+            c.evidence_upload_min_bytes_per_sec = 50_000;
+            c.evidence_upload_rate_window_secs = 1;
+        },
+        true,
+    )
+    .await;
+    let Case { id, .. } = app.complaint().file().await;
+    let t = app.api_as("demo-officer").await;
+    assert_eq!(upload(&t, id, "fast.pdf", None, &pdf()).await.0, 201);
+    let started = std::time::Instant::now();
+    let mut conn = begin_upload(&app.addr.to_string(), &t, id, 4096).await;
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+        let mut buf = [0u8; 4096];
+        loop {
+            match conn.read(&mut buf).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    answer.extend_from_slice(&buf[..n]);
+                    if answer.windows(4).any(|w| w == b"\r\n\r\n") {
+                        break;
+                    }
+                }
+            }
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "cut off well within the upload timeout");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(evidence_rows(&app).await.len(), 1);
+    for _ in 0..100 {
+        if temp_files(&app).is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(temp_files(&app).is_empty(), "{:?}", temp_files(&app));
+}
+
+/// A user may have only so many uploads in flight on a node: the next answers 429 with
+/// Retry-After until one ends; other users are not held up.
+#[tokio::test]
+async fn a_user_has_a_cap_on_uploads_in_flight() {
+    let app = TestApp::spawn_with(
+        |c| {
+            c.evidence_uploads_per_user = 1;
+            c.evidence_upload_min_bytes_per_sec = 0;
+        },
+        true,
+    )
+    .await;
+    let Case { id, .. } = app.complaint().file().await;
+    let t = app.api_as("demo-officer").await;
+    let conn = begin_upload(&app.addr.to_string(), &t, id, 100_000).await;
+    for _ in 0..250 {
+        if !temp_files(&app).is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        !temp_files(&app).is_empty(),
+        "the first upload is in flight"
+    );
+    let parts = [
+        field("kind", "other"),
+        file(b"second.pdf", None, b"%PDF-1.7 second"),
+    ];
+    let res = t
+        .request(Method::POST, &format!("/api/v1/cases/{id}/evidence"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(body(&parts, true))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+    let problem: Value = res.json().await.unwrap();
+    assert!(
+        problem["detail"].as_str().unwrap().contains("正在上传"),
+        "{problem}"
+    );
+    let ent = app.api_as("demo-enterprise").await;
+    assert_eq!(
+        upload(&ent, id, "other-user.pdf", None, &pdf()).await.0,
+        201
+    );
+    drop(conn);
+    let mut status = 0;
+    for _ in 0..100 {
+        status = upload(&t, id, "after.pdf", None, &pdf()).await.0;
+        if status == 201 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, 201, "the slot is free once the first upload ended");
+}
