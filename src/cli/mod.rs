@@ -85,6 +85,13 @@ pub enum Command {
         #[command(subcommand)]
         command: EvidenceCommand,
     },
+    /// Copy an SQLite installation into a new folder, consistently while the server runs: the
+    /// database snapshot, then the evidence objects, then the audit checkpoint of the snapshot.
+    /// A server starts on the copy as it is (`WEIQUAN_DATA_DIR=DIR weiquan serve`).
+    Backup {
+        /// The new (or empty) folder.
+        dir: std::path::PathBuf,
+    },
     /// Rebuild the search index from the database (beside the one in use, which keeps serving
     /// until the new one is ready; a running server switches over by itself).
     Reindex {
@@ -268,6 +275,28 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
         Command::Evidence {
             command: EvidenceCommand::Verify { clean, grace_hours },
         } => files::evidence_verify(&config, clean, grace_hours).await,
+        Command::Backup { dir } => {
+            let db = crate::app::connect_existing(&config).await?;
+            let blobs = crate::files::Store::open(&config)?;
+            let started = std::time::Instant::now();
+            let r =
+                service::backup::run(&db, &blobs, &config.audit_checkpoint_path(), &dir).await?;
+            println!(
+                "backup in {}: database {} bytes, {} evidence object(s) ({} bytes), audit head {} ({:.1} s)",
+                r.dir.display(),
+                r.database_bytes,
+                r.objects,
+                r.object_bytes,
+                r.head
+                    .map_or_else(|| "none (empty log)".to_string(), |h| h.to_string()),
+                started.elapsed().as_secs_f64()
+            );
+            println!(
+                "check it: WEIQUAN_DATA_DIR={0} weiquan audit verify && WEIQUAN_DATA_DIR={0} weiquan evidence verify",
+                r.dir.display()
+            );
+            Ok(0)
+        }
         Command::Reindex { threads } => {
             let db = connect_and_migrate(&config).await?;
             let threads = threads

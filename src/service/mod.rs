@@ -5,6 +5,7 @@ pub mod admin;
 pub mod approvals;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod calendar;
 pub mod case;
 pub mod cases;

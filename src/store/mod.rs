@@ -163,6 +163,16 @@ pub fn sqlite_path(url: &str) -> Option<String> {
     (!path.is_empty() && path != ":memory:").then(|| path.to_string())
 }
 
+/// Writes a consistent copy of an SQLite database into the new file `path` (`VACUUM INTO`:
+/// one read transaction, so writers go on meanwhile).
+pub async fn snapshot_into(db: &Db, path: &std::path::Path) -> Result<(), DbErr> {
+    let target = path.to_string_lossy().replace('\'', "''");
+    db.conn()
+        .execute_unprepared(&format!("VACUUM INTO '{target}'"))
+        .await
+        .map(|_| ())
+}
+
 /// Runs `stmt` (for backend-specific statements such as advisory locks).
 pub(crate) async fn exec_raw(txn: &DatabaseTransaction, sql: &str) -> Result<(), DbErr> {
     txn.execute_unprepared(sql).await.map(|_| ())

@@ -576,20 +576,17 @@ async fn a_client_that_goes_away_halfway_leaves_no_record_and_no_object() {
     assert_eq!(upload(&t, id, "ok.pdf", None, &pdf()).await.0, 201);
 }
 
-fn verify(app: &TestApp) -> std::process::Output {
-    verify_with(app, &[])
+/// `weiquan evidence verify` on the app's folder, run beside its server (awaited, so that the
+/// server, which shares the test's runtime, goes on serving).
+async fn verify(app: &TestApp) -> std::process::Output {
+    verify_with(app, &[]).await
 }
 
-fn verify_with(app: &TestApp, extra: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_weiquan"))
-        .args(["evidence", "verify"])
-        .args(extra)
-        .env("DATABASE_URL", &app.database_url)
-        .env("WEIQUAN_DATA_DIR", app.dir.path())
-        .env("WEIQUAN_LOG", "off")
-        .current_dir(app.dir.path())
-        .output()
-        .unwrap()
+async fn verify_with(app: &TestApp, extra: &[&str]) -> std::process::Output {
+    let dir = app.dir.path().display().to_string();
+    let mut args = vec!["evidence", "verify"];
+    args.extend_from_slice(extra);
+    app.cli_with(&args, &[("WEIQUAN_DATA_DIR", &dir)]).await
 }
 
 #[tokio::test]
@@ -599,7 +596,7 @@ async fn evidence_verify_reports_tampered_and_missing_objects() {
     let t = app.api_as("demo-officer").await;
     assert_eq!(upload(&t, id, "a.pdf", None, &pdf()).await.0, 201);
     assert_eq!(upload(&t, id, "b.png", None, &png()).await.0, 201);
-    let out = verify(&app);
+    let out = verify(&app).await;
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -617,7 +614,7 @@ async fn evidence_verify_reports_tampered_and_missing_objects() {
     bytes[100] ^= 1;
     std::fs::write(&a, bytes).unwrap();
     std::fs::remove_file(storage(&app).join(&rows[1].object_key)).unwrap();
-    let out = verify(&app);
+    let out = verify(&app).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(2), "{stdout}");
     assert!(
@@ -1466,7 +1463,7 @@ async fn objects_without_a_record_are_listed_and_cleaned_after_the_grace_period(
         .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(90 * 3600))
         .unwrap();
 
-    let out = verify(&app);
+    let out = verify(&app).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     assert_eq!(stdout.matches("NO RECORD").count(), 3, "{stdout}");
@@ -1477,7 +1474,7 @@ async fn objects_without_a_record_are_listed_and_cleaned_after_the_grace_period(
     );
     assert!(old.exists(), "listing removes nothing");
 
-    let out = verify_with(&app, &["--clean"]);
+    let out = verify_with(&app, &["--clean"]).await;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
@@ -1640,4 +1637,86 @@ async fn a_user_has_a_cap_on_uploads_in_flight() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(status, 201, "the slot is free once the first upload ended");
+}
+
+/// `weiquan backup DIR` beside a running server: the copy verifies (audit chain to the
+/// checkpoint of its snapshot, every evidence object) and a server started on it serves the
+/// cases and their evidence. PostgreSQL installations are refused with the way to do it.
+#[tokio::test]
+async fn a_backup_taken_while_serving_verifies_and_serves() {
+    let app = TestApp::spawn().await;
+    let Case { id, number, .. } = app.complaint().file().await;
+    let t = app.api_as("demo-officer").await;
+    let bytes = pdf();
+    let (status, item) = upload(&t, id, "a.pdf", None, &bytes).await;
+    assert_eq!(status, 201, "{item}");
+    let copy = app.dir.path().join("backup-1");
+    let copy_s = copy.display().to_string();
+    let live = app.dir.path().display().to_string();
+    let on_live = [("WEIQUAN_DATA_DIR", live.as_str())];
+    let out = app.cli_with(&["backup", &copy_s], &on_live).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if app.database_url.starts_with("postgres") {
+        assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+        assert!(stderr.contains("pg_dump"), "{stderr}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("1 evidence object(s)"), "{stdout}");
+    // Writes after the snapshot do not reach the copy.
+    let Case { id: later, .. } = app.complaint().file().await;
+    // A second backup into the same folder is refused.
+    let out = app.cli_with(&["backup", &copy_s], &on_live).await;
+    assert_eq!(out.status.code(), Some(1));
+
+    let run = |args: &'static [&'static str]| {
+        let copy_url = format!("sqlite://{}/weiquan.db", copy.display());
+        let dir = copy_s.clone();
+        async move {
+            tokio::process::Command::new(env!("CARGO_BIN_EXE_weiquan"))
+                .args(args)
+                .env("DATABASE_URL", copy_url)
+                .env("WEIQUAN_DATA_DIR", dir)
+                .env("WEIQUAN_LOG", "off")
+                .output()
+                .await
+                .unwrap()
+        }
+    };
+    let out = run(&["audit", "verify"]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("checked") && stdout.contains("checkpoint"),
+        "{stdout}"
+    );
+    let out = run(&["evidence", "verify"]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("1 evidence records checked, 0 problem(s)"),
+        "{stdout}"
+    );
+
+    // A server on the copy: the officer's token was copied with the sessions.
+    let copy_url = format!("sqlite://{}/weiquan.db", copy.display());
+    let node = app
+        .node(&[("DATABASE_URL", &copy_url), ("WEIQUAN_DATA_DIR", &copy_s)])
+        .await;
+    let there = t.at(&node.base);
+    let (status, case) = there.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(status, 200, "{case}");
+    assert_eq!(case["number"], number);
+    assert_eq!(there.get(&format!("/api/v1/cases/{later}")).await.0, 404);
+    let res = there
+        .get_response(&format!("/api/v1/evidence/{}/content", item["id"]))
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.bytes().await.unwrap().as_ref(), bytes.as_slice());
 }
