@@ -245,7 +245,11 @@ const KEYS: &[&str] = &[
 ];
 
 /// Environment variables that are ours but not settings (read elsewhere).
-const OTHER_ENV: &[&str] = &["WEIQUAN_CONFIG", "WEIQUAN_TEST_DATABASE_URL"];
+const OTHER_ENV: &[&str] = &[
+    "WEIQUAN_CONFIG",
+    "WEIQUAN_TEST_DATABASE_URL",
+    "WEIQUAN_TEST_S3_ENDPOINT",
+];
 
 /// A configuration that could not be loaded, with the reason in words.
 #[derive(Debug, thiserror::Error)]

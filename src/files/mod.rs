@@ -292,9 +292,11 @@ impl Store {
                 Err(e) => Err(format!("{}: {e}", objects.display())),
             };
         }
-        let probe = ObjectPath::from("weiquan-readiness-probe");
-        match tokio::time::timeout(timeout, self.objects.head(&probe)).await {
-            Ok(Ok(_)) | Ok(Err(object_store::Error::NotFound { .. })) => Ok(()),
+        // A listing, not a lookup: a lookup in a bucket that is gone answers "not found" too.
+        let objects = ObjectPath::from("objects");
+        let listing = self.objects.list_with_delimiter(Some(&objects));
+        match tokio::time::timeout(timeout, listing).await {
+            Ok(Ok(_)) => Ok(()),
             Ok(Err(e)) => Err(format!("{}: {e}", self.label)),
             Err(_) => Err(format!(
                 "{}: no answer within {} ms",
