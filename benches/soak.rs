@@ -48,15 +48,34 @@ fn pdf(n: u64) -> Vec<u8> {
     b
 }
 
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
+/// Resident memory of `pid` in KiB: (all, anonymous = heap and stacks, file-backed = mapped
+/// files such as the search index's segments).
+fn rss_kib(pid: u32) -> (u64, u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("RssAnon:"), field("RssFile:"))
+}
+
+/// Bytes of the files under `dir`.
+fn du(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir).map_or(0, |d| {
+        d.flatten()
+            .map(|e| {
+                let p = e.path();
+                if p.is_dir() {
+                    du(&p)
+                } else {
+                    e.metadata().map_or(0, |m| m.len())
+                }
+            })
+            .sum()
+    })
 }
 
 async fn token(c: &reqwest::Client, base: &str, user: &str) -> String {
@@ -134,11 +153,12 @@ fn main() {
             if std::env::var("SOAK_DATABASE_URL").is_ok() { "PostgreSQL" } else { "SQLite" }
         );
         println!(
-            "{:>6} {:>7} {:>5} {:>8} {:>8} {:>8} {:>8}",
-            "t (s)", "answers", "5xx", "fail", "p50 ms", "p99 ms", "RSS MB"
+            "{:>6} {:>7} {:>5} {:>5} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8}",
+            "t (s)", "answers", "5xx", "fail", "p50 ms", "p99 ms", "RSS MB", "anon", "file", "data MB"
         );
         let samples: Arc<Mutex<Vec<Sample>>> = Arc::default();
         let start = Instant::now();
+        let data_dir = dir.path().to_path_buf();
         let sampler = {
             let samples = samples.clone();
             tokio::spawn(async move {
@@ -156,12 +176,17 @@ fn main() {
                     } else {
                         (percentile(&ms, 50.0), percentile(&ms, 99.0))
                     };
-                    let rss = rss_kib(pid) as f64 / 1024.0;
+                    let (rss, anon, file) = rss_kib(pid);
+                    let mb = |k: u64| k as f64 / 1024.0;
+                    let data = du(&data_dir) as f64 / 1048576.0;
                     println!(
-                        "{next:>6} {:>7} {errors:>5} {failed:>8} {p50:>8.1} {p99:>8.1} {rss:>8.1}",
-                        done.len()
+                        "{next:>6} {:>7} {errors:>5} {failed:>5} {p50:>7.1} {p99:>7.1} {:>7.1} {:>7.1} {:>7.1} {data:>8.1}",
+                        done.len(),
+                        mb(rss),
+                        mb(anon),
+                        mb(file)
                     );
-                    rows.push((next, done.len(), errors, failed, p50, p99, rss));
+                    rows.push((next, done.len(), errors, failed, p50, p99, mb(anon)));
                     next += sample;
                 }
                 rows
@@ -241,7 +266,7 @@ fn main() {
         let warm = rows.iter().find(|r| r.0 >= 120.min(secs / 2)).map_or(0.0, |r| r.6);
         let last = rows.last().map_or(0.0, |r| r.6);
         println!(
-            "total {total} answers, {errors} 5xx, {failed} without an answer; worst interval p99 {worst_p99:.1} ms; RSS after warm-up {warm:.1} MB, at the end {last:.1} MB ({:+.1} MB)",
+            "total {total} answers, {errors} 5xx, {failed} without an answer; worst interval p99 {worst_p99:.1} ms; anonymous RSS after warm-up {warm:.1} MB, at the end {last:.1} MB ({:+.1} MB)",
             last - warm
         );
     });

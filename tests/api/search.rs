@@ -661,3 +661,158 @@ async fn editing_a_user_reindexes_the_cases_assigned_to_them() {
         "an outbox row for the assigned case"
     );
 }
+
+/// Scale-out (issue 18, item 7): two `serve` processes on one database (PostgreSQL in CI's second
+/// run) and one evidence folder. A session made on one node works on the other; a case filed
+/// through one is found through the other; the deadline passes of both nodes, ticking every
+/// second, announce an overdue clock once per recipient, and neither node reports an error.
+#[tokio::test]
+async fn two_nodes_share_sessions_cases_and_each_deadline_notice() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let app = TestApp::spawn_with(|c| c.deadline_tick_secs = 86_400, true).await;
+    let evidence = app.dir.path().join("evidence").display().to_string();
+    let node = |n: &str| {
+        let index = app
+            .dir
+            .path()
+            .join(format!("index-{n}"))
+            .display()
+            .to_string();
+        let data = app
+            .dir
+            .path()
+            .join(format!("data-{n}"))
+            .display()
+            .to_string();
+        let evidence = evidence.clone();
+        let app = &app;
+        async move {
+            app.node(&[
+                ("WEIQUAN_DATA_DIR", &data),
+                ("WEIQUAN_SEARCH_INDEX", &index),
+                ("WEIQUAN_STORAGE", &evidence),
+                ("WEIQUAN_SEARCH_POLL_MS", "200"),
+                ("WEIQUAN_DEADLINE_TICK_SECS", "1"),
+            ])
+            .await
+        }
+    };
+    let (one, two) = (node("one").await, node("two").await);
+
+    // A web session made on node one works on node two.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = client
+        .get(format!("{}/login", one.base))
+        .send()
+        .await
+        .unwrap();
+    let cookies: Vec<String> = login
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .collect();
+    let page = login.text().await.unwrap();
+    let csrf = crate::fixtures::csrf_in(&page).expect("a CSRF token on the sign-in page");
+    let res = client
+        .post(format!("{}/login", one.base))
+        .header("cookie", cookies.join("; "))
+        .form(&[
+            ("username", "demo-officer"),
+            ("password", crate::fixtures::PASSWORD),
+            ("_csrf", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let session = crate::fixtures::set_cookie(&res, "wq_session")
+        .map(crate::fixtures::cookie_value)
+        .expect("a session cookie");
+    let res = client
+        .get(format!("{}/cases", two.base))
+        .header("cookie", format!("wq_session={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        200,
+        "the session of node one on node two: {:?}",
+        res.headers().get("location")
+    );
+
+    // A case filed through node one is found through node two.
+    let officer = app.api_as("demo-officer").await;
+    let enterprise = app.api_as("demo-enterprise").await;
+    let body = json!({
+        "description": "被请求人在亚马逊店铺许诺销售激光测距仪，落入涉案发明专利保护范围。",
+        "channel": "e_commerce", "region_code": "320612", "complainant_standing": "patentee",
+        "rights": [{"kind": "invention_patent", "number": "ZL202410987654.1", "title": "一种相位式激光测距装置"}],
+        "respondents": [{"name": "苏州澜拓光电科技有限公司"}]
+    });
+    let (status, filed) = enterprise
+        .at(&one.base)
+        .post("/api/v1/complaints", &body)
+        .await;
+    assert_eq!(status, 201, "{filed}");
+    let id = filed["id"].as_i64().unwrap();
+    let found = until_found(
+        &officer.at(&two.base),
+        "澜拓光电",
+        id,
+        Duration::from_secs(30),
+    )
+    .await;
+    assert!(found.is_some(), "node two finds what node one filed");
+
+    // Its triage clock falls overdue; both nodes' deadline passes see it.
+    entity::case_clocks::Entity::update_many()
+        .col_expr(
+            entity::case_clocks::Column::DueAt,
+            Expr::value(weiquan::service::now() - chrono::TimeDelta::hours(1)),
+        )
+        .filter(entity::case_clocks::Column::CaseId.eq(id))
+        .exec(app.db.conn())
+        .await
+        .unwrap();
+    let notices = || async {
+        entity::notifications::Entity::find()
+            .filter(entity::notifications::Column::CaseId.eq(id))
+            .all(app.db.conn())
+            .await
+            .unwrap()
+    };
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        seen = notices().await;
+        if !seen.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!seen.is_empty(), "the overdue clock is announced");
+    // A few more ticks of both nodes add nothing.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let after = notices().await;
+    assert_eq!(after.len(), seen.len(), "{after:?}");
+    let mut keys: Vec<_> = after
+        .iter()
+        .map(|n| (n.user_id, n.rule_id.clone(), n.kind.clone()))
+        .collect();
+    keys.sort();
+    let before = keys.len();
+    keys.dedup();
+    assert_eq!(
+        keys.len(),
+        before,
+        "one notice per recipient, clock and kind: {after:?}"
+    );
+    for n in [&one, &two] {
+        let log = n.log.lock().unwrap().join("\n");
+        assert!(!log.contains("ERROR") && !log.contains("failed"), "{log}");
+    }
+}
