@@ -130,6 +130,7 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
+    let data_dir = dir.path().to_path_buf();
     rt.block_on(async move {
         let client = reqwest::Client::builder()
             .pool_max_idle_per_host(64)
@@ -158,7 +159,6 @@ fn main() {
         );
         let samples: Arc<Mutex<Vec<Sample>>> = Arc::default();
         let start = Instant::now();
-        let data_dir = dir.path().to_path_buf();
         let sampler = {
             let samples = samples.clone();
             tokio::spawn(async move {
@@ -270,6 +270,8 @@ fn main() {
             last - warm
         );
     });
+    // The server goes before its folder does.
     let _ = child.kill();
     let _ = child.wait();
+    drop(dir);
 }
