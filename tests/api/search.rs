@@ -65,6 +65,25 @@ async fn first_hit(by: &Api, query: &str) -> i64 {
     }
 }
 
+/// The hits of `query` once they stop changing (the indexer has caught up with every change
+/// made so far): two answers a few indexer polls apart that agree.
+async fn settled(by: &Api, query: &str) -> Value {
+    let started = Instant::now();
+    let mut last = search(by, query).await;
+    loop {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let now = search(by, query).await;
+        if now == last {
+            return now;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the hits of {query} never settled"
+        );
+        last = now;
+    }
+}
+
 /// Polls `query` until it finds `id` or `limit` passes; returns how long it took.
 async fn until_found(by: &Api, query: &str, id: i64, limit: Duration) -> Option<Duration> {
     let started = Instant::now();
@@ -542,7 +561,9 @@ async fn the_search_page_shows_marked_hits_and_keeps_the_query() {
         .await;
     assert!(html.contains("地区：南通市 ×"), "{html}");
     assert!(!shows_bare(&html, "320600"), "{html}");
-    // A filter link narrows the search and can be removed again.
+    // A filter link narrows the search and can be removed again. (The demo cases are still
+    // being indexed after the first hit: compare once the index has caught up.)
+    let all = settled(&officer, "锂电池").await;
     let html = browser
         .html(&format!(
             "/search?q={}&queue=administrative_ruling",
@@ -550,7 +571,6 @@ async fn the_search_page_shows_marked_hits_and_keeps_the_query() {
         ))
         .await;
     assert!(html.contains("已筛选"), "{html}");
-    let all = search(&officer, "锂电池").await;
     for h in all["items"].as_array().unwrap() {
         let number = h["number"].as_str().unwrap();
         assert_eq!(
