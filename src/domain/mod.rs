@@ -2,7 +2,7 @@
 //! chain. Nothing here touches a database, the network or the clock.
 
 #[macro_use]
-mod names;
+pub(crate) mod names;
 
 pub mod approval;
 pub mod audit;

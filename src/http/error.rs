@@ -178,21 +178,25 @@ pub fn problem_json(p: &Problem, lang: Lang, instance: &str) -> Response {
         .as_ref()
         .map(|m| m.render(lang))
         .unwrap_or_else(|| title.clone());
-    let mut body = json!({
-        "type": format!("https://weiquan.invalid/problems/{}", p.status.as_u16()),
-        "title": title,
-        "status": p.status.as_u16(),
-        "detail": detail,
-        "instance": instance,
-    });
-    if !p.fields.is_empty() {
-        body["errors"] = p
-            .fields
-            .iter()
-            .map(|f| json!({"field": f.field, "message": f.message.render(lang), "code": f.message.key}))
-            .collect();
-    }
-    let mut res = (p.status, body.to_string()).into_response();
+    let body = crate::http::api::model::Problem {
+        kind: format!("https://weiquan.invalid/problems/{}", p.status.as_u16()),
+        title,
+        status: p.status.as_u16(),
+        detail,
+        instance: instance.to_string(),
+        errors: (!p.fields.is_empty()).then(|| {
+            p.fields
+                .iter()
+                .map(|f| crate::http::api::model::FieldProblem {
+                    field: f.field.clone(),
+                    code: f.message.key.to_string(),
+                    message: f.message.render(lang),
+                })
+                .collect()
+        }),
+    };
+    let body = serde_json::to_string(&body).unwrap_or_default();
+    let mut res = (p.status, body).into_response();
     res.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/problem+json"),

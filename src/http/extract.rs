@@ -96,6 +96,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             Ok(axum::Json(v)) => v,
             Err(rejection) => return Err(json_rejection(rejection)),
         };
+        // Every body is an object (serde would also take an array for a struct).
+        if !value.is_object() {
+            return Err(AppError::Invalid(vec![crate::error::FieldError {
+                field: "body".into(),
+                message: Msg::new("error.json_object"),
+            }]));
+        }
+        whole_numbers(&mut value);
         // Every text field, in one place: format characters removed, control characters refused.
         crate::domain::text::clean_json(&mut value).map_err(|field| {
             AppError::Invalid(vec![crate::error::FieldError {
@@ -122,6 +130,57 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                     message: Msg::new("error.json_shape").arg("reason", text),
                 }])
             })
+    }
+}
+
+/// JSON has one kind of number: `3.0` is the integer 3 (as JSON Schema says), so it is read as
+/// one where an integer is expected.
+fn whole_numbers(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && f.abs() < 9.0e15
+            {
+                *v = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers),
+        Value::Object(map) => map.values_mut().for_each(whole_numbers),
+        _ => {}
+    }
+}
+
+/// A query string. A parameter left blank (`queue=`, as a form sends an unset filter) is as if
+/// it were not given; a value of the wrong type is 400.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(query).map_err(|e| AppError::BadRequest(e.to_string()))?;
+        let given: Vec<(String, String)> = pairs
+            .into_iter()
+            .filter(|(_, v)| !v.trim().is_empty())
+            .collect();
+        // The text rule of every field holds for filters too.
+        if let Some((name, _)) = given
+            .iter()
+            .find(|(_, v)| v.chars().any(crate::domain::text::is_forbidden_control))
+        {
+            return Err(AppError::Invalid(vec![crate::error::FieldError {
+                field: name.clone(),
+                message: Msg::new("error.text.control"),
+            }]));
+        }
+        let text =
+            serde_urlencoded::to_string(&given).map_err(|e| AppError::BadRequest(e.to_string()))?;
+        serde_urlencoded::from_str(&text)
+            .map(ApiQuery)
+            .map_err(|e| AppError::BadRequest(e.to_string()))
     }
 }
 

@@ -97,10 +97,12 @@ pub fn router(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.config.request_timeout_secs);
     let body_limit = state.config.body_limit_bytes;
     let upload_timeout = Duration::from_secs(state.config.evidence_upload_timeout_secs);
+    let (api_router, doc) = api::router();
+    let api_doc = api::serve_document(&doc);
     Router::new()
         .merge(ops::router())
-        .nest("/api/v1", api::router())
-        .route("/api/openapi.json", axum::routing::get(api::openapi))
+        .nest("/api/v1", api_router)
+        .route("/api/openapi.json", axum::routing::get(api_doc))
         .merge(web::router())
         .fallback(|| async { crate::error::AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(

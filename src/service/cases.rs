@@ -97,43 +97,85 @@ pub async fn events(db: &Db, me: &Identity, id: i64) -> Result<Vec<EventView>> {
     Ok(rows.into_iter().map(|e| EventView::of(e, &names)).collect())
 }
 
+/// `json`, `csv` or `xlsx`: the download formats of lists and reports.
+pub fn formats() -> utoipa::openapi::schema::Object {
+    crate::domain::names::names_schema(&["json", "csv", "xlsx"], false)
+}
+
+/// `none`, `provincial_srdi`, `national_little_giant`.
+pub fn srdi_levels() -> utoipa::openapi::schema::Object {
+    let mut names = vec!["none"];
+    names.extend(crate::domain::srdi::SrdiLevel::ALL.map(|l| l.as_str()));
+    crate::domain::names::names_schema(&names, false)
+}
+
+/// `me`.
+pub fn me() -> utoipa::openapi::schema::Object {
+    crate::domain::names::names_schema(&["me"], false)
+}
+
+fn mine() -> utoipa::openapi::schema::Object {
+    crate::domain::names::names_schema(&["mine"], false)
+}
+
 /// Filters of a case list, as asked.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ListQuery {
+    #[param(value_type = Option<crate::domain::case::Queue>)]
     pub queue: Option<String>,
+    #[param(value_type = Option<crate::domain::case::CaseState>)]
     pub state: Option<String>,
     /// `YYYY-MM-DD`: cases with a clock due before the end of that day (Beijing time).
+    #[param(format = Date)]
     pub due_before: Option<String>,
     pub overdue: Option<bool>,
     /// `me`: cases assigned to the caller.
+    #[param(schema_with = me)]
     pub assignee: Option<String>,
     /// `mine`: cases the caller's organisation owns.
+    #[param(schema_with = mine)]
     pub owner: Option<String>,
     /// Open cases only.
     pub open: Option<bool>,
-    /// `csv`: the whole list as a download instead of a page (the other filters apply).
+    /// `csv` | `xlsx`: the whole list as a download instead of a page (the other filters apply).
+    #[param(schema_with = formats)]
     pub format: Option<String>,
+    /// 专精特新 enterprises' cases only.
     pub srdi: Option<bool>,
+    /// Cases per page, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
+    /// `next_cursor` of the page before.
     pub cursor: Option<String>,
     /// An organisation's id: the cases of it and of the offices below it (404 outside the
     /// caller's reach). The reports' figures link to lists by the filters below.
+    #[param(value_type = Option<i64>)]
     pub org: Option<String>,
     /// `YYYY-MM-DD`, inclusive (Beijing days): received in this period.
+    #[param(format = Date)]
     pub received_from: Option<String>,
+    #[param(format = Date)]
     pub received_to: Option<String>,
     /// `YYYY-MM-DD`, inclusive: closed in this period.
+    #[param(format = Date)]
     pub closed_from: Option<String>,
+    #[param(format = Date)]
     pub closed_to: Option<String>,
     /// `true` closed cases only, `false` open ones only.
     pub closed: Option<bool>,
+    #[param(value_type = Option<crate::domain::case::Source>)]
     pub source: Option<String>,
+    #[param(value_type = Option<crate::domain::case::Channel>)]
     pub channel: Option<String>,
     /// A region code (行政区划代码): cases from it and the places within it.
+    #[param(pattern = "^[0-9]{2,6}$")]
     pub region: Option<String>,
+    #[param(value_type = Option<crate::domain::case::RightKind>)]
     pub right_kind: Option<String>,
     /// `none` | `provincial_srdi` | `national_little_giant`.
+    #[param(schema_with = srdi_levels)]
     pub srdi_level: Option<String>,
     /// A deadline rule id (`ar.closing`), with `clock_state` (`met`, `missed`, `running`, `paused`).
     pub clock: Option<String>,

@@ -14,11 +14,17 @@ use crate::store::{self};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+fn extension_actions() -> utoipa::openapi::schema::Object {
+    crate::domain::names::names_schema(&["request", "approve", "refuse"], false)
+}
+
 /// `POST /api/v1/cases/{id}/deadlines/{rule_id}/extension`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct ExtensionRequest {
     /// `request` | `approve` | `refuse`.
+    #[schema(required = true, schema_with = extension_actions)]
     pub action: String,
     /// For `request`: the tier (`department_head`, `higher_department`, `panel`) and amount.
     pub tier: Option<String>,

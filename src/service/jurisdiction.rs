@@ -14,11 +14,17 @@ use crate::store::{self, Db};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+fn jurisdiction_actions() -> utoipa::openapi::schema::Object {
+    crate::domain::names::names_schema(&["escalate", "designate"], false)
+}
+
 /// `POST /api/v1/cases/{id}/jurisdiction` and the case page's forms.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct JurisdictionRequest {
     /// `escalate` (the referring office) | `designate` (the common superior).
+    #[schema(required = true, schema_with = jurisdiction_actions)]
     pub action: String,
     /// For `designate`: the referring office or the office that returned the referral.
     pub to_org_id: Option<i64>,

@@ -23,11 +23,14 @@ pub const MAX_BODY: usize = 4000;
 const MAX_DUE_DAYS: i64 = 365;
 
 /// `POST /api/v1/cases/{id}/messages`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct NewMessage {
+    #[schema(required = true, min_length = 1, max_length = 4000)]
     pub body: String,
     /// The office asks for material by this day (`YYYY-MM-DD`).
+    #[schema(format = Date)]
     pub material_due: Option<String>,
     /// Evidence items of the case to attach (the filer: only its own).
     pub evidence_ids: Vec<i64>,

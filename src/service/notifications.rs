@@ -616,7 +616,9 @@ pub struct Page {
 }
 
 pub async fn list(db: &Db, me: &Identity, before: Option<i64>, limit: u64) -> Result<Page> {
-    let limit = limit.clamp(1, 200);
+    if !(1..=200).contains(&limit) {
+        return Err(AppError::field("limit", "error.limit"));
+    }
     let items: Vec<NotificationView> =
         crate::store::inbox::list(db.conn(), me.user.id, before, limit)
             .await?
@@ -655,7 +657,8 @@ pub async fn mark_all_read(cx: &Ctx, me: &Identity) -> Result<u64> {
 // ---------------------------------------------------------------- channels per topic
 
 /// A user's choice for one topic.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TopicChoice {
     pub topic: Topic,
     pub email: bool,
@@ -676,8 +679,9 @@ pub struct Preferences {
 }
 
 /// `PUT /api/v1/account/notices`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct PreferencesInput {
     pub topics: Vec<TopicChoice>,
 }

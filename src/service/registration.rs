@@ -21,7 +21,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 /// The registration form / request body (API.md field names, and more).
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct Registration {
     pub name: String,

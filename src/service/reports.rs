@@ -18,26 +18,45 @@ use anyhow::Context as _;
 use chrono::Days;
 use std::collections::HashMap;
 
+fn groupings() -> utoipa::openapi::schema::Object {
+    let names: Vec<&str> = GroupBy::ALL.iter().map(|g| g.as_str()).collect();
+    crate::domain::names::names_schema(&names, false)
+}
+
 /// What a statistics request asks for.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct SummaryQuery {
     /// `2026`, `2026-Q3` or `2026-07`; or `from` and `to` (`YYYY-MM-DD`); default: this year so far.
+    #[param(pattern = "^20[0-9]{2}(-Q[1-4]|-(0[1-9]|1[0-2]))?$")]
     pub period: Option<String>,
+    #[param(format = Date)]
     pub from: Option<String>,
+    #[param(format = Date)]
     pub to: Option<String>,
     /// The organisation (with the offices below it); default: the caller's own.
+    #[param(value_type = Option<i64>)]
     pub org_id: Option<String>,
     /// `org` | `queue` | `channel` | `source` | `right_kind` | `srdi_level`.
+    #[param(schema_with = groupings)]
     pub group_by: Option<String>,
     // Filters laid over every figure (the list filters of the same names).
+    #[param(value_type = Option<crate::domain::case::Queue>)]
     pub queue: Option<String>,
+    /// A region code: cases from it and the places within it.
+    #[param(pattern = "^[0-9]{2,6}$")]
     pub region: Option<String>,
+    #[param(value_type = Option<crate::domain::case::Channel>)]
     pub channel: Option<String>,
+    #[param(value_type = Option<crate::domain::case::RightKind>)]
     pub right_kind: Option<String>,
+    #[param(value_type = Option<crate::domain::case::Source>)]
     pub source: Option<String>,
+    #[param(schema_with = crate::service::cases::srdi_levels)]
     pub srdi_level: Option<String>,
     /// `csv` | `xlsx`: a download instead of the page.
+    #[param(schema_with = crate::service::cases::formats)]
     pub format: Option<String>,
 }
 

@@ -20,23 +20,49 @@ pub const MAX_LIMIT: usize = 200;
 /// Deepest hit a page may start at (a deeper page costs more than it helps).
 pub const MAX_OFFSET: usize = 10_000;
 
+fn sorts() -> utoipa::openapi::schema::Object {
+    crate::domain::names::names_schema(&["relevance", "urgency"], false)
+}
+
 /// A search as received (query string of the API or the page).
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct Params {
+    /// Words to find in the number, title, description, parties and rights (Chinese is
+    /// segmented into words).
+    #[param(max_length = 200)]
     pub q: Option<String>,
+    #[param(value_type = Option<crate::domain::case::Queue>)]
     pub queue: Option<String>,
+    #[param(value_type = Option<crate::domain::case::CaseState>)]
     pub state: Option<String>,
+    /// The right's kind.
+    #[param(value_type = Option<crate::domain::case::RightKind>)]
     pub kind: Option<String>,
+    #[param(value_type = Option<crate::domain::case::Channel>)]
     pub channel: Option<String>,
+    /// A region code: cases from it and the places within it.
+    #[param(pattern = "^[0-9]{2,6}$")]
     pub region: Option<String>,
+    /// 专精特新 enterprises' cases only.
+    #[param(value_type = Option<bool>)]
     pub srdi: Option<String>,
+    #[param(value_type = Option<bool>)]
     pub overdue: Option<String>,
+    /// `me`: cases assigned to the caller.
+    #[param(schema_with = crate::service::cases::me)]
     pub assignee: Option<String>,
+    /// `relevance` (default with words) or `urgency`.
+    #[param(schema_with = sorts)]
     pub sort: Option<String>,
+    /// Hits per page, 1–100 (default 20).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub limit: Option<String>,
+    /// `next_cursor` of the page before.
     pub cursor: Option<String>,
     /// `csv` | `xlsx`: the hits (up to the deepest page) as a download.
+    #[param(schema_with = crate::service::cases::formats)]
     pub format: Option<String>,
 }
 

@@ -21,12 +21,33 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+fn triage_actions() -> utoipa::openapi::schema::Object {
+    crate::domain::names::names_schema(&["route", "refer", "reject", "merge"], false)
+}
+
+fn work_queues() -> utoipa::openapi::schema::Object {
+    let names: Vec<&str> = Queue::WORK.iter().map(|q| q.as_str()).collect();
+    crate::domain::names::names_schema(&names, true)
+}
+
+fn referral_actions() -> utoipa::openapi::schema::Object {
+    crate::domain::names::names_schema(&["acknowledge", "return"], false)
+}
+
+fn share_access() -> utoipa::openapi::schema::Object {
+    crate::domain::names::names_schema(&["read", "contribute"], false)
+}
+
 /// `POST /api/v1/cases/{id}/triage` and the workbench form.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct TriageRequest {
     /// `route` | `refer` | `reject` | `merge`.
+    #[schema(required = true, schema_with = triage_actions)]
     pub action: String,
+    /// For `route`: the queue.
+    #[schema(schema_with = work_queues)]
     pub queue: Option<String>,
     pub to_org_id: Option<i64>,
     /// For `reject`: one of [`REJECT_REASONS`]; free text goes in `reason`.
@@ -46,21 +67,27 @@ pub struct TriageRequest {
 }
 
 /// `POST /api/v1/cases/{id}/referral`: the receiving office's answer.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct ReferralAnswer {
     /// `acknowledge` | `return`.
+    #[schema(required = true, schema_with = referral_actions)]
     pub action: String,
     pub reason: Option<String>,
     pub expected_version: Option<i64>,
 }
 
 /// `POST /api/v1/cases/{id}/shares`.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct ShareRequest {
+    /// The office to share with.
+    #[schema(required = true, value_type = i64)]
     pub org_id: Option<i64>,
     /// `read` | `contribute`.
+    #[schema(required = true, schema_with = share_access)]
     pub access: String,
     pub expected_version: Option<i64>,
 }

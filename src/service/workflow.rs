@@ -27,15 +27,21 @@ use serde_json::{Map, Value, json};
 
 /// `POST /api/v1/cases/{id}/actions` and the case page's action forms: the action, when it
 /// happened (default: now), the version the caller saw, and the action's own fields.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct ActionRequest {
+    /// The action's name, as `GET /cases/{id}/actions` lists them.
     #[serde(default)]
+    #[schema(required = true, value_type = crate::domain::workflow::Step)]
     pub action: String,
+    /// When the step happened: RFC 3339 or a Beijing local time `YYYY-MM-DDTHH:MM`; default
+    /// now; never in the future, never before the case's last event.
     #[serde(default)]
     pub at: Option<String>,
     #[serde(default)]
     pub expected_version: Option<i64>,
+    /// The action's own fields, as `GET /cases/{id}/actions` lists them.
     #[serde(flatten)]
+    #[schema(value_type = Object)]
     pub fields: Map<String, Value>,
 }
 

@@ -534,3 +534,120 @@ async fn the_registration_page_keeps_what_was_typed() {
     );
     assert!(html.contains("统一社会信用代码"), "{html}");
 }
+
+/// The properties a schema names, through `$ref` and `allOf` (a flattened struct).
+fn properties(doc: &Value, schema: &Value) -> (Vec<String>, Vec<String>) {
+    if let Some(r) = schema["$ref"].as_str() {
+        let target = doc.pointer(r.strip_prefix('#').unwrap()).unwrap();
+        return properties(doc, target);
+    }
+    let mut names: Vec<String> = schema["properties"]
+        .as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut required: Vec<String> = schema["required"]
+        .as_array()
+        .map(|a| a.iter().map(|v| v.as_str().unwrap().to_string()).collect())
+        .unwrap_or_default();
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        let (n, r) = properties(doc, part);
+        names.extend(n);
+        required.extend(r);
+    }
+    (names, required)
+}
+
+/// A client written against the document finds every field it names, and nothing it does not:
+/// the answers of the main reads carry exactly the properties of their documented schema.
+#[tokio::test]
+async fn answers_carry_the_fields_the_generated_document_names() {
+    let app = TestApp::spawn().await;
+    let (_, doc) = app.api().get("/api/openapi.json").await;
+    let officer = app.api_as("demo-officer").await;
+    let id = app.lead("demo-officer", "officer").file().await.id;
+    for (path, template) in [
+        ("/api/v1/me".to_string(), "/me"),
+        ("/api/v1/cases".to_string(), "/cases"),
+        (format!("/api/v1/cases/{id}"), "/cases/{id}"),
+        (format!("/api/v1/cases/{id}/actions"), "/cases/{id}/actions"),
+        (
+            format!("/api/v1/cases/{id}/deadlines"),
+            "/cases/{id}/deadlines",
+        ),
+        (
+            format!("/api/v1/cases/{id}/evidence"),
+            "/cases/{id}/evidence",
+        ),
+        ("/api/v1/notifications".to_string(), "/notifications"),
+        ("/api/v1/reports/summary".to_string(), "/reports/summary"),
+    ] {
+        let (status, answer) = officer.get(&path).await;
+        assert_eq!(status, 200, "{path}: {answer}");
+        let schema = &doc["paths"][template]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"];
+        let (names, required) = properties(&doc, schema);
+        let mut given: Vec<String> = answer.as_object().unwrap().keys().cloned().collect();
+        given.sort();
+        for key in &given {
+            assert!(names.contains(key), "{path}: `{key}` is not documented");
+        }
+        for key in &required {
+            assert!(given.contains(key), "{path}: documented `{key}` is missing");
+        }
+    }
+    // Errors are documented problems, with the fields a 422 names.
+    let (status, problem) = officer.get("/api/v1/cases?limit=0").await;
+    assert_eq!(status, 422);
+    let (names, _) = properties(&doc, &json!({"$ref": "#/components/schemas/Problem"}));
+    for key in problem.as_object().unwrap().keys() {
+        assert!(
+            names.contains(key),
+            "problem field `{key}` is not documented"
+        );
+    }
+}
+
+/// What schemathesis found in the first runs against the generated document stays fixed: a whole
+/// number written `3.0` is an integer, a body is an object, unknown fields are refused, a blank
+/// filter is no filter, and a control character in a filter is refused like in a field.
+#[tokio::test]
+async fn requests_are_read_as_the_document_describes_them() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let (s, b) = officer.get("/api/v1/notifications?limit=1.0").await;
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = officer.get("/api/v1/notifications?limit=0").await;
+    assert_eq!(s, 422, "{b}");
+    assert_eq!(b["errors"][0]["field"], "limit");
+    let (s, b) = officer.get("/api/v1/cases?queue=&srdi_level=&limit=").await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = officer.get("/api/v1/cases?clock_state=%C2%84").await;
+    assert_eq!(s, 422, "{b}");
+    assert_eq!(b["errors"][0]["code"], "error.text.control");
+    let put = |body: Value| {
+        let officer = &officer;
+        async move {
+            officer
+                .call(Method::PUT, "/api/v1/account/notices", Some(&body))
+                .await
+        }
+    };
+    let (s, b) = put(json!([])).await;
+    assert_eq!(s, 422, "{b}");
+    assert_eq!(b["errors"][0]["code"], "error.json_object");
+    let (s, b) = put(json!({"topics": [], "colour": "red"})).await;
+    assert_eq!(s, 422, "{b}");
+    let (s, b) =
+        put(json!({"topics": [{"topic": "deadline", "email": false, "sms": false}]})).await;
+    assert_eq!(s, 200, "{b}");
+    // `expected_version` 1e9 is a whole number: refused for being stale, not for its type.
+    let id = app.lead("demo-officer", "officer").file().await.id;
+    let (s, b) = officer
+        .post(
+            &format!("/api/v1/cases/{id}/triage"),
+            &json!({"action": "reject", "reason_code": "not_ip", "expected_version": 1.0e9}),
+        )
+        .await;
+    assert_ne!(b["errors"][0]["code"], "error.json_shape", "{b}");
+    assert!(s == 409 || s == 403 || s == 422, "{s} {b}");
+}

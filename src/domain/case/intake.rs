@@ -16,17 +16,29 @@ use serde::{Deserialize, Serialize};
 pub const MAX_ITEMS: usize = 10;
 
 /// A complaint (`POST /api/v1/complaints`) or a lead (`POST /api/v1/cases`) as sent.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct CaseInput {
+    /// Made from the right and the respondent when not given.
+    #[schema(max_length = 200)]
     pub title: Option<String>,
+    /// What happened, in the complainant's words.
+    #[schema(required = true, min_length = 10, max_length = 5000)]
     pub description: String,
+    /// Where the infringement was found.
+    #[schema(required = true, value_type = crate::domain::case::Channel)]
     pub channel: String,
+    /// A region code in force (行政区划代码).
+    #[schema(required = true, pattern = "^[0-9]{6}$")]
     pub region_code: String,
+    #[schema(value_type = Option<crate::domain::case::Standing>)]
     pub complainant_standing: Option<String>,
     /// For leads: who complains (a complaint's complainant is the filing enterprise).
     pub complainant: Option<PartyInput>,
+    #[schema(required = true, min_items = 1, max_items = 10)]
     pub rights: Vec<RightInput>,
+    #[schema(required = true, min_items = 1, max_items = 10)]
     pub respondents: Vec<PartyInput>,
     pub exhibition: Option<ExhibitionInput>,
     /// A complaint made at an exhibition's complaint station (2006 Measures Art. 11): the
@@ -35,22 +47,27 @@ pub struct CaseInput {
     pub exhibition_id: Option<i64>,
     pub overseas: Option<OverseasInput>,
     /// For leads: `officer`, `shared` or `hotline_12330`.
+    #[schema(pattern = "^(officer|shared|hotline_12330)$")]
     pub source: Option<String>,
-    /// For leads: when the lead was received (defaults to now).
+    /// For leads: when the lead was received (defaults to now): RFC 3339 or a Beijing local
+    /// time `YYYY-MM-DDTHH:MM`, never in the future.
     pub received_at: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct RightInput {
+    #[schema(value_type = crate::domain::case::RightKind)]
     pub kind: String,
     pub number: Option<String>,
     pub title: String,
     pub holder: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct PartyInput {
     pub name: String,
     pub uscc: Option<String>,
@@ -60,8 +77,9 @@ pub struct PartyInput {
     pub contact_phone: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct ExhibitionInput {
     pub name: String,
     pub venue: String,
@@ -71,8 +89,9 @@ pub struct ExhibitionInput {
     pub closes_at: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 pub struct OverseasInput {
     pub country: String,
     pub category: String,

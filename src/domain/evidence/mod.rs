@@ -56,6 +56,22 @@ impl Kind {
     }
 }
 
+// The API's document lists the names.
+impl utoipa::PartialSchema for Kind {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(Kind::ALL.map(Kind::as_str)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Kind {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "EvidenceKind".into()
+    }
+}
+
 /// Longest original file name kept, in characters.
 pub const MAX_NAME_CHARS: usize = 120;
 /// Longest description, in characters.

@@ -4,35 +4,71 @@
 use crate::domain::evidence::content_disposition;
 use crate::error::AppError;
 use crate::error::Result;
+use crate::http::api::cases::CaseId;
+use crate::http::api::model;
 use crate::http::extract::{ApiJson, Ctx, CurrentUser, Svc};
 use crate::http::present::evidence::{item_json, list_data};
 use crate::http::present::ts;
 use crate::http::{AppState, RequestCtx, upload};
 use crate::service::evidence::{self as evidence_service, custody};
 use crate::service::{Ctx as ServiceCtx, Identity};
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/cases/{id}/evidence",
-            post(create).layer(DefaultBodyLimit::disable()).get(list),
-        )
-        .route("/cases/{id}/evidence/export", get(export_zip))
-        .route("/evidence/{id}/content", get(content))
-        .route("/evidence/{id}/preview", get(preview))
-        .route("/evidence/{id}/withdraw", post(withdraw))
-        .route("/evidence/{id}/approve-abroad", post(approve_abroad))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        // The upload streams to storage under its own limits (`evidence_max_bytes`).
+        .routes(routes!(create, list).layer(DefaultBodyLimit::disable()))
+        .routes(routes!(export_zip))
+        .routes(routes!(content))
+        .routes(routes!(preview))
+        .routes(routes!(withdraw))
+        .routes(routes!(approve_abroad))
 }
 
-/// `POST /cases/{id}/evidence` (multipart: `file`, `kind`, `description`, `obtained_at`) → 201.
+/// The form of an evidence upload (`multipart/form-data`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+struct EvidenceUpload {
+    /// The file (streamed; its type is sniffed from its bytes, not taken from the client).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+    kind: crate::domain::evidence::Kind,
+    #[schema(max_length = 2000)]
+    description: Option<String>,
+    /// `YYYY-MM-DD`: when the evidence was obtained.
+    #[schema(format = Date)]
+    obtained_at: Option<String>,
+}
+
+/// An id of an evidence item.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+struct EvidenceId {
+    /// The evidence item's id.
+    id: i64,
+}
+
+/// Adds an evidence item to a case: SHA-256 while it streams in, SM3 sealed a moment after.
+#[utoipa::path(post, path = "/cases/{id}/evidence", tag = "evidence", params(CaseId),
+    request_body(content = EvidenceUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Stored", body = model::EvidenceStored),
+        (status = 403, description = "The caller may not add evidence to this case"),
+        (status = 404, description = "No such case, or not visible to the caller"),
+        (status = 408, description = "The upload came slower than the minimum rate"),
+        (status = 422, description = "A field is refused, or the file is of a type not taken"),
+        (status = 429, description = "Too many uploads of the caller in flight"),
+        (status = 503, description = "The evidence storage is unavailable"),
+    ))]
 async fn create(
     State(state): State<AppState>,
     Svc(cx): Svc,
@@ -43,23 +79,33 @@ async fn create(
     let e = upload::accept(&state, &cx, &me, id, req).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "id": e.id, "no": e.no, "sha256": e.sha256, "sm3": e.sm3, "size": e.size,
-            "media_type": e.media_type, "original_name": e.original_name,
-        })),
+        Json(model::EvidenceStored {
+            id: e.id,
+            no: e.no,
+            sha256: e.sha256,
+            sm3: e.sm3,
+            size: e.size,
+            media_type: e.media_type,
+            original_name: e.original_name,
+        }),
     ))
 }
 
-/// `GET /cases/{id}/evidence`: the items the caller may see, with hashes and custody events.
+/// The evidence items the caller may see, with hashes and chains of custody.
+#[utoipa::path(get, path = "/cases/{id}/evidence", tag = "evidence", params(CaseId),
+    responses(
+        (status = 200, description = "The items", body = model::EvidenceList),
+        (status = 404, description = "No such case, or not visible to the caller"),
+    ))]
 async fn list(
     Svc(cx): Svc,
     CurrentUser(me): CurrentUser,
     Path(id): Path<i64>,
-) -> Result<Json<Value>> {
+) -> Result<Json<model::EvidenceList>> {
     let (_, items) = evidence_service::list(&cx.db, &me, id).await?;
-    Ok(Json(json!({
-        "items": items.iter().map(item_json).collect::<Vec<_>>(),
-    })))
+    Ok(Json(model::EvidenceList {
+        items: items.iter().map(item_json).collect(),
+    }))
 }
 
 /// Streams an item with the safe-serving headers; a custody event first. A `HEAD` request
@@ -112,7 +158,14 @@ pub fn safe_headers(h: &mut axum::http::HeaderMap) {
     );
 }
 
-/// `GET /evidence/{id}/content`: the bytes, as an attachment.
+/// The item's bytes, as an attachment (a custody event is recorded).
+#[utoipa::path(get, path = "/evidence/{id}/content", tag = "evidence", params(EvidenceId),
+    responses(
+        (status = 200, description = "The file, of its sniffed type", content((Vec<u8> = "*/*")),
+            headers(("ETag" = String, description = "The SHA-256, quoted"))),
+        (status = 404, description = "No such item, or not visible to the caller"),
+        (status = 503, description = "The evidence storage is unavailable"),
+    ))]
 async fn content(
     State(state): State<AppState>,
     Svc(cx): Svc,
@@ -123,7 +176,21 @@ async fn content(
     serve(&state, &cx, &me, id, false, method == Method::HEAD).await
 }
 
-/// `GET /evidence/{id}/preview`: inline, images and PDF only (415 otherwise).
+/// The item shown inline: images and PDF only (a custody event is recorded).
+#[utoipa::path(get, path = "/evidence/{id}/preview", tag = "evidence", params(EvidenceId),
+    responses(
+        (status = 200, description = "The file", content(
+            (Vec<u8> = "application/pdf"),
+            (Vec<u8> = "image/jpeg"),
+            (Vec<u8> = "image/png"),
+            (Vec<u8> = "image/gif"),
+            (Vec<u8> = "image/webp"),
+            (Vec<u8> = "image/bmp"),
+        )),
+        (status = 404, description = "No such item, or not visible to the caller"),
+        (status = 415, description = "The item is not an image or PDF"),
+        (status = 503, description = "The evidence storage is unavailable"),
+    ))]
 async fn preview(
     State(state): State<AppState>,
     Svc(cx): Svc,
@@ -134,27 +201,48 @@ async fn preview(
     serve(&state, &cx, &me, id, true, method == Method::HEAD).await
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(default)]
+#[serde(deny_unknown_fields)]
 struct WithdrawRequest {
+    /// Why the item is withdrawn.
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 1000)]
     reason: Option<String>,
 }
 
-/// `POST /evidence/{id}/withdraw` `{reason}` → 200 with the item marked withdrawn.
+/// Withdraws an item: it stays on record, left out of exports.
+#[utoipa::path(post, path = "/evidence/{id}/withdraw", tag = "evidence", params(EvidenceId),
+    request_body = WithdrawRequest,
+    responses(
+        (status = 200, description = "Withdrawn", body = model::Withdrawn),
+        (status = 403, description = "Only the uploader's organisation withdraws an item"),
+        (status = 404, description = "No such item, or not visible to the caller"),
+        (status = 409, description = "Already withdrawn"),
+        (status = 422, description = "A field is refused"),
+    ))]
 async fn withdraw(
     Svc(cx): Svc,
     CurrentUser(me): CurrentUser,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<WithdrawRequest>,
-) -> Result<Json<Value>> {
+) -> Result<Json<model::Withdrawn>> {
     let e = evidence_service::withdraw(&cx, &me, id, body.reason.as_deref()).await?;
     let w = e.withdrawn.as_ref();
-    Ok(Json(
-        json!({"id": e.id, "withdrawn_at": w.map(|w| ts(w.at)), "reason": w.and_then(|w| w.reason.clone())}),
-    ))
+    Ok(Json(model::Withdrawn {
+        id: e.id,
+        withdrawn_at: w.map(|w| ts(w.at)),
+        reason: w.and_then(|w| w.reason.clone()),
+    }))
 }
 
-/// `POST /evidence/{id}/approve-abroad` → 204.
+/// Approves sending an item abroad (overseas cases; supervisors).
+#[utoipa::path(post, path = "/evidence/{id}/approve-abroad", tag = "evidence", params(EvidenceId),
+    responses(
+        (status = 204, description = "Approved"),
+        (status = 403, description = "Not a supervisor of the owning office"),
+        (status = 404, description = "No such item, or not visible to the caller"),
+        (status = 409, description = "Not an overseas case's item, or approved already"),
+    ))]
 async fn approve_abroad(
     Svc(cx): Svc,
     CurrentUser(me): CurrentUser,
@@ -164,6 +252,15 @@ async fn approve_abroad(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A zip of the case's evidence (withdrawn items left out) with `manifest.json` and the
+/// printable list `证据清单.html`.
+#[utoipa::path(get, path = "/cases/{id}/evidence/export", tag = "evidence", params(CaseId),
+    responses(
+        (status = 200, description = "The zip", content((Vec<u8> = "application/zip"))),
+        (status = 403, description = "An enterprise: the office's export is not the filer's"),
+        (status = 404, description = "No such case, or not visible to the caller"),
+        (status = 503, description = "The evidence storage is unavailable"),
+    ))]
 async fn export_zip(
     State(state): State<AppState>,
     Svc(cx): Svc,

@@ -4,20 +4,23 @@
 use crate::domain::policy::{self, Action};
 use crate::error::{AppError, Result};
 use crate::http::AppState;
-use crate::http::extract::{Ctx, CurrentUser, Svc};
+use crate::http::extract::{ApiQuery, Ctx, CurrentUser, Svc};
 use crate::http::present::report;
 use crate::i18n::Lang;
 use crate::service::reports::{self as reports, Assessment, Summary, SummaryQuery};
-use axum::extract::{Query, State};
+use axum::Json;
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/reports/summary", get(summary))
-        .route("/reports/assessment", get(assessment))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(summary))
+        .routes(routes!(assessment))
 }
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// A report in the format asked for: JSON, or a CSV / XLSX download of its table.
 pub fn summary_response(lang: Lang, s: &Summary, format: Option<&str>) -> Result<Response> {
@@ -73,12 +76,24 @@ pub fn assessment_response(lang: Lang, a: &Assessment, format: Option<&str>) -> 
     }
 }
 
-/// `GET /reports/summary?period=|from=&to=&org_id=&group_by=&queue=…&format=`.
+/// The statistics of an organisation (with the offices below it) for a period: intake, the
+/// three queues, deadlines, a breakdown and the monthly trend; `format=csv|xlsx` downloads them.
+#[utoipa::path(get, path = "/reports/summary", tag = "reports", params(SummaryQuery),
+    responses(
+        (status = 200, description = "The statistics", content(
+            (crate::http::api::model::ReportSummary = "application/json"),
+            (String = "text/csv"),
+            (Vec<u8> = XLSX),
+        )),
+        (status = 403, description = "The caller's role does not see statistics"),
+        (status = 404, description = "`org_id` is not in the caller's reach"),
+        (status = 422, description = "A period or filter is refused"),
+    ))]
 async fn summary(
     Svc(cx): Svc,
     Ctx(ctx): Ctx,
     CurrentUser(me): CurrentUser,
-    Query(q): Query<SummaryQuery>,
+    ApiQuery(q): ApiQuery<SummaryQuery>,
 ) -> Result<Response> {
     if !policy::can(&me.actor, Action::ViewReports) {
         return Err(AppError::forbidden());
@@ -87,21 +102,40 @@ async fn summary(
     summary_response(ctx.lang, &s, q.format.as_deref())
 }
 
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct AssessmentQuery {
+    /// Default: last year.
+    #[param(value_type = Option<i32>, minimum = 2000, maximum = 2100)]
     pub year: Option<String>,
+    /// Default: the caller's own organisation.
+    #[param(value_type = Option<i64>)]
     pub org_id: Option<String>,
+    /// `csv` | `xlsx`: a download instead of JSON.
+    #[param(schema_with = crate::service::cases::formats)]
     pub format: Option<String>,
 }
 
-/// `GET /reports/assessment?year=&org_id=&format=` (heads of office and administrators).
+/// The annual assessment (考核) sheet of an organisation: each item's value, the year before,
+/// growth and score (heads of office and administrators).
+#[utoipa::path(get, path = "/reports/assessment", tag = "reports", params(AssessmentQuery),
+    responses(
+        (status = 200, description = "The sheet", content(
+            (crate::http::api::model::AssessmentSheet = "application/json"),
+            (String = "text/csv"),
+            (Vec<u8> = XLSX),
+        )),
+        (status = 403, description = "Not a head of office or an administrator"),
+        (status = 404, description = "`org_id` is not in the caller's reach"),
+        (status = 422, description = "The year is refused"),
+    ))]
 async fn assessment(
     State(state): State<AppState>,
     Svc(cx): Svc,
     Ctx(ctx): Ctx,
     CurrentUser(me): CurrentUser,
-    Query(q): Query<AssessmentQuery>,
+    ApiQuery(q): ApiQuery<AssessmentQuery>,
 ) -> Result<Response> {
     if !policy::can(&me.actor, Action::ViewAssessment) {
         return Err(AppError::forbidden());

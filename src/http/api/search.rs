@@ -2,20 +2,22 @@
 
 use crate::error::Result;
 use crate::http::AppState;
-use crate::http::extract::{Ctx, CurrentUser, Svc};
+use crate::http::api::model;
+use crate::http::extract::{ApiQuery, Ctx, CurrentUser, Svc};
 use crate::search::Results;
 use crate::service::search::{self, Params};
-use axum::extract::{Query, State};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use axum::extract::State;
 use serde_json::{Map, Value, json};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/search", get(search_cases))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(search_cases))
 }
 
 /// The JSON of a result page.
-pub fn results_json(r: &Results, next_cursor: Option<String>) -> Value {
+pub fn results_json(r: &Results, next_cursor: Option<String>) -> model::SearchResults {
     let facets: Map<String, Value> = r
         .facets
         .iter()
@@ -25,38 +27,53 @@ pub fn results_json(r: &Results, next_cursor: Option<String>) -> Value {
             (group.clone(), Value::Object(counts))
         })
         .collect();
-    json!({
-        "total": r.total,
-        "overdue": r.overdue,
-        "items": r.hits.iter().map(|h| json!({
-            "id": h.id,
-            "number": h.number,
-            "title": h.title,
-            "queue": h.queue,
-            "state": h.state,
-            "snippet": h.snippet,
-        })).collect::<Vec<_>>(),
-        "facets": facets,
-        "next_cursor": next_cursor,
-    })
+    model::SearchResults {
+        total: r.total,
+        overdue: r.overdue,
+        items: r
+            .hits
+            .iter()
+            .map(|h| model::SearchHit {
+                id: h.id,
+                number: h.number.clone(),
+                title: h.title.clone(),
+                queue: h.queue.to_string(),
+                state: h.state.to_string(),
+                snippet: h.snippet.clone(),
+            })
+            .collect(),
+        facets: Value::Object(facets),
+        next_cursor,
+    }
 }
 
-/// `GET /search?q=…&queue=…&state=…&kind=…&channel=…&region=…&srdi=true&overdue=true&assignee=me&sort=relevance|urgency&limit=&cursor=`.
+/// Full-text search over the cases the caller may see, with facets; `format=csv|xlsx` downloads
+/// the hits.
+#[utoipa::path(get, path = "/search", tag = "search", params(Params),
+    responses(
+        (status = 200, description = "A page of hits", content(
+            (model::SearchResults = "application/json"),
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
+        (status = 422, description = "A filter is refused"),
+    ))]
 async fn search_cases(
     State(state): State<AppState>,
     Svc(cx): Svc,
     CurrentUser(me): CurrentUser,
     Ctx(ctx): Ctx,
-    Query(p): Query<Params>,
+    ApiQuery(p): ApiQuery<Params>,
 ) -> Result<axum::response::Response> {
     use axum::response::IntoResponse;
+    // The request as given is checked first: a download pages on its own.
+    let req = search::request(&me, &p)?;
     if p.format
         .as_deref()
         .is_some_and(|f| !f.is_empty() && f != "json")
     {
         return crate::http::export::search_download(&cx, &state.search, &me, &p, ctx.lang).await;
     }
-    let req = search::request(&me, &p)?;
     let r = search::search(&cx.db, &state.search, &me, req.clone(), cx.now).await?;
     Ok(Json(results_json(&r, search::next_cursor(&req, r.total))).into_response())
 }

@@ -2,6 +2,7 @@
 
 use super::{badge, due_local, key, local, ts};
 use crate::domain::policy::CaseAccess;
+use crate::http::api::model;
 use crate::service::case::Moved;
 use crate::service::case::view::{CaseSummary, CaseView, ClockView, EventView};
 use crate::service::intake::Filed;
@@ -14,54 +15,17 @@ fn srdi(c: &CaseSummary) -> &'static str {
 }
 
 /// One case in an API list; the filing enterprise does not see which office or officer has it.
-pub fn summary_json(c: &CaseSummary, filer_view: bool) -> Value {
-    let mut v = json!({
-        "id": c.id,
-        "number": c.number,
-        "title": c.title,
-        "queue": c.queue,
-        "state": c.state,
-        "channel": c.channel,
-        "region_code": c.region_code,
-        "source": c.source,
-        "srdi": srdi(c),
-        "received_at": ts(c.received_at),
-        "next_due_at": c.next_due_at.map(ts),
-        "closed_at": c.closed_at.map(ts),
-        "version": c.version,
-    });
-    if !filer_view {
-        v["owner_org_id"] = json!(c.owner_org_id);
-        v["assignee_user_id"] = json!(c.assignee_user_id);
-    }
-    v
+pub fn summary_json(c: &CaseSummary, filer_view: bool) -> model::CaseSummary {
+    model::CaseSummary::of(c, filer_view)
 }
 
 /// A deadline clock in the API (`GET /cases/{id}/deadlines`).
-pub fn clock_json(c: &ClockView) -> Value {
-    json!({
-        "name": c.name,
-        "rule_id": c.rule_id,
-        "source": c.source,
-        "basis": if c.service_standard { "service_standard" } else { "law" },
-        "unit": c.unit,
-        "start_at": ts(c.start_at),
-        "due_at": ts(c.due_at),
-        "state": c.state,
-        "paused_segments": c.paused.iter().map(|(from, until)| json!({
-            "from": from.to_rfc3339(),
-            "until": until.map(|u| u.to_rfc3339()),
-        })).collect::<Vec<_>>(),
-        "extensions": c.extensions.iter().map(|(tier, amount)| json!({
-            "tier": tier, "amount": amount,
-        })).collect::<Vec<_>>(),
-        "provisional": c.provisional,
-        "explanation": c.explanation,
-    })
+pub fn clock_json(c: &ClockView) -> model::Clock {
+    model::Clock::from(c)
 }
 
 /// The clocks of a case in the API.
-pub fn clocks_json(d: &CaseView) -> Value {
+pub fn clocks_json(d: &CaseView) -> Vec<model::Clock> {
     d.clocks.iter().map(clock_json).collect()
 }
 
@@ -77,85 +41,74 @@ fn access_name(a: CaseAccess) -> &'static str {
 }
 
 /// A case with parties, rights, shares and clocks, as its reader may see it.
-pub fn detail_json(d: &CaseView) -> Value {
-    let mut v = summary_json(&d.summary, d.is_filer());
-    v["description"] = json!(d.description);
-    v["complainant_standing"] = json!(d.standing);
-    v["exhibition"] = json!(d.exhibition);
-    v["overseas"] = json!(d.overseas);
-    v["owner"] = json!(
-        d.owner
-            .as_ref()
-            .map(|o| json!({"id": o.id, "name": o.name}))
-    );
-    v["referred_to"] = json!(
-        d.referred_to
-            .as_ref()
-            .map(|o| json!({"id": o.id, "name": o.name}))
-    );
-    v["merged_into"] = json!(
-        d.merged_into
-            .as_ref()
-            .map(|m| json!({"id": m.id, "number": m.number}))
-    );
-    v["parties"] = d
-        .parties
-        .iter()
-        .map(|p| {
-            json!({"role": p.role, "name": p.name, "uscc": p.uscc, "address": p.address,
-                   "listing_url": p.listing_url, "contact_name": p.contact_name,
-                   "contact_phone": p.contact_phone})
-        })
-        .collect();
-    v["rights"] = d
-        .rights
-        .iter()
-        .map(|r| json!({"kind": r.kind, "number": r.number, "title": r.title, "holder": r.holder}))
-        .collect();
-    v["shares"] = d
-        .shares
-        .iter()
-        .map(|s| {
-            json!({"org_id": s.org_id, "org": s.org, "access": s.access,
-                   "granted_at": ts(s.granted_at)})
-        })
-        .collect();
-    v["deadlines"] = clocks_json(d);
-    v["access"] = json!(access_name(d.access));
-    v
+pub fn detail_json(d: &CaseView) -> model::Case {
+    let org = |o: &crate::service::case::view::OrgRef| model::OrgName {
+        id: o.id,
+        name: o.name.clone(),
+    };
+    model::Case {
+        summary: summary_json(&d.summary, d.is_filer()),
+        description: d.description.clone(),
+        complainant_standing: d.standing.map(|s| s.to_string()),
+        exhibition: json!(d.exhibition),
+        overseas: json!(d.overseas),
+        owner: d.owner.as_ref().map(org),
+        referred_to: d.referred_to.as_ref().map(org),
+        merged_into: d.merged_into.as_ref().map(|m| model::CaseNumber {
+            id: m.id,
+            number: m.number.clone(),
+        }),
+        parties: d
+            .parties
+            .iter()
+            .map(|p| model::Party {
+                role: p.role.to_string(),
+                name: p.name.clone(),
+                uscc: p.uscc.clone(),
+                address: p.address.clone(),
+                listing_url: p.listing_url.clone(),
+                contact_name: p.contact_name.clone(),
+                contact_phone: p.contact_phone.clone(),
+            })
+            .collect(),
+        rights: d
+            .rights
+            .iter()
+            .map(|r| model::Right {
+                kind: r.kind.to_string(),
+                number: r.number.clone(),
+                title: r.title.clone(),
+                holder: r.holder.clone(),
+            })
+            .collect(),
+        shares: d
+            .shares
+            .iter()
+            .map(|s| model::Share {
+                org_id: s.org_id,
+                org: s.org.clone(),
+                access: s.access.to_string(),
+                granted_at: ts(s.granted_at),
+            })
+            .collect(),
+        deadlines: clocks_json(d),
+        access: access_name(d.access).to_string(),
+    }
 }
 
 /// An event of the timeline in the API.
-pub fn event_json(e: &EventView) -> Value {
-    json!({
-        "seq": e.seq,
-        "kind": e.kind,
-        "at": ts(e.at),
-        "recorded_at": ts(e.recorded_at),
-        "actor_user_id": e.actor_user_id,
-        "public": e.public,
-        "payload": e.payload,
-    })
+pub fn event_json(e: &EventView) -> model::Event {
+    model::Event::from(e)
 }
 
 /// A case after a write.
-pub fn moved_json(m: &Moved) -> Value {
-    json!({"id": m.id, "version": m.version, "queue": m.queue, "state": m.state})
+pub fn moved_json(m: &Moved) -> model::Moved {
+    model::Moved::from(m)
 }
 
 /// The receipt of a filing (API.md: `{id, number, version, queue, state, triage_due}`).
-pub fn filed_json(f: &Filed) -> Value {
-    json!({
-        "id": f.id,
-        "number": f.number,
-        "version": f.version,
-        "queue": f.queue,
-        "state": f.state,
-        "received_at": ts(f.received_at),
-        "triage_due": f.triage_due.map(ts),
-        "transfer_due": f.transfer_due.map(ts),
-        "triage_due_provisional": f.provisional,
-    })
+pub fn filed_json(f: &Filed) -> model::Filed {
+    model::Filed::from(f)
 }
 
 /// One case in a page's list: labels, local times, its deadline badge.
@@ -177,7 +130,7 @@ pub fn row(c: &CaseSummary, now: DateTime<Utc>) -> Value {
 
 /// A clock on the case page: the API's fields with local times, its label and badge.
 pub fn clock_row(c: &ClockView, now: DateTime<Utc>) -> Value {
-    let mut v = clock_json(c);
+    let mut v = super::value(clock_json(c));
     v["due_local"] = json!(due_local(c.due_at));
     v["start_local"] = json!(local(c.start_at));
     v["state_key"] = json!(key("clock_state", c.state));

@@ -1,30 +1,54 @@
 //! Evidence as the API answers it and as the pages and the printable list (证据清单) show it.
 
 use super::{key, local, ts};
+use crate::http::api::model;
 use crate::service::evidence::EvidenceView;
 use serde_json::{Value, json};
 
 /// One item with its hashes and custody steps.
-pub fn item_json(e: &EvidenceView) -> Value {
-    json!({
-        "id": e.id, "no": e.no, "label": e.label, "kind": e.kind.as_str(),
-        "kind_key": key("evidence_kind", e.kind.as_str()),
-        "description": e.description, "obtained_at": e.obtained_at.map(|d| d.to_string()),
-        "original_name": e.original_name, "sha256": e.sha256, "sm3": e.sm3,
-        "sm3_at": e.sm3_at.map(ts), "size": e.size,
-        "media_type": e.media_type, "previewable": e.previewable(),
-        "uploader": {"user_id": e.uploader_user_id, "name": e.uploader, "org_id": e.uploader_org_id},
-        "uploaded_at": ts(e.uploaded_at),
-        "withdrawn": e.withdrawn.as_ref().map(|w| json!({"at": ts(w.at), "by_user_id": w.by_user_id, "reason": w.reason})),
-        "custody": e.custody.iter().map(|c| json!({
-            "event": c.kind, "event_key": c.kind.key(), "at": ts(c.at), "actor": c.actor,
-        })).collect::<Vec<_>>(),
-    })
+pub fn item_json(e: &EvidenceView) -> model::Evidence {
+    model::Evidence {
+        id: e.id,
+        no: e.no,
+        label: e.label.clone(),
+        kind: e.kind.as_str().to_string(),
+        kind_key: key("evidence_kind", e.kind.as_str()),
+        description: e.description.clone(),
+        obtained_at: e.obtained_at.map(|d| d.to_string()),
+        original_name: e.original_name.clone(),
+        sha256: e.sha256.clone(),
+        sm3: e.sm3.clone(),
+        sm3_at: e.sm3_at.map(ts),
+        size: e.size,
+        media_type: e.media_type.clone(),
+        previewable: e.previewable(),
+        uploader: model::Uploader {
+            user_id: e.uploader_user_id,
+            name: e.uploader.clone(),
+            org_id: e.uploader_org_id,
+        },
+        uploaded_at: ts(e.uploaded_at),
+        withdrawn: e.withdrawn.as_ref().map(|w| model::Withdrawal {
+            at: ts(w.at),
+            by_user_id: w.by_user_id,
+            reason: w.reason.clone(),
+        }),
+        custody: e
+            .custody
+            .iter()
+            .map(|c| model::CustodyStep {
+                event: c.kind.to_string(),
+                event_key: c.kind.key(),
+                at: ts(c.at),
+                actor: c.actor.clone(),
+            })
+            .collect(),
+    }
 }
 
 /// One item on a page: [`item_json`] with local times.
 pub fn item_row(e: &EvidenceView) -> Value {
-    let mut j = item_json(e);
+    let mut j = super::value(item_json(e));
     j["uploaded_local"] = json!(local(e.uploaded_at));
     // The table shows the start of each hash; the whole value is one click away.
     j["sha256_short"] = json!(short_hash(&e.sha256));

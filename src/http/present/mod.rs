@@ -12,6 +12,11 @@ use crate::domain::time::{in_beijing, last_day};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
+/// A typed answer as page data (templates read JSON values).
+pub fn value(t: impl serde::Serialize) -> Value {
+    serde_json::to_value(t).unwrap_or(Value::Null)
+}
+
 /// RFC 3339 in Beijing time, as the API answers instants.
 pub fn ts(t: DateTime<Utc>) -> String {
     in_beijing(t).to_rfc3339()

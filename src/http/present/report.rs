@@ -1,5 +1,6 @@
 //! The statistics and the 考核 sheet as JSON, as page data and as table rows for CSV and Excel.
 
+use crate::http::api::model;
 use crate::http::xlsx::Cell;
 use crate::i18n::{self, Lang};
 use crate::service::reports::{Assessment, FigureValue, Summary};
@@ -27,18 +28,18 @@ pub fn shown(lang: Lang, unit: &str, v: Option<f64>) -> String {
     }
 }
 
-fn figure_json(lang: Lang, f: &FigureValue) -> Value {
-    json!({
-        "key": f.key,
-        "label": label(lang, f.key),
-        "unit": f.unit,
-        "value": number(f.unit, f.value),
-        "applicable": f.query.is_some(),
-        "list": f.query.as_ref().map(|q| format!("/api/v1/cases?{q}")),
-        "page": f.query.as_ref().map(|q| format!("/cases?{q}")),
-        "shown": shown(lang, f.unit, f.value),
-        "days": f.unit == "days" && f.value.is_some(),
-    })
+fn figure_json(lang: Lang, f: &FigureValue) -> model::ReportFigure {
+    model::ReportFigure {
+        key: f.key.to_string(),
+        label: label(lang, f.key),
+        unit: f.unit.to_string(),
+        value: number(f.unit, f.value),
+        applicable: f.query.is_some(),
+        list: f.query.as_ref().map(|q| format!("/api/v1/cases?{q}")),
+        page: f.query.as_ref().map(|q| format!("/cases?{q}")),
+        shown: shown(lang, f.unit, f.value),
+        days: f.unit == "days" && f.value.is_some(),
+    }
 }
 
 fn group_label(lang: Lang, g: &crate::service::reports::GroupRow) -> String {
@@ -50,31 +51,62 @@ fn group_label(lang: Lang, g: &crate::service::reports::GroupRow) -> String {
 }
 
 /// `GET /api/v1/reports/summary` (and the page's data).
-pub fn summary_json(lang: Lang, s: &Summary) -> Value {
-    json!({
-        "org": {"id": s.org_id, "name": s.org_name},
-        "from": s.from.to_string(),
-        "to": s.to.to_string(),
-        "filters": s.filters.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
-        "sections": s.sections.iter().map(|sec| json!({
-            "key": sec.key,
-            "label": i18n::t(lang, &format!("report.section.{}", sec.key)),
-            "figures": sec.figures.iter().map(|f| figure_json(lang, f)).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "group_by": s.group_by,
-        "group_columns": crate::domain::report::GROUP_FIGURES.iter().map(|k| json!({"key": k, "label": label(lang, k)})).collect::<Vec<_>>(),
-        "groups": s.groups.iter().map(|g| json!({
-            "value": g.value,
-            "label": group_label(lang, g),
-            "figures": g.figures.iter().map(|f| figure_json(lang, f)).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "months": s.months.iter().map(|m| json!({
-            "month": m.month,
-            "received": m.received,
-            "by_queue": m.by_queue.iter().map(|(q, n)| (q.clone(), json!(n))).collect::<serde_json::Map<_, _>>(),
-            "ar_on_time_rate": m.ar_on_time_rate,
-        })).collect::<Vec<_>>(),
-    })
+pub fn summary_json(lang: Lang, s: &Summary) -> model::ReportSummary {
+    model::ReportSummary {
+        org: model::ReportOrg {
+            id: s.org_id,
+            name: s.org_name.clone(),
+        },
+        from: s.from.to_string(),
+        to: s.to.to_string(),
+        filters: Value::Object(
+            s.filters
+                .iter()
+                .map(|(k, v)| (k.to_string(), json!(v)))
+                .collect(),
+        ),
+        sections: s
+            .sections
+            .iter()
+            .map(|sec| model::ReportSection {
+                key: sec.key.to_string(),
+                label: i18n::t(lang, &format!("report.section.{}", sec.key)),
+                figures: sec.figures.iter().map(|f| figure_json(lang, f)).collect(),
+            })
+            .collect(),
+        group_by: s.group_by.map(str::to_string),
+        group_columns: crate::domain::report::GROUP_FIGURES
+            .iter()
+            .map(|k| model::ReportColumn {
+                key: k.to_string(),
+                label: label(lang, k),
+            })
+            .collect(),
+        groups: s
+            .groups
+            .iter()
+            .map(|g| model::ReportGroup {
+                value: g.value.clone(),
+                label: group_label(lang, g),
+                figures: g.figures.iter().map(|f| figure_json(lang, f)).collect(),
+            })
+            .collect(),
+        months: s
+            .months
+            .iter()
+            .map(|m| model::ReportMonth {
+                month: m.month.clone(),
+                received: m.received,
+                by_queue: Value::Object(
+                    m.by_queue
+                        .iter()
+                        .map(|(q, n)| (q.clone(), json!(n)))
+                        .collect(),
+                ),
+                ar_on_time_rate: m.ar_on_time_rate,
+            })
+            .collect(),
+    }
 }
 
 /// The statistics as a table: section, figure, value, unit (then the breakdown, one row per
@@ -133,29 +165,45 @@ fn item_name(lang: Lang, name: &str, name_en: &str) -> String {
 }
 
 /// `GET /api/v1/reports/assessment` (and the page's data).
-pub fn assessment_json(lang: Lang, a: &Assessment) -> Value {
-    json!({
-        "org": {"id": a.org_id, "name": a.org_name},
-        "year": a.year,
-        "items": a.rows.iter().map(|r| json!({
-            "key": r.key,
-            "label": item_name(lang, &r.name, &r.name_en),
-            "unit": r.unit,
-            "value": number(r.unit, r.value),
-            "previous": number(r.unit, r.previous),
-            "growth": r.growth,
-            "score": r.score,
-            "weight": r.weight,
-            "cases": r.queries.first().map(|q| format!("/api/v1/cases?{q}")),
-            "lists": r.queries.iter().map(|q| json!({"list": format!("/api/v1/cases?{q}"), "page": format!("/cases?{q}")})).collect::<Vec<_>>(),
-            "shown": shown(lang, r.unit, r.value),
-            "previous_shown": shown(lang, r.unit, r.previous),
-            "growth_shown": r.growth.map(|g| format!("{g:+.1}%")),
-            "score_shown": r.score.map_or_else(|| i18n::t(lang, "report.none"), |s| format!("{s}")),
-        })).collect::<Vec<_>>(),
-        "total": a.total,
-        "weight": a.weight,
-    })
+pub fn assessment_json(lang: Lang, a: &Assessment) -> model::AssessmentSheet {
+    model::AssessmentSheet {
+        org: model::ReportOrg {
+            id: a.org_id,
+            name: a.org_name.clone(),
+        },
+        year: a.year,
+        items: a
+            .rows
+            .iter()
+            .map(|r| model::AssessmentItem {
+                key: r.key.clone(),
+                label: item_name(lang, &r.name, &r.name_en),
+                unit: r.unit.to_string(),
+                value: number(r.unit, r.value),
+                previous: number(r.unit, r.previous),
+                growth: r.growth,
+                score: r.score,
+                weight: r.weight,
+                cases: r.queries.first().map(|q| format!("/api/v1/cases?{q}")),
+                lists: r
+                    .queries
+                    .iter()
+                    .map(|q| model::CaseLists {
+                        list: format!("/api/v1/cases?{q}"),
+                        page: format!("/cases?{q}"),
+                    })
+                    .collect(),
+                shown: shown(lang, r.unit, r.value),
+                previous_shown: shown(lang, r.unit, r.previous),
+                growth_shown: r.growth.map(|g| format!("{g:+.1}%")),
+                score_shown: r
+                    .score
+                    .map_or_else(|| i18n::t(lang, "report.none"), |s| format!("{s}")),
+            })
+            .collect(),
+        total: a.total,
+        weight: a.weight,
+    }
 }
 
 /// The 考核 sheet as a table.

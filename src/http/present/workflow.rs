@@ -2,6 +2,7 @@
 //! forms show them, with their fields' labels in the reader's language and their choices.
 
 use crate::domain::workflow::{Field, Kind, Spec};
+use crate::http::api::model;
 use crate::i18n::{Lang, t};
 use crate::service::workflow::Options;
 use serde_json::{Value, json};
@@ -41,49 +42,49 @@ fn choices(lang: Lang, f: &Field, o: &Options) -> Vec<(String, String)> {
 }
 
 /// One action as the API describes it.
-pub fn action_json(lang: Lang, spec: &Spec, o: &Options) -> Value {
-    let fields: Vec<Value> = spec
+pub fn action_json(lang: Lang, spec: &Spec, o: &Options) -> model::WorkflowAction {
+    let fields = spec
         .fields
         .iter()
         .map(|f| {
             // Ids are numbers in the API, other choices their names.
             let numeric = matches!(f.kind, Kind::Users | Kind::Office | Kind::Id);
-            let options: Vec<Value> = choices(lang, f, o)
+            let options = choices(lang, f, o)
                 .into_iter()
                 .map(|(v, label)| {
                     let value = match v.parse::<i64>() {
-                        Ok(n) if numeric => json!(n),
-                        _ => json!(v),
+                        Ok(n) if numeric => model::ChoiceValue::Id(n),
+                        _ => model::ChoiceValue::Name(v),
                     };
-                    json!({"value": value, "label": label})
+                    model::Choice { value, label }
                 })
                 .collect();
-            let max = match f.kind {
+            let max_chars = match f.kind {
                 Kind::Line(n) | Kind::Text(n) => Some(n),
                 _ => None,
             };
             let range = match f.kind {
-                Kind::Int(a, b) => Some(json!([a, b])),
+                Kind::Int(a, b) => Some(vec![a, b]),
                 _ => None,
             };
-            json!({
-                "name": f.name,
-                "label": t(lang, &format!("workflow.field.{}", f.name)),
-                "kind": f.kind.as_str(),
-                "required": f.required,
-                "options": options,
-                "max_chars": max,
-                "range": range,
-            })
+            model::ActionField {
+                name: f.name.to_string(),
+                label: t(lang, &format!("workflow.field.{}", f.name)),
+                kind: f.kind.as_str().to_string(),
+                required: f.required,
+                options,
+                max_chars,
+                range,
+            }
         })
         .collect();
-    json!({
-        "name": spec.name,
-        "label": t(lang, &spec.name.key()),
-        "irreversible": spec.irreversible,
-        "document": spec.document.map(|d| d.as_str()),
-        "fields": fields,
-    })
+    model::WorkflowAction {
+        name: spec.name.to_string(),
+        label: t(lang, &spec.name.key()),
+        irreversible: spec.irreversible,
+        document: spec.document.map(|d| d.as_str().to_string()),
+        fields,
+    }
 }
 
 /// One action as a form of the case page; `values` and `errors` when it came back refused.

@@ -66,7 +66,7 @@ async fn index(page: Page, Query(q): Query<SummaryQuery>) -> Result<Response> {
         ),
         Err(e) => return Err(e),
     };
-    let data = report::summary_json(lang, &summary);
+    let data = crate::http::present::value(report::summary_json(lang, &summary));
     let months: Vec<String> = summary.months.iter().map(|m| m.month.clone()).collect();
     let series: Vec<(String, Vec<f64>)> = Queue::ALL
         .iter()
@@ -185,7 +185,7 @@ async fn assessment(page: Page, Query(q): Query<AssessmentQuery>) -> Result<Resp
     let orgs = reports::reachable_orgs(cx, me).await?;
     let base = format!("year={}&org_id={}", a.year, a.org_id);
     let data = json!({
-        "sheet": report::assessment_json(lang, &a),
+        "sheet": crate::http::present::value(report::assessment_json(lang, &a)),
         "errors": errors,
         "years": (this_year - 5..=this_year).rev().map(|y| json!({"year": y, "selected": y == a.year})).collect::<Vec<_>>(),
         "orgs": orgs.iter().map(|(id, name)| json!({"id": id, "name": name, "selected": *id == a.org_id})).collect::<Vec<_>>(),

@@ -26,10 +26,11 @@ pub struct SignInLock {
 }
 
 /// Parses the reason of a lock as the list and the API name it.
+/// The locks an administrator may lift, by what they count.
+pub const REASONS: [Reason; 3] = [Reason::AccountAtAddress, Reason::Account, Reason::Address];
+
 pub fn reason_of(s: &str) -> Option<Reason> {
-    [Reason::AccountAtAddress, Reason::Account, Reason::Address]
-        .into_iter()
-        .find(|r| r.as_str() == s)
+    REASONS.into_iter().find(|r| r.as_str() == s)
 }
 
 fn add(t: &mut Tally, n: u64, last: DateTime<Utc>) {

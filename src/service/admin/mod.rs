@@ -5,7 +5,7 @@ mod locks;
 mod orgs;
 mod users;
 
-pub use locks::{SignInLock, lift_sign_in_lock, reason_of, sign_in_locks};
+pub use locks::{REASONS, SignInLock, lift_sign_in_lock, reason_of, sign_in_locks};
 pub use orgs::{OrgInput, OrgView, create_org, get_org, list_orgs, srdi_by_uscc, update_org};
 pub use users::{
     UserInput, UserView, change_own_password, create_user, get_user, list_users, set_disabled,

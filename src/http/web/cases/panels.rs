@@ -222,7 +222,7 @@ pub fn timeline(s: &Screen) -> Value {
     s.timeline
         .iter()
         .map(|e| {
-            let mut j = crate::http::present::case::event_json(e);
+            let mut j = crate::http::present::value(crate::http::present::case::event_json(e));
             j["kind_key"] = json!(e.kind.key());
             j["at_local"] = json!(local(e.at));
             j["actor"] = json!(e.actor);

@@ -1,0 +1,930 @@
+//! The JSON API's answers as types: each handler returns one of these, and the OpenAPI document
+//! (`GET /api/openapi.json`) is generated from them, so the document cannot say one thing while
+//! the handler answers another. Instants are RFC 3339 text in Beijing time (`present::ts`).
+
+use crate::http::present::ts;
+use crate::service::case::Moved as MovedCase;
+use crate::service::case::view::{CaseSummary as SummaryView, ClockView, EventView};
+use crate::service::intake::Filed as FiledCase;
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+/// An RFC 3339 instant in Beijing time (`2026-03-02T09:30:00+08:00`).
+pub type Instant = String;
+
+/// An error (RFC 9457 `application/problem+json`), with the refused fields of a 422. A 429 or
+/// 503 also carries `Retry-After`.
+#[derive(Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The status's title in the request's language.
+    pub title: String,
+    pub status: u16,
+    /// What went wrong, in the request's language.
+    pub detail: String,
+    /// The request path.
+    pub instance: String,
+    /// Refused fields (422).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldProblem>>,
+}
+
+/// One refused field of a 422.
+#[derive(Serialize, ToSchema)]
+pub struct FieldProblem {
+    /// The field's name as the request gave it (`respondents[0].name`).
+    pub field: String,
+    /// The catalogue key of the message (`error.required`).
+    pub code: String,
+    pub message: String,
+}
+
+/// `POST /auth/token` → a bearer token.
+#[derive(Serialize, ToSchema)]
+pub struct Token {
+    pub token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    pub expires_at: Instant,
+}
+
+/// An organisation as the caller's identity names it.
+#[derive(Serialize, ToSchema)]
+pub struct Organization {
+    pub id: i64,
+    pub name: String,
+    /// `enterprise`, `centre`, `ip_office`, `industry_office`, `workstation`, …
+    pub kind: String,
+    pub region_code: String,
+    pub uscc: Option<String>,
+}
+
+/// `GET /me`.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    /// `enterprise`, `triager`, `officer`, `supervisor`, `head`, `admin`, `industry`.
+    pub role: String,
+    pub organization: Organization,
+}
+
+/// `GET /calendar/{date}`.
+#[derive(Serialize, ToSchema)]
+pub struct CalendarDay {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub working_day: bool,
+    /// The official holiday the day belongs to (国庆节 …).
+    pub holiday: Option<String>,
+    /// A weekend day made a working day (调休).
+    pub makeup_workday: bool,
+    /// Whether the State Council has published that year's schedule.
+    pub published: bool,
+}
+
+/// `GET /calendar/add`.
+#[derive(Serialize, ToSchema)]
+pub struct CalendarAdd {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// The answer crosses a year without a published schedule.
+    pub provisional: bool,
+}
+
+/// `POST /enterprises/register` → 201.
+#[derive(Serialize, ToSchema)]
+pub struct Registered {
+    pub organization_id: i64,
+    pub user_id: i64,
+    pub username: String,
+}
+
+/// A sign-in lock an administrator may lift.
+#[derive(Serialize, ToSchema)]
+pub struct SignInLock {
+    /// `account_at_address`, `account`, `address`.
+    pub reason: String,
+    pub username: Option<String>,
+    pub client_addr: Option<String>,
+    pub failures: u64,
+    pub last_failure: Instant,
+    pub until: Instant,
+}
+
+/// `GET /admin/sign-in-locks`.
+#[derive(Serialize, ToSchema)]
+pub struct SignInLocks {
+    pub locks: Vec<SignInLock>,
+}
+
+/// `POST /admin/sign-in-locks/lift`.
+#[derive(Serialize, ToSchema)]
+pub struct Lifted {
+    pub failures_forgotten: u64,
+}
+
+/// The receipt of a filing: `POST /complaints`, `POST /cases` → 201.
+#[derive(Serialize, ToSchema)]
+pub struct Filed {
+    pub id: i64,
+    /// `WQ-2026-000123`.
+    pub number: String,
+    pub version: i64,
+    pub queue: String,
+    pub state: String,
+    pub received_at: Instant,
+    /// When triage must have answered (24:00 Beijing time of its last working day).
+    pub triage_due: Option<Instant>,
+    /// When an exhibition station must have transferred the complaint (24 hours).
+    pub transfer_due: Option<Instant>,
+    /// The due day depends on a year without a published schedule.
+    pub triage_due_provisional: bool,
+}
+
+impl From<&FiledCase> for Filed {
+    fn from(f: &FiledCase) -> Self {
+        Self {
+            id: f.id,
+            number: f.number.clone(),
+            version: f.version,
+            queue: f.queue.to_string(),
+            state: f.state.to_string(),
+            received_at: ts(f.received_at),
+            triage_due: f.triage_due.map(ts),
+            transfer_due: f.transfer_due.map(ts),
+            triage_due_provisional: f.provisional,
+        }
+    }
+}
+
+/// One case in a list. The filing enterprise does not see which office or officer has it.
+#[derive(Serialize, ToSchema)]
+pub struct CaseSummary {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    /// `triage`, `administrative_ruling`, `exhibition`, `overseas`, `referred`, `rejected`,
+    /// `merged`.
+    pub queue: String,
+    pub state: String,
+    pub channel: String,
+    pub region_code: String,
+    /// `enterprise`, `officer`, `industry_office`, `hotline_12330`, …
+    pub source: String,
+    /// `none`, `provincial_srdi` (省级专精特新中小企业), `national_little_giant` (小巨人).
+    pub srdi: String,
+    pub received_at: Instant,
+    /// The earliest due instant of a clock that makes the case urgent.
+    pub next_due_at: Option<Instant>,
+    pub closed_at: Option<Instant>,
+    pub version: i64,
+    /// Not shown to the filing enterprise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner_org_id: Option<i64>,
+    /// Not shown to the filing enterprise; `null` while nobody is assigned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<i64>)]
+    pub assignee_user_id: Option<Option<i64>>,
+}
+
+impl CaseSummary {
+    pub fn of(c: &SummaryView, filer_view: bool) -> Self {
+        Self {
+            id: c.id,
+            number: c.number.clone(),
+            title: c.title.clone(),
+            queue: c.queue.to_string(),
+            state: c.state.to_string(),
+            channel: c.channel.to_string(),
+            region_code: c.region_code.clone(),
+            source: c.source.to_string(),
+            srdi: c.srdi.map_or("none", |l| l.as_str()).to_string(),
+            received_at: ts(c.received_at),
+            next_due_at: c.next_due_at.map(ts),
+            closed_at: c.closed_at.map(ts),
+            version: c.version,
+            owner_org_id: (!filer_view).then_some(c.owner_org_id),
+            assignee_user_id: (!filer_view).then_some(c.assignee_user_id),
+        }
+    }
+}
+
+/// A page of cases.
+#[derive(Serialize, ToSchema)]
+pub struct CaseList {
+    pub items: Vec<CaseSummary>,
+    /// Pass as `cursor` for the next page; `null` on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// Cases without paging (duplicates).
+#[derive(Serialize, ToSchema)]
+pub struct CaseItems {
+    pub items: Vec<CaseSummary>,
+}
+
+/// A stretch of time a clock did not run.
+#[derive(Serialize, ToSchema)]
+pub struct Pause {
+    pub from: Instant,
+    /// `null` while the pause lasts.
+    pub until: Option<Instant>,
+}
+
+/// An extension granted to a clock.
+#[derive(Serialize, ToSchema)]
+pub struct Extension {
+    /// `department_head`, `higher_department`, `panel`, …
+    pub tier: String,
+    pub amount: u32,
+}
+
+/// A deadline clock (法定期限 or the office's service standard).
+#[derive(Serialize, ToSchema)]
+pub struct Clock {
+    pub name: String,
+    /// The rule (`ar.closing`).
+    pub rule_id: String,
+    /// The legal source (article).
+    pub source: String,
+    /// `law` or `service_standard` (服务承诺).
+    pub basis: String,
+    /// `working_days`, `days`, `months`, `hours`.
+    pub unit: String,
+    pub start_at: Instant,
+    /// 24:00 Beijing time of the last day, as the next midnight.
+    pub due_at: Instant,
+    /// `running`, `paused`, `met`, `missed`, `stopped`.
+    pub state: String,
+    pub paused_segments: Vec<Pause>,
+    pub extensions: Vec<Extension>,
+    /// The due day depends on a year without a published schedule.
+    pub provisional: bool,
+    /// How the due day was reckoned, in Chinese.
+    pub explanation: String,
+}
+
+impl From<&ClockView> for Clock {
+    fn from(c: &ClockView) -> Self {
+        Self {
+            name: c.name.clone(),
+            rule_id: c.rule_id.clone(),
+            source: c.source.clone(),
+            basis: if c.service_standard {
+                "service_standard"
+            } else {
+                "law"
+            }
+            .to_string(),
+            unit: c.unit.to_string(),
+            start_at: ts(c.start_at),
+            due_at: ts(c.due_at),
+            state: c.state.to_string(),
+            paused_segments: c
+                .paused
+                .iter()
+                .map(|(from, until)| Pause {
+                    from: from.to_rfc3339(),
+                    until: until.map(|u| u.to_rfc3339()),
+                })
+                .collect(),
+            extensions: c
+                .extensions
+                .iter()
+                .map(|(tier, amount)| Extension {
+                    tier: tier.clone(),
+                    amount: *amount,
+                })
+                .collect(),
+            provisional: c.provisional,
+            explanation: c.explanation.clone(),
+        }
+    }
+}
+
+/// A case's clocks.
+#[derive(Serialize, ToSchema)]
+pub struct Clocks {
+    pub items: Vec<Clock>,
+}
+
+/// A case after a write.
+#[derive(Serialize, ToSchema)]
+pub struct Moved {
+    pub id: i64,
+    pub version: i64,
+    pub queue: String,
+    pub state: String,
+}
+
+impl From<&MovedCase> for Moved {
+    fn from(m: &MovedCase) -> Self {
+        Self {
+            id: m.id,
+            version: m.version,
+            queue: m.queue.to_string(),
+            state: m.state.to_string(),
+        }
+    }
+}
+
+/// A case after a step, with its clocks as they now stand.
+#[derive(Serialize, ToSchema)]
+pub struct Stepped {
+    pub id: i64,
+    pub version: i64,
+    pub queue: String,
+    pub state: String,
+    pub deadlines: Vec<Clock>,
+}
+
+/// An organisation named on a case.
+#[derive(Serialize, ToSchema)]
+pub struct OrgName {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A case named by another.
+#[derive(Serialize, ToSchema)]
+pub struct CaseNumber {
+    pub id: i64,
+    pub number: String,
+}
+
+/// A party (complainant, respondent, third party …).
+#[derive(Serialize, ToSchema)]
+pub struct Party {
+    /// `complainant`, `respondent`, `third_party`, `co_requester`, `co_respondent`.
+    pub role: String,
+    pub name: String,
+    pub uscc: Option<String>,
+    pub address: Option<String>,
+    pub listing_url: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+/// A right the case is about.
+#[derive(Serialize, ToSchema)]
+pub struct Right {
+    /// `invention_patent`, `utility_model`, `design_patent`, `trademark`, `copyright`, …
+    pub kind: String,
+    pub number: Option<String>,
+    pub title: String,
+    pub holder: Option<String>,
+}
+
+/// An office the case is shared with.
+#[derive(Serialize, ToSchema)]
+pub struct Share {
+    pub org_id: i64,
+    pub org: Option<String>,
+    /// `read` or `contribute`.
+    pub access: String,
+    pub granted_at: Instant,
+}
+
+/// A case with parties, rights, shares and clocks, as its reader may see it.
+#[derive(Serialize, ToSchema)]
+pub struct Case {
+    #[serde(flatten)]
+    pub summary: CaseSummary,
+    pub description: String,
+    /// The complainant's standing (`patentee`, `exclusive_licensee`, …).
+    pub complainant_standing: Option<String>,
+    /// The exhibition's facts (name, venue, dates, booth) for exhibition cases.
+    #[schema(value_type = Option<Object>)]
+    pub exhibition: Value,
+    /// The overseas dispute's facts (country, forum, foreign deadline …) for overseas cases.
+    #[schema(value_type = Option<Object>)]
+    pub overseas: Value,
+    pub owner: Option<OrgName>,
+    pub referred_to: Option<OrgName>,
+    pub merged_into: Option<CaseNumber>,
+    pub parties: Vec<Party>,
+    pub rights: Vec<Right>,
+    /// Empty for the filing enterprise.
+    pub shares: Vec<Share>,
+    /// For the filing enterprise, the public clocks only.
+    pub deadlines: Vec<Clock>,
+    /// `filer`, `read`, `contribute`, `owner`.
+    pub access: String,
+}
+
+/// An event of the case's timeline.
+#[derive(Serialize, ToSchema)]
+pub struct Event {
+    pub seq: i64,
+    pub kind: String,
+    /// When it happened.
+    pub at: Instant,
+    /// When it was recorded.
+    pub recorded_at: Instant,
+    pub actor_user_id: Option<i64>,
+    /// Shown to the parties.
+    pub public: bool,
+    /// The event's own facts.
+    #[schema(value_type = Object)]
+    pub payload: Value,
+}
+
+impl From<&EventView> for Event {
+    fn from(e: &EventView) -> Self {
+        Self {
+            seq: e.seq,
+            kind: e.kind.to_string(),
+            at: ts(e.at),
+            recorded_at: ts(e.recorded_at),
+            actor_user_id: e.actor_user_id,
+            public: e.public,
+            payload: e.payload.clone(),
+        }
+    }
+}
+
+/// A case's timeline.
+#[derive(Serialize, ToSchema)]
+pub struct Events {
+    pub items: Vec<Event>,
+    /// Always `null`: the whole timeline is answered.
+    pub next_cursor: Option<String>,
+}
+
+/// `GET /cases/{id}/triage`.
+#[derive(Serialize, ToSchema)]
+pub struct TriageOptions {
+    pub id: i64,
+    pub version: i64,
+    pub queue: String,
+    pub state: String,
+    /// Whether the caller may triage the case now.
+    pub allowed: bool,
+    /// `route`, `refer`, `reject`, `merge` when allowed.
+    pub actions: Vec<String>,
+    /// The queues a lead may be routed to.
+    pub queues: Vec<String>,
+    /// The reasons a lead may be rejected for.
+    pub reject_reasons: Vec<String>,
+    pub duplicates: Vec<CaseSummary>,
+}
+
+/// A choice of a workflow field.
+#[derive(Serialize, ToSchema)]
+pub struct Choice {
+    pub value: ChoiceValue,
+    pub label: String,
+}
+
+/// The value sent for a choice: an id for users, offices and experts; a name otherwise.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ChoiceValue {
+    Id(i64),
+    Name(String),
+}
+
+/// A field a workflow action needs.
+#[derive(Serialize, ToSchema)]
+pub struct ActionField {
+    pub name: String,
+    pub label: String,
+    /// `line`, `text`, `int`, `bool`, `date`, `instant`, `choice`, `choices`, `users`,
+    /// `office`, `id`.
+    pub kind: String,
+    pub required: bool,
+    pub options: Vec<Choice>,
+    /// For text: the longest answer, in characters.
+    pub max_chars: Option<usize>,
+    /// For numbers: `[least, most]`.
+    pub range: Option<Vec<i64>>,
+}
+
+/// A workflow action the caller may take now.
+#[derive(Serialize, ToSchema)]
+pub struct WorkflowAction {
+    pub name: String,
+    pub label: String,
+    /// Asks for a confirmation: it cannot be undone.
+    pub irreversible: bool,
+    /// The document (文书) it issues.
+    pub document: Option<String>,
+    pub fields: Vec<ActionField>,
+}
+
+/// `GET /cases/{id}/actions`.
+#[derive(Serialize, ToSchema)]
+pub struct Actions {
+    pub id: i64,
+    pub version: i64,
+    pub queue: String,
+    pub state: String,
+    pub actions: Vec<WorkflowAction>,
+}
+
+/// A document issued on a case.
+#[derive(Serialize, ToSchema)]
+pub struct IssuedDocument {
+    pub seq: i64,
+    pub kind: String,
+    pub issued_at: Instant,
+    /// Its printable page.
+    pub url: String,
+}
+
+/// `GET /cases/{id}/documents`.
+#[derive(Serialize, ToSchema)]
+pub struct Documents {
+    /// The kinds the caller may issue now.
+    pub can_issue: Vec<String>,
+    pub issued: Vec<IssuedDocument>,
+}
+
+/// `POST /cases/{id}/documents` → 201.
+#[derive(Serialize, ToSchema)]
+pub struct DocumentIssued {
+    pub seq: i64,
+    pub kind: String,
+    /// The case's version after issuing.
+    pub version: i64,
+    pub url: String,
+    /// The facts the document states.
+    #[schema(value_type = Object)]
+    pub data: Value,
+}
+
+/// `POST /cases/{id}/evidence` → 201.
+#[derive(Serialize, ToSchema)]
+pub struct EvidenceStored {
+    pub id: i64,
+    /// Its number within the case (`E3` is 3).
+    pub no: i64,
+    pub sha256: String,
+    /// Sealed a moment after the upload; `null` until then.
+    pub sm3: Option<String>,
+    pub size: i64,
+    pub media_type: String,
+    pub original_name: Option<String>,
+}
+
+/// Who uploaded an item.
+#[derive(Serialize, ToSchema)]
+pub struct Uploader {
+    pub user_id: i64,
+    pub name: Option<String>,
+    pub org_id: i64,
+}
+
+/// A withdrawn item.
+#[derive(Serialize, ToSchema)]
+pub struct Withdrawal {
+    pub at: Instant,
+    pub by_user_id: Option<i64>,
+    pub reason: Option<String>,
+}
+
+/// A step of an item's chain of custody.
+#[derive(Serialize, ToSchema)]
+pub struct CustodyStep {
+    /// `evidence_added`, `evidence_viewed`, `evidence_downloaded`, `evidence_sealed`, …
+    pub event: String,
+    /// Its catalogue key.
+    pub event_key: String,
+    pub at: Instant,
+    pub actor: Option<String>,
+}
+
+/// An evidence item with its hashes and chain of custody.
+#[derive(Serialize, ToSchema)]
+pub struct Evidence {
+    pub id: i64,
+    pub no: i64,
+    /// `WQ-2026-000123-E3`.
+    pub label: String,
+    pub kind: String,
+    pub kind_key: String,
+    pub description: String,
+    /// `YYYY-MM-DD`.
+    pub obtained_at: Option<String>,
+    pub original_name: Option<String>,
+    pub sha256: String,
+    pub sm3: Option<String>,
+    pub sm3_at: Option<Instant>,
+    pub size: i64,
+    pub media_type: String,
+    /// Images and PDF can be previewed.
+    pub previewable: bool,
+    pub uploader: Uploader,
+    pub uploaded_at: Instant,
+    pub withdrawn: Option<Withdrawal>,
+    pub custody: Vec<CustodyStep>,
+}
+
+/// `GET /cases/{id}/evidence`.
+#[derive(Serialize, ToSchema)]
+pub struct EvidenceList {
+    pub items: Vec<Evidence>,
+}
+
+/// `POST /evidence/{id}/withdraw`.
+#[derive(Serialize, ToSchema)]
+pub struct Withdrawn {
+    pub id: i64,
+    pub withdrawn_at: Option<Instant>,
+    pub reason: Option<String>,
+}
+
+/// A search hit.
+#[derive(Serialize, ToSchema)]
+pub struct SearchHit {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub queue: String,
+    pub state: String,
+    /// Escaped HTML with the matched words in `<mark>`.
+    pub snippet: String,
+}
+
+/// `GET /search`.
+#[derive(Serialize, ToSchema)]
+pub struct SearchResults {
+    pub total: usize,
+    /// Of the matches, how many are overdue.
+    pub overdue: u64,
+    pub items: Vec<SearchHit>,
+    /// Counts per value, per facet (`queue`, `state`, `kind`, `channel`, `region`, `srdi`).
+    #[schema(value_type = Object)]
+    pub facets: Value,
+    pub next_cursor: Option<String>,
+}
+
+/// A notice to the caller; `title` and `text` in the request's language.
+#[derive(Serialize, ToSchema)]
+pub struct Notice {
+    pub id: i64,
+    pub kind: String,
+    /// The topic its channels are chosen by.
+    pub topic: crate::domain::notice::event::Topic,
+    /// The case event it announces (`shared`, `docketed` …).
+    #[schema(value_type = Option<String>)]
+    pub event: Value,
+    /// The approval it asks for (`extension`, `share` …).
+    #[schema(value_type = Option<String>)]
+    pub approval: Value,
+    pub case_id: i64,
+    #[schema(value_type = Option<String>)]
+    pub case_number: Value,
+    #[schema(value_type = Option<String>)]
+    pub case_title: Value,
+    /// The clock it is about (empty when none).
+    pub rule_id: String,
+    #[schema(value_type = Option<String>)]
+    pub clock: Value,
+    pub due_at: Instant,
+    pub created_at: Instant,
+    pub read_at: Option<Instant>,
+    pub title: String,
+    pub text: String,
+}
+
+/// `GET /notifications`.
+#[derive(Serialize, ToSchema)]
+pub struct Notices {
+    pub items: Vec<Notice>,
+    pub unread: u64,
+    /// Pass as `before` for older notices; `null` on the last page.
+    pub next_before: Option<i64>,
+}
+
+/// `POST /notifications/{id}/read`.
+#[derive(Serialize, ToSchema)]
+pub struct NoticeRead {
+    pub id: i64,
+    pub read: bool,
+    /// Unread notices left.
+    pub unread: u64,
+}
+
+/// The clock an approval waits on.
+#[derive(Serialize, ToSchema)]
+pub struct ApprovalClock {
+    pub rule_id: String,
+    pub name: Option<String>,
+    pub due_at: Option<Instant>,
+}
+
+/// Something waiting for the caller's decision.
+#[derive(Serialize, ToSchema)]
+pub struct Approval {
+    pub id: i64,
+    pub kind: crate::domain::approval::ApprovalKind,
+    pub label: String,
+    pub case_id: i64,
+    pub case_number: String,
+    pub case_title: String,
+    pub case_version: i64,
+    /// 专精特新 cases first: 2 for 小巨人, 1 for SRDI SMEs.
+    pub srdi_rank: i16,
+    /// The event that asked.
+    pub opened_seq: i64,
+    pub opened_at: Instant,
+    pub clock: Option<ApprovalClock>,
+    #[schema(value_type = Object)]
+    pub data: Value,
+}
+
+/// `GET /approvals`.
+#[derive(Serialize, ToSchema)]
+pub struct Approvals {
+    pub count: usize,
+    pub items: Vec<Approval>,
+}
+
+/// A message on a case (沟通).
+#[derive(Serialize, ToSchema)]
+pub struct Message {
+    pub seq: i64,
+    pub at: Instant,
+    /// `office` or `filer`.
+    pub from: String,
+    pub author: String,
+    pub org: String,
+    pub body: String,
+    /// A request for material: the day it is due (`YYYY-MM-DD`).
+    pub material_due: Option<String>,
+    /// The request this message answers.
+    pub answers: Option<i64>,
+    /// Evidence items it hands in.
+    pub evidence: Vec<AttachedEvidence>,
+}
+
+/// An evidence item handed in with a message.
+#[derive(Serialize, ToSchema)]
+pub struct AttachedEvidence {
+    pub id: i64,
+    /// `E3`.
+    pub label: String,
+    pub name: Option<String>,
+}
+
+/// `GET /cases/{id}/messages`.
+#[derive(Serialize, ToSchema)]
+pub struct Messages {
+    pub items: Vec<Message>,
+    /// The open request for material, if any.
+    pub open_request: Option<i64>,
+}
+
+/// `POST /cases/{id}/messages` → 201.
+#[derive(Serialize, ToSchema)]
+pub struct MessagePosted {
+    pub case: Moved,
+    pub message: Message,
+}
+
+/// The channels of one notice topic.
+#[derive(Serialize, ToSchema)]
+pub struct TopicChannels {
+    pub topic: crate::domain::notice::event::Topic,
+    pub label: String,
+    pub email: bool,
+    pub sms: bool,
+}
+
+/// `GET /account/notices`.
+#[derive(Serialize, ToSchema)]
+pub struct NoticePreferences {
+    pub topics: Vec<TopicChannels>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// Whether the server sends e-mail at all.
+    pub mail_enabled: bool,
+    /// Whether the server sends text messages at all.
+    pub sms_enabled: bool,
+}
+
+/// A figure of the statistics.
+#[derive(Serialize, ToSchema)]
+pub struct ReportFigure {
+    pub key: String,
+    pub label: String,
+    /// `count`, `percent`, `days`.
+    pub unit: String,
+    /// Whole numbers for counts and days, one decimal for per cents; `null` when nothing counts.
+    #[schema(value_type = Option<f64>)]
+    pub value: Value,
+    /// Whether the figure lists cases.
+    pub applicable: bool,
+    /// The API list of the cases it counts.
+    pub list: Option<String>,
+    /// The page of the cases it counts.
+    pub page: Option<String>,
+    /// The value in words (`92.5%`).
+    pub shown: String,
+    pub days: bool,
+}
+
+/// An organisation in a report.
+#[derive(Serialize, ToSchema)]
+pub struct ReportOrg {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A section of the statistics.
+#[derive(Serialize, ToSchema)]
+pub struct ReportSection {
+    pub key: String,
+    pub label: String,
+    pub figures: Vec<ReportFigure>,
+}
+
+/// A column of the breakdown.
+#[derive(Serialize, ToSchema)]
+pub struct ReportColumn {
+    pub key: String,
+    pub label: String,
+}
+
+/// A row of the breakdown.
+#[derive(Serialize, ToSchema)]
+pub struct ReportGroup {
+    pub value: String,
+    pub label: String,
+    pub figures: Vec<ReportFigure>,
+}
+
+/// A month of the trend.
+#[derive(Serialize, ToSchema)]
+pub struct ReportMonth {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub received: u64,
+    /// Leads received per queue.
+    #[schema(value_type = Object)]
+    pub by_queue: Value,
+    pub ar_on_time_rate: Option<f64>,
+}
+
+/// `GET /reports/summary`.
+#[derive(Serialize, ToSchema)]
+pub struct ReportSummary {
+    pub org: ReportOrg,
+    /// `YYYY-MM-DD`.
+    pub from: String,
+    pub to: String,
+    /// The filters applied.
+    #[schema(value_type = Object)]
+    pub filters: Value,
+    pub sections: Vec<ReportSection>,
+    pub group_by: Option<String>,
+    pub group_columns: Vec<ReportColumn>,
+    pub groups: Vec<ReportGroup>,
+    pub months: Vec<ReportMonth>,
+}
+
+/// Where the cases behind an assessment item are listed.
+#[derive(Serialize, ToSchema)]
+pub struct CaseLists {
+    pub list: String,
+    pub page: String,
+}
+
+/// An item of the 考核 sheet.
+#[derive(Serialize, ToSchema)]
+pub struct AssessmentItem {
+    pub key: String,
+    pub label: String,
+    pub unit: String,
+    #[schema(value_type = Option<f64>)]
+    pub value: Value,
+    /// The year before.
+    #[schema(value_type = Option<f64>)]
+    pub previous: Value,
+    /// Growth over the year before, per cent.
+    pub growth: Option<f64>,
+    pub score: Option<f64>,
+    pub weight: f64,
+    pub cases: Option<String>,
+    pub lists: Vec<CaseLists>,
+    pub shown: String,
+    pub previous_shown: String,
+    pub growth_shown: Option<String>,
+    pub score_shown: String,
+}
+
+/// `GET /reports/assessment`.
+#[derive(Serialize, ToSchema)]
+pub struct AssessmentSheet {
+    pub org: ReportOrg,
+    pub year: i32,
+    pub items: Vec<AssessmentItem>,
+    pub total: f64,
+    pub weight: f64,
+}
