@@ -826,3 +826,63 @@ impl Case {
         by.case(self.id).await["deadlines"].clone()
     }
 }
+
+/// A listener that speaks enough SMTP to take messages, refusing the first `fail` of them.
+pub async fn smtp_listener(fail: usize) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    use std::sync::{Arc, Mutex};
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let fail = Arc::new(Mutex::new(fail));
+    let got = received.clone();
+    tokio::spawn(async move {
+        while let Ok((sock, _)) = listener.accept().await {
+            let got = got.clone();
+            let fail = fail.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = sock.into_split();
+                let mut lines = BufReader::new(r).lines();
+                let _ = w.write_all(b"220 test ESMTP\r\n").await;
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(buf) = data.as_mut() {
+                        if line == "." {
+                            let msg = data.take().unwrap_or_default();
+                            let refuse = {
+                                let mut f = fail.lock().unwrap();
+                                let refuse = *f > 0;
+                                *f = f.saturating_sub(1);
+                                refuse
+                            };
+                            if refuse {
+                                let _ = w.write_all(b"451 4.3.0 try again later\r\n").await;
+                            } else {
+                                got.lock().unwrap().push(msg);
+                                let _ = w.write_all(b"250 2.0.0 queued\r\n").await;
+                            }
+                        } else {
+                            buf.push_str(&line);
+                            buf.push('\n');
+                        }
+                        continue;
+                    }
+                    let cmd = line.to_ascii_uppercase();
+                    let reply: &[u8] = if cmd.starts_with("EHLO") || cmd.starts_with("HELO") {
+                        b"250 test\r\n"
+                    } else if cmd.starts_with("DATA") {
+                        data = Some(String::new());
+                        b"354 go ahead\r\n"
+                    } else if cmd.starts_with("QUIT") {
+                        let _ = w.write_all(b"221 bye\r\n").await;
+                        break;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    let _ = w.write_all(reply).await;
+                }
+            });
+        }
+    });
+    (port, received)
+}

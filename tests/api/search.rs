@@ -685,12 +685,15 @@ async fn editing_a_user_reindexes_the_cases_assigned_to_them() {
 /// Scale-out (issue 18, item 7): two `serve` processes on one database (PostgreSQL in CI's second
 /// run) and one evidence folder. A session made on one node works on the other; a case filed
 /// through one is found through the other; the deadline passes of both nodes, ticking every
-/// second, announce an overdue clock once per recipient, and neither node reports an error.
+/// second, announce an overdue clock once per recipient and send each notice's e-mail once, and
+/// neither node reports an error.
 #[tokio::test]
 async fn two_nodes_share_sessions_cases_and_each_deadline_notice() {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
     let app = TestApp::spawn_with(|c| c.deadline_tick_secs = 86_400, true).await;
     let evidence = app.dir.path().join("evidence").display().to_string();
+    let (port, received) = crate::fixtures::smtp_listener(0).await;
+    let smtp = format!("smtp://127.0.0.1:{port}");
     let node = |n: &str| {
         let index = app
             .dir
@@ -705,6 +708,7 @@ async fn two_nodes_share_sessions_cases_and_each_deadline_notice() {
             .display()
             .to_string();
         let evidence = evidence.clone();
+        let smtp = smtp.clone();
         let app = &app;
         async move {
             app.node(&[
@@ -713,10 +717,22 @@ async fn two_nodes_share_sessions_cases_and_each_deadline_notice() {
                 ("WEIQUAN_STORAGE", &evidence),
                 ("WEIQUAN_SEARCH_POLL_MS", "200"),
                 ("WEIQUAN_DEADLINE_TICK_SECS", "1"),
+                ("WEIQUAN_SMTP_URL", &smtp),
+                ("WEIQUAN_MAIL_FROM", "weiquan@example.gov.cn"),
+                ("WEIQUAN_PUBLIC_URL", "https://weiquan.example.gov.cn"),
             ])
             .await
         }
     };
+    // Both nodes send e-mail through one SMTP listener; every user has an address.
+    entity::users::Entity::update_many()
+        .col_expr(
+            entity::users::Column::Email,
+            Expr::cust("username || '@example.gov.cn'"),
+        )
+        .exec(app.db.conn())
+        .await
+        .unwrap();
     let (one, two) = (node("one").await, node("two").await);
 
     // A web session made on node one works on node two.
@@ -831,6 +847,35 @@ async fn two_nodes_share_sessions_cases_and_each_deadline_notice() {
         before,
         "one notice per recipient, clock and kind: {after:?}"
     );
+    // Each notice's e-mail is sent once, by one of the nodes.
+    let mails = || async {
+        entity::email_outbox::Entity::find()
+            .all(app.db.conn())
+            .await
+            .unwrap()
+    };
+    for _ in 0..100 {
+        if mails().await.iter().all(|m| m.sent_at.is_some()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let outbox = mails().await;
+    assert!(
+        outbox.iter().any(|m| m.notification_id.is_some()),
+        "the notices are e-mailed"
+    );
+    assert!(outbox.iter().all(|m| m.sent_at.is_some()), "{outbox:?}");
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let delivered = received.lock().unwrap().clone();
+    assert_eq!(delivered.len(), outbox.len(), "{delivered:?}");
+    for m in &outbox {
+        let copies = delivered
+            .iter()
+            .filter(|d| d.contains(&format!("To: {}", m.to_address)))
+            .count();
+        assert!(copies >= 1, "{} got nothing", m.to_address);
+    }
     for n in [&one, &two] {
         let log = n.log.lock().unwrap().join("\n");
         assert!(!log.contains("ERROR") && !log.contains("failed"), "{log}");
