@@ -207,5 +207,32 @@ pub(super) async fn evidence_verify(
     } else {
         println!("{} object(s) without a record", orphans.len());
     }
+    let uploads = verify::unfinished_uploads(&blobs)
+        .await
+        .context("listing unfinished multipart uploads")?;
+    for u in &uploads {
+        println!(
+            "UNFINISHED UPLOAD {} (upload {}, started {}){}",
+            u.key,
+            u.upload_id,
+            u.initiated.format("%Y-%m-%d %H:%M:%S UTC"),
+            if u.initiated < before {
+                ""
+            } else {
+                " (recent: spared)"
+            }
+        );
+    }
+    let old = uploads.iter().filter(|u| u.initiated < before).count();
+    if clean && old > 0 {
+        let n = verify::abort_uploads(&db, &blobs, &uploads, before).await?;
+        println!("{n} unfinished upload(s) aborted; recorded in the audit log");
+    } else if old > 0 {
+        println!(
+            "{old} unfinished upload(s) older than {grace_hours} h; `weiquan evidence verify --clean` aborts them"
+        );
+    } else if !uploads.is_empty() {
+        println!("{} unfinished upload(s)", uploads.len());
+    }
     Ok(if report.problems.is_empty() { 0 } else { 2 })
 }

@@ -5,6 +5,7 @@
 
 pub mod clamd;
 pub mod export;
+pub mod s3_uploads;
 pub mod upload;
 
 use crate::config::Config;
@@ -97,6 +98,8 @@ pub struct Store {
     /// Files dead nodes had left in the temp root, removed when this store was opened.
     pub stale_removed: usize,
     label: String,
+    /// The S3 bucket and key prefix, when the store is S3 (for its unfinished uploads).
+    s3: Option<(String, String)>,
 }
 
 impl std::fmt::Debug for Store {
@@ -137,6 +140,7 @@ impl Store {
                     stale_removed,
                     label: root.display().to_string(),
                     local: Some(root),
+                    s3: None,
                 })
             }
             None => {
@@ -161,9 +165,28 @@ impl Store {
                     stale_removed,
                     local: None,
                     label: config.storage.clone(),
+                    s3: Some((bucket.to_string(), prefix.to_string())),
                 })
             }
         }
+    }
+
+    /// The multipart uploads left unfinished in the S3 bucket under the store's prefix
+    /// (`None` for a local store, which has none).
+    pub async fn unfinished_uploads(&self) -> Result<Option<Vec<s3_uploads::Unfinished>>> {
+        let Some((bucket, prefix)) = &self.s3 else {
+            return Ok(None);
+        };
+        let b = s3_uploads::Bucket::from_env(bucket, prefix)?;
+        Ok(Some(b.unfinished().await?))
+    }
+
+    /// Aborts an unfinished upload (its parts are deleted).
+    pub async fn abort_upload(&self, u: &s3_uploads::Unfinished) -> Result<()> {
+        let Some((bucket, prefix)) = &self.s3 else {
+            return Ok(());
+        };
+        s3_uploads::Bucket::from_env(bucket, prefix)?.abort(u).await
     }
 
     /// Where uploads are streamed before they are put into place (this node's own folder, on
@@ -427,6 +450,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = Store {
             objects: Arc::new(object_store::memory::InMemory::new()),
+            s3: None,
             local: None,
             tmp: Arc::new(NodeTemp::claim(dir.path()).unwrap().0),
             stale_removed: 0,
@@ -470,6 +494,7 @@ mod tests {
             .unwrap();
         let s = Store {
             objects: Arc::new(s3),
+            s3: None,
             local: None,
             tmp: Arc::new(NodeTemp::claim(&dir.path().join("s3-tmp")).unwrap().0),
             stale_removed: 0,
@@ -488,6 +513,7 @@ mod tests {
         // The in-memory store (S3's path) and a local folder pass; a broken temp folder fails.
         let mem = Store {
             objects: Arc::new(object_store::memory::InMemory::new()),
+            s3: None,
             ..s.clone()
         };
         mem.check(std::time::Duration::from_secs(1)).await.unwrap();

@@ -1852,7 +1852,7 @@ async fn s3_a_bucket_that_is_gone_is_named_by_readiness_and_uploads_answer_503()
 
 /// A node killed (SIGKILL) while it puts a large object into S3 in parts: no row, no object;
 /// the next start removes its temp file; the upload goes through when sent again. (The
-/// unfinished multipart upload itself is for the bucket's lifecycle rule, docs/operations.md.)
+/// unfinished multipart upload is listed by `evidence verify` and aborted by `--clean`.)
 #[tokio::test]
 async fn s3_a_node_killed_during_a_multipart_put_leaves_no_record() {
     let Some((endpoint, bucket)) = s3_bucket().await else {
@@ -1894,6 +1894,37 @@ async fn s3_a_node_killed_during_a_multipart_put_leaves_no_record() {
     }
     assert!(caught, "the kill landed during a multipart put");
     assert!(evidence_rows(&app).await.is_empty());
+    // `evidence verify` names the parts the killed node left; `--clean` aborts them.
+    let dir = app.dir.path().display().to_string();
+    let env = [
+        ("WEIQUAN_STORAGE", storage.as_str()),
+        ("WEIQUAN_DATA_DIR", dir.as_str()),
+    ];
+    let out = app.cli_with(&["evidence", "verify"], &env).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("UNFINISHED UPLOAD evidence/"),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // (moto dates every upload 2010-11-10, so the grace period cannot be seen here.)
+    let out = app
+        .cli_with(
+            &["evidence", "verify", "--clean", "--grace-hours", "0"],
+            &env,
+        )
+        .await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("unfinished upload(s) aborted"), "{stdout}");
+    let listing = reqwest::get(format!("{endpoint}/{bucket}?uploads"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!listing.contains("<UploadId>"), "{listing}");
+    let audit = app.cli_with(&["audit", "verify"], &env).await;
+    assert_eq!(audit.status.code(), Some(0));
     let sha = sha256_hex(&big);
     assert_eq!(
         s3_get(&endpoint, &bucket, &format!("objects/{}/{sha}", &sha[..2]))

@@ -2,6 +2,7 @@
 //! compared with the records that point at it (a row not yet sealed has only its SHA-256 and size
 //! to compare). Objects shared by identical uploads are read once.
 
+use crate::files::s3_uploads::Unfinished;
 use crate::files::{ReadError, Store};
 use crate::service::{RequestMeta, audit_entry};
 use crate::store::{self, Db};
@@ -140,6 +141,43 @@ pub async fn orphans(db: &Db, blobs: &Store) -> anyhow::Result<Vec<Orphan>> {
     }
     found.sort_by(|a, b| a.written.cmp(&b.written).then(a.key.cmp(&b.key)));
     Ok(found)
+}
+
+/// The S3 multipart uploads a killed node left unfinished (none for a local store), oldest
+/// first.
+pub async fn unfinished_uploads(blobs: &Store) -> anyhow::Result<Vec<Unfinished>> {
+    Ok(blobs.unfinished_uploads().await?.unwrap_or_default())
+}
+
+/// Aborts the unfinished uploads started before `before` (a live node's upload is younger than
+/// the grace period), with one audit entry. Returns how many were aborted.
+pub async fn abort_uploads(
+    db: &Db,
+    blobs: &Store,
+    uploads: &[Unfinished],
+    before: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let old: Vec<&Unfinished> = uploads.iter().filter(|u| u.initiated < before).collect();
+    for u in &old {
+        blobs.abort_upload(u).await?;
+    }
+    if !old.is_empty() {
+        let keys: Vec<&str> = old.iter().map(|u| u.key.as_str()).collect();
+        let mut entry = audit_entry(
+            None,
+            &RequestMeta::cli("evidence verify --clean"),
+            "storage.uploads_aborted",
+            ("storage", old.len().to_string()),
+            &json!({"uploads": old.len(), "keys": keys}),
+        );
+        entry.actor = "operator".into();
+        let txn = db.begin_write().await.context("starting the audit write")?;
+        store::audit::append(&txn, entry)
+            .await
+            .context("appending the audit entry")?;
+        txn.commit().await.context("committing the audit entry")?;
+    }
+    Ok(old.len())
 }
 
 /// Removes the orphans written before `before` (never one a row names: each key is checked
