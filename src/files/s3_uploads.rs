@@ -60,20 +60,26 @@ impl Bucket {
                 .context("AWS_SECRET_ACCESS_KEY is not set: cannot list unfinished uploads")?,
             token: env(&["AWS_SESSION_TOKEN", "AWS_TOKEN"]),
         };
-        let virtual_hosted = env(&["AWS_VIRTUAL_HOSTED_STYLE_REQUEST"])
-            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        let base = match env(&["AWS_ENDPOINT", "AWS_ENDPOINT_URL"]) {
-            Some(endpoint) if virtual_hosted => {
-                let mut u = url::Url::parse(&endpoint).context("AWS_ENDPOINT")?;
-                let host = format!("{bucket}.{}", u.host_str().unwrap_or_default());
-                u.set_host(Some(&host)).context("AWS_ENDPOINT")?;
-                u
-            }
-            Some(endpoint) => {
+        // Addressed as `object_store` addresses it: a virtual-hosted endpoint names the bucket
+        // already; a path-style one is followed by it.
+        let virtual_hosted = env(&["AWS_VIRTUAL_HOSTED_STYLE_REQUEST"]).is_some_and(|v| {
+            ["true", "1", "yes", "on", "y"]
+                .iter()
+                .any(|t| v.eq_ignore_ascii_case(t))
+        });
+        let endpoint = env(&["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "AWS_ENDPOINT"]);
+        let base = match (endpoint, virtual_hosted) {
+            (Some(endpoint), true) => url::Url::parse(&endpoint).context("AWS_ENDPOINT")?,
+            (Some(endpoint), false) => {
                 url::Url::parse(&format!("{}/{bucket}", endpoint.trim_end_matches('/')))
                     .context("AWS_ENDPOINT")?
             }
-            None => url::Url::parse(&format!("https://{bucket}.s3.{region}.amazonaws.com"))?,
+            (None, true) => {
+                url::Url::parse(&format!("https://{bucket}.s3.{region}.amazonaws.com"))?
+            }
+            (None, false) => {
+                url::Url::parse(&format!("https://s3.{region}.amazonaws.com/{bucket}"))?
+            }
         };
         let prefix = match prefix.trim_matches('/') {
             "" => String::new(),
@@ -91,18 +97,13 @@ impl Bucket {
         })
     }
 
-    /// The URL of `key` (empty: the bucket) with a query of `(name, value)` pairs.
+    /// The URL of `key` (empty: the bucket) with a query of `(name, value)` pairs. Each
+    /// segment of the key is encoded as SigV4 and `object_store` encode it (`a+b` is `a%2Bb`).
     fn url(&self, key: &str, query: &[(&str, &str)]) -> url::Url {
         let mut u = self.base.clone();
-        {
-            let mut segments = u.path_segments_mut().expect("an http(s) URL");
-            segments.pop_if_empty();
-            if key.is_empty() {
-                segments.push("");
-            } else {
-                segments.extend(key.split('/'));
-            }
-        }
+        let encoded: Vec<String> = key.split('/').map(encode).collect();
+        let path = format!("{}/{}", u.path().trim_end_matches('/'), encoded.join("/"));
+        u.set_path(&path);
         let q: Vec<String> = query
             .iter()
             .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
@@ -135,12 +136,22 @@ impl Bucket {
         Ok(body)
     }
 
-    /// Every unfinished upload under the store's prefix, oldest first.
+    /// Every unfinished upload of the store (under its `objects/` and `quarantine/` folders:
+    /// nothing else in the bucket is its own), oldest first.
     pub async fn unfinished(&self) -> Result<Vec<Unfinished>> {
         let mut found = Vec::new();
+        for folder in ["objects/", "quarantine/"] {
+            let prefix = format!("{}{folder}", self.prefix);
+            self.unfinished_under(&prefix, &mut found).await?;
+        }
+        found.sort_by(|a, b| a.initiated.cmp(&b.initiated).then(a.key.cmp(&b.key)));
+        Ok(found)
+    }
+
+    async fn unfinished_under(&self, prefix: &str, found: &mut Vec<Unfinished>) -> Result<()> {
         let (mut key_marker, mut id_marker) = (String::new(), String::new());
-        loop {
-            let mut query = vec![("uploads", ""), ("prefix", self.prefix.as_str())];
+        for _page in 0..10_000 {
+            let mut query = vec![("uploads", ""), ("prefix", prefix)];
             if !key_marker.is_empty() {
                 query.push(("key-marker", &key_marker));
                 query.push(("upload-id-marker", &id_marker));
@@ -166,22 +177,32 @@ impl Bucket {
                 });
             }
             if tag(&body, "IsTruncated").as_deref() != Some("true") {
-                break;
+                return Ok(());
             }
-            key_marker = tag(&body, "NextKeyMarker").unwrap_or_default();
-            id_marker = tag(&body, "NextUploadIdMarker").unwrap_or_default();
-            if key_marker.is_empty() {
-                break;
+            let next = (
+                tag(&body, "NextKeyMarker").unwrap_or_default(),
+                tag(&body, "NextUploadIdMarker").unwrap_or_default(),
+            );
+            if next.0.is_empty() || next == (key_marker.clone(), id_marker.clone()) {
+                bail!(
+                    "the S3 listing of unfinished uploads does not advance past {}",
+                    next.0
+                );
             }
+            (key_marker, id_marker) = next;
         }
-        found.sort_by(|a, b| a.initiated.cmp(&b.initiated).then(a.key.cmp(&b.key)));
-        Ok(found)
+        bail!("the S3 listing of unfinished uploads has more than 10,000 pages")
     }
 
-    /// Aborts an upload: its parts are deleted.
+    /// Aborts an upload: its parts are deleted. One already gone (completed or aborted since
+    /// it was listed) is done too.
     pub async fn abort(&self, u: &Unfinished) -> Result<()> {
         let url = self.url(&u.key, &[("uploadId", &u.upload_id)]);
-        self.send(reqwest::Method::DELETE, url).await.map(|_| ())
+        match self.send(reqwest::Method::DELETE, url).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.to_string().contains(" 404 ") => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -214,15 +235,48 @@ fn elements<'a>(xml: &'a str, name: &str) -> Vec<&'a str> {
     out
 }
 
-/// The text of the first `<name>` in `xml`, its entities decoded.
+/// The text of the first `<name>` in `xml`, its entities and character references decoded.
 fn tag(xml: &str, name: &str) -> Option<String> {
-    elements(xml, name).first().map(|t| {
-        t.replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&apos;", "'")
-            .replace("&amp;", "&")
-    })
+    elements(xml, name).first().map(|t| unescape(t))
+}
+
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let Some(semi) = after.find(';') else {
+            out.push_str(&rest[amp..]);
+            return out;
+        };
+        let entity = &after[..semi];
+        let decoded = match entity {
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "amp" => Some('&'),
+            _ => entity
+                .strip_prefix("#x")
+                .or_else(|| entity.strip_prefix("#X"))
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
+                .and_then(char::from_u32),
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &after[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn hmac(key: &[u8], msg: &[u8]) -> [u8; 32] {
@@ -398,5 +452,25 @@ mod tests {
         assert_eq!(tag(xml, "IsTruncated").unwrap(), "true");
         assert_eq!(tag(xml, "NextKeyMarker").unwrap(), "evidence/b");
         assert_eq!(encode("evidence/a b"), "evidence%2Fa%20b");
+        assert_eq!(unescape("a&#xD;b&#13;c&amp;&bogus;"), "a\rb\rc&&bogus;");
+    }
+
+    #[test]
+    fn keys_are_addressed_segment_by_segment_as_sigv4_encodes_them() {
+        let bucket = Bucket {
+            base: url::Url::parse("http://127.0.0.1:5070/wq-bucket").unwrap(),
+            prefix: "evidence+2026/".into(),
+            region: "us-east-1".into(),
+            credentials: credentials(None),
+            client: reqwest::Client::new(),
+        };
+        // (`object_store` refuses `.` and `..` segments: no key has them.)
+        let u = bucket.url("evidence+2026/objects/a b/ü%", &[("uploadId", "x+y")]);
+        assert_eq!(
+            u.path(),
+            "/wq-bucket/evidence%2B2026/objects/a%20b/%C3%BC%25"
+        );
+        assert_eq!(u.query(), Some("uploadId=x%2By"));
+        assert_eq!(bucket.url("", &[("uploads", "")]).path(), "/wq-bucket/");
     }
 }

@@ -273,7 +273,7 @@ fn text_rules(doc: &mut Value) {
                             // A blank parameter is as if not given (`extract::ApiQuery`).
                             let given = schema.take();
                             *schema = serde_json::json!({
-                                "anyOf": [given, {"type": "string", "maxLength": 0}]
+                                "anyOf": [given, {"type": "string", "pattern": "^\\s*$"}]
                             });
                         }
                     }
@@ -430,6 +430,6 @@ mod tests {
             .iter()
             .find(|p| p["name"] == "queue")
             .unwrap();
-        assert_eq!(queue["schema"]["anyOf"][1]["maxLength"], 0, "{queue}");
+        assert_eq!(queue["schema"]["anyOf"][1]["pattern"], "^\\s*$", "{queue}");
     }
 }

@@ -157,18 +157,26 @@ pub async fn abort_uploads(
     uploads: &[Unfinished],
     before: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
-    let old: Vec<&Unfinished> = uploads.iter().filter(|u| u.initiated < before).collect();
-    for u in &old {
-        blobs.abort_upload(u).await?;
+    // Every abort that went through is recorded, even when a later one fails.
+    let mut aborted: Vec<&Unfinished> = Vec::new();
+    let mut failed = None;
+    for u in uploads.iter().filter(|u| u.initiated < before) {
+        match blobs.abort_upload(u).await {
+            Ok(()) => aborted.push(u),
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        }
     }
-    if !old.is_empty() {
-        let keys: Vec<&str> = old.iter().map(|u| u.key.as_str()).collect();
+    if !aborted.is_empty() {
+        let keys: Vec<&str> = aborted.iter().map(|u| u.key.as_str()).collect();
         let mut entry = audit_entry(
             None,
             &RequestMeta::cli("evidence verify --clean"),
             "storage.uploads_aborted",
-            ("storage", old.len().to_string()),
-            &json!({"uploads": old.len(), "keys": keys}),
+            ("storage", aborted.len().to_string()),
+            &json!({"uploads": aborted.len(), "keys": keys}),
         );
         entry.actor = "operator".into();
         let txn = db.begin_write().await.context("starting the audit write")?;
@@ -177,7 +185,10 @@ pub async fn abort_uploads(
             .context("appending the audit entry")?;
         txn.commit().await.context("committing the audit entry")?;
     }
-    Ok(old.len())
+    match failed {
+        Some(e) => Err(e.context(format!("{} upload(s) aborted before it", aborted.len()))),
+        None => Ok(aborted.len()),
+    }
 }
 
 /// Removes the orphans written before `before` (never one a row names: each key is checked
