@@ -43,8 +43,7 @@ struct EvidenceUpload {
     kind: crate::domain::evidence::Kind,
     #[schema(max_length = 2000)]
     description: Option<String>,
-    /// `YYYY-MM-DD`: when the evidence was obtained.
-    #[schema(format = Date)]
+    /// When the evidence was obtained, not after today: `YYYY-MM-DD` or an RFC 3339 instant.
     obtained_at: Option<String>,
 }
 
