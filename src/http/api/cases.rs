@@ -355,11 +355,5 @@ async fn extension(
 ) -> Result<Json<model::Stepped>> {
     let m = deadlines::extension(&cx, &me, id, &rule_id, body).await?;
     let d = cases_service::detail(&cx.db, &me, id).await?;
-    Ok(Json(model::Stepped {
-        id: m.id,
-        version: m.version,
-        queue: m.queue.to_string(),
-        state: m.state.to_string(),
-        deadlines: clocks_json(&d),
-    }))
+    Ok(Json(model::Stepped::after(&m, clocks_json(&d))))
 }

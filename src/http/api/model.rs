@@ -343,6 +343,19 @@ pub struct Stepped {
     pub deadlines: Vec<Clock>,
 }
 
+impl Stepped {
+    /// The case after a write, with its clocks as they now stand.
+    pub fn after(m: &MovedCase, deadlines: Vec<Clock>) -> Self {
+        Self {
+            id: m.id,
+            version: m.version,
+            queue: m.queue.to_string(),
+            state: m.state.to_string(),
+            deadlines,
+        }
+    }
+}
+
 /// An organisation named on a case.
 #[derive(Serialize, ToSchema)]
 pub struct OrgName {

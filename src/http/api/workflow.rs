@@ -72,13 +72,7 @@ async fn act(
 ) -> Result<Json<model::Stepped>> {
     let m = workflow::act(&cx, &me, id, body).await?;
     let d = cases::detail(&cx.db, &me, id).await?;
-    Ok(Json(model::Stepped {
-        id: m.id,
-        version: m.version,
-        queue: m.queue.to_string(),
-        state: m.state.to_string(),
-        deadlines: clocks_json(&d),
-    }))
+    Ok(Json(model::Stepped::after(&m, clocks_json(&d))))
 }
 
 /// The documents (文书) issued on the case, and those the caller may issue now.
