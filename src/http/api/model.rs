@@ -56,10 +56,22 @@ pub struct Token {
 pub struct Organization {
     pub id: i64,
     pub name: String,
-    /// `enterprise`, `centre`, `ip_office`, `industry_office`, `workstation`, …
+    #[schema(schema_with = org_kinds)]
     pub kind: String,
     pub region_code: String,
     pub uscc: Option<String>,
+}
+
+fn org_kinds() -> utoipa::openapi::schema::Object {
+    use crate::domain::identity::OrgKind;
+    let names: Vec<&str> = OrgKind::ALL.iter().map(|k| k.as_str()).collect();
+    crate::domain::names::names_schema(&names, false)
+}
+
+fn roles() -> utoipa::openapi::schema::Object {
+    use crate::domain::identity::Role;
+    let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+    crate::domain::names::names_schema(&names, false)
 }
 
 /// `GET /me`.
@@ -68,7 +80,7 @@ pub struct Me {
     pub id: i64,
     pub username: String,
     pub display_name: String,
-    /// `enterprise`, `triager`, `officer`, `supervisor`, `head`, `admin`, `industry`.
+    #[schema(schema_with = roles)]
     pub role: String,
     pub organization: Organization,
 }
@@ -135,7 +147,9 @@ pub struct Filed {
     /// `WQ-2026-000123`.
     pub number: String,
     pub version: i64,
+    #[schema(value_type = crate::domain::case::Queue)]
     pub queue: String,
+    #[schema(value_type = crate::domain::case::CaseState)]
     pub state: String,
     pub received_at: Instant,
     /// When triage must have answered (24:00 Beijing time of its last working day).
@@ -168,13 +182,14 @@ pub struct CaseSummary {
     pub id: i64,
     pub number: String,
     pub title: String,
-    /// `triage`, `administrative_ruling`, `exhibition`, `overseas`, `referred`, `rejected`,
-    /// `merged`.
+    #[schema(value_type = crate::domain::case::Queue)]
     pub queue: String,
+    #[schema(value_type = crate::domain::case::CaseState)]
     pub state: String,
+    #[schema(value_type = crate::domain::case::Channel)]
     pub channel: String,
     pub region_code: String,
-    /// `enterprise`, `officer`, `industry_office`, `hotline_12330`, …
+    #[schema(value_type = crate::domain::case::Source)]
     pub source: String,
     /// `none`, `provincial_srdi` (省级专精特新中小企业), `national_little_giant` (小巨人).
     pub srdi: String,
@@ -254,12 +269,12 @@ pub struct Clock {
     pub source: String,
     /// `law` or `service_standard` (服务承诺).
     pub basis: String,
-    /// `working_days`, `days`, `months`, `hours`.
+    #[schema(value_type = crate::domain::deadline::Unit)]
     pub unit: String,
     pub start_at: Instant,
     /// 24:00 Beijing time of the last day, as the next midnight.
     pub due_at: Instant,
-    /// `running`, `paused`, `met`, `missed`, `stopped`.
+    #[schema(value_type = crate::domain::deadline::State)]
     pub state: String,
     pub paused_segments: Vec<Pause>,
     pub extensions: Vec<Extension>,
@@ -318,7 +333,9 @@ pub struct Clocks {
 pub struct Moved {
     pub id: i64,
     pub version: i64,
+    #[schema(value_type = crate::domain::case::Queue)]
     pub queue: String,
+    #[schema(value_type = crate::domain::case::CaseState)]
     pub state: String,
 }
 
@@ -338,7 +355,9 @@ impl From<&MovedCase> for Moved {
 pub struct Stepped {
     pub id: i64,
     pub version: i64,
+    #[schema(value_type = crate::domain::case::Queue)]
     pub queue: String,
+    #[schema(value_type = crate::domain::case::CaseState)]
     pub state: String,
     pub deadlines: Vec<Clock>,
 }
@@ -373,7 +392,7 @@ pub struct CaseNumber {
 /// A party (complainant, respondent, third party …).
 #[derive(Serialize, ToSchema)]
 pub struct Party {
-    /// `complainant`, `respondent`, `third_party`, `co_requester`, `co_respondent`.
+    #[schema(value_type = crate::domain::case::PartyRole)]
     pub role: String,
     pub name: String,
     pub uscc: Option<String>,
@@ -386,7 +405,7 @@ pub struct Party {
 /// A right the case is about.
 #[derive(Serialize, ToSchema)]
 pub struct Right {
-    /// `invention_patent`, `utility_model`, `design_patent`, `trademark`, `copyright`, …
+    #[schema(value_type = crate::domain::case::RightKind)]
     pub kind: String,
     pub number: Option<String>,
     pub title: String,
@@ -398,7 +417,7 @@ pub struct Right {
 pub struct Share {
     pub org_id: i64,
     pub org: Option<String>,
-    /// `read` or `contribute`.
+    #[schema(value_type = crate::domain::case::ShareAccess)]
     pub access: String,
     pub granted_at: Instant,
 }
@@ -409,7 +428,7 @@ pub struct Case {
     #[serde(flatten)]
     pub summary: CaseSummary,
     pub description: String,
-    /// The complainant's standing (`patentee`, `exclusive_licensee`, …).
+    #[schema(value_type = Option<crate::domain::case::Standing>)]
     pub complainant_standing: Option<String>,
     /// The exhibition's facts (name, venue, dates, booth) for exhibition cases.
     #[schema(value_type = Option<Object>)]
@@ -434,6 +453,7 @@ pub struct Case {
 #[derive(Serialize, ToSchema)]
 pub struct Event {
     pub seq: i64,
+    #[schema(value_type = crate::domain::case::EventKind)]
     pub kind: String,
     /// When it happened.
     pub at: Instant,
@@ -474,13 +494,16 @@ pub struct Events {
 pub struct TriageOptions {
     pub id: i64,
     pub version: i64,
+    #[schema(value_type = crate::domain::case::Queue)]
     pub queue: String,
+    #[schema(value_type = crate::domain::case::CaseState)]
     pub state: String,
     /// Whether the caller may triage the case now.
     pub allowed: bool,
     /// `route`, `refer`, `reject`, `merge` when allowed.
     pub actions: Vec<String>,
     /// The queues a lead may be routed to.
+    #[schema(value_type = Vec<crate::domain::case::Queue>)]
     pub queues: Vec<String>,
     /// The reasons a lead may be rejected for.
     pub reject_reasons: Vec<String>,
@@ -535,7 +558,9 @@ pub struct WorkflowAction {
 pub struct Actions {
     pub id: i64,
     pub version: i64,
+    #[schema(value_type = crate::domain::case::Queue)]
     pub queue: String,
+    #[schema(value_type = crate::domain::case::CaseState)]
     pub state: String,
     pub actions: Vec<WorkflowAction>,
 }
@@ -619,6 +644,7 @@ pub struct Evidence {
     pub no: i64,
     /// `WQ-2026-000123-E3`.
     pub label: String,
+    #[schema(value_type = crate::domain::evidence::Kind)]
     pub kind: String,
     pub kind_key: String,
     pub description: String,
@@ -658,7 +684,9 @@ pub struct SearchHit {
     pub id: i64,
     pub number: String,
     pub title: String,
+    #[schema(value_type = crate::domain::case::Queue)]
     pub queue: String,
+    #[schema(value_type = crate::domain::case::CaseState)]
     pub state: String,
     /// Escaped HTML with the matched words in `<mark>`.
     pub snippet: String,
