@@ -51,6 +51,8 @@ async fn seed(db: &Db, clocks: usize, t0: DateTime<Utc>) -> anyhow::Result<()> {
                 contact_name: None,
                 contact_phone: None,
                 triage_working_days: None,
+                park: None,
+                srdi_triage_working_days: None,
             },
             false,
             t0,
@@ -149,6 +151,8 @@ async fn seed(db: &Db, clocks: usize, t0: DateTime<Utc>) -> anyhow::Result<()> {
                 payload: json!({}),
             },
             clocks: rows,
+            consultation_id: None,
+            taken_in_by: None,
             now: t0,
         });
     }

@@ -78,6 +78,25 @@ fn du(dir: &std::path::Path) -> u64 {
     })
 }
 
+/// The server's own heap figures from `/metrics`: (in use, held by the allocator, of it held by
+/// SQLite), in bytes.
+async fn heap(c: &reqwest::Client, base: &str) -> (f64, f64, f64) {
+    let text = match c.get(format!("{base}/metrics")).send().await {
+        Ok(r) => r.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let gauge = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name)?.trim().parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (
+        gauge("weiquan_heap_in_use_bytes "),
+        gauge("weiquan_heap_held_bytes "),
+        gauge("weiquan_sqlite_memory_bytes "),
+    )
+}
+
 async fn token(c: &reqwest::Client, base: &str, user: &str) -> String {
     let r: Value = c
         .post(format!("{base}/api/v1/auth/token"))
@@ -154,13 +173,14 @@ fn main() {
             if std::env::var("SOAK_DATABASE_URL").is_ok() { "PostgreSQL" } else { "SQLite" }
         );
         println!(
-            "{:>6} {:>7} {:>5} {:>5} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8}",
-            "t (s)", "answers", "5xx", "fail", "p50 ms", "p99 ms", "RSS MB", "anon", "file", "data MB"
+            "{:>6} {:>7} {:>5} {:>5} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8}",
+            "t (s)", "answers", "5xx", "fail", "p50 ms", "p99 ms", "RSS MB", "anon", "file", "heap", "held", "sqlite", "rest", "data MB"
         );
         let samples: Arc<Mutex<Vec<Sample>>> = Arc::default();
         let start = Instant::now();
         let sampler = {
             let samples = samples.clone();
+            let (client, base) = (client.clone(), base.clone());
             tokio::spawn(async move {
                 let mut rows = Vec::new();
                 let mut next = sample;
@@ -177,16 +197,22 @@ fn main() {
                         (percentile(&ms, 50.0), percentile(&ms, 99.0))
                     };
                     let (rss, anon, file) = rss_kib(pid);
+                    let (in_use, held, sqlite) = heap(&client, &base).await;
                     let mb = |k: u64| k as f64 / 1024.0;
                     let data = du(&data_dir) as f64 / 1048576.0;
                     println!(
-                        "{next:>6} {:>7} {errors:>5} {failed:>5} {p50:>7.1} {p99:>7.1} {:>7.1} {:>7.1} {:>7.1} {data:>8.1}",
+                        "{next:>6} {:>7} {errors:>5} {failed:>5} {p50:>7.1} {p99:>7.1} {:>7.1} {:>7.1} {:>7.1} {:>7.1} {:>7.1} {:>7.1} {:>7.1} {data:>8.1}",
                         done.len(),
                         mb(rss),
                         mb(anon),
-                        mb(file)
+                        mb(file),
+                        in_use / 1048576.0,
+                        held / 1048576.0,
+                        sqlite / 1048576.0,
+                        (in_use - sqlite) / 1048576.0,
                     );
-                    rows.push((next, done.len(), errors, failed, p50, p99, mb(anon)));
+                    let rest = (in_use - sqlite) / 1048576.0;
+                    rows.push((next, done.len(), errors, failed, p50, p99, mb(anon), in_use / 1048576.0, rest));
                     next += sample;
                 }
                 rows
@@ -263,10 +289,11 @@ fn main() {
         let errors: usize = rows.iter().map(|r| r.2).sum();
         let failed: usize = rows.iter().map(|r| r.3).sum();
         let worst_p99 = rows.iter().map(|r| r.5).fold(0.0, f64::max);
-        let warm = rows.iter().find(|r| r.0 >= 120.min(secs / 2)).map_or(0.0, |r| r.6);
-        let last = rows.last().map_or(0.0, |r| r.6);
+        let warm = rows.iter().find(|r| r.0 >= 120.min(secs / 2));
+        let (warm, warm_heap, warm_rest) = warm.map_or((0.0, 0.0, 0.0), |r| (r.6, r.7, r.8));
+        let (last, last_heap, last_rest) = rows.last().map_or((0.0, 0.0, 0.0), |r| (r.6, r.7, r.8));
         println!(
-            "total {total} answers, {errors} 5xx, {failed} without an answer; worst interval p99 {worst_p99:.1} ms; anonymous RSS after warm-up {warm:.1} MB, at the end {last:.1} MB ({:+.1} MB)",
+            "total {total} answers, {errors} 5xx, {failed} without an answer; worst interval p99 {worst_p99:.1} ms; anonymous RSS after warm-up {warm:.1} MB, at the end {last:.1} MB ({:+.1} MB); heap in use {warm_heap:.1} → {last_heap:.1} MB, of it not SQLite's {warm_rest:.1} → {last_rest:.1} MB",
             last - warm
         );
     });

@@ -122,6 +122,7 @@ impl App {
             stop_tx.subscribe(),
         ));
         let sweeper = tokio::spawn(sweep_temp(state.blobs.clone(), stop_tx.subscribe()));
+        let trimmer = tokio::spawn(trim_heap(stop_tx.subscribe()));
         let router = http::router(state.clone());
         let graceful = GracefulShutdown::new();
         // HTTP/1.1 only: every client (and any reverse proxy in front) speaks it, and the
@@ -175,6 +176,7 @@ impl App {
         let _ = indexer.await;
         let _ = sealer.await;
         let _ = sweeper.await;
+        let _ = trimmer.await;
         // The last word of this run in the audit log, for the next verify.
         crate::worker::checkpoint(&state.db, &state.config).await;
         state.db.close().await;
@@ -198,6 +200,24 @@ async fn sweep_temp(blobs: crate::files::Store, mut stop: tokio::sync::watch::Re
                     Ok(n) => tracing::info!(removed = n, "evidence temp files no upload holds removed"),
                     Err(e) => tracing::warn!(error = %e, "temp sweep failed"),
                 }
+            }
+            _ = stop.changed() => break,
+        }
+    }
+}
+
+/// How often a running node gives freed heap memory back to the system.
+const HEAP_TRIM: Duration = Duration::from_secs(60);
+
+/// Every [`HEAP_TRIM`], returns the memory the allocator keeps after frees to the system, so
+/// that resident memory follows what the server uses rather than its high-water mark
+/// (docs/benchmarks.md, soak).
+async fn trim_heap(mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut every = tokio::time::interval_at(tokio::time::Instant::now() + HEAP_TRIM, HEAP_TRIM);
+    loop {
+        tokio::select! {
+            _ = every.tick() => {
+                let _ = tokio::task::spawn_blocking(crate::telemetry::heap::trim).await;
             }
             _ = stop.changed() => break,
         }

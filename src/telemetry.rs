@@ -49,3 +49,55 @@ pub fn metrics_handle() -> PrometheusHandle {
         })
         .clone()
 }
+
+/// What the allocator holds, for `/metrics` and the soak benchmark.
+pub mod heap {
+    /// Bytes of heap in use by the program and bytes the allocator holds from the system
+    /// (in use, plus freed memory it has kept). `None` where the allocator cannot say.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct Usage {
+        pub in_use: u64,
+        pub held: u64,
+    }
+
+    /// Bytes SQLite holds from the allocator now (its page caches and statements, every
+    /// connection), part of [`usage`]'s `in_use`; 0 when no SQLite database is open.
+    pub fn sqlite_bytes() -> u64 {
+        // SAFETY: sqlite3_memory_used takes no argument and reads SQLite's own counter.
+        let n = unsafe { libsqlite3_sys::sqlite3_memory_used() };
+        u64::try_from(n).unwrap_or(0)
+    }
+
+    /// The allocator's figures now (glibc's `mallinfo2`, which sums every arena).
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    pub fn usage() -> Option<Usage> {
+        // SAFETY: mallinfo2 takes no pointer and only reads the allocator's own counters
+        // (under its arena locks).
+        let m = unsafe { libc::mallinfo2() };
+        Some(Usage {
+            in_use: (m.uordblks + m.hblkhd) as u64,
+            held: (m.arena + m.hblkhd) as u64,
+        })
+    }
+
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    pub fn usage() -> Option<Usage> {
+        None
+    }
+
+    /// Gives freed memory the allocator still holds back to the system (glibc's
+    /// `malloc_trim`, which also releases whole free pages inside its heaps). A long-running
+    /// server frees memory in many places at once (request buffers, index readers replaced
+    /// after a merge, database pages); without this the freed pages stay resident until the
+    /// same arena happens to reuse them.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    pub fn trim() {
+        // SAFETY: malloc_trim takes a padding size and touches only the allocator's own state.
+        unsafe {
+            libc::malloc_trim(0);
+        }
+    }
+
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    pub fn trim() {}
+}

@@ -13,6 +13,7 @@ pub mod case_rights;
 pub mod case_shares;
 pub mod cases;
 pub mod complaint_drafts;
+pub mod consultations;
 pub mod email_outbox;
 pub mod enterprise_documents;
 pub mod evidence;

@@ -10,7 +10,7 @@ pub struct Model {
     pub id: i64,
     pub name: String,
     /// `enterprise` | `ip_office` | `industry_office` | `assistance_center` | `market_regulator` |
-    /// `other_agency`.
+    /// `other_agency` | `workstation`.
     pub kind: String,
     /// 统一社会信用代码 (required for enterprises, unique).
     #[sea_orm(unique)]
@@ -22,6 +22,11 @@ pub struct Model {
     pub contact_phone: Option<String>,
     /// The office's own triage service standard in working days (none: the rules' default).
     pub triage_working_days: Option<i16>,
+    /// The office's fast-track triage standard for leads of 专精特新 enterprises, in working
+    /// days (none: 3).
+    pub srdi_triage_working_days: Option<i16>,
+    /// The industrial park or cluster a workstation serves (workstations only).
+    pub park: Option<String>,
     /// Loaded by `weiquan demo`.
     pub is_demo: bool,
     /// When an enterprise was confirmed to be who it says (NULL: a self-registered enterprise

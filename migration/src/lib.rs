@@ -20,6 +20,8 @@ mod m20261205_000015_report_indexes;
 mod m20261206_000016_report_rollup;
 mod m20261207_000017_list_order_indexes;
 mod m20261208_000018_object_key_indexes;
+mod m20261209_000019_create_consultations;
+mod m20261209_000020_org_service_fields;
 
 pub struct Migrator;
 
@@ -45,6 +47,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000016_report_rollup::Migration),
             Box::new(m20261207_000017_list_order_indexes::Migration),
             Box::new(m20261208_000018_object_key_indexes::Migration),
+            Box::new(m20261209_000019_create_consultations::Migration),
+            Box::new(m20261209_000020_org_service_fields::Migration),
         ]
     }
 }

@@ -189,7 +189,8 @@ pub enum OrgCommand {
         /// Name, e.g. 南通市知识产权局.
         #[arg(long)]
         name: String,
-        /// enterprise | ip_office | industry_office | assistance_center | market_regulator | other_agency
+        /// enterprise | ip_office | industry_office | assistance_center | market_regulator |
+        /// other_agency | workstation
         #[arg(long)]
         kind: String,
         /// 行政区划代码, six digits (e.g. 320600).
@@ -198,9 +199,12 @@ pub enum OrgCommand {
         /// 统一社会信用代码 (required for enterprises).
         #[arg(long)]
         uscc: Option<String>,
-        /// Id of the parent organisation.
+        /// Id of the parent organisation (for a workstation: its assistance centre).
         #[arg(long)]
         parent: Option<i64>,
+        /// The industrial park or cluster a workstation serves (workstations only).
+        #[arg(long)]
+        park: Option<String>,
     },
 }
 
@@ -377,6 +381,7 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
                     region,
                     uscc,
                     parent,
+                    park,
                 },
         } => {
             let db = connect_and_migrate(&config).await?;
@@ -387,6 +392,7 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
                 uscc,
                 region_code: region,
                 parent_id: parent.map(|p| p.to_string()),
+                park,
                 ..Default::default()
             };
             let o = service::admin::create_org(&cx, Caller::Operator, input)

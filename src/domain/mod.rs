@@ -8,6 +8,7 @@ pub mod approval;
 pub mod audit;
 pub mod calendar;
 pub mod case;
+pub mod consultation;
 pub mod contact;
 pub mod deadline;
 pub mod enterprise;

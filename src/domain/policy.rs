@@ -79,6 +79,16 @@ pub enum Action {
     ViewReports,
     /// The annual 考核 sheet: heads of office and administrators.
     ViewAssessment,
+    /// The consultations list (咨询): enterprises (their own questions), staff of the
+    /// organisations that answer them, and heads of office over those below them.
+    ViewConsultations,
+    /// Ask a question online in one's enterprise's name.
+    AskConsultation,
+    /// Record a question taken by phone, at a visit or by e-mail, for one's organisation.
+    RecordConsultation,
+    /// The workstations page (维权援助工作站) with their figures: staff of an assistance centre
+    /// (its own workstations), heads of office over them, administrators.
+    ViewWorkstations,
 }
 
 /// The answer when the policy says no.
@@ -120,16 +130,93 @@ pub fn can(actor: &Actor, action: Action) -> bool {
                     && matches!(actor.role, Role::Officer | Role::Supervisor))
         }
         ImportLeads => can_import_leads(actor),
+        // A workstation takes things in for its centre; it works no queue and decides nothing.
         WorkQueues => {
-            actor.org_kind.is_office() && matches!(actor.role, Role::Officer | Role::Supervisor)
+            actor.org_kind.is_office()
+                && actor.org_kind != OrgKind::Workstation
+                && matches!(actor.role, Role::Officer | Role::Supervisor)
         }
         ViewApprovals => {
-            actor.org_kind != OrgKind::Enterprise
+            !matches!(actor.org_kind, OrgKind::Enterprise | OrgKind::Workstation)
                 && matches!(actor.role, Role::Triager | Role::Officer | Role::Supervisor)
         }
         VerifyEnterprises => admin || verifies(actor),
         ViewReports => true,
         ViewAssessment => oversees(actor.org_kind, actor.role),
+        ViewConsultations => {
+            can_file_complaint(actor)
+                || actor.org_kind.answers_consultations()
+                || oversees(actor.org_kind, actor.role)
+        }
+        AskConsultation => can_file_complaint(actor),
+        RecordConsultation => answers_consultations(actor),
+        ViewWorkstations => {
+            admin
+                || (actor.org_kind == OrgKind::AssistanceCenter
+                    && matches!(actor.role, Role::Triager | Role::Officer | Role::Supervisor))
+                || oversees(actor.org_kind, actor.role)
+        }
+    }
+}
+
+/// Triagers, officers and supervisors of an organisation that answers consultations.
+fn answers_consultations(actor: &Actor) -> bool {
+    actor.org_kind.answers_consultations()
+        && matches!(actor.role, Role::Triager | Role::Officer | Role::Supervisor)
+}
+
+/// What the policy needs to know about one consultation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConsultationFacts {
+    /// The organisation that answers it.
+    pub org_id: i64,
+    /// The enterprise that asked, if it is one kept here.
+    pub enterprise_org_id: Option<i64>,
+    /// The centre above the answering organisation when that is one of its workstations.
+    pub centre_org_id: Option<i64>,
+}
+
+/// How much of a consultation an actor may see and do, weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ConsultationAccess {
+    /// Not visible: answer 404.
+    None,
+    /// Read only: a head of office over the answering one, or an administrator of it.
+    Read,
+    /// The enterprise that asked: reads it and may turn it into a complaint.
+    Asker,
+    /// Staff of the answering organisation: answer it, turn it into a lead.
+    Answer,
+}
+
+/// The access `actor` has to a consultation. `store::consultations::visible` filters lists by
+/// the same rules.
+pub fn consultation_access(actor: &Actor, c: &ConsultationFacts) -> ConsultationAccess {
+    if actor.org_kind == OrgKind::Enterprise {
+        return if actor.role == Role::EnterpriseFiler && c.enterprise_org_id == Some(actor.org_id) {
+            ConsultationAccess::Asker
+        } else {
+            ConsultationAccess::None
+        };
+    }
+    let ours = c.org_id == actor.org_id || c.centre_org_id == Some(actor.org_id);
+    if ours && answers_consultations(actor) {
+        // A centre answers, too, what its workstations took in.
+        ConsultationAccess::Answer
+    } else if c.org_id == actor.org_id || actor.oversees.contains(&c.org_id) {
+        ConsultationAccess::Read
+    } else {
+        ConsultationAccess::None
+    }
+}
+
+/// Whether one with `access` may turn the consultation into a case: the asking enterprise files
+/// it as its complaint, the answering staff enter it as a lead.
+pub fn may_convert_consultation(actor: &Actor, access: ConsultationAccess) -> bool {
+    match access {
+        ConsultationAccess::Asker => can_file_complaint(actor),
+        ConsultationAccess::Answer => can_enter_lead(actor),
+        ConsultationAccess::Read | ConsultationAccess::None => false,
     }
 }
 
@@ -267,7 +354,10 @@ pub fn can_file_complaint(actor: &Actor) -> bool {
 
 /// Whether `actor` may import leads from a file.
 pub fn can_import_leads(actor: &Actor) -> bool {
-    actor.role == Role::Admin || (actor.org_kind.is_office() && actor.role == Role::Supervisor)
+    actor.role == Role::Admin
+        || (actor.org_kind.is_office()
+            && actor.org_kind != OrgKind::Workstation
+            && actor.role == Role::Supervisor)
 }
 
 /// Whether `actor`, who has `access` to a case, may do `action` with it.
@@ -1060,3 +1150,146 @@ mod evidence_tests {
     }
 }
 // --- end issue 6 ---
+
+#[cfg(test)]
+mod consultation_tests {
+    use super::*;
+    use ConsultationAccess as A;
+
+    fn actor(role: Role, kind: OrgKind, org_id: i64) -> Actor {
+        Actor {
+            user_id: 1,
+            org_id,
+            org_kind: kind,
+            role,
+            region_code: "320600".into(),
+            oversees: Vec::new(),
+        }
+    }
+
+    /// A question asked of organisation 20 by enterprise 50.
+    const ASKED: ConsultationFacts = ConsultationFacts {
+        org_id: 20,
+        enterprise_org_id: Some(50),
+        centre_org_id: None,
+    };
+
+    #[test]
+    fn who_sees_answers_and_converts_a_consultation() {
+        let mut head = actor(Role::Supervisor, OrgKind::IpOffice, 10);
+        head.oversees = vec![20];
+        for (who, access, page, records, converts) in [
+            // The asking enterprise: its own question; files it as its complaint.
+            (
+                actor(Role::EnterpriseFiler, OrgKind::Enterprise, 50),
+                A::Asker,
+                true,
+                false,
+                true,
+            ),
+            // Another enterprise sees nothing.
+            (
+                actor(Role::EnterpriseFiler, OrgKind::Enterprise, 51),
+                A::None,
+                true,
+                false,
+                false,
+            ),
+            // Staff of the answering centre answer it and enter it as a lead.
+            (
+                actor(Role::Triager, OrgKind::AssistanceCenter, 20),
+                A::Answer,
+                true,
+                true,
+                true,
+            ),
+            (
+                actor(Role::Officer, OrgKind::AssistanceCenter, 20),
+                A::Answer,
+                true,
+                true,
+                true,
+            ),
+            // Another centre does not see it.
+            (
+                actor(Role::Triager, OrgKind::AssistanceCenter, 21),
+                A::None,
+                true,
+                true,
+                false,
+            ),
+            // The head of the office above reads it.
+            (head, A::Read, true, true, false),
+            // An administrator of the centre reads it but does not answer.
+            (
+                actor(Role::Admin, OrgKind::AssistanceCenter, 20),
+                A::Read,
+                true,
+                false,
+                false,
+            ),
+            // An industry office neither answers nor sees consultations.
+            (
+                actor(Role::Officer, OrgKind::IndustryOffice, 30),
+                A::None,
+                false,
+                false,
+                false,
+            ),
+        ] {
+            assert_eq!(consultation_access(&who, &ASKED), access, "{who:?}");
+            assert_eq!(can(&who, Action::ViewConsultations), page, "{who:?}");
+            assert_eq!(can(&who, Action::RecordConsultation), records, "{who:?}");
+            assert_eq!(may_convert_consultation(&who, access), converts, "{who:?}");
+        }
+    }
+
+    #[test]
+    fn a_workstation_and_its_centre_answer_what_the_workstation_took_in() {
+        let at_station = ConsultationFacts {
+            org_id: 40,
+            enterprise_org_id: None,
+            centre_org_id: Some(20),
+        };
+        for (who, access) in [
+            (actor(Role::Officer, OrgKind::Workstation, 40), A::Answer),
+            (
+                actor(Role::Triager, OrgKind::AssistanceCenter, 20),
+                A::Answer,
+            ),
+            (actor(Role::Officer, OrgKind::Workstation, 41), A::None),
+            (actor(Role::Triager, OrgKind::AssistanceCenter, 21), A::None),
+        ] {
+            assert_eq!(consultation_access(&who, &at_station), access, "{who:?}");
+        }
+        // A workstation's staff record questions and may enter leads, but work no queue,
+        // import nothing and have no approvals inbox.
+        let staff = actor(Role::Officer, OrgKind::Workstation, 40);
+        assert!(can(&staff, Action::RecordConsultation));
+        assert!(can(&staff, Action::EnterLead));
+        assert!(!can(&staff, Action::WorkQueues));
+        assert!(!can(&staff, Action::ViewApprovals));
+        assert!(!can(&staff, Action::TriageWorkbench));
+        assert!(!can(&staff, Action::ViewWorkstations));
+        assert!(!can(
+            &actor(Role::Supervisor, OrgKind::Workstation, 40),
+            Action::ImportLeads
+        ));
+        assert!(can(
+            &actor(Role::Triager, OrgKind::AssistanceCenter, 20),
+            Action::ViewWorkstations
+        ));
+    }
+
+    #[test]
+    fn only_enterprises_ask_online() {
+        assert!(can(
+            &actor(Role::EnterpriseFiler, OrgKind::Enterprise, 50),
+            Action::AskConsultation
+        ));
+        assert!(!can(
+            &actor(Role::Triager, OrgKind::AssistanceCenter, 20),
+            Action::AskConsultation
+        ));
+    }
+}

@@ -24,6 +24,16 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
     ("/exhibitions", "nav.exhibitions", Some(Action::WorkQueues)),
     ("/experts", "nav.experts", Some(Action::ViewExperts)),
     (
+        "/consultations",
+        "nav.consultations",
+        Some(Action::ViewConsultations),
+    ),
+    (
+        "/workstations",
+        "nav.workstations",
+        Some(Action::ViewWorkstations),
+    ),
+    (
         "/complaints/new",
         "nav.file_complaint",
         Some(Action::FileComplaint),

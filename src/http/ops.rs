@@ -69,6 +69,12 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 
 /// Prometheus text exposition.
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    if let Some(heap) = crate::telemetry::heap::usage() {
+        ::metrics::gauge!("weiquan_heap_in_use_bytes").set(heap.in_use as f64);
+        ::metrics::gauge!("weiquan_heap_held_bytes").set(heap.held as f64);
+    }
+    ::metrics::gauge!("weiquan_sqlite_memory_bytes")
+        .set(crate::telemetry::heap::sqlite_bytes() as f64);
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         state.metrics.render(),

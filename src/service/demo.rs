@@ -15,7 +15,7 @@ use serde_json::json;
 pub const DEMO_PASSWORD: &str = "demo12345";
 
 /// Demo users: username, display name, role, organisation key.
-pub const DEMO_USERS: [(&str, &str, &str, &str); 9] = [
+pub const DEMO_USERS: [(&str, &str, &str, &str); 10] = [
     ("demo-admin", "系统管理员（演示）", "admin", "js_ipo"),
     ("demo-triager", "陈静（保护中心分诊）", "triager", "nt_ppc"),
     ("demo-officer", "李强（执法人员）", "officer", "nt_ipo"),
@@ -24,6 +24,8 @@ pub const DEMO_USERS: [(&str, &str, &str, &str); 9] = [
     ("demo-officer2", "王芳（执法人员）", "officer", "nt_ipo"),
     ("demo-officer3", "孙伟（执法人员）", "officer", "nt_ipo"),
     ("demo-industry", "刘洋（工信局）", "officer", "nt_miit"),
+    // The centre's workstation at the high-tech zone: takes complaints and questions in.
+    ("demo-station", "周婷（高新区工作站）", "officer", "nt_ws"),
     (
         "demo-enterprise",
         "王敏（华信精密）",
@@ -71,7 +73,7 @@ struct DemoOrg {
     contact: Option<(&'static str, &'static str)>,
 }
 
-const DEMO_ORGS: [DemoOrg; 8] = [
+const DEMO_ORGS: [DemoOrg; 9] = [
     DemoOrg {
         key: "js_ipo",
         name: "江苏省知识产权局",
@@ -105,6 +107,15 @@ const DEMO_ORGS: [DemoOrg; 8] = [
         kind: "assistance_center",
         region: "320600",
         parent: Some("nt_ipo"),
+        uscc_body: None,
+        contact: None,
+    },
+    DemoOrg {
+        key: "nt_ws",
+        name: "南通高新区知识产权维权援助工作站",
+        kind: "workstation",
+        region: "320600",
+        parent: Some("nt_ppc"),
         uscc_body: None,
         contact: None,
     },
@@ -145,6 +156,9 @@ const DEMO_ORGS: [DemoOrg; 8] = [
         contact: Some(("孙悦", "13800000003")),
     },
 ];
+
+/// The park the demo workstation serves.
+const DEMO_PARK: &str = "南通高新技术产业开发区";
 
 /// The demo enterprise that registered itself and waits to be confirmed (its leads show the
 /// "企业未核验" flag on the triage pages); the others are confirmed.
@@ -225,6 +239,8 @@ pub async fn load(db: &Db) -> Result<Loaded> {
             contact_name: o.contact.map(|c| c.0.into()),
             contact_phone: o.contact.map(|c| c.1.into()),
             triage_working_days: None,
+            park: (o.kind == "workstation").then(|| DEMO_PARK.to_string()),
+            srdi_triage_working_days: None,
         };
         let org = if o.key == UNVERIFIED_DEMO_ENTERPRISE {
             store::orgs::insert_unverified(&txn, fields, true, now).await?
@@ -536,6 +552,9 @@ pub async fn load_cases(db: &Db, time: &std::sync::Arc<super::case::Timekeeper>)
     )
     .await?;
 
+    load_consultations(&cx, &huaxin, &haisheng, &triager).await?;
+    load_workstation(&cx, db).await?;
+
     // Work some of them through their queues.
     use super::demo_work as work;
     let supervisor = demo_identity(db, "demo-supervisor").await?;
@@ -556,6 +575,118 @@ pub async fn load_cases(db: &Db, time: &std::sync::Arc<super::case::Timekeeper>)
     work::at_the_fair(&cx(), &w, fair.id).await?;
     work::route(&cx(), &w, &lead, "overseas_assistance").await?;
     work::overseas(&cx(), &w, lead.id).await?;
+    Ok(())
+}
+
+/// Consultations of every kind: answered online questions (one filed as a complaint since),
+/// one still open, and one the centre took by phone and answered at once.
+async fn load_consultations(
+    cx: &impl Fn() -> super::Ctx,
+    huaxin: &super::Identity,
+    haisheng: &super::Identity,
+    triager: &super::Identity,
+) -> Result<()> {
+    use super::consultations;
+    use crate::domain::consultation::{AnswerInput, ConsultationInput};
+    let ask = |topic: &str, question: &str| ConsultationInput {
+        topic: topic.into(),
+        question: question.into(),
+        ..Default::default()
+    };
+    let export = consultations::create(
+        &cx(),
+        huaxin,
+        ask(
+            "overseas",
+            "我司减速器产品计划明年出口美国，如何提前做好专利风险排查？如果遭遇337调查应如何应对？",
+        ),
+    )
+    .await?;
+    consultations::answer(&cx(), triager, export.row.id, AnswerInput {
+        answer: "建议出口前委托服务机构开展目标市场专利检索与自由实施（FTO）分析，并保留研发记录。\n如遭遇337调查，应在收到起诉书后20日内答复，可申请海外维权援助并从专家库指派专家。".into(),
+        minutes_spent: Some(30),
+    })
+    .await?;
+    consultations::create(&cx(), haisheng, ask(
+        "trade_secrets",
+        "离职技术人员带走隔膜涂布工艺参数并在竞争对手处使用，能否请求行政保护？需要准备哪些材料？",
+    ))
+    .await?;
+    consultations::create(&cx(), triager, ConsultationInput {
+        topic: "infringement_risk".into(),
+        question: "纺织企业准备采购一批国外设备，担心设备涉及他人专利，采购合同中应如何约定？".into(),
+        asker_name: Some("王经理（南通某纺织有限公司）".into()),
+        asker_contact: Some("0513-80000000".into()),
+        channel: Some("phone".into()),
+        answer: Some("建议在采购合同中约定卖方的知识产权担保义务和侵权责任承担条款，并要求卖方提供相关专利清单。".into()),
+        minutes_spent: Some(15),
+        ..Default::default()
+    })
+    .await?;
+    let store = consultations::create(
+        &cx(),
+        huaxin,
+        ask(
+            "enforcement",
+            "发现某电商店铺销售仿冒我司实用新型专利的减速器，应通过什么途径维权？",
+        ),
+    )
+    .await?;
+    consultations::answer(&cx(), triager, store.row.id, AnswerInput {
+        answer: "可向我中心提交投诉，请求专利侵权纠纷行政裁决或电商平台快速处置；请准备专利证书、权利要求对比和购买公证。".into(),
+        minutes_spent: Some(10),
+    })
+    .await?;
+    consultations::convert(
+        &cx(),
+        huaxin,
+        store.row.id,
+        demo_case(
+            "某电商店铺销售的减速器与我司实用新型专利相同，此前已咨询中心，现提交投诉。",
+            "e_commerce",
+            "320612",
+            ("utility_model", "ZL202320123456.1", "一种高精度减速器"),
+            (
+                "南通某传动科技有限公司",
+                Some("https://shop.example.com/item/20261188"),
+            ),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The high-tech zone workstation's work: a lead it took in for the centre (waiting in the
+/// centre's triage) and a question it answered at its counter.
+async fn load_workstation(cx: &impl Fn() -> super::Ctx, db: &Db) -> Result<()> {
+    use super::{consultations, intake};
+    use crate::domain::consultation::ConsultationInput;
+    let station = demo_identity(db, "demo-station").await?;
+    let mut walk_in = demo_case(
+        "园区企业到工作站反映：其发明专利保护的数控刀具被园区外一家企业仿制并在线下销售。",
+        "offline_market",
+        "320600",
+        ("invention_patent", "ZL202110345678.3", "一种数控刀具"),
+        ("南通某刀具制造有限公司", None),
+    );
+    walk_in.complainant_standing = None;
+    walk_in.source = Some("officer".into());
+    walk_in.complainant = Some(PartyInput {
+        name: "南通高新区锐锋精工有限公司（演示）".into(),
+        contact_name: Some("钱工".into()),
+        ..Default::default()
+    });
+    intake::enter_lead(&cx(), &station, walk_in).await?;
+    consultations::create(&cx(), &station, ConsultationInput {
+        topic: "patent_filing".into(),
+        question: "园区企业询问：新研发的刀具涂层工艺适合申请发明专利还是作为技术秘密保护？".into(),
+        asker_name: Some("园区企业技术负责人".into()),
+        channel: Some("visit".into()),
+        answer: Some("工艺难以从产品反向获知的，可考虑作为技术秘密保护；需对外许可或易被反向工程的，建议申请发明专利。".into()),
+        minutes_spent: Some(20),
+        ..Default::default()
+    })
+    .await?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use super::{Ctx, Identity, audit_entry};
 use crate::domain::case::intake::{self, CaseInput, ExhibitionInput, Submitter, ValidCase};
 use crate::domain::case::{CaseState, EventKind, PartyRole, Queue};
 use crate::domain::deadline::Event;
+use crate::domain::identity::{OrgKind, lead_triage_days};
 use crate::domain::policy;
 use crate::domain::time::{beijing, in_beijing};
 use crate::error::{AppError, FieldError, Msg, Result};
@@ -54,7 +55,7 @@ pub async fn file_complaint(cx: &Ctx, me: &Identity, input: CaseInput) -> Result
     }
     let creator = Creator::Enterprise(me);
     let (valid, station) = validate(cx, creator, input.clone(), Submitter::Enterprise).await?;
-    create(cx, creator, valid, station, &input).await
+    create(cx, creator, valid, station, &input, None).await
 }
 
 /// Enters a lead (source officer, shared or 12330 hotline) for the user's office.
@@ -64,7 +65,27 @@ pub async fn enter_lead(cx: &Ctx, me: &Identity, input: CaseInput) -> Result<Fil
     }
     let creator = Creator::Office(me);
     let (valid, station) = validate(cx, creator, input.clone(), Submitter::Office).await?;
-    create(cx, creator, valid, station, &input).await
+    create(cx, creator, valid, station, &input, None).await
+}
+
+/// Files consultation `consultation_id` as a case: the asking enterprise's complaint, or the
+/// answering office's lead. The caller has checked that `me` may ([`super::consultations`]);
+/// the consultation is linked to the case in the case's own write transaction.
+pub(crate) async fn file_consultation(
+    cx: &Ctx,
+    me: &Identity,
+    input: CaseInput,
+    consultation_id: i64,
+) -> Result<Filed> {
+    let (creator, who) = if policy::can_file_complaint(&me.actor) {
+        (Creator::Enterprise(me), Submitter::Enterprise)
+    } else if policy::can_enter_lead(&me.actor) {
+        (Creator::Office(me), Submitter::Office)
+    } else {
+        return Err(AppError::forbidden());
+    };
+    let (valid, station) = validate(cx, creator, input.clone(), who).await?;
+    create(cx, creator, valid, station, &input, Some(consultation_id)).await
 }
 
 /// Validates a filing, with the exhibition whose complaint station it was made at, if any: its
@@ -133,19 +154,24 @@ async fn create(
     valid: ValidCase,
     station: Option<exhibitions::Model>,
     input: &CaseInput,
+    consultation: Option<i64>,
 ) -> Result<Filed> {
     let now = cx.now;
     let mut draft = match creator {
         Creator::Enterprise(me) => complaint(cx, me, valid).await?,
         _ => lead(creator, valid, now),
     };
+    draft.consultation = consultation;
     if let Some(e) = station {
         // The station's office handles it at once: no wait in triage (2006 Measures Art. 11).
         draft.owner_org_id = e.owner_org_id;
         draft.station = Some(e.id);
-    } else if let Creator::Office(_) = creator {
-        // (An enterprise's complaint has it from the office serving its region.)
-        draft.triage_days = triage_standard(cx, draft.owner_org_id).await?;
+    } else {
+        if let Creator::Office(_) = creator {
+            // (An enterprise's complaint has it from the office serving its region.)
+            draft.triage_days = triage_standard(cx, draft.owner_org_id).await?;
+        }
+        fast_track(cx, &mut draft).await?;
     }
     let clocks = first_clocks(&cx.time, &draft, now);
     let filing = rows(draft, clocks, now);
@@ -155,13 +181,11 @@ async fn create(
         Creator::Operator { .. } => (None, "lead.enter"),
     };
     // The target (the case number) is filled in when the number is reserved.
-    let audit = audit_entry(
-        actor,
-        &cx.meta,
-        action,
-        ("case", String::new()),
-        &json!(input),
-    );
+    let mut payload = json!(input);
+    if let Some(id) = consultation {
+        payload["consultation_id"] = json!(id);
+    }
+    let audit = audit_entry(actor, &cx.meta, action, ("case", String::new()), &payload);
     let filed = filed_of(&filing);
     let stored = store::intake::submit(&cx.db, filing, audit).await?;
     Ok(filed(stored))
@@ -180,6 +204,12 @@ struct Draft {
     station: Option<i64>,
     /// The owning office's own triage standard in working days, if it set one.
     triage_days: Option<u32>,
+    /// The consultation it was made from (咨询转案件).
+    consultation: Option<i64>,
+    /// The workstation whose staff took it in for their centre (it reads the case).
+    taken_in_by: Option<i64>,
+    /// A 专精特新 enterprise's lead on the office's fast track.
+    fast_track: bool,
 }
 
 impl Draft {
@@ -218,6 +248,9 @@ async fn complaint(cx: &Ctx, me: &Identity, valid: ValidCase) -> Result<Draft> {
         received_at: cx.now,
         is_demo: me.user.is_demo,
         station: None,
+        consultation: None,
+        taken_in_by: None,
+        fast_track: false,
         triage_days: owner
             .triage_working_days
             .and_then(|d| u32::try_from(d).ok()),
@@ -234,9 +267,13 @@ fn lead(creator: Creator<'_>, valid: ValidCase, now: DateTime<Utc>) -> Draft {
         .unwrap_or(now);
     let (owner_org_id, created_by, is_demo) = match creator {
         Creator::Office(me) | Creator::Enterprise(me) => {
-            (me.org.id, Some(me.user.id), me.user.is_demo)
+            (intake_owner(me), Some(me.user.id), me.user.is_demo)
         }
         Creator::Operator { owner_org_id } => (owner_org_id, None, false),
+    };
+    let taken_in_by = match creator {
+        Creator::Office(me) if me.org.kind == OrgKind::Workstation => Some(me.org.id),
+        _ => None,
     };
     let complainant = valid
         .complainant
@@ -252,6 +289,36 @@ fn lead(creator: Creator<'_>, valid: ValidCase, now: DateTime<Utc>) -> Draft {
         is_demo,
         station: None,
         triage_days: None,
+        consultation: None,
+        taken_in_by,
+        fast_track: false,
+    }
+}
+
+/// Puts a lead of a 专精特新 enterprise (its complainant's credit code is in the registry) on the
+/// owning office's fast track: a shorter triage standard, and `fast_track` in its first event.
+async fn fast_track(cx: &Ctx, draft: &mut Draft) -> Result<()> {
+    let Some(uscc) = draft.complainant.as_ref().and_then(|c| c.uscc.as_deref()) else {
+        return Ok(());
+    };
+    if store::srdi::best_rank_for_uscc(cx.db.conn(), uscc).await? == 0 {
+        return Ok(());
+    }
+    let fast = store::orgs::get(cx.db.conn(), draft.owner_org_id)
+        .await?
+        .and_then(|o| o.srdi_triage_working_days)
+        .and_then(|d| u32::try_from(d).ok());
+    draft.triage_days = lead_triage_days(true, draft.triage_days, fast);
+    draft.fast_track = true;
+    Ok(())
+}
+
+/// The office that owns what `me` enters: their own, or for a workstation its centre, which
+/// triages what the workstation takes in (a workstation without a centre keeps it).
+fn intake_owner(me: &Identity) -> i64 {
+    match (me.org.kind, me.org.parent_id) {
+        (OrgKind::Workstation, Some(centre)) => centre,
+        _ => me.org.id,
     }
 }
 
@@ -282,6 +349,15 @@ fn rows(d: Draft, clocks: Vec<ClockRow>, now: DateTime<Utc>) -> NewFiling {
         json!({"source": d.valid.source.as_str(), "channel": d.valid.channel.as_str()});
     if let Some(id) = d.station {
         payload["exhibition_id"] = json!(id);
+    }
+    if let Some(id) = d.consultation {
+        payload["consultation_id"] = json!(id);
+    }
+    if let Some(id) = d.taken_in_by {
+        payload["taken_in_by_org_id"] = json!(id);
+    }
+    if d.fast_track {
+        payload["fast_track"] = json!(true);
     }
     // The office's own triage standard counts this lead's triage clock.
     if let (Queue::Triage, Some(days)) = (queue, d.triage_days) {
@@ -337,6 +413,8 @@ fn rows(d: Draft, clocks: Vec<ClockRow>, now: DateTime<Utc>) -> NewFiling {
             })
             .collect(),
         clocks,
+        consultation_id: d.consultation,
+        taken_in_by: d.taken_in_by.zip(d.created_by),
         now,
     }
 }

@@ -9,6 +9,7 @@ pub mod backup;
 pub mod calendar;
 pub mod case;
 pub mod cases;
+pub mod consultations;
 mod context;
 pub mod deadlines;
 pub mod demo;
@@ -33,6 +34,7 @@ pub mod sms;
 pub mod srdi;
 pub mod triage;
 pub mod workflow;
+pub mod workstations;
 
 /// The database handle the services run on; the layers above hold it without reaching the store.
 pub use crate::store::Db;

@@ -271,6 +271,8 @@ pub async fn register(
             contact_name: contact_name.clone(),
             contact_phone: Some(phone.clone()),
             triage_working_days: None,
+            park: None,
+            srdi_triage_working_days: None,
         },
         false,
         now,

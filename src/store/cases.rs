@@ -848,6 +848,25 @@ pub async fn visible_ids_among<C: ConnectionTrait>(
 }
 
 /// Many cases by id.
+/// The numbers of cases `ids`, by id.
+pub async fn numbers<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(i64, String)> = cases::Entity::find()
+        .select_only()
+        .column(cases::Column::Id)
+        .column(cases::Column::Number)
+        .filter(cases::Column::Id.is_in(ids.to_vec()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
 pub async fn by_ids<C: ConnectionTrait>(db: &C, ids: Vec<i64>) -> Result<Vec<CaseRow>, DbErr> {
     if ids.is_empty() {
         return Ok(Vec::new());

@@ -7,7 +7,7 @@ use super::case_log::{CLOCK_COLUMNS, ClockRow, NewEvent, clock_values};
 use super::{Db, outbox};
 use crate::domain::case::intake::Facts;
 use crate::domain::case::{
-    self, CaseState, Channel, PartyRole, Queue, RightKind, Source, Standing,
+    self, CaseState, Channel, PartyRole, Queue, RightKind, ShareAccess, Source, Standing,
 };
 use crate::domain::time::day_of;
 use chrono::{DateTime, Datelike, Utc};
@@ -69,6 +69,11 @@ pub struct NewFiling {
     /// Its first event (`received`).
     pub received: NewEvent,
     pub clocks: Vec<ClockRow>,
+    /// The consultation it was made from, linked to the case in the same transaction.
+    pub consultation_id: Option<i64>,
+    /// The workstation that took it in for its centre and who did: the case is shared with the
+    /// workstation for reading in the same transaction.
+    pub taken_in_by: Option<(i64, i64)>,
     /// When it was computed: the case's `created_at`, the event's `recorded_at`, the clocks'
     /// `updated_at`. Filings stored together keep their own.
     pub now: DateTime<Utc>,
@@ -150,7 +155,15 @@ pub async fn insert(
     let mut events = Vec::with_capacity(filings.len());
     let mut clocks = Vec::with_capacity(filings.len());
     let mut stored = Vec::with_capacity(filings.len());
+    let mut consulted = Vec::new();
+    let mut taken_in = Vec::new();
     for ((f, id), number) in filings.into_iter().zip(ids).zip(numbers) {
+        if let Some(c) = f.consultation_id {
+            consulted.push((c, id, f.now));
+        }
+        if let Some((station, by)) = f.taken_in_by {
+            taken_in.push((id, station, by, f.now));
+        }
         parties.extend(f.parties.into_iter().map(|p| (id, p)));
         rights.extend(f.rights.into_iter().map(|r| (id, r)));
         events.push((id, f.received, f.now));
@@ -161,6 +174,14 @@ pub async fn insert(
     insert_rights(txn, rights).await?;
     insert_first_events(txn, events).await?;
     insert_clocks(txn, clocks).await?;
+    for (case_id, station, by, now) in taken_in {
+        super::case_parts::insert_share(txn, case_id, station, ShareAccess::Read, by, now).await?;
+    }
+    for (consultation, case_id, now) in consulted {
+        // Checked just before by the service; of two conversions at the same moment, the first
+        // keeps the link and the second is an ordinary case (triage merges it as a duplicate).
+        super::consultations::link_case(txn, consultation, case_id, now).await?;
+    }
     let ids: Vec<i64> = stored.iter().map(|s| s.id).collect();
     super::rollup::refresh(txn, crate::domain::report::rollup::standard(), &ids).await?;
     Ok(stored)

@@ -10,6 +10,7 @@ pub mod case_log;
 pub mod case_parts;
 pub mod cases;
 pub mod channels;
+pub mod consultations;
 pub mod drafts;
 pub mod enterprises;
 pub mod evidence;
@@ -24,6 +25,7 @@ pub mod search;
 pub mod srdi;
 pub mod users;
 pub mod workflow;
+pub mod workstations;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{

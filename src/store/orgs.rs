@@ -20,6 +20,10 @@ pub struct OrgFields {
     pub contact_name: Option<String>,
     pub contact_phone: Option<String>,
     pub triage_working_days: Option<i16>,
+    /// The park a workstation serves.
+    pub park: Option<String>,
+    /// The fast-track triage standard for 专精特新 enterprises' leads (working days).
+    pub srdi_triage_working_days: Option<i16>,
 }
 
 /// Inserts an organisation entered by an administrator, the operator or the demo: verified from
@@ -59,6 +63,8 @@ async fn insert_with<C: ConnectionTrait>(
         contact_name: Set(f.contact_name),
         contact_phone: Set(f.contact_phone),
         triage_working_days: Set(f.triage_working_days),
+        park: Set(f.park),
+        srdi_triage_working_days: Set(f.srdi_triage_working_days),
         is_demo: Set(is_demo),
         verified_at: Set(verified_at),
         verified_by_user_id: Set(None),
@@ -86,6 +92,8 @@ pub async fn update<C: ConnectionTrait>(
         contact_name: Set(f.contact_name),
         contact_phone: Set(f.contact_phone),
         triage_working_days: Set(f.triage_working_days),
+        park: Set(f.park),
+        srdi_triage_working_days: Set(f.srdi_triage_working_days),
         updated_at: Set(now),
         ..Default::default()
     }
@@ -181,6 +189,44 @@ pub async fn serving_office<C: ConnectionTrait>(
     region: &str,
 ) -> Result<Option<organizations::Model>, DbErr> {
     nearest_of(db, region, &SERVING).await
+}
+
+/// The kinds of organisation that answer a region's online questions, in order of preference.
+const CONSULTED: [OrgKind; 2] = [OrgKind::AssistanceCenter, OrgKind::IpOffice];
+
+/// The organisation that answers an enterprise's online question from `region`: the assistance
+/// centre of the county, else of the prefecture, else of the province; failing that the IP
+/// office by the same order.
+pub async fn consulted_office<C: ConnectionTrait>(
+    db: &C,
+    region: &str,
+) -> Result<Option<organizations::Model>, DbErr> {
+    nearest_of(db, region, &CONSULTED).await
+}
+
+/// The workstations of assistance centre `centre_id`, by name.
+pub async fn workstations_of<C: ConnectionTrait>(
+    db: &C,
+    centre_id: i64,
+) -> Result<Vec<organizations::Model>, DbErr> {
+    organizations::Entity::find()
+        .filter(organizations::Column::ParentId.eq(centre_id))
+        .filter(organizations::Column::Kind.eq(OrgKind::Workstation.as_str()))
+        .order_by_asc(organizations::Column::Name)
+        .all(db)
+        .await
+}
+
+/// The enterprise whose 统一社会信用代码 is `uscc`, if it is kept here.
+pub async fn enterprise_by_uscc<C: ConnectionTrait>(
+    db: &C,
+    uscc: &str,
+) -> Result<Option<organizations::Model>, DbErr> {
+    organizations::Entity::find()
+        .filter(organizations::Column::Uscc.eq(uscc))
+        .filter(organizations::Column::Kind.eq(OrgKind::Enterprise.as_str()))
+        .one(db)
+        .await
 }
 
 /// The market regulator nearest `region` (county, prefecture, province), if one is kept here.

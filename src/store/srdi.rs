@@ -105,7 +105,7 @@ pub struct Filter {
 }
 
 /// `%text%` with LIKE's wildcards in `text` taken literally.
-fn like_containing(text: &str) -> LikeExpr {
+pub(super) fn like_containing(text: &str) -> LikeExpr {
     let escaped = text
         .replace('\\', "\\\\")
         .replace('%', "\\%")

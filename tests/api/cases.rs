@@ -433,13 +433,21 @@ async fn a_routed_industry_lead_moves_to_the_ip_office_and_the_industry_office_k
 async fn srdi_enterprises_carry_the_flag_and_come_first_among_equally_urgent_cases() {
     let app = TestApp::spawn().await;
     let triager = app.api_as("demo-triager").await;
-    // Filed in this order, on the same day: the same triage deadline.
+    // Filed in this order, on the same day.
     let a = app.lead("demo-officer", "officer").file().await;
     // 海晟: 省级专精特新 in the demo registry.
     let b = app.complaint().by("demo-enterprise2").file().await;
     // 华信: 国家级小巨人.
     let c = app.complaint().file().await;
-    assert_eq!(a.filed["triage_due"], c.filed["triage_due"]);
+    // Both 专精特新 complaints are on the fast track (the same, earlier, triage deadline); the
+    // “小巨人” comes first among them.
+    assert_eq!(b.filed["triage_due"], c.filed["triage_due"]);
+    assert!(
+        c.filed["triage_due"].as_str().unwrap() < a.filed["triage_due"].as_str().unwrap(),
+        "{} {}",
+        c.filed["triage_due"],
+        a.filed["triage_due"]
+    );
     let (_, list) = triager.get("/api/v1/cases").await;
     let order: Vec<(i64, String)> = list["items"]
         .as_array()

@@ -1094,9 +1094,10 @@ async fn related_cases_about_the_same_patent_are_heard_together() {
 async fn an_office_sets_its_own_triage_standard_and_its_new_leads_follow_it() {
     let app = TestApp::spawn().await;
     let enterprise = app.api_as("demo-enterprise").await;
-    let (_, before) = app.complaint().submit().await;
+    // A lead whose complainant is not a 专精特新 enterprise: the ordinary track.
+    let before = app.lead("demo-officer", "officer").file().await;
     assert_eq!(
-        last_day(&before["triage_due"]),
+        last_day(&before.filed["triage_due"]),
         enterprise.working_days(today(), 7).await
     );
     let office = app.org_id("南通市知识产权局").await;
@@ -1119,18 +1120,22 @@ async fn an_office_sets_its_own_triage_standard_and_its_new_leads_follow_it() {
     assert_eq!(saved.status(), 303);
     assert!(admin.html(&edit).await.contains("value=\"5\""));
 
-    // A complaint to that office and a lead it enters: 5 working days, labelled a service standard.
+    // A lead it enters: 5 working days, labelled a service standard; the complaint of 华信, a
+    // 专精特新 “小巨人”, stays on the fast track (3 working days, never slower than the ordinary).
     let (status, filed) = app.complaint().submit().await;
     assert_eq!(status, 201, "{filed}");
     let five = enterprise.working_days(today(), 5).await;
-    assert_eq!(last_day(&filed["triage_due"]), five);
+    assert_eq!(
+        last_day(&filed["triage_due"]),
+        enterprise.working_days(today(), 3).await
+    );
     let lead = app.lead("demo-officer", "officer").file().await;
     let c = app.api_as("demo-officer").await.case(lead.id).await;
     let triage = clock(&c["deadlines"], "triage.decision");
     assert_eq!(last_day(&triage["due_at"]), five);
     assert_eq!(triage["basis"], "service_standard");
     // Cases already received keep the standard they were received under.
-    let earlier = enterprise.case(before["id"].as_i64().unwrap()).await;
+    let earlier = app.api_as("demo-officer").await.case(before.id).await;
     assert_eq!(
         last_day(&clock(&earlier["deadlines"], "triage.decision")["due_at"]),
         enterprise.working_days(today(), 7).await

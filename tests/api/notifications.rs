@@ -106,6 +106,8 @@ fn new_case(
             payload: json!({}),
         },
         clocks,
+        consultation_id: None,
+        taken_in_by: None,
         now,
     }
 }
@@ -122,6 +124,8 @@ async fn org(db: &Db, name: &str, kind: &str, region: &str) -> i64 {
             contact_name: None,
             contact_phone: None,
             triage_working_days: None,
+            park: None,
+            srdi_triage_working_days: None,
         },
         false,
         weiquan::service::now(),

@@ -13,7 +13,7 @@
 use crate::helpers::TestApp;
 use serde_json::{Map, Value, json};
 
-const USERS: [&str; 9] = [
+const USERS: [&str; 10] = [
     "demo-admin",
     "demo-triager",
     "demo-officer",
@@ -21,6 +21,7 @@ const USERS: [&str; 9] = [
     "demo-officer2",
     "demo-officer3",
     "demo-industry",
+    "demo-station",
     "demo-enterprise",
     "demo-enterprise2",
 ];

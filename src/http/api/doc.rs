@@ -39,6 +39,7 @@ use utoipa::{Modify, PartialSchema, ToSchema};
         crate::domain::case::RightKind,
         crate::domain::case::Standing,
         crate::domain::workflow::Step,
+        crate::domain::consultation::Topic,
     )),
     tags(
         (name = "auth", description = "Tokens and the caller"),
@@ -47,6 +48,7 @@ use utoipa::{Modify, PartialSchema, ToSchema};
         (name = "triage", description = "Routing, referral, rejection, merging, shares"),
         (name = "workflow", description = "Workflow steps, deadlines and documents"),
         (name = "evidence", description = "Evidence items: upload, download, custody"),
+        (name = "consultations", description = "Questions asked of centres and offices (咨询), their answers, and the cases they became"),
         (name = "inbox", description = "Notices, approvals and messages"),
         (name = "search", description = "Full-text search"),
         (name = "reports", description = "Statistics and the annual assessment (考核)"),

@@ -2,6 +2,7 @@
 //! document (`GET /api/openapi.json`) is generated from the handlers (`doc`, `model`).
 
 pub mod cases;
+mod consultations;
 mod doc;
 pub mod evidence;
 mod inbox;
@@ -39,6 +40,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(calendar_add))
         .routes(routes!(calendar_day))
         .merge(cases::router())
+        .merge(consultations::router())
         .merge(notifications::router())
         .merge(inbox::router())
         .merge(workflow::router())

@@ -193,6 +193,8 @@ pub struct CaseSummary {
     pub source: String,
     /// `none`, `provincial_srdi` (省级专精特新中小企业), `national_little_giant` (小巨人).
     pub srdi: String,
+    /// On the 专精特新 fast track (快速通道): the complainant is a 专精特新 enterprise.
+    pub fast_track: bool,
     pub received_at: Instant,
     /// The earliest due instant of a clock that makes the case urgent.
     pub next_due_at: Option<Instant>,
@@ -219,6 +221,7 @@ impl CaseSummary {
             region_code: c.region_code.clone(),
             source: c.source.to_string(),
             srdi: c.srdi.map_or("none", |l| l.as_str()).to_string(),
+            fast_track: c.srdi.is_some(),
             received_at: ts(c.received_at),
             next_due_at: c.next_due_at.map(ts),
             closed_at: c.closed_at.map(ts),
@@ -968,4 +971,91 @@ pub struct AssessmentSheet {
     pub items: Vec<AssessmentItem>,
     pub total: f64,
     pub weight: f64,
+}
+
+/// One consultation (咨询).
+#[derive(Serialize, ToSchema)]
+pub struct Consultation {
+    pub id: i64,
+    pub topic: crate::domain::consultation::Topic,
+    pub channel: crate::domain::consultation::ConsultChannel,
+    /// `open` (waiting for an answer), `answered` or `converted` (it became a case).
+    #[schema(schema_with = consultation_statuses)]
+    pub status: String,
+    pub question: String,
+    pub answer: Option<String>,
+    pub minutes_spent: Option<i32>,
+    pub asker_name: String,
+    pub asker_contact: Option<String>,
+    /// The enterprise that asked, when it is one kept here.
+    pub enterprise_id: Option<i64>,
+    /// The organisation that answers it.
+    pub org_id: i64,
+    pub org_name: String,
+    pub region_code: String,
+    pub asked_at: Instant,
+    pub answered_at: Option<Instant>,
+    /// The case it became.
+    pub case_id: Option<i64>,
+    pub case_number: Option<String>,
+    /// What the caller may do with it now.
+    pub can_answer: bool,
+    pub can_convert: bool,
+}
+
+fn consultation_statuses() -> utoipa::openapi::schema::Object {
+    crate::domain::names::names_schema(&["open", "answered", "converted"], false)
+}
+
+/// Per topic: the consultations matching the filters, by status, and the minutes recorded.
+#[derive(Serialize, ToSchema)]
+pub struct ConsultationFigures {
+    pub topic: crate::domain::consultation::Topic,
+    pub open: i64,
+    pub answered: i64,
+    pub converted: i64,
+    pub minutes_spent: i64,
+}
+
+/// `GET /consultations`.
+#[derive(Serialize, ToSchema)]
+pub struct Consultations {
+    pub items: Vec<Consultation>,
+    /// How many match the filters in all.
+    pub total: u64,
+    /// Pass as `before` for older consultations; `null` on the last page.
+    pub next_before: Option<i64>,
+    pub figures: Vec<ConsultationFigures>,
+}
+
+impl Consultation {
+    pub fn of(
+        me: &crate::service::Identity,
+        c: &crate::service::consultations::ConsultationView,
+    ) -> Self {
+        use crate::domain::consultation::ConsultChannel;
+        use crate::domain::policy::{ConsultationAccess, may_convert_consultation};
+        let r = &c.row;
+        Self {
+            id: r.id,
+            topic: c.topic(),
+            channel: ConsultChannel::parse(&r.channel).unwrap_or(ConsultChannel::Online),
+            status: c.status.as_str().to_string(),
+            question: r.question.clone(),
+            answer: r.answer.clone(),
+            minutes_spent: r.minutes_spent,
+            asker_name: r.asker_name.clone(),
+            asker_contact: r.asker_contact.clone(),
+            enterprise_id: r.enterprise_org_id,
+            org_id: r.org_id,
+            org_name: c.org_name.clone(),
+            region_code: r.region_code.clone(),
+            asked_at: ts(r.asked_at),
+            answered_at: r.answered_at.map(ts),
+            case_id: r.case_id,
+            case_number: c.case_number.clone(),
+            can_answer: c.access == ConsultationAccess::Answer && r.answered_at.is_none(),
+            can_convert: r.case_id.is_none() && may_convert_consultation(&me.actor, c.access),
+        }
+    }
 }

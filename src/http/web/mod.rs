@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod calendar;
 mod cases;
+mod consultations;
 mod enterprises;
 mod exhibitions;
 mod experts;
@@ -18,6 +19,7 @@ mod queues;
 mod reports;
 mod search;
 mod srdi;
+mod workstations;
 
 use super::AppState;
 use axum::Router;
@@ -49,6 +51,8 @@ pub fn router() -> Router<AppState> {
         .merge(srdi::router())
         .merge(exhibitions::router())
         .merge(experts::router())
+        .merge(consultations::router())
+        .merge(workstations::router())
         .merge(queues::router())
         .merge(search::router())
 }

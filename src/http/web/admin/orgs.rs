@@ -108,6 +108,8 @@ pub(super) async fn edit(page: Page, Path(id): Path<i64>) -> Result<Response> {
         contact_name: o.contact_name,
         contact_phone: o.contact_phone,
         triage_working_days: o.triage_working_days.map(|d| d.to_string()),
+        park: o.park,
+        srdi_triage_working_days: o.srdi_triage_working_days.map(|d| d.to_string()),
     };
     form(&page, Some(id), &input, json!({}), StatusCode::OK).await
 }

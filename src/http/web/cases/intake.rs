@@ -7,7 +7,7 @@ use crate::error::{AppError, FieldError, Result};
 use crate::http::extract::WebForm;
 use crate::http::page::Page;
 use crate::http::present::{day, key, local};
-use crate::service::{cases, drafts, exhibitions, intake};
+use crate::service::{cases, consultations, drafts, exhibitions, intake};
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -48,6 +48,7 @@ async fn render(
 ) -> Result<Response> {
     let mut data = form_input::form_json(flat, errors);
     data["draft_id"] = json!(flat.get("draft_id"));
+    data["consultation_id"] = json!(flat.get("consultation_id"));
     let chosen = flat.get("ex_id").map(String::as_str);
     data["stations"] = exhibitions::stations(&page.cx, &page.me)
         .await?
@@ -70,6 +71,38 @@ async fn refused(page: &Page, form: Form, flat: &Flat, errors: &[FieldError]) ->
 #[derive(Deserialize, Default)]
 pub struct DraftQuery {
     draft: Option<i64>,
+    /// A consultation to file as this case (咨询转投诉 / 转线索).
+    consultation: Option<i64>,
+}
+
+/// Fills `flat` from consultation `id` (the question, the region, for a lead the asker) and
+/// names it in the form, so that the filing links it.
+async fn from_consultation(page: &Page, flat: &mut Flat, id: i64) -> Result<()> {
+    let (_, p) = consultations::convertible(&page.cx.db, &page.me, id).await?;
+    flat.insert("consultation_id".into(), id.to_string());
+    flat.insert("description".into(), p.description);
+    flat.insert("region_code".into(), p.region_code);
+    if let Some(name) = p.complainant_name {
+        flat.insert("complainant_name".into(), name);
+    }
+    if let Some(contact) = p.complainant_contact {
+        flat.insert("complainant_phone".into(), contact);
+    }
+    Ok(())
+}
+
+/// Files the form: through the consultation it names, if any, else as `file`.
+async fn file_from(
+    page: &Page,
+    flat: &Flat,
+    input: crate::domain::case::intake::CaseInput,
+    file: impl std::future::Future<Output = Result<intake::Filed>>,
+) -> Result<intake::Filed> {
+    match flat.get("consultation_id").map(|c| c.parse::<i64>()) {
+        None => file.await,
+        Some(Ok(id)) => consultations::convert(&page.cx, &page.me, id, input).await,
+        Some(Err(_)) => Err(AppError::NotFound),
+    }
 }
 
 /// `GET /complaints/new[?draft=]`: the wizard, empty or from a saved draft.
@@ -88,6 +121,9 @@ pub async fn complaint_form(page: Page, Query(q): Query<DraftQuery>) -> Result<R
     if let Some(id) = q.draft {
         flat.insert("draft_id".into(), id.to_string());
     }
+    if let Some(id) = q.consultation {
+        from_consultation(&page, &mut flat, id).await?;
+    }
     render(&page, Form::Complaint, &flat, json!({}), StatusCode::OK).await
 }
 
@@ -99,7 +135,8 @@ pub async fn complaint_submit(page: Page, WebForm(flat): WebForm<Flat>) -> Resul
         let id = drafts::save(&page.cx, &page.me, draft_id, &input).await?;
         return Ok(page.redirect(&format!("/complaints/new?draft={id}"), "flash.draft_saved"));
     }
-    match intake::file_complaint(&page.cx, &page.me, input).await {
+    let filing = intake::file_complaint(&page.cx, &page.me, input.clone());
+    match file_from(&page, &flat, input, filing).await {
         Ok(filed) => {
             if let Some(d) = draft_id {
                 // The draft became a case; a missing draft is no reason to fail the filing.
@@ -122,8 +159,8 @@ pub async fn draft_delete(
     Ok(page.redirect("/cases", "flash.draft_deleted"))
 }
 
-/// `GET /leads/new`: an office enters a lead.
-pub async fn lead_form(page: Page) -> Result<Response> {
+/// `GET /leads/new[?consultation=]`: an office enters a lead, empty or from a consultation.
+pub async fn lead_form(page: Page, Query(q): Query<DraftQuery>) -> Result<Response> {
     if !policy::can(&page.me.actor, Action::EnterLead) {
         return Err(AppError::forbidden());
     }
@@ -131,13 +168,17 @@ pub async fn lead_form(page: Page) -> Result<Response> {
     flat.insert("region_code".into(), page.me.org.region_code.clone());
     flat.insert("channel".into(), "e_commerce".into());
     flat.insert("source".into(), "officer".into());
+    if let Some(id) = q.consultation {
+        from_consultation(&page, &mut flat, id).await?;
+    }
     render(&page, Form::Lead, &flat, json!({}), StatusCode::OK).await
 }
 
 /// `POST /leads/new`.
 pub async fn lead_submit(page: Page, WebForm(flat): WebForm<Flat>) -> Result<Response> {
     let input = form_input::to_input(&flat);
-    match intake::enter_lead(&page.cx, &page.me, input).await {
+    let filing = intake::enter_lead(&page.cx, &page.me, input.clone());
+    match file_from(&page, &flat, input, filing).await {
         Ok(filed) => Ok(page.redirect(&format!("/cases/{}", filed.id), "flash.lead_entered")),
         Err(AppError::Invalid(errors)) => refused(&page, Form::Lead, &flat, &errors).await,
         Err(e) => Err(e),
