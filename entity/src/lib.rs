@@ -16,6 +16,7 @@ pub mod complaint_drafts;
 pub mod consultations;
 pub mod email_outbox;
 pub mod enterprise_documents;
+pub mod enterprise_needs;
 pub mod evidence;
 pub mod evidence_quarantine;
 pub mod exhibitions;

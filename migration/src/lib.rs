@@ -22,6 +22,7 @@ mod m20261207_000017_list_order_indexes;
 mod m20261208_000018_object_key_indexes;
 mod m20261209_000019_create_consultations;
 mod m20261209_000020_org_service_fields;
+mod m20261210_000021_enterprise_needs;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000018_object_key_indexes::Migration),
             Box::new(m20261209_000019_create_consultations::Migration),
             Box::new(m20261209_000020_org_service_fields::Migration),
+            Box::new(m20261210_000021_enterprise_needs::Migration),
         ]
     }
 }

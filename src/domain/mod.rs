@@ -14,6 +14,7 @@ pub mod deadline;
 pub mod enterprise;
 pub mod evidence;
 pub mod identity;
+pub mod needs;
 pub mod net;
 pub mod notice;
 pub mod org_tree;

@@ -86,6 +86,9 @@ pub enum Action {
     AskConsultation,
     /// Record a question taken by phone, at a visit or by e-mail, for one's organisation.
     RecordConsultation,
+    /// Record an enterprise's protection needs (保护需求) with it: staff of industry offices, IP
+    /// offices, centres and workstations, and administrators.
+    RecordProtectionNeeds,
     /// The workstations page (维权援助工作站) with their figures: staff of an assistance centre
     /// (its own workstations), heads of office over them, administrators.
     ViewWorkstations,
@@ -150,6 +153,18 @@ pub fn can(actor: &Actor, action: Action) -> bool {
         }
         AskConsultation => can_file_complaint(actor),
         RecordConsultation => answers_consultations(actor),
+        RecordProtectionNeeds => {
+            admin
+                || (actor.org_kind != OrgKind::Enterprise
+                    && matches!(
+                        actor.org_kind,
+                        OrgKind::IndustryOffice
+                            | OrgKind::IpOffice
+                            | OrgKind::AssistanceCenter
+                            | OrgKind::Workstation
+                    )
+                    && matches!(actor.role, Role::Triager | Role::Officer | Role::Supervisor))
+        }
         ViewWorkstations => {
             admin
                 || (actor.org_kind == OrgKind::AssistanceCenter

@@ -554,6 +554,19 @@ pub async fn load_cases(db: &Db, time: &std::sync::Arc<super::case::Timekeeper>)
 
     load_consultations(&cx, &huaxin, &haisheng, &triager).await?;
     load_workstation(&cx, db).await?;
+    super::needs::save(
+        &cx(),
+        &industry,
+        huaxin.org.uscc.as_deref().unwrap_or_default(),
+        crate::domain::needs::NeedsInput {
+            enterprise_name: huaxin.org.name.clone(),
+            products: "谐波减速器、高精度行星减速器；发明专利12件、实用新型专利30件。".into(),
+            markets: "国内工业机器人整机厂；出口德国、日本，经跨境电商平台销往美国。".into(),
+            known_infringers: "电商平台多家店铺销售仿冒减速器（已投诉一起）。".into(),
+            overseas_plans: "明年参加汉诺威工业博览会，拟在美国、欧洲提交PCT申请。".into(),
+        },
+    )
+    .await?;
 
     // Work some of them through their queues.
     use super::demo_work as work;

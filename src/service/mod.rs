@@ -24,6 +24,7 @@ pub mod import;
 pub mod intake;
 pub mod jurisdiction;
 pub mod messages;
+pub mod needs;
 pub mod notifications;
 pub mod password_reset;
 pub mod registration;

@@ -71,6 +71,10 @@ pub struct Screen {
     pub messages: super::messages::Card,
     /// Who works the case: its assignee, its panel, and whom the filer may call.
     pub people: People,
+    /// The complainant's protection needs (保护需求), for a reader who sees the case as an office.
+    pub needs: Option<entity::enterprise_needs::Model>,
+    /// The complainant's credit code, when the reader may record its protection needs.
+    pub needs_uscc: Option<String>,
 }
 
 /// Who works a case, as 基本情况 shows it.
@@ -286,7 +290,23 @@ pub async fn case_page(cx: &Ctx, me: &Identity, id: i64) -> Result<Screen> {
     let evidence = evidence::panel(db, me, &v).await?;
     let messages = super::messages::card(db, me, &v).await?;
     let people = people(db, &case).await?;
+    let complainant_uscc = case
+        .parties
+        .iter()
+        .find(|p| p.role == crate::domain::case::PartyRole::Complainant)
+        .and_then(|p| p.uscc.clone());
+    let office_reader = !case.is_filer() && me.actor.org_kind != OrgKind::Enterprise;
+    let needs = super::needs::for_case(db, office_reader, complainant_uscc.as_deref()).await?;
+    let needs_uscc = complainant_uscc.filter(|_| {
+        office_reader
+            && crate::domain::policy::can(
+                &me.actor,
+                crate::domain::policy::Action::RecordProtectionNeeds,
+            )
+    });
     Ok(Screen {
+        needs,
+        needs_uscc,
         referral_targets,
         messages,
         people,

@@ -16,6 +16,7 @@ pub mod enterprises;
 pub mod evidence;
 pub mod inbox;
 pub mod intake;
+pub mod needs;
 pub mod notifications;
 pub mod orgs;
 pub mod outbox;

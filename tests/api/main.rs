@@ -3,6 +3,7 @@
 
 mod admin;
 mod api;
+mod assistance;
 mod audit;
 mod auth;
 mod case_matrix;
@@ -28,4 +29,3 @@ mod srdi;
 mod workflow;
 mod workflow_pages;
 mod workflow_roles;
-mod workstations;

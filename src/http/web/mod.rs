@@ -13,6 +13,7 @@ mod exhibitions;
 mod experts;
 mod home;
 mod import;
+mod needs;
 mod notifications;
 mod password;
 mod queues;
@@ -52,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .merge(exhibitions::router())
         .merge(experts::router())
         .merge(consultations::router())
+        .merge(needs::router())
         .merge(workstations::router())
         .merge(queues::router())
         .merge(search::router())

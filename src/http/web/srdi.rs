@@ -99,6 +99,7 @@ async fn render_index(page: &Page, view: View) -> Result<Response> {
         "q": view.query,
         "filter_levels": levels(&view.query.level),
         "can_manage": policy::can(&me.actor, Action::ManageSrdiRegistry),
+        "can_record_needs": policy::can(&me.actor, Action::RecordProtectionNeeds),
         "form": view.form,
         "levels": levels(&view.form.level),
         "has_errors": view.errors.as_object().is_some_and(|e| !e.is_empty()),

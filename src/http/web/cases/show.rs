@@ -4,6 +4,7 @@
 use super::panels::{self, Refill};
 use crate::error::Result;
 use crate::http::page::{Page, Refused};
+use crate::http::present::local;
 use crate::service::{cases as cases_service, screen};
 use axum::extract::Path;
 use axum::http::StatusCode;
@@ -48,6 +49,12 @@ pub async fn render(page: &Page, id: i64, status: StatusCode, refill: &Refill) -
         "show_receipt": filer,
         "evidence": panels::evidence(&s, page.state.config.evidence_max_file_bytes),
         "messages": panels::messages(&s),
+        "needs": s.needs.as_ref().map(|n| json!({
+            "enterprise_name": n.enterprise_name, "products": n.products, "markets": n.markets,
+            "known_infringers": n.known_infringers, "overseas_plans": n.overseas_plans,
+            "updated": local(n.updated_at),
+        })),
+        "needs_uscc": s.needs_uscc,
         "people": {
             "assignee": s.people.assignee,
             "panel": s.people.panel.join("、"),

@@ -1,7 +1,10 @@
-//! Workstations (维权援助工作站): a workstation's staff take a complaint in for their centre, the
-//! centre triages it, and the workstation reads what the centre decided — and nothing it did not
-//! take in; the centre answers what its workstations were asked; workstations are organisations
-//! under a centre with a park; the centre's page counts what each took in.
+//! The assistance services of issue 19 beside consultations (`consultations.rs`):
+//! - workstations (维权援助工作站): a workstation's staff take a complaint in for their centre,
+//!   the centre triages it, and the workstation reads what the centre decided — and nothing it
+//!   did not take in; the centre answers what its workstations were asked; workstations are
+//!   organisations under a centre with a park; the centre's page counts what each took in;
+//! - the 专精特新 fast track: a 3-working-day triage clock and the 快速通道 label;
+//! - an enterprise's protection needs, recorded by an office and seen on its cases.
 
 use crate::fixtures::PASSWORD;
 use crate::helpers::TestApp;
@@ -333,4 +336,78 @@ async fn an_srdi_complaint_gets_a_three_working_day_triage_clock_and_the_fast_tr
         .find(|r| r.contains(&format!("/cases/{}\"", ordinary.id)))
         .unwrap_or_default();
     assert!(!row.is_empty() && !row.contains("快速通道"), "{row}");
+}
+
+/// 宁夏 measures §9 / 国知发运字〔2022〕38号: an industry office records a 专精特新 enterprise's
+/// protection needs with it; triage and officers see them on the enterprise's cases; the
+/// enterprise itself and other enterprises do not.
+#[tokio::test]
+async fn an_industry_office_records_an_enterprises_protection_needs_and_triage_sees_them_on_its_case()
+ {
+    let app = TestApp::spawn().await;
+    let uscc = app.api_as("demo-enterprise").await.me().await["organization"]["uscc"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let filed = app.complaint().file().await;
+    let industry = app.browser_as("demo-industry").await;
+    let form = format!("/enterprises/{uscc}/needs");
+    // The form knows the enterprise's name from the registry.
+    assert!(
+        industry
+            .html(&form)
+            .await
+            .contains("南通华信精密机械有限公司")
+    );
+    // An empty form is refused, filled in.
+    let res = industry
+        .post_form(
+            &form,
+            &form,
+            &[
+                ("enterprise_name", "南通华信精密机械有限公司"),
+                ("products", "  "),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("请至少填写一项保护需求"));
+    let res = industry
+        .post_form(
+            &form,
+            &form,
+            &[
+                ("enterprise_name", "南通华信精密机械有限公司"),
+                ("products", "谐波减速器，发明专利12件"),
+                ("overseas_plans", "明年赴德国参展"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    // The triager sees them on the enterprise's case, with a link to the form.
+    let page = app
+        .browser_as("demo-triager")
+        .await
+        .html(&format!("/cases/{}", filed.id))
+        .await;
+    assert!(
+        page.contains("企业保护需求") && page.contains("明年赴德国参展"),
+        "{page}"
+    );
+    // The enterprise does not see what offices recorded about it; nor may it open the form.
+    let enterprise = app.browser_as("demo-enterprise").await;
+    let own = enterprise.html(&format!("/cases/{}", filed.id)).await;
+    assert!(!own.contains("明年赴德国参展"));
+    assert_eq!(enterprise.page(&form).await.0, 403);
+    // A malformed credit code names no enterprise.
+    assert_eq!(industry.page("/enterprises/123/needs").await.0, 404);
+    // Audited.
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let audit = entity::audit_log::Entity::find()
+        .filter(entity::audit_log::Column::Action.eq("needs.save"))
+        .all(app.db.conn())
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].target_id, uscc);
 }
