@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 names! {
     /// What a consultation is about.
-    Topic {
+    ConsultTopic {
         PatentFiling = "patent_filing",
         InfringementRisk = "infringement_risk",
         Enforcement = "enforcement",
@@ -47,7 +47,7 @@ pub const MAX_MINUTES: u32 = 480;
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct ConsultationInput {
-    #[schema(required = true, value_type = Topic)]
+    #[schema(required = true, value_type = ConsultTopic)]
     pub topic: String,
     #[schema(required = true, min_length = 5, max_length = 4000)]
     pub question: String,
@@ -84,7 +84,7 @@ pub enum Asker {
 /// A consultation ready to be stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidConsultation {
-    pub topic: Topic,
+    pub topic: ConsultTopic,
     pub question: String,
     pub channel: ConsultChannel,
     /// `None` for an enterprise (its name is taken from its record).
@@ -168,7 +168,7 @@ pub fn validate(
     who: Asker,
 ) -> Result<ValidConsultation, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let topic = Topic::parse(input.topic.trim());
+    let topic = ConsultTopic::parse(input.topic.trim());
     if topic.is_none() {
         errors.push(FieldError::new("topic", "error.consultation.topic"));
     }
@@ -181,7 +181,7 @@ pub fn validate(
     };
     let filled = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
     let mut valid = ValidConsultation {
-        topic: topic.unwrap_or(Topic::Other),
+        topic: topic.unwrap_or(ConsultTopic::Other),
         question,
         channel: ConsultChannel::Online,
         asker_name: None,
@@ -328,7 +328,7 @@ mod tests {
             ..Default::default()
         };
         let v = validate(&input, Asker::Enterprise).unwrap();
-        assert_eq!(v.topic, Topic::TradeSecrets);
+        assert_eq!(v.topic, ConsultTopic::TradeSecrets);
         assert_eq!(v.channel, ConsultChannel::Online);
         assert_eq!(v.asker_name, None);
         let answered = ConsultationInput {

@@ -6,7 +6,9 @@
 use super::intake::{self, Filed};
 use super::{Ctx, Identity, audit_entry};
 use crate::domain::case::intake::{CaseInput, PartyInput};
-use crate::domain::consultation::{self, AnswerInput, Asker, ConsultationInput, Status, Topic};
+use crate::domain::consultation::{
+    self, AnswerInput, Asker, ConsultTopic, ConsultationInput, Status,
+};
 use crate::domain::identity::OrgKind;
 use crate::domain::policy::{
     self, Action, ConsultationAccess, ConsultationFacts, consultation_access,
@@ -37,8 +39,8 @@ pub struct ConsultationView {
 }
 
 impl ConsultationView {
-    pub fn topic(&self) -> Topic {
-        Topic::parse(&self.row.topic).unwrap_or(Topic::Other)
+    pub fn topic(&self) -> ConsultTopic {
+        ConsultTopic::parse(&self.row.topic).unwrap_or(ConsultTopic::Other)
     }
 }
 
@@ -56,7 +58,7 @@ fn facts(c: &consultations::Model, centres: &HashMap<i64, i64>) -> ConsultationF
 #[into_params(parameter_in = Query)]
 #[serde(default)]
 pub struct ListQuery {
-    #[param(value_type = Option<Topic>)]
+    #[param(value_type = Option<ConsultTopic>)]
     pub topic: Option<String>,
     /// `open`, `answered` or `converted`.
     #[param(pattern = "^(open|answered|converted)$")]
@@ -82,7 +84,7 @@ pub struct Listing {
     pub total: u64,
     pub next_before: Option<i64>,
     /// Per topic: (topic, open, answered, converted, minutes), over every match.
-    pub figures: Vec<(Topic, i64, i64, i64, i64)>,
+    pub figures: Vec<(ConsultTopic, i64, i64, i64, i64)>,
 }
 
 /// Whose consultations `me` sees: an enterprise its own; staff their organisation's (a centre
@@ -121,7 +123,7 @@ fn filter(q: &ListQuery) -> Result<Filter> {
     let mut errors = Vec::new();
     let topic = match q.topic.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         None => None,
-        Some(t) => match Topic::parse(t) {
+        Some(t) => match ConsultTopic::parse(t) {
             Some(t) => Some(t.as_str()),
             None => {
                 errors.push(FieldError::new("topic", "error.consultation.topic"));
@@ -183,7 +185,9 @@ pub async fn list(db: &Db, me: &Identity, q: &ListQuery) -> Result<Listing> {
     for (topic, status, n, minutes) in
         store::consultations::figures(db.conn(), &scope, &Filter { before: None, ..f }).await?
     {
-        let t = Topic::parse(&topic).unwrap_or(Topic::Other).as_str();
+        let t = ConsultTopic::parse(&topic)
+            .unwrap_or(ConsultTopic::Other)
+            .as_str();
         let e = by_topic.entry(t).or_default();
         match status.as_str() {
             "open" => e.0 += n,
@@ -192,7 +196,7 @@ pub async fn list(db: &Db, me: &Identity, q: &ListQuery) -> Result<Listing> {
         }
         e.3 += minutes;
     }
-    let figures = Topic::ALL
+    let figures = ConsultTopic::ALL
         .iter()
         .filter_map(|t| {
             by_topic

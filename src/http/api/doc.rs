@@ -39,7 +39,7 @@ use utoipa::{Modify, PartialSchema, ToSchema};
         crate::domain::case::RightKind,
         crate::domain::case::Standing,
         crate::domain::workflow::Step,
-        crate::domain::consultation::Topic,
+        crate::domain::consultation::ConsultTopic,
     )),
     tags(
         (name = "auth", description = "Tokens and the caller"),

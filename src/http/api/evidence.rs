@@ -64,6 +64,7 @@ struct EvidenceId {
         (status = 403, description = "The caller may not add evidence to this case"),
         (status = 404, description = "No such case, or not visible to the caller"),
         (status = 408, description = "The upload came slower than the minimum rate"),
+        (status = 409, description = "The case is closed: no more evidence"),
         (status = 422, description = "A field is refused, or the file is of a type not taken"),
         (status = 429, description = "Too many uploads of the caller in flight"),
         (status = 503, description = "The evidence storage is unavailable"),

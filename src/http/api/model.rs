@@ -977,7 +977,7 @@ pub struct AssessmentSheet {
 #[derive(Serialize, ToSchema)]
 pub struct Consultation {
     pub id: i64,
-    pub topic: crate::domain::consultation::Topic,
+    pub topic: crate::domain::consultation::ConsultTopic,
     pub channel: crate::domain::consultation::ConsultChannel,
     /// `open` (waiting for an answer), `answered` or `converted` (it became a case).
     #[schema(schema_with = consultation_statuses)]
@@ -987,7 +987,8 @@ pub struct Consultation {
     pub minutes_spent: Option<i32>,
     pub asker_name: String,
     pub asker_contact: Option<String>,
-    /// The enterprise that asked, when it is one kept here.
+    /// The enterprise that asked, when it is one kept here (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub enterprise_id: Option<i64>,
     /// The organisation that answers it.
     pub org_id: i64,
@@ -995,8 +996,10 @@ pub struct Consultation {
     pub region_code: String,
     pub asked_at: Instant,
     pub answered_at: Option<Instant>,
-    /// The case it became.
+    /// The case it became (absent until it becomes one).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub case_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub case_number: Option<String>,
     /// What the caller may do with it now.
     pub can_answer: bool,
@@ -1010,7 +1013,7 @@ fn consultation_statuses() -> utoipa::openapi::schema::Object {
 /// Per topic: the consultations matching the filters, by status, and the minutes recorded.
 #[derive(Serialize, ToSchema)]
 pub struct ConsultationFigures {
-    pub topic: crate::domain::consultation::Topic,
+    pub topic: crate::domain::consultation::ConsultTopic,
     pub open: i64,
     pub answered: i64,
     pub converted: i64,

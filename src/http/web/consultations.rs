@@ -2,7 +2,7 @@
 //! (an enterprise) or record (staff) a question, and one consultation with its answer form and
 //! the step that files it as a complaint or lead.
 
-use crate::domain::consultation::{AnswerInput, ConsultChannel, ConsultationInput, Topic};
+use crate::domain::consultation::{AnswerInput, ConsultChannel, ConsultTopic, ConsultationInput};
 use crate::domain::policy::{self, Action};
 use crate::error::{AppError, Result};
 use crate::http::AppState;
@@ -62,7 +62,7 @@ fn options(names: &[(&str, String)], selected: &str) -> Vec<Value> {
 }
 
 fn topics(selected: &str) -> Vec<Value> {
-    let names: Vec<(&str, String)> = Topic::ALL
+    let names: Vec<(&str, String)> = ConsultTopic::ALL
         .iter()
         .map(|t| (t.as_str(), key("consultation_topic", t)))
         .collect();
