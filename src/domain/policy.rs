@@ -180,6 +180,15 @@ fn answers_consultations(actor: &Actor) -> bool {
         && matches!(actor.role, Role::Triager | Role::Officer | Role::Supervisor)
 }
 
+/// Whether `actor` reads and records the protection needs of an enterprise of
+/// `enterprise_region` (the region in its credit code): an administrator, or staff who record
+/// needs at an office whose region covers the enterprise's.
+pub fn may_record_needs(actor: &Actor, enterprise_region: &str) -> bool {
+    can(actor, Action::RecordProtectionNeeds)
+        && (actor.role == Role::Admin
+            || super::region::covers(&actor.region_code, enterprise_region))
+}
+
 /// What the policy needs to know about one consultation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ConsultationFacts {
@@ -1294,6 +1303,22 @@ mod consultation_tests {
             &actor(Role::Triager, OrgKind::AssistanceCenter, 20),
             Action::ViewWorkstations
         ));
+    }
+
+    #[test]
+    fn protection_needs_are_recorded_by_offices_of_the_enterprises_region() {
+        let city_industry = actor(Role::Officer, OrgKind::IndustryOffice, 30);
+        assert!(may_record_needs(&city_industry, "320612"));
+        let mut elsewhere = actor(Role::Officer, OrgKind::IndustryOffice, 31);
+        elsewhere.region_code = "320500".into();
+        assert!(!may_record_needs(&elsewhere, "320612"));
+        assert!(!may_record_needs(
+            &actor(Role::EnterpriseFiler, OrgKind::Enterprise, 50),
+            "320600"
+        ));
+        let mut admin = actor(Role::Admin, OrgKind::IpOffice, 1);
+        admin.region_code = "110000".into();
+        assert!(may_record_needs(&admin, "320612"));
     }
 
     #[test]

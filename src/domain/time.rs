@@ -18,8 +18,22 @@ pub fn day_of(t: DateTime<Utc>) -> NaiveDate {
     in_beijing(t).date_naive()
 }
 
+/// `date` moved a week inside the dates chrono can place in every time zone: a filter typed as
+/// year -262143 or +262142 means "from the beginning" or "to the end", and must not overflow.
+fn in_range(date: NaiveDate) -> NaiveDate {
+    let margin = Days::new(7);
+    let lo = NaiveDate::MIN
+        .checked_add_days(margin)
+        .unwrap_or(NaiveDate::MIN);
+    let hi = NaiveDate::MAX
+        .checked_sub_days(margin)
+        .unwrap_or(NaiveDate::MAX);
+    date.clamp(lo, hi)
+}
+
 /// 24:00 Beijing time at the end of `date` (= 00:00 of the next day): when a day period ends.
 pub fn end_of_day(date: NaiveDate) -> DateTime<FixedOffset> {
+    let date = in_range(date);
     let next = date.checked_add_days(Days::new(1)).unwrap_or(date);
     next.and_hms_opt(0, 0, 0)
         .and_then(|t| t.and_local_timezone(beijing()).single())
@@ -28,7 +42,8 @@ pub fn end_of_day(date: NaiveDate) -> DateTime<FixedOffset> {
 
 /// 00:00 Beijing time at the start of `date`, as a UTC instant.
 pub fn start_of_day_utc(date: NaiveDate) -> DateTime<Utc> {
-    date.and_hms_opt(0, 0, 0)
+    in_range(date)
+        .and_hms_opt(0, 0, 0)
         .and_then(|t| t.and_local_timezone(beijing()).single())
         .expect("midnight exists in a fixed offset")
         .to_utc()
@@ -62,6 +77,18 @@ pub fn due_text(due: DateTime<Utc>) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_first_and_last_days_chrono_knows_do_not_overflow() {
+        use super::*;
+        assert!(start_of_day_utc(NaiveDate::MIN) < end_of_day_utc(NaiveDate::MIN));
+        assert!(start_of_day_utc(NaiveDate::MAX) < end_of_day_utc(NaiveDate::MAX));
+        let d = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+        assert_eq!(
+            start_of_day_utc(d).to_rfc3339(),
+            "2026-12-04T16:00:00+00:00"
+        );
+    }
+
     use super::*;
 
     fn utc(s: &str) -> DateTime<Utc> {

@@ -353,7 +353,12 @@ pub struct Prefill {
     pub description: String,
     pub region_code: String,
     pub complainant_name: Option<String>,
+    /// Who asked, when the complainant is their enterprise.
+    pub complainant_contact_name: Option<String>,
     pub complainant_contact: Option<String>,
+    /// The asking enterprise's credit code, when it is one kept here (a lead for a 专精特新
+    /// enterprise goes on the fast track).
+    pub complainant_uscc: Option<String>,
 }
 
 /// Consultation `id` if `me` may turn it into a case now, with what it gives the case.
@@ -366,11 +371,23 @@ pub async fn convertible(db: &Db, me: &Identity, id: i64) -> Result<(Consultatio
         return Err(AppError::Conflict(Msg::new("error.consultation.converted")));
     }
     let lead = c.access == ConsultationAccess::Answer;
+    // A lead's complainant: the enterprise that asked when it is kept here (the asker is its
+    // contact), else the asker.
+    let enterprise = match (lead, c.row.enterprise_org_id) {
+        (true, Some(id)) => store::orgs::get(db.conn(), id).await?,
+        _ => None,
+    };
     let prefill = Prefill {
         description: c.row.question.clone(),
         region_code: c.row.region_code.clone(),
-        complainant_name: lead.then(|| c.row.asker_name.clone()),
+        complainant_name: lead.then(|| {
+            enterprise
+                .as_ref()
+                .map_or(c.row.asker_name.clone(), |e| e.name.clone())
+        }),
+        complainant_contact_name: enterprise.as_ref().map(|_| c.row.asker_name.clone()),
         complainant_contact: c.row.asker_contact.clone().filter(|_| lead),
+        complainant_uscc: enterprise.and_then(|e| e.uscc),
     };
     Ok((c, prefill))
 }
@@ -389,7 +406,9 @@ pub async fn convert(cx: &Ctx, me: &Identity, id: i64, mut input: CaseInput) -> 
     if let (None, Some(name)) = (&input.complainant, prefill.complainant_name) {
         input.complainant = Some(PartyInput {
             name,
+            contact_name: prefill.complainant_contact_name,
             contact_phone: prefill.complainant_contact,
+            uscc: prefill.complainant_uscc,
             ..Default::default()
         });
     }

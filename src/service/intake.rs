@@ -308,7 +308,12 @@ async fn fast_track(cx: &Ctx, draft: &mut Draft) -> Result<()> {
         .await?
         .and_then(|o| o.srdi_triage_working_days)
         .and_then(|d| u32::try_from(d).ok());
-    draft.triage_days = lead_triage_days(true, draft.triage_days, fast);
+    // The ordinary standard: the office's own, else the rules' (so the fast track is never the
+    // slower one, whatever the office set for it).
+    let ordinary = draft
+        .triage_days
+        .or_else(|| cx.time.rules().get("triage.decision").map(|r| r.amount));
+    draft.triage_days = lead_triage_days(true, ordinary, fast);
     draft.fast_track = true;
     Ok(())
 }

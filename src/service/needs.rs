@@ -12,9 +12,20 @@ use crate::store::{self, Db};
 use entity::enterprise_needs;
 use serde_json::json;
 
-/// The credit code in a path, validated (a malformed one names no enterprise: 404).
-fn code(uscc: &str) -> Result<Uscc> {
-    Uscc::parse(uscc).map_err(|_| AppError::NotFound)
+/// The credit code in a path, validated, of an enterprise `me` may record needs of: a malformed
+/// code, or one of an enterprise outside the caller's region, names no enterprise (404).
+fn code(me: &Identity, uscc: &str) -> Result<Uscc> {
+    policy::authorize(&me.actor, Action::RecordProtectionNeeds)?;
+    let uscc = Uscc::parse(uscc).map_err(|_| AppError::NotFound)?;
+    if !policy::may_record_needs(&me.actor, uscc.region_code()) {
+        return Err(AppError::NotFound);
+    }
+    Ok(uscc)
+}
+
+/// Whether `me` may record the needs of the enterprise with credit code `uscc`.
+pub fn may_record(me: &Identity, uscc: &str) -> bool {
+    code(me, uscc).is_ok()
 }
 
 /// The form of enterprise `uscc`: what was recorded, else its name from the registry or the
@@ -24,8 +35,7 @@ pub async fn form(
     me: &Identity,
     uscc: &str,
 ) -> Result<(NeedsInput, Option<enterprise_needs::Model>)> {
-    policy::authorize(&me.actor, Action::RecordProtectionNeeds)?;
-    let uscc = code(uscc)?;
+    let uscc = code(me, uscc)?;
     let saved = store::needs::get(db.conn(), uscc.as_str()).await?;
     let input = match &saved {
         Some(n) => NeedsInput {
@@ -62,8 +72,7 @@ pub async fn save(
     uscc: &str,
     input: NeedsInput,
 ) -> Result<enterprise_needs::Model> {
-    policy::authorize(&me.actor, Action::RecordProtectionNeeds)?;
-    let uscc = code(uscc)?;
+    let uscc = code(me, uscc)?;
     let v = needs::validate(&input).map_err(AppError::Invalid)?;
     let txn = cx.db.begin_write().await?;
     let row = store::needs::save(

@@ -297,13 +297,7 @@ pub async fn case_page(cx: &Ctx, me: &Identity, id: i64) -> Result<Screen> {
         .and_then(|p| p.uscc.clone());
     let office_reader = !case.is_filer() && me.actor.org_kind != OrgKind::Enterprise;
     let needs = super::needs::for_case(db, office_reader, complainant_uscc.as_deref()).await?;
-    let needs_uscc = complainant_uscc.filter(|_| {
-        office_reader
-            && crate::domain::policy::can(
-                &me.actor,
-                crate::domain::policy::Action::RecordProtectionNeeds,
-            )
-    });
+    let needs_uscc = complainant_uscc.filter(|u| office_reader && super::needs::may_record(me, u));
     Ok(Screen {
         needs,
         needs_uscc,

@@ -411,3 +411,56 @@ async fn an_industry_office_records_an_enterprises_protection_needs_and_triage_s
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0].target_id, uscc);
 }
+
+/// Protection needs stay within the region: an industry office of another city neither reads nor
+/// writes a Nantong enterprise's needs (404, as for any enterprise out of reach).
+#[tokio::test]
+async fn an_office_of_another_region_does_not_reach_an_enterprises_needs() {
+    use weiquan::service::admin::{Caller, OrgInput, UserInput, create_org, create_user};
+    let app = TestApp::spawn().await;
+    let meta = weiquan::service::RequestMeta::cli("test");
+    let cx = weiquan::service::Ctx::new(app.db.clone(), app.time.clone(), meta);
+    let org = create_org(
+        &cx,
+        Caller::Operator,
+        OrgInput {
+            name: "苏州市工业和信息化局".into(),
+            kind: "industry_office".into(),
+            region_code: "320500".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    create_user(
+        &cx,
+        Caller::Operator,
+        UserInput {
+            username: "sz-industry".into(),
+            display_name: "苏州工信".into(),
+            org_id: org.id.to_string(),
+            role: "officer".into(),
+            password: Some(PASSWORD.into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let uscc = app.api_as("demo-enterprise").await.me().await["organization"]["uscc"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let suzhou = app.browser_as("sz-industry").await;
+    let form = format!("/enterprises/{uscc}/needs");
+    assert_eq!(suzhou.page(&form).await.0, 404);
+    let nantong = app.browser_as("demo-industry").await;
+    let res = suzhou
+        .post_form(
+            "/srdi",
+            &form,
+            &[("enterprise_name", "华信"), ("products", "改写")],
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(nantong.page(&form).await.0, 200);
+}

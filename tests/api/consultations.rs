@@ -190,7 +190,9 @@ async fn staff_record_a_phone_question_answered_at_once_and_enter_it_as_a_lead()
         (json!(false), json!(false))
     );
 
-    // The centre enters it as a lead: the asker becomes the complainant, the source `officer`.
+    // The centre enters it as a lead: the enterprise that asked becomes the complainant (with
+    // the asker as its contact, and its credit code: a 专精特新 enterprise, so the fast track),
+    // the source `officer`.
     let mut facts = case_facts();
     facts
         .as_object_mut()
@@ -210,8 +212,11 @@ async fn staff_record_a_phone_question_answered_at_once_and_enter_it_as_a_lead()
         .find(|p| p["role"] == "complainant")
         .cloned()
         .unwrap_or_default();
-    assert_eq!(complainant["name"], "王敏", "{case}");
+    assert_eq!(complainant["name"], "南通华信精密机械有限公司", "{case}");
+    assert_eq!(complainant["contact_name"], "王敏");
     assert_eq!(complainant["contact_phone"], "13800000001");
+    assert_eq!(complainant["uscc"], uscc.as_str());
+    assert_eq!(case["fast_track"], true);
 }
 
 #[tokio::test]
@@ -291,6 +296,14 @@ async fn refused_consultations_name_their_fields_and_store_nothing() {
         fields(&body),
         ["status=error.consultation.status", "from=error.date"]
     );
+    // The first and last days chrono knows are dates, not a crash (nor on the case list).
+    for path in [
+        "/api/v1/consultations?from=-262143-01-01&to=9999-12-31",
+        "/api/v1/cases?received_from=-262143-01-01&received_to=9999-12-31",
+    ] {
+        let (status, body) = triager.get(path).await;
+        assert_eq!(status, 200, "{path}: {body}");
+    }
     // Nothing was stored.
     let (_, after) = triager.get("/api/v1/consultations").await;
     assert_eq!(after["total"], before["total"]);

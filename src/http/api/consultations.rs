@@ -65,8 +65,8 @@ async fn list(
 }
 
 /// Asks a question (an enterprise, online, to the centre serving its region) or records one
-/// taken by phone, at a visit or by e-mail (staff of a centre or IP office, with the answer when
-/// it was given at once).
+/// taken by phone, at a visit or by e-mail (staff of a centre, IP office or workstation, with
+/// the answer when it was given at once).
 #[utoipa::path(post, path = "/consultations", tag = "consultations",
     request_body = ConsultationInput,
     responses(

@@ -88,6 +88,9 @@ async fn from_consultation(page: &Page, flat: &mut Flat, id: i64) -> Result<()> 
     if let Some(contact) = p.complainant_contact {
         flat.insert("complainant_phone".into(), contact);
     }
+    if let Some(uscc) = p.complainant_uscc {
+        flat.insert("complainant_uscc".into(), uscc);
+    }
     Ok(())
 }
 
