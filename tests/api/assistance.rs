@@ -6,7 +6,6 @@
 //! - the 专精特新 fast track: a 3-working-day triage clock and the 快速通道 label;
 //! - an enterprise's protection needs, recorded by an office and seen on its cases.
 
-use crate::fixtures::PASSWORD;
 use crate::helpers::TestApp;
 use serde_json::{Value, json};
 
@@ -25,38 +24,17 @@ fn walk_in(respondent: &str) -> Value {
 
 /// A second workstation under the same centre, with an officer `user` (the demo password).
 async fn second_station(app: &TestApp, user: &str) {
-    use weiquan::service::admin::{Caller, OrgInput, UserInput, create_org, create_user};
-    let meta = weiquan::service::RequestMeta::cli("test");
-    let cx = weiquan::service::Ctx::new(app.db.clone(), app.time.clone(), meta);
     let centre = app.org_id("南通市知识产权保护中心").await;
-    let org = create_org(
-        &cx,
-        Caller::Operator,
-        OrgInput {
-            name: "海安开发区维权援助工作站".into(),
-            kind: "workstation".into(),
-            region_code: "320685".into(),
-            parent_id: Some(centre.to_string()),
-            park: Some("海安经济技术开发区".into()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    create_user(
-        &cx,
-        Caller::Operator,
-        UserInput {
-            username: user.into(),
-            display_name: "吴工（海安工作站）".into(),
-            org_id: org.id.to_string(),
-            role: "officer".into(),
-            password: Some(PASSWORD.into()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let station = weiquan::service::admin::OrgInput {
+        name: "海安开发区维权援助工作站".into(),
+        kind: "workstation".into(),
+        region_code: "320685".into(),
+        parent_id: Some(centre.to_string()),
+        park: Some("海安经济技术开发区".into()),
+        ..Default::default()
+    };
+    app.operator_adds(station, user, "吴工（海安工作站）", "officer")
+        .await;
 }
 
 #[tokio::test]
@@ -416,36 +394,15 @@ async fn an_industry_office_records_an_enterprises_protection_needs_and_triage_s
 /// writes a Nantong enterprise's needs (404, as for any enterprise out of reach).
 #[tokio::test]
 async fn an_office_of_another_region_does_not_reach_an_enterprises_needs() {
-    use weiquan::service::admin::{Caller, OrgInput, UserInput, create_org, create_user};
     let app = TestApp::spawn().await;
-    let meta = weiquan::service::RequestMeta::cli("test");
-    let cx = weiquan::service::Ctx::new(app.db.clone(), app.time.clone(), meta);
-    let org = create_org(
-        &cx,
-        Caller::Operator,
-        OrgInput {
-            name: "苏州市工业和信息化局".into(),
-            kind: "industry_office".into(),
-            region_code: "320500".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    create_user(
-        &cx,
-        Caller::Operator,
-        UserInput {
-            username: "sz-industry".into(),
-            display_name: "苏州工信".into(),
-            org_id: org.id.to_string(),
-            role: "officer".into(),
-            password: Some(PASSWORD.into()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let suzhou_office = weiquan::service::admin::OrgInput {
+        name: "苏州市工业和信息化局".into(),
+        kind: "industry_office".into(),
+        region_code: "320500".into(),
+        ..Default::default()
+    };
+    app.operator_adds(suzhou_office, "sz-industry", "苏州工信", "officer")
+        .await;
     let uscc = app.api_as("demo-enterprise").await.me().await["organization"]["uscc"]
         .as_str()
         .unwrap()

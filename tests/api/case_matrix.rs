@@ -14,7 +14,7 @@
 //! `store::cases::visible`) and with an independent SQL query over the stored facts; the case
 //! endpoints go through the pure policy (`domain::policy::case_access`).
 
-use crate::fixtures::{Api, PASSWORD};
+use crate::fixtures::Api;
 use crate::helpers::TestApp;
 use futures::StreamExt;
 use reqwest::Method;
@@ -365,35 +365,14 @@ async fn build(app: &TestApp, users: &HashMap<&'static str, Api>) -> Fixture {
 
 /// The other-province office and its officer, as an operator creates them.
 async fn other_province_officer(app: &TestApp) {
-    use weiquan::service::admin::{Caller, OrgInput, UserInput, create_org, create_user};
-    let meta = weiquan::service::RequestMeta::cli("test");
-    let cx = weiquan::service::Ctx::new(app.db.clone(), app.time.clone(), meta);
-    let org = create_org(
-        &cx,
-        Caller::Operator,
-        OrgInput {
-            name: "北京市知识产权局".into(),
-            kind: "ip_office".into(),
-            region_code: "110000".into(),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
-    create_user(
-        &cx,
-        Caller::Operator,
-        UserInput {
-            username: BJ_OFFICER.into(),
-            display_name: "周京（北京执法人员）".into(),
-            org_id: org.id.to_string(),
-            role: "officer".into(),
-            password: Some(PASSWORD.into()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let beijing = weiquan::service::admin::OrgInput {
+        name: "北京市知识产权局".into(),
+        kind: "ip_office".into(),
+        region_code: "110000".into(),
+        ..Default::default()
+    };
+    app.operator_adds(beijing, BJ_OFFICER, "周京（北京执法人员）", "officer")
+        .await;
 }
 
 /// Everything about the cases that a write would change.

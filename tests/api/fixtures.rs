@@ -434,6 +434,36 @@ impl TestApp {
             .as_u16()
     }
 
+    /// An organisation and one user of it with `role` and the demo password, as an operator
+    /// creates them from the command line; the organisation's id.
+    pub async fn operator_adds(
+        &self,
+        org: weiquan::service::admin::OrgInput,
+        username: &str,
+        display_name: &str,
+        role: &str,
+    ) -> i64 {
+        use weiquan::service::admin::{Caller, UserInput, create_org, create_user};
+        let meta = weiquan::service::RequestMeta::cli("test");
+        let cx = weiquan::service::Ctx::new(self.db.clone(), self.time.clone(), meta);
+        let org = create_org(&cx, Caller::Operator, org).await.unwrap();
+        create_user(
+            &cx,
+            Caller::Operator,
+            UserInput {
+                username: username.into(),
+                display_name: display_name.into(),
+                org_id: org.id.to_string(),
+                role: role.into(),
+                password: Some(PASSWORD.into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        org.id
+    }
+
     /// The stored user `username`.
     pub async fn user(&self, username: &str) -> entity::users::Model {
         weiquan::store::users::by_username(self.db.conn(), username)
