@@ -13,11 +13,11 @@ use crate::domain::identity::OrgKind;
 use crate::domain::policy::{
     self, Action, ConsultationAccess, ConsultationFacts, consultation_access,
 };
-use crate::domain::time::{beijing, start_of_day_utc};
+use crate::domain::time::start_of_day_utc;
 use crate::error::{AppError, FieldError, Msg, Result};
 use crate::store::consultations::{Filter, NewConsultation, Scope};
 use crate::store::{self, Db};
-use chrono::{DateTime, NaiveDate};
+use chrono::NaiveDate;
 use entity::consultations;
 use serde::Deserialize;
 use serde_json::json;
@@ -416,9 +416,4 @@ pub async fn convert(cx: &Ctx, me: &Identity, id: i64, mut input: CaseInput) -> 
         input.source = Some("officer".into());
     }
     intake::file_consultation(cx, me, input, id).await
-}
-
-/// The instant a consultation was asked, as Beijing local time, for pages.
-pub fn asked_local(c: &ConsultationView) -> DateTime<chrono::FixedOffset> {
-    c.row.asked_at.with_timezone(&beijing())
 }
