@@ -18,16 +18,12 @@ pub fn day_of(t: DateTime<Utc>) -> NaiveDate {
     in_beijing(t).date_naive()
 }
 
-/// `date` moved a week inside the dates chrono can place in every time zone: a filter typed as
-/// year -262143 or +262142 means "from the beginning" or "to the end", and must not overflow.
+/// `date` within 1900-01-01 ..= 9999-12-31: a filter typed as year -262143 means "from the
+/// beginning" and must neither overflow chrono nor leave the range PostgreSQL stores timestamps
+/// in; no record of this service is dated outside it.
 fn in_range(date: NaiveDate) -> NaiveDate {
-    let margin = Days::new(7);
-    let lo = NaiveDate::MIN
-        .checked_add_days(margin)
-        .unwrap_or(NaiveDate::MIN);
-    let hi = NaiveDate::MAX
-        .checked_sub_days(margin)
-        .unwrap_or(NaiveDate::MAX);
+    let lo = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(NaiveDate::MIN);
+    let hi = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(NaiveDate::MAX);
     date.clamp(lo, hi)
 }
 
@@ -82,6 +78,10 @@ mod tests {
         use super::*;
         assert!(start_of_day_utc(NaiveDate::MIN) < end_of_day_utc(NaiveDate::MIN));
         assert!(start_of_day_utc(NaiveDate::MAX) < end_of_day_utc(NaiveDate::MAX));
+        assert_eq!(
+            start_of_day_utc(NaiveDate::MIN).to_rfc3339(),
+            "1899-12-31T16:00:00+00:00"
+        );
         let d = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
         assert_eq!(
             start_of_day_utc(d).to_rfc3339(),
