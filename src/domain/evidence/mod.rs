@@ -188,7 +188,8 @@ fn percent_encode(s: &str) -> String {
 pub fn version_settles(expected: i64, current: i64, kinds_since: &[EventKind]) -> bool {
     expected == current
         || (expected < current
-            && kinds_since.len() as i64 == current - expected
+            // (Checked: a version as low as i64::MIN must be refused, not overflow.)
+            && current.checked_sub(expected) == Some(kinds_since.len() as i64)
             && kinds_since.iter().all(|k| k.only_reads_evidence()))
 }
 
@@ -286,6 +287,8 @@ mod tests {
         assert!(!version_settles(6, 5, &[]));
         // The kinds must account for every version in between.
         assert!(!version_settles(3, 6, &[E::EvidenceViewed]));
+        // A version no case has is refused, not an overflow.
+        assert!(!version_settles(i64::MIN, 5, &[E::EvidenceViewed]));
     }
 
     #[test]
