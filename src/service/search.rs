@@ -3,7 +3,7 @@
 //! through the `search_outbox`, or rebuilds it.
 
 use super::Identity;
-use crate::domain::case::{Channel, Queue, RightKind};
+use crate::domain::case::{CaseState, Channel, Queue, RightKind};
 use crate::error::{AppError, FieldError, Result};
 use crate::search::index::{self, Building, Mark, SearchIndex};
 use crate::search::outbox::Cursor;
@@ -108,14 +108,10 @@ pub fn request(me: &Identity, p: &Params) -> Result<Request> {
     };
     let queues: Vec<&str> = Queue::ALL.iter().map(|q| q.as_str()).collect();
     let queue = one_of(&p.queue, "queue", &queues, &mut errors);
-    let state = blank(&p.state).and_then(|s| {
-        if s.len() <= 40 && s.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
-            Some(s.to_string())
-        } else {
-            errors.push(FieldError::new("state", "error.search.value"));
-            None
-        }
-    });
+    // One of the states the document names (a word that is no state is an error, not an empty
+    // result).
+    let states: Vec<&str> = CaseState::ALL.iter().map(|s| s.as_str()).collect();
+    let state = one_of(&p.state, "state", &states, &mut errors);
     let kinds: Vec<&str> = RightKind::ALL.iter().map(|k| k.as_str()).collect();
     let kind = one_of(&p.kind, "kind", &kinds, &mut errors);
     let channels: Vec<&str> = Channel::ALL.iter().map(|c| c.as_str()).collect();
