@@ -23,6 +23,7 @@ mod m20261208_000018_object_key_indexes;
 mod m20261209_000019_create_consultations;
 mod m20261209_000020_org_service_fields;
 mod m20261210_000021_enterprise_needs;
+mod m20261211_000022_create_funds;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000019_create_consultations::Migration),
             Box::new(m20261209_000020_org_service_fields::Migration),
             Box::new(m20261210_000021_enterprise_needs::Migration),
+            Box::new(m20261211_000022_create_funds::Migration),
         ]
     }
 }

@@ -13,6 +13,7 @@ pub mod contact;
 pub mod deadline;
 pub mod enterprise;
 pub mod evidence;
+pub mod fund;
 pub mod identity;
 pub mod needs;
 pub mod net;

@@ -92,6 +92,10 @@ pub enum Action {
     /// The workstations page (维权援助工作站) with their figures: staff of an assistance centre
     /// (its own workstations), heads of office over them, administrators.
     ViewWorkstations,
+    /// The overseas mutual-aid funds (互助基金): everyone signed in (an enterprise to apply).
+    ViewFunds,
+    /// Set up a fund managed by one's office: supervisors of an IP office or assistance centre.
+    CreateFund,
 }
 
 /// The answer when the policy says no.
@@ -171,6 +175,62 @@ pub fn can(actor: &Actor, action: Action) -> bool {
                     && matches!(actor.role, Role::Triager | Role::Officer | Role::Supervisor))
                 || oversees(actor.org_kind, actor.role)
         }
+        ViewFunds => true,
+        CreateFund => {
+            actor.role == Role::Supervisor
+                && matches!(
+                    actor.org_kind,
+                    OrgKind::IpOffice | OrgKind::AssistanceCenter
+                )
+        }
+    }
+}
+
+/// How much of a fund an actor may see and do, weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FundAccess {
+    /// Its rules only (any office that does not manage it).
+    Public,
+    /// An enterprise: its rules, and its own applications.
+    Applicant,
+    /// Read everything: an administrator, a head of office over the managing one.
+    Read,
+    /// An officer of the managing office: reads everything and sits on panels.
+    Panel,
+    /// A supervisor of the managing office: decides, sits on panels, records payouts, sets
+    /// budgets.
+    Reviewer,
+}
+
+/// The access `actor` has to a fund managed by `fund_org_id`.
+pub fn fund_access(actor: &Actor, fund_org_id: i64) -> FundAccess {
+    if actor.org_kind == OrgKind::Enterprise {
+        return FundAccess::Applicant;
+    }
+    let ours = actor.org_id == fund_org_id;
+    match actor.role {
+        Role::Supervisor if ours => FundAccess::Reviewer,
+        Role::Officer if ours => FundAccess::Panel,
+        Role::Admin | Role::Triager if ours => FundAccess::Read,
+        _ if actor.oversees.contains(&fund_org_id) => FundAccess::Read,
+        _ => FundAccess::Public,
+    }
+}
+
+/// Whether `actor`, with `access` to a case, may apply to a fund from it: the filing
+/// enterprise's filers (the case must be an overseas one: the service's check).
+pub fn may_apply_to_fund(actor: &Actor, access: CaseAccess) -> bool {
+    access == CaseAccess::Filer && can_file_complaint(actor)
+}
+
+/// Whether `actor` sees an application of `applicant_org_id` to a fund it has `access` to.
+pub fn sees_fund_application(actor: &Actor, access: FundAccess, applicant_org_id: i64) -> bool {
+    match access {
+        FundAccess::Applicant => {
+            actor.org_id == applicant_org_id && actor.role == Role::EnterpriseFiler
+        }
+        FundAccess::Public => false,
+        FundAccess::Read | FundAccess::Panel | FundAccess::Reviewer => true,
     }
 }
 
@@ -1331,5 +1391,36 @@ mod consultation_tests {
             &actor(Role::Triager, OrgKind::AssistanceCenter, 20),
             Action::AskConsultation
         ));
+    }
+
+    #[test]
+    fn the_managing_offices_supervisors_review_a_fund_and_its_officers_sit_on_panels() {
+        let fund_org = 20;
+        let sup = actor(Role::Supervisor, OrgKind::AssistanceCenter, fund_org);
+        assert_eq!(fund_access(&sup, fund_org), FundAccess::Reviewer);
+        assert!(can(&sup, Action::CreateFund));
+        let officer = actor(Role::Officer, OrgKind::AssistanceCenter, fund_org);
+        assert_eq!(fund_access(&officer, fund_org), FundAccess::Panel);
+        assert!(!can(&officer, Action::CreateFund));
+        let other = actor(Role::Supervisor, OrgKind::IpOffice, 21);
+        assert_eq!(fund_access(&other, fund_org), FundAccess::Public);
+        let mut head = actor(Role::Supervisor, OrgKind::IpOffice, 1);
+        head.oversees = vec![fund_org];
+        assert_eq!(fund_access(&head, fund_org), FundAccess::Read);
+        assert!(!can(
+            &actor(Role::Supervisor, OrgKind::IndustryOffice, 30),
+            Action::CreateFund
+        ));
+
+        // An enterprise sees its own applications only, and applies from its own filing.
+        let ent = actor(Role::EnterpriseFiler, OrgKind::Enterprise, 50);
+        let access = fund_access(&ent, fund_org);
+        assert_eq!(access, FundAccess::Applicant);
+        assert!(sees_fund_application(&ent, access, 50));
+        assert!(!sees_fund_application(&ent, access, 51));
+        assert!(!sees_fund_application(&other, FundAccess::Public, 50));
+        assert!(sees_fund_application(&officer, FundAccess::Panel, 50));
+        assert!(may_apply_to_fund(&ent, CaseAccess::Filer));
+        assert!(!may_apply_to_fund(&sup, CaseAccess::Owner));
     }
 }

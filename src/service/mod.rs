@@ -20,6 +20,7 @@ pub mod enterprises;
 pub mod evidence;
 pub mod exhibitions;
 pub mod experts;
+pub mod funds;
 pub mod import;
 pub mod intake;
 pub mod jurisdiction;

@@ -229,6 +229,8 @@ fn event_text(lang: Lang, n: &NotificationView) -> (String, String) {
         },
     );
     add("notice.detail.to_org", "org", s(&d, "to_org"));
+    add("notice.detail.fund", "fund", s(&d, "fund"));
+    add("notice.detail.amount", "amount", s(&d, "amount_yuan"));
     add(
         "notice.detail.document",
         "document",

@@ -14,6 +14,7 @@ pub mod consultations;
 pub mod drafts;
 pub mod enterprises;
 pub mod evidence;
+pub mod funds;
 pub mod inbox;
 pub mod intake;
 pub mod needs;

@@ -1953,3 +1953,16 @@ async fn s3_a_node_killed_during_a_multipart_put_leaves_no_record() {
         200
     );
 }
+
+/// An item of `kind` (a PDF named `name`) uploaded by `by` to case `case_id`: its id.
+pub async fn upload_pdf(by: &Api, case_id: i64, kind: &str, name: &str) -> i64 {
+    let data = pdf();
+    let parts = [
+        field("kind", kind),
+        field("description", "费用凭证"),
+        file(name.as_bytes(), Some("application/pdf"), &data),
+    ];
+    let (status, item) = post_body(by, case_id, body(&parts, true)).await;
+    assert_eq!(status, 201, "{item}");
+    item["id"].as_i64().unwrap()
+}

@@ -14,6 +14,7 @@ mod deadlines;
 mod evidence;
 mod exhibitions;
 mod fixtures;
+mod funds;
 mod helpers;
 mod http_basics;
 mod informed;

@@ -164,6 +164,12 @@ names! {
         GuidanceGiven = "guidance_given",
         FollowedUp = "followed_up",
         EligibilityRecorded = "eligibility_recorded",
+        // The case's mutual-aid fund application: filed, a panel member's vote, the decision,
+        // each payout.
+        FundApplied = "fund_applied",
+        FundVoted = "fund_voted",
+        FundDecided = "fund_decided",
+        FundPaid = "fund_paid",
         /// Who works an overseas case asks the supervisor to pass the export gate.
         EvidenceExportRequested = "evidence_export_requested",
         EvidenceExportApproved = "evidence_export_approved",

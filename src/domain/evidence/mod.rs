@@ -21,19 +21,22 @@ pub enum Kind {
     PatentCertificate,
     /// 评价报告: patent evaluation report.
     EvaluationReport,
+    /// 发票/费用凭证: invoices and receipts (a mutual-aid fund application's proof of costs).
+    Invoice,
     /// 其他.
     Other,
 }
 
 impl Kind {
     /// Every kind, in the order forms list them.
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::NotarizedPurchase,
         Kind::WebCapture,
         Kind::ExhibitionPhoto,
         Kind::Contract,
         Kind::PatentCertificate,
         Kind::EvaluationReport,
+        Kind::Invoice,
         Kind::Other,
     ];
 
@@ -46,6 +49,7 @@ impl Kind {
             Kind::Contract => "contract",
             Kind::PatentCertificate => "patent_certificate",
             Kind::EvaluationReport => "evaluation_report",
+            Kind::Invoice => "invoice",
             Kind::Other => "other",
         }
     }

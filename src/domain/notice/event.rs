@@ -111,6 +111,8 @@ const TO_FILER: &[EventKind] = &[
     EventKind::TransferredAtClose,
     EventKind::TransferredToRegulator,
     EventKind::GuidanceGiven,
+    EventKind::FundDecided,
+    EventKind::FundPaid,
     EventKind::Closed,
 ];
 
@@ -162,6 +164,12 @@ pub fn tells(kind: EventKind, public: bool, payload: &Value, case: &After) -> Ve
             }
         }
         EventKind::ReferralReturned => tell(Topic::Cooperation, Audience::Staff(case.owner_org_id)),
+        // An application waits for the fund's reviewers; a panel's vote for the other members.
+        EventKind::FundApplied => {
+            if let Some(org) = id(payload, "fund_org_id") {
+                tell(Topic::Approval, Audience::Supervisors(org));
+            }
+        }
         EventKind::JurisdictionDesignated => {
             if let Some(org) = id(payload, "to_org_id") {
                 tell(Topic::Cooperation, Audience::Staff(org));
@@ -211,6 +219,9 @@ pub fn public_detail(kind: EventKind, payload: &Value) -> Value {
         EventKind::Referred | EventKind::TransferredToRegulator => pick(&["to_org"]),
         EventKind::Routed => pick(&["queue"]),
         EventKind::DocumentGenerated => pick(&["kind"]),
+        // The fund, the amount granted or paid, and the reviewers' reasons (written to the
+        // enterprise).
+        EventKind::FundDecided | EventKind::FundPaid => pick(&["fund", "amount_yuan", "reason"]),
         EventKind::MaterialRequested => pick(&["material_due"]),
         _ => Value::Object(Default::default()),
     }

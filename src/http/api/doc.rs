@@ -40,6 +40,7 @@ use utoipa::{Modify, PartialSchema, ToSchema};
         crate::domain::case::Standing,
         crate::domain::workflow::Step,
         crate::domain::consultation::ConsultTopic,
+        crate::domain::fund::FundState,
     )),
     tags(
         (name = "auth", description = "Tokens and the caller"),
@@ -48,6 +49,7 @@ use utoipa::{Modify, PartialSchema, ToSchema};
         (name = "triage", description = "Routing, referral, rejection, merging, shares"),
         (name = "workflow", description = "Workflow steps, deadlines and documents"),
         (name = "evidence", description = "Evidence items: upload, download, custody"),
+        (name = "funds", description = "Overseas mutual-aid funds (海外维权互助基金): rules, yearly budgets, applications from overseas cases, decisions, payouts and the ledger; amounts in fen"),
         (name = "consultations", description = "Questions asked of centres and offices (咨询), their answers, and the cases they became"),
         (name = "inbox", description = "Notices, approvals and messages"),
         (name = "search", description = "Full-text search"),

@@ -5,6 +5,7 @@ pub mod cases;
 mod consultations;
 mod doc;
 pub mod evidence;
+mod funds;
 mod inbox;
 pub mod model;
 mod notifications;
@@ -41,6 +42,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(calendar_day))
         .merge(cases::router())
         .merge(consultations::router())
+        .merge(funds::router())
         .merge(notifications::router())
         .merge(inbox::router())
         .merge(workflow::router())

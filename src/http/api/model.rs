@@ -1062,3 +1062,269 @@ impl Consultation {
         }
     }
 }
+
+/// An overseas mutual-aid fund (海外维权互助基金). Amounts are in fen (分).
+#[derive(Serialize, ToSchema)]
+pub struct Fund {
+    pub id: i64,
+    pub name: String,
+    /// The managing office, whose supervisors decide applications.
+    pub org_id: i64,
+    pub org_name: String,
+    /// The overseas dispute categories it pays for.
+    #[schema(value_type = Vec<String>)]
+    pub categories: Vec<&'static str>,
+    pub max_per_case_fen: i64,
+    /// The share of the costs the enterprise pays itself, in percent.
+    pub self_share_percent: i32,
+    /// Grants that may exceed this are decided by a panel of `panel_size`.
+    pub panel_threshold_fen: i64,
+    pub panel_size: i32,
+    pub rules: String,
+    /// This year's budget and what is left of it (absent when none is set; for those who read
+    /// the fund's books: its managing office and the offices above it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget: Option<FundBudget>,
+    /// The caller reviews its applications (a supervisor of the managing office).
+    pub can_review: bool,
+}
+
+/// A fund's budget for one year.
+#[derive(Serialize, ToSchema)]
+pub struct FundBudget {
+    pub year: i32,
+    pub amount_fen: i64,
+    pub paid_fen: i64,
+    pub remaining_fen: i64,
+}
+
+impl FundBudget {
+    fn of(b: &entity::fund_budgets::Model) -> Self {
+        Self {
+            year: b.year,
+            amount_fen: b.amount_fen,
+            paid_fen: b.paid_fen,
+            remaining_fen: b.amount_fen - b.paid_fen,
+        }
+    }
+}
+
+impl Fund {
+    pub fn of(f: &crate::service::funds::FundView) -> Self {
+        use crate::domain::policy::FundAccess;
+        let r = &f.row;
+        Self {
+            id: r.id,
+            name: r.name.clone(),
+            org_id: r.org_id,
+            org_name: f.org_name.clone(),
+            categories: f.categories.iter().map(|c| c.as_str()).collect(),
+            max_per_case_fen: r.max_per_case_fen,
+            self_share_percent: r.self_share_percent,
+            panel_threshold_fen: r.panel_threshold_fen,
+            panel_size: r.panel_size,
+            rules: r.rules.clone(),
+            budget: f
+                .this_year
+                .as_ref()
+                .filter(|_| f.access >= FundAccess::Read)
+                .map(FundBudget::of),
+            can_review: f.access == FundAccess::Reviewer,
+        }
+    }
+}
+
+/// `GET /funds`.
+#[derive(Serialize, ToSchema)]
+pub struct Funds {
+    pub items: Vec<Fund>,
+}
+
+/// One year's figures of a fund's applications.
+#[derive(Serialize, ToSchema)]
+pub struct FundFigures {
+    pub year: i32,
+    pub applications: i64,
+    pub open: i64,
+    pub approved: i64,
+    pub declined: i64,
+    pub claimed_fen: i64,
+    pub approved_fen: i64,
+    pub paid_fen: i64,
+}
+
+/// One payout in a fund's ledger.
+#[derive(Serialize, ToSchema)]
+pub struct LedgerLine {
+    pub payout_id: i64,
+    pub application_id: i64,
+    pub case_number: String,
+    pub applicant: String,
+    pub year: i32,
+    pub amount_fen: i64,
+    /// `YYYY-MM-DD`.
+    pub paid_on: String,
+    pub reference: String,
+    /// What was left of the year's budget after it.
+    pub balance_fen: i64,
+    pub recorded_at: Instant,
+}
+
+/// `GET /funds/{id}`: the fund, and for those who read its books its budgets per year, figures
+/// per year and its ledger (the latest 50 payouts).
+#[derive(Serialize, ToSchema)]
+pub struct FundDetail {
+    pub fund: Fund,
+    pub budgets: Vec<FundBudget>,
+    pub figures: Vec<FundFigures>,
+    pub ledger: Vec<LedgerLine>,
+}
+
+impl FundDetail {
+    pub fn of(d: &crate::service::funds::FundDetail) -> Self {
+        Self {
+            fund: Fund::of(&d.fund),
+            budgets: d.budgets.iter().map(FundBudget::of).collect(),
+            figures: d
+                .figures
+                .iter()
+                .map(|f| FundFigures {
+                    year: f.year,
+                    applications: f.applications,
+                    open: f.open,
+                    approved: f.approved,
+                    declined: f.declined,
+                    claimed_fen: f.claimed_fen,
+                    approved_fen: f.approved_fen,
+                    paid_fen: f.paid_fen,
+                })
+                .collect(),
+            ledger: d
+                .ledger
+                .iter()
+                .map(|l| LedgerLine {
+                    payout_id: l.payout.id,
+                    application_id: l.payout.application_id,
+                    case_number: l.case_number.clone(),
+                    applicant: l.applicant.clone(),
+                    year: l.payout.year,
+                    amount_fen: l.payout.amount_fen,
+                    paid_on: l.payout.paid_on.to_string(),
+                    reference: l.payout.reference.clone(),
+                    balance_fen: l.balance_fen,
+                    recorded_at: ts(l.payout.created_at),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A reviewer's vote on an application.
+#[derive(Serialize, ToSchema)]
+pub struct FundVote {
+    pub reviewer: String,
+    pub approve: bool,
+    pub amount_fen: Option<i64>,
+    pub reasons: String,
+    pub at: Instant,
+}
+
+/// A payout on an application.
+#[derive(Serialize, ToSchema)]
+pub struct FundPayout {
+    pub id: i64,
+    pub amount_fen: i64,
+    pub paid_on: String,
+    pub reference: String,
+}
+
+/// An application to a fund from an overseas case.
+#[derive(Serialize, ToSchema)]
+pub struct FundApplication {
+    pub id: i64,
+    pub fund_id: i64,
+    pub fund_name: String,
+    pub case_id: i64,
+    pub case_number: String,
+    pub applicant_org_id: i64,
+    pub applicant: String,
+    /// The budget year it is paid from.
+    pub year: i32,
+    pub state: crate::domain::fund::FundState,
+    pub claimed_fen: i64,
+    /// The most the fund may grant on the claim.
+    pub cap_fen: i64,
+    /// Decided by a panel (the claim's cap is above the fund's threshold).
+    pub panel: bool,
+    pub costs: String,
+    pub evidence_ids: Vec<i64>,
+    pub approved_fen: Option<i64>,
+    pub paid_fen: i64,
+    pub reasons: Option<String>,
+    pub decided_at: Option<Instant>,
+    pub filed_at: Instant,
+    /// The votes (the fund's reviewers and panel only).
+    pub votes: Vec<FundVote>,
+    pub payouts: Vec<FundPayout>,
+    /// What the caller may do now.
+    pub can_vote: bool,
+    pub can_pay: bool,
+}
+
+impl FundApplication {
+    pub fn of(a: &crate::service::funds::ApplicationView) -> Self {
+        let r = &a.row;
+        Self {
+            id: r.id,
+            fund_id: r.fund_id,
+            fund_name: a.fund_name.clone(),
+            case_id: r.case_id,
+            case_number: a.case_number.clone(),
+            applicant_org_id: r.applicant_org_id,
+            applicant: a.applicant.clone(),
+            year: r.year,
+            state: a.state,
+            claimed_fen: r.claimed_fen,
+            cap_fen: a.cap_fen,
+            panel: a.panel,
+            costs: r.costs.clone(),
+            evidence_ids: a.evidence_ids.clone(),
+            approved_fen: r.approved_fen,
+            paid_fen: r.paid_fen,
+            reasons: r.reasons.clone(),
+            decided_at: r.decided_at.map(ts),
+            filed_at: ts(r.created_at),
+            votes: a
+                .votes
+                .iter()
+                .map(|(v, name)| FundVote {
+                    reviewer: name.clone(),
+                    approve: v.approve,
+                    amount_fen: v.amount_fen,
+                    reasons: v.reasons.clone(),
+                    at: ts(v.created_at),
+                })
+                .collect(),
+            payouts: a
+                .payouts
+                .iter()
+                .map(|p| FundPayout {
+                    id: p.id,
+                    amount_fen: p.amount_fen,
+                    paid_on: p.paid_on.to_string(),
+                    reference: p.reference.clone(),
+                })
+                .collect(),
+            can_vote: a.can_vote,
+            can_pay: a.can_pay,
+        }
+    }
+}
+
+/// `GET /funds/{id}/applications`.
+#[derive(Serialize, ToSchema)]
+pub struct FundApplications {
+    pub items: Vec<FundApplication>,
+    /// Pass as `before` for older applications; `null` on the last page.
+    pub next_before: Option<i64>,
+}

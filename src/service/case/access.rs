@@ -4,7 +4,7 @@
 
 use crate::domain::case::EventKind;
 use crate::domain::evidence::version_settles;
-use crate::domain::policy::{self, CaseAccess, CaseAction, CaseFacts, EvidenceAction};
+use crate::domain::policy::{self, CaseAccess, CaseAction, CaseFacts, EvidenceAction, FundAccess};
 use crate::error::{AppError, Result};
 use crate::service::{Identity, UserSummary};
 use crate::store::cases::CaseRow;
@@ -79,6 +79,24 @@ impl Visible {
     /// `superior` (a supervisor of that common superior, Order 81 Art. 8), or 403.
     pub fn authorize_designation(self, me: &Identity, superior: Option<i64>) -> Result<Granted> {
         if !policy::may_designate(&me.actor, superior) {
+            return Err(AppError::forbidden());
+        }
+        Ok(Granted::by(self, me))
+    }
+
+    /// The policy's yes to `me` applying to a mutual-aid fund from this case (the filing
+    /// enterprise's filers), or 403.
+    pub fn authorize_fund_application(self, me: &Identity) -> Result<Granted> {
+        if !policy::may_apply_to_fund(&me.actor, self.access) {
+            return Err(AppError::forbidden());
+        }
+        Ok(Granted::by(self, me))
+    }
+
+    /// The policy's yes to `me` voting on or paying a fund application made from this case: who
+    /// sits on the fund's panels or reviews it (`access`, from `policy::fund_access`), or 403.
+    pub fn authorize_fund_review(self, me: &Identity, access: FundAccess) -> Result<Granted> {
+        if access < FundAccess::Panel {
             return Err(AppError::forbidden());
         }
         Ok(Granted::by(self, me))
