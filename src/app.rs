@@ -87,6 +87,16 @@ impl App {
         &self.state.db
     }
 
+    /// The evidence store.
+    pub fn blobs(&self) -> crate::files::Store {
+        self.state.blobs.clone()
+    }
+
+    /// The configuration it runs with.
+    pub fn config(&self) -> &crate::config::Config {
+        &self.state.config
+    }
+
     /// The calendars and deadline rules this app counts with.
     pub fn time(&self) -> Arc<crate::service::case::Timekeeper> {
         self.state.time.clone()

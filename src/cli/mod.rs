@@ -247,7 +247,7 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
             }
             let app = App::build(config).await?;
             if with_demo {
-                load_demo(app.db(), &app.time()).await?;
+                load_demo(app.db(), &app.time(), &app.blobs(), app.config()).await?;
             }
             let addr = app.local_addr();
             tracing::info!(%addr, "weiquan is listening");
@@ -263,7 +263,8 @@ pub async fn run(cli: Cli, mut config: Config) -> anyhow::Result<i32> {
         Command::Demo => {
             let db = connect_and_migrate(&config).await?;
             let time = std::sync::Arc::new(service::case::Timekeeper::of(&config, &db).await?);
-            load_demo(&db, &time).await?;
+            let blobs = crate::files::Store::open(&config).context("evidence storage")?;
+            load_demo(&db, &time, &blobs, &config).await?;
             Ok(0)
         }
         Command::User { command } => user(command, &config).await,
@@ -504,11 +505,16 @@ async fn audit_verify(
 async fn load_demo(
     db: &crate::store::Db,
     time: &std::sync::Arc<service::case::Timekeeper>,
+    blobs: &crate::files::Store,
+    config: &Config,
 ) -> anyhow::Result<()> {
     match demo::load(db).await {
         Ok(loaded) => {
             if loaded == demo::Loaded::Now {
                 demo::load_cases(db, time).await.map_err(explain)?;
+                demo::load_fund(db, time, blobs, config)
+                    .await
+                    .map_err(explain)?;
                 println!("演示数据已载入 / demo data loaded");
             }
             println!("演示账号 / demo logins (password {}):", demo::DEMO_PASSWORD);

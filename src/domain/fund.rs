@@ -58,7 +58,7 @@ pub fn yuan(fen: i64) -> String {
     let whole = (abs / 100).to_string();
     let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
     for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
@@ -367,7 +367,7 @@ pub fn validate_vote(
     let amount = match input.outcome.trim() {
         "approve" => match input.amount_fen {
             Some(a) if a >= 1 && a <= rules.cap(claimed_fen) => Some(a),
-            Some(a) if a >= 1 && a <= MAX_FEN => {
+            Some(a) if (1..=MAX_FEN).contains(&a) => {
                 errors.push(FieldError::new("amount_fen", "error.fund.over_cap"));
                 None
             }

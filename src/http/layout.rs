@@ -33,6 +33,7 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
         "nav.workstations",
         Some(Action::ViewWorkstations),
     ),
+    ("/funds", "nav.funds", Some(Action::ViewFunds)),
     (
         "/complaints/new",
         "nav.file_complaint",

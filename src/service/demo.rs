@@ -710,6 +710,147 @@ fn demo_local(t: chrono::DateTime<chrono::Utc>) -> String {
         .to_string()
 }
 
+/// The mutual-aid fund of 南通市知识产权局 with this year's budget, and 华信's application from
+/// its US 337 case (an invoice as its proof): decided by the supervisor and paid in part. Needs
+/// the evidence store, so it is loaded after [`load_cases`] by whoever has one.
+pub async fn load_fund(
+    db: &Db,
+    time: &std::sync::Arc<super::case::Timekeeper>,
+    blobs: &crate::files::Store,
+    config: &crate::config::Config,
+) -> Result<()> {
+    use super::{evidence, funds, intake, triage};
+    use crate::domain::fund::{ApplicationInput, DecisionInput, FundInput, PayoutInput};
+    use crate::domain::time::{day_of, in_beijing};
+    use chrono::Datelike;
+    let meta = RequestMeta::cli("demo");
+    let cx = || super::Ctx::new(db.clone(), time.clone(), meta.clone());
+    let supervisor = demo_identity(db, "demo-supervisor").await?;
+    let huaxin = demo_identity(db, "demo-enterprise").await?;
+    let triager = demo_identity(db, "demo-triager").await?;
+    let now = cx().now;
+    let fund = funds::create(
+        &cx(),
+        &supervisor,
+        FundInput {
+            name: "南通市海外知识产权维权互助基金".into(),
+            categories: [
+                "us_337",
+                "foreign_litigation",
+                "overseas_exhibition_or_customs",
+                "trademark_squatting",
+                "cross_border_platform_takedown",
+            ]
+            .map(String::from)
+            .to_vec(),
+            max_per_case_fen: 50_000_000,
+            self_share_percent: 30,
+            panel_threshold_fen: 20_000_000,
+            panel_size: Some(3),
+            rules: "资助会员企业应对美国337调查、境外诉讼、海外展会与海关纠纷、商标抢注、跨境平台下架等发生的律师费、翻译费、公证认证费；企业自付30%，单案最高50万元；可资助金额超过20万元的申请由三人评审组表决。".into(),
+            year: in_beijing(now).year(),
+            budget_fen: 200_000_000,
+        },
+    )
+    .await?;
+
+    let mut claim = demo_case(
+        "我司出口美国的谐波减速器被美国企业提起337调查，指控侵犯其美国专利，需聘请美国律师应诉并准备不侵权抗辩。",
+        "overseas",
+        "320600",
+        ("invention_patent", "ZL202210987654.2", "一种谐波减速器"),
+        ("Example Robotics Inc.", None),
+    );
+    claim.overseas = Some(OverseasInput {
+        country: "US".into(),
+        category: "us_337".into(),
+        foreign_deadline: None,
+        time_zone: None,
+    });
+    let filed = intake::file_complaint(&cx(), &huaxin, claim).await?;
+    triage::decide(
+        &cx(),
+        &triager,
+        filed.id,
+        triage::TriageRequest {
+            action: "route".into(),
+            queue: Some("overseas_assistance".into()),
+            expected_version: Some(filed.version),
+            ..Default::default()
+        },
+    )
+    .await?;
+
+    // The law firm's invoice, as the enterprise uploads it.
+    let mut pdf = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n".to_vec();
+    pdf.extend_from_slice("% Invoice: US counsel, Section 337 response, USD 16,500\n".as_bytes());
+    pdf.extend_from_slice(b"%%EOF\n");
+    let mut up = crate::files::upload::Upload::create(blobs.tmp_dir(), pdf.len() as u64)
+        .await
+        .map_err(AppError::storage)?;
+    up.write(&pdf)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("demo invoice: {e:?}")))?;
+    let received = up
+        .finish()
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("demo invoice: {e:?}")))?;
+    let granted = evidence::authorize_upload(db, &huaxin, filed.id).await?;
+    let invoice = evidence::record_upload(
+        &cx(),
+        blobs,
+        config,
+        &granted,
+        evidence::UploadFields {
+            kind: Some("invoice".into()),
+            description: Some("美国律师事务所337调查应诉费用发票".into()),
+            obtained_at: Some(day_of(now).to_string()),
+            file_name: Some("律师费发票.pdf".into()),
+            claimed_type: Some("application/pdf".into()),
+            other: Vec::new(),
+        },
+        received,
+    )
+    .await?;
+
+    let applied = funds::apply(
+        &cx(),
+        &huaxin,
+        fund.row.id,
+        ApplicationInput {
+            case_id: filed.id,
+            claimed_fen: 12_000_000,
+            costs: "美国律师应诉费（第一阶段）及技术文件翻译费，合计人民币12万元。".into(),
+            evidence_ids: vec![invoice.id],
+        },
+    )
+    .await?;
+    funds::decide(
+        &cx(),
+        &supervisor,
+        applied.row.id,
+        DecisionInput {
+            outcome: "approve".into(),
+            amount_fen: Some(8_000_000),
+            reasons: "属于基金资助的美国337调查应诉费用，凭证齐全；扣除企业自付部分后批准8万元。"
+                .into(),
+        },
+    )
+    .await?;
+    funds::pay(
+        &cx(),
+        &supervisor,
+        applied.row.id,
+        PayoutInput {
+            amount_fen: 5_000_000,
+            paid_on: day_of(now).to_string(),
+            reference: "记账凭证 2026-118".into(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

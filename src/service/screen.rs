@@ -75,6 +75,10 @@ pub struct Screen {
     pub needs: Option<entity::enterprise_needs::Model>,
     /// The complainant's credit code, when the reader may record its protection needs.
     pub needs_uscc: Option<String>,
+    /// The mutual-aid fund applications made from the case that the reader may see.
+    pub funds: Vec<super::funds::ApplicationView>,
+    /// The reader may apply to a fund from it (the filing enterprise, on an overseas case).
+    pub may_apply_fund: bool,
 }
 
 /// Who works a case, as 基本情况 shows it.
@@ -298,9 +302,14 @@ pub async fn case_page(cx: &Ctx, me: &Identity, id: i64) -> Result<Screen> {
     let office_reader = !case.is_filer() && me.actor.org_kind != OrgKind::Enterprise;
     let needs = super::needs::for_case(db, office_reader, complainant_uscc.as_deref()).await?;
     let needs_uscc = complainant_uscc.filter(|u| office_reader && super::needs::may_record(me, u));
+    let funds = super::funds::of_case(db, me, id).await?;
+    let may_apply_fund = v.case().queue == crate::domain::case::Queue::OverseasAssistance
+        && crate::domain::policy::may_apply_to_fund(&me.actor, v.access());
     Ok(Screen {
         needs,
         needs_uscc,
+        funds,
+        may_apply_fund,
         referral_targets,
         messages,
         people,

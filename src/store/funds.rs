@@ -470,6 +470,6 @@ pub async fn figures<C: ConnectionTrait>(db: &C, fund_id: i64) -> Result<Vec<Yea
             _ => f.open += n,
         }
     }
-    out.sort_by(|a, b| b.year.cmp(&a.year));
+    out.sort_by_key(|f| std::cmp::Reverse(f.year));
     Ok(out)
 }

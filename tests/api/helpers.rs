@@ -15,6 +15,8 @@ pub struct TestApp {
     /// The calendars and deadline rules the app counts with.
     pub time: std::sync::Arc<weiquan::service::case::Timekeeper>,
     pub database_url: String,
+    /// The configuration the app was built with.
+    pub config: Config,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
     pg: Option<(String, String)>,
@@ -71,7 +73,9 @@ impl TestApp {
         }
         change(&mut config);
         let database_url = config.database_url();
-        let app = weiquan::App::build(config).await.expect("app builds");
+        let app = weiquan::App::build(config.clone())
+            .await
+            .expect("app builds");
         let db = app.db().clone();
         let time = app.time();
         if demo {
@@ -94,6 +98,7 @@ impl TestApp {
             db,
             time,
             database_url,
+            config,
             shutdown: Some(tx),
             server: Some(server),
             pg,

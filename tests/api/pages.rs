@@ -21,7 +21,7 @@ const USERS: [&str; 9] = [
 ];
 
 /// The pages every user opens (each answers 200, 403 or 404 by role).
-const PAGES: [&str; 30] = [
+const PAGES: [&str; 34] = [
     "/",
     "/account",
     "/admin/audit",
@@ -41,6 +41,10 @@ const PAGES: [&str; 30] = [
     "/enterprises",
     "/exhibitions",
     "/experts",
+    "/funds",
+    "/funds/new",
+    "/funds/1",
+    "/fund-applications/1",
     "/leads/import",
     "/leads/new",
     "/complaints/new",
@@ -91,6 +95,10 @@ async fn every_page_of_every_role_renders_on_the_demo_data() {
     weiquan::service::demo::load_cases(&app.db, &app.time)
         .await
         .unwrap();
+    let blobs = weiquan::files::Store::open(&app.config).unwrap();
+    weiquan::service::demo::load_fund(&app.db, &app.time, &blobs, &app.config)
+        .await
+        .unwrap();
     let ids = weiquan::store::cases::all_ids(app.db.conn()).await.unwrap();
     let mut opened = 0;
     for user in USERS {
@@ -99,6 +107,7 @@ async fn every_page_of_every_role_renders_on_the_demo_data() {
         for id in &ids {
             paths.push(format!("/cases/{id}/receipt"));
             paths.push(format!("/cases/{id}/evidence/list"));
+            paths.push(format!("/fund-applications/new?case={id}"));
             let case = format!("/cases/{id}");
             let page = client.page(&case).await;
             rendered(user, &case, &page);

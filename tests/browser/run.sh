@@ -20,7 +20,7 @@ done
 PASSED=0
 FAILED=0
 STATUS=0
-for t in smoke a11y phone notices reports; do
+for t in smoke a11y phone notices reports funds; do
   echo "== $t"
   node "tests/browser/$t.mjs" "http://127.0.0.1:$PORT" | tee "$DATA/$t.out" || STATUS=1
   read -r p f < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$DATA/$t.out" | tail -n 1) || true

@@ -11,6 +11,7 @@ mod consultations;
 mod enterprises;
 mod exhibitions;
 mod experts;
+pub mod funds;
 mod home;
 mod import;
 mod needs;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .merge(exhibitions::router())
         .merge(experts::router())
         .merge(consultations::router())
+        .merge(funds::router())
         .merge(needs::router())
         .merge(workstations::router())
         .merge(queues::router())

@@ -55,6 +55,11 @@ pub async fn render(page: &Page, id: i64, status: StatusCode, refill: &Refill) -
             "updated": local(n.updated_at),
         })),
         "needs_uscc": s.needs_uscc,
+        "funds": {
+            "items": s.funds.iter().map(crate::http::web::funds::brief).collect::<Vec<_>>(),
+            "may_apply": s.may_apply_fund,
+            "show": s.may_apply_fund || !s.funds.is_empty(),
+        },
         "people": {
             "assignee": s.people.assignee,
             "panel": s.people.panel.join("、"),
