@@ -670,6 +670,10 @@ fn every_event_kind_is_recorded_by_an_action_triage_or_a_named_service() {
         E::MessagePosted,     // messages (沟通)
         E::MaterialRequested,
         E::MaterialSubmitted,
+        E::FundApplied, // funds: an application, a panel vote, the decision, a payout
+        E::FundVoted,
+        E::FundDecided,
+        E::FundPaid,
     ]);
     // Kept so that cases recorded before stay readable; ended by `end_evidence_extension`.
     recorded.push(E::EvidenceExtensionStarted);
