@@ -4,6 +4,11 @@
 pub mod api_tokens;
 pub mod audit_log;
 pub mod calendar_years;
+pub mod campaign_cases;
+pub mod campaign_inspections;
+pub mod campaign_members;
+pub mod campaign_referrals;
+pub mod campaigns;
 pub mod case_approvals;
 pub mod case_clocks;
 pub mod case_events;

@@ -24,6 +24,7 @@ mod m20261209_000019_create_consultations;
 mod m20261209_000020_org_service_fields;
 mod m20261210_000021_enterprise_needs;
 mod m20261211_000022_create_funds;
+mod m20261212_000023_create_campaigns;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000020_org_service_fields::Migration),
             Box::new(m20261210_000021_enterprise_needs::Migration),
             Box::new(m20261211_000022_create_funds::Migration),
+            Box::new(m20261212_000023_create_campaigns::Migration),
         ]
     }
 }

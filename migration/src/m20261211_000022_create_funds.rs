@@ -192,6 +192,17 @@ impl MigrationTrait for Migration {
                 .col("year")
                 .to_owned(),
         )
+        .await?;
+        // A voucher is recorded once: a form sent twice does not pay twice.
+        m.create_index(
+            Index::create()
+                .name("idx_fund_payouts_reference")
+                .table("fund_payouts")
+                .col("fund_id")
+                .col("reference")
+                .unique()
+                .to_owned(),
+        )
         .await
     }
 

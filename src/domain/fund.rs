@@ -120,6 +120,14 @@ impl Rules {
         (covered.min(i128::from(self.max_per_case_fen))) as i64
     }
 
+    /// The most the fund may still grant on a claim from a case that was granted
+    /// `granted_before` on its earlier applications: the maximum is per case, not per claim.
+    pub fn cap_left(&self, claimed_fen: i64, granted_before: i64) -> i64 {
+        self.cap(claimed_fen)
+            .min(self.max_per_case_fen.saturating_sub(granted_before))
+            .max(0)
+    }
+
     /// Whether the decision on this claim is a panel's: the most it could be granted is above
     /// the threshold.
     pub fn needs_panel(&self, claimed_fen: i64) -> bool {
@@ -356,17 +364,16 @@ pub struct Vote {
     pub by_supervisor: bool,
 }
 
-/// Validates a vote on a claim of `claimed_fen` under `rules`.
+/// Validates a vote on a claim the fund may grant at most `cap` on ([`Rules::cap_left`]).
 pub fn validate_vote(
     input: &DecisionInput,
-    rules: &Rules,
-    claimed_fen: i64,
+    cap: i64,
 ) -> Result<(Option<i64>, String), Vec<FieldError>> {
     let mut errors = Vec::new();
     let reasons = block(&mut errors, "reasons", &input.reasons, 2);
     let amount = match input.outcome.trim() {
         "approve" => match input.amount_fen {
-            Some(a) if a >= 1 && a <= rules.cap(claimed_fen) => Some(a),
+            Some(a) if a >= 1 && a <= cap => Some(a),
             Some(a) if (1..=MAX_FEN).contains(&a) => {
                 errors.push(FieldError::new("amount_fen", "error.fund.over_cap"));
                 None
@@ -549,6 +556,10 @@ mod tests {
         // A claim of 2,000,000 is capped at 500,000.
         assert_eq!(r.cap(200_000_000), 50_000_000);
         assert!(!r.needs_panel(12_000_000));
+        // The maximum is per case: 450,000 granted before leaves 50,000.
+        assert_eq!(r.cap_left(200_000_000, 45_000_000), 5_000_000);
+        assert_eq!(r.cap_left(12_000_000, 50_000_000), 0);
+        assert_eq!(r.cap_left(12_000_000, 0), 8_400_000);
         // 300,000 claimed → 210,000 possible: above the 200,000 threshold.
         assert!(r.needs_panel(30_000_000));
     }
@@ -564,23 +575,22 @@ mod tests {
         assert_eq!(
             validate_vote(
                 &vote("approve", Some(8_000_000), "符合规定"),
-                &r,
-                12_000_000
+                r.cap(12_000_000)
             ),
             Ok((Some(8_000_000), "符合规定".into()))
         );
-        let over = validate_vote(&vote("approve", Some(9_000_000), "符合"), &r, 12_000_000);
+        let over = validate_vote(&vote("approve", Some(9_000_000), "符合"), r.cap(12_000_000));
         assert_eq!(over.unwrap_err()[0].message.key, "error.fund.over_cap");
-        let none = validate_vote(&vote("approve", None, "符合"), &r, 12_000_000);
+        let none = validate_vote(&vote("approve", None, "符合"), r.cap(12_000_000));
         assert_eq!(none.unwrap_err()[0].field, "amount_fen");
-        let fields: Vec<String> = validate_vote(&vote("maybe", None, ""), &r, 1)
+        let fields: Vec<String> = validate_vote(&vote("maybe", None, ""), r.cap(1))
             .unwrap_err()
             .into_iter()
             .map(|e| e.field)
             .collect();
         assert_eq!(fields, ["reasons", "outcome"]);
         assert_eq!(
-            validate_vote(&vote("decline", Some(5), "不属于资助范围"), &r, 1),
+            validate_vote(&vote("decline", Some(5), "不属于资助范围"), r.cap(1)),
             Ok((None, "不属于资助范围".into()))
         );
     }

@@ -16,8 +16,12 @@ pub enum OrgKind {
     AssistanceCenter,
     /// 市场监督管理部门 — takes the non-patent complaints of an exhibition at its close.
     MarketRegulator,
-    /// Any other government agency (customs, public security …).
+    /// Any other government agency.
     OtherAgency,
+    /// 海关 — customs, a body of joint enforcement at the border.
+    Customs,
+    /// 公安机关 — public security, which takes suspected crimes referred to it.
+    PublicSecurity,
     /// 维权援助工作站 — an assistance centre's workstation at an industrial park or a cluster of
     /// 专精特新 enterprises: takes complaints and consultations for its centre (its parent),
     /// which triages them.
@@ -25,12 +29,14 @@ pub enum OrgKind {
 }
 
 impl OrgKind {
-    pub const ALL: [OrgKind; 7] = [
+    pub const ALL: [OrgKind; 9] = [
         Self::Enterprise,
         Self::IpOffice,
         Self::IndustryOffice,
         Self::AssistanceCenter,
         Self::MarketRegulator,
+        Self::Customs,
+        Self::PublicSecurity,
         Self::OtherAgency,
         Self::Workstation,
     ];
@@ -43,6 +49,8 @@ impl OrgKind {
             Self::AssistanceCenter => "assistance_center",
             Self::MarketRegulator => "market_regulator",
             Self::OtherAgency => "other_agency",
+            Self::Customs => "customs",
+            Self::PublicSecurity => "public_security",
             Self::Workstation => "workstation",
         }
     }

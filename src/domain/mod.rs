@@ -7,6 +7,7 @@ pub(crate) mod names;
 pub mod approval;
 pub mod audit;
 pub mod calendar;
+pub mod campaign;
 pub mod case;
 pub mod consultation;
 pub mod contact;

@@ -96,6 +96,11 @@ pub enum Action {
     ViewFunds,
     /// Set up a fund managed by one's office: supervisors of an IP office or assistance centre.
     CreateFund,
+    /// The special campaigns (专项行动) one's office leads or takes part in: staff of offices
+    /// (not workstations), administrators.
+    ViewCampaigns,
+    /// Start a campaign led by one's office: its supervisors.
+    CreateCampaign,
 }
 
 /// The answer when the policy says no.
@@ -176,6 +181,17 @@ pub fn can(actor: &Actor, action: Action) -> bool {
                 || oversees(actor.org_kind, actor.role)
         }
         ViewFunds => true,
+        ViewCampaigns => {
+            admin
+                || (actor.org_kind.is_office()
+                    && actor.org_kind != OrgKind::Workstation
+                    && matches!(actor.role, Role::Triager | Role::Officer | Role::Supervisor))
+        }
+        CreateCampaign => {
+            actor.role == Role::Supervisor
+                && actor.org_kind.is_office()
+                && actor.org_kind != OrgKind::Workstation
+        }
         CreateFund => {
             actor.role == Role::Supervisor
                 && matches!(
@@ -183,6 +199,36 @@ pub fn can(actor: &Actor, action: Action) -> bool {
                     OrgKind::IpOffice | OrgKind::AssistanceCenter
                 )
         }
+    }
+}
+
+/// How much of a campaign an actor may see and do, weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CampaignAccess {
+    /// Not visible: answer 404.
+    None,
+    /// Read it: an administrator, a head of office over the lead office.
+    Read,
+    /// Staff of a participating body: read it, acknowledge the referrals made to their body.
+    Member,
+    /// Staff of the lead office: link cases, record inspections, refer cases.
+    Lead,
+}
+
+/// The access `actor` has to a campaign led by `lead_org_id` with the bodies `members`.
+pub fn campaign_access(actor: &Actor, lead_org_id: i64, members: &[i64]) -> CampaignAccess {
+    if !can(actor, Action::ViewCampaigns) {
+        return CampaignAccess::None;
+    }
+    let staff = matches!(actor.role, Role::Triager | Role::Officer | Role::Supervisor);
+    if staff && actor.org_id == lead_org_id {
+        CampaignAccess::Lead
+    } else if staff && members.contains(&actor.org_id) {
+        CampaignAccess::Member
+    } else if actor.role == Role::Admin || actor.oversees.contains(&lead_org_id) {
+        CampaignAccess::Read
+    } else {
+        CampaignAccess::None
     }
 }
 
@@ -1391,6 +1437,39 @@ mod consultation_tests {
             &actor(Role::Triager, OrgKind::AssistanceCenter, 20),
             Action::AskConsultation
         ));
+    }
+
+    #[test]
+    fn a_campaigns_lead_office_works_it_and_its_members_read_it() {
+        let lead = 20;
+        let members = [30, 31];
+        let officer = actor(Role::Officer, OrgKind::IpOffice, lead);
+        assert_eq!(
+            campaign_access(&officer, lead, &members),
+            CampaignAccess::Lead
+        );
+        let customs = actor(Role::Officer, OrgKind::Customs, 30);
+        assert_eq!(
+            campaign_access(&customs, lead, &members),
+            CampaignAccess::Member
+        );
+        let outsider = actor(Role::Supervisor, OrgKind::IpOffice, 40);
+        assert_eq!(
+            campaign_access(&outsider, lead, &members),
+            CampaignAccess::None
+        );
+        let mut head = actor(Role::Supervisor, OrgKind::IpOffice, 1);
+        head.oversees = vec![lead];
+        assert_eq!(campaign_access(&head, lead, &members), CampaignAccess::Read);
+        let ent = actor(Role::EnterpriseFiler, OrgKind::Enterprise, 30);
+        assert_eq!(campaign_access(&ent, lead, &[30]), CampaignAccess::None);
+        let station = actor(Role::Officer, OrgKind::Workstation, 30);
+        assert_eq!(campaign_access(&station, lead, &[30]), CampaignAccess::None);
+        assert!(can(
+            &actor(Role::Supervisor, OrgKind::MarketRegulator, 5),
+            Action::CreateCampaign
+        ));
+        assert!(!can(&officer, Action::CreateCampaign));
     }
 
     #[test]

@@ -34,6 +34,7 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
         Some(Action::ViewWorkstations),
     ),
     ("/funds", "nav.funds", Some(Action::ViewFunds)),
+    ("/campaigns", "nav.campaigns", Some(Action::ViewCampaigns)),
     (
         "/complaints/new",
         "nav.file_complaint",

@@ -140,7 +140,7 @@ pub async fn create(cx: &Ctx, me: &Identity, input: FundInput) -> Result<FundVie
         cx.now,
     )
     .await?;
-    store::funds::set_budget(&txn, row.id, f.year, f.budget_fen, me.user.id, cx.now).await?;
+    store::funds::set_budget(&txn, row.id, f.year, f.budget_fen, 0, me.user.id, cx.now).await?;
     let entry = audit_entry(
         Some(&me.user),
         &cx.meta,
@@ -158,6 +158,8 @@ pub async fn create(cx: &Ctx, me: &Identity, input: FundInput) -> Result<FundVie
 pub struct FundDetail {
     pub fund: FundView,
     pub budgets: Vec<fund_budgets::Model>,
+    /// Per year: what was granted and is not paid yet.
+    pub unpaid: HashMap<i32, i64>,
     pub figures: Vec<YearFigures>,
     /// The latest payouts, with the case number and applicant of each.
     pub ledger: Vec<LedgerLine>,
@@ -180,13 +182,24 @@ pub async fn get(db: &Db, me: &Identity, id: i64) -> Result<FundDetail> {
         return Ok(FundDetail {
             fund,
             budgets: Vec::new(),
+            unpaid: HashMap::new(),
             figures: Vec::new(),
             ledger: Vec::new(),
         });
     }
-    let budgets = store::funds::budgets(db.conn(), id).await?;
-    let figures = store::funds::figures(db.conn(), id).await?;
-    let payouts = store::funds::payouts(db.conn(), id, PAGE).await?;
+    // One snapshot, so that the balances agree with the payouts listed.
+    let snap = sea_orm::TransactionTrait::begin(db.conn()).await?;
+    let budgets = store::funds::budgets(&snap, id).await?;
+    let figures = store::funds::figures(&snap, id).await?;
+    let payouts = store::funds::payouts(&snap, id, PAGE).await?;
+    let mut unpaid = HashMap::new();
+    for b in &budgets {
+        unpaid.insert(
+            b.year,
+            store::funds::outstanding(&snap, id, b.year, 0).await?,
+        );
+    }
+    snap.commit().await?;
     let mut apps = HashMap::new();
     for p in &payouts {
         if let std::collections::hash_map::Entry::Vacant(e) = apps.entry(p.application_id)
@@ -238,6 +251,7 @@ pub async fn get(db: &Db, me: &Identity, id: i64) -> Result<FundDetail> {
     Ok(FundDetail {
         fund,
         budgets,
+        unpaid,
         figures,
         ledger,
     })
@@ -251,8 +265,18 @@ pub async fn set_budget(cx: &Ctx, me: &Identity, id: i64, input: BudgetInput) ->
     }
     fund::validate_budget(&input).map_err(AppError::Invalid)?;
     let txn = cx.db.begin_write().await?;
-    match store::funds::set_budget(&txn, id, input.year, input.amount_fen, me.user.id, cx.now)
-        .await?
+    // A budget cut below what was granted and not paid yet is recorded (finance decides the
+    // budget); the fund's page then shows the shortfall, and payouts stop at the budget.
+    match store::funds::set_budget(
+        &txn,
+        id,
+        input.year,
+        input.amount_fen,
+        0,
+        me.user.id,
+        cx.now,
+    )
+    .await?
     {
         BudgetSet::Set => {}
         BudgetSet::BelowPaid => {
@@ -326,12 +350,19 @@ async fn application_view(
         Vec::new()
     };
     let voted = votes.iter().any(|(v, _)| v.reviewer_user_id == me.user.id);
+    let supervisor = me.actor.role == Role::Supervisor;
+    let cast: Vec<Vote> = votes.iter().map(|(v, _)| vote_of(v)).collect();
     let can_vote = !voted
         && match state {
             FundState::Submitted => access == FundAccess::Reviewer,
-            FundState::Panel => access >= FundAccess::Panel,
+            FundState::Panel => {
+                access >= FundAccess::Panel
+                    && fund::panel_refuses(&cast, rules.panel_size, supervisor).is_none()
+            }
             _ => false,
         };
+    let granted_before =
+        store::funds::granted_to_case(db.conn(), f.id, row.case_id, row.id).await?;
     let can_pay = access == FundAccess::Reviewer
         && state == FundState::Approved
         && row.paid_fen < row.approved_fen.unwrap_or(0);
@@ -351,7 +382,7 @@ async fn application_view(
         applicant,
         case_number,
         access,
-        cap_fen: rules.cap(row.claimed_fen),
+        cap_fen: rules.cap_left(row.claimed_fen, granted_before),
         panel: rules.needs_panel(row.claimed_fen),
         evidence_ids: serde_json::from_str(&row.evidence_ids).unwrap_or_default(),
         rules,
@@ -431,7 +462,7 @@ pub async fn apply_form(
     let funds: Vec<FundView> = list(db, me)
         .await?
         .into_iter()
-        .filter(|f| f.categories.contains(&category))
+        .filter(|f| f.categories.contains(&category) && f.this_year.is_some())
         .collect();
     let evidence = store::evidence::of_case(db.conn(), case.id, Some(me.org.id))
         .await?
@@ -468,6 +499,9 @@ pub async fn apply(
             AppError::NotFound => AppError::field("case_id", "error.fund.case_unknown"),
             e => e,
         })?;
+    // Who may apply is decided first: the filing enterprise's filers.
+    let granted = v.authorize_fund_application(me)?;
+    let v = granted.visible();
     let category = overseas_category(v.case())?;
     if !f.categories.contains(&category) {
         return Err(AppError::field(
@@ -495,16 +529,6 @@ pub async fn apply(
     {
         return Err(AppError::Conflict(Msg::new("error.fund.no_budget")));
     }
-    let pending = store::funds::applications_of_case(cx.db.conn(), v.case().id)
-        .await?
-        .into_iter()
-        .any(|a| {
-            a.fund_id == fund_id && FundState::parse(&a.state).is_some_and(FundState::is_open)
-        });
-    if pending {
-        return Err(AppError::Conflict(Msg::new("error.fund.pending")));
-    }
-    let granted = v.authorize_fund_application(me)?;
     let rules = f.rules();
     let state = if rules.needs_panel(valid.claimed_fen) {
         FundState::Panel
@@ -514,6 +538,17 @@ pub async fn apply(
     let row = retry(|| async {
         let mut w = CaseWrite::begin_current(cx, &granted).await?;
         let case = w.case().clone();
+        // One waiting application per case and fund, checked inside the write (a form sent twice
+        // files once: the second write waits for the first and finds it).
+        let pending = store::funds::applications_of_case(w.txn(), case.id)
+            .await?
+            .into_iter()
+            .any(|a| {
+                a.fund_id == fund_id && FundState::parse(&a.state).is_some_and(FundState::is_open)
+            });
+        if pending {
+            return Err(AppError::Conflict(Msg::new("error.fund.pending")));
+        }
         let row = store::funds::insert_application(
             w.txn(),
             NewApplication {
@@ -585,6 +620,14 @@ async fn reviewing(
     Ok((a, f, granted))
 }
 
+fn vote_of(v: &fund_votes::Model) -> Vote {
+    Vote {
+        amount_fen: v.amount_fen,
+        reasons: v.reasons.clone(),
+        by_supervisor: v.reviewer_role == Role::Supervisor.as_str(),
+    }
+}
+
 fn is_unique(e: &DbErr) -> bool {
     matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
@@ -597,8 +640,7 @@ pub async fn decide(
     input: DecisionInput,
 ) -> Result<ApplicationView> {
     let (a, f, granted) = reviewing(cx, me, id).await?;
-    let (amount, reasons) =
-        fund::validate_vote(&input, &a.rules, a.row.claimed_fen).map_err(AppError::Invalid)?;
+    let (amount, reasons) = fund::validate_vote(&input, a.cap_fen).map_err(AppError::Invalid)?;
     if !a.state.is_open() {
         return Err(AppError::Conflict(Msg::new("error.fund.decided")));
     }
@@ -617,12 +659,8 @@ pub async fn decide(
         let mut w = CaseWrite::begin_current(cx, &granted).await?;
         let votes: Vec<Vote> = store::funds::votes(w.txn(), id)
             .await?
-            .into_iter()
-            .map(|v| Vote {
-                amount_fen: v.amount_fen,
-                reasons: v.reasons,
-                by_supervisor: v.reviewer_role == Role::Supervisor.as_str(),
-            })
+            .iter()
+            .map(vote_of)
             .collect();
         if let Some(size) = panel
             && let Some(key) = fund::panel_refuses(&votes, size, supervisor)
@@ -657,12 +695,24 @@ pub async fn decide(
             // What the year still has to give: its budget less what was paid and what other
             // grants still wait to be paid.
             if let Some(g) = granted_fen {
+                store::funds::lock_budget(w.txn(), f.id, a.row.year).await?;
+                // The maximum is per case: what the case was granted since counts too.
+                let before =
+                    store::funds::granted_to_case(w.txn(), f.id, a.row.case_id, id).await?;
+                if *g > a.rules.cap_left(a.row.claimed_fen, before) {
+                    return Err(AppError::field("amount_fen", "error.fund.over_cap"));
+                }
                 let budget = store::funds::budget(w.txn(), f.id, a.row.year)
                     .await?
                     .ok_or_else(|| AppError::Conflict(Msg::new("error.fund.no_budget")))?;
                 let owed = store::funds::outstanding(w.txn(), f.id, a.row.year, id).await?;
                 if *g > budget.amount_fen - budget.paid_fen - owed {
-                    return Err(AppError::field("amount_fen", "error.fund.over_budget"));
+                    // A panel's last vote cannot fix the budget: say what stops the decision.
+                    return Err(if panel.is_some() {
+                        AppError::Conflict(Msg::new("error.fund.budget_short"))
+                    } else {
+                        AppError::field("amount_fen", "error.fund.over_budget")
+                    });
                 }
             }
             if !store::funds::decide(w.txn(), id, *granted_fen, why, cx.now).await? {
@@ -681,17 +731,18 @@ pub async fn decide(
             )
             .await?;
         } else {
-            let payload = json!({
+            // The case's readers see that a vote was cast; how each member voted stays with the
+            // fund (its votes, and the audit entry).
+            let event = json!({
+                "fund_id": f.id, "application_id": id, "votes": all.len(), "panel_size": panel,
+            });
+            w.record(EventKind::FundVoted, false, event);
+            let audit = json!({
                 "fund_id": f.id, "application_id": id, "approve": amount.is_some(),
                 "amount_fen": amount, "votes": all.len(), "panel_size": panel,
             });
-            w.record(EventKind::FundVoted, false, payload.clone());
-            w.commit_on(
-                ("fund_application", id.to_string()),
-                "aidfund.vote",
-                &payload,
-            )
-            .await?;
+            w.commit_on(("fund_application", id.to_string()), "aidfund.vote", &audit)
+                .await?;
         }
         store::funds::get_application(cx.db.conn(), id)
             .await?
@@ -727,7 +778,14 @@ pub async fn pay(cx: &Ctx, me: &Identity, id: i64, input: PayoutInput) -> Result
             },
             cx.now,
         )
-        .await?;
+        .await
+        .map_err(|e| {
+            if is_unique(&e) {
+                AppError::field("reference", "error.fund.reference_used")
+            } else {
+                e.into()
+            }
+        })?;
         let payout = match paid {
             Ok(payout) => payout,
             Err(Refused::OverDecision) => {

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 pub mod calendar;
+pub mod campaigns;
 pub mod case;
 pub mod cases;
 pub mod consultations;

@@ -70,18 +70,22 @@ pub enum BudgetSet {
     BelowPaid,
 }
 
-/// Sets the budget of `year` (a new year, or a changed amount that is not below what was paid).
+/// Sets the budget of `year`: a new year, or a changed amount that is not below what was paid
+/// plus `promised` (grants not paid yet). Run it in a transaction after [`lock_budget`].
 pub async fn set_budget<C: ConnectionTrait>(
     db: &C,
     fund_id: i64,
     year: i32,
     amount_fen: i64,
+    promised: i64,
     by_user_id: i64,
     now: DateTime<Utc>,
 ) -> Result<BudgetSet, DbErr> {
     use fund_budgets::Column as B;
     if budget(db, fund_id, year).await?.is_none() {
-        fund_budgets::ActiveModel {
+        // A year set twice at once: the unique index keeps one row; the other becomes an update
+        // below.
+        let inserted = fund_budgets::ActiveModel {
             fund_id: Set(fund_id),
             year: Set(year),
             amount_fen: Set(amount_fen),
@@ -92,8 +96,16 @@ pub async fn set_budget<C: ConnectionTrait>(
             ..Default::default()
         }
         .insert(db)
-        .await?;
-        return Ok(BudgetSet::Set);
+        .await;
+        match inserted {
+            Ok(_) => return Ok(BudgetSet::Set),
+            Err(e)
+                if matches!(
+                    e.sql_err(),
+                    Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+                ) => {}
+            Err(e) => return Err(e),
+        }
     }
     let done = fund_budgets::Entity::update_many()
         .col_expr(B::AmountFen, Expr::value(amount_fen))
@@ -101,7 +113,7 @@ pub async fn set_budget<C: ConnectionTrait>(
         .col_expr(B::UpdatedAt, Expr::value(now))
         .filter(B::FundId.eq(fund_id))
         .filter(B::Year.eq(year))
-        .filter(B::PaidFen.lte(amount_fen))
+        .filter(B::PaidFen.lte(amount_fen.saturating_sub(promised)))
         .exec(db)
         .await?;
     Ok(if done.rows_affected == 1 {
@@ -109,6 +121,44 @@ pub async fn set_budget<C: ConnectionTrait>(
     } else {
         BudgetSet::BelowPaid
     })
+}
+
+/// Takes the write lock on a year's budget row (an update that changes nothing), so that what a
+/// decision or a budget change reads of the year cannot change under it on PostgreSQL until it
+/// commits (SQLite holds the database's write lock already).
+pub async fn lock_budget<C: ConnectionTrait>(db: &C, fund_id: i64, year: i32) -> Result<(), DbErr> {
+    use fund_budgets::Column as B;
+    fund_budgets::Entity::update_many()
+        .col_expr(B::UpdatedAt, Expr::col(B::UpdatedAt))
+        .filter(B::FundId.eq(fund_id))
+        .filter(B::Year.eq(year))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// What a fund granted on a case's other approved applications (the maximum is per case).
+pub async fn granted_to_case<C: ConnectionTrait>(
+    db: &C,
+    fund_id: i64,
+    case_id: i64,
+    except: i64,
+) -> Result<i64, DbErr> {
+    use fund_applications::Column as A;
+    let sum: Option<Option<i64>> = fund_applications::Entity::find()
+        .select_only()
+        .column_as(
+            Expr::cust("CAST(COALESCE(SUM(approved_fen), 0) AS BIGINT)"),
+            "g",
+        )
+        .filter(A::FundId.eq(fund_id))
+        .filter(A::CaseId.eq(case_id))
+        .filter(A::State.eq("approved"))
+        .filter(A::Id.ne(except))
+        .into_tuple::<Option<i64>>()
+        .one(db)
+        .await?;
+    Ok(sum.flatten().unwrap_or(0))
 }
 
 pub async fn budget<C: ConnectionTrait>(

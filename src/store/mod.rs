@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 mod bulk;
 pub mod calendar;
+pub mod campaigns;
 pub mod case_log;
 pub mod case_parts;
 pub mod cases;

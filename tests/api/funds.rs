@@ -108,9 +108,18 @@ async fn an_application_from_an_overseas_case_is_decided_and_paid_within_its_gra
     assert_eq!(a["cap_fen"], 8_400_000);
     assert_eq!(a["panel"], false);
     assert_eq!(a["evidence_ids"], json!([invoice]));
-    // One waiting application per case and fund.
+    // One waiting application per case and fund, also when the form is sent twice at once.
     let (status, twice) = apply(&ent, fund, case, 100, &[invoice]).await;
     assert_eq!(status, 409, "{twice}");
+    let (other_case, other_invoice) = overseas_case(&app, &ent).await;
+    let proof = [other_invoice];
+    let (x, y) = tokio::join!(
+        apply(&ent, fund, other_case, 100, &proof),
+        apply(&ent, fund, other_case, 100, &proof),
+    );
+    let mut both = [x.0, y.0];
+    both.sort_unstable();
+    assert_eq!(both, [201, 409], "{x:?} {y:?}");
 
     // The supervisor of the managing office hears of it and reads the case (shared for reading).
     let (_, notes) = sup.get("/api/v1/notifications").await;
@@ -171,6 +180,11 @@ async fn an_application_from_an_overseas_case_is_decided_and_paid_within_its_gra
     assert_eq!(rest["paid_fen"], 8_000_000);
     assert_eq!(rest["can_pay"], false);
 
+    // The maximum is per case: a second application from it may be granted what is left.
+    let (status, again) = apply(&ent, fund, case, 100_000_000, &[invoice]).await;
+    assert_eq!(status, 201, "{again}");
+    assert_eq!(again["cap_fen"], 50_000_000 - 8_000_000);
+
     // The enterprise reads the decision and the payouts, and heard of both.
     let (_, mine) = ent.get(&format!("/api/v1/fund-applications/{id}")).await;
     assert_eq!(mine["reasons"], "符合基金资助条件");
@@ -210,9 +224,11 @@ async fn an_application_from_an_overseas_case_is_decided_and_paid_within_its_gra
     assert_eq!(ledger[1]["balance_fen"], 15_000_000);
     let year = &books["figures"][0];
     assert_eq!(year["year"], this_year());
-    assert_eq!(year["applications"], 1);
+    // This application, the one sent twice at once, and the second from the first case.
+    assert_eq!(year["applications"], 3);
+    assert_eq!(year["open"], 2);
     assert_eq!(year["approved"], 1);
-    assert_eq!(year["claimed_fen"], 12_000_000);
+    assert_eq!(year["claimed_fen"], 12_000_000 + 100 + 100_000_000);
     assert_eq!(year["approved_fen"], 8_000_000);
     assert_eq!(year["paid_fen"], 8_000_000);
 }
@@ -256,6 +272,9 @@ async fn two_payouts_that_together_pass_the_budget_or_the_grant_one_is_refused()
         )
         .await;
     assert_eq!(status, 200, "{cut}");
+    // The page's books say that 2,000,000 of the grants cannot be paid.
+    assert_eq!(cut["budgets"][0]["unpaid_grants_fen"], 10_000_000);
+    assert_eq!(cut["budgets"][0]["remaining_fen"], 8_000_000);
     let sup2 = app.api_as("demo-supervisor").await;
     let (a, b) = tokio::join!(
         pay(&sup, ids[0], 6_000_000, "凭证 A"),
@@ -340,6 +359,19 @@ async fn a_panel_decides_a_large_claim_with_its_last_vote_a_supervisors() {
             .filter(|k| **k == "fund_voted")
             .count(),
         2
+    );
+    // The case's readers learn that votes were cast, not how each member voted.
+    let voted: Vec<&Value> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "fund_voted")
+        .collect();
+    assert!(
+        voted
+            .iter()
+            .all(|e| e["payload"].get("amount_fen").is_none()),
+        "{voted:?}"
     );
     // The enterprise does not see the panel's internal votes.
     let (_, public) = ent.get(&format!("/api/v1/cases/{case}/events")).await;

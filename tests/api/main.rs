@@ -6,6 +6,7 @@ mod api;
 mod assistance;
 mod audit;
 mod auth;
+mod campaigns;
 mod case_matrix;
 mod case_pages;
 mod cases;

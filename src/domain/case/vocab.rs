@@ -170,6 +170,11 @@ names! {
         FundVoted = "fund_voted",
         FundDecided = "fund_decided",
         FundPaid = "fund_paid",
+        // Special campaigns: the case linked to one, referred to a participating body, and the
+        // body's acknowledgement.
+        CampaignLinked = "campaign_linked",
+        CampaignReferred = "campaign_referred",
+        CampaignReferralAcknowledged = "campaign_referral_acknowledged",
         /// Who works an overseas case asks the supervisor to pass the export gate.
         EvidenceExportRequested = "evidence_export_requested",
         EvidenceExportApproved = "evidence_export_approved",

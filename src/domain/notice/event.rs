@@ -164,10 +164,26 @@ pub fn tells(kind: EventKind, public: bool, payload: &Value, case: &After) -> Ve
             }
         }
         EventKind::ReferralReturned => tell(Topic::Cooperation, Audience::Staff(case.owner_org_id)),
-        // An application waits for the fund's reviewers; a panel's vote for the other members.
+        // A campaign's referral goes to the body's staff; its acknowledgement back to the owner.
+        EventKind::CampaignReferred => {
+            if let Some(org) = id(payload, "to_org_id") {
+                tell(Topic::Cooperation, Audience::Staff(org));
+            }
+        }
+        EventKind::CampaignReferralAcknowledged => {
+            tell(Topic::Cooperation, Audience::Staff(case.owner_org_id))
+        }
+        // An application waits for the fund's reviewers: the managing office's supervisors, or
+        // for a panel its officers too.
         EventKind::FundApplied => {
             if let Some(org) = id(payload, "fund_org_id") {
-                tell(Topic::Approval, Audience::Supervisors(org));
+                let panel = payload.get("panel").and_then(Value::as_bool) == Some(true);
+                let who = if panel {
+                    Audience::Officers(org)
+                } else {
+                    Audience::Supervisors(org)
+                };
+                tell(Topic::Approval, who);
             }
         }
         EventKind::JurisdictionDesignated => {
@@ -216,7 +232,9 @@ pub fn public_detail(kind: EventKind, payload: &Value) -> Value {
         // The reason in the filer's words, and the rejection's reason code (its label is public).
         EventKind::Rejected => pick(&["reason", "reason_code"]),
         EventKind::DocketRefused | EventKind::Declined => pick(&["reason"]),
-        EventKind::Referred | EventKind::TransferredToRegulator => pick(&["to_org"]),
+        EventKind::Referred | EventKind::TransferredToRegulator | EventKind::CampaignReferred => {
+            pick(&["to_org"])
+        }
         EventKind::Routed => pick(&["queue"]),
         EventKind::DocumentGenerated => pick(&["kind"]),
         // The fund, the amount granted or paid, and the reviewers' reasons (written to the

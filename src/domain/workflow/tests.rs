@@ -674,6 +674,9 @@ fn every_event_kind_is_recorded_by_an_action_triage_or_a_named_service() {
         E::FundVoted,
         E::FundDecided,
         E::FundPaid,
+        E::CampaignLinked, // campaigns: a link, a referral and its acknowledgement
+        E::CampaignReferred,
+        E::CampaignReferralAcknowledged,
     ]);
     // Kept so that cases recorded before stay readable; ended by `end_evidence_extension`.
     recorded.push(E::EvidenceExtensionStarted);

@@ -50,6 +50,7 @@ use utoipa::{Modify, PartialSchema, ToSchema};
         (name = "workflow", description = "Workflow steps, deadlines and documents"),
         (name = "evidence", description = "Evidence items: upload, download, custody"),
         (name = "funds", description = "Overseas mutual-aid funds (海外维权互助基金): rules, yearly budgets, applications from overseas cases, decisions, payouts and the ledger; amounts in fen"),
+        (name = "campaigns", description = "Special campaigns and joint enforcement (专项行动 / 联合执法): the bodies taking part, linked cases, joint inspections, referrals with acknowledgement, the report"),
         (name = "consultations", description = "Questions asked of centres and offices (咨询), their answers, and the cases they became"),
         (name = "inbox", description = "Notices, approvals and messages"),
         (name = "search", description = "Full-text search"),

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1` (bearer tokens). Contract: `shared/design/API.md`; the OpenAPI
 //! document (`GET /api/openapi.json`) is generated from the handlers (`doc`, `model`).
 
+pub mod campaigns;
 pub mod cases;
 mod consultations;
 mod doc;
@@ -43,6 +44,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(cases::router())
         .merge(consultations::router())
         .merge(funds::router())
+        .merge(campaigns::router())
         .merge(notifications::router())
         .merge(inbox::router())
         .merge(workflow::router())

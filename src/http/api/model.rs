@@ -1096,6 +1096,10 @@ pub struct FundBudget {
     pub amount_fen: i64,
     pub paid_fen: i64,
     pub remaining_fen: i64,
+    /// Granted and not paid yet (in a fund's detail); above `remaining_fen` after a budget cut,
+    /// when some grants cannot be paid in full.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unpaid_grants_fen: Option<i64>,
 }
 
 impl FundBudget {
@@ -1105,6 +1109,7 @@ impl FundBudget {
             amount_fen: b.amount_fen,
             paid_fen: b.paid_fen,
             remaining_fen: b.amount_fen - b.paid_fen,
+            unpaid_grants_fen: None,
         }
     }
 }
@@ -1184,7 +1189,14 @@ impl FundDetail {
     pub fn of(d: &crate::service::funds::FundDetail) -> Self {
         Self {
             fund: Fund::of(&d.fund),
-            budgets: d.budgets.iter().map(FundBudget::of).collect(),
+            budgets: d
+                .budgets
+                .iter()
+                .map(|b| FundBudget {
+                    unpaid_grants_fen: d.unpaid.get(&b.year).copied(),
+                    ..FundBudget::of(b)
+                })
+                .collect(),
             figures: d
                 .figures
                 .iter()
@@ -1327,4 +1339,156 @@ pub struct FundApplications {
     pub items: Vec<FundApplication>,
     /// Pass as `before` for older applications; `null` on the last page.
     pub next_before: Option<i64>,
+}
+
+/// An organisation taking part in a campaign.
+#[derive(Serialize, ToSchema)]
+pub struct CampaignBody {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+}
+
+impl CampaignBody {
+    fn of(b: &crate::service::campaigns::Body) -> Self {
+        Self {
+            id: b.id,
+            name: b.name.clone(),
+            kind: b.kind.clone(),
+        }
+    }
+}
+
+/// A special campaign (专项行动).
+#[derive(Serialize, ToSchema)]
+pub struct Campaign {
+    pub id: i64,
+    pub name: String,
+    pub lead: CampaignBody,
+    pub members: Vec<CampaignBody>,
+    pub starts_on: String,
+    pub ends_on: String,
+    pub description: String,
+    /// The caller's office leads it (links cases, records inspections, refers).
+    pub can_work: bool,
+}
+
+impl Campaign {
+    pub fn of(c: &crate::service::campaigns::CampaignView) -> Self {
+        Self {
+            id: c.row.id,
+            name: c.row.name.clone(),
+            lead: CampaignBody::of(&c.lead),
+            members: c.members.iter().map(CampaignBody::of).collect(),
+            starts_on: c.row.starts_on.to_string(),
+            ends_on: c.row.ends_on.to_string(),
+            description: c.row.description.clone(),
+            can_work: c.access == crate::domain::policy::CampaignAccess::Lead,
+        }
+    }
+}
+
+/// `GET /campaigns`.
+#[derive(Serialize, ToSchema)]
+pub struct Campaigns {
+    pub items: Vec<Campaign>,
+}
+
+/// A case linked to a campaign (its title only for a caller who may open it).
+#[derive(Serialize, ToSchema)]
+pub struct CampaignCase {
+    pub case_id: i64,
+    pub number: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub state: crate::domain::case::CaseState,
+    pub linked_at: Instant,
+}
+
+/// A joint inspection.
+#[derive(Serialize, ToSchema)]
+pub struct Inspection {
+    pub id: i64,
+    pub held_on: String,
+    pub place: String,
+    pub bodies: Vec<String>,
+    pub findings: String,
+    pub evidence: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<i64>,
+}
+
+/// A referral of a campaign's case to a participating body.
+#[derive(Serialize, ToSchema)]
+pub struct CampaignReferral {
+    pub id: i64,
+    pub case_id: i64,
+    pub case_number: String,
+    pub to_org_id: i64,
+    pub to_org: String,
+    pub note: String,
+    pub referred_at: Instant,
+    pub acknowledged_at: Option<Instant>,
+    pub ack_note: Option<String>,
+    /// The caller's body may acknowledge it now.
+    pub can_acknowledge: bool,
+}
+
+/// `GET /campaigns/{id}`: the campaign and its report.
+#[derive(Serialize, ToSchema)]
+pub struct CampaignReport {
+    pub campaign: Campaign,
+    pub figures: crate::domain::campaign::Figures,
+    pub cases: Vec<CampaignCase>,
+    pub inspections: Vec<Inspection>,
+    pub referrals: Vec<CampaignReferral>,
+}
+
+impl CampaignReport {
+    pub fn of(r: &crate::service::campaigns::Report) -> Self {
+        Self {
+            campaign: Campaign::of(&r.campaign),
+            figures: r.figures.clone(),
+            cases: r
+                .cases
+                .iter()
+                .map(|c| CampaignCase {
+                    case_id: c.id,
+                    number: c.number.clone(),
+                    title: c.title.clone(),
+                    state: c.state,
+                    linked_at: ts(c.linked_at),
+                })
+                .collect(),
+            inspections: r
+                .inspections
+                .iter()
+                .map(|(i, bodies)| Inspection {
+                    id: i.id,
+                    held_on: i.held_on.to_string(),
+                    place: i.place.clone(),
+                    bodies: bodies.clone(),
+                    findings: i.findings.clone(),
+                    evidence: i.evidence.clone(),
+                    case_id: i.case_id,
+                })
+                .collect(),
+            referrals: r
+                .referrals
+                .iter()
+                .map(|(x, number, to, may)| CampaignReferral {
+                    id: x.id,
+                    case_id: x.case_id,
+                    case_number: number.clone(),
+                    to_org_id: x.to_org_id,
+                    to_org: to.clone(),
+                    note: x.note.clone(),
+                    referred_at: ts(x.referred_at),
+                    acknowledged_at: x.acknowledged_at.map(ts),
+                    ack_note: x.ack_note.clone(),
+                    can_acknowledge: *may,
+                })
+                .collect(),
+        }
+    }
 }

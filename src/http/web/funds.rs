@@ -214,10 +214,15 @@ async fn render_show(
     let data = json!({
         "fund": fund_json(&d.fund),
         "books": d.fund.access >= FundAccess::Read,
-        "budgets": d.budgets.iter().map(|b| json!({
-            "year": b.year, "amount": yuan(b.amount_fen), "paid": yuan(b.paid_fen),
-            "left": yuan(b.amount_fen - b.paid_fen),
-        })).collect::<Vec<_>>(),
+        "budgets": d.budgets.iter().map(|b| {
+            let unpaid = d.unpaid.get(&b.year).copied().unwrap_or(0);
+            json!({
+                "year": b.year, "amount": yuan(b.amount_fen), "paid": yuan(b.paid_fen),
+                "left": yuan(b.amount_fen - b.paid_fen), "unpaid": yuan(unpaid),
+                "short": (unpaid > b.amount_fen - b.paid_fen)
+                    .then(|| yuan(unpaid - (b.amount_fen - b.paid_fen))),
+            })
+        }).collect::<Vec<_>>(),
         "figures": d.figures.iter().map(|f| json!({
             "year": f.year, "applications": f.applications, "open": f.open,
             "approved": f.approved, "declined": f.declined, "claimed": yuan(f.claimed_fen),
@@ -332,6 +337,17 @@ async fn apply(page: Page, WebForm(pairs): WebForm<Vec<(String, String)>>) -> Re
         )),
         Err(AppError::Invalid(errors)) => {
             let errors = field_errors(&in_yuan(errors), page.lang());
+            render_apply(&page, &form, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+        // No budget this year, an application still waiting: said on the form, nothing lost.
+        Err(AppError::Conflict(message)) => {
+            let errors = field_errors(
+                &[FieldError {
+                    field: "fund".into(),
+                    message,
+                }],
+                page.lang(),
+            );
             render_apply(&page, &form, errors, StatusCode::UNPROCESSABLE_ENTITY).await
         }
         Err(e) => Err(e),

@@ -6,6 +6,7 @@ mod approvals;
 mod audit;
 mod auth;
 mod calendar;
+mod campaigns;
 mod cases;
 mod consultations;
 mod enterprises;
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .merge(experts::router())
         .merge(consultations::router())
         .merge(funds::router())
+        .merge(campaigns::router())
         .merge(needs::router())
         .merge(workstations::router())
         .merge(queues::router())
