@@ -73,7 +73,7 @@ struct DemoOrg {
     contact: Option<(&'static str, &'static str)>,
 }
 
-const DEMO_ORGS: [DemoOrg; 9] = [
+const DEMO_ORGS: [DemoOrg; 11] = [
     DemoOrg {
         key: "js_ipo",
         name: "江苏省知识产权局",
@@ -125,6 +125,25 @@ const DEMO_ORGS: [DemoOrg; 9] = [
         kind: "industry_office",
         region: "320600",
         parent: Some("js_miit"),
+        uscc_body: None,
+        contact: None,
+    },
+    // Bodies of joint enforcement in the demo campaign (no users).
+    DemoOrg {
+        key: "nt_customs",
+        name: "南通海关",
+        kind: "customs",
+        region: "320600",
+        parent: None,
+        uscc_body: None,
+        contact: None,
+    },
+    DemoOrg {
+        key: "nt_police",
+        name: "南通市公安局",
+        kind: "public_security",
+        region: "320600",
+        parent: None,
         uscc_body: None,
         contact: None,
     },
@@ -708,6 +727,86 @@ fn demo_local(t: chrono::DateTime<chrono::Utc>) -> String {
     t.with_timezone(&crate::domain::time::beijing())
         .format("%Y-%m-%dT%H:%M")
         .to_string()
+}
+
+/// The special campaign of 南通市知识产权局 with customs, public security and the industry
+/// office: two of its cases linked, a joint inspection at the textile market, one case referred
+/// to public security (waiting for its acknowledgement: the demo police have no users).
+pub async fn load_campaign(db: &Db, time: &std::sync::Arc<super::case::Timekeeper>) -> Result<()> {
+    use super::campaigns;
+    use crate::domain::campaign::{CampaignInput, InspectionInput, LinkInput, ReferralInput};
+    use crate::domain::time::day_of;
+    let meta = RequestMeta::cli("demo");
+    let cx = || super::Ctx::new(db.clone(), time.clone(), meta.clone());
+    let supervisor = demo_identity(db, "demo-supervisor").await?;
+    let officer = demo_identity(db, "demo-officer").await?;
+    let org = |name: &'static str| async move {
+        store::orgs::list(db.conn())
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .find(|o| o.name == name)
+            .map(|o| o.id)
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("demo organisation {name} missing")))
+    };
+    let customs = org("南通海关").await?;
+    let police = org("南通市公安局").await?;
+    let industry = org("南通市工业和信息化局").await?;
+    let today = day_of(cx().now);
+    let campaign = campaigns::create(
+        &cx(),
+        &supervisor,
+        CampaignInput {
+            name: "2026年南通市知识产权保护“铁拳”专项行动".into(),
+            starts_on: (today - chrono::Duration::days(45)).to_string(),
+            ends_on: (today + chrono::Duration::days(75)).to_string(),
+            description:
+                "会同海关、公安、工信部门，集中查处进出口环节、专业市场和电商平台的侵权假冒行为。"
+                    .into(),
+            member_org_ids: vec![customs, police, industry],
+        },
+    )
+    .await?;
+    let id = campaign.row.id;
+    // Two of the office's own cases.
+    let mut linked = Vec::new();
+    for case_id in store::cases::all_ids(db.conn()).await? {
+        let Some(case) = store::cases::find(db.conn(), case_id).await? else {
+            continue;
+        };
+        if case.owner_org_id == officer.org.id && !case.state.is_final() && linked.len() < 2 {
+            campaigns::link_case(&cx(), &officer, id, LinkInput { case_id }).await?;
+            linked.push(case_id);
+        }
+    }
+    campaigns::add_inspection(
+        &cx(),
+        &officer,
+        id,
+        InspectionInput {
+            held_on: (today - chrono::Duration::days(3)).to_string(),
+            place: "南通国际家纺城".into(),
+            body_org_ids: vec![officer.org.id, industry],
+            findings: "检查商户86家，发现涉嫌侵犯外观设计专利的床品4个批次，已责令下架。".into(),
+            evidence: "现场照片24张，封存样品12件，询问笔录3份".into(),
+            case_id: linked.first().copied(),
+        },
+    )
+    .await?;
+    if let Some(first) = linked.first() {
+        campaigns::refer(
+            &cx(),
+            &officer,
+            id,
+            ReferralInput {
+                case_id: *first,
+                to_org_id: police,
+                note: "当事人多次销售侵权产品、涉案金额较大，涉嫌犯罪，依法移送公安机关。".into(),
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The mutual-aid fund of 南通市知识产权局 with this year's budget, and 华信's application from

@@ -21,7 +21,7 @@ const USERS: [&str; 9] = [
 ];
 
 /// The pages every user opens (each answers 200, 403 or 404 by role).
-const PAGES: [&str; 34] = [
+const PAGES: [&str; 37] = [
     "/",
     "/account",
     "/admin/audit",
@@ -43,6 +43,9 @@ const PAGES: [&str; 34] = [
     "/experts",
     "/funds",
     "/funds/new",
+    "/campaigns",
+    "/campaigns/new",
+    "/campaigns/1",
     "/funds/1",
     "/fund-applications/1",
     "/leads/import",
@@ -97,6 +100,9 @@ async fn every_page_of_every_role_renders_on_the_demo_data() {
         .unwrap();
     let blobs = weiquan::files::Store::open(&app.config).unwrap();
     weiquan::service::demo::load_fund(&app.db, &app.time, &blobs, &app.config)
+        .await
+        .unwrap();
+    weiquan::service::demo::load_campaign(&app.db, &app.time)
         .await
         .unwrap();
     let ids = weiquan::store::cases::all_ids(app.db.conn()).await.unwrap();
