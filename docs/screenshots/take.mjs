@@ -149,6 +149,26 @@ await shoot('demo-supervisor', [['/reports?group_by=queue', 'reports'], ['/repor
   await page.screenshot({ path: `${out}/search-enterprise-phone.png`, fullPage: true });
   await context.close();
 }
+// Mutual-aid funds and campaigns (issue 19): the fund's books, an application with its
+// decision, the enterprise's application form on a phone, a campaign's report.
+{
+  const { context, page } = await signedIn('demo-supervisor');
+  await page.goto(`${base}/funds/1`);
+  await page.screenshot({ path: `${out}/fund.png`, fullPage: true });
+  await page.goto(`${base}/campaigns/1`);
+  await page.screenshot({ path: `${out}/campaign.png`, fullPage: true });
+  await context.close();
+}
+{
+  const { context, page } = await signedIn('demo-enterprise', { width: 390, height: 844 });
+  await page.goto(`${base}/fund-applications/1`);
+  await page.click('p a[href^="/cases/"]');
+  await page.waitForLoadState('load');
+  await page.click('#funds a.button');
+  await page.waitForLoadState('load');
+  await page.screenshot({ path: `${out}/fund-apply-phone.png`, fullPage: true });
+  await context.close();
+}
 // Last, as it adds leads: the import page with the report of a file with one bad row.
 {
   const { context, page } = await signedIn('demo-admin');

@@ -222,6 +222,22 @@ async fn a_campaign_links_cases_records_an_inspection_and_refers_a_case_that_is_
     assert!(theirs["cases"][0].get("title").is_none(), "{theirs}");
     assert_eq!(r["cases"][0]["title"], "进口侵权轴承");
 
+    // The page shows the same: each case with its own title, the inspection, the referral.
+    let html = app
+        .browser_as("demo-supervisor")
+        .await
+        .html(&format!("/campaigns/{id}"))
+        .await;
+    for text in ["进口侵权轴承", "展会仿冒轴承", "南通港集装箱码头", "已于"] {
+        assert!(html.contains(text), "{text} on the page");
+    }
+    let police_page = app
+        .browser_as("nt-police")
+        .await
+        .html(&format!("/campaigns/{id}"))
+        .await;
+    assert!(police_page.contains("（无权查看）") || police_page.contains("进口侵权轴承"));
+
     // Its CSV: a header and one line per case, inspection and referral.
     let res = sup
         .get_response(&format!("/api/v1/campaigns/{id}?format=csv"))

@@ -8,10 +8,10 @@ const search = `/search?q=${encodeURIComponent('专利')}`;
 const common = ['/', '/cases', search, '/deadlines', '/notifications', '/account'];
 // [user, pages, text of a row on /cases whose case page is checked (null: the first row)]
 const roles = [
-  ['demo-enterprise', [...common, '/complaints/new'], ['行政裁决', null]],
+  ['demo-enterprise', [...common, '/complaints/new', '/funds', '/funds/1'], ['行政裁决', null]],
   ['demo-triager', [...common, '/approvals', '/triage'], [null]],
   ['demo-officer', [...common, '/approvals', '/queues'], ['行政裁决', '展会']],
-  ['demo-supervisor', [...common, '/approvals', '/queues'], ['已公开']],
+  ['demo-supervisor', [...common, '/approvals', '/queues', '/funds/1', '/fund-applications/1', '/campaigns', '/campaigns/new', '/campaigns/1'], ['已公开']],
   ['demo-admin', ['/', '/admin/orgs', '/admin/users', '/admin/audit', '/notifications', '/account'], []],
 ];
 

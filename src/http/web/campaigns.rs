@@ -157,7 +157,7 @@ fn report_json(r: &Report) -> Value {
             "kind_key": key("org_kind", &m.kind)})).collect::<Vec<_>>(),
         "figures": r.figures,
         "cases": r.cases.iter().map(|k| json!({
-            "id": k.id, "number": k.number, "title": k.title,
+            "id": k.id, "number": k.number, "case_title": k.title,
             "state_key": k.state.key(), "linked": local(k.linked_at),
         })).collect::<Vec<_>>(),
         "inspections": r.inspections.iter().map(|(i, bodies)| json!({
