@@ -2,7 +2,6 @@
 //! 六(二), MIIT plan 三(四)), pure: what a campaign, a joint inspection and a referral hold, and
 //! the report's figures from the linked records.
 
-use crate::domain::contact::{has_control_multiline, normalise_multiline};
 use crate::error::FieldError;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -54,39 +53,11 @@ fn date(errors: &mut Vec<FieldError>, field: &'static str, v: &str) -> Option<Na
     }
 }
 
-/// A block of text: lines kept, no control characters, `min`..=[`TEXT_CHARS`] characters.
 fn block(errors: &mut Vec<FieldError>, field: &'static str, v: &str, min: usize) -> String {
-    let text = normalise_multiline(v);
-    let n = text.chars().count();
-    if has_control_multiline(&text) {
-        errors.push(FieldError::new(field, "error.text.control"));
-    } else if n < min {
-        errors.push(FieldError::new(field, "error.required"));
-    } else if n > TEXT_CHARS {
-        errors.push(FieldError::new(field, "error.text.too_long"));
-    }
-    text
+    super::text::block(errors, field, v, min, TEXT_CHARS)
 }
 
-/// One line of text of `min`..=`max` characters.
-fn line(
-    errors: &mut Vec<FieldError>,
-    field: &'static str,
-    v: &str,
-    min: usize,
-    max: usize,
-) -> String {
-    let text = v.trim().to_string();
-    let n = text.chars().count();
-    if text.chars().any(char::is_control) {
-        errors.push(FieldError::new(field, "error.text.control"));
-    } else if n < min {
-        errors.push(FieldError::new(field, "error.required"));
-    } else if n > max {
-        errors.push(FieldError::new(field, "error.text.too_long"));
-    }
-    text
-}
+use super::text::line;
 
 fn ids(v: &[i64]) -> Vec<i64> {
     let mut v: Vec<i64> = v.iter().copied().filter(|i| *i > 0).collect();

@@ -5,7 +5,6 @@
 //! of the year's budget. Amounts are whole fen (分); forms take yuan (元).
 
 use crate::domain::case::OverseasCategory;
-use crate::domain::contact::{has_control_multiline, normalise_multiline};
 use crate::error::FieldError;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -189,33 +188,15 @@ fn year(errors: &mut Vec<FieldError>, v: i32) {
     }
 }
 
-/// A block of text: lines kept, no control characters, at most [`TEXT_CHARS`]; `min` characters
-/// at least (0: optional).
+/// A block of text of `min`..=[`TEXT_CHARS`] characters (0: optional).
 fn block(errors: &mut Vec<FieldError>, field: &'static str, v: &str, min: usize) -> String {
-    let text = normalise_multiline(v);
-    let n = text.chars().count();
-    if has_control_multiline(&text) {
-        errors.push(FieldError::new(field, "error.text.control"));
-    } else if n < min {
-        errors.push(FieldError::new(field, "error.required"));
-    } else if n > TEXT_CHARS {
-        errors.push(FieldError::new(field, "error.text.too_long"));
-    }
-    text
+    super::text::block(errors, field, v, min, TEXT_CHARS)
 }
 
 /// Validates a fund; every problem at once.
 pub fn validate_fund(input: &FundInput) -> Result<ValidFund, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let name = input.name.trim().to_string();
-    let n = name.chars().count();
-    if name.chars().any(char::is_control) {
-        errors.push(FieldError::new("name", "error.text.control"));
-    } else if n < 2 {
-        errors.push(FieldError::new("name", "error.required"));
-    } else if n > NAME_CHARS {
-        errors.push(FieldError::new("name", "error.text.too_long"));
-    }
+    let name = super::text::line(&mut errors, "name", &input.name, 2, NAME_CHARS);
     let mut categories = Vec::new();
     for c in &input.categories {
         match OverseasCategory::parse(c.trim()) {
@@ -475,15 +456,7 @@ pub fn validate_payout(
             None
         }
     };
-    let reference = input.reference.trim().to_string();
-    let n = reference.chars().count();
-    if reference.chars().any(char::is_control) {
-        errors.push(FieldError::new("reference", "error.text.control"));
-    } else if n == 0 {
-        errors.push(FieldError::new("reference", "error.required"));
-    } else if n > 100 {
-        errors.push(FieldError::new("reference", "error.text.too_long"));
-    }
+    let reference = super::text::line(&mut errors, "reference", &input.reference, 1, 100);
     match paid_on {
         Some(paid_on) if errors.is_empty() => Ok(ValidPayout {
             amount_fen: input.amount_fen,

@@ -118,6 +118,48 @@ pub fn clean_json(v: &mut serde_json::Value) -> Result<(), String> {
     walk(v, &mut String::new())
 }
 
+/// A block of text as a form field holds it: lines kept, trimmed, no control characters,
+/// `min..=max` characters (`min` 0: optional). A problem is pushed to `errors` under `field`.
+pub fn block(
+    errors: &mut Vec<crate::error::FieldError>,
+    field: &'static str,
+    v: &str,
+    min: usize,
+    max: usize,
+) -> String {
+    use crate::domain::contact::{has_control_multiline, normalise_multiline};
+    let text = normalise_multiline(v);
+    let n = text.chars().count();
+    if has_control_multiline(&text) {
+        errors.push(crate::error::FieldError::new(field, "error.text.control"));
+    } else if n < min {
+        errors.push(crate::error::FieldError::new(field, "error.required"));
+    } else if n > max {
+        errors.push(crate::error::FieldError::new(field, "error.text.too_long"));
+    }
+    text
+}
+
+/// One line of text (a name, a place): trimmed, no control characters, `min..=max` characters.
+pub fn line(
+    errors: &mut Vec<crate::error::FieldError>,
+    field: &'static str,
+    v: &str,
+    min: usize,
+    max: usize,
+) -> String {
+    let text = v.trim().to_string();
+    let n = text.chars().count();
+    if text.chars().any(char::is_control) {
+        errors.push(crate::error::FieldError::new(field, "error.text.control"));
+    } else if n < min {
+        errors.push(crate::error::FieldError::new(field, "error.required"));
+    } else if n > max {
+        errors.push(crate::error::FieldError::new(field, "error.text.too_long"));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

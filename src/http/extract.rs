@@ -250,6 +250,30 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for WebForm<T> {
     }
 }
 
+/// A posted form whose `lists` fields repeat (checkboxes), read as pairs by [`WebForm`] and
+/// gathered into `T`: each list field becomes an array (empty when none was ticked).
+pub fn gathered<T: DeserializeOwned>(
+    pairs: Vec<(String, String)>,
+    lists: &[&str],
+) -> Result<T, AppError> {
+    let mut m = serde_json::Map::new();
+    for l in lists {
+        m.insert((*l).to_string(), serde_json::Value::Array(Vec::new()));
+    }
+    for (k, v) in pairs {
+        match m.get_mut(&k) {
+            Some(serde_json::Value::Array(a)) if lists.contains(&k.as_str()) => {
+                a.push(serde_json::Value::String(v))
+            }
+            _ => {
+                m.insert(k, serde_json::Value::String(v));
+            }
+        }
+    }
+    serde_json::from_value(serde_json::Value::Object(m))
+        .map_err(|e| AppError::BadRequest(e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -269,6 +269,15 @@ fn is_unique(e: &DbErr) -> bool {
     matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
 }
 
+/// The id of the case numbered `number` (as typed: trimmed, any case), if there is one; whether
+/// the caller may see it is for [`link_case`] to say.
+pub async fn case_by_number(db: &Db, number: &str) -> Result<Option<i64>> {
+    let number = number.trim().to_uppercase();
+    Ok(store::cases::find_by_number(db.conn(), &number)
+        .await?
+        .map(|c| c.id))
+}
+
 /// Links a case the caller may see to the campaign (its lead office's staff).
 pub async fn link_case(cx: &Ctx, me: &Identity, id: i64, input: LinkInput) -> Result<Report> {
     let c = campaign(&cx.db, me, id).await?;

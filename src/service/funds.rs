@@ -430,6 +430,15 @@ pub async fn get_application(db: &Db, me: &Identity, id: i64) -> Result<Applicat
     application_view(db, me, row, &f).await
 }
 
+/// The evidence items an application names (its reader was allowed to see it).
+pub async fn proof(db: &Db, a: &ApplicationView) -> Result<Vec<entity::evidence::Model>> {
+    Ok(store::evidence::of_case(db.conn(), a.row.case_id, None)
+        .await?
+        .into_iter()
+        .filter(|e| a.evidence_ids.contains(&e.id))
+        .collect())
+}
+
 /// The applications made from a case that the caller may see (its card on the case page).
 pub async fn of_case(db: &Db, me: &Identity, case_id: i64) -> Result<Vec<ApplicationView>> {
     let mut out = Vec::new();

@@ -6,7 +6,7 @@ use crate::domain::campaign::{AckInput, CampaignInput, InspectionInput, LinkInpu
 use crate::domain::policy::{self, Action, CampaignAccess};
 use crate::error::{AppError, FieldError, Result};
 use crate::http::AppState;
-use crate::http::extract::WebForm;
+use crate::http::extract::{WebForm, gathered};
 use crate::http::layout::field_errors;
 use crate::http::page::Page;
 use crate::http::present::{key, local};
@@ -28,26 +28,6 @@ pub fn router() -> Router<AppState> {
         .route("/campaigns/{id}/inspections", post(inspect))
         .route("/campaigns/{id}/referrals", post(refer))
         .route("/campaign-referrals/{id}/acknowledge", post(acknowledge))
-}
-
-/// A form whose `lists` fields repeat (checkboxes): the posted pairs gathered into `T`.
-fn gathered<T: serde::de::DeserializeOwned>(
-    pairs: Vec<(String, String)>,
-    lists: &[&str],
-) -> Result<T> {
-    let mut m = serde_json::Map::new();
-    for l in lists {
-        m.insert((*l).to_string(), json!([]));
-    }
-    for (k, v) in pairs {
-        match m.get_mut(&k) {
-            Some(Value::Array(a)) if lists.contains(&k.as_str()) => a.push(json!(v)),
-            _ => {
-                m.insert(k, json!(v));
-            }
-        }
-    }
-    serde_json::from_value(Value::Object(m)).map_err(|e| AppError::BadRequest(e.to_string()))
 }
 
 fn ids(v: &[String]) -> Vec<i64> {
@@ -231,13 +211,11 @@ fn done(page: &Page, id: i64) -> Response {
 
 /// `POST /campaigns/{id}/cases`: a case by its number.
 async fn link(page: Page, Path(id): Path<i64>, WebForm(form): WebForm<Forms>) -> Result<Response> {
-    let number = form.case_number.trim().to_uppercase();
-    let case = crate::store::cases::find_by_number(page.cx.db.conn(), &number).await?;
-    let Some(case) = case else {
+    let Some(case_id) = campaigns::case_by_number(&page.cx.db, &form.case_number).await? else {
         let e = AppError::field("case_number", "error.campaign.case_unknown");
         return refused(&page, id, &form, e).await;
     };
-    match campaigns::link_case(&page.cx, &page.me, id, LinkInput { case_id: case.id }).await {
+    match campaigns::link_case(&page.cx, &page.me, id, LinkInput { case_id }).await {
         Ok(_) => Ok(done(&page, id)),
         Err(AppError::Invalid(_)) => {
             let e = AppError::field("case_number", "error.campaign.case_unknown");

@@ -10,7 +10,7 @@ use crate::domain::fund::{
 use crate::domain::policy::{self, Action, FundAccess};
 use crate::error::{AppError, FieldError, Result};
 use crate::http::AppState;
-use crate::http::extract::WebForm;
+use crate::http::extract::{WebForm, gathered};
 use crate::http::layout::field_errors;
 use crate::http::page::Page;
 use crate::http::present::{key, local};
@@ -34,26 +34,6 @@ pub fn router() -> Router<AppState> {
         .route("/fund-applications/{id}", get(application))
         .route("/fund-applications/{id}/decision", post(decide))
         .route("/fund-applications/{id}/payouts", post(pay))
-}
-
-/// A form whose `lists` fields repeat (checkboxes): the posted pairs gathered into `T`.
-fn gathered<T: serde::de::DeserializeOwned>(
-    pairs: Vec<(String, String)>,
-    lists: &[&str],
-) -> Result<T> {
-    let mut m = serde_json::Map::new();
-    for l in lists {
-        m.insert((*l).to_string(), json!([]));
-    }
-    for (k, v) in pairs {
-        match m.get_mut(&k) {
-            Some(Value::Array(a)) if lists.contains(&k.as_str()) => a.push(json!(v)),
-            _ => {
-                m.insert(k, json!(v));
-            }
-        }
-    }
-    serde_json::from_value(Value::Object(m)).map_err(|e| AppError::BadRequest(e.to_string()))
 }
 
 /// Yuan as typed, for the service: fen, or -1 (refused by the amount rule, so that every
@@ -381,10 +361,9 @@ async fn render_application(
 ) -> Result<Response> {
     let a = funds::get_application(&page.cx.db, &page.me, id).await?;
     let r = &a.row;
-    let evidence = crate::store::evidence::of_case(page.cx.db.conn(), r.case_id, None)
+    let evidence = funds::proof(&page.cx.db, &a)
         .await?
         .into_iter()
-        .filter(|e| a.evidence_ids.contains(&e.id))
         .map(|e| {
             json!({"id": e.id, "no": e.no, "kind_key": key("evidence_kind", &e.kind),
                    "name": e.original_name, "description": e.description})
