@@ -70,6 +70,8 @@ pub struct Hit {
     pub state: String,
     /// HTML: the text escaped, matches in `<mark>`.
     pub snippet: String,
+    /// 0 none, 1 省级专精特新, 2 国家级小巨人 (filled in from the case row by the service).
+    pub srdi_rank: i16,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -214,6 +216,7 @@ pub fn run(
             queue: text(f.queue),
             state: text(f.state),
             snippet: snippets.of(&d),
+            srdi_rank: 0,
         });
     }
     Ok(Results {

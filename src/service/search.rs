@@ -197,13 +197,18 @@ pub async fn search(
     let mut res = res;
     if !res.hits.is_empty() {
         let ids: Vec<i64> = res.hits.iter().map(|h| h.id).collect();
-        let visible: std::collections::HashSet<i64> =
-            store::cases::visible_ids_among(db.conn(), &me.actor, ids)
+        // Each hit's 专精特新 rank comes from the case row (the index keeps it for filtering
+        // only), so that the hit carries the 快速通道 label as the case lists do.
+        let visible: std::collections::HashMap<i64, i16> =
+            store::cases::visible_ranks_among(db.conn(), &me.actor, ids)
                 .await?
                 .into_iter()
                 .collect();
         let before = res.hits.len();
-        res.hits.retain(|h| visible.contains(&h.id));
+        res.hits.retain(|h| visible.contains_key(&h.id));
+        for h in &mut res.hits {
+            h.srdi_rank = visible.get(&h.id).copied().unwrap_or(0);
+        }
         let hidden = before - res.hits.len();
         if hidden > 0 {
             tracing::info!(hidden, "search hits no longer visible (the index lags)");

@@ -847,7 +847,27 @@ pub async fn visible_ids_among<C: ConnectionTrait>(
         .await
 }
 
-/// Many cases by id.
+/// Of cases `ids`, those `actor` may see, each with its 专精特新 rank.
+pub async fn visible_ranks_among<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    ids: Vec<i64>,
+) -> Result<Vec<(i64, i16)>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    cases::Entity::find()
+        .select_only()
+        .column(cases::Column::Id)
+        .column(cases::Column::SrdiRank)
+        .filter(cases::Column::Id.is_in(ids))
+        .filter(visible(actor))
+        .order_by_asc(cases::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await
+}
+
 /// The numbers of cases `ids`, by id.
 pub async fn numbers<C: ConnectionTrait>(
     db: &C,

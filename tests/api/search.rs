@@ -881,3 +881,25 @@ async fn two_nodes_share_sessions_cases_and_each_deadline_notice() {
         assert!(!log.contains("ERROR") && !log.contains("failed"), "{log}");
     }
 }
+
+#[tokio::test]
+async fn a_hit_of_a_srdi_enterprises_case_carries_the_fast_track_label() {
+    let app = TestApp::spawn().await;
+    demo_cases(&app).await;
+    let officer = app.api_as("demo-officer").await;
+    // 华信 (a national 小巨人) complains about harmonic reducers; 启明's hotline lead is no SRDI.
+    let hits = settled(&officer, "减速器").await;
+    let items = hits["items"].as_array().unwrap();
+    assert!(!items.is_empty(), "{hits}");
+    for h in items {
+        let case = officer.case(h["id"].as_i64().unwrap()).await;
+        assert_eq!(h["fast_track"], case["fast_track"], "{h} / {case}");
+    }
+    assert!(items.iter().any(|h| h["fast_track"] == true), "{hits}");
+    let html = app
+        .browser_as("demo-officer")
+        .await
+        .html(&format!("/search?q={}", q("减速器")))
+        .await;
+    assert!(html.contains("快速通道"), "the label on the page");
+}

@@ -693,6 +693,8 @@ pub struct SearchHit {
     pub state: String,
     /// Escaped HTML with the matched words in `<mark>`.
     pub snippet: String,
+    /// A 专精特新 enterprise's case, on the fast track (快速通道).
+    pub fast_track: bool,
 }
 
 /// `GET /search`.

@@ -40,6 +40,7 @@ pub fn results_json(r: &Results, next_cursor: Option<String>) -> model::SearchRe
                 queue: h.queue.to_string(),
                 state: h.state.to_string(),
                 snippet: h.snippet.clone(),
+                fast_track: h.srdi_rank > 0,
             })
             .collect(),
         facets: Value::Object(facets),

@@ -151,7 +151,9 @@ async fn index(page: Page, Query(p): Query<Params>) -> Result<Response> {
                     .iter()
                     .map(|h| {
                         json!({"id": h.id, "number": h.number, "case_title": h.title, "snippet": h.snippet,
-                            "queue": label(lang, "queue", &h.queue), "state": label(lang, "state", &h.state)})
+                            "queue": label(lang, "queue", &h.queue), "state": label(lang, "state", &h.state),
+                            "srdi": h.srdi_rank > 0,
+                            "srdi_key": format!("srdi.{}", crate::search::doc::srdi_level(h.srdi_rank))})
                     })
                     .collect();
                 let facets: Vec<Value> = FACETS
