@@ -420,7 +420,15 @@ pub async fn refer(cx: &Ctx, me: &Identity, id: i64, input: ReferralInput) -> Re
                 me.user.id,
                 cx.now,
             )
-            .await?;
+            .await
+            .map_err(|e| {
+                // Another write shared the case first (PostgreSQL): run the step again.
+                if is_unique(&e) {
+                    super::case::write::stale()
+                } else {
+                    e.into()
+                }
+            })?;
         }
         let payload = json!({
             "campaign_id": id, "campaign": c.row.name, "referral_id": row.id,

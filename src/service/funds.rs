@@ -589,7 +589,8 @@ pub async fn apply(
                 me.user.id,
                 cx.now,
             )
-            .await?;
+            .await
+            .map_err(stale_on_unique)?;
         }
         let payload = json!({
             "fund_id": fund_id, "fund": f.row.name, "fund_org_id": f.row.org_id,
@@ -627,6 +628,17 @@ async fn reviewing(
         .await?
         .authorize_fund_review(me, a.access)?;
     Ok((a, f, granted))
+}
+
+/// A unique violation while the case is written (another write made the same share first, on
+/// PostgreSQL where writers do not wait for each other up front) is a stale write: [`retry`]
+/// runs the step again on the case as it now is.
+fn stale_on_unique(e: DbErr) -> AppError {
+    if is_unique(&e) {
+        super::case::write::stale()
+    } else {
+        e.into()
+    }
 }
 
 fn vote_of(v: &fund_votes::Model) -> Vote {

@@ -847,6 +847,17 @@ pub async fn visible_ids_among<C: ConnectionTrait>(
         .await
 }
 
+/// Takes the write lock on case `id`'s row until the transaction ends (an update that changes
+/// nothing; SQLite's write transaction holds the database's lock already).
+pub async fn lock_row<C: ConnectionTrait>(db: &C, id: i64) -> Result<(), DbErr> {
+    cases::Entity::update_many()
+        .col_expr(cases::Column::Version, Expr::col(cases::Column::Version))
+        .filter(cases::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Of cases `ids`, those `actor` may see, each with its 专精特新 rank.
 pub async fn visible_ranks_among<C: ConnectionTrait>(
     db: &C,

@@ -667,7 +667,10 @@ async fn the_sm3_is_computed_from_the_stored_bytes_right_after_the_upload() {
     );
 
     // E1's bytes are changed, and then, as if a node had stopped before sealing them, neither
-    // item has its SM3.
+    // item has its SM3. (The second upload's wake-up may have left the sealing worker one more
+    // pass, which would seal them again: it finds nothing to do once both are sealed, and is let
+    // end before they are unsealed.)
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let rows = evidence_rows(&app).await;
     tamper(&storage(&app).join(&rows[0].object_key));
     entity::evidence::Entity::update_many()
@@ -1227,7 +1230,6 @@ async fn the_sm3_migration_keeps_every_hash_and_goes_back_only_when_all_are_seal
             .filter(entity::evidence::Column::Id.eq(eid))
             .to_owned()
     };
-    set_sm3(None).exec(conn).await.unwrap();
     // The migrations after it go back first.
     let all = Migrator::migrations();
     let at = all
@@ -1238,6 +1240,9 @@ async fn the_sm3_migration_keeps_every_hash_and_goes_back_only_when_all_are_seal
     if later > 0 {
         Migrator::down(conn, Some(later)).await.unwrap();
     }
+    // Unsealed only now: the running server's sealing worker would seal it again while the
+    // later migrations go back (it polls), and the refusal would not come.
+    set_sm3(None).exec(conn).await.unwrap();
     let refused = Migrator::down(conn, Some(1)).await.unwrap_err();
     assert!(
         refused.to_string().contains("still wait for their SM3"),

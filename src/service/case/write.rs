@@ -75,6 +75,10 @@ impl<'a> CaseWrite<'a> {
     /// that answer no form (custody records of evidence). Run it under [`retry`].
     pub async fn begin_current(cx: &'a Ctx, granted: &'a Granted) -> Result<Self> {
         let txn = cx.db.begin_write().await?;
+        // Take the case row's write lock before reading it: two such writes on one case then
+        // follow each other instead of locking each other's rows in opposite orders (PostgreSQL
+        // detected deadlocks between two fund applications sent at once).
+        store::cases::lock_row(&txn, granted.case().id).await?;
         let base = store::cases::find(&txn, granted.case().id)
             .await?
             .ok_or(AppError::NotFound)?;
