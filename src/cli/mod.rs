@@ -190,7 +190,7 @@ pub enum OrgCommand {
         #[arg(long)]
         name: String,
         /// enterprise | ip_office | industry_office | assistance_center | market_regulator |
-        /// other_agency | workstation
+        /// customs | public_security | other_agency | workstation
         #[arg(long)]
         kind: String,
         /// 行政区划代码, six digits (e.g. 320600).

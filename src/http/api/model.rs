@@ -1105,12 +1105,12 @@ pub struct FundBudget {
 }
 
 impl FundBudget {
-    fn of(b: &entity::fund_budgets::Model) -> Self {
+    fn of(year: i32, amount_fen: i64, paid_fen: i64) -> Self {
         Self {
-            year: b.year,
-            amount_fen: b.amount_fen,
-            paid_fen: b.paid_fen,
-            remaining_fen: b.amount_fen - b.paid_fen,
+            year,
+            amount_fen,
+            paid_fen,
+            remaining_fen: amount_fen - paid_fen,
             unpaid_grants_fen: None,
         }
     }
@@ -1135,7 +1135,7 @@ impl Fund {
                 .this_year
                 .as_ref()
                 .filter(|_| f.access >= FundAccess::Read)
-                .map(FundBudget::of),
+                .map(|b| FundBudget::of(b.year, b.amount_fen, b.paid_fen)),
             can_review: f.access == FundAccess::Reviewer,
         }
     }
@@ -1196,7 +1196,7 @@ impl FundDetail {
                 .iter()
                 .map(|b| FundBudget {
                     unpaid_grants_fen: d.unpaid.get(&b.year).copied(),
-                    ..FundBudget::of(b)
+                    ..FundBudget::of(b.year, b.amount_fen, b.paid_fen)
                 })
                 .collect(),
             figures: d
