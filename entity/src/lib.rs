@@ -31,6 +31,7 @@ pub mod fund_budgets;
 pub mod fund_payouts;
 pub mod fund_votes;
 pub mod funds;
+pub mod health_checks;
 pub mod login_attempts;
 pub mod notice_preferences;
 pub mod notifications;

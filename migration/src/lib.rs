@@ -25,6 +25,7 @@ mod m20261209_000020_org_service_fields;
 mod m20261210_000021_enterprise_needs;
 mod m20261211_000022_create_funds;
 mod m20261212_000023_create_campaigns;
+mod m20261213_000024_create_health_checks;
 
 pub struct Migrator;
 
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000021_enterprise_needs::Migration),
             Box::new(m20261211_000022_create_funds::Migration),
             Box::new(m20261212_000023_create_campaigns::Migration),
+            Box::new(m20261213_000024_create_health_checks::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ pub mod deadline;
 pub mod enterprise;
 pub mod evidence;
 pub mod fund;
+pub mod health_check;
 pub mod identity;
 pub mod needs;
 pub mod net;

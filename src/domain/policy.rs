@@ -86,6 +86,11 @@ pub enum Action {
     AskConsultation,
     /// Record a question taken by phone, at a visit or by e-mail, for one's organisation.
     RecordConsultation,
+    /// The IP health checks (知识产权体检): an enterprise its own requests, staff of the
+    /// serving organisations, heads of office over them (as for consultations).
+    ViewHealthChecks,
+    /// Ask for an IP health check in one's enterprise's name.
+    RequestHealthCheck,
     /// Record an enterprise's protection needs (保护需求) with it: staff of industry offices, IP
     /// offices, centres and workstations, and administrators.
     RecordProtectionNeeds,
@@ -160,7 +165,8 @@ pub fn can(actor: &Actor, action: Action) -> bool {
                 || actor.org_kind.answers_consultations()
                 || oversees(actor.org_kind, actor.role)
         }
-        AskConsultation => can_file_complaint(actor),
+        AskConsultation | RequestHealthCheck => can_file_complaint(actor),
+        ViewHealthChecks => can(actor, ViewConsultations),
         RecordConsultation => answers_consultations(actor),
         RecordProtectionNeeds => {
             admin
@@ -319,7 +325,9 @@ pub enum ConsultationAccess {
     Answer,
 }
 
-/// The access `actor` has to a consultation. `store::consultations::visible` filters lists by
+/// The access `actor` has to a consultation (and to an IP health check, which follows the same
+/// rules: the asking enterprise, the serving organisation and its centre, heads of office over
+/// it). `store::consultations::visible` filters lists by
 /// the same rules.
 pub fn consultation_access(actor: &Actor, c: &ConsultationFacts) -> ConsultationAccess {
     if actor.org_kind == OrgKind::Enterprise {

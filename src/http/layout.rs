@@ -29,6 +29,11 @@ const NAV: &[(&str, &str, Option<Action>)] = &[
         Some(Action::ViewConsultations),
     ),
     (
+        "/health-checks",
+        "nav.health_checks",
+        Some(Action::ViewHealthChecks),
+    ),
+    (
         "/workstations",
         "nav.workstations",
         Some(Action::ViewWorkstations),

@@ -377,7 +377,9 @@ pub fn is_upload(method: &Method, path: &str) -> bool {
             && path.ends_with("/evidence")
             || path.starts_with("/cases/") && path.ends_with("/messages")
             || path == "/register"
-            || path == "/api/v1/enterprises/register")
+            || path == "/api/v1/enterprises/register"
+            || (path.starts_with("/health-checks/") || path.starts_with("/api/v1/health-checks/"))
+                && path.ends_with("/complete"))
 }
 
 /// Middleware: the request time limit, longer for evidence uploads.

@@ -1,4 +1,5 @@
-//! Receiving an enterprise registration with its proof document (web form and API alike): the
+//! Receiving a form with one document — an enterprise registration with its proof document, an
+//! IP health check with its result report — (web form and API alike): the
 //! multipart body is streamed part by part, the document into a temp file beside the blob store
 //! while it is hashed, refused as soon as it is too large or its first bytes are not a PDF, JPEG
 //! or PNG; the text fields are capped. A plain form post carries its CSRF token as the first
@@ -17,11 +18,11 @@ use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{StatusCode, header};
 
 /// The body limit of a registration route: the largest document and room for the fields.
-pub const BODY_LIMIT: usize = DOCUMENT_MAX_BYTES as usize + 1024 * 1024;
+pub const BODY_LIMIT: usize = PROOF.body_limit();
 /// Most parts a registration may have.
 const MAX_PARTS: usize = 24;
 /// Largest text field, in bytes.
-const MAX_TEXT: usize = 4 * 1024;
+const MAX_TEXT: usize = 32 * 1024;
 /// A refused document up to this size is read to its end before answering, so that the client
 /// sees the answer rather than a reset connection.
 const DRAIN: usize = 8 * 1024 * 1024;
@@ -53,14 +54,76 @@ async fn drain(field: &mut Field<'_>) {
     }
 }
 
+/// The file part a multipart form carries: its name, how large it may be, and the messages of
+/// its refusals.
+#[derive(Debug, Clone, Copy)]
+pub struct FilePart {
+    pub name: &'static str,
+    pub limit: u64,
+    pub too_large: &'static str,
+    pub wrong_type: &'static str,
+}
+
+/// The registration's proof document.
+pub const PROOF: FilePart = FilePart {
+    name: "document",
+    limit: DOCUMENT_MAX_BYTES,
+    too_large: "error.registration.document_large",
+    wrong_type: "error.registration.document_type",
+};
+
+/// A health check's result report.
+pub const REPORT: FilePart = FilePart {
+    name: "report",
+    limit: crate::domain::health_check::REPORT_MAX_BYTES,
+    too_large: "error.health_check.report_large",
+    wrong_type: "error.health_check.report_type",
+};
+
+impl FilePart {
+    /// The body limit of a route taking this part: the largest file and room for the fields.
+    pub const fn body_limit(&self) -> usize {
+        self.limit as usize + 1024 * 1024
+    }
+}
+
 /// Streams a multipart registration in: its fields and its document (`document` part; the
 /// kind is the `document_kind` field).
 pub async fn receive(state: &AppState, req: Request) -> Result<(Registration, Upload)> {
+    let mut r = Registration::default();
+    let upload = receive_form(state, req, PROOF, |name, value| {
+        let slot = match name {
+            "name" => &mut r.name,
+            "uscc" => &mut r.uscc,
+            "region_code" => &mut r.region_code,
+            "contact_name" => &mut r.contact_name,
+            "contact_phone" => &mut r.contact_phone,
+            "email" => &mut r.email,
+            "username" => &mut r.username,
+            "password" => &mut r.password,
+            "confirm_password" => &mut r.confirm_password,
+            "position" => &mut r.position,
+            "document_kind" => &mut r.document_kind,
+            _ => return,
+        };
+        *slot = value;
+    })
+    .await?;
+    Ok((r, upload))
+}
+
+/// Streams a multipart form with one document (a PDF, JPEG or PNG) in: each text field goes to
+/// `set` (capped, without format characters), the `file` part into a temp file.
+pub async fn receive_form(
+    state: &AppState,
+    req: Request,
+    file: FilePart,
+    mut set: impl FnMut(&str, String),
+) -> Result<Upload> {
     let csrf = req.extensions().get::<StreamedCsrf>().cloned();
     let mut form = Multipart::from_request(req, state)
         .await
         .map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let mut r = Registration::default();
     let mut upload = Upload::None;
     let mut parts = 0;
     while let Some(mut field) = form.next_field().await.map_err(multipart_error)? {
@@ -84,11 +147,11 @@ pub async fn receive(state: &AppState, req: Request) -> Result<(Registration, Up
             }
             continue;
         }
-        if name == "document" {
+        if name == file.name {
             if !matches!(upload, Upload::None) {
-                return Err(AppError::field("document", "error.evidence.one_file"));
+                return Err(AppError::field(file.name, "error.evidence.one_file"));
             }
-            upload = document(state, &mut field).await?;
+            upload = document(state, &mut field, file).await?;
             if matches!(upload, Upload::Refused(_)) {
                 // The rest of the body is not read: the fields come before the file.
                 break;
@@ -109,44 +172,31 @@ pub async fn receive(state: &AppState, req: Request) -> Result<(Registration, Up
             AppError::Invalid(vec![FieldError::new(name.clone(), "error.text.control")])
         })?;
         // Format characters (bidi controls) never reach a stored text.
-        let value = crate::domain::text::without_format(&value).into_owned();
-        let slot = match name.as_str() {
-            "name" => &mut r.name,
-            "uscc" => &mut r.uscc,
-            "region_code" => &mut r.region_code,
-            "contact_name" => &mut r.contact_name,
-            "contact_phone" => &mut r.contact_phone,
-            "email" => &mut r.email,
-            "username" => &mut r.username,
-            "password" => &mut r.password,
-            "confirm_password" => &mut r.confirm_password,
-            "position" => &mut r.position,
-            "document_kind" => &mut r.document_kind,
-            _ => continue,
-        };
-        *slot = value;
+        set(
+            &name,
+            crate::domain::text::without_format(&value).into_owned(),
+        );
     }
-    Ok((r, upload))
+    Ok(upload)
 }
 
 /// Streams the document part into a temp file: none when the part is empty (no file chosen),
 /// refused when too large or of a type that cannot be a proof document.
-async fn document(state: &AppState, field: &mut Field<'_>) -> Result<Upload> {
+async fn document(state: &AppState, field: &mut Field<'_>, file: FilePart) -> Result<Upload> {
     let file_name = field.file_name().map(str::to_string);
     let claimed_type = field.content_type().map(str::to_string);
-    let limit = DOCUMENT_MAX_BYTES;
-    let mut up = TempUpload::create(state.blobs.tmp_dir(), limit)
+    let mut up = TempUpload::create(state.blobs.tmp_dir(), file.limit)
         .await
         .map_err(AppError::storage)?;
     let mut sniffed = false;
-    let refuse = |key: &'static str| Upload::Refused(FieldError::new("document", key));
+    let refuse = |key: &'static str| Upload::Refused(FieldError::new(file.name, key));
     while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
         match up.write(&chunk).await {
             Ok(()) => {}
             Err(WriteError::TooLarge) => {
                 drop(up);
                 drain(field).await;
-                return Ok(refuse("error.registration.document_large"));
+                return Ok(refuse(file.too_large));
             }
             Err(WriteError::Io(e)) => return Err(AppError::storage(e)),
         }
@@ -157,7 +207,7 @@ async fn document(state: &AppState, field: &mut Field<'_>) -> Result<Upload> {
             if !allowed {
                 drop(up);
                 drain(field).await;
-                return Ok(refuse("error.registration.document_type"));
+                return Ok(refuse(file.wrong_type));
             }
         }
     }

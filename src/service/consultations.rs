@@ -89,7 +89,7 @@ pub struct Listing {
 
 /// Whose consultations `me` sees: an enterprise its own; staff their organisation's (a centre
 /// also its workstations'); heads of office also those of the offices below.
-async fn scope(db: &Db, me: &Identity) -> Result<Scope> {
+pub(super) async fn scope(db: &Db, me: &Identity) -> Result<Scope> {
     policy::authorize(&me.actor, Action::ViewConsultations)?;
     if policy::can(&me.actor, Action::AskConsultation) {
         return Ok(Scope::Enterprise(me.org.id));

@@ -22,6 +22,7 @@ pub mod evidence;
 pub mod exhibitions;
 pub mod experts;
 pub mod funds;
+pub mod health_checks;
 pub mod import;
 pub mod intake;
 pub mod jurisdiction;

@@ -343,7 +343,19 @@ pub async fn register(
 /// Scans the document (when a scanner is configured) and puts its bytes into the blob store,
 /// content-addressed like evidence. A finding refuses the registration; the bytes are not kept.
 async fn store_document(blobs: &Store, config: &Config, p: &Proof) -> Result<()> {
-    let temp = p.received.temp.path();
+    keep_document(blobs, config, &p.received, "document").await
+}
+
+/// Scans a received document (when a scanner is configured) and puts its bytes into the blob
+/// store, content-addressed like evidence. A finding is an error on `field`; the bytes are not
+/// kept.
+pub(super) async fn keep_document(
+    blobs: &Store,
+    config: &Config,
+    received: &Received,
+    field: &'static str,
+) -> Result<()> {
+    let temp = received.temp.path();
     if !config.clamd.is_empty() {
         let timeout = std::time::Duration::from_secs(config.evidence_upload_timeout_secs);
         let verdict = clamd::scan(&config.clamd, temp, timeout)
@@ -354,11 +366,11 @@ async fn store_document(blobs: &Store, config: &Config, p: &Proof) -> Result<()>
             })?;
         if let clamd::Verdict::Found(finding) = verdict {
             tracing::warn!(%finding, "registration document refused by the malware scan");
-            return Err(AppError::field("document", "error.evidence.malware"));
+            return Err(AppError::field(field, "error.evidence.malware"));
         }
     }
     blobs
-        .put_file(temp, &files::object_key(&p.received.sha256))
+        .put_file(temp, &files::object_key(&received.sha256))
         .await
         .map_err(AppError::storage)
 }

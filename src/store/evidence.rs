@@ -2,7 +2,7 @@
 //! and marked withdrawn; there is no other update of their bytes' facts and no delete.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{enterprise_documents, evidence, evidence_quarantine};
+use entity::{enterprise_documents, evidence, evidence_quarantine, health_checks};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
@@ -159,7 +159,8 @@ pub async fn page<C: ConnectionTrait>(
         .await
 }
 
-/// Which of `keys` some row names (evidence, quarantined uploads, enterprise documents).
+/// Which of `keys` some row names (evidence, quarantined uploads, enterprise documents, health
+/// check reports).
 pub async fn named_keys<C: ConnectionTrait>(
     db: &C,
     keys: &[String],
@@ -184,11 +185,23 @@ pub async fn named_keys<C: ConnectionTrait>(
         let d: Vec<String> = enterprise_documents::Entity::find()
             .select_only()
             .column(enterprise_documents::Column::ObjectKey)
-            .filter(enterprise_documents::Column::ObjectKey.is_in(k))
+            .filter(enterprise_documents::Column::ObjectKey.is_in(k.clone()))
             .into_tuple()
             .all(db)
             .await?;
-        named.extend(e.into_iter().chain(q).chain(d));
+        let r: Vec<Option<String>> = health_checks::Entity::find()
+            .select_only()
+            .column(health_checks::Column::ReportObjectKey)
+            .filter(health_checks::Column::ReportObjectKey.is_in(k))
+            .into_tuple()
+            .all(db)
+            .await?;
+        named.extend(
+            e.into_iter()
+                .chain(q)
+                .chain(d)
+                .chain(r.into_iter().flatten()),
+        );
     }
     Ok(named)
 }

@@ -16,6 +16,7 @@ pub mod drafts;
 pub mod enterprises;
 pub mod evidence;
 pub mod funds;
+pub mod health_checks;
 pub mod inbox;
 pub mod intake;
 pub mod needs;

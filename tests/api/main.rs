@@ -16,6 +16,7 @@ mod evidence;
 mod exhibitions;
 mod fixtures;
 mod funds;
+mod health_checks;
 mod helpers;
 mod http_basics;
 mod informed;

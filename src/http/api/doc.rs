@@ -52,6 +52,7 @@ use utoipa::{Modify, PartialSchema, ToSchema};
         (name = "funds", description = "Overseas mutual-aid funds (海外维权互助基金): rules, yearly budgets, applications from overseas cases, decisions, payouts and the ledger; amounts in fen"),
         (name = "campaigns", description = "Special campaigns and joint enforcement (专项行动 / 联合执法): the bodies taking part, linked cases, joint inspections, referrals with acknowledgement, the report"),
         (name = "consultations", description = "Questions asked of centres and offices (咨询), their answers, and the cases they became"),
+        (name = "health-checks", description = "IP health checks (知识产权体检) enterprises ask of centres: acceptance, refusal, the summary and the result report"),
         (name = "inbox", description = "Notices, approvals and messages"),
         (name = "search", description = "Full-text search"),
         (name = "reports", description = "Statistics and the annual assessment (考核)"),

@@ -7,6 +7,7 @@ mod consultations;
 mod doc;
 pub mod evidence;
 mod funds;
+pub mod health_checks;
 mod inbox;
 pub mod model;
 mod notifications;
@@ -43,6 +44,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(calendar_day))
         .merge(cases::router())
         .merge(consultations::router())
+        .merge(health_checks::router())
         .merge(funds::router())
         .merge(campaigns::router())
         .merge(notifications::router())

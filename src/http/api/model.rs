@@ -1494,3 +1494,103 @@ impl CampaignReport {
         }
     }
 }
+
+/// An IP health check (知识产权体检) an enterprise asked for.
+#[derive(Serialize, ToSchema)]
+pub struct HealthCheck {
+    pub id: i64,
+    pub status: crate::domain::health_check::CheckStatus,
+    pub areas: Vec<crate::domain::health_check::CheckArea>,
+    pub products: String,
+    pub note: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    /// The serving organisation.
+    pub org_id: i64,
+    pub org_name: String,
+    pub requested_at: Instant,
+    pub accepted_at: Option<Instant>,
+    /// Who of the serving organisation does it (once accepted).
+    pub assignee_name: Option<String>,
+    pub closed_at: Option<Instant>,
+    /// The completion's summary, or the reasons it was declined.
+    pub summary: Option<String>,
+    /// The result report, once completed.
+    pub report: Option<HealthCheckReport>,
+    /// What the caller may do now.
+    pub can_accept: bool,
+    pub can_decline: bool,
+    pub can_complete: bool,
+}
+
+/// The result report of a health check: `GET /health-checks/{id}/report` downloads it.
+#[derive(Serialize, ToSchema)]
+pub struct HealthCheckReport {
+    pub sha256: String,
+    pub size: i64,
+    pub media_type: String,
+    pub file_name: String,
+}
+
+/// How many of the caller's health checks are in one status.
+#[derive(Serialize, ToSchema)]
+pub struct HealthCheckCount {
+    pub status: crate::domain::health_check::CheckStatus,
+    pub count: i64,
+}
+
+/// `GET /health-checks`.
+#[derive(Serialize, ToSchema)]
+pub struct HealthChecks {
+    pub items: Vec<HealthCheck>,
+    /// How many match the status filter in all.
+    pub total: u64,
+    /// Pass as `before` for older checks; `null` on the last page.
+    pub next_before: Option<i64>,
+    /// Every status with its count over all the caller sees.
+    pub counts: Vec<HealthCheckCount>,
+}
+
+impl HealthCheck {
+    pub fn of(c: &crate::service::health_checks::CheckView) -> Self {
+        use crate::domain::health_check::{self, Step};
+        let r = &c.row;
+        let report = match (&r.report_sha256, r.report_size, &r.report_media_type) {
+            (Some(sha256), Some(size), Some(media_type)) => Some(HealthCheckReport {
+                sha256: sha256.clone(),
+                size,
+                media_type: media_type.clone(),
+                file_name: health_check::report_name(
+                    c.enterprise_uscc.as_deref(),
+                    r.id,
+                    media_type,
+                ),
+            }),
+            _ => None,
+        };
+        Self {
+            id: r.id,
+            status: c.status,
+            areas: c.areas.clone(),
+            products: r.products.clone(),
+            note: r.note.clone(),
+            contact_name: r.contact_name.clone(),
+            contact_phone: r.contact_phone.clone(),
+            enterprise_id: r.enterprise_org_id,
+            enterprise_name: c.enterprise_name.clone(),
+            org_id: r.org_id,
+            org_name: c.org_name.clone(),
+            requested_at: ts(r.requested_at),
+            accepted_at: r.accepted_at.map(ts),
+            assignee_name: c.assignee_name.clone(),
+            closed_at: r.closed_at.map(ts),
+            summary: r.summary.clone(),
+            report,
+            can_accept: c.may(Step::Accept),
+            can_decline: c.may(Step::Decline),
+            can_complete: c.may(Step::Complete),
+        }
+    }
+}

@@ -13,6 +13,7 @@ mod enterprises;
 mod exhibitions;
 mod experts;
 pub mod funds;
+mod health_checks;
 mod home;
 mod import;
 mod needs;
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .merge(exhibitions::router())
         .merge(experts::router())
         .merge(consultations::router())
+        .merge(health_checks::router())
         .merge(funds::router())
         .merge(campaigns::router())
         .merge(needs::router())
