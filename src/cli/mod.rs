@@ -516,6 +516,9 @@ async fn load_demo(
                     .await
                     .map_err(explain)?;
                 demo::load_campaign(db, time).await.map_err(explain)?;
+                demo::load_health_checks(db, time, blobs, config)
+                    .await
+                    .map_err(explain)?;
                 println!("演示数据已载入 / demo data loaded");
             }
             println!("演示账号 / demo logins (password {}):", demo::DEMO_PASSWORD);

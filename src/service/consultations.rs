@@ -342,6 +342,18 @@ pub async fn answer(
         &json!({"minutes_spent": a.minutes}),
     );
     store::audit::append(&txn, entry).await?;
+    if let Some(asker) = c.row.asked_by_user_id {
+        // The enterprise that asked online hears of the answer.
+        super::notifications::mail_user(
+            cx,
+            &txn,
+            asker,
+            ("consultation.mail.subject", "consultation.mail.answered"),
+            &format!("/consultations/{id}"),
+            &[("org", &c.org_name)],
+        )
+        .await?;
+    }
     txn.commit().await?;
     get(&cx.db, me, id).await
 }

@@ -881,19 +881,11 @@ pub async fn load_fund(
     .await?;
 
     // The law firm's invoice, as the enterprise uploads it.
-    let mut pdf = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n".to_vec();
-    pdf.extend_from_slice("% Invoice: US counsel, Section 337 response, USD 16,500\n".as_bytes());
-    pdf.extend_from_slice(b"%%EOF\n");
-    let mut up = crate::files::upload::Upload::create(blobs.tmp_dir(), pdf.len() as u64)
-        .await
-        .map_err(AppError::storage)?;
-    up.write(&pdf)
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("demo invoice: {e:?}")))?;
-    let received = up
-        .finish()
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("demo invoice: {e:?}")))?;
+    let received = demo_upload(
+        blobs,
+        "Invoice: US counsel, Section 337 response, USD 16,500",
+    )
+    .await?;
     let granted = evidence::authorize_upload(db, &huaxin, filed.id).await?;
     let invoice = evidence::record_upload(
         &cx(),
@@ -971,4 +963,86 @@ mod tests {
             assert!(role.parse::<Role>().unwrap().fits(kind), "{user}");
         }
     }
+}
+
+/// A small PDF whose comment says what it stands for, received as an upload is (the demo's
+/// documents).
+async fn demo_upload(
+    blobs: &crate::files::Store,
+    what: &str,
+) -> Result<crate::files::upload::Received> {
+    let mut pdf = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n".to_vec();
+    pdf.extend_from_slice(format!("% {what}\n").as_bytes());
+    pdf.extend_from_slice(b"%%EOF\n");
+    let failed = |e| AppError::Internal(anyhow::anyhow!("demo document: {e:?}"));
+    let mut up = crate::files::upload::Upload::create(blobs.tmp_dir(), pdf.len() as u64)
+        .await
+        .map_err(AppError::storage)?;
+    up.write(&pdf).await.map_err(failed)?;
+    up.finish().await.map_err(failed)
+}
+
+/// IP health checks: 华信's, done by the protection centre with its report; 海晟's, waiting
+/// for the centre. Needs the evidence store (the report's bytes).
+pub async fn load_health_checks(
+    db: &Db,
+    time: &std::sync::Arc<super::case::Timekeeper>,
+    blobs: &crate::files::Store,
+    config: &crate::config::Config,
+) -> Result<()> {
+    use super::health_checks;
+    use super::registration::{Document, Upload};
+    use crate::domain::health_check::{AcceptInput, CheckRequestInput};
+    let meta = RequestMeta::cli("demo");
+    let cx = || super::Ctx::new(db.clone(), time.clone(), meta.clone());
+    let huaxin = demo_identity(db, "demo-enterprise").await?;
+    let haisheng = demo_identity(db, "demo-enterprise2").await?;
+    let triager = demo_identity(db, "demo-triager").await?;
+    let done = health_checks::request(
+        &cx(),
+        &huaxin,
+        CheckRequestInput {
+            areas: ["patent_portfolio", "overseas", "infringement_risk"]
+                .map(String::from)
+                .to_vec(),
+            products: "谐波减速器、精密行星减速器；出口美国、德国。".into(),
+            note: "已应对一起美国337调查，希望梳理海外专利布局。".into(),
+            contact_name: "周华".into(),
+            contact_phone: "0513-85550101".into(),
+        },
+    )
+    .await?;
+    health_checks::accept(&cx(), &triager, done.row.id, AcceptInput::default()).await?;
+    let received = demo_upload(
+        blobs,
+        "IP health check report: Nantong Huaxin Precision Machinery",
+    )
+    .await?;
+    health_checks::complete(
+        &cx(),
+        blobs,
+        config,
+        &triager,
+        done.row.id,
+        "谐波减速器有发明专利 3 件覆盖核心结构，精密行星减速器仅有实用新型；美国已有 2 件同族专利，德国尚无布局。建议：一、就行星减速器的加工方法补充发明专利；二、在参加汉诺威展会前通过 PCT 进入欧洲；三、与美国经销商的合同补充知识产权担保条款。",
+        Upload::Received(Document {
+            file_name: Some("华信知识产权体检报告.pdf".into()),
+            claimed_type: Some("application/pdf".into()),
+            received,
+        }),
+    )
+    .await?;
+    health_checks::request(
+        &cx(),
+        &haisheng,
+        CheckRequestInput {
+            areas: ["trademark", "trade_secrets"].map(String::from).to_vec(),
+            products: "锂电池隔膜涂覆材料".into(),
+            note: String::new(),
+            contact_name: "赵磊".into(),
+            contact_phone: "13962800000".into(),
+        },
+    )
+    .await?;
+    Ok(())
 }

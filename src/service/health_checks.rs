@@ -15,7 +15,6 @@ use crate::domain::identity::{OrgKind, Role};
 use crate::domain::policy::{self, Action, ConsultationAccess, ConsultationFacts};
 use crate::error::{AppError, FieldError, Msg, OnConstraint, Result};
 use crate::files::{self, Store};
-use crate::i18n::{self, Lang};
 use crate::store::consultations::Scope;
 use crate::store::health_checks::{Change, NewCheck, Report};
 use crate::store::{self, Db};
@@ -298,51 +297,25 @@ async fn take(
         &audit,
     );
     store::audit::append(&txn, entry).await?;
-    if step != Step::Accept && cx.outbound.mail {
-        mail_requester(cx, &txn, c, step).await?;
+    if step != Step::Accept {
+        // The requester hears that it ended (by e-mail, when there is mail and an address).
+        let body = if step == Step::Complete {
+            "health_check.mail.completed"
+        } else {
+            "health_check.mail.declined"
+        };
+        super::notifications::mail_user(
+            cx,
+            &txn,
+            c.row.requested_by_user_id,
+            ("health_check.mail.subject", body),
+            &format!("/health-checks/{}", c.row.id),
+            &[("org", &c.org_name)],
+        )
+        .await?;
     }
     txn.commit().await?;
     get(&cx.db, me, c.row.id).await
-}
-
-/// Queues the e-mail that tells the requester the check ended (when they have an address).
-async fn mail_requester<C: sea_orm::ConnectionTrait>(
-    cx: &Ctx,
-    txn: &C,
-    c: &CheckView,
-    step: Step,
-) -> Result<()> {
-    let Some(user) = store::users::get(txn, c.row.requested_by_user_id).await? else {
-        return Ok(());
-    };
-    let Some(to) = user
-        .email
-        .as_deref()
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-    else {
-        return Ok(());
-    };
-    let outcome = if step == Step::Complete {
-        "completed"
-    } else {
-        "declined"
-    };
-    let path = format!("/health-checks/{}", c.row.id);
-    let link = match &cx.outbound.public_url {
-        Some(base) => format!("{}{path}", base.trim_end_matches('/')),
-        None => path,
-    };
-    let args = [("org", c.org_name.as_str()), ("link", link.as_str())];
-    let text = |lang| i18n::t_args(lang, &format!("health_check.mail.{outcome}"), &args);
-    let subject = format!(
-        "【{}】{}",
-        i18n::t(Lang::Zh, "health_check.mail.subject"),
-        i18n::t(Lang::En, "health_check.mail.subject")
-    );
-    let body = format!("{}\n\n{}\n", text(Lang::Zh), text(Lang::En));
-    store::notifications::insert_account_mail(txn, to, &subject, &body, cx.now).await?;
-    Ok(())
 }
 
 /// Accepts check `id`, naming who does it (the caller when no one is named).

@@ -306,6 +306,52 @@ pub fn mail_of(public_url: Option<&str>, n: &NotificationView, to: &str) -> NewM
     }
 }
 
+/// Queues an e-mail (Chinese, then English) to user `user_id` about something that is not a
+/// case — a consultation answered, a health check ended — when mail is configured and the user
+/// has an address. `path` is the page it is about; `args` fill the body's placeholders besides
+/// `{link}`. Inside the caller's write transaction.
+pub(super) async fn mail_user<C: sea_orm::ConnectionTrait>(
+    cx: &Ctx,
+    txn: &C,
+    user_id: i64,
+    (subject_key, body_key): (&str, &str),
+    path: &str,
+    args: &[(&str, &str)],
+) -> Result<()> {
+    if !cx.outbound.mail {
+        return Ok(());
+    }
+    let Some(user) = db_store::users::get(txn, user_id).await? else {
+        return Ok(());
+    };
+    let Some(to) = user
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    else {
+        return Ok(());
+    };
+    let link = match &cx.outbound.public_url {
+        Some(base) => format!("{}{path}", base.trim_end_matches('/')),
+        None => path.to_string(),
+    };
+    let mut all = args.to_vec();
+    all.push(("link", &link));
+    let subject = format!(
+        "【{}】{}",
+        i18n::t(Lang::Zh, subject_key),
+        i18n::t(Lang::En, subject_key)
+    );
+    let body = format!(
+        "{}\n\n{}\n",
+        i18n::t_args(Lang::Zh, body_key, &all),
+        i18n::t_args(Lang::En, body_key, &all)
+    );
+    store::insert_account_mail(txn, to, &subject, &body, cx.now).await?;
+    Ok(())
+}
+
 /// The text message of a notice: its Chinese title and text, at most 300 characters.
 pub fn sms_of(n: &NotificationView) -> String {
     let (title, text) = text(Lang::Zh, n);

@@ -400,3 +400,74 @@ async fn the_pages_take_a_request_and_a_report_and_give_the_report_back() {
     let list = enterprise.html("/health-checks").await;
     assert!(list.contains(&format!("/health-checks/{id}")) && list.contains("已出具报告"));
 }
+
+#[tokio::test]
+async fn the_enterprise_hears_by_mail_when_its_check_ends_and_its_question_is_answered() {
+    let app = TestApp::spawn_with(
+        |c| c.smtp_url = weiquan::config::Secret("smtp://127.0.0.1:9".into()),
+        true,
+    )
+    .await;
+    let user = app.user("demo-enterprise").await;
+    let mut active: entity::users::ActiveModel = user.into();
+    active.email = sea_orm::ActiveValue::Set(Some("wangmin@huaxin.example.cn".into()));
+    sea_orm::ActiveModelTrait::update(active, app.db.conn())
+        .await
+        .unwrap();
+    let enterprise = app.api_as("demo-enterprise").await;
+    let triager = app.api_as("demo-triager").await;
+    let (_, asked) = enterprise.post("/api/v1/health-checks", &request()).await;
+    let id = asked["id"].as_i64().unwrap();
+    triager
+        .post(&format!("/api/v1/health-checks/{id}/accept"), &json!({}))
+        .await;
+    let mails = || async {
+        weiquan::store::notifications::mails(app.db.conn())
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.to_address == "wangmin@huaxin.example.cn")
+            .collect::<Vec<_>>()
+    };
+    // Accepting tells no one by mail; declining does, with the page to read the reasons on.
+    assert!(mails().await.is_empty());
+    let (status, _) = triager
+        .post(
+            &format!("/api/v1/health-checks/{id}/decline"),
+            &json!({"reasons": "请先完成企业核验。"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let sent = mails().await;
+    assert_eq!(sent.len(), 1);
+    assert!(
+        sent[0].subject.contains("知识产权体检"),
+        "{}",
+        sent[0].subject
+    );
+    assert!(
+        sent[0].body.contains("未受理") && sent[0].body.contains(&format!("/health-checks/{id}"))
+    );
+
+    let (_, q) = enterprise
+        .post(
+            "/api/v1/consultations",
+            &json!({"topic": "overseas", "question": "参加德国展会前需要做哪些专利检索？"}),
+        )
+        .await;
+    let q = q["id"].as_i64().unwrap();
+    let (status, _) = triager
+        .post(
+            &format!("/api/v1/consultations/{q}/answer"),
+            &json!({"answer": "建议委托检索机构做FTO分析。"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let sent = mails().await;
+    assert_eq!(sent.len(), 2);
+    assert!(
+        sent.iter()
+            .any(|m| m.subject.contains("咨询答复")
+                && m.body.contains(&format!("/consultations/{q}")))
+    );
+}

@@ -21,7 +21,7 @@ const USERS: [&str; 9] = [
 ];
 
 /// The pages every user opens (each answers 200, 403 or 404 by role).
-const PAGES: [&str; 37] = [
+const PAGES: [&str; 41] = [
     "/",
     "/account",
     "/admin/audit",
@@ -47,6 +47,10 @@ const PAGES: [&str; 37] = [
     "/campaigns/new",
     "/campaigns/1",
     "/funds/1",
+    "/health-checks",
+    "/health-checks/new",
+    "/health-checks/1",
+    "/health-checks/2",
     "/fund-applications/1",
     "/leads/import",
     "/leads/new",
@@ -103,6 +107,9 @@ async fn every_page_of_every_role_renders_on_the_demo_data() {
         .await
         .unwrap();
     weiquan::service::demo::load_campaign(&app.db, &app.time)
+        .await
+        .unwrap();
+    weiquan::service::demo::load_health_checks(&app.db, &app.time, &blobs, &app.config)
         .await
         .unwrap();
     let ids = weiquan::store::cases::all_ids(app.db.conn()).await.unwrap();
