@@ -942,29 +942,6 @@ pub async fn load_fund(
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn demo_enterprises_have_valid_codes_in_their_region() {
-        for o in DEMO_ORGS.iter().filter(|o| o.kind == "enterprise") {
-            let code = uscc::complete(o.uscc_body.unwrap()).expect("valid body");
-            assert_eq!(code.region_code(), o.region, "{}", o.name);
-        }
-    }
-
-    #[test]
-    fn every_demo_user_has_an_organisation_that_fits_their_role() {
-        use crate::domain::identity::{OrgKind, Role};
-        for (user, _, role, org) in DEMO_USERS {
-            let org = DEMO_ORGS.iter().find(|o| o.key == org).expect(user);
-            let kind: OrgKind = org.kind.parse().unwrap();
-            assert!(role.parse::<Role>().unwrap().fits(kind), "{user}");
-        }
-    }
-}
-
 /// A small PDF whose comment says what it stands for, received as an upload is (the demo's
 /// documents).
 async fn demo_upload(
@@ -1045,4 +1022,27 @@ pub async fn load_health_checks(
     )
     .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_enterprises_have_valid_codes_in_their_region() {
+        for o in DEMO_ORGS.iter().filter(|o| o.kind == "enterprise") {
+            let code = uscc::complete(o.uscc_body.unwrap()).expect("valid body");
+            assert_eq!(code.region_code(), o.region, "{}", o.name);
+        }
+    }
+
+    #[test]
+    fn every_demo_user_has_an_organisation_that_fits_their_role() {
+        use crate::domain::identity::{OrgKind, Role};
+        for (user, _, role, org) in DEMO_USERS {
+            let org = DEMO_ORGS.iter().find(|o| o.key == org).expect(user);
+            let kind: OrgKind = org.kind.parse().unwrap();
+            assert!(role.parse::<Role>().unwrap().fits(kind), "{user}");
+        }
+    }
 }
