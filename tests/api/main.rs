@@ -27,6 +27,7 @@ mod password_reset;
 mod registration;
 mod reports;
 mod search;
+mod service_matrix;
 mod snapshot;
 mod srdi;
 mod workflow;
