@@ -11,7 +11,7 @@ use crate::domain::identity::OrgKind;
 use crate::domain::report::assessment::{self, Item};
 use crate::domain::report::rollup::{self, Counters, Selection};
 use crate::domain::report::{self as report, GroupBy, Measure, Period};
-use crate::domain::time::day_of;
+use crate::domain::time::{day_of, start_of_day_utc};
 use crate::error::{AppError, Result};
 use crate::store;
 use anyhow::Context as _;
@@ -105,6 +105,9 @@ pub struct FigureValue {
     /// The case-list query behind it (`queue=…&received_from=…`), for `/cases?` and
     /// `/api/v1/cases?`.
     pub query: Option<String>,
+    /// A figure that is not a case list: the page behind it (`/consultations?from=…`); the
+    /// API's list is the same path under `/api/v1`.
+    pub link: Option<String>,
 }
 
 /// A section of figures.
@@ -380,6 +383,7 @@ async fn measure(
                         unit: "cases",
                         value: Some(n as f64),
                         query: Some(encode(&pairs)),
+                        link: None,
                     }
                 }
                 None => FigureValue {
@@ -387,6 +391,7 @@ async fn measure(
                     unit: "cases",
                     value: None,
                     query: None,
+                    link: None,
                 },
             },
             Measure::Distinct(what, filters) => match merged(base, filters) {
@@ -403,6 +408,7 @@ async fn measure(
                         unit: "count",
                         value: Some(n as f64),
                         query: Some(encode(&pairs)),
+                        link: None,
                     }
                 }
                 None => FigureValue {
@@ -410,6 +416,7 @@ async fn measure(
                     unit: "count",
                     value: None,
                     query: None,
+                    link: None,
                 },
             },
             _ => continue,
@@ -432,6 +439,7 @@ async fn measure(
                     unit: "percent",
                     value,
                     query: n.and_then(|n| n.query.clone()),
+                    link: None,
                 }
             }
             Measure::Days { of, pct } => {
@@ -456,6 +464,7 @@ async fn measure(
                     unit: "days",
                     value,
                     query: of.and_then(|o| o.query),
+                    link: None,
                 }
             }
             _ => continue,
@@ -596,6 +605,12 @@ pub async fn summary(cx: &Ctx, me: &Identity, q: &SummaryQuery) -> Result<Summar
             });
         }
     }
+    let mut sections_out: Vec<SectionValue> = sections_out;
+    if filters.is_empty()
+        && let Some(orgs) = cases_service::reach(cx, me, org_id).await?
+    {
+        sections_out.push(services(cx, &orgs, &period).await?);
+    }
     let months = trend(cx, me, &base, &period, loaded.as_ref()).await?;
     Ok(Summary {
         org_id,
@@ -607,6 +622,94 @@ pub async fn summary(cx: &Ctx, me: &Identity, q: &SummaryQuery) -> Result<Summar
         group_by: group_by.map(|g| g.as_str()),
         groups,
         months,
+    })
+}
+
+/// The assistance services of `orgs` over the period (consultations, health checks, funds,
+/// campaign inspections), each linking to its page.
+async fn services(cx: &Ctx, orgs: &[i64], period: &Period) -> Result<SectionValue> {
+    let c = store::assistance::counts(
+        cx.db.conn(),
+        orgs,
+        (
+            start_of_day_utc(period.from),
+            start_of_day_utc(period.to + Days::new(1)),
+        ),
+        (period.from, period.to),
+    )
+    .await?;
+    let days = format!("from={}&to={}", period.from, period.to);
+    let fig = |key: &'static str, unit: &'static str, value: f64, link: String| FigureValue {
+        key,
+        unit,
+        value: Some(value),
+        query: None,
+        link: Some(link),
+    };
+    Ok(SectionValue {
+        key: "services",
+        figures: vec![
+            fig(
+                "consultations",
+                "count",
+                c.consultations as f64,
+                format!("/consultations?{days}"),
+            ),
+            fig(
+                "consultations_answered",
+                "count",
+                c.consultations_answered as f64,
+                format!("/consultations?{days}&status=answered"),
+            ),
+            fig(
+                "consultations_converted",
+                "count",
+                c.consultations_converted as f64,
+                format!("/consultations?{days}&status=converted"),
+            ),
+            fig(
+                "consultation_minutes",
+                "minutes",
+                c.consultation_minutes as f64,
+                format!("/consultations?{days}"),
+            ),
+            fig(
+                "checks_requested",
+                "count",
+                c.checks_requested as f64,
+                "/health-checks".into(),
+            ),
+            fig(
+                "checks_completed",
+                "count",
+                c.checks_completed as f64,
+                "/health-checks?status=completed".into(),
+            ),
+            fig(
+                "fund_applications",
+                "count",
+                c.fund_applications as f64,
+                "/funds".into(),
+            ),
+            fig(
+                "fund_granted",
+                "yuan",
+                c.fund_granted_fen as f64 / 100.0,
+                "/funds".into(),
+            ),
+            fig(
+                "fund_paid",
+                "yuan",
+                c.fund_paid_fen as f64 / 100.0,
+                "/funds".into(),
+            ),
+            fig(
+                "inspections",
+                "count",
+                c.inspections as f64,
+                "/campaigns".into(),
+            ),
+        ],
     })
 }
 

@@ -2,6 +2,7 @@
 //! one transaction that also appends the audit entry.
 
 pub mod approvals;
+pub mod assistance;
 pub mod audit;
 pub mod auth;
 mod bulk;

@@ -181,6 +181,8 @@ fn figures(summary: &Value) -> HashMap<String, Value> {
         .as_array()
         .unwrap()
         .iter()
+        // The assistance services are not case counts (their own test checks them).
+        .filter(|s| s["key"] != "services")
         .flat_map(|s| s["figures"].as_array().unwrap().iter())
         .map(|f| (f["key"].as_str().unwrap().to_string(), f.clone()))
         .collect()
@@ -785,4 +787,92 @@ async fn the_rollups_equal_a_count_of_the_cases_after_writes_and_are_what_the_fi
     let (code, out) = cli_ok(&app, &["reports", "check"]).await;
     assert_eq!(code, Some(0), "{out}");
     assert_eq!(received_in(&supervisor, &year.to_string()).await, honest);
+}
+
+/// The assistance services are counted in the statistics of the office that gives them, each
+/// figure linking to the list behind it, and the consultation figures equal that list's count.
+#[tokio::test]
+async fn the_statistics_count_consultations_and_health_checks_with_the_lists_behind_them() {
+    let app = TestApp::spawn().await;
+    let enterprise = app.api_as("demo-enterprise").await;
+    let triager = app.api_as("demo-triager").await;
+    for q in [
+        "申请发明专利前需要做哪些检索？",
+        "展会上发现仿冒产品应如何取证？",
+    ] {
+        let (s, _) = enterprise
+            .post(
+                "/api/v1/consultations",
+                &json!({"topic": "enforcement", "question": q}),
+            )
+            .await;
+        assert_eq!(s, 201);
+    }
+    let (_, c) = triager.get("/api/v1/consultations").await;
+    let first = c["items"][0]["id"].as_i64().unwrap();
+    triager
+        .post(
+            &format!("/api/v1/consultations/{first}/answer"),
+            &json!({"answer": "建议先做查新检索。", "minutes_spent": 15}),
+        )
+        .await;
+    let (s, _) = enterprise
+        .post(
+            "/api/v1/health-checks",
+            &json!({"areas": ["trademark"], "products": "精密减速器", "contact_name": "周华",
+                    "contact_phone": "13800001111"}),
+        )
+        .await;
+    assert_eq!(s, 201);
+
+    let (s, report) = triager.get("/api/v1/reports/summary?period=2026").await;
+    assert_eq!(s, 200, "{report}");
+    let services = report["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == "services")
+        .expect("the services section")
+        .clone();
+    let figure = |k: &str| {
+        services["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["key"] == k)
+            .unwrap_or_else(|| panic!("{k} in {services}"))
+            .clone()
+    };
+    let asked = figure("consultations");
+    let (_, listed) = triager.get(asked["list"].as_str().unwrap()).await;
+    assert_eq!(asked["value"], listed["total"], "{asked}");
+    assert!(asked["value"].as_i64().unwrap() >= 2);
+    let answered = figure("consultations_answered");
+    let (_, listed) = triager.get(answered["list"].as_str().unwrap()).await;
+    assert_eq!(answered["value"], listed["total"], "{answered}");
+    assert!(figure("consultation_minutes")["value"].as_i64().unwrap() >= 15);
+    assert_eq!(figure("checks_requested")["value"], 1);
+    assert_eq!(figure("checks_requested")["page"], "/health-checks");
+    assert_eq!(figure("checks_completed")["value"], 0);
+    // Narrowed to a queue, the figures about cases only.
+    let (_, narrowed) = triager
+        .get("/api/v1/reports/summary?period=2026&queue=overseas_assistance")
+        .await;
+    assert!(
+        narrowed["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["key"] != "services")
+    );
+    // The page shows the section.
+    let page = app
+        .browser_as("demo-triager")
+        .await
+        .html("/reports?period=2026")
+        .await;
+    assert!(
+        page.contains("援助服务") && page.contains("href=\"/health-checks\""),
+        "services on the page"
+    );
 }

@@ -34,9 +34,15 @@ fn figure_json(lang: Lang, f: &FigureValue) -> model::ReportFigure {
         label: label(lang, f.key),
         unit: f.unit.to_string(),
         value: number(f.unit, f.value),
-        applicable: f.query.is_some(),
-        list: f.query.as_ref().map(|q| format!("/api/v1/cases?{q}")),
-        page: f.query.as_ref().map(|q| format!("/cases?{q}")),
+        applicable: f.query.is_some() || f.link.is_some(),
+        list: match (&f.query, &f.link) {
+            (Some(q), _) => Some(format!("/api/v1/cases?{q}")),
+            (None, l) => l.as_ref().map(|l| format!("/api/v1{l}")),
+        },
+        page: match (&f.query, &f.link) {
+            (Some(q), _) => Some(format!("/cases?{q}")),
+            (None, l) => l.clone(),
+        },
         shown: shown(lang, f.unit, f.value),
         days: f.unit == "days" && f.value.is_some(),
     }
