@@ -169,6 +169,15 @@ await shoot('demo-supervisor', [['/reports?group_by=queue', 'reports'], ['/repor
   await page.screenshot({ path: `${out}/fund-apply-phone.png`, fullPage: true });
   await context.close();
 }
+// IP health checks (issue 19): the enterprise's completed check with its report on a phone,
+// and a request waiting for the centre, with its accept, complete and decline forms.
+{
+  const { context, page } = await signedIn('demo-enterprise', phone);
+  await page.goto(`${base}/health-checks/1`);
+  await page.screenshot({ path: `${out}/health-check-phone.png`, fullPage: true });
+  await context.close();
+}
+await shoot('demo-triager', [['/health-checks/2', 'health-check-centre']]);
 // Last, as it adds leads: the import page with the report of a file with one bad row.
 {
   const { context, page } = await signedIn('demo-admin');

@@ -21,8 +21,6 @@ use axum::http::{StatusCode, header};
 pub const BODY_LIMIT: usize = PROOF.body_limit();
 /// Most parts a registration may have.
 const MAX_PARTS: usize = 24;
-/// Largest text field, in bytes.
-const MAX_TEXT: usize = 32 * 1024;
 /// A refused document up to this size is read to its end before answering, so that the client
 /// sees the answer rather than a reset connection.
 const DRAIN: usize = 8 * 1024 * 1024;
@@ -60,6 +58,8 @@ async fn drain(field: &mut Field<'_>) {
 pub struct FilePart {
     pub name: &'static str,
     pub limit: u64,
+    /// The largest text field the form may carry, in bytes.
+    pub max_text: usize,
     pub too_large: &'static str,
     pub wrong_type: &'static str,
 }
@@ -68,6 +68,7 @@ pub struct FilePart {
 pub const PROOF: FilePart = FilePart {
     name: "document",
     limit: DOCUMENT_MAX_BYTES,
+    max_text: 4 * 1024,
     too_large: "error.registration.document_large",
     wrong_type: "error.registration.document_type",
 };
@@ -76,6 +77,8 @@ pub const PROOF: FilePart = FilePart {
 pub const REPORT: FilePart = FilePart {
     name: "report",
     limit: crate::domain::health_check::REPORT_MAX_BYTES,
+    // The summary: up to 8,000 characters of three bytes each.
+    max_text: 32 * 1024,
     too_large: "error.health_check.report_large",
     wrong_type: "error.health_check.report_type",
 };
@@ -161,7 +164,7 @@ pub async fn receive_form(
         let mut text = Vec::new();
         while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
             text.extend_from_slice(&chunk);
-            if text.len() > MAX_TEXT {
+            if text.len() > file.max_text {
                 return Err(AppError::Invalid(vec![FieldError::new(
                     name.clone(),
                     "error.text.too_long",

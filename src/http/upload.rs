@@ -75,11 +75,11 @@ fn paced(body: Body, min_per_sec: u64, window: Duration, cut: Arc<AtomicBool>) -
 pub type InFlight = Arc<Mutex<HashMap<i64, u64>>>;
 
 /// One of a user's uploads in flight; the count goes down when it is dropped.
-struct Slot(InFlight, i64);
+pub(crate) struct Slot(InFlight, i64);
 
 impl Slot {
     /// Takes a slot for `user_id`, or answers 429 when the user has `max` in flight.
-    fn take(all: &InFlight, user_id: i64, max: u64) -> Result<Self> {
+    pub(crate) fn take(all: &InFlight, user_id: i64, max: u64) -> Result<Self> {
         let mut m = all
             .lock()
             .map_err(|_| AppError::Internal(anyhow::anyhow!("upload slots poisoned")))?;

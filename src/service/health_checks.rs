@@ -13,12 +13,14 @@ use crate::domain::health_check::{
 };
 use crate::domain::identity::{OrgKind, Role};
 use crate::domain::policy::{self, Action, ConsultationAccess, ConsultationFacts};
+use crate::domain::time::start_of_day_utc;
 use crate::error::{AppError, FieldError, Msg, OnConstraint, Result};
 use crate::files::{self, Store};
 use crate::store::consultations::Scope;
-use crate::store::health_checks::{Change, NewCheck, Report};
+use crate::store::health_checks::{Change, Filter, NewCheck, Report};
 use crate::store::{self, Db};
 use bytes::Bytes;
+use chrono::NaiveDate;
 use entity::health_checks;
 use futures::stream::BoxStream;
 use serde_json::json;
@@ -67,33 +69,69 @@ async fn scope(db: &Db, me: &Identity) -> Result<Scope> {
     super::consultations::scope(db, me).await
 }
 
-/// The checks `me` sees (of one status), newest first.
-pub async fn list(
-    db: &Db,
-    me: &Identity,
-    status: Option<&str>,
-    before: Option<i64>,
-) -> Result<Listing> {
-    let scope = scope(db, me).await?;
-    let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(
-            CheckStatus::parse(s)
-                .ok_or_else(|| AppError::field("status", "error.health_check.status"))?,
-        ),
+/// The list's filters as sent (`GET /api/v1/health-checks`, the page's links).
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(default)]
+pub struct ListQuery {
+    #[param(value_type = Option<CheckStatus>)]
+    pub status: Option<String>,
+    /// Requested on or after (`YYYY-MM-DD`, Beijing time).
+    #[param(format = Date)]
+    pub from: Option<String>,
+    /// Requested on or before (`YYYY-MM-DD`, Beijing time).
+    #[param(format = Date)]
+    pub to: Option<String>,
+    /// An id from `next_before`: older checks.
+    pub before: Option<i64>,
+}
+
+/// The store's filter from the sent one; a bad value is a 422 naming its field.
+fn filter(q: &ListQuery) -> Result<Filter> {
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
     };
-    let (rows, total) = store::health_checks::list(
-        db.conn(),
-        &scope,
-        status.map(CheckStatus::as_str),
-        before,
-        PAGE,
-    )
-    .await?;
+    let mut errors = Vec::new();
+    let status = match given(&q.status) {
+        None => None,
+        Some(s) => match CheckStatus::parse(&s) {
+            Some(s) => Some(s.as_str()),
+            None => {
+                errors.push(FieldError::new("status", "error.health_check.status"));
+                None
+            }
+        },
+    };
+    let mut day = |field: &'static str, v: Option<String>| {
+        v.and_then(|d| match NaiveDate::parse_from_str(&d, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.push(FieldError::new(field, "error.date"));
+                None
+            }
+        })
+    };
+    let from = day("from", given(&q.from)).map(start_of_day_utc);
+    let to = day("to", given(&q.to)).map(|d| start_of_day_utc(d + chrono::Days::new(1)));
+    if errors.is_empty() {
+        Ok(Filter { status, from, to })
+    } else {
+        Err(AppError::Invalid(errors))
+    }
+}
+
+/// The checks `me` sees matching `q`, newest first, with the count per status in its period.
+pub async fn list(db: &Db, me: &Identity, q: &ListQuery) -> Result<Listing> {
+    let scope = scope(db, me).await?;
+    let f = filter(q)?;
+    let (rows, total) = store::health_checks::list(db.conn(), &scope, &f, q.before, PAGE).await?;
     let next_before = (rows.len() as u64 == PAGE)
         .then(|| rows.last().map(|r| r.id))
         .flatten();
-    let counted: HashMap<String, i64> = store::health_checks::counts(db.conn(), &scope)
+    let counted: HashMap<String, i64> = store::health_checks::counts(db.conn(), &scope, &f)
         .await?
         .into_iter()
         .collect();
@@ -315,6 +353,16 @@ async fn take(
     }
     txn.commit().await?;
     get(&cx.db, me, c.row.id).await
+}
+
+/// Check `id` if `me` may complete it now (before its report is streamed in): 404 out of
+/// reach, 403 for one who only reads it, 409 when it is not accepted or already ended.
+pub async fn may_complete(db: &Db, me: &Identity, id: i64) -> Result<CheckView> {
+    let c = served(db, me, id).await?;
+    if !c.status.allows(Step::Complete) {
+        return Err(not_now(&c));
+    }
+    Ok(c)
 }
 
 /// Accepts check `id`, naming who does it (the caller when no one is named).

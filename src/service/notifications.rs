@@ -321,7 +321,11 @@ pub(super) async fn mail_user<C: sea_orm::ConnectionTrait>(
     if !cx.outbound.mail {
         return Ok(());
     }
-    let Some(user) = db_store::users::get(txn, user_id).await? else {
+    // A disabled account hears nothing.
+    let Some(user) = db_store::users::get(txn, user_id)
+        .await?
+        .filter(|u| !u.disabled)
+    else {
         return Ok(());
     };
     let Some(to) = user

@@ -607,9 +607,10 @@ pub async fn summary(cx: &Ctx, me: &Identity, q: &SummaryQuery) -> Result<Summar
     }
     let mut sections_out: Vec<SectionValue> = sections_out;
     if filters.is_empty()
-        && let Some(orgs) = cases_service::reach(cx, me, org_id).await?
+        && org_id == me.actor.org_id
+        && let Some(section) = services(cx, me, &period).await?
     {
-        sections_out.push(services(cx, &orgs, &period).await?);
+        sections_out.push(section);
     }
     let months = trend(cx, me, &base, &period, loaded.as_ref()).await?;
     Ok(Summary {
@@ -625,12 +626,23 @@ pub async fn summary(cx: &Ctx, me: &Identity, q: &SummaryQuery) -> Result<Summar
     })
 }
 
-/// The assistance services of `orgs` over the period (consultations, health checks, funds,
-/// campaign inspections), each linking to its page.
-async fn services(cx: &Ctx, orgs: &[i64], period: &Period) -> Result<SectionValue> {
+/// The assistance services the caller's own organisation gives over the period (with the
+/// workstations of a centre and the offices a head oversees: the scope of the consultation and
+/// health-check lists, so that each count equals the list it links to), each figure shown to
+/// those who may open its page; none for an enterprise.
+async fn services(cx: &Ctx, me: &Identity, period: &Period) -> Result<Option<SectionValue>> {
+    use crate::domain::policy::{self, Action};
+    use crate::store::consultations::Scope;
+    if !policy::can(&me.actor, Action::ViewConsultations) {
+        // Nor health checks: the same audience. Funds and campaigns alone are not worth a section.
+        return Ok(None);
+    }
+    let Scope::Orgs(orgs) = super::consultations::scope(&cx.db, me).await? else {
+        return Ok(None);
+    };
     let c = store::assistance::counts(
         cx.db.conn(),
-        orgs,
+        &orgs,
         (
             start_of_day_utc(period.from),
             start_of_day_utc(period.to + Days::new(1)),
@@ -646,45 +658,47 @@ async fn services(cx: &Ctx, orgs: &[i64], period: &Period) -> Result<SectionValu
         query: None,
         link: Some(link),
     };
-    Ok(SectionValue {
-        key: "services",
-        figures: vec![
-            fig(
-                "consultations",
-                "count",
-                c.consultations as f64,
-                format!("/consultations?{days}"),
-            ),
-            fig(
-                "consultations_answered",
-                "count",
-                c.consultations_answered as f64,
-                format!("/consultations?{days}&status=answered"),
-            ),
-            fig(
-                "consultations_converted",
-                "count",
-                c.consultations_converted as f64,
-                format!("/consultations?{days}&status=converted"),
-            ),
-            fig(
-                "consultation_minutes",
-                "minutes",
-                c.consultation_minutes as f64,
-                format!("/consultations?{days}"),
-            ),
-            fig(
-                "checks_requested",
-                "count",
-                c.checks_requested as f64,
-                "/health-checks".into(),
-            ),
-            fig(
-                "checks_completed",
-                "count",
-                c.checks_completed as f64,
-                "/health-checks?status=completed".into(),
-            ),
+    let mut figures = vec![
+        fig(
+            "consultations",
+            "count",
+            c.consultations as f64,
+            format!("/consultations?{days}"),
+        ),
+        fig(
+            "consultations_answered",
+            "count",
+            c.consultations_answered as f64,
+            format!("/consultations?{days}&status=answered"),
+        ),
+        fig(
+            "consultations_converted",
+            "count",
+            c.consultations_converted as f64,
+            format!("/consultations?{days}&status=converted"),
+        ),
+        fig(
+            "consultation_minutes",
+            "minutes",
+            c.consultation_minutes as f64,
+            format!("/consultations?{days}"),
+        ),
+        fig(
+            "checks_requested",
+            "count",
+            c.checks_requested as f64,
+            format!("/health-checks?{days}"),
+        ),
+        fig(
+            "checks_completed",
+            "count",
+            c.checks_completed as f64,
+            format!("/health-checks?{days}&status=completed"),
+        ),
+    ];
+    if policy::can(&me.actor, Action::ViewFunds) {
+        // The fund's books show its figures per year.
+        figures.extend([
             fig(
                 "fund_applications",
                 "count",
@@ -703,14 +717,20 @@ async fn services(cx: &Ctx, orgs: &[i64], period: &Period) -> Result<SectionValu
                 c.fund_paid_fen as f64 / 100.0,
                 "/funds".into(),
             ),
-            fig(
-                "inspections",
-                "count",
-                c.inspections as f64,
-                "/campaigns".into(),
-            ),
-        ],
-    })
+        ]);
+    }
+    if policy::can(&me.actor, Action::ViewCampaigns) {
+        figures.push(fig(
+            "inspections",
+            "count",
+            c.inspections as f64,
+            "/campaigns".into(),
+        ));
+    }
+    Ok(Some(SectionValue {
+        key: "services",
+        figures,
+    }))
 }
 
 /// The months a trend shows: the last twelve of the period at most.

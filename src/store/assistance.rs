@@ -16,12 +16,12 @@ use sea_orm::{
 pub struct Counts {
     /// Consultations asked of the organisations.
     pub consultations: u64,
-    /// … of which answered, and of which became cases.
+    /// … of which answered (and not cases since), and of which became cases.
     pub consultations_answered: u64,
     pub consultations_converted: u64,
     /// Minutes recorded on them.
     pub consultation_minutes: i64,
-    /// Health checks asked of the organisations; those they completed in the period.
+    /// Health checks asked of the organisations; those of them completed.
     pub checks_requested: u64,
     pub checks_completed: u64,
     /// Applications to the organisations' funds; amounts granted by decisions in the period and
@@ -102,6 +102,7 @@ pub async fn counts<C: ConnectionTrait>(
         consultations: asked().count(db).await?,
         consultations_answered: asked()
             .filter(K::AnsweredAt.is_not_null())
+            .filter(K::CaseId.is_null())
             .count(db)
             .await?,
         consultations_converted: asked().filter(K::CaseId.is_not_null()).count(db).await?,
@@ -113,8 +114,8 @@ pub async fn counts<C: ConnectionTrait>(
             .await?,
         checks_completed: checks()
             .filter(H::Status.eq("completed"))
-            .filter(H::ClosedAt.gte(from))
-            .filter(H::ClosedAt.lt(to))
+            .filter(H::RequestedAt.gte(from))
+            .filter(H::RequestedAt.lt(to))
             .count(db)
             .await?,
         fund_applications: applications()

@@ -139,31 +139,46 @@ pub async fn step<C: ConnectionTrait>(
     Ok(done.rows_affected == 1)
 }
 
-fn filtered(scope: &Scope, status: Option<&'static str>) -> sea_orm::Select<health_checks::Entity> {
+/// The list's filters.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub status: Option<&'static str>,
+    /// Requested on or after, before.
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+}
+
+fn filtered(scope: &Scope, f: &Filter) -> sea_orm::Select<health_checks::Entity> {
     use health_checks::Column as C;
     let mut q = health_checks::Entity::find();
     q = match scope {
         Scope::Enterprise(org) => q.filter(C::EnterpriseOrgId.eq(*org)),
         Scope::Orgs(orgs) => q.filter(C::OrgId.is_in(orgs.clone())),
     };
-    if let Some(s) = status {
+    if let Some(s) = f.status {
         q = q.filter(C::Status.eq(s));
+    }
+    if let Some(from) = f.from {
+        q = q.filter(C::RequestedAt.gte(from));
+    }
+    if let Some(to) = f.to {
+        q = q.filter(C::RequestedAt.lt(to));
     }
     q
 }
 
-/// A page of `scope`'s checks (of one status), newest first, older than `before`, and how many
-/// there are in all.
+/// A page of `scope`'s checks matching `f`, newest first, older than `before`, and how many
+/// match in all.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     scope: &Scope,
-    status: Option<&'static str>,
+    f: &Filter,
     before: Option<i64>,
     limit: u64,
 ) -> Result<(Vec<health_checks::Model>, u64), DbErr> {
     use health_checks::Column as C;
-    let total = filtered(scope, status).count(db).await?;
-    let mut q = filtered(scope, status);
+    let total = filtered(scope, f).count(db).await?;
+    let mut q = filtered(scope, f);
     if let Some(b) = before {
         q = q.filter(C::Id.lt(b));
     }
@@ -171,13 +186,18 @@ pub async fn list<C: ConnectionTrait>(
     Ok((rows, total))
 }
 
-/// How many of `scope`'s checks are in each status, as `(status, count)`.
+/// How many of `scope`'s checks in `f`'s period are in each status, as `(status, count)`.
 pub async fn counts<C: ConnectionTrait>(
     db: &C,
     scope: &Scope,
+    f: &Filter,
 ) -> Result<Vec<(String, i64)>, DbErr> {
     use health_checks::Column as C;
-    filtered(scope, None)
+    let period = Filter {
+        status: None,
+        ..f.clone()
+    };
+    filtered(scope, &period)
         .select_only()
         .column(C::Status)
         .column_as(Expr::col(C::Id).count(), "n")

@@ -118,6 +118,25 @@ async fn an_enterprise_asks_the_centre_completes_it_and_the_enterprise_downloads
     .await;
     assert_eq!(status, 409);
 
+    // One who may not complete it is refused before the report is read.
+    let outsider = app.api_as("demo-enterprise2").await;
+    let (status, _) = complete(
+        &outsider,
+        id,
+        "专利布局已覆盖主要产品。",
+        Some(("r.pdf", pdf())),
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _) = complete(
+        &enterprise,
+        id,
+        "专利布局已覆盖主要产品。",
+        Some(("r.pdf", pdf())),
+    )
+    .await;
+    assert_eq!(status, 403);
+
     // Only the centre's staff can be named to do it.
     let enterprise_user = enterprise.me().await["id"].as_i64().unwrap();
     let (status, problem) = triager

@@ -851,9 +851,30 @@ async fn the_statistics_count_consultations_and_health_checks_with_the_lists_beh
     let (_, listed) = triager.get(answered["list"].as_str().unwrap()).await;
     assert_eq!(answered["value"], listed["total"], "{answered}");
     assert!(figure("consultation_minutes")["value"].as_i64().unwrap() >= 15);
+    for key in ["checks_requested", "checks_completed"] {
+        let f = figure(key);
+        let (_, listed) = triager.get(f["list"].as_str().unwrap()).await;
+        assert_eq!(f["value"], listed["total"], "{f}");
+    }
     assert_eq!(figure("checks_requested")["value"], 1);
-    assert_eq!(figure("checks_requested")["page"], "/health-checks");
     assert_eq!(figure("checks_completed")["value"], 0);
+    // An officer of the city office, who does not oversee the centre, counts only what his own
+    // office was asked — as his lists show.
+    let officer = app.api_as("demo-officer").await;
+    let (_, theirs) = officer.get("/api/v1/reports/summary?period=2026").await;
+    let theirs = theirs["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == "services")
+        .expect("the services section")
+        .clone();
+    for f in theirs["figures"].as_array().unwrap() {
+        if f["unit"] == "count" && f["page"].as_str().unwrap().starts_with("/consultations") {
+            let (_, listed) = officer.get(f["list"].as_str().unwrap()).await;
+            assert_eq!(f["value"], listed["total"], "{f}");
+        }
+    }
     // Narrowed to a queue, the figures about cases only.
     let (_, narrowed) = triager
         .get("/api/v1/reports/summary?period=2026&queue=overseas_assistance")

@@ -9,13 +9,13 @@ use crate::http::AppState;
 use crate::http::api::model;
 use crate::http::extract::{ApiJson, ApiQuery, CurrentUser, Svc};
 use crate::http::proof::{self, REPORT};
+use crate::http::upload::Slot;
 use crate::service::health_checks as service;
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
 
@@ -29,21 +29,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(report))
 }
 
-/// The list's filters.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(default)]
-pub struct ListQuery {
-    #[param(value_type = Option<crate::domain::health_check::CheckStatus>)]
-    pub status: Option<String>,
-    /// An id from `next_before`: older checks.
-    pub before: Option<i64>,
-}
-
 /// The health checks the caller may see (an enterprise its own; staff of a serving
 /// organisation theirs and their workstations'; a head of office also those below), newest
 /// first, with the count per status.
-#[utoipa::path(get, path = "/health-checks", tag = "health-checks", params(ListQuery),
+#[utoipa::path(get, path = "/health-checks", tag = "health-checks", params(service::ListQuery),
     responses(
         (status = 200, description = "A page of health checks", body = model::HealthChecks),
         (status = 403, description = "An organisation that neither asks for nor serves health checks"),
@@ -52,9 +41,9 @@ pub struct ListQuery {
 async fn list(
     Svc(cx): Svc,
     CurrentUser(me): CurrentUser,
-    ApiQuery(q): ApiQuery<ListQuery>,
+    ApiQuery(q): ApiQuery<service::ListQuery>,
 ) -> Result<Json<model::HealthChecks>> {
-    let page = service::list(&cx.db, &me, q.status.as_deref(), q.before).await?;
+    let page = service::list(&cx.db, &me, &q).await?;
     Ok(Json(model::HealthChecks {
         items: page.items.iter().map(model::HealthCheck::of).collect(),
         total: page.total,
@@ -179,6 +168,13 @@ async fn complete(
             "send multipart/form-data with summary and report".into(),
         ));
     }
+    // Who may complete it, before a byte of the report is read; one upload slot of the user's.
+    service::may_complete(&cx.db, &me, id).await?;
+    let _slot = Slot::take(
+        &state.uploads,
+        me.user.id,
+        state.config.evidence_uploads_per_user,
+    )?;
     let mut summary = String::new();
     let upload = proof::receive_form(&state, req, REPORT, |name, value| {
         if name == "summary" {
@@ -186,6 +182,8 @@ async fn complete(
         }
     })
     .await?;
+    // The report may have taken a while: the check is completed at the instant it arrived.
+    let cx = cx.renewed();
     let c = service::complete(&cx, &state.blobs, &state.config, &me, id, &summary, upload).await?;
     Ok(Json(model::HealthCheck::of(&c)))
 }

@@ -15,6 +15,7 @@ fn number(unit: &str, v: Option<f64>) -> Value {
     match v {
         None => Value::Null,
         Some(v) if unit == "percent" => json!(v),
+        Some(v) if unit == "yuan" => json!((v * 100.0).round() / 100.0),
         Some(v) => json!(v.round() as i64),
     }
 }
@@ -24,6 +25,11 @@ pub fn shown(lang: Lang, unit: &str, v: Option<f64>) -> String {
     match v {
         None => i18n::t(lang, "report.none"),
         Some(v) if unit == "percent" => format!("{v:.1}%"),
+        // Amounts to the fen, minutes as counted: with their unit.
+        Some(v) if unit == "yuan" => format!("{v:.2} {}", i18n::t(lang, "report.unit.yuan")),
+        Some(v) if unit == "minutes" => {
+            format!("{:.0} {}", v.round(), i18n::t(lang, "report.unit.minutes"))
+        }
         Some(v) => format!("{:.0}", v.round()),
     }
 }
@@ -130,6 +136,7 @@ pub fn summary_table(lang: Lang, s: &Summary) -> (Vec<String>, Vec<Vec<Cell>>) {
     let value = |f: &FigureValue| match (f.unit, f.value) {
         (_, None) => Cell::Empty,
         ("percent", Some(v)) => Cell::Percent(v),
+        ("yuan", Some(v)) => Cell::Number((v * 100.0).round() / 100.0),
         (_, Some(v)) => Cell::Number(v.round()),
     };
     let unit = |f: &FigureValue| Cell::Text(i18n::t(lang, &format!("report.unit.{}", f.unit)));

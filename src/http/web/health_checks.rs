@@ -13,7 +13,8 @@ use crate::http::layout::field_errors;
 use crate::http::page::Page;
 use crate::http::present::{key, local};
 use crate::http::proof::{self, REPORT};
-use crate::service::health_checks::{self as service, CheckView};
+use crate::http::upload::Slot;
+use crate::service::health_checks::{self as service, CheckView, ListQuery};
 use crate::service::registration::Upload;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Path, Query, Request};
@@ -57,34 +58,59 @@ fn row_json(c: &CheckView) -> Value {
     })
 }
 
-/// The list's filters as in the query string.
+/// The list's filters as in the query string (text, so that a wrong value comes back to the
+/// form with its message instead of failing the page).
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 struct Filters {
     status: String,
+    from: String,
+    to: String,
     before: String,
+}
+
+impl Filters {
+    fn query(&self) -> ListQuery {
+        let some = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+        ListQuery {
+            status: some(&self.status),
+            from: some(&self.from),
+            to: some(&self.to),
+            before: self.before.trim().parse().ok(),
+        }
+    }
+
+    /// The query string of these filters with another status, from the first page.
+    fn with_status(&self, status: &str) -> String {
+        let f = Filters {
+            status: status.to_string(),
+            before: String::new(),
+            ..self.clone()
+        };
+        serde_urlencoded::to_string(f).unwrap_or_default()
+    }
 }
 
 /// `GET /health-checks`.
 async fn index(page: Page, Query(f): Query<Filters>) -> Result<Response> {
-    let before = f.before.trim().parse().ok();
-    let (listing, errors) =
-        match service::list(&page.cx.db, &page.me, Some(&f.status), before).await {
-            Ok(l) => (Some(l), json!({})),
-            Err(AppError::Invalid(e)) => (None, field_errors(&e, page.lang())),
-            Err(e) => return Err(e),
-        };
+    let (listing, errors) = match service::list(&page.cx.db, &page.me, &f.query()).await {
+        Ok(l) => (Some(l), json!({})),
+        Err(AppError::Invalid(e)) => (None, field_errors(&e, page.lang())),
+        Err(e) => return Err(e),
+    };
     let enterprise = policy::can(&page.me.actor, Action::RequestHealthCheck);
+    let mut next = f.clone();
     let data = json!({
         "f": f, "errors": errors, "enterprise": enterprise,
+        "all_href": f.with_status(""),
         "statuses": listing.as_ref().map(|l| l.counts.iter().map(|(s, n)| json!({
-            "value": s.as_str(), "key": key("health_check_status", s), "count": n,
+            "href": f.with_status(s.as_str()), "key": key("health_check_status", s), "count": n,
             "selected": s.as_str() == f.status})).collect::<Vec<_>>()),
         "rows": listing.as_ref().map(|l| l.items.iter().map(row_json).collect::<Vec<_>>()),
         "total": listing.as_ref().map(|l| l.total),
         "next": listing.as_ref().and_then(|l| l.next_before).map(|b| {
-            serde_urlencoded::to_string(Filters { status: f.status.clone(), before: b.to_string() })
-                .unwrap_or_default()
+            next.before = b.to_string();
+            serde_urlencoded::to_string(&next).unwrap_or_default()
         }),
     });
     page.render("health_checks/index", "/health-checks", data)
@@ -251,6 +277,13 @@ async fn decline(
 
 /// `POST /health-checks/{id}/complete` (multipart: the summary, then the report).
 async fn complete(page: Page, Path(id): Path<i64>, req: Request) -> Result<Response> {
+    // Who may complete it, before a byte of the report is read; one upload slot of the user's.
+    service::may_complete(&page.cx.db, &page.me, id).await?;
+    let _slot = Slot::take(
+        &page.state.uploads,
+        page.me.user.id,
+        page.state.config.evidence_uploads_per_user,
+    )?;
     let mut forms = Forms::default();
     let upload = if proof::is_multipart(&req) {
         match proof::receive_form(&page.state, req, REPORT, |name, value| {
@@ -271,8 +304,10 @@ async fn complete(page: Page, Path(id): Path<i64>, req: Request) -> Result<Respo
         Upload::None
     };
     let state = page.state.clone();
+    // The report may have taken a while: the check is completed at the instant it arrived.
+    let cx = page.cx.renewed();
     let result = service::complete(
-        &page.cx,
+        &cx,
         &state.blobs,
         &state.config,
         &page.me,
