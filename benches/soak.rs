@@ -97,6 +97,25 @@ async fn heap(c: &reqwest::Client, base: &str) -> (f64, f64, f64) {
     )
 }
 
+/// One sampled interval: end (s), answers, 5xx, no answer, p50, p99, anonymous MB, heap in use
+/// MB, heap not SQLite's MB.
+type Row = (u64, usize, usize, usize, f64, f64, f64, f64, f64);
+
+/// The least-squares slope of `points` (x, y); 0 for fewer than two points.
+fn slope(points: &[(f64, f64)]) -> f64 {
+    let n = points.len() as f64;
+    if points.len() < 2 {
+        return 0.0;
+    }
+    let (mx, my) = points
+        .iter()
+        .fold((0.0, 0.0), |(a, b), (x, y)| (a + x / n, b + y / n));
+    let (num, den) = points.iter().fold((0.0, 0.0), |(a, b), (x, y)| {
+        (a + (x - mx) * (y - my), b + (x - mx) * (x - mx))
+    });
+    if den == 0.0 { 0.0 } else { num / den }
+}
+
 async fn token(c: &reqwest::Client, base: &str, user: &str) -> String {
     let r: Value = c
         .post(format!("{base}/api/v1/auth/token"))
@@ -212,7 +231,8 @@ fn main() {
                         (in_use - sqlite) / 1048576.0,
                     );
                     let rest = (in_use - sqlite) / 1048576.0;
-                    rows.push((next, done.len(), errors, failed, p50, p99, mb(anon), in_use / 1048576.0, rest));
+                    let row: Row = (next, done.len(), errors, failed, p50, p99, mb(anon), in_use / 1048576.0, rest);
+                    rows.push(row);
                     next += sample;
                 }
                 rows
@@ -295,6 +315,19 @@ fn main() {
         println!(
             "total {total} answers, {errors} 5xx, {failed} without an answer; worst interval p99 {worst_p99:.1} ms; anonymous RSS after warm-up {warm:.1} MB, at the end {last:.1} MB ({:+.1} MB); heap in use {warm_heap:.1} → {last_heap:.1} MB, of it not SQLite's {warm_rest:.1} → {last_rest:.1} MB",
             last - warm
+        );
+        // The trend over the second half, where a leak would show as a steady slope rather than
+        // the swings of caches being filled and flushed.
+        let half: Vec<_> = rows.iter().filter(|r| r.0 * 2 >= secs).collect();
+        let per_minute = |value: fn(&Row) -> f64| {
+            slope(&half.iter().map(|r| (r.0 as f64 / 60.0, value(r))).collect::<Vec<_>>())
+        };
+        println!(
+            "second half ({} samples): anonymous RSS {:+.2} MB/min, heap in use {:+.2} MB/min, not SQLite's {:+.2} MB/min (least squares)",
+            half.len(),
+            per_minute(|r| r.6),
+            per_minute(|r| r.7),
+            per_minute(|r| r.8)
         );
     });
     // The server goes before its folder does.

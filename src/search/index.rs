@@ -12,7 +12,8 @@ use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument};
+use tantivy::directory::MmapDirectory;
+use tantivy::{Index, IndexReader, IndexSettings, IndexWriter, ReloadPolicy, TantivyDocument};
 
 /// What a commit records: where in the outbox the index stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +25,15 @@ pub struct Mark {
 
 /// Memory of one indexing thread.
 const BUDGET_PER_THREAD: usize = 24 * 1024 * 1024;
+
+/// Decompressed stored-document blocks each segment's reader keeps (tantivy's default is 100).
+///
+/// A search reads the stored fields of one page of hits (a few dozen documents scattered over
+/// the segments), so a large cache is rarely hit again, while 100 blocks of 16 KiB for each of a
+/// few dozen segments is tens of megabytes that fill slowly as the index grows: the long soak's
+/// heap growth (docs/benchmarks.md). A handful per segment keeps paging through one query's hits
+/// cheap and bounds the whole at well under a megabyte per segment.
+const DOC_STORE_CACHE_BLOCKS: usize = 8;
 
 /// Registers the tokenizers the schema names (tantivy keeps them per opened index).
 pub fn register_tokenizers(index: &Index) {
@@ -41,18 +51,27 @@ pub fn in_ram() -> (Index, Fields) {
     (index, fields)
 }
 
-fn create_in(dir: &Path) -> anyhow::Result<(Index, Fields)> {
+fn create_in(dir: &Path) -> anyhow::Result<(Index, Fields, MmapDirectory)> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let (schema, fields) = schema::build();
-    let index = Index::create_in_dir(dir, schema)
+    let files = MmapDirectory::open(dir)
+        .with_context(|| format!("opening the search index folder {}", dir.display()))?;
+    anyhow::ensure!(
+        !Index::exists(&files)?,
+        "a search index is already in {}",
+        dir.display()
+    );
+    let index = Index::create(files.clone(), schema, IndexSettings::default())
         .with_context(|| format!("creating a search index in {}", dir.display()))?;
     register_tokenizers(&index);
-    Ok((index, fields))
+    Ok((index, fields, files))
 }
 
 /// Opens a generation if it has this build's schema.
-fn open_in(dir: &Path) -> anyhow::Result<(Index, Fields)> {
-    let index = Index::open_in_dir(dir)
+fn open_in(dir: &Path) -> anyhow::Result<(Index, Fields, MmapDirectory)> {
+    let files = MmapDirectory::open(dir)
+        .with_context(|| format!("opening the search index folder {}", dir.display()))?;
+    let index = Index::open(files.clone())
         .with_context(|| format!("opening the search index in {}", dir.display()))?;
     let (schema, fields) = schema::build();
     anyhow::ensure!(index.schema() == schema, "the index has another schema");
@@ -64,7 +83,7 @@ fn open_in(dir: &Path) -> anyhow::Result<(Index, Fields)> {
         );
     }
     register_tokenizers(&index);
-    Ok((index, fields))
+    Ok((index, fields, files))
 }
 
 /// The mark of the last commit (none: never built).
@@ -111,20 +130,45 @@ pub struct Live {
     pub index: Index,
     pub reader: IndexReader,
     pub fields: Fields,
+    /// The folder the index reads (none in memory): see [`Live::reload`].
+    files: Option<MmapDirectory>,
 }
 
 impl Live {
-    pub fn new(generation: String, index: Index, fields: Fields) -> anyhow::Result<Self> {
+    /// A generation read from `files` (none: an index in memory).
+    pub fn new(
+        generation: String,
+        index: Index,
+        fields: Fields,
+        files: Option<MmapDirectory>,
+    ) -> anyhow::Result<Self> {
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
+            .doc_store_cache_num_blocks(DOC_STORE_CACHE_BLOCKS)
             .try_into()?;
         Ok(Self {
             generation,
             index,
             reader,
             fields,
+            files,
         })
+    }
+
+    /// Searches see what was committed since the last reload.
+    ///
+    /// Tantivy's folder keeps a map from every file it ever mapped to a weak handle of the
+    /// mapping, and forgets the entries of files that are gone only when asked for its cache
+    /// information. Every commit adds segment files and merges remove others, so without this
+    /// the map grows by a few entries per commit for as long as the server runs (the soak's heap
+    /// growth, docs/benchmarks.md).
+    pub fn reload(&self) -> tantivy::Result<()> {
+        self.reader.reload()?;
+        if let Some(files) = &self.files {
+            let _ = files.get_cache_info();
+        }
+        Ok(())
     }
 }
 
@@ -158,7 +202,7 @@ impl SearchIndex {
                 None
             }
         });
-        let (generation, (index, fields)) = match opened {
+        let (generation, (index, fields, files)) = match opened {
             Some(x) => x,
             None => {
                 let g = fresh_name("g-");
@@ -169,7 +213,7 @@ impl SearchIndex {
         };
         let me = Arc::new(Self {
             root: root.to_path_buf(),
-            live: RwLock::new(Arc::new(Live::new(generation, index, fields)?)),
+            live: RwLock::new(Arc::new(Live::new(generation, index, fields, Some(files))?)),
         });
         me.remove_old_generations();
         Ok(me)
@@ -198,8 +242,13 @@ impl SearchIndex {
     /// Searches go to `generation` from now on (the indexer removes the previous one once it has
     /// let go of its writer).
     pub fn switch(&self, generation: &str) -> anyhow::Result<Arc<Live>> {
-        let (index, fields) = open_in(&self.root.join(generation))?;
-        let next = Arc::new(Live::new(generation.to_string(), index, fields)?);
+        let (index, fields, files) = open_in(&self.root.join(generation))?;
+        let next = Arc::new(Live::new(
+            generation.to_string(),
+            index,
+            fields,
+            Some(files),
+        )?);
         *self.live.write().unwrap_or_else(|e| e.into_inner()) = next.clone();
         Ok(next)
     }
@@ -248,7 +297,7 @@ impl Building {
     pub fn start(root: &Path) -> anyhow::Result<Self> {
         std::fs::create_dir_all(root)?;
         let tmp = fresh_name("tmp-");
-        let (index, fields) = create_in(&root.join(&tmp))?;
+        let (index, fields, _) = create_in(&root.join(&tmp))?;
         Ok(Self {
             root: root.to_path_buf(),
             tmp,
@@ -310,7 +359,7 @@ mod tests {
     fn a_commit_cut_short_by_a_crash_does_not_block_the_next_one() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("g");
-        let (index, fields) = create_in(&dir).unwrap();
+        let (index, fields, _) = create_in(&dir).unwrap();
         let mut w = writer(&index, 1).unwrap();
         w.add_document(doc!(fields.id => 1u64, fields.title => "第一件"))
             .unwrap();
@@ -331,7 +380,7 @@ mod tests {
 
         // The next commit runs to the end; then its meta.json is put back as it was, which is
         // what a kill between writing the delete file and the new meta.json leaves behind.
-        let (index, fields) = open_in(&dir).unwrap();
+        let (index, fields, _) = open_in(&dir).unwrap();
         replace_case(&index, &fields).unwrap();
         drop(index);
         let del_files = |d: &Path| {
@@ -343,7 +392,7 @@ mod tests {
         assert_eq!(del_files(&dir), 1);
         std::fs::copy(committed.join("meta.json"), dir.join("meta.json")).unwrap();
 
-        let (index, fields) = open_in(&dir).unwrap();
+        let (index, fields, _) = open_in(&dir).unwrap();
         assert_eq!(
             mark_of(&index).unwrap().outbox,
             1,

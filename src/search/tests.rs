@@ -107,7 +107,7 @@ fn live() -> Live {
         w.add_document(d.to_document(&fields)).unwrap();
     }
     w.commit().unwrap();
-    Live::new("test".into(), index, fields).unwrap()
+    Live::new("test".into(), index, fields, None).unwrap()
 }
 
 fn search(live: &Live, actor: &Actor, q: &str) -> Results {

@@ -471,7 +471,7 @@ impl Indexer {
                 elapsed_ms = started.elapsed().as_millis() as u64,
                 "search index built from the database"
             );
-            self.index.live().reader.reload()?;
+            self.index.live().reload()?;
         }
         // Up to 20 batches, then one commit (with the mark) for all of them.
         let mut dirty = false;
@@ -514,7 +514,7 @@ impl Indexer {
                 Some(mark),
             )
             .await?;
-            self.index.live().reader.reload()?;
+            self.index.live().reload()?;
         }
         Ok(out)
     }
