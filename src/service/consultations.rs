@@ -217,16 +217,8 @@ async fn views(
     me: &Identity,
     rows: Vec<consultations::Model>,
 ) -> Result<Vec<ConsultationView>> {
-    let mut org_ids: Vec<i64> = rows.iter().map(|r| r.org_id).collect();
-    org_ids.sort_unstable();
-    org_ids.dedup();
-    let orgs = store::orgs::by_ids(db.conn(), org_ids).await?;
-    let centres: HashMap<i64, i64> = orgs
-        .iter()
-        .filter(|o| o.kind == OrgKind::Workstation.as_str())
-        .filter_map(|o| Some((o.id, o.parent_id?)))
-        .collect();
-    let names: HashMap<i64, String> = orgs.into_iter().map(|o| (o.id, o.name)).collect();
+    let (orgs, centres) = orgs_and_centres(db, rows.iter().map(|r| r.org_id)).await?;
+    let names: HashMap<i64, String> = orgs.into_values().map(|o| (o.id, o.name)).collect();
     let case_ids: Vec<i64> = rows.iter().filter_map(|r| r.case_id).collect();
     let numbers = store::cases::numbers(db.conn(), &case_ids).await?;
     Ok(rows
@@ -239,6 +231,27 @@ async fn views(
             row,
         })
         .collect())
+}
+
+/// The organisations `ids` by id, and the centre (the parent) of each workstation among them:
+/// what the access rules of consultations and health checks need about who was asked.
+pub(super) async fn orgs_and_centres(
+    db: &Db,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<(
+    HashMap<i64, entity::organizations::Model>,
+    HashMap<i64, i64>,
+)> {
+    let mut ids: Vec<i64> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let orgs = store::orgs::by_ids(db.conn(), ids).await?;
+    let centres = orgs
+        .iter()
+        .filter(|o| o.kind == OrgKind::Workstation.as_str())
+        .filter_map(|o| Some((o.id, o.parent_id?)))
+        .collect();
+    Ok((orgs.into_iter().map(|o| (o.id, o)).collect(), centres))
 }
 
 /// Consultation `id` if `me` may see it (404 otherwise).

@@ -148,19 +148,11 @@ pub async fn list(db: &Db, me: &Identity, q: &ListQuery) -> Result<Listing> {
 }
 
 async fn views(db: &Db, me: &Identity, rows: Vec<health_checks::Model>) -> Result<Vec<CheckView>> {
-    let mut org_ids: Vec<i64> = rows
-        .iter()
-        .flat_map(|r| [r.org_id, r.enterprise_org_id])
-        .collect();
-    org_ids.sort_unstable();
-    org_ids.dedup();
-    let orgs = store::orgs::by_ids(db.conn(), org_ids).await?;
-    let centres: HashMap<i64, i64> = orgs
-        .iter()
-        .filter(|o| o.kind == OrgKind::Workstation.as_str())
-        .filter_map(|o| Some((o.id, o.parent_id?)))
-        .collect();
-    let orgs: HashMap<i64, _> = orgs.into_iter().map(|o| (o.id, o)).collect();
+    let (orgs, centres) = super::consultations::orgs_and_centres(
+        db,
+        rows.iter().flat_map(|r| [r.org_id, r.enterprise_org_id]),
+    )
+    .await?;
     let names = store::users::names(
         db.conn(),
         rows.iter().filter_map(|r| r.assignee_user_id).collect(),

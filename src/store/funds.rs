@@ -144,15 +144,34 @@ pub async fn granted_to_case<C: ConnectionTrait>(
     case_id: i64,
     except: i64,
 ) -> Result<i64, DbErr> {
+    approved_sum(
+        db,
+        "approved_fen",
+        fund_id,
+        fund_applications::Column::CaseId.eq(case_id),
+        except,
+    )
+    .await
+}
+
+/// `SUM(amount)` over the fund's approved applications other than `except` that `also` selects
+/// (0 when there are none).
+async fn approved_sum<C: ConnectionTrait>(
+    db: &C,
+    amount: &str,
+    fund_id: i64,
+    also: Expr,
+    except: i64,
+) -> Result<i64, DbErr> {
     use fund_applications::Column as A;
     let sum: Option<Option<i64>> = fund_applications::Entity::find()
         .select_only()
         .column_as(
-            Expr::cust("CAST(COALESCE(SUM(approved_fen), 0) AS BIGINT)"),
-            "g",
+            Expr::cust(format!("CAST(COALESCE(SUM({amount}), 0) AS BIGINT)")),
+            "s",
         )
         .filter(A::FundId.eq(fund_id))
-        .filter(A::CaseId.eq(case_id))
+        .filter(also)
         .filter(A::State.eq("approved"))
         .filter(A::Id.ne(except))
         .into_tuple::<Option<i64>>()
@@ -273,21 +292,14 @@ pub async fn outstanding<C: ConnectionTrait>(
     year: i32,
     except: i64,
 ) -> Result<i64, DbErr> {
-    use fund_applications::Column as A;
-    let sum: Option<Option<i64>> = fund_applications::Entity::find()
-        .select_only()
-        .column_as(
-            Expr::cust("CAST(COALESCE(SUM(approved_fen - paid_fen), 0) AS BIGINT)"),
-            "o",
-        )
-        .filter(A::FundId.eq(fund_id))
-        .filter(A::Year.eq(year))
-        .filter(A::State.eq("approved"))
-        .filter(A::Id.ne(except))
-        .into_tuple::<Option<i64>>()
-        .one(db)
-        .await?;
-    Ok(sum.flatten().unwrap_or(0))
+    approved_sum(
+        db,
+        "approved_fen - paid_fen",
+        fund_id,
+        fund_applications::Column::Year.eq(year),
+        except,
+    )
+    .await
 }
 
 pub async fn votes<C: ConnectionTrait>(

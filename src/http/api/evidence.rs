@@ -120,20 +120,39 @@ pub async fn serve(
 ) -> Result<Response> {
     let opened = custody::open(cx, &state.blobs, me, id, inline, head).await?;
     let e = &opened.item;
-    let body = match opened.body {
+    let disposition = content_disposition(inline, &opened.served_name, e.original_name.as_deref());
+    Ok(file_response(
+        opened.body,
+        &e.media_type,
+        e.size,
+        &disposition,
+        &e.sha256,
+    ))
+}
+
+/// A stored file as the answer: its bytes (none for a `HEAD`), its type and length, how it is
+/// handed out (`disposition`), its SHA-256 as the ETag, and the safe-serving headers. Evidence,
+/// an enterprise's proof document and a health check's report are all served this way.
+pub fn file_response(
+    body: Option<futures::stream::BoxStream<'static, std::io::Result<bytes::Bytes>>>,
+    media_type: &str,
+    size: i64,
+    disposition: &str,
+    sha256: &str,
+) -> Response {
+    let body = match body {
         Some(stream) => Body::from_stream(stream),
         None => Body::empty(),
     };
-    let disposition = content_disposition(inline, &opened.served_name, e.original_name.as_deref());
     let mut res = Response::new(body);
     let h = res.headers_mut();
     let value = |s: &str| HeaderValue::from_str(s).unwrap_or(HeaderValue::from_static(""));
-    h.insert(header::CONTENT_TYPE, value(&e.media_type));
-    h.insert(header::CONTENT_LENGTH, value(&e.size.to_string()));
-    h.insert(header::CONTENT_DISPOSITION, value(&disposition));
-    h.insert(header::ETAG, value(&format!("\"{}\"", e.sha256)));
+    h.insert(header::CONTENT_TYPE, value(media_type));
+    h.insert(header::CONTENT_LENGTH, value(&size.to_string()));
+    h.insert(header::CONTENT_DISPOSITION, value(disposition));
+    h.insert(header::ETAG, value(&format!("\"{sha256}\"")));
     safe_headers(h);
-    Ok(res)
+    res
 }
 
 /// Headers for every file we serve: no sniffing, no scripts, no caching, same origin only.

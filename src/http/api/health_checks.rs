@@ -12,9 +12,8 @@ use crate::http::proof::{self, REPORT};
 use crate::http::upload::Slot;
 use crate::service::health_checks as service;
 use axum::Json;
-use axum::body::Body;
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
 use utoipa_axum::routes;
@@ -209,18 +208,12 @@ async fn report(
 
 /// The report's bytes with the headers of an attachment (as evidence is served).
 pub fn report_response(opened: service::OpenedReport) -> Response {
-    let body = match opened.body {
-        Some(stream) => Body::from_stream(stream),
-        None => Body::empty(),
-    };
     let disposition = content_disposition(false, &opened.served_name, None);
-    let mut res = Response::new(body);
-    let h = res.headers_mut();
-    let value = |s: &str| HeaderValue::from_str(s).unwrap_or(HeaderValue::from_static(""));
-    h.insert(header::CONTENT_TYPE, value(&opened.media_type));
-    h.insert(header::CONTENT_LENGTH, value(&opened.size.to_string()));
-    h.insert(header::CONTENT_DISPOSITION, value(&disposition));
-    h.insert(header::ETAG, value(&format!("\"{}\"", opened.sha256)));
-    crate::http::api::evidence::safe_headers(h);
-    res
+    crate::http::api::evidence::file_response(
+        opened.body,
+        &opened.media_type,
+        opened.size,
+        &disposition,
+        &opened.sha256,
+    )
 }

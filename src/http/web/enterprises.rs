@@ -5,15 +5,14 @@
 use crate::domain::evidence::content_disposition;
 use crate::error::{AppError, Result};
 use crate::http::AppState;
-use crate::http::api::evidence::safe_headers;
+use crate::http::api::evidence::file_response;
 use crate::http::extract::WebForm;
 use crate::http::page::Page;
 use crate::http::present::local;
 use crate::service::enterprises::{self as service, DocumentView, Pending};
 use axum::Router;
-use axum::body::Body;
 use axum::extract::Path;
-use axum::http::{HeaderValue, Method, header};
+use axum::http::Method;
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -99,20 +98,14 @@ async fn document(page: Page, Path(id): Path<i64>, method: Method) -> Result<Res
         service::open_document(&page.cx, &state.blobs, &page.me, id, method == Method::HEAD)
             .await?;
     let d = &opened.document;
-    let body = match opened.body {
-        Some(stream) => Body::from_stream(stream),
-        None => Body::empty(),
-    };
     let disposition = content_disposition(false, &opened.served_name, d.original_name.as_deref());
-    let mut res = Response::new(body);
-    let h = res.headers_mut();
-    let value = |s: &str| HeaderValue::from_str(s).unwrap_or(HeaderValue::from_static(""));
-    h.insert(header::CONTENT_TYPE, value(&d.media_type));
-    h.insert(header::CONTENT_LENGTH, value(&d.size.to_string()));
-    h.insert(header::CONTENT_DISPOSITION, value(&disposition));
-    h.insert(header::ETAG, value(&format!("\"{}\"", d.sha256)));
-    safe_headers(h);
-    Ok(res)
+    Ok(file_response(
+        opened.body,
+        &d.media_type,
+        d.size,
+        &disposition,
+        &d.sha256,
+    ))
 }
 
 #[cfg(test)]
