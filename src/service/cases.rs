@@ -182,6 +182,13 @@ pub struct ListQuery {
     pub clock_state: Option<String>,
     /// Cases with at least one event of this kind (`extension_approved`).
     pub event: Option<String>,
+    /// Cases granted an extension of this tier (`department_head`, `higher_department`,
+    /// `panel`).
+    #[param(pattern = "^[a-z_]{1,64}$")]
+    pub extension_tier: Option<String>,
+    /// `true`: exhibition complaints decided (measures ordered or no infringement found) no
+    /// later than their exhibition closed.
+    pub decided_at_fair: Option<bool>,
     /// `true`: routed out of triage into a queue.
     pub routed: Option<bool>,
     /// `true`: shared with another office.
@@ -331,8 +338,20 @@ async fn filter_of(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<store::case
             EventKind::parse(kind).ok_or_else(|| AppError::field("event", "error.report.event"))?;
         f.event = Some(kind.as_str().to_string());
     }
+    if let Some(tier) = given(&q.extension_tier) {
+        let known_shape =
+            tier.len() <= 64 && tier.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+        if !known_shape {
+            return Err(AppError::field(
+                "extension_tier",
+                "error.report.extension_tier",
+            ));
+        }
+        f.extension_tier = Some(tier.to_string());
+    }
     f.routed = q.routed;
     f.shared = q.shared == Some(true);
+    f.decided_at_fair = q.decided_at_fair == Some(true);
     Ok(f)
 }
 

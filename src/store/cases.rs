@@ -5,12 +5,16 @@
 
 use super::case_log::unknown;
 use crate::domain::case::intake::Facts;
-use crate::domain::case::{CaseState, Channel, PartyRole, Queue, ShareAccess, Source, Standing};
+use crate::domain::case::{
+    CaseState, Channel, EventKind, PartyRole, Queue, ShareAccess, Source, Standing,
+};
 use crate::domain::identity::{OrgKind, Role};
 use crate::domain::policy::{Actor, CaseFacts};
 use chrono::{DateTime, Utc};
-use entity::{case_clocks, case_events, case_parties, case_rights, case_shares, cases, users};
-use sea_orm::sea_query::{Expr, Query};
+use entity::{
+    case_clocks, case_events, case_parties, case_rights, case_shares, cases, exhibitions, users,
+};
+use sea_orm::sea_query::{Expr, LikeExpr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect,
@@ -355,6 +359,12 @@ pub struct Filter {
     pub clock: Option<(String, Option<String>)>,
     /// Cases with at least one event of this kind.
     pub event: Option<String>,
+    /// Cases granted an extension of this tier (`department_head`, `higher_department`,
+    /// `panel`): an `extension_approved` event naming it.
+    pub extension_tier: Option<String>,
+    /// Exhibition complaints decided (measures ordered or no infringement found) no later than
+    /// their exhibition closed.
+    pub decided_at_fair: bool,
     /// Routed out of triage into a queue (`Some(false)`: still in triage).
     pub routed: Option<bool>,
     /// Cases shared with another office (an active share).
@@ -502,6 +512,52 @@ fn filters(f: &Filter) -> Condition {
                     .equals((cases::Entity, cases::Column::Id)),
             )
             .and_where(case_events::Column::Kind.eq(kind.as_str()))
+            .to_owned();
+        q = q.add(Expr::exists(with));
+    }
+    if let Some(tier) = &f.extension_tier {
+        // The tier is in the event's payload, which serde_json writes compactly
+        // (`"tier":"department_head"`); tiers are names of letters and underscores, and the
+        // underscore is escaped so that it matches itself only.
+        let pattern = format!("%\"tier\":\"{}\"%", tier.replace('_', "\\_"));
+        let with = Query::select()
+            .expr(Expr::val(1))
+            .from(case_events::Entity)
+            .and_where(
+                Expr::col((case_events::Entity, case_events::Column::CaseId))
+                    .equals((cases::Entity, cases::Column::Id)),
+            )
+            .and_where(case_events::Column::Kind.eq(EventKind::ExtensionApproved.as_str()))
+            .and_where(
+                Expr::col((case_events::Entity, case_events::Column::Payload))
+                    .like(LikeExpr::new(pattern).escape('\\')),
+            )
+            .to_owned();
+        q = q.add(Expr::exists(with));
+    }
+    if f.decided_at_fair {
+        let with = Query::select()
+            .expr(Expr::val(1))
+            .from(case_events::Entity)
+            .inner_join(
+                exhibitions::Entity,
+                Expr::col((exhibitions::Entity, exhibitions::Column::Id))
+                    .equals((cases::Entity, cases::Column::ExhibitionId)),
+            )
+            .and_where(
+                Expr::col((case_events::Entity, case_events::Column::CaseId))
+                    .equals((cases::Entity, cases::Column::Id)),
+            )
+            .and_where(
+                Expr::col((case_events::Entity, case_events::Column::Kind)).is_in([
+                    EventKind::MeasuresOrdered.as_str(),
+                    EventKind::NoInfringementFound.as_str(),
+                ]),
+            )
+            .and_where(
+                Expr::col((case_events::Entity, case_events::Column::At))
+                    .lte(Expr::col((exhibitions::Entity, exhibitions::Column::ClosesAt))),
+            )
             .to_owned();
         q = q.add(Expr::exists(with));
     }

@@ -3,6 +3,7 @@
 //! (`report_case_facts`), and the difference is added to the counters. Pure rules in
 //! `domain::report::rollup`.
 
+use crate::domain::case::EventKind;
 use crate::domain::report::rollup::{self, Counter, Def, Facts, Key};
 use crate::domain::time::day_of;
 use chrono::{DateTime, Utc};
@@ -90,6 +91,22 @@ pub async fn facts_of<C: ConnectionTrait>(
             f.e.push(kind);
         }
     }
+    let grants: Vec<(i64, String)> = case_events::Entity::find()
+        .select_only()
+        .columns([case_events::Column::CaseId, case_events::Column::Payload])
+        .filter(case_events::Column::CaseId.is_in(ids.iter().copied()))
+        .filter(case_events::Column::Kind.eq(EventKind::ExtensionApproved.as_str()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (id, payload) in grants {
+        let tier = serde_json::from_str::<serde_json::Value>(&payload)
+            .ok()
+            .and_then(|v| Some(v.get("tier")?.as_str()?.to_string()));
+        if let (Some(f), Some(tier)) = (out.get_mut(&id), tier) {
+            f.et.push(tier);
+        }
+    }
     let clocks: Vec<(i64, String, String)> = case_clocks::Entity::find()
         .select_only()
         .columns([
@@ -139,6 +156,8 @@ pub async fn facts_of<C: ConnectionTrait>(
         f.cl.dedup();
         f.rt.sort();
         f.rt.dedup();
+        f.et.sort();
+        f.et.dedup();
     }
     Ok(out)
 }

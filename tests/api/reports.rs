@@ -126,7 +126,26 @@ async fn sql_count(app: &TestApp, query: &str, owners: &[i64], distinct: Option<
             ),
             "right_kind" => exists("case_rights", format!("x.kind = {}", arg(v.clone().into()))),
             "event" => exists("case_events", format!("x.kind = {}", arg(v.clone().into()))),
+            "extension_tier" => {
+                let tier = match backend {
+                    DbBackend::Postgres => "(x.payload::jsonb ->> 'tier')",
+                    _ => "json_extract(x.payload, '$.tier')",
+                };
+                exists(
+                    "case_events",
+                    format!(
+                        "x.kind = 'extension_approved' AND {tier} = {}",
+                        arg(v.clone().into())
+                    ),
+                )
+            }
             "shared" if v == "true" => exists("case_shares", "x.revoked_at IS NULL".into()),
+            "decided_at_fair" if v == "true" => exists(
+                "case_events",
+                "x.kind IN ('measures_ordered', 'no_infringement_found') AND x.at <= \
+                 (SELECT f.closes_at FROM exhibitions f WHERE f.id = cases.exhibition_id)"
+                    .into(),
+            ),
             "clock" => {
                 let mut cond = format!("x.rule_id = {}", arg(v.clone().into()));
                 if let Some(s) = &clock_state {
@@ -267,6 +286,58 @@ async fn every_figure_equals_a_count_of_its_own_and_the_list_behind_it() {
     let office = supervisor.org_id().await;
     let centre = app.api_as("demo-triager").await.org_id().await;
     let owners = [office, centre];
+    // A ruling request whose docketing period the head of department extended, and one whose
+    // extension was refused: the figures by tier count the first only.
+    for approve in [true, false] {
+        let filed = app.complaint().routed("administrative_ruling").file().await;
+        let path = filed.path("/deadlines/ar.docket/extension");
+        let ask = json!({"action": "request", "tier": "department_head", "amount": 2,
+                         "reason": "需补充调查", "expected_version": filed.last["version"]});
+        let (s, asked) = officer.post(&path, &ask).await;
+        assert_eq!(s, 200, "{asked}");
+        let (_, events) = officer.get(&filed.path("/events")).await;
+        let seq = events["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["kind"] == "extension_requested")
+            .unwrap()["seq"]
+            .clone();
+        let decide = json!({"action": if approve { "approve" } else { "refuse" },
+                            "request_seq": seq, "reason": "不予延长",
+                            "expected_version": asked["version"]});
+        let (s, decided) = supervisor.post(&path, &decide).await;
+        assert_eq!(s, 200, "{decided}");
+    }
+    // Two complaints at a fair closing tomorrow: measures ordered at the fair for one, the
+    // other still waiting.
+    let closes = Utc::now() + chrono::TimeDelta::hours(30);
+    for (respondent, decide) in [("苏州某精密设备有限公司", true), ("无锡某机床配件厂", false)] {
+        let mut at_fair = app
+            .complaint()
+            .at_fair_closing(closes)
+            .design_patent()
+            .respondent(respondent)
+            .routed("exhibition_enforcement")
+            .step("transfer", json!({}), "transferred");
+        if decide {
+            at_fair = at_fair
+                .step("notify_respondent", json!({}), "respondent_notified")
+                .step("record_no_answer", json!({}), "no_answer")
+                .step(
+                    "order_measures",
+                    json!({"measures": ["withdraw_exhibit"], "findings": "展品与外观设计相同"}),
+                    "measures_ordered",
+                );
+        }
+        at_fair.file().await;
+    }
+    let (_, now) = supervisor.get("/api/v1/reports/summary?period=2026").await;
+    let now = figures(&now);
+    assert_eq!(now["ex_decided_at_fair"]["value"], 1);
+    assert_eq!(now["ar_extended_department_head"]["value"], 1);
+    assert_eq!(now["ar_extended_higher_department"]["value"], 0);
+    assert_eq!(now["ar_extended"]["value"], 1);
     for query in [
         "period=2026",
         "period=2025-Q2",

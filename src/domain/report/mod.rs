@@ -171,6 +171,18 @@ pub fn sections(p: &Period, due_within: chrono::NaiveDate) -> Vec<Section> {
                     "ar_extended",
                     received(p, &[AR, ("event", "extension_approved")]),
                 ),
+                fig(
+                    "ar_extended_department_head",
+                    received(p, &[AR, ("extension_tier", "department_head")]),
+                ),
+                fig(
+                    "ar_extended_higher_department",
+                    received(p, &[AR, ("extension_tier", "higher_department")]),
+                ),
+                fig(
+                    "ar_extended_panel",
+                    received(p, &[AR, ("extension_tier", "panel")]),
+                ),
                 count("ar_suspended_now", &[AR, ("state", "suspended")]),
                 fig(
                     "ar_published_on_time",
@@ -211,6 +223,10 @@ pub fn sections(p: &Period, due_within: chrono::NaiveDate) -> Vec<Section> {
                 fig(
                     "ex_no_infringement",
                     received(p, &[EX, ("event", "no_infringement_found")]),
+                ),
+                fig(
+                    "ex_decided_at_fair",
+                    received(p, &[EX, ("decided_at_fair", "true")]),
                 ),
                 fig(
                     "ex_transferred",

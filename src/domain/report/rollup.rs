@@ -59,7 +59,8 @@ pub const DIMS: [&str; 6] = [
 ];
 
 /// Filters a counter can decide from a case's facts.
-const KNOWN: [&str; 13] = [
+const KNOWN: [&str; 14] = [
+    "extension_tier",
     "queue",
     "state",
     "source",
@@ -187,6 +188,9 @@ pub struct Facts {
     /// Shared with another office now.
     #[serde(default)]
     pub sh: bool,
+    /// Tiers of the extensions it was granted, sorted, once each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub et: Vec<String>,
 }
 
 /// One counter: office, dimension (empty: none) and its value, month bucket (`YYYY-MM`; empty
@@ -225,6 +229,7 @@ pub fn holds(conditions: &[(&'static str, String)], f: &Facts) -> bool {
             "open" => !is(v) || f.c.is_none(),
             "routed" => (f.q != "triage") == is(v),
             "event" => f.e.iter().any(|e| e == v),
+            "extension_tier" => f.et.iter().any(|t| t == v),
             "clock" => {
                 let state = conditions
                     .iter()

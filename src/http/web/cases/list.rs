@@ -42,6 +42,7 @@ fn filter_params(q: &ListQuery) -> Vec<String> {
         ("clock", &q.clock),
         ("clock_state", &q.clock_state),
         ("event", &q.event),
+        ("extension_tier", &q.extension_tier),
     ] {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             parts.push(format!(
@@ -63,6 +64,7 @@ fn filter_params(q: &ListQuery) -> Vec<String> {
         ("closed", q.closed),
         ("routed", q.routed),
         ("shared", q.shared),
+        ("decided_at_fair", q.decided_at_fair),
     ] {
         if let Some(v) = v {
             parts.push(format!("{k}={v}"));
@@ -130,6 +132,7 @@ fn narrowed(
         ("right_kind", &q.right_kind),
         ("srdi", &q.srdi_level),
         ("event", &q.event),
+        ("extension_tier", &q.extension_tier),
     ] {
         if let Some(v) = given(v) {
             out.push(t(&format!("{prefix}.{v}")));
@@ -152,6 +155,7 @@ fn narrowed(
         ("cases.filter.closed", q.closed),
         ("cases.filter.routed", q.routed),
         ("cases.filter.shared", q.shared),
+        ("cases.filter.decided_at_fair", q.decided_at_fair),
     ] {
         match v {
             Some(true) => out.push(t(key)),
