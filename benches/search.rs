@@ -339,7 +339,7 @@ fn latency(n: usize, threads: usize) {
     let idx = tantivy::Index::open_in_dir(&dir).unwrap();
     index::register_tokenizers(&idx);
     let (_, fields) = weiquan::search::schema::build();
-    let live = index::Live::new("bench".into(), idx, fields).unwrap();
+    let live = index::Live::new("bench".into(), idx, fields, None).unwrap();
     let size: u64 = std::fs::read_dir(&dir)
         .unwrap()
         .flatten()

@@ -555,8 +555,10 @@ fn filters(f: &Filter) -> Condition {
                 ]),
             )
             .and_where(
-                Expr::col((case_events::Entity, case_events::Column::At))
-                    .lte(Expr::col((exhibitions::Entity, exhibitions::Column::ClosesAt))),
+                Expr::col((case_events::Entity, case_events::Column::At)).lte(Expr::col((
+                    exhibitions::Entity,
+                    exhibitions::Column::ClosesAt,
+                ))),
             )
             .to_owned();
         q = q.add(Expr::exists(with));

@@ -312,7 +312,10 @@ async fn every_figure_equals_a_count_of_its_own_and_the_list_behind_it() {
     // Two complaints at a fair closing tomorrow: measures ordered at the fair for one, the
     // other still waiting.
     let closes = Utc::now() + chrono::TimeDelta::hours(30);
-    for (respondent, decide) in [("苏州某精密设备有限公司", true), ("无锡某机床配件厂", false)] {
+    for (respondent, decide) in [
+        ("苏州某精密设备有限公司", true),
+        ("无锡某机床配件厂", false),
+    ] {
         let mut at_fair = app
             .complaint()
             .at_fair_closing(closes)
