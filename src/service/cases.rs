@@ -182,12 +182,11 @@ pub struct ListQuery {
     pub clock_state: Option<String>,
     /// Cases with at least one event of this kind (`extension_approved`).
     pub event: Option<String>,
-    /// Cases granted an extension of this tier (`department_head`, `higher_department`,
-    /// `panel`).
-    #[param(pattern = "^[a-z_]{1,64}$")]
+    /// Cases granted an extension of this tier: a tier of the deadline rules in force
+    /// (`department_head`, `higher_department`, `panel`).
     pub extension_tier: Option<String>,
     /// `true`: exhibition complaints decided (measures ordered or no infringement found) no
-    /// later than their exhibition closed.
+    /// later than their exhibition closed; `false`: the cases that were not.
     pub decided_at_fair: Option<bool>,
     /// `true`: routed out of triage into a queue.
     pub routed: Option<bool>,
@@ -339,9 +338,13 @@ async fn filter_of(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<store::case
         f.event = Some(kind.as_str().to_string());
     }
     if let Some(tier) = given(&q.extension_tier) {
-        let known_shape =
-            tier.len() <= 64 && tier.chars().all(|c| c.is_ascii_lowercase() || c == '_');
-        if !known_shape {
+        let known = cx
+            .time
+            .rules()
+            .rules
+            .values()
+            .any(|r| r.extensions.iter().any(|t| t.tier == tier));
+        if !known {
             return Err(AppError::field(
                 "extension_tier",
                 "error.report.extension_tier",
@@ -351,7 +354,7 @@ async fn filter_of(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<store::case
     }
     f.routed = q.routed;
     f.shared = q.shared == Some(true);
-    f.decided_at_fair = q.decided_at_fair == Some(true);
+    f.decided_at_fair = q.decided_at_fair;
     Ok(f)
 }
 

@@ -362,9 +362,9 @@ pub struct Filter {
     /// Cases granted an extension of this tier (`department_head`, `higher_department`,
     /// `panel`): an `extension_approved` event naming it.
     pub extension_tier: Option<String>,
-    /// Exhibition complaints decided (measures ordered or no infringement found) no later than
-    /// their exhibition closed.
-    pub decided_at_fair: bool,
+    /// `true`: exhibition complaints decided (measures ordered or no infringement found) no
+    /// later than their exhibition closed; `false`: the cases that were not.
+    pub decided_at_fair: Option<bool>,
     /// Routed out of triage into a queue (`Some(false)`: still in triage).
     pub routed: Option<bool>,
     /// Cases shared with another office (an active share).
@@ -535,7 +535,7 @@ fn filters(f: &Filter) -> Condition {
             .to_owned();
         q = q.add(Expr::exists(with));
     }
-    if f.decided_at_fair {
+    if let Some(decided) = f.decided_at_fair {
         let with = Query::select()
             .expr(Expr::val(1))
             .from(case_events::Entity)
@@ -561,7 +561,8 @@ fn filters(f: &Filter) -> Condition {
                 ))),
             )
             .to_owned();
-        q = q.add(Expr::exists(with));
+        let exists = Expr::exists(with);
+        q = q.add(if decided { exists } else { exists.not() });
     }
     match f.routed {
         Some(true) => q = q.add(cases::Column::Queue.ne(Queue::Triage.as_str())),

@@ -180,6 +180,12 @@ async fn sql_count(app: &TestApp, query: &str, owners: &[i64], distinct: Option<
     row.try_get::<i64>("", "n").unwrap() as u64
 }
 
+/// The current year in Beijing: what `period` must name for cases filed now.
+fn this_year() -> i32 {
+    use chrono::Datelike;
+    weiquan::domain::time::in_beijing(Utc::now()).year()
+}
+
 /// The number of cases a list holds, across its pages.
 async fn list_len(api: &Api, list: &str) -> u64 {
     let mut n = 0;
@@ -335,9 +341,30 @@ async fn every_figure_equals_a_count_of_its_own_and_the_list_behind_it() {
         }
         at_fair.file().await;
     }
-    let (_, now) = supervisor.get("/api/v1/reports/summary?period=2026").await;
+    let year = this_year();
+    let (_, now) = supervisor
+        .get(&format!("/api/v1/reports/summary?period={year}"))
+        .await;
     let now = figures(&now);
     assert_eq!(now["ex_decided_at_fair"]["value"], 1);
+    // The complaint still waiting is among the exhibition cases not decided at the fair.
+    let (s, undecided) = supervisor
+        .get("/api/v1/cases?queue=exhibition_enforcement&decided_at_fair=false")
+        .await;
+    assert_eq!(s, 200, "{undecided}");
+    let states: Vec<&str> = undecided["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["state"].as_str().unwrap())
+        .collect();
+    assert!(states.contains(&"transferred") && !states.contains(&"measures_ordered"));
+    // A tier no rule has is refused, not answered with an empty list.
+    let (s, b) = supervisor
+        .get("/api/v1/cases?extension_tier=minister")
+        .await;
+    assert_eq!(s, 422, "{b}");
+    assert_eq!(b["errors"][0]["field"], "extension_tier");
     assert_eq!(now["ar_extended_department_head"]["value"], 1);
     assert_eq!(now["ar_extended_higher_department"]["value"], 0);
     assert_eq!(now["ar_extended"]["value"], 1);
@@ -899,7 +926,9 @@ async fn the_statistics_count_consultations_and_health_checks_with_the_lists_beh
         .await;
     assert_eq!(s, 201);
 
-    let (s, report) = triager.get("/api/v1/reports/summary?period=2026").await;
+    let (s, report) = triager
+        .get(&format!("/api/v1/reports/summary?period={}", this_year()))
+        .await;
     assert_eq!(s, 200, "{report}");
     let services = report["sections"]
         .as_array()
@@ -935,7 +964,9 @@ async fn the_statistics_count_consultations_and_health_checks_with_the_lists_beh
     // An officer of the city office, who does not oversee the centre, counts only what his own
     // office was asked — as his lists show.
     let officer = app.api_as("demo-officer").await;
-    let (_, theirs) = officer.get("/api/v1/reports/summary?period=2026").await;
+    let (_, theirs) = officer
+        .get(&format!("/api/v1/reports/summary?period={}", this_year()))
+        .await;
     let theirs = theirs["sections"]
         .as_array()
         .unwrap()
@@ -951,7 +982,10 @@ async fn the_statistics_count_consultations_and_health_checks_with_the_lists_beh
     }
     // Narrowed to a queue, the figures about cases only.
     let (_, narrowed) = triager
-        .get("/api/v1/reports/summary?period=2026&queue=overseas_assistance")
+        .get(&format!(
+            "/api/v1/reports/summary?period={}&queue=overseas_assistance",
+            this_year()
+        ))
         .await;
     assert!(
         narrowed["sections"]
@@ -964,7 +998,7 @@ async fn the_statistics_count_consultations_and_health_checks_with_the_lists_beh
     let page = app
         .browser_as("demo-triager")
         .await
-        .html("/reports?period=2026")
+        .html(&format!("/reports?period={}", this_year()))
         .await;
     assert!(
         page.contains("援助服务") && page.contains("href=\"/health-checks\""),
