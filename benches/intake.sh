@@ -8,7 +8,9 @@
 #     connections; complaints/s counts 201 answers only (every one is committed, with its audit
 #     entry, before it is answered)
 #   - import: a fresh demo database, then `weiquan import leads FILE --org 3` of ROWS generated
-#     leads (benches/gen_leads.py); rows/s = ROWS / the seconds the command reports
+#     leads (benches/gen_leads.py); rows/s = ROWS / the seconds the command reports; on SQLite
+#     also the ceiling in the same run: SQLite itself copying exactly the rows the import wrote
+#     into the database as it was before (benches/sqlite_ceiling.py), and the import's share of it
 #   Each measure runs RUNS times (fresh database each time); the median is reported.
 #
 # Usage: cargo build --release && bash benches/intake.sh
@@ -120,16 +122,33 @@ python3 benches/gen_leads.py "$ROWS" >"$WORK/leads.csv"
 declare -A IMP
 for backend in $BACKENDS; do
   available "$backend" || continue
-  : >"$WORK/imp"
+  : >"$WORK/imp"; : >"$WORK/ceil"; : >"$WORK/share"
   for run in $(seq "$RUNS"); do
     fresh_db "$backend"
     (cd "$WORK" && "$BIN" demo >/dev/null 2>&1)
+    if [ "$backend" = sqlite ]; then
+      rm -f "$WORK/base.db"
+      python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).backup(sqlite3.connect(sys.argv[2]))' \
+        "$WORK/data/weiquan.db" "$WORK/base.db"
+    fi
     out=$(cd "$WORK" && /usr/bin/time -f '%M' -o "$WORK/rss" "$BIN" import leads "$WORK/leads.csv" --org 3 2>/dev/null | grep -E 'imported')
     secs=$(echo "$out" | sed -nE 's/.*, ([0-9.]+) 秒.*/\1/p')
     rps=$(awk -v n="$ROWS" -v s="$secs" 'BEGIN {printf "%.0f", n / s}')
     rss=$(awk '{printf "%.0f", $1 / 1024}' "$WORK/rss")
     echo "$backend run $run: $secs s = $rps rows/s, peak RSS $rss MB ($(du -m "$WORK/leads.csv" | cut -f1) MB file), load $(cut -d' ' -f1 /proc/loadavg)"
     echo "$rps" >>"$WORK/imp"
+    if [ "$backend" = sqlite ]; then
+      # The ceiling on the same machine in the same run: SQLite copying exactly the rows this
+      # import wrote into the database as it was before it (benches/sqlite_ceiling.py).
+      ceil=$(python3 benches/sqlite_ceiling.py "$WORK/base.db" "$WORK/data/weiquan.db" "$WORK/ceil.db")
+      csecs=$(echo "$ceil" | sed -nE 's/^ceiling ([0-9.]+) s.*/\1/p')
+      crps=$(awk -v n="$ROWS" -v s="$csecs" 'BEGIN {printf "%.0f", n / s}')
+      echo "  $ceil"
+      echo "  ceiling: $crps leads/s; the import reached $(awk -v a="$rps" -v c="$crps" 'BEGIN {printf "%.0f", 100 * a / c}') % of it"
+      echo "$crps" >>"$WORK/ceil"
+      echo "$rps $crps" | awk '{printf "%.1f\n", 100 * $1 / $2}' >>"$WORK/share"
+      rm -f "$WORK/ceil.db" "$WORK/ceil.db-wal" "$WORK/ceil.db-shm"
+    fi
   done
   IMP[$backend]=$(median <"$WORK/imp")
 done
@@ -143,3 +162,7 @@ done
 for backend in $BACKENDS; do
   [ -n "${IMP[$backend]:-}" ] && echo "import rows/s $backend: ${IMP[$backend]} ($ROWS leads)"
 done
+if [ -s "$WORK/ceil" ]; then
+  echo "sqlite ceiling (INSERT … SELECT of the same rows): $(median <"$WORK/ceil") leads/s;" \
+    "the import at $(median <"$WORK/share") % of it (target ≥ 50 %)"
+fi

@@ -183,21 +183,22 @@ pub async fn leads(
     });
     let mut report = Report::default();
     while let Some((lead_lines, batch)) = ready_rx.recv().await {
-        let txn = db.begin_write().await?;
-        let filed = store_batch(&txn, batch).await?;
+        let filed = store_batch(db, batch, |filed| {
+            let first = filed.first().map_or("", |s| s.number.as_str());
+            let last = filed.last().map_or("", |s| s.number.as_str());
+            audit_entry(
+                actor.as_ref(),
+                meta,
+                "lead.import",
+                ("case", format!("{first}..{last}")),
+                &json!({"lines": lead_lines, "first": first, "last": last, "count": filed.len()}),
+            )
+        })
+        .await?;
         let (first, last) = match (filed.first(), filed.last()) {
             (Some(f), Some(l)) => (f.number.clone(), l.number.clone()),
             _ => return Err(AppError::Internal(anyhow::anyhow!("empty import batch"))),
         };
-        let entry = audit_entry(
-            actor.as_ref(),
-            meta,
-            "lead.import",
-            ("case", format!("{first}..{last}")),
-            &json!({"lines": lead_lines, "first": first, "last": last, "count": filed.len()}),
-        );
-        store::audit::append(&txn, entry).await?;
-        txn.commit().await?;
         report.imported += filed.len();
         report.first_number.get_or_insert(first);
         report.last_number = Some(last);

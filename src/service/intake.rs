@@ -15,7 +15,6 @@ use crate::store::intake::{NewCase, NewFiling, NewParty, NewRight, Stored};
 use crate::store::{self};
 use chrono::{DateTime, Utc};
 use entity::exhibitions;
-use sea_orm::DatabaseTransaction;
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -487,7 +486,12 @@ pub(crate) fn prepare_batch(
     )
 }
 
-/// Stores a prepared batch of leads in `txn` (the import path).
-pub(crate) async fn store_batch(txn: &DatabaseTransaction, batch: Batch) -> Result<Vec<Stored>> {
-    Ok(store::intake::insert(txn, batch.0).await?)
+/// Stores a prepared batch of leads with its audit entry, in a write transaction of its own (the
+/// import path).
+pub(crate) async fn store_batch(
+    db: &store::Db,
+    batch: Batch,
+    audit: impl FnOnce(&[Stored]) -> store::audit::NewEntry + Send,
+) -> Result<Vec<Stored>> {
+    Ok(store::intake::store_import(db, batch.0, audit).await?)
 }

@@ -4,8 +4,8 @@ use crate::domain::audit::{Entry, GENESIS};
 use chrono::{DateTime, Utc};
 use entity::audit_log;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 /// What happened, by whom, from where: the fields of a new audit entry before chaining.
@@ -23,7 +23,7 @@ pub struct NewEntry {
 
 /// Appends an entry inside `txn`, linking it to the current head. Concurrent writers are
 /// serialised: by `BEGIN IMMEDIATE` on SQLite and a transaction-scoped advisory lock on PostgreSQL.
-pub async fn append(txn: &DatabaseTransaction, new: NewEntry) -> Result<audit_log::Model, DbErr> {
+pub async fn append<C: ConnectionTrait>(txn: &C, new: NewEntry) -> Result<audit_log::Model, DbErr> {
     if txn.get_database_backend() == DbBackend::Postgres {
         super::exec_raw(txn, "SELECT pg_advisory_xact_lock(4242001)").await?;
     }

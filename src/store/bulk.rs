@@ -1,7 +1,32 @@
 //! Multi-row inserts: many rows in few statements, within each backend's limit of bound values.
 //! The bulk paths (filings stored together, lead imports, outbox rows) write through here.
 
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement, Value};
+use sea_orm::{
+    ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, QueryResult, Statement, Value,
+};
+
+/// A write transaction that takes many rows at once: by multi-row inserts (any transaction), or
+/// by `COPY` on PostgreSQL ([`super::copy::CopyTxn`]).
+#[async_trait::async_trait]
+pub trait Bulk: ConnectionTrait + Sized {
+    /// Ids for `n` new rows of `table`, taken before the rows are written (so that they can be
+    /// copied with them); `None` when the rows are inserted and their ids read back.
+    async fn take_ids(&self, _table: &str, _n: usize) -> Result<Option<Vec<i64>>, DbErr> {
+        Ok(None)
+    }
+
+    /// Writes rows given as their values one row after another (`cols.len()` values each).
+    async fn insert_values(
+        &self,
+        table: &str,
+        cols: &[&str],
+        values: Vec<Value>,
+    ) -> Result<(), DbErr> {
+        insert_values(self, table, cols, values).await
+    }
+}
+
+impl Bulk for DatabaseTransaction {}
 
 /// The most rows one multi-row insert takes: as many as the backend's bound-value limit allows
 /// (SQLite 32,766, PostgreSQL 65,535), at most 2,048.

@@ -2,7 +2,7 @@
 //! the queue through which concurrent filings share one write transaction (group commit).
 
 use super::audit::NewEntry;
-use super::bulk::{insert_rows, insert_values};
+use super::bulk::{Bulk, insert_rows};
 use super::case_log::{CLOCK_COLUMNS, ClockRow, NewEvent, clock_values};
 use super::{Db, outbox};
 use crate::domain::case::intake::Facts;
@@ -112,10 +112,7 @@ pub async fn reserve_numbers<C: ConnectionTrait>(db: &C, year: i32, n: i64) -> R
 /// Stores new cases in `txn` with few statements whatever their number: numbers reserved per year
 /// of receipt in one step each, SRDI ranks looked up once per credit code, and cases, parties,
 /// rights, `received` events (with their outbox rows) and clocks as multi-row inserts.
-pub async fn insert(
-    txn: &DatabaseTransaction,
-    filings: Vec<NewFiling>,
-) -> Result<Vec<Stored>, DbErr> {
+pub async fn insert<W: Bulk>(txn: &W, filings: Vec<NewFiling>) -> Result<Vec<Stored>, DbErr> {
     let years: Vec<i32> = filings
         .iter()
         .map(|f| day_of(f.case.received_at).year())
@@ -187,15 +184,49 @@ pub async fn insert(
     Ok(stored)
 }
 
-/// Inserts the case rows; returns their ids in the order given (read back with `RETURNING`,
-/// matched by case number, so the order in which the database returns them does not matter).
-async fn insert_cases<C: ConnectionTrait>(
-    db: &C,
+/// Stores a batch of imported leads with its audit entry (made from the cases stored) in a write
+/// transaction of its own, and commits. On PostgreSQL the rows are copied in (`COPY`).
+pub async fn store_import<F>(
+    db: &Db,
+    filings: Vec<NewFiling>,
+    audit: F,
+) -> Result<Vec<Stored>, DbErr>
+where
+    F: FnOnce(&[Stored]) -> NewEntry + Send,
+{
+    async fn store_in<W: Bulk>(
+        txn: &W,
+        filings: Vec<NewFiling>,
+        audit: impl FnOnce(&[Stored]) -> NewEntry,
+    ) -> Result<Vec<Stored>, DbErr> {
+        let stored = insert(txn, filings).await?;
+        super::audit::append(txn, audit(&stored)).await?;
+        Ok(stored)
+    }
+    if db.backend() == DbBackend::Postgres {
+        let txn = super::copy::CopyTxn::begin(db.conn().get_postgres_connection_pool()).await?;
+        let stored = store_in(&txn, filings, audit).await?;
+        txn.commit().await?;
+        Ok(stored)
+    } else {
+        let txn = db.begin_write().await?;
+        let stored = store_in(&txn, filings, audit).await?;
+        txn.commit().await?;
+        Ok(stored)
+    }
+}
+
+/// Inserts the case rows; returns their ids in the order given: taken before (a `COPY`), or read
+/// back with `RETURNING` and matched by case number, so the order in which the database returns
+/// them does not matter.
+async fn insert_cases<W: Bulk>(
+    db: &W,
     filings: &[NewFiling],
     numbers: &[String],
     ranks: &[i16],
 ) -> Result<Vec<i64>, DbErr> {
-    const COLS: [&str; 27] = [
+    const COLS: [&str; 28] = [
+        "id",
         "number",
         "title",
         "description",
@@ -224,9 +255,13 @@ async fn insert_cases<C: ConnectionTrait>(
         "created_at",
         "updated_at",
     ];
+    let taken = db.take_ids("cases", filings.len()).await?;
     let mut values = Vec::with_capacity(filings.len() * COLS.len());
-    for ((f, number), rank) in filings.iter().zip(numbers).zip(ranks) {
+    for (i, ((f, number), rank)) in filings.iter().zip(numbers).zip(ranks).enumerate() {
         let c = &f.case;
+        if let Some(ids) = &taken {
+            values.push(Value::from(ids[i]));
+        }
         values.extend([
             Value::from(number.clone()),
             c.title.clone().into(),
@@ -259,7 +294,18 @@ async fn insert_cases<C: ConnectionTrait>(
             f.now.into(),
         ]);
     }
-    let found = insert_rows(db, "cases", &COLS, values, " RETURNING \"id\", \"number\"").await?;
+    if let Some(ids) = taken {
+        db.insert_values("cases", &COLS, values).await?;
+        return Ok(ids);
+    }
+    let found = insert_rows(
+        db,
+        "cases",
+        &COLS[1..],
+        values,
+        " RETURNING \"id\", \"number\"",
+    )
+    .await?;
     let mut ids = HashMap::with_capacity(found.len());
     for row in found {
         let id: i64 = row.try_get_by_index(0)?;
@@ -277,10 +323,7 @@ async fn insert_cases<C: ConnectionTrait>(
 }
 
 /// Inserts parties of many cases; positions count per case and role.
-async fn insert_parties<C: ConnectionTrait>(
-    db: &C,
-    parties: Vec<(i64, NewParty)>,
-) -> Result<(), DbErr> {
+async fn insert_parties<W: Bulk>(db: &W, parties: Vec<(i64, NewParty)>) -> Result<(), DbErr> {
     const COLS: [&str; 9] = [
         "case_id",
         "role",
@@ -309,14 +352,11 @@ async fn insert_parties<C: ConnectionTrait>(
             p.contact_phone.into(),
         ]);
     }
-    insert_values(db, "case_parties", &COLS, values).await
+    db.insert_values("case_parties", &COLS, values).await
 }
 
 /// Inserts rights of many cases.
-async fn insert_rights<C: ConnectionTrait>(
-    db: &C,
-    rights: Vec<(i64, NewRight)>,
-) -> Result<(), DbErr> {
+async fn insert_rights<W: Bulk>(db: &W, rights: Vec<(i64, NewRight)>) -> Result<(), DbErr> {
     const COLS: [&str; 6] = ["case_id", "position", "kind", "number", "title", "holder"];
     let mut position: HashMap<i64, i32> = HashMap::new();
     let mut values = Vec::with_capacity(rights.len() * COLS.len());
@@ -332,13 +372,13 @@ async fn insert_rights<C: ConnectionTrait>(
             r.holder.into(),
         ]);
     }
-    insert_values(db, "case_rights", &COLS, values).await
+    db.insert_values("case_rights", &COLS, values).await
 }
 
 /// Inserts the first event (seq 1) of many new cases, each with when it is recorded, and their
 /// outbox rows: a new case is searchable like every later change.
-async fn insert_first_events<C: ConnectionTrait>(
-    db: &C,
+async fn insert_first_events<W: Bulk>(
+    db: &W,
     events: Vec<(i64, NewEvent, DateTime<Utc>)>,
 ) -> Result<(), DbErr> {
     const COLS: [&str; 9] = [
@@ -368,20 +408,22 @@ async fn insert_first_events<C: ConnectionTrait>(
             e.payload.to_string().into(),
         ]);
     }
-    insert_values(db, "case_events", &COLS, values).await?;
-    outbox::enqueue_each(db, changed).await
+    db.insert_values("case_events", &COLS, values).await?;
+    db.insert_values("search_outbox", &outbox::COLUMNS, outbox::values(changed))
+        .await
 }
 
 /// Inserts the clocks of many new cases, each with when it was computed.
-async fn insert_clocks<C: ConnectionTrait>(
-    db: &C,
+async fn insert_clocks<W: Bulk>(
+    db: &W,
     clocks: Vec<(i64, ClockRow, DateTime<Utc>)>,
 ) -> Result<(), DbErr> {
     let mut values = Vec::with_capacity(clocks.len() * CLOCK_COLUMNS.len());
     for (case_id, c, updated_at) in clocks {
         values.extend(clock_values(case_id, c, updated_at));
     }
-    insert_values(db, "case_clocks", &CLOCK_COLUMNS, values).await
+    db.insert_values("case_clocks", &CLOCK_COLUMNS, values)
+        .await
 }
 
 /// Stores one filing with its audit entry and answers when it is on disk.

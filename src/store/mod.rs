@@ -13,6 +13,7 @@ pub mod case_parts;
 pub mod cases;
 pub mod channels;
 pub mod consultations;
+mod copy;
 pub mod drafts;
 pub mod enterprises;
 pub mod evidence;
@@ -181,7 +182,7 @@ pub async fn snapshot_into(db: &Db, path: &std::path::Path) -> Result<(), DbErr>
 }
 
 /// Runs `stmt` (for backend-specific statements such as advisory locks).
-pub(crate) async fn exec_raw(txn: &DatabaseTransaction, sql: &str) -> Result<(), DbErr> {
+pub(crate) async fn exec_raw<C: ConnectionTrait>(txn: &C, sql: &str) -> Result<(), DbErr> {
     txn.execute_unprepared(sql).await.map(|_| ())
 }
 

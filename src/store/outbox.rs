@@ -30,12 +30,20 @@ pub async fn enqueue_each<C: ConnectionTrait>(
     db: &C,
     changed: Vec<(i64, DateTime<Utc>)>,
 ) -> Result<(), DbErr> {
+    super::bulk::insert_values(db, "search_outbox", &COLUMNS, values(changed)).await
+}
+
+/// The columns of an outbox row written in bulk.
+pub(super) const COLUMNS: [&str; 2] = ["case_id", "recorded_at"];
+
+/// The outbox rows of cases changed at the given instants, as [`COLUMNS`] values.
+pub(super) fn values(changed: Vec<(i64, DateTime<Utc>)>) -> Vec<Value> {
     let mut values = Vec::with_capacity(changed.len() * 2);
     for (id, at) in changed {
         values.push(Value::from(id));
         values.push(at.into());
     }
-    super::bulk::insert_values(db, "search_outbox", &["case_id", "recorded_at"], values).await
+    values
 }
 
 /// Records that every case matching `condition` (SQL over `cases`, with `?` placeholders

@@ -279,6 +279,46 @@ async fn weiquan_import_leads_reports_bad_lines_and_imports_the_rest() {
 }
 
 #[tokio::test]
+async fn imported_text_keeps_its_tabs_line_breaks_and_backslashes() {
+    // On PostgreSQL imported rows are copied in (`COPY`), whose text format gives these
+    // characters a meaning of their own: what was imported is what the case shows.
+    let app = TestApp::spawn().await;
+    let description = "第一行\t制表符\n第二行 C:\\证据\\照片\\N 末尾\\";
+    let row = ROW
+        .replace(
+            "来电反映某网店销售假冒商标商品。",
+            &format!("\"{description}\""),
+        )
+        .replace("某某商行", "\"某某\\N商行\"");
+    let file = app.dir.path().join("leads.csv");
+    std::fs::write(&file, format!("{HEADER}\n{row}\n")).unwrap();
+    let officer = app.api_as("demo-officer").await;
+    let org = officer.org_id().await;
+    let out = app
+        .cli(&[
+            "import",
+            "leads",
+            &file.to_string_lossy(),
+            "--org",
+            &org.to_string(),
+        ])
+        .await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let (_, list) = officer.get("/api/v1/cases?limit=10").await;
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let (status, case) = officer.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(case["description"], description, "{case}");
+    let respondent = case["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["role"] == "respondent")
+        .unwrap();
+    assert_eq!(respondent["name"], "某某\\N商行", "{case}");
+}
+
+#[tokio::test]
 async fn an_extension_is_requested_and_approved_on_the_case_page() {
     let app = TestApp::spawn().await;
     let case = app.complaint().routed("administrative_ruling").file().await;
