@@ -5,8 +5,9 @@ use sea_orm::{
     ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, QueryResult, Statement, Value,
 };
 
-/// A write transaction that takes many rows at once: by multi-row inserts (any transaction), or
-/// by `COPY` on PostgreSQL ([`super::copy::CopyTxn`]).
+/// A write transaction that takes many rows at once: by multi-row inserts (any sea-orm
+/// transaction), or, in a transaction holding its own connection (`super::txn::OwnTxn`), by
+/// `COPY` on PostgreSQL and by prepared statements bound in place on SQLite.
 #[async_trait::async_trait]
 pub trait Bulk: ConnectionTrait + Sized {
     /// Ids for `n` new rows of `table`, taken before the rows are written (so that they can be
@@ -60,16 +61,22 @@ fn statement_sizes(mut n: usize, max: usize) -> Vec<usize> {
     sizes
 }
 
+/// `"a", "b"`: column names quoted for a statement.
+pub(super) fn column_list(cols: &[&str]) -> String {
+    let names: Vec<String> = cols.iter().map(|c| format!("\"{c}\"")).collect();
+    names.join(", ")
+}
+
 /// `INSERT INTO "table" ("a", "b") VALUES (?, ?), (?, ?) …` for `rows` rows, with the backend's
 /// placeholders, then `tail` (a `RETURNING` clause or nothing).
 fn insert_sql(backend: DbBackend, table: &str, cols: &[&str], rows: usize, tail: &str) -> String {
     use std::fmt::Write;
     let mut sql = String::with_capacity(64 + cols.len() * (12 + rows * 7) + tail.len());
-    let _ = write!(sql, "INSERT INTO \"{table}\" (");
-    for (i, c) in cols.iter().enumerate() {
-        let _ = write!(sql, "{}\"{c}\"", if i == 0 { "" } else { ", " });
-    }
-    sql.push_str(") VALUES ");
+    let _ = write!(
+        sql,
+        "INSERT INTO \"{table}\" ({}) VALUES ",
+        column_list(cols)
+    );
     let mut n = 0;
     for r in 0..rows {
         sql.push_str(if r == 0 { "(" } else { ", (" });

@@ -1,103 +1,50 @@
-//! Bulk loads on PostgreSQL: a write transaction on a pooled connection of its own, into which
-//! rows go by `COPY … FROM STDIN` (text format) instead of multi-row `INSERT`s, which PostgreSQL
-//! has to parse and plan with tens of thousands of parameters each.
-//!
-//! [`CopyTxn`] is a sea-orm [`ConnectionTrait`] like any transaction, so the batch's other
-//! statements (case numbers, SRDI ranks, the rollup, the audit entry) run in it unchanged, and the
-//! copied rows commit or roll back with them.
+//! Bulk rows on PostgreSQL go in by `COPY … FROM STDIN` (text format) instead of multi-row
+//! `INSERT`s, which PostgreSQL has to parse and plan with tens of thousands of parameters each.
 
-use super::bulk::Bulk;
+use super::bulk::{Bulk, column_list};
+use super::txn::{OwnTxn, exec_err};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Value, Values};
-use sea_orm::sqlx::{self, PgPool, Postgres};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, ExecResult, QueryResult, RuntimeErr, Statement};
-use sea_query_sqlx::SqlxValues;
-use std::sync::Arc;
-use tokio::sync::Mutex;
+use sea_orm::sea_query::Value;
+use sea_orm::sqlx::Postgres;
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
 
 /// Bytes of `COPY` data sent to the server at a time.
 const SEND_BYTES: usize = 1 << 20;
 
-/// A PostgreSQL write transaction that copies bulk rows in. Dropped without [`CopyTxn::commit`],
-/// it rolls back.
-pub struct CopyTxn {
-    txn: Mutex<sqlx::Transaction<'static, Postgres>>,
-}
-
-impl std::fmt::Debug for CopyTxn {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("CopyTxn")
+/// Copies rows given as their values one row after another (`cols.len()` values each) into
+/// `table`.
+async fn copy_in(
+    txn: &OwnTxn<Postgres>,
+    table: &str,
+    cols: &[&str],
+    values: Vec<Value>,
+) -> Result<(), DbErr> {
+    if values.is_empty() {
+        return Ok(());
     }
-}
-
-fn exec_err(e: sqlx::Error) -> DbErr {
-    DbErr::Exec(RuntimeErr::SqlxError(Arc::new(e)))
-}
-
-fn query_err(e: sqlx::Error) -> DbErr {
-    DbErr::Query(RuntimeErr::SqlxError(Arc::new(e)))
-}
-
-impl CopyTxn {
-    /// Begins a transaction on a connection taken from `pool`.
-    pub async fn begin(pool: &PgPool) -> Result<Self, DbErr> {
-        let txn = pool
-            .begin()
-            .await
-            .map_err(|e| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(e))))?;
-        Ok(Self {
-            txn: Mutex::new(txn),
-        })
+    let sql = format!("COPY \"{table}\" ({}) FROM STDIN", column_list(cols));
+    let mut txn = txn.txn.lock().await;
+    let mut copy = txn.copy_in_raw(&sql).await.map_err(exec_err)?;
+    let mut buf = String::with_capacity(SEND_BYTES + 4096);
+    for (i, v) in values.iter().enumerate() {
+        let last_of_row = (i + 1) % cols.len() == 0;
+        if let Err(e) = copy_field(v, &mut buf) {
+            let _ = copy.abort(e.to_string()).await;
+            return Err(e);
+        }
+        buf.push(if last_of_row { '\n' } else { '\t' });
+        if last_of_row && buf.len() >= SEND_BYTES {
+            copy.send(std::mem::take(&mut buf).into_bytes())
+                .await
+                .map_err(exec_err)?;
+            buf.reserve(SEND_BYTES + 4096);
+        }
     }
-
-    pub async fn commit(self) -> Result<(), DbErr> {
-        self.txn.into_inner().commit().await.map_err(exec_err)
+    if !buf.is_empty() {
+        copy.send(buf.into_bytes()).await.map_err(exec_err)?;
     }
-
-    /// Copies rows given as their values one row after another (`cols.len()` values each) into
-    /// `table`.
-    pub async fn copy_in(
-        &self,
-        table: &str,
-        cols: &[&str],
-        values: Vec<Value>,
-    ) -> Result<(), DbErr> {
-        if values.is_empty() {
-            return Ok(());
-        }
-        let mut sql = format!("COPY \"{table}\" (");
-        for (i, c) in cols.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('"');
-            sql.push_str(c);
-            sql.push('"');
-        }
-        sql.push_str(") FROM STDIN");
-        let mut txn = self.txn.lock().await;
-        let mut copy = txn.copy_in_raw(&sql).await.map_err(exec_err)?;
-        let mut buf = String::with_capacity(SEND_BYTES + 4096);
-        for (i, v) in values.iter().enumerate() {
-            let last_of_row = (i + 1) % cols.len() == 0;
-            if let Err(e) = copy_field(v, &mut buf) {
-                let _ = copy.abort(e.to_string()).await;
-                return Err(e);
-            }
-            buf.push(if last_of_row { '\n' } else { '\t' });
-            if last_of_row && buf.len() >= SEND_BYTES {
-                copy.send(std::mem::take(&mut buf).into_bytes())
-                    .await
-                    .map_err(exec_err)?;
-                buf.reserve(SEND_BYTES + 4096);
-            }
-        }
-        if !buf.is_empty() {
-            copy.send(buf.into_bytes()).await.map_err(exec_err)?;
-        }
-        copy.finish().await.map_err(exec_err)?;
-        Ok(())
-    }
+    copy.finish().await.map_err(exec_err)?;
+    Ok(())
 }
 
 /// Writes one value in `COPY`'s text format: `\N` for NULL, special characters escaped.
@@ -164,56 +111,8 @@ fn escape(s: &str, out: &mut String) {
     }
 }
 
-fn query(stmt: &Statement) -> sqlx::query::Query<'_, Postgres, SqlxValues> {
-    let values = stmt.values.clone().unwrap_or(Values(Vec::new()));
-    sqlx::query_with(sqlx::AssertSqlSafe(stmt.sql.as_str()), SqlxValues(values))
-}
-
 #[async_trait::async_trait]
-impl ConnectionTrait for CopyTxn {
-    fn get_database_backend(&self) -> DbBackend {
-        DbBackend::Postgres
-    }
-
-    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        let mut txn = self.txn.lock().await;
-        query(&stmt)
-            .execute(&mut **txn)
-            .await
-            .map(Into::into)
-            .map_err(exec_err)
-    }
-
-    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        let mut txn = self.txn.lock().await;
-        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-            .execute(&mut **txn)
-            .await
-            .map(Into::into)
-            .map_err(exec_err)
-    }
-
-    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        let mut txn = self.txn.lock().await;
-        query(&stmt)
-            .fetch_optional(&mut **txn)
-            .await
-            .map(|r| r.map(Into::into))
-            .map_err(query_err)
-    }
-
-    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        let mut txn = self.txn.lock().await;
-        query(&stmt)
-            .fetch_all(&mut **txn)
-            .await
-            .map(|rows| rows.into_iter().map(Into::into).collect())
-            .map_err(query_err)
-    }
-}
-
-#[async_trait::async_trait]
-impl Bulk for CopyTxn {
+impl Bulk for OwnTxn<Postgres> {
     async fn take_ids(&self, table: &str, n: usize) -> Result<Option<Vec<i64>>, DbErr> {
         let stmt = Statement::from_sql_and_values(
             DbBackend::Postgres,
@@ -234,7 +133,7 @@ impl Bulk for CopyTxn {
         cols: &[&str],
         values: Vec<Value>,
     ) -> Result<(), DbErr> {
-        self.copy_in(table, cols, values).await
+        copy_in(self, table, cols, values).await
     }
 }
 

@@ -111,7 +111,7 @@ pub async fn reserve_numbers<C: ConnectionTrait>(db: &C, year: i32, n: i64) -> R
 
 /// Stores new cases in `txn` with few statements whatever their number: numbers reserved per year
 /// of receipt in one step each, SRDI ranks looked up once per credit code, and cases, parties,
-/// rights, `received` events (with their outbox rows) and clocks as multi-row inserts.
+/// rights, `received` events (with their outbox rows) and clocks written in bulk (`Bulk`).
 pub async fn insert<W: Bulk>(txn: &W, filings: Vec<NewFiling>) -> Result<Vec<Stored>, DbErr> {
     let years: Vec<i32> = filings
         .iter()
@@ -185,7 +185,8 @@ pub async fn insert<W: Bulk>(txn: &W, filings: Vec<NewFiling>) -> Result<Vec<Sto
 }
 
 /// Stores a batch of imported leads with its audit entry (made from the cases stored) in a write
-/// transaction of its own, and commits. On PostgreSQL the rows are copied in (`COPY`).
+/// transaction of its own, and commits: the rows go in by `COPY` on PostgreSQL, by a prepared
+/// statement of 64 rows run per group of rows on SQLite.
 pub async fn store_import<F>(
     db: &Db,
     filings: Vec<NewFiling>,
@@ -203,13 +204,15 @@ where
         super::audit::append(txn, audit(&stored)).await?;
         Ok(stored)
     }
+    use super::txn::OwnTxn;
+    use sea_orm::sqlx::{Postgres, Sqlite};
     if db.backend() == DbBackend::Postgres {
-        let txn = super::copy::CopyTxn::begin(db.conn().get_postgres_connection_pool()).await?;
+        let txn = OwnTxn::<Postgres>::begin(db.conn().get_postgres_connection_pool()).await?;
         let stored = store_in(&txn, filings, audit).await?;
         txn.commit().await?;
         Ok(stored)
     } else {
-        let txn = db.begin_write().await?;
+        let txn = OwnTxn::<Sqlite>::begin(db.sqlite_write_pool()).await?;
         let stored = store_in(&txn, filings, audit).await?;
         txn.commit().await?;
         Ok(stored)

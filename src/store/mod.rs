@@ -22,13 +22,16 @@ pub mod health_checks;
 pub mod inbox;
 pub mod intake;
 pub mod needs;
+mod nodelay;
 pub mod notifications;
 pub mod orgs;
 pub mod outbox;
 pub mod password_resets;
 pub mod rollup;
 pub mod search;
+mod sqlite_rows;
 pub mod srdi;
+mod txn;
 pub mod users;
 pub mod workflow;
 pub mod workstations;
@@ -85,6 +88,14 @@ impl Db {
 
     pub fn backend(&self) -> DbBackend {
         self.conn.get_database_backend()
+    }
+
+    /// The pool write transactions take their connection from on SQLite (its one writer).
+    fn sqlite_write_pool(&self) -> &sea_orm::sqlx::SqlitePool {
+        self.writer
+            .as_ref()
+            .unwrap_or(&self.conn)
+            .get_sqlite_connection_pool()
     }
 
     /// Starts a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so writers queue on the busy
@@ -159,6 +170,18 @@ fn options(url: &str, max_connections: u32, writer: bool) -> ConnectOptions {
                 o
             }
         });
+    // This hook replaces the one sea-orm installs only to set a `search_path`, which weiquan
+    // never configures; one that does must set it here too.
+    if let Some(port) = nodelay::postgres_port(url) {
+        opts.map_sqlx_postgres_pool_opts(move |p| {
+            p.after_connect(move |_, _| {
+                Box::pin(async move {
+                    nodelay::set_on_sockets_to(port);
+                    Ok(())
+                })
+            })
+        });
+    }
     opts
 }
 

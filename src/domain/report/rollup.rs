@@ -320,23 +320,29 @@ pub fn diff(
     if before == after {
         return;
     }
-    let mut d: BTreeMap<Key, i64> = BTreeMap::new();
-    if let Some(b) = before {
-        for k in keys(defs, b) {
-            *d.entry(k).or_default() -= 1;
+    // Counters that come back to zero are dropped as they do, so `into` holds only changes
+    // whatever the number of cases summed into it (a counter a case leaves and enters again,
+    // unchanged, is dropped the same way).
+    fn add(into: &mut HashMap<Key, i64>, k: Key, n: i64) {
+        use std::collections::hash_map::Entry;
+        match into.entry(k) {
+            Entry::Occupied(mut e) => {
+                *e.get_mut() += n;
+                if *e.get() == 0 {
+                    e.remove();
+                }
+            }
+            Entry::Vacant(e) => {
+                e.insert(n);
+            }
         }
     }
-    if let Some(a) = after {
-        for k in keys(defs, a) {
-            *d.entry(k).or_default() += 1;
-        }
+    for k in before.map(|b| keys(defs, b)).unwrap_or_default() {
+        add(into, k, -1);
     }
-    for (k, n) in d {
-        if n != 0 {
-            *into.entry(k).or_default() += n;
-        }
+    for k in after.map(|a| keys(defs, a)).unwrap_or_default() {
+        add(into, k, 1);
     }
-    into.retain(|_, n| *n != 0);
 }
 
 /// A stored counter as read back for a report.
