@@ -6,7 +6,9 @@ use super::case::view::{
 };
 use super::case::visible;
 use super::{Ctx, Identity};
-use crate::domain::case::{CaseState, Channel, EventKind, Queue, RightKind, Source};
+use crate::domain::case::{
+    CaseState, Channel, EventKind, OverseasCategory, Queue, RightKind, Source,
+};
 use crate::domain::identity::OrgKind;
 use crate::domain::srdi::SrdiLevel;
 use crate::domain::time::{end_of_day_utc, start_of_day_utc};
@@ -102,6 +104,18 @@ pub fn formats() -> utoipa::openapi::schema::Object {
     crate::domain::names::names_schema(&["json", "csv", "xlsx"], false)
 }
 
+/// `owner`, `referred_to`, `triaged`.
+pub fn org_roles() -> utoipa::openapi::schema::Object {
+    crate::domain::names::names_schema(&ORG_ROLES.map(|(n, _)| n), false)
+}
+
+/// The names of the `org_role` filter.
+const ORG_ROLES: [(&str, store::cases::OrgRole); 3] = [
+    ("owner", store::cases::OrgRole::Owner),
+    ("referred_to", store::cases::OrgRole::ReferredTo),
+    ("triaged", store::cases::OrgRole::Triaged),
+];
+
 /// `none`, `provincial_srdi`, `national_little_giant`.
 pub fn srdi_levels() -> utoipa::openapi::schema::Object {
     let mut names = vec!["none"];
@@ -153,6 +167,11 @@ pub struct ListQuery {
     /// caller's reach). The reports' figures link to lists by the filters below.
     #[param(value_type = Option<i64>)]
     pub org: Option<String>,
+    /// How the cases relate to `org`: `owner` (the default: owned by it or an office below
+    /// it), `referred_to` (referred or transferred to one of them) or `triaged` (one of them
+    /// triaged it: routed, referred, rejected or merged it). Needs `org`.
+    #[param(schema_with = org_roles)]
+    pub org_role: Option<String>,
     /// `YYYY-MM-DD`, inclusive (Beijing days): received in this period.
     #[param(format = Date)]
     pub received_from: Option<String>,
@@ -192,6 +211,12 @@ pub struct ListQuery {
     pub routed: Option<bool>,
     /// `true`: shared with another office.
     pub shared: Option<bool>,
+    /// Overseas requests about this country (ISO 3166 two letters, `US`).
+    #[param(pattern = "^[A-Za-z]{2}$")]
+    pub overseas_country: Option<String>,
+    /// Overseas requests of this category.
+    #[param(value_type = Option<crate::domain::case::OverseasCategory>)]
+    pub overseas_category: Option<String>,
 }
 
 /// A filter value given and not blank.
@@ -280,6 +305,21 @@ async fn filter_of(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<store::case
             .map_err(|_| AppError::field("org", "error.report.org"))?;
         f.owners = reach(cx, me, id).await?;
     }
+    if let Some(role) = given(&q.org_role) {
+        f.org_role = ORG_ROLES
+            .iter()
+            .find(|(n, _)| *n == role)
+            .map(|(_, r)| *r)
+            .ok_or_else(|| AppError::field("org_role", "error.report.org_role"))?;
+        if given(&q.org).is_none() {
+            return Err(AppError::field("org", "error.report.org_role_without_org"));
+        }
+        if f.owners.is_none() && f.org_role != store::cases::OrgRole::Owner {
+            // An enterprise's own organisation stands for its filings, which it neither is
+            // referred nor triages.
+            f.owners = Some(Vec::new());
+        }
+    }
     f.received = period(
         &q.received_from,
         &q.received_to,
@@ -352,6 +392,17 @@ async fn filter_of(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<store::case
         }
         f.extension_tier = Some(tier.to_string());
     }
+    if let Some(v) = given(&q.overseas_country) {
+        if v.len() != 2 || !v.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Err(AppError::field("overseas_country", "error.case.country"));
+        }
+        f.overseas_country = Some(v.to_ascii_uppercase());
+    }
+    if let Some(v) = given(&q.overseas_category) {
+        let c = OverseasCategory::parse(v)
+            .ok_or_else(|| AppError::field("overseas_category", "error.case.overseas_category"))?;
+        f.overseas_category = Some(c.as_str().to_string());
+    }
     f.routed = q.routed;
     f.shared = q.shared == Some(true);
     f.decided_at_fair = q.decided_at_fair;
@@ -398,6 +449,12 @@ pub async fn count_distinct(
         crate::domain::report::Distinct::FilerEnterprise => entity::cases::Column::FilerOrgId,
     };
     Ok(store::cases::count_distinct(cx.db.conn(), &me.actor, &f, column).await?)
+}
+
+/// The countries of the overseas requests among the visible cases of `q`.
+pub async fn overseas_countries(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<Vec<String>> {
+    let f = filter_of(cx, me, q).await?;
+    Ok(store::cases::overseas_countries(cx.db.conn(), &me.actor, &f).await?)
 }
 
 /// Receipt and closing instants of the closed cases of `q` (for days-to-close figures).

@@ -148,7 +148,19 @@ pub struct Summary {
     pub sections: Vec<SectionValue>,
     pub group_by: Option<&'static str>,
     pub groups: Vec<GroupRow>,
+    /// The breakdowns drawn under their sections (`report::TABLES`).
+    pub tables: Vec<TableValue>,
     pub months: Vec<MonthValue>,
+}
+
+/// A breakdown under a section: overseas requests by category, by country.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TableValue {
+    pub section: &'static str,
+    pub key: &'static str,
+    pub group_by: &'static str,
+    pub figures: &'static [&'static str],
+    pub rows: Vec<GroupRow>,
 }
 
 /// The organisation a report is about: the asked one when in reach (404 otherwise), else the
@@ -506,6 +518,9 @@ pub async fn summary(cx: &Ctx, me: &Identity, q: &SummaryQuery) -> Result<Summar
     if let Some(g) = group_by.filter(|g| *g != GroupBy::Org) {
         more.push(g.filter());
     }
+    for t in report::TABLES {
+        more.push(t.by.filter());
+    }
     // The trend reaches back at most a year before the period's end.
     let span = Period {
         from: period.from.min(
@@ -534,76 +549,40 @@ pub async fn summary(cx: &Ctx, me: &Identity, q: &SummaryQuery) -> Result<Summar
                 .collect(),
         })
         .collect();
-    let mut groups = Vec::new();
-    if let Some(g) = group_by {
-        let rows: Vec<(String, Option<String>, Option<String>)> = if g == GroupBy::Org {
-            store::orgs::children(cx.db.conn(), org_id)
-                .await?
-                .into_iter()
-                .filter(|o| o.kind != OrgKind::Enterprise.as_str())
-                .map(|o| (o.id.to_string(), None, Some(o.name)))
-                .collect()
-        } else {
-            g.values()
-                .into_iter()
-                .map(|(v, k)| (v, Some(k), None))
-                .collect()
-        };
-        for (value, label_key, name) in rows {
-            let mut row_base: Vec<(&'static str, String)> = base
-                .iter()
-                .filter(|(k, _)| *k != g.filter())
-                .cloned()
-                .collect();
-            row_base.push((g.filter(), value.clone()));
-            if let Some((_, v)) = base.iter().find(|(k, _)| *k == g.filter())
-                && *v != value
-            {
-                continue;
-            }
-            // The row's counters: an office's own (and those below it), or the grouping's value
-            // when no other filter narrows.
-            let row_owners = match (g, &loaded) {
-                (GroupBy::Org, Some(_)) => match value.parse::<i64>() {
-                    Ok(child) => cases_service::reach(cx, me, child).await?,
-                    Err(_) => None,
-                },
-                _ => None,
+    let groups = match group_by {
+        Some(g) => {
+            let at = Breakdown {
+                base: &base,
+                org_id,
+                period: &period,
+                sections: &sections,
+                loaded: loaded.as_ref(),
             };
-            let row_rolled = match &loaded {
-                Some(l) if g == GroupBy::Org => row_owners.as_deref().map(|owners| Rolled {
-                    counters: &l.counters,
-                    owners,
-                    months: months_of(&period),
-                    dim: l.dim.clone(),
-                }),
-                Some(l) if l.dim.as_ref().is_none_or(|(d, _)| *d == g.filter()) => Some(Rolled {
-                    counters: &l.counters,
-                    owners: &l.owners,
-                    months: months_of(&period),
-                    dim: Some((g.filter(), value.clone())),
-                }),
-                _ => None,
-            };
-            let mut m = measure(
-                cx,
-                me,
-                &row_base,
-                &sections,
-                Some(&report::GROUP_FIGURES),
-                row_rolled.as_ref(),
-            )
-            .await?;
-            groups.push(GroupRow {
-                value,
-                label_key,
-                name,
-                figures: report::GROUP_FIGURES
-                    .iter()
-                    .filter_map(|k| m.remove(k))
-                    .collect(),
-            });
+            breakdown(cx, me, &at, g, &report::GROUP_FIGURES).await?
         }
+        None => Vec::new(),
+    };
+    let mut tables = Vec::new();
+    for t in report::TABLES {
+        let at = Breakdown {
+            base: &base,
+            org_id,
+            period: &period,
+            sections: &sections,
+            loaded: loaded.as_ref(),
+        };
+        let mut rows = breakdown(cx, me, &at, t.by, t.figures).await?;
+        if t.by == GroupBy::OverseasCountry {
+            // The countries of the period's requests, not every country ever asked about.
+            rows.retain(|r| r.figures.iter().any(|f| f.value.is_some_and(|v| v > 0.0)));
+        }
+        tables.push(TableValue {
+            section: t.section,
+            key: t.key,
+            group_by: t.by.as_str(),
+            figures: t.figures,
+            rows,
+        });
     }
     let mut sections_out: Vec<SectionValue> = sections_out;
     if filters.is_empty()
@@ -622,8 +601,138 @@ pub async fn summary(cx: &Ctx, me: &Identity, q: &SummaryQuery) -> Result<Summar
         sections: sections_out,
         group_by: group_by.map(|g| g.as_str()),
         groups,
+        tables,
         months,
     })
+}
+
+/// What a breakdown is taken under: the report's filters, organisation, period, figures and
+/// counters.
+struct Breakdown<'a> {
+    base: &'a [(&'static str, String)],
+    org_id: i64,
+    period: &'a Period,
+    sections: &'a [report::Section],
+    loaded: Option<&'a Loaded>,
+}
+
+/// The rows of a breakdown by `g` with `figures` in each: from the counters where a row's can be
+/// read from them (an office below, or the grouping's value when no other filter narrows), else
+/// from the lists.
+async fn breakdown(
+    cx: &Ctx,
+    me: &Identity,
+    at: &Breakdown<'_>,
+    g: GroupBy,
+    figures: &[&'static str],
+) -> Result<Vec<GroupRow>> {
+    let (base, period, loaded) = (at.base, at.period, at.loaded);
+    let rows: Vec<(String, Option<String>, Option<String>)> = match g {
+        GroupBy::Org => store::orgs::children(cx.db.conn(), at.org_id)
+            .await?
+            .into_iter()
+            .filter(|o| o.kind != OrgKind::Enterprise.as_str())
+            .map(|o| (o.id.to_string(), None, Some(o.name)))
+            .collect(),
+        GroupBy::OverseasCountry => countries(cx, me, at, figures)
+            .await?
+            .into_iter()
+            .map(|c| (c, None, None))
+            .collect(),
+        _ => g
+            .values()
+            .into_iter()
+            .map(|(v, k)| (v, Some(k), None))
+            .collect(),
+    };
+    let mut out = Vec::new();
+    for (value, label_key, name) in rows {
+        let mut row_base: Vec<(&'static str, String)> = base
+            .iter()
+            .filter(|(k, _)| *k != g.filter())
+            .cloned()
+            .collect();
+        row_base.push((g.filter(), value.clone()));
+        if let Some((_, v)) = base.iter().find(|(k, _)| *k == g.filter())
+            && *v != value
+        {
+            continue;
+        }
+        let row_owners = match (g, loaded) {
+            (GroupBy::Org, Some(_)) => match value.parse::<i64>() {
+                Ok(child) => cases_service::reach(cx, me, child).await?,
+                Err(_) => None,
+            },
+            _ => None,
+        };
+        let row_rolled = match loaded {
+            Some(l) if g == GroupBy::Org => row_owners.as_deref().map(|owners| Rolled {
+                counters: &l.counters,
+                owners,
+                months: months_of(period),
+                dim: l.dim.clone(),
+            }),
+            Some(l) if l.dim.as_ref().is_none_or(|(d, _)| *d == g.filter()) => Some(Rolled {
+                counters: &l.counters,
+                owners: &l.owners,
+                months: months_of(period),
+                dim: Some((g.filter(), value.clone())),
+            }),
+            _ => None,
+        };
+        let mut m = measure(
+            cx,
+            me,
+            &row_base,
+            at.sections,
+            Some(figures),
+            row_rolled.as_ref(),
+        )
+        .await?;
+        out.push(GroupRow {
+            value,
+            label_key,
+            name,
+            figures: figures.iter().filter_map(|k| m.remove(k)).collect(),
+        });
+    }
+    Ok(out)
+}
+
+/// The countries of the overseas requests a breakdown by country has rows for: those with a
+/// count in the report's counters, or those of the requests received or closed in the period
+/// in the lists.
+async fn countries(
+    cx: &Ctx,
+    me: &Identity,
+    at: &Breakdown<'_>,
+    figures: &[&str],
+) -> Result<Vec<String>> {
+    if let Some(l) = at.loaded {
+        return Ok(l.counters.values(
+            "overseas_country",
+            figures,
+            &l.owners,
+            &months_of(at.period),
+        ));
+    }
+    let mut found = std::collections::BTreeSet::new();
+    for (from, to) in [
+        ("received_from", "received_to"),
+        ("closed_from", "closed_to"),
+    ] {
+        let Some(pairs) = merged(
+            at.base,
+            &[
+                (from, at.period.from.to_string()),
+                (to, at.period.to.to_string()),
+            ],
+        ) else {
+            continue;
+        };
+        found.extend(cases_service::overseas_countries(cx, me, &list_query(&pairs)?).await?);
+    }
+    Ok(found.into_iter().collect())
 }
 
 /// The assistance services the caller's own organisation gives over the period (with the

@@ -339,8 +339,10 @@ pub struct Filter {
     pub open_only: bool,
     pub owner_org: Option<i64>,
     pub awaiting_triage: bool,
-    /// Cases owned by any of these offices (a report's organisation and those below it).
+    /// Cases of any of these offices (a report's organisation and those below it), related to
+    /// them as `org_role` says.
     pub owners: Option<Vec<i64>>,
+    pub org_role: OrgRole,
     /// Received in `[from, to)`.
     pub received: Span,
     /// Closed in `[from, to)`.
@@ -369,6 +371,22 @@ pub struct Filter {
     pub routed: Option<bool>,
     /// Cases shared with another office (an active share).
     pub shared: bool,
+    /// Overseas requests about this country (two capital letters) and of this category.
+    pub overseas_country: Option<String>,
+    pub overseas_category: Option<String>,
+}
+
+/// How the cases of a list relate to the offices of its `owners` filter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum OrgRole {
+    /// Owned by one of them.
+    #[default]
+    Owner,
+    /// Referred or transferred to one of them (`referred_to_org_id`).
+    ReferredTo,
+    /// Triaged by one of them: it recorded a triage decision on the case (routed, referred,
+    /// rejected or merged it).
+    Triaged,
 }
 
 /// The visible cases matching `f`, as a query (the counts and the export share it).
@@ -387,6 +405,7 @@ fn matching(actor: &Actor, f: &Filter) -> sea_orm::Select<cases::Entity> {
 /// nothing but work.
 fn keeps_to_owners_in_reach(actor: &Actor, f: &Filter) -> bool {
     actor.org_kind != OrgKind::Enterprise
+        && f.org_role == OrgRole::Owner
         && f.owners.as_ref().is_some_and(|owners| {
             owners
                 .iter()
@@ -443,7 +462,25 @@ fn filters(f: &Filter) -> Condition {
             .add(cases::Column::State.eq(CaseState::New.as_str()));
     }
     if let Some(owners) = &f.owners {
-        q = q.add(cases::Column::OwnerOrgId.is_in(owners.iter().copied()));
+        let owners = owners.iter().copied();
+        q = q.add(match f.org_role {
+            OrgRole::Owner => cases::Column::OwnerOrgId.is_in(owners),
+            OrgRole::ReferredTo => cases::Column::ReferredToOrgId.is_in(owners),
+            OrgRole::Triaged => {
+                // Read from the partial index of triage decisions by recording office
+                // (`ix_case_events_triaged_by`): its condition is repeated as written there.
+                let decisions = Query::select()
+                    .column(case_events::Column::CaseId)
+                    .from(case_events::Entity)
+                    .and_where(case_events::Column::ActorOrgId.is_in(owners))
+                    .and_where(
+                        case_events::Column::Kind
+                            .is_in(EventKind::TRIAGE_DECISIONS.map(EventKind::as_str)),
+                    )
+                    .to_owned();
+                cases::Column::Id.in_subquery(decisions)
+            }
+        });
     }
     if let Some(t) = f.received.0 {
         q = q.add(cases::Column::ReceivedAt.gte(t));
@@ -569,6 +606,17 @@ fn filters(f: &Filter) -> Condition {
         Some(false) => q = q.add(cases::Column::Queue.eq(Queue::Triage.as_str())),
         None => {}
     }
+    if f.overseas_country.is_some() || f.overseas_category.is_some() {
+        q = q.add(
+            Expr::col((cases::Entity, cases::Column::Facts)).like(
+                LikeExpr::new(overseas_pattern(
+                    f.overseas_country.as_deref(),
+                    f.overseas_category.as_deref(),
+                ))
+                .escape('\\'),
+            ),
+        );
+    }
     if f.shared {
         let with = Query::select()
             .expr(Expr::val(1))
@@ -582,6 +630,22 @@ fn filters(f: &Filter) -> Condition {
         q = q.add(Expr::exists(with));
     }
     q
+}
+
+/// The `LIKE` pattern of the channel facts of an overseas request about `country` (two capital
+/// letters) of `category` (a name of letters and underscores), either open: the facts are
+/// written by serde_json, compactly and in the order of `intake::Overseas`'s fields
+/// (`{"overseas":{"country":"US","category":"us_337",…}}`; a unit test there keeps to it).
+/// Quotes inside text are escaped in JSON, so the pattern cannot match inside a text value.
+fn overseas_pattern(country: Option<&str>, category: Option<&str>) -> String {
+    let country = country.unwrap_or("__");
+    match category {
+        Some(c) => format!(
+            "%\"overseas\":{{\"country\":\"{country}\",\"category\":\"{}\",%",
+            c.replace('_', "\\_")
+        ),
+        None => format!("%\"overseas\":{{\"country\":\"{country}\",%"),
+    }
 }
 
 /// One page of visible cases, most urgent first, SRDI first among equally urgent, then oldest.
@@ -831,6 +895,34 @@ pub async fn spans<C: ConnectionTrait>(
         .into_tuple()
         .all(db)
         .await
+}
+
+/// The countries of the visible overseas requests matching `f` (those whose facts name one),
+/// sorted, once each.
+pub async fn overseas_countries<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    f: &Filter,
+) -> Result<Vec<String>, DbErr> {
+    let texts: Vec<String> = matching(actor, f)
+        .filter(
+            Expr::col((cases::Entity, cases::Column::Facts))
+                .like(LikeExpr::new(overseas_pattern(None, None)).escape('\\')),
+        )
+        .select_only()
+        .column(cases::Column::Facts)
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut out: Vec<String> = texts
+        .iter()
+        .filter_map(|t| serde_json::from_str::<Facts>(t).ok()?.overseas)
+        .map(|o| o.country)
+        .collect();
+    out.sort();
+    out.dedup();
+    Ok(out)
 }
 
 pub async fn count<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {

@@ -149,6 +149,24 @@ pub async fn facts_of<C: ConnectionTrait>(
             f.sh = true;
         }
     }
+    // An overseas request's category and country, from the channel facts of the cases that
+    // have them (`{"overseas":{"country":…,"category":…}}`).
+    let overseas: Vec<(i64, String)> = cases::Entity::find()
+        .select_only()
+        .columns([cases::Column::Id, cases::Column::Facts])
+        .filter(cases::Column::Id.is_in(ids.iter().copied()))
+        .filter(cases::Column::Facts.like("%\"overseas\":{%"))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (id, text) in overseas {
+        let facts: crate::domain::case::intake::Facts =
+            serde_json::from_str(&text).unwrap_or_default();
+        if let (Some(f), Some(o)) = (out.get_mut(&id), facts.overseas) {
+            f.og = Some(o.category);
+            f.oc = Some(o.country);
+        }
+    }
     for f in out.values_mut() {
         f.e.sort();
         f.e.dedup();

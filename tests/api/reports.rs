@@ -88,16 +88,30 @@ async fn sql_count(app: &TestApp, query: &str, owners: &[i64], distinct: Option<
         .iter()
         .find(|(k, _)| k == "clock_state")
         .map(|(_, v)| v.clone());
+    let org_role = pairs
+        .iter()
+        .find(|(k, _)| k == "org_role")
+        .map(|(_, v)| v.clone());
+    let owner_list = owners
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
     for (k, v) in &pairs {
         let c = match k.as_str() {
-            "org" => format!(
-                "owner_org_id IN ({})",
-                owners
-                    .iter()
-                    .map(i64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(",")
-            ),
+            "org" => match org_role.as_deref() {
+                None | Some("owner") => format!("owner_org_id IN ({owner_list})"),
+                Some("referred_to") => format!("referred_to_org_id IN ({owner_list})"),
+                Some("triaged") => exists(
+                    "case_events",
+                    format!(
+                        "x.kind IN ('routed', 'referred', 'rejected', 'merged') \
+                         AND x.actor_org_id IN ({owner_list})"
+                    ),
+                ),
+                Some(other) => panic!("org_role {other}"),
+            },
+            "org_role" => continue,
             "received_from" => format!("received_at >= {}", arg(start_of_day_utc(day(v)).into())),
             "received_to" => format!("received_at < {}", arg(next(v).into())),
             "closed_from" => format!("closed_at >= {}", arg(start_of_day_utc(day(v)).into())),
@@ -154,6 +168,14 @@ async fn sql_count(app: &TestApp, query: &str, owners: &[i64], distinct: Option<
                 exists("case_clocks", cond)
             }
             "clock_state" => continue,
+            "overseas_country" | "overseas_category" => {
+                let field = k.trim_start_matches("overseas_");
+                let path = match backend {
+                    DbBackend::Postgres => format!("(facts::jsonb #>> '{{overseas,{field}}}')"),
+                    _ => format!("json_extract(facts, '$.overseas.{field}')"),
+                };
+                format!("{path} = {}", arg(v.clone().into()))
+            }
             other => panic!("the oracle does not know the filter {other}={v}"),
         };
         clauses.push(c);
@@ -262,6 +284,7 @@ async fn check_summary(app: &TestApp, api: &Api, summary: &Value, owners: &[i64]
                 let (num, other) = match key.as_str() {
                     "triage_on_time_rate" => ("triage_on_time", "triage_late"),
                     "ar_on_time_rate" => ("ar_on_time", "ar_late"),
+                    "triaged_here_rate" => ("triaged_here_on_time", "triaged_here_late"),
                     k => panic!("unknown rate {k}"),
                 };
                 let n = figs[num]["value"].as_u64().unwrap();
@@ -623,13 +646,21 @@ async fn reports_and_lists_download_as_csv_and_excel_with_the_same_rows() {
 
     // The statistics as CSV and as a workbook hold the JSON's figures.
     let (_, summary) = supervisor.get("/api/v1/reports/summary?period=2025").await;
-    let figs: Vec<(String, Value)> = summary["sections"]
-        .as_array()
-        .unwrap()
+    let sections = summary["sections"].as_array().unwrap();
+    // The sections' figures, then the cells of the breakdowns under them (overseas requests by
+    // category: a row per category even in a year without any).
+    let cells = sections
+        .iter()
+        .flat_map(|s| s["tables"].as_array().unwrap().iter())
+        .flat_map(|t| t["rows"].as_array().unwrap().iter())
+        .flat_map(|r| r["figures"].as_array().unwrap().iter());
+    let figs: Vec<(String, Value)> = sections
         .iter()
         .flat_map(|s| s["figures"].as_array().unwrap().iter())
+        .chain(cells)
         .map(|f| (f["label"].as_str().unwrap().to_string(), f["value"].clone()))
         .collect();
+    assert!(figs.len() > 60, "{} figures and cells", figs.len());
     let res = supervisor
         .get_response("/api/v1/reports/summary?period=2025&format=xlsx")
         .await;
@@ -1004,4 +1035,133 @@ async fn the_statistics_count_consultations_and_health_checks_with_the_lists_beh
         page.contains("援助服务") && page.contains("href=\"/health-checks\""),
         "services on the page"
     );
+}
+
+/// The section `key` of a summary.
+fn section<'a>(summary: &'a Value, key: &str) -> &'a Value {
+    summary["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["key"] == key)
+        .unwrap_or_else(|| panic!("no section {key}: {summary}"))
+}
+
+/// A breakdown table's rows as value → (figure → count), each cell checked against the oracle
+/// and the list behind it.
+async fn table_of(
+    app: &TestApp,
+    api: &Api,
+    table: &Value,
+    owners: &[i64],
+) -> Vec<(String, HashMap<String, u64>)> {
+    let mut out = Vec::new();
+    for row in table["rows"].as_array().unwrap() {
+        let mut cells = HashMap::new();
+        for f in row["figures"].as_array().unwrap() {
+            let n = f["value"].as_u64().unwrap();
+            let q = query_of(f);
+            assert_eq!(sql_count(app, q, owners, None).await, n, "{q}");
+            assert_eq!(list_len(api, f["list"].as_str().unwrap()).await, n, "{q}");
+            cells.insert(f["key"].as_str().unwrap().to_string(), n);
+        }
+        out.push((row["value"].as_str().unwrap().to_string(), cells));
+    }
+    out
+}
+
+#[tokio::test]
+async fn overseas_requests_break_down_by_category_and_country_and_referrals_count_where_received() {
+    let app = TestApp::spawn().await;
+    let supervisor = app.api_as("demo-supervisor").await;
+    let office = supervisor.org_id().await;
+    let centre = app.api_as("demo-triager").await.org_id().await;
+    let industry = app.api_as("demo-industry").await;
+    let industry_org = industry.org_id().await;
+    for (country, category) in [
+        ("US", "us_337"),
+        ("US", "trademark_squatting"),
+        ("DE", "foreign_litigation"),
+    ] {
+        app.complaint()
+            .overseas(json!({"country": country, "category": category}))
+            .routed("overseas_assistance")
+            .file()
+            .await;
+    }
+    // Still waiting for triage: not an overseas request yet.
+    app.complaint()
+        .overseas(json!({"country": "JP", "category": "us_337"}))
+        .file()
+        .await;
+    let referred = app
+        .complaint()
+        .referred(industry_org, "涉及工业产品质量，属工信部门职责")
+        .file()
+        .await;
+
+    let year = this_year();
+    let today = weiquan::domain::time::day_of(Utc::now());
+    // The year in whole months is read from the rollups, a range from a day before it from the
+    // lists: both give the same rows.
+    for query in [
+        format!("period={year}"),
+        format!("from={}-12-31&to={today}", year - 1),
+    ] {
+        let (s, summary) = supervisor
+            .get(&format!("/api/v1/reports/summary?{query}"))
+            .await;
+        assert_eq!(s, 200, "{query}: {summary}");
+        check_summary(&app, &supervisor, &summary, &[office, centre]).await;
+        let overseas = section(&summary, "overseas");
+        let tables = overseas["tables"].as_array().unwrap();
+        let by_category = table_of(&app, &supervisor, &tables[0], &[office, centre]).await;
+        assert_eq!(tables[0]["group_by"], "overseas_category");
+        assert_eq!(by_category.len(), 6, "every category has its row");
+        let requests = |rows: &[(String, HashMap<String, u64>)], v: &str| {
+            rows.iter()
+                .find(|(value, _)| value == v)
+                .map(|(_, c)| c["ov_requests"])
+        };
+        assert_eq!(requests(&by_category, "us_337"), Some(1), "{query}");
+        assert_eq!(requests(&by_category, "trademark_squatting"), Some(1));
+        assert_eq!(requests(&by_category, "foreign_litigation"), Some(1));
+        assert_eq!(requests(&by_category, "other"), Some(0));
+        let by_country = table_of(&app, &supervisor, &tables[1], &[office, centre]).await;
+        let countries: Vec<&str> = by_country.iter().map(|(v, _)| v.as_str()).collect();
+        assert_eq!(countries, ["DE", "US"], "{query}");
+        assert_eq!(requests(&by_country, "US"), Some(2));
+        assert_eq!(requests(&by_country, "DE"), Some(1));
+        let figs = figures(&summary);
+        assert_eq!(figs["ov_requests"]["value"], 3);
+        // The routed requests and the referral were triaged by the centre below the office.
+        assert_eq!(figs["triaged_here"]["value"], 4, "{query}");
+        assert_eq!(figs["referred_out"]["value"], 1);
+    }
+
+    // The industry office counts the lead referred to it, and the list behind it holds it.
+    let (s, theirs) = industry
+        .get(&format!("/api/v1/reports/summary?period={year}"))
+        .await;
+    assert_eq!(s, 200, "{theirs}");
+    check_summary(&app, &industry, &theirs, &[industry_org]).await;
+    let f = &figures(&theirs)["referred_in"];
+    assert_eq!(f["value"], 1, "{f}");
+    let (_, list) = industry.get(f["list"].as_str().unwrap()).await;
+    assert_eq!(list["items"][0]["id"], referred.id);
+
+    // Bad values of the new filters are field errors.
+    for (q, field) in [
+        ("overseas_country=USA".to_string(), "overseas_country"),
+        (
+            "overseas_category=moon_landing".to_string(),
+            "overseas_category",
+        ),
+        (format!("org={office}&org_role=boss"), "org_role"),
+        ("org_role=triaged".to_string(), "org"),
+    ] {
+        let (s, b) = supervisor.get(&format!("/api/v1/cases?{q}")).await;
+        assert_eq!(s, 422, "{q}: {b}");
+        assert_eq!(b["errors"][0]["field"], field, "{q}");
+    }
 }

@@ -686,6 +686,26 @@ mod tests {
         assert_eq!(e.opens_at.to_rfc3339(), "2026-09-22T09:00:00+08:00");
     }
 
+    /// The case list's overseas filters match the stored facts' text
+    /// (`store::cases::overseas_pattern`): country, then category, first in the object.
+    #[test]
+    fn overseas_facts_are_written_country_then_category_first() {
+        let mut input = complaint();
+        input.channel = "overseas".into();
+        input.overseas = Some(OverseasInput {
+            country: "de".into(),
+            category: "foreign_litigation".into(),
+            foreign_deadline: None,
+            time_zone: None,
+        });
+        let v = validate(&input, Submitter::Enterprise).unwrap();
+        let text = serde_json::to_string(&v.facts).unwrap();
+        assert!(
+            text.contains(r#""overseas":{"country":"DE","category":"foreign_litigation","#),
+            "{text}"
+        );
+    }
+
     #[test]
     fn a_foreign_deadline_keeps_its_own_zone() {
         let mut input = complaint();

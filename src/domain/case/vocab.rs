@@ -200,6 +200,11 @@ names! {
 }
 
 impl EventKind {
+    /// The events of a triage decision: what an office that triaged a lead recorded (the
+    /// migration `triage_decision_index` indexes exactly these kinds by the recording office).
+    pub const TRIAGE_DECISIONS: [EventKind; 4] =
+        [Self::Routed, Self::Referred, Self::Rejected, Self::Merged];
+
     /// A step of the custody log of an evidence item.
     pub fn is_custody(self) -> bool {
         use EventKind::*;

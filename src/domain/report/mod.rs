@@ -87,6 +87,8 @@ fn fig(key: &'static str, filters: Vec<(&'static str, String)>) -> Figure {
 const AR: (&str, &str) = ("queue", "administrative_ruling");
 const EX: (&str, &str) = ("queue", "exhibition_enforcement");
 const OV: (&str, &str) = ("queue", "overseas_assistance");
+/// The cases the report's organisation triaged, rather than owns.
+const TRIAGED: (&str, &str) = ("org_role", "triaged");
 
 /// The figures of the statistics page for period `p`, as of day `today` (the "now" section:
 /// open, overdue, due within seven days).
@@ -136,6 +138,38 @@ pub fn sections(p: &Period, due_within: chrono::NaiveDate) -> Vec<Section> {
                     "awaiting_triage",
                     received(p, &[("queue", "triage"), ("state", "new")]),
                 ),
+                // The office's own triage work (a centre's leads move to the IP office they are
+                // routed to): the leads it triaged, whoever owns them now.
+                fig("triaged_here", received(p, &[TRIAGED])),
+                fig(
+                    "triaged_here_on_time",
+                    received(
+                        p,
+                        &[
+                            TRIAGED,
+                            ("clock", "triage.decision"),
+                            ("clock_state", "met"),
+                        ],
+                    ),
+                ),
+                fig(
+                    "triaged_here_late",
+                    received(
+                        p,
+                        &[
+                            TRIAGED,
+                            ("clock", "triage.decision"),
+                            ("clock_state", "missed"),
+                        ],
+                    ),
+                ),
+                Figure {
+                    key: "triaged_here_rate",
+                    measure: Measure::Rate {
+                        num: "triaged_here_on_time",
+                        other: "triaged_here_late",
+                    },
+                },
             ],
         },
         Section {
@@ -253,6 +287,7 @@ pub fn sections(p: &Period, due_within: chrono::NaiveDate) -> Vec<Section> {
             figures: vec![
                 fig("shared", received(p, &[("shared", "true")])),
                 fig("referred_out", received(p, &[("event", "referred")])),
+                fig("referred_in", received(p, &[("org_role", "referred_to")])),
                 fig(
                     "referral_returned",
                     received(p, &[("event", "referral_returned")]),
@@ -348,16 +383,23 @@ pub enum GroupBy {
     Source,
     RightKind,
     SrdiLevel,
+    /// The category of an overseas request (US 337, foreign litigation …).
+    OverseasCategory,
+    /// The country of an overseas request (its rows are the countries of the period's
+    /// requests, read by the service).
+    OverseasCountry,
 }
 
 impl GroupBy {
-    pub const ALL: [GroupBy; 6] = [
+    pub const ALL: [GroupBy; 8] = [
         Self::Org,
         Self::Queue,
         Self::Channel,
         Self::Source,
         Self::RightKind,
         Self::SrdiLevel,
+        Self::OverseasCategory,
+        Self::OverseasCountry,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -368,6 +410,8 @@ impl GroupBy {
             Self::Source => "source",
             Self::RightKind => "right_kind",
             Self::SrdiLevel => "srdi_level",
+            Self::OverseasCategory => "overseas_category",
+            Self::OverseasCountry => "overseas_country",
         }
     }
 
@@ -383,7 +427,7 @@ impl GroupBy {
     /// The rows of an enumerated grouping: value and catalogue key of its label (the `Org`
     /// grouping's rows are the organisations, read by the service).
     pub fn values(self) -> Vec<(String, String)> {
-        use crate::domain::case::{Channel, Queue, RightKind, Source};
+        use crate::domain::case::{Channel, OverseasCategory, Queue, RightKind, Source};
         fn of<T: Copy>(
             all: &[T],
             name: impl Fn(T) -> &'static str,
@@ -394,7 +438,10 @@ impl GroupBy {
                 .collect()
         }
         match self {
-            Self::Org => Vec::new(),
+            Self::Org | Self::OverseasCountry => Vec::new(),
+            Self::OverseasCategory => {
+                of(OverseasCategory::ALL, |v| v.as_str(), "overseas_category")
+            }
             Self::Queue => of(Queue::ALL, |v| v.as_str(), "queue"),
             Self::Channel => of(Channel::ALL, |v| v.as_str(), "channel"),
             Self::Source => of(Source::ALL, |v| v.as_str(), "source"),
@@ -411,6 +458,35 @@ impl GroupBy {
         }
     }
 }
+
+/// A breakdown drawn under a section of the statistics: a row per value of a grouping, a column
+/// per figure of the section (each cell the figure under the row's filter, linking to its list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Table {
+    pub section: &'static str,
+    /// Its label is `report.table.<key>`.
+    pub key: &'static str,
+    pub by: GroupBy,
+    pub figures: &'static [&'static str],
+}
+
+const OV_TABLE: [&str; 4] = ["ov_requests", "ov_accepted", "ov_experts", "ov_closed"];
+
+/// The breakdowns the statistics always show: overseas requests by category and by country.
+pub const TABLES: [Table; 2] = [
+    Table {
+        section: "overseas",
+        key: "ov_by_category",
+        by: GroupBy::OverseasCategory,
+        figures: &OV_TABLE,
+    },
+    Table {
+        section: "overseas",
+        key: "ov_by_country",
+        by: GroupBy::OverseasCountry,
+        figures: &OV_TABLE,
+    },
+];
 
 /// The figures a breakdown table shows for each row.
 pub const GROUP_FIGURES: [&str; 6] = [

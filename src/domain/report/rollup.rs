@@ -49,13 +49,15 @@ pub struct Def {
 }
 
 /// The breakdown dimensions a counter may carry (besides none).
-pub const DIMS: [&str; 6] = [
+pub const DIMS: [&str; 8] = [
     "queue",
     "channel",
     "source",
     "right_kind",
     "srdi_level",
     "region",
+    "overseas_category",
+    "overseas_country",
 ];
 
 /// Filters a counter can decide from a case's facts.
@@ -143,7 +145,8 @@ pub fn standard() -> &'static [Def] {
 /// A stable text naming the definitions: a rollup built for other definitions is rebuilt.
 pub fn fingerprint(defs: &[Def]) -> String {
     // FNV-1a over the definitions' debug text: stable across builds of the same definitions.
-    let text = format!("v1 {defs:?}");
+    // v2: the overseas category and country dimensions.
+    let text = format!("v2 {defs:?}");
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in text.bytes() {
         h ^= u64::from(b);
@@ -191,6 +194,11 @@ pub struct Facts {
     /// Tiers of the extensions it was granted, sorted, once each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub et: Vec<String>,
+    /// An overseas request's category and country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub og: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oc: Option<String>,
 }
 
 /// One counter: office, dimension (empty: none) and its value, month bucket (`YYYY-MM`; empty
@@ -270,6 +278,12 @@ pub fn keys(defs: &[Def], f: &Facts) -> Vec<Key> {
     ];
     for kind in &f.rt {
         dims.push(("right_kind", kind));
+    }
+    if let Some(v) = &f.og {
+        dims.push(("overseas_category", v));
+    }
+    if let Some(v) = &f.oc {
+        dims.push(("overseas_country", v));
     }
     for d in defs {
         let bucket = match d.anchor {
@@ -412,6 +426,34 @@ impl Counters {
                     Some((dim, test)) => c.dim == *dim && test(&c.value),
                 }
         })
+    }
+
+    /// The values of dimension `dim` that any of `figures` counts a case for, over `owners` and
+    /// the months `months` (both ends inclusive), sorted.
+    pub fn values(
+        &self,
+        dim: &str,
+        figures: &[&str],
+        owners: &[i64],
+        months: &(String, String),
+    ) -> Vec<String> {
+        let mut per: BTreeMap<&str, i64> = BTreeMap::new();
+        for c in &self.rows {
+            let in_months = !c.bucket.is_empty()
+                && c.bucket.as_str() >= months.0.as_str()
+                && c.bucket.as_str() <= months.1.as_str();
+            if c.dim == dim
+                && in_months
+                && owners.contains(&c.org)
+                && figures.contains(&c.figure.as_str())
+            {
+                *per.entry(c.value.as_str()).or_default() += c.n;
+            }
+        }
+        per.into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(v, _)| v.to_string())
+            .collect()
     }
 
     /// How many cases `figure` counts.

@@ -34,6 +34,17 @@ fn every_figure_has_one_key_and_derived_figures_name_count_figures() {
     for g in GROUP_FIGURES {
         assert!(find(&s, g).is_some(), "{g}");
     }
+    for t in TABLES {
+        let section = s.iter().find(|x| x.key == t.section).unwrap();
+        for f in t.figures {
+            assert!(section.figures.iter().any(|x| x.key == *f), "{} {f}", t.key);
+        }
+        assert!(
+            crate::i18n::has(&format!("report.table.{}", t.key)),
+            "{}",
+            t.key
+        );
+    }
 }
 
 #[test]

@@ -38,6 +38,7 @@ use utoipa::{Modify, PartialSchema, ToSchema};
         crate::domain::case::Channel,
         crate::domain::case::RightKind,
         crate::domain::case::Standing,
+        crate::domain::case::OverseasCategory,
         crate::domain::workflow::Step,
         crate::domain::consultation::ConsultTopic,
         crate::domain::fund::FundState,

@@ -889,6 +889,18 @@ pub struct ReportSection {
     pub key: String,
     pub label: String,
     pub figures: Vec<ReportFigure>,
+    /// Breakdowns of the section's figures (overseas requests by category and by country).
+    pub tables: Vec<ReportTable>,
+}
+
+/// A breakdown under a section: a row per value of `group_by`, a cell per column.
+#[derive(Serialize, ToSchema)]
+pub struct ReportTable {
+    pub key: String,
+    pub label: String,
+    pub group_by: String,
+    pub columns: Vec<ReportColumn>,
+    pub rows: Vec<ReportGroup>,
 }
 
 /// A column of the breakdown.

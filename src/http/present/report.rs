@@ -62,6 +62,24 @@ fn group_label(lang: Lang, g: &crate::service::reports::GroupRow) -> String {
     }
 }
 
+fn columns(lang: Lang, figures: &[&str]) -> Vec<model::ReportColumn> {
+    figures
+        .iter()
+        .map(|k| model::ReportColumn {
+            key: k.to_string(),
+            label: label(lang, k),
+        })
+        .collect()
+}
+
+fn group_json(lang: Lang, g: &crate::service::reports::GroupRow) -> model::ReportGroup {
+    model::ReportGroup {
+        value: g.value.clone(),
+        label: group_label(lang, g),
+        figures: g.figures.iter().map(|f| figure_json(lang, f)).collect(),
+    }
+}
+
 /// `GET /api/v1/reports/summary` (and the page's data).
 pub fn summary_json(lang: Lang, s: &Summary) -> model::ReportSummary {
     model::ReportSummary {
@@ -84,25 +102,23 @@ pub fn summary_json(lang: Lang, s: &Summary) -> model::ReportSummary {
                 key: sec.key.to_string(),
                 label: i18n::t(lang, &format!("report.section.{}", sec.key)),
                 figures: sec.figures.iter().map(|f| figure_json(lang, f)).collect(),
+                tables: s
+                    .tables
+                    .iter()
+                    .filter(|t| t.section == sec.key)
+                    .map(|t| model::ReportTable {
+                        key: t.key.to_string(),
+                        label: i18n::t(lang, &format!("report.table.{}", t.key)),
+                        group_by: t.group_by.to_string(),
+                        columns: columns(lang, t.figures),
+                        rows: t.rows.iter().map(|g| group_json(lang, g)).collect(),
+                    })
+                    .collect(),
             })
             .collect(),
         group_by: s.group_by.map(str::to_string),
-        group_columns: crate::domain::report::GROUP_FIGURES
-            .iter()
-            .map(|k| model::ReportColumn {
-                key: k.to_string(),
-                label: label(lang, k),
-            })
-            .collect(),
-        groups: s
-            .groups
-            .iter()
-            .map(|g| model::ReportGroup {
-                value: g.value.clone(),
-                label: group_label(lang, g),
-                figures: g.figures.iter().map(|f| figure_json(lang, f)).collect(),
-            })
-            .collect(),
+        group_columns: columns(lang, &crate::domain::report::GROUP_FIGURES),
+        groups: s.groups.iter().map(|g| group_json(lang, g)).collect(),
         months: s
             .months
             .iter()
@@ -150,6 +166,21 @@ pub fn summary_table(lang: Lang, s: &Summary) -> (Vec<String>, Vec<Vec<Cell>>) {
                 value(f),
                 unit(f),
             ]);
+        }
+    }
+    for t in &s.tables {
+        let section = i18n::t(lang, &format!("report.section.{}", t.section));
+        let table = i18n::t(lang, &format!("report.table.{}", t.key));
+        for g in &t.rows {
+            let name = format!("{section} · {table} · {}", group_label(lang, g));
+            for f in &g.figures {
+                rows.push(vec![
+                    Cell::Text(name.clone()),
+                    Cell::Text(label(lang, f.key)),
+                    value(f),
+                    unit(f),
+                ]);
+            }
         }
     }
     for g in &s.groups {

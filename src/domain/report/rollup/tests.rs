@@ -35,6 +35,10 @@ fn figures_of_the_present_that_depend_on_the_clock_are_not_rolled_up() {
     assert_eq!(def(defs, "open").unwrap().anchor, Anchor::Now);
     assert!(def(defs, "overdue").is_none());
     assert!(def(defs, "due_soon").is_none());
+    // Cases related to an office otherwise than by ownership (referred to it, triaged by it)
+    // are counted from their lists: the counters are kept per owning office.
+    assert!(def(defs, "referred_in").is_none());
+    assert!(def(defs, "triaged_here").is_none());
     // Rates and percentiles are computed from counted figures, not kept.
     assert!(def(defs, "ar_on_time_rate").is_none());
     assert!(def(defs, "ar_days_median").is_none());

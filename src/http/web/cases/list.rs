@@ -30,6 +30,7 @@ fn filter_params(q: &ListQuery) -> Vec<String> {
         ("assignee", &q.assignee),
         ("owner", &q.owner),
         ("org", &q.org),
+        ("org_role", &q.org_role),
         ("received_from", &q.received_from),
         ("received_to", &q.received_to),
         ("closed_from", &q.closed_from),
@@ -43,6 +44,8 @@ fn filter_params(q: &ListQuery) -> Vec<String> {
         ("clock_state", &q.clock_state),
         ("event", &q.event),
         ("extension_tier", &q.extension_tier),
+        ("overseas_country", &q.overseas_country),
+        ("overseas_category", &q.overseas_category),
     ] {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             parts.push(format!(
@@ -102,11 +105,12 @@ fn narrowed(
         ));
     }
     if let Some(name) = org_name {
-        out.push(crate::i18n::t_args(
-            lang,
-            "cases.filter.org",
-            &[("name", &name)],
-        ));
+        let key = match q.org_role.as_deref().map(str::trim) {
+            Some("referred_to") => "cases.filter.org_referred_to",
+            Some("triaged") => "cases.filter.org_triaged",
+            _ => "cases.filter.org",
+        };
+        out.push(crate::i18n::t_args(lang, key, &[("name", &name)]));
     }
     let given = |v: &Option<String>| {
         v.as_deref()
@@ -133,10 +137,18 @@ fn narrowed(
         ("srdi", &q.srdi_level),
         ("event", &q.event),
         ("extension_tier", &q.extension_tier),
+        ("overseas_category", &q.overseas_category),
     ] {
         if let Some(v) = given(v) {
             out.push(t(&format!("{prefix}.{v}")));
         }
+    }
+    if let Some(c) = given(&q.overseas_country) {
+        out.push(crate::i18n::t_args(
+            lang,
+            "cases.filter.overseas_country",
+            &[("country", &c.to_ascii_uppercase())],
+        ));
     }
     if let Some(r) = given(&q.region) {
         out.push(crate::domain::region::full_name(&r).unwrap_or(r));
