@@ -149,8 +149,24 @@ async fn seed(db: &Db, n: usize) {
             let source = ["complaint", "officer", "shared", "hotline_12330"][rng.below(4)];
             let channel = ["exhibition", "e_commerce", "offline_market", "other"][rng.below(4)];
             let srdi = [0, 0, 0, 1, 2][rng.below(5)];
+            let facts = if queue == "overseas_assistance" {
+                let country = ["US", "DE", "JP", "GB", "FR", "KR", "IN", "BR"][rng.below(8)];
+                let category = [
+                    "us_337",
+                    "foreign_litigation",
+                    "overseas_exhibition_or_customs",
+                    "trademark_squatting",
+                    "cross_border_platform_takedown",
+                    "other",
+                ][rng.below(6)];
+                format!(
+                    r#"{{"overseas":{{"country":"{country}","category":"{category}","foreign_deadline":null,"time_zone":null}}}}"#
+                )
+            } else {
+                "{}".to_string()
+            };
             cases.push(format!(
-                "({id}, 'WB-{id:08}', '案件{id}', '被请求人销售侵权产品。', '{source}', '{channel}', '{region}', '{queue}', '{state}', {owner}, {srdi}, '{{}}', {due}, {recv}, {closed}, 2, FALSE, {recv}, {recv})",
+                "({id}, 'WB-{id:08}', '案件{id}', '被请求人销售侵权产品。', '{source}', '{channel}', '{region}', '{queue}', '{state}', {owner}, {srdi}, '{facts}', {due}, {recv}, {closed}, 2, FALSE, {recv}, {recv})",
                 due = next_due.map_or("NULL".to_string(), ts),
                 recv = ts(received),
                 closed = closed_at.map_or("NULL".to_string(), ts),
@@ -163,7 +179,7 @@ async fn seed(db: &Db, n: usize) {
             if queue != "triage" {
                 event_id += 1;
                 events.push(format!(
-                    "({event_id}, {id}, 2, 'routed', {r}, {r}, NULL, NULL, TRUE, '{{}}')",
+                    "({event_id}, {id}, 2, 'routed', {r}, {r}, NULL, {owner}, TRUE, '{{}}')",
                     r = ts(received + Duration::days(2))
                 ));
             }
@@ -264,13 +280,17 @@ fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// Names the data a kept bench database holds (v2: triage decisions recorded by the office,
+/// overseas requests with their country and category).
+const SEED_VERSION: &str = "v2";
+
 /// The bench database of `n` cases: SQLite in `target/reports-bench/`, or PostgreSQL when
 /// `REPORTS_BENCH_DATABASE_URL` is set; with whether it is new and the backend's name.
 async fn open(n: usize) -> (Db, bool, &'static str) {
     let (url, backend) = match std::env::var("REPORTS_BENCH_DATABASE_URL") {
         Ok(server) if !server.is_empty() => {
             let server = server.trim_end_matches('/').to_string();
-            let name = format!("weiquan_reports_bench_{n}");
+            let name = format!("weiquan_reports_bench_{SEED_VERSION}_{n}");
             let admin = sea_orm::Database::connect(format!("{server}/postgres"))
                 .await
                 .unwrap();
@@ -293,7 +313,7 @@ async fn open(n: usize) -> (Db, bool, &'static str) {
         _ => {
             let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/reports-bench");
             std::fs::create_dir_all(&dir).unwrap();
-            let path = dir.join(format!("{n}.db"));
+            let path = dir.join(format!("{SEED_VERSION}-{n}.db"));
             (format!("sqlite://{}?mode=rwc", path.display()), "SQLite")
         }
     };

@@ -32,7 +32,7 @@ impl App {
         let views = Views::new(config.dev_templates).context("loading templates")?;
         // A new installation (or a small one) gets its statistics' rollups before it answers; a
         // large one rebuilds them in the background.
-        crate::service::reports::ensure_rollup(&db, 50_000)
+        crate::service::reports::ensure_rollup(&db, crate::service::reports::INLINE_REBUILD)
             .await
             .map_err(|e| anyhow::anyhow!("statistics' rollups: {e}"))?;
         let listener = TcpListener::bind(config.bind)

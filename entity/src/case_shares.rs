@@ -1,4 +1,4 @@
-//! `case_shares`: a case shared with another office for `read` or `contribute`.
+//! `case_shares`: a case shared with another office for `read` or `contribute`, and why.
 
 use sea_orm::entity::prelude::*;
 
@@ -15,6 +15,8 @@ pub struct Model {
     pub granted_at: DateTimeUtc,
     pub revoked_at: Option<DateTimeUtc>,
     pub revoked_by_user_id: Option<i64>,
+    /// Why the case is shared: `granted`, `handover`, `triaged` or `procedure`.
+    pub origin: String,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

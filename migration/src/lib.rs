@@ -26,7 +26,7 @@ mod m20261210_000021_enterprise_needs;
 mod m20261211_000022_create_funds;
 mod m20261212_000023_create_campaigns;
 mod m20261213_000024_create_health_checks;
-mod m20261214_000025_triage_decision_index;
+mod m20261214_000025_triage_figures;
 
 pub struct Migrator;
 
@@ -58,7 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261211_000022_create_funds::Migration),
             Box::new(m20261212_000023_create_campaigns::Migration),
             Box::new(m20261213_000024_create_health_checks::Migration),
-            Box::new(m20261214_000025_triage_decision_index::Migration),
+            Box::new(m20261214_000025_triage_figures::Migration),
         ]
     }
 }

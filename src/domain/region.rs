@@ -119,6 +119,14 @@ pub fn covers(region: &str, case_region: &str) -> bool {
     })
 }
 
+/// Whether a case of `case_region` is worked across regions: some office working it (owning it,
+/// referred it, sharing it), of the regions `offices`, does not cover the case's region (a
+/// neighbouring city's office, another province's). The case list's `cross_region` filter
+/// (`store::cases`) says the same in SQL.
+pub fn cross_region<'a>(case_region: &str, offices: impl IntoIterator<Item = &'a str>) -> bool {
+    offices.into_iter().any(|o| !covers(o, case_region))
+}
+
 /// Every prefix a region covering `code` could have (province, prefecture, county), for index
 /// terms; empty for anything but six ASCII digits.
 pub fn prefixes(code: &str) -> Vec<&str> {
@@ -145,6 +153,18 @@ impl fmt::Display for RegionCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_case_is_cross_region_when_an_office_working_it_does_not_cover_its_region() {
+        // The city's office, its province's, the city's own centre: one region.
+        assert!(!cross_region("320612", ["320600", "320000", "320612"]));
+        // A neighbouring city's office, another province's.
+        assert!(cross_region("320612", ["320600", "320500"]));
+        assert!(cross_region("320612", ["330000"]));
+        // A district office does not cover the district next door.
+        assert!(cross_region("320612", ["320611"]));
+        assert!(!cross_region("320612", []));
+    }
 
     #[test]
     fn parses_and_classifies_levels() {

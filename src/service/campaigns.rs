@@ -10,7 +10,7 @@ use super::{Ctx, Identity, audit_entry};
 use crate::domain::campaign::{
     self, AckInput, CampaignInput, Figures, InspectionInput, LinkInput, ReferralInput,
 };
-use crate::domain::case::{CaseState, EventKind, ShareAccess};
+use crate::domain::case::{CaseState, EventKind, ShareAccess, ShareOrigin};
 use crate::domain::identity::{OrgKind, Role};
 use crate::domain::policy::{self, Action, CampaignAccess, CaseAction, campaign_access};
 use crate::domain::time::day_of;
@@ -417,6 +417,7 @@ pub async fn refer(cx: &Ctx, me: &Identity, id: i64, input: ReferralInput) -> Re
                 case.id,
                 to.id,
                 ShareAccess::Read,
+                ShareOrigin::Granted,
                 me.user.id,
                 cx.now,
             )

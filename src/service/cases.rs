@@ -67,6 +67,7 @@ pub async fn detail(db: &Db, me: &Identity, id: i64) -> Result<CaseView> {
                 org: org(s.org_id).map(|o| o.name),
                 org_id: s.org_id,
                 access: s.access,
+                origin: s.origin,
                 granted_at: s.granted_at,
             })
             .collect(),
@@ -82,6 +83,15 @@ pub async fn detail(db: &Db, me: &Identity, id: i64) -> Result<CaseView> {
 pub async fn is_visible(db: &Db, me: &Identity, id: i64) -> Result<bool> {
     match visible(db, me, id).await {
         Ok(_) => Ok(true),
+        Err(AppError::NotFound) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether `me` may work on case `id` (not only read it).
+pub async fn works_on(db: &Db, me: &Identity, id: i64) -> Result<bool> {
+    match visible(db, me, id).await {
+        Ok(v) => Ok(v.access() >= crate::domain::policy::CaseAccess::Contribute),
         Err(AppError::NotFound) => Ok(false),
         Err(e) => Err(e),
     }
@@ -209,8 +219,12 @@ pub struct ListQuery {
     pub decided_at_fair: Option<bool>,
     /// `true`: routed out of triage into a queue.
     pub routed: Option<bool>,
-    /// `true`: shared with another office.
+    /// `true`: shared by an office with another to work on it together (not the shares a
+    /// procedure makes: a handover, a triage, an escalation).
     pub shared: Option<bool>,
+    /// `true`: worked by an office of another region — an office owning it, referred it or
+    /// sharing it does not cover the case's region.
+    pub cross_region: Option<bool>,
     /// Overseas requests about this country (ISO 3166 two letters, `US`).
     #[param(pattern = "^[A-Za-z]{2}$")]
     pub overseas_country: Option<String>,
@@ -405,6 +419,7 @@ async fn filter_of(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<store::case
     }
     f.routed = q.routed;
     f.shared = q.shared == Some(true);
+    f.cross_region = q.cross_region == Some(true);
     f.decided_at_fair = q.decided_at_fair;
     Ok(f)
 }

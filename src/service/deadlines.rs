@@ -207,6 +207,7 @@ pub async fn extension(
                 case_id,
                 parent,
                 crate::domain::case::ShareAccess::Read,
+                crate::domain::case::ShareOrigin::Procedure,
                 me.user.id,
                 cx.now,
             )

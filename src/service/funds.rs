@@ -8,7 +8,7 @@
 use super::case::access::visible;
 use super::case::write::{CaseWrite, retry};
 use super::{Ctx, Identity, audit_entry};
-use crate::domain::case::{EventKind, OverseasCategory, Queue, ShareAccess};
+use crate::domain::case::{EventKind, OverseasCategory, Queue, ShareAccess, ShareOrigin};
 use crate::domain::fund::{
     self, ApplicationInput, BudgetInput, DecisionInput, FundInput, FundState, PayoutInput, Rules,
     Vote, yuan,
@@ -586,6 +586,7 @@ pub async fn apply(
                 case.id,
                 f.row.org_id,
                 ShareAccess::Read,
+                ShareOrigin::Procedure,
                 me.user.id,
                 cx.now,
             )

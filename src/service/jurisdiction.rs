@@ -7,7 +7,7 @@ use super::case::{CaseWrite, Moved, visible};
 use super::triage::reason_text;
 use super::{Ctx, Identity};
 use crate::domain::case::triage::{self, Dispute};
-use crate::domain::case::{EventKind, ShareAccess};
+use crate::domain::case::{EventKind, ShareAccess, ShareOrigin};
 use crate::domain::policy::CaseAction;
 use crate::error::{AppError, FieldError, Msg, Result};
 use crate::store::{self, Db};
@@ -90,6 +90,7 @@ pub async fn decide(cx: &Ctx, me: &Identity, id: i64, req: JurisdictionRequest) 
                 id,
                 superior,
                 ShareAccess::Read,
+                ShareOrigin::Procedure,
                 me.user.id,
                 cx.now,
             )
@@ -126,6 +127,7 @@ pub async fn decide(cx: &Ctx, me: &Identity, id: i64, req: JurisdictionRequest) 
                     id,
                     case.owner_org_id,
                     ShareAccess::Read,
+                    ShareOrigin::Handover,
                     me.user.id,
                     cx.now,
                 )

@@ -165,7 +165,11 @@ pub struct TableValue {
 
 /// The organisation a report is about: the asked one when in reach (404 otherwise), else the
 /// caller's own.
-async fn report_org(cx: &Ctx, me: &Identity, asked: Option<&str>) -> Result<(i64, String)> {
+async fn report_org(
+    cx: &Ctx,
+    me: &Identity,
+    asked: Option<&str>,
+) -> Result<(i64, String, OrgKind)> {
     let id = match asked.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => s.parse::<i64>().map_err(|_| AppError::NotFound)?,
         None => me.actor.org_id,
@@ -174,7 +178,8 @@ async fn report_org(cx: &Ctx, me: &Identity, asked: Option<&str>) -> Result<(i64
     let org = store::orgs::get(cx.db.conn(), id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok((id, org.name))
+    let kind = org.kind.parse().unwrap_or(OrgKind::OtherAgency);
+    Ok((id, org.name, kind))
 }
 
 /// The organisations whose figures the caller may see: their own, then those they oversee.
@@ -489,7 +494,7 @@ async fn measure(
 
 /// The statistics of `q`.
 pub async fn summary(cx: &Ctx, me: &Identity, q: &SummaryQuery) -> Result<Summary> {
-    let (org_id, org_name) = report_org(cx, me, q.org_id.as_deref()).await?;
+    let (org_id, org_name, org_kind) = report_org(cx, me, q.org_id.as_deref()).await?;
     let period = period_of(cx, q.period.as_deref(), q.from.as_deref(), q.to.as_deref())?;
     let group_by = match q
         .group_by
@@ -509,7 +514,10 @@ pub async fn summary(cx: &Ctx, me: &Identity, q: &SummaryQuery) -> Result<Summar
     // A bad filter is refused once, up front, by the list's own checks.
     cases_service::check(cx, me, &list_query(&base)?).await?;
     let today = day_of(cx.now);
-    let sections = report::sections(&period, today + Days::new(7));
+    let mut sections = report::sections(&period, today + Days::new(7));
+    if org_kind != OrgKind::AssistanceCenter {
+        report::without_triage_work(&mut sections);
+    }
     let mut more = vec![""];
     if filters.is_empty() {
         // The trend's months by queue.
@@ -993,7 +1001,7 @@ pub async fn assessment(
     year: Option<&str>,
     org: Option<&str>,
 ) -> Result<Assessment> {
-    let (org_id, org_name) = report_org(cx, me, org).await?;
+    let (org_id, org_name, _) = report_org(cx, me, org).await?;
     let this_year = chrono::Datelike::year(&day_of(cx.now));
     let year = match year.map(str::trim).filter(|s| !s.is_empty()) {
         Some(y) => y
@@ -1128,6 +1136,9 @@ pub async fn rollup_ready(db: &store::Db) -> Result<bool> {
     let want = rollup::fingerprint(rollup::standard());
     Ok(store::rollup::built_for(db.conn()).await?.as_deref() == Some(want.as_str()))
 }
+
+/// Up to how many cases the rollups are rebuilt at once rather than in the background.
+pub const INLINE_REBUILD: u64 = 50_000;
 
 /// Rebuilds the rollups at start-up when they were built for other figures (or never): at once
 /// for up to `inline` cases, otherwise in the background while the service answers (reports

@@ -8,7 +8,7 @@ use super::{Ctx, Identity, optional};
 use crate::domain::case::intake::{self, Facts};
 use crate::domain::case::triage::{self, Decision, REJECT_REASONS};
 use crate::domain::case::{
-    EventKind, MatchKeys, PartyRole, Queue, ShareAccess, normalise_name, normalise_url,
+    EventKind, MatchKeys, PartyRole, Queue, ShareAccess, ShareOrigin, normalise_name, normalise_url,
 };
 use crate::domain::identity::OrgKind;
 use crate::domain::policy::CaseAction;
@@ -282,10 +282,30 @@ pub async fn decide(cx: &Ctx, me: &Identity, id: i64, req: TriageRequest) -> Res
             id,
             case.owner_org_id,
             ShareAccess::Read,
+            ShareOrigin::Handover,
             me.user.id,
             cx.now,
         )
         .await?;
+    }
+    // An office that triaged a lead it does not own (a centre, for its region's complaints)
+    // keeps reading it: its triage figures list the cases it decided.
+    let triager = me.actor.org_id;
+    let owner_after = new_owner.as_ref().map_or(case.owner_org_id, |o| o.0);
+    if triager != owner_after && triager != case.owner_org_id {
+        let shares = store::case_parts::active_shares(w.txn(), id).await?;
+        if !shares.iter().any(|s| s.org_id == triager) {
+            store::case_parts::insert_share(
+                w.txn(),
+                id,
+                triager,
+                ShareAccess::Read,
+                ShareOrigin::Triaged,
+                me.user.id,
+                cx.now,
+            )
+            .await?;
+        }
     }
     if let Some(target) = &merge_into {
         // The surviving case records what was merged into it.
@@ -476,7 +496,16 @@ pub async fn share(cx: &Ctx, me: &Identity, id: i64, req: ShareRequest) -> Resul
     let version = req.expected_version.unwrap_or(case.version);
     let mut w = CaseWrite::begin(cx, &granted, version).await?;
     store::case_parts::revoke_shares(w.txn(), id, org_id, me.user.id, cx.now).await?;
-    store::case_parts::insert_share(w.txn(), id, org_id, access, me.user.id, cx.now).await?;
+    store::case_parts::insert_share(
+        w.txn(),
+        id,
+        org_id,
+        access,
+        ShareOrigin::Granted,
+        me.user.id,
+        cx.now,
+    )
+    .await?;
     w.record(
         EventKind::Shared,
         false,

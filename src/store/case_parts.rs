@@ -2,7 +2,7 @@
 //! rights asserted, and its shares with other offices.
 
 use super::case_log::unknown;
-use crate::domain::case::{PartyRole, RightKind, ShareAccess};
+use crate::domain::case::{PartyRole, RightKind, ShareAccess, ShareOrigin};
 use chrono::{DateTime, Utc};
 use entity::{case_parties, case_rights, case_shares};
 use sea_orm::sea_query::Expr;
@@ -73,6 +73,7 @@ pub struct ShareRow {
     pub case_id: i64,
     pub org_id: i64,
     pub access: ShareAccess,
+    pub origin: ShareOrigin,
     pub granted_at: DateTime<Utc>,
 }
 
@@ -82,6 +83,8 @@ impl TryFrom<case_shares::Model> for ShareRow {
         Ok(Self {
             access: ShareAccess::parse(&m.access)
                 .ok_or_else(|| unknown("share access", &m.access))?,
+            origin: ShareOrigin::parse(&m.origin)
+                .ok_or_else(|| unknown("share origin", &m.origin))?,
             case_id: m.case_id,
             org_id: m.org_id,
             granted_at: m.granted_at,
@@ -132,6 +135,7 @@ pub async fn insert_share<C: ConnectionTrait>(
     case_id: i64,
     org_id: i64,
     access: ShareAccess,
+    origin: ShareOrigin,
     by: i64,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
@@ -139,6 +143,7 @@ pub async fn insert_share<C: ConnectionTrait>(
         case_id: Set(case_id),
         org_id: Set(org_id),
         access: Set(access.as_str().into()),
+        origin: Set(origin.as_str().into()),
         granted_by_user_id: Set(Some(by)),
         granted_at: Set(now),
         revoked_at: Set(None),

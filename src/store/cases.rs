@@ -6,7 +6,7 @@
 use super::case_log::unknown;
 use crate::domain::case::intake::Facts;
 use crate::domain::case::{
-    CaseState, Channel, EventKind, PartyRole, Queue, ShareAccess, Source, Standing,
+    CaseState, Channel, EventKind, PartyRole, Queue, ShareAccess, ShareOrigin, Source, Standing,
 };
 use crate::domain::identity::{OrgKind, Role};
 use crate::domain::policy::{Actor, CaseFacts};
@@ -369,8 +369,11 @@ pub struct Filter {
     pub decided_at_fair: Option<bool>,
     /// Routed out of triage into a queue (`Some(false)`: still in triage).
     pub routed: Option<bool>,
-    /// Cases shared with another office (an active share).
+    /// Cases an office shared with another to work on them together (an active share it
+    /// granted, not one a procedure made: see `ShareOrigin`).
     pub shared: bool,
+    /// Cases worked by an office of another region (`domain::region::cross_region`).
+    pub cross_region: bool,
     /// Overseas requests about this country (two capital letters) and of this category.
     pub overseas_country: Option<String>,
     pub overseas_category: Option<String>,
@@ -461,26 +464,11 @@ fn filters(f: &Filter) -> Condition {
             .add(cases::Column::Queue.eq(Queue::Triage.as_str()))
             .add(cases::Column::State.eq(CaseState::New.as_str()));
     }
-    if let Some(owners) = &f.owners {
-        let owners = owners.iter().copied();
-        q = q.add(match f.org_role {
-            OrgRole::Owner => cases::Column::OwnerOrgId.is_in(owners),
-            OrgRole::ReferredTo => cases::Column::ReferredToOrgId.is_in(owners),
-            OrgRole::Triaged => {
-                // Read from the partial index of triage decisions by recording office
-                // (`ix_case_events_triaged_by`): its condition is repeated as written there.
-                let decisions = Query::select()
-                    .column(case_events::Column::CaseId)
-                    .from(case_events::Entity)
-                    .and_where(case_events::Column::ActorOrgId.is_in(owners))
-                    .and_where(
-                        case_events::Column::Kind
-                            .is_in(EventKind::TRIAGE_DECISIONS.map(EventKind::as_str)),
-                    )
-                    .to_owned();
-                cases::Column::Id.in_subquery(decisions)
-            }
-        });
+    match &f.owners {
+        None => {}
+        // No office at all: no case.
+        Some(owners) if owners.is_empty() => q = q.add(Expr::val(1).eq(0)),
+        Some(owners) => q = q.add(owners_condition(f.org_role, owners)),
     }
     if let Some(t) = f.received.0 {
         q = q.add(cases::Column::ReceivedAt.gte(t));
@@ -606,6 +594,9 @@ fn filters(f: &Filter) -> Condition {
         Some(false) => q = q.add(cases::Column::Queue.eq(Queue::Triage.as_str())),
         None => {}
     }
+    if f.cross_region {
+        q = q.add(cross_region());
+    }
     if f.overseas_country.is_some() || f.overseas_category.is_some() {
         q = q.add(
             Expr::col((cases::Entity, cases::Column::Facts)).like(
@@ -626,10 +617,56 @@ fn filters(f: &Filter) -> Condition {
                     .equals((cases::Entity, cases::Column::Id)),
             )
             .and_where(case_shares::Column::RevokedAt.is_null())
+            .and_where(case_shares::Column::Origin.eq(ShareOrigin::Granted.as_str()))
             .to_owned();
         q = q.add(Expr::exists(with));
     }
     q
+}
+
+/// The cases of `owners` in the role `role`.
+fn owners_condition(role: OrgRole, owners: &[i64]) -> sea_orm::sea_query::SimpleExpr {
+    let owners = owners.iter().copied();
+    match role {
+        OrgRole::Owner => cases::Column::OwnerOrgId.is_in(owners),
+        OrgRole::ReferredTo => cases::Column::ReferredToOrgId.is_in(owners),
+        OrgRole::Triaged => {
+            // Read from the partial index of triage decisions by recording office
+            // (`ix_case_events_triaged_by`): its condition is repeated as written there.
+            let decisions = Query::select()
+                .column(case_events::Column::CaseId)
+                .from(case_events::Entity)
+                .and_where(case_events::Column::ActorOrgId.is_in(owners))
+                .and_where(
+                    case_events::Column::Kind
+                        .is_in(EventKind::TRIAGE_DECISIONS.map(EventKind::as_str)),
+                )
+                .to_owned();
+            cases::Column::Id.in_subquery(decisions)
+        }
+    }
+}
+
+/// Cases worked by an office of another region: an office owning the case, referred it or
+/// sharing it (a share in force) whose region does not cover the case's — the SQL twin of
+/// `domain::region::cross_region`. An office's region covers the codes that begin with its own
+/// without its trailing zero pairs (`320000` → `32`, `320600` → `3206`), as
+/// `region::covered_prefix` cuts it.
+fn cross_region() -> sea_orm::sea_query::SimpleExpr {
+    // Three tests rather than one over `id = owner OR id = referred OR id IN (shares)`: with a
+    // null `referred_to_org_id`, SQLite 3.51 answered that OR wrongly (3.40 did not).
+    const OUTSIDE: &str = "cases.region_code NOT LIKE \
+        (CASE WHEN xo.region_code LIKE '__0000' THEN substr(xo.region_code, 1, 2) \
+              WHEN xo.region_code LIKE '____00' THEN substr(xo.region_code, 1, 4) \
+              ELSE xo.region_code END) || '%'";
+    Expr::cust(format!(
+        "(EXISTS (SELECT 1 FROM organizations xo \
+                  WHERE xo.id = cases.owner_org_id AND {OUTSIDE}) \
+          OR EXISTS (SELECT 1 FROM organizations xo \
+                     WHERE xo.id = cases.referred_to_org_id AND {OUTSIDE}) \
+          OR EXISTS (SELECT 1 FROM case_shares xs JOIN organizations xo ON xo.id = xs.org_id \
+                     WHERE xs.case_id = cases.id AND xs.revoked_at IS NULL AND {OUTSIDE}))"
+    ))
 }
 
 /// The `LIKE` pattern of the channel facts of an overseas request about `country` (two capital

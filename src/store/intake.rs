@@ -7,7 +7,8 @@ use super::case_log::{CLOCK_COLUMNS, ClockRow, NewEvent, clock_values};
 use super::{Db, outbox};
 use crate::domain::case::intake::Facts;
 use crate::domain::case::{
-    self, CaseState, Channel, PartyRole, Queue, RightKind, ShareAccess, Source, Standing,
+    self, CaseState, Channel, PartyRole, Queue, RightKind, ShareAccess, ShareOrigin, Source,
+    Standing,
 };
 use crate::domain::time::day_of;
 use chrono::{DateTime, Datelike, Utc};
@@ -172,7 +173,16 @@ pub async fn insert<W: Bulk>(txn: &W, filings: Vec<NewFiling>) -> Result<Vec<Sto
     insert_first_events(txn, events).await?;
     insert_clocks(txn, clocks).await?;
     for (case_id, station, by, now) in taken_in {
-        super::case_parts::insert_share(txn, case_id, station, ShareAccess::Read, by, now).await?;
+        super::case_parts::insert_share(
+            txn,
+            case_id,
+            station,
+            ShareAccess::Read,
+            ShareOrigin::Procedure,
+            by,
+            now,
+        )
+        .await?;
     }
     for (consultation, case_id, now) in consulted {
         // Checked just before by the service; of two conversions at the same moment, the first

@@ -268,6 +268,24 @@ async fn nearest_of<C: ConnectionTrait>(
 }
 
 /// Organisations by id.
+/// The region codes of the organisations `ids` (those that exist).
+pub async fn regions<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, String>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(i64, String)> = organizations::Entity::find()
+        .select_only()
+        .columns([organizations::Column::Id, organizations::Column::RegionCode])
+        .filter(organizations::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
 pub async fn by_ids<C: ConnectionTrait>(
     db: &C,
     ids: Vec<i64>,

@@ -3,7 +3,7 @@
 //! (`report_case_facts`), and the difference is added to the counters. Pure rules in
 //! `domain::report::rollup`.
 
-use crate::domain::case::EventKind;
+use crate::domain::case::{EventKind, ShareOrigin};
 use crate::domain::report::rollup::{self, Counter, Def, Facts, Key};
 use crate::domain::time::day_of;
 use chrono::{DateTime, Utc};
@@ -136,17 +136,55 @@ pub async fn facts_of<C: ConnectionTrait>(
             f.rt.push(kind);
         }
     }
-    let shared: Vec<i64> = case_shares::Entity::find()
+    // Active shares: "shared" counts those an office granted; every office working the case
+    // (owner, referred to, shared with) decides whether it is worked across regions.
+    let shares: Vec<(i64, i64, String)> = case_shares::Entity::find()
         .select_only()
-        .column(case_shares::Column::CaseId)
+        .columns([
+            case_shares::Column::CaseId,
+            case_shares::Column::OrgId,
+            case_shares::Column::Origin,
+        ])
         .filter(case_shares::Column::CaseId.is_in(ids.iter().copied()))
         .filter(case_shares::Column::RevokedAt.is_null())
         .into_tuple()
         .all(db)
         .await?;
-    for id in shared {
-        if let Some(f) = out.get_mut(&id) {
+    let referred: Vec<(i64, Option<i64>)> = cases::Entity::find()
+        .select_only()
+        .columns([cases::Column::Id, cases::Column::ReferredToOrgId])
+        .filter(cases::Column::Id.is_in(ids.iter().copied()))
+        .filter(cases::Column::ReferredToOrgId.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut working: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (id, f) in &out {
+        working.entry(*id).or_default().push(f.o);
+    }
+    for (id, org) in referred.into_iter().filter_map(|(id, o)| Some((id, o?))) {
+        working.entry(id).or_default().push(org);
+    }
+    for (id, org, origin) in shares {
+        if origin == ShareOrigin::Granted.as_str()
+            && let Some(f) = out.get_mut(&id)
+        {
             f.sh = true;
+        }
+        working.entry(id).or_default().push(org);
+    }
+    let mut orgs: Vec<i64> = working.values().flatten().copied().collect();
+    orgs.sort_unstable();
+    orgs.dedup();
+    let regions: HashMap<i64, String> = super::orgs::regions(db, &orgs).await?;
+    for (id, offices) in working {
+        if let Some(f) = out.get_mut(&id) {
+            f.xr = crate::domain::region::cross_region(
+                &f.rg,
+                offices
+                    .iter()
+                    .filter_map(|o| regions.get(o).map(String::as_str)),
+            );
         }
     }
     // An overseas request's category and country, from the channel facts of the cases that
@@ -309,6 +347,13 @@ pub async fn clear<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
         db.execute_unprepared(sql).await?;
     }
     Ok(())
+}
+
+/// Records that the rollup must be built again (reports count from the lists until it is).
+pub async fn unmark_built<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
+    db.execute_unprepared("DELETE FROM report_rollup_meta")
+        .await
+        .map(|_| ())
 }
 
 /// The definitions' fingerprint the rollup was completely built for, if any.

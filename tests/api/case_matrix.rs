@@ -126,7 +126,8 @@ const CASES: [CaseRow; 10] = [
         awaiting: false,
         group: 'C',
         revoke: RevokeOrg::Unshared,
-        cells: ["R", "-", "O:tsw", "O:tsw", "R:a", "-", "F", "-"],
+        // The centre keeps reading the leads it decided (decision D30).
+        cells: ["R", "R", "O:tsw", "O:tsw", "R:a", "-", "F", "-"],
     },
     CaseRow {
         key: "f",
@@ -134,7 +135,7 @@ const CASES: [CaseRow; 10] = [
         awaiting: false,
         group: 'C',
         revoke: RevokeOrg::Unshared,
-        cells: ["R", "-", "O:tsw", "O:tsw", "-", "F", "-", "-"],
+        cells: ["R", "R", "O:tsw", "O:tsw", "-", "F", "-", "-"],
     },
     CaseRow {
         key: "g",

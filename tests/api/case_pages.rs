@@ -117,7 +117,7 @@ async fn a_new_enterprise_files_with_a_wrong_check_digit_corrects_it_and_the_tri
     ];
     let res = triage(&triager, &case_path, &route).await;
     assert_eq!(res.status(), 303);
-    // The case left the triager's sight; back to the workbench.
+    // The centre keeps reading the case but has nothing more to do on it: back to the workbench.
     assert_eq!(location(&res), "/triage");
 
     // The enterprise sees the new state and the public timeline, and the region by its name.

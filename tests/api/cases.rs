@@ -112,8 +112,20 @@ async fn triage_routes_and_the_filer_sees_the_new_state_but_no_internal_events()
     // The same decision again is now illegal.
     let again = json!({"action": "route", "queue": "administrative_ruling", "expected_version": moved["version"]});
     let (status, _) = triager.post(&filed.path("/triage"), &again).await;
-    // Routed out of triage in another region's queue: the centre no longer sees it.
-    assert_eq!(status, 404);
+    // Routed out of triage: the centre keeps reading the lead it triaged (its triage figures
+    // list it) but decides nothing more on it.
+    assert_eq!(status, 403);
+    let (status, read) = triager.get(&filed.path("")).await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(read["access"], "read");
+    let centre = triager.org_id().await;
+    let share = read["shares"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["org_id"] == centre)
+        .cloned();
+    assert_eq!(share.map(|s| s["origin"].clone()), Some(json!("triaged")));
 }
 
 #[tokio::test]
@@ -231,8 +243,10 @@ async fn a_referral_is_seen_by_the_receiving_office_and_returned_or_acknowledged
     assert_eq!(s, 200, "{acked}");
     let again = json!({"action": "return", "reason": "x", "expected_version": acked["version"]});
     assert_eq!(industry.post(&filed.path("/referral"), &again).await.0, 409);
-    // Out of triage: the centre no longer sees it; the receiving office and the owner do.
-    assert_eq!(triager.get(&filed.path("")).await.0, 404);
+    // Out of triage: the centre reads the lead it referred (but no longer triages it); the
+    // receiving office and the owner see it too.
+    let (s, read) = triager.get(&filed.path("")).await;
+    assert_eq!((s, read["access"].as_str()), (200, Some("read")));
     let officer = app.api_as("demo-officer").await;
     let case = officer.case(id).await;
     assert_eq!(

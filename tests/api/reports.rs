@@ -153,7 +153,21 @@ async fn sql_count(app: &TestApp, query: &str, owners: &[i64], distinct: Option<
                     ),
                 )
             }
-            "shared" if v == "true" => exists("case_shares", "x.revoked_at IS NULL".into()),
+            "cross_region" if v == "true" => {
+                let ids = cross_region_ids(app).await;
+                if ids.is_empty() {
+                    "1 = 0".into()
+                } else {
+                    format!(
+                        "id IN ({})",
+                        ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+                    )
+                }
+            }
+            "shared" if v == "true" => exists(
+                "case_shares",
+                "x.revoked_at IS NULL AND x.origin = 'granted'".into(),
+            ),
             "decided_at_fair" if v == "true" => exists(
                 "case_events",
                 "x.kind IN ('measures_ordered', 'no_infringement_found') AND x.at <= \
@@ -200,6 +214,61 @@ async fn sql_count(app: &TestApp, query: &str, owners: &[i64], distinct: Option<
         .unwrap()
         .unwrap();
     row.try_get::<i64>("", "n").unwrap() as u64
+}
+
+/// The cases worked by an office of another region, worked out here from every case, share and
+/// organisation read whole (the list's filter is SQL; the rollups use the same rule in Rust).
+async fn cross_region_ids(app: &TestApp) -> Vec<i64> {
+    let db = app.db.conn();
+    let backend = db.get_database_backend();
+    let rows = |sql: &str| Statement::from_string(backend, sql.to_string());
+    let regions: HashMap<i64, String> = db
+        .query_all_raw(rows("SELECT id, region_code FROM organizations"))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r.try_get::<i64>("", "id").unwrap(),
+                r.try_get::<String>("", "region_code").unwrap(),
+            )
+        })
+        .collect();
+    let mut offices: HashMap<i64, (String, Vec<i64>)> = HashMap::new();
+    for r in db
+        .query_all_raw(rows(
+            "SELECT id, region_code, owner_org_id, referred_to_org_id FROM cases",
+        ))
+        .await
+        .unwrap()
+    {
+        let mut orgs = vec![r.try_get::<i64>("", "owner_org_id").unwrap()];
+        orgs.extend(r.try_get::<Option<i64>>("", "referred_to_org_id").unwrap());
+        offices.insert(
+            r.try_get::<i64>("", "id").unwrap(),
+            (r.try_get::<String>("", "region_code").unwrap(), orgs),
+        );
+    }
+    for r in db
+        .query_all_raw(rows(
+            "SELECT case_id, org_id FROM case_shares WHERE revoked_at IS NULL",
+        ))
+        .await
+        .unwrap()
+    {
+        let case = r.try_get::<i64>("", "case_id").unwrap();
+        let org = r.try_get::<i64>("", "org_id").unwrap();
+        offices.get_mut(&case).unwrap().1.push(org);
+    }
+    let mut ids: Vec<i64> = offices
+        .into_iter()
+        .filter(|(_, (region, orgs))| {
+            weiquan::domain::region::cross_region(region, orgs.iter().map(|o| regions[o].as_str()))
+        })
+        .map(|(id, _)| id)
+        .collect();
+    ids.sort_unstable();
+    ids
 }
 
 /// The current year in Beijing: what `period` must name for cases filed now.
@@ -548,7 +617,7 @@ async fn the_assessment_sheet_counts_the_year_against_the_one_before() {
     let (s, sheet) = supervisor.get("/api/v1/reports/assessment?year=2026").await;
     assert_eq!(s, 200, "{sheet}");
     let items = sheet["items"].as_array().unwrap();
-    assert_eq!(items.len(), 7);
+    assert_eq!(items.len(), 8);
     let weight: f64 = items.iter().map(|i| i["weight"].as_f64().unwrap()).sum();
     assert_eq!(weight, 100.0);
     let total: f64 = items.iter().filter_map(|i| i["score"].as_f64()).sum();
@@ -725,6 +794,19 @@ async fn the_statistics_page_links_each_figure_to_its_list_and_draws_accessible_
     assert!(href.starts_with("/cases?org="), "{href}");
     let list = supervisor.html(&href).await;
     assert!(list.contains("收到于 2026-01-01 至 2026-12-31"), "{list}");
+    // Overseas requests by category, each cell a link to the requests of that category.
+    let table = html
+        .find("data-table=\"ov_by_category\"")
+        .expect("the overseas table");
+    assert!(html[table..].contains("<caption>海外维权援助 · 按类别</caption>"));
+    assert!(html[table..].contains("<th scope=\"row\">美国 337 调查</th>"));
+    let cell = html[table..].find("data-figure=\"ov_requests\"").unwrap() + table;
+    let href_at = html[cell..].find("href=\"").unwrap() + cell + 6;
+    let href = &html[href_at..href_at + html[href_at..].find('"').unwrap()];
+    let href = href.replace("&amp;", "&").replace("&#x3D;", "=");
+    assert!(href.contains("overseas_category=us_337"), "{href}");
+    let list = supervisor.html(&href).await;
+    assert!(list.contains("美国 337 调查"), "{list}");
     // A bad period comes back in the form with its message, not as an error page.
     let (s, page) = supervisor.page("/reports?period=2026-13").await;
     assert_eq!(s, 200);
@@ -1134,10 +1216,25 @@ async fn overseas_requests_break_down_by_category_and_country_and_referrals_coun
         assert_eq!(requests(&by_country, "DE"), Some(1));
         let figs = figures(&summary);
         assert_eq!(figs["ov_requests"]["value"], 3);
-        // The routed requests and the referral were triaged by the centre below the office.
-        assert_eq!(figs["triaged_here"]["value"], 4, "{query}");
+        // An IP office counts the leads it owns, whoever triaged them: no triage-work figures.
+        assert!(!figs.contains_key("triaged_here"), "{query}");
         assert_eq!(figs["referred_out"]["value"], 1);
     }
+
+    // The centre's own figures count the leads it triaged, though the office owns them: it
+    // keeps reading them, so the list behind the figure holds them all.
+    let triager = app.api_as("demo-triager").await;
+    let (s, own) = triager
+        .get(&format!("/api/v1/reports/summary?period={year}"))
+        .await;
+    assert_eq!(s, 200, "{own}");
+    check_summary(&app, &triager, &own, &[centre]).await;
+    let figs = figures(&own);
+    assert_eq!(figs["triaged_here"]["value"], 4, "{}", figs["triaged_here"]);
+    assert_eq!(figs["received"]["value"], 0, "the centre owns none of them");
+    // Handing over and triaging share a case for reading, but only an office's own sharing is
+    // cooperation.
+    assert_eq!(figs["shared"]["value"], 0);
 
     // The industry office counts the lead referred to it, and the list behind it holds it.
     let (s, theirs) = industry
@@ -1164,4 +1261,95 @@ async fn overseas_requests_break_down_by_category_and_country_and_referrals_coun
         assert_eq!(s, 422, "{q}: {b}");
         assert_eq!(b["errors"][0]["field"], field, "{q}");
     }
+}
+
+#[tokio::test]
+async fn a_case_worked_with_another_regions_office_is_cross_region_until_that_office_moves() {
+    let app = TestApp::spawn().await;
+    let officer = app.api_as("demo-officer").await;
+    let supervisor = app.api_as("demo-supervisor").await;
+    let office = supervisor.org_id().await;
+    let centre = app.api_as("demo-triager").await.org_id().await;
+    let admin = app.browser_as("demo-admin").await;
+    let name = "苏州市知识产权局（协作测试）";
+    let org_form = |region: &'static str| {
+        vec![
+            ("name", name),
+            ("kind", "ip_office"),
+            ("region_code", region),
+        ]
+    };
+    let res = admin
+        .post_form("/admin/orgs/new", "/admin/orgs", &org_form("320500"))
+        .await;
+    assert_eq!(res.status(), 303);
+    let suzhou = sql_scalar(
+        &app,
+        &format!("SELECT id AS n FROM organizations WHERE name = '{name}'"),
+    )
+    .await as i64;
+    // A ruling request of Nantong, shared for reading with the Suzhou office; another only
+    // triaged by the centre of its own region.
+    let filed = app.complaint().routed("administrative_ruling").file().await;
+    app.complaint().routed("administrative_ruling").file().await;
+    let (s, b) = officer
+        .post(
+            &filed.path("/shares"),
+            &json!({"org_id": suzhou, "access": "read"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{b}");
+
+    let year = this_year();
+    let today = weiquan::domain::time::day_of(Utc::now());
+    let queries = [
+        format!("period={year}"),
+        format!("from={}-12-31&to={today}", year - 1),
+    ];
+    for query in &queries {
+        let (s, summary) = supervisor
+            .get(&format!("/api/v1/reports/summary?{query}"))
+            .await;
+        assert_eq!(s, 200, "{summary}");
+        check_summary(&app, &supervisor, &summary, &[office, centre]).await;
+        let figs = figures(&summary);
+        assert_eq!(figs["cross_region"]["value"], 1, "{query}");
+        assert_eq!(figs["shared"]["value"], 1, "{query}");
+        let (_, list) = supervisor
+            .get(figs["cross_region"]["list"].as_str().unwrap())
+            .await;
+        assert_eq!(list["items"][0]["id"], filed.id);
+    }
+    // The 考核 sheet scores it as a case worked across regions.
+    let (_, sheet) = supervisor
+        .get(&format!("/api/v1/reports/assessment?year={year}"))
+        .await;
+    let item = sheet["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == "cross_region")
+        .cloned()
+        .expect("the cross-region item");
+    assert_eq!(item["value"], 1, "{item}");
+
+    // The Suzhou office turns out to be Nantong's: the case is no longer worked across regions,
+    // in the rollups (counted again) as in the lists.
+    let res = admin
+        .post_form(
+            &format!("/admin/orgs/{suzhou}/edit"),
+            &format!("/admin/orgs/{suzhou}"),
+            &org_form("320600"),
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    for query in &queries {
+        let (_, summary) = supervisor
+            .get(&format!("/api/v1/reports/summary?{query}"))
+            .await;
+        check_summary(&app, &supervisor, &summary, &[office, centre]).await;
+        assert_eq!(figures(&summary)["cross_region"]["value"], 0, "{query}");
+    }
+    let (code, out) = cli_ok(&app, &["reports", "check"]).await;
+    assert_eq!(code, Some(0), "{out}");
 }

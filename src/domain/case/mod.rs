@@ -84,6 +84,21 @@ names! {
 }
 
 names! {
+    /// Why a case is shared with an office.
+    ShareOrigin {
+        /// An office shared it to work with another (the statistics' "shared" cases).
+        Granted = "granted",
+        /// The office that owned it keeps reading it after it moved.
+        Handover = "handover",
+        /// The office that triaged a lead it does not own keeps reading it.
+        Triaged = "triaged",
+        /// A procedure needs another office to read it: a superior deciding an escalation or
+        /// an extension, a fund's reviewers, the workstation that took the lead in.
+        Procedure = "procedure",
+    }
+}
+
+names! {
     /// A party's part in the case.
     PartyRole {
         Complainant = "complainant",

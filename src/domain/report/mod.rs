@@ -90,6 +90,24 @@ const OV: (&str, &str) = ("queue", "overseas_assistance");
 /// The cases the report's organisation triaged, rather than owns.
 const TRIAGED: (&str, &str) = ("org_role", "triaged");
 
+/// The figures of an organisation's own triage work, whoever owns the leads now: shown for
+/// assistance centres, which triage the complaints the IP offices of their region own. An IP
+/// office's (and a province's) intake figures already count the leads it owns, whoever triaged
+/// them.
+pub const TRIAGE_WORK: [&str; 4] = [
+    "triaged_here",
+    "triaged_here_on_time",
+    "triaged_here_late",
+    "triaged_here_rate",
+];
+
+/// Leaves out the figures of triage work (see [`TRIAGE_WORK`]).
+pub fn without_triage_work(sections: &mut [Section]) {
+    for s in sections {
+        s.figures.retain(|f| !TRIAGE_WORK.contains(&f.key));
+    }
+}
+
 /// The figures of the statistics page for period `p`, as of day `today` (the "now" section:
 /// open, overdue, due within seven days).
 pub fn sections(p: &Period, due_within: chrono::NaiveDate) -> Vec<Section> {
@@ -296,6 +314,7 @@ pub fn sections(p: &Period, due_within: chrono::NaiveDate) -> Vec<Section> {
                     "designated",
                     received(p, &[("event", "jurisdiction_designated")]),
                 ),
+                fig("cross_region", received(p, &[("cross_region", "true")])),
             ],
         },
         Section {

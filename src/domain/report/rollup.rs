@@ -61,7 +61,8 @@ pub const DIMS: [&str; 8] = [
 ];
 
 /// Filters a counter can decide from a case's facts.
-const KNOWN: [&str; 14] = [
+const KNOWN: [&str; 15] = [
+    "cross_region",
     "extension_tier",
     "queue",
     "state",
@@ -145,7 +146,8 @@ pub fn standard() -> &'static [Def] {
 /// A stable text naming the definitions: a rollup built for other definitions is rebuilt.
 pub fn fingerprint(defs: &[Def]) -> String {
     // FNV-1a over the definitions' debug text: stable across builds of the same definitions.
-    // v2: the overseas category and country dimensions.
+    // v2: the overseas category and country dimensions, cross-region cases, "shared" meaning
+    // the shares an office granted.
     let text = format!("v2 {defs:?}");
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in text.bytes() {
@@ -188,12 +190,15 @@ pub struct Facts {
     /// Kinds of its rights, sorted, once each.
     #[serde(default)]
     pub rt: Vec<String>,
-    /// Shared with another office now.
+    /// Shared by an office with another now (a share it granted, not one a procedure made).
     #[serde(default)]
     pub sh: bool,
     /// Tiers of the extensions it was granted, sorted, once each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub et: Vec<String>,
+    /// Worked by an office of another region (see `crate::domain::region::cross_region`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub xr: bool,
     /// An overseas request's category and country.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub og: Option<String>,
@@ -251,6 +256,8 @@ pub fn holds(conditions: &[(&'static str, String)], f: &Facts) -> bool {
             "shared" => !is(v) || f.sh,
             "srdi" => !is(v) || f.k > 0,
             "srdi_level" => level_name(f.k) == v,
+            // `cross_region=false` is no filter.
+            "cross_region" => !is(v) || f.xr,
             _ => false,
         };
         if !ok {

@@ -39,6 +39,7 @@ use utoipa::{Modify, PartialSchema, ToSchema};
         crate::domain::case::RightKind,
         crate::domain::case::Standing,
         crate::domain::case::OverseasCategory,
+        crate::domain::case::ShareOrigin,
         crate::domain::workflow::Step,
         crate::domain::consultation::ConsultTopic,
         crate::domain::fund::FundState,

@@ -422,6 +422,10 @@ pub struct Share {
     pub org: Option<String>,
     #[schema(value_type = crate::domain::case::ShareAccess)]
     pub access: String,
+    /// Why it is shared: `granted` by an office, or made by a procedure (`handover`,
+    /// `triaged`, `procedure`).
+    #[schema(value_type = crate::domain::case::ShareOrigin)]
+    pub origin: String,
     pub granted_at: Instant,
 }
 

@@ -88,6 +88,7 @@ pub fn detail_json(d: &CaseView) -> model::Case {
                 org_id: s.org_id,
                 org: s.org.clone(),
                 access: s.access.to_string(),
+                origin: s.origin.to_string(),
                 granted_at: ts(s.granted_at),
             })
             .collect(),

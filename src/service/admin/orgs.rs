@@ -262,6 +262,10 @@ pub async fn update_org(cx: &Ctx, caller: Caller<'_>, id: i64, input: OrgInput) 
             return Err(AppError::field("kind", "error.org.kind_members"));
         }
     }
+    // Whether a case is worked across regions depends on its offices' regions: when one
+    // moves, the statistics' rollups are counted again (reports count from the lists until
+    // they are).
+    let region_moved = fields.region_code != existing.region_code;
     let txn = db.begin_write().await?;
     let org = store::orgs::update(&txn, id, fields, cx.now)
         .await
@@ -273,7 +277,13 @@ pub async fn update_org(cx: &Ctx, caller: Caller<'_>, id: i64, input: OrgInput) 
         &json!(input),
     );
     store::audit::append(&txn, entry).await?;
+    if region_moved {
+        store::rollup::unmark_built(&txn).await?;
+    }
     txn.commit().await?;
+    if region_moved {
+        crate::service::reports::ensure_rollup(db, crate::service::reports::INLINE_REBUILD).await?;
+    }
     org.try_into()
 }
 

@@ -135,6 +135,7 @@ pub struct ShareView {
     pub org_id: i64,
     pub org: Option<String>,
     pub access: ShareAccess,
+    pub origin: crate::domain::case::ShareOrigin,
     pub granted_at: DateTime<Utc>,
 }
 

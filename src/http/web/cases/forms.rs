@@ -6,6 +6,7 @@ use super::show::after_form;
 use crate::error::{AppError, Result};
 use crate::http::extract::WebForm;
 use crate::http::page::Page;
+use crate::service::cases as cases_service;
 use crate::service::deadlines::{self, ExtensionRequest};
 use crate::service::jurisdiction::{self, JurisdictionRequest};
 use crate::service::triage::{self, ReferralAnswer, ShareRequest, TriageRequest};
@@ -57,6 +58,11 @@ pub async fn triage(
     } else {
         "flash.saved".into()
     };
+    // A centre keeps reading a lead it decided but has nothing more to do on it: back to the
+    // workbench for the next one.
+    if result.is_ok() && !cases_service::works_on(&page.cx.db, &page.me, id).await? {
+        return Ok(page.redirect("/triage", &flash));
+    }
     after_form(&page, id, "triage", &json!(flat), result, &flash).await
 }
 

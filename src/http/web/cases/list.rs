@@ -67,6 +67,7 @@ fn filter_params(q: &ListQuery) -> Vec<String> {
         ("closed", q.closed),
         ("routed", q.routed),
         ("shared", q.shared),
+        ("cross_region", q.cross_region),
         ("decided_at_fair", q.decided_at_fair),
     ] {
         if let Some(v) = v {
@@ -167,6 +168,7 @@ fn narrowed(
         ("cases.filter.closed", q.closed),
         ("cases.filter.routed", q.routed),
         ("cases.filter.shared", q.shared),
+        ("cases.filter.cross_region", q.cross_region),
         ("cases.filter.decided_at_fair", q.decided_at_fair),
     ] {
         match v {

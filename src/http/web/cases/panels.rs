@@ -174,6 +174,7 @@ pub fn shares(s: &Screen) -> Value {
             json!({
                 "org_id": sh.org_id, "org": sh.org,
                 "access_key": key("share_access", sh.access), "granted": local(sh.granted_at),
+                "origin_key": key("share_origin", sh.origin),
             })
         })
         .collect()
