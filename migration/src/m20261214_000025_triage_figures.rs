@@ -11,8 +11,13 @@
 //! `handover` (the previous owner keeps reading), `triaged` (the office that triaged a lead it
 //! does not own keeps reading it), `procedure` (a superior deciding an escalation or an
 //! extension, a fund's reviewers, a workstation's own lead).
+//!
+//! The statistics' rollups break overseas requests down by `overseas_category`, a dimension
+//! name longer than the 16 characters `report_rollup.dim` held (PostgreSQL checks the length;
+//! SQLite keeps any text).
 
 use sea_orm_migration::prelude::*;
+use sea_orm_migration::sea_orm::DatabaseBackend;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -23,6 +28,15 @@ const DECISIONS: [&str; 4] = ["routed", "referred", "rejected", "merged"];
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        if m.get_database_backend() == DatabaseBackend::Postgres {
+            m.alter_table(
+                Table::alter()
+                    .table("report_rollup")
+                    .modify_column(ColumnDef::new("dim").string_len(32).not_null())
+                    .to_owned(),
+            )
+            .await?;
+        }
         m.alter_table(
             Table::alter()
                 .table("case_shares")

@@ -210,3 +210,11 @@ fn only_periods_of_whole_months_are_read_from_counters() {
     assert!(!whole_months(&p("2026-01-01", "2026-11-29"), today));
     assert!(!whole_months(&p("2026-01-02", "2026-12-31"), today));
 }
+
+#[test]
+fn dimension_names_fit_the_rollup_table() {
+    // `report_rollup.dim` is 32 characters (PostgreSQL checks it).
+    for d in DIMS {
+        assert!(d.len() <= 32, "{d}");
+    }
+}
