@@ -27,6 +27,7 @@ mod m20261211_000022_create_funds;
 mod m20261212_000023_create_campaigns;
 mod m20261213_000024_create_health_checks;
 mod m20261214_000025_triage_figures;
+mod m20261215_000026_share_origins;
 
 pub struct Migrator;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261212_000023_create_campaigns::Migration),
             Box::new(m20261213_000024_create_health_checks::Migration),
             Box::new(m20261214_000025_triage_figures::Migration),
+            Box::new(m20261215_000026_share_origins::Migration),
         ]
     }
 }

@@ -120,7 +120,7 @@ pub fn covers(region: &str, case_region: &str) -> bool {
 }
 
 /// Whether a case of `case_region` is worked across regions: some office working it (owning it,
-/// referred it, sharing it), of the regions `offices`, does not cover the case's region (a
+/// referred it, granted a share of it), of the regions `offices`, does not cover the case's region (a
 /// neighbouring city's office, another province's). The case list's `cross_region` filter
 /// (`store::cases`) says the same in SQL.
 pub fn cross_region<'a>(case_region: &str, offices: impl IntoIterator<Item = &'a str>) -> bool {

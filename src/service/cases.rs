@@ -220,10 +220,10 @@ pub struct ListQuery {
     /// `true`: routed out of triage into a queue.
     pub routed: Option<bool>,
     /// `true`: shared by an office with another to work on it together (not the shares a
-    /// procedure makes: a handover, a triage, an escalation).
+    /// procedure makes: a handover, a triage, an escalation); `false`: the others.
     pub shared: Option<bool>,
     /// `true`: worked by an office of another region — an office owning it, referred it or
-    /// sharing it does not cover the case's region.
+    /// granted a share of it does not cover the case's region; `false`: the others.
     pub cross_region: Option<bool>,
     /// Overseas requests about this country (ISO 3166 two letters, `US`).
     #[param(pattern = "^[A-Za-z]{2}$")]
@@ -285,6 +285,19 @@ pub struct Page {
 /// The store's filter of a list query (422 for a value it does not know).
 async fn filter_of(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<store::cases::Filter> {
     let mut f = store::cases::Filter::default();
+    // Who else works a case is the offices' business: a filer does not see the shares of its
+    // case, so it may not filter by them either.
+    if me.actor.org_kind == OrgKind::Enterprise {
+        for (field, asked) in [
+            ("shared", q.shared.is_some()),
+            ("cross_region", q.cross_region.is_some()),
+            ("org_role", given(&q.org_role).is_some()),
+        ] {
+            if asked {
+                return Err(AppError::field(field, "error.case.filter_for_offices"));
+            }
+        }
+    }
     if let Some(queue) = q.queue.as_deref().filter(|s| !s.is_empty()) {
         f.queue =
             Some(Queue::parse(queue).ok_or_else(|| AppError::field("queue", "error.case.queue"))?);
@@ -418,8 +431,8 @@ async fn filter_of(cx: &Ctx, me: &Identity, q: &ListQuery) -> Result<store::case
         f.overseas_category = Some(c.as_str().to_string());
     }
     f.routed = q.routed;
-    f.shared = q.shared == Some(true);
-    f.cross_region = q.cross_region == Some(true);
+    f.shared = q.shared;
+    f.cross_region = q.cross_region;
     f.decided_at_fair = q.decided_at_fair;
     Ok(f)
 }

@@ -518,6 +518,10 @@ pub async fn summary(cx: &Ctx, me: &Identity, q: &SummaryQuery) -> Result<Summar
     if org_kind != OrgKind::AssistanceCenter {
         report::without_triage_work(&mut sections);
     }
+    if me.actor.org_kind == OrgKind::Enterprise {
+        // Which offices work a filing with which is theirs to know (a filer sees no shares).
+        sections.retain(|s| s.key != "cooperation");
+    }
     let mut more = vec![""];
     if filters.is_empty() {
         // The trend's months by queue.
@@ -579,11 +583,7 @@ pub async fn summary(cx: &Ctx, me: &Identity, q: &SummaryQuery) -> Result<Summar
             sections: &sections,
             loaded: loaded.as_ref(),
         };
-        let mut rows = breakdown(cx, me, &at, t.by, t.figures).await?;
-        if t.by == GroupBy::OverseasCountry {
-            // The countries of the period's requests, not every country ever asked about.
-            rows.retain(|r| r.figures.iter().any(|f| f.value.is_some_and(|v| v > 0.0)));
-        }
+        let rows = breakdown(cx, me, &at, t.by, t.figures).await?;
         tables.push(TableValue {
             section: t.section,
             key: t.key,
@@ -645,7 +645,11 @@ async fn breakdown(
         GroupBy::OverseasCountry => countries(cx, me, at, figures)
             .await?
             .into_iter()
-            .map(|c| (c, None, None))
+            .map(|c| {
+                // The countries the catalogue names by name, the others by their code.
+                let key = format!("country.{c}");
+                (c, crate::i18n::has(&key).then_some(key), None)
+            })
             .collect(),
         _ => g
             .values()
@@ -703,6 +707,11 @@ async fn breakdown(
             name,
             figures: figures.iter().filter_map(|k| m.remove(k)).collect(),
         });
+    }
+    if g == GroupBy::OverseasCountry {
+        // The countries of the period's figures, not every country a case named (which of them
+        // a row is read for differs between the counters and the lists).
+        out.retain(|r| r.figures.iter().any(|f| f.value.is_some_and(|v| v > 0.0)));
     }
     Ok(out)
 }
@@ -1111,6 +1120,11 @@ pub async fn rebuild_rollup(
     now: chrono::DateTime<chrono::Utc>,
     mut progress: impl FnMut(usize, usize),
 ) -> Result<usize> {
+    // One rebuild at a time in this process: a second one (another region changed meanwhile)
+    // waits, then counts everything again; it never empties the counters under a rebuild that
+    // would then mark them built.
+    static REBUILDING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _one = REBUILDING.lock().await;
     let defs = rollup::standard();
     let txn = db.begin_write().await?;
     store::rollup::clear(&txn).await?;
@@ -1137,8 +1151,13 @@ pub async fn rollup_ready(db: &store::Db) -> Result<bool> {
     Ok(store::rollup::built_for(db.conn()).await?.as_deref() == Some(want.as_str()))
 }
 
-/// Up to how many cases the rollups are rebuilt at once rather than in the background.
+/// Up to how many cases the rollups are rebuilt at once at start-up rather than in the
+/// background.
 pub const INLINE_REBUILD: u64 = 50_000;
+
+/// Up to how many cases the rollups are rebuilt within an administrator's request (a few
+/// seconds at most) rather than in the background.
+pub const INLINE_REBUILD_IN_REQUEST: u64 = 5_000;
 
 /// Rebuilds the rollups at start-up when they were built for other figures (or never): at once
 /// for up to `inline` cases, otherwise in the background while the service answers (reports

@@ -224,3 +224,69 @@ pub async fn rights_of<C: ConnectionTrait>(db: &C, ids: Vec<i64>) -> Result<Vec<
             .await?,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::store::Db;
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    async fn strings(db: &Db, sql: &str) -> Vec<String> {
+        db.conn()
+            .query_all_raw(Statement::from_string(DbBackend::Sqlite, sql.to_string()))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get_by_index::<String>(0).unwrap())
+            .collect()
+    }
+
+    /// Shares made before they said why keep `granted` where an office made them (its `shared`
+    /// event names it) and become `procedure` otherwise; a lead triaged by an office that does
+    /// not own it gets its `triaged` read share and a new search document.
+    #[tokio::test]
+    async fn the_upgrade_tells_granted_shares_from_procedural_ones_and_adds_the_triagers() {
+        use migration::MigratorTrait;
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let db = Db::connect(&url, 2).await.unwrap();
+        // Up to the migration that added `origin` (25 steps).
+        migration::Migrator::up(db.conn(), Some(25)).await.unwrap();
+        let t = "'2026-03-02T01:00:00+00:00'";
+        for sql in [
+            format!(
+                "INSERT INTO organizations (id, name, kind, region_code, is_demo, created_at, updated_at) VALUES \
+                 (1, '局', 'ip_office', '320600', FALSE, {t}, {t}), \
+                 (2, '中心', 'assistance_center', '320600', FALSE, {t}, {t}), \
+                 (3, '工信局', 'industry_office', '320600', FALSE, {t}, {t}), \
+                 (13, '省局', 'ip_office', '320000', FALSE, {t}, {t})"
+            ),
+            format!(
+                "INSERT INTO cases (id, number, title, description, source, channel, region_code, queue, state, owner_org_id, srdi_rank, facts, next_due_at, received_at, closed_at, version, is_demo, created_at, updated_at) VALUES \
+                 (1, 'WQ-1', 't', 'd', 'complaint', 'other', '320612', 'administrative_ruling', 'received', 1, 0, '{{}}', NULL, {t}, NULL, 3, FALSE, {t}, {t})"
+            ),
+            format!(
+                "INSERT INTO case_events (id, case_id, seq, kind, at, recorded_at, actor_user_id, actor_org_id, public, payload) VALUES \
+                 (1, 1, 1, 'received', {t}, {t}, NULL, 1, TRUE, '{{}}'), \
+                 (2, 1, 2, 'routed', {t}, {t}, NULL, 2, TRUE, '{{\"queue\":\"administrative_ruling\"}}'), \
+                 (3, 1, 3, 'shared', {t}, {t}, NULL, 1, FALSE, '{{\"access\":\"read\",\"org\":\"工信局\",\"org_id\":3}}')"
+            ),
+            // Shared with the industry office by the owner; with the province (org 13, whose id
+            // begins like 1's) by an extension's procedure.
+            format!(
+                "INSERT INTO case_shares (case_id, org_id, access, granted_at) VALUES \
+                 (1, 3, 'read', {t}), (1, 13, 'read', {t})"
+            ),
+        ] {
+            db.conn().execute_unprepared(&sql).await.unwrap();
+        }
+        migration::Migrator::up(db.conn(), None).await.unwrap();
+        let origins = strings(
+            &db,
+            "SELECT org_id || ':' || origin FROM case_shares ORDER BY org_id",
+        )
+        .await;
+        assert_eq!(origins, ["2:triaged", "3:granted", "13:procedure"]);
+        let outbox = strings(&db, "SELECT CAST(case_id AS TEXT) FROM search_outbox").await;
+        assert_eq!(outbox, ["1"]);
+    }
+}

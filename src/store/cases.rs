@@ -370,10 +370,11 @@ pub struct Filter {
     /// Routed out of triage into a queue (`Some(false)`: still in triage).
     pub routed: Option<bool>,
     /// Cases an office shared with another to work on them together (an active share it
-    /// granted, not one a procedure made: see `ShareOrigin`).
-    pub shared: bool,
-    /// Cases worked by an office of another region (`domain::region::cross_region`).
-    pub cross_region: bool,
+    /// granted, not one a procedure made: see `ShareOrigin`); `Some(false)`: the others.
+    pub shared: Option<bool>,
+    /// Cases worked by an office of another region (`domain::region::cross_region`);
+    /// `Some(false)`: the others.
+    pub cross_region: Option<bool>,
     /// Overseas requests about this country (two capital letters) and of this category.
     pub overseas_country: Option<String>,
     pub overseas_category: Option<String>,
@@ -594,8 +595,10 @@ fn filters(f: &Filter) -> Condition {
         Some(false) => q = q.add(cases::Column::Queue.eq(Queue::Triage.as_str())),
         None => {}
     }
-    if f.cross_region {
-        q = q.add(cross_region());
+    match f.cross_region {
+        Some(true) => q = q.add(cross_region()),
+        Some(false) => q = q.add(cross_region().not()),
+        None => {}
     }
     if f.overseas_country.is_some() || f.overseas_category.is_some() {
         q = q.add(
@@ -608,7 +611,7 @@ fn filters(f: &Filter) -> Condition {
             ),
         );
     }
-    if f.shared {
+    if let Some(shared) = f.shared {
         let with = Query::select()
             .expr(Expr::val(1))
             .from(case_shares::Entity)
@@ -619,7 +622,8 @@ fn filters(f: &Filter) -> Condition {
             .and_where(case_shares::Column::RevokedAt.is_null())
             .and_where(case_shares::Column::Origin.eq(ShareOrigin::Granted.as_str()))
             .to_owned();
-        q = q.add(Expr::exists(with));
+        let exists = Expr::exists(with);
+        q = q.add(if shared { exists } else { exists.not() });
     }
     q
 }
@@ -631,24 +635,31 @@ fn owners_condition(role: OrgRole, owners: &[i64]) -> sea_orm::sea_query::Simple
         OrgRole::Owner => cases::Column::OwnerOrgId.is_in(owners),
         OrgRole::ReferredTo => cases::Column::ReferredToOrgId.is_in(owners),
         OrgRole::Triaged => {
-            // Read from the partial index of triage decisions by recording office
-            // (`ix_case_events_triaged_by`): its condition is repeated as written there.
             let decisions = Query::select()
                 .column(case_events::Column::CaseId)
                 .from(case_events::Entity)
                 .and_where(case_events::Column::ActorOrgId.is_in(owners))
-                .and_where(
-                    case_events::Column::Kind
-                        .is_in(EventKind::TRIAGE_DECISIONS.map(EventKind::as_str)),
-                )
+                .and_where(triage_decision())
                 .to_owned();
             cases::Column::Id.in_subquery(decisions)
         }
     }
 }
 
+/// "The event is a triage decision", written with the kinds as literals: SQLite reads the
+/// partial index of triage decisions (`ix_case_events_triaged_by`) only for a condition it can
+/// see implies the index's own, which bound parameters never do (a unit test reads the plan).
+fn triage_decision() -> sea_orm::sea_query::SimpleExpr {
+    let kinds: Vec<String> = EventKind::TRIAGE_DECISIONS
+        .iter()
+        .map(|k| format!("'{}'", k.as_str()))
+        .collect();
+    Expr::cust(format!("case_events.kind IN ({})", kinds.join(", ")))
+}
+
 /// Cases worked by an office of another region: an office owning the case, referred it or
-/// sharing it (a share in force) whose region does not cover the case's — the SQL twin of
+/// granted a share of it (in force; not a share a procedure made) whose region does not cover
+/// the case's — the SQL twin of
 /// `domain::region::cross_region`. An office's region covers the codes that begin with its own
 /// without its trailing zero pairs (`320000` → `32`, `320600` → `3206`), as
 /// `region::covered_prefix` cuts it.
@@ -665,7 +676,8 @@ fn cross_region() -> sea_orm::sea_query::SimpleExpr {
           OR EXISTS (SELECT 1 FROM organizations xo \
                      WHERE xo.id = cases.referred_to_org_id AND {OUTSIDE}) \
           OR EXISTS (SELECT 1 FROM case_shares xs JOIN organizations xo ON xo.id = xs.org_id \
-                     WHERE xs.case_id = cases.id AND xs.revoked_at IS NULL AND {OUTSIDE}))"
+                     WHERE xs.case_id = cases.id AND xs.revoked_at IS NULL \
+                       AND xs.origin = 'granted' AND {OUTSIDE}))"
     ))
 }
 
@@ -1109,4 +1121,46 @@ pub async fn open_ids<C: ConnectionTrait>(db: &C) -> Result<Vec<i64>, DbErr> {
         .into_tuple()
         .all(db)
         .await
+}
+
+#[cfg(test)]
+mod plan_tests {
+    use super::*;
+    use crate::store::Db;
+    use sea_orm::{QueryTrait, Statement};
+
+    /// The cases an office triaged are found through the partial index of triage decisions.
+    #[tokio::test]
+    async fn the_triaged_cases_are_read_from_the_partial_index_of_decisions() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let db = Db::connect(&url, 2).await.unwrap();
+        <migration::Migrator as migration::MigratorTrait>::up(db.conn(), None)
+            .await
+            .unwrap();
+        let f = Filter {
+            owners: Some(vec![4, 5]),
+            org_role: OrgRole::Triaged,
+            ..Default::default()
+        };
+        let query = cases::Entity::find()
+            .filter(filters(&f))
+            .select_only()
+            .column(cases::Column::Id)
+            .build(sea_orm::DbBackend::Sqlite);
+        let plan = db
+            .conn()
+            .query_all_raw(Statement::from_sql_and_values(
+                sea_orm::DbBackend::Sqlite,
+                format!("EXPLAIN QUERY PLAN {}", query.sql),
+                query.values.map(|v| v.0).unwrap_or_default(),
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get::<String>("", "detail").unwrap())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(plan.contains("ix_case_events_triaged_by"), "{plan}");
+    }
 }

@@ -137,7 +137,7 @@ pub async fn facts_of<C: ConnectionTrait>(
         }
     }
     // Active shares: "shared" counts those an office granted; every office working the case
-    // (owner, referred to, shared with) decides whether it is worked across regions.
+    // (owner, referred to, granted a share) decides whether it is worked across regions.
     let shares: Vec<(i64, i64, String)> = case_shares::Entity::find()
         .select_only()
         .columns([
@@ -166,9 +166,12 @@ pub async fn facts_of<C: ConnectionTrait>(
         working.entry(id).or_default().push(org);
     }
     for (id, org, origin) in shares {
-        if origin == ShareOrigin::Granted.as_str()
-            && let Some(f) = out.get_mut(&id)
-        {
+        // Only a share an office granted is work with another office; the shares procedures
+        // make (a superior deciding, the centre that triaged it) are not.
+        if origin != ShareOrigin::Granted.as_str() {
+            continue;
+        }
+        if let Some(f) = out.get_mut(&id) {
             f.sh = true;
         }
         working.entry(id).or_default().push(org);

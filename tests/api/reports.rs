@@ -251,7 +251,7 @@ async fn cross_region_ids(app: &TestApp) -> Vec<i64> {
     }
     for r in db
         .query_all_raw(rows(
-            "SELECT case_id, org_id FROM case_shares WHERE revoked_at IS NULL",
+            "SELECT case_id, org_id FROM case_shares WHERE revoked_at IS NULL AND origin = 'granted'",
         ))
         .await
         .unwrap()
@@ -577,6 +577,21 @@ async fn a_province_sees_its_cities_and_nobody_sees_beyond_their_reach() {
         figures(&mine)["received"]["value"].as_u64(),
         Some(received_2026)
     );
+    // Which offices work its filings is not the filer's to see: no cooperation figures, and
+    // the list refuses the filters that would tell.
+    assert!(
+        mine["sections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["key"] != "cooperation"),
+        "{mine}"
+    );
+    for q in ["shared=true", "cross_region=false", "org_role=owner"] {
+        let (s, b) = filer.get(&format!("/api/v1/cases?{q}")).await;
+        assert_eq!(s, 422, "{q}: {b}");
+        assert_eq!(b["errors"][0]["field"], q.split('=').next().unwrap());
+    }
 
     // The 考核 sheet is for heads of office and administrators.
     let (s, _) = officer.get("/api/v1/reports/assessment").await;
@@ -1212,12 +1227,18 @@ async fn overseas_requests_break_down_by_category_and_country_and_referrals_coun
         let by_country = table_of(&app, &supervisor, &tables[1], &[office, centre]).await;
         let countries: Vec<&str> = by_country.iter().map(|(v, _)| v.as_str()).collect();
         assert_eq!(countries, ["DE", "US"], "{query}");
+        assert_eq!(
+            tables[1]["rows"][1]["label"], "美国 (US)",
+            "named in the catalogue"
+        );
         assert_eq!(requests(&by_country, "US"), Some(2));
         assert_eq!(requests(&by_country, "DE"), Some(1));
         let figs = figures(&summary);
         assert_eq!(figs["ov_requests"]["value"], 3);
         // An IP office counts the leads it owns, whoever triaged them: no triage-work figures.
         assert!(!figs.contains_key("triaged_here"), "{query}");
+        // The centre keeps a read share of each lead it triaged, which is not cooperation.
+        assert_eq!(figs["shared"]["value"], 0, "{query}");
         assert_eq!(figs["referred_out"]["value"], 1);
     }
 
@@ -1232,9 +1253,6 @@ async fn overseas_requests_break_down_by_category_and_country_and_referrals_coun
     let figs = figures(&own);
     assert_eq!(figs["triaged_here"]["value"], 4, "{}", figs["triaged_here"]);
     assert_eq!(figs["received"]["value"], 0, "the centre owns none of them");
-    // Handing over and triaging share a case for reading, but only an office's own sharing is
-    // cooperation.
-    assert_eq!(figs["shared"]["value"], 0);
 
     // The industry office counts the lead referred to it, and the list behind it holds it.
     let (s, theirs) = industry

@@ -31,7 +31,9 @@ await check('a supervisor opens the statistics, clicks a figure, lands on its ca
 
   // Back on the statistics, the Excel download is a workbook.
   await page.goto(`${base}/reports?group_by=queue`);
-  assert.ok(await page.locator('table.breakdown tbody tr').count() >= 4, 'one row per queue');
+  assert.equal(await page.locator('section[aria-labelledby="sec-overseas"] table[data-table="ov_by_category"]').count(), 1, 'overseas requests by category, under their section');
+  assert.equal(await page.locator('table[data-table="ov_by_category"] tbody tr').count(), 6, 'one row per category');
+  assert.ok(await page.locator('table.breakdown:not([data-table]) tbody tr').count() >= 4, 'one row per queue');
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     page.click('a:has-text("导出 Excel")'),
@@ -44,7 +46,7 @@ await check('a supervisor opens the statistics, clicks a figure, lands on its ca
   await Promise.all([page.waitForNavigation(), page.click('a[href="/reports/assessment"]')]);
   assert.match(await page.textContent('h1'), /年度知识产权行政保护工作考核表/);
   assert.ok(await page.locator('button[data-print]').isVisible(), 'the print button is shown with scripts on');
-  assert.equal(await page.locator('table.assessment tbody tr').count(), 7);
+  assert.equal(await page.locator('table.assessment tbody tr').count(), 8);
   assertNoViolations(await axe(page, '/reports/assessment'));
 });
 

@@ -252,12 +252,11 @@ pub fn holds(conditions: &[(&'static str, String)], f: &Facts) -> bool {
                     .any(|(rule, st)| rule == v && state.is_none_or(|s| s == st))
             }
             "clock_state" => true,
-            // `shared=false` and `srdi=false` are no filter.
-            "shared" => !is(v) || f.sh,
+            // `srdi=false` is no filter (as on the list).
+            "shared" => f.sh == is(v),
             "srdi" => !is(v) || f.k > 0,
             "srdi_level" => level_name(f.k) == v,
-            // `cross_region=false` is no filter.
-            "cross_region" => !is(v) || f.xr,
+            "cross_region" => f.xr == is(v),
             _ => false,
         };
         if !ok {

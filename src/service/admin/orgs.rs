@@ -265,7 +265,8 @@ pub async fn update_org(cx: &Ctx, caller: Caller<'_>, id: i64, input: OrgInput) 
     // Whether a case is worked across regions depends on its offices' regions: when one
     // moves, the statistics' rollups are counted again (reports count from the lists until
     // they are).
-    let region_moved = fields.region_code != existing.region_code;
+    let region_moved =
+        fields.region_code != existing.region_code && existing.kind != OrgKind::Enterprise.as_str();
     let txn = db.begin_write().await?;
     let org = store::orgs::update(&txn, id, fields, cx.now)
         .await
@@ -282,7 +283,12 @@ pub async fn update_org(cx: &Ctx, caller: Caller<'_>, id: i64, input: OrgInput) 
     }
     txn.commit().await?;
     if region_moved {
-        crate::service::reports::ensure_rollup(db, crate::service::reports::INLINE_REBUILD).await?;
+        // The change is made; counting again is derived work, which the next start-up
+        // finishes if it fails here (reports count from the lists meanwhile).
+        use crate::service::reports::{INLINE_REBUILD_IN_REQUEST, ensure_rollup};
+        if let Err(e) = ensure_rollup(db, INLINE_REBUILD_IN_REQUEST).await {
+            tracing::error!(error = %e, "counting the statistics again after a region change");
+        }
     }
     org.try_into()
 }

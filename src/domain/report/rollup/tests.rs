@@ -131,6 +131,12 @@ fn conditions_read_like_the_list_filters() {
     };
     assert!(holds(&c(&[("open", "true"), ("routed", "false")]), &f));
     assert!(holds(&c(&[("open", "false"), ("shared", "false")]), &f));
+    assert!(!holds(&c(&[("shared", "true")]), &f));
+    assert!(holds(&c(&[("cross_region", "false")]), &f));
+    f.xr = true;
+    assert!(holds(&c(&[("cross_region", "true")]), &f));
+    assert!(!holds(&c(&[("cross_region", "false")]), &f));
+    f.xr = false;
     assert!(!holds(&c(&[("closed", "true")]), &f));
     assert!(!holds(&c(&[("srdi", "true")]), &f));
     f.k = 2;
