@@ -7,7 +7,7 @@ use crate::domain::case::{EventKind, ShareOrigin};
 use crate::domain::report::rollup::{self, Counter, Def, Facts, Key};
 use crate::domain::time::day_of;
 use chrono::{DateTime, Utc};
-use entity::{case_clocks, case_events, case_rights, case_shares, cases};
+use entity::{case_clocks, case_events, case_rights, case_shares, cases, exhibitions};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Statement, Value,
@@ -188,6 +188,45 @@ pub async fn facts_of<C: ConnectionTrait>(
                     .iter()
                     .filter_map(|o| regions.get(o).map(String::as_str)),
             );
+        }
+    }
+    // Decided while its exhibition was open: a decision recorded no later than the exhibition
+    // closed (as the list's `decided_at_fair` filter compares them). Exhibitions are never
+    // edited, and a case's decisions and exhibition change only in its own writes.
+    let decided: Vec<(i64, DateTime<Utc>)> = case_events::Entity::find()
+        .select_only()
+        .columns([case_events::Column::CaseId, case_events::Column::At])
+        .filter(case_events::Column::CaseId.is_in(ids.iter().copied()))
+        .filter(case_events::Column::Kind.is_in([
+            EventKind::MeasuresOrdered.as_str(),
+            EventKind::NoInfringementFound.as_str(),
+        ]))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if !decided.is_empty() {
+        let mut shows: Vec<i64> = decided
+            .iter()
+            .filter_map(|(id, _)| out.get(id)?.x)
+            .collect();
+        shows.sort_unstable();
+        shows.dedup();
+        let closes: HashMap<i64, DateTime<Utc>> = exhibitions::Entity::find()
+            .select_only()
+            .columns([exhibitions::Column::Id, exhibitions::Column::ClosesAt])
+            .filter(exhibitions::Column::Id.is_in(shows))
+            .into_tuple::<(i64, DateTime<Utc>)>()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        for (id, at) in decided {
+            if let Some(f) = out.get_mut(&id)
+                && let Some(closes) = f.x.and_then(|x| closes.get(&x))
+                && at <= *closes
+            {
+                f.df = true;
+            }
         }
     }
     // An overseas request's category and country, from the channel facts of the cases that

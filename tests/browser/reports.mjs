@@ -31,7 +31,7 @@ await check('a supervisor opens the statistics, clicks a figure, lands on its ca
 
   // Back on the statistics, the Excel download is a workbook.
   await page.goto(`${base}/reports?group_by=queue`);
-  assert.equal(await page.locator('section[aria-labelledby="sec-overseas"] table[data-table="ov_by_category"]').count(), 1, 'overseas requests by category, under their section');
+  assert.equal(await page.locator('section[aria-labelledby="tables-overseas"] table[data-table="ov_by_category"]').count(), 1, 'overseas requests by category, under their section');
   assert.equal(await page.locator('table[data-table="ov_by_category"] tbody tr').count(), 6, 'one row per category');
   assert.ok(await page.locator('table.breakdown:not([data-table]) tbody tr').count() >= 4, 'one row per queue');
   const [download] = await Promise.all([

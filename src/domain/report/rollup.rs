@@ -61,8 +61,9 @@ pub const DIMS: [&str; 8] = [
 ];
 
 /// Filters a counter can decide from a case's facts.
-const KNOWN: [&str; 15] = [
+const KNOWN: [&str; 16] = [
     "cross_region",
+    "decided_at_fair",
     "extension_tier",
     "queue",
     "state",
@@ -146,8 +147,8 @@ pub fn standard() -> &'static [Def] {
 /// A stable text naming the definitions: a rollup built for other definitions is rebuilt.
 pub fn fingerprint(defs: &[Def]) -> String {
     // FNV-1a over the definitions' debug text: stable across builds of the same definitions.
-    // v2: the overseas category and country dimensions, cross-region cases, "shared" meaning
-    // the shares an office granted.
+    // v2: the overseas category and country dimensions, cross-region cases, decided at the
+    // fair, "shared" meaning the shares an office granted.
     let text = format!("v2 {defs:?}");
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in text.bytes() {
@@ -196,6 +197,10 @@ pub struct Facts {
     /// Tiers of the extensions it was granted, sorted, once each.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub et: Vec<String>,
+    /// An exhibition complaint decided (measures ordered, or no infringement found) no later
+    /// than its exhibition closed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub df: bool,
     /// Worked by an office of another region (see `crate::domain::region::cross_region`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub xr: bool,
@@ -257,6 +262,7 @@ pub fn holds(conditions: &[(&'static str, String)], f: &Facts) -> bool {
             "srdi" => !is(v) || f.k > 0,
             "srdi_level" => level_name(f.k) == v,
             "cross_region" => f.xr == is(v),
+            "decided_at_fair" => f.df == is(v),
             _ => false,
         };
         if !ok {
@@ -392,14 +398,20 @@ pub struct Selection<'a> {
 /// Counters of a report, read once and looked up figure by figure.
 #[derive(Debug, Default)]
 pub struct Counters {
-    rows: Vec<Counter>,
+    /// By figure and dimension: a figure is read from one dimension's rows.
+    rows: HashMap<(String, String), Vec<Counter>>,
     defs: HashMap<&'static str, Anchor>,
 }
 
 impl Counters {
     pub fn new(defs: &[Def], rows: Vec<Counter>) -> Self {
         Self {
-            rows,
+            rows: rows.into_iter().fold(HashMap::new(), |mut by, c| {
+                by.entry((c.figure.clone(), c.dim.clone()))
+                    .or_insert_with(Vec::new)
+                    .push(c);
+                by
+            }),
             defs: defs.iter().map(|d| (d.figure, d.anchor)).collect(),
         }
     }
@@ -409,15 +421,22 @@ impl Counters {
         self.defs.contains_key(figure)
     }
 
+    /// The rows of `figure` in dimension `dim` (empty: none).
+    fn of(&self, figure: &str, dim: &str) -> &[Counter] {
+        self.rows
+            .get(&(figure.to_string(), dim.to_string()))
+            .map_or(&[], Vec::as_slice)
+    }
+
     fn selected<'s>(
         &'s self,
         figure: &'s str,
         sel: &'s Selection<'s>,
     ) -> impl Iterator<Item = &'s Counter> + 's {
         let anchor = self.defs.get(figure).copied();
-        self.rows.iter().filter(move |c| {
-            c.figure == figure
-                && sel.owners.contains(&c.org)
+        let dim = sel.dim.as_ref().map_or("", |(d, _)| *d);
+        self.of(figure, dim).iter().filter(move |c| {
+            sel.owners.contains(&c.org)
                 && match anchor {
                     Some(Anchor::Now) => c.bucket.is_empty(),
                     Some(_) => {
@@ -427,10 +446,7 @@ impl Counters {
                     }
                     None => false,
                 }
-                && match &sel.dim {
-                    None => c.dim.is_empty(),
-                    Some((dim, test)) => c.dim == *dim && test(&c.value),
-                }
+                && sel.dim.as_ref().is_none_or(|(_, test)| test(&c.value))
         })
     }
 
@@ -444,15 +460,11 @@ impl Counters {
         months: &(String, String),
     ) -> Vec<String> {
         let mut per: BTreeMap<&str, i64> = BTreeMap::new();
-        for c in &self.rows {
+        for c in figures.iter().flat_map(|f| self.of(f, dim)) {
             let in_months = !c.bucket.is_empty()
                 && c.bucket.as_str() >= months.0.as_str()
                 && c.bucket.as_str() <= months.1.as_str();
-            if c.dim == dim
-                && in_months
-                && owners.contains(&c.org)
-                && figures.contains(&c.figure.as_str())
-            {
+            if in_months && owners.contains(&c.org) {
                 *per.entry(c.value.as_str()).or_default() += c.n;
             }
         }

@@ -39,6 +39,14 @@ fn figures_of_the_present_that_depend_on_the_clock_are_not_rolled_up() {
     // are counted from their lists: the counters are kept per owning office.
     assert!(def(defs, "referred_in").is_none());
     assert!(def(defs, "triaged_here").is_none());
+    // Decided at the fair is a fact of the case's own events and exhibition: kept.
+    assert_eq!(
+        def(defs, "ex_decided_at_fair").unwrap().conditions,
+        [
+            ("queue", "exhibition_enforcement".to_string()),
+            ("decided_at_fair", "true".to_string())
+        ]
+    );
     // Rates and percentiles are computed from counted figures, not kept.
     assert!(def(defs, "ar_on_time_rate").is_none());
     assert!(def(defs, "ar_days_median").is_none());
@@ -137,6 +145,10 @@ fn conditions_read_like_the_list_filters() {
     assert!(holds(&c(&[("cross_region", "true")]), &f));
     assert!(!holds(&c(&[("cross_region", "false")]), &f));
     f.xr = false;
+    assert!(!holds(&c(&[("decided_at_fair", "true")]), &f));
+    f.df = true;
+    assert!(holds(&c(&[("decided_at_fair", "true")]), &f));
+    f.df = false;
     assert!(!holds(&c(&[("closed", "true")]), &f));
     assert!(!holds(&c(&[("srdi", "true")]), &f));
     f.k = 2;
