@@ -561,28 +561,19 @@ pub async fn summary(cx: &Ctx, me: &Identity, q: &SummaryQuery) -> Result<Summar
                 .collect(),
         })
         .collect();
+    let at = Breakdown {
+        base: &base,
+        org_id,
+        period: &period,
+        sections: &sections,
+        loaded: loaded.as_ref(),
+    };
     let groups = match group_by {
-        Some(g) => {
-            let at = Breakdown {
-                base: &base,
-                org_id,
-                period: &period,
-                sections: &sections,
-                loaded: loaded.as_ref(),
-            };
-            breakdown(cx, me, &at, g, &report::GROUP_FIGURES).await?
-        }
+        Some(g) => breakdown(cx, me, &at, g, &report::GROUP_FIGURES).await?,
         None => Vec::new(),
     };
     let mut tables = Vec::new();
     for t in report::TABLES {
-        let at = Breakdown {
-            base: &base,
-            org_id,
-            period: &period,
-            sections: &sections,
-            loaded: loaded.as_ref(),
-        };
         let rows = breakdown(cx, me, &at, t.by, t.figures).await?;
         tables.push(TableValue {
             section: t.section,

@@ -157,46 +157,39 @@ pub fn summary_table(lang: Lang, s: &Summary) -> (Vec<String>, Vec<Vec<Cell>>) {
     };
     let unit = |f: &FigureValue| Cell::Text(i18n::t(lang, &format!("report.unit.{}", f.unit)));
     let mut rows = Vec::new();
-    for sec in &s.sections {
-        let name = i18n::t(lang, &format!("report.section.{}", sec.key));
-        for f in &sec.figures {
+    // A row per figure, named by where it stands.
+    let mut add = |name: &str, figures: &[FigureValue]| {
+        for f in figures {
             rows.push(vec![
-                Cell::Text(name.clone()),
+                Cell::Text(name.to_string()),
                 Cell::Text(label(lang, f.key)),
                 value(f),
                 unit(f),
             ]);
         }
+    };
+    for sec in &s.sections {
+        add(
+            &i18n::t(lang, &format!("report.section.{}", sec.key)),
+            &sec.figures,
+        );
     }
     for t in &s.tables {
         let section = i18n::t(lang, &format!("report.section.{}", t.section));
         let table = i18n::t(lang, &format!("report.table.{}", t.key));
         for g in &t.rows {
-            let name = format!("{section} · {table} · {}", group_label(lang, g));
-            for f in &g.figures {
-                rows.push(vec![
-                    Cell::Text(name.clone()),
-                    Cell::Text(label(lang, f.key)),
-                    value(f),
-                    unit(f),
-                ]);
-            }
+            add(
+                &format!("{section} · {table} · {}", group_label(lang, g)),
+                &g.figures,
+            );
         }
     }
     for g in &s.groups {
-        let name = format!(
-            "{} · {}",
-            i18n::t(lang, "report.breakdown"),
-            group_label(lang, g)
+        let breakdown = i18n::t(lang, "report.breakdown");
+        add(
+            &format!("{breakdown} · {}", group_label(lang, g)),
+            &g.figures,
         );
-        for f in &g.figures {
-            rows.push(vec![
-                Cell::Text(name.clone()),
-                Cell::Text(label(lang, f.key)),
-                value(f),
-                unit(f),
-            ]);
-        }
     }
     (header, rows)
 }
