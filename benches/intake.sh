@@ -15,6 +15,7 @@
 #
 # Usage: cargo build --release && bash benches/intake.sh
 #   env: RUNS=3 DURATION=10 CONNS=32 ROWS=100000 BACKENDS="sqlite pg pg-socket" BIN=target/release/weiquan
+#        PARTS="complaints import" (either alone to measure one)
 #        PG_URL=postgres://postgres@127.0.0.1:5432 (the benchmark creates and drops weiquan_bench)
 #        PG_SOCKET=/var/run/postgresql (for pg-socket: the same server over its Unix socket)
 # Needs wrk (apt-get install wrk), python3, GNU time (/usr/bin/time) and psql for PostgreSQL.
@@ -27,6 +28,8 @@ DURATION=${DURATION:-10}
 CONNS=${CONNS:-32}
 ROWS=${ROWS:-100000}
 BACKENDS=${BACKENDS:-sqlite pg pg-socket}
+PARTS=${PARTS:-complaints import}
+declare -A CPS P50 P99 IMP
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 PG_SOCKET=${PG_SOCKET:-/var/run/postgresql}
 PORT=${PORT:-18191}
@@ -84,9 +87,9 @@ for label, op in [("append 4 KiB + fsync", lambda: (os.write(fd, b"x" * 4096), o
 os.close(fd)
 PY
 
+if [[ " $PARTS " == *" complaints "* ]]; then
 echo
 echo "== complaints: wrk -t2 -c$CONNS -d${DURATION}s POST /api/v1/complaints, $RUNS runs each =="
-declare -A CPS P50 P99
 for backend in $BACKENDS; do
   available "$backend" || { echo "$backend: not available, skipped"; continue; }
   : >"$WORK/rps" ; : >"$WORK/p50" ; : >"$WORK/p99"
@@ -115,11 +118,13 @@ for backend in $BACKENDS; do
   P50[$backend]=$(median <"$WORK/p50" | xargs printf "%.1f")
   P99[$backend]=$(median <"$WORK/p99" | xargs printf "%.1f")
 done
+fi
+
+if [[ " $PARTS " == *" import "* ]]; then
 
 echo
 echo "== import: $ROWS leads (benches/gen_leads.py), weiquan import leads --org 3, $RUNS runs each =="
 python3 benches/gen_leads.py "$ROWS" >"$WORK/leads.csv"
-declare -A IMP
 for backend in $BACKENDS; do
   available "$backend" || continue
   : >"$WORK/imp"; : >"$WORK/ceil"; : >"$WORK/share"
@@ -152,6 +157,7 @@ for backend in $BACKENDS; do
   done
   IMP[$backend]=$(median <"$WORK/imp")
 done
+fi
 
 echo
 echo "== results (medians of $RUNS runs) =="

@@ -1,5 +1,5 @@
 //! Importing leads from a CSV file: rows validated like hand-entered leads, stored in batches
-//! (one transaction and one audit entry per batch), bad rows reported with their line numbers.
+//! (one audit entry per batch of 1,000, several batches per transaction), bad rows reported with their line numbers.
 
 use super::intake::{Batch, Creator, prepare_batch, store_batch};
 use super::{Ctx, Identity, audit_entry};
@@ -11,8 +11,29 @@ use crate::store;
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
 
-/// Rows per transaction.
+/// Leads per batch (one audit entry each).
 pub const BATCH: usize = 1000;
+
+/// At most this many batches share a write transaction, and a transaction is committed once it
+/// has been open this long: fewer commits (on SQLite each writes again the index pages its
+/// batches touched), while another writer waits a fraction of a second at most.
+const BATCHES_PER_TRANSACTION: usize = 10;
+const TRANSACTION_AGE: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Counts the batches just committed into the report, and shows how far the import is.
+fn settle(
+    pending: &mut Vec<(usize, String, String, usize)>,
+    report: &mut Report,
+    lines: usize,
+    progress: &mut impl FnMut(usize, usize),
+) {
+    for (at, first, last, n) in pending.drain(..) {
+        report.imported += n;
+        report.first_number.get_or_insert(first);
+        report.last_number = Some(last);
+        progress(at.min(lines), lines);
+    }
+}
 
 /// What an import did.
 #[derive(Debug, Default)]
@@ -182,8 +203,36 @@ pub async fn leads(
         }
     });
     let mut report = Report::default();
-    while let Some((lead_lines, batch)) = ready_rx.recv().await {
-        let filed = store_batch(db, batch, |filed| {
+    // Batches stored in the open transaction, not yet committed: the last lead's line of each,
+    // the first and last case numbers, how many.
+    let mut pending: Vec<(usize, String, String, usize)> = Vec::new();
+    let mut txn: Option<(store::intake::ImportTxn, std::time::Instant)> = None;
+    loop {
+        // Commits when storage has caught up with the reader (nothing waits), when the
+        // transaction holds enough batches, or when it has been open long enough for another
+        // writer to notice.
+        let next = match ready_rx.try_recv() {
+            Ok(b) => Some(b),
+            Err(mpsc::error::TryRecvError::Disconnected) => None,
+            Err(mpsc::error::TryRecvError::Empty) => {
+                if let Some((t, _)) = txn.take() {
+                    t.commit().await?;
+                    settle(&mut pending, &mut report, lines, &mut progress);
+                }
+                ready_rx.recv().await
+            }
+        };
+        let Some((lead_lines, batch)) = next else {
+            break;
+        };
+        if txn.is_none() {
+            txn = Some((
+                store::intake::ImportTxn::begin(db).await?,
+                std::time::Instant::now(),
+            ));
+        }
+        let (open, opened_at) = txn.as_ref().expect("begun above");
+        let filed = store_batch(open, batch, |filed| {
             let first = filed.first().map_or("", |s| s.number.as_str());
             let last = filed.last().map_or("", |s| s.number.as_str());
             audit_entry(
@@ -199,11 +248,17 @@ pub async fn leads(
             (Some(f), Some(l)) => (f.number.clone(), l.number.clone()),
             _ => return Err(AppError::Internal(anyhow::anyhow!("empty import batch"))),
         };
-        report.imported += filed.len();
-        report.first_number.get_or_insert(first);
-        report.last_number = Some(last);
         let at = lead_lines.last().map_or(0, |l| *l as usize);
-        progress(at.min(lines), lines);
+        pending.push((at, first, last, filed.len()));
+        if pending.len() >= BATCHES_PER_TRANSACTION || opened_at.elapsed() >= TRANSACTION_AGE {
+            let (t, _) = txn.take().expect("open");
+            t.commit().await?;
+            settle(&mut pending, &mut report, lines, &mut progress);
+        }
+    }
+    if let Some((t, _)) = txn.take() {
+        t.commit().await?;
+        settle(&mut pending, &mut report, lines, &mut progress);
     }
     // Every batch is stored: the reader has finished.
     report.errors = end_rx

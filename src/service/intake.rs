@@ -486,12 +486,11 @@ pub(crate) fn prepare_batch(
     )
 }
 
-/// Stores a prepared batch of leads with its audit entry, in a write transaction of its own (the
-/// import path).
+/// Stores a prepared batch of leads with its audit entry in an import's write transaction.
 pub(crate) async fn store_batch(
-    db: &store::Db,
+    txn: &store::intake::ImportTxn,
     batch: Batch,
     audit: impl FnOnce(&[Stored]) -> store::audit::NewEntry + Send,
 ) -> Result<Vec<Stored>> {
-    Ok(store::intake::store_import(db, batch.0, audit).await?)
+    Ok(txn.store(batch.0, audit).await?)
 }

@@ -1173,12 +1173,31 @@ pub async fn ensure_rollup(db: &store::Db, inline: u64) -> Result<()> {
 }
 
 /// Compares every stored counter with a count made now from the cases (`weiquan reports
-/// check`); returns how many counters were compared and the differences, in words.
+/// check`), and what each case was last counted as with its facts now; returns how many
+/// counters were compared and the differences, in words.
 pub async fn check_rollup(db: &store::Db) -> Result<(usize, Vec<String>)> {
     let defs = rollup::standard();
     let mut want: HashMap<(i64, String, String, String, String, i64), i64> = HashMap::new();
+    let mut differences = Vec::new();
+    // Cases counted otherwise than their facts now say: the first few in words.
+    const NAMED: usize = 20;
+    let mut cases_differ = 0;
     for chunk in store::cases::all_ids(db.conn()).await?.chunks(500) {
-        for f in store::rollup::facts_of(db.conn(), chunk).await?.values() {
+        let now = store::rollup::facts_of(db.conn(), chunk).await?;
+        let remembered = store::rollup::remembered(db.conn(), chunk).await?;
+        for id in chunk {
+            if now.get(id) != remembered.get(id) {
+                cases_differ += 1;
+                if cases_differ <= NAMED {
+                    differences.push(format!(
+                        "case {id}: counted as {:?}, its facts now {:?}",
+                        remembered.get(id),
+                        now.get(id)
+                    ));
+                }
+            }
+        }
+        for f in now.values() {
             for k in rollup::keys(defs, f) {
                 *want
                     .entry((
@@ -1193,7 +1212,6 @@ pub async fn check_rollup(db: &store::Db) -> Result<(usize, Vec<String>)> {
             }
         }
     }
-    let mut differences = Vec::new();
     let stored = store::rollup::all(db.conn()).await?;
     let compared = stored.len().max(want.len());
     for c in stored {
@@ -1207,5 +1225,11 @@ pub async fn check_rollup(db: &store::Db) -> Result<(usize, Vec<String>)> {
         differences.push(format!("{key:?}: stored 0, counted {n}"));
     }
     differences.sort();
+    if cases_differ > NAMED {
+        differences.push(format!(
+            "… {} more cases counted otherwise than their facts now",
+            cases_differ - NAMED
+        ));
+    }
     Ok((compared, differences))
 }

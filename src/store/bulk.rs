@@ -7,7 +7,7 @@ use sea_orm::{
 
 /// A write transaction that takes many rows at once: by multi-row inserts (any sea-orm
 /// transaction), or, in a transaction holding its own connection (`super::txn::OwnTxn`), by
-/// `COPY` on PostgreSQL and by prepared statements bound in place on SQLite.
+/// `COPY` on PostgreSQL and by a prepared single-row statement bound in place on SQLite.
 #[async_trait::async_trait]
 pub trait Bulk: ConnectionTrait + Sized {
     /// Ids for `n` new rows of `table`, taken before the rows are written (so that they can be

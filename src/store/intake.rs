@@ -10,6 +10,7 @@ use crate::domain::case::{
     self, CaseState, Channel, PartyRole, Queue, RightKind, ShareAccess, ShareOrigin, Source,
     Standing,
 };
+use crate::domain::report::rollup;
 use crate::domain::time::day_of;
 use chrono::{DateTime, Datelike, Utc};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, Statement, Value};
@@ -148,6 +149,19 @@ pub async fn insert<W: Bulk>(txn: &W, filings: Vec<NewFiling>) -> Result<Vec<Sto
         ranks.push(rank);
     }
     let ids = insert_cases(txn, &filings, &numbers, &ranks).await?;
+    let mut owners: Vec<i64> = filings.iter().map(|f| f.case.owner_org_id).collect();
+    owners.sort_unstable();
+    owners.dedup();
+    let regions = super::orgs::regions(txn, &owners).await?;
+    let facts: Vec<(i64, rollup::Facts)> = filings
+        .iter()
+        .zip(&ids)
+        .zip(&ranks)
+        .map(|((f, id), rank)| {
+            let region = regions.get(&f.case.owner_org_id).map(String::as_str);
+            (*id, counted_facts(f, *rank, region))
+        })
+        .collect();
     let mut parties = Vec::new();
     let mut rights = Vec::new();
     let mut events = Vec::with_capacity(filings.len());
@@ -189,43 +203,101 @@ pub async fn insert<W: Bulk>(txn: &W, filings: Vec<NewFiling>) -> Result<Vec<Sto
         // keeps the link and the second is an ordinary case (triage merges it as a duplicate).
         super::consultations::link_case(txn, consultation, case_id, now).await?;
     }
-    let ids: Vec<i64> = stored.iter().map(|s| s.id).collect();
-    super::rollup::refresh(txn, crate::domain::report::rollup::standard(), &ids).await?;
+    super::rollup::count_new(txn, rollup::standard(), facts).await?;
     Ok(stored)
 }
 
-/// Stores a batch of imported leads with its audit entry (made from the cases stored) in a write
-/// transaction of its own, and commits: the rows go in by `COPY` on PostgreSQL, by a prepared
-/// statement of 64 rows run per group of rows on SQLite.
-pub async fn store_import<F>(
-    db: &Db,
-    filings: Vec<NewFiling>,
-    audit: F,
-) -> Result<Vec<Stored>, DbErr>
-where
-    F: FnOnce(&[Stored]) -> NewEntry + Send,
-{
-    async fn store_in<W: Bulk>(
-        txn: &W,
-        filings: Vec<NewFiling>,
-        audit: impl FnOnce(&[Stored]) -> NewEntry,
-    ) -> Result<Vec<Stored>, DbErr> {
-        let stored = insert(txn, filings).await?;
-        super::audit::append(txn, audit(&stored)).await?;
-        Ok(stored)
+/// What a new case counts in the statistics' rollups: what `rollup::facts_of` reads back once
+/// it is stored (its `received` event, its clocks and rights; no shares but those procedures
+/// make, no decision), computed from the filing instead. `owner_region` is its owning office's.
+fn counted_facts(f: &NewFiling, srdi_rank: i16, owner_region: Option<&str>) -> rollup::Facts {
+    let c = &f.case;
+    let mut cl: Vec<(String, String)> = f
+        .clocks
+        .iter()
+        .map(|k| (k.rule_id.clone(), k.state.as_str().to_string()))
+        .collect();
+    cl.sort();
+    cl.dedup();
+    let mut rt: Vec<String> = f
+        .rights
+        .iter()
+        .map(|r| r.kind.as_str().to_string())
+        .collect();
+    rt.sort();
+    rt.dedup();
+    let overseas = c.facts.overseas.as_ref();
+    rollup::Facts {
+        o: c.owner_org_id,
+        r: day_of(c.received_at),
+        c: None,
+        q: c.queue.as_str().to_string(),
+        s: c.state.as_str().to_string(),
+        src: c.source.as_str().to_string(),
+        ch: c.channel.as_str().to_string(),
+        rg: c.region_code.clone(),
+        k: srdi_rank,
+        x: c.exhibition_id,
+        f: c.filer_org_id,
+        e: vec![f.received.kind.as_str().to_string()],
+        cl,
+        rt,
+        sh: false,
+        et: Vec::new(),
+        df: false,
+        xr: crate::domain::region::cross_region(&c.region_code, owner_region),
+        og: overseas.map(|o| o.category.clone()),
+        oc: overseas.map(|o| o.country.clone()),
     }
-    use super::txn::OwnTxn;
-    use sea_orm::sqlx::{Postgres, Sqlite};
-    if db.backend() == DbBackend::Postgres {
-        let txn = OwnTxn::<Postgres>::begin(db.conn().get_postgres_connection_pool()).await?;
-        let stored = store_in(&txn, filings, audit).await?;
-        txn.commit().await?;
-        Ok(stored)
-    } else {
-        let txn = OwnTxn::<Sqlite>::begin(db.sqlite_write_pool()).await?;
-        let stored = store_in(&txn, filings, audit).await?;
-        txn.commit().await?;
-        Ok(stored)
+}
+
+/// A write transaction for lead imports: batches of leads go in by `COPY` on PostgreSQL and by
+/// prepared single-row statements on SQLite, each with its audit entry (made from the cases
+/// stored); several batches may share it, and nothing is stored until [`ImportTxn::commit`].
+pub enum ImportTxn {
+    Postgres(super::txn::OwnTxn<sea_orm::sqlx::Postgres>),
+    Sqlite(super::txn::OwnTxn<sea_orm::sqlx::Sqlite>),
+}
+
+impl ImportTxn {
+    /// Begins the transaction on a connection of its own (SQLite: the writer's).
+    pub async fn begin(db: &Db) -> Result<Self, DbErr> {
+        use super::txn::OwnTxn;
+        Ok(if db.backend() == DbBackend::Postgres {
+            Self::Postgres(
+                OwnTxn::<sea_orm::sqlx::Postgres>::begin(db.conn().get_postgres_connection_pool())
+                    .await?,
+            )
+        } else {
+            Self::Sqlite(OwnTxn::<sea_orm::sqlx::Sqlite>::begin(db.sqlite_write_pool()).await?)
+        })
+    }
+
+    /// Stores a batch of leads with its audit entry.
+    pub async fn store<F>(&self, filings: Vec<NewFiling>, audit: F) -> Result<Vec<Stored>, DbErr>
+    where
+        F: FnOnce(&[Stored]) -> NewEntry + Send,
+    {
+        async fn store_in<W: Bulk>(
+            txn: &W,
+            filings: Vec<NewFiling>,
+            audit: impl FnOnce(&[Stored]) -> NewEntry,
+        ) -> Result<Vec<Stored>, DbErr> {
+            let stored = insert(txn, filings).await?;
+            super::audit::append(txn, audit(&stored)).await?;
+            Ok(stored)
+        }
+        match self {
+            Self::Postgres(txn) => store_in(txn, filings, audit).await,
+            Self::Sqlite(txn) => store_in(txn, filings, audit).await,
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), DbErr> {
+        match self {
+            Self::Postgres(txn) => txn.commit().await,
+            Self::Sqlite(txn) => txn.commit().await,
+        }
     }
 }
 

@@ -379,6 +379,41 @@ pub async fn refresh<C: ConnectionTrait>(db: &C, defs: &[Def], ids: &[i64]) -> R
     Ok(())
 }
 
+/// Counts new cases whose facts the caller knows (they were stored in this transaction, so
+/// nothing counted them before and their facts need not be read back): adds them to the counters
+/// and remembers what each contributed.
+pub async fn count_new<W: super::bulk::Bulk>(
+    db: &W,
+    defs: &[Def],
+    new: Vec<(i64, Facts)>,
+) -> Result<(), DbErr> {
+    // Cases of the same facts (an import's leads of one day and right, say) are counted once,
+    // as many times over: their facts' text tells them apart.
+    let mut alike: HashMap<String, (Facts, i64)> = HashMap::new();
+    let mut stored = Vec::with_capacity(new.len() * 2);
+    for (id, facts) in new {
+        let text = serde_json::to_string(&facts).map_err(|e| DbErr::Custom(e.to_string()))?;
+        stored.push(Value::from(id));
+        stored.push(Value::from(text.clone()));
+        alike.entry(text).or_insert((facts, 0)).1 += 1;
+    }
+    let mut deltas = HashMap::new();
+    for (facts, n) in alike.values() {
+        rollup::count(defs, facts, *n, &mut deltas);
+    }
+    add(db, deltas).await?;
+    db.insert_values("report_case_facts", &["case_id", "facts"], stored)
+        .await
+}
+
+/// What the cases contributed when last counted, by id (for the check against a recount).
+pub async fn remembered<C: ConnectionTrait>(
+    db: &C,
+    ids: &[i64],
+) -> Result<HashMap<i64, Facts>, DbErr> {
+    counted(db, ids).await
+}
+
 /// Empties the rollup (before a rebuild) and forgets which definitions it was built for.
 pub async fn clear<C: ConnectionTrait>(db: &C) -> Result<(), DbErr> {
     for sql in [
@@ -416,8 +451,7 @@ pub async fn mark_built<C: ConnectionTrait>(
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
-    db.execute_unprepared("DELETE FROM report_rollup_meta")
-        .await?;
+    unmark_built(db).await?;
     db.execute_raw(Statement::from_sql_and_values(
         backend,
         format!(

@@ -1,5 +1,5 @@
-//! Bulk rows on SQLite: a prepared `INSERT` of a few rows, bound and run once per group of rows on
-//! the writer connection's own handle, with text bound in place (not copied).
+//! Bulk rows on SQLite: a prepared single-row `INSERT`, bound and run once per row on the writer
+//! connection's own handle, with text bound in place (not copied).
 //!
 //! Multi-row `INSERT`s through sqlx copy every value three times (into sea-orm's statement, into
 //! sqlx's arguments, into SQLite) and hand each statement and its rows across to sqlx's worker
@@ -66,42 +66,29 @@ fn blocking<R>(f: impl FnOnce() -> R) -> R {
     }
 }
 
-/// Rows per statement: executing a statement opens and closes a cursor on the table and each
-/// of its indexes and checks its foreign keys, so several rows share each execution.
-const ROWS_PER_STATEMENT: usize = 64;
-
-/// `INSERT INTO "table" ("a", "b") VALUES (?, ?), (?, ?) …` for `rows` rows.
-fn insert_sql(table: &str, cols: &[&str], rows: usize) -> String {
-    let row = format!("({})", vec!["?"; cols.len()].join(", "));
+/// `INSERT INTO "table" ("a", "b") VALUES (?, ?)`: one row.
+fn insert_sql(table: &str, cols: &[&str]) -> String {
     format!(
-        "INSERT INTO \"{table}\" ({}) VALUES {}",
+        "INSERT INTO \"{table}\" ({}) VALUES ({})",
         column_list(cols),
-        vec![row; rows].join(", ")
+        vec!["?"; cols.len()].join(", ")
     )
 }
 
 /// Inserts rows given as their values one row after another (`cols.len()` values each): one
-/// statement of [`ROWS_PER_STATEMENT`] rows prepared once and run for each such group, then one
-/// for the rest.
+/// single-row statement prepared once and run for each row. A statement of several rows would
+/// make SQLite keep a statement journal (a copy of every page it changes, so that it can undo
+/// the statement alone when a later row fails a constraint) — more work than running a
+/// prepared statement once per row (docs/benchmarks.md).
 fn insert_each(
     db: NonNull<ffi::sqlite3>,
     table: &str,
     cols: &[&str],
     values: &[Value],
 ) -> Result<(), DbErr> {
-    let width = cols.len();
-    // Within SQLite's limit of bound values (32,766) whatever the width.
-    let per = ROWS_PER_STATEMENT.min(32_766 / width).max(1);
-    let mut groups = values.chunks_exact(per * width);
-    if groups.len() > 0 {
-        let mut stmt = Prepared::new(db, &insert_sql(table, cols, per))?;
-        for group in groups.by_ref() {
-            stmt.run(group)?;
-        }
-    }
-    let rest = groups.remainder();
-    if !rest.is_empty() {
-        Prepared::new(db, &insert_sql(table, cols, rest.len() / width))?.run(rest)?;
+    let mut stmt = Prepared::new(db, &insert_sql(table, cols))?;
+    for row in values.chunks_exact(cols.len()) {
+        stmt.run(row)?;
     }
     Ok(())
 }

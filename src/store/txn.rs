@@ -1,6 +1,6 @@
 //! Write transactions that hold their sqlx connection themselves, for bulk loads: the rows go in
-//! by the backend's fastest path (`COPY` on PostgreSQL, see `copy`; a prepared statement of
-//! a few rows run per group of rows on SQLite, see `sqlite_rows`), which a sea-orm transaction cannot reach.
+//! by the backend's fastest path (`COPY` on PostgreSQL, see `copy`; a prepared single-row
+//! statement run once per row on SQLite, see `sqlite_rows`), which a sea-orm transaction cannot reach.
 //!
 //! [`OwnTxn`] is a sea-orm [`ConnectionTrait`] like any transaction, so the batch's other
 //! statements (case numbers, SRDI ranks, the rollup, the audit entry) run in it unchanged and
@@ -134,7 +134,7 @@ mod tests {
 
     const COLS: [&str; 7] = ["id", "name", "n", "small", "flag", "at", "maybe"];
 
-    /// Rows 2 × 64 + 3 (two full SQLite statements and a shorter one; over 1 MiB of `COPY`
+    /// Rows 2 × 64 + 3 (over 1 MiB of `COPY`
     /// data, sent in two pieces), ids from `first`, with every kind of value bulk rows carry,
     /// text that means something to `COPY` or SQL included, and long text.
     fn rows(first: i64) -> Vec<Value> {

@@ -415,6 +415,137 @@ async fn an_imported_exhibition_lead_and_a_request_abroad_keep_their_facts() {
     }
 }
 
+/// A count of `sql`'s rows (`SELECT count(*) AS n …`).
+async fn count_rows(app: &TestApp, sql: &str) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let conn = app.db.conn();
+    let row = conn
+        .query_one_raw(Statement::from_string(
+            conn.get_database_backend(),
+            sql.to_string(),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+#[tokio::test]
+async fn a_long_import_stores_every_batch_with_its_audit_entry_and_counts_it_as_a_recount_does() {
+    let app = TestApp::spawn().await;
+    let header = format!(
+        "{HEADER},overseas_country,overseas_category,overseas_foreign_deadline,overseas_time_zone"
+    );
+    let mut file = format!("{header}\n");
+    // 2,500 leads: three batches sharing transactions; every tenth a request abroad, every
+    // tenth (another) in a region the importing office does not cover, the rights alternating.
+    for i in 0..2500 {
+        let row = ROW.replace(
+            "来电反映某网店销售假冒商标商品。",
+            &format!("来电反映某网店销售假冒商标商品，批量线索第{i}号。"),
+        );
+        let row = if i % 10 == 1 {
+            row.replacen(",320600,", ",110101,", 1)
+        } else {
+            row
+        };
+        let row = if i % 2 == 0 {
+            row.replacen(
+                ",trademark,第12345678号,",
+                ",invention_patent,ZL202310123456.6,",
+                1,
+            )
+        } else {
+            row
+        };
+        if i % 10 == 0 {
+            let abroad = row.replacen(",e_commerce,", ",overseas,", 1);
+            file.push_str(&format!(
+                "{abroad},US,us_337,2026-06-01 17:00,America/New_York\n"
+            ));
+        } else {
+            file.push_str(&format!("{row},,,,\n"));
+        }
+    }
+    let path = app.dir.path().join("long.csv");
+    std::fs::write(&path, file).unwrap();
+    let officer = app.api_as("demo-officer").await;
+    let org = officer.org_id().await;
+    let filters = ["cross_region=true", "overseas_country=US"];
+    let mut before = Vec::new();
+    for filter in filters {
+        before.push(list_len(&officer, filter).await);
+    }
+    let out = app
+        .cli(&[
+            "import",
+            "leads",
+            &path.to_string_lossy(),
+            "--org",
+            &org.to_string(),
+        ])
+        .await;
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("已导入 / imported: 2500"), "{stdout}");
+    let ours = "SELECT id FROM cases WHERE description LIKE '%批量线索第%'";
+    assert_eq!(
+        count_rows(&app, &format!("SELECT count(*) AS n FROM ({ours}) AS t")).await,
+        2500
+    );
+    // One audit entry per batch of 1,000.
+    assert_eq!(
+        count_rows(
+            &app,
+            "SELECT count(*) AS n FROM audit_log WHERE action = 'lead.import'"
+        )
+        .await,
+        3
+    );
+    assert_eq!(
+        count_rows(
+            &app,
+            &format!("SELECT count(*) AS n FROM report_case_facts WHERE case_id IN ({ours})")
+        )
+        .await,
+        2500
+    );
+    // What each lead was counted as in the statistics equals its facts read back now, and the
+    // counters equal a recount of every case.
+    let out = app.cli(&["reports", "check"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // The lists agree with what was counted.
+    for (filter, before) in filters.iter().zip(before) {
+        assert_eq!(list_len(&officer, filter).await, before + 250, "{filter}");
+    }
+}
+
+/// The length of a case list, across its pages.
+async fn list_len(api: &crate::fixtures::Api, filter: &str) -> usize {
+    let (mut n, mut cursor) = (0, String::new());
+    loop {
+        let (s, page) = api
+            .get(&format!("/api/v1/cases?{filter}&limit=200{cursor}"))
+            .await;
+        assert_eq!(s, 200, "{page}");
+        n += page["items"].as_array().unwrap().len();
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = format!("&cursor={c}"),
+            None => return n,
+        }
+    }
+}
+
 #[tokio::test]
 async fn leads_import_from_an_excel_workbook_with_the_same_columns() {
     let app = TestApp::spawn().await;

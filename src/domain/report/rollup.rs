@@ -346,11 +346,21 @@ pub fn diff(
     if before == after {
         return;
     }
-    // Counters that come back to zero are dropped as they do, so `into` holds only changes
-    // whatever the number of cases summed into it (a counter a case leaves and enters again,
-    // unchanged, is dropped the same way).
-    fn add(into: &mut HashMap<Key, i64>, k: Key, n: i64) {
-        use std::collections::hash_map::Entry;
+    if let Some(b) = before {
+        count(defs, b, -1, into);
+    }
+    if let Some(a) = after {
+        count(defs, a, 1, into);
+    }
+}
+
+/// Adds `n` to every counter `f` is in (`n` cases of the same facts at once), summed into
+/// `into`. Counters that come back to zero are dropped as they do, so `into` holds only changes
+/// whatever the number of cases summed into it (a counter a case leaves and enters again,
+/// unchanged, is dropped the same way).
+pub fn count(defs: &[Def], f: &Facts, n: i64, into: &mut HashMap<Key, i64>) {
+    use std::collections::hash_map::Entry;
+    for k in keys(defs, f) {
         match into.entry(k) {
             Entry::Occupied(mut e) => {
                 *e.get_mut() += n;
@@ -362,12 +372,6 @@ pub fn diff(
                 e.insert(n);
             }
         }
-    }
-    for k in before.map(|b| keys(defs, b)).unwrap_or_default() {
-        add(into, k, -1);
-    }
-    for k in after.map(|a| keys(defs, a)).unwrap_or_default() {
-        add(into, k, 1);
     }
 }
 
