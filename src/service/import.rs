@@ -1,5 +1,6 @@
 //! Importing leads from a CSV file: rows validated like hand-entered leads, stored in batches
-//! (one audit entry per batch of 1,000, several batches per transaction), bad rows reported with their line numbers.
+//! (one audit entry per batch of 1,000, several batches per transaction on SQLite), bad rows
+//! reported with their line numbers.
 
 use super::intake::{Batch, Creator, prepare_batch, store_batch};
 use super::{Ctx, Identity, audit_entry};
@@ -14,9 +15,10 @@ use tokio::sync::{mpsc, oneshot};
 /// Leads per batch (one audit entry each).
 pub const BATCH: usize = 1000;
 
-/// At most this many batches share a write transaction, and a transaction is committed once it
-/// has been open this long: fewer commits (on SQLite each writes again the index pages its
-/// batches touched), while another writer waits a fraction of a second at most.
+/// On SQLite at most this many batches share a write transaction, and a transaction is committed
+/// once it has been open this long (checked after each batch): fewer commits (each writes again
+/// the index pages its batches touched), while another writer waits about half a second at most.
+/// On PostgreSQL every batch commits on its own (`ImportTxn::shares_batches`).
 const BATCHES_PER_TRANSACTION: usize = 10;
 const TRANSACTION_AGE: std::time::Duration = std::time::Duration::from_millis(500);
 
@@ -135,7 +137,9 @@ fn read_error(e: std::io::Error) -> AppError {
 ///
 /// Three stages overlap, each holding at most a few batches: one thread reads and checks the
 /// file as it streams, a second computes the rows and clocks of the next batches, and this task
-/// stores one batch per transaction. A file of any length is imported in the same memory.
+/// stores them, several batches per transaction on SQLite (see [`BATCHES_PER_TRANSACTION`]);
+/// `progress` is called as each transaction commits. A file of any length is imported in the
+/// same memory.
 pub async fn leads(
     cx: &Ctx,
     importer: Importer<'_>,
@@ -250,7 +254,8 @@ pub async fn leads(
         };
         let at = lead_lines.last().map_or(0, |l| *l as usize);
         pending.push((at, first, last, filed.len()));
-        if pending.len() >= BATCHES_PER_TRANSACTION || opened_at.elapsed() >= TRANSACTION_AGE {
+        let full = !open.shares_batches() || pending.len() >= BATCHES_PER_TRANSACTION;
+        if full || opened_at.elapsed() >= TRANSACTION_AGE {
             let (t, _) = txn.take().expect("open");
             t.commit().await?;
             settle(&mut pending, &mut report, lines, &mut progress);

@@ -253,7 +253,8 @@ fn counted_facts(f: &NewFiling, srdi_rank: i16, owner_region: Option<&str>) -> r
 
 /// A write transaction for lead imports: batches of leads go in by `COPY` on PostgreSQL and by
 /// prepared single-row statements on SQLite, each with its audit entry (made from the cases
-/// stored); several batches may share it, and nothing is stored until [`ImportTxn::commit`].
+/// stored); several batches may share it on SQLite ([`ImportTxn::shares_batches`]), and nothing
+/// is stored until [`ImportTxn::commit`].
 pub enum ImportTxn {
     Postgres(super::txn::OwnTxn<sea_orm::sqlx::Postgres>),
     Sqlite(super::txn::OwnTxn<sea_orm::sqlx::Sqlite>),
@@ -291,6 +292,15 @@ impl ImportTxn {
             Self::Postgres(txn) => store_in(txn, filings, audit).await,
             Self::Sqlite(txn) => store_in(txn, filings, audit).await,
         }
+    }
+
+    /// Whether later batches may join this transaction. On SQLite, whose one writer keeps every
+    /// other writer out, they may. On PostgreSQL each batch commits on its own: rows stay locked
+    /// until the commit (the year's case-number counter, rollup counters, the audit chain's
+    /// lock), and a transaction taking them batch after batch could deadlock with a filing that
+    /// takes them in another order.
+    pub fn shares_batches(&self) -> bool {
+        matches!(self, Self::Sqlite(_))
     }
 
     pub async fn commit(self) -> Result<(), DbErr> {

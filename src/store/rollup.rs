@@ -302,6 +302,10 @@ async fn add<C: ConnectionTrait>(db: &C, deltas: HashMap<Key, i64>) -> Result<()
         return Ok(());
     }
     const COLS: [&str; 7] = ["org_id", "dim", "bucket", "figure", "value", "item", "n"];
+    // In key order, so that two writers upserting counters in one statement each lock them in
+    // the same order (PostgreSQL) and never wait for each other in a circle.
+    let mut deltas: Vec<(Key, i64)> = deltas.into_iter().collect();
+    deltas.sort_unstable();
     let mut values = Vec::with_capacity(deltas.len() * COLS.len());
     for (k, n) in deltas {
         values.extend([

@@ -437,7 +437,8 @@ async fn a_long_import_stores_every_batch_with_its_audit_entry_and_counts_it_as_
         "{HEADER},overseas_country,overseas_category,overseas_foreign_deadline,overseas_time_zone"
     );
     let mut file = format!("{header}\n");
-    // 2,500 leads: three batches sharing transactions; every tenth a request abroad, every
+    // 2,500 leads: three batches (on SQLite they may share a transaction); every tenth a request
+    // abroad, every
     // tenth (another) in a region the importing office does not cover, the rights alternating.
     for i in 0..2500 {
         let row = ROW.replace(
