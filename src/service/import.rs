@@ -2,14 +2,18 @@
 //! (one audit entry per batch of 1,000, several batches per transaction on SQLite), bad rows
 //! reported with their line numbers.
 
-use super::intake::{Batch, Creator, prepare_batch, store_batch};
+use super::intake::{Batch, Creator, finish_batch, prepare_batch, store_batch};
 use super::{Ctx, Identity, audit_entry};
 use crate::domain::case::import::{self, RowError};
 use crate::domain::case::intake::ValidCase;
 use crate::domain::policy;
 use crate::error::{AppError, Msg, Result};
 use crate::store;
+use crate::store::audit::NewEntry;
+use crate::store::intake::Stored;
 use serde_json::json;
+use std::collections::VecDeque;
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
 /// Leads per batch (one audit entry each).
@@ -18,22 +22,61 @@ pub const BATCH: usize = 1000;
 /// On SQLite at most this many batches share a write transaction, and a transaction is committed
 /// once it has been open this long (checked after each batch): fewer commits (each writes again
 /// the index pages its batches touched), while another writer waits about half a second at most.
-/// On PostgreSQL every batch commits on its own (`ImportTxn::shares_batches`).
 const BATCHES_PER_TRANSACTION: usize = 10;
-const TRANSACTION_AGE: std::time::Duration = std::time::Duration::from_millis(500);
+const TRANSACTION_AGE: Duration = Duration::from_millis(500);
 
-/// Counts the batches just committed into the report, and shows how far the import is.
-fn settle(
-    pending: &mut Vec<(usize, String, String, usize)>,
-    report: &mut Report,
+/// Whether the SQLite transaction holding `batches` batches, open for `open`, is committed now
+/// rather than given the next batch: when it is full or old, or when the next batch is not ready
+/// (storage has caught up with reading: nothing waits, and what is stored shows).
+fn commit_now(batches: usize, open: Duration, next_ready: bool) -> bool {
+    batches >= BATCHES_PER_TRANSACTION || open >= TRANSACTION_AGE || !next_ready
+}
+
+/// On PostgreSQL at most this many batches are written at once, each in a transaction on a
+/// connection of its own (fewer if the pool is smaller): the server's work on one batch's rows
+/// (foreign keys, indexes) overlaps another's.
+const BATCHES_IN_FLIGHT: usize = 2;
+
+/// A batch stored (on SQLite perhaps not yet committed): where it ends in the file and which
+/// cases it filed.
+struct Filed {
+    /// The line of its last lead.
+    line: usize,
+    first: String,
+    last: String,
+    count: usize,
+}
+
+impl Filed {
+    fn new(lead_lines: &[u64], filed: &[Stored]) -> Result<Self> {
+        match (filed.first(), filed.last()) {
+            (Some(f), Some(l)) => Ok(Self {
+                line: lead_lines.last().map_or(0, |l| *l as usize),
+                first: f.number.clone(),
+                last: l.number.clone(),
+                count: filed.len(),
+            }),
+            _ => Err(AppError::Internal(anyhow::anyhow!("empty import batch"))),
+        }
+    }
+}
+
+/// What the storing stage keeps: the report so far and where to show progress.
+struct Tally<'p, P: FnMut(usize, usize)> {
+    report: Report,
     lines: usize,
-    progress: &mut impl FnMut(usize, usize),
-) {
-    for (at, first, last, n) in pending.drain(..) {
-        report.imported += n;
-        report.first_number.get_or_insert(first);
-        report.last_number = Some(last);
-        progress(at.min(lines), lines);
+    progress: &'p mut P,
+}
+
+impl<P: FnMut(usize, usize)> Tally<'_, P> {
+    /// Counts batches just committed into the report, and shows how far the import is.
+    fn committed(&mut self, batches: impl IntoIterator<Item = Filed>) {
+        for b in batches {
+            self.report.imported += b.count;
+            self.report.first_number.get_or_insert(b.first);
+            self.report.last_number = Some(b.last);
+            (self.progress)(b.line.min(self.lines), self.lines);
+        }
     }
 }
 
@@ -137,9 +180,9 @@ fn read_error(e: std::io::Error) -> AppError {
 ///
 /// Three stages overlap, each holding at most a few batches: one thread reads and checks the
 /// file as it streams, a second computes the rows and clocks of the next batches, and this task
-/// stores them, several batches per transaction on SQLite (see [`BATCHES_PER_TRANSACTION`]);
-/// `progress` is called as each transaction commits. A file of any length is imported in the
-/// same memory.
+/// stores them — on SQLite several batches per transaction ([`store_shared`]), on PostgreSQL
+/// two batches written at once and committed in file order ([`store_in_flight`]); `progress` is
+/// called as batches commit. A file of any length is imported in the same memory.
 pub async fn leads(
     cx: &Ctx,
     importer: Importer<'_>,
@@ -206,65 +249,18 @@ pub async fn leads(
             }
         }
     });
-    let mut report = Report::default();
-    // Batches stored in the open transaction, not yet committed: the last lead's line of each,
-    // the first and last case numbers, how many.
-    let mut pending: Vec<(usize, String, String, usize)> = Vec::new();
-    let mut txn: Option<(store::intake::ImportTxn, std::time::Instant)> = None;
-    loop {
-        // Commits when storage has caught up with the reader (nothing waits), when the
-        // transaction holds enough batches, or when it has been open long enough for another
-        // writer to notice.
-        let next = match ready_rx.try_recv() {
-            Ok(b) => Some(b),
-            Err(mpsc::error::TryRecvError::Disconnected) => None,
-            Err(mpsc::error::TryRecvError::Empty) => {
-                if let Some((t, _)) = txn.take() {
-                    t.commit().await?;
-                    settle(&mut pending, &mut report, lines, &mut progress);
-                }
-                ready_rx.recv().await
-            }
-        };
-        let Some((lead_lines, batch)) = next else {
-            break;
-        };
-        if txn.is_none() {
-            txn = Some((
-                store::intake::ImportTxn::begin(db).await?,
-                std::time::Instant::now(),
-            ));
-        }
-        let (open, opened_at) = txn.as_ref().expect("begun above");
-        let filed = store_batch(open, batch, |filed| {
-            let first = filed.first().map_or("", |s| s.number.as_str());
-            let last = filed.last().map_or("", |s| s.number.as_str());
-            audit_entry(
-                actor.as_ref(),
-                meta,
-                "lead.import",
-                ("case", format!("{first}..{last}")),
-                &json!({"lines": lead_lines, "first": first, "last": last, "count": filed.len()}),
-            )
-        })
-        .await?;
-        let (first, last) = match (filed.first(), filed.last()) {
-            (Some(f), Some(l)) => (f.number.clone(), l.number.clone()),
-            _ => return Err(AppError::Internal(anyhow::anyhow!("empty import batch"))),
-        };
-        let at = lead_lines.last().map_or(0, |l| *l as usize);
-        pending.push((at, first, last, filed.len()));
-        let full = !open.shares_batches() || pending.len() >= BATCHES_PER_TRANSACTION;
-        if full || opened_at.elapsed() >= TRANSACTION_AGE {
-            let (t, _) = txn.take().expect("open");
-            t.commit().await?;
-            settle(&mut pending, &mut report, lines, &mut progress);
-        }
+    let mut tally = Tally {
+        report: Report::default(),
+        lines,
+        progress: &mut progress,
+    };
+    let audit = |lead_lines: &[u64]| batch_audit(actor.as_ref(), meta, lead_lines.to_vec());
+    if db.backend() == sea_orm::DbBackend::Postgres {
+        store_in_flight(db, &mut ready_rx, audit, &mut tally).await?;
+    } else {
+        store_shared(db, &mut ready_rx, audit, &mut tally).await?;
     }
-    if let Some((t, _)) = txn.take() {
-        t.commit().await?;
-        settle(&mut pending, &mut report, lines, &mut progress);
-    }
+    let mut report = tally.report;
     // Every batch is stored: the reader has finished.
     report.errors = end_rx
         .await
@@ -274,4 +270,164 @@ pub async fn leads(
         return Err(AppError::Conflict(Msg::new("error.import.empty")));
     }
     Ok(report)
+}
+
+/// The audit entry of a batch of leads: the lines they came from and the case numbers filed.
+fn batch_audit<'a>(
+    actor: Option<&'a super::UserSummary>,
+    meta: &'a super::RequestMeta,
+    lead_lines: Vec<u64>,
+) -> impl FnOnce(&[Stored]) -> NewEntry + Send + 'a {
+    move |filed| {
+        let first = filed.first().map_or("", |s| s.number.as_str());
+        let last = filed.last().map_or("", |s| s.number.as_str());
+        audit_entry(
+            actor,
+            meta,
+            "lead.import",
+            ("case", format!("{first}..{last}")),
+            &json!({"lines": lead_lines, "first": first, "last": last, "count": filed.len()}),
+        )
+    }
+}
+
+/// A prepared batch and the lines its leads came from.
+type Ready = (Vec<u64>, Batch);
+
+/// Stores the batches as they come on SQLite: several share a write transaction, committed as
+/// [`commit_now`] says.
+async fn store_shared<'a, A, F>(
+    db: &store::Db,
+    ready: &mut mpsc::Receiver<Ready>,
+    audit: A,
+    tally: &mut Tally<'_, impl FnMut(usize, usize)>,
+) -> Result<()>
+where
+    A: Fn(&[u64]) -> F,
+    F: FnOnce(&[Stored]) -> NewEntry + Send + 'a,
+{
+    let mut open: Option<(store::intake::ImportTxn, Instant, Vec<Filed>)> = None;
+    let mut next = ready.recv().await;
+    while let Some((lead_lines, batch)) = next.take() {
+        let (txn, _, held) = match &mut open {
+            Some(o) => o,
+            None => open.insert((
+                store::intake::ImportTxn::begin(db).await?,
+                Instant::now(),
+                Vec::new(),
+            )),
+        };
+        let filed = store_batch(txn, batch, audit(&lead_lines)).await?;
+        held.push(Filed::new(&lead_lines, &filed)?);
+        next = match ready.try_recv() {
+            Ok(b) => Some(b),
+            Err(mpsc::error::TryRecvError::Empty) => None,
+            Err(mpsc::error::TryRecvError::Disconnected) => None,
+        };
+        let caught_up = next.is_none();
+        let (_, opened_at, held) = open.as_ref().expect("open above");
+        if commit_now(held.len(), opened_at.elapsed(), !caught_up) {
+            let (txn, _, held) = open.take().expect("open above");
+            txn.commit().await?;
+            tally.committed(held);
+        }
+        if caught_up {
+            next = ready.recv().await;
+        }
+    }
+    if let Some((txn, _, held)) = open.take() {
+        txn.commit().await?;
+        tally.committed(held);
+    }
+    Ok(())
+}
+
+/// A batch being written in a transaction of its own (PostgreSQL), by a task of its own.
+type InFlight = (
+    Vec<u64>,
+    tokio::task::JoinHandle<Result<(store::intake::ImportTxn, store::intake::Inserted)>>,
+);
+
+/// The batches being written, in file order. When the import stops early (an error, or the
+/// import itself dropped: an upload whose client went away) their tasks are stopped and their
+/// transactions rolled back.
+struct InFlightBatches(VecDeque<InFlight>);
+
+impl Drop for InFlightBatches {
+    fn drop(&mut self) {
+        for (_, task) in &self.0 {
+            task.abort();
+        }
+    }
+}
+
+/// Stores the batches on PostgreSQL: up to [`BATCHES_IN_FLIGHT`] are written at once, each in a
+/// transaction on its own connection under case numbers reserved for it beforehand (in file
+/// order); they are counted, audited and committed one after another in file order. A batch
+/// that fails stops the import: every batch not yet committed is rolled back, and the numbers
+/// reserved for them are not used.
+async fn store_in_flight<'a, A, F>(
+    db: &store::Db,
+    ready: &mut mpsc::Receiver<Ready>,
+    audit: A,
+    tally: &mut Tally<'_, impl FnMut(usize, usize)>,
+) -> Result<()>
+where
+    A: Fn(&[u64]) -> F,
+    F: FnOnce(&[Stored]) -> NewEntry + Send + 'a,
+{
+    let max_in_flight = store::intake::import_connections(db).min(BATCHES_IN_FLIGHT);
+    let mut flying = InFlightBatches(VecDeque::new());
+    let mut reading = true;
+    loop {
+        // Start batches while there is room: wait for one only when none is being written.
+        while reading && flying.0.len() < max_in_flight {
+            let next = if flying.0.is_empty() {
+                ready.recv().await
+            } else {
+                match ready.try_recv() {
+                    Ok(b) => Some(b),
+                    Err(mpsc::error::TryRecvError::Empty) => break,
+                    Err(mpsc::error::TryRecvError::Disconnected) => None,
+                }
+            };
+            let Some((lead_lines, batch)) = next else {
+                reading = false;
+                break;
+            };
+            let numbers = batch.reserve_numbers(db).await?;
+            let db = db.clone();
+            let task = tokio::spawn(async move {
+                let txn = store::intake::ImportTxn::begin(&db).await?;
+                let staged = batch.stage(&txn, numbers).await?;
+                Ok((txn, staged))
+            });
+            flying.0.push_back((lead_lines, task));
+        }
+        // Awaited where it is kept, so that it is stopped with the others if this is dropped.
+        let Some((_, task)) = flying.0.front_mut() else {
+            return Ok(());
+        };
+        let written = task.await;
+        let (lead_lines, _) = flying.0.pop_front().expect("the front, awaited above");
+        let (txn, staged) = written
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("import batch task: {e}")))??;
+        let filed = finish_batch(txn, staged, audit(&lead_lines)).await?;
+        tally.committed([Filed::new(&lead_lines, &filed)?]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shared_transaction_commits_when_full_old_or_caught_up_with_reading() {
+        let young = Duration::from_millis(10);
+        assert!(!commit_now(1, young, true));
+        assert!(!commit_now(BATCHES_PER_TRANSACTION - 1, young, true));
+        assert!(commit_now(BATCHES_PER_TRANSACTION, young, true));
+        assert!(commit_now(1, TRANSACTION_AGE, true));
+        assert!(commit_now(1, young, false));
+    }
 }

@@ -486,6 +486,33 @@ pub(crate) fn prepare_batch(
     )
 }
 
+impl Batch {
+    /// Reserves the batch's case numbers, each year's in a statement that commits at once (see
+    /// `store::intake::reserve_for`).
+    pub(crate) async fn reserve_numbers(&self, db: &store::Db) -> Result<store::intake::Reserved> {
+        Ok(store::intake::reserve_for(db.conn(), &self.0).await?)
+    }
+
+    /// Writes the batch's rows in an import's transaction under numbers reserved before, to be
+    /// finished by [`finish_batch`].
+    pub(crate) async fn stage(
+        self,
+        txn: &store::intake::ImportTxn,
+        numbers: store::intake::Reserved,
+    ) -> Result<store::intake::Inserted> {
+        Ok(txn.stage(self.0, numbers).await?)
+    }
+}
+
+/// Counts a staged batch, appends its audit entry and commits its transaction.
+pub(crate) async fn finish_batch(
+    txn: store::intake::ImportTxn,
+    staged: store::intake::Inserted,
+    audit: impl FnOnce(&[Stored]) -> store::audit::NewEntry + Send,
+) -> Result<Vec<Stored>> {
+    Ok(txn.finish(staged, audit).await?)
+}
+
 /// Stores a prepared batch of leads with its audit entry in an import's write transaction.
 pub(crate) async fn store_batch(
     txn: &store::intake::ImportTxn,

@@ -61,8 +61,8 @@ pub struct NewRight {
     pub holder: Option<String>,
 }
 
-/// A new case with everything stored with it; its number and SRDI rank are found here, inside
-/// the write transaction.
+/// A new case with everything stored with it; its number (see [`reserve_for`]) and SRDI rank
+/// are found when it is stored.
 #[derive(Debug, Clone)]
 pub struct NewFiling {
     pub case: NewCase,
@@ -89,8 +89,9 @@ pub struct Stored {
 }
 
 /// Reserves `n` case numbers of `year`; returns the last one (the block is `last-n+1 ..= last`).
-/// Numbers are taken inside the case's write transaction, so concurrent filings queue on the
-/// counter row and never share a number.
+/// Concurrent writers queue on the counter row and never share a number: a filing takes its
+/// number inside its write transaction (no gaps), an import batch in a statement of its own
+/// before its transaction (see [`reserve_for`]).
 pub async fn reserve_numbers<C: ConnectionTrait>(db: &C, year: i32, n: i64) -> Result<i64, DbErr> {
     let backend = db.get_database_backend();
     let sql = "INSERT INTO case_numbers (year, last) VALUES ($1, $2) \
@@ -111,28 +112,86 @@ pub async fn reserve_numbers<C: ConnectionTrait>(db: &C, year: i32, n: i64) -> R
     row.try_get_by_index::<i64>(0)
 }
 
-/// Stores new cases in `txn` with few statements whatever their number: numbers reserved per year
-/// of receipt in one step each, SRDI ranks looked up once per credit code, and cases, parties,
-/// rights, `received` events (with their outbox rows) and clocks written in bulk (`Bulk`).
-pub async fn insert<W: Bulk>(txn: &W, filings: Vec<NewFiling>) -> Result<Vec<Stored>, DbErr> {
-    let years: Vec<i32> = filings
+/// The first case number of each year of receipt reserved for a set of filings, in the order
+/// they are given.
+#[derive(Debug, Clone, Default)]
+pub struct Reserved(HashMap<i32, i64>);
+
+/// The year of receipt of each filing (its case number's year).
+fn years_of(filings: &[NewFiling]) -> Vec<i32> {
+    filings
         .iter()
         .map(|f| day_of(f.case.received_at).year())
-        .collect();
-    let mut per_year: HashMap<i32, i64> = HashMap::new();
-    for year in &years {
-        *per_year.entry(*year).or_default() += 1;
+        .collect()
+}
+
+/// Reserves the case numbers `filings` need, one statement per year of receipt. In a write
+/// transaction the year's counter stays locked until it commits; on a pool (`db`), each
+/// statement commits at once, and numbers reserved for filings that are then not stored are
+/// never used (a gap in the year's numbers).
+pub async fn reserve_for<C: ConnectionTrait>(
+    db: &C,
+    filings: &[NewFiling],
+) -> Result<Reserved, DbErr> {
+    let mut per_year: Vec<(i32, i64)> = Vec::new();
+    for year in years_of(filings) {
+        match per_year.iter_mut().find(|(y, _)| *y == year) {
+            Some((_, n)) => *n += 1,
+            None => per_year.push((year, 1)),
+        }
     }
-    let mut next: HashMap<i32, i64> = HashMap::new();
+    // Years in order, so that two writers reserving for the same years never wait for each
+    // other in a circle.
+    per_year.sort_unstable();
+    let mut first = HashMap::new();
     for (year, n) in per_year {
-        let last = reserve_numbers(txn, year, n).await?;
-        next.insert(year, last - n + 1);
+        let last = reserve_numbers(db, year, n).await?;
+        first.insert(year, last - n + 1);
     }
+    Ok(Reserved(first))
+}
+
+/// What [`insert_filed`] stored: the cases, and what each counts in the rollups.
+#[derive(Debug, Default)]
+pub struct Inserted {
+    pub stored: Vec<Stored>,
+    facts: Vec<(i64, rollup::Facts)>,
+}
+
+/// Stores new cases in `txn` with few statements whatever their number, and counts them in the
+/// rollups: numbers reserved per year of receipt in one step each (inside `txn`), then
+/// [`insert_filed`] and [`count_inserted`].
+pub async fn insert<W: Bulk>(txn: &W, filings: Vec<NewFiling>) -> Result<Vec<Stored>, DbErr> {
+    let numbers = reserve_for(txn, &filings).await?;
+    let inserted = insert_filed(txn, filings, numbers).await?;
+    count_inserted(txn, inserted).await
+}
+
+/// Counts cases just stored by [`insert_filed`] in the rollups (in the same transaction).
+pub async fn count_inserted<W: Bulk>(txn: &W, inserted: Inserted) -> Result<Vec<Stored>, DbErr> {
+    super::rollup::count_new(txn, rollup::standard(), inserted.facts).await?;
+    Ok(inserted.stored)
+}
+
+/// Stores new cases under the `numbers` reserved for them, with few statements whatever their
+/// number: SRDI ranks looked up once per credit code, and cases, parties, rights, `received`
+/// events (with their outbox rows) and clocks written in bulk (`Bulk`). Not yet counted in the
+/// rollups (see [`count_inserted`]). For a batch of imported leads (no consultation, no
+/// workstation) nothing here locks a row another writer takes.
+pub async fn insert_filed<W: Bulk>(
+    txn: &W,
+    filings: Vec<NewFiling>,
+    numbers: Reserved,
+) -> Result<Inserted, DbErr> {
+    let years = years_of(&filings);
+    let mut next = numbers.0;
     let mut numbers = Vec::with_capacity(filings.len());
     let mut ranks = Vec::with_capacity(filings.len());
     let mut srdi_by_uscc: HashMap<String, i16> = HashMap::new();
     for (f, year) in filings.iter().zip(&years) {
-        let slot = next.get_mut(year).expect("reserved above");
+        let slot = next
+            .get_mut(year)
+            .ok_or_else(|| DbErr::Custom(format!("no case number reserved for {year}")))?;
         numbers.push(case::case_number(*year, *slot));
         *slot += 1;
         let rank = match &f.case.complainant_uscc {
@@ -203,8 +262,7 @@ pub async fn insert<W: Bulk>(txn: &W, filings: Vec<NewFiling>) -> Result<Vec<Sto
         // keeps the link and the second is an ordinary case (triage merges it as a duplicate).
         super::consultations::link_case(txn, consultation, case_id, now).await?;
     }
-    super::rollup::count_new(txn, rollup::standard(), facts).await?;
-    Ok(stored)
+    Ok(Inserted { stored, facts })
 }
 
 /// What a new case counts in the statistics' rollups: what `rollup::facts_of` reads back once
@@ -253,11 +311,32 @@ fn counted_facts(f: &NewFiling, srdi_rank: i16, owner_region: Option<&str>) -> r
 
 /// A write transaction for lead imports: batches of leads go in by `COPY` on PostgreSQL and by
 /// prepared single-row statements on SQLite, each with its audit entry (made from the cases
-/// stored); several batches may share it on SQLite ([`ImportTxn::shares_batches`]), and nothing
-/// is stored until [`ImportTxn::commit`].
+/// stored), and nothing is stored until it commits.
+///
+/// On SQLite, whose one writer keeps every other writer out, several batches may share a
+/// transaction: [`ImportTxn::store`] each, then [`ImportTxn::commit`]. On PostgreSQL each batch
+/// has a transaction of its own, so that several can be written at once on their own
+/// connections: [`ImportTxn::stage`] writes the rows under numbers reserved beforehand (nothing
+/// another writer locks), [`ImportTxn::finish`] counts them, audits and commits — batch after
+/// batch in file order, each holding the rollup counters and the audit chain's lock only for
+/// that last moment.
 pub enum ImportTxn {
     Postgres(super::txn::OwnTxn<sea_orm::sqlx::Postgres>),
     Sqlite(super::txn::OwnTxn<sea_orm::sqlx::Sqlite>),
+}
+
+/// How many import transactions may be open at once, each on a connection of its own: on
+/// PostgreSQL all but one of the pool's connections (the one left reserves case numbers and
+/// serves everything else), at least one; on SQLite one (its one writer).
+pub fn import_connections(db: &Db) -> usize {
+    if db.backend() == DbBackend::Postgres {
+        let pool = db.conn().get_postgres_connection_pool();
+        (pool.options().get_max_connections() as usize)
+            .saturating_sub(1)
+            .max(1)
+    } else {
+        1
+    }
 }
 
 impl ImportTxn {
@@ -274,7 +353,7 @@ impl ImportTxn {
         })
     }
 
-    /// Stores a batch of leads with its audit entry.
+    /// Stores a batch of leads with its audit entry, numbers reserved in the transaction.
     pub async fn store<F>(&self, filings: Vec<NewFiling>, audit: F) -> Result<Vec<Stored>, DbErr>
     where
         F: FnOnce(&[Stored]) -> NewEntry + Send,
@@ -294,13 +373,39 @@ impl ImportTxn {
         }
     }
 
-    /// Whether later batches may join this transaction. On SQLite, whose one writer keeps every
-    /// other writer out, they may. On PostgreSQL each batch commits on its own: rows stay locked
-    /// until the commit (the year's case-number counter, rollup counters, the audit chain's
-    /// lock), and a transaction taking them batch after batch could deadlock with a filing that
-    /// takes them in another order.
-    pub fn shares_batches(&self) -> bool {
-        matches!(self, Self::Sqlite(_))
+    /// Writes a batch's rows under `numbers` (see [`reserve_for`]), not yet counted or
+    /// audited.
+    pub async fn stage(
+        &self,
+        filings: Vec<NewFiling>,
+        numbers: Reserved,
+    ) -> Result<Inserted, DbErr> {
+        match self {
+            Self::Postgres(txn) => insert_filed(txn, filings, numbers).await,
+            Self::Sqlite(txn) => insert_filed(txn, filings, numbers).await,
+        }
+    }
+
+    /// Counts a staged batch in the rollups, appends its audit entry and commits.
+    pub async fn finish<F>(self, staged: Inserted, audit: F) -> Result<Vec<Stored>, DbErr>
+    where
+        F: FnOnce(&[Stored]) -> NewEntry + Send,
+    {
+        async fn finish_in<W: Bulk>(
+            txn: &W,
+            staged: Inserted,
+            audit: impl FnOnce(&[Stored]) -> NewEntry,
+        ) -> Result<Vec<Stored>, DbErr> {
+            let stored = count_inserted(txn, staged).await?;
+            super::audit::append(txn, audit(&stored)).await?;
+            Ok(stored)
+        }
+        let stored = match &self {
+            Self::Postgres(txn) => finish_in(txn, staged, audit).await?,
+            Self::Sqlite(txn) => finish_in(txn, staged, audit).await?,
+        };
+        self.commit().await?;
+        Ok(stored)
     }
 
     pub async fn commit(self) -> Result<(), DbErr> {

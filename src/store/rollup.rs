@@ -405,9 +405,10 @@ pub async fn count_new<W: super::bulk::Bulk>(
     for (facts, n) in alike.values() {
         rollup::count(defs, facts, *n, &mut deltas);
     }
-    add(db, deltas).await?;
+    // The counters last: their rows stay locked until the transaction ends.
     db.insert_values("report_case_facts", &["case_id", "facts"], stored)
-        .await
+        .await?;
+    add(db, deltas).await
 }
 
 /// What the cases contributed when last counted, by id (for the check against a recount).

@@ -248,10 +248,7 @@ async fn weiquan_import_leads_reports_bad_lines_and_imports_the_rest() {
     std::fs::write(&file, format!("{HEADER}\n{ROW}\n\n{bad}\n{ROW}\n")).unwrap();
     let officer = app.api_as("demo-officer").await;
     let org = officer.org_id().await;
-    let path = file.to_string_lossy().to_string();
-    let out = app
-        .cli(&["import", "leads", &path, "--org", &org.to_string()])
-        .await;
+    let out = app.import_leads(&file, org).await;
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert_eq!(
         out.status.code(),
@@ -272,9 +269,7 @@ async fn weiquan_import_leads_reports_bad_lines_and_imports_the_rest() {
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
     assert_eq!(list["items"][0]["source"], "hotline_12330");
     // An unknown office is refused before anything is read.
-    let out = app
-        .cli(&["import", "leads", &path, "--org", "999999"])
-        .await;
+    let out = app.import_leads(&file, 999_999).await;
     assert_ne!(out.status.code(), Some(0));
 }
 
@@ -294,15 +289,7 @@ async fn imported_text_keeps_its_tabs_line_breaks_and_backslashes() {
     std::fs::write(&file, format!("{HEADER}\n{row}\n")).unwrap();
     let officer = app.api_as("demo-officer").await;
     let org = officer.org_id().await;
-    let out = app
-        .cli(&[
-            "import",
-            "leads",
-            &file.to_string_lossy(),
-            "--org",
-            &org.to_string(),
-        ])
-        .await;
+    let out = app.import_leads(&file, org).await;
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     let (_, list) = officer.get("/api/v1/cases?limit=10").await;
     let id = list["items"][0]["id"].as_i64().unwrap();
@@ -387,15 +374,7 @@ async fn an_imported_exhibition_lead_and_a_request_abroad_keep_their_facts() {
     std::fs::write(&file, format!("{header}\n{fair}\n{abroad}\n{missing}\n")).unwrap();
     let officer = app.api_as("demo-officer").await;
     let org = officer.org_id().await;
-    let out = app
-        .cli(&[
-            "import",
-            "leads",
-            &file.to_string_lossy(),
-            "--org",
-            &org.to_string(),
-        ])
-        .await;
+    let out = app.import_leads(&file, org).await;
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(stdout.contains("已导入 / imported: 2"), "{stdout}");
     assert!(
@@ -475,17 +454,9 @@ async fn a_long_import_stores_every_batch_with_its_audit_entry_and_counts_it_as_
     let filters = ["cross_region=true", "overseas_country=US"];
     let mut before = Vec::new();
     for filter in filters {
-        before.push(list_len(&officer, filter).await);
+        before.push(officer.list_len(&format!("/api/v1/cases?{filter}")).await);
     }
-    let out = app
-        .cli(&[
-            "import",
-            "leads",
-            &path.to_string_lossy(),
-            "--org",
-            &org.to_string(),
-        ])
-        .await;
+    let out = app.import_leads(&path, org).await;
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert_eq!(
         out.status.code(),
@@ -527,24 +498,136 @@ async fn a_long_import_stores_every_batch_with_its_audit_entry_and_counts_it_as_
     );
     // The lists agree with what was counted.
     for (filter, before) in filters.iter().zip(before) {
-        assert_eq!(list_len(&officer, filter).await, before + 250, "{filter}");
+        assert_eq!(
+            officer.list_len(&format!("/api/v1/cases?{filter}")).await,
+            before + 250,
+            "{filter}"
+        );
     }
 }
 
-/// The length of a case list, across its pages.
-async fn list_len(api: &crate::fixtures::Api, filter: &str) -> usize {
-    let (mut n, mut cursor) = (0, String::new());
-    loop {
-        let (s, page) = api
-            .get(&format!("/api/v1/cases?{filter}&limit=200{cursor}"))
-            .await;
-        assert_eq!(s, 200, "{page}");
-        n += page["items"].as_array().unwrap().len();
-        match page["next_cursor"].as_str() {
-            Some(c) => cursor = format!("&cursor={c}"),
-            None => return n,
-        }
+#[tokio::test]
+async fn an_import_that_fails_midway_keeps_whole_batches_before_the_failure_and_nothing_after() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    // The database itself refuses one lead of the third batch (a trigger), as a full disk or a
+    // lost connection would fail a batch: only whole batches before it may stay.
+    let postgres = app.db.backend() == sea_orm::DbBackend::Postgres;
+    let refuse = if postgres {
+        "CREATE FUNCTION wq_refuse() RETURNS trigger AS $$ BEGIN \
+           IF NEW.description LIKE '%坏线索%' THEN RAISE EXCEPTION 'refused by the test'; END IF; \
+           RETURN NEW; END $$ LANGUAGE plpgsql; \
+         CREATE TRIGGER wq_refuse BEFORE INSERT ON cases FOR EACH ROW EXECUTE FUNCTION wq_refuse();"
+    } else {
+        "CREATE TRIGGER wq_refuse BEFORE INSERT ON cases WHEN NEW.description LIKE '%坏线索%' \
+         BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;"
+    };
+    app.db.conn().execute_unprepared(refuse).await.unwrap();
+    let mut file = format!("{HEADER}\n");
+    for i in 0..4500 {
+        let text = if i == 2500 {
+            "坏线索"
+        } else {
+            "批量线索"
+        };
+        file.push_str(&ROW.replace(
+            "来电反映某网店销售假冒商标商品。",
+            &format!("来电反映某网店销售假冒商标商品，{text}第{i}号。"),
+        ));
+        file.push('\n');
     }
+    let path = app.dir.path().join("fails.csv");
+    std::fs::write(&path, file).unwrap();
+    let org = app.api_as("demo-officer").await.org_id().await;
+    let before = count_rows(&app, "SELECT count(*) AS n FROM cases").await;
+    let last_before = count_rows(&app, "SELECT coalesce(max(id), 0) AS n FROM cases").await;
+    let out = app.import_leads(&path, org).await;
+    assert_ne!(out.status.code(), Some(0), "the import reports its failure");
+    let stored = count_rows(&app, "SELECT count(*) AS n FROM cases").await - before;
+    if postgres {
+        // Batches are committed in file order: the two before the failing one, nothing after.
+        assert_eq!(stored, 2000);
+    } else {
+        // Batches share transactions: those committed before the failing one's stay.
+        assert!([0, 1000, 2000].contains(&stored), "{stored} stored");
+    }
+    // The file's first leads, and none after them.
+    let lead = |i: i64| {
+        format!("SELECT count(*) AS n FROM cases WHERE description LIKE '%批量线索第{i}号。'")
+    };
+    if stored > 0 {
+        assert_eq!(count_rows(&app, &lead(0)).await, 1);
+        assert_eq!(count_rows(&app, &lead(stored - 1)).await, 1);
+    }
+    for i in [stored, 4499] {
+        assert_eq!(count_rows(&app, &lead(i)).await, 0, "lead {i}");
+    }
+    // The year's counter: on PostgreSQL the failing batch's numbers were reserved before its
+    // transaction and stay unused; on SQLite they were reserved in it and rolled back with it.
+    let largest = "SELECT coalesce(max(CAST(substr(number, 9) AS BIGINT)), 0) AS n FROM cases \
+                   WHERE number LIKE 'WQ-2026-%'";
+    let counter = "SELECT coalesce((SELECT last FROM case_numbers WHERE year = 2026), 0) AS n";
+    let (largest, counter) = (
+        count_rows(&app, largest).await,
+        count_rows(&app, counter).await,
+    );
+    if postgres {
+        assert!(
+            counter >= largest + 1000,
+            "counter {counter}, largest {largest}"
+        );
+    } else {
+        assert_eq!(counter, largest);
+    }
+    assert_eq!(
+        count_rows(
+            &app,
+            "SELECT count(*) AS n FROM audit_log WHERE action = 'lead.import'"
+        )
+        .await,
+        stored / 1000
+    );
+    assert_eq!(
+        count_rows(
+            &app,
+            &format!("SELECT count(*) AS n FROM report_case_facts WHERE case_id > {last_before}")
+        )
+        .await,
+        stored
+    );
+    for check in [&["reports", "check"][..], &["audit", "verify"][..]] {
+        let out = app.cli(check).await;
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{check:?}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    let last_after = count_rows(&app, "SELECT coalesce(max(id), 0) AS n FROM cases").await;
+    // Without the trigger the same office imports again; no case number is given twice.
+    let drop = if postgres {
+        "DROP TRIGGER wq_refuse ON cases"
+    } else {
+        "DROP TRIGGER wq_refuse"
+    };
+    app.db.conn().execute_unprepared(drop).await.unwrap();
+    let out = app.import_leads(&path, org).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        count_rows(&app, "SELECT count(*) AS n FROM cases").await,
+        before + stored + 4500
+    );
+    // Its numbers follow the counter as it was: none reserved before is given out.
+    let first_again = format!(
+        "SELECT min(CAST(substr(number, 9) AS BIGINT)) AS n FROM cases WHERE id > {last_after}"
+    );
+    assert_eq!(count_rows(&app, &first_again).await, counter + 1);
 }
 
 #[tokio::test]
@@ -585,15 +668,7 @@ async fn leads_import_from_an_excel_workbook_with_the_same_columns() {
     book.save(&file).unwrap();
     let officer = app.api_as("demo-officer").await;
     let org = officer.org_id().await;
-    let out = app
-        .cli(&[
-            "import",
-            "leads",
-            &file.to_string_lossy(),
-            "--org",
-            &org.to_string(),
-        ])
-        .await;
+    let out = app.import_leads(&file, org).await;
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert_eq!(out.status.code(), Some(1), "{stdout}");
     assert!(stdout.contains("已导入 / imported: 2"), "{stdout}");

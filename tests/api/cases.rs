@@ -583,15 +583,7 @@ async fn a_long_list_downloads_whole_across_its_batches() {
     }
     let path = app.dir.path().join("many.csv");
     std::fs::write(&path, file).unwrap();
-    let out = app
-        .cli(&[
-            "import",
-            "leads",
-            &path.to_string_lossy(),
-            "--org",
-            &org.to_string(),
-        ])
-        .await;
+    let out = app.import_leads(&path, org).await;
     assert_eq!(
         out.status.code(),
         Some(0),

@@ -51,6 +51,21 @@ impl Api {
         }
     }
 
+    /// The number of items a list holds across its pages: `list` is its path with a query
+    /// (`/api/v1/cases?overdue=true`), read 200 at a time.
+    pub async fn list_len(&self, list: &str) -> u64 {
+        let (mut n, mut cursor) = (0, String::new());
+        loop {
+            let (s, page) = self.get(&format!("{list}&limit=200{cursor}")).await;
+            assert_eq!(s, 200, "{list}: {page}");
+            n += page["items"].as_array().unwrap().len() as u64;
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = format!("&cursor={c}"),
+                None => return n,
+            }
+        }
+    }
+
     /// The same caller talking to another server (a second node on the same database).
     pub fn at(&self, base: &str) -> Self {
         Self {

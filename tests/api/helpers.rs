@@ -35,6 +35,61 @@ fn quiet_logs() {
     });
 }
 
+/// A database on the PostgreSQL `server` with every migration applied, made once per test run;
+/// each test's database is a copy of it (`CREATE DATABASE … TEMPLATE`), which takes a fraction
+/// of the time the migrations take. Its name holds when it was made and by which process:
+/// templates of runs more than six hours old are dropped (a run cannot drop its own at exit).
+async fn migrated_template(server: &str) -> String {
+    static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            use sea_orm::ConnectionTrait;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .expect("clock after 1970")
+                .as_secs();
+            let name = format!("wq_tmpl_{now}_{}", std::process::id());
+            let admin = sea_orm::Database::connect(format!("{server}/postgres"))
+                .await
+                .expect("connect to PostgreSQL");
+            let old = admin
+                .query_all_raw(sea_orm::Statement::from_string(
+                    sea_orm::DbBackend::Postgres,
+                    "SELECT datname FROM pg_database WHERE datname LIKE 'wq_tmpl_%'",
+                ))
+                .await
+                .expect("list templates");
+            for row in old {
+                let stale: String = row.try_get_by_index(0).expect("datname");
+                let made = stale.split('_').nth(2).and_then(|t| t.parse::<u64>().ok());
+                if made.is_some_and(|t| t + 6 * 3600 < now) {
+                    let _ = admin
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS {stale} WITH (FORCE)"
+                        ))
+                        .await;
+                }
+            }
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create the template database");
+            admin.close().await.ok();
+            let config = Config {
+                database_url: weiquan::config::Secret(format!("{server}/{name}")),
+                ..Config::default()
+            };
+            let db = weiquan::app::connect_and_migrate(&config)
+                .await
+                .expect("migrate the template database");
+            // A database is copied only while nobody is connected to it.
+            db.close().await;
+            name
+        })
+        .await
+        .clone()
+}
+
 impl TestApp {
     /// A fresh app with the demo province loaded.
     pub async fn spawn() -> Self {
@@ -58,13 +113,14 @@ impl TestApp {
         let mut pg = None;
         if let Ok(server) = std::env::var("WEIQUAN_TEST_DATABASE_URL") {
             let server = server.trim_end_matches('/').to_string();
+            let template = migrated_template(&server).await;
             let name = format!("wq_test_{}", uuid::Uuid::new_v4().simple());
             let admin = sea_orm::Database::connect(format!("{server}/postgres"))
                 .await
                 .expect("connect to PostgreSQL");
             use sea_orm::ConnectionTrait;
             admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
                 .await
                 .expect("create test database");
             admin.close().await.ok();
@@ -113,6 +169,13 @@ impl TestApp {
     /// Runs the `weiquan` binary against this app's database; returns its output.
     pub async fn cli(&self, args: &[&str]) -> std::process::Output {
         self.cli_with(args, &[]).await
+    }
+
+    /// Runs `weiquan import leads FILE --org ORG` against this app's database.
+    pub async fn import_leads(&self, file: &std::path::Path, org: i64) -> std::process::Output {
+        let file = file.to_string_lossy();
+        self.cli(&["import", "leads", &file, "--org", &org.to_string()])
+            .await
     }
 
     /// Runs the CLI with extra environment variables. The command is awaited, not waited for:

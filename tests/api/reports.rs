@@ -39,15 +39,7 @@ async fn import_leads(app: &TestApp, officer: &Api) {
     }
     let path = app.dir.path().join("leads.csv");
     std::fs::write(&path, file).unwrap();
-    let out = app
-        .cli(&[
-            "import",
-            "leads",
-            &path.to_string_lossy(),
-            "--org",
-            &org.to_string(),
-        ])
-        .await;
+    let out = app.import_leads(&path, org).await;
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -277,21 +269,6 @@ fn this_year() -> i32 {
     weiquan::domain::time::in_beijing(Utc::now()).year()
 }
 
-/// The number of cases a list holds, across its pages.
-async fn list_len(api: &Api, list: &str) -> u64 {
-    let mut n = 0;
-    let mut cursor = String::new();
-    loop {
-        let (s, page) = api.get(&format!("{list}&limit=200{cursor}")).await;
-        assert_eq!(s, 200, "{list}: {page}");
-        n += page["items"].as_array().unwrap().len() as u64;
-        match page["next_cursor"].as_str() {
-            Some(c) => cursor = format!("&cursor={c}"),
-            None => return n,
-        }
-    }
-}
-
 fn figures(summary: &Value) -> HashMap<String, Value> {
     summary["sections"]
         .as_array()
@@ -328,7 +305,7 @@ async fn check_summary(app: &TestApp, api: &Api, summary: &Value, owners: &[i64]
                 let want = sql_count(app, q, owners, None).await;
                 assert_eq!(value.as_u64(), Some(want), "{key}: {q}");
                 assert_eq!(
-                    list_len(api, f["list"].as_str().unwrap()).await,
+                    api.list_len(f["list"].as_str().unwrap()).await,
                     want,
                     "{key}: the list behind it"
                 );
@@ -496,7 +473,7 @@ async fn every_figure_equals_a_count_of_its_own_and_the_list_behind_it() {
         let f = &g["figures"][0];
         assert_eq!(f["key"], "received");
         assert_eq!(
-            list_len(&supervisor, f["list"].as_str().unwrap()).await,
+            supervisor.list_len(f["list"].as_str().unwrap()).await,
             f["value"].as_u64().unwrap(),
             "{g}"
         );
@@ -1159,7 +1136,7 @@ async fn table_of(
             let n = f["value"].as_u64().unwrap();
             let q = query_of(f);
             assert_eq!(sql_count(app, q, owners, None).await, n, "{q}");
-            assert_eq!(list_len(api, f["list"].as_str().unwrap()).await, n, "{q}");
+            assert_eq!(api.list_len(f["list"].as_str().unwrap()).await, n, "{q}");
             cells.insert(f["key"].as_str().unwrap().to_string(), n);
         }
         out.push((row["value"].as_str().unwrap().to_string(), cells));
