@@ -230,6 +230,7 @@ pub async fn leads(
         let _ = end_tx.send(errors);
     });
     let triage_days = super::intake::triage_standard(cx, owner_org_id).await?;
+    let regions = store::orgs::regions(db.conn(), &[owner_org_id]).await?;
     let prepare_cx = cx.clone();
     let (ready_tx, mut ready_rx) = mpsc::channel::<(Vec<u64>, Batch)>(1);
     tokio::task::spawn_blocking(move || {
@@ -243,7 +244,8 @@ pub async fn leads(
             } else {
                 prepare_cx.renewed().now
             };
-            let prepared = prepare_batch(&prepare_cx.time, creator, triage_days, valid, now);
+            let prepared =
+                prepare_batch(&prepare_cx.time, creator, triage_days, valid, now, &regions);
             if ready_tx.blocking_send((lines, prepared)).is_err() {
                 break;
             }

@@ -458,39 +458,40 @@ fn filed_of(f: &NewFiling) -> impl FnOnce(Stored) -> Filed + use<> {
 
 /// A batch of leads of one office, ready to store: everything that needs no database, computed
 /// before the write transaction (on the import path, while the previous batch is being stored).
-pub(crate) struct Batch(Vec<NewFiling>);
+pub(crate) struct Batch(store::intake::Built);
 
-/// Prepares many leads of one office as of `now` (pure computation, no database). Leads
-/// received at the same instant have the same first clocks, computed once.
+/// Prepares many leads of one office as of `now` (pure computation, no database): their clocks
+/// and the rows that store them (`store::intake::Built`; `regions` are the owning offices').
+/// Leads received at the same instant have the same first clocks, computed once.
 pub(crate) fn prepare_batch(
     time: &super::case::Timekeeper,
     creator: Creator<'_>,
     triage_days: Option<u32>,
     valid: Vec<ValidCase>,
     now: DateTime<Utc>,
+    regions: &HashMap<i64, String>,
 ) -> Batch {
     let mut by_instant: HashMap<DateTime<Utc>, Vec<ClockRow>> = HashMap::new();
-    Batch(
-        valid
-            .into_iter()
-            .map(|v| {
-                let mut d = lead(creator, v, now);
-                d.triage_days = triage_days;
-                let clocks = by_instant
-                    .entry(d.received_at)
-                    .or_insert_with(|| first_clocks(time, &d, now))
-                    .clone();
-                rows(d, clocks, now)
-            })
-            .collect(),
-    )
+    let filings = valid
+        .into_iter()
+        .map(|v| {
+            let mut d = lead(creator, v, now);
+            d.triage_days = triage_days;
+            let clocks = by_instant
+                .entry(d.received_at)
+                .or_insert_with(|| first_clocks(time, &d, now))
+                .clone();
+            rows(d, clocks, now)
+        })
+        .collect();
+    Batch(store::intake::Built::new(filings, regions))
 }
 
 impl Batch {
     /// Reserves the batch's case numbers, each year's in a statement that commits at once (see
     /// `store::intake::reserve_for`).
     pub(crate) async fn reserve_numbers(&self, db: &store::Db) -> Result<store::intake::Reserved> {
-        Ok(store::intake::reserve_for(db.conn(), &self.0).await?)
+        Ok(store::intake::reserve_for(db.conn(), &self.0.years()).await?)
     }
 
     /// Writes the batch's rows in an import's transaction under numbers reserved before, to be

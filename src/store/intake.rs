@@ -114,30 +114,19 @@ pub async fn reserve_numbers<C: ConnectionTrait>(db: &C, year: i32, n: i64) -> R
 
 /// The first case number of each year of receipt reserved for a set of filings, in the order
 /// they are given.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Reserved(HashMap<i32, i64>);
 
-/// The year of receipt of each filing (its case number's year).
-fn years_of(filings: &[NewFiling]) -> Vec<i32> {
-    filings
-        .iter()
-        .map(|f| day_of(f.case.received_at).year())
-        .collect()
-}
-
-/// Reserves the case numbers `filings` need, one statement per year of receipt. In a write
-/// transaction the year's counter stays locked until it commits; on a pool (`db`), each
-/// statement commits at once, and numbers reserved for filings that are then not stored are
-/// never used (a gap in the year's numbers).
-pub async fn reserve_for<C: ConnectionTrait>(
-    db: &C,
-    filings: &[NewFiling],
-) -> Result<Reserved, DbErr> {
+/// Reserves the case numbers of filings received in `years` (one year per filing), one
+/// statement per year. In a write transaction the year's counter stays locked until it commits;
+/// on a pool (`db`), each statement commits at once, and numbers reserved for filings that are
+/// then not stored are never used (a gap in the year's numbers).
+pub async fn reserve_for<C: ConnectionTrait>(db: &C, years: &[i32]) -> Result<Reserved, DbErr> {
     let mut per_year: Vec<(i32, i64)> = Vec::new();
-    for year in years_of(filings) {
-        match per_year.iter_mut().find(|(y, _)| *y == year) {
+    for year in years {
+        match per_year.iter_mut().find(|(y, _)| y == year) {
             Some((_, n)) => *n += 1,
-            None => per_year.push((year, 1)),
+            None => per_year.push((*year, 1)),
         }
     }
     // Years in order, so that two writers reserving for the same years never wait for each
@@ -151,118 +140,428 @@ pub async fn reserve_for<C: ConnectionTrait>(
     Ok(Reserved(first))
 }
 
-/// What [`insert_filed`] stored: the cases, and what each counts in the rollups.
-#[derive(Debug, Default)]
+/// What [`insert_built`] stored: the cases, and what they count in the rollups.
+#[derive(Debug)]
 pub struct Inserted {
     pub stored: Vec<Stored>,
-    facts: Vec<(i64, rollup::Facts)>,
+    /// `report_case_facts` rows: each case's id and the text of its facts.
+    facts: Vec<Value>,
+    deltas: HashMap<rollup::Key, i64>,
 }
 
 /// Stores new cases in `txn` with few statements whatever their number, and counts them in the
-/// rollups: numbers reserved per year of receipt in one step each (inside `txn`), then
-/// [`insert_filed`] and [`count_inserted`].
+/// rollups: their rows built ([`Built::new`], with the owning offices' regions read in `txn`),
+/// numbers reserved per year of receipt in one step each (inside `txn`), then stored and
+/// counted ([`count_inserted`]).
 pub async fn insert<W: Bulk>(txn: &W, filings: Vec<NewFiling>) -> Result<Vec<Stored>, DbErr> {
-    let numbers = reserve_for(txn, &filings).await?;
-    let inserted = insert_filed(txn, filings, numbers).await?;
+    let owners = owners_of(filings.iter().map(|f| f.case.owner_org_id));
+    let regions = super::orgs::regions(txn, &owners).await?;
+    let built = Built::new(filings, &regions);
+    let numbers = reserve_for(txn, &built.years()).await?;
+    let inserted = store_built(txn, built, numbers, Some(regions)).await?;
     count_inserted(txn, inserted).await
 }
 
-/// Counts cases just stored by [`insert_filed`] in the rollups (in the same transaction).
+/// The distinct offices of `ids`, in order.
+fn owners_of(ids: impl Iterator<Item = i64>) -> Vec<i64> {
+    let mut owners: Vec<i64> = ids.collect();
+    owners.sort_unstable();
+    owners.dedup();
+    owners
+}
+
+/// Counts cases just stored by [`insert_built`] in the rollups (in the same transaction).
 pub async fn count_inserted<W: Bulk>(txn: &W, inserted: Inserted) -> Result<Vec<Stored>, DbErr> {
-    super::rollup::count_new(txn, rollup::standard(), inserted.facts).await?;
+    super::rollup::count_stored(txn, inserted.facts, inserted.deltas).await?;
     Ok(inserted.stored)
 }
 
-/// Stores new cases under the `numbers` reserved for them, with few statements whatever their
-/// number: SRDI ranks looked up once per credit code, and cases, parties, rights, `received`
+const CASE_COLS: [&str; 28] = [
+    "id",
+    "number",
+    "title",
+    "description",
+    "source",
+    "channel",
+    "region_code",
+    "queue",
+    "state",
+    "owner_org_id",
+    "filer_org_id",
+    "filer_user_id",
+    "created_by_user_id",
+    "assignee_user_id",
+    "complainant_standing",
+    "complainant_uscc",
+    "srdi_rank",
+    "facts",
+    "referred_to_org_id",
+    "merged_into_case_id",
+    "exhibition_id",
+    "next_due_at",
+    "received_at",
+    "closed_at",
+    "version",
+    "is_demo",
+    "created_at",
+    "updated_at",
+];
+/// Where a case row holds its id, number and SRDI rank (filled in when it is stored).
+const CASE_ID: usize = 0;
+const CASE_NUMBER: usize = 1;
+const CASE_SRDI_RANK: usize = 16;
+
+const PARTY_COLS: [&str; 9] = [
+    "case_id",
+    "role",
+    "position",
+    "name",
+    "uscc",
+    "address",
+    "listing_url",
+    "contact_name",
+    "contact_phone",
+];
+const RIGHT_COLS: [&str; 6] = ["case_id", "position", "kind", "number", "title", "holder"];
+const EVENT_COLS: [&str; 9] = [
+    "case_id",
+    "seq",
+    "kind",
+    "at",
+    "recorded_at",
+    "actor_user_id",
+    "actor_org_id",
+    "public",
+    "payload",
+];
+
+/// A batch of new cases as the rows that store them, built from their filings without the
+/// database: an import builds the next batch's rows on its preparing thread while the batch
+/// before it is stored. What only the write transaction knows is filled in when they are stored
+/// ([`insert_built`]): the cases' ids (until then every row names its case by the filing's place
+/// in the batch), numbers and SRDI ranks. Their rollup facts are counted assuming no SRDI rank
+/// and the owning offices' regions given to [`Built::new`]; a case found otherwise when stored
+/// is counted again.
+#[derive(Debug)]
+pub struct Built {
+    cases: Vec<Pending>,
+    case_rows: Vec<Value>,
+    parties: Vec<Value>,
+    rights: Vec<Value>,
+    events: Vec<Value>,
+    outbox: Vec<Value>,
+    clocks: Vec<Value>,
+    /// Each case's facts as text, and the facts of each distinct text.
+    facts: Vec<String>,
+    alike: HashMap<String, rollup::Facts>,
+    deltas: HashMap<rollup::Key, i64>,
+}
+
+/// What storing a built case still needs of its filing.
+#[derive(Debug)]
+struct Pending {
+    year: i32,
+    complainant_uscc: Option<String>,
+    owner_org_id: i64,
+    consultation_id: Option<i64>,
+    taken_in_by: Option<(i64, i64)>,
+    now: DateTime<Utc>,
+}
+
+impl Built {
+    /// Builds the rows of `filings`; `regions` are the owning offices' (for the rollup's
+    /// cross-region figure; checked again when stored). Pure computation.
+    pub fn new(filings: Vec<NewFiling>, regions: &HashMap<i64, String>) -> Self {
+        let n = filings.len();
+        let mut b = Built {
+            cases: Vec::with_capacity(n),
+            case_rows: Vec::with_capacity(n * CASE_COLS.len()),
+            parties: Vec::with_capacity(n * 2 * PARTY_COLS.len()),
+            rights: Vec::with_capacity(n * RIGHT_COLS.len()),
+            events: Vec::with_capacity(n * EVENT_COLS.len()),
+            outbox: Vec::with_capacity(n * outbox::COLUMNS.len()),
+            clocks: Vec::with_capacity(n * CLOCK_COLUMNS.len()),
+            facts: Vec::with_capacity(n),
+            alike: HashMap::new(),
+            deltas: HashMap::new(),
+        };
+        let mut alike_n: HashMap<String, i64> = HashMap::new();
+        for (place, f) in filings.into_iter().enumerate() {
+            let place = place as i64;
+            let region = regions.get(&f.case.owner_org_id).map(String::as_str);
+            let facts = counted_facts(&f, 0, region);
+            // Strings, numbers and flags: serializing them cannot fail.
+            let text = serde_json::to_string(&facts).expect("rollup facts serialize");
+            // Cases of the same facts (an import's leads of one day and right, say) are counted
+            // once, as many times over.
+            match alike_n.get_mut(&text) {
+                Some(k) => *k += 1,
+                None => {
+                    alike_n.insert(text.clone(), 1);
+                    b.alike.insert(text.clone(), facts);
+                }
+            }
+            b.facts.push(text);
+            b.push_case(place, &f);
+            let NewFiling {
+                case,
+                parties,
+                rights,
+                received,
+                clocks,
+                consultation_id,
+                taken_in_by,
+                now,
+            } = f;
+            let mut position: HashMap<PartyRole, i32> = HashMap::new();
+            for p in parties {
+                let pos = position.entry(p.role).or_default();
+                b.parties.extend([
+                    Value::from(place),
+                    p.role.as_str().into(),
+                    (*pos).into(),
+                    p.name.into(),
+                    p.uscc.into(),
+                    p.address.into(),
+                    p.listing_url.into(),
+                    p.contact_name.into(),
+                    p.contact_phone.into(),
+                ]);
+                *pos += 1;
+            }
+            for (pos, r) in rights.into_iter().enumerate() {
+                b.rights.extend([
+                    Value::from(place),
+                    (pos as i32).into(),
+                    r.kind.as_str().into(),
+                    r.number.into(),
+                    r.title.into(),
+                    r.holder.into(),
+                ]);
+            }
+            b.events.extend([
+                Value::from(place),
+                1i64.into(),
+                received.kind.as_str().into(),
+                received.at.into(),
+                now.into(),
+                received.actor_user_id.into(),
+                received.actor_org_id.into(),
+                received.public.into(),
+                received.payload.to_string().into(),
+            ]);
+            // A new case is searchable like every later change.
+            b.outbox.extend(outbox::values(vec![(place, now)]));
+            for c in clocks {
+                b.clocks.extend(clock_values(place, c, now));
+            }
+            b.cases.push(Pending {
+                year: day_of(case.received_at).year(),
+                complainant_uscc: case.complainant_uscc,
+                owner_org_id: case.owner_org_id,
+                consultation_id,
+                taken_in_by,
+                now,
+            });
+        }
+        for (text, k) in alike_n {
+            if let Some(facts) = b.alike.get(&text) {
+                rollup::count(rollup::standard(), facts, k, &mut b.deltas);
+            }
+        }
+        b
+    }
+
+    /// The case row of filing `f`, the `place`-th: its number and SRDI rank still to come.
+    fn push_case(&mut self, place: i64, f: &NewFiling) {
+        let c = &f.case;
+        self.case_rows.extend([
+            Value::from(place),
+            Option::<String>::None.into(),
+            c.title.clone().into(),
+            c.description.clone().into(),
+            c.source.as_str().into(),
+            c.channel.as_str().into(),
+            c.region_code.clone().into(),
+            c.queue.as_str().into(),
+            c.state.as_str().into(),
+            c.owner_org_id.into(),
+            c.filer_org_id.into(),
+            c.filer_user_id.into(),
+            c.created_by_user_id.into(),
+            Option::<i64>::None.into(),
+            c.standing.map(|s| s.as_str().to_string()).into(),
+            c.complainant_uscc.clone().into(),
+            0i16.into(),
+            serde_json::to_string(&c.facts)
+                .unwrap_or_else(|_| "{}".into())
+                .into(),
+            Option::<i64>::None.into(),
+            Option::<i64>::None.into(),
+            c.exhibition_id.into(),
+            super::case_log::next_due(&f.clocks).into(),
+            c.received_at.into(),
+            Option::<DateTime<Utc>>::None.into(),
+            1i64.into(),
+            c.is_demo.into(),
+            f.now.into(),
+            f.now.into(),
+        ]);
+    }
+
+    /// The year of receipt of each case (its case number's year), for [`reserve_for`].
+    pub fn years(&self) -> Vec<i32> {
+        self.cases.iter().map(|c| c.year).collect()
+    }
+}
+
+/// Puts each row's case id (column `at` of rows `width` wide) in place of the filing's place
+/// in its batch.
+fn name_cases(rows: &mut [Value], width: usize, at: usize, ids: &[i64]) -> Result<(), DbErr> {
+    for row in rows.chunks_exact_mut(width) {
+        let id = match &row[at] {
+            Value::BigInt(Some(place)) => usize::try_from(*place).ok().and_then(|p| ids.get(p)),
+            _ => None,
+        };
+        let id = *id.ok_or_else(|| DbErr::Custom("a built row names no case".into()))?;
+        row[at] = Value::from(id);
+    }
+    Ok(())
+}
+
+/// Stores a built batch under the `numbers` reserved for it, with few statements whatever its
+/// size: SRDI ranks looked up once per credit code, and cases, parties, rights, `received`
 /// events (with their outbox rows) and clocks written in bulk (`Bulk`). Not yet counted in the
 /// rollups (see [`count_inserted`]). For a batch of imported leads (no consultation, no
 /// workstation) nothing here locks a row another writer takes.
-pub async fn insert_filed<W: Bulk>(
+pub async fn insert_built<W: Bulk>(
     txn: &W,
-    filings: Vec<NewFiling>,
+    built: Built,
     numbers: Reserved,
 ) -> Result<Inserted, DbErr> {
-    let years = years_of(&filings);
+    store_built(txn, built, numbers, None).await
+}
+
+/// [`insert_built`], with the owning offices' regions as `txn` reads them when the caller has
+/// just read them (`None`: read here).
+async fn store_built<W: Bulk>(
+    txn: &W,
+    built: Built,
+    numbers: Reserved,
+    regions: Option<HashMap<i64, String>>,
+) -> Result<Inserted, DbErr> {
+    let Built {
+        cases,
+        mut case_rows,
+        mut parties,
+        mut rights,
+        mut events,
+        mut outbox,
+        mut clocks,
+        facts,
+        alike,
+        mut deltas,
+    } = built;
+    let width = CASE_COLS.len();
     let mut next = numbers.0;
-    let mut numbers = Vec::with_capacity(filings.len());
-    let mut ranks = Vec::with_capacity(filings.len());
-    let mut srdi_by_uscc: HashMap<String, i16> = HashMap::new();
-    for (f, year) in filings.iter().zip(&years) {
+    let mut numbers = Vec::with_capacity(cases.len());
+    let mut ranks = Vec::with_capacity(cases.len());
+    let mut srdi_by_uscc: HashMap<&str, i16> = HashMap::new();
+    for (c, row) in cases.iter().zip(case_rows.chunks_exact_mut(width)) {
         let slot = next
-            .get_mut(year)
-            .ok_or_else(|| DbErr::Custom(format!("no case number reserved for {year}")))?;
-        numbers.push(case::case_number(*year, *slot));
+            .get_mut(&c.year)
+            .ok_or_else(|| DbErr::Custom(format!("no case number reserved for {}", c.year)))?;
+        let number = case::case_number(c.year, *slot);
         *slot += 1;
-        let rank = match &f.case.complainant_uscc {
+        let rank = match c.complainant_uscc.as_deref() {
             None => 0,
             Some(u) => match srdi_by_uscc.get(u) {
                 Some(r) => *r,
                 None => {
                     let r = super::srdi::best_rank_for_uscc(txn, u).await?;
-                    srdi_by_uscc.insert(u.clone(), r);
+                    srdi_by_uscc.insert(u, r);
                     r
                 }
             },
         };
+        row[CASE_NUMBER] = Value::from(number.clone());
+        row[CASE_SRDI_RANK] = Value::from(rank);
+        numbers.push(number);
         ranks.push(rank);
     }
-    let ids = insert_cases(txn, &filings, &numbers, &ranks).await?;
-    let mut owners: Vec<i64> = filings.iter().map(|f| f.case.owner_org_id).collect();
-    owners.sort_unstable();
-    owners.dedup();
-    let regions = super::orgs::regions(txn, &owners).await?;
-    let facts: Vec<(i64, rollup::Facts)> = filings
-        .iter()
-        .zip(&ids)
-        .zip(&ranks)
-        .map(|((f, id), rank)| {
-            let region = regions.get(&f.case.owner_org_id).map(String::as_str);
-            (*id, counted_facts(f, *rank, region))
-        })
-        .collect();
-    let mut parties = Vec::new();
-    let mut rights = Vec::new();
-    let mut events = Vec::with_capacity(filings.len());
-    let mut clocks = Vec::with_capacity(filings.len());
-    let mut stored = Vec::with_capacity(filings.len());
-    let mut consulted = Vec::new();
-    let mut taken_in = Vec::new();
-    for ((f, id), number) in filings.into_iter().zip(ids).zip(numbers) {
-        if let Some(c) = f.consultation_id {
-            consulted.push((c, id, f.now));
-        }
-        if let Some((station, by)) = f.taken_in_by {
-            taken_in.push((id, station, by, f.now));
-        }
-        parties.extend(f.parties.into_iter().map(|p| (id, p)));
-        rights.extend(f.rights.into_iter().map(|r| (id, r)));
-        events.push((id, f.received, f.now));
-        clocks.extend(f.clocks.into_iter().map(|c| (id, c, f.now)));
-        stored.push(Stored { id, number });
+    let ids = insert_cases(txn, case_rows, &numbers).await?;
+    // The facts were counted assuming no SRDI rank and the owners' regions as they were: cases
+    // found otherwise now are counted again.
+    let regions = match regions {
+        Some(r) => r,
+        None => super::orgs::regions(txn, &owners_of(cases.iter().map(|c| c.owner_org_id))).await?,
+    };
+    let mut facts_rows = Vec::with_capacity(cases.len() * 2);
+    for (((c, id), rank), text) in cases.iter().zip(&ids).zip(&ranks).zip(facts) {
+        let assumed = alike
+            .get(&text)
+            .ok_or_else(|| DbErr::Custom("built facts lost".into()))?;
+        let region = regions.get(&c.owner_org_id).map(String::as_str);
+        let xr = crate::domain::region::cross_region(&assumed.rg, region);
+        let text = if *rank == assumed.k && xr == assumed.xr {
+            text
+        } else {
+            let mut actual = assumed.clone();
+            actual.k = *rank;
+            actual.xr = xr;
+            rollup::count(rollup::standard(), assumed, -1, &mut deltas);
+            rollup::count(rollup::standard(), &actual, 1, &mut deltas);
+            serde_json::to_string(&actual).map_err(|e| DbErr::Custom(e.to_string()))?
+        };
+        facts_rows.extend([Value::from(*id), Value::from(text)]);
     }
-    insert_parties(txn, parties).await?;
-    insert_rights(txn, rights).await?;
-    insert_first_events(txn, events).await?;
-    insert_clocks(txn, clocks).await?;
-    for (case_id, station, by, now) in taken_in {
-        super::case_parts::insert_share(
-            txn,
-            case_id,
-            station,
-            ShareAccess::Read,
-            ShareOrigin::Procedure,
-            by,
-            now,
-        )
+    name_cases(&mut parties, PARTY_COLS.len(), 0, &ids)?;
+    txn.insert_values("case_parties", &PARTY_COLS, parties)
         .await?;
+    name_cases(&mut rights, RIGHT_COLS.len(), 0, &ids)?;
+    txn.insert_values("case_rights", &RIGHT_COLS, rights)
+        .await?;
+    name_cases(&mut events, EVENT_COLS.len(), 0, &ids)?;
+    txn.insert_values("case_events", &EVENT_COLS, events)
+        .await?;
+    name_cases(&mut outbox, outbox::COLUMNS.len(), 0, &ids)?;
+    txn.insert_values("search_outbox", &outbox::COLUMNS, outbox)
+        .await?;
+    name_cases(&mut clocks, CLOCK_COLUMNS.len(), 0, &ids)?;
+    txn.insert_values("case_clocks", &CLOCK_COLUMNS, clocks)
+        .await?;
+    for (c, id) in cases.iter().zip(&ids) {
+        if let Some((station, by)) = c.taken_in_by {
+            super::case_parts::insert_share(
+                txn,
+                *id,
+                station,
+                ShareAccess::Read,
+                ShareOrigin::Procedure,
+                by,
+                c.now,
+            )
+            .await?;
+        }
     }
-    for (consultation, case_id, now) in consulted {
-        // Checked just before by the service; of two conversions at the same moment, the first
-        // keeps the link and the second is an ordinary case (triage merges it as a duplicate).
-        super::consultations::link_case(txn, consultation, case_id, now).await?;
+    for (c, id) in cases.iter().zip(&ids) {
+        if let Some(consultation) = c.consultation_id {
+            // Checked just before by the service; of two conversions at the same moment, the
+            // first keeps the link and the second is an ordinary case (triage merges it as a
+            // duplicate).
+            super::consultations::link_case(txn, consultation, *id, c.now).await?;
+        }
     }
-    Ok(Inserted { stored, facts })
+    let stored = ids
+        .into_iter()
+        .zip(numbers)
+        .map(|(id, number)| Stored { id, number })
+        .collect();
+    Ok(Inserted {
+        stored,
+        facts: facts_rows,
+        deltas,
+    })
 }
 
 /// What a new case counts in the statistics' rollups: what `rollup::facts_of` reads back once
@@ -353,36 +652,34 @@ impl ImportTxn {
         })
     }
 
-    /// Stores a batch of leads with its audit entry, numbers reserved in the transaction.
-    pub async fn store<F>(&self, filings: Vec<NewFiling>, audit: F) -> Result<Vec<Stored>, DbErr>
+    /// Stores a built batch of leads with its audit entry, numbers reserved in the transaction.
+    pub async fn store<F>(&self, built: Built, audit: F) -> Result<Vec<Stored>, DbErr>
     where
         F: FnOnce(&[Stored]) -> NewEntry + Send,
     {
         async fn store_in<W: Bulk>(
             txn: &W,
-            filings: Vec<NewFiling>,
+            built: Built,
             audit: impl FnOnce(&[Stored]) -> NewEntry,
         ) -> Result<Vec<Stored>, DbErr> {
-            let stored = insert(txn, filings).await?;
+            let numbers = reserve_for(txn, &built.years()).await?;
+            let inserted = insert_built(txn, built, numbers).await?;
+            let stored = count_inserted(txn, inserted).await?;
             super::audit::append(txn, audit(&stored)).await?;
             Ok(stored)
         }
         match self {
-            Self::Postgres(txn) => store_in(txn, filings, audit).await,
-            Self::Sqlite(txn) => store_in(txn, filings, audit).await,
+            Self::Postgres(txn) => store_in(txn, built, audit).await,
+            Self::Sqlite(txn) => store_in(txn, built, audit).await,
         }
     }
 
     /// Writes a batch's rows under `numbers` (see [`reserve_for`]), not yet counted or
     /// audited.
-    pub async fn stage(
-        &self,
-        filings: Vec<NewFiling>,
-        numbers: Reserved,
-    ) -> Result<Inserted, DbErr> {
+    pub async fn stage(&self, built: Built, numbers: Reserved) -> Result<Inserted, DbErr> {
         match self {
-            Self::Postgres(txn) => insert_filed(txn, filings, numbers).await,
-            Self::Sqlite(txn) => insert_filed(txn, filings, numbers).await,
+            Self::Postgres(txn) => insert_built(txn, built, numbers).await,
+            Self::Sqlite(txn) => insert_built(txn, built, numbers).await,
         }
     }
 
@@ -416,93 +713,31 @@ impl ImportTxn {
     }
 }
 
-/// Inserts the case rows; returns their ids in the order given: taken before (a `COPY`), or read
-/// back with `RETURNING` and matched by case number, so the order in which the database returns
-/// them does not matter.
+/// Inserts the case rows (their numbers in place); returns their ids in the order given: taken
+/// before (a `COPY`, a prepared statement), or read back with `RETURNING` and matched by case
+/// number, so the order in which the database returns them does not matter.
 async fn insert_cases<W: Bulk>(
     db: &W,
-    filings: &[NewFiling],
+    mut rows: Vec<Value>,
     numbers: &[String],
-    ranks: &[i16],
 ) -> Result<Vec<i64>, DbErr> {
-    const COLS: [&str; 28] = [
-        "id",
-        "number",
-        "title",
-        "description",
-        "source",
-        "channel",
-        "region_code",
-        "queue",
-        "state",
-        "owner_org_id",
-        "filer_org_id",
-        "filer_user_id",
-        "created_by_user_id",
-        "assignee_user_id",
-        "complainant_standing",
-        "complainant_uscc",
-        "srdi_rank",
-        "facts",
-        "referred_to_org_id",
-        "merged_into_case_id",
-        "exhibition_id",
-        "next_due_at",
-        "received_at",
-        "closed_at",
-        "version",
-        "is_demo",
-        "created_at",
-        "updated_at",
-    ];
-    let taken = db.take_ids("cases", filings.len()).await?;
-    let mut values = Vec::with_capacity(filings.len() * COLS.len());
-    for (i, ((f, number), rank)) in filings.iter().zip(numbers).zip(ranks).enumerate() {
-        let c = &f.case;
-        if let Some(ids) = &taken {
-            values.push(Value::from(ids[i]));
-        }
-        values.extend([
-            Value::from(number.clone()),
-            c.title.clone().into(),
-            c.description.clone().into(),
-            c.source.as_str().into(),
-            c.channel.as_str().into(),
-            c.region_code.clone().into(),
-            c.queue.as_str().into(),
-            c.state.as_str().into(),
-            c.owner_org_id.into(),
-            c.filer_org_id.into(),
-            c.filer_user_id.into(),
-            c.created_by_user_id.into(),
-            Option::<i64>::None.into(),
-            c.standing.map(|s| s.as_str().to_string()).into(),
-            c.complainant_uscc.clone().into(),
-            (*rank).into(),
-            serde_json::to_string(&c.facts)
-                .unwrap_or_else(|_| "{}".into())
-                .into(),
-            Option::<i64>::None.into(),
-            Option::<i64>::None.into(),
-            c.exhibition_id.into(),
-            super::case_log::next_due(&f.clocks).into(),
-            c.received_at.into(),
-            Option::<DateTime<Utc>>::None.into(),
-            1i64.into(),
-            c.is_demo.into(),
-            f.now.into(),
-            f.now.into(),
-        ]);
-    }
-    if let Some(ids) = taken {
-        db.insert_values("cases", &COLS, values).await?;
+    let width = CASE_COLS.len();
+    if let Some(ids) = db.take_ids("cases", numbers.len()).await? {
+        name_cases(&mut rows, width, CASE_ID, &ids)?;
+        db.insert_values("cases", &CASE_COLS, rows).await?;
         return Ok(ids);
     }
+    let without_ids: Vec<Value> = rows
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| i % width != CASE_ID)
+        .map(|(_, v)| v)
+        .collect();
     let found = insert_rows(
         db,
         "cases",
-        &COLS[1..],
-        values,
+        &CASE_COLS[1..],
+        without_ids,
         " RETURNING \"id\", \"number\"",
     )
     .await?;
@@ -520,110 +755,6 @@ async fn insert_cases<W: Bulk>(
                 .ok_or_else(|| DbErr::Custom(format!("case {n} not found after insert")))
         })
         .collect()
-}
-
-/// Inserts parties of many cases; positions count per case and role.
-async fn insert_parties<W: Bulk>(db: &W, parties: Vec<(i64, NewParty)>) -> Result<(), DbErr> {
-    const COLS: [&str; 9] = [
-        "case_id",
-        "role",
-        "position",
-        "name",
-        "uscc",
-        "address",
-        "listing_url",
-        "contact_name",
-        "contact_phone",
-    ];
-    let mut position: HashMap<(i64, PartyRole), i32> = HashMap::new();
-    let mut values = Vec::with_capacity(parties.len() * COLS.len());
-    for (case_id, p) in parties {
-        let pos = position.entry((case_id, p.role)).or_default();
-        *pos += 1;
-        values.extend([
-            Value::from(case_id),
-            p.role.as_str().into(),
-            (*pos - 1).into(),
-            p.name.into(),
-            p.uscc.into(),
-            p.address.into(),
-            p.listing_url.into(),
-            p.contact_name.into(),
-            p.contact_phone.into(),
-        ]);
-    }
-    db.insert_values("case_parties", &COLS, values).await
-}
-
-/// Inserts rights of many cases.
-async fn insert_rights<W: Bulk>(db: &W, rights: Vec<(i64, NewRight)>) -> Result<(), DbErr> {
-    const COLS: [&str; 6] = ["case_id", "position", "kind", "number", "title", "holder"];
-    let mut position: HashMap<i64, i32> = HashMap::new();
-    let mut values = Vec::with_capacity(rights.len() * COLS.len());
-    for (case_id, r) in rights {
-        let pos = position.entry(case_id).or_default();
-        *pos += 1;
-        values.extend([
-            Value::from(case_id),
-            (*pos - 1).into(),
-            r.kind.as_str().into(),
-            r.number.into(),
-            r.title.into(),
-            r.holder.into(),
-        ]);
-    }
-    db.insert_values("case_rights", &COLS, values).await
-}
-
-/// Inserts the first event (seq 1) of many new cases, each with when it is recorded, and their
-/// outbox rows: a new case is searchable like every later change.
-async fn insert_first_events<W: Bulk>(
-    db: &W,
-    events: Vec<(i64, NewEvent, DateTime<Utc>)>,
-) -> Result<(), DbErr> {
-    const COLS: [&str; 9] = [
-        "case_id",
-        "seq",
-        "kind",
-        "at",
-        "recorded_at",
-        "actor_user_id",
-        "actor_org_id",
-        "public",
-        "payload",
-    ];
-    let mut values = Vec::with_capacity(events.len() * COLS.len());
-    let mut changed = Vec::with_capacity(events.len());
-    for (case_id, e, recorded_at) in events {
-        changed.push((case_id, recorded_at));
-        values.extend([
-            Value::from(case_id),
-            1i64.into(),
-            e.kind.as_str().into(),
-            e.at.into(),
-            recorded_at.into(),
-            e.actor_user_id.into(),
-            e.actor_org_id.into(),
-            e.public.into(),
-            e.payload.to_string().into(),
-        ]);
-    }
-    db.insert_values("case_events", &COLS, values).await?;
-    db.insert_values("search_outbox", &outbox::COLUMNS, outbox::values(changed))
-        .await
-}
-
-/// Inserts the clocks of many new cases, each with when it was computed.
-async fn insert_clocks<W: Bulk>(
-    db: &W,
-    clocks: Vec<(i64, ClockRow, DateTime<Utc>)>,
-) -> Result<(), DbErr> {
-    let mut values = Vec::with_capacity(clocks.len() * CLOCK_COLUMNS.len());
-    for (case_id, c, updated_at) in clocks {
-        values.extend(clock_values(case_id, c, updated_at));
-    }
-    db.insert_values("case_clocks", &CLOCK_COLUMNS, values)
-        .await
 }
 
 /// Stores one filing with its audit entry and answers when it is on disk.

@@ -383,30 +383,16 @@ pub async fn refresh<C: ConnectionTrait>(db: &C, defs: &[Def], ids: &[i64]) -> R
     Ok(())
 }
 
-/// Counts new cases whose facts the caller knows (they were stored in this transaction, so
-/// nothing counted them before and their facts need not be read back): adds them to the counters
-/// and remembers what each contributed.
-pub async fn count_new<W: super::bulk::Bulk>(
+/// Counts new cases stored in this transaction (so nothing counted them before), their facts
+/// and what they add to the counters computed by the caller: remembers what each contributed
+/// (`facts`: `report_case_facts` rows, each case's id and its facts' text) and adds `deltas`.
+pub async fn count_stored<W: super::bulk::Bulk>(
     db: &W,
-    defs: &[Def],
-    new: Vec<(i64, Facts)>,
+    facts: Vec<Value>,
+    deltas: HashMap<Key, i64>,
 ) -> Result<(), DbErr> {
-    // Cases of the same facts (an import's leads of one day and right, say) are counted once,
-    // as many times over: their facts' text tells them apart.
-    let mut alike: HashMap<String, (Facts, i64)> = HashMap::new();
-    let mut stored = Vec::with_capacity(new.len() * 2);
-    for (id, facts) in new {
-        let text = serde_json::to_string(&facts).map_err(|e| DbErr::Custom(e.to_string()))?;
-        stored.push(Value::from(id));
-        stored.push(Value::from(text.clone()));
-        alike.entry(text).or_insert((facts, 0)).1 += 1;
-    }
-    let mut deltas = HashMap::new();
-    for (facts, n) in alike.values() {
-        rollup::count(defs, facts, *n, &mut deltas);
-    }
     // The counters last: their rows stay locked until the transaction ends.
-    db.insert_values("report_case_facts", &["case_id", "facts"], stored)
+    db.insert_values("report_case_facts", &["case_id", "facts"], facts)
         .await?;
     add(db, deltas).await
 }

@@ -416,14 +416,38 @@ async fn a_long_import_stores_every_batch_with_its_audit_entry_and_counts_it_as_
         "{HEADER},overseas_country,overseas_category,overseas_foreign_deadline,overseas_time_zone"
     );
     let mut file = format!("{header}\n");
+    // A credit code in the SRDI registry: leads of its enterprise are counted with its level,
+    // which the import learns only as it stores them (its rows are built before).
+    let srdi_uscc = {
+        use sea_orm::{ConnectionTrait, Statement};
+        let conn = app.db.conn();
+        conn.query_one_raw(Statement::from_string(
+            conn.get_database_backend(),
+            "SELECT uscc FROM srdi_registry WHERE withdrawn_at IS NULL ORDER BY id LIMIT 1",
+        ))
+        .await
+        .unwrap()
+        .expect("the demo registry has an SRDI enterprise")
+        .try_get_by_index::<String>(0)
+        .unwrap()
+    };
     // 2,500 leads: three batches (on SQLite they may share a transaction); every tenth a request
-    // abroad, every
-    // tenth (another) in a region the importing office does not cover, the rights alternating.
+    // abroad, every tenth (another) in a region the importing office does not cover, every
+    // tenth (a third) from an SRDI enterprise, the rights alternating.
     for i in 0..2500 {
         let row = ROW.replace(
             "来电反映某网店销售假冒商标商品。",
             &format!("来电反映某网店销售假冒商标商品，批量线索第{i}号。"),
         );
+        let row = if i % 10 == 3 {
+            row.replacen(
+                ",南通启明电子科技有限公司,,",
+                &format!(",南通启明电子科技有限公司,{srdi_uscc},"),
+                1,
+            )
+        } else {
+            row
+        };
         let row = if i % 10 == 1 {
             row.replacen(",320600,", ",110101,", 1)
         } else {
@@ -486,6 +510,15 @@ async fn a_long_import_stores_every_batch_with_its_audit_entry_and_counts_it_as_
         )
         .await,
         2500
+    );
+    assert_eq!(
+        count_rows(
+            &app,
+            &format!("SELECT count(*) AS n FROM cases WHERE srdi_rank > 0 AND id IN ({ours})")
+        )
+        .await,
+        250,
+        "the SRDI enterprise's leads carry its level"
     );
     // What each lead was counted as in the statistics equals its facts read back now, and the
     // counters equal a recount of every case.
