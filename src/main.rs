@@ -4,31 +4,34 @@ use clap::Parser;
 use weiquan::cli::{Cli, run};
 use weiquan::config::Config;
 
-/// glibc gives each thread that allocates under contention an arena of its own (up to eight per
-/// core) and keeps what is freed there. The runtime's blocking threads (uploads, hashing, the
-/// search writer) each churn through 1 MiB buffers, so every arena ends up holding some: a 1 GiB
-/// upload raised the server's resident memory by 37 MB with the default and by 8 MB with two
-/// arenas (docs/benchmarks.md). `MALLOC_ARENA_MAX`, when set, still wins.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn cap_malloc_arenas() {
-    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
-        // SAFETY: mallopt only sets an allocator parameter; it is called before any other
-        // thread exists, with a valid option and value.
-        unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, 2);
-            // A fixed threshold (which also stops glibc from raising it after the first free):
-            // blocks of 256 KiB and more are mapped on their own and go back to the system when
-            // freed, instead of staying in an arena.
-            libc::mallopt(libc::M_MMAP_THRESHOLD, 256 * 1024);
-        }
-    }
-}
+/// jemalloc serves every allocation of the process, SQLite's included (the crate's unprefixed
+/// `malloc` replaces glibc's): a lead import spent a tenth of its storing thread in glibc's
+/// `free` and arena locks, and reaches its SQLite ceiling's 50 % only with it (D34,
+/// docs/benchmarks.md).
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
+#[global_allocator]
+static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn cap_malloc_arenas() {}
+/// jemalloc's settings, which it reads when it starts (`MALLOC_CONF` in the environment still
+/// wins): two arenas, and a background thread that hands freed memory back to the system after
+/// a second — without it an idle server keeps what its start-up freed (idle RSS 59–62 MB
+/// instead of 56 MB on the demo data).
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
+#[unsafe(no_mangle)]
+#[allow(non_upper_case_globals)]
+pub static malloc_conf: JemallocConf =
+    JemallocConf(c"background_thread:true,narenas:2,dirty_decay_ms:1000".as_ptr());
+
+/// A C string pointer that jemalloc reads as its `const char *malloc_conf`.
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
+#[repr(transparent)]
+pub struct JemallocConf(*const std::ffi::c_char);
+
+// SAFETY: the pointer is to a static string that is never written.
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
+unsafe impl Sync for JemallocConf {}
 
 fn main() -> std::process::ExitCode {
-    cap_malloc_arenas();
     let cli = Cli::parse();
     let (config, notes) = match Config::load() {
         Ok(c) => c,

@@ -254,6 +254,34 @@ pub async fn login(
     Ok(NewSession { token, identity })
 }
 
+/// What a request's credentials being used (or found ended) writes.
+enum Use {
+    SessionSeen(i64, DateTime<Utc>),
+    SessionEnded(i64),
+    TokenUsed(i64, DateTime<Utc>),
+}
+
+/// Writes `what` through the writer, as every write goes (on SQLite the one writer connection:
+/// a write from a reading connection could wait out its busy timeout behind a long run of
+/// background transactions, such as a rollup rebuild at start-up). Best effort: the request
+/// that used the credentials goes on whether or not this is written — an expired session is
+/// refused either way, and a last-used time is tried again a minute later.
+async fn note_use(db: &Db, what: Use) {
+    let written = async {
+        let txn = db.begin_write().await?;
+        match what {
+            Use::SessionSeen(id, now) => store::auth::touch_session(&txn, id, now).await?,
+            Use::SessionEnded(id) => store::auth::delete_session(&txn, id).await?,
+            Use::TokenUsed(id, now) => store::auth::touch_token(&txn, id, now).await?,
+        }
+        txn.commit().await
+    }
+    .await;
+    if let Err(e) = written {
+        tracing::warn!(error = %e, "could not record the use of a session or token");
+    }
+}
+
 /// Resolves a session cookie to its live identity, ending it if it has expired or gone idle.
 pub async fn session_identity(db: &Db, cfg: &Config, token: &str) -> Result<Option<Identity>> {
     let Some((session, user, org)) =
@@ -264,12 +292,12 @@ pub async fn session_identity(db: &Db, cfg: &Config, token: &str) -> Result<Opti
     let now = super::now();
     let idle_limit = session.last_seen_at + Duration::minutes(cfg.session_idle_minutes);
     if user.disabled || now >= session.expires_at || now >= idle_limit {
-        store::auth::delete_session(db.conn(), session.id).await?;
+        note_use(db, Use::SessionEnded(session.id)).await;
         return Ok(None);
     }
     // Refresh the idle clock at most once a minute to keep reads cheap.
     if now - session.last_seen_at > Duration::seconds(60) {
-        store::auth::touch_session(db.conn(), session.id, now).await?;
+        note_use(db, Use::SessionSeen(session.id, now)).await;
     }
     match Identity::from_rows(
         user,
@@ -371,7 +399,7 @@ pub async fn token_identity(db: &Db, token: &str) -> Result<Option<Identity>> {
         .last_used_at
         .is_none_or(|t| now - t > Duration::seconds(60))
     {
-        store::auth::touch_token(db.conn(), row.id, now).await?;
+        note_use(db, Use::TokenUsed(row.id, now)).await;
     }
     match Identity::from_rows(user, org, Via::Token { id: row.id }) {
         Some(identity) => Ok(Some(identity.with_oversight(db.conn()).await?)),

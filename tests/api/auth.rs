@@ -653,3 +653,50 @@ async fn a_sign_in_form_from_an_older_tab_still_works() {
         .await;
     assert_eq!(res.status(), 303);
 }
+
+/// Using a token more than a minute after its last use records the use, as a write. While
+/// another process holds SQLite's write lock for longer than the busy timeout (a lead import
+/// from the command line, say), that write cannot happen — and the request is answered all the
+/// same; it used to fail with 500 "database is locked".
+#[tokio::test]
+async fn a_token_is_honoured_while_another_process_holds_the_write_lock() {
+    use sea_orm::{ConnectionTrait, Database, TransactionOptions, TransactionTrait};
+    let app = TestApp::spawn().await;
+    if !app.database_url.starts_with("sqlite") {
+        eprintln!("SQLite's write lock only: skipped on {}", app.database_url);
+        return;
+    }
+    let officer = app.api_as("demo-officer").await;
+    app.db
+        .conn()
+        .execute_unprepared("UPDATE api_tokens SET last_used_at = NULL")
+        .await
+        .unwrap();
+    // Another connection, as another process would, takes the write lock and keeps it.
+    let other = Database::connect(app.database_url.as_str()).await.unwrap();
+    let held = other
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let (status, me) = officer.get("/api/v1/me").await;
+    assert_eq!(status, 200, "{me}");
+    assert_eq!(me["username"], "demo-officer");
+    held.rollback().await.unwrap();
+    // Once the lock is free, the next use is recorded.
+    let (status, _) = officer.get("/api/v1/me").await;
+    assert_eq!(status, 200);
+    let used = app
+        .db
+        .conn()
+        .query_one_raw(sea_orm::Statement::from_string(
+            app.db.backend(),
+            "SELECT count(*) AS n FROM api_tokens WHERE last_used_at IS NOT NULL",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(used.try_get::<i64>("", "n").unwrap(), 1);
+}
