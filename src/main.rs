@@ -8,30 +8,31 @@ use weiquan::config::Config;
 /// `malloc` replaces glibc's): a lead import spent a tenth of its storing thread in glibc's
 /// `free` and arena locks, and reaches its SQLite ceiling's 50 % only with it (D34,
 /// docs/benchmarks.md).
-#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
+#[cfg(all(feature = "jemalloc", target_os = "linux"))]
 #[global_allocator]
 static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// jemalloc's settings, which it reads when it starts (`MALLOC_CONF` in the environment still
-/// wins): two arenas, and a background thread that hands freed memory back to the system after
-/// a second — without it an idle server keeps what its start-up freed (idle RSS 59–62 MB
-/// instead of 56 MB on the demo data).
-#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
+/// wins): its defaults, and a background thread that hands freed memory back to the system —
+/// without it jemalloc purges only when the program allocates, so an idle server would keep
+/// what its start-up freed, and the import's threads would do the purging themselves.
+#[cfg(all(feature = "jemalloc", target_os = "linux"))]
 #[unsafe(no_mangle)]
 #[allow(non_upper_case_globals)]
-pub static malloc_conf: JemallocConf =
-    JemallocConf(c"background_thread:true,narenas:2,dirty_decay_ms:1000".as_ptr());
+pub static malloc_conf: JemallocConf = JemallocConf(c"background_thread:true".as_ptr());
 
 /// A C string pointer that jemalloc reads as its `const char *malloc_conf`.
-#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
+#[cfg(all(feature = "jemalloc", target_os = "linux"))]
 #[repr(transparent)]
 pub struct JemallocConf(*const std::ffi::c_char);
 
 // SAFETY: the pointer is to a static string that is never written.
-#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
+#[cfg(all(feature = "jemalloc", target_os = "linux"))]
 unsafe impl Sync for JemallocConf {}
 
 fn main() -> std::process::ExitCode {
+    #[cfg(all(feature = "jemalloc", target_os = "linux"))]
+    weiquan::telemetry::heap::not_glibc();
     let cli = Cli::parse();
     let (config, notes) = match Config::load() {
         Ok(c) => c,

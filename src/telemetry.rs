@@ -68,9 +68,28 @@ pub mod heap {
         u64::try_from(n).unwrap_or(0)
     }
 
+    /// Whether this process allocates through glibc's `malloc`: the library's default, and
+    /// what the in-process test servers use; the `weiquan` binary brings jemalloc (D34) and
+    /// says so with [`not_glibc`] before anything allocates much.
+    static GLIBC: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+    /// Records that the process's `malloc` is not glibc's: [`usage`] has no figures then (the
+    /// `weiquan_heap_*` gauges are absent), and [`trim`] does nothing (jemalloc returns freed
+    /// memory by itself, from its background thread).
+    pub fn not_glibc() {
+        GLIBC.store(false, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn glibc() -> bool {
+        GLIBC.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// The allocator's figures now (glibc's `mallinfo2`, which sums every arena).
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     pub fn usage() -> Option<Usage> {
+        if !glibc() {
+            return None;
+        }
         // SAFETY: mallinfo2 takes no pointer and only reads the allocator's own counters
         // (under its arena locks).
         let m = unsafe { libc::mallinfo2() };
@@ -92,6 +111,9 @@ pub mod heap {
     /// same arena happens to reuse them.
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     pub fn trim() {
+        if !glibc() {
+            return;
+        }
         // SAFETY: malloc_trim takes a padding size and touches only the allocator's own state.
         unsafe {
             libc::malloc_trim(0);
